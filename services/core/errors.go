@@ -1,0 +1,125 @@
+// Package core holds what every service area shares: the small set of error
+// codes the portal maps to HTTP in one place, field-level validation errors,
+// identifiers and paging.
+package core
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Code classifies an error for the caller; the portal maps each code to one
+// HTTP status. Keep the set small.
+type Code string
+
+// The error codes. Messages carried with them are catalog keys, never raw
+// text, so the portal can show them in the user's language.
+const (
+	Invalid         Code = "invalid"
+	NotFound        Code = "not_found"
+	Conflict        Code = "conflict"
+	Forbidden       Code = "forbidden"
+	Unauthenticated Code = "unauthenticated"
+	TooManyRequests Code = "too_many_requests"
+	Unavailable     Code = "unavailable"
+	Internal        Code = "internal"
+)
+
+// Error is a domain error: a code, a catalog key for the message, optional
+// field errors (field name → catalog key) and an optional cause that is
+// logged but never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+	// RetryAfter, in seconds, for TooManyRequests.
+	RetryAfter int
+	Cause      error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Code) + ": " + e.Message
+	if len(e.Fields) > 0 {
+		s += fmt.Sprintf(" %v", e.Fields)
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Errorf builds an Error with a code and a catalog key.
+func Errorf(code Code, key string) *Error { return &Error{Code: code, Message: key} }
+
+// Wrap marks an unexpected failure (a database error, say) as internal,
+// keeping the cause for the log.
+func Wrap(cause error, what string) error {
+	if cause == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(cause, &e) {
+		return cause
+	}
+	return &Error{Code: Internal, Message: "error.internal", Cause: fmt.Errorf("%s: %w", what, cause)}
+}
+
+// ErrorCode returns the code of err, Internal for foreign errors.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// IsCode reports whether err carries code.
+func IsCode(err error, code Code) bool { return err != nil && ErrorCode(err) == code }
+
+// Validation collects field errors; Err returns nil when there are none.
+type Validation struct{ fields map[string]string }
+
+// Add records the first problem for field.
+func (v *Validation) Add(field, key string) {
+	if v.fields == nil {
+		v.fields = map[string]string{}
+	}
+	if _, ok := v.fields[field]; !ok {
+		v.fields[field] = key
+	}
+}
+
+// Check adds key for field when ok is false.
+func (v *Validation) Check(ok bool, field, key string) {
+	if !ok {
+		v.Add(field, key)
+	}
+}
+
+// Has reports whether field already has an error.
+func (v *Validation) Has(field string) bool { _, ok := v.fields[field]; return ok }
+
+// Err returns the collected errors as one Invalid error, or nil.
+func (v *Validation) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "error.invalid", Fields: v.fields}
+}
+
+// FieldNames returns the fields of an Invalid error in a stable order.
+func FieldNames(err error) []string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	names := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

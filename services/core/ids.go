@@ -1,0 +1,46 @@
+package core
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"time"
+)
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// NewID returns a random, URL-safe identifier of 128 bits. Records use
+// string ids we generate, so a read by id is always an exact `_id` match
+// (the one filter the embedded store can push down).
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the runtime guarantees it does not
+	}
+	return idEncoding.EncodeToString(b[:])
+}
+
+// ValidID reports whether s looks like an id made by NewID, so handlers can
+// turn garbage into "not found" without a database round trip.
+func ValidID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefghjkmnpqrstvwxyz", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Clock is the time source; tests replace it.
+type Clock func() time.Time
+
+// Now returns the current time in UTC, rounded to milliseconds as BSON stores it.
+func (c Clock) Now() time.Time {
+	if c == nil {
+		return time.Now().UTC().Truncate(time.Millisecond)
+	}
+	return c().UTC().Truncate(time.Millisecond)
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"onestop/services/core"
+)
+
+// Keys is the key collection: one document per unique secondary key
+// (`email:a@b.cn`, `phone:<blind index>`, `ext:projects:P-17`) whose `_id` is
+// the key and whose owner is the id of the record holding it. Inserting the
+// key before the record makes uniqueness atomic on both engines, and a
+// look-up by key is an `_id` read.
+var Keys = Collection{Name: "keys"}
+
+type keyDoc struct {
+	ID    string    `bson:"_id"`
+	Owner string    `bson:"owner"`
+	At    time.Time `bson:"at"`
+}
+
+// ClaimKey records key as owned by owner; a key already held by someone else
+// is a Conflict with message conflictKey. Claiming a key one already owns
+// succeeds, so retries are safe.
+func (s *Store) ClaimKey(ctx context.Context, key, owner, conflictKey string) error {
+	_, err := s.C(Keys.Name).InsertOne(ctx, keyDoc{ID: key, Owner: owner, At: time.Now().UTC()})
+	if err == nil {
+		return nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return core.Wrap(err, "claim key")
+	}
+	held, err := s.KeyOwner(ctx, key)
+	if err == nil && held == owner {
+		return nil
+	}
+	return core.Errorf(core.Conflict, conflictKey)
+}
+
+// KeyOwner returns the owner of key, or NotFound.
+func (s *Store) KeyOwner(ctx context.Context, key string) (string, error) {
+	var k keyDoc
+	if err := s.Get(ctx, Keys.Name, key, &k); err != nil {
+		return "", err
+	}
+	return k.Owner, nil
+}
+
+// ReleaseKey deletes key if owner holds it. It reads then deletes by `_id`
+// (a conditional delete would scan the embedded store); a key is only
+// released by its owner's own write path, so the gap is harmless.
+func (s *Store) ReleaseKey(ctx context.Context, key, owner string) error {
+	held, err := s.KeyOwner(ctx, key)
+	if core.IsCode(err, core.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if held != owner {
+		return nil
+	}
+	_, err = s.C(Keys.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	return core.Wrap(err, "release key")
+}
+
+// Get reads the document with the given `_id` into out; a missing document
+// is NotFound.
+func (s *Store) Get(ctx context.Context, coll, id string, out any) error {
+	err := s.C(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(out)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return core.Errorf(core.NotFound, "error.not_found")
+	}
+	return core.Wrap(err, "get "+coll)
+}
