@@ -1,0 +1,175 @@
+// Package accounts owns people's accounts: registration, roles, passwords,
+// sign-in with short-lived access tokens and rotating refresh tokens,
+// revocation, and throttling of password guessing.
+package accounts
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/search"
+	"onestop/services/core"
+	"onestop/services/outbox"
+	"onestop/services/pii"
+	"onestop/services/store"
+)
+
+// Role is what an account may do (mission.md, "Who uses it").
+type Role string
+
+// The roles.
+const (
+	Entrepreneur     Role = "entrepreneur"      // 創業者
+	Mentor           Role = "mentor"            // 創業導師
+	Hotline          Role = "hotline"           // 熱線坐席
+	IncubatorManager Role = "incubator_manager" // 孵化基地管理員
+	Admin            Role = "admin"             // 管理員
+)
+
+// Roles lists every role, in display order.
+var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Admin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Staff reports whether r belongs to the bureau's own staff.
+func (r Role) Staff() bool { return r == Hotline || r == Admin }
+
+// User is an account. The phone number is sensitive: it is stored sealed,
+// with a blind index for look-up and a masked form for display.
+type User struct {
+	ID           string    `bson:"_id"`
+	Name         string    `bson:"name"`
+	Email        string    `bson:"email,omitempty"`
+	PhoneSealed  string    `bson:"phone_sealed,omitempty"`
+	PhoneMasked  string    `bson:"phone_masked,omitempty"`
+	Role         Role      `bson:"role"`
+	PasswordHash string    `bson:"password_hash"`
+	Disabled     bool      `bson:"disabled"`
+	TokenVersion int64     `bson:"token_version"`
+	Locale       string    `bson:"locale,omitempty"`
+	CreatedAt    time.Time `bson:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at"`
+	LastLoginAt  time.Time `bson:"last_login_at,omitempty"`
+}
+
+// Login is what the user types to sign in, masked for display.
+func (u *User) MaskedLogin() string {
+	if u.Email != "" {
+		return pii.MaskEmail(u.Email)
+	}
+	return u.PhoneMasked
+}
+
+// Status is "active" or "disabled".
+func (u *User) Status() string {
+	if u.Disabled {
+		return "disabled"
+	}
+	return "active"
+}
+
+// Collections are the collections this package owns.
+var Collections = []store.Collection{
+	{Name: "users"},
+	{Name: "sessions"},
+	{Name: "throttle"},
+}
+
+// Index lists accounts for administrators: names and masked logins only,
+// never a phone number in clear.
+var Index = search.Index{
+	Name:     "users",
+	Text:     []string{"name", "login"},
+	Keywords: []string{"role", "status"},
+	Times:    []string{"created_at"},
+}
+
+func toDoc(u *User) *search.Doc {
+	return &search.Doc{ID: u.ID, Fields: map[string]any{
+		"name": u.Name, "login": u.MaskedLogin(), "role": string(u.Role), "status": u.Status(), "created_at": u.CreatedAt,
+	}}
+}
+
+// Get reads an account.
+func (s *Service) Get(ctx context.Context, id string) (*User, error) {
+	if !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	var u User
+	if err := s.store.Get(ctx, "users", id, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
+	u, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return toDoc(u), nil
+}
+
+func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
+	cur, err := s.store.C("users").Find(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var u User
+		if err := cur.Decode(&u); err != nil {
+			return err
+		}
+		if err := fn(*toDoc(&u)); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
+// ListQuery filters the account list.
+type ListQuery struct {
+	Text   string
+	Role   Role
+	Status string
+	Page   core.Page
+}
+
+// Row is one line of the account list, straight from the search index.
+type Row struct {
+	ID, Name, Login, Role, Status string
+	CreatedAt                     time.Time
+}
+
+// List pages through accounts (admins only).
+func (s *Service) List(ctx context.Context, actor Principal, q ListQuery) ([]Row, int, core.Page, error) {
+	p := q.Page.Normalize()
+	if actor.Role != Admin {
+		return nil, 0, p, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size}
+	if q.Role.Valid() {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "role", Values: []string{string(q.Role)}})
+	}
+	if q.Status == "active" || q.Status == "disabled" {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{q.Status}})
+	}
+	r, err := s.outbox.Engine().Search(ctx, Index.Name, sq)
+	if err != nil {
+		return nil, 0, p, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	rows := make([]Row, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		rows = append(rows, Row{ID: h.ID, Name: h.String("name"), Login: h.String("login"), Role: h.String("role"), Status: h.String("status"), CreatedAt: h.Time("created_at")})
+	}
+	return rows, r.Total, p, nil
+}
+
+func outboxSource(s *Service) outbox.Source {
+	return outbox.Source{Index: Index, Load: s.loadDoc, Each: s.eachDoc}
+}

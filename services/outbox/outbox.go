@@ -1,0 +1,220 @@
+// Package outbox keeps the search indexes in step with the database. A write
+// first records "index X, document Y changed" in the outbox, then changes
+// the record, then the outbox applies the change by re-reading the record
+// from the database and removes its note. A crash at any step leaves a note
+// that Drain applies later; applying is idempotent because it always reads
+// the current truth. Rebuild refills an index from the database.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"onestop/search"
+	"onestop/services/core"
+	"onestop/services/store"
+)
+
+// Collection holds pending notes; it stays small.
+var Collection = store.Collection{Name: "outbox"}
+
+// Source is an indexed kind of record.
+type Source struct {
+	Index search.Index
+	// Load reads a record and converts it to its search document; nil means
+	// the record is gone (or no longer listed) and is removed from the index.
+	Load func(ctx context.Context, id string) (*search.Doc, error)
+	// Each calls fn for every record, for rebuilds.
+	Each func(ctx context.Context, fn func(search.Doc) error) error
+}
+
+// Outbox applies index changes.
+type Outbox struct {
+	store   *store.Store
+	engine  search.Engine
+	log     *slog.Logger
+	mu      sync.RWMutex
+	sources map[string]Source
+}
+
+type note struct {
+	ID    string    `bson:"_id"` // index + "/" + record id: one note per record
+	Index string    `bson:"index"`
+	Rec   string    `bson:"rec"`
+	At    time.Time `bson:"at"`
+}
+
+// New returns an outbox over a store and an engine.
+func New(s *store.Store, e search.Engine, log *slog.Logger) *Outbox {
+	return &Outbox{store: s, engine: e, log: log, sources: map[string]Source{}}
+}
+
+// Engine returns the search engine.
+func (o *Outbox) Engine() search.Engine { return o.engine }
+
+// Register adds a source; call it before Ensure.
+func (o *Outbox) Register(src Source) {
+	o.mu.Lock()
+	o.sources[src.Index.Name] = src
+	o.mu.Unlock()
+}
+
+// Ensure declares every registered index, refills those the engine created
+// empty, and applies notes left by an earlier run.
+func (o *Outbox) Ensure(ctx context.Context) error {
+	o.mu.RLock()
+	srcs := make([]Source, 0, len(o.sources))
+	for _, s := range o.sources {
+		srcs = append(srcs, s)
+	}
+	o.mu.RUnlock()
+	for _, s := range srcs {
+		rebuilt, err := o.engine.Ensure(ctx, s.Index)
+		if err != nil {
+			return err
+		}
+		if rebuilt {
+			n, err := o.Rebuild(ctx, s.Index.Name)
+			if err != nil {
+				return err
+			}
+			o.log.Info("search index rebuilt from the database", "index", s.Index.Name, "documents", n)
+		}
+	}
+	return o.Drain(ctx)
+}
+
+// Begin records that a record is about to change. Call it before the write.
+func (o *Outbox) Begin(ctx context.Context, index, id string) error {
+	n := note{ID: index + "/" + id, Index: index, Rec: id, At: time.Now().UTC()}
+	_, err := o.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}}, n, options.Replace().SetUpsert(true))
+	return core.Wrap(err, "outbox begin")
+}
+
+// Apply brings the index up to date with the record after a write. A
+// failure is logged, not returned: the write itself succeeded, the note
+// stays, and Drain retries it.
+func (o *Outbox) Apply(ctx context.Context, index, id string) {
+	if err := o.apply(ctx, index, id); err != nil {
+		o.log.Warn("search index update deferred", "index", index, "err", err)
+	}
+}
+
+// Changed is Begin + Apply for writes whose order does not matter (a
+// record created with an id nobody knows yet).
+func (o *Outbox) Changed(ctx context.Context, index, id string) error {
+	if err := o.Begin(ctx, index, id); err != nil {
+		return err
+	}
+	o.Apply(ctx, index, id)
+	return nil
+}
+
+func (o *Outbox) apply(ctx context.Context, index, id string) error {
+	o.mu.RLock()
+	src, ok := o.sources[index]
+	o.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("outbox: no source for index %q", index)
+	}
+	doc, err := src.Load(ctx, id)
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
+	}
+	if doc == nil {
+		err = o.engine.Delete(ctx, index, id)
+	} else {
+		err = o.engine.Upsert(ctx, index, *doc)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = o.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: index + "/" + id}})
+	return err
+}
+
+// Drain applies every pending note; it fails when any note could not be
+// applied (the note stays for the next run).
+func (o *Outbox) Drain(ctx context.Context) error {
+	cur, err := o.store.C(Collection.Name).Find(ctx, bson.D{})
+	if err != nil {
+		return core.Wrap(err, "outbox drain")
+	}
+	var notes []note
+	if err := cur.All(ctx, &notes); err != nil {
+		return core.Wrap(err, "outbox drain")
+	}
+	var failed int
+	for _, n := range notes {
+		if err := o.apply(ctx, n.Index, n.Rec); err != nil {
+			failed++
+			o.log.Warn("outbox note not applied", "index", n.Index, "err", err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("outbox: %d notes not applied", failed)
+	}
+	return nil
+}
+
+// Pending counts notes not yet applied.
+func (o *Outbox) Pending(ctx context.Context) (int64, error) {
+	return o.store.C(Collection.Name).EstimatedDocumentCount(ctx)
+}
+
+// Rebuild refills an index from the database and returns the number of
+// documents indexed.
+func (o *Outbox) Rebuild(ctx context.Context, index string) (int, error) {
+	o.mu.RLock()
+	src, ok := o.sources[index]
+	o.mu.RUnlock()
+	if !ok {
+		return 0, fmt.Errorf("outbox: no source for index %q", index)
+	}
+	const batch = 500
+	var buf []search.Doc
+	n := 0
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := o.engine.Upsert(ctx, index, buf...)
+		n += len(buf)
+		buf = buf[:0]
+		return err
+	}
+	err := src.Each(ctx, func(d search.Doc) error {
+		buf = append(buf, d)
+		if len(buf) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return n, err
+}
+
+// Run drains the outbox every interval until ctx ends, so notes left by a
+// failed search engine are applied once it is back.
+func (o *Outbox) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := o.Drain(ctx); err != nil && ctx.Err() == nil {
+				o.log.Warn("outbox drain", "err", err)
+			}
+		}
+	}
+}
