@@ -71,7 +71,8 @@ type Meta struct {
 	IP string
 }
 
-func (p Principal) actor(m Meta) audit.Actor {
+// Actor is the principal as an audit actor.
+func (p Principal) Actor(m Meta) audit.Actor {
 	return audit.Actor{ID: p.ID, Role: string(p.Role), Name: p.Name, IP: m.IP}
 }
 
@@ -146,14 +147,14 @@ func (s *Service) Register(ctx context.Context, in NewAccount, m Meta) (*User, e
 // Create lets an administrator open an account of any role.
 func (s *Service) Create(ctx context.Context, actor Principal, in NewAccount, m Meta) (*User, error) {
 	if actor.Role != Admin {
-		s.audit.Record(ctx, actor.actor(m), "user.create", audit.Denied, "", "")
+		s.audit.Record(ctx, actor.Actor(m), "user.create", audit.Denied, "", "")
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	u, err := s.create(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	s.audit.Record(ctx, actor.actor(m), "user.create", audit.Success, u.ID, "role="+string(u.Role))
+	s.audit.Record(ctx, actor.Actor(m), "user.create", audit.Success, u.ID, "role="+string(u.Role))
 	return u, nil
 }
 
@@ -229,7 +230,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 		return nil, core.Errorf(core.Unauthenticated, "error.unauthenticated")
 	}
 	if !verify(current, u.PasswordHash) {
-		s.audit.Record(ctx, actor.actor(m), "user.password_change", audit.Failure, u.ID, "wrong current password")
+		s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Failure, u.ID, "wrong current password")
 		return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"current": "error.password.wrong"}}
 	}
 	if p := passwordProblem(next, u.Email, u.Name); p != "" {
@@ -241,7 +242,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 	if err := s.update(ctx, u.ID, bson.D{{Key: "password_hash", Value: s.argon.hash(next)}}, true); err != nil {
 		return nil, err
 	}
-	s.audit.Record(ctx, actor.actor(m), "user.password_change", audit.Success, u.ID, "")
+	s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Success, u.ID, "")
 	u.TokenVersion++
 	return s.issue(ctx, u, s.clock.Now().Add(s.tokens.RefreshAbsolute))
 }
@@ -250,7 +251,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 // own); disabling ends its sessions at once.
 func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, disabled bool, m Meta) error {
 	if actor.Role != Admin {
-		s.audit.Record(ctx, actor.actor(m), "user.disable", audit.Denied, id, "")
+		s.audit.Record(ctx, actor.Actor(m), "user.disable", audit.Denied, id, "")
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	if id == actor.ID {
@@ -266,7 +267,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, d
 	if disabled {
 		action = "user.disable"
 	}
-	s.audit.Record(ctx, actor.actor(m), action, audit.Success, id, "")
+	s.audit.Record(ctx, actor.Actor(m), action, audit.Success, id, "")
 	return nil
 }
 
@@ -274,7 +275,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, d
 // account's sessions end so the new role applies at once.
 func (s *Service) SetRole(ctx context.Context, actor Principal, id string, role Role, m Meta) error {
 	if actor.Role != Admin {
-		s.audit.Record(ctx, actor.actor(m), "user.role_change", audit.Denied, id, "")
+		s.audit.Record(ctx, actor.Actor(m), "user.role_change", audit.Denied, id, "")
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	if !role.Valid() {
@@ -290,7 +291,7 @@ func (s *Service) SetRole(ctx context.Context, actor Principal, id string, role 
 	if err := s.update(ctx, id, bson.D{{Key: "role", Value: role}}, true); err != nil {
 		return err
 	}
-	s.audit.Record(ctx, actor.actor(m), "user.role_change", audit.Success, id, string(u.Role)+"→"+string(role))
+	s.audit.Record(ctx, actor.Actor(m), "user.role_change", audit.Success, id, string(u.Role)+"→"+string(role))
 	return nil
 }
 

@@ -225,7 +225,7 @@ func (s *Service) Logout(ctx context.Context, actor Principal, refresh string, m
 	if err := s.update(ctx, actor.ID, nil, true); err != nil {
 		return err
 	}
-	s.audit.Record(ctx, actor.actor(m), "authn.logout", audit.Success, actor.ID, "")
+	s.audit.Record(ctx, actor.Actor(m), "authn.logout", audit.Success, actor.ID, "")
 	return nil
 }
 

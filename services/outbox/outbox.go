@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -217,4 +218,16 @@ func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// Indexes names the registered indexes.
+func (o *Outbox) Indexes() []string {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	names := make([]string, 0, len(o.sources))
+	for n := range o.sources {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -1,0 +1,210 @@
+// Package portal is the HTTP layer and the wiring of the one-stop service
+// portal (創業一站式服務平台): configuration, start-up of the database and
+// search engine, the Fiber server and its middleware, every route in one
+// list, the handlers, rendering in three languages, and the command line.
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/portal/i18n"
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/outbox"
+	"onestop/services/pii"
+	"onestop/services/store"
+)
+
+// App is a running portal: its stores, services and HTTP server.
+type App struct {
+	cfg      *Config
+	log      *slog.Logger
+	store    *store.Store
+	engine   search.Engine
+	outbox   *outbox.Outbox
+	audit    *audit.Log
+	accounts *accounts.Service
+	i18n     *i18n.Bundle
+	csrfKey  []byte
+	http     *fiber.App
+	routes   []route
+	assets   *assets
+	ready    atomic.Bool
+	stop     context.CancelFunc
+	clock    core.Clock
+}
+
+// NewApp opens the database and search engine, creates what is missing and
+// builds the HTTP server. Close releases everything.
+func NewApp(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
+	return newApp(ctx, cfg, log, nil)
+}
+
+// newApp is NewApp on an already open store (tests give each test its own
+// database on one shared embedded server).
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (a *App, err error) {
+	a = &App{cfg: cfg, log: log, store: st}
+	defer func() {
+		if err != nil {
+			a.Close(context.Background())
+		}
+	}()
+	jwtKey, err := loadOrCreateKey(cfg.JWTKey, cfg.DataDir, "jwt.key", 32)
+	if err != nil {
+		return nil, err
+	}
+	dataKey, err := loadOrCreateKey(cfg.DataKey, cfg.DataDir, "data.key", 32)
+	if err != nil {
+		return nil, err
+	}
+	vault, err := pii.NewVault(dataKey)
+	if err != nil {
+		return nil, err
+	}
+	a.csrfKey = derive(jwtKey, "onestop/csrf")
+
+	if a.store == nil {
+		if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: log}); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.MeiliURL != "" {
+		a.engine = search.OpenMeili(cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliPrefix)
+	} else if a.engine, err = search.OpenBleve(filepath.Join(cfg.DataDir, "search")); err != nil {
+		return nil, err
+	}
+	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
+
+	a.outbox = outbox.New(a.store, a.engine, log)
+	a.audit = audit.New(a.store, a.outbox, a.clock, log)
+	argon := accounts.DefaultArgon2
+	if cfg.FastHashing {
+		argon = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
+	}
+	a.accounts = accounts.New(accounts.Config{
+		Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock, Argon2: argon, Log: log,
+		Tokens: accounts.TokenConfig{Key: jwtKey},
+	})
+
+	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection}
+	colls = append(colls, accounts.Collections...)
+	if err := a.store.Ensure(ctx, colls...); err != nil {
+		return nil, err
+	}
+	if err := a.outbox.Ensure(ctx); err != nil {
+		return nil, err
+	}
+	if a.i18n, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if a.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := a.buildHTTP(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Serve answers requests on ln until ctx ends, then shuts down gracefully:
+// readiness turns 503 at once, in-flight requests get the grace period.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	go a.outbox.Run(bg, 5*time.Second)
+	go a.housekeeping(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Listener(ln) }()
+	a.ready.Store(true)
+	a.log.Info("portal listening", "addr", ln.Addr().String(), "url", a.cfg.PublicURL)
+
+	select {
+	case err := <-errc:
+		a.ready.Store(false)
+		return err
+	case <-ctx.Done():
+	}
+	a.ready.Store(false)
+	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
+	err := a.http.ShutdownWithTimeout(a.cfg.ShutdownGrace)
+	stop()
+	return err
+}
+
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("purge throttle counters", "err", err)
+			}
+		}
+	}
+}
+
+// Close flushes the search outbox and closes the index and the database.
+func (a *App) Close(ctx context.Context) error {
+	if a.stop != nil {
+		a.stop()
+	}
+	var errs []error
+	if a.outbox != nil {
+		if err := a.outbox.Drain(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if a.engine != nil {
+		errs = append(errs, a.engine.Close())
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// Handler exposes the Fiber app to in-process tests.
+func (a *App) HTTP() *fiber.App { return a.http }
+
+// Accounts exposes the accounts service to the command line and tests.
+func (a *App) Accounts() *accounts.Service { return a.accounts }
+
+func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
+	ok := a.ready.Load()
+	st := map[string]string{"status": "ready", "database": a.store.Engine(), "search": a.engine.Name()}
+	if !ok {
+		st["status"] = "stopping"
+	}
+	if err := a.store.Ping(ctx); err != nil {
+		st["database_state"], ok = "unreachable", false
+	} else {
+		st["database_state"] = "ok"
+	}
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.engine.Health(sctx); err != nil {
+		// Search down degrades lists but not the portal: stay ready.
+		st["search_state"] = "degraded"
+	} else {
+		st["search_state"] = "ok"
+	}
+	if n, err := a.outbox.Pending(ctx); err == nil {
+		st["search_pending"] = fmt.Sprint(n)
+	}
+	return st, ok
+}

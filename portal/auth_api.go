@@ -1,0 +1,245 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
+)
+
+// apiUser is an account as the API shows it: never the password hash, the
+// token version or a phone number in clear.
+type apiUser struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	Phone     string    `json:"phone_masked,omitempty"`
+	Role      string    `json:"role"`
+	Disabled  bool      `json:"disabled"`
+	Locale    string    `json:"locale,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toAPIUser(u *accounts.User) apiUser {
+	return apiUser{ID: u.ID, Name: u.Name, Email: u.Email, Phone: u.PhoneMasked, Role: string(u.Role),
+		Disabled: u.Disabled, Locale: u.Locale, CreatedAt: u.CreatedAt}
+}
+
+type tokenResponse struct {
+	AccessToken  string  `json:"access_token"`
+	RefreshToken string  `json:"refresh_token"`
+	TokenType    string  `json:"token_type"`
+	ExpiresIn    int     `json:"expires_in"`
+	User         apiUser `json:"user"`
+}
+
+func toTokenResponse(t *accounts.Tokens) tokenResponse {
+	return tokenResponse{AccessToken: t.Access, RefreshToken: t.Refresh, TokenType: "Bearer", ExpiresIn: t.ExpiresIn, User: toAPIUser(t.User)}
+}
+
+type registerRequest struct {
+	Email    string `json:"email"`
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+func (a *App) apiRegister(c *fiber.Ctx) error {
+	var in registerRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := a.accounts.Register(c.UserContext(), accounts.NewAccount{Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name}, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toAPIUser(u))
+}
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+func (a *App) apiLogin(c *fiber.Ctx) error {
+	var in loginRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := a.accounts.Login(c.UserContext(), in.Login, in.Password, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toTokenResponse(t))
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (a *App) apiRefresh(c *fiber.Ctx) error {
+	var in refreshRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := a.accounts.Refresh(c.UserContext(), in.RefreshToken, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toTokenResponse(t))
+}
+
+func (a *App) apiLogout(c *fiber.Ctx) error {
+	var in refreshRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	if err := a.accounts.Logout(c.UserContext(), principal(c), in.RefreshToken, meta(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *App) apiMe(c *fiber.Ctx) error {
+	u, err := a.accounts.Get(c.UserContext(), principal(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIUser(u))
+}
+
+type passwordRequest struct {
+	Current  string `json:"current_password"`
+	Password string `json:"new_password"`
+}
+
+func (a *App) apiPassword(c *fiber.Ctx) error {
+	var in passwordRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := a.accounts.ChangePassword(c.UserContext(), principal(c), in.Current, in.Password, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toTokenResponse(t))
+}
+
+type createUserRequest struct {
+	Email    string `json:"email"`
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+}
+
+func (a *App) apiCreateUser(c *fiber.Ctx) error {
+	var in createUserRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := a.accounts.Create(c.UserContext(), principal(c), accounts.NewAccount{
+		Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name, Role: accounts.Role(in.Role)}, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toAPIUser(u))
+}
+
+type listResponse[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+	Page  int `json:"page"`
+	Size  int `json:"size"`
+}
+
+type apiUserRow struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Login     string    `json:"login_masked"`
+	Role      string    `json:"role"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (a *App) apiUsers(c *fiber.Ctx) error {
+	q := accounts.ListQuery{Text: c.Query("q"), Role: accounts.Role(c.Query("role")), Status: c.Query("status"), Page: pageOf(c)}
+	rows, total, p, err := a.accounts.List(c.UserContext(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	out := listResponse[apiUserRow]{Items: make([]apiUserRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	for _, r := range rows {
+		out.Items = append(out.Items, apiUserRow(r))
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiUser(c *fiber.Ctx) error {
+	u, err := a.accounts.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIUser(u))
+}
+
+type updateUserRequest struct {
+	Role     *string `json:"role"`
+	Disabled *bool   `json:"disabled"`
+}
+
+func (a *App) apiUpdateUser(c *fiber.Ctx) error {
+	var in updateUserRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	id, p, ctx := c.Params("id"), principal(c), c.UserContext()
+	if in.Role == nil && in.Disabled == nil {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"role": "error.nothing"}}
+	}
+	if _, err := a.accounts.Get(ctx, id); err != nil {
+		return err
+	}
+	if in.Role != nil {
+		if err := a.accounts.SetRole(ctx, p, id, accounts.Role(*in.Role), meta(c)); err != nil {
+			return err
+		}
+	}
+	if in.Disabled != nil {
+		if err := a.accounts.SetDisabled(ctx, p, id, *in.Disabled, meta(c)); err != nil {
+			return err
+		}
+	}
+	return a.apiUser(c)
+}
+
+type apiAuditEvent struct {
+	ID        string    `json:"id"`
+	At        time.Time `json:"at"`
+	Action    string    `json:"action"`
+	Result    string    `json:"result"`
+	ActorID   string    `json:"actor_id,omitempty"`
+	ActorRole string    `json:"actor_role,omitempty"`
+	ActorName string    `json:"actor_name,omitempty"`
+	IP        string    `json:"ip,omitempty"`
+	Target    string    `json:"target,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+func (a *App) apiAudit(c *fiber.Ctx) error {
+	res, p, err := a.audit.Search(c.UserContext(), auditQuery(c))
+	if err != nil {
+		return err
+	}
+	out := listResponse[apiAuditEvent]{Items: make([]apiAuditEvent, 0, len(res.Hits)), Total: res.Total, Page: p.Number, Size: p.Size}
+	for _, h := range res.Hits {
+		out.Items = append(out.Items, apiAuditEvent{ID: h.ID, At: h.Time("at"), Action: h.String("action"), Result: h.String("result"),
+			ActorID: h.String("actor_id"), ActorRole: h.String("actor_role"), ActorName: h.String("actor_name"),
+			IP: h.String("ip"), Target: h.String("target"), Detail: h.String("detail")})
+	}
+	return c.JSON(out)
+}

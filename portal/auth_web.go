@@ -1,0 +1,159 @@
+package portal
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/portal/i18n"
+	"onestop/services/accounts"
+	"onestop/services/core"
+)
+
+func (a *App) homePage(c *fiber.Ctx) error {
+	return a.render(c, "pages/home", fiber.Map{"Title": "home.title"})
+}
+
+// setLanguage remembers the chosen language in a cookie, and on the account
+// when someone is signed in.
+func (a *App) setLanguage(c *fiber.Ctx) error {
+	l := i18n.Supported(c.FormValue("lang"))
+	if l == "" {
+		return &httpError{status: 422, key: "error.invalid", fields: map[string]string{"lang": "error.lang"}}
+	}
+	c.Cookie(&fiber.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode, Secure: a.cfg.Secure()})
+	if p := principal(c); !p.Guest() {
+		if err := a.accounts.SetLocale(c.UserContext(), p, l); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// formErrors returns the field errors of an Invalid error, or nil when err
+// is some other failure that the error handler should show.
+func formErrors(err error) map[string]string {
+	var ce *core.Error
+	if core.IsCode(err, core.Invalid) && asCore(err, &ce) {
+		return ce.Fields
+	}
+	return nil
+}
+
+func (a *App) registerPage(c *fiber.Ctx) error {
+	if !principal(c).Guest() {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return a.render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": map[string]string{}, "Form": fiber.Map{}})
+}
+
+func (a *App) registerSubmit(c *fiber.Ctx) error {
+	login := strings.TrimSpace(c.FormValue("login"))
+	in := accounts.NewAccount{Name: c.FormValue("name"), Password: c.FormValue("password")}
+	if strings.Contains(login, "@") {
+		in.Email = login
+	} else {
+		in.Phone = login
+	}
+	form := fiber.Map{"login": login, "name": in.Name}
+	if in.Password != c.FormValue("password2") {
+		return a.registerAgain(c, form, map[string]string{"password2": "error.password.mismatch"})
+	}
+	if _, err := a.accounts.Register(c.UserContext(), in, meta(c)); err != nil {
+		if fe := formErrors(err); fe != nil {
+			// email/phone problems belong to the one login field here.
+			for _, k := range []string{"email", "phone"} {
+				if v, ok := fe[k]; ok {
+					fe["login"] = v
+				}
+			}
+			return a.registerAgain(c, form, fe)
+		}
+		if core.IsCode(err, core.Conflict) {
+			return a.registerAgain(c, form, map[string]string{"login": "error.login.taken"})
+		}
+		return err
+	}
+	t, err := a.accounts.Login(c.UserContext(), login, in.Password, meta(c))
+	if err != nil {
+		return err
+	}
+	a.setSession(c, t)
+	flash(c, "register.done")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (a *App) registerAgain(c *fiber.Ctx, form fiber.Map, errs map[string]string) error {
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": errs, "Form": form})
+}
+
+func (a *App) loginPage(c *fiber.Ctx) error {
+	if !principal(c).Guest() {
+		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	return a.render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": safeNext(c.Query("next")), "Form": fiber.Map{}})
+}
+
+func (a *App) loginSubmit(c *fiber.Ctx) error {
+	login := strings.TrimSpace(c.FormValue("login"))
+	next := safeNext(c.FormValue("next"))
+	t, err := a.accounts.Login(c.UserContext(), login, c.FormValue("password"), meta(c))
+	if err != nil {
+		code := core.ErrorCode(err)
+		if code == core.Unauthenticated || code == core.Forbidden || code == core.TooManyRequests {
+			var ce *core.Error
+			asCore(err, &ce)
+			if ce.RetryAfter > 0 {
+				c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+			}
+			c.Status(map[core.Code]int{core.Unauthenticated: 401, core.Forbidden: 403, core.TooManyRequests: 429}[code])
+			return a.render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": next, "Error": ce.Message, "Form": fiber.Map{"login": login}})
+		}
+		return err
+	}
+	a.setSession(c, t)
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (a *App) logoutSubmit(c *fiber.Ctx) error {
+	err := a.accounts.Logout(c.UserContext(), principal(c), c.Cookies(a.cookieName("refresh")), meta(c))
+	a.clearSession(c)
+	if err != nil {
+		return err
+	}
+	flash(c, "logout.done")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (a *App) accountPage(c *fiber.Ctx) error {
+	u, err := a.accounts.Get(c.UserContext(), principal(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": map[string]string{}})
+}
+
+func (a *App) passwordSubmit(c *fiber.Ctx) error {
+	p := principal(c)
+	errs := map[string]string{}
+	if c.FormValue("password") != c.FormValue("password2") {
+		errs["password2"] = "error.password.mismatch"
+	} else {
+		t, err := a.accounts.ChangePassword(c.UserContext(), p, c.FormValue("current"), c.FormValue("password"), meta(c))
+		if err == nil {
+			a.setSession(c, t)
+			flash(c, "account.password.done")
+			return c.Redirect("/account", fiber.StatusSeeOther)
+		}
+		if errs = formErrors(err); errs == nil {
+			return err
+		}
+	}
+	u, err := a.accounts.Get(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
+}

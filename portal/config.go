@@ -1,0 +1,214 @@
+package portal
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the portal. Each has a flag and an environment
+// variable; flags win over the environment, which wins over the defaults.
+type Config struct {
+	Addr           string
+	DataDir        string
+	PublicURL      string
+	MongoURI       string
+	MongoDatabase  string
+	MeiliURL       string
+	MeiliAPIKey    string
+	MeiliPrefix    string
+	TrustedProxies []*net.IPNet
+	JWTKey         []byte
+	DataKey        []byte
+	LogLevel       string
+	LogFormat      string
+	ShutdownGrace  time.Duration
+	BodyLimit      int
+	// Cheap password hashing, for tests only.
+	FastHashing bool
+}
+
+// setting describes one configuration value.
+type setting struct {
+	flag, env, def, help string
+	secret                bool
+}
+
+var settings = []setting{
+	{"addr", "PORTAL_ADDR", "127.0.0.1:8080", "listen address", false},
+	{"data", "PORTAL_DATA", "./data", "data directory (embedded database, search index, generated keys)", false},
+	{"public-url", "PORTAL_PUBLIC_URL", "", "public base URL, e.g. https://cy.example.gov.cn; https enables Secure cookies and HSTS (default http://<addr>)", false},
+	{"mongodb-uri", "MONGODB_URI", "", "MongoDB connection string; empty starts the embedded FerretDB", false},
+	{"mongodb-database", "MONGODB_DATABASE", "onestop", "database name", false},
+	{"meili-url", "MEILI_URL", "", "Meilisearch URL; empty uses the embedded Bleve index", false},
+	{"meili-api-key", "MEILI_API_KEY", "", "Meilisearch API key", true},
+	{"meili-prefix", "MEILI_INDEX_PREFIX", "onestop_", "prefix of Meilisearch index names", false},
+	{"trusted-proxies", "PORTAL_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", false},
+	{"jwt-key", "PORTAL_JWT_KEY", "", "base64 token-signing key, ≥32 bytes; generated into the data directory when empty", true},
+	{"data-key", "PORTAL_DATA_KEY", "", "base64 32-byte key encrypting ID and phone numbers; generated into the data directory when empty", true},
+	{"log-level", "PORTAL_LOG_LEVEL", "info", "debug, info, warn or error", false},
+	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
+	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
+	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
+}
+
+// LoadConfig reads flags (args) and the environment (getenv) and validates
+// the result; usage goes to w on -help.
+func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.SetOutput(w)
+	vals := map[string]*string{}
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		shown := def
+		if s.secret && shown != "" {
+			shown = "(set)"
+		}
+		vals[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.help, s.env, shown))
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage: portal [serve|demo|admin create|reindex] [flags]\n\nSettings (flag, environment variable):\n")
+		for _, s := range settings {
+			fmt.Fprintf(w, "  -%-18s $%-24s %s\n", s.flag, s.env, s.help)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	get := func(name string) string { return strings.TrimSpace(*vals[name]) }
+	c := &Config{
+		Addr: get("addr"), DataDir: get("data"), PublicURL: strings.TrimRight(get("public-url"), "/"),
+		MongoURI: get("mongodb-uri"), MongoDatabase: get("mongodb-database"),
+		MeiliURL: get("meili-url"), MeiliAPIKey: get("meili-api-key"), MeiliPrefix: get("meili-prefix"),
+		LogLevel: get("log-level"), LogFormat: get("log-format"),
+	}
+	var errs []error
+	bad := func(name, why string) { errs = append(errs, fmt.Errorf("-%s: %s", name, why)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "want host:port")
+	}
+	if c.DataDir == "" {
+		bad("data", "must not be empty")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("public-url", "want an http(s) URL")
+	}
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || u.Host == "" {
+			bad("meili-url", "want a URL")
+		}
+	}
+	for _, cidr := range strings.Split(get("trusted-proxies"), ",") {
+		cidr = strings.TrimSpace(cidr)
+		if cidr == "" {
+			continue
+		}
+		if !strings.Contains(cidr, "/") {
+			if strings.Contains(cidr, ":") {
+				cidr += "/128"
+			} else {
+				cidr += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			bad("trusted-proxies", fmt.Sprintf("%q is not a CIDR", cidr))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", "want debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log-format", "want text or json")
+	}
+	d, err := time.ParseDuration(get("shutdown-grace"))
+	if err != nil || d <= 0 || d > 5*time.Minute {
+		bad("shutdown-grace", "want a duration up to 5m")
+	}
+	c.ShutdownGrace = d
+	if _, err := fmt.Sscan(get("body-limit"), &c.BodyLimit); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
+		bad("body-limit", "want 1024 to 67108864 bytes")
+	}
+	if c.JWTKey, err = decodeKey(get("jwt-key")); err != nil || (c.JWTKey != nil && len(c.JWTKey) < 32) {
+		bad("jwt-key", "want base64 of at least 32 random bytes")
+	}
+	if c.DataKey, err = decodeKey(get("data-key")); err != nil || (c.DataKey != nil && len(c.DataKey) != 32) {
+		bad("data-key", "want base64 of exactly 32 random bytes")
+	}
+	// Replicas on a shared database must share their keys: a key generated
+	// per machine would make each replica's tokens and ciphertexts unreadable
+	// to the others.
+	if c.MongoURI != "" && (c.JWTKey == nil || c.DataKey == nil) {
+		bad("mongodb-uri", "with an external database, set PORTAL_JWT_KEY and PORTAL_DATA_KEY so every replica shares them")
+	}
+	return c, errors.Join(errs...)
+}
+
+func decodeKey(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, nil
+	}
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+// Secure reports whether the portal is served over TLS.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// loadOrCreateKey returns key, or the key stored in the data directory, or a
+// new random key written there with mode 0600.
+func loadOrCreateKey(key []byte, dir, name string, size int) ([]byte, error) {
+	if key != nil {
+		return key, nil
+	}
+	path := filepath.Join(dir, "keys", name)
+	if raw, err := os.ReadFile(path); err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
+		if err != nil || len(k) < size {
+			return nil, fmt.Errorf("config: %s is damaged", path)
+		}
+		return k, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	k := make([]byte, size)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return k, err
+}

@@ -1,0 +1,102 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"onestop/services/accounts"
+	"onestop/services/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+const testPassword = "Ch4ng3-me-not!"
+
+// testPortal is a portal on a fresh database, driven in-process.
+type testPortal struct {
+	t   *testing.T
+	app *App
+}
+
+func newTestPortal(t *testing.T) *testPortal {
+	t.Helper()
+	cfg, err := LoadConfig([]string{"-data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.FastHashing = true
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	app, err := newApp(context.Background(), cfg, log, storetest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.ready.Store(true)
+	t.Cleanup(func() { app.Close(context.Background()) })
+	return &testPortal{t: t, app: app}
+}
+
+// do sends a request; body is JSON-encoded unless it is a string.
+func (tp *testPortal) do(method, path string, body any, token string, hdr ...string) (*http.Response, []byte) {
+	tp.t.Helper()
+	var r io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r, ct = strings.NewReader(b), "application/json"
+	case []byte:
+		r, ct = bytes.NewReader(b), "application/json"
+	default:
+		raw, _ := json.Marshal(b)
+		r, ct = bytes.NewReader(raw), "application/json"
+	}
+	req := httptest.NewRequest(method, path, r)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := tp.app.HTTP().Test(req, -1)
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	return resp, out
+}
+
+// account creates an account of a role and signs it in.
+func (tp *testPortal) account(role accounts.Role, email string) (id, access, refresh string) {
+	tp.t.Helper()
+	ctx := context.Background()
+	admin := accounts.Principal{ID: "bootstrap", Role: accounts.Admin}
+	u, err := tp.app.accounts.Create(ctx, admin, accounts.NewAccount{Email: email, Password: testPassword, Name: "測試" + string(role), Role: role}, accounts.Meta{IP: "192.0.2.1"})
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	t, err := tp.app.accounts.Login(ctx, email, testPassword, accounts.Meta{IP: "192.0.2.1"})
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	return u.ID, t.Access, t.Refresh
+}
+
+func decode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	return v
+}

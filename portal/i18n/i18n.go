@@ -1,0 +1,122 @@
+// Package i18n holds the message catalogs — zh-Hant (the default, like the
+// source texts), zh-Hans and en — and picks a language for a request.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Languages, default first.
+var Languages = []string{"zh-Hant", "zh-Hans", "en"}
+
+// Default is the language when nothing else is known.
+const Default = "zh-Hant"
+
+//go:embed catalogs/*.json
+var files embed.FS
+
+// Bundle is the loaded catalogs.
+type Bundle struct {
+	cat map[string]map[string]string
+}
+
+// Load reads the embedded catalogs; a missing or broken one stops start-up.
+func Load() (*Bundle, error) {
+	b := &Bundle{cat: map[string]map[string]string{}}
+	for _, l := range Languages {
+		raw, err := files.ReadFile("catalogs/" + l + ".json")
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", l, err)
+		}
+		b.cat[l] = m
+	}
+	return b, nil
+}
+
+// T translates key into lang; args fill {0}, {1}… A key missing from a
+// catalog falls back to the default language, then to the key itself, so a
+// gap shows up on screen instead of breaking the page (a test keeps the
+// catalogs complete).
+func (b *Bundle) T(lang, key string, args ...any) string {
+	s, ok := b.cat[lang][key]
+	if !ok {
+		s, ok = b.cat[Default][key]
+	}
+	if !ok {
+		return key
+	}
+	for i, a := range args {
+		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i)+"}", fmt.Sprint(a))
+	}
+	return s
+}
+
+// Has reports whether lang's catalog has key.
+func (b *Bundle) Has(lang, key string) bool { _, ok := b.cat[lang][key]; return ok }
+
+// Keys returns the keys of lang's catalog, sorted.
+func (b *Bundle) Keys(lang string) []string {
+	keys := make([]string, 0, len(b.cat[lang]))
+	for k := range b.cat[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Supported returns lang when it is one of ours, else "".
+func Supported(lang string) string {
+	for _, l := range Languages {
+		if strings.EqualFold(l, lang) {
+			return l
+		}
+	}
+	return ""
+}
+
+// Match picks a language from an Accept-Language header: the supported
+// language with the highest weight, zh-Hant when none fits.
+func Match(header string) string {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(header, ",") {
+		tag, q := strings.TrimSpace(part), 1.0
+		if i := strings.IndexByte(tag, ';'); i >= 0 {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(tag[i+1:]), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+			tag = strings.TrimSpace(tag[:i])
+		}
+		l := fromTag(tag)
+		if l != "" && q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	if best == "" {
+		return Default
+	}
+	return best
+}
+
+func fromTag(tag string) string {
+	t := strings.ToLower(tag)
+	switch {
+	case t == "zh-hans" || strings.HasPrefix(t, "zh-hans-") || t == "zh-cn" || t == "zh-sg" || t == "zh-my":
+		return "zh-Hans"
+	case t == "zh" || strings.HasPrefix(t, "zh-"):
+		return "zh-Hant"
+	case t == "en" || strings.HasPrefix(t, "en-"):
+		return "en"
+	}
+	return ""
+}

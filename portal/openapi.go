@@ -1,0 +1,125 @@
+package portal
+
+import (
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// apiDoc describes an API route for the OpenAPI document. Request and
+// response schemas are derived from the Go types the handler uses, so the
+// document cannot drift from the code.
+type apiDoc struct {
+	summary  string
+	tag      string
+	request  any // a zero value of the request type, or nil
+	response any // a zero value of the 2xx response type, or nil for 204
+	status   int
+}
+
+var (
+	docRegister   = &apiDoc{"Register as an entrepreneur", "auth", registerRequest{}, apiUser{}, 201}
+	docLogin      = &apiDoc{"Sign in", "auth", loginRequest{}, tokenResponse{}, 200}
+	docRefresh    = &apiDoc{"Trade a refresh token for new tokens", "auth", refreshRequest{}, tokenResponse{}, 200}
+	docLogout     = &apiDoc{"Sign out everywhere", "auth", refreshRequest{}, nil, 204}
+	docMe         = &apiDoc{"The signed-in account", "auth", nil, apiUser{}, 200}
+	docPassword   = &apiDoc{"Change the password", "auth", passwordRequest{}, tokenResponse{}, 200}
+	docUsers      = &apiDoc{"List accounts", "admin", nil, listResponse[apiUserRow]{}, 200}
+	docCreateUser = &apiDoc{"Create an account of any role", "admin", createUserRequest{}, apiUser{}, 201}
+	docUser       = &apiDoc{"Read an account", "admin", nil, apiUser{}, 200}
+	docUpdateUser = &apiDoc{"Change an account's role or disable it", "admin", updateUserRequest{}, apiUser{}, 200}
+	docAudit      = &apiDoc{"List audit events", "admin", nil, listResponse[apiAuditEvent]{}, 200}
+)
+
+var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
+
+func (a *App) openAPIDocument() fiber.Map {
+	paths := fiber.Map{}
+	for _, r := range a.routes {
+		if r.doc == nil {
+			continue
+		}
+		p := pathParam.ReplaceAllString(r.path, "{$1}")
+		op := fiber.Map{"summary": r.doc.summary, "tags": []string{r.doc.tag}, "operationId": strings.ToLower(r.method) + strings.ReplaceAll(strings.ReplaceAll(p, "/", "_"), "{", "")}
+		var params []fiber.Map
+		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
+			params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})
+		}
+		if r.method == "GET" && r.doc.tag == "admin" && !strings.Contains(r.path, ":") {
+			for _, q := range []string{"q", "page", "size", "role", "status", "action", "result"} {
+				params = append(params, fiber.Map{"name": q, "in": "query", "schema": fiber.Map{"type": "string"}})
+			}
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if r.doc.request != nil {
+			op["requestBody"] = fiber.Map{"required": true, "content": fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.doc.request))}}}
+		}
+		resp := fiber.Map{"description": "success"}
+		if r.doc.response != nil {
+			resp["content"] = fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.doc.response))}}
+		}
+		problem := fiber.Map{"description": "problem", "content": fiber.Map{"application/problem+json": fiber.Map{"schema": schemaOf(reflect.TypeOf(problemBody{}))}}}
+		op["responses"] = fiber.Map{itoa(r.doc.status): resp, "default": problem}
+		if !r.access.public {
+			op["security"] = []fiber.Map{{"bearer": []string{}}}
+		}
+		item, _ := paths[p].(fiber.Map)
+		if item == nil {
+			item = fiber.Map{}
+			paths[p] = item
+		}
+		item[strings.ToLower(r.method)] = op
+	}
+	return fiber.Map{
+		"openapi": "3.1.0",
+		"info":    fiber.Map{"title": "創業一站式服務平台 API", "version": "1"},
+		"paths":   paths,
+		"components": fiber.Map{"securitySchemes": fiber.Map{
+			"bearer": fiber.Map{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+		}},
+	}
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// schemaOf derives a JSON Schema from a Go type and its json tags.
+func schemaOf(t reflect.Type) fiber.Map {
+	if t.Kind() == reflect.Pointer {
+		return schemaOf(t.Elem())
+	}
+	switch {
+	case t == timeType:
+		return fiber.Map{"type": "string", "format": "date-time"}
+	case t.Kind() == reflect.String:
+		return fiber.Map{"type": "string"}
+	case t.Kind() == reflect.Bool:
+		return fiber.Map{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		return fiber.Map{"type": "integer"}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		return fiber.Map{"type": "number"}
+	case t.Kind() == reflect.Slice:
+		return fiber.Map{"type": "array", "items": schemaOf(t.Elem())}
+	case t.Kind() == reflect.Struct:
+		props := fiber.Map{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			props[name] = schemaOf(f.Type)
+		}
+		return fiber.Map{"type": "object", "properties": props, "additionalProperties": false}
+	}
+	return fiber.Map{}
+}
+
+func (a *App) openAPI(c *fiber.Ctx) error {
+	return c.JSON(a.openAPIDocument())
+}

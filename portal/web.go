@@ -1,0 +1,247 @@
+package portal
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"html/template"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/portal/i18n"
+	"onestop/services/accounts"
+	"onestop/services/core"
+)
+
+// Cookie names; under TLS they carry the __Host- prefix, which browsers
+// accept only for Secure, host-only, path=/ cookies (ASVS v5.0.0-3.3.2).
+func (a *App) cookieName(base string) string {
+	if a.cfg.Secure() {
+		return "__Host-" + base
+	}
+	return base
+}
+
+func (a *App) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	ck := &fiber.Cookie{Name: a.cookieName(name), Value: value, Path: "/", HTTPOnly: true,
+		Secure: a.cfg.Secure(), SameSite: fiber.CookieSameSiteLaxMode}
+	if maxAge < 0 {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	} else if maxAge > 0 {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	c.Cookie(ck)
+}
+
+func (a *App) setSession(c *fiber.Ctx, t *accounts.Tokens) {
+	a.setCookie(c, "session", t.Access, t.RefreshTTL)
+	a.setCookie(c, "refresh", t.Refresh, t.RefreshTTL)
+	c.Locals(localPrincipal, accounts.Principal{ID: t.User.ID, Role: t.User.Role, Name: t.User.Name})
+	a.rotateCSRF(c)
+}
+
+func (a *App) clearSession(c *fiber.Ctx) {
+	a.setCookie(c, "session", "", -1)
+	a.setCookie(c, "refresh", "", -1)
+	c.Locals(localPrincipal, accounts.Principal{})
+	a.rotateCSRF(c)
+}
+
+// authenticate finds out who is calling. The API takes a Bearer token only;
+// the web takes the session cookie only, and quietly renews an expired
+// access token with the refresh cookie. An invalid API token is a 401 at
+// once; an invalid web cookie just means "guest".
+func (a *App) authenticate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if isAPI(c) {
+		h := c.Get(fiber.HeaderAuthorization)
+		if h == "" {
+			return c.Next()
+		}
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return core.Errorf(core.Unauthenticated, "error.unauthenticated")
+		}
+		p, err := a.accounts.Authenticate(ctx, strings.TrimSpace(tok))
+		if err != nil {
+			return err
+		}
+		c.Locals(localPrincipal, p)
+		return c.Next()
+	}
+	if tok := c.Cookies(a.cookieName("session")); tok != "" {
+		if p, err := a.accounts.Authenticate(ctx, tok); err == nil {
+			c.Locals(localPrincipal, p)
+			return c.Next()
+		}
+	}
+	if rt := c.Cookies(a.cookieName("refresh")); rt != "" {
+		if t, err := a.accounts.Refresh(ctx, rt, meta(c)); err == nil {
+			a.setSession(c, t)
+		} else {
+			a.clearSession(c)
+		}
+	}
+	return c.Next()
+}
+
+// CSRF: a signed double-submit token. A random seed lives in an HttpOnly
+// cookie; forms carry HMAC(key, seed). A cross-site page can neither read
+// the seed nor compute the token. The seed exists before sign-in, so the
+// login form is protected too, and it is replaced at sign-in and sign-out.
+func (a *App) csrfToken(seed string) string {
+	m := hmac.New(sha256.New, a.csrfKey)
+	m.Write([]byte(seed))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (a *App) rotateCSRF(c *fiber.Ctx) {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	seed := base64.RawURLEncoding.EncodeToString(b)
+	a.setCookie(c, "csrf", seed, 0)
+	c.Locals(localCSRF, a.csrfToken(seed))
+}
+
+func (a *App) checkCSRF(c *fiber.Ctx) error {
+	if isAPI(c) {
+		return c.Next() // bearer tokens are not sent by browsers on their own
+	}
+	seed := c.Cookies(a.cookieName("csrf"))
+	if seed == "" {
+		a.rotateCSRF(c)
+	} else {
+		c.Locals(localCSRF, a.csrfToken(seed))
+	}
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sent := c.FormValue("_csrf")
+	if sent == "" {
+		sent = c.Get("X-CSRF-Token")
+	}
+	if seed == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(a.csrfToken(seed))) != 1 || !a.sameOrigin(c) {
+		a.audit.Record(c.UserContext(), principal(c).Actor(meta(c)), "authz_fail", "denied", c.Path(), "csrf")
+		return core.Errorf(core.Forbidden, "error.csrf")
+	}
+	return c.Next()
+}
+
+// sameOrigin refuses a request whose Origin (or, without it, Referer) names
+// another site.
+func (a *App) sameOrigin(c *fiber.Ctx) bool {
+	src := c.Get(fiber.HeaderOrigin)
+	if src == "" || src == "null" {
+		src = c.Get(fiber.HeaderReferer)
+		if src == "" {
+			return true // old browsers and privacy settings; the token still holds
+		}
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return false
+	}
+	pub, _ := url.Parse(a.cfg.PublicURL)
+	return strings.EqualFold(u.Host, pub.Host) || strings.EqualFold(u.Host, string(c.Request().Host()))
+}
+
+// pickLanguage: the lang cookie, then Accept-Language, then zh-Hant.
+func (a *App) pickLanguage(c *fiber.Ctx) string {
+	if l := i18n.Supported(c.Cookies("lang")); l != "" {
+		return l
+	}
+	return i18n.Match(c.Get(fiber.HeaderAcceptLanguage))
+}
+
+// page is what every template gets.
+type page struct {
+	Lang      string
+	Title     string
+	User      accounts.Principal
+	CSRF      string
+	Path      string
+	Flash     string
+	Languages []string
+	Data      fiber.Map
+}
+
+func (a *App) render(c *fiber.Ctx, name string, data fiber.Map) error {
+	title, _ := data["Title"].(string)
+	flash := c.Cookies("flash")
+	if flash != "" {
+		c.ClearCookie("flash")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	csrf, _ := c.Locals(localCSRF).(string)
+	return c.Render(name, page{Lang: lang(c), Title: title, User: principal(c), CSRF: csrf,
+		Path: c.Path(), Flash: flash, Languages: i18n.Languages, Data: data})
+}
+
+// flash leaves a one-line message (a catalog key) for the next page.
+func flash(c *fiber.Ctx, key string) {
+	c.Cookie(&fiber.Cookie{Name: "flash", Value: key, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 60})
+}
+
+func (a *App) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"t": func(lang, key string, args ...any) string { return a.i18n.T(lang, key, args...) },
+		"asset": func(name string) string { return a.assets.url(name) },
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(cst).Format("2006-01-02 15:04")
+		},
+		"has":  func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"add":  func(a, b int) int { return a + b },
+		"role": func(r any) string { return "role." + toString(r) },
+		"str":  toString,
+		"isAdmin": func(p accounts.Principal) bool { return p.Role == accounts.Admin },
+		"val": func(m fiber.Map, k string) string { return toString(m[k]) },
+		"list": func(s ...string) []string { return s },
+	}
+}
+
+// cst is China Standard Time, in which the bureau works.
+var cst = time.FixedZone("CST", 8*3600)
+
+func toString(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case accounts.Role:
+		return string(s)
+	}
+	return ""
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext accepts only a local path as a post-login destination, so the
+// login page cannot be used to send people to another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
