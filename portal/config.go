@@ -40,7 +40,7 @@ type Config struct {
 // setting describes one configuration value.
 type setting struct {
 	flag, env, def, help string
-	secret                bool
+	secret               bool
 }
 
 var settings = []setting{

@@ -193,7 +193,7 @@ func flash(c *fiber.Ctx, key string) {
 
 func (a *App) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"t": func(lang, key string, args ...any) string { return a.i18n.T(lang, key, args...) },
+		"t":     func(lang, key string, args ...any) string { return a.i18n.T(lang, key, args...) },
 		"asset": func(name string) string { return a.assets.url(name) },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
@@ -201,13 +201,13 @@ func (a *App) templateFuncs() template.FuncMap {
 			}
 			return t.In(cst).Format("2006-01-02 15:04")
 		},
-		"has":  func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
-		"add":  func(a, b int) int { return a + b },
-		"role": func(r any) string { return "role." + toString(r) },
-		"str":  toString,
+		"has":     func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"add":     func(a, b int) int { return a + b },
+		"role":    func(r any) string { return "role." + toString(r) },
+		"str":     toString,
 		"isAdmin": func(p accounts.Principal) bool { return p.Role == accounts.Admin },
-		"val": func(m fiber.Map, k string) string { return toString(m[k]) },
-		"list": func(s ...string) []string { return s },
+		"val":     func(m fiber.Map, k string) string { return toString(m[k]) },
+		"list":    func(s ...string) []string { return s },
 	}
 }
 

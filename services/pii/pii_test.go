@@ -99,7 +99,7 @@ func TestParseID(t *testing.T) {
 		{"440301199001011234", "", false},
 		{"440301198512150012", "", false},
 		{"440524188001010014", IDBirth, false}, // before 1900
-		{"11010519491231002x", "", true}, // lower-case x
+		{"11010519491231002x", "", true},       // lower-case x
 		{"110105194912310021", IDChecksum, false},
 		{"110105491231002", IDLegacy, false},
 		{"11010519491331002X", IDBirth, false},

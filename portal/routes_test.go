@@ -1,0 +1,139 @@
+package portal
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"onestop/portal/i18n"
+	"onestop/templates"
+)
+
+// TestEveryRouteDeclaresAccess: every route the server answers was
+// registered from the route table with an access rule; nothing else.
+func TestEveryRouteDeclaresAccess(t *testing.T) {
+	tp := newTestPortal(t)
+	declared := map[string]bool{}
+	for _, r := range tp.app.routes {
+		declared[r.method+" "+r.path] = true
+	}
+	for _, r := range tp.app.HTTP().GetRoutes(true) {
+		method := r.Method
+		if method == "HEAD" {
+			method = "GET" // Fiber adds HEAD for every GET
+		}
+		if !declared[method+" "+r.Path] {
+			t.Errorf("route %s %s has no declared access rule", r.Method, r.Path)
+		}
+	}
+}
+
+// TestOpenAPIMatchesRoutes: every API route is in the document with its
+// method, and the document names no route that does not exist.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	tp := newTestPortal(t)
+	_, body := tp.do("GET", "/api/v1/openapi.json", nil, "")
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("not an OpenAPI 3 document: %v %s", err, body[:min(200, len(body))])
+	}
+	seen := map[string]bool{}
+	for _, r := range tp.app.HTTP().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" || r.Path == "/api/v1/openapi.json" {
+			continue
+		}
+		p := pathParam.ReplaceAllString(r.Path, "{$1}")
+		if _, ok := doc.Paths[p][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s missing from openapi.json", r.Method, p)
+		}
+		seen[strings.ToLower(r.Method)+" "+p] = true
+	}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			if !seen[m+" "+p] {
+				t.Errorf("openapi.json documents %s %s, which is not a route", m, p)
+			}
+		}
+	}
+}
+
+// TestCatalogsComplete: the three catalogs have the same keys, and every
+// key used by a template or by the Go code exists.
+func TestCatalogsComplete(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := b.Keys(i18n.Default)
+	for _, l := range i18n.Languages {
+		for _, k := range base {
+			if !b.Has(l, k) {
+				t.Errorf("%s lacks %q", l, k)
+			}
+		}
+		if n := len(b.Keys(l)); n != len(base) {
+			t.Errorf("%s has %d keys, %s has %d", l, n, i18n.Default, len(base))
+		}
+	}
+	used := map[string]string{}
+	tmplKey := regexp.MustCompile(`\bt (?:\$\.Lang|\.Lang|\.) "([a-z0-9_.]+)"`)
+	_ = fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, _ := fs.ReadFile(templates.FS, p)
+		for _, m := range tmplKey.FindAllStringSubmatch(string(raw), -1) {
+			used[m[1]] = p
+		}
+		return nil
+	})
+	goKey := regexp.MustCompile(`"((?:error|home|login|register|logout|account|admin|field|nav|search|status|role|audit|pager)\.[a-z0-9_.]+[a-z0-9])"`)
+	for _, dir := range []string{".", "../services"} {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			raw, _ := os.ReadFile(p)
+			for _, m := range goKey.FindAllStringSubmatch(string(raw), -1) {
+				used[m[1]] = p
+			}
+			return nil
+		})
+	}
+	if len(used) < 50 {
+		t.Fatalf("found only %d keys in use; the scan is broken", len(used))
+	}
+	for k, where := range used {
+		if !b.Has(i18n.Default, k) {
+			t.Errorf("%s uses %q, which no catalog has", where, k)
+		}
+	}
+}
+
+func TestLanguageChoice(t *testing.T) {
+	tp := newTestPortal(t)
+	for _, tt := range []struct{ accept, cookie, want string }{
+		{"", "", "創業一站式服務平台"},
+		{"zh-CN,zh;q=0.9", "", "创业一站式服务平台"},
+		{"en-US,en;q=0.8", "", "Entrepreneurship One-Stop Service Portal"},
+		{"fr-FR, en;q=0.5", "", "Entrepreneurship One-Stop Service Portal"},
+		{"zh-TW", "", "創業一站式服務平台"},
+		{"en", "lang=zh-Hans", "创业一站式服务平台"},
+	} {
+		hdr := []string{"Accept-Language", tt.accept}
+		if tt.cookie != "" {
+			hdr = append(hdr, "Cookie", tt.cookie)
+		}
+		_, body := tp.do("GET", "/", nil, "", hdr...)
+		if !strings.Contains(string(body), "<title>") || !strings.Contains(string(body), tt.want) {
+			t.Errorf("Accept-Language %q cookie %q: want %q", tt.accept, tt.cookie, tt.want)
+		}
+	}
+}
