@@ -1,0 +1,103 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfig(t *testing.T) {
+	key32 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		check   func(*Config) bool
+	}{
+		{"defaults run on a laptop", nil, nil, "", func(c *Config) bool {
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.MongoURI == "" && c.MeiliURL == "" && c.PublicURL == "http://127.0.0.1:8080" && !c.Secure()
+		}},
+		{"environment", nil, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000", "PORTAL_DATA": "/srv/d", "MEILI_URL": "http://meili:7700"}, "", func(c *Config) bool {
+			return c.Addr == "0.0.0.0:9000" && c.DataDir == "/srv/d" && c.MeiliURL == "http://meili:7700"
+		}},
+		{"flags win over environment", []string{"-addr", "127.0.0.1:1"}, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000"}, "", func(c *Config) bool { return c.Addr == "127.0.0.1:1" }},
+		{"https public URL means secure", []string{"-public-url", "https://cy.example.gov.cn/"}, nil, "", func(c *Config) bool {
+			return c.Secure() && c.PublicURL == "https://cy.example.gov.cn"
+		}},
+		{"trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7"}, nil, "", func(c *Config) bool { return len(c.TrustedProxies) == 2 }},
+		{"bad address", []string{"-addr", "nonsense"}, nil, "-addr", nil},
+		{"bad proxy", []string{"-trusted-proxies", "10.0.0.0/99"}, nil, "-trusted-proxies", nil},
+		{"bad log level", []string{"-log-level", "loud"}, nil, "-log-level", nil},
+		{"short jwt key", nil, map[string]string{"PORTAL_JWT_KEY": "c2hvcnQ="}, "-jwt-key", nil},
+		{"external database needs shared keys", []string{"-mongodb-uri", "mongodb://db:27017"}, nil, "PORTAL_JWT_KEY", nil},
+		{"external database with keys", []string{"-mongodb-uri", "mongodb://db:27017"}, map[string]string{"PORTAL_JWT_KEY": key32, "PORTAL_DATA_KEY": key32}, "", func(c *Config) bool {
+			return len(c.JWTKey) == 32 && len(c.DataKey) == 32
+		}},
+		{"bad grace", []string{"-shutdown-grace", "forever"}, nil, "-shutdown-grace", nil},
+		{"stray argument", []string{"extra"}, nil, "unexpected argument", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			c, err := LoadConfig(tt.args, env(tt.env), &out)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Errorf("config = %+v", c)
+			}
+		})
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	var out bytes.Buffer
+	_, err := LoadConfig([]string{"-help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), "-"+s.flag) || !strings.Contains(out.String(), "$"+s.env) {
+			t.Errorf("help lacks %s / %s", s.flag, s.env)
+		}
+	}
+}
+
+func TestSecretsNeverShown(t *testing.T) {
+	var out bytes.Buffer
+	secret := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
+	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_JWT_KEY": secret, "MEILI_API_KEY": "masterkey-123"}), &out)
+	if strings.Contains(out.String(), secret) || strings.Contains(out.String(), "masterkey-123") {
+		t.Error("help shows a secret")
+	}
+}
+
+func TestGeneratedKeysArePrivateAndStable(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := loadOrCreateKey(nil, dir, "jwt.key", 32)
+	if err != nil || len(k1) != 32 {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(filepath.Join(dir, "keys", "jwt.key"))
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v", st.Mode().Perm())
+	}
+	k2, _ := loadOrCreateKey(nil, dir, "jwt.key", 32)
+	if !bytes.Equal(k1, k2) {
+		t.Error("key changed between starts")
+	}
+}
