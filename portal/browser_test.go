@@ -81,7 +81,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("Accept-Language en: %q", got)
 	}
 	step("switch language", chromedp.SetValue(chromedp.ID("lang-select"), "zh-Hant"),
-		chromedp.Click(chromedp.CSS(".lang button")), chromedp.WaitVisible(chromedp.ID("register-form")))
+		chromedp.Click(chromedp.CSS(".lang button")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant"] #register-form`)))
 	if got := text("h1"); got != "註冊創業者帳號" {
 		t.Errorf("after switching: %q", got)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -31,6 +32,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = adminCommand(ctx, args, stdout, stderr)
 	case "reindex":
 		err = reindex(ctx, args, stdout, stderr)
+	case "healthcheck":
+		err = healthcheck(ctx, args, stderr)
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
@@ -146,6 +149,31 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("reindex %s: %w", name, err)
 		}
 		fmt.Fprintf(stdout, "%s: %d documents\n", name, n)
+	}
+	return nil
+}
+
+// healthcheck asks a running portal whether it is alive, for container
+// health checks in images that have no shell or curl.
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := LoadConfig(args, os.Getenv, stderr)
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz: %s", resp.Status)
 	}
 	return nil
 }
