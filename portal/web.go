@@ -61,6 +61,9 @@ func (a *App) clearSession(c *fiber.Ctx) {
 // once; an invalid web cookie just means "guest".
 func (a *App) authenticate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	if strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
 	if isAPI(c) {
 		h := c.Get(fiber.HeaderAuthorization)
 		if h == "" {
@@ -84,10 +87,10 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 		}
 	}
 	if rt := c.Cookies(a.cookieName("refresh")); rt != "" {
+		// A failed refresh leaves the cookies alone: when two requests race
+		// with one refresh token, the loser must not sign the winner out.
 		if t, err := a.accounts.Refresh(ctx, rt, meta(c)); err == nil {
 			a.setSession(c, t)
-		} else {
-			a.clearSession(c)
 		}
 	}
 	return c.Next()

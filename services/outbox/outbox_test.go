@@ -1,0 +1,153 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/search"
+	"onestop/services/outbox"
+	"onestop/services/store"
+	"onestop/services/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// flaky is a real Bleve engine that can be switched off.
+type flaky struct {
+	search.Engine
+	down atomic.Bool
+}
+
+func (f *flaky) Upsert(ctx context.Context, index string, docs ...search.Doc) error {
+	if f.down.Load() {
+		return errors.New("engine down")
+	}
+	return f.Engine.Upsert(ctx, index, docs...)
+}
+
+var notes = search.Index{Name: "notes", Text: []string{"text"}}
+
+func setup(t *testing.T) (*store.Store, *flaky, *outbox.Outbox) {
+	s := storetest.New(t, outbox.Collection, store.Collection{Name: "notes"})
+	b, err := search.OpenBleve(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	e := &flaky{Engine: b}
+	o := outbox.New(s, e, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	load := func(ctx context.Context, id string) (*search.Doc, error) {
+		var d struct {
+			Text string `bson:"text"`
+		}
+		if err := s.Get(ctx, "notes", id, &d); err != nil {
+			return nil, err
+		}
+		return &search.Doc{ID: id, Fields: map[string]any{"text": d.Text}}, nil
+	}
+	each := func(ctx context.Context, fn func(search.Doc) error) error {
+		cur, err := s.C("notes").Find(ctx, bson.D{})
+		if err != nil {
+			return err
+		}
+		for cur.Next(ctx) {
+			var d struct {
+				ID   string `bson:"_id"`
+				Text string `bson:"text"`
+			}
+			cur.Decode(&d)
+			fn(search.Doc{ID: d.ID, Fields: map[string]any{"text": d.Text}})
+		}
+		return cur.Err()
+	}
+	o.Register(outbox.Source{Index: notes, Load: load, Each: each})
+	if err := o.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, e, o
+}
+
+func write(t *testing.T, s *store.Store, o *outbox.Outbox, id, text string) {
+	ctx := context.Background()
+	if err := o.Begin(ctx, "notes", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.C("notes").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "text", Value: text}}); err != nil {
+		t.Fatal(err)
+	}
+	o.Apply(ctx, "notes", id)
+}
+
+func hits(t *testing.T, e search.Engine, q string) int {
+	r, err := e.Search(context.Background(), "notes", search.Query{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Total
+}
+
+func TestWritesAreSearchableAtOnce(t *testing.T) {
+	s, e, o := setup(t)
+	write(t, s, o, "n1", "孵化基地")
+	if hits(t, e, "孵化") != 1 {
+		t.Fatal("write not searchable when it returned")
+	}
+	if n, _ := o.Pending(context.Background()); n != 0 {
+		t.Fatalf("%d notes left", n)
+	}
+}
+
+func TestEngineDownThenDrain(t *testing.T) {
+	s, e, o := setup(t)
+	e.down.Store(true)
+	write(t, s, o, "n1", "創業導師")
+	if n, _ := o.Pending(context.Background()); n != 1 {
+		t.Fatalf("pending = %d, want the note kept", n)
+	}
+	if err := o.Drain(context.Background()); err == nil {
+		t.Fatal("drain reported success while the engine is down")
+	}
+	e.down.Store(false)
+	if err := o.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if hits(t, e, "導師") != 1 {
+		t.Fatal("drained change not searchable")
+	}
+	if n, _ := o.Pending(context.Background()); n != 0 {
+		t.Fatalf("%d notes left after drain", n)
+	}
+}
+
+func TestDeletedRecordLeavesIndex(t *testing.T) {
+	s, e, o := setup(t)
+	write(t, s, o, "n1", "項目庫")
+	ctx := context.Background()
+	o.Begin(ctx, "notes", "n1")
+	s.C("notes").DeleteOne(ctx, bson.D{{Key: "_id", Value: "n1"}})
+	o.Apply(ctx, "notes", "n1")
+	if hits(t, e, "項目") != 0 {
+		t.Fatal("deleted record still found")
+	}
+}
+
+func TestRebuild(t *testing.T) {
+	s, e, o := setup(t)
+	ctx := context.Background()
+	for _, id := range []string{"a", "b", "c"} {
+		s.C("notes").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "text", Value: "熱線 " + id}})
+	}
+	n, err := o.Rebuild(ctx, "notes")
+	if err != nil || n != 3 {
+		t.Fatalf("rebuild: %d %v", n, err)
+	}
+	if hits(t, e, "熱線") != 3 {
+		t.Fatal("rebuilt index incomplete")
+	}
+}
