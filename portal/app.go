@@ -53,11 +53,11 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 
 // newApp is NewApp on an already open store (tests give each test its own
 // database on one shared embedded server).
-func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (a *App, err error) {
-	a = &App{cfg: cfg, log: log, store: st}
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log, store: st}
 	defer func() {
 		if err != nil {
-			a.Close(context.Background())
+			a.Close(context.Background()) // whatever was opened before the failure
 		}
 	}()
 	jwtKey, err := loadOrCreateKey(cfg.JWTKey, cfg.DataDir, "jwt.key", 32)

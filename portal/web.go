@@ -211,6 +211,13 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isAdmin": func(p accounts.Principal) bool { return p.Role == accounts.Admin },
 		"val":     func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":    func(s ...string) []string { return s },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[toString(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 }
 

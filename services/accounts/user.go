@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"onestop/search"
 	"onestop/services/core"
 	"onestop/services/outbox"
@@ -115,21 +113,7 @@ func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
 }
 
 func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
-	cur, err := s.store.C("users").Find(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var u User
-		if err := cur.Decode(&u); err != nil {
-			return err
-		}
-		if err := fn(*toDoc(&u)); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return store.Each(ctx, s.store, "users", func(u *User) error { return fn(*toDoc(u)) })
 }
 
 // ListQuery filters the account list.

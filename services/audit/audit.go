@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"onestop/search"
 	"onestop/services/core"
 	"onestop/services/outbox"
@@ -135,19 +133,5 @@ func (l *Log) load(ctx context.Context, id string) (*search.Doc, error) {
 }
 
 func (l *Log) each(ctx context.Context, fn func(search.Doc) error) error {
-	cur, err := l.store.C(Collection.Name).Find(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var e Event
-		if err := cur.Decode(&e); err != nil {
-			return err
-		}
-		if err := fn(*toDoc(&e)); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return store.Each(ctx, l.store, Collection.Name, func(e *Event) error { return fn(*toDoc(e)) })
 }

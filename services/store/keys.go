@@ -78,3 +78,23 @@ func (s *Store) Get(ctx context.Context, coll, id string, out any) error {
 	}
 	return core.Wrap(err, "get "+coll)
 }
+
+// Each decodes every document of a collection into a T and calls fn with
+// it; rebuilds and batch jobs use it (it reads the whole collection).
+func Each[T any](ctx context.Context, s *Store, coll string, fn func(*T) error) error {
+	cur, err := s.C(coll).Find(ctx, bson.D{})
+	if err != nil {
+		return core.Wrap(err, "scan "+coll)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var v T
+		if err := cur.Decode(&v); err != nil {
+			return core.Wrap(err, "decode "+coll)
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	return core.Wrap(cur.Err(), "scan "+coll)
+}
