@@ -33,6 +33,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
+	// Detail is extra text safe to show (built only from the caller's own
+	// input, such as the path of a bad node in a policy condition).
+	Detail string
 	// RetryAfter, in seconds, for TooManyRequests.
 	RetryAfter int
 	Cause      error

@@ -1,0 +1,109 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Date is a calendar day (YYYY-MM-DD) with no time zone: birth dates,
+// graduation and registration dates. It is stored and sent as text.
+type Date struct{ t time.Time }
+
+// ParseDate reads YYYY-MM-DD; impossible days (2026-02-30) are errors.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("not a date: %q", s)
+	}
+	return Date{t}, nil
+}
+
+// DateOf returns the day of t in China Standard Time.
+func DateOf(t time.Time) Date {
+	y, m, d := t.In(cst).Date()
+	return NewDate(y, m, d)
+}
+
+// NewDate builds a date.
+func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// String formats YYYY-MM-DD.
+func (d Date) String() string {
+	if d.t.IsZero() {
+		return ""
+	}
+	return d.t.Format(time.DateOnly)
+}
+
+// Before, After and Equal compare days.
+func (d Date) Before(o Date) bool { return d.t.Before(o.t) }
+func (d Date) After(o Date) bool  { return d.t.After(o.t) }
+func (d Date) Equal(o Date) bool  { return d.t.Equal(o.t) }
+
+// AddYears moves by whole years; 29 February becomes 1 March in common years.
+func (d Date) AddYears(n int) Date { return Date{d.t.AddDate(n, 0, 0)} }
+
+// AddDays moves by days.
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// YearsUntil counts whole years from d to o (an age, when d is a birth date).
+func (d Date) YearsUntil(o Date) int {
+	y := o.t.Year() - d.t.Year()
+	if o.t.Month() < d.t.Month() || (o.t.Month() == d.t.Month() && o.t.Day() < d.t.Day()) {
+		y-- // the anniversary has not come yet this year
+	}
+	return y
+}
+
+// MarshalJSON writes "YYYY-MM-DD".
+func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads "YYYY-MM-DD"; "" is the zero date.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// MarshalBSONValue stores the date as text.
+func (d Date) MarshalBSONValue() (byte, []byte, error) {
+	t, b, err := bson.MarshalValue(d.String())
+	return byte(t), b, err
+}
+
+// UnmarshalBSONValue reads the stored text.
+func (d *Date) UnmarshalBSONValue(t byte, b []byte) error {
+	var s string
+	if err := bson.UnmarshalValue(bson.Type(t), b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}

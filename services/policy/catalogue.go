@@ -1,0 +1,234 @@
+package policy
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/store"
+)
+
+// Collections are the catalogue's: the current policies (a small, bounded
+// collection, read whole) and every earlier version.
+var Collections = []store.Collection{{Name: "policies"}, {Name: "policy_versions"}}
+
+//go:embed catalogue.json
+var seedJSON []byte
+
+type seedFile struct {
+	Version  int      `json:"version"`
+	Source   string   `json:"source"`
+	Policies []Policy `json:"policies"`
+}
+
+// SeedPolicies returns the policies of the versioned seed file, validated.
+func SeedPolicies() ([]*Policy, error) {
+	var sf seedFile
+	if err := json.Unmarshal(seedJSON, &sf); err != nil {
+		return nil, fmt.Errorf("policy: seed file: %w", err)
+	}
+	out := make([]*Policy, 0, len(sf.Policies))
+	for i := range sf.Policies {
+		p := &sf.Policies[i]
+		p.Version, p.Active = 1, true
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("policy: seed %s: %v", p.ID, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Catalogue keeps the policies and checks people against them.
+type Catalogue struct {
+	store *store.Store
+	audit *audit.Log
+	clock core.Clock
+
+	mu       sync.RWMutex
+	policies []*Policy
+	loadedAt time.Time
+}
+
+// cacheFor bounds how stale another replica's edit can look here.
+const cacheFor = 30 * time.Second
+
+// New returns the catalogue.
+func New(s *store.Store, a *audit.Log, clock core.Clock) *Catalogue {
+	return &Catalogue{store: s, audit: a, clock: clock}
+}
+
+// Seed inserts the seed file's policies that the database does not have;
+// policies already there (perhaps edited by an administrator) are kept.
+func (c *Catalogue) Seed(ctx context.Context) error {
+	seeds, err := SeedPolicies()
+	if err != nil {
+		return err
+	}
+	for _, p := range seeds {
+		var have Policy
+		err := c.store.Get(ctx, "policies", p.ID, &have)
+		if err == nil {
+			continue
+		}
+		if !core.IsCode(err, core.NotFound) {
+			return err
+		}
+		p.UpdatedAt, p.UpdatedBy = c.clock.Now(), "seed"
+		if err := c.write(ctx, p); err != nil {
+			return err
+		}
+	}
+	return c.reload(ctx)
+}
+
+func (c *Catalogue) write(ctx context.Context, p *Policy) error {
+	snap := bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", p.ID, p.Version)}, {Key: "policy_id", Value: p.ID}, {Key: "policy", Value: p}}
+	if _, err := c.store.C("policy_versions").InsertOne(ctx, snap); err != nil {
+		return core.Wrap(err, "policy version")
+	}
+	_, err := c.store.C("policies").ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, optionsUpsert)
+	return core.Wrap(err, "write policy")
+}
+
+func (c *Catalogue) reload(ctx context.Context) error {
+	var list []*Policy
+	err := store.Each(ctx, c.store, "policies", func(p *Policy) error {
+		p.Conditions = json.RawMessage(p.Stored)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("policy %s in the database is invalid: %w", p.ID, err)
+		}
+		list = append(list, p)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(list, func(a, b *Policy) int { return strings.Compare(a.ID, b.ID) })
+	c.mu.Lock()
+	c.policies, c.loadedAt = list, time.Now()
+	c.mu.Unlock()
+	return nil
+}
+
+// All returns the policies (active or not), sorted by id.
+func (c *Catalogue) All(ctx context.Context) ([]*Policy, error) {
+	c.mu.RLock()
+	list, fresh := c.policies, time.Since(c.loadedAt) < cacheFor
+	c.mu.RUnlock()
+	if fresh {
+		return list, nil
+	}
+	if err := c.reload(ctx); err != nil {
+		return nil, err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.policies, nil
+}
+
+// Get returns one policy.
+func (c *Catalogue) Get(ctx context.Context, id string) (*Policy, error) {
+	list, err := c.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range list {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, core.Errorf(core.NotFound, "error.not_found")
+}
+
+// Check evaluates facts against the active catalogue as of a day.
+func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Result, error) {
+	var v core.Validation
+	f.Validate(&v, asOf)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	list, err := c.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(list, f, asOf), nil
+}
+
+// Save stores an administrator's edit as the next version. The edit names
+// the version it was based on; a concurrent edit makes it stale.
+func (c *Catalogue) Save(ctx context.Context, actor accounts.Principal, p *Policy, m accounts.Meta) error {
+	if actor.Role != accounts.Admin {
+		c.audit.Record(ctx, actor.Actor(m), "policy.edit", audit.Denied, p.ID, "")
+		return core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	old, err := c.Get(ctx, p.ID)
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
+	}
+	base := 0
+	if old != nil {
+		base = old.Version
+	}
+	if p.Version != base {
+		return store.ErrStale
+	}
+	p.Version = base + 1
+	p.UpdatedAt, p.UpdatedBy = c.clock.Now(), actor.ID
+	if old == nil {
+		if err := c.write(ctx, p); err != nil {
+			return err
+		}
+	} else {
+		// The version snapshot's id is unique, so of two edits of the same
+		// base only one can write it.
+		snap := bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", p.ID, p.Version)}, {Key: "policy_id", Value: p.ID}, {Key: "policy", Value: p}}
+		if _, err := c.store.C("policy_versions").InsertOne(ctx, snap); err != nil {
+			if isDuplicate(err) {
+				return store.ErrStale
+			}
+			return core.Wrap(err, "policy version")
+		}
+		if _, err := c.store.C("policies").ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p); err != nil {
+			return core.Wrap(err, "write policy")
+		}
+	}
+	c.audit.Record(ctx, actor.Actor(m), "policy.edit", audit.Success, p.ID, fmt.Sprintf("version %d", p.Version))
+	return c.reload(ctx)
+}
+
+// Versions returns every stored version of a policy, newest first.
+func (c *Catalogue) Versions(ctx context.Context, id string) ([]*Policy, error) {
+	cur, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Policy
+	for v := cur.Version; v >= 1; v-- {
+		var snap struct {
+			Policy Policy `bson:"policy"`
+		}
+		if err := c.store.Get(ctx, "policy_versions", fmt.Sprintf("%s@%d", id, v), &snap); err != nil {
+			if core.IsCode(err, core.NotFound) {
+				continue
+			}
+			return nil, err
+		}
+		snap.Policy.Conditions = json.RawMessage(snap.Policy.Stored)
+		out = append(out, &snap.Policy)
+	}
+	return out, nil
+}

@@ -1,0 +1,274 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"onestop/services/core"
+)
+
+// Cond is one condition of a policy, in the declarative form kept in the
+// catalogue: a combination (all / any / not) or a leaf comparing one fact.
+//
+//	{"all": [
+//	  {"fact": "venture.form", "op": "eq", "value": "individual"},
+//	  {"fact": "graduation_date", "op": "within_years", "value": 2,
+//	   "until": ["venture.first_registered", "as_of"]}]}
+//
+// Leaves by kind of fact: booleans `is`; numbers `eq lt lte gt gte`;
+// enumerations `eq ne in not_in`; sets `contains contains_any lacks`;
+// dates `within_years` / `beyond_years` (the span from the fact to the first
+// known of `until`, default `as_of`). `age` is derived from birth_date.
+// An empty condition always holds.
+type Cond struct {
+	All   []*Cond         `json:"all,omitempty"`
+	Any   []*Cond         `json:"any,omitempty"`
+	Not   *Cond           `json:"not,omitempty"`
+	Fact  string          `json:"fact,omitempty"`
+	Op    string          `json:"op,omitempty"`
+	Value json.RawMessage `json:"value,omitempty"`
+	Until []string        `json:"until,omitempty"`
+
+	// compiled value
+	num  float64
+	str  string
+	strs []string
+	bl   bool
+}
+
+type kind int
+
+const (
+	kBool kind = iota
+	kNumber
+	kEnum
+	kSet
+	kDate
+)
+
+type factDef struct {
+	kind kind
+	enum []string
+	get  func(f *Facts, asOf core.Date) (any, bool) // value, known
+}
+
+func vb[T any](p *T) (any, bool) {
+	if p == nil {
+		return nil, false
+	}
+	return *p, true
+}
+
+func venture(f *Facts) *Venture {
+	if f.Venture == nil {
+		return &Venture{}
+	}
+	return f.Venture
+}
+
+func enumVal(s string) (any, bool) { return s, s != "" }
+
+func num[T int | float64](p *T) (any, bool) {
+	if p == nil {
+		return nil, false
+	}
+	return float64(*p), true
+}
+
+// facts is every fact a condition may name.
+var facts = map[string]factDef{
+	"as_of": {kDate, nil, func(_ *Facts, d core.Date) (any, bool) { return d, true }},
+	"age": {kNumber, nil, func(f *Facts, d core.Date) (any, bool) {
+		if f.BirthDate == nil {
+			return nil, false
+		}
+		return float64(f.BirthDate.YearsUntil(d)), true
+	}},
+	"birth_date": {kDate, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.BirthDate) }},
+	"gender":     {kEnum, Genders, func(f *Facts, _ core.Date) (any, bool) { return enumVal(f.Gender) }},
+	"target_groups": {kSet, TargetGroups, func(f *Facts, _ core.Date) (any, bool) {
+		return f.TargetGroups, f.TargetGroups != nil
+	}},
+	"graduation_date":          {kDate, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.GraduationDate) }},
+	"on_farmer_roster":         {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.OnFarmerRoster) }},
+	"farmland_per_capita_mu":   {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) { return num(f.FarmlandPerCapitaMu) }},
+	"employed":                 {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.Employed) }},
+	"has_skill_certificate":    {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.HasSkillCertificate) }},
+	"wants_training":           {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.WantsTraining) }},
+	"training_refusals":        {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) { return num(f.TrainingRefusals) }},
+	"venture.stage":            {kEnum, Stages, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Stage) }},
+	"venture.form":             {kEnum, Forms, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Form) }},
+	"venture.industry":         {kEnum, Industries, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Industry) }},
+	"venture.first_registered": {kDate, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(venture(f).FirstRegistered) }},
+	"venture.micro_profit":     {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(venture(f).MicroProfit) }},
+	"venture.own_funds_sufficient": {kBool, nil, func(f *Facts, _ core.Date) (any, bool) {
+		return vb(venture(f).OwnFundsSufficient)
+	}},
+	"venture.employees": {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) { return num(venture(f).Employees) }},
+	"venture.land_farmer_employees": {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) {
+		return num(venture(f).LandFarmerEmployees)
+	}},
+	"venture.land_farmer_contract_years": {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) {
+		return num(venture(f).LandFarmerContractYears)
+	}},
+	"venture.land_farmer_employed_years": {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) {
+		return num(venture(f).LandFarmerEmployedYears)
+	}},
+	"venture.placement_agency": {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(venture(f).PlacementAgency) }},
+	"venture.land_farmers_placed": {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) {
+		return num(venture(f).LandFarmerPlaced)
+	}},
+}
+
+// FactNames lists the facts a condition may name, sorted.
+func FactNames() []string {
+	names := make([]string, 0, len(facts))
+	for n := range facts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+var opsByKind = map[kind][]string{
+	kBool:   {"is"},
+	kNumber: {"eq", "lt", "lte", "gt", "gte"},
+	kEnum:   {"eq", "ne", "in", "not_in"},
+	kSet:    {"contains", "contains_any", "lacks"},
+	kDate:   {"within_years", "beyond_years"},
+}
+
+// ParseConditions reads and checks a condition tree: every fact known,
+// every operator fits its fact, every value has the right type and lies in
+// the fact's enumeration. Errors name the path of the bad node.
+func ParseConditions(raw []byte) (*Cond, error) {
+	var c Cond
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("conditions: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("conditions: trailing data")
+	}
+	if err := c.compile("$", 0); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (c *Cond) compile(path string, depth int) error {
+	if depth > 12 {
+		return fmt.Errorf("%s: nested too deeply", path)
+	}
+	parts := 0
+	for _, set := range []bool{c.All != nil, c.Any != nil, c.Not != nil, c.Fact != ""} {
+		if set {
+			parts++
+		}
+	}
+	if parts > 1 {
+		return fmt.Errorf("%s: use one of all, any, not or fact", path)
+	}
+	for i, sub := range c.All {
+		if sub == nil {
+			return fmt.Errorf("%s.all[%d]: empty", path, i)
+		}
+		if err := sub.compile(fmt.Sprintf("%s.all[%d]", path, i), depth+1); err != nil {
+			return err
+		}
+	}
+	for i, sub := range c.Any {
+		if sub == nil {
+			return fmt.Errorf("%s.any[%d]: empty", path, i)
+		}
+		if err := sub.compile(fmt.Sprintf("%s.any[%d]", path, i), depth+1); err != nil {
+			return err
+		}
+	}
+	if c.Any != nil && len(c.Any) == 0 {
+		return fmt.Errorf("%s.any: empty", path)
+	}
+	if c.Not != nil {
+		return c.Not.compile(path+".not", depth+1)
+	}
+	if c.Fact == "" {
+		if c.Op != "" || c.Value != nil || c.Until != nil {
+			return fmt.Errorf("%s: op and value need a fact", path)
+		}
+		return nil
+	}
+	def, ok := facts[c.Fact]
+	if !ok {
+		return fmt.Errorf("%s: unknown fact %q", path, c.Fact)
+	}
+	if !slices.Contains(opsByKind[def.kind], c.Op) {
+		return fmt.Errorf("%s: operator %q does not apply to %s (use %v)", path, c.Op, c.Fact, opsByKind[def.kind])
+	}
+	bad := func(want string) error { return fmt.Errorf("%s: %s needs %s", path, c.Op, want) }
+	switch {
+	case def.kind == kBool:
+		if json.Unmarshal(c.Value, &c.bl) != nil {
+			return bad("true or false")
+		}
+	case def.kind == kNumber || def.kind == kDate:
+		if json.Unmarshal(c.Value, &c.num) != nil {
+			return bad("a number")
+		}
+	case c.Op == "in" || c.Op == "not_in" || c.Op == "contains_any":
+		if json.Unmarshal(c.Value, &c.strs) != nil || len(c.strs) == 0 {
+			return bad("a list of values")
+		}
+	default:
+		if json.Unmarshal(c.Value, &c.str) != nil {
+			return bad("a value")
+		}
+		c.strs = []string{c.str}
+	}
+	if def.enum != nil {
+		for _, s := range c.strs {
+			if !slices.Contains(def.enum, s) {
+				return fmt.Errorf("%s: %q is not a value of %s", path, s, c.Fact)
+			}
+		}
+	}
+	if def.kind == kDate {
+		if c.num <= 0 || c.num > 100 || c.num != math.Trunc(c.num) {
+			return bad("a whole number of years between 1 and 100")
+		}
+		for _, u := range c.Until {
+			if d, ok := facts[u]; !ok || d.kind != kDate {
+				return fmt.Errorf("%s: until %q is not a date fact", path, u)
+			}
+		}
+	} else if c.Until != nil {
+		return fmt.Errorf("%s: until applies to date facts only", path)
+	}
+	return nil
+}
+
+// Facts returns the facts a condition tree names (for "what to ask").
+func (c *Cond) Facts() []string {
+	var out []string
+	var walk func(*Cond)
+	walk = func(c *Cond) {
+		if c == nil {
+			return
+		}
+		if c.Fact != "" && !slices.Contains(out, c.Fact) {
+			out = append(out, c.Fact)
+		}
+		for _, s := range c.All {
+			walk(s)
+		}
+		for _, s := range c.Any {
+			walk(s)
+		}
+		walk(c.Not)
+	}
+	walk(c)
+	return out
+}

@@ -1,0 +1,198 @@
+package policy
+
+import (
+	"slices"
+
+	"onestop/services/core"
+)
+
+// Tri is a three-valued truth: a condition on an unknown fact is Unknown.
+type Tri int8
+
+// The truth values.
+const (
+	No Tri = iota
+	Yes
+	Unknown
+)
+
+// Reason is one leaf condition as it applied to a person: what the rule
+// asks, what the person's fact was (nil when unknown), and whether it held.
+// The portal turns it into a sentence in the user's language.
+type Reason struct {
+	Fact   string   `json:"fact"`
+	Op     string   `json:"op"`
+	Value  any      `json:"value"`
+	Until  string   `json:"until,omitempty"` // the date a span was measured to
+	Actual any      `json:"actual,omitempty"`
+	Met    Tri      `json:"-"`
+	Values []string `json:"-"`
+	// Missing names the fact to ask for when Met is Unknown.
+	Missing string `json:"-"`
+}
+
+// eval applies the condition; the reasons are those that decided the
+// outcome: every leaf of a satisfied all, the satisfied branch of an any,
+// the failing leaves of a failed all, the unknown leaves of an unknown.
+func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
+	switch {
+	case c.Not != nil:
+		t, rs := c.Not.eval(f, asOf)
+		for i := range rs {
+			rs[i].Op = "not_" + rs[i].Op
+			rs[i].Met = flip(rs[i].Met)
+		}
+		return flip(t), rs
+	case c.Any != nil:
+		var unknown, failed []Reason
+		for _, s := range c.Any {
+			t, rs := s.eval(f, asOf)
+			switch t {
+			case Yes:
+				return Yes, rs
+			case Unknown:
+				unknown = append(unknown, rs...)
+			default:
+				failed = append(failed, rs...)
+			}
+		}
+		if unknown != nil {
+			return Unknown, unknown
+		}
+		return No, failed
+	case c.Fact != "":
+		r := c.leaf(f, asOf)
+		return r.Met, []Reason{r}
+	}
+	// all (or the empty condition, which always holds)
+	var met, unknown, failed []Reason
+	for _, s := range c.All {
+		t, rs := s.eval(f, asOf)
+		switch t {
+		case Yes:
+			met = append(met, rs...)
+		case Unknown:
+			unknown = append(unknown, rs...)
+		default:
+			failed = append(failed, rs...)
+		}
+	}
+	switch {
+	case failed != nil:
+		return No, failed
+	case unknown != nil:
+		return Unknown, unknown
+	}
+	return Yes, met
+}
+
+func flip(t Tri) Tri {
+	switch t {
+	case Yes:
+		return No
+	case No:
+		return Yes
+	}
+	return Unknown
+}
+
+func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
+	def := facts[c.Fact]
+	r := Reason{Fact: c.Fact, Op: c.Op, Met: Unknown, Values: c.strs}
+	switch def.kind {
+	case kBool:
+		r.Value = c.bl
+	case kNumber, kDate:
+		r.Value = c.num
+	default:
+		if c.strs != nil && (c.Op == "in" || c.Op == "not_in" || c.Op == "contains_any") {
+			r.Value = c.strs
+		} else {
+			r.Value = c.str
+		}
+	}
+	v, known := def.get(f, asOf)
+	if !known {
+		r.Missing = c.Fact
+		if c.Fact == "age" {
+			r.Missing = "birth_date"
+		}
+		return r
+	}
+	r.Actual = v
+	holds := false
+	switch def.kind {
+	case kBool:
+		holds = v.(bool) == c.bl
+	case kNumber:
+		n := v.(float64)
+		switch c.Op {
+		case "eq":
+			holds = n == c.num
+		case "lt":
+			holds = n < c.num
+		case "lte":
+			holds = n <= c.num
+		case "gt":
+			holds = n > c.num
+		case "gte":
+			holds = n >= c.num
+		}
+	case kEnum:
+		s := v.(string)
+		switch c.Op {
+		case "eq", "in":
+			holds = slices.Contains(c.strs, s)
+		case "ne", "not_in":
+			holds = !slices.Contains(c.strs, s)
+		}
+	case kSet:
+		have := v.([]string)
+		any := false
+		for _, s := range c.strs {
+			if slices.Contains(have, s) {
+				any = true
+			}
+		}
+		holds = any
+		if c.Op == "lacks" {
+			holds = !any
+		}
+	case kDate:
+		from := v.(core.Date)
+		until, name, ok := c.until(f, asOf)
+		if !ok {
+			r.Missing = c.Until[0] // the span cannot be measured yet
+			return r
+		}
+		r.Until = name
+		// The window runs from the fact's day for whole years: it closes on
+		// the anniversary ("within 2 years" of 2024-06-30 ends 2026-06-29).
+		within := !until.Before(from) && until.Before(from.AddYears(int(c.num)))
+		holds = within
+		if c.Op == "beyond_years" {
+			holds = !until.Before(from.AddYears(int(c.num)))
+		}
+	}
+	if holds {
+		r.Met = Yes
+	} else {
+		r.Met = No
+	}
+	return r
+}
+
+// until is the first known date among the leaf's `until` facts (as_of by
+// default).
+func (c *Cond) until(f *Facts, asOf core.Date) (core.Date, string, bool) {
+	names := c.Until
+	if len(names) == 0 {
+		names = []string{"as_of"}
+	}
+	for _, n := range names {
+		if v, ok := facts[n].get(f, asOf); ok {
+			return v.(core.Date), n, true
+		}
+	}
+	return core.Date{}, "", false
+}

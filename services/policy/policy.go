@@ -1,0 +1,202 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"onestop/services/core"
+)
+
+// Languages of the catalogue's texts, default first.
+var Languages = []string{"zh-Hant", "zh-Hans", "en"}
+
+// Text is a string in each language.
+type Text map[string]string
+
+// In returns the text in lang, falling back to the default language.
+func (t Text) In(lang string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	return t[Languages[0]]
+}
+
+// Benefit is what a policy grants, in numbers the engine can fill in.
+type Benefit struct {
+	AmountYuan    int64   `json:"amount_yuan,omitempty" bson:"amount_yuan,omitempty"`
+	PerPersonYuan int64   `json:"per_person_yuan,omitempty" bson:"per_person_yuan,omitempty"`
+	PersonsFact   string  `json:"persons_fact,omitempty" bson:"persons_fact,omitempty"`
+	RatePct       float64 `json:"rate_pct,omitempty" bson:"rate_pct,omitempty"`
+	TermMonthsMax int     `json:"term_months_max,omitempty" bson:"term_months_max,omitempty"`
+	FromFact      string  `json:"from_fact,omitempty" bson:"from_fact,omitempty"` // the date the period starts
+	Years         int     `json:"years,omitempty" bson:"years,omitempty"`
+	HalfYears     int     `json:"half_years,omitempty" bson:"half_years,omitempty"` // then at half rate
+}
+
+// Policy is one public support of the catalogue.
+type Policy struct {
+	ID          string          `json:"id" bson:"_id"`
+	Version     int             `json:"version" bson:"version"`
+	Name        Text            `json:"name" bson:"name"`
+	Summary     Text            `json:"summary" bson:"summary"`
+	Grantor     Text            `json:"grantor" bson:"grantor"`
+	BenefitText Text            `json:"benefit_text" bson:"benefit_text"`
+	Basis       string          `json:"basis" bson:"basis"`
+	Benefit     Benefit         `json:"benefit" bson:"benefit"`
+	Conditions  json.RawMessage `json:"conditions" bson:"-"`
+	Stored      string          `json:"-" bson:"conditions"` // the conditions as JSON text
+	Active      bool            `json:"active" bson:"active"`
+	UpdatedAt   time.Time       `json:"updated_at" bson:"updated_at"`
+	UpdatedBy   string          `json:"updated_by,omitempty" bson:"updated_by,omitempty"`
+
+	cond *Cond
+}
+
+var policyID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,59}$`)
+
+// Validate checks a policy and compiles its conditions. A condition naming
+// an unknown fact or a wrong operator is refused with the path of the node.
+func (p *Policy) Validate() error {
+	var v core.Validation
+	v.Check(policyID.MatchString(p.ID), "id", "error.policy.id")
+	for field, t := range map[string]Text{"name": p.Name, "summary": p.Summary, "grantor": p.Grantor, "benefit_text": p.BenefitText} {
+		limit := 200
+		if field == "summary" {
+			limit = 2000
+		}
+		for _, l := range Languages {
+			s := t[l]
+			v.Check(s != "" && utf8.ValidString(s) && utf8.RuneCountInString(s) <= limit, field+"."+l, "error.policy.text")
+		}
+		for l := range t {
+			v.Check(slices.Contains(Languages, l), field, "error.policy.language")
+		}
+	}
+	v.Check(utf8.RuneCountInString(p.Basis) <= 200, "basis", "error.policy.text")
+	b := p.Benefit
+	v.Check(b.AmountYuan >= 0 && b.AmountYuan <= 100_000_000 && b.PerPersonYuan >= 0 && b.PerPersonYuan <= 1_000_000, "benefit", "error.number.range")
+	v.Check(b.RatePct >= 0 && b.RatePct <= 100 && b.TermMonthsMax >= 0 && b.TermMonthsMax <= 600, "benefit", "error.number.range")
+	v.Check(b.Years >= 0 && b.Years <= 50 && b.HalfYears >= 0 && b.HalfYears <= 50, "benefit", "error.number.range")
+	if b.PersonsFact != "" {
+		d, ok := facts[b.PersonsFact]
+		v.Check(ok && d.kind == kNumber, "benefit", "error.policy.fact")
+	}
+	if b.FromFact != "" {
+		d, ok := facts[b.FromFact]
+		v.Check(ok && d.kind == kDate, "benefit", "error.policy.fact")
+	}
+	raw := p.Conditions
+	if len(raw) == 0 {
+		raw = json.RawMessage(`{}`)
+	}
+	c, err := ParseConditions(raw)
+	if err != nil {
+		v.Add("conditions", "error.policy.conditions")
+		if verr := v.Err(); verr != nil {
+			e := verr.(*core.Error)
+			e.Detail = err.Error()
+			return e
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	p.cond = c
+	compact, _ := json.Marshal(c)
+	p.Conditions = compact
+	p.Stored = string(compact)
+	return nil
+}
+
+// Cond returns the compiled conditions.
+func (p *Policy) Cond() *Cond { return p.cond }
+
+// Status is the outcome of a check.
+type Status string
+
+// The outcomes.
+const (
+	Eligible    Status = "eligible"
+	NotEligible Status = "not_eligible"
+	NeedsInfo   Status = "needs_info"
+)
+
+// Result is one policy checked against one person.
+type Result struct {
+	Policy  *Policy
+	Status  Status
+	Reasons []Reason
+	Missing []string // facts to give, for needs_info
+	Benefit *Granted
+}
+
+// Granted is the benefit worked out for the person.
+type Granted struct {
+	AmountYuan    int64     `json:"amount_yuan,omitempty"`
+	PerPersonYuan int64     `json:"per_person_yuan,omitempty"`
+	Persons       int       `json:"persons,omitempty"`
+	TotalYuan     int64     `json:"total_yuan,omitempty"`
+	RatePct       float64   `json:"rate_pct,omitempty"`
+	TermMonthsMax int       `json:"term_months_max,omitempty"`
+	From          core.Date `json:"from,omitzero"`
+	Until         core.Date `json:"until,omitzero"`      // last day of the full benefit
+	HalfUntil     core.Date `json:"half_until,omitzero"` // last day at half rate
+}
+
+// Evaluate checks facts against every policy as of a day. It reads only
+// memory: one profile against the whole catalogue costs microseconds.
+func Evaluate(policies []*Policy, f *Facts, asOf core.Date) []Result {
+	out := make([]Result, 0, len(policies))
+	for _, p := range policies {
+		if !p.Active || p.cond == nil {
+			continue
+		}
+		t, reasons := p.cond.eval(f, asOf)
+		r := Result{Policy: p, Reasons: reasons}
+		switch t {
+		case Yes:
+			r.Status = Eligible
+			r.Benefit = p.grant(f, asOf)
+		case No:
+			r.Status = NotEligible
+		default:
+			r.Status = NeedsInfo
+			for _, rs := range reasons {
+				if rs.Missing != "" && !slices.Contains(r.Missing, rs.Missing) {
+					r.Missing = append(r.Missing, rs.Missing)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (p *Policy) grant(f *Facts, asOf core.Date) *Granted {
+	b := p.Benefit
+	g := &Granted{AmountYuan: b.AmountYuan, PerPersonYuan: b.PerPersonYuan, RatePct: b.RatePct, TermMonthsMax: b.TermMonthsMax}
+	if b.PersonsFact != "" {
+		if v, ok := facts[b.PersonsFact].get(f, asOf); ok {
+			g.Persons = int(v.(float64))
+			g.TotalYuan = int64(g.Persons) * b.PerPersonYuan
+		}
+	}
+	if b.FromFact != "" {
+		if v, ok := facts[b.FromFact].get(f, asOf); ok {
+			g.From = v.(core.Date)
+			if b.Years > 0 {
+				g.Until = g.From.AddYears(b.Years).AddDays(-1)
+			}
+			if b.HalfYears > 0 {
+				g.HalfUntil = g.From.AddYears(b.Years + b.HalfYears).AddDays(-1)
+			}
+		}
+	}
+	return g
+}
+
+func asErr(err error, target **core.Error) bool { return errors.As(err, target) }
