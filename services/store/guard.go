@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -159,6 +160,12 @@ func compare(v bson.RawValue, want any) (int, bool) {
 		return compareNum(v, float64(w))
 	case float64:
 		return compareNum(v, w)
+	case time.Time:
+		dt, ok := v.DateTimeOK()
+		if !ok {
+			return 0, false
+		}
+		return cmpFloat(float64(dt), float64(w.UnixMilli())), true
 	}
 	return 0, false
 }
@@ -175,13 +182,17 @@ func compareNum(v bson.RawValue, w float64) (int, bool) {
 	default:
 		return 0, false
 	}
+	return cmpFloat(f, w), true
+}
+
+func cmpFloat(f, w float64) int {
 	switch {
 	case f < w:
-		return -1, true
+		return -1
 	case f > w:
-		return 1, true
+		return 1
 	}
-	return 0, true
+	return 0
 }
 
 func splitPath(p string) []string {

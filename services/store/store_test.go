@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -168,5 +169,19 @@ func TestUpdateIfNoLostUpdate(t *testing.T) {
 	}
 	if ok.Load() != 3 || doc.Free != 0 {
 		t.Fatalf("%d takers, %d left; want 3 and 0", ok.Load(), doc.Free)
+	}
+}
+
+func TestUpdateIfOnTime(t *testing.T) {
+	s := storetest.New(t, things)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	s.C("things").InsertOne(ctx, bson.D{{Key: "_id", Value: "r"}, {Key: "updated_at", Value: at}})
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "updated_at", Value: at.Add(time.Second)}}}}
+	if err := s.UpdateIf(ctx, "things", "r", []store.Cond{store.Eq("updated_at", at)}, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateIf(ctx, "things", "r", []store.Cond{store.Eq("updated_at", at)}, set); !core.IsCode(err, core.Conflict) {
+		t.Fatalf("second update on the old time: %v", err)
 	}
 }

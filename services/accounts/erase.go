@@ -1,0 +1,68 @@
+package accounts
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/audit"
+	"onestop/services/core"
+)
+
+// VerifyPassword re-asks the caller's password before a sensitive act
+// (export, deletion; ASVS v5.0.0-7.5.1). Failures count against the same
+// throttle as sign-in.
+func (s *Service) VerifyPassword(ctx context.Context, actor Principal, password string, m Meta) error {
+	u, err := s.Get(ctx, actor.ID)
+	if err != nil {
+		return core.Errorf(core.Unauthenticated, "error.unauthenticated")
+	}
+	key := s.vault.BlindIndex("throttle-user", u.ID)
+	if err := s.throttle(ctx, loginPerAccount, key); err != nil {
+		return err
+	}
+	if !verify(password, u.PasswordHash) {
+		_ = s.hit(ctx, loginPerAccount, key)
+		s.audit.Record(ctx, actor.Actor(m), "authn.reauth", audit.Failure, u.ID, "")
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"password": "error.password.wrong"}}
+	}
+	return nil
+}
+
+// Anonymise closes the caller's account for good: the login keys are
+// freed, name, e-mail and phone erased, the password removed and every
+// session ended. The record stays, pseudonymous, because records the bureau
+// must keep (service requests, complaints) point at it.
+func (s *Service) Anonymise(ctx context.Context, actor Principal, m Meta) error {
+	u, err := s.Get(ctx, actor.ID)
+	if err != nil {
+		return err
+	}
+	if u.Email != "" {
+		_ = s.store.ReleaseKey(ctx, "email:"+u.Email, u.ID)
+	}
+	if u.PhoneSealed != "" {
+		if phone, err := s.vault.Open("phone", u.PhoneSealed); err == nil {
+			_ = s.store.ReleaseKey(ctx, "phone:"+s.vault.BlindIndex("phone", phone), u.ID)
+		}
+	}
+	set := bson.D{
+		{Key: "name", Value: Pseudonym(u.ID)}, {Key: "email", Value: ""}, {Key: "phone_sealed", Value: ""},
+		{Key: "phone_masked", Value: ""}, {Key: "password_hash", Value: ""}, {Key: "disabled", Value: true}, {Key: "deleted", Value: true},
+	}
+	if err := s.update(ctx, u.ID, set, true); err != nil {
+		return err
+	}
+	_, _ = s.store.C("sessions").DeleteMany(ctx, bson.D{{Key: "user_id", Value: u.ID}})
+	s.audit.Record(ctx, actor.Actor(m), "user.delete", audit.Success, u.ID, "")
+	return nil
+}
+
+// Pseudonym is the stand-in name of a deleted account: stable, so kept
+// records still group by person, and meaningless without the database.
+func Pseudonym(id string) string {
+	if len(id) > 6 {
+		id = id[:6]
+	}
+	return "#" + id
+}

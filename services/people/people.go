@@ -1,0 +1,475 @@
+// Package people owns entrepreneurs' profiles (創業者信息): real-name data
+// with the ID number and phone protected (sealed, blind-indexed, masked,
+// revealed only to staff through an audited action), the facts the
+// eligibility engine reads, consent to the privacy notice, and erasure.
+package people
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/outbox"
+	"onestop/services/pii"
+	"onestop/services/policy"
+	"onestop/services/store"
+)
+
+// NoticeVersion is the version of the privacy notice people consent to;
+// change it with the notice's text in the catalogs, and everyone is asked
+// again on their next profile save.
+const NoticeVersion = "2026-11"
+
+// Collection holds profiles, one per account, keyed by the account id.
+var Collection = store.Collection{Name: "profiles"}
+
+// Index lists people for staff: names and masked values only.
+var Index = search.Index{
+	Name:     "people",
+	Text:     []string{"name"},
+	Keywords: []string{"district", "stage", "industry", "id_masked", "phone_masked"},
+	Times:    []string{"updated_at"},
+}
+
+// Enumerations of profile fields.
+var (
+	Districts  = []string{"dongcheng", "xicheng", "nancheng", "beicheng", "hightech", "econdev", "lingang", "beishan", "other"}
+	Educations = []string{"primary", "junior_secondary", "senior_secondary", "vocational", "college", "bachelor", "master", "doctorate"}
+	Needs      = []string{"training", "financing", "premises", "mentoring", "licensing"}
+)
+
+// Profile is an entrepreneur's record.
+type Profile struct {
+	ID          string       `bson:"_id"`
+	RealName    string       `bson:"real_name"`
+	IDSealed    string       `bson:"id_sealed,omitempty"`
+	IDMasked    string       `bson:"id_masked,omitempty"`
+	IDIndex     string       `bson:"id_index,omitempty"`
+	PhoneSealed string       `bson:"phone_sealed,omitempty"`
+	PhoneMasked string       `bson:"phone_masked,omitempty"`
+	PhoneIndex  string       `bson:"phone_index,omitempty"`
+	District    string       `bson:"district,omitempty"`
+	Education   string       `bson:"education,omitempty"`
+	Skills      []string     `bson:"skills,omitempty"`
+	Certs       []string     `bson:"certificates,omitempty"`
+	Needs       []string     `bson:"needs,omitempty"`
+	Facts       policy.Facts `bson:"facts"`
+	Consents    []Consent    `bson:"consents,omitempty"`
+	CreatedAt   time.Time    `bson:"created_at"`
+	UpdatedAt   time.Time    `bson:"updated_at"`
+}
+
+// Consent records agreement to a version of the privacy notice.
+type Consent struct {
+	Version string    `bson:"version" json:"version"`
+	At      time.Time `bson:"at" json:"at"`
+	Channel string    `bson:"channel" json:"channel"` // web, api
+}
+
+// Consented reports whether the current notice was agreed to.
+func (p *Profile) Consented() bool {
+	return slices.ContainsFunc(p.Consents, func(c Consent) bool { return c.Version == NoticeVersion })
+}
+
+// Service manages profiles.
+type Service struct {
+	store  *store.Store
+	outbox *outbox.Outbox
+	audit  *audit.Log
+	vault  *pii.Vault
+	clock  core.Clock
+}
+
+// New returns the service and registers its index.
+func New(s *store.Store, o *outbox.Outbox, a *audit.Log, v *pii.Vault, clock core.Clock) *Service {
+	svc := &Service{store: s, outbox: o, audit: a, vault: v, clock: clock}
+	o.Register(outbox.Source{Index: Index, Load: svc.loadDoc, Each: svc.eachDoc})
+	return svc
+}
+
+func toDoc(p *Profile) *search.Doc {
+	return &search.Doc{ID: p.ID, Fields: map[string]any{
+		"name": p.RealName, "district": p.District, "stage": venture(p).Stage, "industry": venture(p).Industry,
+		"id_masked": p.IDMasked, "phone_masked": p.PhoneMasked, "updated_at": p.UpdatedAt,
+	}}
+}
+
+func venture(p *Profile) *policy.Venture {
+	if p.Facts.Venture == nil {
+		return &policy.Venture{}
+	}
+	return p.Facts.Venture
+}
+
+func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
+	var p Profile
+	if err := s.store.Get(ctx, Collection.Name, id, &p); err != nil {
+		return nil, err
+	}
+	return toDoc(&p), nil
+}
+
+func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
+	return store.Each(ctx, s.store, Collection.Name, func(p *Profile) error { return fn(*toDoc(p)) })
+}
+
+// canRead: the owner and the bureau's staff. Everyone else gets NotFound,
+// so a forbidden profile and a missing one look the same.
+func canRead(actor accounts.Principal, id string) bool {
+	return actor.ID == id || actor.Role.Staff()
+}
+
+// Get reads a profile; an account without one gets an empty profile.
+func (s *Service) Get(ctx context.Context, actor accounts.Principal, id string) (*Profile, error) {
+	if actor.Guest() || !canRead(actor, id) || !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	var p Profile
+	err := s.store.Get(ctx, Collection.Name, id, &p)
+	if core.IsCode(err, core.NotFound) && actor.ID == id {
+		return &Profile{ID: id}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Input is a profile as the person fills it in. IDNumber and Phone are
+// write-only: empty keeps what is stored.
+type Input struct {
+	RealName       string   `json:"real_name"`
+	IDNumber       string   `json:"id_number,omitempty"`
+	Phone          string   `json:"phone,omitempty"`
+	District       string   `json:"district,omitempty"`
+	Education      string   `json:"education,omitempty"`
+	Skills         []string `json:"skills,omitempty"`
+	Certificates   []string `json:"certificates,omitempty"`
+	Needs          []string `json:"needs,omitempty"`
+	ConsentVersion string   `json:"consent_version,omitempty"`
+	policy.Facts
+}
+
+func cleanList(v *core.Validation, field string, in []string, max int) []string {
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !printable(s) || utf8.RuneCountInString(s) > 50 {
+			v.Add(field, "error.text")
+			continue
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	v.Check(len(out) <= max, field, "error.too_many_items")
+	return out
+}
+
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Save validates and stores the caller's own profile. The ID number's
+// birth date and gender are derived and must agree with any given; the ID
+// number and phone are unique across profiles (blind-index keys claimed
+// before the write, so nothing is half-written when a key is taken).
+func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, channel string, m accounts.Meta) (*Profile, error) {
+	if actor.Guest() {
+		return nil, core.Errorf(core.Unauthenticated, "error.unauthenticated")
+	}
+	if actor.Role != accounts.Entrepreneur {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	old, err := s.Get(ctx, actor, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	asOf := core.DateOf(now)
+	var v core.Validation
+	p := *old
+	p.RealName = strings.TrimSpace(in.RealName)
+	v.Check(p.RealName != "" && utf8.RuneCountInString(p.RealName) <= 50 && printable(p.RealName), "real_name", "error.name")
+	v.Check(in.District == "" || slices.Contains(Districts, in.District), "district", "error.enum")
+	v.Check(in.Education == "" || slices.Contains(Educations, in.Education), "education", "error.enum")
+	p.District, p.Education = in.District, in.Education
+	p.Skills = cleanList(&v, "skills", in.Skills, 20)
+	p.Certs = cleanList(&v, "certificates", in.Certificates, 20)
+	for _, n := range in.Needs {
+		v.Check(slices.Contains(Needs, n), "needs", "error.enum")
+	}
+	p.Needs = in.Needs
+	facts := in.Facts
+	var newID, newPhone string
+	if id := strings.ToUpper(strings.TrimSpace(in.IDNumber)); id != "" {
+		info, problem := pii.ParseID(id, now)
+		if problem != "" {
+			v.Add("id_number", string(problem))
+		} else {
+			newID = id
+			birth := core.NewDate(info.Birth.Year(), info.Birth.Month(), info.Birth.Day())
+			gender := "male"
+			if info.Female {
+				gender = "female"
+			}
+			if facts.BirthDate != nil && !facts.BirthDate.Equal(birth) {
+				v.Add("birth_date", "error.id.mismatch")
+			}
+			if facts.Gender != "" && facts.Gender != gender {
+				v.Add("gender", "error.id.mismatch")
+			}
+			facts.BirthDate, facts.Gender = &birth, gender
+		}
+	} else if old.IDSealed != "" {
+		// The stored number still decides birth date and gender.
+		stored, err := s.vault.Open("id_number", old.IDSealed)
+		if err != nil {
+			return nil, core.Wrap(err, "open id number")
+		}
+		info, _ := pii.ParseID(stored, now)
+		birth := core.NewDate(info.Birth.Year(), info.Birth.Month(), info.Birth.Day())
+		if facts.BirthDate != nil && !facts.BirthDate.Equal(birth) {
+			v.Add("birth_date", "error.id.mismatch")
+		}
+		facts.BirthDate = &birth
+	}
+	if ph := strings.TrimSpace(in.Phone); ph != "" {
+		newPhone = pii.NormalizePhone(ph)
+		v.Check(newPhone != "", "phone", "error.phone")
+	}
+	facts.Validate(&v, asOf)
+	if !old.Consented() {
+		v.Check(in.ConsentVersion == NoticeVersion, "consent_version", "error.consent")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	p.Facts = facts
+	if in.ConsentVersion == NoticeVersion && !old.Consented() {
+		p.Consents = append(slices.Clone(old.Consents), Consent{Version: NoticeVersion, At: now, Channel: channel})
+	}
+
+	// Claim the new unique keys first; release the old ones only after the
+	// write succeeded.
+	var claimed, release []string
+	undo := func() {
+		for _, k := range claimed {
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, p.ID)
+		}
+	}
+	if newID != "" {
+		idx := s.vault.BlindIndex("id_number", newID)
+		if idx != old.IDIndex {
+			if err := s.store.ClaimKey(ctx, "idno:"+idx, p.ID, "error.id.taken"); err != nil {
+				return nil, withField(err, "id_number")
+			}
+			claimed = append(claimed, "idno:"+idx)
+			if old.IDIndex != "" {
+				release = append(release, "idno:"+old.IDIndex)
+			}
+		}
+		p.IDSealed, p.IDMasked, p.IDIndex = s.vault.Seal("id_number", newID), pii.MaskIDNumber(newID), idx
+	}
+	if newPhone != "" {
+		idx := s.vault.BlindIndex("phone", newPhone)
+		if idx != old.PhoneIndex {
+			if err := s.store.ClaimKey(ctx, "pphone:"+idx, p.ID, "error.phone.taken"); err != nil {
+				undo()
+				return nil, withField(err, "phone")
+			}
+			claimed = append(claimed, "pphone:"+idx)
+			if old.PhoneIndex != "" {
+				release = append(release, "pphone:"+old.PhoneIndex)
+			}
+		}
+		p.PhoneSealed, p.PhoneMasked, p.PhoneIndex = s.vault.Seal("phone", newPhone), pii.MaskPhone(newPhone), idx
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+	}
+	p.UpdatedAt = now
+	if err := s.outbox.Begin(ctx, Index.Name, p.ID); err != nil {
+		undo()
+		return nil, err
+	}
+	if _, err := s.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, &p, options.Replace().SetUpsert(true)); err != nil {
+		undo()
+		return nil, core.Wrap(err, "save profile")
+	}
+	s.outbox.Apply(ctx, Index.Name, p.ID)
+	for _, k := range release {
+		_ = s.store.ReleaseKey(ctx, k, p.ID)
+	}
+	s.audit.Record(ctx, actor.Actor(m), "profile.save", audit.Success, p.ID, "")
+	return &p, nil
+}
+
+// withField puts a conflict on a form field, so the form shows it there.
+func withField(err error, field string) error {
+	if !core.IsCode(err, core.Conflict) {
+		return err
+	}
+	e := err.(*core.Error)
+	return &core.Error{Code: core.Conflict, Message: e.Message, Fields: map[string]string{field: e.Message}}
+}
+
+// Revealed is a profile's sensitive values in clear.
+type Revealed struct {
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone"`
+}
+
+// Reveal opens a profile's ID number and phone for hotline staff and
+// administrators; every reveal, and every refused attempt, is audited.
+func (s *Service) Reveal(ctx context.Context, actor accounts.Principal, id string, m accounts.Meta) (*Revealed, error) {
+	if !actor.Role.Staff() {
+		s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Denied, id, "")
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	p, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	var r Revealed
+	if r.IDNumber, err = s.vault.Open("id_number", p.IDSealed); err != nil {
+		return nil, core.Wrap(err, "open id number")
+	}
+	if r.Phone, err = s.vault.Open("phone", p.PhoneSealed); err != nil {
+		return nil, core.Wrap(err, "open phone")
+	}
+	s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Success, id, "id_number,phone")
+	return &r, nil
+}
+
+// Own returns the caller's own sensitive values, for their data export.
+func (s *Service) Own(ctx context.Context, actor accounts.Principal) (*Profile, *Revealed, error) {
+	p, err := s.Get(ctx, actor, actor.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r Revealed
+	if r.IDNumber, err = s.vault.Open("id_number", p.IDSealed); err != nil {
+		return nil, nil, core.Wrap(err, "open id number")
+	}
+	if r.Phone, err = s.vault.Open("phone", p.PhoneSealed); err != nil {
+		return nil, nil, core.Wrap(err, "open phone")
+	}
+	return p, &r, nil
+}
+
+// FindBySensitive finds a profile by an ID number or phone typed by staff,
+// through the blind index; nothing in clear is searched or stored.
+func (s *Service) FindBySensitive(ctx context.Context, actor accounts.Principal, value string) (string, bool) {
+	if !actor.Role.Staff() {
+		return "", false
+	}
+	value = strings.ToUpper(strings.TrimSpace(value))
+	var key string
+	if _, problem := pii.ParseID(value, s.clock.Now()); problem == "" {
+		key = "idno:" + s.vault.BlindIndex("id_number", value)
+	} else if ph := pii.NormalizePhone(value); ph != "" {
+		key = "pphone:" + s.vault.BlindIndex("phone", ph)
+	} else {
+		return "", false
+	}
+	id, err := s.store.KeyOwner(ctx, key)
+	return id, err == nil
+}
+
+// Erase deletes the caller's profile and frees its unique keys (account
+// deletion). It is the owner's own act; the portal has re-checked the
+// password.
+func (s *Service) Erase(ctx context.Context, actor accounts.Principal) error {
+	p, err := s.Get(ctx, actor, actor.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.outbox.Begin(ctx, Index.Name, p.ID); err != nil {
+		return err
+	}
+	if _, err := s.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: p.ID}}); err != nil {
+		return core.Wrap(err, "erase profile")
+	}
+	s.outbox.Apply(ctx, Index.Name, p.ID)
+	if p.IDIndex != "" {
+		_ = s.store.ReleaseKey(ctx, "idno:"+p.IDIndex, p.ID)
+	}
+	if p.PhoneIndex != "" {
+		_ = s.store.ReleaseKey(ctx, "pphone:"+p.PhoneIndex, p.ID)
+	}
+	return nil
+}
+
+// ListQuery filters the staff list of people.
+type ListQuery struct {
+	Text     string
+	District string
+	Page     core.Page
+}
+
+// Row is one line of the staff list.
+type Row struct {
+	ID, Name, District, Stage, IDMasked, PhoneMasked string
+	UpdatedAt                                        time.Time
+}
+
+// List pages through people for staff. A query that is an ID number or a
+// phone number is looked up through the blind index instead.
+func (s *Service) List(ctx context.Context, actor accounts.Principal, q ListQuery) ([]Row, int, core.Page, error) {
+	p := q.Page.Normalize()
+	if !actor.Role.Staff() {
+		return nil, 0, p, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if id, ok := s.FindBySensitive(ctx, actor, q.Text); ok {
+		var pr Profile
+		if err := s.store.Get(ctx, Collection.Name, id, &pr); err != nil {
+			return nil, 0, p, err
+		}
+		d := toDoc(&pr)
+		return []Row{rowOf(search.Hit{ID: d.ID, Fields: d.Fields})}, 1, p, nil
+	}
+	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size}
+	if slices.Contains(Districts, q.District) {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "district", Values: []string{q.District}})
+	}
+	r, err := s.outbox.Engine().Search(ctx, Index.Name, sq)
+	if err != nil {
+		return nil, 0, p, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	rows := make([]Row, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		rows = append(rows, rowOf(h))
+	}
+	return rows, r.Total, p, nil
+}
+
+func rowOf(h search.Hit) Row {
+	t := h.Time("updated_at")
+	if v, ok := h.Fields["updated_at"].(time.Time); ok {
+		t = v
+	}
+	return Row{ID: h.ID, Name: h.String("name"), District: h.String("district"), Stage: h.String("stage"),
+		IDMasked: h.String("id_masked"), PhoneMasked: h.String("phone_masked"), UpdatedAt: t}
+}
