@@ -21,8 +21,11 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/onestop"
 	"onestop/services/outbox"
+	"onestop/services/people"
 	"onestop/services/pii"
+	"onestop/services/policy"
 	"onestop/services/store"
 )
 
@@ -35,6 +38,9 @@ type App struct {
 	outbox   *outbox.Outbox
 	audit    *audit.Log
 	accounts *accounts.Service
+	people   *people.Service
+	policies *policy.Catalogue
+	onestop  *onestop.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -97,9 +103,17 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		Tokens: accounts.TokenConfig{Key: jwtKey},
 	})
 
-	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection}
+	a.people = people.New(a.store, a.outbox, a.audit, vault, a.clock)
+	a.policies = policy.New(a.store, a.audit, a.clock)
+	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
+
+	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection}
 	colls = append(colls, accounts.Collections...)
+	colls = append(colls, policy.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
+		return nil, err
+	}
+	if err := a.policies.Seed(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.outbox.Ensure(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -237,9 +238,13 @@ func (a *App) apiAudit(c *fiber.Ctx) error {
 	}
 	out := listResponse[apiAuditEvent]{Items: make([]apiAuditEvent, 0, len(res.Hits)), Total: res.Total, Page: p.Number, Size: p.Size}
 	for _, h := range res.Hits {
-		out.Items = append(out.Items, apiAuditEvent{ID: h.ID, At: h.Time("at"), Action: h.String("action"), Result: h.String("result"),
-			ActorID: h.String("actor_id"), ActorRole: h.String("actor_role"), ActorName: h.String("actor_name"),
-			IP: h.String("ip"), Target: h.String("target"), Detail: h.String("detail")})
+		out.Items = append(out.Items, auditEventOf(h))
 	}
 	return c.JSON(out)
+}
+
+func auditEventOf(h search.Hit) apiAuditEvent {
+	return apiAuditEvent{ID: h.ID, At: h.Time("at"), Action: h.String("action"), Result: h.String("result"),
+		ActorID: h.String("actor_id"), ActorRole: h.String("actor_role"), ActorName: h.String("actor_name"),
+		IP: h.String("ip"), Target: h.String("target"), Detail: h.String("detail")}
 }

@@ -11,8 +11,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"onestop/services/onestop"
 )
 
 // Config is every setting of the portal. Each has a flag and an environment
@@ -33,6 +36,8 @@ type Config struct {
 	LogFormat      string
 	ShutdownGrace  time.Duration
 	BodyLimit      int
+	// ServiceDays overrides the time limit (days) of one-stop request types.
+	ServiceDays map[string]int
 	// Cheap password hashing, for tests only.
 	FastHashing bool
 }
@@ -59,6 +64,7 @@ var settings = []setting{
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
+	{"service-days", "PORTAL_SERVICE_DAYS", "", "time limits of one-stop service types in days, e.g. financing=5,opening_guidance=3 (defaults: project_development=15 plan_design=10 risk_assessment=10 opening_guidance=5 financing=7 follow_up=30)", false},
 }
 
 // LoadConfig reads flags (args) and the environment (getenv) and validates
@@ -150,6 +156,20 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	c.ShutdownGrace = d
 	if _, err := fmt.Sscan(get("body-limit"), &c.BodyLimit); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")
+	}
+	c.ServiceDays = map[string]int{}
+	for _, kv := range strings.Split(get("service-days"), ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		var days int
+		if _, err := fmt.Sscan(v, &days); !ok || err != nil || days < 1 || days > 365 || !slices.Contains(onestop.Types, k) {
+			bad("service-days", fmt.Sprintf("%q: want type=days with a type of %v and 1–365 days", kv, onestop.Types))
+			continue
+		}
+		c.ServiceDays[k] = days
 	}
 	if c.JWTKey, err = decodeKey(get("jwt-key")); err != nil || (c.JWTKey != nil && len(c.JWTKey) < 32) {
 		bad("jwt-key", "want base64 of at least 32 random bytes")

@@ -177,6 +177,11 @@ func (a *App) securityHeaders(c *fiber.Ctx) error {
 // never sent.
 func (a *App) handleError(c *fiber.Ctx, err error) error {
 	status, key, fields, retry := a.classify(err)
+	detail := ""
+	var ce *core.Error
+	if errors.As(err, &ce) && status < 500 {
+		detail = ce.Detail
+	}
 	if status >= 500 {
 		a.log.Error("request failed", "path", c.Path(), "err", err)
 	}
@@ -184,13 +189,13 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, itoa(retry))
 	}
 	if isAPI(c) || strings.Contains(c.Get(fiber.HeaderAccept), "application/problem+json") {
-		return a.problem(c, status, key, fields)
+		return a.problem(c, status, key, fields, detail)
 	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
 	c.Status(status)
-	return a.render(c, "pages/error", fiber.Map{"Status": status, "Message": key, "Title": "error.title." + itoa(status)})
+	return a.render(c, "pages/error", fiber.Map{"Status": status, "Message": key, "Detail": detail, "Title": "error.title." + itoa(status)})
 }
 
 // classify maps an error to a status, a message key, field errors and a
@@ -262,9 +267,12 @@ type problemField struct {
 	Code    string `json:"code"`
 }
 
-func (a *App) problem(c *fiber.Ctx, status int, key string, fields map[string]string) error {
+func (a *App) problem(c *fiber.Ctx, status int, key string, fields map[string]string, detail string) error {
 	l := lang(c)
 	p := problemBody{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: a.i18n.T(l, key), Code: key}
+	if detail != "" {
+		p.Detail += " (" + detail + ")"
+	}
 	for _, name := range sortedKeys(fields) {
 		p.Errors = append(p.Errors, problemField{Field: name, Message: a.i18n.T(l, fields[name]), Code: fields[name]})
 	}

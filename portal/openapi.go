@@ -1,12 +1,18 @@
 package portal
 
 import (
+	"encoding/json"
 	"reflect"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/core"
+	"onestop/services/onestop"
+	"onestop/services/people"
+	"onestop/services/policy"
 )
 
 // apiDoc describes an API route for the OpenAPI document. Request and
@@ -32,6 +38,27 @@ var (
 	docUser       = &apiDoc{"Read an account", "admin", nil, apiUser{}, 200}
 	docUpdateUser = &apiDoc{"Change an account's role or disable it", "admin", updateUserRequest{}, apiUser{}, 200}
 	docAudit      = &apiDoc{"List audit events", "admin", nil, listResponse[apiAuditEvent]{}, 200}
+
+	docPolicies      = &apiDoc{"The policy catalogue", "policies", nil, listResponse[policy.Policy]{}, 200}
+	docPolicy        = &apiDoc{"One policy with its conditions", "policies", nil, policy.Policy{}, 200}
+	docSavePolicy    = &apiDoc{"Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200}
+	docCheck         = &apiDoc{"Check a described profile against every policy", "eligibility", checkRequest{}, checkResponse{}, 200}
+	docMyEligibility = &apiDoc{"Check the caller's profile", "eligibility", nil, checkResponse{}, 200}
+	docMyProfile     = &apiDoc{"The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200}
+	docSaveProfile   = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
+	docExport        = &apiDoc{"Download everything held about the caller (re-asks the password)", "privacy", passwordConfirm{}, nil, 200}
+	docDelete        = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
+	docPeople        = &apiDoc{"List people (staff); q may be an ID or phone number", "staff", nil, listResponse[apiPersonRow]{}, 200}
+	docPerson        = &apiDoc{"A person's profile, masked (staff)", "staff", nil, apiProfile{}, 200}
+	docReveal        = &apiDoc{"Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200}
+	docCreateRequest = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
+	docMyRequests    = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
+	docRequest       = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}
+	docCancel        = &apiDoc{"Cancel one's own request before work starts", "services", actRequest{}, apiRequest{}, 200}
+	docQueue         = &apiDoc{"The staff queue (status, type, overdue=1, mine=1)", "staff", nil, listResponse[apiRequestRow]{}, 200}
+	docAssign        = &apiDoc{"Assign a request (to the caller by default)", "staff", actRequest{}, apiRequest{}, 200}
+	docStart         = &apiDoc{"Start work on a request", "staff", actRequest{}, apiRequest{}, 200}
+	docComplete      = &apiDoc{"Complete a request (note required)", "staff", actRequest{}, apiRequest{}, 200}
 )
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
@@ -85,7 +112,11 @@ func (a *App) openAPIDocument() fiber.Map {
 	}
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(core.Date{})
+	rawType  = reflect.TypeOf(json.RawMessage{})
+)
 
 // schemaOf derives a JSON Schema from a Go type and its json tags.
 func schemaOf(t reflect.Type) fiber.Map {
@@ -95,6 +126,12 @@ func schemaOf(t reflect.Type) fiber.Map {
 	switch {
 	case t == timeType:
 		return fiber.Map{"type": "string", "format": "date-time"}
+	case t == dateType:
+		return fiber.Map{"type": "string", "format": "date"}
+	case t == rawType || t.Kind() == reflect.Interface:
+		return fiber.Map{}
+	case t.Kind() == reflect.Map:
+		return fiber.Map{"type": "object", "additionalProperties": schemaOf(t.Elem())}
 	case t.Kind() == reflect.String:
 		return fiber.Map{"type": "string"}
 	case t.Kind() == reflect.Bool:
@@ -110,6 +147,16 @@ func schemaOf(t reflect.Type) fiber.Map {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Anonymous && name == "" {
+				// Embedded structs' fields are promoted, as encoding/json does.
+				inner := schemaOf(f.Type)
+				if ip, ok := inner["properties"].(fiber.Map); ok {
+					for k, v := range ip {
+						props[k] = v
+					}
+				}
+				continue
+			}
 			if name == "" || name == "-" || !f.IsExported() {
 				continue
 			}

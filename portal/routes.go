@@ -45,6 +45,8 @@ type route struct {
 // routeTable is every route of the portal, grouped by area.
 func (a *App) routeTable() []route {
 	admin := roles(accounts.Admin)
+	staff := roles(accounts.Hotline, accounts.Admin)
+	entrepreneur := roles(accounts.Entrepreneur)
 	return []route{
 		// Operations.
 		{"GET", "/healthz", public, a.healthz, nil},
@@ -62,7 +64,36 @@ func (a *App) routeTable() []route {
 		{"GET", "/account", signedIn, a.accountPage, nil},
 		{"POST", "/account/password", signedIn, a.passwordSubmit, nil},
 
+		// Pages: supports and the profile.
+		{"GET", "/policies", public, a.policiesPage, nil},
+		{"GET", "/policies/:id", public, a.policyPage, nil},
+		{"GET", "/check", public, a.checkPage, nil},
+		{"POST", "/check", public, a.checkSubmit, nil},
+		{"GET", "/profile", entrepreneur, a.profilePage, nil},
+		{"POST", "/profile", entrepreneur, a.profileSubmit, nil},
+		{"GET", "/supports", entrepreneur, a.supportsPage, nil},
+		{"POST", "/account/export", signedIn, a.exportSubmit, nil},
+		{"POST", "/account/delete", signedIn, a.deleteSubmit, nil},
+
+		// Pages: one-stop services.
+		{"GET", "/services", entrepreneur, a.myServicesPage, nil},
+		{"POST", "/services", entrepreneur, a.serviceCreate, nil},
+		{"GET", "/services/:id", signedIn, a.servicePage, nil},
+		{"POST", "/services/:id/cancel", entrepreneur, a.serviceAct("cancel"), nil},
+		{"POST", "/services/:id/assign", staff, a.serviceAct("assign"), nil},
+		{"POST", "/services/:id/start", staff, a.serviceAct("start"), nil},
+		{"POST", "/services/:id/complete", staff, a.serviceAct("complete"), nil},
+
+		// Pages: staff.
+		{"GET", "/staff/services", staff, a.queuePage, nil},
+		{"GET", "/staff/people", staff, a.peoplePage, nil},
+		{"GET", "/staff/people/:id", staff, a.personPage, nil},
+		{"POST", "/staff/people/:id/reveal", staff, a.personReveal, nil},
+
 		// Pages: administration.
+		{"GET", "/admin/policies", admin, a.adminPoliciesPage, nil},
+		{"GET", "/admin/policies/:id", admin, a.adminPolicyPage, nil},
+		{"POST", "/admin/policies/:id", admin, a.adminPolicySave, nil},
 		{"GET", "/admin/users", admin, a.adminUsersPage, nil},
 		{"POST", "/admin/users", admin, a.adminUserCreate, nil},
 		{"GET", "/admin/users/:id", admin, a.adminUserPage, nil},
@@ -85,6 +116,32 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/admin/users/:id", admin, a.apiUser, docUser},
 		{"PATCH", "/api/v1/admin/users/:id", admin, a.apiUpdateUser, docUpdateUser},
 		{"GET", "/api/v1/admin/audit", admin, a.apiAudit, docAudit},
+
+		// API: policies and eligibility.
+		{"GET", "/api/v1/policies", public, a.apiPolicies, docPolicies},
+		{"GET", "/api/v1/policies/:id", public, a.apiPolicy, docPolicy},
+		{"PUT", "/api/v1/admin/policies/:id", admin, a.apiSavePolicy, docSavePolicy},
+		{"POST", "/api/v1/eligibility/check", public, a.apiCheck, docCheck},
+		{"GET", "/api/v1/me/eligibility", entrepreneur, a.apiMyEligibility, docMyEligibility},
+
+		// API: profiles and personal data.
+		{"GET", "/api/v1/me/profile", entrepreneur, a.apiMyProfile, docMyProfile},
+		{"PUT", "/api/v1/me/profile", entrepreneur, a.apiSaveProfile, docSaveProfile},
+		{"POST", "/api/v1/me/export", signedIn, a.apiExport, docExport},
+		{"POST", "/api/v1/me/delete", signedIn, a.apiDeleteAccount, docDelete},
+		{"GET", "/api/v1/staff/people", staff, a.apiPeople, docPeople},
+		{"GET", "/api/v1/staff/people/:id", staff, a.apiPerson, docPerson},
+		{"POST", "/api/v1/staff/people/:id/reveal", staff, a.apiReveal, docReveal},
+
+		// API: one-stop service requests.
+		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},
+		{"GET", "/api/v1/me/services", entrepreneur, a.apiRequests, docMyRequests},
+		{"GET", "/api/v1/services/:id", signedIn, a.apiRequest, docRequest},
+		{"POST", "/api/v1/services/:id/cancel", entrepreneur, a.apiAct("cancel"), docCancel},
+		{"GET", "/api/v1/staff/services", staff, a.apiRequests, docQueue},
+		{"POST", "/api/v1/staff/services/:id/assign", staff, a.apiAct("assign"), docAssign},
+		{"POST", "/api/v1/staff/services/:id/start", staff, a.apiAct("start"), docStart},
+		{"POST", "/api/v1/staff/services/:id/complete", staff, a.apiAct("complete"), docComplete},
 	}
 }
 

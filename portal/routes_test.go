@@ -10,6 +10,10 @@ import (
 	"testing"
 
 	"onestop/portal/i18n"
+	"onestop/services/accounts"
+	"onestop/services/onestop"
+	"onestop/services/people"
+	"onestop/services/policy"
 	"onestop/templates"
 )
 
@@ -106,6 +110,23 @@ func TestCatalogsComplete(t *testing.T) {
 			}
 			return nil
 		})
+	}
+	// Keys built from enumerations at render time.
+	enums := map[string][]string{
+		"group.": policy.TargetGroups, "stage.": policy.Stages, "form.": policy.Forms, "industry.": policy.Industries,
+		"gender.": policy.Genders, "fact.": policy.FactNames(), "district.": people.Districts, "education.": people.Educations,
+		"need.": people.Needs, "service.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
+		"req.":    {onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled},
+		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
+		"op.": {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+	}
+	for prefix, values := range enums {
+		for _, v := range values {
+			used[prefix+v] = "enumeration"
+		}
+	}
+	for _, r := range accounts.Roles {
+		used["role."+string(r)] = "enumeration"
 	}
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use; the scan is broken", len(used))

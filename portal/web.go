@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/policy"
 )
 
 // Cookie names; under TLS they carry the __Host- prefix, which browsers
@@ -204,13 +207,53 @@ func (a *App) templateFuncs() template.FuncMap {
 			}
 			return t.In(cst).Format("2006-01-02 15:04")
 		},
-		"has":     func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
-		"add":     func(a, b int) int { return a + b },
-		"role":    func(r any) string { return "role." + toString(r) },
-		"str":     toString,
-		"isAdmin": func(p accounts.Principal) bool { return p.Role == accounts.Admin },
-		"val":     func(m fiber.Map, k string) string { return toString(m[k]) },
-		"list":    func(s ...string) []string { return s },
+		"has":            func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"add":            func(a, b int) int { return a + b },
+		"role":           func(r any) string { return "role." + toString(r) },
+		"str":            toString,
+		"isAdmin":        func(p accounts.Principal) bool { return p.Role == accounts.Admin },
+		"isStaff":        func(p accounts.Principal) bool { return p.Role.Staff() },
+		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
+		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
+		"list":           func(s ...string) []string { return s },
+		"tri": func(b *bool) string {
+			if b == nil {
+				return ""
+			}
+			if *b {
+				return "yes"
+			}
+			return "no"
+		},
+		"numv": func(v any) string {
+			switch n := v.(type) {
+			case *int:
+				if n != nil {
+					return strconv.Itoa(*n)
+				}
+			case *float64:
+				if n != nil {
+					return strconv.FormatFloat(*n, 'f', -1, 64)
+				}
+			}
+			return ""
+		},
+		"datev": func(d *core.Date) string {
+			if d == nil {
+				return ""
+			}
+			return d.String()
+		},
+		"vent": func(f policy.Facts) policy.Venture {
+			if f.Venture == nil {
+				return policy.Venture{}
+			}
+			return *f.Venture
+		},
+		"hasStr": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"shows":  func(m map[string]bool, k string) bool { return m == nil || m[k] },
+		"join":   strings.Join,
+		"yuan":   func(n int64) string { return strconv.FormatInt(n, 10) },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -255,3 +298,5 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }

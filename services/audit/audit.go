@@ -98,6 +98,7 @@ type Query struct {
 	Action  string
 	Result  string
 	ActorID string
+	Target  string
 	Page    core.Page
 }
 
@@ -105,7 +106,7 @@ type Query struct {
 func (l *Log) Search(ctx context.Context, q Query) (*search.Result, core.Page, error) {
 	p := q.Page.Normalize()
 	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "at", Desc: true}}}
-	for field, v := range map[string]string{"action": q.Action, "result": q.Result, "actor_id": q.ActorID} {
+	for field, v := range map[string]string{"action": q.Action, "result": q.Result, "actor_id": q.ActorID, "target": q.Target} {
 		if v != "" {
 			sq.Filters = append(sq.Filters, search.Filter{Field: field, Values: []string{v}})
 		}

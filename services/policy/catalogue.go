@@ -68,8 +68,10 @@ func New(s *store.Store, a *audit.Log, clock core.Clock) *Catalogue {
 	return &Catalogue{store: s, audit: a, clock: clock}
 }
 
-// Seed inserts the seed file's policies that the database does not have;
-// policies already there (perhaps edited by an administrator) are kept.
+// Seed brings the database in step with the seed file: missing policies
+// are inserted, and policies last written by the seed move to the file's
+// newer text as a new version. A policy an administrator has edited is
+// theirs and is left alone.
 func (c *Catalogue) Seed(ctx context.Context) error {
 	seeds, err := SeedPolicies()
 	if err != nil {
@@ -78,10 +80,12 @@ func (c *Catalogue) Seed(ctx context.Context) error {
 	for _, p := range seeds {
 		var have Policy
 		err := c.store.Get(ctx, "policies", p.ID, &have)
-		if err == nil {
+		switch {
+		case err == nil && (have.UpdatedBy != "seed" || sameSeed(&have, p)):
 			continue
-		}
-		if !core.IsCode(err, core.NotFound) {
+		case err == nil:
+			p.Version = have.Version + 1
+		case !core.IsCode(err, core.NotFound):
 			return err
 		}
 		p.UpdatedAt, p.UpdatedBy = c.clock.Now(), "seed"
@@ -231,4 +235,20 @@ func (c *Catalogue) Versions(ctx context.Context, id string) ([]*Policy, error) 
 		out = append(out, &snap.Policy)
 	}
 	return out, nil
+}
+
+func sameSeed(a, b *Policy) bool {
+	ja, _ := json.Marshal(struct {
+		N, S, G, B Text
+		Basis      string
+		Benefit    Benefit
+		Cond       string
+	}{a.Name, a.Summary, a.Grantor, a.BenefitText, a.Basis, a.Benefit, a.Stored})
+	jb, _ := json.Marshal(struct {
+		N, S, G, B Text
+		Basis      string
+		Benefit    Benefit
+		Cond       string
+	}{b.Name, b.Summary, b.Grantor, b.BenefitText, b.Basis, b.Benefit, b.Stored})
+	return string(ja) == string(jb)
 }

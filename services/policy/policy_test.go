@@ -327,3 +327,16 @@ func BenchmarkEvaluateCatalogue(b *testing.B) {
 }
 
 func b2(v bool) *bool { return &v }
+
+// A person known not to be a land-expropriated farmer is told so, not asked
+// about the farmer roster.
+func TestNonFarmerIsNotAskedFarmerQuestions(t *testing.T) {
+	f := Facts{TargetGroups: groups("registered_unemployed")}
+	for _, r := range Evaluate(catalogue(t), &f, day(today)) {
+		if r.Policy.ID == "farmer-free-training" || r.Policy.ID == "farmer-unemployment-registration" || r.Policy.ID == "guaranteed-loan" {
+			if r.Status != NotEligible {
+				t.Errorf("%s: %s, missing %v", r.Policy.ID, r.Status, r.Missing)
+			}
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package portal
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/core"
+	"onestop/services/policy"
+)
+
+type checkRequest struct {
+	AsOf    string       `json:"as_of"`
+	Profile policy.Facts `json:"profile"`
+}
+
+type checkResponse struct {
+	AsOf    string      `json:"as_of"`
+	Results []apiResult `json:"results"`
+}
+
+// apiCheck: anyone may check a described profile, signed in or not.
+func (a *App) apiCheck(c *fiber.Ctx) error {
+	var in checkRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	asOf := core.DateOf(a.clock.Now())
+	if in.AsOf != "" {
+		d, err := core.ParseDate(in.AsOf)
+		if err != nil || d.Before(core.NewDate(1990, 1, 1)) || d.After(asOf.AddYears(10)) {
+			return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"as_of": "error.date"}}
+		}
+		asOf = d
+	}
+	rs, err := a.policies.Check(c.UserContext(), &in.Profile, asOf)
+	if err != nil {
+		return err
+	}
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(lang(c), rs)})
+}
+
+// myResults checks the caller's stored profile today.
+func (a *App) myResults(c *fiber.Ctx) ([]policy.Result, core.Date, error) {
+	p, err := a.people.Get(c.UserContext(), principal(c), principal(c).ID)
+	if err != nil {
+		return nil, core.Date{}, err
+	}
+	asOf := core.DateOf(a.clock.Now())
+	rs, err := a.policies.Check(c.UserContext(), &p.Facts, asOf)
+	return rs, asOf, err
+}
+
+func (a *App) apiMyEligibility(c *fiber.Ctx) error {
+	rs, asOf, err := a.myResults(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(lang(c), rs)})
+}
+
+func (a *App) apiPolicies(c *fiber.Ctx) error {
+	list, err := a.policies.All(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := listResponse[*policy.Policy]{Items: make([]*policy.Policy, 0, len(list)), Page: 1}
+	for _, p := range list {
+		if p.Active || principal(c).Role == "admin" {
+			out.Items = append(out.Items, p)
+		}
+	}
+	out.Total, out.Size = len(out.Items), len(out.Items)
+	return c.JSON(out)
+}
+
+func (a *App) apiPolicy(c *fiber.Ctx) error {
+	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !p.Active && principal(c).Role != "admin" {
+		return core.Errorf(core.NotFound, "error.not_found")
+	}
+	return c.JSON(p)
+}
+
+// apiSavePolicy stores an administrator's edit; the body's version is the
+// version the edit was based on.
+func (a *App) apiSavePolicy(c *fiber.Ctx) error {
+	var p policy.Policy
+	if err := decodeJSON(c, &p); err != nil {
+		return err
+	}
+	if p.ID != "" && p.ID != c.Params("id") {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"id": "error.policy.id"}}
+	}
+	p.ID = c.Params("id")
+	if err := a.policies.Save(c.UserContext(), principal(c), &p, meta(c)); err != nil {
+		return err
+	}
+	return c.JSON(&p)
+}
