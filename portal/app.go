@@ -60,7 +60,7 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 // newApp is NewApp on an already open store (tests give each test its own
 // database on one shared embedded server).
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
-	a := &App{cfg: cfg, log: log, store: st}
+	a := &App{cfg: cfg, log: log, store: st, clock: cfg.Clock}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background()) // whatever was opened before the failure

@@ -20,13 +20,14 @@ type scenario struct {
 	status      int
 	contains    []string
 	notContains []string
+	header      []string // name, value, …
 }
 
 func (tp *testPortal) run(t *testing.T, scenarios []scenario) {
 	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			resp, body := tp.do(sc.method, sc.path, sc.body, sc.token)
+			resp, body := tp.do(sc.method, sc.path, sc.body, sc.token, sc.header...)
 			if resp.StatusCode != sc.status {
 				t.Fatalf("%s %s: status %d, want %d; body %s", sc.method, sc.path, resp.StatusCode, sc.status, body)
 			}

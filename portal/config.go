@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"onestop/services/core"
 	"onestop/services/onestop"
 )
 
@@ -38,8 +39,9 @@ type Config struct {
 	BodyLimit      int
 	// ServiceDays overrides the time limit (days) of one-stop request types.
 	ServiceDays map[string]int
-	// Cheap password hashing, for tests only.
+	// Cheap password hashing and a settable clock, for tests only.
 	FastHashing bool
+	Clock       core.Clock
 }
 
 // setting describes one configuration value.

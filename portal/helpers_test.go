@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"onestop/services/accounts"
 	"onestop/services/store/storetest"
@@ -24,7 +26,11 @@ const testPassword = "Ch4ng3-me-not!"
 type testPortal struct {
 	t   *testing.T
 	app *App
+	now *atomic.Int64 // the portal's clock, in Unix milliseconds
 }
+
+// advance moves the portal's clock.
+func (tp *testPortal) advance(d time.Duration) { tp.now.Add(d.Milliseconds()) }
 
 func newTestPortal(t *testing.T) *testPortal {
 	t.Helper()
@@ -33,6 +39,9 @@ func newTestPortal(t *testing.T) *testPortal {
 		t.Fatal(err)
 	}
 	cfg.FastHashing = true
+	now := new(atomic.Int64)
+	now.Store(time.Now().UnixMilli())
+	cfg.Clock = func() time.Time { return time.UnixMilli(now.Load()) }
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	app, err := newApp(context.Background(), cfg, log, storetest.New(t))
 	if err != nil {
@@ -40,7 +49,7 @@ func newTestPortal(t *testing.T) *testPortal {
 	}
 	app.ready.Store(true)
 	t.Cleanup(func() { app.Close(context.Background()) })
-	return &testPortal{t: t, app: app}
+	return &testPortal{t: t, app: app, now: now}
 }
 
 // do sends a request; body is JSON-encoded unless it is a string.

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -78,7 +79,8 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	p, err := ParseDate(s)
 	if err != nil {
-		return err
+		// A type error lets the JSON decoder name the field.
+		return &json.UnmarshalTypeError{Value: "date " + s, Type: reflect.TypeFor[Date]()}
 	}
 	*d = p
 	return nil

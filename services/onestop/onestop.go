@@ -364,16 +364,38 @@ func (s *Service) Pseudonymise(ctx context.Context, ownerID, pseudonym string) e
 		}
 	}
 	for _, id := range ids {
+		if err := s.pseudonymiseOne(ctx, id, ownerID, pseudonym); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pseudonymiseOne rewrites the owner's name on one request and in its
+// history; the embedded store has no array filters, so the history is
+// rewritten whole under a guard on updated_at (retried when it moved).
+func (s *Service) pseudonymiseOne(ctx context.Context, id, ownerID, pseudonym string) error {
+	for range 3 {
+		var r Request
+		if err := s.store.Get(ctx, Collection.Name, id, &r); err != nil {
+			return err
+		}
+		for i := range r.History {
+			if r.History[i].ActorID == ownerID {
+				r.History[i].ActorName = pseudonym
+			}
+		}
 		if err := s.outbox.Begin(ctx, Index.Name, id); err != nil {
 			return err
 		}
-		if _, err := s.store.C(Collection.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "owner_name", Value: pseudonym}}}}); err != nil {
-			return core.Wrap(err, "pseudonymise request")
-		}
+		err := s.store.UpdateIf(ctx, Collection.Name, id, []store.Cond{store.Eq("updated_at", r.UpdatedAt)},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "owner_name", Value: pseudonym}, {Key: "history", Value: r.History}}}})
 		s.outbox.Apply(ctx, Index.Name, id)
+		if !core.IsCode(err, core.Conflict) {
+			return err
+		}
 	}
-	return nil
+	return core.Errorf(core.Conflict, "error.stale")
 }
 
 // Mine returns every request of the caller in full, for their data export.

@@ -229,18 +229,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 			v.Add("id_number", string(problem))
 		} else {
 			newID = id
-			birth := core.NewDate(info.Birth.Year(), info.Birth.Month(), info.Birth.Day())
-			gender := "male"
-			if info.Female {
-				gender = "female"
-			}
-			if facts.BirthDate != nil && !facts.BirthDate.Equal(birth) {
-				v.Add("birth_date", "error.id.mismatch")
-			}
-			if facts.Gender != "" && facts.Gender != gender {
-				v.Add("gender", "error.id.mismatch")
-			}
-			facts.BirthDate, facts.Gender = &birth, gender
+			fromID(&v, &facts, info)
 		}
 	} else if old.IDSealed != "" {
 		// The stored number still decides birth date and gender.
@@ -249,11 +238,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 			return nil, core.Wrap(err, "open id number")
 		}
 		info, _ := pii.ParseID(stored, now)
-		birth := core.NewDate(info.Birth.Year(), info.Birth.Month(), info.Birth.Day())
-		if facts.BirthDate != nil && !facts.BirthDate.Equal(birth) {
-			v.Add("birth_date", "error.id.mismatch")
-		}
-		facts.BirthDate = &birth
+		fromID(&v, &facts, info)
 	}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
 		newPhone = pii.NormalizePhone(ph)
@@ -324,6 +309,22 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	}
 	s.audit.Record(ctx, actor.Actor(m), "profile.save", audit.Success, p.ID, "")
 	return &p, nil
+}
+
+// fromID sets birth date and gender from what the ID number says, after
+// checking any the person gave agree with it.
+func fromID(v *core.Validation, f *policy.Facts, info pii.IDInfo) {
+	birth, gender := core.NewDate(info.Birth.Year(), info.Birth.Month(), info.Birth.Day()), "male"
+	if info.Female {
+		gender = "female"
+	}
+	if f.BirthDate != nil && !f.BirthDate.Equal(birth) {
+		v.Add("birth_date", "error.id.mismatch")
+	}
+	if f.Gender != "" && f.Gender != gender {
+		v.Add("gender", "error.id.mismatch")
+	}
+	f.BirthDate, f.Gender = &birth, gender
 }
 
 // withField puts a conflict on a form field, so the form shows it there.
