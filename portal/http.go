@@ -298,6 +298,10 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if bytes.IndexByte(body, 0) >= 0 {
 		return &httpError{status: 400, key: "error.json.malformed"}
 	}
+	// Every request body is an object; null, arrays and bare values are not.
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return &httpError{status: 400, key: "error.json.malformed"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

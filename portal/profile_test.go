@@ -78,7 +78,7 @@ func TestProfileAPI(t *testing.T) {
 
 	tp.run(t, []scenario{
 		{name: "save", method: "PUT", path: "/api/v1/me/profile", token: ent, body: goodProfile(), status: 200,
-			contains: []string{`"id_number_masked":"4403**********1234"`, `"phone_masked":"139****5670"`, `"birth_date":"1990-01-01"`, `"gender":"male"`, `"version":"2026-11"`},
+			contains:    []string{`"id_number_masked":"4403**********1234"`, `"phone_masked":"139****5670"`, `"birth_date":"1990-01-01"`, `"gender":"male"`, `"version":"2026-11"`},
 			notContains: []string{canaryID, canaryPhone}},
 		{name: "read back masked", method: "GET", path: "/api/v1/me/profile", token: ent, status: 200,
 			contains: []string{"4403**********1234", "林美華"}, notContains: []string{canaryID, canaryPhone}},

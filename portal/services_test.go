@@ -144,7 +144,7 @@ func TestEligibilityCheckAPI(t *testing.T) {
 	tp := newTestPortal(t)
 	tp.run(t, []scenario{
 		{name: "public check in English", method: "POST", path: "/api/v1/eligibility/check", status: 200,
-			body: map[string]any{"as_of": "2026-11-25", "profile": map[string]any{"target_groups": []string{"registered_unemployed"}, "venture": map[string]any{"stage": "preparing", "form": "individual"}}},
+			body:     map[string]any{"as_of": "2026-11-25", "profile": map[string]any{"target_groups": []string{"registered_unemployed"}, "venture": map[string]any{"stage": "preparing", "form": "individual"}}},
 			contains: []string{`"as_of":"2026-11-25"`, `"policy_id":"fee-exemption-3y"`, `"status":"eligible"`, "Registered unemployed"}, header: []string{"Accept-Language", "en"}},
 		{name: "needs info names the facts", method: "POST", path: "/api/v1/eligibility/check", status: 200,
 			body: map[string]any{"profile": map[string]any{}}, contains: []string{`"missing":["target_groups"`, `"status":"needs_info"`}},

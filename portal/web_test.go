@@ -259,3 +259,84 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfCheckGrows: the public self-check starts short and, after each
+// round, asks what the undecided supports still need, keeping the answers.
+func TestSelfCheckGrows(t *testing.T) {
+	tp := newTestPortal(t)
+	b := tp.browser()
+	_, doc := b.get("/check")
+	if doc.Find(`input[name="target_groups"]`).Length() != 8 || doc.Find(`[name="venture.first_registered"]`).Length() != 0 {
+		t.Fatal("the first round is not the short form")
+	}
+	if doc.Find(".results").Length() != 0 {
+		t.Fatal("results before any answer")
+	}
+	form := url.Values{"groups_known": {"1"}, "target_groups": {"college_graduate"}, "venture.stage": {"operating"}, "venture.form": {"individual"}}
+	resp, doc := b.post("/check", form, csrfOf(doc))
+	if resp.StatusCode != 200 {
+		t.Fatalf("round 1: %d", resp.StatusCode)
+	}
+	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "需補充資料" {
+		t.Errorf("fee exemption: %q", doc.Find("#policy-fee-exemption-3y .badge").Text())
+	}
+	if doc.Find(`[name="graduation_date"]`).Length() != 1 {
+		t.Error("the graduation date is not asked for")
+	}
+	if v, _ := doc.Find(`input[value="college_graduate"]`).Attr("checked"); v != "checked" && !doc.Find(`input[value="college_graduate"]`).Is("[checked]") {
+		t.Error("the answer was lost between rounds")
+	}
+	form.Set("graduation_date", "2025-07-01")
+	form.Set("venture.first_registered", "2025-09-01")
+	_, doc = b.post("/check", form, csrfOf(doc))
+	if got := doc.Find("#policy-fee-exemption-3y .badge").Text(); got != "符合" {
+		t.Errorf("after round 2: %q (%s)", got, doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	if !strings.Contains(doc.Find("#policy-fee-exemption-3y .benefit").Text(), "2028-08-31") {
+		t.Errorf("benefit dates: %q", doc.Find("#policy-fee-exemption-3y .benefit").Text())
+	}
+	// Bad answers come back on the form, in the user's language.
+	form.Set("graduation_date", "2025-02-30")
+	resp, doc = b.post("/check", form, csrfOf(doc))
+	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以 年-月-日 填寫有效日期。" {
+		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
+	}
+}
+
+func TestWebProfileForm(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.browser()
+	_, doc := b.get("/login")
+	b.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	_, doc = b.get("/profile")
+	form := url.Values{"real_name": {"何志明"}, "id_number": {"440301199001011235"}, "consent": {"yes"}, "groups_known": {"1"},
+		"target_groups": {"retired_soldier"}, "venture.stage": {"idea"}, "venture.form": {"individual"}, "venture.employees": {"-2"}}
+	resp, doc := b.post("/profile", form, csrfOf(doc))
+	if resp.StatusCode != 422 {
+		t.Fatalf("bad profile: %d", resp.StatusCode)
+	}
+	if got := doc.Find("#e-id_number").Text(); got != "身分證號碼校驗碼不正確，請核對。" {
+		t.Errorf("id error: %q", got)
+	}
+	if v, _ := doc.Find(`[name="id_number"]`).Attr("value"); v != "" {
+		t.Error("the ID number was echoed back into the page")
+	}
+	if v, _ := doc.Find(`[name="real_name"]`).Attr("value"); v != "何志明" {
+		t.Errorf("typed name lost: %q", v)
+	}
+	form.Set("id_number", "440301199001011234")
+	form.Set("venture.employees", "2")
+	resp, _ = b.post("/profile", form, csrfOf(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/supports" {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	_, doc = b.get("/supports")
+	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "符合" {
+		t.Errorf("supports: %s", doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	_, doc = b.get("/profile")
+	if !strings.Contains(doc.Find("#h-id").Text(), "4403**********1234") || strings.Contains(doc.Text(), "440301199001011234") {
+		t.Error("the profile page shows the ID number in clear or not at all")
+	}
+}

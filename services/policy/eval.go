@@ -33,7 +33,8 @@ type Reason struct {
 
 // eval applies the condition; the reasons are those that decided the
 // outcome: every leaf of a satisfied all, the satisfied branch of an any,
-// the failing leaves of a failed all, the unknown leaves of an unknown.
+// the failing leaves of a failed all, the first undecided part of an
+// undecided all and every undecided branch of an undecided any.
 func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
 	switch {
 	case c.Not != nil:
@@ -64,7 +65,10 @@ func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
 		r := c.leaf(f, asOf)
 		return r.Met, []Reason{r}
 	}
-	// all (or the empty condition, which always holds)
+	// all (or the empty condition, which always holds). Of the undecided
+	// parts only the first is reported: the catalogue puts the gate question
+	// first ("are you a placement agency?"), so a person is asked what
+	// matters next, not everything a rule could ever need.
 	var met, unknown, failed []Reason
 	for _, s := range c.All {
 		t, rs := s.eval(f, asOf)
@@ -72,7 +76,9 @@ func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
 		case Yes:
 			met = append(met, rs...)
 		case Unknown:
-			unknown = append(unknown, rs...)
+			if unknown == nil {
+				unknown = rs
+			}
 		default:
 			failed = append(failed, rs...)
 		}
