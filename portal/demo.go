@@ -8,6 +8,9 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/onestop"
+	"onestop/services/people"
+	"onestop/services/policy"
 )
 
 // demoPassword is shared by every demo account; the demo is for a first
@@ -43,6 +46,9 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 		}
 		created++
 	}
+	if err := a.demoProfiles(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nDemo data: %d accounts created. Sign in with any of these, password %s:\n", created, demoPassword)
 	for _, in := range demoAccounts {
 		login := in.Email
@@ -66,4 +72,87 @@ func (a *App) describe(err error) string {
 		parts = append(parts, f+": "+a.i18n.T("en", ce.Fields[f]))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// withCheckDigit completes 17 digits into a valid ID number (GB 11643).
+func withCheckDigit(d17 string) string {
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(d17[i]-'0') * w
+	}
+	return d17 + string("10X98765432"[sum%11])
+}
+
+func yes() *bool               { t := true; return &t }
+func no() *bool                { f := false; return &f }
+func count(n int) *int         { return &n }
+func years(y float64) *float64 { return &y }
+func day(s string) *core.Date {
+	d, _ := core.ParseDate(s)
+	return &d
+}
+
+// demoProfiles gives the demo entrepreneurs realistic situations — a
+// graduate, a land-expropriated farmer with a micro-profit project, a
+// returning migrant worker, a farmers' firm — and a few service requests,
+// so the first look shows supports with reasons and a staff queue.
+func (a *App) demoProfiles(ctx context.Context) error {
+	type demo struct {
+		login   string
+		in      people.Input
+		request *onestop.NewRequest
+	}
+	demos := []demo{
+		{"wang@demo.onestop.cn", people.Input{RealName: "王小明", IDNumber: withCheckDigit("44030119990315003"), Phone: "13700137001", District: "dongcheng", Education: "bachelor",
+			Skills: []string{"網店運營", "攝影"}, Needs: []string{"training", "premises"}, Facts: policy.Facts{
+				TargetGroups: []string{"college_graduate"}, GraduationDate: day("2025-06-30"), WantsTraining: yes(), Employed: no(),
+				Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "information_service"}}},
+			&onestop.NewRequest{Type: "plan_design", Details: "想開一家做農產品直播帶貨的網店，需要幫忙寫創業計劃書。"}},
+		{"13800138001", people.Input{RealName: "李秀英", IDNumber: withCheckDigit("44030519860721002"), Phone: "13800138001", District: "beishan", Education: "junior_secondary",
+			Needs: []string{"financing"}, Facts: policy.Facts{
+				TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.05), Employed: no(), HasSkillCertificate: no(), TrainingRefusals: count(0), WantsTraining: yes(),
+				Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: yes(), OwnFundsSufficient: no()}}},
+			&onestop.NewRequest{Type: "financing", Details: "做豆腐坊，自有資金 8000 元，還差約 2 萬元購買設備。"}},
+		{"13800138002", people.Input{RealName: "劉建國", IDNumber: withCheckDigit("44030419780102001"), Phone: "13800138002", District: "beishan", Education: "senior_secondary",
+			Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.08), Employed: yes(),
+				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "agri_processing", FirstRegistered: day("2024-03-18"),
+					Employees: count(16), LandFarmerEmployees: count(12), LandFarmerContractYears: years(3), LandFarmerEmployedYears: years(3)}}},
+			&onestop.NewRequest{Type: "follow_up", Details: "合作社擴大生產，想了解吸納被征地農民就業的獎勵怎麼申請。"}},
+		{"zhao@demo.onestop.cn", people.Input{RealName: "趙麗華", IDNumber: withCheckDigit("44030619920910004"), Phone: "13700137004", District: "hightech", Education: "college",
+			Facts: policy.Facts{TargetGroups: []string{"returning_migrant_worker", "registered_unemployed"}, WantsTraining: yes(), Employed: no(),
+				Venture: &policy.Venture{Stage: "idea", Form: "individual", Industry: "community_service"}}},
+			&onestop.NewRequest{Type: "opening_guidance", Details: "打算在社區開家政服務店，不清楚要辦哪些證照。"}},
+		{"sun@demo.onestop.cn", people.Input{RealName: "孫志強", IDNumber: withCheckDigit("44030719880505005"), Phone: "13700137005", District: "econdev", Education: "vocational",
+			Facts: policy.Facts{TargetGroups: []string{"retired_soldier", "unemployment_insurance_recipient"}, WantsTraining: yes(),
+				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "labour_intensive", FirstRegistered: day("2025-10-08"), Employees: count(23)}}}, nil},
+	}
+	for _, d := range demos {
+		key := "email:" + d.login
+		if !strings.Contains(d.login, "@") {
+			key = "phone:" + a.accounts.PhoneKey(d.login)
+		}
+		id, err := a.store.KeyOwner(ctx, key)
+		if err != nil {
+			return err
+		}
+		u, err := a.accounts.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		me := accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}
+		if p, err := a.people.Get(ctx, me, me.ID); err == nil && p.RealName != "" {
+			continue // already seeded
+		}
+		d.in.ConsentVersion = people.NoticeVersion
+		if _, err := a.people.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"}); err != nil {
+			return fmt.Errorf("%s: %s", d.in.RealName, a.describe(err))
+		}
+		if d.request != nil {
+			if _, err := a.onestop.Create(ctx, me, *d.request, nil, accounts.Meta{IP: "127.0.0.1"}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -265,3 +265,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	}
 	return Principal{ID: u.ID, Role: u.Role, Name: u.Name}, nil
 }
+
+// PhoneKey is the key-collection key of a login phone number.
+func (s *Service) PhoneKey(phone string) string {
+	return s.vault.BlindIndex("phone", pii.NormalizePhone(phone))
+}
