@@ -25,7 +25,7 @@ import (
 
 // analyzerVersion changes whenever the text analysis changes, so existing
 // indexes are rebuilt from the database instead of silently mismatching.
-const analyzerVersion = "zh-1"
+const analyzerVersion = "zh-2"
 
 // Bleve is the embedded engine: one Bleve index per declared index, in a
 // directory of the data directory.
@@ -102,7 +102,7 @@ func indexMapping(ix Index) mapping.IndexMapping {
 	must(im.AddCustomAnalyzer("zh", map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []string{cjk.WidthName, lowercase.Name, "cjk_bigram_unigram"},
+		"token_filters": []string{cjk.WidthName, lowercase.Name, foldFilterName, "cjk_bigram_unigram"},
 	}))
 	doc := bleve.NewDocumentStaticMapping()
 	for _, f := range ix.Text {
@@ -215,6 +215,12 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 			mq.SetField(f)
 			mq.Analyzer = "zh"
 			mq.SetOperator(query.MatchQueryOperatorAnd)
+			if !hasHan(text) {
+				// One typo in a Latin-script word still matches; CJK
+				// bigrams must match exactly or every query matches all.
+				mq.SetFuzziness(1)
+				mq.SetPrefix(1)
+			}
 			any = append(any, mq)
 		}
 		must = append(must, bleve.NewDisjunctionQuery(any...))
@@ -240,6 +246,7 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = bi.decl.fields()
+	req.IncludeLocations = len(q.Highlight) > 0 && text != ""
 	var order []string
 	for _, s := range q.Sort {
 		if s.Desc {
@@ -269,7 +276,21 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	}
 	out := &Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Fields: h.Fields})
+		hit := Hit{ID: h.ID, Fields: h.Fields}
+		if len(q.Highlight) > 0 {
+			hit.Highlights = map[string]string{}
+			for _, f := range q.Highlight {
+				val, _ := h.Fields[f].(string)
+				var ranges [][2]int
+				for _, locs := range h.Locations[f] {
+					for _, l := range locs {
+						ranges = append(ranges, [2]int{int(l.Start), int(l.End)})
+					}
+				}
+				hit.Highlights[f] = markRanges(val, ranges, 120)
+			}
+		}
+		out.Hits = append(out.Hits, hit)
 	}
 	if len(res.Facets) > 0 {
 		out.Facets = map[string][]FacetCount{}

@@ -51,6 +51,7 @@ func seed(t *testing.T, e search.Engine) {
 		{ID: "p3", Fields: map[string]any{"name": "張老師", "bio": "創業導師，擅長融資", "role": "mentor", "district": "東城區", "age": 51, "created_at": base.Add(2 * time.Hour)}},
 		{ID: "p4", Fields: map[string]any{"name": "Zhao Lei", "bio": "community service startup", "role": "entrepreneur", "district": "南區", "groups": []string{"graduate"}, "age": 27, "created_at": base.Add(3 * time.Hour),
 			"id_number": "110101199003077777"}}, // undeclared: must not be indexed
+		{ID: "p5", Fields: map[string]any{"name": "陈建华", "bio": "社区养老服务，带动就业十人", "role": "mentor", "district": "北區", "age": 45, "created_at": base.Add(-time.Hour)}},
 	}
 	if err := e.Upsert(ctx, "people", docs...); err != nil {
 		t.Fatal(err)
@@ -74,16 +75,21 @@ func TestContract(t *testing.T) {
 		want  []string // in order
 		total int
 	}{
-		{"all, newest first", search.Query{}, []string{"p4", "p3", "p2", "p1"}, 4},
+		{"all, newest first", search.Query{}, []string{"p4", "p3", "p2", "p1", "p5"}, 5},
 		{"chinese word", search.Query{Text: "創業"}, nil, 2},
+		{"simplified finds traditional", search.Query{Text: "创业导师"}, []string{"p3"}, 1},
+		{"traditional finds simplified", search.Query{Text: "社區養老"}, []string{"p5"}, 1},
+		{"a typo in a latin word", search.Query{Text: "comunity"}, []string{"p4"}, 1},
 		{"one character", search.Query{Text: "王"}, []string{"p1"}, 1},
 		{"english word", search.Query{Text: "community"}, []string{"p4"}, 1},
-		{"keyword filter", search.Query{Filters: []search.Filter{{Field: "role", Values: []string{"mentor"}}}}, []string{"p3"}, 1},
+		{"keyword filter", search.Query{Filters: []search.Filter{{Field: "role", Values: []string{"mentor"}}}}, []string{"p3", "p5"}, 2},
 		{"filter values are OR", search.Query{Filters: []search.Filter{{Field: "district", Values: []string{"西城區", "南區"}}}}, []string{"p4", "p2"}, 2},
 		{"multi-valued keyword", search.Query{Filters: []search.Filter{{Field: "groups", Values: []string{"graduate"}}}}, []string{"p4", "p2"}, 2},
 		{"range", search.Query{Ranges: []search.Range{{Field: "age", Min: f(25), Max: f(40)}}}, []string{"p4", "p1"}, 2},
-		{"sort ascending", search.Query{Sort: []search.Sort{{Field: "age"}}}, []string{"p2", "p4", "p1", "p3"}, 4},
-		{"paging", search.Query{Sort: []search.Sort{{Field: "age"}}, Offset: 2, Limit: 2}, []string{"p1", "p3"}, 4},
+		{"sort ascending", search.Query{Sort: []search.Sort{{Field: "age"}}}, []string{"p2", "p4", "p1", "p5", "p3"}, 5},
+		{"sort descending", search.Query{Sort: []search.Sort{{Field: "age", Desc: true}}}, []string{"p3", "p5", "p1", "p4", "p2"}, 5},
+		{"paging", search.Query{Sort: []search.Sort{{Field: "age"}}, Offset: 2, Limit: 2}, []string{"p1", "p5"}, 5},
+		{"text and filter", search.Query{Text: "服務", Filters: []search.Filter{{Field: "role", Values: []string{"entrepreneur"}}}}, []string{"p2"}, 1},
 		{"filter breakout is just a value", search.Query{Filters: []search.Filter{{Field: "role", Values: []string{`") OR true OR ("`}}}}, nil, 0},
 		{"undeclared field not searchable", search.Query{Text: "110101199003077777"}, nil, 0},
 	}
@@ -117,7 +123,7 @@ func TestContractFieldsFacetsDelete(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := r.Facets["district"]; len(got) != 3 || got[0].Count != 1 {
+			if got := r.Facets["district"]; len(got) != 3 || got[0].Count != 1 || got[0].Value != "南區" {
 				t.Errorf("facets = %v", got)
 			}
 			var p1 search.Hit
@@ -140,7 +146,7 @@ func TestContractFieldsFacetsDelete(t *testing.T) {
 			if err := e.Delete(ctx, "people", "p1", "missing"); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := e.Count(ctx, "people"); err != nil || n != 3 {
+			if n, err := e.Count(ctx, "people"); err != nil || n != 4 {
 				t.Fatalf("count after delete = %d, %v", n, err)
 			}
 			// Upsert replaces.
@@ -148,7 +154,7 @@ func TestContractFieldsFacetsDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 			r, _ = e.Search(ctx, "people", search.Query{Filters: []search.Filter{{Field: "role", Values: []string{"mentor"}}}})
-			if r.Total != 2 {
+			if r.Total != 3 {
 				t.Errorf("after replace: %v", ids(r))
 			}
 		})
@@ -203,4 +209,39 @@ func TestBleveRebuildsOnNewDeclaration(t *testing.T) {
 		t.Fatalf("rebuilt index not empty: %d", n)
 	}
 	b.Close()
+}
+
+func TestContractHighlights(t *testing.T) {
+	for name, e := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			seed(t, e)
+			ctx := context.Background()
+			e.Upsert(ctx, "people", search.Doc{ID: "x", Fields: map[string]any{"name": "<b>黃</b>", "bio": "在社區開設<script>小店</script>，經營社區團購"}})
+			r, err := e.Search(ctx, "people", search.Query{Text: "社区", Highlight: []string{"bio", "name"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, h := range r.Hits {
+				if h.ID == "x" {
+					got = h.Highlights["bio"]
+					if h.Highlights["name"] != "&lt;b&gt;黃&lt;/b&gt;" {
+						t.Errorf("name not escaped: %q", h.Highlights["name"])
+					}
+				}
+			}
+			want := "在<mark>社區</mark>開設&lt;script&gt;小店&lt;/script&gt;，經營<mark>社區</mark>團購"
+			if got != want {
+				t.Errorf("highlight\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"創業帶動就業": "创业带动就业", "创业": "创业", "Community 服務": "Community 服务", "": ""} {
+		if got := search.Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

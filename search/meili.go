@@ -81,13 +81,21 @@ func (m *Meili) Ensure(ctx context.Context, ix Index) (bool, error) {
 	}
 	filterable := append(append([]string{}, ix.Keywords...), ix.Numbers...)
 	sortable := append(append(append([]string{}, ix.Numbers...), ix.Times...), ix.Keywords...)
+	// Text is searched in its folded copies (Traditional → Simplified), the
+	// originals are what is displayed.
+	var searchable []string
+	for _, f := range ix.Text {
+		searchable = append(searchable, foldedName(f))
+	}
 	settings := &meilisearch.Settings{
-		SearchableAttributes: append([]string{}, ix.Text...),
+		SearchableAttributes: searchable,
 		FilterableAttributes: filterable,
 		SortableAttributes:   sortable,
-		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{AttributePatterns: append([]string{}, ix.Text...), Locales: []string{"zho"}}},
-		Pagination:           &meilisearch.Pagination{MaxTotalHits: 100000},
-		Faceting:             &meilisearch.Faceting{MaxValuesPerFacet: 100},
+		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{AttributePatterns: searchable, Locales: []string{"zho"}}},
+		TypoTolerance: &meilisearch.TypoTolerance{Enabled: true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9}},
+		Pagination: &meilisearch.Pagination{MaxTotalHits: 100000},
+		Faceting:   &meilisearch.Faceting{MaxValuesPerFacet: 100},
 	}
 	if len(ix.Text) == 0 {
 		settings.SearchableAttributes = []string{"id"}
@@ -118,6 +126,18 @@ func (m *Meili) Upsert(ctx context.Context, index string, docs ...Doc) error {
 		for _, t := range ix.Times {
 			if v, ok := f[t].(time.Time); ok {
 				f[t] = v.UnixMilli() // sortable and filterable as a number
+			}
+		}
+		for _, t := range ix.Text {
+			switch v := f[t].(type) {
+			case string:
+				f[foldedName(t)] = Fold(v)
+			case []string:
+				folded := make([]string, len(v))
+				for i, s := range v {
+					folded[i] = Fold(s)
+				}
+				f[foldedName(t)] = folded
 			}
 		}
 		f["id"] = d.ID
@@ -172,6 +192,12 @@ func (m *Meili) Search(ctx context.Context, index string, q Query) (*Result, err
 		AttributesToRetrieve: append(ix.fields(), "id"),
 		MatchingStrategy:     meilisearch.All,
 	}
+	for _, f := range q.Highlight {
+		req.AttributesToHighlight = append(req.AttributesToHighlight, foldedName(f))
+	}
+	if len(req.AttributesToHighlight) > 0 {
+		req.HighlightPreTag, req.HighlightPostTag = markOpen, markClose
+	}
 	if len(ix.Text) > 0 {
 		req.Locales = []string{"zho"}
 	}
@@ -185,7 +211,7 @@ func (m *Meili) Search(ctx context.Context, index string, q Query) (*Result, err
 	if len(req.Sort) == 0 && strings.TrimSpace(q.Text) == "" && len(ix.Times) > 0 {
 		req.Sort = []string{ix.Times[0] + ":desc"}
 	}
-	res, err := m.client.Index(m.uid(index)).SearchWithContext(ctx, strings.TrimSpace(q.Text), req)
+	res, err := m.client.Index(m.uid(index)).SearchWithContext(ctx, Fold(strings.TrimSpace(q.Text)), req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: %w", index, err)
 	}
@@ -193,18 +219,32 @@ func (m *Meili) Search(ctx context.Context, index string, q Query) (*Result, err
 	for _, h := range res.Hits {
 		fields := make(map[string]any, len(h))
 		var id string
+		var formatted map[string]any
 		for k, raw := range h {
 			var v any
 			if err := json.Unmarshal(raw, &v); err != nil {
 				continue
 			}
-			if k == "id" {
+			switch {
+			case k == "id":
 				id, _ = v.(string)
-				continue
+			case k == "_formatted":
+				formatted, _ = v.(map[string]any)
+			case strings.HasPrefix(k, "_"):
+			default:
+				fields[k] = v
 			}
-			fields[k] = v
 		}
-		out.Hits = append(out.Hits, Hit{ID: id, Fields: fields})
+		hit := Hit{ID: id, Fields: fields}
+		if len(q.Highlight) > 0 {
+			hit.Highlights = map[string]string{}
+			for _, f := range q.Highlight {
+				orig, _ := fields[f].(string)
+				marked, _ := formatted[foldedName(f)].(string)
+				hit.Highlights[f] = markRanges(orig, runeRangesToBytes(orig, markedRuneRanges(marked)), 120)
+			}
+		}
+		out.Hits = append(out.Hits, hit)
 	}
 	if len(res.FacetDistribution) > 0 {
 		var dist map[string]map[string]int
@@ -268,4 +308,37 @@ func (m *Meili) Health(ctx context.Context) error {
 func (m *Meili) Close() error {
 	m.client.Close()
 	return nil
+}
+
+// foldedName is the hidden attribute holding a text field folded to
+// Simplified characters.
+func foldedName(field string) string { return "_folded_" + field }
+
+// Highlight markers: characters that never occur in our text, so they can
+// be found again after Meilisearch returns the folded text.
+const (
+	markOpen  = "\x02"
+	markClose = "\x03"
+)
+
+// markedRuneRanges finds the marked parts of a highlighted text as rune
+// ranges of the text without the markers; folding keeps the rune count, so
+// they are ranges of the original text too.
+func markedRuneRanges(s string) [][2]int {
+	var out [][2]int
+	n, start := 0, -1
+	for _, r := range s {
+		switch string(r) {
+		case markOpen:
+			start = n
+		case markClose:
+			if start >= 0 {
+				out = append(out, [2]int{start, n})
+				start = -1
+			}
+		default:
+			n++
+		}
+	}
+	return out
 }

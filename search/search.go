@@ -71,8 +71,10 @@ type Query struct {
 	Ranges  []Range  // all must hold
 	Sort    []Sort   // empty: by relevance, then newest
 	Facets  []string // keyword fields to count
-	Offset  int
-	Limit   int
+	// Highlight names text fields to return highlighted snippets of.
+	Highlight []string
+	Offset    int
+	Limit     int
 }
 
 // Filter keeps documents whose keyword field has one of Values.
@@ -100,10 +102,12 @@ type Result struct {
 	Facets map[string][]FacetCount
 }
 
-// Hit is one document found, with its stored fields.
+// Hit is one document found, with its stored fields and, when asked, the
+// highlighted snippets of text fields (safe HTML: escaped text and <mark>).
 type Hit struct {
-	ID     string
-	Fields map[string]any
+	ID         string
+	Fields     map[string]any
+	Highlights map[string]string
 }
 
 // FacetCount is how many hits have a keyword value.
@@ -153,6 +157,11 @@ func (ix Index) validate(q *Query) error {
 	for _, f := range q.Facets {
 		if !ix.has(f, ix.Keywords) {
 			return fmt.Errorf("%w: facet on %q", ErrBadQuery, f)
+		}
+	}
+	for _, f := range q.Highlight {
+		if !ix.has(f, ix.Text) {
+			return fmt.Errorf("%w: highlight on %q", ErrBadQuery, f)
 		}
 	}
 	return nil
