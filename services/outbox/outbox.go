@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"onestop/search"
 	"onestop/services/core"
@@ -94,7 +94,10 @@ func (o *Outbox) Ensure(ctx context.Context) error {
 // Begin records that a record is about to change. Call it before the write.
 func (o *Outbox) Begin(ctx context.Context, index, id string) error {
 	n := note{ID: index + "/" + id, Index: index, Rec: id, At: time.Now().UTC()}
-	_, err := o.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: n.ID}}, n, options.Replace().SetUpsert(true))
+	_, err := o.store.C(Collection.Name).InsertOne(ctx, n)
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // a note for this record is pending already; one is enough
+	}
 	return core.Wrap(err, "outbox begin")
 }
 

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"onestop/search"
 	"onestop/services/accounts"
@@ -43,7 +42,8 @@ var Index = search.Index{
 
 // Enumerations of profile fields.
 var (
-	Districts  = []string{"dongcheng", "xicheng", "nancheng", "beicheng", "hightech", "econdev", "lingang", "beishan", "other"}
+	// Districts are the city's (core.Districts).
+	Districts  = core.Districts
 	Educations = []string{"primary", "junior_secondary", "senior_secondary", "vocational", "college", "bachelor", "master", "doctorate"}
 	Needs      = []string{"training", "financing", "premises", "mentoring", "licensing"}
 )
@@ -299,9 +299,17 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		undo()
 		return nil, err
 	}
-	if _, err := s.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, &p, options.Replace().SetUpsert(true)); err != nil {
+	// Insert or replace, never upsert: an upsert through the embedded store
+	// reads the whole collection.
+	var werr error
+	if old.CreatedAt.IsZero() {
+		_, werr = s.store.C(Collection.Name).InsertOne(ctx, &p)
+	} else {
+		_, werr = s.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, &p)
+	}
+	if werr != nil {
 		undo()
-		return nil, core.Wrap(err, "save profile")
+		return nil, core.Wrap(werr, "save profile")
 	}
 	s.outbox.Apply(ctx, Index.Name, p.ID)
 	for _, k := range release {

@@ -98,3 +98,10 @@ func Each[T any](ctx context.Context, s *Store, coll string, fn func(*T) error) 
 	}
 	return core.Wrap(cur.Err(), "scan "+coll)
 }
+
+// ReleaseKeyAny deletes a key whoever holds it; only for undoing a claim
+// the caller has just made under a unique owner value.
+func (s *Store) ReleaseKeyAny(ctx context.Context, key string) error {
+	_, err := s.C(Keys.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	return core.Wrap(err, "release key")
+}
