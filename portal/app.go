@@ -26,6 +26,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/projects"
 	"onestop/services/store"
 )
 
@@ -41,6 +42,7 @@ type App struct {
 	people   *people.Service
 	policies *policy.Catalogue
 	onestop  *onestop.Service
+	projects *projects.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -106,8 +108,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.people = people.New(a.store, a.outbox, a.audit, vault, a.clock)
 	a.policies = policy.New(a.store, a.audit, a.clock)
 	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
+	a.projects = projects.New(a.store, a.outbox, a.audit, a.accounts, a.clock)
 
-	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection}
+	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection, projects.Collection}
 	colls = append(colls, accounts.Collections...)
 	colls = append(colls, policy.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {

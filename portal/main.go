@@ -32,12 +32,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = adminCommand(ctx, args, stdout, stderr)
 	case "reindex":
 		err = reindex(ctx, args, stdout, stderr)
+	case "import":
+		err = importCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args, stderr)
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, demo, admin create, reindex)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, healthcheck)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -144,7 +146,9 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer app.Close(context.Background())
 	for _, name := range app.outbox.Indexes() {
-		n, err := app.outbox.Rebuild(ctx, name)
+		bar := newProgress(stderr, "reindex "+name, 0)
+		n, err := app.outbox.Rebuild(ctx, name, bar.set)
+		bar.done()
 		if err != nil {
 			return fmt.Errorf("reindex %s: %w", name, err)
 		}

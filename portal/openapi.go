@@ -13,6 +13,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/projects"
 )
 
 // apiDoc describes an API route for the OpenAPI document. Request and
@@ -59,6 +60,19 @@ var (
 	docAssign        = &apiDoc{"Assign a request (to the caller by default)", "staff", actRequest{}, apiRequest{}, 200}
 	docStart         = &apiDoc{"Start work on a request", "staff", actRequest{}, apiRequest{}, 200}
 	docComplete      = &apiDoc{"Complete a request (note required)", "staff", actRequest{}, apiRequest{}, 200}
+
+	docProjects        = &apiDoc{"Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, apiLibrary{}, 200}
+	docCreateProject   = &apiDoc{"Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, apiProject{}, 201}
+	docProject         = &apiDoc{"One project", "projects", nil, apiProject{}, 200}
+	docUpdateProject   = &apiDoc{"Revise a project (submitter or admin)", "projects", projects.Input{}, apiProject{}, 200}
+	docSubmitProject   = &apiDoc{"Submit a draft, or resubmit once after revision", "projects", nil, apiProject{}, 200}
+	docAssignReviewers = &apiDoc{"Assign two or more reviewers", "projects", reviewersRequest{}, apiProject{}, 200}
+	docReviewProject   = &apiDoc{"Score a project as an assigned reviewer", "projects", projects.ReviewInput{}, apiProject{}, 200}
+	docDecideProject   = &apiDoc{"Record the consensus outcome", "projects", decisionRequest{}, apiProject{}, 200}
+	docArchiveProject  = &apiDoc{"Archive an evaluated project", "projects", nil, apiProject{}, 200}
+	docMyProjects      = &apiDoc{"The caller's projects", "projects", nil, apiLibrary{}, 200}
+	docReviewQueue     = &apiDoc{"Projects awaiting the caller's review", "projects", nil, apiLibrary{}, 200}
+	docBoard           = &apiDoc{"Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, apiLibrary{}, 200}
 )
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)

@@ -47,6 +47,7 @@ func (a *App) routeTable() []route {
 	admin := roles(accounts.Admin)
 	staff := roles(accounts.Hotline, accounts.Admin)
 	entrepreneur := roles(accounts.Entrepreneur)
+	reviewer := roles(accounts.Mentor, accounts.Admin)
 	return []route{
 		// Operations.
 		{"GET", "/healthz", public, a.healthz, nil},
@@ -83,6 +84,22 @@ func (a *App) routeTable() []route {
 		{"POST", "/services/:id/assign", staff, a.serviceAct("assign"), nil},
 		{"POST", "/services/:id/start", staff, a.serviceAct("start"), nil},
 		{"POST", "/services/:id/complete", staff, a.serviceAct("complete"), nil},
+
+		// Pages: the project library.
+		{"GET", "/projects", public, a.libraryPage, nil},
+		{"GET", "/projects/new", signedIn, a.projectNewPage, nil},
+		{"POST", "/projects", signedIn, a.projectCreate, nil},
+		{"GET", "/projects/:id", public, a.projectPage, nil},
+		{"GET", "/projects/:id/edit", signedIn, a.projectEditPage, nil},
+		{"POST", "/projects/:id", signedIn, a.projectUpdate, nil},
+		{"POST", "/projects/:id/submit", signedIn, a.projectStep("submit"), nil},
+		{"POST", "/projects/:id/reviewers", admin, a.projectStep("reviewers"), nil},
+		{"POST", "/projects/:id/reviews", reviewer, a.projectStep("review"), nil},
+		{"POST", "/projects/:id/decision", admin, a.projectStep("decision"), nil},
+		{"POST", "/projects/:id/archive", admin, a.projectStep("archive"), nil},
+		{"GET", "/me/projects", signedIn, a.projectListPage("mine"), nil},
+		{"GET", "/reviews", reviewer, a.projectListPage("review"), nil},
+		{"GET", "/admin/projects", admin, a.projectListPage("board"), nil},
 
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
@@ -132,6 +149,20 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/staff/people", staff, a.apiPeople, docPeople},
 		{"GET", "/api/v1/staff/people/:id", staff, a.apiPerson, docPerson},
 		{"POST", "/api/v1/staff/people/:id/reveal", staff, a.apiReveal, docReveal},
+
+		// API: the project library.
+		{"GET", "/api/v1/projects", public, a.apiProjects(""), docProjects},
+		{"POST", "/api/v1/projects", signedIn, a.apiCreateProject, docCreateProject},
+		{"GET", "/api/v1/projects/:id", public, a.apiProject, docProject},
+		{"PUT", "/api/v1/projects/:id", signedIn, a.apiUpdateProject, docUpdateProject},
+		{"POST", "/api/v1/projects/:id/submit", signedIn, a.apiProjectStep("submit"), docSubmitProject},
+		{"POST", "/api/v1/projects/:id/reviewers", admin, a.apiProjectStep("reviewers"), docAssignReviewers},
+		{"POST", "/api/v1/projects/:id/reviews", reviewer, a.apiProjectStep("review"), docReviewProject},
+		{"POST", "/api/v1/projects/:id/decision", admin, a.apiProjectStep("decision"), docDecideProject},
+		{"POST", "/api/v1/projects/:id/archive", admin, a.apiProjectStep("archive"), docArchiveProject},
+		{"GET", "/api/v1/me/projects", signedIn, a.apiProjects("mine"), docMyProjects},
+		{"GET", "/api/v1/reviews/projects", reviewer, a.apiProjects("review"), docReviewQueue},
+		{"GET", "/api/v1/admin/projects", admin, a.apiProjects("board"), docBoard},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

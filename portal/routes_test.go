@@ -14,6 +14,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/projects"
 	"onestop/templates"
 )
 
@@ -118,7 +119,12 @@ func TestCatalogsComplete(t *testing.T) {
 		"need.": people.Needs, "service.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
 		"req.":    {onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled},
 		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
-		"op.": {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,
+		"reason.": projects.Reasons, "sort.": projects.Sorts, "facet.": {"industry", "district", "risk"},
+		"library.step.": {"submit", "reviewers", "review", "decision", "archive"},
+		"paction.":      {"create", "import", "edit", "submit", "resubmit", "assign", "decide", "archive"},
+		"stage.p.":      append([]string{"needs_reviewers", "in_review", "awaiting_consensus"}, projects.Statuses...),
+		"op.":           {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {
 		for _, v := range values {

@@ -213,6 +213,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"str":            toString,
 		"isAdmin":        func(p accounts.Principal) bool { return p.Role == accounts.Admin },
 		"isStaff":        func(p accounts.Principal) bool { return p.Role.Staff() },
+		"isReviewer":     func(p accounts.Principal) bool { return p.Role == accounts.Mentor || p.Role == accounts.Admin },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },
@@ -253,7 +254,16 @@ func (a *App) templateFuncs() template.FuncMap {
 		"hasStr": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"shows":  func(m map[string]bool, k string) bool { return m == nil || m[k] },
 		"join":   strings.Join,
-		"yuan":   func(n int64) string { return strconv.FormatInt(n, 10) },
+		"hl":     safeHighlight,
+		"money": func(n int64) string { // 1234567 → 1,234,567
+			s := strconv.FormatInt(n, 10)
+			for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+				s = s[:i] + "," + s[i:]
+			}
+			return s
+		},
+		"scorefmt": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+		"yuan":     func(n int64) string { return strconv.FormatInt(n, 10) },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -273,6 +283,10 @@ func toString(v any) string {
 		return s
 	case accounts.Role:
 		return string(s)
+	case int:
+		return strconv.Itoa(s)
+	case int64:
+		return strconv.FormatInt(s, 10)
 	}
 	return ""
 }

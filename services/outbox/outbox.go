@@ -173,8 +173,8 @@ func (o *Outbox) Pending(ctx context.Context) (int64, error) {
 }
 
 // Rebuild refills an index from the database and returns the number of
-// documents indexed.
-func (o *Outbox) Rebuild(ctx context.Context, index string) (int, error) {
+// documents indexed; progress, when given, hears the count as it grows.
+func (o *Outbox) Rebuild(ctx context.Context, index string, progress ...func(int)) (int, error) {
 	o.mu.RLock()
 	src, ok := o.sources[index]
 	o.mu.RUnlock()
@@ -191,6 +191,9 @@ func (o *Outbox) Rebuild(ctx context.Context, index string) (int, error) {
 		err := o.engine.Upsert(ctx, index, buf...)
 		n += len(buf)
 		buf = buf[:0]
+		for _, p := range progress {
+			p(n)
+		}
 		return err
 	}
 	err := src.Each(ctx, func(d search.Doc) error {
