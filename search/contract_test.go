@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -243,5 +244,24 @@ func TestFold(t *testing.T) {
 		if got := search.Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestFoldPattern(t *testing.T) {
+	for q, matches := range map[string][]string{
+		"養老":    {"居家養老", "居家养老"},
+		"养老":    {"居家養老", "居家养老"},
+		".*":    {"a.*b"},
+		"a+b(c": {"a+b(c"},
+	} {
+		re := regexp.MustCompile(search.FoldPattern(q))
+		for _, m := range matches {
+			if !re.MatchString(m) {
+				t.Errorf("%q does not match %q", search.FoldPattern(q), m)
+			}
+		}
+	}
+	if regexp.MustCompile(search.FoldPattern(".*")).MatchString("anything") {
+		t.Error("metacharacters not escaped")
 	}
 }

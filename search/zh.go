@@ -1,6 +1,7 @@
 package search
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 	"unicode"
@@ -101,4 +102,40 @@ func init() {
 	registry.RegisterTokenFilter(foldFilterName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	})
+}
+
+var (
+	unfoldOnce  sync.Once
+	unfoldTable map[rune][]rune // Simplified → its Traditional forms
+)
+
+// FoldPattern returns a regular expression, with every metacharacter of q
+// escaped, that matches q in Traditional or Simplified characters; the
+// database fallback uses it when the search engine is down.
+func FoldPattern(q string) string {
+	foldOnce.Do(loadFold)
+	unfoldOnce.Do(func() {
+		unfoldTable = map[rune][]rune{}
+		for t, s := range foldTable {
+			unfoldTable[s] = append(unfoldTable[s], t)
+		}
+	})
+	var b strings.Builder
+	for _, r := range q {
+		s := r
+		if f, ok := foldTable[r]; ok {
+			s = f
+		}
+		forms := append([]rune{s}, unfoldTable[s]...)
+		if len(forms) == 1 {
+			b.WriteString(regexp.QuoteMeta(string(r)))
+			continue
+		}
+		b.WriteByte('[')
+		for _, f := range forms {
+			b.WriteRune(f)
+		}
+		b.WriteByte(']')
+	}
+	return b.String()
 }

@@ -2,7 +2,7 @@ package projects
 
 import (
 	"context"
-	"regexp"
+
 	"slices"
 	"strings"
 	"time"
@@ -185,7 +185,7 @@ func (s *Service) searchDatabase(ctx context.Context, q Query) (*Result, error) 
 		}
 	}
 	if q.Text != "" {
-		filter = append(filter, bson.E{Key: "title", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(q.Text)}, {Key: "$options", Value: "i"}}})
+		filter = append(filter, bson.E{Key: "title", Value: bson.D{{Key: "$regex", Value: search.FoldPattern(q.Text)}, {Key: "$options", Value: "i"}}})
 	}
 	if q.MinInvestment != nil {
 		filter = append(filter, bson.E{Key: "investment_yuan", Value: bson.D{{Key: "$gte", Value: *q.MinInvestment}}})
