@@ -24,7 +24,7 @@ const testPassword = "Ch4ng3-me-not!"
 
 // testPortal is a portal on a fresh database, driven in-process.
 type testPortal struct {
-	t   *testing.T
+	t   testing.TB
 	app *App
 	now *atomic.Int64 // the portal's clock, in Unix milliseconds
 }
@@ -32,7 +32,9 @@ type testPortal struct {
 // advance moves the portal's clock.
 func (tp *testPortal) advance(d time.Duration) { tp.now.Add(d.Milliseconds()) }
 
-func newTestPortal(t *testing.T) *testPortal {
+func newTestPortal(t *testing.T) *testPortal { return newTestPortalTB(t) }
+
+func newTestPortalTB(t testing.TB) *testPortal {
 	t.Helper()
 	cfg, err := LoadConfig([]string{"-data", t.TempDir()}, func(string) string { return "" }, io.Discard)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,7 +109,15 @@ func indexMapping(ix Index) mapping.IndexMapping {
 	for _, f := range ix.Text {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = "zh"
-		fm.IncludeTermVectors = true
+		fm.IncludeTermVectors = true // for highlighting
+		doc.AddFieldMappingsAt(f, fm)
+	}
+	for _, f := range ix.SearchOnly {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = "zh"
+		fm.Store = false
+		fm.IncludeTermVectors = false
+		fm.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, fm)
 	}
 	for _, f := range ix.Keywords {
@@ -166,7 +175,7 @@ func (b *Bleve) Upsert(_ context.Context, index string, docs ...Doc) error {
 // declared keeps only the declared fields of a document.
 func declared(ix Index, fields map[string]any) map[string]any {
 	out := make(map[string]any, len(fields))
-	for _, f := range ix.fields() {
+	for _, f := range slices.Concat(ix.fields(), ix.SearchOnly) {
 		if v, ok := fields[f]; ok && v != nil {
 			out[f] = v
 		}
@@ -210,7 +219,7 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	text := strings.TrimSpace(q.Text)
 	if text != "" {
 		var any []query.Query
-		for _, f := range bi.decl.Text {
+		for _, f := range bi.decl.searched() {
 			mq := bleve.NewMatchQuery(text)
 			mq.SetField(f)
 			mq.Analyzer = "zh"

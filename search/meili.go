@@ -84,7 +84,7 @@ func (m *Meili) Ensure(ctx context.Context, ix Index) (bool, error) {
 	// Text is searched in its folded copies (Traditional → Simplified), the
 	// originals are what is displayed.
 	var searchable []string
-	for _, f := range ix.Text {
+	for _, f := range ix.searched() {
 		searchable = append(searchable, foldedName(f))
 	}
 	settings := &meilisearch.Settings{
@@ -97,7 +97,7 @@ func (m *Meili) Ensure(ctx context.Context, ix Index) (bool, error) {
 		Pagination: &meilisearch.Pagination{MaxTotalHits: 100000},
 		Faceting:   &meilisearch.Faceting{MaxValuesPerFacet: 100},
 	}
-	if len(ix.Text) == 0 {
+	if len(ix.searched()) == 0 {
 		settings.SearchableAttributes = []string{"id"}
 		settings.LocalizedAttributes = nil
 	}
@@ -128,8 +128,11 @@ func (m *Meili) Upsert(ctx context.Context, index string, docs ...Doc) error {
 				f[t] = v.UnixMilli() // sortable and filterable as a number
 			}
 		}
-		for _, t := range ix.Text {
-			switch v := f[t].(type) {
+		for _, t := range ix.SearchOnly {
+			delete(f, t) // only its folded copy is sent: searched, never shown
+		}
+		for _, t := range ix.searched() {
+			switch v := d.Fields[t].(type) {
 			case string:
 				f[foldedName(t)] = Fold(v)
 			case []string:

@@ -38,16 +38,23 @@ type Engine interface {
 // filtered, faceted or sorted on. Only declared fields are indexed, so a
 // field that must never be searchable (an ID number) cannot leak in.
 type Index struct {
-	Name     string
-	Text     []string // Chinese full text
-	Keywords []string // exact values (a string or a list of strings): filters and facets
-	Numbers  []string // numeric filters and sorting
-	Times    []string // time.Time, sortable
+	Name string
+	Text []string // Chinese full text, returned with hits and highlightable
+	// SearchOnly text is searched but neither stored nor returned (long
+	// descriptions): it costs far less to index.
+	SearchOnly []string
+	Keywords   []string // exact values (a string or a list of strings): filters and facets
+	Numbers    []string // numeric filters and sorting
+	Times      []string // time.Time, sortable
 }
 
+// fields are the stored fields, returned with hits.
 func (ix Index) fields() []string {
 	return slices.Concat(ix.Text, ix.Keywords, ix.Numbers, ix.Times)
 }
+
+// searched are the text fields a query looks in.
+func (ix Index) searched() []string { return slices.Concat(ix.Text, ix.SearchOnly) }
 
 func (ix Index) has(field string, kinds ...[]string) bool {
 	for _, k := range kinds {

@@ -41,7 +41,7 @@ type ImportReport struct {
 }
 
 // importBatch is how many rows are written and indexed together.
-const importBatch = 500
+const importBatch = 1000
 
 // Import reads projects as JSON lines ("jsonl") or CSV with a header row
 // ("csv"; lists separated by "|") and upserts them by external id, so the
@@ -50,15 +50,31 @@ const importBatch = 500
 // were read so far.
 func (s *Service) Import(ctx context.Context, r io.Reader, format string, progress func(lines int)) (*ImportReport, error) {
 	rep := &ImportReport{}
+	// The database and the search index work in a pipeline: while one batch
+	// is indexed, the next is written, so the two cores both work.
+	ix := make(chan indexJob, 1)
+	ixErr := make(chan error, 1)
+	go func() {
+		var first error
+		for job := range ix {
+			if first == nil {
+				first = s.indexBatch(ctx, job)
+			}
+		}
+		ixErr <- first
+	}()
 	var batch []Row
-	var lines []int
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.writeBatch(ctx, batch, rep)
-		batch, lines = batch[:0], lines[:0]
-		return err
+		job, err := s.writeBatch(ctx, batch, rep)
+		batch = nil
+		if err != nil {
+			return err
+		}
+		ix <- job
+		return nil
 	}
 	add := func(line int, row Row, parseErr error) error {
 		rep.Lines++
@@ -70,7 +86,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, format string, progre
 		} else if i := slices.IndexFunc(batch, func(b Row) bool { return b.ExternalID == row.ExternalID }); i >= 0 {
 			batch[i] = row // a later line for the same id wins
 		} else {
-			batch, lines = append(batch, row), append(lines, line)
+			batch = append(batch, row)
 		}
 		if progress != nil && rep.Lines%100 == 0 {
 			progress(rep.Lines)
@@ -87,10 +103,14 @@ func (s *Service) Import(ctx context.Context, r io.Reader, format string, progre
 	case "csv":
 		err = readCSV(r, add)
 	default:
-		return nil, fmt.Errorf("import: unknown format %q (jsonl or csv)", format)
+		err = fmt.Errorf("import: unknown format %q (jsonl or csv)", format)
 	}
 	if err == nil {
 		err = flush()
+	}
+	close(ix)
+	if ierr := <-ixErr; err == nil {
+		err = ierr
 	}
 	if progress != nil {
 		progress(rep.Lines)
@@ -236,7 +256,7 @@ func (row *Row) fromCSV(rec []string, col map[string]int) error {
 // in with one InsertMany; the ones it reports as duplicates exist already
 // and are updated one by one by `_id` (an upsert through the embedded
 // store is far slower than either).
-func (s *Service) writeBatch(ctx context.Context, rows []Row, rep *ImportReport) error {
+func (s *Service) writeBatch(ctx context.Context, rows []Row, rep *ImportReport) (indexJob, error) {
 	now := s.clock.Now()
 	ids := make([]string, len(rows))
 	notes := make([]any, len(rows))
@@ -251,13 +271,13 @@ func (s *Service) writeBatch(ctx context.Context, rows []Row, rep *ImportReport)
 	}
 	oc := s.store.C(outbox.Collection.Name)
 	if _, err := oc.InsertMany(ctx, notes, options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
-		return core.Wrap(err, "import notes")
+		return indexJob{}, core.Wrap(err, "import notes")
 	}
 	existing := map[int]bool{}
 	if _, err := s.store.C(Collection.Name).InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false)); err != nil {
 		var bwe mongo.BulkWriteException
 		if !onlyDuplicates(err) || !errors.As(err, &bwe) {
-			return core.Wrap(err, "import write")
+			return indexJob{}, core.Wrap(err, "import write")
 		}
 		for _, we := range bwe.WriteErrors {
 			existing[we.Index] = true
@@ -278,22 +298,34 @@ func (s *Service) writeBatch(ctx context.Context, rows []Row, rep *ImportReport)
 			{Key: "target_groups", Value: in.TargetGroups}, {Key: "tags", Value: in.Tags}, {Key: "source", Value: in.Source},
 			{Key: "contact", Value: in.Contact}, {Key: "status", Value: row.Status}, {Key: "updated_at", Value: now}}
 		if _, err := s.store.C(Collection.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: ids[i]}}, bson.D{{Key: "$set", Value: set}}); err != nil {
-			return core.Wrap(err, "import update")
+			return indexJob{}, core.Wrap(err, "import update")
 		}
 		var p Project // index what is stored (reviews, dates)
 		if err := s.store.Get(ctx, Collection.Name, ids[i], &p); err != nil {
-			return err
+			return indexJob{}, err
 		}
 		docs = append(docs, *toDoc(&p))
 	}
-	if err := s.outbox.Engine().Upsert(ctx, Index.Name, docs...); err != nil {
-		return nil // the notes stay; the outbox worker indexes them later
+	return indexJob{docs: docs, ids: ids}, nil
+}
+
+// indexJob is a written batch waiting for the search index.
+type indexJob struct {
+	docs []search.Doc
+	ids  []string
+}
+
+// indexBatch indexes a written batch and removes its outbox notes. When the
+// engine fails the notes stay, and the outbox worker indexes them later.
+func (s *Service) indexBatch(ctx context.Context, job indexJob) error {
+	if err := s.outbox.Engine().Upsert(ctx, Index.Name, job.docs...); err != nil {
+		return nil
 	}
-	noteIDs := make([]string, len(ids))
-	for i, id := range ids {
+	noteIDs := make([]string, len(job.ids))
+	for i, id := range job.ids {
 		noteIDs[i] = Index.Name + "/" + id
 	}
-	_, err := oc.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: noteIDs}}}})
+	_, err := s.store.C(outbox.Collection.Name).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: noteIDs}}}})
 	return core.Wrap(err, "import notes")
 }
 

@@ -55,11 +55,12 @@ var Collection = store.Collection{Name: "projects"}
 
 // Index is the library, the evaluation board and the reviewers' queues.
 var Index = search.Index{
-	Name:     "projects",
-	Text:     []string{"title", "summary", "description", "tags"},
-	Keywords: []string{"industry", "district", "risk", "target_groups", "status", "source", "owner_id", "reviewer_ids", "pending_reviewers", "stage", "external_id"},
-	Numbers:  []string{"investment_yuan", "expected_jobs", "score"},
-	Times:    []string{"created_at"},
+	Name:       "projects",
+	Text:       []string{"title", "summary"},
+	SearchOnly: []string{"description", "tags"},
+	Keywords:   []string{"industry", "district", "risk", "target_groups", "status", "source", "owner_id", "reviewer_ids", "pending_reviewers", "stage", "external_id"},
+	Numbers:    []string{"investment_yuan", "expected_jobs", "score"},
+	Times:      []string{"created_at"},
 }
 
 // Project is one project of the library.
