@@ -140,6 +140,19 @@ func TestHostileInput(t *testing.T) {
 			}
 		}
 	}
+	// The library refuses or clamps, never fails.
+	for _, s := range hostileStrings {
+		if len(s) > 4000 {
+			continue
+		}
+		for _, p := range []string{"q", "industry", "district", "risk", "target_group", "min_investment", "max_investment", "sort", "page", "per_page"} {
+			resp, out := tp.do("GET", "/api/v1/projects?"+p+"="+url.QueryEscape(s), nil, "")
+			count++
+			if resp.StatusCode != 200 && resp.StatusCode != 400 {
+				t.Errorf("library with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
+			}
+		}
+	}
 	// Web forms too.
 	b := tp.browser()
 	_, doc := b.get("/register")
