@@ -84,14 +84,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // progress draws a bar on a terminal and prints a line now and then
 // elsewhere (a log file, CI).
 type progress struct {
-	w        io.Writer
-	label    string
-	total    int64
-	tty      bool
-	last     time.Time
-	lastN    int
-	started  time.Time
-	finished bool
+	w       io.Writer
+	label   string
+	total   int64
+	tty     bool
+	last    time.Time
+	started time.Time
 }
 
 func newProgress(w io.Writer, label string, total int64) *progress {
@@ -112,7 +110,7 @@ func (p *progress) set(n int) {
 	if !p.tty && now.Sub(p.last) < 5*time.Second {
 		return
 	}
-	p.last, p.lastN = now, n
+	p.last = now
 	p.draw(n)
 }
 

@@ -139,7 +139,7 @@ func TestWebProjectSubmission(t *testing.T) {
 	}
 	form.Set("investment_yuan", "30000")
 	form.Set("title", "社區小吃店")
-	resp, doc = b.post("/projects", form, csrfOf(doc))
+	resp, _ = b.post("/projects", form, csrfOf(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("submit: %d", resp.StatusCode)
 	}

@@ -60,9 +60,9 @@ func TestServiceRequests(t *testing.T) {
 	_ = hotlineID
 
 	// Overdue: a second request passes its time limit.
-	resp, body = tp.do("POST", "/api/v1/services", map[string]string{"type": "opening_guidance", "details": "辦照"}, ent)
+	_, body = tp.do("POST", "/api/v1/services", map[string]string{"type": "opening_guidance", "details": "辦照"}, ent)
 	late := decode[apiRequest](t, body)
-	resp, body = tp.do("GET", "/api/v1/staff/services?overdue=1", nil, admin)
+	_, body = tp.do("GET", "/api/v1/staff/services?overdue=1", nil, admin)
 	if strings.Contains(string(body), late.ID) {
 		t.Fatal("overdue before its time")
 	}

@@ -60,10 +60,7 @@ func (s *Service) change(ctx context.Context, actor accounts.Principal, p *Proje
 	now := s.clock.Now()
 	step := Step{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: action, From: p.Status, To: to, Note: note}
 	set = append(set, bson.E{Key: "status", Value: to}, bson.E{Key: "updated_at", Value: now})
-	push := bson.D{{Key: "history", Value: step}}
-	for _, e := range extra {
-		push = append(push, e)
-	}
+	push := append(bson.D{{Key: "history", Value: step}}, extra...)
 	if err := s.outbox.Begin(ctx, Index.Name, p.ID); err != nil {
 		return nil, err
 	}
