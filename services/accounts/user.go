@@ -104,18 +104,6 @@ func (s *Service) Get(ctx context.Context, id string) (*User, error) {
 	return &u, nil
 }
 
-func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
-	u, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return toDoc(u), nil
-}
-
-func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
-	return store.Each(ctx, s.store, "users", func(u *User) error { return fn(*toDoc(u)) })
-}
-
 // ListQuery filters the account list.
 type ListQuery struct {
 	Text   string
@@ -155,5 +143,5 @@ func (s *Service) List(ctx context.Context, actor Principal, q ListQuery) ([]Row
 }
 
 func outboxSource(s *Service) outbox.Source {
-	return outbox.Source{Index: Index, Load: s.loadDoc, Each: s.eachDoc}
+	return outbox.SourceFor(s.store, "users", Index, toDoc)
 }

@@ -63,7 +63,7 @@ type Log struct {
 // New returns the audit log and registers its index.
 func New(s *store.Store, o *outbox.Outbox, clock core.Clock, log *slog.Logger) *Log {
 	l := &Log{store: s, outbox: o, clock: clock, log: log}
-	o.Register(outbox.Source{Index: Index, Load: l.load, Each: l.each})
+	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
 	return l
 }
 
@@ -123,16 +123,4 @@ func toDoc(e *Event) *search.Doc {
 		"action": e.Action, "result": e.Result, "actor_id": e.ActorID, "actor_role": e.ActorRole,
 		"actor_name": e.ActorName, "target": e.Target, "ip": e.IP, "detail": e.Detail, "at": e.At,
 	}}
-}
-
-func (l *Log) load(ctx context.Context, id string) (*search.Doc, error) {
-	e, err := l.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return toDoc(e), nil
-}
-
-func (l *Log) each(ctx context.Context, fn func(search.Doc) error) error {
-	return store.Each(ctx, l.store, Collection.Name, func(e *Event) error { return fn(*toDoc(e)) })
 }

@@ -124,7 +124,7 @@ func New(s *store.Store, o *outbox.Outbox, a *audit.Log, clock core.Clock, days 
 		d[k] = v
 	}
 	svc := &Service{store: s, outbox: o, audit: a, clock: clock, days: d}
-	o.Register(outbox.Source{Index: Index, Load: svc.loadDoc, Each: svc.eachDoc})
+	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
 	return svc
 }
 
@@ -140,18 +140,6 @@ func toDoc(r *Request) *search.Doc {
 		"owner_name": r.OwnerName, "details": r.Details, "status": r.Status, "type": r.Type, "owner_id": r.OwnerID,
 		"assignee_id": r.AssigneeID, "open": open, "due_ms": r.DueAt.UnixMilli(), "created_at": r.CreatedAt,
 	}}
-}
-
-func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
-	var r Request
-	if err := s.store.Get(ctx, Collection.Name, id, &r); err != nil {
-		return nil, err
-	}
-	return toDoc(&r), nil
-}
-
-func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
-	return store.Each(ctx, s.store, Collection.Name, func(r *Request) error { return fn(*toDoc(r)) })
 }
 
 // NewRequest is what an entrepreneur asks for.

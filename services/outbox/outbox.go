@@ -237,3 +237,21 @@ func (o *Outbox) Indexes() []string {
 	slices.Sort(names)
 	return names
 }
+
+// SourceFor is the Source of a collection whose records map one to one to
+// search documents.
+func SourceFor[T any](s *store.Store, coll string, ix search.Index, toDoc func(*T) *search.Doc) Source {
+	return Source{
+		Index: ix,
+		Load: func(ctx context.Context, id string) (*search.Doc, error) {
+			var v T
+			if err := s.Get(ctx, coll, id, &v); err != nil {
+				return nil, err
+			}
+			return toDoc(&v), nil
+		},
+		Each: func(ctx context.Context, fn func(search.Doc) error) error {
+			return store.Each(ctx, s, coll, func(v *T) error { return fn(*toDoc(v)) })
+		},
+	}
+}

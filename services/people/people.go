@@ -93,7 +93,7 @@ type Service struct {
 // New returns the service and registers its index.
 func New(s *store.Store, o *outbox.Outbox, a *audit.Log, v *pii.Vault, clock core.Clock) *Service {
 	svc := &Service{store: s, outbox: o, audit: a, vault: v, clock: clock}
-	o.Register(outbox.Source{Index: Index, Load: svc.loadDoc, Each: svc.eachDoc})
+	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
 	return svc
 }
 
@@ -109,18 +109,6 @@ func venture(p *Profile) *policy.Venture {
 		return &policy.Venture{}
 	}
 	return p.Facts.Venture
-}
-
-func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
-	var p Profile
-	if err := s.store.Get(ctx, Collection.Name, id, &p); err != nil {
-		return nil, err
-	}
-	return toDoc(&p), nil
-}
-
-func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
-	return store.Each(ctx, s.store, Collection.Name, func(p *Profile) error { return fn(*toDoc(p)) })
 }
 
 // canRead: the owner and the bureau's staff. Everyone else gets NotFound,

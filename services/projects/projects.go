@@ -286,20 +286,8 @@ type Service struct {
 // New returns the service and registers its index.
 func New(s *store.Store, o *outbox.Outbox, a *audit.Log, acc *accounts.Service, clock core.Clock) *Service {
 	svc := &Service{store: s, outbox: o, audit: a, accounts: acc, clock: clock}
-	o.Register(outbox.Source{Index: Index, Load: svc.loadDoc, Each: svc.eachDoc})
+	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
 	return svc
-}
-
-func (s *Service) loadDoc(ctx context.Context, id string) (*search.Doc, error) {
-	var p Project
-	if err := s.store.Get(ctx, Collection.Name, id, &p); err != nil {
-		return nil, err
-	}
-	return toDoc(&p), nil
-}
-
-func (s *Service) eachDoc(ctx context.Context, fn func(search.Doc) error) error {
-	return store.Each(ctx, s.store, Collection.Name, func(p *Project) error { return fn(*toDoc(p)) })
 }
 
 // canSee: recommended projects are public; the others are seen by their
