@@ -130,3 +130,27 @@ func FuzzParseID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMasks: a mask never reveals more than its kept ends and keeps the
+// length, whatever it is given.
+func FuzzMasks(f *testing.F) {
+	f.Add("440301199001011234")
+	f.Add("13812345678")
+	f.Add("a@b.cn")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		if m := MaskIDNumber(s); len(m) != len(s) {
+			t.Fatalf("MaskIDNumber(%q) = %q changes the length", s, m)
+		}
+		if len(s) >= 9 && MaskIDNumber(s)[4:len(s)-4] != strings.Repeat("*", len(s)-8) {
+			t.Fatalf("MaskIDNumber(%q) shows the middle", s)
+		}
+		if m := MaskPhone(s); len(m) != len(s) {
+			t.Fatalf("MaskPhone(%q) = %q changes the length", s, m)
+		}
+		if len(s) >= 8 && strings.Contains(MaskPhone(s)[3:len(s)-4], s[3:len(s)-4]) && strings.Trim(s[3:len(s)-4], "*") != "" {
+			t.Fatalf("MaskPhone(%q) shows the middle", s)
+		}
+		_ = MaskEmail(s)
+	})
+}
