@@ -1,0 +1,364 @@
+// Package incubators owns incubation bases (創業孵化基地, source (十)): their
+// listings and managers, applications with ranked choices, offers and
+// tenancies with live free seats that can never be over-booked, and the
+// intake-wide assignment (services/matching) that places a whole intake
+// fairly in one run.
+package incubators
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/matching"
+	"onestop/services/notify"
+	"onestop/services/outbox"
+	"onestop/services/policy"
+	"onestop/services/projects"
+	"onestop/services/store"
+)
+
+// Enumerations.
+var (
+	Levels   = []string{"national", "provincial", "municipal", "county"}
+	Services = []string{"training", "mentoring", "financing_help", "registration_help", "shared_facilities"}
+)
+
+// Base statuses.
+const (
+	Pending   = "pending"
+	Approved  = "approved"
+	Suspended = "suspended"
+)
+
+// Collections of the package.
+var Collections = []store.Collection{{Name: "bases"}, {Name: "applications"}, {Name: "intakes"}}
+
+// Base is an incubation base. FreeSeats is derived: seats minus the offers
+// and tenancies it holds, changed only by guarded increments, never typed.
+type Base struct {
+	ID             string    `bson:"_id" json:"id"`
+	ExternalID     string    `bson:"external_id,omitempty" json:"external_id,omitempty"`
+	Name           string    `bson:"name" json:"name"`
+	Level          string    `bson:"level" json:"level"`
+	District       string    `bson:"district" json:"district"`
+	Address        string    `bson:"address" json:"address"`
+	Industries     []string  `bson:"industries" json:"industries"`
+	Groups         []string  `bson:"groups" json:"target_groups"`
+	Stages         []string  `bson:"stages" json:"stages"`
+	Services       []string  `bson:"services" json:"services"`
+	Seats          int       `bson:"seats" json:"seats"`
+	FreeSeats      int       `bson:"free_seats" json:"free_seats"`
+	RentFreeMonths int       `bson:"rent_free_months" json:"rent_free_months"`
+	IntakeOpen     bool      `bson:"intake_open" json:"intake_open"`
+	Contact        string    `bson:"contact" json:"contact"`
+	Managers       []string  `bson:"managers" json:"-"`
+	Status         string    `bson:"status" json:"status"`
+	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `bson:"updated_at" json:"updated_at"`
+}
+
+// Manages reports whether the account manages the base.
+func (b *Base) Manages(id string) bool { return slices.Contains(b.Managers, id) }
+
+// MatchBase is the base as the scorer sees it.
+func (b *Base) MatchBase() matching.Base {
+	return matching.Base{ID: b.ID, Industries: b.Industries, District: b.District, Groups: b.Groups, Stages: b.Stages,
+		FreeSeats: b.FreeSeats, Services: b.Services, IntakeOpen: b.IntakeOpen}
+}
+
+// BaseInput is a listing as an administrator or manager writes it.
+type BaseInput struct {
+	ExternalID     string   `json:"external_id,omitempty"`
+	Name           string   `json:"name"`
+	Level          string   `json:"level"`
+	District       string   `json:"district"`
+	Address        string   `json:"address"`
+	Industries     []string `json:"industries"`
+	Groups         []string `json:"target_groups"`
+	Stages         []string `json:"stages"`
+	Services       []string `json:"services"`
+	Seats          int      `json:"seats"`
+	RentFreeMonths int      `json:"rent_free_months"`
+	IntakeOpen     bool     `json:"intake_open"`
+	Contact        string   `json:"contact"`
+}
+
+func subset(v *core.Validation, field string, list, allowed []string) []string {
+	out := []string{}
+	for _, x := range list {
+		v.Check(slices.Contains(allowed, x), field, "error.enum")
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (in *BaseInput) validate() error {
+	var v core.Validation
+	in.Name = strings.TrimSpace(in.Name)
+	n := utf8.RuneCountInString(in.Name)
+	v.Check(n >= 2 && n <= 60 && !strings.ContainsAny(in.Name, "\x00\r\n"), "name", "error.text.length")
+	v.Check(slices.Contains(Levels, in.Level), "level", "error.enum")
+	v.Check(slices.Contains(core.Districts, in.District), "district", "error.enum")
+	in.Address, in.Contact = strings.TrimSpace(in.Address), strings.TrimSpace(in.Contact)
+	v.Check(utf8.RuneCountInString(in.Address) <= 120 && !strings.ContainsRune(in.Address, 0), "address", "error.text.length")
+	v.Check(utf8.RuneCountInString(in.Contact) <= 100 && !strings.ContainsRune(in.Contact, 0), "contact", "error.text.length")
+	in.Industries = subset(&v, "industries", in.Industries, projects.Industries)
+	in.Groups = subset(&v, "target_groups", in.Groups, policy.TargetGroups)
+	in.Stages = subset(&v, "stages", in.Stages, policy.Stages)
+	in.Services = subset(&v, "services", in.Services, Services)
+	v.Check(in.Seats >= 0 && in.Seats <= 10_000, "seats", "error.number.range")
+	v.Check(in.RentFreeMonths >= 0 && in.RentFreeMonths <= 120, "rent_free_months", "error.number.range")
+	return v.Err()
+}
+
+// Service manages bases and applications.
+type Service struct {
+	store    *store.Store
+	outbox   *outbox.Outbox
+	audit    *audit.Log
+	notify   *notify.Service
+	accounts *accounts.Service
+	clock    core.Clock
+
+	mu       sync.Mutex
+	cache    []*Base
+	cachedAt time.Time
+}
+
+// New returns the service and registers the applications index.
+func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, acc *accounts.Service, clock core.Clock) *Service {
+	o.Register(outbox.SourceFor(s, "applications", AppIndex, appDoc))
+	return &Service{store: s, outbox: o, audit: a, notify: n, accounts: acc, clock: clock}
+}
+
+// freshFor bounds how old the free seats on a list may be; a replica's own
+// writes refresh it at once.
+const freshFor = 5 * time.Second
+
+// Bases returns every base (a bounded collection: a city has about a
+// thousand), from a cache a few seconds old at most.
+func (s *Service) Bases(ctx context.Context) ([]*Base, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache != nil && time.Since(s.cachedAt) < freshFor {
+		return s.cache, nil
+	}
+	var list []*Base
+	if err := store.Each(ctx, s.store, "bases", func(b *Base) error { list = append(list, b); return nil }); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b *Base) int { return strings.Compare(a.ID, b.ID) })
+	s.cache, s.cachedAt = list, time.Now()
+	return list, nil
+}
+
+func (s *Service) invalidate() {
+	s.mu.Lock()
+	s.cache = nil
+	s.mu.Unlock()
+}
+
+// visible: approved bases are public; the others are seen by their
+// managers and administrators.
+func visible(actor accounts.Principal, b *Base) bool {
+	return b.Status == Approved || actor.Role == accounts.Admin || (!actor.Guest() && b.Manages(actor.ID))
+}
+
+// Base reads one base (from the database, so its free seats are current).
+func (s *Service) Base(ctx context.Context, actor accounts.Principal, id string) (*Base, error) {
+	if !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	var b Base
+	if err := s.store.Get(ctx, "bases", id, &b); err != nil {
+		return nil, err
+	}
+	if !visible(actor, &b) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	return &b, nil
+}
+
+// Filter narrows the directory.
+type Filter struct {
+	District, Industry, Level, Group string
+	FreeOnly                         bool
+}
+
+// Directory lists the public bases that pass the filter.
+func (s *Service) Directory(ctx context.Context, f Filter) ([]*Base, error) {
+	all, err := s.Bases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Base
+	for _, b := range all {
+		if b.Status != Approved || (f.District != "" && b.District != f.District) || (f.Level != "" && b.Level != f.Level) ||
+			(f.Industry != "" && !slices.Contains(b.Industries, f.Industry)) || (f.Group != "" && len(b.Groups) > 0 && !slices.Contains(b.Groups, f.Group)) ||
+			(f.FreeOnly && b.FreeSeats <= 0) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// CreateBase lists a new base (administrators; it starts pending until
+// approved).
+func (s *Service) CreateBase(ctx context.Context, actor accounts.Principal, in BaseInput, m accounts.Meta) (*Base, error) {
+	if actor.Role != accounts.Admin {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	b := &Base{ID: core.NewID(), Status: Pending, CreatedAt: now, UpdatedAt: now, Managers: []string{}}
+	if in.ExternalID != "" {
+		b.ID = ImportID(in.ExternalID)
+	}
+	fillBase(b, in)
+	b.Seats, b.FreeSeats = in.Seats, in.Seats
+	if _, err := s.store.C("bases").InsertOne(ctx, b); err != nil {
+		if isDuplicate(err) {
+			return nil, core.Errorf(core.Conflict, "error.base.exists")
+		}
+		return nil, core.Wrap(err, "insert base")
+	}
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "base.create", audit.Success, b.ID, b.Name)
+	return b, nil
+}
+
+func fillBase(b *Base, in BaseInput) {
+	b.ExternalID, b.Name, b.Level, b.District, b.Address = in.ExternalID, in.Name, in.Level, in.District, in.Address
+	b.Industries, b.Groups, b.Stages, b.Services = in.Industries, in.Groups, in.Stages, in.Services
+	b.RentFreeMonths, b.IntakeOpen, b.Contact = in.RentFreeMonths, in.IntakeOpen, in.Contact
+}
+
+// UpdateBase edits a listing: its managers or administrators. A change of
+// seats moves the free seats by the same amount and can never take away
+// seats that offers or tenants hold.
+func (s *Service) UpdateBase(ctx context.Context, actor accounts.Principal, id string, in BaseInput, m accounts.Meta) (*Base, error) {
+	b, err := s.Base(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != accounts.Admin && !b.Manages(actor.ID) {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	in.ExternalID = b.ExternalID
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	delta := in.Seats - b.Seats
+	set := bson.D{{Key: "name", Value: in.Name}, {Key: "level", Value: in.Level}, {Key: "district", Value: in.District},
+		{Key: "address", Value: in.Address}, {Key: "industries", Value: in.Industries}, {Key: "groups", Value: in.Groups},
+		{Key: "stages", Value: in.Stages}, {Key: "services", Value: in.Services}, {Key: "seats", Value: in.Seats},
+		{Key: "rent_free_months", Value: in.RentFreeMonths}, {Key: "intake_open", Value: in.IntakeOpen}, {Key: "contact", Value: in.Contact},
+		{Key: "updated_at", Value: s.clock.Now()}}
+	conds := []store.Cond{store.Eq("seats", b.Seats)}
+	if delta < 0 {
+		conds = append(conds, store.Gte("free_seats", -delta))
+	}
+	err = s.store.UpdateIf(ctx, "bases", id, conds, bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "free_seats", Value: delta}}}})
+	if core.IsCode(err, core.Conflict) && delta < 0 {
+		return nil, &core.Error{Code: core.Conflict, Message: "error.base.seats_taken", Fields: map[string]string{"seats": "error.base.seats_taken"}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "base.edit", audit.Success, id, "")
+	return s.Base(ctx, actor, id)
+}
+
+// SetStatus approves or suspends a base (administrators).
+func (s *Service) SetStatus(ctx context.Context, actor accounts.Principal, id, status string, m accounts.Meta) error {
+	if actor.Role != accounts.Admin {
+		return core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if status != Approved && status != Suspended && status != Pending {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"status": "error.enum"}}
+	}
+	if _, err := s.Base(ctx, actor, id); err != nil {
+		return err
+	}
+	if _, err := s.store.C("bases").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updated_at", Value: s.clock.Now()}}}}); err != nil {
+		return core.Wrap(err, "base status")
+	}
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "base."+status, audit.Success, id, "")
+	return nil
+}
+
+// SetManagers names a base's managers (administrators): accounts with the
+// incubator-manager role.
+func (s *Service) SetManagers(ctx context.Context, actor accounts.Principal, id string, managerIDs []string, m accounts.Meta) error {
+	if actor.Role != accounts.Admin {
+		return core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if _, err := s.Base(ctx, actor, id); err != nil {
+		return err
+	}
+	list := []string{}
+	for _, mid := range managerIDs {
+		u, err := s.accounts.Get(ctx, mid)
+		if err != nil || u.Role != accounts.IncubatorManager || u.Disabled {
+			return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"managers": "error.base.manager"}}
+		}
+		if !slices.Contains(list, mid) {
+			list = append(list, mid)
+		}
+	}
+	if _, err := s.store.C("bases").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "managers", Value: list}}}}); err != nil {
+		return core.Wrap(err, "base managers")
+	}
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "base.managers", audit.Success, id, strings.Join(list, ","))
+	return nil
+}
+
+// Managed returns the bases an account manages.
+func (s *Service) Managed(ctx context.Context, actor accounts.Principal) ([]*Base, error) {
+	all, err := s.Bases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Base
+	for _, b := range all {
+		if b.Manages(actor.ID) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// takeSeat reserves one seat, atomically: of two accepts racing for the
+// last seat exactly one succeeds.
+func (s *Service) takeSeat(ctx context.Context, baseID string) error {
+	err := s.store.UpdateIf(ctx, "bases", baseID, []store.Cond{store.Gt("free_seats", 0)},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "free_seats", Value: -1}}}})
+	if core.IsCode(err, core.Conflict) {
+		return core.Errorf(core.Conflict, "error.base.full")
+	}
+	s.invalidate()
+	return err
+}
+
+func (s *Service) releaseSeat(ctx context.Context, baseID string) error {
+	_, err := s.store.C("bases").UpdateOne(ctx, bson.D{{Key: "_id", Value: baseID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "free_seats", Value: 1}}}})
+	s.invalidate()
+	return core.Wrap(err, "release seat")
+}
