@@ -21,6 +21,8 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/incubators"
+	"onestop/services/notify"
 	"onestop/services/onestop"
 	"onestop/services/outbox"
 	"onestop/services/people"
@@ -43,6 +45,8 @@ type App struct {
 	policies *policy.Catalogue
 	onestop  *onestop.Service
 	projects *projects.Service
+	notify   *notify.Service
+	bases    *incubators.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -109,10 +113,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.policies = policy.New(a.store, a.audit, a.clock)
 	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
 	a.projects = projects.New(a.store, a.outbox, a.audit, a.accounts, a.clock)
+	a.notify = notify.New(a.store, a.outbox, a.clock, log)
+	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
 
 	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection, projects.Collection}
 	colls = append(colls, accounts.Collections...)
 	colls = append(colls, policy.Collections...)
+	colls = append(colls, incubators.Collections...)
+	colls = append(colls, notify.Collection)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}

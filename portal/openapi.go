@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
+	"onestop/services/incubators"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -61,18 +62,37 @@ var (
 	docStart         = &apiDoc{"Start work on a request", "staff", actRequest{}, apiRequest{}, 200}
 	docComplete      = &apiDoc{"Complete a request (note required)", "staff", actRequest{}, apiRequest{}, 200}
 
-	docProjects        = &apiDoc{"Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, apiLibrary{}, 200}
-	docCreateProject   = &apiDoc{"Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, apiProject{}, 201}
-	docProject         = &apiDoc{"One project", "projects", nil, apiProject{}, 200}
-	docUpdateProject   = &apiDoc{"Revise a project (submitter or admin)", "projects", projects.Input{}, apiProject{}, 200}
-	docSubmitProject   = &apiDoc{"Submit a draft, or resubmit once after revision", "projects", nil, apiProject{}, 200}
-	docAssignReviewers = &apiDoc{"Assign two or more reviewers", "projects", reviewersRequest{}, apiProject{}, 200}
-	docReviewProject   = &apiDoc{"Score a project as an assigned reviewer", "projects", projects.ReviewInput{}, apiProject{}, 200}
-	docDecideProject   = &apiDoc{"Record the consensus outcome", "projects", decisionRequest{}, apiProject{}, 200}
-	docArchiveProject  = &apiDoc{"Archive an evaluated project", "projects", nil, apiProject{}, 200}
-	docMyProjects      = &apiDoc{"The caller's projects", "projects", nil, apiLibrary{}, 200}
-	docReviewQueue     = &apiDoc{"Projects awaiting the caller's review", "projects", nil, apiLibrary{}, 200}
-	docBoard           = &apiDoc{"Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, apiLibrary{}, 200}
+	docProjects         = &apiDoc{"Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, apiLibrary{}, 200}
+	docCreateProject    = &apiDoc{"Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, apiProject{}, 201}
+	docProject          = &apiDoc{"One project", "projects", nil, apiProject{}, 200}
+	docUpdateProject    = &apiDoc{"Revise a project (submitter or admin)", "projects", projects.Input{}, apiProject{}, 200}
+	docSubmitProject    = &apiDoc{"Submit a draft, or resubmit once after revision", "projects", nil, apiProject{}, 200}
+	docAssignReviewers  = &apiDoc{"Assign two or more reviewers", "projects", reviewersRequest{}, apiProject{}, 200}
+	docReviewProject    = &apiDoc{"Score a project as an assigned reviewer", "projects", projects.ReviewInput{}, apiProject{}, 200}
+	docDecideProject    = &apiDoc{"Record the consensus outcome", "projects", decisionRequest{}, apiProject{}, 200}
+	docArchiveProject   = &apiDoc{"Archive an evaluated project", "projects", nil, apiProject{}, 200}
+	docMyProjects       = &apiDoc{"The caller's projects", "projects", nil, apiLibrary{}, 200}
+	docReviewQueue      = &apiDoc{"Projects awaiting the caller's review", "projects", nil, apiLibrary{}, 200}
+	docBases            = &apiDoc{"Approved bases with live free seats (district, industry, level, target_group, free=1)", "bases", nil, listResponse[incubators.Base]{}, 200}
+	docBase             = &apiDoc{"One base", "bases", nil, incubators.Base{}, 200}
+	docUpdateBase       = &apiDoc{"Edit a base (its managers or an admin)", "bases", incubators.BaseInput{}, incubators.Base{}, 200}
+	docCreateBase       = &apiDoc{"List a new base (pending until approved)", "admin", incubators.BaseInput{}, incubators.Base{}, 201}
+	docBaseStatus       = &apiDoc{"Approve, suspend or return a base to pending", "admin", baseStatusRequest{}, incubators.Base{}, 200}
+	docBaseManagers     = &apiDoc{"Name a base's managers", "admin", managersRequest{}, incubators.Base{}, 200}
+	docBasesForMe       = &apiDoc{"Bases ranked for the caller, with the parts of each score", "bases", nil, nil, 200}
+	docApply            = &apiDoc{"Apply to up to five bases, most wanted first", "applications", applyRequest{}, listResponse[apiApplication]{}, 201}
+	docMyApplications   = &apiDoc{"The caller's applications", "applications", nil, listResponse[apiApplication]{}, 200}
+	docApplication      = &apiDoc{"One application (applicant, the base's managers, admins)", "applications", nil, apiApplication{}, 200}
+	docAppStep          = &apiDoc{"Withdraw, or accept or decline an offer", "applications", reasonRequest{}, apiApplication{}, 200}
+	docManagedBases     = &apiDoc{"The bases the caller manages", "manage", nil, listResponse[incubators.Base]{}, 200}
+	docBaseApplications = &apiDoc{"A base's applications (status=…)", "manage", nil, listResponse[apiApplication]{}, 200}
+	docManageStep       = &apiDoc{"Accept (makes an offer holding a seat), decline (reason), wait-list, or end a tenancy (reason)", "manage", reasonRequest{}, apiApplication{}, 200}
+	docIntakes          = &apiDoc{"Intakes", "admin", nil, listResponse[incubators.Intake]{}, 200}
+	docOpenIntake       = &apiDoc{"Open an intake", "admin", intakeRequest{}, incubators.Intake{}, 201}
+	docPreview          = &apiDoc{"Preview the intake's assignment", "admin", nil, incubators.Preview{}, 200}
+	docCommit           = &apiDoc{"Commit the intake's assignment as offers", "admin", nil, incubators.Preview{}, 200}
+	docNotifications    = &apiDoc{"The caller's notifications", "notifications", nil, listResponse[apiNotification]{}, 200}
+	docBoard            = &apiDoc{"Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, apiLibrary{}, 200}
 )
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)

@@ -48,6 +48,7 @@ func (a *App) routeTable() []route {
 	staff := roles(accounts.Hotline, accounts.Admin)
 	entrepreneur := roles(accounts.Entrepreneur)
 	reviewer := roles(accounts.Mentor, accounts.Admin)
+	manager := roles(accounts.IncubatorManager, accounts.Admin)
 	return []route{
 		// Operations.
 		{"GET", "/healthz", public, a.healthz, nil},
@@ -100,6 +101,30 @@ func (a *App) routeTable() []route {
 		{"GET", "/me/projects", signedIn, a.projectListPage("mine"), nil},
 		{"GET", "/reviews", reviewer, a.projectListPage("review"), nil},
 		{"GET", "/admin/projects", admin, a.projectListPage("board"), nil},
+
+		// Pages: incubation bases.
+		{"GET", "/bases", public, a.basesPage, nil},
+		{"GET", "/bases/for-me", entrepreneur, a.basesForMePage, nil},
+		{"GET", "/bases/:id", public, a.basePage, nil},
+		{"GET", "/applications", entrepreneur, a.applicationsPage, nil},
+		{"POST", "/applications", entrepreneur, a.applySubmit, nil},
+		{"POST", "/applications/:id/withdraw", entrepreneur, a.applicationStep("withdraw", "/applications"), nil},
+		{"POST", "/applications/:id/accept-offer", entrepreneur, a.applicationStep("accept_offer", "/applications"), nil},
+		{"POST", "/applications/:id/decline-offer", entrepreneur, a.applicationStep("decline_offer", "/applications"), nil},
+		{"GET", "/manage", manager, a.managePage, nil},
+		{"POST", "/manage/applications/:id/accept", manager, a.applicationStep("accept", "/manage"), nil},
+		{"POST", "/manage/applications/:id/decline", manager, a.applicationStep("decline", "/manage"), nil},
+		{"POST", "/manage/applications/:id/waitlist", manager, a.applicationStep("waitlist", "/manage"), nil},
+		{"POST", "/manage/applications/:id/move-out", manager, a.applicationStep("move_out", "/manage"), nil},
+		{"GET", "/admin/bases", admin, a.adminBasesPage, nil},
+		{"POST", "/admin/bases", admin, a.adminBaseCreate, nil},
+		{"POST", "/admin/bases/:id/status", admin, a.adminBaseStatus, nil},
+		{"POST", "/admin/bases/:id/managers", admin, a.adminBaseManagers, nil},
+		{"GET", "/admin/intakes", admin, a.intakesPage, nil},
+		{"POST", "/admin/intakes", admin, a.intakeOpen, nil},
+		{"POST", "/admin/intakes/:id/preview", admin, a.intakeAssignment(false), nil},
+		{"POST", "/admin/intakes/:id/commit", admin, a.intakeAssignment(true), nil},
+		{"GET", "/notifications", signedIn, a.notificationsPage, nil},
 
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
@@ -163,6 +188,32 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/me/projects", signedIn, a.apiProjects("mine"), docMyProjects},
 		{"GET", "/api/v1/reviews/projects", reviewer, a.apiProjects("review"), docReviewQueue},
 		{"GET", "/api/v1/admin/projects", admin, a.apiProjects("board"), docBoard},
+
+		// API: incubation bases, applications and intakes.
+		{"GET", "/api/v1/bases", public, a.apiBases, docBases},
+		{"GET", "/api/v1/bases/:id", public, a.apiBase, docBase},
+		{"PUT", "/api/v1/bases/:id", manager, a.apiUpdateBase, docUpdateBase},
+		{"POST", "/api/v1/admin/bases", admin, a.apiCreateBase, docCreateBase},
+		{"POST", "/api/v1/admin/bases/:id/status", admin, a.apiBaseStatus, docBaseStatus},
+		{"POST", "/api/v1/admin/bases/:id/managers", admin, a.apiBaseManagers, docBaseManagers},
+		{"GET", "/api/v1/me/bases", entrepreneur, a.apiBasesForMe, docBasesForMe},
+		{"POST", "/api/v1/applications", entrepreneur, a.apiApply, docApply},
+		{"GET", "/api/v1/me/applications", entrepreneur, a.apiMyApplications, docMyApplications},
+		{"GET", "/api/v1/applications/:id", signedIn, a.apiApplication, docApplication},
+		{"POST", "/api/v1/applications/:id/withdraw", entrepreneur, a.apiApplicationStep("withdraw"), docAppStep},
+		{"POST", "/api/v1/applications/:id/accept-offer", entrepreneur, a.apiApplicationStep("accept_offer"), docAppStep},
+		{"POST", "/api/v1/applications/:id/decline-offer", entrepreneur, a.apiApplicationStep("decline_offer"), docAppStep},
+		{"GET", "/api/v1/manage/bases", manager, a.apiManagedBases, docManagedBases},
+		{"GET", "/api/v1/manage/bases/:id/applications", manager, a.apiBaseApplications, docBaseApplications},
+		{"POST", "/api/v1/manage/applications/:id/accept", manager, a.apiApplicationStep("accept"), docManageStep},
+		{"POST", "/api/v1/manage/applications/:id/decline", manager, a.apiApplicationStep("decline"), docManageStep},
+		{"POST", "/api/v1/manage/applications/:id/waitlist", manager, a.apiApplicationStep("waitlist"), docManageStep},
+		{"POST", "/api/v1/manage/applications/:id/move-out", manager, a.apiApplicationStep("move_out"), docManageStep},
+		{"GET", "/api/v1/admin/intakes", admin, a.apiIntakes, docIntakes},
+		{"POST", "/api/v1/admin/intakes", admin, a.apiOpenIntake, docOpenIntake},
+		{"POST", "/api/v1/admin/intakes/:id/assignment/preview", admin, a.apiAssignment(false), docPreview},
+		{"POST", "/api/v1/admin/intakes/:id/assignment/commit", admin, a.apiAssignment(true), docCommit},
+		{"GET", "/api/v1/me/notifications", signedIn, a.apiNotifications, docNotifications},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

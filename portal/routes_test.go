@@ -11,6 +11,7 @@ import (
 
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
+	"onestop/services/incubators"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -121,6 +122,14 @@ func TestCatalogsComplete(t *testing.T) {
 		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
 		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,
 		"reason.": projects.Reasons, "sort.": projects.Sorts, "facet.": {"industry", "district", "risk"},
+		"level.": incubators.Levels, "service.base.": incubators.Services, "moveout.": incubators.MoveOutReasons,
+		"bstatus.": {incubators.Pending, incubators.Approved, incubators.Suspended},
+		"app.": {incubators.AppPending, incubators.AppWaitlisted, incubators.AppDeclined, incubators.AppOffered, incubators.AppTenant,
+			incubators.AppOfferDeclined, incubators.AppWithdrawn, incubators.AppMovedOut},
+		"applications.step.":  {"withdraw", "accept_offer", "decline_offer", "accept", "decline", "waitlist", "move_out"},
+		"notify.application.": {"offered", "declined", "waitlisted", "moved_out", "tenant", "withdrawn", "offer_declined"},
+		"match.": {"seats", "seats.none", "intake.open", "intake.closed", "group", "group.not_accepted", "stage", "stage.not_accepted",
+			"industry", "industry.any", "industry.other", "district", "district.other", "need", "points", "excluded"},
 		"library.step.": {"submit", "reviewers", "review", "decision", "archive"},
 		"paction.":      {"create", "import", "edit", "submit", "resubmit", "assign", "decide", "archive"},
 		"stage.p.":      append([]string{"needs_reviewers", "in_review", "awaiting_consensus"}, projects.Statuses...),

@@ -214,6 +214,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isAdmin":        func(p accounts.Principal) bool { return p.Role == accounts.Admin },
 		"isStaff":        func(p accounts.Principal) bool { return p.Role.Staff() },
 		"isReviewer":     func(p accounts.Principal) bool { return p.Role == accounts.Mentor || p.Role == accounts.Admin },
+		"isManager":      func(p accounts.Principal) bool { return p.Role == accounts.IncubatorManager },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },
