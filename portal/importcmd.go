@@ -10,15 +10,18 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"onestop/services/accounts"
 )
 
 // importCommand runs `import projects FILE [-format jsonl|csv] [settings]`:
 // an idempotent upsert by external id, with a progress bar and a report of
 // every rejected line.
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || args[0] != "projects" {
-		return errors.New("usage: portal import projects FILE [-format jsonl|csv] [settings]")
+	if len(args) < 2 || (args[0] != "projects" && args[0] != "bases") {
+		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [settings]")
 	}
+	what := args[0]
 	path := args[1]
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,6 +61,18 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	counter := &countingReader{r: f}
 	bar := newProgress(stderr, "import", size)
 	start := time.Now()
+	if what == "bases" {
+		rep, err := app.bases.Import(ctx, accounts.Principal{ID: "cli", Role: accounts.Admin, Name: "import"}, counter, func(int) { bar.set(int(counter.n)) })
+		bar.done()
+		if rep != nil {
+			for _, r := range rep.Rejected {
+				fmt.Fprintf(stdout, "line %d rejected: %s\n", r.Line, r.Reason)
+			}
+			fmt.Fprintf(stdout, "%d lines: %d created, %d updated, %d rejected in %s\n",
+				rep.Lines, rep.Created, rep.Updated, len(rep.Rejected), time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	}
 	rep, err := app.projects.Import(ctx, counter, *format, func(int) { bar.set(int(counter.n)) })
 	bar.done()
 	if rep != nil {

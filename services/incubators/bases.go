@@ -6,7 +6,12 @@
 package incubators
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -361,4 +366,94 @@ func (s *Service) releaseSeat(ctx context.Context, baseID string) error {
 	_, err := s.store.C("bases").UpdateOne(ctx, bson.D{{Key: "_id", Value: baseID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "free_seats", Value: 1}}}})
 	s.invalidate()
 	return core.Wrap(err, "release seat")
+}
+
+// ImportRow is one base of an import file.
+type ImportRow struct {
+	BaseInput
+	Status string `json:"status"`
+}
+
+// ImportReport sums up an import of bases.
+type ImportReport struct {
+	Lines, Created, Updated int
+	Rejected                []ImportRejection
+}
+
+// ImportRejection says why a line was not imported.
+type ImportRejection struct {
+	Line   int
+	Reason string
+}
+
+// Import reads bases as JSON lines and upserts them by external id (the
+// id is computed from it), so importing a file twice changes nothing. A
+// bad line is reported and skipped.
+func (s *Service) Import(ctx context.Context, actor accounts.Principal, r io.Reader, progress func(int)) (*ImportReport, error) {
+	if actor.Role != accounts.Admin {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	rep := &ImportReport{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		rep.Lines++
+		if progress != nil {
+			progress(rep.Lines)
+		}
+		reject := func(reason string) { rep.Rejected = append(rep.Rejected, ImportRejection{Line: line, Reason: reason}) }
+		var row ImportRow
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&row); err != nil {
+			reject("not a base: " + err.Error())
+			continue
+		}
+		if row.ExternalID == "" {
+			reject("external_id: missing")
+			continue
+		}
+		if row.Status == "" {
+			row.Status = Approved
+		}
+		if row.Status != Approved && row.Status != Pending && row.Status != Suspended {
+			reject("status: " + row.Status)
+			continue
+		}
+		id := ImportID(row.ExternalID)
+		_, err := s.CreateBase(ctx, actor, row.BaseInput, accounts.Meta{})
+		switch {
+		case err == nil:
+			rep.Created++
+		case core.IsCode(err, core.Conflict):
+			if _, err := s.UpdateBase(ctx, actor, id, row.BaseInput, accounts.Meta{}); err != nil {
+				reject(describe(err))
+				continue
+			}
+			rep.Updated++
+		default:
+			reject(describe(err))
+			continue
+		}
+		if err := s.SetStatus(ctx, actor, id, row.Status, accounts.Meta{}); err != nil {
+			reject(describe(err))
+		}
+	}
+	return rep, sc.Err()
+}
+
+func describe(err error) string {
+	var ce *core.Error
+	if errors.As(err, &ce) && len(ce.Fields) > 0 {
+		var parts []string
+		for _, f := range core.FieldNames(err) {
+			parts = append(parts, f+": "+ce.Fields[f])
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
 }
