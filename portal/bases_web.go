@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/incubators"
+	"onestop/services/matching"
 	"onestop/services/policy"
 	"onestop/services/projects"
 )
@@ -129,9 +131,14 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	type scored struct {
+		*incubators.Application
+		Score int
+		Why   []string
+	}
 	type section struct {
 		Base         *incubators.Base
-		Applications []*incubators.Application
+		Applications []scored
 	}
 	status := c.Query("status")
 	var sections []section
@@ -144,7 +151,14 @@ func (a *App) managePage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		sections = append(sections, section{Base: fresh, Applications: list})
+		// The scorer ranks the applicants for the base, as the intake does.
+		sec := section{Base: fresh}
+		for _, app := range list {
+			sc := matching.ScoreBase(a.personFor(c.UserContext(), app.ApplicantID), fresh.MatchBase())
+			sec.Applications = append(sec.Applications, scored{Application: app, Score: sc.Total, Why: a.explainScore(lang(c), sc)})
+		}
+		slices.SortStableFunc(sec.Applications, func(x, y scored) int { return y.Score - x.Score })
+		sections = append(sections, sec)
 	}
 	return a.render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": baseOptions(),
 		"Statuses": []string{incubators.AppPending, incubators.AppWaitlisted, incubators.AppOffered, incubators.AppTenant}})

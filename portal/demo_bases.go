@@ -27,7 +27,7 @@ func (a *App) demoBases(ctx context.Context) error {
 		}
 		in := incubators.ImportRow{Status: incubators.Approved, BaseInput: incubators.BaseInput{
 			ExternalID: fmt.Sprintf("demo-base-%02d", i+1), Name: name, Level: incubators.Levels[i%4], District: d,
-			Address: fmt.Sprintf("%s創業大道 %d 號", a.i18n.T("zh-Hant", "district."+d), 10+i*7),
+			Address:    fmt.Sprintf("%s創業大道 %d 號", a.i18n.T("zh-Hant", "district."+d), 10+i*7),
 			Industries: []string{projects.Industries[i%8], projects.Industries[(i+3)%8]}, Seats: 10 + (i*7)%40,
 			RentFreeMonths: []int{0, 6, 12, 24}[i%4], IntakeOpen: i%9 != 0, Contact: fmt.Sprintf("0755-8%07d", 1000000+i*137),
 			Services: incubators.Services[:1+i%len(incubators.Services)]}}
