@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -145,58 +144,31 @@ func TestIntakeAssignmentAPI(t *testing.T) {
 // TestBrowserBaseJourney: apply to two bases → the manager accepts → the
 // offer is accepted → the base's free seats drop by one.
 func TestBrowserBaseJourney(t *testing.T) {
-	browser := newBrowser(t)
 	w := newBaseWorld(t)
-	base, stop := serveTestPortal(t, w.tp)
-	defer stop()
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	login := func(who string) {
-		step("log in "+who, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
-			chromedp.SendKeys(chromedp.ID("login"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
-			chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
-	}
-	logout := func() {
-		step("log out", chromedp.WaitVisible(chromedp.ID("logout")), chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
-	}
-	step("zh-Hant", chromedp.Navigate(base+"/"), chromedp.SetValue(chromedp.ID("lang-select"), "zh-Hant"),
-		chromedp.Click(chromedp.CSS(".lang button")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant"]`)))
-	login("e1@test.cn")
-	step("apply", chromedp.Navigate(base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")),
+	s := newSession(t, w.tp, 90*time.Second)
+	s.zhHant()
+	s.login("e1@test.cn")
+	s.step("apply", chromedp.Navigate(s.base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")),
 		chromedp.SetValue(chromedp.ID("choice1"), w.baseA), chromedp.SetValue(chromedp.ID("choice2"), w.baseB),
 		chromedp.SendKeys(chromedp.ID("venture"), "做一個軟件外包工作室"),
 		chromedp.Click(chromedp.ID("apply-submit")), chromedp.WaitVisible(chromedp.ID("applications")))
-	if got := text("#applications tbody"); !strings.Contains(got, "高新創業園") || !strings.Contains(got, "東城孵化器") {
+	if got := s.text("#applications tbody"); !strings.Contains(got, "高新創業園") || !strings.Contains(got, "東城孵化器") {
 		t.Fatalf("applications: %q", got)
 	}
-	logout()
-	login("mgra@test.cn")
-	step("manager accepts", chromedp.Navigate(base+"/manage"), chromedp.WaitVisible(chromedp.CSS(".manage-apps")),
+	s.logout()
+	s.login("mgra@test.cn")
+	s.step("manager accepts", chromedp.Navigate(s.base+"/manage"), chromedp.WaitVisible(chromedp.CSS(".manage-apps")),
 		chromedp.Click(chromedp.CSS("button.accept")), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	logout()
-	login("e1@test.cn")
-	step("accept the offer", chromedp.Navigate(base+"/applications"), chromedp.WaitVisible(chromedp.CSS("button.accept-offer")),
+	s.logout()
+	s.login("e1@test.cn")
+	s.step("accept the offer", chromedp.Navigate(s.base+"/applications"), chromedp.WaitVisible(chromedp.CSS("button.accept-offer")),
 		chromedp.Click(chromedp.CSS("button.accept-offer")), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if got := text("#applications tbody"); !strings.Contains(got, "已入駐") {
+	if got := s.text("#applications tbody"); !strings.Contains(got, "已入駐") {
 		t.Errorf("after accepting: %q", got)
 	}
-	step("base page", chromedp.Navigate(base+"/bases/"+w.baseA), chromedp.WaitVisible(chromedp.ID("base-seats")))
-	if got := text("#base-seats"); got != "空餘 2 / 共 3 個工位" {
+	s.step("base page", chromedp.Navigate(s.base+"/bases/"+w.baseA), chromedp.WaitVisible(chromedp.ID("base-seats")))
+	if got := s.text("#base-seats"); got != "空餘 2 / 共 3 個工位" {
 		t.Errorf("free seats: %q", got)
 	}
-	screenshot(t, ctx, "base")
+	screenshot(t, s.ctx, "base")
 }

@@ -101,18 +101,9 @@ func (a *App) applicationStep(action, back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, err := a.bases.Act(c.UserContext(), principal(c), c.Params("id"), action, c.FormValue("reason"), meta(c))
 		if err != nil {
-			code := core.ErrorCode(err)
-			if code != core.Invalid && code != core.Conflict {
+			if !flashRefusal(c, err) {
 				return err
 			}
-			var ce *core.Error
-			asCore(err, &ce)
-			msg := ce.Message
-			for _, k := range sortedKeys(ce.Fields) {
-				msg = ce.Fields[k]
-				break
-			}
-			flash(c, msg)
 		} else {
 			flash(c, "applications.step."+action)
 		}

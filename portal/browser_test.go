@@ -35,6 +35,56 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// session drives one browser tab against a served portal.
+type session struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func newSession(t *testing.T, tp *testPortal, timeout time.Duration) *session {
+	browser := newBrowser(t)
+	base, stop := serveTestPortal(t, tp)
+	t.Cleanup(func() { stop() })
+	ctx, cancel := context.WithTimeout(browser, timeout)
+	t.Cleanup(cancel)
+	return &session{t: t, ctx: ctx, base: base}
+}
+
+func (s *session) step(what string, actions ...chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	if err := chromedp.Do(s.ctx, actions...); err != nil {
+		s.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (s *session) text(sel string) string {
+	s.t.Helper()
+	got, err := chromedp.Run(s.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		s.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return got
+}
+
+// zhHant switches the visitor to Traditional Chinese (the browser asks for
+// English).
+func (s *session) zhHant() {
+	s.step("zh-Hant", chromedp.Navigate(s.base+"/"), chromedp.SetValue(chromedp.ID("lang-select"), "zh-Hant"),
+		chromedp.Click(chromedp.CSS(".lang button")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant"]`)))
+}
+
+func (s *session) login(who string) {
+	s.step("log in "+who, chromedp.Navigate(s.base+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
+}
+
+func (s *session) logout() {
+	s.step("log out", chromedp.WaitVisible(chromedp.ID("logout")), chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
+}
+
 // screenshot saves a PNG to $SCREENSHOT_DIR, for looking at pages by eye.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("SCREENSHOT_DIR")

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -15,35 +14,16 @@ import (
 // supports with reasons → request a service → staff completes it → the
 // entrepreneur sees it done.
 func TestBrowserSupportsJourney(t *testing.T) {
-	browser := newBrowser(t)
 	tp := newTestPortal(t)
 	tp.account(accounts.Hotline, "hotline@test.cn")
-	base, stop := serveTestPortal(t, tp)
-	defer stop()
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	step("zh-Hant", chromedp.Navigate(base+"/"), chromedp.SetValue(chromedp.ID("lang-select"), "zh-Hant"),
-		chromedp.Click(chromedp.CSS(".lang button")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant"]`)))
-	step("register", chromedp.Navigate(base+"/register"), chromedp.WaitVisible(chromedp.ID("register-form")),
+	s := newSession(t, tp, 90*time.Second)
+	s.zhHant()
+	s.step("register", chromedp.Navigate(s.base+"/register"), chromedp.WaitVisible(chromedp.ID("register-form")),
 		chromedp.SendKeys(chromedp.ID("name"), "鄭家豪"), chromedp.SendKeys(chromedp.ID("login"), "zheng@example.cn"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword), chromedp.SendKeys(chromedp.ID("password2"), testPassword),
 		chromedp.Click(chromedp.ID("register-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
 
-	step("fill in the profile", chromedp.Navigate(base+"/profile"), chromedp.WaitVisible(chromedp.ID("profile-form")),
+	s.step("fill in the profile", chromedp.Navigate(s.base+"/profile"), chromedp.WaitVisible(chromedp.ID("profile-form")),
 		chromedp.SendKeys(chromedp.ID("f-id_number"), "440301199001011234"),
 		chromedp.SendKeys(chromedp.ID("f-phone"), "13912345670"),
 		chromedp.Click(chromedp.CSS(`input[name="target_groups"][value="registered_unemployed"]`)),
@@ -52,59 +32,54 @@ func TestBrowserSupportsJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`select[name="venture.form"]`), "individual"),
 		chromedp.Click(chromedp.ID("profile-submit")), chromedp.WaitVisible(chromedp.CSS(".error")))
 	// Without consent the form comes back with the message at the box.
-	if got := text("#e-consent"); got != "請閱讀並同意個人信息處理告知。" {
+	if got := s.text("#e-consent"); got != "請閱讀並同意個人信息處理告知。" {
 		t.Fatalf("consent error: %q", got)
 	}
-	screenshot(t, ctx, "profile-error")
-	step("consent and save",
+	screenshot(t, s.ctx, "profile-error")
+	s.step("consent and save",
 		chromedp.SendKeys(chromedp.ID("f-id_number"), "440301199001011234"),
 		chromedp.Click(chromedp.CSS(`input[name="consent"]`)),
 		chromedp.Click(chromedp.ID("profile-submit")), chromedp.WaitVisible(chromedp.ID("policy-fee-exemption-3y")))
-	if got := text("#policy-fee-exemption-3y .badge"); got != "符合" {
+	if got := s.text("#policy-fee-exemption-3y .badge"); got != "符合" {
 		t.Errorf("fee exemption: %q", got)
 	}
-	if reasons := text("#policy-fee-exemption-3y .reasons"); !strings.Contains(reasons, "登記失業人員") || !strings.Contains(reasons, "✓") {
+	if reasons := s.text("#policy-fee-exemption-3y .reasons"); !strings.Contains(reasons, "登記失業人員") || !strings.Contains(reasons, "✓") {
 		t.Errorf("reasons: %q", reasons)
 	}
-	screenshot(t, ctx, "supports")
+	screenshot(t, s.ctx, "supports")
 
-	step("request financing", chromedp.Navigate(base+"/services"), chromedp.WaitVisible(chromedp.ID("service-form")),
+	s.step("request a service", chromedp.Navigate(s.base+"/services"), chromedp.WaitVisible(chromedp.ID("service-form")),
 		chromedp.Click(chromedp.CSS(`input[name="type"][value="opening_guidance"]`)),
 		chromedp.SendKeys(chromedp.ID("details"), "想開一家社區便利店，需要辦照指導"),
 		chromedp.Click(chromedp.ID("service-submit")), chromedp.WaitVisible(chromedp.ID("request-status")))
-	if got := text("#request-status"); got != "已提交" {
+	if got := s.text("#request-status"); got != "已提交" {
 		t.Errorf("new request: %q", got)
 	}
-	requestURL, err := chromedp.Run(ctx, chromedp.Location())
+	requestURL, err := chromedp.Run(s.ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
-	step("log out", chromedp.WaitVisible(chromedp.ID("logout")), chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
+	s.logout()
 
-	login := func(who string) {
-		step("log in "+who, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("login-form")),
-			chromedp.SendKeys(chromedp.ID("login"), who), chromedp.SendKeys(chromedp.ID("password"), testPassword),
-			chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
-	}
-	login("hotline@test.cn")
-	step("queue", chromedp.Navigate(base+"/staff/services?status=submitted"), chromedp.WaitVisible(chromedp.ID("queue")))
-	if got := text("#queue tbody"); !strings.Contains(got, "鄭家豪") {
+	s.login("hotline@test.cn")
+	s.step("queue", chromedp.Navigate(s.base+"/staff/services?status=submitted"), chromedp.WaitVisible(chromedp.ID("queue")))
+	if got := s.text("#queue tbody"); !strings.Contains(got, "鄭家豪") {
 		t.Fatalf("queue: %q", got)
 	}
-	step("assign", chromedp.Navigate(requestURL), chromedp.WaitVisible(chromedp.ID("assign-form")),
+	s.step("assign", chromedp.Navigate(requestURL), chromedp.WaitVisible(chromedp.ID("assign-form")),
 		chromedp.Click(chromedp.ID("assign-submit")), chromedp.WaitVisible(chromedp.ID("start-submit")))
-	step("start", chromedp.Click(chromedp.ID("start-submit")), chromedp.WaitVisible(chromedp.ID("complete-note")))
-	step("complete", chromedp.SendKeys(chromedp.ID("complete-note"), "已上門指導辦理營業執照"),
+	s.step("start", chromedp.Click(chromedp.ID("start-submit")), chromedp.WaitVisible(chromedp.ID("complete-note")))
+	s.step("complete", chromedp.SendKeys(chromedp.ID("complete-note"), "已上門指導辦理營業執照"),
 		chromedp.Click(chromedp.ID("complete-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	step("log out", chromedp.WaitVisible(chromedp.ID("logout")), chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`)))
+	s.logout()
 
-	login("zheng@example.cn")
-	step("see it done", chromedp.Navigate(requestURL), chromedp.WaitVisible(chromedp.ID("history")))
-	if got := text("#request-status"); got != "已辦結" {
+	s.login("zheng@example.cn")
+	s.step("see it done", chromedp.Navigate(requestURL), chromedp.WaitVisible(chromedp.ID("history")))
+	if got := s.text("#request-status"); got != "已辦結" {
 		t.Errorf("status seen by the entrepreneur: %q", got)
 	}
-	if got := text("#history"); !strings.Contains(got, "已上門指導辦理營業執照") {
+	if got := s.text("#history"); !strings.Contains(got, "已上門指導辦理營業執照") {
 		t.Errorf("history: %q", got)
 	}
-	screenshot(t, ctx, "request-done")
+	screenshot(t, s.ctx, "request-done")
 }

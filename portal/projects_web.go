@@ -223,19 +223,10 @@ func (a *App) projectStep(step string) fiber.Handler {
 			_, err = a.projects.Decide(ctx, p, id, c.FormValue("outcome"), c.FormValue("reason"), c.FormValue("note"), m)
 		}
 		if err != nil {
-			code := core.ErrorCode(err)
-			if code != core.Invalid && code != core.Conflict {
-				return err
+			if flashRefusal(c, err) {
+				return c.Redirect("/projects/"+id, fiber.StatusSeeOther)
 			}
-			var ce *core.Error
-			asCore(err, &ce)
-			msg := ce.Message
-			for _, k := range sortedKeys(ce.Fields) {
-				msg = ce.Fields[k]
-				break
-			}
-			flash(c, msg)
-			return c.Redirect("/projects/"+id, fiber.StatusSeeOther)
+			return err
 		}
 		flash(c, "library.step."+step)
 		return c.Redirect("/projects/"+id, fiber.StatusSeeOther)

@@ -72,14 +72,7 @@ func (a *App) serviceAct(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, err := a.act(c, action, actRequest{Note: c.FormValue("note"), AssigneeID: c.FormValue("assignee_id")})
 		if err != nil {
-			if core.IsCode(err, core.Invalid) || core.IsCode(err, core.Conflict) {
-				var ce *core.Error
-				asCore(err, &ce)
-				msg := ce.Message
-				for _, v := range ce.Fields {
-					msg = v
-				}
-				flash(c, msg)
+			if flashRefusal(c, err) {
 				return c.Redirect("/services/"+c.Params("id"), fiber.StatusSeeOther)
 			}
 			return err

@@ -315,3 +315,19 @@ func safeNext(next string) string {
 }
 
 func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
+
+// flashRefusal shows a refused step (bad input, or a change someone made
+// first) as a one-line message on the page the form returns to; other
+// errors are left to the error handler.
+func flashRefusal(c *fiber.Ctx, err error) bool {
+	var ce *core.Error
+	if !asCore(err, &ce) || (ce.Code != core.Invalid && ce.Code != core.Conflict) {
+		return false
+	}
+	msg := ce.Message
+	if keys := sortedKeys(ce.Fields); len(keys) > 0 {
+		msg = ce.Fields[keys[0]]
+	}
+	flash(c, msg)
+	return true
+}
