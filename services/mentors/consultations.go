@@ -1,0 +1,274 @@
+package mentors
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/matching"
+	"onestop/services/projects"
+	"onestop/services/store"
+)
+
+// Consultation statuses.
+const (
+	Waiting    = "waiting"    // assigned, awaiting the mentor's first answer
+	Answering  = "answering"  // answered at least once, thread open
+	Answered   = "answered"   // the mentor marked it answered
+	Closed     = "closed"     // the asker closed (and may have rated) it
+	Unassigned = "unassigned" // no fitting mentor with capacity: the admin sees it
+)
+
+// ConsultationIndex lists consultations for askers, mentors, hotline and admins.
+var ConsultationIndex = search.Index{
+	Name:     "consultations",
+	Text:     []string{"question"},
+	Keywords: []string{"status", "topic", "industry", "asker_id", "mentor_id", "seen_by", "logged_by", "overdue_flag"},
+	Numbers:  []string{"due_ms", "rematches", "rating", "answer_minutes"},
+	Times:    []string{"created_at"},
+}
+
+// Message is one entry of a thread. Text is plain text, always escaped
+// when shown.
+type Message struct {
+	At         time.Time `bson:"at" json:"at"`
+	AuthorID   string    `bson:"author_id" json:"-"`
+	AuthorName string    `bson:"author_name" json:"author_name"`
+	Role       string    `bson:"role" json:"role"` // asker, mentor, staff
+	Text       string    `bson:"text" json:"text"`
+}
+
+// Consultation is one question and its thread.
+type Consultation struct {
+	ID            string    `bson:"_id"`
+	AskerID       string    `bson:"asker_id,omitempty"` // empty for a caller without an account
+	AskerName     string    `bson:"asker_name"`
+	LoggedBy      string    `bson:"logged_by,omitempty"` // hotline staff who logged it for a caller
+	Topic         string    `bson:"topic"`
+	Industry      string    `bson:"industry,omitempty"`
+	Question      string    `bson:"question"`
+	Status        string    `bson:"status"`
+	MentorID      string    `bson:"mentor_id,omitempty"`
+	MentorName    string    `bson:"mentor_name,omitempty"`
+	SeenBy        []string  `bson:"seen_by"` // every mentor it was ever assigned to
+	Declined      []string  `bson:"declined"`
+	Messages      []Message `bson:"messages"`
+	AssignedAt    time.Time `bson:"assigned_at,omitempty"`
+	DueAt         time.Time `bson:"due_at,omitempty"`
+	RemindedAt    time.Time `bson:"reminded_at,omitempty"`
+	FirstAnswerAt time.Time `bson:"first_answer_at,omitempty"`
+	ClosedAt      time.Time `bson:"closed_at,omitempty"`
+	Rematches     int       `bson:"rematches"`
+	Rating        int       `bson:"rating,omitempty"`
+	RatingComment string    `bson:"rating_comment,omitempty"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+}
+
+// Overdue reports whether a waiting consultation passed its time limit.
+func (c *Consultation) Overdue(now time.Time) bool {
+	return c.Status == Waiting && !c.DueAt.IsZero() && now.After(c.DueAt)
+}
+
+func consultationDoc(c *Consultation) *search.Doc {
+	answer := 0.0
+	if !c.FirstAnswerAt.IsZero() && !c.CreatedAt.IsZero() {
+		answer = c.FirstAnswerAt.Sub(c.CreatedAt).Minutes()
+	}
+	due := int64(0)
+	if c.Status == Waiting && !c.DueAt.IsZero() {
+		due = c.DueAt.UnixMilli()
+	}
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"question": c.Question, "status": c.Status, "topic": c.Topic,
+		"industry": c.Industry, "asker_id": c.AskerID, "mentor_id": c.MentorID, "seen_by": c.SeenBy, "logged_by": c.LoggedBy,
+		"due_ms": due, "rematches": c.Rematches, "rating": c.Rating, "answer_minutes": answer, "created_at": c.CreatedAt}}
+}
+
+// Question is what an asker sends.
+type Question struct {
+	Topic    string `json:"topic"`
+	Industry string `json:"industry,omitempty"`
+	Question string `json:"question"`
+	// CallerName is set when hotline staff log a question for a caller.
+	CallerName string `json:"caller_name,omitempty"`
+}
+
+// MaxText bounds a question or a message.
+const MaxText = 4000
+
+func cleanText(v *core.Validation, field, s string, min int) string {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	v.Check(n >= min && n <= MaxText && utf8.ValidString(s) && !strings.ContainsRune(s, 0), field, "error.consult.text")
+	return s
+}
+
+// Ask files a question (entrepreneurs for themselves, hotline staff for a
+// caller) and routes it to the best fitting mentor with free capacity.
+func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question, m accounts.Meta) (*Consultation, error) {
+	var v core.Validation
+	v.Check(slices.Contains(Topics, q.Topic), "topic", "error.enum")
+	v.Check(q.Industry == "" || slices.Contains(projects.Industries, q.Industry), "industry", "error.enum")
+	q.Question = cleanText(&v, "question", q.Question, 5)
+	now := s.clock.Now()
+	c := &Consultation{ID: core.NewID(), Topic: q.Topic, Industry: q.Industry, Question: q.Question, Status: Unassigned,
+		SeenBy: []string{}, Declined: []string{}, Messages: []Message{}, CreatedAt: now, UpdatedAt: now}
+	switch actor.Role {
+	case accounts.Entrepreneur:
+		c.AskerID, c.AskerName = actor.ID, actor.Name
+	case accounts.Hotline, accounts.Admin:
+		q.CallerName = strings.TrimSpace(q.CallerName)
+		v.Check(q.CallerName != "" && utf8.RuneCountInString(q.CallerName) <= 50, "caller_name", "error.name")
+		c.AskerName, c.LoggedBy = q.CallerName, actor.ID
+	default:
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.outbox.Begin(ctx, ConsultationIndex.Name, c.ID); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.C("consultations").InsertOne(ctx, c); err != nil {
+		return nil, core.Wrap(err, "insert consultation")
+	}
+	s.outbox.Apply(ctx, ConsultationIndex.Name, c.ID)
+	s.audit.Record(ctx, actor.Actor(m), "consultation.ask", audit.Success, c.ID, c.Topic)
+	if _, err := s.route(ctx, c, nil); err != nil {
+		return nil, err
+	}
+	return s.read(ctx, c.ID)
+}
+
+func (s *Service) read(ctx context.Context, id string) (*Consultation, error) {
+	var c Consultation
+	if err := s.store.Get(ctx, "consultations", id, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Suggestions ranks the mentors for a consultation, with the parts of each
+// score, leaving out those already tried.
+func (s *Service) Suggestions(ctx context.Context, c *Consultation) ([]matching.RankedMentor, error) {
+	list, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]matching.Mentor, len(list))
+	for i, m := range list {
+		ms[i] = m.MatchMentor()
+	}
+	return matching.RankMentors(matching.Ask{Industry: c.Industry, Topic: c.Topic, Language: "zh"}, ms, c.SeenBy, s.clock.Now()), nil
+}
+
+// route assigns a consultation to a mentor: prefer (when it fits) or the
+// best fitting mentor not yet tried. A seat of the mentor's capacity is
+// taken with a guarded increment first, so no mentor is ever over
+// capacity; the assignment itself is guarded on the consultation's status
+// and version, so two routings of one consultation cannot both happen.
+func (s *Service) route(ctx context.Context, c *Consultation, prefer *Mentor) (bool, error) {
+	ranked, err := s.Suggestions(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	var order []*matching.Mentor
+	if prefer != nil {
+		for _, r := range ranked {
+			if r.Mentor.ID == prefer.ID && !r.Score.Excluded {
+				order = append(order, r.Mentor)
+			}
+		}
+		if len(order) == 0 {
+			return false, &core.Error{Code: core.Conflict, Message: "error.consult.mentor_full", Fields: map[string]string{"mentor_id": "error.consult.mentor_full"}}
+		}
+	} else {
+		for _, r := range ranked {
+			if !r.Score.Excluded {
+				order = append(order, r.Mentor)
+			}
+		}
+	}
+	for _, cand := range order {
+		err := s.store.UpdateIf(ctx, "mentors", cand.ID, []store.Cond{store.Eq("status", Active), store.Lt("load", cand.Capacity)},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "load", Value: 1}}}})
+		if core.IsCode(err, core.Conflict) {
+			continue // filled up meanwhile; next one
+		}
+		if err != nil {
+			return false, err
+		}
+		mt, err := s.Mentor(ctx, cand.ID)
+		if err != nil {
+			return false, err
+		}
+		now := s.clock.Now()
+		set := bson.D{{Key: "status", Value: Waiting}, {Key: "mentor_id", Value: mt.ID}, {Key: "mentor_name", Value: mt.Name},
+			{Key: "assigned_at", Value: now}, {Key: "due_at", Value: now.Add(s.AnswerWithin)}, {Key: "reminded_at", Value: time.Time{}},
+			{Key: "updated_at", Value: now}}
+		if err := s.outbox.Begin(ctx, ConsultationIndex.Name, c.ID); err != nil {
+			return false, err
+		}
+		err = s.store.UpdateIf(ctx, "consultations", c.ID, []store.Cond{store.Eq("updated_at", c.UpdatedAt)},
+			bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "seen_by", Value: mt.ID}}}})
+		s.outbox.Apply(ctx, ConsultationIndex.Name, c.ID)
+		if err != nil {
+			s.freeSlot(ctx, mt.ID)
+			return false, err
+		}
+		s.invalidate()
+		s.notify.Send(ctx, mt.ID, "notify.consult.assigned", c.Topic, "/consultations/"+c.ID)
+		return true, nil
+	}
+	// Nobody fits now: leave it unassigned for the admin, and the worker
+	// tries again on its next pass.
+	if c.Status != Unassigned {
+		if err := s.outbox.Begin(ctx, ConsultationIndex.Name, c.ID); err != nil {
+			return false, err
+		}
+		err := s.store.UpdateIf(ctx, "consultations", c.ID, []store.Cond{store.Eq("updated_at", c.UpdatedAt)},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Unassigned}, {Key: "mentor_id", Value: ""}, {Key: "updated_at", Value: s.clock.Now()}}}})
+		s.outbox.Apply(ctx, ConsultationIndex.Name, c.ID)
+		return false, err
+	}
+	return false, nil
+}
+
+func (s *Service) freeSlot(ctx context.Context, mentorID string) {
+	_ = s.store.UpdateIf(context.WithoutCancel(ctx), "mentors", mentorID, []store.Cond{store.Gt("load", 0)},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "load", Value: -1}}}})
+	s.invalidate()
+}
+
+// canRead: the asker, the hotline staff who logged it, every mentor it was
+// ever assigned to, administrators. For anyone else it does not exist.
+func canRead(actor accounts.Principal, c *Consultation) bool {
+	if actor.Guest() {
+		return false
+	}
+	return actor.Role == accounts.Admin || (c.AskerID != "" && c.AskerID == actor.ID) ||
+		(c.LoggedBy != "" && c.LoggedBy == actor.ID) || slices.Contains(c.SeenBy, actor.ID)
+}
+
+// Get reads a consultation the caller may see.
+func (s *Service) Get(ctx context.Context, actor accounts.Principal, id string) (*Consultation, error) {
+	if !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	c, err := s.read(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canRead(actor, c) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	return c, nil
+}

@@ -1,0 +1,286 @@
+// Package mentors owns the mentor expert pool (創業服務專家隊伍, source (十一))
+// and consultations (咨詢) that are always answered: routed to the fitting
+// mentor with free capacity, answered in a thread within a time limit, or
+// moved on to the next mentor by a background worker, closed and rated.
+package mentors
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/matching"
+	"onestop/services/notify"
+	"onestop/services/outbox"
+	"onestop/services/projects"
+	"onestop/services/store"
+)
+
+// Enumerations.
+var (
+	// Types are the kinds of expert the source names.
+	Types = []string{"entrepreneur", "successful_founder", "expert_scholar", "official"}
+	// Topics mentors advise on.
+	Topics    = []string{"financing", "marketing", "licensing", "tax", "law", "technology", "operations", "restart"}
+	Languages = []string{"zh", "yue", "en"}
+)
+
+// Mentor statuses.
+const (
+	Applied = "applied"
+	Active  = "active"
+	Paused  = "paused"
+	Retired = "retired"
+)
+
+// Collections of the package.
+var Collections = []store.Collection{{Name: "mentors"}, {Name: "consultations"}, store.Leases}
+
+// MentorIndex is the public directory.
+var MentorIndex = search.Index{
+	Name:     "mentors",
+	Text:     []string{"name", "bio"},
+	Keywords: []string{"type", "industries", "topics", "status"},
+	Numbers:  []string{"rating", "answered"},
+	Times:    []string{"created_at"},
+}
+
+// Mentor is an expert of the pool; its id is the account's. Load counts
+// the consultations it holds open, changed only by guarded increments, so
+// no mentor is ever given more than their capacity.
+type Mentor struct {
+	ID         string    `bson:"_id" json:"id"`
+	Name       string    `bson:"name" json:"name"`
+	Type       string    `bson:"type" json:"type"`
+	Industries []string  `bson:"industries" json:"industries"`
+	Topics     []string  `bson:"topics" json:"topics"`
+	Bio        string    `bson:"bio" json:"bio"`
+	Languages  []string  `bson:"languages" json:"languages"`
+	Capacity   int       `bson:"capacity" json:"capacity"`
+	Load       int       `bson:"load" json:"load"`
+	OnLeaveTo  time.Time `bson:"on_leave_to,omitempty" json:"on_leave_to,omitzero"`
+	Status     string    `bson:"status" json:"status"`
+	Answered   int       `bson:"answered" json:"answered"`
+	RatingSum  int       `bson:"rating_sum" json:"-"`
+	Ratings    int       `bson:"ratings" json:"ratings"`
+	CreatedAt  time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at" json:"updated_at"`
+}
+
+// Rating is the mean rating, 0 without ratings.
+func (m *Mentor) Rating() float64 {
+	if m.Ratings == 0 {
+		return 0
+	}
+	return float64(m.RatingSum) / float64(m.Ratings)
+}
+
+// MatchMentor is the mentor as the scorer sees it.
+func (m *Mentor) MatchMentor() matching.Mentor {
+	return matching.Mentor{ID: m.ID, Industries: m.Industries, Topics: m.Topics, Languages: m.Languages,
+		Capacity: m.Capacity, Load: m.Load, Available: m.Status == Active, OnLeaveTo: m.OnLeaveTo}
+}
+
+func mentorDoc(m *Mentor) *search.Doc {
+	return &search.Doc{ID: m.ID, Fields: map[string]any{"name": m.Name, "bio": m.Bio, "type": m.Type, "industries": m.Industries,
+		"topics": m.Topics, "status": m.Status, "rating": m.Rating(), "answered": m.Answered, "created_at": m.CreatedAt}}
+}
+
+// Profile is what a mentor writes about themselves.
+type Profile struct {
+	Type       string    `json:"type"`
+	Industries []string  `json:"industries"`
+	Topics     []string  `json:"topics"`
+	Bio        string    `json:"bio"`
+	Languages  []string  `json:"languages"`
+	Capacity   int       `json:"capacity"`
+	OnLeaveTo  core.Date `json:"on_leave_to,omitzero"`
+}
+
+func only(v *core.Validation, field string, list, allowed []string) []string {
+	out := []string{}
+	for _, x := range list {
+		v.Check(slices.Contains(allowed, x), field, "error.enum")
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (p *Profile) validate() error {
+	var v core.Validation
+	v.Check(slices.Contains(Types, p.Type), "type", "error.enum")
+	p.Industries = only(&v, "industries", p.Industries, projects.Industries)
+	p.Topics = only(&v, "topics", p.Topics, Topics)
+	p.Languages = only(&v, "languages", p.Languages, Languages)
+	v.Check(len(p.Topics) > 0, "topics", "error.mentor.topics")
+	p.Bio = strings.TrimSpace(p.Bio)
+	n := utf8.RuneCountInString(p.Bio)
+	v.Check(n >= 10 && n <= 2000 && !strings.ContainsRune(p.Bio, 0), "bio", "error.mentor.bio")
+	v.Check(p.Capacity >= 1 && p.Capacity <= 50, "capacity", "error.number.range")
+	return v.Err()
+}
+
+// Service runs the pool and the consultations.
+type Service struct {
+	store  *store.Store
+	outbox *outbox.Outbox
+	audit  *audit.Log
+	notify *notify.Service
+	clock  core.Clock
+	// AnswerWithin is the time limit for a first answer.
+	AnswerWithin time.Duration
+
+	mu       sync.Mutex
+	cache    []*Mentor
+	cachedAt time.Time
+}
+
+// New returns the service and registers its indexes.
+func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, clock core.Clock, answerWithin time.Duration) *Service {
+	if answerWithin <= 0 {
+		answerWithin = 48 * time.Hour
+	}
+	o.Register(outbox.SourceFor(s, "mentors", MentorIndex, mentorDoc))
+	o.Register(outbox.SourceFor(s, "consultations", ConsultationIndex, consultationDoc))
+	return &Service{store: s, outbox: o, audit: a, notify: n, clock: clock, AnswerWithin: answerWithin}
+}
+
+// Save creates or updates the caller's own mentor profile. A new profile
+// is an application that an administrator approves.
+func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile, m accounts.Meta) (*Mentor, error) {
+	if actor.Role != accounts.Mentor {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var leave time.Time
+	if !p.OnLeaveTo.IsZero() {
+		leave, _ = time.Parse(time.DateOnly, p.OnLeaveTo.String())
+	}
+	set := bson.D{{Key: "name", Value: actor.Name}, {Key: "type", Value: p.Type}, {Key: "industries", Value: p.Industries},
+		{Key: "topics", Value: p.Topics}, {Key: "bio", Value: p.Bio}, {Key: "languages", Value: p.Languages},
+		{Key: "capacity", Value: p.Capacity}, {Key: "on_leave_to", Value: leave}, {Key: "updated_at", Value: now}}
+	if err := s.outbox.Begin(ctx, MentorIndex.Name, actor.ID); err != nil {
+		return nil, err
+	}
+	var existing Mentor
+	err := s.store.Get(ctx, "mentors", actor.ID, &existing)
+	switch {
+	case core.IsCode(err, core.NotFound):
+		mt := &Mentor{ID: actor.ID, Name: actor.Name, Type: p.Type, Industries: p.Industries, Topics: p.Topics, Bio: p.Bio,
+			Languages: p.Languages, Capacity: p.Capacity, OnLeaveTo: leave, Status: Applied, CreatedAt: now, UpdatedAt: now}
+		if _, err := s.store.C("mentors").InsertOne(ctx, mt); err != nil {
+			return nil, core.Wrap(err, "insert mentor")
+		}
+	case err != nil:
+		return nil, err
+	default:
+		if _, err := s.store.C("mentors").UpdateOne(ctx, bson.D{{Key: "_id", Value: actor.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return nil, core.Wrap(err, "update mentor")
+		}
+	}
+	s.outbox.Apply(ctx, MentorIndex.Name, actor.ID)
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "mentor.profile", audit.Success, actor.ID, "")
+	return s.Mentor(ctx, actor.ID)
+}
+
+// Mentor reads a mentor.
+func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
+	var m Mentor
+	if err := s.store.Get(ctx, "mentors", id, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// SetStatus approves, pauses or retires a mentor (administrators).
+func (s *Service) SetStatus(ctx context.Context, actor accounts.Principal, id, status string, m accounts.Meta) error {
+	if actor.Role != accounts.Admin {
+		return core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if !slices.Contains([]string{Active, Paused, Retired}, status) {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"status": "error.enum"}}
+	}
+	if _, err := s.Mentor(ctx, id); err != nil {
+		return err
+	}
+	if err := s.outbox.Begin(ctx, MentorIndex.Name, id); err != nil {
+		return err
+	}
+	if _, err := s.store.C("mentors").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updated_at", Value: s.clock.Now()}}}}); err != nil {
+		return core.Wrap(err, "mentor status")
+	}
+	s.outbox.Apply(ctx, MentorIndex.Name, id)
+	s.invalidate()
+	s.audit.Record(ctx, actor.Actor(m), "mentor."+status, audit.Success, id, "")
+	return nil
+}
+
+// all returns every mentor from a short-lived cache (the pool is bounded:
+// about ten thousand in a city); routing reads it, writes refresh it.
+func (s *Service) all(ctx context.Context) ([]*Mentor, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache != nil && time.Since(s.cachedAt) < 5*time.Second {
+		return s.cache, nil
+	}
+	var list []*Mentor
+	if err := store.Each(ctx, s.store, "mentors", func(m *Mentor) error { list = append(list, m); return nil }); err != nil {
+		return nil, err
+	}
+	s.cache, s.cachedAt = list, time.Now()
+	return list, nil
+}
+
+func (s *Service) invalidate() {
+	s.mu.Lock()
+	s.cache = nil
+	s.mu.Unlock()
+}
+
+// DirectoryQuery filters the public directory.
+type DirectoryQuery struct {
+	Text, Type, Industry, Topic string
+	Page                        core.Page
+}
+
+// Directory searches the active mentors.
+func (s *Service) Directory(ctx context.Context, q DirectoryQuery) (*search.Result, core.Page, error) {
+	p := q.Page.Normalize()
+	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Filters: []search.Filter{{Field: "status", Values: []string{Active}}},
+		Sort: []search.Sort{{Field: "rating", Desc: true}}}
+	var v core.Validation
+	for field, val := range map[string]string{"type": q.Type, "industries": q.Industry, "topics": q.Topic} {
+		if val == "" {
+			continue
+		}
+		allowed := map[string][]string{"type": Types, "industries": projects.Industries, "topics": Topics}[field]
+		v.Check(slices.Contains(allowed, val), field, "error.enum")
+		sq.Filters = append(sq.Filters, search.Filter{Field: field, Values: []string{val}})
+	}
+	if err := v.Err(); err != nil {
+		return nil, p, err
+	}
+	if q.Text != "" {
+		sq.Sort = nil
+	}
+	r, err := s.outbox.Engine().Search(ctx, MentorIndex.Name, sq)
+	if err != nil {
+		return nil, p, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	return r, p, nil
+}

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/core"
+)
+
+// Leases is where background workers take turns: a lease document per job
+// names its holder and until when it holds, so of several portal replicas
+// one runs the job at a time.
+var Leases = Collection{Name: "leases"}
+
+type lease struct {
+	ID     string    `bson:"_id"`
+	Holder string    `bson:"holder"`
+	Until  time.Time `bson:"until"`
+}
+
+// Acquire takes or renews the lease on job for holder until now+ttl. It
+// reports whether holder has it: a lease held by another and not expired
+// is not taken.
+func (s *Store) Acquire(ctx context.Context, job, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	until := now.Add(ttl).UTC().Truncate(time.Millisecond)
+	_, err := s.C(Leases.Name).InsertOne(ctx, lease{ID: job, Holder: holder, Until: until})
+	if err == nil {
+		return true, nil
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "holder", Value: holder}, {Key: "until", Value: until}}}}
+	// Renew our own lease, or take one that has run out.
+	if err := s.UpdateIf(ctx, Leases.Name, job, []Cond{Eq("holder", holder)}, set); err == nil {
+		return true, nil
+	} else if !core.IsCode(err, core.Conflict) {
+		return false, err
+	}
+	err = s.UpdateIf(ctx, Leases.Name, job, []Cond{Lt("until", now.UTC().Truncate(time.Millisecond))}, set)
+	if core.IsCode(err, core.Conflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
