@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/incubators"
+	"onestop/services/mentors"
 	"onestop/services/notify"
 	"onestop/services/onestop"
 	"onestop/services/outbox"
@@ -47,6 +49,7 @@ type App struct {
 	projects *projects.Service
 	notify   *notify.Service
 	bases    *incubators.Service
+	mentors  *mentors.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -115,12 +118,22 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.projects = projects.New(a.store, a.outbox, a.audit, a.accounts, a.clock)
 	a.notify = notify.New(a.store, a.outbox, a.clock, log)
 	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
+	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
+	// Mentors choose their channels on their profile; everyone else gets
+	// the default.
+	a.notify.SetChannels(func(ctx context.Context, userID string) []string {
+		if ch, ok := a.mentors.ContactChannels(ctx, userID); ok {
+			return ch
+		}
+		return notify.DefaultChannels(ctx, userID)
+	})
 
 	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection, projects.Collection}
 	colls = append(colls, accounts.Collections...)
 	colls = append(colls, policy.Collections...)
 	colls = append(colls, incubators.Collections...)
-	colls = append(colls, notify.Collection)
+	colls = append(colls, notify.Collections...)
+	colls = append(colls, mentors.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}
@@ -149,6 +162,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.stop = stop
 	go a.outbox.Run(bg, 5*time.Second)
 	go a.housekeeping(bg)
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
+	go a.mentors.Run(bg, holder, 30*time.Second, a.log)
+	go a.notify.Run(bg, holder, 10*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()

@@ -134,6 +134,12 @@ func (a *App) explainScore(l string, s matching.Score) []string {
 			}
 		case "match.need":
 			value = a.i18n.T(l, "need."+value)
+		case "match.mentor.topic", "match.mentor.no_expertise":
+			value = a.i18n.T(l, "topic."+value)
+		case "match.mentor.industry":
+			value = a.i18n.T(l, "industry."+value)
+		case "match.mentor.language":
+			value = a.i18n.T(l, "mlang."+value)
 		}
 		text := a.i18n.T(l, p.Key, value)
 		if p.Excludes {
@@ -322,6 +328,25 @@ func (a *App) notifications(c *fiber.Ctx) ([]apiNotification, int, core.Page, er
 		out = append(out, apiNotification{Text: a.i18n.T(lang(c), n.Key, n.Arg), Link: n.Link, At: n.At})
 	}
 	return out, total, p, nil
+}
+
+type apiUnread struct {
+	Unread int `json:"unread"`
+}
+
+func (a *App) apiUnread(c *fiber.Ctx) error {
+	n, err := a.notify.Unread(c.UserContext(), principal(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiUnread{Unread: n})
+}
+
+func (a *App) apiMarkRead(c *fiber.Ctx) error {
+	if err := a.notify.MarkRead(c.UserContext(), principal(c).ID); err != nil {
+		return err
+	}
+	return c.JSON(apiUnread{Unread: 0})
 }
 
 func (a *App) apiNotifications(c *fiber.Ctx) error {

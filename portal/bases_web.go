@@ -297,5 +297,9 @@ func (a *App) notificationsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Seeing the list reads them: the bell goes quiet.
+	if err := a.notify.MarkRead(c.UserContext(), principal(c).ID); err != nil {
+		return err
+	}
 	return a.render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": newPager(c, p, total)})
 }

@@ -54,7 +54,12 @@ func newSession(t *testing.T, tp *testPortal, timeout time.Duration) *session {
 func (s *session) step(what string, actions ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
 	if err := chromedp.Do(s.ctx, actions...); err != nil {
-		s.t.Fatalf("%s: %v", what, err)
+		// Say where the browser was: a timeout alone does not.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 5*time.Second)
+		defer cancel()
+		url, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		s.t.Fatalf("%s: %v (at %s: %.600s)", what, err, url, body)
 	}
 }
 

@@ -37,6 +37,8 @@ type Config struct {
 	LogFormat      string
 	ShutdownGrace  time.Duration
 	BodyLimit      int
+	// AnswerWithin is the time limit for a mentor's first answer.
+	AnswerWithin time.Duration
 	// ServiceDays overrides the time limit (days) of one-stop request types.
 	ServiceDays map[string]int
 	// Cheap password hashing and a settable clock, for tests only.
@@ -66,6 +68,7 @@ var settings = []setting{
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
+	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
 	{"service-days", "PORTAL_SERVICE_DAYS", "", "time limits of one-stop service types in days, e.g. financing=5,opening_guidance=3 (defaults: project_development=15 plan_design=10 risk_assessment=10 opening_guidance=5 financing=7 follow_up=30)", false},
 }
 
@@ -158,6 +161,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	c.ShutdownGrace = d
 	if _, err := fmt.Sscan(get("body-limit"), &c.BodyLimit); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")
+	}
+	if c.AnswerWithin, err = time.ParseDuration(get("answer-within")); err != nil || c.AnswerWithin < time.Minute || c.AnswerWithin > 30*24*time.Hour {
+		bad("answer-within", "want a duration from 1m to 720h")
 	}
 	c.ServiceDays = map[string]int{}
 	for _, kv := range strings.Split(get("service-days"), ",") {

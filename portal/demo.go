@@ -55,6 +55,9 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 	if err := a.demoBases(ctx); err != nil {
 		return err
 	}
+	if err := a.demoMentors(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nDemo data: %d accounts created. Sign in with any of these, password %s:\n", created, demoPassword)
 	for _, in := range demoAccounts {
 		login := in.Email

@@ -11,6 +11,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/incubators"
+	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -92,6 +93,17 @@ var (
 	docPreview          = &apiDoc{"Preview the intake's assignment", "admin", nil, incubators.Preview{}, 200}
 	docCommit           = &apiDoc{"Commit the intake's assignment as offers", "admin", nil, incubators.Preview{}, 200}
 	docNotifications    = &apiDoc{"The caller's notifications", "notifications", nil, listResponse[apiNotification]{}, 200}
+	docUnread           = &apiDoc{"How many of the caller's notifications are unread (the bell)", "notifications", nil, apiUnread{}, 200}
+	docMarkRead         = &apiDoc{"Mark the caller's notifications read", "notifications", nil, apiUnread{}, 200}
+	docMentors          = &apiDoc{"Search active mentors (q, type, industry, topic)", "mentors", nil, listResponse[apiMentor]{}, 200}
+	docMentor           = &apiDoc{"A mentor's public profile", "mentors", nil, apiMentor{}, 200}
+	docSaveMentor       = &apiDoc{"Write the caller's mentor profile (new profiles await approval)", "mentors", mentors.Profile{}, apiMentor{}, 200}
+	docMentorStatus     = &apiDoc{"Approve (active), pause or retire a mentor", "admin", baseStatusRequest{}, apiMentor{}, 200}
+	docAsk              = &apiDoc{"Ask a question (hotline: for a caller, with caller_name); routed to a fitting mentor", "consultations", mentors.Question{}, apiConsultation{}, 201}
+	docConsultations    = &apiDoc{"The caller's consultations (status=waiting|answering|answered|closed|unassigned|overdue|rematched|mine)", "consultations", nil, listResponse[apiConsultRow]{}, 200}
+	docConsultation     = &apiDoc{"One consultation and its thread", "consultations", nil, apiConsultation{}, 200}
+	docConsultStep      = &apiDoc{"A step: a message (text), answered, decline (reason), close (rating 1–5, comment), reassign (mentor_id)", "consultations", consultStep{}, apiConsultation{}, 200}
+	docConsultOverview  = &apiDoc{"Open, overdue and re-matched consultations, answer times, ratings by mentor", "admin", nil, mentors.Overview{}, 200}
 	docBoard            = &apiDoc{"Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, apiLibrary{}, 200}
 )
 

@@ -126,6 +126,23 @@ func (a *App) routeTable() []route {
 		{"POST", "/admin/intakes/:id/commit", admin, a.intakeAssignment(true), nil},
 		{"GET", "/notifications", signedIn, a.notificationsPage, nil},
 
+		// Pages: mentors and consultations.
+		{"GET", "/mentors", public, a.mentorsPage, nil},
+		{"GET", "/mentors/:id", public, a.mentorPage, nil},
+		{"GET", "/mentor/profile", roles(accounts.Mentor), a.mentorProfilePage, nil},
+		{"POST", "/mentor/profile", roles(accounts.Mentor), a.mentorProfileSubmit, nil},
+		{"GET", "/consultations", signedIn, a.consultationsPage, nil},
+		{"GET", "/consultations/new", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askPage, nil},
+		{"POST", "/consultations", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askSubmit, nil},
+		{"GET", "/consultations/:id", signedIn, a.consultationPage, nil},
+		{"POST", "/consultations/:id/messages", signedIn, a.consultStepWeb("reply"), nil},
+		{"POST", "/consultations/:id/answered", roles(accounts.Mentor), a.consultStepWeb("answered"), nil},
+		{"POST", "/consultations/:id/decline", roles(accounts.Mentor), a.consultStepWeb("decline"), nil},
+		{"POST", "/consultations/:id/close", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.consultStepWeb("close"), nil},
+		{"POST", "/consultations/:id/reassign", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.consultStepWeb("reassign"), nil},
+		{"GET", "/admin/mentors", admin, a.adminMentorsPage, nil},
+		{"POST", "/admin/mentors/:id/status", admin, a.adminMentorStatus, nil},
+
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
 		{"GET", "/staff/people", staff, a.peoplePage, nil},
@@ -214,6 +231,23 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/admin/intakes/:id/assignment/preview", admin, a.apiAssignment(false), docPreview},
 		{"POST", "/api/v1/admin/intakes/:id/assignment/commit", admin, a.apiAssignment(true), docCommit},
 		{"GET", "/api/v1/me/notifications", signedIn, a.apiNotifications, docNotifications},
+		{"GET", "/api/v1/me/notifications/unread", signedIn, a.apiUnread, docUnread},
+		{"POST", "/api/v1/me/notifications/read", signedIn, a.apiMarkRead, docMarkRead},
+
+		// API: mentors and consultations.
+		{"GET", "/api/v1/mentors", public, a.apiMentors, docMentors},
+		{"GET", "/api/v1/mentors/:id", public, a.apiMentor, docMentor},
+		{"PUT", "/api/v1/me/mentor", roles(accounts.Mentor), a.apiSaveMentor, docSaveMentor},
+		{"POST", "/api/v1/admin/mentors/:id/status", admin, a.apiMentorStatus, docMentorStatus},
+		{"POST", "/api/v1/consultations", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiAsk, docAsk},
+		{"GET", "/api/v1/me/consultations", signedIn, a.apiConsultations, docConsultations},
+		{"GET", "/api/v1/consultations/:id", signedIn, a.apiConsultation, docConsultation},
+		{"POST", "/api/v1/consultations/:id/messages", signedIn, a.apiConsultStep("reply"), docConsultStep},
+		{"POST", "/api/v1/consultations/:id/answered", roles(accounts.Mentor), a.apiConsultStep("answered"), docConsultStep},
+		{"POST", "/api/v1/consultations/:id/decline", roles(accounts.Mentor), a.apiConsultStep("decline"), docConsultStep},
+		{"POST", "/api/v1/consultations/:id/close", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("close"), docConsultStep},
+		{"POST", "/api/v1/consultations/:id/reassign", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("reassign"), docConsultStep},
+		{"GET", "/api/v1/admin/consultations/overview", admin, a.apiConsultOverview, docConsultOverview},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

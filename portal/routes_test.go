@@ -12,6 +12,7 @@ import (
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
 	"onestop/services/incubators"
+	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -122,7 +123,12 @@ func TestCatalogsComplete(t *testing.T) {
 		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
 		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,
 		"reason.": projects.Reasons, "sort.": projects.Sorts, "facet.": {"industry", "district", "risk"},
-		"level.": incubators.Levels, "service.base.": incubators.Services, "moveout.": incubators.MoveOutReasons,
+		"mtype.": mentors.Types, "topic.": mentors.Topics, "mlang.": mentors.Languages, "contact.": mentors.Contacts,
+		"mstatus.":      {mentors.Applied, mentors.Active, mentors.Paused, mentors.Retired},
+		"cstatus.":      {mentors.Waiting, mentors.Answering, mentors.Answered, mentors.Closed, mentors.Unassigned, "overdue", "rematched", "mine"},
+		"consult.step.": {"reply", "answered", "decline", "close", "reassign"},
+		"match.mentor.": {"unavailable", "on_leave", "full", "free", "topic", "industry", "language", "no_expertise"},
+		"level.":        incubators.Levels, "service.base.": incubators.Services, "moveout.": incubators.MoveOutReasons,
 		"bstatus.": {incubators.Pending, incubators.Approved, incubators.Suspended},
 		"app.": {incubators.AppPending, incubators.AppWaitlisted, incubators.AppDeclined, incubators.AppOffered, incubators.AppTenant,
 			incubators.AppOfferDeclined, incubators.AppWithdrawn, incubators.AppMovedOut},

@@ -177,6 +177,7 @@ type page struct {
 	Path      string
 	Flash     string
 	Languages []string
+	Unread    int // the bell: the user's unread notifications
 	Data      fiber.Map
 }
 
@@ -188,8 +189,14 @@ func (a *App) render(c *fiber.Ctx, name string, data fiber.Map) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	csrf, _ := c.Locals(localCSRF).(string)
-	return c.Render(name, page{Lang: lang(c), Title: title, User: principal(c), CSRF: csrf,
-		Path: c.Path(), Flash: flash, Languages: i18n.Languages, Data: data})
+	me := principal(c)
+	unread := 0
+	if !me.Guest() {
+		// A failing count only hides the number; the page still renders.
+		unread, _ = a.notify.Unread(c.UserContext(), me.ID)
+	}
+	return c.Render(name, page{Lang: lang(c), Title: title, User: me, CSRF: csrf,
+		Path: c.Path(), Flash: flash, Languages: i18n.Languages, Unread: unread, Data: data})
 }
 
 // flash leaves a one-line message (a catalog key) for the next page.
@@ -215,6 +222,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isStaff":        func(p accounts.Principal) bool { return p.Role.Staff() },
 		"isReviewer":     func(p accounts.Principal) bool { return p.Role == accounts.Mentor || p.Role == accounts.Admin },
 		"isManager":      func(p accounts.Principal) bool { return p.Role == accounts.IncubatorManager },
+		"isMentor":       func(p accounts.Principal) bool { return p.Role == accounts.Mentor },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },

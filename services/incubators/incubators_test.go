@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -35,7 +36,7 @@ type env struct {
 
 func setup(t *testing.T, entrepreneurs int) *env {
 	t.Helper()
-	colls := append([]store.Collection{outbox.Collection, audit.Collection, notify.Collection}, accounts.Collections...)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections)
 	colls = append(colls, incubators.Collections...)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())

@@ -272,3 +272,180 @@ func (s *Service) Get(ctx context.Context, actor accounts.Principal, id string) 
 	}
 	return c, nil
 }
+
+// ListQuery picks a list of consultations.
+type ListQuery struct {
+	Status string
+	Page   core.Page
+}
+
+// Row is one consultation in a list.
+type Row struct {
+	ID, Topic, Status, Question string
+	Rematches                   int
+	DueAt, CreatedAt            time.Time
+	Overdue                     bool
+}
+
+// List returns the caller's consultations: an entrepreneur's own, a
+// mentor's assigned (now or before), the ones hotline staff logged, all for
+// administrators.
+func (s *Service) List(ctx context.Context, actor accounts.Principal, q ListQuery) ([]Row, int, core.Page, error) {
+	p := q.Page.Normalize()
+	sq := search.Query{Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "created_at", Desc: true}}}
+	switch actor.Role {
+	case accounts.Entrepreneur:
+		sq.Filters = append(sq.Filters, search.Filter{Field: "asker_id", Values: []string{actor.ID}})
+	case accounts.Mentor:
+		sq.Filters = append(sq.Filters, search.Filter{Field: "seen_by", Values: []string{actor.ID}})
+	case accounts.Hotline:
+		sq.Filters = append(sq.Filters, search.Filter{Field: "logged_by", Values: []string{actor.ID}})
+	case accounts.Admin:
+	default:
+		return nil, 0, p, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	now := s.clock.Now()
+	switch q.Status {
+	case "":
+	case "overdue":
+		max, min := float64(now.UnixMilli()), 1.0
+		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{Waiting}})
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "due_ms", Min: &min, Max: &max})
+	case "rematched":
+		min := 1.0
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "rematches", Min: &min})
+	case "mine":
+		sq.Filters = append(sq.Filters, search.Filter{Field: "mentor_id", Values: []string{actor.ID}}, search.Filter{Field: "status", Values: []string{Waiting, Answering}})
+	default:
+		if !slices.Contains([]string{Waiting, Answering, Answered, Closed, Unassigned}, q.Status) {
+			return nil, 0, p, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"status": "error.enum"}}
+		}
+		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{q.Status}})
+	}
+	r, err := s.outbox.Engine().Search(ctx, ConsultationIndex.Name, sq)
+	if err != nil {
+		return nil, 0, p, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	rows := make([]Row, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		due := time.Time{}
+		if ms := h.Number("due_ms"); ms > 0 {
+			due = time.UnixMilli(int64(ms)).UTC()
+		}
+		row := Row{ID: h.ID, Topic: h.String("topic"), Status: h.String("status"), Question: h.String("question"),
+			Rematches: int(h.Number("rematches")), DueAt: due, CreatedAt: h.Time("created_at")}
+		row.Overdue = row.Status == Waiting && !due.IsZero() && now.After(due)
+		rows = append(rows, row)
+	}
+	return rows, r.Total, p, nil
+}
+
+// Overview is the administrators' view of how consultations go.
+type Overview struct {
+	ByStatus        map[string]int `json:"by_status"`
+	Overdue         int            `json:"overdue"`
+	Rematched       int            `json:"rematched"`
+	AnswerMedianMin float64        `json:"answer_median_minutes"`
+	AnswerP90Min    float64        `json:"answer_p90_minutes"`
+	Answered        int            `json:"answered_count"`
+	Mentors         []MentorStat   `json:"mentors"`
+}
+
+// MentorStat is one mentor's record.
+type MentorStat struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Status   string  `json:"status"`
+	Load     int     `json:"load"`
+	Capacity int     `json:"capacity"`
+	Answered int     `json:"answered"`
+	Rating   float64 `json:"rating"`
+	Ratings  int     `json:"ratings"`
+}
+
+// Overview counts consultations by status, the overdue and re-matched
+// ones, the time to a first answer (median and 90th percentile, over the
+// latest answered ones) and every mentor's record.
+func (s *Service) Overview(ctx context.Context, actor accounts.Principal) (*Overview, error) {
+	if actor.Role != accounts.Admin {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	e := s.outbox.Engine()
+	ov := &Overview{ByStatus: map[string]int{}}
+	r, err := e.Search(ctx, ConsultationIndex.Name, search.Query{Facets: []string{"status"}, Limit: 1})
+	if err != nil {
+		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	for _, f := range r.Facets["status"] {
+		ov.ByStatus[f.Value] = f.Count
+	}
+	for _, q := range []struct {
+		status string
+		into   *int
+	}{{"overdue", &ov.Overdue}, {"rematched", &ov.Rematched}} {
+		_, total, _, err := s.List(ctx, actor, ListQuery{Status: q.status, Page: core.Page{Size: 1}})
+		if err != nil {
+			return nil, err
+		}
+		*q.into = total
+	}
+	var minutes []float64
+	min := 0.0001
+	for page := 0; page < 20; page++ {
+		r, err := e.Search(ctx, ConsultationIndex.Name, search.Query{Ranges: []search.Range{{Field: "answer_minutes", Min: &min}},
+			Sort: []search.Sort{{Field: "created_at", Desc: true}}, Offset: page * search.MaxLimit, Limit: search.MaxLimit})
+		if err != nil {
+			return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+		}
+		for _, h := range r.Hits {
+			minutes = append(minutes, h.Number("answer_minutes"))
+		}
+		if len(r.Hits) < search.MaxLimit {
+			break
+		}
+	}
+	slices.Sort(minutes)
+	ov.Answered = len(minutes)
+	if n := len(minutes); n > 0 {
+		ov.AnswerMedianMin = minutes[n/2]
+		ov.AnswerP90Min = minutes[min90(n)]
+	}
+	list, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range list {
+		ov.Mentors = append(ov.Mentors, MentorStat{ID: m.ID, Name: m.Name, Status: m.Status, Load: m.Load, Capacity: m.Capacity,
+			Answered: m.Answered, Rating: m.Rating(), Ratings: m.Ratings})
+	}
+	slices.SortFunc(ov.Mentors, func(a, b MentorStat) int {
+		if a.Rating != b.Rating {
+			if a.Rating > b.Rating {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return ov, nil
+}
+
+func min90(n int) int { return min(n-1, n*9/10) }
+
+// Pending lists mentor applications awaiting approval (administrators).
+func (s *Service) Pending(ctx context.Context, actor accounts.Principal) ([]*Mentor, error) {
+	if actor.Role != accounts.Admin {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	list, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Mentor
+	for _, m := range list {
+		if m.Status != Active {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

@@ -32,6 +32,9 @@ var (
 	// Topics mentors advise on.
 	Topics    = []string{"financing", "marketing", "licensing", "tax", "law", "technology", "operations", "restart"}
 	Languages = []string{"zh", "yue", "en"}
+	// Contacts are the outside channels a mentor may want messages on
+	// (in-app notifications always come).
+	Contacts = []string{"sms", "email"}
 )
 
 // Mentor statuses.
@@ -66,6 +69,7 @@ type Mentor struct {
 	Bio        string    `bson:"bio" json:"bio"`
 	Languages  []string  `bson:"languages" json:"languages"`
 	Capacity   int       `bson:"capacity" json:"capacity"`
+	Contact    []string  `bson:"contact" json:"-"` // private: never on public pages
 	Load       int       `bson:"load" json:"load"`
 	OnLeaveTo  time.Time `bson:"on_leave_to,omitempty" json:"on_leave_to,omitzero"`
 	Status     string    `bson:"status" json:"status"`
@@ -104,6 +108,7 @@ type Profile struct {
 	Languages  []string  `json:"languages"`
 	Capacity   int       `json:"capacity"`
 	OnLeaveTo  core.Date `json:"on_leave_to,omitzero"`
+	Contact    []string  `json:"contact"`
 }
 
 func only(v *core.Validation, field string, list, allowed []string) []string {
@@ -123,6 +128,7 @@ func (p *Profile) validate() error {
 	p.Industries = only(&v, "industries", p.Industries, projects.Industries)
 	p.Topics = only(&v, "topics", p.Topics, Topics)
 	p.Languages = only(&v, "languages", p.Languages, Languages)
+	p.Contact = only(&v, "contact", p.Contact, Contacts)
 	v.Check(len(p.Topics) > 0, "topics", "error.mentor.topics")
 	p.Bio = strings.TrimSpace(p.Bio)
 	n := utf8.RuneCountInString(p.Bio)
@@ -172,7 +178,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	}
 	set := bson.D{{Key: "name", Value: actor.Name}, {Key: "type", Value: p.Type}, {Key: "industries", Value: p.Industries},
 		{Key: "topics", Value: p.Topics}, {Key: "bio", Value: p.Bio}, {Key: "languages", Value: p.Languages},
-		{Key: "capacity", Value: p.Capacity}, {Key: "on_leave_to", Value: leave}, {Key: "updated_at", Value: now}}
+		{Key: "capacity", Value: p.Capacity}, {Key: "on_leave_to", Value: leave}, {Key: "contact", Value: p.Contact}, {Key: "updated_at", Value: now}}
 	if err := s.outbox.Begin(ctx, MentorIndex.Name, actor.ID); err != nil {
 		return nil, err
 	}
@@ -181,7 +187,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	switch {
 	case core.IsCode(err, core.NotFound):
 		mt := &Mentor{ID: actor.ID, Name: actor.Name, Type: p.Type, Industries: p.Industries, Topics: p.Topics, Bio: p.Bio,
-			Languages: p.Languages, Capacity: p.Capacity, OnLeaveTo: leave, Status: Applied, CreatedAt: now, UpdatedAt: now}
+			Languages: p.Languages, Capacity: p.Capacity, OnLeaveTo: leave, Contact: p.Contact, Status: Applied, CreatedAt: now, UpdatedAt: now}
 		if _, err := s.store.C("mentors").InsertOne(ctx, mt); err != nil {
 			return nil, core.Wrap(err, "insert mentor")
 		}
@@ -283,4 +289,14 @@ func (s *Service) Directory(ctx context.Context, q DirectoryQuery) (*search.Resu
 		return nil, p, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
 	}
 	return r, p, nil
+}
+
+// ContactChannels returns the outside channels a mentor asked for; ok is
+// false when the person is not in the pool.
+func (s *Service) ContactChannels(ctx context.Context, userID string) (channels []string, ok bool) {
+	var mt Mentor
+	if err := s.store.Get(ctx, "mentors", userID, &mt); err != nil {
+		return nil, false
+	}
+	return mt.Contact, true
 }

@@ -15,8 +15,6 @@ import (
 	"onestop/services/store"
 )
 
-func open(status string) bool { return status == Waiting || status == Answering }
-
 // Reply adds a message to the thread: the asker (or the staff who logged
 // it), the assigned mentor, or an administrator. A mentor's first reply is
 // the first answer and stops the clock.

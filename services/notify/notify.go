@@ -1,11 +1,18 @@
 // Package notify keeps in-app notifications: a line for a person when
-// something happens to their records (an offer, a decision), with a link.
+// something happens to their records (an offer, a decision), with a link;
+// the unread count behind the bell; and the delivery outbox that hands
+// each notification to an SMS / e-mail sender (deliver.go).
 package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"onestop/search"
 	"onestop/services/core"
@@ -17,7 +24,19 @@ import (
 var Collection = store.Collection{Name: "notifications"}
 
 // Index lists a person's notifications, newest first.
-var Index = search.Index{Name: "notifications", Keywords: []string{"user_id", "key", "link", "arg"}, Times: []string{"at"}}
+var Index = search.Index{Name: "notifications", Keywords: []string{"user_id", "key", "link", "arg"}, Numbers: []string{"at_ms"}, Times: []string{"at"}}
+
+// inbox is a person's read mark: notifications after SeenAt are unread.
+// Read by _id on every page, so the bell costs one lookup and one count.
+var inbox = store.Collection{Name: "notify_inbox"}
+
+type inboxDoc struct {
+	UserID string    `bson:"_id"`
+	SeenAt time.Time `bson:"seen_at"`
+}
+
+// Collections of the package.
+var Collections = []store.Collection{Collection, inbox, Deliveries}
 
 // Notification is one message, as a catalog key and its argument.
 type Notification struct {
@@ -30,21 +49,24 @@ type Notification struct {
 }
 
 func toDoc(n *Notification) *search.Doc {
-	return &search.Doc{ID: n.ID, Fields: map[string]any{"user_id": n.UserID, "key": n.Key, "arg": n.Arg, "link": n.Link, "at": n.At}}
+	return &search.Doc{ID: n.ID, Fields: map[string]any{"user_id": n.UserID, "key": n.Key, "arg": n.Arg, "link": n.Link, "at": n.At, "at_ms": float64(n.At.UnixMilli())}}
 }
 
 // Service sends and lists notifications.
 type Service struct {
-	store  *store.Store
-	outbox *outbox.Outbox
-	clock  core.Clock
-	log    *slog.Logger
+	store    *store.Store
+	outbox   *outbox.Outbox
+	clock    core.Clock
+	log      *slog.Logger
+	sender   Sender
+	channels Channels
 }
 
 // New returns the service and registers its index.
 func New(s *store.Store, o *outbox.Outbox, clock core.Clock, log *slog.Logger) *Service {
 	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	return &Service{store: s, outbox: o, clock: clock, log: log}
+	o.Register(outbox.SourceFor(s, Deliveries.Name, DeliveryIndex, deliveryDoc))
+	return &Service{store: s, outbox: o, clock: clock, log: log, sender: LogSender{Log: log}, channels: DefaultChannels}
 }
 
 // Send records a notification; a failure is logged, never returned: the
@@ -59,6 +81,31 @@ func (s *Service) Send(ctx context.Context, userID, key, arg, link string) {
 	if err := s.outbox.Changed(ctx, Index.Name, n.ID); err != nil {
 		s.log.Warn("notification index", "err", err)
 	}
+	s.enqueue(ctx, &n)
+}
+
+// Unread counts a person's notifications newer than their read mark.
+func (s *Service) Unread(ctx context.Context, userID string) (int, error) {
+	var in inboxDoc
+	err := s.store.C(inbox.Name).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&in)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, core.Wrap(err, "read inbox")
+	}
+	after := float64(in.SeenAt.UnixMilli() + 1)
+	r, err := s.outbox.Engine().Search(ctx, Index.Name, search.Query{
+		Filters: []search.Filter{{Field: "user_id", Values: []string{userID}}},
+		Ranges:  []search.Range{{Field: "at_ms", Min: &after}}, Limit: 1})
+	if err != nil {
+		return 0, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	return r.Total, nil
+}
+
+// MarkRead moves a person's read mark to now.
+func (s *Service) MarkRead(ctx context.Context, userID string) error {
+	_, err := s.store.C(inbox.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seen_at", Value: s.clock.Now()}}}}, options.UpdateOne().SetUpsert(true))
+	return core.Wrap(err, "mark read")
 }
 
 // List returns a person's notifications, newest first.
@@ -75,4 +122,15 @@ func (s *Service) List(ctx context.Context, userID string, p core.Page) ([]Notif
 		out = append(out, Notification{ID: h.ID, UserID: userID, Key: h.String("key"), Arg: h.String("arg"), Link: h.String("link"), At: h.Time("at")})
 	}
 	return out, r.Total, nil
+}
+
+func idFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// set builds a $set of field, value pairs.
+func set(kv ...any) bson.D {
+	var d bson.D
+	for i := 0; i+1 < len(kv); i += 2 {
+		d = append(d, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return bson.D{{Key: "$set", Value: d}}
 }

@@ -1,0 +1,199 @@
+package portal
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/mentors"
+	"onestop/services/projects"
+)
+
+func mentorOptions() fiber.Map {
+	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": projects.Industries, "Languages": mentors.Languages, "Contacts": mentors.Contacts}
+}
+
+func (a *App) mentorsPage(c *fiber.Ctx) error {
+	q := mentorQuery(c)
+	r, p, err := a.mentors.Directory(c.UserContext(), q)
+	if err != nil {
+		if fe := formErrors(err); fe != nil {
+			c.Status(fiber.StatusBadRequest)
+			return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
+		}
+		return err
+	}
+	var list []apiMentor
+	for _, h := range r.Hits {
+		if m, err := a.mentors.Mentor(c.UserContext(), h.ID); err == nil {
+			list = append(list, toAPIMentor(m))
+		}
+	}
+	return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
+		"Options": mentorOptions(), "Pager": newPager(c, p, r.Total)})
+}
+
+func (a *App) mentorPage(c *fiber.Ctx) error {
+	m, err := a.publicMentor(c)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/mentor", fiber.Map{"Title": "mentors.mentor", "Mentor": toAPIMentor(m)})
+}
+
+func (a *App) mentorProfilePage(c *fiber.Ctx) error {
+	m, err := a.mentors.Mentor(c.UserContext(), principal(c).ID)
+	in := mentors.Profile{Capacity: 5, Languages: []string{"zh"}}
+	status := ""
+	if err == nil {
+		in = mentors.Profile{Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact}
+		if !m.OnLeaveTo.IsZero() {
+			in.OnLeaveTo = core.DateOf(m.OnLeaveTo)
+		}
+		status = m.Status
+	}
+	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
+}
+
+func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
+	multi := func(name string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(name) {
+			out = append(out, string(v))
+		}
+		return out
+	}
+	errs := map[string]string{}
+	capacity, err := strconv.Atoi(strings.TrimSpace(c.FormValue("capacity")))
+	if err != nil {
+		errs["capacity"] = "error.number"
+	}
+	in := mentors.Profile{Type: c.FormValue("type"), Industries: multi("industries"), Topics: multi("topics"), Bio: c.FormValue("bio"),
+		Languages: multi("languages"), Capacity: capacity, Contact: multi("contact")}
+	if s := strings.TrimSpace(c.FormValue("on_leave_to")); s != "" {
+		d, err := core.ParseDate(s)
+		if err != nil {
+			errs["on_leave_to"] = "error.date"
+		}
+		in.OnLeaveTo = d
+	}
+	if len(errs) == 0 {
+		if _, err := a.mentors.Save(c.UserContext(), principal(c), in, meta(c)); err == nil {
+			flash(c, "mentors.saved")
+			return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
+		} else if errs = formErrors(err); errs == nil {
+			return err
+		}
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Errors": errs, "Options": mentorOptions()})
+}
+
+func (a *App) consultationsPage(c *fiber.Ctx) error {
+	status := c.Query("status")
+	rows, total, p, err := a.mentors.List(c.UserContext(), principal(c), mentors.ListQuery{Status: status, Page: pageOf(c)})
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/consultations", fiber.Map{"Title": "consult.title", "Rows": rows, "Total": total, "Status": status,
+		"Pager": newPager(c, p, total), "Filters": []string{"mine", "overdue", "waiting", "answering", "answered", "closed", "unassigned", "rematched"}})
+}
+
+func (a *App) askPage(c *fiber.Ctx) error {
+	return a.renderAsk(c, mentors.Question{}, map[string]string{})
+}
+
+func (a *App) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]string) error {
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/ask", fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(),
+		"ForCaller": principal(c).Role != accounts.Entrepreneur})
+}
+
+func (a *App) askSubmit(c *fiber.Ctx) error {
+	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), CallerName: c.FormValue("caller_name")}
+	x, err := a.mentors.Ask(c.UserContext(), principal(c), q, meta(c))
+	if err != nil {
+		if fe := formErrors(err); fe != nil {
+			return a.renderAsk(c, q, fe)
+		}
+		return err
+	}
+	flash(c, "consult.asked")
+	return c.Redirect("/consultations/"+x.ID, fiber.StatusSeeOther)
+}
+
+func (a *App) consultationPage(c *fiber.Ctx) error {
+	x, err := a.mentors.Get(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	me := principal(c)
+	asker := (x.AskerID != "" && x.AskerID == me.ID) || (x.LoggedBy != "" && x.LoggedBy == me.ID)
+	data := fiber.Map{"Title": "consult.thread", "C": a.toAPIConsultation(x), "Raw": x, "IsMentor": me.ID == x.MentorID,
+		"IsAsker": asker, "IsAdmin": me.Role == accounts.Admin}
+	if (asker || me.Role == accounts.Admin) && (x.Status == mentors.Waiting || x.Status == mentors.Unassigned) {
+		ranked, err := a.mentors.Suggestions(c.UserContext(), x)
+		if err != nil {
+			return err
+		}
+		type suggestion struct {
+			ID, Name string
+			Total    int
+			Why      []string
+		}
+		var out []suggestion
+		for _, r := range ranked {
+			if r.Score.Excluded || len(out) == 5 {
+				continue
+			}
+			if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
+				out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
+			}
+		}
+		data["Suggestions"] = out
+	}
+	return a.render(c, "pages/consultation", data)
+}
+
+func (a *App) consultStepWeb(step string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rating, _ := strconv.Atoi(c.FormValue("rating"))
+		in := consultStep{Text: c.FormValue("text"), Reason: c.FormValue("reason"), Rating: rating, Comment: c.FormValue("comment"), MentorID: c.FormValue("mentor_id")}
+		if _, err := a.consultAct(c, step, in); err != nil {
+			if !flashRefusal(c, err) {
+				return err
+			}
+		} else {
+			flash(c, "consult.step."+step)
+		}
+		return c.Redirect("/consultations/"+c.Params("id"), fiber.StatusSeeOther)
+	}
+}
+
+func (a *App) adminMentorsPage(c *fiber.Ctx) error {
+	ov, err := a.mentors.Overview(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	pending, err := a.mentors.Pending(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending})
+}
+
+func (a *App) adminMentorStatus(c *fiber.Ctx) error {
+	if err := a.mentors.SetStatus(c.UserContext(), principal(c), c.Params("id"), c.FormValue("status"), meta(c)); err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "admin.mentors.saved")
+	}
+	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
+}
