@@ -175,4 +175,17 @@ func TestWebAskForm(t *testing.T) {
 	if resp, body := w.tp.do("GET", "/api/v1/me/consultations", nil, w.e1); !strings.Contains(string(body), `"total":0`) {
 		t.Errorf("a bad question was stored: %d %s", resp.StatusCode, body)
 	}
+	// Markup in a question is shown as text.
+	hostile := `<script>alert(1)</script><img src=x onerror=alert(2)> 怎樣註冊個體戶？`
+	resp, _ = b.post("/consultations", url.Values{"topic": {"licensing"}, "question": {hostile}}, csrfOf(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("ask: %d", resp.StatusCode)
+	}
+	_, doc = b.get(resp.Header.Get("Location"))
+	if got := doc.Find("#consult-question").Text(); got != hostile {
+		t.Errorf("question shown as %q", got)
+	}
+	if doc.Find("main script, main img").Length() > 0 {
+		t.Error("markup from a question reached the page")
+	}
 }
