@@ -45,6 +45,8 @@ type registerRequest struct {
 	Phone    string `json:"phone"`
 	Password string `json:"password"`
 	Name     string `json:"name"`
+	// AsMentor registers a mentor applicant (approved by an administrator).
+	AsMentor bool `json:"as_mentor,omitempty"`
 }
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
@@ -52,7 +54,11 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := a.accounts.Register(c.UserContext(), accounts.NewAccount{Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name}, meta(c))
+	acc := accounts.NewAccount{Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name}
+	if in.AsMentor {
+		acc.Role = accounts.Mentor
+	}
+	u, err := a.accounts.Register(c.UserContext(), acc, meta(c))
 	if err != nil {
 		return err
 	}

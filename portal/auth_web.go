@@ -55,7 +55,10 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 	} else {
 		in.Phone = login
 	}
-	form := fiber.Map{"login": login, "name": in.Name}
+	if c.FormValue("as") == "mentor" {
+		in.Role = accounts.Mentor
+	}
+	form := fiber.Map{"login": login, "name": in.Name, "as": c.FormValue("as")}
 	if in.Password != c.FormValue("password2") {
 		return a.registerAgain(c, form, map[string]string{"password2": "error.password.mismatch"})
 	}
@@ -79,6 +82,11 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	a.setSession(c, t)
+	if in.Role == accounts.Mentor {
+		// A mentor applicant's next step is the profile that is reviewed.
+		flash(c, "register.mentor_done")
+		return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
+	}
 	flash(c, "register.done")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

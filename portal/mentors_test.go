@@ -189,3 +189,58 @@ func TestWebAskForm(t *testing.T) {
 		t.Error("markup from a question reached the page")
 	}
 }
+
+// TestMentorApplication: a person registers as a mentor applicant, writes a
+// profile, is not listed nor routed to until an administrator approves.
+func TestMentorApplication(t *testing.T) {
+	w := newMentorWorld(t)
+	tp := w.tp
+	resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"email": "new.mentor@test.cn", "password": testPassword, "name": "林導師", "as_mentor": true}, "")
+	if resp.StatusCode != 201 || !strings.Contains(string(body), `"role":"mentor"`) {
+		t.Fatalf("register as mentor: %d %s", resp.StatusCode, body)
+	}
+	id := decode[map[string]any](t, body)["id"].(string)
+	_, body = tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "new.mentor@test.cn", "password": testPassword}, "")
+	tok := decode[tokenResponse](t, body).AccessToken
+	profile := map[string]any{"type": "expert_scholar", "topics": []string{"tax"}, "bio": "財稅學院教授，研究小微企業稅收優惠。", "capacity": 3}
+	tp.run(t, []scenario{
+		{name: "the applicant writes a profile", method: "PUT", path: "/api/v1/me/mentor", token: tok, body: profile, status: 200, contains: []string{`"status":"applied"`}},
+		{name: "not public before approval", method: "GET", path: "/api/v1/mentors/" + id, status: 404},
+		{name: "not in the directory", method: "GET", path: "/api/v1/mentors?topic=tax", status: 200, notContains: []string{id}},
+		{name: "the applicant cannot approve themselves", method: "POST", path: "/api/v1/admin/mentors/" + id + "/status", token: tok, body: map[string]string{"status": "active"}, status: 403},
+	})
+	if q := w.ask(t, w.e1, map[string]any{"topic": "tax", "question": "小規模納稅人的增值稅怎樣減免？"}); q.Status != "unassigned" {
+		t.Errorf("a tax question reached an unapproved mentor: %+v", q)
+	}
+	tp.run(t, []scenario{
+		{name: "an administrator approves", method: "POST", path: "/api/v1/admin/mentors/" + id + "/status", token: w.admin, body: map[string]string{"status": "active"}, status: 200, contains: []string{`"status":"active"`}},
+		{name: "now public", method: "GET", path: "/api/v1/mentors/" + id, status: 200, contains: []string{"林導師"}},
+	})
+	if q := w.ask(t, w.e2, map[string]any{"topic": "tax", "question": "個體戶要不要開發票？"}); q.Status != "waiting" || q.MentorName != "林導師" {
+		t.Errorf("after approval the tax question should reach the new mentor: %+v", q)
+	}
+}
+
+func TestWebRegisterAsMentor(t *testing.T) {
+	tp := newTestPortal(t)
+	b := tp.browser()
+	_, doc := b.get("/register")
+	resp, _ := b.post("/register", url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"mentor"}}, csrfOf(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/mentor/profile" {
+		t.Fatalf("register as mentor: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, doc = b.get("/mentor/profile")
+	if resp.StatusCode != 200 || doc.Find("#mentor-form").Length() != 1 {
+		t.Fatalf("mentor profile form: %d", resp.StatusCode)
+	}
+	// Any other value of "as" is an entrepreneur.
+	b = tp.browser()
+	_, doc = b.get("/register")
+	resp, _ = b.post("/register", url.Values{"name": {"陳先生"}, "login": {"chan@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"admin"}}, csrfOf(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
+		t.Fatalf("register: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := b.get("/admin/users"); resp.StatusCode != 403 {
+		t.Errorf("a registered person reached the admin pages: %d", resp.StatusCode)
+	}
+}

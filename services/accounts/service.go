@@ -127,8 +127,15 @@ func validName(n string) bool {
 }
 
 // Register lets a person sign up as an entrepreneur.
+//
+// People register as entrepreneurs, or as mentor applicants: a mentor
+// account reaches nobody until an administrator approves its profile
+// (mentors), and reviews only projects an administrator assigns it. Any
+// other role is opened by an administrator.
 func (s *Service) Register(ctx context.Context, in NewAccount, m Meta) (*User, error) {
-	in.Role = Entrepreneur
+	if in.Role != Mentor {
+		in.Role = Entrepreneur
+	}
 	if err := s.throttle(ctx, registerPerIP, m.IP); err != nil {
 		return nil, err
 	}
@@ -140,7 +147,7 @@ func (s *Service) Register(ctx context.Context, in NewAccount, m Meta) (*User, e
 	} else {
 		target = u.ID
 	}
-	s.audit.Record(ctx, audit.Actor{ID: target, Role: string(Entrepreneur), IP: m.IP, Name: in.Name}, "user.register", result, target, "")
+	s.audit.Record(ctx, audit.Actor{ID: target, Role: string(in.Role), IP: m.IP, Name: in.Name}, "user.register", result, target, "")
 	return u, err
 }
 
