@@ -70,7 +70,8 @@ func TestBrowserSupportsJourney(t *testing.T) {
 		chromedp.Click(chromedp.ID("assign-submit")), chromedp.WaitVisible(chromedp.ID("start-submit")))
 	s.step("start", chromedp.Click(chromedp.ID("start-submit")), chromedp.WaitVisible(chromedp.ID("complete-note")))
 	s.step("complete", chromedp.SendKeys(chromedp.ID("complete-note"), "已上門指導辦理營業執照"),
-		chromedp.Click(chromedp.ID("complete-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		// "start" left a flash too: wait for the form to go first.
+		chromedp.Click(chromedp.ID("complete-submit")), chromedp.WaitNotPresent(chromedp.ID("complete-note")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	s.logout()
 
 	s.login("zheng@example.cn")

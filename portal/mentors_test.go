@@ -133,8 +133,9 @@ func TestBrowserConsultationJourney(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.ID("unread")))
 	s.step("answer", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("reply-form")),
 		chromedp.SendKeys(chromedp.ID("text"), "個人最高可貸款，按政策全額貼息，詳見經辦銀行。"),
-		chromedp.Click(chromedp.ID("reply-submit")), chromedp.WaitVisible(chromedp.ID("answered-submit")),
-		chromedp.Click(chromedp.ID("answered-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+		// Each step waits for its own flash: the previous page's would match at once.
+		chromedp.Click(chromedp.ID("reply-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="consult.step.reply"]`)),
+		chromedp.Click(chromedp.ID("answered-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="consult.step.answered"]`)))
 	if got := s.text("#thread"); !strings.Contains(got, "全額貼息") {
 		t.Errorf("thread after answering: %q", got)
 	}
