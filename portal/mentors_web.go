@@ -88,8 +88,12 @@ func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	status := ""
+	if m, err := a.mentors.Mentor(c.UserContext(), principal(c).ID); err == nil {
+		status = m.Status
+	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Errors": errs, "Options": mentorOptions()})
+	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
 }
 
 func (a *App) consultationsPage(c *fiber.Ctx) error {
