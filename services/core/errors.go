@@ -6,6 +6,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -100,6 +101,19 @@ func (v *Validation) Check(ok bool, field, key string) {
 	if !ok {
 		v.Add(field, key)
 	}
+}
+
+// Subset checks that every value of list is one of allowed and returns the
+// list without repeats (never nil, so it stores as an empty array).
+func (v *Validation) Subset(field string, list, allowed []string) []string {
+	out := []string{}
+	for _, x := range list {
+		v.Check(slices.Contains(allowed, x), field, "error.enum")
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Has reports whether field already has an error.

@@ -97,16 +97,6 @@ type BaseInput struct {
 	Contact        string   `json:"contact"`
 }
 
-func subset(v *core.Validation, field string, list, allowed []string) []string {
-	out := []string{}
-	for _, x := range list {
-		v.Check(slices.Contains(allowed, x), field, "error.enum")
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
 
 func (in *BaseInput) validate() error {
 	var v core.Validation
@@ -118,10 +108,10 @@ func (in *BaseInput) validate() error {
 	in.Address, in.Contact = strings.TrimSpace(in.Address), strings.TrimSpace(in.Contact)
 	v.Check(utf8.RuneCountInString(in.Address) <= 120 && !strings.ContainsRune(in.Address, 0), "address", "error.text.length")
 	v.Check(utf8.RuneCountInString(in.Contact) <= 100 && !strings.ContainsRune(in.Contact, 0), "contact", "error.text.length")
-	in.Industries = subset(&v, "industries", in.Industries, projects.Industries)
-	in.Groups = subset(&v, "target_groups", in.Groups, policy.TargetGroups)
-	in.Stages = subset(&v, "stages", in.Stages, policy.Stages)
-	in.Services = subset(&v, "services", in.Services, Services)
+	in.Industries = v.Subset("industries", in.Industries, projects.Industries)
+	in.Groups = v.Subset("target_groups", in.Groups, policy.TargetGroups)
+	in.Stages = v.Subset("stages", in.Stages, policy.Stages)
+	in.Services = v.Subset("services", in.Services, Services)
 	v.Check(in.Seats >= 0 && in.Seats <= 10_000, "seats", "error.number.range")
 	v.Check(in.RentFreeMonths >= 0 && in.RentFreeMonths <= 120, "rent_free_months", "error.number.range")
 	return v.Err()

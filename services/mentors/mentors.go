@@ -111,24 +111,14 @@ type Profile struct {
 	Contact    []string  `json:"contact"`
 }
 
-func only(v *core.Validation, field string, list, allowed []string) []string {
-	out := []string{}
-	for _, x := range list {
-		v.Check(slices.Contains(allowed, x), field, "error.enum")
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
 
 func (p *Profile) validate() error {
 	var v core.Validation
 	v.Check(slices.Contains(Types, p.Type), "type", "error.enum")
-	p.Industries = only(&v, "industries", p.Industries, projects.Industries)
-	p.Topics = only(&v, "topics", p.Topics, Topics)
-	p.Languages = only(&v, "languages", p.Languages, Languages)
-	p.Contact = only(&v, "contact", p.Contact, Contacts)
+	p.Industries = v.Subset("industries", p.Industries, projects.Industries)
+	p.Topics = v.Subset("topics", p.Topics, Topics)
+	p.Languages = v.Subset("languages", p.Languages, Languages)
+	p.Contact = v.Subset("contact", p.Contact, Contacts)
 	v.Check(len(p.Topics) > 0, "topics", "error.mentor.topics")
 	p.Bio = strings.TrimSpace(p.Bio)
 	n := utf8.RuneCountInString(p.Bio)
