@@ -97,7 +97,6 @@ type BaseInput struct {
 	Contact        string   `json:"contact"`
 }
 
-
 func (in *BaseInput) validate() error {
 	var v core.Validation
 	in.Name = strings.TrimSpace(in.Name)

@@ -1,7 +1,6 @@
 package matching
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
@@ -91,18 +90,7 @@ func RankMentors(a Ask, mentors []Mentor, skip []string, now time.Time) []Ranked
 		}
 		out = append(out, RankedMentor{Mentor: &mentors[i], Score: ScoreMentor(a, mentors[i], now)})
 	}
-	slices.SortFunc(out, func(x, y RankedMentor) int {
-		if x.Score.Excluded != y.Score.Excluded {
-			if x.Score.Excluded {
-				return 1
-			}
-			return -1
-		}
-		if c := cmp.Compare(y.Score.Total, x.Score.Total); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Mentor.ID, y.Mentor.ID)
-	})
+	slices.SortFunc(out, func(x, y RankedMentor) int { return rankOrder(x.Score, y.Score, x.Mentor.ID, y.Mentor.ID) })
 	return out
 }
 

@@ -193,17 +193,22 @@ func Rank(p Person, bases []Base) []Ranked {
 	for i := range bases {
 		out[i] = Ranked{Base: &bases[i], Score: scoreInto(p, &bases[i], buf[i*maxParts:i*maxParts:(i+1)*maxParts])}
 	}
-	slices.SortFunc(out, func(a, b Ranked) int {
-		if a.Score.Excluded != b.Score.Excluded {
-			if a.Score.Excluded {
-				return 1
-			}
-			return -1
-		}
-		if c := cmp.Compare(b.Score.Total, a.Score.Total); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Base.ID, b.Base.ID)
-	})
+	slices.SortFunc(out, func(a, b Ranked) int { return rankOrder(a.Score, b.Score, a.Base.ID, b.Base.ID) })
 	return out
+}
+
+// rankOrder orders candidates for a ranking: the admissible before the
+// excluded, then by total score, highest first, then by id so that equal
+// scores always come out the same way.
+func rankOrder(a, b Score, aID, bID string) int {
+	if a.Excluded != b.Excluded {
+		if a.Excluded {
+			return 1
+		}
+		return -1
+	}
+	if c := cmp.Compare(b.Total, a.Total); c != 0 {
+		return c
+	}
+	return cmp.Compare(aID, bID)
 }

@@ -111,7 +111,6 @@ type Profile struct {
 	Contact    []string  `json:"contact"`
 }
 
-
 func (p *Profile) validate() error {
 	var v core.Validation
 	v.Check(slices.Contains(Types, p.Type), "type", "error.enum")
