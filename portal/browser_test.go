@@ -72,6 +72,15 @@ func (s *session) text(sel string) string {
 	return got
 }
 
+// fits checks that nothing on the current page is wider than the screen.
+func (s *session) fits(what string) {
+	s.t.Helper()
+	ok, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	if err != nil || !ok {
+		s.t.Errorf("%s is wider than the screen (%v)", what, err)
+	}
+}
+
 // zhHant switches the visitor to Traditional Chinese (the browser asks for
 // English).
 func (s *session) zhHant() {

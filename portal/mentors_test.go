@@ -110,6 +110,7 @@ func TestConsultationsAPI(t *testing.T) {
 func TestBrowserConsultationJourney(t *testing.T) {
 	w := newMentorWorld(t)
 	s := newSession(t, w.tp, 90*time.Second)
+	s.step("phone screen", chromedp.EmulateViewport(375, 812))
 	s.zhHant()
 	s.login("e1@test.cn")
 	s.step("ask", chromedp.Navigate(s.base+"/consultations/new"), chromedp.WaitVisible(chromedp.ID("ask-form")),
@@ -123,6 +124,7 @@ func TestBrowserConsultationJourney(t *testing.T) {
 	if got := s.text("#consult-status"); got != "待導師答覆" {
 		t.Errorf("status after asking: %q", got)
 	}
+	s.fits("the thread")
 	screenshot(t, s.ctx, "consultation-asked")
 	s.logout()
 	s.login("m1@test.cn")
@@ -151,6 +153,12 @@ func TestBrowserConsultationJourney(t *testing.T) {
 	s.step("mentor page", chromedp.Navigate(s.base+"/mentors/"+w.m1ID), chromedp.WaitVisible(chromedp.ID("mentor-rating")))
 	if got := s.text("#mentor-rating"); !strings.Contains(got, "4") || !strings.Contains(got, "1") {
 		t.Errorf("mentor rating: %q", got)
+	}
+	s.fits("the mentor page")
+	s.step("directory", chromedp.Navigate(s.base+"/mentors"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	s.fits("the mentor directory")
+	if n, err := chromedp.Run(s.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
+		t.Errorf("a flash message outlived the page it was for (%d, %v)", n, err)
 	}
 	screenshot(t, s.ctx, "mentor")
 }

@@ -185,7 +185,9 @@ func (a *App) render(c *fiber.Ctx, name string, data fiber.Map) error {
 	title, _ := data["Title"].(string)
 	flash := c.Cookies("flash")
 	if flash != "" {
-		c.ClearCookie("flash")
+		// Expire it at the path it was set on: ClearCookie would use the
+		// page's own path and leave the message showing on deeper pages.
+		c.Cookie(&fiber.Cookie{Name: "flash", Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1, Expires: time.Unix(0, 0)})
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	csrf, _ := c.Locals(localCSRF).(string)
