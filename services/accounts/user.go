@@ -104,6 +104,30 @@ func (s *Service) Get(ctx context.Context, id string) (*User, error) {
 	return &u, nil
 }
 
+// Active lists the active accounts with one of roles (at most 500), for
+// choosing an assignee and telling the administrators.
+func (s *Service) Active(ctx context.Context, roles ...Role) ([]Row, error) {
+	var vals []string
+	for _, r := range roles {
+		vals = append(vals, string(r))
+	}
+	var out []Row
+	for page := 0; page < 5; page++ {
+		r, err := s.outbox.Engine().Search(ctx, Index.Name, search.Query{Filters: []search.Filter{{Field: "role", Values: vals},
+			{Field: "status", Values: []string{"active"}}}, Sort: []search.Sort{{Field: "created_at"}}, Offset: page * search.MaxLimit, Limit: search.MaxLimit})
+		if err != nil {
+			return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+		}
+		for _, h := range r.Hits {
+			out = append(out, Row{ID: h.ID, Name: h.String("name"), Role: h.String("role"), Status: h.String("status")})
+		}
+		if len(r.Hits) < search.MaxLimit {
+			break
+		}
+	}
+	return out, nil
+}
+
 // ListQuery filters the account list.
 type ListQuery struct {
 	Text   string

@@ -55,6 +55,34 @@ func (d Date) AddYears(n int) Date { return Date{d.t.AddDate(n, 0, 0)} }
 // AddDays moves by days.
 func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
 
+// AddMonths moves by calendar months; a day past the month's end rolls
+// into the next month, as time.AddDate does (31 January + 1 month is
+// 3 March in common years).
+func (d Date) AddMonths(n int) Date { return Date{d.t.AddDate(0, n, 0)} }
+
+// Day numbers the days since 1970-01-01 (0 for the zero date), so a date can
+// be a number in a search index: due today is a range of one day number.
+func (d Date) Day() int {
+	if d.t.IsZero() {
+		return 0
+	}
+	return int(d.t.Unix() / 86400)
+}
+
+// DateOfDay is the inverse of Day.
+func DateOfDay(n int) Date {
+	if n == 0 {
+		return Date{}
+	}
+	return Date{time.Unix(int64(n)*86400, 0).UTC()}
+}
+
+// Time is the start of the day in China Standard Time.
+func (d Date) Time() time.Time {
+	y, m, dd := d.t.Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, cst)
+}
+
 // YearsUntil counts whole years from d to o (an age, when d is a birth date).
 func (d Date) YearsUntil(o Date) int {
 	y := o.t.Year() - d.t.Year()

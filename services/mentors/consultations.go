@@ -31,7 +31,7 @@ const (
 var ConsultationIndex = search.Index{
 	Name:     "consultations",
 	Text:     []string{"question"},
-	Keywords: []string{"status", "topic", "industry", "asker_id", "mentor_id", "seen_by", "logged_by", "overdue_flag"},
+	Keywords: []string{"status", "topic", "industry", "asker_id", "mentor_id", "seen_by", "logged_by", "contact_id"},
 	Numbers:  []string{"due_ms", "rematches", "rating", "answer_minutes"},
 	Times:    []string{"created_at"},
 }
@@ -52,6 +52,7 @@ type Consultation struct {
 	AskerID       string    `bson:"asker_id,omitempty"` // empty for a caller without an account
 	AskerName     string    `bson:"asker_name"`
 	LoggedBy      string    `bson:"logged_by,omitempty"` // hotline staff who logged it for a caller
+	ContactID     string    `bson:"contact_id,omitempty"` // and the caller's contact record
 	Topic         string    `bson:"topic"`
 	Industry      string    `bson:"industry,omitempty"`
 	Question      string    `bson:"question"`
@@ -88,7 +89,7 @@ func consultationDoc(c *Consultation) *search.Doc {
 		due = c.DueAt.UnixMilli()
 	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"question": c.Question, "status": c.Status, "topic": c.Topic,
-		"industry": c.Industry, "asker_id": c.AskerID, "mentor_id": c.MentorID, "seen_by": c.SeenBy, "logged_by": c.LoggedBy,
+		"industry": c.Industry, "asker_id": c.AskerID, "mentor_id": c.MentorID, "seen_by": c.SeenBy, "logged_by": c.LoggedBy, "contact_id": c.ContactID,
 		"due_ms": due, "rematches": c.Rematches, "rating": c.Rating, "answer_minutes": answer, "created_at": c.CreatedAt}}
 }
 
@@ -97,8 +98,10 @@ type Question struct {
 	Topic    string `json:"topic"`
 	Industry string `json:"industry,omitempty"`
 	Question string `json:"question"`
-	// CallerName is set when hotline staff log a question for a caller.
-	CallerName string `json:"caller_name,omitempty"`
+	// ContactID is the hotline contact record of a caller that hotline
+	// staff ask for; the hotline fills CallerName from it.
+	ContactID  string `json:"contact_id,omitempty"`
+	CallerName string `json:"-"`
 }
 
 // MaxText bounds a question or a message.
@@ -125,9 +128,10 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	case accounts.Entrepreneur:
 		c.AskerID, c.AskerName = actor.ID, actor.Name
 	case accounts.Hotline, accounts.Admin:
-		q.CallerName = strings.TrimSpace(q.CallerName)
-		v.Check(q.CallerName != "" && utf8.RuneCountInString(q.CallerName) <= 50, "caller_name", "error.name")
-		c.AskerName, c.LoggedBy = q.CallerName, actor.ID
+		// The hotline resolved the contact and named the caller; without
+		// a contact record there is nobody to answer.
+		v.Check(core.ValidID(q.ContactID) && strings.TrimSpace(q.CallerName) != "", "contact_id", "error.contact.unknown")
+		c.AskerName, c.LoggedBy, c.ContactID = strings.TrimSpace(q.CallerName), actor.ID, q.ContactID
 	default:
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
@@ -159,6 +163,12 @@ func (s *Service) read(ctx context.Context, id string) (*Consultation, error) {
 // Suggestions ranks the mentors for a consultation, with the parts of each
 // score, leaving out those already tried.
 func (s *Service) Suggestions(ctx context.Context, c *Consultation) ([]matching.RankedMentor, error) {
+	return s.Rank(ctx, matching.Ask{Industry: c.Industry, Topic: c.Topic, Language: "zh"}, c.SeenBy)
+}
+
+// Rank orders the pool for an ask, with the parts of each score, leaving
+// out the mentors in exclude (hotline cases use it for "restart" mentors).
+func (s *Service) Rank(ctx context.Context, ask matching.Ask, exclude []string) ([]matching.RankedMentor, error) {
 	list, err := s.all(ctx)
 	if err != nil {
 		return nil, err
@@ -167,7 +177,7 @@ func (s *Service) Suggestions(ctx context.Context, c *Consultation) ([]matching.
 	for i, m := range list {
 		ms[i] = m.MatchMentor()
 	}
-	return matching.RankMentors(matching.Ask{Industry: c.Industry, Topic: c.Topic, Language: "zh"}, ms, c.SeenBy, s.clock.Now()), nil
+	return matching.RankMentors(ask, ms, exclude, s.clock.Now()), nil
 }
 
 // route assigns a consultation to a mentor: prefer (when it fits) or the

@@ -210,7 +210,7 @@ func TestCapacityDeclineAndHotline(t *testing.T) {
 	if _, err := e.svc.Ask(ctx, p["hotline"], mentors.Question{Topic: "technology", Question: "來電者想做小程序開發"}, meta); !core.IsCode(err, core.Invalid) {
 		t.Fatal("hotline question without a caller name")
 	}
-	h, err := e.svc.Ask(ctx, p["hotline"], mentors.Question{Topic: "technology", Question: "來電者想做小程序開發", CallerName: "陳先生"}, meta)
+	h, err := e.svc.Ask(ctx, p["hotline"], mentors.Question{Topic: "technology", Question: "來電者想做小程序開發", ContactID: core.NewID(), CallerName: "陳先生"}, meta)
 	if err != nil || h.AskerName != "陳先生" || h.MentorID != p["tech"].ID {
 		t.Fatalf("hotline ask: %v %+v", err, h)
 	}

@@ -69,6 +69,7 @@ type Request struct {
 	ID           string    `bson:"_id"`
 	OwnerID      string    `bson:"owner_id"`
 	OwnerName    string    `bson:"owner_name"`
+	ContactID    string    `bson:"contact_id,omitempty"` // a hotline caller's contact record
 	Type         string    `bson:"type"`
 	Details      string    `bson:"details"`
 	Status       string    `bson:"status"`
@@ -154,6 +155,24 @@ func (s *Service) Create(ctx context.Context, actor accounts.Principal, in NewRe
 	if actor.Role != accounts.Entrepreneur {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
+	return s.create(ctx, actor, Owner{AccountID: actor.ID, Name: actor.Name}, in, linked, m)
+}
+
+// Owner is whom a request is for: an account, or a hotline caller known
+// only by a contact record.
+type Owner struct {
+	AccountID, ContactID, Name string
+}
+
+// CreateFor files a request for a hotline caller (staff only).
+func (s *Service) CreateFor(ctx context.Context, actor accounts.Principal, owner Owner, in NewRequest, m accounts.Meta) (*Request, error) {
+	if !actor.Role.Staff() {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	return s.create(ctx, actor, owner, in, nil, m)
+}
+
+func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Owner, in NewRequest, linked []Linked, m accounts.Meta) (*Request, error) {
 	var v core.Validation
 	v.Check(slices.Contains(Types, in.Type), "type", "error.enum")
 	in.Details = strings.TrimSpace(in.Details)
@@ -162,7 +181,7 @@ func (s *Service) Create(ctx context.Context, actor accounts.Principal, in NewRe
 		return nil, err
 	}
 	now := s.clock.Now()
-	r := &Request{ID: core.NewID(), OwnerID: actor.ID, OwnerName: actor.Name, Type: in.Type, Details: in.Details,
+	r := &Request{ID: core.NewID(), OwnerID: owner.AccountID, ContactID: owner.ContactID, OwnerName: owner.Name, Type: in.Type, Details: in.Details,
 		Status: Submitted, CreatedAt: now, UpdatedAt: now, DueAt: now.AddDate(0, 0, s.days[in.Type]), Linked: linked,
 		History: []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "submit", To: Submitted}}}
 	if err := s.outbox.Begin(ctx, Index.Name, r.ID); err != nil {

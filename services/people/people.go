@@ -88,7 +88,13 @@ type Service struct {
 	audit  *audit.Log
 	vault  *pii.Vault
 	clock  core.Clock
+	saved  []func(ctx context.Context, id string)
 }
+
+// OnSave registers fn to run after every profile save (the hotline keeps
+// ventures' follow-up in step with it). It runs after the write, so a
+// failure there never undoes the save; its owner must catch up by itself.
+func (s *Service) OnSave(fn func(ctx context.Context, id string)) { s.saved = append(s.saved, fn) }
 
 // New returns the service and registers its index.
 func New(s *store.Store, o *outbox.Outbox, a *audit.Log, v *pii.Vault, clock core.Clock) *Service {
@@ -304,6 +310,9 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		_ = s.store.ReleaseKey(ctx, k, p.ID)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "profile.save", audit.Success, p.ID, "")
+	for _, fn := range s.saved {
+		fn(context.WithoutCancel(ctx), p.ID)
+	}
 	return &p, nil
 }
 

@@ -1,0 +1,378 @@
+package hotline
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+)
+
+// Complaint kinds, each with its time limit (限時辦結), and whom a
+// complaint may be against.
+var (
+	ComplaintKinds       = []string{"service", "conduct", "policy", "privacy", "other"}
+	DefaultComplaintDays = map[string]int{"service": 15, "conduct": 10, "policy": 15, "privacy": 7, "other": 15}
+	Against              = []string{"department", "base", "mentor", "portal"}
+)
+
+// Complaint statuses.
+const (
+	Received   = "received"
+	InProgress = "in_progress"
+	Answered   = "answered"
+	Closed     = "closed"
+	Reopened   = "reopened"
+)
+
+// ComplaintStatuses in the order of their life.
+var ComplaintStatuses = []string{Received, InProgress, Answered, Closed, Reopened}
+
+// ComplaintIndex is the complaint board and the complainant's list.
+var ComplaintIndex = search.Index{
+	Name:     "complaints",
+	Text:     []string{"subject", "details", "contact_name"},
+	Keywords: []string{"status", "kind", "against", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
+	Numbers:  []string{"due_ms"},
+	Times:    []string{"created_at"},
+}
+
+// Complaint is one complaint (投訴). It is visible to the bureau's staff and
+// to the complainant only: never to the department, base or mentor it is
+// about.
+type Complaint struct {
+	ID            string    `bson:"_id"`
+	ContactID     string    `bson:"contact_id,omitempty"`
+	ContactName   string    `bson:"contact_name"`
+	ComplainantID string    `bson:"complainant_id,omitempty"` // the account, when there is one
+	CallID        string    `bson:"call_id,omitempty"`
+	Kind          string    `bson:"kind"`
+	Subject       string    `bson:"subject"`
+	Against       string    `bson:"against"`
+	AgainstName   string    `bson:"against_name,omitempty"`
+	Details       string    `bson:"details"`
+	Desired       string    `bson:"desired,omitempty"`
+	Status        string    `bson:"status"`
+	AssigneeID    string    `bson:"assignee_id,omitempty"`
+	AssigneeName  string    `bson:"assignee_name,omitempty"`
+	DueAt         time.Time `bson:"due_at"`
+	EscalatedAt   time.Time `bson:"escalated_at,omitempty"`
+	Answer        string    `bson:"answer,omitempty"`
+	AnsweredAt    time.Time `bson:"answered_at,omitempty"`
+	ClosedAt      time.Time `bson:"closed_at,omitempty"`
+	History       []Step    `bson:"history"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+	Version       int       `bson:"version"`
+}
+
+// Open reports whether the complaint still needs the bureau's work.
+func (c *Complaint) Open() bool { return c.Status != Answered && c.Status != Closed }
+
+// Overdue reports whether an open complaint passed its time limit.
+func (c *Complaint) Overdue(now time.Time) bool { return c.Open() && now.After(c.DueAt) }
+
+func complaintDoc(c *Complaint) *search.Doc {
+	open, esc := "no", "no"
+	if c.Open() {
+		open = "yes"
+	}
+	if !c.EscalatedAt.IsZero() {
+		esc = "yes"
+	}
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
+		"status": c.Status, "kind": c.Kind, "against": c.Against, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
+		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "created_at": c.CreatedAt}}
+}
+
+// NewComplaint is the complaint form. ContactID and CallID are set when
+// hotline staff take it on a call.
+type NewComplaint struct {
+	ContactID   string `json:"contact_id,omitempty"`
+	CallID      string `json:"call_id,omitempty"`
+	Kind        string `json:"kind"`
+	Subject     string `json:"subject"`
+	Against     string `json:"against"`
+	AgainstName string `json:"against_name,omitempty"`
+	Details     string `json:"details"`
+	Desired     string `json:"desired,omitempty"`
+}
+
+// FileComplaint records a complaint: an entrepreneur's own, or one staff
+// take for a caller.
+func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, in NewComplaint, m accounts.Meta) (*Complaint, error) {
+	if actor.Guest() {
+		return nil, core.Errorf(core.Unauthenticated, "error.unauthenticated")
+	}
+	var v core.Validation
+	enum(&v, "kind", in.Kind, ComplaintKinds)
+	enum(&v, "against", in.Against, Against)
+	now := s.clock.Now()
+	c := &Complaint{ID: core.NewID(), Kind: in.Kind, Against: in.Against, Status: Received, CreatedAt: now, UpdatedAt: now}
+	c.Subject = oneLine(&v, "subject", in.Subject, 2, 100)
+	c.AgainstName = oneLine(&v, "against_name", in.AgainstName, 0, 100)
+	v.Check(in.Against == "portal" || c.AgainstName != "", "against_name", "error.required")
+	c.Details = text(&v, "details", in.Details, 5, 4000)
+	c.Desired = text(&v, "desired", in.Desired, 0, 1000)
+	switch {
+	case actor.Role == accounts.Entrepreneur:
+		c.ComplainantID, c.ContactName = actor.ID, actor.Name
+	case actor.Role.Staff():
+		contact, err := s.contactField(ctx, actor, &v, in.ContactID)
+		if err != nil {
+			return nil, err
+		}
+		c.ContactID, c.ContactName, c.ComplainantID = contact.ID, contact.Name, contact.AccountID
+		if in.CallID != "" {
+			if call, err := s.Call(ctx, actor, in.CallID); err != nil || call.ContactID != contact.ID {
+				v.Add("call_id", "error.not_found")
+			}
+			c.CallID = in.CallID
+		}
+	default:
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	c.DueAt = now.AddDate(0, 0, s.days[c.Kind])
+	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "receive"}}
+	if err := s.insert(ctx, "complaints", ComplaintIndex.Name, c.ID, c); err != nil {
+		return nil, err
+	}
+	if c.CallID != "" {
+		s.linkCall(ctx, c.CallID, Link{Kind: "complaint", ID: c.ID, At: now})
+	}
+	s.audit.Record(ctx, actor.Actor(m), "complaint.file", audit.Success, c.ID, c.Kind)
+	return c, nil
+}
+
+// canReadComplaint: the bureau's staff and the complainant. Whoever the
+// complaint is about — a mentor, a base's manager — is neither, so never
+// sees it.
+func canReadComplaint(actor accounts.Principal, c *Complaint) bool {
+	return actor.Role.Staff() || (c.ComplainantID != "" && c.ComplainantID == actor.ID)
+}
+
+// Complaint reads a complaint the caller may see.
+func (s *Service) Complaint(ctx context.Context, actor accounts.Principal, id string) (*Complaint, error) {
+	notFound := core.Errorf(core.NotFound, "error.not_found")
+	if actor.Guest() || !core.ValidID(id) {
+		return nil, notFound
+	}
+	var c Complaint
+	if err := s.store.Get(ctx, "complaints", id, &c); err != nil {
+		return nil, err
+	}
+	if !canReadComplaint(actor, &c) {
+		return nil, notFound
+	}
+	if !actor.Role.Staff() {
+		for i := range c.History {
+			c.History[i].Note = "" // staff's working notes stay with staff
+		}
+	}
+	return &c, nil
+}
+
+// ComplaintStep is an action on a complaint.
+type ComplaintStep struct {
+	Action string `json:"action"`
+	// Text is the answer (answer), or a note (other actions).
+	Text       string `json:"text,omitempty"`
+	AssigneeID string `json:"assignee_id,omitempty"`
+}
+
+var complaintTransitions = map[string]struct {
+	from  []string
+	to    string
+	owner bool // the complainant may too (staff always may)
+}{
+	"assign": {from: []string{Received, InProgress, Reopened}},
+	"start":  {from: []string{Received, Reopened}, to: InProgress},
+	"answer": {from: []string{Received, InProgress, Reopened}, to: Answered},
+	"close":  {from: []string{Answered}, to: Closed, owner: true},
+	"reopen": {from: []string{Answered, Closed}, to: Reopened, owner: true},
+}
+
+// ActOnComplaint moves a complaint on. Staff assign, start, answer (the
+// answer goes to the complainant), close and reopen; the complainant may
+// close an answered complaint or reopen it when the answer does not settle
+// it, which gives it a fresh time limit.
+func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, id string, in ComplaintStep, m accounts.Meta) (*Complaint, error) {
+	c, err := s.Complaint(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	tr, ok := complaintTransitions[in.Action]
+	if !ok {
+		return nil, &core.Error{Code: core.Invalid, Message: "error.action", Fields: map[string]string{"action": "error.enum"}}
+	}
+	if !actor.Role.Staff() && !(tr.owner && c.ComplainantID == actor.ID) {
+		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if !slices.Contains(tr.from, c.Status) {
+		return nil, core.Errorf(core.Conflict, "error.complaint.state")
+	}
+	var v core.Validation
+	now := s.clock.Now()
+	step := Step{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: in.Action}
+	fields := []any{"updated_at", now}
+	switch in.Action {
+	case "assign":
+		assignee, err := s.staffMember(ctx, in.AssigneeID)
+		if err != nil {
+			v.Add("assignee_id", "error.assignee")
+		} else {
+			fields = append(fields, "assignee_id", assignee.ID, "assignee_name", assignee.Name)
+			step.Note = assignee.Name
+		}
+	case "answer":
+		answer := text(&v, "text", in.Text, 5, 4000)
+		fields = append(fields, "answer", answer, "answered_at", now)
+	case "reopen":
+		step.Note = text(&v, "text", in.Text, 0, 1000)
+		fields = append(fields, "due_at", now.AddDate(0, 0, s.days[c.Kind]), "escalated_at", time.Time{})
+	case "close":
+		step.Note = text(&v, "text", in.Text, 0, 1000)
+		fields = append(fields, "closed_at", now)
+	default:
+		step.Note = text(&v, "text", in.Text, 0, 1000)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if tr.to != "" {
+		fields = append(fields, "status", tr.to)
+	}
+	if c.AssigneeID == "" && actor.Role.Staff() && in.Action != "assign" {
+		fields = append(fields, "assignee_id", actor.ID, "assignee_name", actor.Name)
+	}
+	if !actor.Role.Staff() {
+		step.Note = "" // a complainant's words go in the complaint's thread, not staff notes
+	}
+	update := with(set(fields...), push("history", step))
+	if err := s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, update); err != nil {
+		return nil, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "complaint."+in.Action, audit.Success, c.ID, "")
+	if in.Action == "answer" && c.ComplainantID != "" {
+		s.notify.Send(ctx, c.ComplainantID, "notify.complaint.answered", c.Subject, "/complaints/"+c.ID)
+	}
+	if in.Action == "assign" {
+		if a, ok := fieldValue(fields, "assignee_id"); ok && a != actor.ID {
+			s.notify.Send(ctx, a, "notify.complaint.assigned", c.Subject, "/complaints/"+c.ID)
+		}
+	}
+	return s.Complaint(ctx, actor, c.ID)
+}
+
+func fieldValue(kv []any, key string) (string, bool) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == key {
+			s, ok := kv[i+1].(string)
+			return s, ok
+		}
+	}
+	return "", false
+}
+
+// staffMember reads an active hotline or admin account (an assignee).
+func (s *Service) staffMember(ctx context.Context, id string) (*accounts.User, error) {
+	if !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	u, err := s.accounts.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Role.Staff() || u.Disabled {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	return u, nil
+}
+
+// ComplaintQuery picks complaints.
+type ComplaintQuery struct {
+	// Queue: "" (all), open, overdue, escalated, mine, or a status.
+	Queue string
+	Text  string
+	Page  core.Page
+}
+
+// ComplaintRow is one complaint of a list.
+type ComplaintRow struct {
+	ID, Subject, ContactName, Kind, Against, Status string
+	DueAt, CreatedAt                                time.Time
+	Overdue, Escalated                              bool
+}
+
+// Complaints lists complaints: the board for staff, their own for anyone
+// else.
+func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q ComplaintQuery) ([]ComplaintRow, int, core.Page, error) {
+	p := q.Page.Normalize()
+	if actor.Guest() {
+		return nil, 0, p, core.Errorf(core.Unauthenticated, "error.unauthenticated")
+	}
+	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "created_at", Desc: true}}}
+	if !actor.Role.Staff() {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "complainant_id", Values: []string{actor.ID}})
+	}
+	now := s.clock.Now()
+	switch q.Queue {
+	case "":
+	case "open":
+		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}})
+	case "overdue":
+		max := float64(now.UnixMilli())
+		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}})
+		sq.Ranges = append(sq.Ranges, search.Range{Field: "due_ms", Max: &max})
+		sq.Sort = []search.Sort{{Field: "due_ms"}}
+	case "escalated":
+		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}}, search.Filter{Field: "escalated", Values: []string{"yes"}})
+	case "mine":
+		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}}, search.Filter{Field: "assignee_id", Values: []string{actor.ID}})
+	default:
+		if !slices.Contains(ComplaintStatuses, q.Queue) {
+			return nil, 0, p, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"queue": "error.enum"}}
+		}
+		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{q.Queue}})
+	}
+	r, err := s.outbox.Engine().Search(ctx, ComplaintIndex.Name, sq)
+	if err != nil {
+		return nil, 0, p, unavailable(err)
+	}
+	rows := make([]ComplaintRow, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		due := time.UnixMilli(int64(h.Number("due_ms"))).UTC()
+		row := ComplaintRow{ID: h.ID, Subject: h.String("subject"), ContactName: h.String("contact_name"), Kind: h.String("kind"),
+			Against: h.String("against"), Status: h.String("status"), DueAt: due, CreatedAt: h.Time("created_at"),
+			Escalated: h.String("escalated") == "yes"}
+		row.Overdue = h.String("open") == "yes" && now.After(due)
+		rows = append(rows, row)
+	}
+	return rows, r.Total, p, nil
+}
+
+// escalate marks an overdue complaint escalated, once, and tells the
+// administrators and the assignee.
+func (s *Service) escalate(ctx context.Context, c *Complaint, admins []string) bool {
+	now := s.clock.Now()
+	if !c.Overdue(now) || !c.EscalatedAt.IsZero() {
+		return false
+	}
+	step := Step{At: now, ActorName: "system", Action: "escalate"}
+	if err := s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, with(set("escalated_at", now), push("history", step))); err != nil {
+		return false
+	}
+	for _, id := range admins {
+		s.notify.Send(ctx, id, "notify.complaint.escalated", c.Subject, "/complaints/"+c.ID)
+	}
+	if c.AssigneeID != "" && !slices.Contains(admins, c.AssigneeID) {
+		s.notify.Send(ctx, c.AssigneeID, "notify.complaint.escalated", c.Subject, "/complaints/"+c.ID)
+	}
+	return true
+}

@@ -1,0 +1,363 @@
+package hotline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/people"
+	"onestop/services/pii"
+)
+
+// ContactIndex finds callers by name; phone and ID number are found through
+// the blind index, never searched in clear.
+var ContactIndex = search.Index{
+	Name:     "contacts",
+	Text:     []string{"name"},
+	Keywords: []string{"district", "account_id", "phone_masked", "id_masked"},
+	Times:    []string{"created_at"},
+}
+
+// Contact is a caller of the hotline. A caller need not have an account;
+// AccountID links the record to one once it is known. Phone and ID number
+// are kept sealed, with a blind index for look-up and a masked form for
+// display, as in profiles.
+type Contact struct {
+	ID          string    `bson:"_id"`
+	Name        string    `bson:"name"`
+	PhoneSealed string    `bson:"phone_sealed,omitempty"`
+	PhoneMasked string    `bson:"phone_masked,omitempty"`
+	PhoneIndex  string    `bson:"phone_index,omitempty"`
+	IDSealed    string    `bson:"id_sealed,omitempty"`
+	IDMasked    string    `bson:"id_masked,omitempty"`
+	IDIndex     string    `bson:"id_index,omitempty"`
+	District    string    `bson:"district,omitempty"`
+	AccountID   string    `bson:"account_id,omitempty"`
+	CreatedBy   string    `bson:"created_by"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+	Version     int       `bson:"version"`
+}
+
+func contactDoc(c *Contact) *search.Doc {
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"name": c.Name, "district": c.District, "account_id": c.AccountID,
+		"phone_masked": c.PhoneMasked, "id_masked": c.IDMasked, "created_at": c.CreatedAt}}
+}
+
+// Key collection prefixes: a phone or ID number belongs to one contact.
+const (
+	phoneKey = "cphone:"
+	idnoKey  = "cidno:"
+)
+
+// NewContact is a caller as staff type them in during a call.
+type NewContact struct {
+	Name     string `json:"name"`
+	Phone    string `json:"phone,omitempty"`
+	IDNumber string `json:"id_number,omitempty"`
+	District string `json:"district,omitempty"`
+}
+
+// CreateContact records a caller. Phone and ID number are optional but
+// unique: when either is already on a contact, the answer is a conflict
+// naming the field, so staff open that record instead. A caller whose phone
+// or ID number is on an entrepreneur's profile is linked to that account.
+func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, in NewContact, m accounts.Meta) (*Contact, error) {
+	if err := staffOnly(actor); err != nil {
+		return nil, err
+	}
+	var v core.Validation
+	now := s.clock.Now()
+	c := &Contact{ID: core.NewID(), CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+	c.Name = oneLine(&v, "name", in.Name, 1, 50)
+	v.Check(in.District == "" || slices.Contains(core.Districts, in.District), "district", "error.enum")
+	c.District = in.District
+	var phone, idno string
+	if p := strings.TrimSpace(in.Phone); p != "" {
+		phone = pii.NormalizePhone(p)
+		v.Check(phone != "", "phone", "error.phone")
+	}
+	if id := strings.ToUpper(strings.TrimSpace(in.IDNumber)); id != "" {
+		if _, problem := pii.ParseID(id, now); problem != "" {
+			v.Add("id_number", string(problem))
+		}
+		idno = id
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var claimed []string
+	undo := func() {
+		for _, k := range claimed {
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, c.ID)
+		}
+	}
+	if phone != "" {
+		c.PhoneIndex = s.vault.BlindIndex("phone", phone)
+		if err := s.store.ClaimKey(ctx, phoneKey+c.PhoneIndex, c.ID, "error.contact.phone_taken"); err != nil {
+			return nil, fieldConflict(err, "phone")
+		}
+		claimed = append(claimed, phoneKey+c.PhoneIndex)
+		c.PhoneSealed, c.PhoneMasked = s.vault.Seal("phone", phone), pii.MaskPhone(phone)
+	}
+	if idno != "" {
+		c.IDIndex = s.vault.BlindIndex("id_number", idno)
+		if err := s.store.ClaimKey(ctx, idnoKey+c.IDIndex, c.ID, "error.contact.id_taken"); err != nil {
+			undo()
+			return nil, fieldConflict(err, "id_number")
+		}
+		claimed = append(claimed, idnoKey+c.IDIndex)
+		c.IDSealed, c.IDMasked = s.vault.Seal("id_number", idno), pii.MaskIDNumber(idno)
+	}
+	if acc := s.accountFor(ctx, actor, c); acc != "" && s.store.ClaimKey(ctx, "caccount:"+acc, c.ID, "error.contact.account_linked") == nil {
+		c.AccountID = acc
+		claimed = append(claimed, "caccount:"+acc)
+	}
+	if err := s.insert(ctx, "contacts", ContactIndex.Name, c.ID, c); err != nil {
+		undo()
+		return nil, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "contact.create", audit.Success, c.ID, "")
+	return c, nil
+}
+
+// accountFor finds the entrepreneur whose profile carries the contact's
+// phone or ID number (the same blind index keys the profile holds).
+func (s *Service) accountFor(ctx context.Context, actor accounts.Principal, c *Contact) string {
+	for _, key := range []string{"idno:" + c.IDIndex, "pphone:" + c.PhoneIndex} {
+		if strings.HasSuffix(key, ":") {
+			continue
+		}
+		if id, err := s.store.KeyOwner(ctx, key); err == nil {
+			return id
+		}
+	}
+	return ""
+}
+
+func fieldConflict(err error, field string) error {
+	if !core.IsCode(err, core.Conflict) {
+		return err
+	}
+	e := err.(*core.Error)
+	return &core.Error{Code: core.Conflict, Message: e.Message, Fields: map[string]string{field: e.Message}}
+}
+
+// Contact reads a contact (staff only).
+func (s *Service) Contact(ctx context.Context, actor accounts.Principal, id string) (*Contact, error) {
+	if err := staffOnly(actor); err != nil {
+		return nil, err
+	}
+	if !core.ValidID(id) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	var c Contact
+	if err := s.store.Get(ctx, "contacts", id, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Found is a search result of the console: a contact record, or an
+// entrepreneur with an account and no contact record yet.
+type Found struct {
+	ContactID   string `json:"contact_id,omitempty"`
+	AccountID   string `json:"account_id,omitempty"`
+	Name        string `json:"name"`
+	PhoneMasked string `json:"phone_masked,omitempty"`
+	IDMasked    string `json:"id_masked,omitempty"`
+	District    string `json:"district,omitempty"`
+}
+
+// Find looks a caller up as staff type: a phone or ID number goes through
+// the blind index (contacts first, then entrepreneurs' profiles); anything
+// else is a name searched among contacts and profiles.
+func (s *Service) Find(ctx context.Context, actor accounts.Principal, q string) ([]Found, error) {
+	if err := staffOnly(actor); err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return []Found{}, nil
+	}
+	if utf8.RuneCountInString(q) > 100 || !utf8.ValidString(q) {
+		return nil, &core.Error{Code: core.Invalid, Message: "error.query.long", Fields: map[string]string{"q": "error.query.long"}}
+	}
+	if key, ok := s.sensitiveKey(q); ok {
+		var out []Found
+		if id, err := s.store.KeyOwner(ctx, key.contact); err == nil {
+			if c, err := s.Contact(ctx, actor, id); err == nil {
+				out = append(out, foundOf(c))
+			}
+		}
+		if len(out) == 0 {
+			if id, err := s.store.KeyOwner(ctx, key.profile); err == nil {
+				if f, ok := s.profileFound(ctx, actor, id); ok {
+					out = append(out, f)
+				}
+			}
+		}
+		return append([]Found{}, out...), nil
+	}
+	out := []Found{}
+	r, err := s.outbox.Engine().Search(ctx, ContactIndex.Name, search.Query{Text: q, Limit: 20})
+	if err != nil {
+		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	linked := map[string]bool{}
+	for _, h := range r.Hits {
+		out = append(out, Found{ContactID: h.ID, AccountID: h.String("account_id"), Name: h.String("name"),
+			PhoneMasked: h.String("phone_masked"), IDMasked: h.String("id_masked"), District: h.String("district")})
+		linked[h.String("account_id")] = true
+	}
+	rows, _, _, err := s.people.List(ctx, actor, people.ListQuery{Text: q, Page: core.Page{Size: 10}})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range rows {
+		if !linked[p.ID] {
+			out = append(out, Found{AccountID: p.ID, Name: p.Name, PhoneMasked: p.PhoneMasked, IDMasked: p.IDMasked, District: p.District})
+		}
+	}
+	return out, nil
+}
+
+type sensitiveKeys struct{ contact, profile string }
+
+func (s *Service) sensitiveKey(q string) (sensitiveKeys, bool) {
+	v := strings.ToUpper(q)
+	if _, problem := pii.ParseID(v, s.clock.Now()); problem == "" {
+		idx := s.vault.BlindIndex("id_number", v)
+		return sensitiveKeys{idnoKey + idx, "idno:" + idx}, true
+	}
+	if ph := pii.NormalizePhone(q); ph != "" {
+		idx := s.vault.BlindIndex("phone", ph)
+		return sensitiveKeys{phoneKey + idx, "pphone:" + idx}, true
+	}
+	return sensitiveKeys{}, false
+}
+
+func (s *Service) profileFound(ctx context.Context, actor accounts.Principal, id string) (Found, bool) {
+	p, err := s.people.Get(ctx, actor, id)
+	if err != nil || p.RealName == "" {
+		return Found{}, false
+	}
+	return Found{AccountID: p.ID, Name: p.RealName, PhoneMasked: p.PhoneMasked, IDMasked: p.IDMasked, District: p.District}, true
+}
+
+func foundOf(c *Contact) Found {
+	return Found{ContactID: c.ID, AccountID: c.AccountID, Name: c.Name, PhoneMasked: c.PhoneMasked, IDMasked: c.IDMasked, District: c.District}
+}
+
+// ContactForAccount returns the contact record of an entrepreneur, creating
+// it from their profile when there is none yet (a caller found among
+// accounts). The account's contact is found through a key, so two staff
+// doing this at once make one record.
+func (s *Service) ContactForAccount(ctx context.Context, actor accounts.Principal, accountID string, m accounts.Meta) (*Contact, error) {
+	if err := staffOnly(actor); err != nil {
+		return nil, err
+	}
+	if id, err := s.store.KeyOwner(ctx, "caccount:"+accountID); err == nil {
+		return s.Contact(ctx, actor, id)
+	}
+	p, err := s.people.Get(ctx, actor, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if p.RealName == "" {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	now := s.clock.Now()
+	c := &Contact{ID: core.NewID(), Name: p.RealName, PhoneMasked: p.PhoneMasked, IDMasked: p.IDMasked, District: p.District,
+		AccountID: p.ID, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.ClaimKey(ctx, "caccount:"+p.ID, c.ID, "error.stale"); err != nil {
+		if id, err := s.store.KeyOwner(ctx, "caccount:"+accountID); err == nil {
+			return s.Contact(ctx, actor, id)
+		}
+		return nil, err
+	}
+	claimed := []string{"caccount:" + p.ID}
+	// The profile's blind indexes are the contact's too (same keys, same
+	// derivation), so a later look-up by phone finds this record. The values
+	// stay sealed in the profile only.
+	if p.PhoneIndex != "" && s.store.ClaimKey(ctx, phoneKey+p.PhoneIndex, c.ID, "error.contact.phone_taken") == nil {
+		c.PhoneIndex = p.PhoneIndex
+		claimed = append(claimed, phoneKey+p.PhoneIndex)
+	}
+	if p.IDIndex != "" && s.store.ClaimKey(ctx, idnoKey+p.IDIndex, c.ID, "error.contact.id_taken") == nil {
+		c.IDIndex = p.IDIndex
+		claimed = append(claimed, idnoKey+p.IDIndex)
+	}
+	if err := s.insert(ctx, "contacts", ContactIndex.Name, c.ID, c); err != nil {
+		for _, k := range claimed {
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, c.ID)
+		}
+		return nil, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "contact.create", audit.Success, c.ID, "account")
+	return c, nil
+}
+
+// LinkCandidate is the account whose profile carries the contact's phone or
+// ID number, if there is one and the contact is not linked yet.
+func (s *Service) LinkCandidate(ctx context.Context, actor accounts.Principal, c *Contact) (Found, bool) {
+	if c.AccountID != "" {
+		return Found{}, false
+	}
+	id := s.accountFor(ctx, actor, c)
+	if id == "" {
+		return Found{}, false
+	}
+	return s.profileFound(ctx, actor, id)
+}
+
+// Link ties a contact to the entrepreneur account whose profile carries the
+// same phone or ID number (staff cannot link a caller to an arbitrary
+// account: the match is the proof it is the same person).
+func (s *Service) Link(ctx context.Context, actor accounts.Principal, contactID string, m accounts.Meta) (*Contact, error) {
+	c, err := s.Contact(ctx, actor, contactID)
+	if err != nil {
+		return nil, err
+	}
+	cand, ok := s.LinkCandidate(ctx, actor, c)
+	if !ok {
+		return nil, core.Errorf(core.Conflict, "error.contact.no_match")
+	}
+	if err := s.store.ClaimKey(ctx, "caccount:"+cand.AccountID, c.ID, "error.contact.account_linked"); err != nil {
+		return nil, err
+	}
+	err = s.change(ctx, "contacts", ContactIndex.Name, c.ID, c.Version, set("account_id", cand.AccountID, "updated_at", s.clock.Now()))
+	if err != nil {
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), "caccount:"+cand.AccountID, c.ID)
+		return nil, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "contact.link", audit.Success, c.ID, cand.AccountID)
+	return s.Contact(ctx, actor, c.ID)
+}
+
+// Reveal opens a contact's phone and ID number for staff; audited.
+func (s *Service) Reveal(ctx context.Context, actor accounts.Principal, id string, m accounts.Meta) (phone, idno string, err error) {
+	c, err := s.Contact(ctx, actor, id)
+	if err != nil {
+		s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Denied, id, "contact")
+		return "", "", err
+	}
+	if c.PhoneSealed != "" {
+		if phone, err = s.vault.Open("phone", c.PhoneSealed); err != nil {
+			return "", "", core.Wrap(err, "open phone")
+		}
+	}
+	if c.IDSealed != "" {
+		if idno, err = s.vault.Open("id_number", c.IDSealed); err != nil {
+			return "", "", core.Wrap(err, "open id number")
+		}
+	}
+	s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Success, id, "contact")
+	return phone, idno, nil
+}

@@ -1,0 +1,195 @@
+// Package hotline owns the start-up service hotline (創業服務熱線, source
+// (十一)): contact records for callers (with or without an account), the
+// call log, complaints with time limits (限時辦結), follow-up cases that help
+// entrepreneurs whose ventures failed start again (創業失敗跟蹤扶持), and the
+// stability check-ins of operating ventures that the bureau's figures are
+// computed from. A background worker sends each due reminder once and
+// escalates overdue complaints.
+package hotline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/mentors"
+	"onestop/services/notify"
+	"onestop/services/onestop"
+	"onestop/services/outbox"
+	"onestop/services/people"
+	"onestop/services/pii"
+	"onestop/services/store"
+)
+
+// Collections of the package.
+var Collections = []store.Collection{
+	{Name: "contacts"}, {Name: "calls"}, {Name: "complaints"}, {Name: "cases"}, {Name: "ventures"}, store.Leases,
+}
+
+// Service runs the hotline.
+type Service struct {
+	store    *store.Store
+	outbox   *outbox.Outbox
+	audit    *audit.Log
+	notify   *notify.Service
+	vault    *pii.Vault
+	clock    core.Clock
+	people   *people.Service
+	mentors  *mentors.Service
+	onestop  *onestop.Service
+	accounts *accounts.Service
+	days     map[string]int
+}
+
+// Deps are the services the hotline works with.
+type Deps struct {
+	Store    *store.Store
+	Outbox   *outbox.Outbox
+	Audit    *audit.Log
+	Notify   *notify.Service
+	Vault    *pii.Vault
+	Clock    core.Clock
+	People   *people.Service
+	Mentors  *mentors.Service
+	Onestop  *onestop.Service
+	Accounts *accounts.Service
+	// ComplaintDays overrides the time limits of complaint kinds.
+	ComplaintDays map[string]int
+}
+
+// New returns the service and registers its indexes.
+func New(d Deps) *Service {
+	days := map[string]int{}
+	for k, v := range DefaultComplaintDays {
+		days[k] = v
+	}
+	for k, v := range d.ComplaintDays {
+		days[k] = v
+	}
+	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
+		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, days: days}
+	o := d.Outbox
+	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
+	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))
+	o.Register(outbox.SourceFor(d.Store, "complaints", ComplaintIndex, complaintDoc))
+	o.Register(outbox.SourceFor(d.Store, "cases", CaseIndex, caseDoc))
+	o.Register(outbox.SourceFor(d.Store, "ventures", VentureIndex, ventureDoc))
+	return s
+}
+
+// ComplaintDays is the time limit of a complaint kind, in days.
+func (s *Service) ComplaintDays(kind string) int { return s.days[kind] }
+
+// Step is one entry of a record's timeline. Note is staff-only text.
+type Step struct {
+	At        time.Time `bson:"at" json:"at"`
+	ActorID   string    `bson:"actor_id" json:"-"`
+	ActorName string    `bson:"actor_name" json:"actor_name"`
+	Action    string    `bson:"action" json:"action"`
+	Note      string    `bson:"note,omitempty" json:"note,omitempty"`
+}
+
+// Link ties a record to what was made from it or for it.
+type Link struct {
+	Kind string    `bson:"kind" json:"kind"` // consultation, service, complaint, case, eligibility, training
+	ID   string    `bson:"id" json:"id"`
+	At   time.Time `bson:"at" json:"at"`
+}
+
+// LinkKinds are the kinds of Link.
+var LinkKinds = []string{"consultation", "service", "complaint", "case", "eligibility", "training"}
+
+func staffOnly(actor accounts.Principal) error {
+	if actor.Guest() {
+		return core.Errorf(core.Unauthenticated, "error.unauthenticated")
+	}
+	if !actor.Role.Staff() {
+		return core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	return nil
+}
+
+// text checks a free-text field: trimmed, valid UTF-8, no control
+// characters other than line breaks and tabs, between min and max runes.
+func text(v *core.Validation, field, s string, min, max int) string {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	ok := n >= min && n <= max && utf8.ValidString(s)
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' {
+			continue
+		}
+		if !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) {
+			ok = false
+			break
+		}
+	}
+	key := "error.text.length"
+	if n < min {
+		key = "error.required"
+	}
+	v.Check(ok, field, key)
+	return s
+}
+
+// oneLine is text without line breaks (names, subjects).
+func oneLine(v *core.Validation, field, s string, min, max int) string {
+	s = text(v, field, s, min, max)
+	v.Check(!strings.ContainsAny(s, "\r\n\t"), field, "error.text")
+	return s
+}
+
+func enum(v *core.Validation, field, s string, allowed []string) {
+	v.Check(slices.Contains(allowed, s), field, "error.enum")
+}
+
+// insert writes a new record and its index entry (outbox noted first).
+func (s *Service) insert(ctx context.Context, coll, index, id string, doc any) error {
+	if err := s.outbox.Begin(ctx, index, id); err != nil {
+		return err
+	}
+	if _, err := s.store.C(coll).InsertOne(ctx, doc); err != nil {
+		return core.Wrap(err, "insert "+coll)
+	}
+	s.outbox.Apply(ctx, index, id)
+	return nil
+}
+
+// change applies a guarded update: only if the record is still at version
+// (optimistic concurrency: two staff saving at once cannot both win), and
+// bumps the version.
+func (s *Service) change(ctx context.Context, coll, index, id string, version int, update bson.D) error {
+	update = append(slices.Clone(update), bson.E{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}})
+	if err := s.outbox.Begin(ctx, index, id); err != nil {
+		return err
+	}
+	err := s.store.UpdateIf(ctx, coll, id, []store.Cond{store.Eq("version", version)}, update)
+	s.outbox.Apply(ctx, index, id)
+	if core.IsCode(err, core.Conflict) {
+		return core.Errorf(core.Conflict, "error.stale")
+	}
+	return err
+}
+
+func set(kv ...any) bson.D {
+	var d bson.D
+	for i := 0; i+1 < len(kv); i += 2 {
+		d = append(d, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return bson.D{{Key: "$set", Value: d}}
+}
+
+// with adds a $push of steps (and more operators) to an update.
+func with(update bson.D, ops ...bson.E) bson.D { return append(update, ops...) }
+
+func push(field string, v any) bson.E {
+	return bson.E{Key: "$push", Value: bson.D{{Key: field, Value: v}}}
+}
