@@ -22,6 +22,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/hotline"
 	"onestop/services/incubators"
 	"onestop/services/mentors"
 	"onestop/services/notify"
@@ -50,6 +51,7 @@ type App struct {
 	notify   *notify.Service
 	bases    *incubators.Service
 	mentors  *mentors.Service
+	hotline  *hotline.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -119,6 +121,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.notify = notify.New(a.store, a.outbox, a.clock, log)
 	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
 	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
+	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
+		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays})
+	// A saved profile may start or stop a venture's follow-up; a failure
+	// here is caught up by the hotline worker's daily sweep.
+	a.people.OnSave(func(ctx context.Context, id string) {
+		if err := a.hotline.SyncVenture(ctx, id); err != nil {
+			log.Warn("venture follow-up", "person", id, "err", err)
+		}
+	})
 	// Mentors choose their channels on their profile; everyone else gets
 	// the default.
 	a.notify.SetChannels(func(ctx context.Context, userID string) []string {
@@ -134,6 +145,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, incubators.Collections...)
 	colls = append(colls, notify.Collections...)
 	colls = append(colls, mentors.Collections...)
+	colls = append(colls, hotline.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}
@@ -166,6 +178,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	go a.mentors.Run(bg, holder, 30*time.Second, a.log)
 	go a.notify.Run(bg, holder, 10*time.Second)
+	go a.hotline.Run(bg, holder, time.Minute, a.log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"onestop/services/core"
+	"onestop/services/hotline"
 	"onestop/services/onestop"
 )
 
@@ -41,6 +42,8 @@ type Config struct {
 	AnswerWithin time.Duration
 	// ServiceDays overrides the time limit (days) of one-stop request types.
 	ServiceDays map[string]int
+	// ComplaintDays overrides the time limit (days) of complaint kinds.
+	ComplaintDays map[string]int
 	// Cheap password hashing and a settable clock, for tests only.
 	FastHashing bool
 	Clock       core.Clock
@@ -69,6 +72,7 @@ var settings = []setting{
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
+	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in days, e.g. conduct=7,privacy=5 (defaults: service=15 conduct=10 policy=15 privacy=7 other=15)", false},
 	{"service-days", "PORTAL_SERVICE_DAYS", "", "time limits of one-stop service types in days, e.g. financing=5,opening_guidance=3 (defaults: project_development=15 plan_design=10 risk_assessment=10 opening_guidance=5 financing=7 follow_up=30)", false},
 }
 
@@ -165,20 +169,8 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	if c.AnswerWithin, err = time.ParseDuration(get("answer-within")); err != nil || c.AnswerWithin < time.Minute || c.AnswerWithin > 30*24*time.Hour {
 		bad("answer-within", "want a duration from 1m to 720h")
 	}
-	c.ServiceDays = map[string]int{}
-	for _, kv := range strings.Split(get("service-days"), ",") {
-		kv = strings.TrimSpace(kv)
-		if kv == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(kv, "=")
-		var days int
-		if _, err := fmt.Sscan(v, &days); !ok || err != nil || days < 1 || days > 365 || !slices.Contains(onestop.Types, k) {
-			bad("service-days", fmt.Sprintf("%q: want type=days with a type of %v and 1–365 days", kv, onestop.Types))
-			continue
-		}
-		c.ServiceDays[k] = days
-	}
+	c.ServiceDays = daysByKind(get("service-days"), onestop.Types, func(msg string) { bad("service-days", msg) })
+	c.ComplaintDays = daysByKind(get("complaint-days"), hotline.ComplaintKinds, func(msg string) { bad("complaint-days", msg) })
 	if c.JWTKey, err = decodeKey(get("jwt-key")); err != nil || (c.JWTKey != nil && len(c.JWTKey) < 32) {
 		bad("jwt-key", "want base64 of at least 32 random bytes")
 	}
@@ -192,6 +184,26 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		bad("mongodb-uri", "with an external database, set PORTAL_JWT_KEY and PORTAL_DATA_KEY so every replica shares them")
 	}
 	return c, errors.Join(errs...)
+}
+
+// daysByKind reads "kind=days,kind=days" with kinds from the list and
+// 1–365 days.
+func daysByKind(spec string, kinds []string, bad func(string)) map[string]int {
+	out := map[string]int{}
+	for _, kv := range strings.Split(spec, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		var days int
+		if _, err := fmt.Sscan(v, &days); !ok || err != nil || days < 1 || days > 365 || !slices.Contains(kinds, k) {
+			bad(fmt.Sprintf("%q: want kind=days with a kind of %v and 1–365 days", kv, kinds))
+			continue
+		}
+		out[k] = days
+	}
+	return out
 }
 
 func decodeKey(s string) ([]byte, error) {

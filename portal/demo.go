@@ -46,17 +46,17 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 		}
 		created++
 	}
-	if err := a.demoProfiles(ctx); err != nil {
-		return err
-	}
-	if err := a.demoProjects(ctx); err != nil {
-		return err
-	}
-	if err := a.demoBases(ctx); err != nil {
-		return err
-	}
-	if err := a.demoMentors(ctx); err != nil {
-		return err
+	// Each area says when it starts: the hotline's year of records takes
+	// half a minute on the embedded engines.
+	for _, part := range []struct {
+		name string
+		load func(context.Context) error
+	}{{"profiles", a.demoProfiles}, {"projects", a.demoProjects}, {"incubation bases", a.demoBases},
+		{"mentors and consultations", a.demoMentors}, {"hotline calls, complaints and cases", a.demoHotline}} {
+		fmt.Fprintf(w, "demo: %s…\n", part.name)
+		if err := part.load(ctx); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(w, "\nDemo data: %d accounts created. Sign in with any of these, password %s:\n", created, demoPassword)
 	for _, in := range demoAccounts {

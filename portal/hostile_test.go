@@ -171,3 +171,97 @@ func TestHostileInput(t *testing.T) {
 	}
 	t.Logf("%d hostile requests, no 5xx, nothing stored", count)
 }
+
+// TestHostileHotline sends the corpus to every hotline write and list: no
+// 5xx, nothing accepted, no record changed.
+func TestHostileHotline(t *testing.T) {
+	w := newHotlineWorld(t)
+	tp := w.tp
+	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
+	cs := decode[apiCase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
+	cp := decode[apiComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
+	call := decode[apiCall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
+	snapshot := func() string {
+		h := sha256.New()
+		for _, c := range []string{"contacts", "calls", "complaints", "cases", "ventures", "consultations", "service_requests", "keys"} {
+			cur, err := tp.app.store.C(c).Find(context.Background(), bson.D{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var docs []bson.Raw
+			if err := cur.All(context.Background(), &docs); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%s:%d;", c, len(docs))
+			for _, d := range docs {
+				h.Write(d)
+			}
+		}
+		return fmt.Sprintf("%x", h.Sum(nil))
+	}
+	before := snapshot()
+	targets := []struct {
+		method, path string
+		fields       []string
+		base         string // other fields of the body, valid ones
+	}{
+		// A name alone makes a contact; any printable text is a name.
+		{"POST", "/api/v1/hotline/contacts", []string{"phone", "id_number", "district"}, `"name":"張三",`},
+		{"POST", "/api/v1/hotline/calls", []string{"contact_id", "type", "topic", "notes", "outcome", "duration_minutes"}, ""},
+		{"POST", "/api/v1/hotline/calls/" + call.ID + "/convert", []string{"to", "topic", "type"}, ""},
+		{"POST", "/api/v1/complaints", []string{"contact_id", "kind", "subject", "against", "details"}, ""},
+		{"POST", "/api/v1/complaints/" + cp.ID + "/steps", []string{"action", "text", "assignee_id"}, ""},
+		{"POST", "/api/v1/cases", []string{"contact_id", "reasons", "debts_yuan", "loan_status"}, ""},
+		{"PUT", "/api/v1/cases/" + cs.ID, []string{"reasons", "plan", "debts_yuan"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/contacts", []string{"on", "channel", "note", "checkin_id"}, ""},
+		{"PUT", "/api/v1/cases/" + cs.ID + "/schedule", []string{"days"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/mentor", []string{"mentor_id"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/help", []string{"kind", "text"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/close", []string{"outcome", "on"}, ""},
+		{"POST", "/api/v1/ventures/" + w.e1ID + "/checkins", []string{"month", "on", "operating", "employees"}, ""},
+	}
+	count := 0
+	for _, tg := range targets {
+		var bodies []string
+		for _, f := range tg.fields {
+			for _, s := range hostileStrings {
+				if tg.base != "" && strings.TrimSpace(s) == "" {
+					continue // an optional field left blank
+				}
+				b, _ := bson.MarshalExtJSON(bson.D{{Key: f, Value: s}}, false, false)
+				bodies = append(bodies, "{"+tg.base+string(b[1:]))
+			}
+			for _, v := range hostileValues {
+				if tg.base != "" && v == "null" {
+					continue
+				}
+				bodies = append(bodies, `{`+tg.base+`"`+f+`":`+v+`}`)
+			}
+		}
+		bodies = append(bodies, "", "{", "[]", `{"status":"closed","_id":"x","$set":{"status":"closed"}}`)
+		for _, body := range bodies {
+			resp, out := tp.do(tg.method, tg.path, body, w.staff)
+			count++
+			if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+				t.Errorf("%s %s %.80q: %d %s", tg.method, tg.path, body, resp.StatusCode, out)
+			}
+		}
+	}
+	for _, s := range hostileStrings {
+		if len(s) > 4000 {
+			continue
+		}
+		for _, list := range []string{"/api/v1/hotline/find?q=", "/api/v1/cases?queue=", "/api/v1/cases?staff_id=", "/api/v1/complaints?queue=",
+			"/api/v1/complaints?q=", "/api/v1/hotline/calls?topic=", "/api/v1/hotline/calls?week="} {
+			resp, out := tp.do("GET", list+url.QueryEscape(s), nil, w.staff)
+			count++
+			if resp.StatusCode >= 500 || (resp.StatusCode != 200 && resp.StatusCode != 422) {
+				t.Errorf("%s%.40q: %d %s", list, s, resp.StatusCode, out)
+			}
+		}
+	}
+	if snapshot() != before {
+		t.Error("rejected requests changed hotline records")
+	}
+	t.Logf("%d hostile hotline requests, no 5xx, nothing stored", count)
+}

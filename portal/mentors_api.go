@@ -132,7 +132,7 @@ func (a *App) apiAsk(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.mentors.Ask(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.askFor(c, in)
 	if err != nil {
 		return err
 	}

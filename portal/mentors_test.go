@@ -59,7 +59,12 @@ func TestConsultationsAPI(t *testing.T) {
 	if q.Status != "waiting" || q.MentorName == "" {
 		t.Fatalf("a financing question should reach the financing mentor at once: %+v", q)
 	}
-	logged := w.ask(t, w.hotline, map[string]any{"topic": "law", "question": "來電者詢問合夥協議如何約定退出。", "caller_name": "陳先生"})
+	resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.hotline)
+	if resp.StatusCode != 201 {
+		t.Fatalf("contact: %d %s", resp.StatusCode, body)
+	}
+	contact := decode[apiContact](t, body)
+	logged := w.ask(t, w.hotline, map[string]any{"topic": "law", "question": "來電者詢問合夥協議如何約定退出。", "contact_id": contact.ID})
 	step := func(s string) string { return "/api/v1/consultations/" + q.ID + "/" + s }
 	tp.run(t, []scenario{
 		// Who may read.
@@ -77,7 +82,9 @@ func TestConsultationsAPI(t *testing.T) {
 		{name: "an empty question", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "financing", "question": "  "}, status: 422, contains: []string{"error.consult.text"}},
 		{name: "a 100 KB question", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "financing", "question": strings.Repeat("問", 34000)}, status: 422},
 		{name: "an unknown topic", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "astrology", "question": "這是一個合理的問題嗎？"}, status: 422, contains: []string{`"field":"topic"`}},
-		{name: "hotline must name the caller", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。"}, status: 422, contains: []string{`"field":"caller_name"`}},
+		{name: "hotline must name the caller's record", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。"}, status: 422, contains: []string{`"field":"contact_id"`}},
+		{name: "an unknown caller record", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": "00000000000000000000000000"}, status: 422, contains: []string{`"field":"contact_id"`}},
+		{name: "the caller's name is the record's", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": contact.ID, "caller_name": "冒名"}, status: 422, contains: []string{`"field":"caller_name"`}},
 		{name: "mentors cannot ask", method: "POST", path: "/api/v1/consultations", token: w.m1, body: map[string]any{"topic": "law", "question": "導師不能提問。"}, status: 403},
 		{name: "a mentor profile without topics", method: "PUT", path: "/api/v1/me/mentor", token: w.m2, body: map[string]any{"type": "official", "topics": []string{}, "bio": "短", "capacity": 0}, status: 422, contains: []string{`"field":"topics"`, `"field":"bio"`}},
 		{name: "an unknown contact channel", method: "PUT", path: "/api/v1/me/mentor", token: w.m2, body: map[string]any{"type": "official", "topics": []string{"law"}, "bio": "法律顧問，處理合同糾紛十年。", "capacity": 3, "contact": []string{"fax"}}, status: 422, contains: []string{`"field":"contact"`}},

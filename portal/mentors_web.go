@@ -107,20 +107,27 @@ func (a *App) consultationsPage(c *fiber.Ctx) error {
 }
 
 func (a *App) askPage(c *fiber.Ctx) error {
-	return a.renderAsk(c, mentors.Question{}, map[string]string{})
+	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic")}, map[string]string{})
 }
 
+// renderAsk shows the ask form; hotline staff ask for a caller, whose
+// contact record the console passed along.
 func (a *App) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]string) error {
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/ask", fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(),
-		"ForCaller": principal(c).Role != accounts.Entrepreneur})
+	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": principal(c).Role.Staff()}
+	if principal(c).Role.Staff() && q.ContactID != "" {
+		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), q.ContactID); err == nil {
+			data["Contact"] = ct
+		}
+	}
+	return a.render(c, "pages/ask", data)
 }
 
 func (a *App) askSubmit(c *fiber.Ctx) error {
-	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), CallerName: c.FormValue("caller_name")}
-	x, err := a.mentors.Ask(c.UserContext(), principal(c), q, meta(c))
+	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), ContactID: c.FormValue("contact_id")}
+	x, err := a.askFor(c, q)
 	if err != nil {
 		if fe := formErrors(err); fe != nil {
 			return a.renderAsk(c, q, fe)

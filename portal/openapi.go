@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
+	"onestop/services/hotline"
 	"onestop/services/incubators"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
@@ -42,26 +43,54 @@ var (
 	docUpdateUser = &apiDoc{"Change an account's role or disable it", "admin", updateUserRequest{}, apiUser{}, 200}
 	docAudit      = &apiDoc{"List audit events", "admin", nil, listResponse[apiAuditEvent]{}, 200}
 
-	docPolicies      = &apiDoc{"The policy catalogue", "policies", nil, listResponse[policy.Policy]{}, 200}
-	docPolicy        = &apiDoc{"One policy with its conditions", "policies", nil, policy.Policy{}, 200}
-	docSavePolicy    = &apiDoc{"Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200}
-	docCheck         = &apiDoc{"Check a described profile against every policy", "eligibility", checkRequest{}, checkResponse{}, 200}
-	docMyEligibility = &apiDoc{"Check the caller's profile", "eligibility", nil, checkResponse{}, 200}
-	docMyProfile     = &apiDoc{"The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200}
-	docSaveProfile   = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
-	docExport        = &apiDoc{"Download everything held about the caller (re-asks the password)", "privacy", passwordConfirm{}, nil, 200}
-	docDelete        = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
-	docPeople        = &apiDoc{"List people (staff); q may be an ID or phone number", "staff", nil, listResponse[apiPersonRow]{}, 200}
-	docPerson        = &apiDoc{"A person's profile, masked (staff)", "staff", nil, apiProfile{}, 200}
-	docReveal        = &apiDoc{"Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200}
-	docCreateRequest = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
-	docMyRequests    = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
-	docRequest       = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}
-	docCancel        = &apiDoc{"Cancel one's own request before work starts", "services", actRequest{}, apiRequest{}, 200}
-	docQueue         = &apiDoc{"The staff queue (status, type, overdue=1, mine=1)", "staff", nil, listResponse[apiRequestRow]{}, 200}
-	docAssign        = &apiDoc{"Assign a request (to the caller by default)", "staff", actRequest{}, apiRequest{}, 200}
-	docStart         = &apiDoc{"Start work on a request", "staff", actRequest{}, apiRequest{}, 200}
-	docComplete      = &apiDoc{"Complete a request (note required)", "staff", actRequest{}, apiRequest{}, 200}
+	docPolicies        = &apiDoc{"The policy catalogue", "policies", nil, listResponse[policy.Policy]{}, 200}
+	docPolicy          = &apiDoc{"One policy with its conditions", "policies", nil, policy.Policy{}, 200}
+	docSavePolicy      = &apiDoc{"Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200}
+	docCheck           = &apiDoc{"Check a described profile against every policy", "eligibility", checkRequest{}, checkResponse{}, 200}
+	docMyEligibility   = &apiDoc{"Check the caller's profile", "eligibility", nil, checkResponse{}, 200}
+	docMyProfile       = &apiDoc{"The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200}
+	docSaveProfile     = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
+	docExport          = &apiDoc{"Download everything held about the caller (re-asks the password)", "privacy", passwordConfirm{}, nil, 200}
+	docDelete          = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
+	docPeople          = &apiDoc{"List people (staff); q may be an ID or phone number", "staff", nil, listResponse[apiPersonRow]{}, 200}
+	docPerson          = &apiDoc{"A person's profile, masked (staff)", "staff", nil, apiProfile{}, 200}
+	docReveal          = &apiDoc{"Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200}
+	docFind            = &apiDoc{"Find a caller by phone, ID number (blind index) or name (staff)", "hotline", nil, foundResponse{}, 200}
+	docCreateContact   = &apiDoc{"Record a caller (staff); linked to an account whose profile has the same phone or ID number", "hotline", hotline.NewContact{}, apiContact{}, 201}
+	docContact         = &apiDoc{"A caller's record, masked (staff)", "hotline", nil, apiContact{}, 200}
+	docLinkContact     = &apiDoc{"Link a caller to the account whose profile has the same phone or ID number", "hotline", nil, apiContact{}, 200}
+	docAccountContact  = &apiDoc{"The contact record of an entrepreneur's account, made on first use", "hotline", nil, apiContact{}, 200}
+	docLogCall         = &apiDoc{"Log a call", "hotline", hotline.NewCall{}, apiCall{}, 201}
+	docCalls           = &apiDoc{"List calls (contact_id, staff_id, topic, week)", "hotline", nil, listResponse[apiCallRow]{}, 200}
+	docConvertCall     = &apiDoc{"Turn a call into a consultation or a service request", "hotline", hotline.Conversion{}, hotline.Link{}, 201}
+	docTopics          = &apiDoc{"Calls per topic in each of the last 8 weeks", "hotline", nil, []hotline.WeekTopics{}, 200}
+	docStabilityDue    = &apiDoc{"Ventures whose stability check-in is due", "hotline", nil, listResponse[apiVentureRow]{}, 200}
+	docFileComplaint   = &apiDoc{"File a complaint (entrepreneur: own; staff: for a contact)", "complaints", hotline.NewComplaint{}, apiComplaint{}, 201}
+	docComplaints      = &apiDoc{"The complaint board (staff) or one's own complaints; queue = open, overdue, escalated, mine or a status", "complaints", nil, listResponse[apiComplaintRow]{}, 200}
+	docComplaint       = &apiDoc{"One complaint with its history", "complaints", nil, apiComplaint{}, 200}
+	docComplaintStep   = &apiDoc{"Act on a complaint: assign, start, answer, close, reopen", "complaints", hotline.ComplaintStep{}, apiComplaint{}, 200}
+	docOpenCase        = &apiDoc{"Open a follow-up case for a failed venture", "cases", hotline.NewCase{}, apiCase{}, 201}
+	docCases           = &apiDoc{"Cases: queues for staff (due_today, overdue, mine, unassigned, open, closed; staff_id), assigned ones for a mentor, one's own for an entrepreneur", "cases", nil, listResponse[apiCaseRow]{}, 200}
+	docCase            = &apiDoc{"One case; staff see notes, others a summary", "cases", nil, apiCase{}, 200}
+	docCaseUpdate      = &apiDoc{"Edit a case's details and plan", "cases", hotline.CaseDetails{}, apiCase{}, 200}
+	docCaseContact     = &apiDoc{"Record a contact with the person", "cases", hotline.ContactRecord{}, apiCase{}, 200}
+	docCaseSchedule    = &apiDoc{"Replace the contacts still to make", "cases", scheduleRequest{}, apiCase{}, 200}
+	docCaseMentor      = &apiDoc{"Assign a mentor", "cases", mentorRequest{}, apiCase{}, 200}
+	docCaseStaff       = &apiDoc{"Assign the staff member following the case", "cases", staffRequest{}, apiCase{}, 200}
+	docCaseHelp        = &apiDoc{"Arrange a consultation or service request for the person, linked on the case", "cases", hotline.CaseHelp{}, apiCase{}, 200}
+	docCaseEligibility = &apiDoc{"Run a fresh eligibility check for the person and link it", "cases", nil, apiCase{}, 200}
+	docCaseClose       = &apiDoc{"Close a case with its outcome", "cases", closeCaseRequest{}, apiCase{}, 200}
+	docReassign        = &apiDoc{"Hand every open case and complaint of a leaving staff member to another", "admin", reassignRequest{}, hotline.Reassigned{}, 200}
+	docMyVenture       = &apiDoc{"The caller's venture and its stability check-ins", "cases", nil, apiVenture{}, 200}
+	docCheckin         = &apiDoc{"Answer a stability check-in (the entrepreneur, or staff)", "cases", hotline.StabilityAnswer{}, apiVenture{}, 200}
+	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
+	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
+	docRequest         = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}
+	docCancel          = &apiDoc{"Cancel one's own request before work starts", "services", actRequest{}, apiRequest{}, 200}
+	docQueue           = &apiDoc{"The staff queue (status, type, overdue=1, mine=1)", "staff", nil, listResponse[apiRequestRow]{}, 200}
+	docAssign          = &apiDoc{"Assign a request (to the caller by default)", "staff", actRequest{}, apiRequest{}, 200}
+	docStart           = &apiDoc{"Start work on a request", "staff", actRequest{}, apiRequest{}, 200}
+	docComplete        = &apiDoc{"Complete a request (note required)", "staff", actRequest{}, apiRequest{}, 200}
 
 	docProjects         = &apiDoc{"Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, apiLibrary{}, 200}
 	docCreateProject    = &apiDoc{"Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, apiProject{}, 201}
@@ -99,7 +128,7 @@ var (
 	docMentor           = &apiDoc{"A mentor's public profile", "mentors", nil, apiMentor{}, 200}
 	docSaveMentor       = &apiDoc{"Write the caller's mentor profile (new profiles await approval)", "mentors", mentors.Profile{}, apiMentor{}, 200}
 	docMentorStatus     = &apiDoc{"Approve (active), pause or retire a mentor", "admin", baseStatusRequest{}, apiMentor{}, 200}
-	docAsk              = &apiDoc{"Ask a question (hotline: for a caller, with caller_name); routed to a fitting mentor", "consultations", mentors.Question{}, apiConsultation{}, 201}
+	docAsk              = &apiDoc{"Ask a question (hotline: for a caller, with contact_id); routed to a fitting mentor", "consultations", mentors.Question{}, apiConsultation{}, 201}
 	docConsultations    = &apiDoc{"The caller's consultations (status=waiting|answering|answered|closed|unassigned|overdue|rematched|mine)", "consultations", nil, listResponse[apiConsultRow]{}, 200}
 	docConsultation     = &apiDoc{"One consultation and its thread", "consultations", nil, apiConsultation{}, 200}
 	docConsultStep      = &apiDoc{"A step: a message (text), answered, decline (reason), close (rating 1–5, comment), reassign (mentor_id)", "consultations", consultStep{}, apiConsultation{}, 200}

@@ -49,6 +49,7 @@ func (a *App) routeTable() []route {
 	entrepreneur := roles(accounts.Entrepreneur)
 	reviewer := roles(accounts.Mentor, accounts.Admin)
 	manager := roles(accounts.IncubatorManager, accounts.Admin)
+	caseUpdate, caseContact, caseSchedule, caseMentor, caseStaff, caseHelp, caseClose := a.caseSteps()
 	return []route{
 		// Operations.
 		{"GET", "/healthz", public, a.healthz, nil},
@@ -142,6 +143,41 @@ func (a *App) routeTable() []route {
 		{"POST", "/consultations/:id/reassign", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.consultStepWeb("reassign"), nil},
 		{"GET", "/admin/mentors", admin, a.adminMentorsPage, nil},
 		{"POST", "/admin/mentors/:id/status", admin, a.adminMentorStatus, nil},
+
+		// Pages: the hotline, complaints, follow-up cases, stability.
+		{"GET", "/hotline", staff, a.hotlinePage, nil},
+		{"POST", "/hotline/contacts", staff, a.contactCreate, nil},
+		{"POST", "/hotline/accounts/:id/contact", staff, a.accountContact, nil},
+		{"GET", "/hotline/contacts/:id", staff, a.contactPage, nil},
+		{"POST", "/hotline/contacts/:id/link", staff, a.contactLink, nil},
+		{"POST", "/hotline/contacts/:id/reveal", staff, a.contactReveal, nil},
+		{"POST", "/hotline/contacts/:id/calls", staff, a.callCreate, nil},
+		{"POST", "/hotline/calls/:id/convert", staff, a.callConvert, nil},
+		{"GET", "/hotline/topics", staff, a.topicsPage, nil},
+		{"GET", "/hotline/cases", staff, a.casesPage, nil},
+		{"GET", "/hotline/cases.csv", staff, a.casesCSV, nil},
+		{"GET", "/hotline/stability", staff, a.stabilityPage, nil},
+		{"POST", "/admin/staff/reassign", admin, a.reassignSubmit, nil},
+		{"GET", "/complaints", signedIn, a.complaintsPage, nil},
+		{"GET", "/complaints.csv", staff, a.complaintsCSV, nil},
+		{"GET", "/complaints/new", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.complaintNewPage, nil},
+		{"POST", "/complaints", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.complaintCreate, nil},
+		{"GET", "/complaints/:id", signedIn, a.complaintPage, nil},
+		{"POST", "/complaints/:id/steps", signedIn, a.complaintStepWeb, nil},
+		{"GET", "/cases", signedIn, a.casesPage, nil},
+		{"GET", "/cases/new", staff, a.caseNewPage, nil},
+		{"POST", "/cases", staff, a.caseCreate, nil},
+		{"GET", "/cases/:id", signedIn, a.casePage, nil},
+		{"POST", "/cases/:id/contacts", staff, a.caseStepWeb("contact"), nil},
+		{"POST", "/cases/:id/schedule", staff, a.caseStepWeb("schedule"), nil},
+		{"POST", "/cases/:id/details", staff, a.caseStepWeb("details"), nil},
+		{"POST", "/cases/:id/mentor", staff, a.caseStepWeb("mentor"), nil},
+		{"POST", "/cases/:id/staff", staff, a.caseStepWeb("staff"), nil},
+		{"POST", "/cases/:id/help", staff, a.caseStepWeb("help"), nil},
+		{"POST", "/cases/:id/eligibility", staff, a.caseStepWeb("eligibility"), nil},
+		{"POST", "/cases/:id/close", staff, a.caseStepWeb("close"), nil},
+		{"GET", "/me/venture", entrepreneur, a.myVenturePage, nil},
+		{"POST", "/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.stabilitySubmit, nil},
 
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
@@ -248,6 +284,36 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/consultations/:id/close", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("close"), docConsultStep},
 		{"POST", "/api/v1/consultations/:id/reassign", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("reassign"), docConsultStep},
 		{"GET", "/api/v1/admin/consultations/overview", admin, a.apiConsultOverview, docConsultOverview},
+
+		// API: the hotline, complaints, follow-up cases, stability.
+		{"GET", "/api/v1/hotline/find", staff, a.apiFind, docFind},
+		{"POST", "/api/v1/hotline/contacts", staff, a.apiCreateContact, docCreateContact},
+		{"GET", "/api/v1/hotline/contacts/:id", staff, a.apiContact, docContact},
+		{"POST", "/api/v1/hotline/contacts/:id/link", staff, a.apiLinkContact, docLinkContact},
+		{"POST", "/api/v1/hotline/accounts/:id/contact", staff, a.apiAccountContact, docAccountContact},
+		{"POST", "/api/v1/hotline/calls", staff, a.apiLogCall, docLogCall},
+		{"GET", "/api/v1/hotline/calls", staff, a.apiCalls, docCalls},
+		{"POST", "/api/v1/hotline/calls/:id/convert", staff, a.apiConvertCall, docConvertCall},
+		{"GET", "/api/v1/hotline/topics", staff, a.apiTopics, docTopics},
+		{"GET", "/api/v1/hotline/stability", staff, a.apiStabilityDue, docStabilityDue},
+		{"POST", "/api/v1/complaints", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiFileComplaint, docFileComplaint},
+		{"GET", "/api/v1/complaints", signedIn, a.apiComplaints, docComplaints},
+		{"GET", "/api/v1/complaints/:id", signedIn, a.apiComplaint, docComplaint},
+		{"POST", "/api/v1/complaints/:id/steps", signedIn, a.apiComplaintStep, docComplaintStep},
+		{"POST", "/api/v1/cases", staff, a.apiOpenCase, docOpenCase},
+		{"GET", "/api/v1/cases", signedIn, a.apiCases, docCases},
+		{"GET", "/api/v1/cases/:id", signedIn, a.apiCase, docCase},
+		{"PUT", "/api/v1/cases/:id", staff, caseUpdate, docCaseUpdate},
+		{"POST", "/api/v1/cases/:id/contacts", staff, caseContact, docCaseContact},
+		{"PUT", "/api/v1/cases/:id/schedule", staff, caseSchedule, docCaseSchedule},
+		{"POST", "/api/v1/cases/:id/mentor", staff, caseMentor, docCaseMentor},
+		{"POST", "/api/v1/cases/:id/staff", staff, caseStaff, docCaseStaff},
+		{"POST", "/api/v1/cases/:id/help", staff, caseHelp, docCaseHelp},
+		{"POST", "/api/v1/cases/:id/eligibility", staff, a.apiCaseEligibility, docCaseEligibility},
+		{"POST", "/api/v1/cases/:id/close", staff, caseClose, docCaseClose},
+		{"POST", "/api/v1/admin/staff/reassign", admin, a.apiReassign, docReassign},
+		{"GET", "/api/v1/me/venture", entrepreneur, a.apiMyVenture, docMyVenture},
+		{"POST", "/api/v1/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiStabilityCheckin, docCheckin},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

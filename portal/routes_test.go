@@ -11,6 +11,7 @@ import (
 
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
+	"onestop/services/hotline"
 	"onestop/services/incubators"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
@@ -90,7 +91,7 @@ func TestCatalogsComplete(t *testing.T) {
 		}
 	}
 	used := map[string]string{}
-	tmplKey := regexp.MustCompile(`\bt (?:\$\.Lang|\.Lang|\.) "([a-z0-9_.]+)"`)
+	tmplKey := regexp.MustCompile(`(?:\bt (?:\$\.Lang|\.Lang|\$l|\.)|"Label") "([a-z0-9_.]+)"`)
 	_ = fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -139,7 +140,19 @@ func TestCatalogsComplete(t *testing.T) {
 		"library.step.": {"submit", "reviewers", "review", "decision", "archive"},
 		"paction.":      {"create", "import", "edit", "submit", "resubmit", "assign", "decide", "archive"},
 		"stage.p.":      append([]string{"needs_reviewers", "in_review", "awaiting_consensus"}, projects.Statuses...),
-		"op.":           {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+		"calltype.":     hotline.CallTypes, "calltopic.": hotline.CallTopics, "calloutcome.": hotline.CallOutcomes,
+		"ckind.": hotline.ComplaintKinds, "against.": hotline.Against, "cpstatus.": hotline.ComplaintStatuses,
+		"cpqueue.":         append([]string{"open", "overdue", "escalated", "mine"}, hotline.ComplaintStatuses...),
+		"cpaction.":        {"receive", "assign", "start", "answer", "close", "reopen", "escalate"},
+		"complaints.step.": {"assign", "start", "answer", "close", "reopen"},
+		"freason.":         hotline.FailureReasons, "loan.": hotline.LoanStatuses, "caseneed.": hotline.CaseNeeds, "outcome.": hotline.Outcomes,
+		"channel.": hotline.Channels, "csource.": hotline.CaseSources, "casequeue.": hotline.CaseQueues, "casestatus.": {hotline.CaseOpen, hotline.CaseClosed},
+		"caseaction.":      {"contact", "schedule", "update", "mentor", "assign"},
+		"caseaction.open.": hotline.CaseSources, "caseaction.close.": hotline.Outcomes, "caseaction.link.": hotline.LinkKinds,
+		"cases.step.": {"contact", "schedule", "details", "mentor", "staff", "help", "eligibility", "close"},
+		"link.":       hotline.LinkKinds, "vstatus.": {hotline.Tracking, hotline.VentureClosed, hotline.Completed},
+		"hotline.call.converted.": {"consultation", "service"},
+		"op.":                     {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {
 		for _, v := range values {

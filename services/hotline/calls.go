@@ -3,6 +3,7 @@ package hotline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -27,7 +28,7 @@ var (
 var CallIndex = search.Index{
 	Name:     "calls",
 	Text:     []string{"notes", "contact_name"},
-	Keywords: []string{"type", "topic", "outcome", "staff_id", "contact_id", "week"},
+	Keywords: []string{"type", "topic", "outcome", "staff_id", "contact_id", "week", "links"},
 	Numbers:  []string{"duration"},
 	Times:    []string{"created_at"},
 }
@@ -52,9 +53,15 @@ type Call struct {
 }
 
 func callDoc(c *Call) *search.Doc {
+	// The row shows what was made from the call: "kind:id" in the index, so
+	// a list needs no read per row.
+	links := make([]string, len(c.Links))
+	for i, l := range c.Links {
+		links[i] = l.Kind + ":" + l.ID
+	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"notes": c.Notes, "contact_name": c.ContactName, "type": c.Type,
 		"topic": c.Topic, "outcome": c.Outcome, "staff_id": c.StaffID, "contact_id": c.ContactID, "week": c.Week,
-		"duration": c.Duration, "created_at": c.CreatedAt}}
+		"duration": c.Duration, "links": links, "created_at": c.CreatedAt}}
 }
 
 // Week names the ISO week of t in China Standard Time.
@@ -144,6 +151,7 @@ func (s *Service) linkCall(ctx context.Context, callID string, l Link) {
 type CallRow struct {
 	ID, ContactID, ContactName, Type, Topic, Outcome, Notes string
 	Duration                                                int
+	Links                                                   []Link
 	CreatedAt                                               time.Time
 }
 
@@ -173,7 +181,7 @@ func (s *Service) Calls(ctx context.Context, actor accounts.Principal, q CallQue
 	for _, h := range r.Hits {
 		rows = append(rows, CallRow{ID: h.ID, ContactID: h.String("contact_id"), ContactName: h.String("contact_name"), Type: h.String("type"),
 			Topic: h.String("topic"), Outcome: h.String("outcome"), Notes: h.String("notes"), Duration: int(h.Number("duration")),
-			CreatedAt: h.Time("created_at")})
+			Links: linksOf(h.Strings("links")), CreatedAt: h.Time("created_at")})
 	}
 	return rows, r.Total, p, nil
 }
@@ -212,4 +220,14 @@ func (s *Service) TopicsByWeek(ctx context.Context, actor accounts.Principal, n 
 		out = append(out, wt)
 	}
 	return out, nil
+}
+
+func linksOf(kv []string) []Link {
+	out := []Link{}
+	for _, s := range kv {
+		if k, id, ok := strings.Cut(s, ":"); ok {
+			out = append(out, Link{Kind: k, ID: id})
+		}
+	}
+	return out
 }

@@ -183,7 +183,7 @@ func (s *Service) openCase(ctx context.Context, actor accounts.Principal, in New
 		c.Checkins = append(c.Checkins, Checkin{ID: fmt.Sprintf("k%d", i+1), DueOn: today.AddMonths(months)})
 	}
 	c.NextDue = nextDue(c.Status, c.Checkins)
-	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "open:" + source}}
+	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "open." + source}}
 	if err := s.insert(ctx, "cases", CaseIndex.Name, c.ID, c); err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func kvGet(kv []any, key string) (any, bool) {
 }
 
 // Schedule replaces the contacts not yet made with the given days (today
-// up to five years after the case opened; at most 24).
+// up to five years after the case opened; one to 24).
 func (s *Service) Schedule(ctx context.Context, actor accounts.Principal, id string, days []core.Date, m accounts.Meta) (*Case, error) {
 	c, err := s.staffCase(ctx, actor, id)
 	if err != nil {
@@ -345,6 +345,8 @@ func (s *Service) Schedule(ctx context.Context, actor accounts.Principal, id str
 	var v core.Validation
 	today := core.DateOf(s.clock.Now())
 	limit := core.DateOf(c.CreatedAt).AddYears(5)
+	// An open case always has a next contact: nothing due is forgotten.
+	v.Check(len(days) >= 1, "days", "error.required")
 	v.Check(len(days) <= 24, "days", "error.too_many_items")
 	var checkins []Checkin
 	n := 0
@@ -362,9 +364,6 @@ func (s *Service) Schedule(ctx context.Context, actor accounts.Principal, id str
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
-	}
-	if checkins == nil {
-		checkins = []Checkin{}
 	}
 	return s.saveCase(ctx, actor, c, m, "schedule", "", "checkins", checkins)
 }
@@ -462,7 +461,7 @@ func (s *Service) AddLink(ctx context.Context, actor accounts.Principal, id stri
 		return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"kind": "error.enum"}}
 	}
 	l.At = s.clock.Now()
-	return s.saveCase(ctx, actor, c, m, "link:"+l.Kind, "", "links", append(slices.Clone(c.Links), l))
+	return s.saveCase(ctx, actor, c, m, "link."+l.Kind, "", "links", append(slices.Clone(c.Links), l))
 }
 
 // CloseCase ends a case with its outcome and the day it was reached.
@@ -482,16 +481,17 @@ func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, o
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return s.saveCase(ctx, actor, c, m, "close:"+outcome, note, "status", CaseClosed, "outcome", outcome, "outcome_on", on)
+	return s.saveCase(ctx, actor, c, m, "close."+outcome, note, "status", CaseClosed, "outcome", outcome, "outcome_on", on)
 }
 
 // CaseQuery picks cases.
 type CaseQuery struct {
 	// Queue: "" (all), due_today, overdue, mine, open, closed.
-	Queue   string
-	StaffID string
-	Text    string
-	Page    core.Page
+	Queue     string
+	StaffID   string
+	ContactID string
+	Text      string
+	Page      core.Page
 }
 
 // CaseRow is one case of a queue.
@@ -524,6 +524,9 @@ func (s *Service) Cases(ctx context.Context, actor accounts.Principal, q CaseQue
 	}
 	if q.StaffID != "" {
 		sq.Filters = append(sq.Filters, search.Filter{Field: "staff_id", Values: []string{q.StaffID}})
+	}
+	if q.ContactID != "" {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "contact_id", Values: []string{q.ContactID}})
 	}
 	today := float64(core.DateOf(s.clock.Now()).Day())
 	open := search.Filter{Field: "status", Values: []string{CaseOpen}}

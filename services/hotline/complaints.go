@@ -298,9 +298,10 @@ func (s *Service) staffMember(ctx context.Context, id string) (*accounts.User, e
 // ComplaintQuery picks complaints.
 type ComplaintQuery struct {
 	// Queue: "" (all), open, overdue, escalated, mine, or a status.
-	Queue string
-	Text  string
-	Page  core.Page
+	Queue     string
+	ContactID string
+	Text      string
+	Page      core.Page
 }
 
 // ComplaintRow is one complaint of a list.
@@ -320,6 +321,9 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q Co
 	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "created_at", Desc: true}}}
 	if !actor.Role.Staff() {
 		sq.Filters = append(sq.Filters, search.Filter{Field: "complainant_id", Values: []string{actor.ID}})
+	}
+	if q.ContactID != "" {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "contact_id", Values: []string{q.ContactID}})
 	}
 	now := s.clock.Now()
 	switch q.Queue {

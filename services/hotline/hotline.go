@@ -102,6 +102,8 @@ type Link struct {
 	Kind string    `bson:"kind" json:"kind"` // consultation, service, complaint, case, eligibility, training
 	ID   string    `bson:"id" json:"id"`
 	At   time.Time `bson:"at" json:"at"`
+	// Note sums up the result (an eligibility check: the policies met).
+	Note string `bson:"note,omitempty" json:"note,omitempty"`
 }
 
 // LinkKinds are the kinds of Link.
@@ -192,4 +194,12 @@ func with(update bson.D, ops ...bson.E) bson.D { return append(update, ops...) }
 
 func push(field string, v any) bson.E {
 	return bson.E{Key: "$push", Value: bson.D{{Key: field, Value: v}}}
+}
+
+// WithClock returns the service on another clock: the demo loader uses it
+// to lay down a past (calls over past weeks, cases opened months ago).
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
 }

@@ -194,7 +194,7 @@ func (s *Service) openCaseWithID(ctx context.Context, id string, contact *Contac
 	now := s.clock.Now()
 	c := &Case{ID: id, ContactID: contact.ID, PersonID: contact.AccountID, PersonName: contact.Name, Source: source,
 		Reasons: []string{}, LoanStatus: "none", Needs: needs, Plan: []PlanStep{}, Links: []Link{}, Status: CaseOpen,
-		CreatedAt: now, UpdatedAt: now, History: []Step{{At: now, ActorID: system.ID, ActorName: system.Name, Action: "open:" + source}}}
+		CreatedAt: now, UpdatedAt: now, History: []Step{{At: now, ActorID: system.ID, ActorName: system.Name, Action: "open." + source}}}
 	today := core.DateOf(now)
 	for i, months := range CheckinMonths {
 		c.Checkins = append(c.Checkins, Checkin{ID: fmt.Sprintf("k%d", i+1), DueOn: today.AddMonths(months)})

@@ -51,7 +51,7 @@ type Consultation struct {
 	ID            string    `bson:"_id"`
 	AskerID       string    `bson:"asker_id,omitempty"` // empty for a caller without an account
 	AskerName     string    `bson:"asker_name"`
-	LoggedBy      string    `bson:"logged_by,omitempty"` // hotline staff who logged it for a caller
+	LoggedBy      string    `bson:"logged_by,omitempty"`  // hotline staff who logged it for a caller
 	ContactID     string    `bson:"contact_id,omitempty"` // and the caller's contact record
 	Topic         string    `bson:"topic"`
 	Industry      string    `bson:"industry,omitempty"`

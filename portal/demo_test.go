@@ -1,0 +1,71 @@
+package portal
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/hotline"
+)
+
+// TestDemoData: the demo loads every area with records in every state, and
+// loading it again adds nothing.
+func TestDemoData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the whole demo")
+	}
+	tp := newTestPortal(t)
+	ctx := context.Background()
+	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	staff := accounts.Principal{ID: "demo-check", Role: accounts.Admin, Name: "check"}
+	h := tp.app.hotline
+	count := func(what string, n int, err error) int {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return n
+	}
+	one := core.Page{Size: 1}
+	_, calls, _, err := h.Calls(ctx, staff, hotline.CallQuery{Page: one})
+	if count("calls", calls, err) < 250 {
+		t.Errorf("%d calls", calls)
+	}
+	for _, q := range append([]string{"overdue", "escalated"}, hotline.ComplaintStatuses...) {
+		_, n, _, err := h.Complaints(ctx, staff, hotline.ComplaintQuery{Queue: q, Page: one})
+		if count("complaints "+q, n, err) == 0 {
+			t.Errorf("no %s complaints", q)
+		}
+	}
+	for _, q := range []string{"due_today", "overdue", "open", "closed"} {
+		_, n, _, err := h.Cases(ctx, staff, hotline.CaseQuery{Queue: q, Page: one})
+		if count("cases "+q, n, err) == 0 {
+			t.Errorf("no %s cases", q)
+		}
+	}
+	rows, _, _, err := h.Cases(ctx, staff, hotline.CaseQuery{Queue: "closed", Page: core.Page{Size: 100}})
+	outcomes := map[string]bool{}
+	for _, r := range rows {
+		outcomes[r.Outcome] = true
+	}
+	if err != nil || len(outcomes) != len(hotline.Outcomes) {
+		t.Errorf("outcomes %v (%v)", outcomes, err)
+	}
+	weeks, err := h.TopicsByWeek(ctx, staff, 8)
+	if err != nil || weeks[0].Total == 0 || weeks[7].Total == 0 {
+		t.Errorf("weekly topics %+v (%v)", weeks, err)
+	}
+	if _, n, _, err := h.StabilityDue(ctx, staff, one); count("stability", n, err) == 0 {
+		t.Error("no stability check-ins due")
+	}
+	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, again, _, _ := h.Calls(ctx, staff, hotline.CallQuery{Page: one}); again != calls {
+		t.Errorf("a second load made %d calls, the first %d", again, calls)
+	}
+}

@@ -1,0 +1,660 @@
+package portal
+
+import (
+	"encoding/csv"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/hotline"
+	"onestop/services/mentors"
+	"onestop/services/onestop"
+)
+
+func hotlineOptions() fiber.Map {
+	return fiber.Map{"CallTypes": hotline.CallTypes, "CallTopics": hotline.CallTopics, "Outcomes": hotline.CallOutcomes,
+		"Districts": core.Districts, "MentorTopics": mentors.Topics, "ServiceTypes": onestop.Types,
+		"ComplaintKinds": hotline.ComplaintKinds, "Against": hotline.Against, "Reasons": hotline.FailureReasons,
+		"LoanStatuses": hotline.LoanStatuses, "Needs": hotline.CaseNeeds, "CaseOutcomes": hotline.Outcomes, "Channels": hotline.Channels}
+}
+
+func formList(c *fiber.Ctx, name string) []string {
+	var out []string
+	for _, v := range c.Request().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// formInt reads a whole number; a bad one is a field error.
+func formInt(c *fiber.Ctx, name string, errs map[string]string) int64 {
+	s := strings.TrimSpace(c.FormValue(name))
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		errs[name] = "error.number"
+	}
+	return n
+}
+
+func formDate(c *fiber.Ctx, name string, errs map[string]string) core.Date {
+	s := strings.TrimSpace(c.FormValue(name))
+	if s == "" {
+		return core.Date{}
+	}
+	d, err := core.ParseDate(s)
+	if err != nil {
+		errs[name] = "error.date"
+	}
+	return d
+}
+
+// The console: find a caller, or record a new one.
+
+func (a *App) hotlinePage(c *fiber.Ctx) error {
+	return a.renderConsole(c, hotline.NewContact{}, map[string]string{})
+}
+
+func (a *App) renderConsole(c *fiber.Ctx, in hotline.NewContact, errs map[string]string) error {
+	ctx, me := c.UserContext(), principal(c)
+	q := strings.TrimSpace(c.Query("q"))
+	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	if q != "" {
+		found, err := a.hotline.Find(ctx, me, q)
+		if fe := formErrors(err); fe != nil {
+			errs["q"] = fe["q"]
+		} else if err != nil {
+			return err
+		}
+		data["Found"], data["Searched"] = found, true
+		if in.Name == "" && len(found) == 0 {
+			// Start the new record from what was typed.
+			if _, err := strconv.Atoi(strings.ReplaceAll(q, " ", "")); err == nil {
+				in.Phone = q
+			} else {
+				in.Name = q
+			}
+			data["Input"] = in
+		}
+	}
+	counts := fiber.Map{}
+	for _, queue := range []string{"due_today", "overdue", "unassigned"} {
+		if _, n, _, err := a.hotline.Cases(ctx, me, hotline.CaseQuery{Queue: queue, Page: core.Page{Size: 1}}); err == nil {
+			counts[queue] = n
+		}
+	}
+	if _, n, _, err := a.hotline.Complaints(ctx, me, hotline.ComplaintQuery{Queue: "overdue", Page: core.Page{Size: 1}}); err == nil {
+		counts["complaints_overdue"] = n
+	}
+	if _, n, _, err := a.hotline.StabilityDue(ctx, me, core.Page{Size: 1}); err == nil {
+		counts["stability"] = n
+	}
+	data["Counts"] = counts
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/hotline", data)
+}
+
+func (a *App) contactCreate(c *fiber.Ctx) error {
+	in := hotline.NewContact{Name: c.FormValue("name"), Phone: c.FormValue("phone"), IDNumber: c.FormValue("id_number"), District: c.FormValue("district")}
+	x, err := a.hotline.CreateContact(c.UserContext(), principal(c), in, meta(c))
+	if err != nil {
+		var ce *core.Error
+		if asCore(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) && len(ce.Fields) > 0 {
+			in.IDNumber = "" // never echoed back into the page
+			return a.renderConsole(c, in, ce.Fields)
+		}
+		return err
+	}
+	flash(c, "hotline.contact.created")
+	return c.Redirect("/hotline/contacts/"+x.ID, fiber.StatusSeeOther)
+}
+
+func (a *App) accountContact(c *fiber.Ctx) error {
+	x, err := a.hotline.ContactForAccount(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/hotline/contacts/"+x.ID, fiber.StatusSeeOther)
+}
+
+// The contact page: the caller, the call form and their history.
+
+func (a *App) contactPage(c *fiber.Ctx) error {
+	return a.renderContact(c, hotline.NewCall{DurationMinutes: 3}, map[string]string{}, nil)
+}
+
+type revealedContact struct{ Phone, IDNumber string }
+
+func (a *App) renderContact(c *fiber.Ctx, call hotline.NewCall, errs map[string]string, revealed *revealedContact) error {
+	ctx, me := c.UserContext(), principal(c)
+	x, err := a.hotline.Contact(ctx, me, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	calls, _, _, err := a.hotline.Calls(ctx, me, hotline.CallQuery{ContactID: x.ID, Page: core.Page{Size: 50}})
+	if err != nil {
+		return err
+	}
+	cases, _, _, err := a.hotline.Cases(ctx, me, hotline.CaseQuery{ContactID: x.ID, Page: core.Page{Size: 50}})
+	if err != nil {
+		return err
+	}
+	complaints, _, _, err := a.hotline.Complaints(ctx, me, hotline.ComplaintQuery{ContactID: x.ID, Page: core.Page{Size: 50}})
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "hotline.contact", "Contact": x, "Call": call, "Errors": errs, "Options": hotlineOptions(), "Calls": calls,
+		"Cases": cases, "Complaints": complaints, "Revealed": revealed, "MentorTopic": hotline.MentorTopic}
+	if f, ok := a.hotline.LinkCandidate(ctx, me, x); ok {
+		data["Candidate"] = f
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/contact", data)
+}
+
+func (a *App) contactLink(c *fiber.Ctx) error {
+	if _, err := a.hotline.Link(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "hotline.contact.linked")
+	}
+	return c.Redirect("/hotline/contacts/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (a *App) contactReveal(c *fiber.Ctx) error {
+	phone, idno, err := a.hotline.Reveal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	if err != nil {
+		return err
+	}
+	return a.renderContact(c, hotline.NewCall{DurationMinutes: 3}, map[string]string{}, &revealedContact{Phone: phone, IDNumber: idno})
+}
+
+func (a *App) callCreate(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	minutes, err := strconv.ParseFloat(strings.TrimSpace(c.FormValue("duration_minutes")), 64)
+	if err != nil {
+		errs["duration_minutes"] = "error.number"
+	}
+	in := hotline.NewCall{ContactID: c.Params("id"), Type: c.FormValue("type"), Topic: c.FormValue("topic"), Notes: c.FormValue("notes"),
+		Outcome: c.FormValue("outcome"), DurationMinutes: minutes, NextStep: c.FormValue("next_step")}
+	if len(errs) == 0 {
+		x, err := a.hotline.LogCall(c.UserContext(), principal(c), in, meta(c))
+		if err == nil {
+			flash(c, "hotline.call.logged")
+			return c.Redirect("/hotline/contacts/"+x.ContactID+"#call-"+x.ID, fiber.StatusSeeOther)
+		}
+		if errs = formErrors(err); errs == nil {
+			return err
+		}
+	}
+	return a.renderContact(c, in, errs, nil)
+}
+
+func (a *App) callConvert(c *fiber.Ctx) error {
+	in := hotline.Conversion{To: c.FormValue("to"), Topic: c.FormValue("topic"), Type: c.FormValue("type")}
+	l, err := a.hotline.Convert(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	if err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+		if call, err := a.hotline.Call(c.UserContext(), principal(c), c.Params("id")); err == nil {
+			return c.Redirect("/hotline/contacts/"+call.ContactID, fiber.StatusSeeOther)
+		}
+		return c.Redirect("/hotline", fiber.StatusSeeOther)
+	}
+	flash(c, "hotline.call.converted."+l.Kind)
+	return c.Redirect(linkPath(l), fiber.StatusSeeOther)
+}
+
+func linkPath(l hotline.Link) string {
+	switch l.Kind {
+	case "consultation":
+		return "/consultations/" + l.ID
+	case "service":
+		return "/services/" + l.ID
+	case "complaint":
+		return "/complaints/" + l.ID
+	case "case":
+		return "/cases/" + l.ID
+	case "eligibility":
+		return "/staff/people/" + l.ID
+	}
+	return "/"
+}
+
+func (a *App) topicsPage(c *fiber.Ctx) error {
+	weeks, err := a.hotline.TopicsByWeek(c.UserContext(), principal(c), 8)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/hotline_topics", fiber.Map{"Title": "hotline.topics", "Weeks": weeks, "Topics": hotline.CallTopics})
+}
+
+// Complaints.
+
+func (a *App) complaintsPage(c *fiber.Ctx) error {
+	q := complaintQuery(c)
+	rows, total, p, err := a.hotline.Complaints(c.UserContext(), principal(c), q)
+	if err != nil {
+		if fe := formErrors(err); fe != nil {
+			return c.Redirect("/complaints", fiber.StatusSeeOther)
+		}
+		return err
+	}
+	return a.render(c, "pages/complaints", fiber.Map{"Title": "complaints.title", "Rows": rows, "Total": total, "Query": q,
+		"Queues": []string{"open", "overdue", "escalated", "mine", "received", "in_progress", "answered", "closed", "reopened"}, "Pager": newPager(c, p, total)})
+}
+
+func (a *App) complaintNewPage(c *fiber.Ctx) error {
+	return a.renderComplaintForm(c, hotline.NewComplaint{ContactID: c.Query("contact"), CallID: c.Query("call"), Against: "department"}, map[string]string{})
+}
+
+func (a *App) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs map[string]string) error {
+	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": hotlineOptions(), "Days": a.complaintDays()}
+	if principal(c).Role.Staff() && in.ContactID != "" {
+		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
+			data["Contact"] = ct
+			if in.Details == "" && in.CallID != "" {
+				if call, err := a.hotline.Call(c.UserContext(), principal(c), in.CallID); err == nil {
+					in.Details = call.Notes
+					data["Input"] = in
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/complaint_new", data)
+}
+
+func (a *App) complaintDays() map[string]int {
+	out := map[string]int{}
+	for _, k := range hotline.ComplaintKinds {
+		out[k] = a.hotline.ComplaintDays(k)
+	}
+	return out
+}
+
+func (a *App) complaintCreate(c *fiber.Ctx) error {
+	in := hotline.NewComplaint{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Kind: c.FormValue("kind"), Subject: c.FormValue("subject"),
+		Against: c.FormValue("against"), AgainstName: c.FormValue("against_name"), Details: c.FormValue("details"), Desired: c.FormValue("desired")}
+	x, err := a.hotline.FileComplaint(c.UserContext(), principal(c), in, meta(c))
+	if err != nil {
+		if fe := formErrors(err); fe != nil {
+			return a.renderComplaintForm(c, in, fe)
+		}
+		return err
+	}
+	flash(c, "complaints.filed")
+	return c.Redirect("/complaints/"+x.ID, fiber.StatusSeeOther)
+}
+
+func (a *App) complaintPage(c *fiber.Ctx) error {
+	x, err := a.hotline.Complaint(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "complaints.complaint", "C": a.toAPIComplaint(x), "Raw": x, "IsOwner": x.ComplainantID == principal(c).ID}
+	if principal(c).Role.Staff() {
+		staff, err := a.accounts.Active(c.UserContext(), accounts.Hotline, accounts.Admin)
+		if err != nil {
+			return err
+		}
+		data["Staff"] = staff
+	}
+	return a.render(c, "pages/complaint", data)
+}
+
+func (a *App) complaintStepWeb(c *fiber.Ctx) error {
+	in := hotline.ComplaintStep{Action: c.FormValue("action"), Text: c.FormValue("text"), AssigneeID: c.FormValue("assignee_id")}
+	if _, err := a.hotline.ActOnComplaint(c.UserContext(), principal(c), c.Params("id"), in, meta(c)); err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "complaints.step."+in.Action)
+	}
+	return c.Redirect("/complaints/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+// Cases.
+
+func (a *App) casesPage(c *fiber.Ctx) error {
+	q := caseQuery(c)
+	rows, total, p, err := a.hotline.Cases(c.UserContext(), principal(c), q)
+	if err != nil {
+		if fe := formErrors(err); fe != nil {
+			return c.Redirect(c.Path(), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	data := fiber.Map{"Title": "cases.title", "Rows": rows, "Total": total, "Query": q, "Pager": newPager(c, p, total)}
+	if principal(c).Role.Staff() {
+		data["Queues"] = hotline.CaseQueues
+		staff, err := a.accounts.Active(c.UserContext(), accounts.Hotline, accounts.Admin)
+		if err != nil {
+			return err
+		}
+		data["Staff"] = staff
+	}
+	return a.render(c, "pages/cases", data)
+}
+
+// csvSafe keeps a cell from being read as a formula by a spreadsheet
+// (CSV injection): a leading = + - @ or control character gets a quote.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// casesCSV exports a queue (up to 5,000 rows) for staff.
+func (a *App) casesCSV(c *fiber.Ctx) error {
+	q := caseQuery(c)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="cases-`+csvName(q.Queue)+`.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	l := lang(c)
+	_ = w.Write([]string{"id", a.i18n.T(l, "cases.person"), a.i18n.T(l, "field.status"), a.i18n.T(l, "cases.next_due"),
+		a.i18n.T(l, "cases.reasons"), a.i18n.T(l, "cases.source"), a.i18n.T(l, "cases.outcome"), a.i18n.T(l, "field.created")})
+	for page := 1; page <= 50; page++ {
+		q.Page = core.Page{Number: page, Size: 100}
+		rows, _, _, err := a.hotline.Cases(c.UserContext(), principal(c), q)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			var reasons []string
+			for _, x := range r.Reasons {
+				reasons = append(reasons, a.i18n.T(l, "freason."+x))
+			}
+			outcome := ""
+			if r.Outcome != "" {
+				outcome = a.i18n.T(l, "outcome."+r.Outcome)
+			}
+			_ = w.Write([]string{r.ID, csvSafe(r.PersonName), a.i18n.T(l, "casestatus."+r.Status), r.NextDue.String(), strings.Join(reasons, "、"),
+				a.i18n.T(l, "csource."+r.Source), outcome, r.CreatedAt.In(cst).Format("2006-01-02 15:04")})
+		}
+		if len(rows) < 100 {
+			break
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func csvName(queue string) string {
+	if queue == "" {
+		return "all"
+	}
+	return queue
+}
+
+// complaintsCSV exports the board (up to 5,000 rows) for staff.
+func (a *App) complaintsCSV(c *fiber.Ctx) error {
+	q := complaintQuery(c)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="complaints-`+csvName(q.Queue)+`.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	l := lang(c)
+	_ = w.Write([]string{"id", a.i18n.T(l, "complaints.subject"), a.i18n.T(l, "complaints.complainant"), a.i18n.T(l, "complaints.kind"),
+		a.i18n.T(l, "complaints.against"), a.i18n.T(l, "field.status"), a.i18n.T(l, "complaints.due"), a.i18n.T(l, "services.overdue"), a.i18n.T(l, "field.created")})
+	for page := 1; page <= 50; page++ {
+		q.Page = core.Page{Number: page, Size: 100}
+		rows, _, _, err := a.hotline.Complaints(c.UserContext(), principal(c), q)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			overdue := ""
+			if r.Overdue {
+				overdue = a.i18n.T(l, "value.yes")
+			}
+			_ = w.Write([]string{r.ID, csvSafe(r.Subject), csvSafe(r.ContactName), a.i18n.T(l, "ckind."+r.Kind), a.i18n.T(l, "against."+r.Against),
+				a.i18n.T(l, "cpstatus."+r.Status), r.DueAt.In(cst).Format("2006-01-02"), overdue, r.CreatedAt.In(cst).Format("2006-01-02 15:04")})
+		}
+		if len(rows) < 100 {
+			break
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (a *App) caseNewPage(c *fiber.Ctx) error {
+	return a.renderCaseForm(c, hotline.NewCase{ContactID: c.Query("contact"), CallID: c.Query("call"), LoanStatus: "none"}, map[string]string{})
+}
+
+func (a *App) renderCaseForm(c *fiber.Ctx, in hotline.NewCase, errs map[string]string) error {
+	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
+		data["Contact"] = ct
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/case_new", data)
+}
+
+func (a *App) caseCreate(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	in := hotline.NewCase{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Reasons: formList(c, "reasons"),
+		DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"), Situation: c.FormValue("situation"), Needs: formList(c, "needs")}
+	if len(errs) == 0 {
+		x, err := a.hotline.OpenCase(c.UserContext(), principal(c), in, meta(c))
+		if err == nil {
+			flash(c, "cases.opened")
+			return c.Redirect("/cases/"+x.ID, fiber.StatusSeeOther)
+		}
+		if errs = formErrors(err); errs == nil {
+			return err
+		}
+	}
+	return a.renderCaseForm(c, in, errs)
+}
+
+func (a *App) casePage(c *fiber.Ctx) error {
+	ctx, me := c.UserContext(), principal(c)
+	x, err := a.hotline.Case(ctx, me, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": hotlineOptions(), "Today": core.DateOf(a.clock.Now()).String()}
+	if me.Role.Staff() && x.Status == hotline.CaseOpen {
+		ranked, err := a.hotline.MentorSuggestions(ctx, me, x)
+		if err != nil {
+			return err
+		}
+		type suggestion struct {
+			ID, Name string
+			Total    int
+			Why      []string
+		}
+		var out []suggestion
+		for _, r := range ranked {
+			if r.Score.Excluded || len(out) == 5 {
+				continue
+			}
+			if m, err := a.mentors.Mentor(ctx, r.Mentor.ID); err == nil {
+				out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
+			}
+		}
+		data["Suggestions"] = out
+		staff, err := a.accounts.Active(ctx, accounts.Hotline, accounts.Admin)
+		if err != nil {
+			return err
+		}
+		data["StaffList"] = staff
+		var dates []string
+		for _, k := range x.Checkins {
+			if !k.Done {
+				dates = append(dates, k.DueOn.String())
+			}
+		}
+		data["Schedule"] = strings.Join(dates, "\n")
+	}
+	return a.render(c, "pages/case", data)
+}
+
+// caseStepWeb applies one form on the case page and returns to it: a
+// refused step shows as a message there.
+func (a *App) caseStepWeb(step string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, me, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+		errs := map[string]string{}
+		var err error
+		switch step {
+		case "contact":
+			in := hotline.ContactRecord{CheckinID: c.FormValue("checkin_id"), On: formDate(c, "on", errs), Channel: c.FormValue("channel"), Note: c.FormValue("note")}
+			if len(errs) == 0 {
+				_, err = a.hotline.RecordContact(ctx, me, id, in, m)
+			}
+		case "schedule":
+			var days []core.Date
+			for _, f := range strings.FieldsFunc(c.FormValue("days"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' }) {
+				d, perr := core.ParseDate(strings.TrimSpace(f))
+				if perr != nil {
+					errs["days"] = "error.date"
+				}
+				days = append(days, d)
+			}
+			if len(errs) == 0 {
+				_, err = a.hotline.Schedule(ctx, me, id, days, m)
+			}
+		case "details":
+			in := hotline.CaseDetails{Reasons: formList(c, "reasons"), DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"),
+				Situation: c.FormValue("situation"), Needs: formList(c, "needs")}
+			done := formList(c, "plan_done")
+			for i, t := range formList(c, "plan") {
+				in.Plan = append(in.Plan, hotline.PlanStep{Text: t, Done: slices.Contains(done, strconv.Itoa(i))})
+			}
+			if len(errs) == 0 {
+				_, err = a.hotline.Update(ctx, me, id, in, m)
+			}
+		case "mentor":
+			_, err = a.hotline.AssignMentor(ctx, me, id, c.FormValue("mentor_id"), m)
+		case "staff":
+			_, err = a.hotline.AssignStaff(ctx, me, id, c.FormValue("staff_id"), m)
+		case "help":
+			_, err = a.hotline.Help(ctx, me, id, hotline.CaseHelp{Kind: c.FormValue("kind"), Topic: c.FormValue("topic"), Type: c.FormValue("type"), Question: c.FormValue("text")}, m)
+		case "eligibility":
+			_, err = a.caseEligibility(c)
+		case "close":
+			on := formDate(c, "on", errs)
+			if len(errs) == 0 {
+				_, err = a.hotline.CloseCase(ctx, me, id, c.FormValue("outcome"), on, c.FormValue("note"), m)
+			}
+		}
+		if len(errs) > 0 {
+			err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
+		}
+		if err != nil {
+			if !flashRefusal(c, err) {
+				return err
+			}
+		} else {
+			flash(c, "cases.step."+step)
+		}
+		return c.Redirect("/cases/"+id, fiber.StatusSeeOther)
+	}
+}
+
+func (a *App) reassignSubmit(c *fiber.Ctx) error {
+	out, err := a.hotline.ReassignAll(c.UserContext(), principal(c), c.FormValue("from_id"), c.FormValue("to_id"), meta(c))
+	if err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "cases.reassigned")
+		a.log.Info("reassigned", "cases", out.Cases, "complaints", out.Complaints)
+	}
+	return c.Redirect("/hotline/cases", fiber.StatusSeeOther)
+}
+
+// Stability check-ins.
+
+func (a *App) stabilityPage(c *fiber.Ctx) error {
+	rows, total, p, err := a.hotline.StabilityDue(c.UserContext(), principal(c), pageOf(c))
+	if err != nil {
+		return err
+	}
+	type row struct {
+		hotline.VentureRow
+		Month int
+	}
+	var out []row
+	for _, r := range rows {
+		v, err := a.hotline.Venture(c.UserContext(), principal(c), r.ID)
+		if err != nil {
+			continue
+		}
+		for _, k := range v.Checks {
+			if !k.Done {
+				out = append(out, row{r, k.Month})
+				break
+			}
+		}
+	}
+	return a.render(c, "pages/stability", fiber.Map{"Title": "stability.title", "Rows": out, "Total": total, "Pager": newPager(c, p, total),
+		"Today": core.DateOf(a.clock.Now()).String()})
+}
+
+func (a *App) myVenturePage(c *fiber.Ctx) error {
+	v, err := a.hotline.Venture(c.UserContext(), principal(c), principal(c).ID)
+	if core.IsCode(err, core.NotFound) {
+		v, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	cases, _, _, err := a.hotline.Cases(c.UserContext(), principal(c), hotline.CaseQuery{})
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.clock.Now()).String()})
+}
+
+func (a *App) stabilitySubmit(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	month, _ := strconv.Atoi(c.FormValue("month"))
+	in := hotline.StabilityAnswer{Month: month, On: formDate(c, "on", errs), Employees: int(formInt(c, "employees", errs))}
+	switch c.FormValue("operating") {
+	case "yes":
+		in.Operating = new(true)
+	case "no":
+		in.Operating = new(false)
+	}
+	var err error
+	if len(errs) > 0 {
+		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
+	} else {
+		_, err = a.hotline.RecordStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	}
+	back := "/hotline/stability"
+	if principal(c).ID == c.Params("id") {
+		back = "/me/venture"
+	}
+	if err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "stability.recorded")
+	}
+	return c.Redirect(back, fiber.StatusSeeOther)
+}
