@@ -33,6 +33,7 @@ import (
 	"onestop/services/policy"
 	"onestop/services/projects"
 	"onestop/services/store"
+	"onestop/services/training"
 )
 
 // App is a running portal: its stores, services and HTTP server.
@@ -52,6 +53,7 @@ type App struct {
 	bases    *incubators.Service
 	mentors  *mentors.Service
 	hotline  *hotline.Service
+	training *training.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -123,6 +125,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
 	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
 		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays})
+	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
 	// A saved profile may start or stop a venture's follow-up; a failure
 	// here is caught up by the hotline worker's daily sweep.
 	a.people.OnSave(func(ctx context.Context, id string) {
@@ -146,6 +149,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, notify.Collections...)
 	colls = append(colls, mentors.Collections...)
 	colls = append(colls, hotline.Collections...)
+	colls = append(colls, training.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,8 @@ var demoAccounts = []accounts.NewAccount{
 	{Email: "mentor@demo.onestop.cn", Name: "張導師", Role: accounts.Mentor},
 	{Email: "mentor2@demo.onestop.cn", Name: "黃教授", Role: accounts.Mentor},
 	{Email: "base@demo.onestop.cn", Name: "周主任", Role: accounts.IncubatorManager},
+	{Email: "school@demo.onestop.cn", Name: "東城職業培訓學校", Role: accounts.Provider},
+	{Email: "academy@demo.onestop.cn", Name: "北山創業學院", Role: accounts.Provider},
 	{Email: "wang@demo.onestop.cn", Name: "王小明", Role: accounts.Entrepreneur},
 	{Phone: "13800138001", Name: "李秀英", Role: accounts.Entrepreneur},
 	{Phone: "13800138002", Name: "劉建國", Role: accounts.Entrepreneur},
@@ -52,7 +54,8 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 		name string
 		load func(context.Context) error
 	}{{"profiles", a.demoProfiles}, {"projects", a.demoProjects}, {"incubation bases", a.demoBases},
-		{"mentors and consultations", a.demoMentors}, {"hotline calls, complaints and cases", a.demoHotline}} {
+		{"mentors and consultations", a.demoMentors}, {"hotline calls, complaints and cases", a.demoHotline},
+		{"training courses and claims", a.demoTraining}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err

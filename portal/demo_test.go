@@ -8,6 +8,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
+	"onestop/services/training"
 )
 
 // TestDemoData: the demo loads every area with records in every state, and
@@ -61,6 +62,18 @@ func TestDemoData(t *testing.T) {
 	}
 	if _, n, _, err := h.StabilityDue(ctx, staff, one); count("stability", n, err) == 0 {
 		t.Error("no stability check-ins due")
+	}
+	states := map[string]int{}
+	r, _, err := tp.app.training.Catalogue(ctx, training.CatalogueQuery{All: true, Page: core.Page{Size: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range r.Hits {
+		states[h.String("status")]++
+	}
+	claims, err := tp.app.training.Claims(ctx, staff)
+	if err != nil || len(states) != 3 || len(claims) != 2 {
+		t.Errorf("courses by state %v, %d claims (%v)", states, len(claims), err)
 	}
 	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)

@@ -103,6 +103,17 @@ func (tp *testPortal) account(role accounts.Role, email string) (id, access, ref
 	return u.ID, t.Access, t.Refresh
 }
 
+// login signs an existing account in again (after the clock moved past its
+// tokens).
+func (tp *testPortal) login(email string) string {
+	tp.t.Helper()
+	t, err := tp.app.accounts.Login(context.Background(), email, testPassword, accounts.Meta{IP: "192.0.2.1"})
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	return t.Access
+}
+
 func decode[T any](t *testing.T, b []byte) T {
 	t.Helper()
 	var v T

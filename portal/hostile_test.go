@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
+	"onestop/services/training"
 )
 
 // snapshot hashes the collections a rejected request must not touch.
@@ -172,18 +174,21 @@ func TestHostileInput(t *testing.T) {
 	t.Logf("%d hostile requests, no 5xx, nothing stored", count)
 }
 
-// TestHostileHotline sends the corpus to every hotline write and list: no
-// 5xx, nothing accepted, no record changed.
-func TestHostileHotline(t *testing.T) {
-	w := newHotlineWorld(t)
-	tp := w.tp
-	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
-	cs := decode[apiCase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
-	cp := decode[apiComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
-	call := decode[apiCall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
+// hostileTarget is a write endpoint and the fields to poison; base holds
+// other, valid fields of the body (`"name":"x",`).
+type hostileTarget struct {
+	method, path string
+	fields       []string
+	base         string
+}
+
+// sweepHostile sends the corpus to each target and checks that none is
+// accepted or fails, and that colls are unchanged; it returns the count.
+func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileTarget, colls []string) int {
+	t.Helper()
 	snapshot := func() string {
 		h := sha256.New()
-		for _, c := range []string{"contacts", "calls", "complaints", "cases", "ventures", "consultations", "service_requests", "keys"} {
+		for _, c := range colls {
 			cur, err := tp.app.store.C(c).Find(context.Background(), bson.D{})
 			if err != nil {
 				t.Fatal(err)
@@ -200,26 +205,6 @@ func TestHostileHotline(t *testing.T) {
 		return fmt.Sprintf("%x", h.Sum(nil))
 	}
 	before := snapshot()
-	targets := []struct {
-		method, path string
-		fields       []string
-		base         string // other fields of the body, valid ones
-	}{
-		// A name alone makes a contact; any printable text is a name.
-		{"POST", "/api/v1/hotline/contacts", []string{"phone", "id_number", "district"}, `"name":"張三",`},
-		{"POST", "/api/v1/hotline/calls", []string{"contact_id", "type", "topic", "notes", "outcome", "duration_minutes"}, ""},
-		{"POST", "/api/v1/hotline/calls/" + call.ID + "/convert", []string{"to", "topic", "type"}, ""},
-		{"POST", "/api/v1/complaints", []string{"contact_id", "kind", "subject", "against", "details"}, ""},
-		{"POST", "/api/v1/complaints/" + cp.ID + "/steps", []string{"action", "text", "assignee_id"}, ""},
-		{"POST", "/api/v1/cases", []string{"contact_id", "reasons", "debts_yuan", "loan_status"}, ""},
-		{"PUT", "/api/v1/cases/" + cs.ID, []string{"reasons", "plan", "debts_yuan"}, ""},
-		{"POST", "/api/v1/cases/" + cs.ID + "/contacts", []string{"on", "channel", "note", "checkin_id"}, ""},
-		{"PUT", "/api/v1/cases/" + cs.ID + "/schedule", []string{"days"}, ""},
-		{"POST", "/api/v1/cases/" + cs.ID + "/mentor", []string{"mentor_id"}, ""},
-		{"POST", "/api/v1/cases/" + cs.ID + "/help", []string{"kind", "text"}, ""},
-		{"POST", "/api/v1/cases/" + cs.ID + "/close", []string{"outcome", "on"}, ""},
-		{"POST", "/api/v1/ventures/" + w.e1ID + "/checkins", []string{"month", "on", "operating", "employees"}, ""},
-	}
 	count := 0
 	for _, tg := range targets {
 		var bodies []string
@@ -238,15 +223,46 @@ func TestHostileHotline(t *testing.T) {
 				bodies = append(bodies, `{`+tg.base+`"`+f+`":`+v+`}`)
 			}
 		}
-		bodies = append(bodies, "", "{", "[]", `{"status":"closed","_id":"x","$set":{"status":"closed"}}`)
+		bodies = append(bodies, "{", "[]", `{"status":"closed","_id":"x","$set":{"status":"closed"}}`)
 		for _, body := range bodies {
-			resp, out := tp.do(tg.method, tg.path, body, w.staff)
+			resp, out := tp.do(tg.method, tg.path, body, token)
 			count++
 			if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 				t.Errorf("%s %s %.80q: %d %s", tg.method, tg.path, body, resp.StatusCode, out)
 			}
 		}
 	}
+	if snapshot() != before {
+		t.Error("rejected requests changed stored records")
+	}
+	return count
+}
+
+// TestHostileHotline sends the corpus to every hotline write and list: no
+// 5xx, nothing accepted, no record changed.
+func TestHostileHotline(t *testing.T) {
+	w := newHotlineWorld(t)
+	tp := w.tp
+	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
+	cs := decode[apiCase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
+	cp := decode[apiComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
+	call := decode[apiCall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
+	count := sweepHostile(t, tp, w.staff, []hostileTarget{
+		// A name alone makes a contact; any printable text is a name.
+		{"POST", "/api/v1/hotline/contacts", []string{"phone", "id_number", "district"}, `"name":"張三",`},
+		{"POST", "/api/v1/hotline/calls", []string{"contact_id", "type", "topic", "notes", "outcome", "duration_minutes"}, ""},
+		{"POST", "/api/v1/hotline/calls/" + call.ID + "/convert", []string{"to", "topic", "type"}, ""},
+		{"POST", "/api/v1/complaints", []string{"contact_id", "kind", "subject", "against", "details"}, ""},
+		{"POST", "/api/v1/complaints/" + cp.ID + "/steps", []string{"action", "text", "assignee_id"}, ""},
+		{"POST", "/api/v1/cases", []string{"contact_id", "reasons", "debts_yuan", "loan_status"}, ""},
+		{"PUT", "/api/v1/cases/" + cs.ID, []string{"reasons", "plan", "debts_yuan"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/contacts", []string{"on", "channel", "note", "checkin_id"}, ""},
+		{"PUT", "/api/v1/cases/" + cs.ID + "/schedule", []string{"days"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/mentor", []string{"mentor_id"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/help", []string{"kind", "text"}, ""},
+		{"POST", "/api/v1/cases/" + cs.ID + "/close", []string{"outcome", "on"}, ""},
+		{"POST", "/api/v1/ventures/" + w.e1ID + "/checkins", []string{"month", "on", "operating", "employees"}, ""},
+	}, []string{"contacts", "calls", "complaints", "cases", "ventures", "consultations", "service_requests", "keys"})
 	for _, s := range hostileStrings {
 		if len(s) > 4000 {
 			continue
@@ -260,8 +276,37 @@ func TestHostileHotline(t *testing.T) {
 			}
 		}
 	}
-	if snapshot() != before {
-		t.Error("rejected requests changed hotline records")
-	}
 	t.Logf("%d hostile hotline requests, no 5xx, nothing stored", count)
+}
+
+// TestHostileTraining: the corpus against the training writes and the
+// catalogue.
+func TestHostileTraining(t *testing.T) {
+	tp := newTestPortal(t)
+	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
+	schoolID, school, _ := tp.account(accounts.Provider, "school@test.cn")
+	tp.do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
+	resp, body := tp.do("POST", "/api/v1/courses", map[string]any{"title": "SYB 創業培訓", "kind": "planning", "place": "東城區", "seats": 10,
+		"sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
+	if resp.StatusCode != 201 {
+		t.Fatalf("course: %d %s", resp.StatusCode, body)
+	}
+	id := decode[training.Course](t, body).ID
+	count := sweepHostile(t, tp, school, []hostileTarget{
+		{"POST", "/api/v1/courses", []string{"title", "kind", "sessions", "seats", "fee_yuan", "subsidy_yuan", "min_attendance", "target_groups", "certificate"}, ""},
+		{"POST", "/api/v1/courses/" + id + "/attendance", []string{"session_id", "present"}, ""},
+	}, []string{"courses", "enrolments", "claims", "keys"})
+	for _, s := range hostileStrings {
+		if len(s) > 4000 {
+			continue
+		}
+		for _, p := range []string{"q", "kind", "district", "target_group", "page", "size"} {
+			resp, out := tp.do("GET", "/api/v1/courses?"+p+"="+url.QueryEscape(s), nil, "")
+			count++
+			if resp.StatusCode != 200 && resp.StatusCode != 422 {
+				t.Errorf("catalogue with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
+			}
+		}
+	}
+	t.Logf("%d hostile training requests", count)
 }

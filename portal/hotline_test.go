@@ -251,6 +251,7 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	s.step("find the caller", chromedp.Navigate(s.base+"/hotline"), chromedp.WaitVisible(chromedp.ID("find-form")),
 		chromedp.SendKeys(chromedp.ID("q"), "13611112222"), chromedp.Click(chromedp.ID("find-submit")), chromedp.WaitVisible(chromedp.ID("not-found")))
 	s.fits("the console")
+	screenshot(t, s.ctx, "hotline-console")
 	s.step("record the caller", chromedp.SendKeys(chromedp.ID("f-name"), "林阿姨"),
 		chromedp.Click(chromedp.ID("contact-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="hotline.contact.created"]`)))
 	if got := s.text("#contact-name"); got != "林阿姨" {
@@ -273,6 +274,7 @@ func TestBrowserHotlineJourney(t *testing.T) {
 		t.Errorf("case status: %q", got)
 	}
 	s.fits("the case page")
+	screenshot(t, s.ctx, "hotline-case")
 	s.step("record a contact", chromedp.SetValue(chromedp.ID("checkin_id"), ""), chromedp.SendKeys(chromedp.ID("note"), "已報名下期創業培訓，情緒穩定。"),
 		chromedp.Click(chromedp.ID("contact-record-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="cases.step.contact"]`)))
 	if got := s.text("#checkins"); !strings.Contains(got, "已報名下期創業培訓") {

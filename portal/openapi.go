@@ -17,6 +17,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/training"
 )
 
 // apiDoc describes an API route for the OpenAPI document. Request and
@@ -83,6 +84,22 @@ var (
 	docReassign        = &apiDoc{"Hand every open case and complaint of a leaving staff member to another", "admin", reassignRequest{}, hotline.Reassigned{}, 200}
 	docMyVenture       = &apiDoc{"The caller's venture and its stability check-ins", "cases", nil, apiVenture{}, 200}
 	docCheckin         = &apiDoc{"Answer a stability check-in (the entrepreneur, or staff)", "cases", hotline.StabilityAnswer{}, apiVenture{}, 200}
+	docCourses         = &apiDoc{"The course catalogue (q, kind, district, target_group)", "training", nil, listResponse[apiCourseRow]{}, 200}
+	docCourse          = &apiDoc{"One course with its sessions", "training", nil, training.Course{}, 200}
+	docCreateCourse    = &apiDoc{"Open a course (a listed training provider)", "training", training.NewCourse{}, training.Course{}, 201}
+	docEnrol           = &apiDoc{"Enrol (an entrepreneur themselves; hotline staff for person_id)", "training", enrolRequest{}, training.Enrolment{}, 201}
+	docWithdraw        = &apiDoc{"Withdraw from a course not yet finished", "training", nil, nil, 204}
+	docMyTrainings     = &apiDoc{"The caller's enrolments and certificates", "training", nil, listResponse[*training.Enrolment]{}, 200}
+	docCertificate     = &apiDoc{"Verify a certificate by its code (public; the name masked)", "training", nil, training.Certificate{}, 200}
+	docRoster          = &apiDoc{"A course's roster with attendance (its provider; staff)", "training", nil, rosterResponse{}, 200}
+	docAttendance      = &apiDoc{"Record who attended a session (replaces that session's marks)", "training", attendanceRequest{}, rosterResponse{}, 200}
+	docCompleteCourse  = &apiDoc{"Close a course: pass under the attendance rule, certificates, profiles updated", "training", nil, training.Completion{}, 200}
+	docCreateClaim     = &apiDoc{"Generate the subsidy claim of a completed course", "training", nil, training.Claim{}, 201}
+	docClaims          = &apiDoc{"Subsidy claims (a provider's own; all for staff)", "training", nil, listResponse[*training.Claim]{}, 200}
+	docReviewClaim     = &apiDoc{"Approve, reject (with a reason) or mark paid a claim", "admin", reviewRequest{}, training.Claim{}, 200}
+	docProviders       = &apiDoc{"Training providers with completion and claims", "admin", nil, listResponse[apiProviderStat]{}, 200}
+	docSetListed       = &apiDoc{"Put a provider on the published list, or take it off", "admin", listedRequest{}, training.Provider{}, 200}
+	docRefusal         = &apiDoc{"Count a refused training recommendation (staff)", "staff", nil, refusalResponse{}, 200}
 	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
 	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
 	docRequest         = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}

@@ -49,6 +49,7 @@ func (a *App) routeTable() []route {
 	entrepreneur := roles(accounts.Entrepreneur)
 	reviewer := roles(accounts.Mentor, accounts.Admin)
 	manager := roles(accounts.IncubatorManager, accounts.Admin)
+	provider := roles(accounts.Provider)
 	caseUpdate, caseContact, caseSchedule, caseMentor, caseStaff, caseHelp, caseClose := a.caseSteps()
 	return []route{
 		// Operations.
@@ -178,6 +179,25 @@ func (a *App) routeTable() []route {
 		{"POST", "/cases/:id/close", staff, a.caseStepWeb("close"), nil},
 		{"GET", "/me/venture", entrepreneur, a.myVenturePage, nil},
 		{"POST", "/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.stabilitySubmit, nil},
+
+		// Pages: training.
+		{"GET", "/training", public, a.trainingPage, nil},
+		{"GET", "/training/:id", public, a.coursePage, nil},
+		{"POST", "/training/:id/enrol", entrepreneur, a.enrolSubmit, nil},
+		{"POST", "/training/:id/withdraw", entrepreneur, a.withdrawSubmit, nil},
+		{"GET", "/me/training", entrepreneur, a.myTrainingPage, nil},
+		{"GET", "/certificates", public, a.certificatePage, nil},
+		{"GET", "/provider", provider, a.providerPage, nil},
+		{"POST", "/provider/courses", provider, a.courseCreate, nil},
+		{"GET", "/provider/courses/:id", provider, a.providerCoursePage, nil},
+		{"POST", "/provider/courses/:id/attendance", provider, a.providerStep("attendance"), nil},
+		{"POST", "/provider/courses/:id/complete", provider, a.providerStep("complete"), nil},
+		{"POST", "/provider/courses/:id/claim", provider, a.providerStep("claim"), nil},
+		{"GET", "/admin/training", admin, a.adminTrainingPage, nil},
+		{"POST", "/admin/training/providers/:id", admin, a.adminListProvider, nil},
+		{"POST", "/admin/training/claims/:id", admin, a.adminReviewClaim, nil},
+		{"POST", "/staff/people/:id/enrol", staff, a.personEnrol, nil},
+		{"POST", "/staff/people/:id/training-refusals", staff, a.personRefusal, nil},
 
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
@@ -314,6 +334,24 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/admin/staff/reassign", admin, a.apiReassign, docReassign},
 		{"GET", "/api/v1/me/venture", entrepreneur, a.apiMyVenture, docMyVenture},
 		{"POST", "/api/v1/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiStabilityCheckin, docCheckin},
+
+		// API: training.
+		{"GET", "/api/v1/courses", public, a.apiCourses, docCourses},
+		{"GET", "/api/v1/courses/:id", public, a.apiCourse, docCourse},
+		{"POST", "/api/v1/courses", provider, a.apiCreateCourse, docCreateCourse},
+		{"POST", "/api/v1/courses/:id/enrolments", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiEnrol, docEnrol},
+		{"POST", "/api/v1/courses/:id/withdraw", entrepreneur, a.apiWithdraw, docWithdraw},
+		{"GET", "/api/v1/me/trainings", entrepreneur, a.apiMyTrainings, docMyTrainings},
+		{"GET", "/api/v1/certificates/:code", public, a.apiCertificate, docCertificate},
+		{"GET", "/api/v1/courses/:id/roster", roles(accounts.Provider, accounts.Hotline, accounts.Admin), a.apiRoster, docRoster},
+		{"POST", "/api/v1/courses/:id/attendance", provider, a.apiAttendance, docAttendance},
+		{"POST", "/api/v1/courses/:id/complete", provider, a.apiCompleteCourse, docCompleteCourse},
+		{"POST", "/api/v1/courses/:id/claim", provider, a.apiCreateClaim, docCreateClaim},
+		{"GET", "/api/v1/claims", roles(accounts.Provider, accounts.Hotline, accounts.Admin), a.apiClaims, docClaims},
+		{"POST", "/api/v1/admin/claims/:id/review", admin, a.apiReviewClaim, docReviewClaim},
+		{"GET", "/api/v1/admin/providers", admin, a.apiProviders, docProviders},
+		{"POST", "/api/v1/admin/providers/:id", admin, a.apiSetListed, docSetListed},
+		{"POST", "/api/v1/staff/people/:id/training-refusals", staff, a.apiTrainingRefusal, docRefusal},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

@@ -18,6 +18,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/training"
 	"onestop/templates"
 )
 
@@ -152,7 +153,11 @@ func TestCatalogsComplete(t *testing.T) {
 		"cases.step.": {"contact", "schedule", "details", "mentor", "staff", "help", "eligibility", "close"},
 		"link.":       hotline.LinkKinds, "vstatus.": {hotline.Tracking, hotline.VentureClosed, hotline.Completed},
 		"hotline.call.converted.": {"consultation", "service"},
-		"op.":                     {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+		"tkind.":                  training.Kinds, "cstate.": {training.Open, training.Running, training.Completed},
+		"estatus.":       {training.Enrolled, training.Passed, training.NotPassed, training.Withdrawn},
+		"claim.":         {training.Submitted, training.Approved, training.Rejected, training.Paid},
+		"provider.step.": {"attendance", "complete", "claim"},
+		"op.":            {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {
 		for _, v := range values {

@@ -11,6 +11,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/training"
 )
 
 func (a *App) myServicesPage(c *fiber.Ctx) error {
@@ -116,7 +117,13 @@ func (a *App) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
 	if err != nil {
 		rs = nil // a stored profile always validates; an old one may not, and the page still shows
 	}
-	return a.render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs)})
+	var courses []apiCourseRow
+	if r, _, err := a.training.Catalogue(c.UserContext(), training.CatalogueQuery{Page: core.Page{Size: 100}}); err == nil {
+		for _, h := range r.Hits {
+			courses = append(courses, courseRow(h))
+		}
+	}
+	return a.render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs), "Courses": courses})
 }
 
 func (a *App) personReveal(c *fiber.Ctx) error {

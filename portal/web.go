@@ -225,6 +225,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isReviewer":     func(p accounts.Principal) bool { return p.Role == accounts.Mentor || p.Role == accounts.Admin },
 		"isManager":      func(p accounts.Principal) bool { return p.Role == accounts.IncubatorManager },
 		"isMentor":       func(p accounts.Principal) bool { return p.Role == accounts.Mentor },
+		"isProvider":     func(p accounts.Principal) bool { return p.Role == accounts.Provider },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },

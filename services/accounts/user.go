@@ -24,11 +24,13 @@ const (
 	Mentor           Role = "mentor"            // 創業導師
 	Hotline          Role = "hotline"           // 熱線坐席
 	IncubatorManager Role = "incubator_manager" // 孵化基地管理員
+	Provider         Role = "training_provider" // 培訓機構
+	BankOfficer      Role = "bank_officer"      // 合作銀行經辦
 	Admin            Role = "admin"             // 管理員
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Admin}
+var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Provider, BankOfficer, Admin}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -60,6 +60,16 @@ func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
 // 3 March in common years).
 func (d Date) AddMonths(n int) Date { return Date{d.t.AddDate(0, n, 0)} }
 
+// AddMonthsClamped moves by calendar months, keeping to the target month:
+// 31 January + 1 month is 28 (or 29) February — the due day of a monthly
+// instalment.
+func (d Date) AddMonthsClamped(n int) Date {
+	y, m, day := d.t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return NewDate(first.Year(), first.Month(), min(day, last))
+}
+
 // Day numbers the days since 1970-01-01 (0 for the zero date), so a date can
 // be a number in a search index: due today is a range of one day number.
 func (d Date) Day() int {

@@ -18,6 +18,15 @@ func TestDateArithmetic(t *testing.T) {
 			t.Errorf("%v + %d months = %s, want %s", tt.from, tt.months, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		from   Date
+		months int
+		want   string
+	}{{NewDate(2026, 1, 31), 1, "2026-02-28"}, {NewDate(2028, 1, 31), 1, "2028-02-29"}, {NewDate(2026, 1, 31), 3, "2026-04-30"}, {NewDate(2026, 11, 30), 3, "2027-02-28"}} {
+		if got := tt.from.AddMonthsClamped(tt.months).String(); got != tt.want {
+			t.Errorf("%v + %d months clamped = %s, want %s", tt.from, tt.months, got, tt.want)
+		}
+	}
 	for _, d := range []Date{NewDate(1970, 1, 2), NewDate(2026, 11, 25), NewDate(2099, 12, 31)} {
 		if back := DateOfDay(d.Day()); !back.Equal(d) {
 			t.Errorf("%v → day %d → %v", d, d.Day(), back)

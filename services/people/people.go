@@ -6,6 +6,7 @@ package people
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -65,6 +66,7 @@ type Profile struct {
 	Needs       []string     `bson:"needs,omitempty"`
 	Facts       policy.Facts `bson:"facts"`
 	Consents    []Consent    `bson:"consents,omitempty"`
+	Trainings   []Training   `bson:"trainings,omitempty"`
 	CreatedAt   time.Time    `bson:"created_at"`
 	UpdatedAt   time.Time    `bson:"updated_at"`
 }
@@ -74,6 +76,17 @@ type Consent struct {
 	Version string    `bson:"version" json:"version"`
 	At      time.Time `bson:"at" json:"at"`
 	Channel string    `bson:"channel" json:"channel"` // web, api
+}
+
+// Training is a course the person completed, recorded by the training
+// area when the provider closes the course.
+type Training struct {
+	CourseID    string    `bson:"course_id" json:"course_id"`
+	Title       string    `bson:"title" json:"title"`
+	Kind        string    `bson:"kind" json:"kind"`
+	Certificate string    `bson:"certificate,omitempty" json:"certificate,omitempty"`
+	Code        string    `bson:"code" json:"code"`
+	CompletedOn core.Date `bson:"completed_on" json:"completed_on"`
 }
 
 // Consented reports whether the current notice was agreed to.
@@ -383,6 +396,51 @@ func (s *Service) Own(ctx context.Context, actor accounts.Principal) (*Profile, 
 		return nil, nil, core.Wrap(err, "open phone")
 	}
 	return p, &r, nil
+}
+
+// RecordTraining adds a completed course to a profile; a course that
+// awards a skill certificate sets has_skill_certificate, which the
+// eligibility engine reads. It is the training area's act (the provider
+// closed the course), so it takes no principal.
+func (s *Service) RecordTraining(ctx context.Context, personID string, t Training, skillCertificate bool) error {
+	set := bson.D{{Key: "updated_at", Value: s.clock.Now()}}
+	if skillCertificate {
+		set = append(set, bson.E{Key: "facts.has_skill_certificate", Value: true})
+	}
+	if err := s.outbox.Begin(ctx, Index.Name, personID); err != nil {
+		return err
+	}
+	err := s.store.UpdateIf(ctx, Collection.Name, personID, nil, bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "trainings", Value: t}}}})
+	s.outbox.Apply(ctx, Index.Name, personID)
+	return err
+}
+
+// AddTrainingRefusal counts a refused training recommendation (staff): for
+// land-expropriated farmers the third one means giving up placement.
+func (s *Service) AddTrainingRefusal(ctx context.Context, actor accounts.Principal, personID string, m accounts.Meta) (int, error) {
+	p, err := s.Get(ctx, actor, personID)
+	if err != nil {
+		return 0, err
+	}
+	if !actor.Role.Staff() {
+		return 0, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	if p.CreatedAt.IsZero() {
+		return 0, core.Errorf(core.NotFound, "error.not_found")
+	}
+	n := 1
+	if p.Facts.TrainingRefusals != nil {
+		n = *p.Facts.TrainingRefusals + 1
+	}
+	if err := s.store.UpdateIf(ctx, Collection.Name, personID, []store.Cond{store.Eq("updated_at", p.UpdatedAt)},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "facts.training_refusals", Value: n}, {Key: "updated_at", Value: s.clock.Now()}}}}); err != nil {
+		if core.IsCode(err, core.Conflict) {
+			return 0, core.Errorf(core.Conflict, "error.stale")
+		}
+		return 0, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "profile.training_refusal", audit.Success, personID, fmt.Sprint(n))
+	return n, nil
 }
 
 // FindBySensitive finds a profile by an ID number or phone typed by staff,

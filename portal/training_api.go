@@ -1,0 +1,242 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/search"
+	"onestop/services/training"
+)
+
+type apiCourseRow struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	ProviderName string    `json:"provider_name"`
+	Kind         string    `json:"kind"`
+	Status       string    `json:"status"`
+	District     string    `json:"district,omitempty"`
+	Online       bool      `json:"online"`
+	FeeYuan      int64     `json:"fee_yuan"`
+	SubsidyYuan  int64     `json:"subsidy_yuan"`
+	SeatsLeft    int       `json:"seats_left"`
+	StartsAt     time.Time `json:"starts_at"`
+}
+
+func courseRow(h search.Hit) apiCourseRow {
+	return apiCourseRow{ID: h.ID, Title: h.String("title"), ProviderName: h.String("provider_name"), Kind: h.String("kind"), Status: h.String("status"),
+		District: h.String("district"), Online: h.String("online") == "yes", FeeYuan: int64(h.Number("fee")), SubsidyYuan: int64(h.Number("subsidy")),
+		SeatsLeft: int(h.Number("seats_left")), StartsAt: h.Time("starts_at")}
+}
+
+func courseQuery(c *fiber.Ctx) training.CatalogueQuery {
+	return training.CatalogueQuery{Text: c.Query("q"), Kind: c.Query("kind"), District: c.Query("district"), TargetGroup: c.Query("target_group"), Page: pageOf(c)}
+}
+
+type enrolRequest struct {
+	// PersonID is set when hotline staff enrol a caller with an account.
+	PersonID string `json:"person_id,omitempty"`
+}
+
+type attendanceRequest struct {
+	SessionID string   `json:"session_id"`
+	Present   []string `json:"present"`
+}
+
+type rosterResponse struct {
+	Course     *training.Course      `json:"course"`
+	Enrolments []*training.Enrolment `json:"enrolments"`
+}
+
+type listedRequest struct {
+	Listed bool `json:"listed"`
+}
+
+type reviewRequest struct {
+	Action string `json:"action"`
+	Note   string `json:"note,omitempty"`
+}
+
+type apiProviderStat struct {
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	Listed         bool    `json:"listed"`
+	Courses        int     `json:"courses"`
+	Enrolled       int     `json:"enrolled"`
+	Passed         int     `json:"passed"`
+	NotPassed      int     `json:"not_passed"`
+	CompletionRate float64 `json:"completion_rate"`
+	ClaimedYuan    int64   `json:"claimed_yuan"`
+	PaidYuan       int64   `json:"paid_yuan"`
+}
+
+type refusalResponse struct {
+	TrainingRefusals int `json:"training_refusals"`
+}
+
+func (a *App) apiCourses(c *fiber.Ctx) error {
+	r, p, err := a.training.Catalogue(c.UserContext(), courseQuery(c))
+	if err != nil {
+		return err
+	}
+	out := listResponse[apiCourseRow]{Items: []apiCourseRow{}, Total: r.Total, Page: p.Number, Size: p.Size}
+	for _, h := range r.Hits {
+		out.Items = append(out.Items, courseRow(h))
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiCourse(c *fiber.Ctx) error {
+	x, err := a.training.Course(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(x)
+}
+
+func (a *App) apiCreateCourse(c *fiber.Ctx) error {
+	var in training.NewCourse
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	x, err := a.training.CreateCourse(c.UserContext(), principal(c), in, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(x)
+}
+
+func (a *App) apiEnrol(c *fiber.Ctx) error {
+	var in enrolRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	e, err := a.training.Enrol(c.UserContext(), principal(c), c.Params("id"), in.PersonID, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(e)
+}
+
+func (a *App) apiWithdraw(c *fiber.Ctx) error {
+	if err := a.training.Withdraw(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (a *App) apiMyTrainings(c *fiber.Ctx) error {
+	list, err := a.training.Mine(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := listResponse[*training.Enrolment]{Items: list, Total: len(list), Page: 1, Size: len(list)}
+	if out.Items == nil {
+		out.Items = []*training.Enrolment{}
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiCertificate(c *fiber.Ctx) error {
+	cert, err := a.training.Verify(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(cert)
+}
+
+func (a *App) apiRoster(c *fiber.Ctx) error {
+	x, list, err := a.training.Roster(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*training.Enrolment{}
+	}
+	return c.JSON(rosterResponse{Course: x, Enrolments: list})
+}
+
+func (a *App) apiAttendance(c *fiber.Ctx) error {
+	var in attendanceRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.training.RecordAttendance(c.UserContext(), principal(c), c.Params("id"), in.SessionID, in.Present, meta(c)); err != nil {
+		return err
+	}
+	return a.apiRoster(c)
+}
+
+func (a *App) apiCompleteCourse(c *fiber.Ctx) error {
+	out, err := a.training.Complete(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiCreateClaim(c *fiber.Ctx) error {
+	cl, err := a.training.CreateClaim(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(cl)
+}
+
+func (a *App) apiClaims(c *fiber.Ctx) error {
+	list, err := a.training.Claims(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*training.Claim{}
+	}
+	return c.JSON(listResponse[*training.Claim]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+}
+
+func (a *App) apiReviewClaim(c *fiber.Ctx) error {
+	var in reviewRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cl, err := a.training.ReviewClaim(c.UserContext(), principal(c), c.Params("id"), in.Action, in.Note, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(cl)
+}
+
+func (a *App) apiSetListed(c *fiber.Ctx) error {
+	var in listedRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := a.training.SetListed(c.UserContext(), principal(c), c.Params("id"), in.Listed, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (a *App) apiProviders(c *fiber.Ctx) error {
+	stats, err := a.training.Stats(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := listResponse[apiProviderStat]{Items: []apiProviderStat{}, Total: len(stats), Page: 1, Size: len(stats)}
+	for _, s := range stats {
+		out.Items = append(out.Items, apiProviderStat{ID: s.Provider.ID, Name: s.Provider.Name, Listed: s.Provider.Listed, Courses: s.Courses,
+			Enrolled: s.Enrolled, Passed: s.Passed, NotPassed: s.Failed, CompletionRate: s.CompletionRate, ClaimedYuan: s.ClaimedYuan, PaidYuan: s.PaidYuan})
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiTrainingRefusal(c *fiber.Ctx) error {
+	n, err := a.people.AddTrainingRefusal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(refusalResponse{TrainingRefusals: n})
+}

@@ -1,0 +1,181 @@
+package loans_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/loans"
+	"onestop/services/notify"
+	"onestop/services/outbox"
+	"onestop/services/people"
+	"onestop/services/pii"
+	"onestop/services/policy"
+	"onestop/services/store"
+	"onestop/services/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var meta = accounts.Meta{IP: "192.0.2.11"}
+
+func TestLoanFile(t *testing.T) {
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, notify.Collections, policy.Collections, loans.Collections)
+	s := storetest.New(t, colls...)
+	b, err := search.OpenBleve(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	now := new(atomic.Int64)
+	now.Store(time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC).UnixMilli())
+	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	o := outbox.New(s, b, log)
+	a := audit.New(s, o, clock, log)
+	n := notify.New(s, o, clock, log)
+	vault, _ := pii.NewVault(bytes.Repeat([]byte{9}, 32))
+	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
+	ppl := people.New(s, o, a, vault, clock)
+	pol := policy.New(s, a, clock)
+	ctx := context.Background()
+	if err := pol.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := loans.New(s, o, a, n, ppl, pol, acc, clock)
+	if err := o.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin := accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "管理員"}
+	who := map[string]accounts.Principal{}
+	for name, role := range map[string]accounts.Role{"farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
+		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor} {
+		u, err := acc.Create(ctx, admin, accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
+	}
+	yes, no := true, false
+	if _, err := ppl.Save(ctx, who["farmer"], people.Input{RealName: "李秀英", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{
+		TargetGroups: []string{"land_expropriated_farmer"}, Venture: &policy.Venture{Stage: "preparing", MicroProfit: &yes, OwnFundsSufficient: &no}}}, "api", meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ppl.Save(ctx, who["grad"], people.Input{RealName: "王小明", ConsentVersion: people.NoticeVersion}, "api", meta); err != nil {
+		t.Fatal(err)
+	}
+	bankA, err := svc.CreateBank(ctx, admin, "城市商業銀行", meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bankB, _ := svc.CreateBank(ctx, admin, "農村信用社", meta)
+	if _, err := svc.SetOfficers(ctx, admin, bankA.ID, []string{who["officerA"].ID}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetOfficers(ctx, admin, bankB.ID, []string{who["officerA"].ID}, meta); !slices.Contains(core.FieldNames(err), "officers") {
+		t.Fatalf("an officer at two banks: %v", err)
+	}
+	if _, err := svc.SetOfficers(ctx, admin, bankB.ID, []string{who["officerB"].ID}, meta); err != nil {
+		t.Fatal(err)
+	}
+
+	good := loans.Application{PolicyID: "guaranteed-loan", AmountYuan: 20000, TermMonths: 24, Purpose: "購買豆腐坊設備", Guarantee: "guarantor",
+		GuaranteeDetails: "擔保人：李建國，公務員", Plan: "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。",
+		Documents: []string{"id_card", "business_plan", "guarantor_statement"}, BankID: bankA.ID}
+	for _, tt := range []struct {
+		who   string
+		edit  func(*loans.Application)
+		field string
+	}{
+		{"farmer", func(a *loans.Application) { a.AmountYuan = 20001 }, "amount_yuan"},
+		{"farmer", func(a *loans.Application) { a.TermMonths = 25 }, "term_months"},
+		{"farmer", func(a *loans.Application) { a.Documents = []string{"id_card"} }, "documents"},
+		{"farmer", func(a *loans.Application) { a.BankID = core.NewID() }, "bank_id"},
+		{"grad", nil, "policy_id"}, // not eligible
+	} {
+		in := good
+		if tt.edit != nil {
+			tt.edit(&in)
+		}
+		if _, err := svc.Apply(ctx, who[tt.who], in, meta); !slices.Contains(core.FieldNames(err), tt.field) {
+			t.Errorf("%s %s: %v", tt.who, tt.field, err)
+		}
+	}
+	l, err := svc.Apply(ctx, who["farmer"], good, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Waiting() != "bureau" || l.SubsidyPct != 50 {
+		t.Fatalf("new file %+v", l)
+	}
+	// Before the bureau forwards it, no bank sees it.
+	if _, err := svc.Loan(ctx, who["officerA"], l.ID); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("bank before forwarding: %v", err)
+	}
+	step := func(who accounts.Principal, in loans.StepInput) (*loans.Loan, error) { return svc.Act(ctx, who, l.ID, in, meta) }
+	if _, err := step(who["officerA"], loans.StepInput{Action: "approve", GrantedYuan: 20000, RatePct: 4.35}); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("bank acts before forwarding: %v", err)
+	}
+	if _, err := step(who["staff"], loans.StepInput{Action: "forward"}); !slices.Contains(core.FieldNames(err), "note") {
+		t.Fatalf("forward without saying what was checked: %v", err)
+	}
+	if _, err := step(who["farmer"], loans.StepInput{Action: "forward", Note: "自己轉"}); !core.IsCode(err, core.Forbidden) {
+		t.Fatalf("applicant forwards: %v", err)
+	}
+	if l, err = step(who["staff"], loans.StepInput{Action: "forward", Note: "已核實身份、花名冊及擔保人資料"}); err != nil || l.Waiting() != "bank" {
+		t.Fatalf("forward: %+v %v", l, err)
+	}
+	if _, err := svc.Loan(ctx, who["officerB"], l.ID); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("another bank reads: %v", err)
+	}
+	if _, err := step(who["officerB"], loans.StepInput{Action: "decline", Note: "不是我們的"}); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("another bank acts: %v", err)
+	}
+	if _, err := step(who["officerA"], loans.StepInput{Action: "approve", GrantedYuan: 30000, RatePct: 4.35}); !slices.Contains(core.FieldNames(err), "granted_yuan") {
+		t.Fatalf("granting more than asked: %v", err)
+	}
+	now.Add((26 * time.Hour).Milliseconds())
+	if l, err = step(who["officerA"], loans.StepInput{Action: "approve", GrantedYuan: 20000, RatePct: 4.35}); err != nil || l.Status != loans.Approved {
+		t.Fatalf("approve: %v", err)
+	}
+	if _, err := step(who["officerA"], loans.StepInput{Action: "disburse", On: core.DateOf(clock.Now()).AddDays(3)}); !slices.Contains(core.FieldNames(err), "on") {
+		t.Fatalf("disbursed in the future: %v", err)
+	}
+	if l, err = step(who["officerA"], loans.StepInput{Action: "disburse", On: core.DateOf(clock.Now())}); err != nil || l.Status != loans.Disbursed {
+		t.Fatalf("disburse: %v", err)
+	}
+	sched := l.Schedule()
+	if len(sched) != 24 || sched[0].InterestFen != 7250 || sched[0].SubsidyFen != 3625 {
+		t.Fatalf("schedule %+v", sched[0])
+	}
+	if _, err := step(who["officerA"], loans.StepInput{Action: "repay", On: core.DateOf(clock.Now()), PrincipalFen: 3_000_000}); !slices.Contains(core.FieldNames(err), "principal_fen") {
+		t.Fatalf("repaying more than owed: %v", err)
+	}
+	if l, err = step(who["officerA"], loans.StepInput{Action: "repay", On: core.DateOf(clock.Now()), PrincipalFen: 2_000_000, InterestFen: 7250}); err != nil || l.Status != loans.Repaid {
+		t.Fatalf("repaid in full: %+v %v", l, err)
+	}
+	// The applicant sees the whole timeline; their list has the file.
+	mine, err := svc.Loan(ctx, who["farmer"], l.ID)
+	if err != nil || len(mine.Timeline) != 5 {
+		t.Fatalf("timeline %+v %v", mine, err)
+	}
+	rows, _, _, err := svc.List(ctx, who["officerA"], loans.Query{})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("bank list: %+v %v", rows, err)
+	}
+	if rows, _, _, _ := svc.List(ctx, who["officerB"], loans.Query{}); len(rows) != 0 {
+		t.Fatalf("the other bank's list: %+v", rows)
+	}
+	if _, _, _, err := svc.List(ctx, who["mentor"], loans.Query{}); !core.IsCode(err, core.Forbidden) {
+		t.Fatalf("a mentor lists loans: %v", err)
+	}
+}

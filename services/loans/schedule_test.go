@@ -1,0 +1,49 @@
+package loans
+
+import (
+	"testing"
+
+	"onestop/services/core"
+)
+
+// The schedule of a 20,000-yuan loan over 4 months at 4.35 % a year, half
+// the interest subsidised, worked out by hand:
+//
+//	month  owed before  principal  interest = owed × 4.35 % / 12   subsidy (half)
+//	1      2,000,000 fen  500,000    7,250.0 → 7,250                3,625
+//	2      1,500,000      500,000    5,437.5 → 5,438                2,719
+//	3      1,000,000      500,000    3,625.0 → 3,625                1,812.5 → 1,813
+//	4        500,000      500,000    1,812.5 → 1,813                  906.5 → 907
+//
+// interest 18,126 fen (181.26 yuan), subsidy 9,064 fen (90.64 yuan).
+func TestScheduleByHand(t *testing.T) {
+	s := Schedule(20000, 4.35, 4, core.NewDate(2026, 1, 31), 50)
+	want := []Installment{
+		{1, core.NewDate(2026, 2, 28), 500000, 7250, 3625, 1500000},
+		{2, core.NewDate(2026, 3, 31), 500000, 5438, 2719, 1000000},
+		{3, core.NewDate(2026, 4, 30), 500000, 3625, 1813, 500000},
+		{4, core.NewDate(2026, 5, 31), 500000, 1813, 907, 0},
+	}
+	if len(s) != len(want) {
+		t.Fatalf("%d installments", len(s))
+	}
+	for i := range want {
+		if s[i] != want[i] {
+			t.Errorf("month %d: %+v, want %+v", i+1, s[i], want[i])
+		}
+	}
+	if interest, subsidy := Totals(s); interest != 18126 || subsidy != 9064 {
+		t.Errorf("totals %d / %d", interest, subsidy)
+	}
+}
+
+func TestScheduleRemainder(t *testing.T) {
+	// 10,000 yuan over 3 months: 333,333 fen twice, then 333,334.
+	s := Schedule(10000, 0, 3, core.NewDate(2026, 6, 1), 50)
+	if s[0].PrincipalFen != 333333 || s[2].PrincipalFen != 333334 || s[2].OwedAfterFen != 0 {
+		t.Errorf("%+v", s)
+	}
+	if Schedule(0, 4, 12, core.NewDate(2026, 6, 1), 50) != nil {
+		t.Error("a schedule for nothing")
+	}
+}
