@@ -140,7 +140,9 @@ type Applicant struct {
 func (l *Loan) Waiting() string { return WaitingOn[l.Status] }
 
 // Overdue reports whether the side it waits on is past its time limit.
-func (l *Loan) Overdue(now time.Time) bool { return l.Waiting() != "" && !l.DueAt.IsZero() && now.After(l.DueAt) }
+func (l *Loan) Overdue(now time.Time) bool {
+	return l.Waiting() != "" && !l.DueAt.IsZero() && now.After(l.DueAt)
+}
 
 // Schedule is the loan's monthly schedule with its interest subsidy, once
 // it is disbursed (or as it would be, once approved).

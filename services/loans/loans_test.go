@@ -121,7 +121,9 @@ func TestLoanFile(t *testing.T) {
 	if _, err := svc.Loan(ctx, who["officerA"], l.ID); !core.IsCode(err, core.NotFound) {
 		t.Fatalf("bank before forwarding: %v", err)
 	}
-	step := func(who accounts.Principal, in loans.StepInput) (*loans.Loan, error) { return svc.Act(ctx, who, l.ID, in, meta) }
+	step := func(who accounts.Principal, in loans.StepInput) (*loans.Loan, error) {
+		return svc.Act(ctx, who, l.ID, in, meta)
+	}
 	if _, err := step(who["officerA"], loans.StepInput{Action: "approve", GrantedYuan: 20000, RatePct: 4.35}); !core.IsCode(err, core.NotFound) {
 		t.Fatalf("bank acts before forwarding: %v", err)
 	}

@@ -18,10 +18,10 @@ import (
 
 // Enrolment statuses.
 const (
-	Enrolled   = "enrolled"
-	Passed     = "passed"     // completed under the attendance rule
-	NotPassed  = "not_passed" // attended too little
-	Withdrawn  = "withdrawn"
+	Enrolled  = "enrolled"
+	Passed    = "passed"     // completed under the attendance rule
+	NotPassed = "not_passed" // attended too little
+	Withdrawn = "withdrawn"
 )
 
 // Enrolment is a person on a course, by real name. Its id is computed from

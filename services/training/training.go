@@ -178,20 +178,20 @@ func courseDoc(c *Course) *search.Doc {
 
 // NewCourse is the course form.
 type NewCourse struct {
-	Title         string      `json:"title"`
-	Kind          string      `json:"kind"`
-	Description   string      `json:"description"`
-	Sessions      []Session   `json:"sessions"`
-	Place         string      `json:"place,omitempty"`
-	District      string      `json:"district,omitempty"`
-	Online        bool        `json:"online"`
-	Seats         int         `json:"seats"`
-	TargetGroups  []string    `json:"target_groups,omitempty"`
-	FeeYuan       int64       `json:"fee_yuan"`
-	SubsidyYuan   int64       `json:"subsidy_yuan"`
-	Certificate   string      `json:"certificate,omitempty"`
-	SkillCert     bool        `json:"skill_certificate"`
-	MinAttendance int         `json:"min_attendance"`
+	Title         string    `json:"title"`
+	Kind          string    `json:"kind"`
+	Description   string    `json:"description"`
+	Sessions      []Session `json:"sessions"`
+	Place         string    `json:"place,omitempty"`
+	District      string    `json:"district,omitempty"`
+	Online        bool      `json:"online"`
+	Seats         int       `json:"seats"`
+	TargetGroups  []string  `json:"target_groups,omitempty"`
+	FeeYuan       int64     `json:"fee_yuan"`
+	SubsidyYuan   int64     `json:"subsidy_yuan"`
+	Certificate   string    `json:"certificate,omitempty"`
+	SkillCert     bool      `json:"skill_certificate"`
+	MinAttendance int       `json:"min_attendance"`
 }
 
 func text(v *core.Validation, field, s string, min, max int, oneLine bool) string {

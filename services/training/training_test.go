@@ -36,7 +36,7 @@ type env struct {
 }
 
 func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
-func (e *env) at() time.Time            { return time.UnixMilli(e.now.Load()) }
+func (e *env) at() time.Time           { return time.UnixMilli(e.now.Load()) }
 
 // setup: two listed providers and one delisted, three entrepreneurs with
 // real-name profiles (one a land-expropriated farmer the free-training
