@@ -24,6 +24,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
+	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/notify"
 	"onestop/services/onestop"
@@ -54,6 +55,7 @@ type App struct {
 	mentors  *mentors.Service
 	hotline  *hotline.Service
 	training *training.Service
+	loans    *loans.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -126,6 +128,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
 		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays})
 	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
+	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.clock)
 	// A saved profile may start or stop a venture's follow-up; a failure
 	// here is caught up by the hotline worker's daily sweep.
 	a.people.OnSave(func(ctx context.Context, id string) {
@@ -150,6 +153,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, mentors.Collections...)
 	colls = append(colls, hotline.Collections...)
 	colls = append(colls, training.Collections...)
+	colls = append(colls, loans.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ var demoAccounts = []accounts.NewAccount{
 	{Email: "base@demo.onestop.cn", Name: "周主任", Role: accounts.IncubatorManager},
 	{Email: "school@demo.onestop.cn", Name: "東城職業培訓學校", Role: accounts.Provider},
 	{Email: "academy@demo.onestop.cn", Name: "北山創業學院", Role: accounts.Provider},
+	{Email: "bank@demo.onestop.cn", Name: "城商行信貸部 何經理", Role: accounts.BankOfficer},
 	{Email: "wang@demo.onestop.cn", Name: "王小明", Role: accounts.Entrepreneur},
 	{Phone: "13800138001", Name: "李秀英", Role: accounts.Entrepreneur},
 	{Phone: "13800138002", Name: "劉建國", Role: accounts.Entrepreneur},
@@ -55,7 +56,7 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 		load func(context.Context) error
 	}{{"profiles", a.demoProfiles}, {"projects", a.demoProjects}, {"incubation bases", a.demoBases},
 		{"mentors and consultations", a.demoMentors}, {"hotline calls, complaints and cases", a.demoHotline},
-		{"training courses and claims", a.demoTraining}} {
+		{"training courses and claims", a.demoTraining}, {"guaranteed loans", a.demoLoans}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err

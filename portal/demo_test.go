@@ -8,6 +8,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
+	"onestop/services/loans"
 	"onestop/services/training"
 )
 
@@ -74,6 +75,14 @@ func TestDemoData(t *testing.T) {
 	claims, err := tp.app.training.Claims(ctx, staff)
 	if err != nil || len(states) != 3 || len(claims) != 2 {
 		t.Errorf("courses by state %v, %d claims (%v)", states, len(claims), err)
+	}
+	for _, st := range loans.Statuses {
+		if st == loans.Repaid {
+			continue // a demo loan is being repaid, not yet repaid
+		}
+		if _, n, _, err := tp.app.loans.List(ctx, staff, loans.Query{Status: st, Page: one}); count("loans "+st, n, err) == 0 {
+			t.Errorf("no %s loan", st)
+		}
 	}
 	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)

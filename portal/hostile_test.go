@@ -310,3 +310,22 @@ func TestHostileTraining(t *testing.T) {
 	}
 	t.Logf("%d hostile training requests", count)
 }
+
+// TestHostileLoans: the corpus against the loan writes.
+func TestHostileLoans(t *testing.T) {
+	w := newLoanWorld(t)
+	resp, body := w.tp.do("POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐設備",
+		"guarantee": "guarantee_fund", "plan": "在村口開豆腐坊，日產 200 斤，供應三家超市。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.bankID}, w.farmer)
+	if resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	id := decode[apiLoan](t, body).ID
+	n := sweepHostile(t, w.tp, w.farmer, []hostileTarget{
+		{"POST", "/api/v1/loans", []string{"policy_id", "amount_yuan", "term_months", "purpose", "plan", "guarantee", "documents", "bank_id"}, ""},
+		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "granted_yuan", "on", "principal_fen"}, ""},
+	}, []string{"loans", "banks", "keys"})
+	n += sweepHostile(t, w.tp, w.staff, []hostileTarget{
+		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "rate_pct"}, ""},
+	}, []string{"loans"})
+	t.Logf("%d hostile loan requests", n)
+}

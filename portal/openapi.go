@@ -12,6 +12,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
+	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/people"
@@ -100,6 +101,13 @@ var (
 	docProviders       = &apiDoc{"Training providers with completion and claims", "admin", nil, listResponse[apiProviderStat]{}, 200}
 	docSetListed       = &apiDoc{"Put a provider on the published list, or take it off", "admin", listedRequest{}, training.Provider{}, 200}
 	docRefusal         = &apiDoc{"Count a refused training recommendation (staff)", "staff", nil, refusalResponse{}, 200}
+	docBanks           = &apiDoc{"The partner banks", "loans", nil, listResponse[*loans.Bank]{}, 200}
+	docCreateBank      = &apiDoc{"Add a partner bank", "admin", bankRequest{}, loans.Bank{}, 201}
+	docBankOfficers    = &apiDoc{"Name a bank's officers (bank-officer accounts, one bank each)", "admin", officersRequest{}, loans.Bank{}, 200}
+	docApplyLoan       = &apiDoc{"Apply for a guaranteed loan under a policy one is eligible for", "loans", loans.Application{}, apiLoan{}, 201}
+	docLoans           = &apiDoc{"Loan files: one's own; the bureau's queue (status to filter); a bank's", "loans", nil, listResponse[apiLoanRow]{}, 200}
+	docLoan            = &apiDoc{"One file: timeline, whom it waits on, schedule with the interest subsidy", "loans", nil, apiLoan{}, 200}
+	docLoanStep        = &apiDoc{"Act on a file: forward, return, resubmit, withdraw, approve, decline, disburse, repay", "loans", loans.StepInput{}, apiLoan{}, 200}
 	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
 	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
 	docRequest         = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}

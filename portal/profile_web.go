@@ -1,12 +1,15 @@
 package portal
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/loans"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -169,6 +172,8 @@ type resultView struct {
 	Reasons                               []string
 	Missing                               []string
 	Benefit                               *policy.Granted
+	// ApplyLink leads an eligible entrepreneur to apply (a loan).
+	ApplyLink string
 }
 
 func (a *App) resultViews(c *fiber.Ctx, rs []policy.Result) []resultView {
@@ -183,6 +188,9 @@ func (a *App) resultViews(c *fiber.Ctx, rs []policy.Result) []resultView {
 		}
 		for _, m := range ar.Missing {
 			rv.Missing = append(rv.Missing, a.i18n.T(l, "fact."+m))
+		}
+		if rv.Status == policy.Eligible && principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
+			rv.ApplyLink = "/loans/new?policy=" + rv.ID
 		}
 		out = append(out, rv)
 	}

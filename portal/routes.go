@@ -199,6 +199,16 @@ func (a *App) routeTable() []route {
 		{"POST", "/staff/people/:id/enrol", staff, a.personEnrol, nil},
 		{"POST", "/staff/people/:id/training-refusals", staff, a.personRefusal, nil},
 
+		// Pages: guaranteed loans.
+		{"GET", "/loans", loanRoles, a.loansPage, nil},
+		{"GET", "/loans/new", entrepreneur, a.loanNewPage, nil},
+		{"POST", "/loans", entrepreneur, a.loanCreate, nil},
+		{"GET", "/loans/:id", loanRoles, a.loanPage, nil},
+		{"POST", "/loans/:id/steps", loanRoles, a.loanStepWeb, nil},
+		{"GET", "/admin/banks", admin, a.adminBanksPage, nil},
+		{"POST", "/admin/banks", admin, a.adminBankCreate, nil},
+		{"POST", "/admin/banks/:id/officers", admin, a.adminBankOfficers, nil},
+
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
 		{"GET", "/staff/people", staff, a.peoplePage, nil},
@@ -352,6 +362,15 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/admin/providers", admin, a.apiProviders, docProviders},
 		{"POST", "/api/v1/admin/providers/:id", admin, a.apiSetListed, docSetListed},
 		{"POST", "/api/v1/staff/people/:id/training-refusals", staff, a.apiTrainingRefusal, docRefusal},
+
+		// API: guaranteed loans.
+		{"GET", "/api/v1/banks", signedIn, a.apiBanks, docBanks},
+		{"POST", "/api/v1/admin/banks", admin, a.apiCreateBank, docCreateBank},
+		{"POST", "/api/v1/admin/banks/:id/officers", admin, a.apiBankOfficers, docBankOfficers},
+		{"POST", "/api/v1/loans", entrepreneur, a.apiApplyLoan, docApplyLoan},
+		{"GET", "/api/v1/loans", loanRoles, a.apiLoans, docLoans},
+		{"GET", "/api/v1/loans/:id", loanRoles, a.apiLoan, docLoan},
+		{"POST", "/api/v1/loans/:id/steps", loanRoles, a.apiLoanStep, docLoanStep},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

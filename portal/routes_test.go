@@ -13,6 +13,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
+	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/people"
@@ -157,7 +158,12 @@ func TestCatalogsComplete(t *testing.T) {
 		"estatus.":       {training.Enrolled, training.Passed, training.NotPassed, training.Withdrawn},
 		"claim.":         {training.Submitted, training.Approved, training.Rejected, training.Paid},
 		"provider.step.": {"attendance", "complete", "claim"},
-		"op.":            {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+		"lstatus.":       loans.Statuses, "waiting.": {"bureau", "applicant", "bank"}, "side.": {"applicant", "bureau", "bank"},
+		"laction.":          {"apply", "forward", "return", "resubmit", "withdraw", "approve", "decline", "disburse", "repay"},
+		"loans.step.":       {"forward", "return", "resubmit", "withdraw", "approve", "decline", "disburse", "repay"},
+		"notify.loan.step.": {"forward", "return", "approve", "decline", "disburse"},
+		"loanpolicy.":       loans.LoanPolicies, "guarantee.": loans.Guarantees, "document.": loans.Documents,
+		"op.": {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {
 		for _, v := range values {

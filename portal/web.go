@@ -226,6 +226,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isManager":      func(p accounts.Principal) bool { return p.Role == accounts.IncubatorManager },
 		"isMentor":       func(p accounts.Principal) bool { return p.Role == accounts.Mentor },
 		"isProvider":     func(p accounts.Principal) bool { return p.Role == accounts.Provider },
+		"isBank":         func(p accounts.Principal) bool { return p.Role == accounts.BankOfficer },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },
@@ -276,6 +277,13 @@ func (a *App) templateFuncs() template.FuncMap {
 		},
 		"scorefmt": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"yuan":     func(n int64) string { return strconv.FormatInt(n, 10) },
+		"fen": func(n int64) string { // 123456 → 1,234.56
+			s := strconv.FormatInt(n/100, 10)
+			for i := len(s) - 3; i > 0; i -= 3 {
+				s = s[:i] + "," + s[i:]
+			}
+			return s + "." + fmt.Sprintf("%02d", n%100)
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
