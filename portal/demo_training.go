@@ -90,7 +90,7 @@ func (a *App) demoTraining(ctx context.Context) error {
 			at = s.StartsAt.Add(4 * time.Hour)
 			var present []string
 			for k, i := range p.attendOf {
-				if day < 3 || k == 0 || p.skill == false {
+				if day < 3 || k == 0 || !p.skill {
 					present = append(present, learners[i].ID)
 				}
 			}
