@@ -22,6 +22,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
 	"onestop/services/loans"
@@ -56,6 +57,7 @@ type App struct {
 	hotline  *hotline.Service
 	training *training.Service
 	loans    *loans.Service
+	figures  *figures.Service
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -128,7 +130,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
 		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays})
 	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
-	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.clock)
+	a.figures = figures.New(a.store)
+	a.training.SetFigures(a.figures)
+	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.figures, a.clock)
 	// A saved profile may start or stop a venture's follow-up; a failure
 	// here is caught up by the hotline worker's daily sweep.
 	a.people.OnSave(func(ctx context.Context, id string) {
@@ -154,6 +158,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, hotline.Collections...)
 	colls = append(colls, training.Collections...)
 	colls = append(colls, loans.Collections...)
+	colls = append(colls, figures.Collections...)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}
@@ -239,6 +244,11 @@ func (a *App) Close(ctx context.Context) error {
 		errs = append(errs, a.store.Close(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// figureSources are the records every figure is computed from.
+func (a *App) figureSources() []figures.Source {
+	return []figures.Source{a.loans.FigureSource(), a.training.FigureSource()}
 }
 
 // Handler exposes the Fiber app to in-process tests.

@@ -32,6 +32,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = adminCommand(ctx, args, stdout, stderr)
 	case "reindex":
 		err = reindex(ctx, args, stdout, stderr)
+	case "rebuild-figures":
+		err = rebuildFigures(ctx, args, stdout, stderr)
 	case "import":
 		err = importCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
@@ -39,7 +41,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, healthcheck)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, healthcheck)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -154,6 +156,24 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "%s: %d documents\n", name, n)
 	}
+	return nil
+}
+
+// rebuildFigures recomputes every rollup from the records, streamed, with
+// a progress bar: after a restore, or to recover counts a crash lost.
+func rebuildFigures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app, err := open(ctx, args, stderr)
+	if err != nil {
+		return err
+	}
+	defer app.Close(context.Background())
+	bar := newProgress(stderr, "rebuild figures", 0)
+	n, err := app.figures.Rebuild(ctx, app.figureSources(), bar.set)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "figures: %d events counted\n", n)
 	return nil
 }
 

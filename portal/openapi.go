@@ -108,6 +108,7 @@ var (
 	docLoans           = &apiDoc{"Loan files: one's own; the bureau's queue (status to filter); a bank's", "loans", nil, listResponse[apiLoanRow]{}, 200}
 	docLoan            = &apiDoc{"One file: timeline, whom it waits on, schedule with the interest subsidy", "loans", nil, apiLoan{}, 200}
 	docLoanStep        = &apiDoc{"Act on a file: forward, return, resubmit, withdraw, approve, decline, disburse, repay", "loans", loans.StepInput{}, apiLoan{}, 200}
+	docFigures         = &apiDoc{"Figures from the rollups: from, to (YYYY-MM), dim (all, district, bank, provider, training_kind, policy) and value", "admin", nil, apiFigures{}, 200}
 	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
 	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
 	docRequest         = &apiDoc{"One service request with its history", "services", nil, apiRequest{}, 200}

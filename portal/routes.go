@@ -372,6 +372,9 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/loans/:id", loanRoles, a.apiLoan, docLoan},
 		{"POST", "/api/v1/loans/:id/steps", loanRoles, a.apiLoanStep, docLoanStep},
 
+		// API: figures.
+		{"GET", "/api/v1/admin/figures", admin, a.apiFiguresRead, docFigures},
+
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},
 		{"GET", "/api/v1/me/services", entrepreneur, a.apiRequests, docMyRequests},

@@ -131,6 +131,7 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	}
 	s.outbox.Apply(ctx, LoanIndex.Name, l.ID)
 	s.audit.Record(ctx, actor.Actor(m), "loan.apply", audit.Success, l.ID, in.PolicyID)
+	s.count(ctx, l)
 	return l, nil
 }
 
@@ -272,7 +273,11 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	}
 	s.audit.Record(ctx, actor.Actor(m), "loan."+in.Action, audit.Success, l.ID, "")
 	s.tell(ctx, l, in.Action)
-	return s.Loan(ctx, actor, l.ID)
+	out, err := s.Loan(ctx, actor, l.ID)
+	if err == nil && (in.Action == "approve" || in.Action == "decline") {
+		s.count(ctx, out)
+	}
+	return out, err
 }
 
 // tell notifies whoever must act next, and the applicant of decisions.

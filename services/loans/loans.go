@@ -20,6 +20,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/people"
@@ -188,13 +189,15 @@ type Service struct {
 	people   *people.Service
 	policies *policy.Catalogue
 	accounts *accounts.Service
+	figures  *figures.Service
 	clock    core.Clock
 }
 
-// New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, p *people.Service, pol *policy.Catalogue, acc *accounts.Service, clock core.Clock) *Service {
+// New returns the service and registers its index; f keeps the figures
+// (nil: none kept).
+func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, p *people.Service, pol *policy.Catalogue, acc *accounts.Service, f *figures.Service, clock core.Clock) *Service {
 	o.Register(outbox.SourceFor(s, "loans", LoanIndex, loanDoc))
-	return &Service{store: s, outbox: o, audit: a, notify: n, people: p, policies: pol, accounts: acc, clock: clock}
+	return &Service{store: s, outbox: o, audit: a, notify: n, people: p, policies: pol, accounts: acc, figures: f, clock: clock}
 }
 
 // WithClock returns the service on another clock (the demo loader).

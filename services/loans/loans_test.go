@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/loans"
 	"onestop/services/notify"
 	"onestop/services/outbox"
@@ -29,7 +31,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 var meta = accounts.Meta{IP: "192.0.2.11"}
 
 func TestLoanFile(t *testing.T) {
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, notify.Collections, policy.Collections, loans.Collections)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, notify.Collections, policy.Collections, loans.Collections, figures.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -51,7 +53,8 @@ func TestLoanFile(t *testing.T) {
 	if err := pol.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := loans.New(s, o, a, n, ppl, pol, acc, clock)
+	figs := figures.New(s)
+	svc := loans.New(s, o, a, n, ppl, pol, acc, figs, clock)
 	if err := o.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -179,5 +182,19 @@ func TestLoanFile(t *testing.T) {
 	}
 	if _, _, _, err := svc.List(ctx, who["mentor"], loans.Query{}); !core.IsCode(err, core.Forbidden) {
 		t.Fatalf("a mentor lists loans: %v", err)
+	}
+	// The figures: one application, one decision after 26 hours, counted
+	// as they happened, and a rebuild from the files agrees.
+	month := core.DateOf(clock.Now()).String()[:7]
+	f, err := figs.Read(ctx, month, month, "bank", bankA.ID)
+	if err != nil || f.Counts["loans_applied"] != 1 || f.Counts["loans_approved"] != 1 || f.Quantile("decision_days", 0.5) != 2 {
+		t.Fatalf("figures %+v %v", f, err)
+	}
+	before, _ := figs.Snapshot(ctx)
+	if _, err := figs.Rebuild(ctx, []figures.Source{svc.FigureSource()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := figs.Snapshot(ctx); !reflect.DeepEqual(before, after) {
+		t.Fatalf("rebuild differs:\n%v\n%v", before, after)
 	}
 }

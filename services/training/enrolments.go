@@ -128,6 +128,7 @@ func (s *Service) Enrol(ctx context.Context, actor accounts.Principal, courseID,
 	}
 	s.outbox.Changed(ctx, CourseIndex.Name, c.ID)
 	if existing.ID != "" {
+		e.CreatedAt = existing.CreatedAt // one enrolment, counted on its first day
 		_, err = s.store.C("enrolments").ReplaceOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, e)
 	} else {
 		_, err = s.store.C("enrolments").InsertOne(ctx, e)
@@ -140,6 +141,7 @@ func (s *Service) Enrol(ctx context.Context, actor accounts.Principal, courseID,
 		return nil, core.Wrap(err, "insert enrolment")
 	}
 	s.changed(ctx, e.ID)
+	s.count(ctx, e.ID)
 	s.audit.Record(ctx, actor.Actor(m), "course.enrol", audit.Success, e.ID, "")
 	return e, nil
 }
@@ -281,6 +283,7 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 				bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: NotPassed}, {Key: "completed_on", Value: today}}}}) == nil {
 				out.NotPassed++
 				s.changed(ctx, e.ID)
+				s.count(ctx, e.ID)
 			}
 			continue
 		}
@@ -294,6 +297,7 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 			continue
 		}
 		s.changed(ctx, e.ID)
+		s.count(ctx, e.ID)
 		if err := s.people.RecordTraining(ctx, e.PersonID, people.Training{CourseID: c.ID, Title: c.Title, Kind: c.Kind, Certificate: c.Certificate,
 			Code: code, CompletedOn: today}, c.SkillCert); err != nil {
 			return out, err

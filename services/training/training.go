@@ -22,6 +22,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -54,6 +55,7 @@ type Service struct {
 	audit    *audit.Log
 	people   *people.Service
 	accounts *accounts.Service
+	figures  *figures.Service
 	clock    core.Clock
 }
 

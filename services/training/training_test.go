@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/pii"
@@ -29,6 +31,7 @@ var meta = accounts.Meta{IP: "192.0.2.10"}
 
 type env struct {
 	svc      *training.Service
+	figs     *figures.Service
 	people   *people.Service
 	policies *policy.Catalogue
 	now      *atomic.Int64
@@ -43,7 +46,7 @@ func (e *env) at() time.Time           { return time.UnixMilli(e.now.Load()) }
 // policy fits), hotline staff and an administrator.
 func setup(t *testing.T) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, training.Collections, policy.Collections)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, training.Collections, policy.Collections, figures.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -65,10 +68,12 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	svc := training.New(s, o, a, ppl, acc, clock)
+	figs := figures.New(s)
+	svc.SetFigures(figs)
 	if err := o.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{svc: svc, people: ppl, policies: pol, now: now, who: map[string]accounts.Principal{}}
+	e := &env{svc: svc, figs: figs, people: ppl, policies: pol, now: now, who: map[string]accounts.Principal{}}
 	admin := accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "管理員"}
 	e.who["admin"] = admin
 	for name, role := range map[string]accounts.Role{"farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "noname": accounts.Entrepreneur,
@@ -217,6 +222,19 @@ func TestAttendanceCompletionEligibility(t *testing.T) {
 	}
 	if err := e.svc.RecordAttendance(ctx, school, c.ID, "s1", nil, meta); !core.IsCode(err, core.Conflict) {
 		t.Fatalf("attendance after completion: %v", err)
+	}
+	// The training effect, by provider: three enrolled (two here, one on
+	// the awareness course), one passed, one not; a rebuild agrees.
+	f, err := e.figs.Read(ctx, "2026-11", "2026-12", "provider", school.ID)
+	if err != nil || f.Counts["training_enrolled"] != 3 || f.Counts["training_passed"] != 1 || f.Counts["training_not_passed"] != 1 {
+		t.Fatalf("figures %v %v", f.Counts, err)
+	}
+	before, _ := e.figs.Snapshot(ctx)
+	if _, err := e.figs.Rebuild(ctx, []figures.Source{e.svc.FigureSource()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := e.figs.Snapshot(ctx); !reflect.DeepEqual(before, after) {
+		t.Fatalf("rebuild differs:\n%v\n%v", before, after)
 	}
 }
 
