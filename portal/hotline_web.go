@@ -230,6 +230,8 @@ func linkPath(l hotline.Link) string {
 		return "/cases/" + l.ID
 	case "eligibility":
 		return "/staff/people/" + l.ID
+	case "training":
+		return "/training/" + l.ID
 	}
 	return "/"
 }

@@ -85,6 +85,20 @@ func TestTrainingAPI(t *testing.T) {
 	if got := eligible(); got != "not_eligible" {
 		t.Errorf("after a skill certificate the free training is %s", got)
 	}
+	// The person cannot undo what staff and training recorded: a refused
+	// recommendation, a certificate earned.
+	staff = tp.login("hotline@test.cn")
+	if resp, body := tp.do("POST", "/api/v1/staff/people/"+farmerID+"/training-refusals", nil, staff); resp.StatusCode != 200 || !strings.Contains(string(body), `"training_refusals":1`) {
+		t.Fatalf("refusal: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "birth_date": "1995-01-01", "gender": "female",
+		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true, "farmland_per_capita_mu": 0.1, "employed": false,
+		"has_skill_certificate": false, "training_refusals": 0, "wants_training": true}, farmer); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	if _, body := tp.do("GET", "/api/v1/me/profile", nil, farmer); !strings.Contains(string(body), `"training_refusals":1`) || !strings.Contains(string(body), `"has_skill_certificate":true`) {
+		t.Errorf("profile after the person's save: %s", body)
+	}
 	_, body = tp.do("GET", "/api/v1/me/trainings", nil, farmer)
 	mine := decode[listResponse[training.Enrolment]](t, body)
 	if len(mine.Items) != 1 || mine.Items[0].Code == "" {

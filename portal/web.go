@@ -20,6 +20,7 @@ import (
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/hotline"
 	"onestop/services/policy"
 )
 
@@ -227,6 +228,7 @@ func (a *App) templateFuncs() template.FuncMap {
 		"isMentor":       func(p accounts.Principal) bool { return p.Role == accounts.Mentor },
 		"isProvider":     func(p accounts.Principal) bool { return p.Role == accounts.Provider },
 		"isBank":         func(p accounts.Principal) bool { return p.Role == accounts.BankOfficer },
+		"linkPath":       func(kind, id string) string { return linkPath(hotline.Link{Kind: kind, ID: id}) },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
 		"val":            func(m fiber.Map, k string) string { return toString(m[k]) },
 		"list":           func(s ...string) []string { return s },

@@ -274,7 +274,11 @@ func (s *Service) RecordContact(ctx context.Context, actor accounts.Principal, i
 	checkins := slices.Clone(c.Checkins)
 	rec := Checkin{Done: true, DoneOn: in.On, Channel: in.Channel, Note: note, StaffName: actor.Name}
 	if in.CheckinID == "" {
-		rec.ID, rec.DueOn = fmt.Sprintf("k%d", len(checkins)+1), in.On
+		n := 0
+		for _, k := range checkins {
+			n = max(n, idNumber(k.ID))
+		}
+		rec.ID, rec.DueOn = fmt.Sprintf("k%d", n+1), in.On
 		checkins = append(checkins, rec)
 	} else {
 		i := slices.IndexFunc(checkins, func(k Checkin) bool { return k.ID == in.CheckinID && !k.Done })

@@ -252,7 +252,9 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 		fields = append(fields, "assignee_id", actor.ID, "assignee_name", actor.Name)
 	}
 	if !actor.Role.Staff() {
-		step.Note = "" // a complainant's words go in the complaint's thread, not staff notes
+		// The complainant's words are for everyone on the record to read,
+		// not a staff note.
+		step.Said, step.Note = step.Note, ""
 	}
 	update := with(set(fields...), push("history", step))
 	if err := s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, update); err != nil {

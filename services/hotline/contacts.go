@@ -66,8 +66,10 @@ type NewContact struct {
 
 // CreateContact records a caller. Phone and ID number are optional but
 // unique: when either is already on a contact, the answer is a conflict
-// naming the field, so staff open that record instead. A caller whose phone
-// or ID number is on an entrepreneur's profile is linked to that account.
+// naming the field, so staff open that record instead. A caller is never
+// linked to an account here: a profile's phone and ID number are what its
+// owner typed, so the link waits for staff to confirm it is the same
+// person (Link).
 func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, in NewContact, m accounts.Meta) (*Contact, error) {
 	if err := staffOnly(actor); err != nil {
 		return nil, err
@@ -114,10 +116,6 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 		}
 		claimed = append(claimed, idnoKey+c.IDIndex)
 		c.IDSealed, c.IDMasked = s.vault.Seal("id_number", idno), pii.MaskIDNumber(idno)
-	}
-	if acc := s.accountFor(ctx, actor, c); acc != "" && s.store.ClaimKey(ctx, "caccount:"+acc, c.ID, "error.contact.account_linked") == nil {
-		c.AccountID = acc
-		claimed = append(claimed, "caccount:"+acc)
 	}
 	if err := s.insert(ctx, "contacts", ContactIndex.Name, c.ID, c); err != nil {
 		undo()
@@ -318,8 +316,9 @@ func (s *Service) LinkCandidate(ctx context.Context, actor accounts.Principal, c
 }
 
 // Link ties a contact to the entrepreneur account whose profile carries the
-// same phone or ID number (staff cannot link a caller to an arbitrary
-// account: the match is the proof it is the same person).
+// same phone or ID number, once staff have confirmed with the caller that
+// it is them (the numbers on a profile are its owner's word, so a match
+// alone is not proof). Staff cannot link a caller to any other account.
 func (s *Service) Link(ctx context.Context, actor accounts.Principal, contactID string, m accounts.Meta) (*Contact, error) {
 	c, err := s.Contact(ctx, actor, contactID)
 	if err != nil {

@@ -95,6 +95,9 @@ type Step struct {
 	ActorName string    `bson:"actor_name" json:"actor_name"`
 	Action    string    `bson:"action" json:"action"`
 	Note      string    `bson:"note,omitempty" json:"note,omitempty"`
+	// Said is what the person themselves wrote (a complainant's reason to
+	// reopen): everyone who reads the record sees it.
+	Said string `bson:"said,omitempty" json:"said,omitempty"`
 }
 
 // Link ties a record to what was made from it or for it.

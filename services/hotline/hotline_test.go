@@ -356,6 +356,9 @@ func TestComplaints(t *testing.T) {
 	if err != nil || c.Status != hotline.Reopened || !c.DueAt.Equal(e.clock.Now().AddDate(0, 0, 10)) {
 		t.Fatalf("reopen: %+v %v", c, err)
 	}
+	if last := c.History[len(c.History)-1]; last.Said != "新導師也沒回覆" || last.Note != "" {
+		t.Fatalf("the complainant's reason: %+v", last)
+	}
 
 	// Overdue: escalated once, however many passes.
 	e.advance(11 * 24 * time.Hour)

@@ -158,10 +158,20 @@ func (s *Service) ventureFailed(ctx context.Context, personID, source string) er
 	key := fmt.Sprintf("failcase:%s:%s", personID, reg)
 	caseID := core.NewID()
 	if err := s.store.ClaimKey(ctx, key, caseID, "error.stale"); err != nil {
-		if core.IsCode(err, core.Conflict) {
-			return nil // opened before
+		if !core.IsCode(err, core.Conflict) {
+			return err
 		}
-		return err
+		// Claimed before. If the case itself was never written (a crash
+		// between the two), write it now under the claimed id.
+		owner, err := s.store.KeyOwner(ctx, key)
+		if err != nil {
+			return err
+		}
+		var c Case
+		if err := s.store.Get(ctx, "cases", owner, &c); !core.IsCode(err, core.NotFound) {
+			return err // opened before (nil), or a read error
+		}
+		caseID = owner
 	}
 	contact, err := s.ContactForAccount(ctx, system, personID, accounts.Meta{})
 	if err != nil {

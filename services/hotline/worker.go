@@ -9,7 +9,6 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/people"
-	"onestop/services/store"
 )
 
 // PassReport says what one worker pass did.
@@ -119,20 +118,29 @@ func (s *Service) sweep(ctx context.Context, index string, q search.Query, handl
 	return nil
 }
 
-// SweepVentures runs SyncVenture over every profile: the daily catch-up for
-// a profile save whose hook did not run (a crash between the writes).
+// SweepVentures runs SyncVenture over every profile whose venture is
+// operating or closed, found through the people index: the daily catch-up
+// for a profile save whose hook did not run (a crash between the writes).
+// A failure on one profile is logged and the sweep goes on.
 func (s *Service) SweepVentures(ctx context.Context) (int, error) {
 	n := 0
-	err := store.Each(ctx, s.store, people.Collection.Name, func(p *people.Profile) error {
-		if p.Facts.Venture != nil && p.Facts.Venture.FirstRegistered != nil {
-			if err := s.SyncVenture(ctx, p.ID); err != nil {
-				return err
+	for page := 0; ; page++ {
+		r, err := s.outbox.Engine().Search(ctx, people.Index.Name, search.Query{Filters: []search.Filter{{Field: "stage", Values: []string{"operating", "closed"}}},
+			Sort: []search.Sort{{Field: "updated_at"}}, Offset: page * search.MaxLimit, Limit: search.MaxLimit})
+		if err != nil {
+			return n, err
+		}
+		for _, h := range r.Hits {
+			if err := s.SyncVenture(ctx, h.ID); err != nil {
+				slog.Warn("venture sweep", "person", h.ID, "err", err)
+				continue
 			}
 			n++
 		}
-		return nil
-	})
-	return n, err
+		if len(r.Hits) < search.MaxLimit {
+			return n, nil
+		}
+	}
 }
 
 // WorkerLease is the lease the hotline worker holds while it runs.

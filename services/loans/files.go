@@ -123,10 +123,18 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	l.Applicant = a
 	l.DueAt = l.CreatedAt.AddDate(0, 0, DefaultDays[Submitted])
 	l.Timeline = []Step{{At: l.CreatedAt, ActorName: actor.Name, Side: "applicant", Action: "apply"}}
+	// One open file per person and policy: a key held until the file ends
+	// (withdrawn, declined, repaid), so a double submit makes one file.
+	key := openKey(l)
+	if err := s.store.ClaimKey(ctx, key, l.ID, "error.loan.open"); err != nil {
+		return nil, err
+	}
 	if err := s.outbox.Begin(ctx, LoanIndex.Name, l.ID); err != nil {
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), key, l.ID)
 		return nil, err
 	}
 	if _, err := s.store.C("loans").InsertOne(ctx, l); err != nil {
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), key, l.ID)
 		return nil, core.Wrap(err, "insert loan")
 	}
 	s.outbox.Apply(ctx, LoanIndex.Name, l.ID)
@@ -134,6 +142,8 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	s.count(ctx, l)
 	return l, nil
 }
+
+func openKey(l *Loan) string { return "loan:" + l.PersonID + ":" + l.PolicyID }
 
 // Loan reads a file: its applicant, the bureau's staff, and the officers of
 // its bank once it has reached the bank. Anyone else: not found.
@@ -276,6 +286,9 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	out, err := s.Loan(ctx, actor, l.ID)
 	if err == nil && (in.Action == "approve" || in.Action == "decline") {
 		s.count(ctx, out)
+	}
+	if err == nil && (out.Status == Withdrawn || out.Status == Declined || out.Status == Repaid) {
+		_ = s.store.ReleaseKey(ctx, openKey(out), out.ID) // the person may apply again
 	}
 	return out, err
 }

@@ -120,6 +120,9 @@ func TestLoanFile(t *testing.T) {
 	if l.Waiting() != "bureau" || l.SubsidyPct != 50 {
 		t.Fatalf("new file %+v", l)
 	}
+	if _, err := svc.Apply(ctx, who["farmer"], good, meta); !core.IsCode(err, core.Conflict) {
+		t.Fatalf("a second open file under the same policy: %v", err)
+	}
 	// Before the bureau forwards it, no bank sees it.
 	if _, err := svc.Loan(ctx, who["officerA"], l.ID); !core.IsCode(err, core.NotFound) {
 		t.Fatalf("bank before forwarding: %v", err)
@@ -168,6 +171,10 @@ func TestLoanFile(t *testing.T) {
 	if l, err = step(who["officerA"], loans.StepInput{Action: "repay", On: core.DateOf(clock.Now()), PrincipalFen: 2_000_000, InterestFen: 7250}); err != nil || l.Status != loans.Repaid {
 		t.Fatalf("repaid in full: %+v %v", l, err)
 	}
+	// Repaid: the person may apply again.
+	if _, err := svc.Apply(ctx, who["farmer"], good, meta); err != nil {
+		t.Fatalf("applying after repaying: %v", err)
+	}
 	// The applicant sees the whole timeline; their list has the file.
 	mine, err := svc.Loan(ctx, who["farmer"], l.ID)
 	if err != nil || len(mine.Timeline) != 5 {
@@ -183,11 +190,11 @@ func TestLoanFile(t *testing.T) {
 	if _, _, _, err := svc.List(ctx, who["mentor"], loans.Query{}); !core.IsCode(err, core.Forbidden) {
 		t.Fatalf("a mentor lists loans: %v", err)
 	}
-	// The figures: one application, one decision after 26 hours, counted
+	// The figures: two applications, one decision after 26 hours, counted
 	// as they happened, and a rebuild from the files agrees.
 	month := core.DateOf(clock.Now()).String()[:7]
 	f, err := figs.Read(ctx, month, month, "bank", bankA.ID)
-	if err != nil || f.Counts["loans_applied"] != 1 || f.Counts["loans_approved"] != 1 || f.Quantile("decision_days", 0.5) != 2 {
+	if err != nil || f.Counts["loans_applied"] != 2 || f.Counts["loans_approved"] != 1 || f.Quantile("decision_days", 0.5) != 2 {
 		t.Fatalf("figures %+v %v", f, err)
 	}
 	before, _ := figs.Snapshot(ctx)

@@ -258,6 +258,14 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	// Facts others keep: refused recommendations are counted by staff and
+	// only grow; a skill certificate earned on a course stays earned.
+	if o := old.Facts.TrainingRefusals; o != nil && (facts.TrainingRefusals == nil || *facts.TrainingRefusals < *o) {
+		facts.TrainingRefusals = o
+	}
+	if slices.ContainsFunc(old.Trainings, func(t Training) bool { return t.Certificate != "" }) {
+		facts.HasSkillCertificate = old.Facts.HasSkillCertificate
+	}
 	p.Facts = facts
 	if in.ConsentVersion == NoticeVersion && !old.Consented() {
 		p.Consents = append(slices.Clone(old.Consents), Consent{Version: NoticeVersion, At: now, Channel: channel})
@@ -306,13 +314,14 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		undo()
 		return nil, err
 	}
-	// Insert or replace, never upsert: an upsert through the embedded store
-	// reads the whole collection.
+	// Insert, or set every field guarded on the version read, never upsert:
+	// an upsert through the embedded store reads the whole collection, and
+	// a plain replace would lose a training recorded meanwhile.
 	var werr error
 	if old.CreatedAt.IsZero() {
 		_, werr = s.store.C(Collection.Name).InsertOne(ctx, &p)
 	} else {
-		_, werr = s.store.C(Collection.Name).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, &p)
+		werr = s.replaceIf(ctx, &p, old)
 	}
 	if werr != nil {
 		undo()
@@ -327,6 +336,43 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		fn(context.WithoutCancel(ctx), p.ID)
 	}
 	return &p, nil
+}
+
+// replaceIf writes a whole profile if it is still the version read: every
+// field set, and those the new one leaves out (omitempty) unset.
+func (s *Service) replaceIf(ctx context.Context, p, old *Profile) error {
+	fields := func(v *Profile) (bson.D, error) {
+		raw, err := bson.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		var doc bson.D
+		err = bson.Unmarshal(raw, &doc)
+		return slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" }), err
+	}
+	doc, err := fields(p)
+	if err != nil {
+		return err
+	}
+	was, err := fields(old)
+	if err != nil {
+		return err
+	}
+	update := bson.D{{Key: "$set", Value: doc}}
+	var unset bson.D
+	for _, e := range was {
+		if !slices.ContainsFunc(doc, func(n bson.E) bool { return n.Key == e.Key }) {
+			unset = append(unset, bson.E{Key: e.Key, Value: ""})
+		}
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	err = s.store.UpdateIf(ctx, Collection.Name, p.ID, []store.Cond{store.Eq("updated_at", old.UpdatedAt)}, update)
+	if core.IsCode(err, core.Conflict) {
+		return core.Errorf(core.Conflict, "error.stale")
+	}
+	return err
 }
 
 // fromID sets birth date and gender from what the ID number says, after
@@ -403,6 +449,13 @@ func (s *Service) Own(ctx context.Context, actor accounts.Principal) (*Profile, 
 // eligibility engine reads. It is the training area's act (the provider
 // closed the course), so it takes no principal.
 func (s *Service) RecordTraining(ctx context.Context, personID string, t Training, skillCertificate bool) error {
+	var p Profile
+	if err := s.store.Get(ctx, Collection.Name, personID, &p); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(p.Trainings, func(x Training) bool { return x.CourseID == t.CourseID }) {
+		return nil // recorded before: a retried completion
+	}
 	set := bson.D{{Key: "updated_at", Value: s.clock.Now()}}
 	if skillCertificate {
 		set = append(set, bson.E{Key: "facts.has_skill_certificate", Value: true})
@@ -410,7 +463,8 @@ func (s *Service) RecordTraining(ctx context.Context, personID string, t Trainin
 	if err := s.outbox.Begin(ctx, Index.Name, personID); err != nil {
 		return err
 	}
-	err := s.store.UpdateIf(ctx, Collection.Name, personID, nil, bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "trainings", Value: t}}}})
+	err := s.store.UpdateIf(ctx, Collection.Name, personID, []store.Cond{store.Eq("updated_at", p.UpdatedAt)},
+		bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "trainings", Value: t}}}})
 	s.outbox.Apply(ctx, Index.Name, personID)
 	return err
 }

@@ -128,8 +128,15 @@ func (s *Service) Enrol(ctx context.Context, actor accounts.Principal, courseID,
 	}
 	s.outbox.Changed(ctx, CourseIndex.Name, c.ID)
 	if existing.ID != "" {
+		// Back after withdrawing: only if still withdrawn, so two racing
+		// re-enrolments take one seat (the loser gives its seat back).
 		e.CreatedAt = existing.CreatedAt // one enrolment, counted on its first day
-		_, err = s.store.C("enrolments").ReplaceOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, e)
+		err = s.store.UpdateIf(ctx, "enrolments", e.ID, []store.Cond{store.Eq("status", Withdrawn)}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: Enrolled}, {Key: "attended", Value: []string{}}, {Key: "enrolled_by", Value: actor.ID}}}})
+		if core.IsCode(err, core.Conflict) {
+			s.freeSeat(ctx, c.ID)
+			return nil, core.Errorf(core.Conflict, "error.training.enrolled")
+		}
 	} else {
 		_, err = s.store.C("enrolments").InsertOne(ctx, e)
 	}
@@ -227,7 +234,8 @@ func (s *Service) RecordAttendance(ctx context.Context, actor accounts.Principal
 		var op bson.D
 		switch {
 		case is && !was:
-			op = bson.D{{Key: "$push", Value: bson.D{{Key: "attended", Value: sessionID}}}}
+			// A set: a form sent twice marks the session once.
+			op = bson.D{{Key: "$addToSet", Value: bson.D{{Key: "attended", Value: sessionID}}}}
 		case was && !is:
 			op = bson.D{{Key: "$set", Value: bson.D{{Key: "attended", Value: slices.DeleteFunc(slices.Clone(e.Attended), func(x string) bool { return x == sessionID })}}}}
 		default:
@@ -274,10 +282,25 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 	}
 	today := core.DateOf(s.clock.Now())
 	for _, e := range roster {
+		if e.Status == Passed {
+			// Passed on an earlier try that failed before the profile was
+			// written: write it now (it is recorded once per course).
+			if err := s.people.RecordTraining(ctx, e.PersonID, people.Training{CourseID: c.ID, Title: c.Title, Kind: c.Kind, Certificate: c.Certificate,
+				Code: e.Code, CompletedOn: e.CompletedOn}, c.SkillCert); err != nil {
+				return out, err
+			}
+			continue
+		}
 		if e.Status != Enrolled {
 			continue
 		}
-		share := 100 * len(e.Attended) / len(c.Sessions)
+		attended := 0
+		for _, ss := range c.Sessions {
+			if slices.Contains(e.Attended, ss.ID) {
+				attended++
+			}
+		}
+		share := 100 * attended / len(c.Sessions)
 		if share < c.MinAttendance {
 			if s.store.UpdateIf(ctx, "enrolments", e.ID, []store.Cond{store.Eq("status", Enrolled)},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: NotPassed}, {Key: "completed_on", Value: today}}}}) == nil {
