@@ -132,6 +132,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
 	a.figures = figures.New(a.store)
 	a.training.SetFigures(a.figures)
+	a.mentors.SetFigures(a.figures)
+	a.hotline.SetFigures(a.figures)
 	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.figures, a.clock)
 	// A saved profile may start or stop a venture's follow-up; a failure
 	// here is caught up by the hotline worker's daily sweep.
@@ -248,7 +250,7 @@ func (a *App) Close(ctx context.Context) error {
 
 // figureSources are the records every figure is computed from.
 func (a *App) figureSources() []figures.Source {
-	return []figures.Source{a.loans.FigureSource(), a.training.FigureSource()}
+	return append([]figures.Source{a.loans.FigureSource(), a.training.FigureSource(), a.mentors.FigureSource()}, a.hotline.FigureSources()...)
 }
 
 // Handler exposes the Fiber app to in-process tests.

@@ -94,6 +94,14 @@ func TestDemoData(t *testing.T) {
 	if resp.StatusCode != 200 || figs.Counts["loans_decided"] != 3 || figs.Counts["loans_applied"] != 7 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
 		t.Errorf("figures: %d %s", resp.StatusCode, body)
 	}
+	for _, k := range []string{"calls", "complaints_received", "complaints_answered", "cases_opened", "cases_closed", "case_outcome_started_again", "consult_asked", "consult_answered", "consult_rated"} {
+		if figs.Counts[k] == 0 {
+			t.Errorf("no %s in the figures: %s", k, body)
+		}
+	}
+	if figs.Counts["calls"] != int64(calls) {
+		t.Errorf("%d calls counted, %d logged", figs.Counts["calls"], calls)
+	}
 	t.Logf("demo: %d loan decisions, median %.0f days from application to decision (bucket bound); training %d passed of %d enrolled",
 		figs.Counts["loans_decided"], figs.Medians["decision_days"], figs.Counts["training_passed"], figs.Counts["training_enrolled"])
 	before, _ := tp.app.figures.Snapshot(ctx)

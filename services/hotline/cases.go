@@ -194,6 +194,7 @@ func (s *Service) openCase(ctx context.Context, actor accounts.Principal, in New
 		s.notify.Send(ctx, c.StaffID, "notify.case.assigned", c.PersonName, "/cases/"+c.ID)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "case.open", audit.Success, c.ID, source)
+	s.count(ctx, "cases", c.ID)
 	return c, nil
 }
 
@@ -485,7 +486,11 @@ func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, o
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return s.saveCase(ctx, actor, c, m, "close."+outcome, note, "status", CaseClosed, "outcome", outcome, "outcome_on", on)
+	out, err := s.saveCase(ctx, actor, c, m, "close."+outcome, note, "status", CaseClosed, "outcome", outcome, "outcome_on", on)
+	if err == nil {
+		s.count(ctx, "cases", c.ID)
+	}
+	return out, err
 }
 
 // CaseQuery picks cases.

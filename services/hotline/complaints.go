@@ -59,6 +59,7 @@ type Complaint struct {
 	AssigneeID    string    `bson:"assignee_id,omitempty"`
 	AssigneeName  string    `bson:"assignee_name,omitempty"`
 	DueAt         time.Time `bson:"due_at"`
+	FirstDueAt    time.Time `bson:"first_due_at"` // the limit it came in with: the on-time figure's
 	EscalatedAt   time.Time `bson:"escalated_at,omitempty"`
 	Answer        string    `bson:"answer,omitempty"`
 	AnsweredAt    time.Time `bson:"answered_at,omitempty"`
@@ -139,6 +140,7 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 		return nil, err
 	}
 	c.DueAt = now.AddDate(0, 0, s.days[c.Kind])
+	c.FirstDueAt = c.DueAt
 	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "receive"}}
 	if err := s.insert(ctx, "complaints", ComplaintIndex.Name, c.ID, c); err != nil {
 		return nil, err
@@ -147,6 +149,7 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 		s.linkCall(ctx, c.CallID, Link{Kind: "complaint", ID: c.ID, At: now})
 	}
 	s.audit.Record(ctx, actor.Actor(m), "complaint.file", audit.Success, c.ID, c.Kind)
+	s.count(ctx, "complaints", c.ID)
 	return c, nil
 }
 
@@ -261,6 +264,9 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "complaint."+in.Action, audit.Success, c.ID, "")
+	if in.Action == "answer" {
+		s.count(ctx, "complaints", c.ID)
+	}
 	if in.Action == "answer" && c.ComplainantID != "" {
 		s.notify.Send(ctx, c.ComplainantID, "notify.complaint.answered", c.Subject, "/complaints/"+c.ID)
 	}

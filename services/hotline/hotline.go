@@ -20,6 +20,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/mentors"
 	"onestop/services/notify"
 	"onestop/services/onestop"
@@ -46,6 +47,7 @@ type Service struct {
 	mentors  *mentors.Service
 	onestop  *onestop.Service
 	accounts *accounts.Service
+	figures  *figures.Service
 	days     map[string]int
 }
 

@@ -219,6 +219,7 @@ func (s *Service) openCaseWithID(ctx context.Context, id string, contact *Contac
 		}
 	}
 	s.audit.Record(ctx, system.Actor(accounts.Meta{}), "case.open", audit.Success, c.ID, source)
+	s.count(ctx, "cases", c.ID)
 	return c, nil
 }
 
@@ -287,6 +288,7 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "venture.checkin", audit.Success, v.ID, fmt.Sprint(in.Month))
+	s.count(ctx, "ventures", v.ID)
 	if !*in.Operating {
 		if err := s.ventureFailed(ctx, personID, "stability_checkin"); err != nil {
 			return nil, err

@@ -149,6 +149,7 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	if _, err := s.route(ctx, c, nil); err != nil {
 		return nil, err
 	}
+	s.count(ctx, c.ID)
 	return s.read(ctx, c.ID)
 }
 

@@ -18,6 +18,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/matching"
 	"onestop/services/notify"
 	"onestop/services/outbox"
@@ -133,6 +134,8 @@ type Service struct {
 	audit  *audit.Log
 	notify *notify.Service
 	clock  core.Clock
+	// figures keeps the counts (nil: none kept).
+	figures *figures.Service
 	// AnswerWithin is the time limit for a first answer.
 	AnswerWithin time.Duration
 

@@ -55,6 +55,7 @@ func (s *Service) Reply(ctx context.Context, actor accounts.Principal, id, text 
 		s.notify.Send(ctx, c.AskerID, "notify.consult.reply", c.MentorName, "/consultations/"+c.ID)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "consultation.reply", audit.Success, c.ID, role)
+	s.count(ctx, id)
 	return s.read(ctx, id)
 }
 
@@ -132,6 +133,7 @@ func (s *Service) Close(ctx context.Context, actor accounts.Principal, id string
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "rating_sum", Value: rating}, {Key: "ratings", Value: 1}}}})
 	s.reindexMentor(ctx, c.MentorID)
 	s.audit.Record(ctx, actor.Actor(m), "consultation.close", audit.Success, c.ID, "")
+	s.count(ctx, id)
 	return s.read(ctx, id)
 }
 

@@ -1,0 +1,134 @@
+package hotline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/store"
+)
+
+// The figures of the hotline, each derived from its record alone, so the
+// write path and a rebuild count the same.
+
+func callEvents(c *Call) []figures.Event {
+	return []figures.Event{{ID: "call:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: map[string]string{"call_topic": c.Topic, "call_type": c.Type},
+		Counts: map[string]int64{"calls": 1}}}
+}
+
+// complaintEvents: received; first answered, on time when before the
+// time limit it had when it came in.
+func complaintEvents(c *Complaint) []figures.Event {
+	dims := map[string]string{"complaint_kind": c.Kind, "against": c.Against}
+	out := []figures.Event{{ID: "complaint.received:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: dims, Counts: map[string]int64{"complaints_received": 1}}}
+	due := c.FirstDueAt
+	if due.IsZero() {
+		due = c.DueAt
+	}
+	for _, st := range c.History {
+		if st.Action != "answer" {
+			continue
+		}
+		onTime := int64(0)
+		if !st.At.After(due) {
+			onTime = 1
+		}
+		out = append(out, figures.Event{ID: "complaint.answered:" + c.ID, On: core.DateOf(st.At), Dims: dims,
+			Counts: map[string]int64{"complaints_answered": 1, "complaints_on_time": onTime}})
+		break
+	}
+	return out
+}
+
+// caseEvents: opened (by source); closed with its outcome and the days it
+// took — the share "started again" is the figure the source cares for.
+func caseEvents(c *Case) []figures.Event {
+	out := []figures.Event{{ID: "case.opened:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: map[string]string{"case_source": c.Source},
+		Counts: map[string]int64{"cases_opened": 1}}}
+	if c.Status == CaseClosed && !c.OutcomeOn.IsZero() {
+		out = append(out, figures.Event{ID: "case.closed:" + c.ID, On: c.OutcomeOn, Dims: map[string]string{"case_outcome": c.Outcome},
+			Counts: map[string]int64{"cases_closed": 1, "case_outcome_" + c.Outcome: 1},
+			Values: map[string]float64{"case_days": float64(c.OutcomeOn.Day() - core.DateOf(c.CreatedAt).Day())}})
+	}
+	return out
+}
+
+// ventureEvents: each stability check-in answered — still operating, and
+// the people employed — by district, industry and the month of the check-in
+// (6, 12, 24, 36): the stability rate and jobs created come from these.
+func ventureEvents(v *Venture) []figures.Event {
+	var out []figures.Event
+	for _, k := range v.Checks {
+		if !k.Done {
+			continue
+		}
+		operating := int64(0)
+		if k.Operating {
+			operating = 1
+		}
+		out = append(out, figures.Event{ID: fmt.Sprintf("stability:%s:%d", v.ID, k.Month), On: k.DoneOn,
+			Dims:   map[string]string{"district": v.District, "industry": v.Industry, "checkin_month": fmt.Sprint(k.Month)},
+			Counts: map[string]int64{"stability_checked": 1, "stability_operating": operating, "stability_employees": int64(k.Employees)}})
+	}
+	return out
+}
+
+// SetFigures makes the service keep figures.
+func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
+
+// count records the events of the record coll/id (each once); failures are
+// logged: a rebuild recovers them.
+func (s *Service) count(ctx context.Context, coll, id string) {
+	if s.figures == nil {
+		return
+	}
+	var events []figures.Event
+	switch coll {
+	case "calls":
+		var c Call
+		if s.store.Get(ctx, coll, id, &c) == nil {
+			events = callEvents(&c)
+		}
+	case "complaints":
+		var c Complaint
+		if s.store.Get(ctx, coll, id, &c) == nil {
+			events = complaintEvents(&c)
+		}
+	case "cases":
+		var c Case
+		if s.store.Get(ctx, coll, id, &c) == nil {
+			events = caseEvents(&c)
+		}
+	case "ventures":
+		var v Venture
+		if s.store.Get(ctx, coll, id, &v) == nil {
+			events = ventureEvents(&v)
+		}
+	}
+	for _, e := range events {
+		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
+			slog.Warn("hotline figures", "record", coll+"/"+id, "err", err)
+		}
+	}
+}
+
+func source[T any](s *Service, coll string, events func(*T) []figures.Event) figures.Source {
+	return figures.Source{Name: coll, Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		return store.Each(ctx, s.store, coll, func(r *T) error {
+			for _, e := range events(r) {
+				if err := emit(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+}
+
+// FigureSources derive every hotline record's events, for rebuilds.
+func (s *Service) FigureSources() []figures.Source {
+	return []figures.Source{source(s, "calls", callEvents), source(s, "complaints", complaintEvents), source(s, "cases", caseEvents),
+		source(s, "ventures", ventureEvents)}
+}

@@ -1,0 +1,67 @@
+package mentors
+
+import (
+	"context"
+	"log/slog"
+
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/store"
+)
+
+// events are the figures a consultation contributes, from the record alone:
+// asked; first answered (minutes to it, on time when it never had to move
+// on, re-matches it took); rated.
+func consultationEvents(c *Consultation) []figures.Event {
+	dims := map[string]string{"topic": c.Topic, "industry": c.Industry}
+	out := []figures.Event{{ID: "consult.asked:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: dims, Counts: map[string]int64{"consult_asked": 1}}}
+	if !c.FirstAnswerAt.IsZero() {
+		onTime := int64(0)
+		if c.Rematches == 0 {
+			onTime = 1
+		}
+		out = append(out, figures.Event{ID: "consult.answered:" + c.ID, On: core.DateOf(c.FirstAnswerAt),
+			Dims:   map[string]string{"topic": c.Topic, "industry": c.Industry, "mentor": c.MentorID},
+			Counts: map[string]int64{"consult_answered": 1, "consult_on_time": onTime, "consult_rematches": int64(c.Rematches)},
+			Values: map[string]float64{"answer_minutes": c.FirstAnswerAt.Sub(c.CreatedAt).Minutes()}})
+	}
+	if c.Rating > 0 && !c.ClosedAt.IsZero() {
+		out = append(out, figures.Event{ID: "consult.rated:" + c.ID, On: core.DateOf(c.ClosedAt), Dims: map[string]string{"mentor": c.MentorID},
+			Counts: map[string]int64{"consult_rated": 1, "consult_rating_sum": int64(c.Rating)}})
+	}
+	return out
+}
+
+// SetFigures makes the service keep figures.
+func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
+
+// count records a consultation's events (each once); failures are logged:
+// a rebuild recovers them.
+func (s *Service) count(ctx context.Context, id string) {
+	if s.figures == nil {
+		return
+	}
+	c, err := s.read(ctx, id)
+	if err != nil {
+		return
+	}
+	for _, e := range consultationEvents(c) {
+		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
+			slog.Warn("consultation figures", "consultation", id, "err", err)
+		}
+	}
+}
+
+// FigureSource derives every consultation's events, for rebuilds.
+func (s *Service) FigureSource() figures.Source {
+	return figures.Source{Name: "consultations", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		return store.Each(ctx, s.store, "consultations", func(c *Consultation) error {
+			for _, e := range consultationEvents(c) {
+				if err := emit(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+}
