@@ -137,4 +137,13 @@ func TestBrowserLoanJourney(t *testing.T) {
 	}
 	s.fits("the approved file")
 	screenshot(t, s.ctx, "loan-approved")
+	// The bureau's figures count it.
+	s.logout()
+	s.login("admin@test.cn")
+	s.step("figures", chromedp.Navigate(s.base+"/admin/figures"), chromedp.WaitVisible(chromedp.ID("figure-tiles")))
+	if got := s.text("#figure-tiles"); !strings.Contains(got, "貸款核准") {
+		t.Errorf("figures: %q", got)
+	}
+	s.fits("the figures page")
+	screenshot(t, s.ctx, "figures")
 }

@@ -225,6 +225,7 @@ func (a *App) routeTable() []route {
 		{"POST", "/admin/users/:id/role", admin, a.adminUserRole, nil},
 		{"POST", "/admin/users/:id/status", admin, a.adminUserStatus, nil},
 		{"GET", "/admin/audit", admin, a.adminAuditPage, nil},
+		{"GET", "/admin/figures", admin, a.figuresPage, nil},
 
 		// API: accounts.
 		{"GET", "/api/v1/openapi.json", public, a.openAPI, nil},

@@ -162,6 +162,8 @@ func TestCatalogsComplete(t *testing.T) {
 		"laction.":          {"apply", "forward", "return", "resubmit", "withdraw", "approve", "decline", "disburse", "repay"},
 		"loans.step.":       {"forward", "return", "resubmit", "withdraw", "approve", "decline", "disburse", "repay"},
 		"notify.loan.step.": {"forward", "return", "approve", "decline", "disburse"},
+		"figdim.":           {"all", "district", "industry", "topic", "bank", "provider", "call_topic", "complaint_kind", "case_outcome"},
+		"figures.series.":   {"calls", "consult_asked", "loans_applied", "training_enrolled"},
 		"loanpolicy.":       loans.LoanPolicies, "guarantee.": loans.Guarantees, "document.": loans.Documents,
 		"op.": {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
