@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Code classifies an error for the caller; the portal maps each code to one
@@ -114,6 +117,34 @@ func (v *Validation) Subset(field string, list, allowed []string) []string {
 		}
 	}
 	return out
+}
+
+// Text checks free text a person typed: trimmed, valid UTF-8, printable
+// (line breaks and tabs allowed), min to max characters; too short is
+// "required", anything else "text length". It returns the trimmed text.
+func (v *Validation) Text(field, s string, min, max int) string {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	ok := n >= min && n <= max && utf8.ValidString(s)
+	for _, r := range s {
+		if r != '\n' && r != '\r' && r != '\t' && (!unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
+			ok = false
+			break
+		}
+	}
+	key := "error.text.length"
+	if n < min {
+		key = "error.required"
+	}
+	v.Check(ok, field, key)
+	return s
+}
+
+// Line is Text on one line: names, subjects, titles.
+func (v *Validation) Line(field, s string, min, max int) string {
+	s = v.Text(field, s, min, max)
+	v.Check(!strings.ContainsAny(s, "\r\n\t"), field, "error.text.length")
+	return s
 }
 
 // Has reports whether field already has an error.

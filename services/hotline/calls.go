@@ -91,8 +91,8 @@ func (s *Service) LogCall(ctx context.Context, actor accounts.Principal, in NewC
 	enum(&v, "type", in.Type, CallTypes)
 	enum(&v, "topic", in.Topic, CallTopics)
 	enum(&v, "outcome", in.Outcome, CallOutcomes)
-	notes := text(&v, "notes", in.Notes, 1, 4000)
-	next := text(&v, "next_step", in.NextStep, 0, 500)
+	notes := v.Text("notes", in.Notes, 1, 4000)
+	next := v.Text("next_step", in.NextStep, 0, 500)
 	v.Check(in.DurationMinutes >= 0.1 && in.DurationMinutes <= 600, "duration_minutes", "error.number.range")
 	contact, err := s.contactField(ctx, actor, &v, in.ContactID)
 	if err != nil {

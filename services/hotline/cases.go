@@ -156,7 +156,7 @@ func (s *Service) openCase(ctx context.Context, actor accounts.Principal, in New
 	c.Needs = v.Subset("needs", in.Needs, CaseNeeds)
 	enum(&v, "loan_status", in.LoanStatus, LoanStatuses)
 	v.Check(in.DebtsYuan >= 0 && in.DebtsYuan <= 100_000_000, "debts_yuan", "error.number.range")
-	c.Situation = text(&v, "situation", in.Situation, 0, 4000)
+	c.Situation = v.Text("situation", in.Situation, 0, 4000)
 	contact, err := s.contactField(ctx, actor, &v, in.ContactID)
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func (s *Service) RecordContact(ctx context.Context, actor accounts.Principal, i
 	var v core.Validation
 	s.dayBetween(&v, "on", in.On, core.DateOf(c.CreatedAt), core.DateOf(s.clock.Now()))
 	enum(&v, "channel", in.Channel, Channels)
-	note := text(&v, "note", in.Note, 2, 4000)
+	note := v.Text("note", in.Note, 2, 4000)
 	checkins := slices.Clone(c.Checkins)
 	rec := Checkin{Done: true, DoneOn: in.On, Channel: in.Channel, Note: note, StaffName: actor.Name}
 	if in.CheckinID == "" {
@@ -404,10 +404,10 @@ func (s *Service) Update(ctx context.Context, actor accounts.Principal, id strin
 	needs := v.Subset("needs", in.Needs, CaseNeeds)
 	enum(&v, "loan_status", in.LoanStatus, LoanStatuses)
 	v.Check(in.DebtsYuan >= 0 && in.DebtsYuan <= 100_000_000, "debts_yuan", "error.number.range")
-	situation := text(&v, "situation", in.Situation, 0, 4000)
+	situation := v.Text("situation", in.Situation, 0, 4000)
 	plan := []PlanStep{}
 	for _, p := range in.Plan {
-		t := oneLine(&v, "plan", p.Text, 0, 300)
+		t := v.Line("plan", p.Text, 0, 300)
 		if t != "" {
 			plan = append(plan, PlanStep{Text: t, Done: p.Done})
 		}
@@ -482,7 +482,7 @@ func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, o
 	v.Check(outcome != "", "outcome", "error.case.outcome")
 	v.Check(outcome == "" || slices.Contains(Outcomes, outcome), "outcome", "error.enum")
 	s.dayBetween(&v, "outcome_on", on, core.DateOf(c.CreatedAt), core.DateOf(s.clock.Now()))
-	note = text(&v, "note", note, 0, 2000)
+	note = v.Text("note", note, 0, 2000)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -113,11 +113,11 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 	enum(&v, "against", in.Against, Against)
 	now := s.clock.Now()
 	c := &Complaint{ID: core.NewID(), Kind: in.Kind, Against: in.Against, Status: Received, CreatedAt: now, UpdatedAt: now}
-	c.Subject = oneLine(&v, "subject", in.Subject, 2, 100)
-	c.AgainstName = oneLine(&v, "against_name", in.AgainstName, 0, 100)
+	c.Subject = v.Line("subject", in.Subject, 2, 100)
+	c.AgainstName = v.Line("against_name", in.AgainstName, 0, 100)
 	v.Check(in.Against == "portal" || c.AgainstName != "", "against_name", "error.required")
-	c.Details = text(&v, "details", in.Details, 5, 4000)
-	c.Desired = text(&v, "desired", in.Desired, 0, 1000)
+	c.Details = v.Text("details", in.Details, 5, 4000)
+	c.Desired = v.Text("desired", in.Desired, 0, 1000)
 	switch {
 	case actor.Role == accounts.Entrepreneur:
 		c.ComplainantID, c.ContactName = actor.ID, actor.Name
@@ -234,16 +234,16 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 			step.Note = assignee.Name
 		}
 	case "answer":
-		answer := text(&v, "text", in.Text, 5, 4000)
+		answer := v.Text("text", in.Text, 5, 4000)
 		fields = append(fields, "answer", answer, "answered_at", now)
 	case "reopen":
-		step.Note = text(&v, "text", in.Text, 0, 1000)
+		step.Note = v.Text("text", in.Text, 0, 1000)
 		fields = append(fields, "due_at", now.AddDate(0, 0, s.days[c.Kind]), "escalated_at", time.Time{})
 	case "close":
-		step.Note = text(&v, "text", in.Text, 0, 1000)
+		step.Note = v.Text("text", in.Text, 0, 1000)
 		fields = append(fields, "closed_at", now)
 	default:
-		step.Note = text(&v, "text", in.Text, 0, 1000)
+		step.Note = v.Text("text", in.Text, 0, 1000)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -77,7 +77,7 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 	var v core.Validation
 	now := s.clock.Now()
 	c := &Contact{ID: core.NewID(), CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
-	c.Name = oneLine(&v, "name", in.Name, 1, 50)
+	c.Name = v.Line("name", in.Name, 1, 50)
 	v.Check(in.District == "" || slices.Contains(core.Districts, in.District), "district", "error.enum")
 	c.District = in.District
 	var phone, idno string

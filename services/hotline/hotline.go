@@ -10,10 +10,7 @@ package hotline
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -122,36 +119,6 @@ func staffOnly(actor accounts.Principal) error {
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	return nil
-}
-
-// text checks a free-text field: trimmed, valid UTF-8, no control
-// characters other than line breaks and tabs, between min and max runes.
-func text(v *core.Validation, field, s string, min, max int) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	ok := n >= min && n <= max && utf8.ValidString(s)
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' {
-			continue
-		}
-		if !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) {
-			ok = false
-			break
-		}
-	}
-	key := "error.text.length"
-	if n < min {
-		key = "error.required"
-	}
-	v.Check(ok, field, key)
-	return s
-}
-
-// oneLine is text without line breaks (names, subjects).
-func oneLine(v *core.Validation, field, s string, min, max int) string {
-	s = text(v, field, s, min, max)
-	v.Check(!strings.ContainsAny(s, "\r\n\t"), field, "error.text")
-	return s
 }
 
 func enum(v *core.Validation, field, s string, allowed []string) {

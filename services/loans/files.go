@@ -94,10 +94,10 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	v.Check(in.TermMonths >= 1 && in.TermMonths <= lim.MaxMonths, "term_months", "error.loan.term")
 	l := &Loan{ID: core.NewID(), PersonID: actor.ID, PersonName: prof.RealName, PolicyID: in.PolicyID, AmountYuan: in.AmountYuan,
 		TermMonths: in.TermMonths, Guarantee: in.Guarantee, Status: Submitted, SubsidyPct: lim.SubsidyPct, Repayments: []Repayment{}, CreatedAt: s.clock.Now()}
-	l.Purpose = text(&v, "purpose", in.Purpose, 5, 500)
-	l.Plan = text(&v, "plan", in.Plan, 20, 4000)
+	l.Purpose = v.Text("purpose", in.Purpose, 5, 500)
+	l.Plan = v.Text("plan", in.Plan, 20, 4000)
 	v.Check(slices.Contains(Guarantees, in.Guarantee), "guarantee", "error.enum")
-	l.GuaranteeDetails = text(&v, "guarantee_details", in.GuaranteeDetails, 0, 1000)
+	l.GuaranteeDetails = v.Text("guarantee_details", in.GuaranteeDetails, 0, 1000)
 	v.Check(in.Guarantee == "guarantee_fund" || l.GuaranteeDetails != "", "guarantee_details", "error.required")
 	l.Documents = v.Subset("documents", in.Documents, Documents)
 	need := []string{"id_card", "business_plan"}
@@ -230,7 +230,7 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	var v core.Validation
 	now := s.clock.Now()
 	today := core.DateOf(now)
-	note := text(&v, "note", in.Note, 0, 2000)
+	note := v.Text("note", in.Note, 0, 2000)
 	set := bson.D{{Key: "status", Value: st.to}}
 	switch in.Action {
 	case "forward", "return", "decline":

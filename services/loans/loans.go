@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -207,28 +205,13 @@ func (s *Service) WithClock(c core.Clock) *Service {
 	return &cp
 }
 
-func text(v *core.Validation, field, s string, min, max int) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	ok := n >= min && n <= max && utf8.ValidString(s)
-	for _, r := range s {
-		if r != '\n' && r != '\r' && r != '\t' && (!unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
-			ok = false
-			break
-		}
-	}
-	v.Check(ok, field, "error.text.length")
-	return s
-}
-
 // CreateBank adds a partner bank (administrators).
 func (s *Service) CreateBank(ctx context.Context, actor accounts.Principal, name string, m accounts.Meta) (*Bank, error) {
 	if actor.Role != accounts.Admin {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	var v core.Validation
-	name = text(&v, "name", name, 2, 60)
-	v.Check(!strings.ContainsAny(name, "\r\n\t"), "name", "error.text.length")
+	name = v.Line("name", name, 2, 60)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

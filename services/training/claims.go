@@ -179,7 +179,7 @@ func (s *Service) ReviewClaim(ctx context.Context, actor accounts.Principal, id,
 	st, ok := claimSteps[action]
 	var v core.Validation
 	v.Check(ok, "action", "error.enum")
-	note = text(&v, "note", note, 0, 1000, false)
+	note = v.Text("note", note, 0, 1000)
 	v.Check(action != "reject" || note != "", "note", "error.reason.required")
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -196,23 +195,6 @@ type NewCourse struct {
 	MinAttendance int       `json:"min_attendance"`
 }
 
-func text(v *core.Validation, field, s string, min, max int, oneLine bool) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	ok := n >= min && n <= max && utf8.ValidString(s)
-	for _, r := range s {
-		if (r == '\n' || r == '\r' || r == '\t') && !oneLine {
-			continue
-		}
-		if !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) {
-			ok = false
-			break
-		}
-	}
-	v.Check(ok, field, "error.text.length")
-	return s
-}
-
 // CreateCourse opens a course of the calling provider, who must be on the
 // published list. Sessions are 1 to 60, in the future, 0.5 to 12 hours.
 func (s *Service) CreateCourse(ctx context.Context, actor accounts.Principal, in NewCourse, m accounts.Meta) (*Course, error) {
@@ -227,10 +209,10 @@ func (s *Service) CreateCourse(ctx context.Context, actor accounts.Principal, in
 	now := s.clock.Now()
 	c := &Course{ID: core.NewID(), ProviderID: prov.ID, ProviderName: prov.Name, Kind: in.Kind, Online: in.Online, Seats: in.Seats,
 		FeeYuan: in.FeeYuan, SubsidyYuan: in.SubsidyYuan, SkillCert: in.SkillCert, MinAttendance: in.MinAttendance, Status: Open, CreatedAt: now}
-	c.Title = text(&v, "title", in.Title, 2, 100, true)
-	c.Description = text(&v, "description", in.Description, 0, 4000, false)
-	c.Place = text(&v, "place", in.Place, 0, 200, true)
-	c.Certificate = text(&v, "certificate", in.Certificate, 0, 100, true)
+	c.Title = v.Line("title", in.Title, 2, 100)
+	c.Description = v.Text("description", in.Description, 0, 4000)
+	c.Place = v.Line("place", in.Place, 0, 200)
+	c.Certificate = v.Line("certificate", in.Certificate, 0, 100)
 	v.Check(slices.Contains(Kinds, in.Kind), "kind", "error.enum")
 	v.Check(in.District == "" || slices.Contains(core.Districts, in.District), "district", "error.enum")
 	c.District = in.District

@@ -1,0 +1,40 @@
+package core
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTextAndLine(t *testing.T) {
+	tests := []struct {
+		in       string
+		min, max int
+		line     bool
+		want     string // "" is valid
+	}{
+		{"  早餐店停業  ", 2, 10, false, ""},
+		{"第一行\n第二行", 1, 20, false, ""},
+		{"第一行\n第二行", 1, 20, true, "error.text.length"},
+		{" ", 1, 10, false, "error.required"},
+		{"a\x00b", 1, 10, false, "error.text.length"},
+		{"a\u200bb", 1, 10, false, "error.text.length"},
+		{"\u202eevil", 1, 10, true, "error.text.length"},
+		{strings.Repeat("長", 11), 1, 10, false, "error.text.length"},
+		{"\xff\xfe", 0, 10, false, "error.text.length"},
+	}
+	for _, tt := range tests {
+		var v Validation
+		var got string
+		if tt.line {
+			got = v.Line("f", tt.in, tt.min, tt.max)
+		} else {
+			got = v.Text("f", tt.in, tt.min, tt.max)
+		}
+		if v.fields["f"] != tt.want {
+			t.Errorf("%q: %q, want %q", tt.in, v.fields["f"], tt.want)
+		}
+		if tt.want == "" && got != strings.TrimSpace(tt.in) {
+			t.Errorf("%q trimmed to %q", tt.in, got)
+		}
+	}
+}
