@@ -16,9 +16,6 @@ import (
 // TestDemoData: the demo loads every area with records in every state, and
 // loading it again adds nothing.
 func TestDemoData(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the whole demo")
-	}
 	tp := newTestPortal(t)
 	ctx := context.Background()
 	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {

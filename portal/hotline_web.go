@@ -481,21 +481,7 @@ func (a *App) casePage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		type suggestion struct {
-			ID, Name string
-			Total    int
-			Why      []string
-		}
-		var out []suggestion
-		for _, r := range ranked {
-			if r.Score.Excluded || len(out) == 5 {
-				continue
-			}
-			if m, err := a.mentors.Mentor(ctx, r.Mentor.ID); err == nil {
-				out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
-			}
-		}
-		data["Suggestions"] = out
+		data["Suggestions"] = a.suggestions(c, ranked)
 		staff, err := a.accounts.Active(ctx, accounts.Hotline, accounts.Admin)
 		if err != nil {
 			return err

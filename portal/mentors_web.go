@@ -8,6 +8,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/matching"
 	"onestop/services/mentors"
 	"onestop/services/projects"
 )
@@ -152,21 +153,7 @@ func (a *App) consultationPage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		type suggestion struct {
-			ID, Name string
-			Total    int
-			Why      []string
-		}
-		var out []suggestion
-		for _, r := range ranked {
-			if r.Score.Excluded || len(out) == 5 {
-				continue
-			}
-			if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
-				out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
-			}
-		}
-		data["Suggestions"] = out
+		data["Suggestions"] = a.suggestions(c, ranked)
 	}
 	return a.render(c, "pages/consultation", data)
 }
@@ -207,4 +194,25 @@ func (a *App) adminMentorStatus(c *fiber.Ctx) error {
 		flash(c, "admin.mentors.saved")
 	}
 	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
+}
+
+// suggestion is a mentor the scorer proposes, with the reasons.
+type suggestion struct {
+	ID, Name string
+	Total    int
+	Why      []string
+}
+
+// suggestions explains the five best fitting mentors of a ranking.
+func (a *App) suggestions(c *fiber.Ctx, ranked []matching.RankedMentor) []suggestion {
+	var out []suggestion
+	for _, r := range ranked {
+		if r.Score.Excluded || len(out) == 5 {
+			continue
+		}
+		if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
+			out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
+		}
+	}
+	return out
 }

@@ -241,11 +241,17 @@ func (s *Service) staffCase(ctx context.Context, actor accounts.Principal, id st
 	return s.Case(ctx, actor, id)
 }
 
-func openOnly(c *Case) error {
-	if c.Status != CaseOpen {
-		return core.Errorf(core.Conflict, "error.case.closed")
+// openStaffCase reads an open case for a change by staff: closed cases
+// change no more.
+func (s *Service) openStaffCase(ctx context.Context, actor accounts.Principal, id string) (*Case, error) {
+	c, err := s.staffCase(ctx, actor, id)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if c.Status != CaseOpen {
+		return nil, core.Errorf(core.Conflict, "error.case.closed")
+	}
+	return c, nil
 }
 
 // ContactRecord is a contact made with the person.
@@ -261,11 +267,8 @@ type ContactRecord struct {
 // RecordContact notes a contact: on a day between the case's opening and
 // today, by a channel, with what was said.
 func (s *Service) RecordContact(ctx context.Context, actor accounts.Principal, id string, in ContactRecord, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	var v core.Validation
@@ -340,11 +343,8 @@ func kvGet(kv []any, key string) (any, bool) {
 // Schedule replaces the contacts not yet made with the given days (today
 // up to five years after the case opened; one to 24).
 func (s *Service) Schedule(ctx context.Context, actor accounts.Principal, id string, days []core.Date, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	var v core.Validation
@@ -391,11 +391,8 @@ type CaseDetails struct {
 
 // Update saves the details and the plan (at most 20 steps).
 func (s *Service) Update(ctx context.Context, actor accounts.Principal, id string, in CaseDetails, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	var v core.Validation
@@ -436,11 +433,8 @@ func (s *Service) MentorSuggestions(ctx context.Context, actor accounts.Principa
 // AssignMentor gives the case an active mentor, who is told and may then
 // read the case summary.
 func (s *Service) AssignMentor(ctx context.Context, actor accounts.Principal, id, mentorID string, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	mt, err := s.mentors.Mentor(ctx, mentorID)
@@ -471,11 +465,8 @@ func (s *Service) AddLink(ctx context.Context, actor accounts.Principal, id stri
 
 // CloseCase ends a case with its outcome and the day it was reached.
 func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, outcome string, on core.Date, note string, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	var v core.Validation
@@ -578,11 +569,8 @@ func (s *Service) Cases(ctx context.Context, actor accounts.Principal, q CaseQue
 // AssignStaff gives a case to a hotline staff member or administrator (or
 // takes it, with one's own id).
 func (s *Service) AssignStaff(ctx context.Context, actor accounts.Principal, id, staffID string, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	staff, err := s.staffMember(ctx, staffID)

@@ -101,11 +101,8 @@ type CaseHelp struct {
 // Help arranges a consultation or service request for a case's person and
 // links it on the case.
 func (s *Service) Help(ctx context.Context, actor accounts.Principal, id string, in CaseHelp, m accounts.Meta) (*Case, error) {
-	c, err := s.staffCase(ctx, actor, id)
+	c, err := s.openStaffCase(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := openOnly(c); err != nil {
 		return nil, err
 	}
 	var l Link
