@@ -127,9 +127,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.notify = notify.New(a.store, a.outbox, a.clock, log)
 	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
 	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
-	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
-		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays})
 	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
+	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
+		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
 	a.figures = figures.New(a.store)
 	a.training.SetFigures(a.figures)
 	a.mentors.SetFigures(a.figures)
@@ -194,6 +194,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.mentors.Run(bg, holder, 30*time.Second, a.log)
 	go a.notify.Run(bg, holder, 10*time.Second)
 	go a.hotline.Run(bg, holder, time.Minute, a.log)
+	go a.loans.Run(bg, holder, time.Minute, a.log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()

@@ -66,6 +66,10 @@ func (a *App) demoLoans(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("demo loan: %s", a.describe(err))
 		}
+		plan := []byte("%PDF-1.4\n% 經營計劃書（示範）\n%%EOF\n")
+		if _, err := l.Attach(ctx, me, file.ID, "business_plan", "經營計劃書.pdf", plan, m); err != nil {
+			return fmt.Errorf("demo loan document: %s", a.describe(err))
+		}
 		for _, step := range ends[i] {
 			at = at.Add(20 * time.Hour)
 			who, in := staff, loans.StepInput{Action: step}

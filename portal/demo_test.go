@@ -74,12 +74,21 @@ func TestDemoData(t *testing.T) {
 	if err != nil || len(states) != 3 || len(claims) != 2 {
 		t.Errorf("courses by state %v, %d claims (%v)", states, len(claims), err)
 	}
+	stats, err := tp.app.providerStats(ctx, staff)
+	if err != nil || len(stats) != 2 || stats[0].Complaints+stats[1].Complaints != 3 {
+		t.Errorf("provider stats %+v (%v)", stats, err)
+	}
 	for _, st := range loans.Statuses {
 		if st == loans.Repaid {
 			continue // a demo loan is being repaid, not yet repaid
 		}
-		if _, n, _, err := tp.app.loans.List(ctx, staff, loans.Query{Status: st, Page: one}); count("loans "+st, n, err) == 0 {
+		rows, n, _, err := tp.app.loans.List(ctx, staff, loans.Query{Status: st, Page: one})
+		if count("loans "+st, n, err) == 0 {
 			t.Errorf("no %s loan", st)
+			continue
+		}
+		if l, err := tp.app.loans.Loan(ctx, staff, rows[0].ID); err != nil || len(l.Attachments) != 1 {
+			t.Errorf("a %s demo loan without its plan attached (%v)", st, err)
 		}
 	}
 	// The figures the demo gave, as the KPI code reads them; a rebuild

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"onestop/services/accounts"
+	"onestop/services/hotline"
 	"onestop/services/training"
 )
 
@@ -120,6 +121,16 @@ func (a *App) demoTraining(ctx context.Context) error {
 					return err
 				}
 			}
+		}
+	}
+	// Complaints about the academy, whose cooking course had one in two
+	// pass: the bureau's list shows both against it.
+	h := a.hotline.WithClock(func() time.Time { return at })
+	for i, subject := range []string{"上課時間一再更改", "實操課材料不足", "承諾的證書遲遲未發"} {
+		at = real.AddDate(0, 0, -20+5*i)
+		in := hotline.NewComplaint{Kind: "service", Subject: subject, Against: "provider", AgainstID: provs[1].ID, Details: "學員反映：" + subject + "。"}
+		if _, err := h.FileComplaint(ctx, learners[1+i%2], in, m); err != nil {
+			return fmt.Errorf("demo provider complaint: %s", a.describe(err))
 		}
 	}
 	return nil

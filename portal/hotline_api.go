@@ -302,7 +302,7 @@ func (a *App) apiFileComplaint(c *fiber.Ctx) error {
 }
 
 func complaintQuery(c *fiber.Ctx) hotline.ComplaintQuery {
-	return hotline.ComplaintQuery{Queue: c.Query("queue"), Text: strings.TrimSpace(c.Query("q")), Page: pageOf(c)}
+	return hotline.ComplaintQuery{Queue: c.Query("queue"), AgainstID: c.Query("about"), Text: strings.TrimSpace(c.Query("q")), Page: pageOf(c)}
 }
 
 func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {

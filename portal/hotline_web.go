@@ -13,6 +13,7 @@ import (
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
+	"onestop/services/training"
 )
 
 func hotlineOptions() fiber.Map {
@@ -265,6 +266,11 @@ func (a *App) complaintNewPage(c *fiber.Ctx) error {
 
 func (a *App) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs map[string]string) error {
 	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": hotlineOptions(), "Days": a.complaintDays()}
+	provs, err := a.training.Providers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	data["Providers"] = slices.DeleteFunc(provs, func(p *training.Provider) bool { return !p.Listed })
 	if principal(c).Role.Staff() && in.ContactID != "" {
 		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
 			data["Contact"] = ct
@@ -292,7 +298,7 @@ func (a *App) complaintDays() map[string]int {
 
 func (a *App) complaintCreate(c *fiber.Ctx) error {
 	in := hotline.NewComplaint{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Kind: c.FormValue("kind"), Subject: c.FormValue("subject"),
-		Against: c.FormValue("against"), AgainstName: c.FormValue("against_name"), Details: c.FormValue("details"), Desired: c.FormValue("desired")}
+		Against: c.FormValue("against"), AgainstName: c.FormValue("against_name"), AgainstID: c.FormValue("against_id"), Details: c.FormValue("details"), Desired: c.FormValue("desired")}
 	x, err := a.hotline.FileComplaint(c.UserContext(), principal(c), in, meta(c))
 	if err != nil {
 		if fe := formErrors(err); fe != nil {

@@ -20,6 +20,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/loans"
 	"onestop/templates"
 )
 
@@ -45,7 +46,7 @@ func (a *App) buildHTTP() error {
 		Views:                 engine,
 		ViewsLayout:           "layouts/base",
 		ErrorHandler:          a.handleError,
-		BodyLimit:             a.cfg.BodyLimit,
+		BodyLimit:             max(a.cfg.BodyLimit, uploadBodyLimit), // limitBody holds the rest to BodyLimit
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
@@ -55,13 +56,26 @@ func (a *App) buildHTTP() error {
 		AppName:               "",
 		ServerHeader:          "",
 	})
-	a.http.Use(a.recoverPanics, a.requestContext, a.securityHeaders, a.authenticate, a.checkCSRF)
+	a.http.Use(a.recoverPanics, a.requestContext, a.limitBody, a.securityHeaders, a.authenticate, a.checkCSRF)
 	a.routes = a.routeTable()
 	for _, r := range a.routes {
 		a.http.Add(r.method, r.path, a.guard(r), r.handler)
 	}
 	a.http.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return nil
+}
+
+// uploadBodyLimit is the largest body of a document upload: the file and
+// the form around it.
+const uploadBodyLimit = loans.MaxFileBytes + 64<<10
+
+// limitBody holds every request but a document upload to the configured
+// body limit; the server itself admits bodies up to the upload limit.
+func (a *App) limitBody(c *fiber.Ctx) error {
+	if len(c.Body()) > a.cfg.BodyLimit && !(c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attachments")) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 // Locals keys.

@@ -22,6 +22,9 @@ type apiLoan struct {
 }
 
 func (a *App) toAPILoan(l *loans.Loan) apiLoan {
+	if l.Attachments == nil {
+		l.Attachments = []loans.Attachment{}
+	}
 	out := apiLoan{Loan: l, Waiting: l.Waiting(), Overdue: l.Overdue(a.clock.Now()), Schedule: l.Schedule()}
 	out.InterestFen, out.SubsidyFen = loans.Totals(out.Schedule)
 	return out

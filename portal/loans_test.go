@@ -1,6 +1,14 @@
 package portal
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,11 +116,22 @@ func TestBrowserLoanJourney(t *testing.T) {
 	if got := s.text("#loan-waiting"); got != "待人社局審核" {
 		t.Errorf("waiting on: %q", got)
 	}
+	plan := filepath.Join(t.TempDir(), "豆腐坊計劃書.pdf")
+	if err := os.WriteFile(plan, []byte("%PDF-1.4\n% a business plan\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.step("upload the business plan", chromedp.SetValue(chromedp.ID("attach-kind"), "business_plan"),
+		chromedp.SetUploadFiles(chromedp.ID("attach-file"), []string{plan}), chromedp.Click(chromedp.ID("attach-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="loans.attached"]`)))
+	if got := s.text("#attachments"); !strings.Contains(got, "豆腐坊計劃書.pdf") || !strings.Contains(got, "經營計劃書") {
+		t.Errorf("documents: %q", got)
+	}
 	s.fits("the loan file")
 	file, err := chromedp.Run(s.ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
+	file, _, _ = strings.Cut(file, "#") // the upload came back to #documents
 	s.logout()
 	s.login("hotline@test.cn")
 	s.step("bureau checks", chromedp.Navigate(file), chromedp.WaitVisible(chromedp.ID("bureau-form")),
@@ -121,7 +140,11 @@ func TestBrowserLoanJourney(t *testing.T) {
 	s.logout()
 	s.login("bank@test.cn")
 	s.step("the bank's queue", chromedp.Navigate(s.base+"/loans"), chromedp.WaitVisible(chromedp.CSS(`#loans a[href="`+strings.TrimPrefix(file, s.base)+`"]`)))
-	s.step("the bank decides", chromedp.Navigate(file), chromedp.WaitVisible(chromedp.ID("approve-form")),
+	s.step("the bank reads the file", chromedp.Navigate(file), chromedp.WaitVisible(chromedp.ID("approve-form")))
+	if got := s.text("#attachments"); !strings.Contains(got, "豆腐坊計劃書.pdf") {
+		t.Errorf("the bank's view of the documents: %q", got)
+	}
+	s.step("the bank decides",
 		chromedp.Click(chromedp.ID("approve-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="loans.step.approve"]`)))
 	s.logout()
 	s.login("farmer@test.cn")
@@ -146,4 +169,129 @@ func TestBrowserLoanJourney(t *testing.T) {
 	}
 	s.fits("the figures page")
 	screenshot(t, s.ctx, "figures")
+}
+
+// multipartUpload is the body of a document upload.
+func multipartUpload(t *testing.T, fields map[string]string, filename string, data []byte) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if filename != "" {
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(data)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+// TestLoanDocuments: documents uploaded to a file through the API and the
+// pages, checked by content and size, served as downloads only to those
+// who may read the file.
+func TestLoanDocuments(t *testing.T) {
+	w := newLoanWorld(t)
+	tp := w.tp
+	app := map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐坊設備", "guarantee": "guarantee_fund",
+		"plan": "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.bankID}
+	resp, body := tp.do("POST", "/api/v1/loans", app, w.farmer)
+	if resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	l := decode[apiLoan](t, body)
+	upload := func(token string, fields map[string]string, filename string, data []byte) (*http.Response, []byte) {
+		r, ct := multipartUpload(t, fields, filename, data)
+		req := httptest.NewRequest("POST", "/api/v1/loans/"+l.ID+"/attachments", r)
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := tp.app.HTTP().Test(req, -1)
+		if err != nil && strings.Contains(err.Error(), "body size exceeds") {
+			// The server refuses it before reading it all (over a real
+			// connection: 413, see TestServeAndShutdown).
+			return &http.Response{StatusCode: 413}, nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(resp.Body)
+		return resp, out
+	}
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("計劃"), 500)...)
+	plan := map[string]string{"kind": "business_plan"}
+	for _, tt := range []struct {
+		name, token string
+		fields      map[string]string
+		filename    string
+		data        []byte
+		status      int
+		want        string
+	}{
+		{"no file", w.farmer, plan, "", nil, 422, `"field":"file"`},
+		{"a script named .pdf", w.farmer, plan, "plan.pdf", []byte("<script>alert(1)</script>"), 422, "error.file.type"},
+		{"one byte over the limit", w.farmer, plan, "plan.pdf", append([]byte("%PDF-"), make([]byte, loans.MaxFileBytes-4)...), 422, "error.file.size"},
+		{"far over the limit", w.farmer, plan, "plan.pdf", make([]byte, uploadBodyLimit+1), 413, ""},
+		{"unknown kind", w.farmer, map[string]string{"kind": "x"}, "plan.pdf", pdf, 422, `"field":"kind"`},
+		{"another entrepreneur", w.other, plan, "plan.pdf", pdf, 404, ""},
+		{"a bank officer", w.officer, plan, "plan.pdf", pdf, 403, ""},
+	} {
+		resp, body := upload(tt.token, tt.fields, tt.filename, tt.data)
+		if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.want) {
+			t.Errorf("%s: %d %s", tt.name, resp.StatusCode, body)
+		}
+	}
+	if resp, body := tp.do("GET", "/api/v1/loans/"+l.ID, nil, w.farmer); !strings.Contains(string(body), `"attachments":[]`) {
+		t.Fatalf("refused uploads stored something: %d %s", resp.StatusCode, body)
+	}
+	resp, body = upload(w.farmer, plan, "計劃書 v2.pdf", pdf)
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	att := decode[loans.Attachment](t, body)
+	dl := "/api/v1/loans/" + l.ID + "/attachments/" + att.ID
+	for _, tt := range []struct {
+		who    string
+		token  string
+		status int
+	}{{"applicant", w.farmer, 200}, {"bureau", w.staff, 200}, {"bank before forwarding", w.officer, 404}, {"other", w.other, 404}, {"mentor", w.mentor, 403}, {"guest", "", 401}} {
+		resp, body := tp.do("GET", dl, nil, tt.token)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s downloads: %d", tt.who, resp.StatusCode)
+			continue
+		}
+		if tt.status == 200 {
+			if !bytes.Equal(body, pdf) || resp.Header.Get("Content-Type") != "application/pdf" ||
+				!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") {
+				t.Errorf("%s download: %v", tt.who, resp.Header)
+			}
+		}
+	}
+	// The page: the applicant uploads and removes through the form.
+	b := tp.browser()
+	b.header.Set("Authorization", "") // cookies only
+	_, doc := b.get("/login")
+	b.post("/login", url.Values{"login": {"farmer@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	_, doc = b.get("/loans/" + l.ID)
+	if doc.Find(`#attachments a[href="/loans/`+l.ID+`/attachments/`+att.ID+`"]`).Length() != 1 {
+		t.Fatal("the file page does not list the document")
+	}
+	r, ct := multipartUpload(t, map[string]string{"kind": "lease", "_csrf": csrfOf(doc)}, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
+	req := httptest.NewRequest("POST", "/loans/"+l.ID+"/attachments", r)
+	req.Header.Set("Content-Type", ct)
+	if resp, _ := b.send(req); resp.StatusCode != 303 {
+		t.Fatalf("web upload: %d", resp.StatusCode)
+	}
+	_, doc = b.get("/loans/" + l.ID)
+	if doc.Find(`#attachments li`).Length() != 2 || !strings.Contains(doc.Find("#attachments").Text(), "租約.png") {
+		t.Fatalf("after the web upload: %s", doc.Find("#documents").Text())
+	}
+	del, _ := doc.Find(`#attachments form`).First().Attr("action")
+	b.post(del, url.Values{}, csrfOf(doc))
+	_, doc = b.get("/loans/" + l.ID)
+	if doc.Find(`#attachments li`).Length() != 1 {
+		t.Fatalf("after removing: %s", doc.Find("#documents").Text())
+	}
 }

@@ -85,7 +85,7 @@ func (a *App) loanPage(c *fiber.Ctx) error {
 	case me.Role == accounts.BankOfficer:
 		side = "bank"
 	}
-	return a.render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.clock.Now()).String()})
+	return a.render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.clock.Now()).String(), "Documents": loans.Documents})
 }
 
 func (a *App) loanStepWeb(c *fiber.Ctx) error {

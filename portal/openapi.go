@@ -24,6 +24,13 @@ import (
 // apiDoc describes an API route for the OpenAPI document. Request and
 // response schemas are derived from the Go types the handler uses, so the
 // document cannot drift from the code.
+// uploadForm documents a multipart upload (a document kind and a file);
+// fileBytes a response that is the file itself.
+type (
+	uploadForm struct{}
+	fileBytes  struct{}
+)
+
 type apiDoc struct {
 	summary  string
 	tag      string
@@ -108,6 +115,9 @@ var (
 	docLoans           = &apiDoc{"Loan files: one's own; the bureau's queue (status to filter); a bank's", "loans", nil, listResponse[apiLoanRow]{}, 200}
 	docLoan            = &apiDoc{"One file: timeline, whom it waits on, schedule with the interest subsidy", "loans", nil, apiLoan{}, 200}
 	docLoanStep        = &apiDoc{"Act on a file: forward, return, resubmit, withdraw, approve, decline, disburse, repay", "loans", loans.StepInput{}, apiLoan{}, 200}
+	docLoanAttach      = &apiDoc{"Upload a document to one's own file before it is forwarded (multipart: kind, file; PDF, JPEG or PNG by content, at most 4 MiB, 12 files)", "loans", uploadForm{}, loans.Attachment{}, 201}
+	docLoanDetach      = &apiDoc{"Remove a document from one's own file before it is forwarded", "loans", nil, nil, 204}
+	docLoanDownload    = &apiDoc{"Download a document of a file one may read (audited for bureau and bank)", "loans", nil, fileBytes{}, 200}
 	docFigures         = &apiDoc{"Figures from the rollups: from, to (YYYY-MM), dim (all, district, bank, provider, training_kind, policy) and value", "admin", nil, apiFigures{}, 200}
 	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
 	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
@@ -184,11 +194,19 @@ func (a *App) openAPIDocument() fiber.Map {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if r.doc.request != nil {
+		switch r.doc.request.(type) {
+		case nil:
+		case uploadForm:
+			op["requestBody"] = fiber.Map{"required": true, "content": fiber.Map{"multipart/form-data": fiber.Map{"schema": fiber.Map{"type": "object", "required": []string{"kind", "file"},
+				"properties": fiber.Map{"kind": fiber.Map{"type": "string", "enum": loans.Documents}, "file": fiber.Map{"type": "string", "format": "binary", "description": "PDF, JPEG or PNG, at most 4 MiB"}}}}}}
+		default:
 			op["requestBody"] = fiber.Map{"required": true, "content": fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.doc.request))}}}
 		}
 		resp := fiber.Map{"description": "success"}
-		if r.doc.response != nil {
+		if _, ok := r.doc.response.(fileBytes); ok {
+			bin := fiber.Map{"schema": fiber.Map{"type": "string", "format": "binary"}}
+			resp["content"] = fiber.Map{"application/pdf": bin, "image/jpeg": bin, "image/png": bin}
+		} else if r.doc.response != nil {
 			resp["content"] = fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.doc.response))}}
 		}
 		problem := fiber.Map{"description": "problem", "content": fiber.Map{"application/problem+json": fiber.Map{"schema": schemaOf(reflect.TypeOf(problemBody{}))}}}

@@ -205,6 +205,9 @@ func (a *App) routeTable() []route {
 		{"POST", "/loans", entrepreneur, a.loanCreate, nil},
 		{"GET", "/loans/:id", loanRoles, a.loanPage, nil},
 		{"POST", "/loans/:id/steps", loanRoles, a.loanStepWeb, nil},
+		{"POST", "/loans/:id/attachments", entrepreneur, a.loanAttachWeb, nil},
+		{"POST", "/loans/:id/attachments/:att/delete", entrepreneur, a.loanDetachWeb, nil},
+		{"GET", "/loans/:id/attachments/:att", loanRoles, a.loanDownload, nil},
 		{"GET", "/admin/banks", admin, a.adminBanksPage, nil},
 		{"POST", "/admin/banks", admin, a.adminBankCreate, nil},
 		{"POST", "/admin/banks/:id/officers", admin, a.adminBankOfficers, nil},
@@ -372,6 +375,9 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/loans", loanRoles, a.apiLoans, docLoans},
 		{"GET", "/api/v1/loans/:id", loanRoles, a.apiLoan, docLoan},
 		{"POST", "/api/v1/loans/:id/steps", loanRoles, a.apiLoanStep, docLoanStep},
+		{"POST", "/api/v1/loans/:id/attachments", entrepreneur, a.apiLoanAttach, docLoanAttach},
+		{"DELETE", "/api/v1/loans/:id/attachments/:att", entrepreneur, a.apiLoanDetach, docLoanDetach},
+		{"GET", "/api/v1/loans/:id/attachments/:att", loanRoles, a.loanDownload, docLoanDownload},
 
 		// API: figures.
 		{"GET", "/api/v1/admin/figures", admin, a.apiFiguresRead, docFigures},

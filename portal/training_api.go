@@ -1,11 +1,13 @@
 package portal
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/search"
+	"onestop/services/accounts"
 	"onestop/services/training"
 )
 
@@ -66,6 +68,7 @@ type apiProviderStat struct {
 	Passed         int     `json:"passed"`
 	NotPassed      int     `json:"not_passed"`
 	CompletionRate float64 `json:"completion_rate"`
+	Complaints     int     `json:"complaints"`
 	ClaimedYuan    int64   `json:"claimed_yuan"`
 	PaidYuan       int64   `json:"paid_yuan"`
 }
@@ -221,16 +224,33 @@ func (a *App) apiSetListed(c *fiber.Ctx) error {
 }
 
 func (a *App) apiProviders(c *fiber.Ctx) error {
-	stats, err := a.training.Stats(c.UserContext(), principal(c))
+	stats, err := a.providerStats(c.UserContext(), principal(c))
 	if err != nil {
 		return err
 	}
 	out := listResponse[apiProviderStat]{Items: []apiProviderStat{}, Total: len(stats), Page: 1, Size: len(stats)}
 	for _, s := range stats {
 		out.Items = append(out.Items, apiProviderStat{ID: s.Provider.ID, Name: s.Provider.Name, Listed: s.Provider.Listed, Courses: s.Courses,
-			Enrolled: s.Enrolled, Passed: s.Passed, NotPassed: s.Failed, CompletionRate: s.CompletionRate, ClaimedYuan: s.ClaimedYuan, PaidYuan: s.PaidYuan})
+			Enrolled: s.Enrolled, Passed: s.Passed, NotPassed: s.Failed, CompletionRate: s.CompletionRate, ClaimedYuan: s.ClaimedYuan, PaidYuan: s.PaidYuan, Complaints: s.Complaints})
 	}
 	return c.JSON(out)
+}
+
+// providerStats is each provider's record for the bureau, with the
+// complaints about it from the hotline's.
+func (a *App) providerStats(ctx context.Context, me accounts.Principal) ([]training.ProviderStat, error) {
+	stats, err := a.training.Stats(ctx, me)
+	if err != nil {
+		return nil, err
+	}
+	about, err := a.hotline.ComplaintsAbout(ctx, "provider")
+	if err != nil {
+		return nil, err
+	}
+	for i := range stats {
+		stats[i].Complaints = about[stats[i].Provider.ID]
+	}
+	return stats, nil
 }
 
 func (a *App) apiTrainingRefusal(c *fiber.Ctx) error {

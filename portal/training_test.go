@@ -21,7 +21,7 @@ func TestTrainingAPI(t *testing.T) {
 	tp := newTestPortal(t)
 	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
 	schoolID, school, _ := tp.account(accounts.Provider, "school@test.cn")
-	_, academy, _ := tp.account(accounts.Provider, "academy@test.cn")
+	academyID, academy, _ := tp.account(accounts.Provider, "academy@test.cn")
 	farmerID, farmer, _ := tp.account(accounts.Entrepreneur, "farmer@test.cn")
 	_, other, _ := tp.account(accounts.Entrepreneur, "other@test.cn")
 	_, staff, _ := tp.account(accounts.Hotline, "hotline@test.cn")
@@ -81,6 +81,19 @@ func TestTrainingAPI(t *testing.T) {
 		{name: "the learner cannot see claims", method: "GET", path: "/api/v1/claims", token: farmer, status: 403},
 		{name: "another provider sees none of the school's", method: "GET", path: "/api/v1/claims", token: academy, status: 200, contains: []string{`"total":0`}},
 		{name: "the bureau sees the completion rate", method: "GET", path: "/api/v1/admin/providers", token: admin, status: 200, contains: []string{`"completion_rate":100`}},
+	})
+	// A complaint about a provider names one on the list, and the bureau's
+	// record of the provider counts it.
+	about := func(id string) map[string]any {
+		return map[string]any{"kind": "service", "subject": "上課時間一再更改", "against": "provider", "against_id": id, "details": "三次臨時改期，沒有通知。"}
+	}
+	tp.run(t, []scenario{
+		{name: "a provider not on the list", method: "POST", path: "/api/v1/complaints", token: farmer, body: about(academyID), status: 422, contains: []string{`"field":"against_id"`}},
+		{name: "an unknown provider", method: "POST", path: "/api/v1/complaints", token: farmer, body: about("00000000000000000000000000"), status: 422, contains: []string{`"field":"against_id"`}},
+		{name: "a complaint about the school", method: "POST", path: "/api/v1/complaints", token: farmer, body: about(schoolID), status: 201},
+		{name: "the bureau sees it counted", method: "GET", path: "/api/v1/admin/providers", token: admin, status: 200, contains: []string{`"complaints":1`}},
+		{name: "the school does not see complaints about it", method: "GET", path: "/api/v1/complaints?about=" + schoolID, token: school, status: 200, contains: []string{`"total":0`}},
+		{name: "the bureau's board lists them", method: "GET", path: "/api/v1/complaints?about=" + schoolID, token: admin, status: 200, contains: []string{`"total":1`}},
 	})
 	if got := eligible(); got != "not_eligible" {
 		t.Errorf("after a skill certificate the free training is %s", got)

@@ -226,7 +226,7 @@ func (a *App) providerStep(step string) fiber.Handler {
 
 func (a *App) adminTrainingPage(c *fiber.Ctx) error {
 	ctx, me := c.UserContext(), principal(c)
-	stats, err := a.training.Stats(ctx, me)
+	stats, err := a.providerStats(ctx, me)
 	if err != nil {
 		return err
 	}

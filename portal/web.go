@@ -277,6 +277,12 @@ func (a *App) templateFuncs() template.FuncMap {
 			}
 			return s
 		},
+		"kib": func(n int64) string { // a file's size, as people read it
+			if n < 1<<20 {
+				return strconv.FormatInt((n+1023)>>10, 10) + " KB"
+			}
+			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+		},
 		"scorefmt": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"yuan":     func(n int64) string { return strconv.FormatInt(n, 10) },
 		"fen": func(n int64) string { // 123456 → 1,234.56

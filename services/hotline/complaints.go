@@ -16,7 +16,7 @@ import (
 var (
 	ComplaintKinds       = []string{"service", "conduct", "policy", "privacy", "other"}
 	DefaultComplaintDays = map[string]int{"service": 15, "conduct": 10, "policy": 15, "privacy": 7, "other": 15}
-	Against              = []string{"department", "base", "mentor", "portal"}
+	Against              = []string{"department", "base", "mentor", "provider", "portal"}
 )
 
 // Complaint statuses.
@@ -35,7 +35,7 @@ var ComplaintStatuses = []string{Received, InProgress, Answered, Closed, Reopene
 var ComplaintIndex = search.Index{
 	Name:     "complaints",
 	Text:     []string{"subject", "details", "contact_name"},
-	Keywords: []string{"status", "kind", "against", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
+	Keywords: []string{"status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
 	Numbers:  []string{"due_ms"},
 	Times:    []string{"created_at"},
 }
@@ -53,6 +53,7 @@ type Complaint struct {
 	Subject       string    `bson:"subject"`
 	Against       string    `bson:"against"`
 	AgainstName   string    `bson:"against_name,omitempty"`
+	AgainstID     string    `bson:"against_id,omitempty"` // the training provider, when it is about one
 	Details       string    `bson:"details"`
 	Desired       string    `bson:"desired,omitempty"`
 	Status        string    `bson:"status"`
@@ -85,7 +86,7 @@ func complaintDoc(c *Complaint) *search.Doc {
 		esc = "yes"
 	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
-		"status": c.Status, "kind": c.Kind, "against": c.Against, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
+		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
 		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "created_at": c.CreatedAt}}
 }
 
@@ -98,6 +99,7 @@ type NewComplaint struct {
 	Subject     string `json:"subject"`
 	Against     string `json:"against"`
 	AgainstName string `json:"against_name,omitempty"`
+	AgainstID   string `json:"against_id,omitempty"` // a training provider's id, when against is "provider"
 	Details     string `json:"details"`
 	Desired     string `json:"desired,omitempty"`
 }
@@ -115,6 +117,15 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 	c := &Complaint{ID: core.NewID(), Kind: in.Kind, Against: in.Against, Status: Received, CreatedAt: now, UpdatedAt: now}
 	c.Subject = v.Line("subject", in.Subject, 2, 100)
 	c.AgainstName = v.Line("against_name", in.AgainstName, 0, 100)
+	if in.Against == "provider" {
+		// Named from the bureau's list, so the provider's record counts it.
+		name, ok := "", false
+		if s.providerName != nil && core.ValidID(in.AgainstID) {
+			name, ok = s.providerName(ctx, in.AgainstID)
+		}
+		v.Check(ok, "against_id", "error.enum")
+		c.AgainstID, c.AgainstName = in.AgainstID, name
+	}
 	v.Check(in.Against == "portal" || c.AgainstName != "", "against_name", "error.required")
 	c.Details = v.Text("details", in.Details, 5, 4000)
 	c.Desired = v.Text("desired", in.Desired, 0, 1000)
@@ -308,6 +319,7 @@ type ComplaintQuery struct {
 	// Queue: "" (all), open, overdue, escalated, mine, or a status.
 	Queue     string
 	ContactID string
+	AgainstID string // complaints about one training provider
 	Text      string
 	Page      core.Page
 }
@@ -332,6 +344,9 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q Co
 	}
 	if q.ContactID != "" {
 		sq.Filters = append(sq.Filters, search.Filter{Field: "contact_id", Values: []string{q.ContactID}})
+	}
+	if q.AgainstID != "" {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "against_id", Values: []string{q.AgainstID}})
 	}
 	now := s.clock.Now()
 	switch q.Queue {
@@ -387,4 +402,20 @@ func (s *Service) escalate(ctx context.Context, c *Complaint, admins []string) b
 		s.notify.Send(ctx, c.AssigneeID, "notify.complaint.escalated", c.Subject, "/complaints/"+c.ID)
 	}
 	return true
+}
+
+// ComplaintsAbout counts the complaints about each one of a kind (the
+// training providers), from the index's facets: the bureau's dynamic
+// management of its list reads them.
+func (s *Service) ComplaintsAbout(ctx context.Context, against string) (map[string]int, error) {
+	r, err := s.outbox.Engine().Search(ctx, ComplaintIndex.Name, search.Query{Filters: []search.Filter{{Field: "against", Values: []string{against}}},
+		Facets: []string{"against_id"}, Limit: 1})
+	if err != nil {
+		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	}
+	out := map[string]int{}
+	for _, f := range r.Facets["against_id"] {
+		out[f.Value] = f.Count
+	}
+	return out, nil
 }

@@ -21,7 +21,7 @@ func callEvents(c *Call) []figures.Event {
 // complaintEvents: received; first answered, on time when before the
 // time limit it had when it came in.
 func complaintEvents(c *Complaint) []figures.Event {
-	dims := map[string]string{"complaint_kind": c.Kind, "against": c.Against}
+	dims := map[string]string{"complaint_kind": c.Kind, "against": c.Against, "provider": c.AgainstID}
 	out := []figures.Event{{ID: "complaint.received:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: dims, Counts: map[string]int64{"complaints_received": 1}}}
 	due := c.FirstDueAt
 	if due.IsZero() {

@@ -46,6 +46,8 @@ type Service struct {
 	accounts *accounts.Service
 	figures  *figures.Service
 	days     map[string]int
+	// providerName names a training provider on the bureau's list.
+	providerName func(ctx context.Context, id string) (string, bool)
 }
 
 // Deps are the services the hotline works with.
@@ -62,6 +64,8 @@ type Deps struct {
 	Accounts *accounts.Service
 	// ComplaintDays overrides the time limits of complaint kinds.
 	ComplaintDays map[string]int
+	// ProviderName names a training provider (complaints about one).
+	ProviderName func(ctx context.Context, id string) (string, bool)
 }
 
 // New returns the service and registers its indexes.
@@ -74,7 +78,7 @@ func New(d Deps) *Service {
 		days[k] = v
 	}
 	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
-		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, days: days}
+		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, days: days, providerName: d.ProviderName}
 	o := d.Outbox
 	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
 	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))

@@ -92,30 +92,13 @@ func (s *Service) Pass(ctx context.Context) (PassReport, error) {
 	return rep, err
 }
 
-// sweep handles every hit of q, a page at a time from the first page (the
-// handled ones leave the query's results), until a page changes nothing.
+// sweep drains a work queue of the worker, oldest first.
 func (s *Service) sweep(ctx context.Context, index string, q search.Query, handle func(id string) bool) error {
-	q.Limit = search.MaxLimit
 	q.Sort = []search.Sort{{Field: "created_at"}}
 	if index == VentureIndex.Name {
 		q.Sort = []search.Sort{{Field: "updated_at"}}
 	}
-	for range 10000 {
-		r, err := s.outbox.Engine().Search(ctx, index, q)
-		if err != nil {
-			return err
-		}
-		done := 0
-		for _, h := range r.Hits {
-			if handle(h.ID) {
-				done++
-			}
-		}
-		if done == 0 || len(r.Hits) < search.MaxLimit {
-			return nil
-		}
-	}
-	return nil
+	return search.Drain(ctx, s.outbox.Engine(), index, q, handle)
 }
 
 // SweepVentures runs SyncVenture over every profile whose venture is
@@ -149,19 +132,8 @@ const WorkerLease = "hotline-worker"
 // Run does a pass every interval, and the venture sweep once a day, while
 // holding the lease, until ctx ends.
 func (s *Service) Run(ctx context.Context, holder string, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
 	var swept core.Date
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ok, err := s.store.Acquire(ctx, WorkerLease, holder, s.clock.Now(), 3*every)
-		if err != nil || !ok {
-			continue
-		}
+	s.store.RunLeased(ctx, WorkerLease, holder, every, s.clock, func(ctx context.Context) {
 		if today := core.DateOf(s.clock.Now()); !today.Equal(swept) {
 			if n, err := s.SweepVentures(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("venture sweep", "err", err)
@@ -175,5 +147,5 @@ func (s *Service) Run(ctx context.Context, holder string, every time.Duration, l
 		} else if rep.CaseReminders+rep.StabilityReminders+rep.Escalated > 0 {
 			log.Info("hotline worker", "case_reminders", rep.CaseReminders, "stability_reminders", rep.StabilityReminders, "escalated", rep.Escalated)
 		}
-	}
+	})
 }

@@ -12,7 +12,6 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/policy"
-	"onestop/services/store"
 )
 
 // Application is the loan form.
@@ -264,17 +263,12 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	} else {
 		set = append(set, bson.E{Key: "due_at", Value: time.Time{}})
 	}
-	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}}}},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}}}}}
 	if in.Action == "repay" {
 		update[1] = bson.E{Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}},
 			{Key: "repayments", Value: Repayment{On: in.On, PrincipalFen: in.PrincipalFen, InterestFen: in.InterestFen}}}}
 	}
-	if err := s.outbox.Begin(ctx, LoanIndex.Name, l.ID); err != nil {
-		return nil, err
-	}
-	err = s.store.UpdateIf(ctx, "loans", l.ID, []store.Cond{store.Eq("version", l.Version)}, update)
-	s.outbox.Apply(ctx, LoanIndex.Name, l.ID)
+	err = s.update(ctx, l, update)
 	if core.IsCode(err, core.Conflict) {
 		return nil, core.Errorf(core.Conflict, "error.stale")
 	}

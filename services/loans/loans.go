@@ -27,7 +27,7 @@ import (
 )
 
 // Collections of the package.
-var Collections = []store.Collection{{Name: "banks"}, {Name: "loans"}}
+var Collections = []store.Collection{{Name: "banks"}, {Name: "loans"}, blobCollection}
 
 // Statuses of an application, and whom each waits on.
 const (
@@ -64,7 +64,7 @@ var (
 var LoanIndex = search.Index{
 	Name:     "loans",
 	Text:     []string{"person_name", "purpose"},
-	Keywords: []string{"status", "bank_id", "person_id", "waiting_on", "policy_id", "reached_bank"},
+	Keywords: []string{"status", "bank_id", "person_id", "waiting_on", "policy_id", "reached_bank", "escalated"},
 	Numbers:  []string{"due_ms", "amount"},
 	Times:    []string{"created_at"},
 }
@@ -95,32 +95,34 @@ type Repayment struct {
 
 // Loan is one application and, once granted, the loan.
 type Loan struct {
-	ID               string      `bson:"_id" json:"id"`
-	PersonID         string      `bson:"person_id" json:"-"`
-	PersonName       string      `bson:"person_name" json:"person_name"`
-	PolicyID         string      `bson:"policy_id" json:"policy_id"`
-	AmountYuan       int64       `bson:"amount_yuan" json:"amount_yuan"`
-	TermMonths       int         `bson:"term_months" json:"term_months"`
-	Purpose          string      `bson:"purpose" json:"purpose"`
-	Plan             string      `bson:"plan" json:"plan"`
-	Guarantee        string      `bson:"guarantee" json:"guarantee"`
-	GuaranteeDetails string      `bson:"guarantee_details" json:"guarantee_details"`
-	Documents        []string    `bson:"documents" json:"documents"`
-	BankID           string      `bson:"bank_id" json:"bank_id"`
-	BankName         string      `bson:"bank_name" json:"bank_name"`
-	Status           string      `bson:"status" json:"status"`
-	ReachedBank      bool        `bson:"reached_bank" json:"-"`
-	Applicant        Applicant   `bson:"applicant" json:"applicant"`
-	DueAt            time.Time   `bson:"due_at,omitempty" json:"due_at,omitzero"`
-	SubsidyPct       float64     `bson:"subsidy_pct" json:"subsidy_pct"`
-	GrantedYuan      int64       `bson:"granted_yuan,omitempty" json:"granted_yuan,omitempty"`
-	RatePct          float64     `bson:"rate_pct,omitempty" json:"rate_pct,omitempty"`
-	DecidedAt        time.Time   `bson:"decided_at,omitempty" json:"decided_at,omitzero"`
-	DisbursedOn      core.Date   `bson:"disbursed_on,omitempty" json:"disbursed_on,omitzero"`
-	Repayments       []Repayment `bson:"repayments" json:"repayments"`
-	Timeline         []Step      `bson:"timeline" json:"timeline"`
-	CreatedAt        time.Time   `bson:"created_at" json:"created_at"`
-	Version          int         `bson:"version" json:"-"`
+	ID               string       `bson:"_id" json:"id"`
+	PersonID         string       `bson:"person_id" json:"-"`
+	PersonName       string       `bson:"person_name" json:"person_name"`
+	PolicyID         string       `bson:"policy_id" json:"policy_id"`
+	AmountYuan       int64        `bson:"amount_yuan" json:"amount_yuan"`
+	TermMonths       int          `bson:"term_months" json:"term_months"`
+	Purpose          string       `bson:"purpose" json:"purpose"`
+	Plan             string       `bson:"plan" json:"plan"`
+	Guarantee        string       `bson:"guarantee" json:"guarantee"`
+	GuaranteeDetails string       `bson:"guarantee_details" json:"guarantee_details"`
+	Documents        []string     `bson:"documents" json:"documents"`
+	Attachments      []Attachment `bson:"attachments,omitempty" json:"attachments"`
+	BankID           string       `bson:"bank_id" json:"bank_id"`
+	BankName         string       `bson:"bank_name" json:"bank_name"`
+	Status           string       `bson:"status" json:"status"`
+	ReachedBank      bool         `bson:"reached_bank" json:"-"`
+	Applicant        Applicant    `bson:"applicant" json:"applicant"`
+	DueAt            time.Time    `bson:"due_at,omitempty" json:"due_at,omitzero"`
+	EscalatedFor     time.Time    `bson:"escalated_for,omitempty" json:"-"` // the limit the worker raised the file for
+	SubsidyPct       float64      `bson:"subsidy_pct" json:"subsidy_pct"`
+	GrantedYuan      int64        `bson:"granted_yuan,omitempty" json:"granted_yuan,omitempty"`
+	RatePct          float64      `bson:"rate_pct,omitempty" json:"rate_pct,omitempty"`
+	DecidedAt        time.Time    `bson:"decided_at,omitempty" json:"decided_at,omitzero"`
+	DisbursedOn      core.Date    `bson:"disbursed_on,omitempty" json:"disbursed_on,omitzero"`
+	Repayments       []Repayment  `bson:"repayments" json:"repayments"`
+	Timeline         []Step       `bson:"timeline" json:"timeline"`
+	CreatedAt        time.Time    `bson:"created_at" json:"created_at"`
+	Version          int          `bson:"version" json:"-"`
 }
 
 // Applicant is what the profile says about the applicant when they apply:
@@ -175,7 +177,14 @@ func loanDoc(l *Loan) *search.Doc {
 		waiting = "none"
 	}
 	return &search.Doc{ID: l.ID, Fields: map[string]any{"person_name": l.PersonName, "purpose": l.Purpose, "status": l.Status, "bank_id": l.BankID,
-		"person_id": l.PersonID, "waiting_on": waiting, "policy_id": l.PolicyID, "reached_bank": map[bool]string{true: "yes", false: "no"}[l.ReachedBank], "due_ms": due, "amount": l.AmountYuan, "created_at": l.CreatedAt}}
+		"person_id": l.PersonID, "waiting_on": waiting, "policy_id": l.PolicyID, "reached_bank": yesNo(l.ReachedBank), "escalated": yesNo(!l.DueAt.IsZero() && l.EscalatedFor.Equal(l.DueAt)), "due_ms": due, "amount": l.AmountYuan, "created_at": l.CreatedAt}}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // Service runs loan files.

@@ -30,7 +30,22 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 var meta = accounts.Meta{IP: "192.0.2.11"}
 
-func TestLoanFile(t *testing.T) {
+// env is a loan service on a fresh database, with two eligible-or-not
+// applicants, staff, two banks with an officer each and a mentor.
+type env struct {
+	svc          *loans.Service
+	figs         *figures.Service
+	notify       *notify.Service
+	now          *atomic.Int64
+	clock        core.Clock
+	who          map[string]accounts.Principal
+	admin        accounts.Principal
+	bankA, bankB *loans.Bank
+	good         loans.Application
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
 	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, notify.Collections, policy.Collections, loans.Collections, figures.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
@@ -58,7 +73,11 @@ func TestLoanFile(t *testing.T) {
 	if err := o.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
-	admin := accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "管理員"}
+	adminUser, err := acc.Create(ctx, accounts.Principal{ID: "root", Role: accounts.Admin}, accounts.NewAccount{Email: "admin@test.cn", Password: "Long-enough-9", Name: "管理員", Role: accounts.Admin}, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := accounts.Principal{ID: adminUser.ID, Role: accounts.Admin, Name: "管理員"}
 	who := map[string]accounts.Principal{}
 	for name, role := range map[string]accounts.Role{"farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
 		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor} {
@@ -94,6 +113,13 @@ func TestLoanFile(t *testing.T) {
 	good := loans.Application{PolicyID: "guaranteed-loan", AmountYuan: 20000, TermMonths: 24, Purpose: "購買豆腐坊設備", Guarantee: "guarantor",
 		GuaranteeDetails: "擔保人：李建國，公務員", Plan: "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。",
 		Documents: []string{"id_card", "business_plan", "guarantor_statement"}, BankID: bankA.ID}
+	return &env{svc: svc, figs: figs, notify: n, now: now, clock: clock, who: who, admin: admin, bankA: bankA, bankB: bankB, good: good}
+}
+
+func TestLoanFile(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	svc, figs, who, good, clock, now, bankA := e.svc, e.figs, e.who, e.good, e.clock, e.now, e.bankA
 	for _, tt := range []struct {
 		who   string
 		edit  func(*loans.Application)
@@ -203,5 +229,152 @@ func TestLoanFile(t *testing.T) {
 	}
 	if after, _ := figs.Snapshot(ctx); !reflect.DeepEqual(before, after) {
 		t.Fatalf("rebuild differs:\n%v\n%v", before, after)
+	}
+}
+
+// unread counts a person's notifications with the given link.
+func unread(t *testing.T, e *env, who accounts.Principal, link string) int {
+	t.Helper()
+	list, _, err := e.notify.List(context.Background(), who.ID, core.Page{Number: 1, Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, x := range list {
+		if x.Link == link {
+			n++
+		}
+	}
+	return n
+}
+
+// An overdue step is raised once per time limit, to whoever the file waits
+// on and the bureau's administrators; repeated passes raise nothing more.
+func TestEscalation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	l, err := e.svc.Apply(ctx, e.who["farmer"], e.good, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := "/loans/" + l.ID
+	if n, err := e.svc.Escalate(ctx); err != nil || n != 0 {
+		t.Fatalf("nothing is late yet: %d %v", n, err)
+	}
+	e.now.Add((49 * time.Hour).Milliseconds()) // the bureau's 2 days are over
+	for range 3 {
+		if _, err := e.svc.Escalate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := unread(t, e, e.admin, link); got != 1 {
+		t.Fatalf("administrator told %d times of the bureau's delay", got)
+	}
+	if got := unread(t, e, e.who["officerA"], link); got != 0 {
+		t.Fatalf("the bank told of the bureau's delay: %d", got)
+	}
+	// Forwarded: the bank's 3 days start afresh; when they pass, its
+	// officers and the administrators hear once more.
+	if _, err := e.svc.Act(ctx, e.who["staff"], l.ID, loans.StepInput{Action: "forward", Note: "已核實"}, meta); err != nil {
+		t.Fatal(err)
+	}
+	officerBefore := unread(t, e, e.who["officerA"], link) // the forwarding notice
+	e.now.Add((73 * time.Hour).Milliseconds())
+	n, err := e.svc.Escalate(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("bank late: %d %v", n, err)
+	}
+	if n, _ := e.svc.Escalate(ctx); n != 0 {
+		t.Fatalf("raised twice: %d", n)
+	}
+	if got := unread(t, e, e.who["officerA"], link) - officerBefore; got != 1 {
+		t.Fatalf("officer told %d times", got)
+	}
+	if got := unread(t, e, e.admin, link); got != 2 {
+		t.Fatalf("administrator told %d times in all", got)
+	}
+	if got := unread(t, e, e.who["officerB"], link); got != 0 {
+		t.Fatalf("the other bank told: %d", got)
+	}
+}
+
+func TestAttachments(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	l, err := e.svc.Apply(ctx, e.who["farmer"], e.good, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 1000)...)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	for _, tt := range []struct {
+		name, who, kind string
+		data            []byte
+		field           string
+		code            core.Code
+	}{
+		{"html posing as pdf", "farmer", "business_plan", []byte("<html><script>alert(1)</script>"), "file", core.Invalid},
+		{"empty", "farmer", "business_plan", nil, "file", core.Invalid},
+		{"over the limit", "farmer", "business_plan", append([]byte("%PDF-"), make([]byte, loans.MaxFileBytes)...), "file", core.Invalid},
+		{"unknown kind", "farmer", "selfie", pdf, "kind", core.Invalid},
+		{"someone else's file", "grad", "business_plan", pdf, "", core.NotFound},
+		{"staff", "staff", "business_plan", pdf, "", core.Forbidden},
+		{"a bank before forwarding", "officerA", "business_plan", pdf, "", core.NotFound},
+	} {
+		_, err := e.svc.Attach(ctx, e.who[tt.who], l.ID, tt.kind, "plan.pdf", tt.data, meta)
+		if !core.IsCode(err, tt.code) || (tt.field != "" && !slices.Contains(core.FieldNames(err), tt.field)) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+	att, err := e.svc.Attach(ctx, e.who["farmer"], l.ID, "lease", `..\..\etc/<b>租約"合同".pdf`, png, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.Type != "image/png" || att.Name != "b租約合同.png" || att.Size != int64(len(png)) {
+		t.Fatalf("attachment %+v", att)
+	}
+	got, err := e.svc.Loan(ctx, e.who["farmer"], l.ID)
+	if err != nil || len(got.Attachments) != 1 || !slices.Contains(got.Documents, "lease") {
+		t.Fatalf("file after upload: %+v %v", got, err)
+	}
+	// Readers: the applicant and the bureau now; the bank once forwarded;
+	// nobody else, and never by a foreign attachment id.
+	for _, tt := range []struct {
+		who string
+		ok  bool
+	}{{"farmer", true}, {"staff", true}, {"officerA", false}, {"grad", false}, {"mentor", false}} {
+		_, data, err := e.svc.Download(ctx, e.who[tt.who], l.ID, att.ID, meta)
+		if tt.ok != (err == nil) || (tt.ok && !bytes.Equal(data, png)) {
+			t.Errorf("%s downloads: %v", tt.who, err)
+		}
+	}
+	if _, _, err := e.svc.Download(ctx, e.who["farmer"], l.ID, core.NewID(), meta); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("unknown attachment: %v", err)
+	}
+	plan, err := e.svc.Attach(ctx, e.who["farmer"], l.ID, "business_plan", "計劃書.pdf", pdf, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Detach(ctx, e.who["farmer"], l.ID, att.ID, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Download(ctx, e.who["farmer"], l.ID, att.ID, meta); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("removed attachment still served: %v", err)
+	}
+	if _, err := e.svc.Act(ctx, e.who["staff"], l.ID, loans.StepInput{Action: "forward", Note: "材料齊全"}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, data, err := e.svc.Download(ctx, e.who["officerA"], l.ID, plan.ID, meta); err != nil || !bytes.Equal(data, pdf) {
+		t.Fatalf("the bank reads the forwarded file: %v", err)
+	}
+	if _, _, err := e.svc.Download(ctx, e.who["officerB"], l.ID, plan.ID, meta); !core.IsCode(err, core.NotFound) {
+		t.Fatalf("another bank reads: %v", err)
+	}
+	// Forwarded: the documents are what the bureau checked; no more changes.
+	if _, err := e.svc.Attach(ctx, e.who["farmer"], l.ID, "lease", "x.pdf", pdf, meta); !core.IsCode(err, core.Conflict) {
+		t.Fatalf("upload after forwarding: %v", err)
+	}
+	if err := e.svc.Detach(ctx, e.who["farmer"], l.ID, plan.ID, meta); !core.IsCode(err, core.Conflict) {
+		t.Fatalf("removal after forwarding: %v", err)
 	}
 }

@@ -99,24 +99,13 @@ const WorkerLease = "consultations-deadlines"
 
 // Run does a pass every interval while holding the lease, until ctx ends.
 func (s *Service) Run(ctx context.Context, holder string, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ok, err := s.store.Acquire(ctx, WorkerLease, holder, s.clock.Now(), 3*every)
-		if err != nil || !ok {
-			continue
-		}
+	s.store.RunLeased(ctx, WorkerLease, holder, every, s.clock, func(ctx context.Context) {
 		if rep, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("consultation worker", "err", err)
 		} else if rep.Rematched+rep.Reminded+rep.Routed > 0 {
 			log.Info("consultation worker", "reminded", rep.Reminded, "rematched", rep.Rematched, "routed", rep.Routed)
 		}
-	}
+	})
 }
 
 func (s *Service) log() *slog.Logger { return slog.Default() }

@@ -106,25 +106,11 @@ func (s *Service) Deliver(ctx context.Context) (DeliverReport, error) {
 	var rep DeliverReport
 	now := s.clock.Now()
 	min, max := 1.0, float64(now.UnixMilli())
-	for range 100 {
-		r, err := s.outbox.Engine().Search(ctx, DeliveryIndex.Name, search.Query{
-			Filters: []search.Filter{{Field: "status", Values: []string{Pending}}},
-			Ranges:  []search.Range{{Field: "next_ms", Min: &min, Max: &max}}, Sort: []search.Sort{{Field: "next_ms"}},
-			Limit: search.MaxLimit})
-		if err != nil {
-			return rep, err
-		}
-		done := 0
-		for _, h := range r.Hits {
-			if s.deliverOne(ctx, h.ID, now, &rep) {
-				done++
-			}
-		}
-		if done == 0 || len(r.Hits) < search.MaxLimit {
-			break
-		}
-	}
-	return rep, nil
+	err := search.Drain(ctx, s.outbox.Engine(), DeliveryIndex.Name, search.Query{
+		Filters: []search.Filter{{Field: "status", Values: []string{Pending}}},
+		Ranges:  []search.Range{{Field: "next_ms", Min: &min, Max: &max}}, Sort: []search.Sort{{Field: "next_ms"}}},
+		func(id string) bool { return s.deliverOne(ctx, id, now, &rep) })
+	return rep, err
 }
 
 func (s *Service) deliverOne(ctx context.Context, id string, now time.Time, rep *DeliverReport) bool {
@@ -167,21 +153,11 @@ const SenderLease = "notify-deliveries"
 
 // Run does a delivery pass every interval while holding the lease.
 func (s *Service) Run(ctx context.Context, holder string, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if ok, err := s.store.Acquire(ctx, SenderLease, holder, s.clock.Now(), 3*every); err != nil || !ok {
-			continue
-		}
+	s.store.RunLeased(ctx, SenderLease, holder, every, s.clock, func(ctx context.Context) {
 		if rep, err := s.Deliver(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("sender worker", "err", err)
 		} else if rep.Sent+rep.Retried+rep.Failed > 0 {
 			s.log.Info("sender worker", "sent", rep.Sent, "retried", rep.Retried, "failed", rep.Failed)
 		}
-	}
+	})
 }

@@ -42,3 +42,21 @@ func (s *Store) Acquire(ctx context.Context, job, holder string, now time.Time, 
 	}
 	return err == nil, err
 }
+
+// RunLeased calls pass every interval while holder holds the lease on job,
+// until ctx ends: the loop of every background worker. The lease lasts
+// three intervals, so a replica that dies hands the job on within them.
+func (s *Store) RunLeased(ctx context.Context, job, holder string, every time.Duration, clock core.Clock, pass func(context.Context)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if ok, err := s.Acquire(ctx, job, holder, clock.Now(), 3*every); err == nil && ok {
+			pass(ctx)
+		}
+	}
+}

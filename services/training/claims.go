@@ -213,6 +213,7 @@ type ProviderStat struct {
 	Courses, Enrolled, Passed, Failed int
 	CompletionRate                    float64 // passed / (passed + not passed), percent
 	ClaimedYuan, PaidYuan             int64
+	Complaints                        int // about the provider: the hotline's record, filled in by the caller
 }
 
 // Stats sums each provider's courses, completions and claims

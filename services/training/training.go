@@ -105,6 +105,16 @@ func (s *Service) SetListed(ctx context.Context, actor accounts.Principal, id st
 }
 
 // Providers lists every provider record (a small collection, read whole).
+// ProviderName names a provider on the published list (complaints about
+// one name it from here).
+func (s *Service) ProviderName(ctx context.Context, id string) (string, bool) {
+	var p Provider
+	if err := s.store.Get(ctx, "providers", id, &p); err != nil || !p.Listed {
+		return "", false
+	}
+	return p.Name, true
+}
+
 func (s *Service) Providers(ctx context.Context) ([]*Provider, error) {
 	var out []*Provider
 	err := store.Each(ctx, s.store, "providers", func(p *Provider) error { out = append(out, p); return nil })

@@ -1,0 +1,28 @@
+package search
+
+import "context"
+
+// Drain handles every hit of q a page at a time, always from the first
+// page: the work queues of the background workers are queries whose hits
+// leave the results once handled (a reminder sent, a complaint escalated).
+// It stops when a page changes nothing or is the last; handle reports
+// whether it changed the hit. q.Sort should be set, so pages are stable.
+func Drain(ctx context.Context, e Engine, index string, q Query, handle func(id string) bool) error {
+	q.Offset, q.Limit = 0, MaxLimit
+	for range 10000 { // a bound, should a handler keep reporting changes that do not stick
+		r, err := e.Search(ctx, index, q)
+		if err != nil {
+			return err
+		}
+		done := 0
+		for _, h := range r.Hits {
+			if handle(h.ID) {
+				done++
+			}
+		}
+		if done == 0 || len(r.Hits) < MaxLimit {
+			return nil
+		}
+	}
+	return nil
+}
