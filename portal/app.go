@@ -58,6 +58,7 @@ type App struct {
 	training *training.Service
 	loans    *loans.Service
 	figures  *figures.Service
+	figCache figureCache
 	i18n     *i18n.Bundle
 	csrfKey  []byte
 	http     *fiber.App
@@ -133,6 +134,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.figures = figures.New(a.store)
 	a.training.SetFigures(a.figures)
 	a.mentors.SetFigures(a.figures)
+	a.onestop.SetFigures(a.figures)
+	a.bases.SetFigures(a.figures)
+	a.policies.SetFigures(a.figures)
 	a.hotline.SetFigures(a.figures)
 	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.figures, a.clock)
 	// A saved profile may start or stop a venture's follow-up; a failure
@@ -168,6 +172,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		return nil, err
 	}
 	if err := a.outbox.Ensure(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.figures.Upgrade(ctx); err != nil {
 		return nil, err
 	}
 	if a.i18n, err = i18n.Load(); err != nil {
@@ -251,7 +258,8 @@ func (a *App) Close(ctx context.Context) error {
 
 // figureSources are the records every figure is computed from.
 func (a *App) figureSources() []figures.Source {
-	return append([]figures.Source{a.loans.FigureSource(), a.training.FigureSource(), a.mentors.FigureSource()}, a.hotline.FigureSources()...)
+	return append([]figures.Source{a.loans.FigureSource(), a.training.FigureSource(), a.mentors.FigureSource(), a.onestop.FigureSource(),
+		a.policies.FigureSource(), a.bases.FigureSource()}, a.hotline.FigureSources()...)
 }
 
 // Handler exposes the Fiber app to in-process tests.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -18,7 +20,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/hotline"
+	"onestop/services/mentors"
+	"onestop/services/policy"
 )
 
 // BenchmarkLibrary measures the project library end to end on the embedded
@@ -181,4 +187,102 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 	}
 	b.ReportMetric(pct(lat, 50), "p50-ms")
 	b.ReportMetric(pct(lat, 99), "p99-ms")
+}
+
+// BenchmarkDashboard measures the bureau's dashboard over the rollups of a
+// large city: 100,000 people (eligibility checks), 30,000 ventures started
+// over four years with their check-ins at 6, 12, 24 and 36 months (about
+// 70,000 of them: four per venture at most, so 200,000 would need more
+// ventures), and
+// 100,000 consultations. The
+// events are made here, as the records would make them, and summed with
+// the rebuild (the write path counts the same events one at a time). Then
+// the whole dashboard page is served: cold (the figure cache emptied each
+// time) and cached. It logs the rebuild's time and the process's peak
+// resident memory (run with -v).
+//
+//	go test -run '^$' -bench Dashboard -benchtime 20x -v -timeout 30m ./portal/
+func BenchmarkDashboard(b *testing.B) {
+	tp := newTestPortalTB(b)
+	ctx := context.Background()
+	now := core.DateOf(tp.app.clock.Now())
+	checks := 0
+	src := figures.Source{Name: "synthetic", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		r := rand.New(rand.NewPCG(1, 2))
+		day := func(back int) core.Date { return now.AddDays(-r.IntN(back)) }
+		for i := range 100_000 {
+			d := core.Districts[r.IntN(len(core.Districts))]
+			if err := emit(figures.Event{ID: fmt.Sprintf("eligibility:p%d", i), On: day(365), Dims: map[string]string{"district": d, "group": policy.TargetGroups[r.IntN(len(policy.TargetGroups))]},
+				Counts: map[string]int64{"eligibility_checks": 1, "eligible_any": int64(r.IntN(2))}}); err != nil {
+				return err
+			}
+		}
+		for i := range 30_000 {
+			reg := day(4 * 365)
+			dims := map[string]string{"district": core.Districts[r.IntN(len(core.Districts))], "industry": policy.Industries[r.IntN(len(policy.Industries))]}
+			if err := emit(figures.Event{ID: fmt.Sprintf("venture.started:v%d", i), On: reg, Dims: dims, Counts: map[string]int64{"ventures_started": 1}}); err != nil {
+				return err
+			}
+			for _, m := range []int{6, 12, 24, 36} {
+				if checks == 200_000 || reg.AddMonths(m).After(now) {
+					break
+				}
+				checks++
+				op, emp := int64(r.IntN(10)/2), int64(r.IntN(20))
+				op = min(op, 1)
+				if err := emit(figures.Event{ID: fmt.Sprintf("stability:v%d:%d", i, m), On: reg.AddMonths(m), Dims: dims,
+					Counts: map[string]int64{"stability_checked": 1, "stability_operating": op, "stability_employees": emp}}); err != nil {
+					return err
+				}
+				if err := emit(figures.Event{ID: fmt.Sprintf("cohort:v%d:%d", i, m), On: reg, Dims: dims,
+					Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d", m): 1, fmt.Sprintf("cohort_operating_%d", m): op}}); err != nil {
+					return err
+				}
+			}
+		}
+		for i := range 100_000 {
+			on := day(2 * 365)
+			dims := map[string]string{"topic": mentors.Topics[r.IntN(len(mentors.Topics))], "mentor": fmt.Sprintf("m%03d", r.IntN(300))}
+			if err := emit(figures.Event{ID: fmt.Sprintf("consult:c%d", i), On: on, Dims: dims, Counts: map[string]int64{"consult_asked": 1, "consult_answered": 1, "consult_on_time": int64(r.IntN(5) / 4)},
+				Values: map[string]float64{"answer_minutes": float64(r.IntN(3000))}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	start := time.Now()
+	n, err := tp.app.figures.Rebuild(ctx, []figures.Source{src}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("rebuild: %d events (%d check-ins: at most four per venture) summed into rollups in %.1f s", n, checks, time.Since(start).Seconds())
+	_, admin, _ := tp.account(accounts.Admin, "bench-admin@test.cn")
+	page := func() {
+		req := httptest.NewRequest("GET", "/admin/figures", nil)
+		req.AddCookie(&http.Cookie{Name: tp.app.cookieName("session"), Value: admin})
+		resp, err := tp.app.HTTP().Test(req, -1)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("dashboard: %v %v", resp, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+	for _, mode := range []string{"cold", "cached"} {
+		b.Run(mode, func(b *testing.B) {
+			page() // warm the cache for "cached"; the templates for both
+			for b.Loop() {
+				if mode == "cold" {
+					tp.app.figCache = figureCache{}
+				}
+				page()
+			}
+		})
+	}
+	if st, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(st), "\n") {
+			if strings.HasPrefix(l, "VmHWM:") {
+				kb, _ := strconv.Atoi(strings.Fields(l)[1])
+				b.Logf("peak resident memory of the process: %d MB", kb/1024)
+			}
+		}
+	}
 }

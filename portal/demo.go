@@ -158,8 +158,14 @@ func (a *App) demoProfiles(ctx context.Context) error {
 			continue // already seeded
 		}
 		d.in.ConsentVersion = people.NoticeVersion
-		if _, err := a.people.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"}); err != nil {
+		p, err := a.people.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"})
+		if err != nil {
 			return fmt.Errorf("%s: %s", d.in.RealName, a.describe(err))
+		}
+		// Each looked at their supports once, as they would on signing up.
+		today := core.DateOf(a.clock.Now())
+		if rs, err := a.policies.Check(ctx, &p.Facts, today); err == nil {
+			a.policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
 		}
 		if d.request != nil {
 			if _, err := a.onestop.Create(ctx, me, *d.request, nil, accounts.Meta{IP: "127.0.0.1"}); err != nil {

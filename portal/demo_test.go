@@ -100,10 +100,13 @@ func TestDemoData(t *testing.T) {
 	if resp.StatusCode != 200 || figs.Counts["loans_decided"] != 3 || figs.Counts["loans_applied"] != 7 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
 		t.Errorf("figures: %d %s", resp.StatusCode, body)
 	}
-	for _, k := range []string{"calls", "complaints_received", "complaints_answered", "cases_opened", "cases_closed", "case_outcome_started_again", "consult_asked", "consult_answered", "consult_rated"} {
+	for _, k := range []string{"eligibility_checks", "eligible_any", "service_requests", "match_applications", "calls", "complaints_received", "complaints_answered", "cases_opened", "cases_closed", "case_outcome_started_again", "consult_asked", "consult_answered", "consult_rated"} {
 		if figs.Counts[k] == 0 {
 			t.Errorf("no %s in the figures: %s", k, body)
 		}
+	}
+	if f, err := tp.app.figures.Read(ctx, "2023-01", core.DateOf(tp.app.clock.Now()).String()[:7], "all", "all"); err != nil || f.Counts["ventures_started"] < 2 {
+		t.Errorf("ventures started since 2023: %v (%v)", f.Counts, err)
 	}
 	if figs.Counts["calls"] != int64(calls) {
 		t.Errorf("%d calls counted, %d logged", figs.Counts["calls"], calls)

@@ -46,6 +46,9 @@ func (a *App) myResults(c *fiber.Ctx) ([]policy.Result, core.Date, error) {
 	}
 	asOf := core.DateOf(a.clock.Now())
 	rs, err := a.policies.Check(c.UserContext(), &p.Facts, asOf)
+	if err == nil {
+		a.policies.Logged(c.UserContext(), p.ID, p.District, &p.Facts, asOf, rs)
+	}
 	return rs, asOf, err
 }
 

@@ -8,9 +8,10 @@ import (
 	"onestop/services/core"
 )
 
-// apiFigures is one span's figures under one dimension value: the
-// counters, and the median and 90th percentile of each distribution (the
-// upper bound of the bucket holding them).
+// apiFigures is one span's figures under one filter: every counter, the
+// median and 90th percentile of each distribution (the upper bound of the
+// bucket holding them), and the dashboard's view — its sections, tables
+// and the venture cohorts.
 type apiFigures struct {
 	From     string             `json:"from"`
 	To       string             `json:"to"`
@@ -19,22 +20,26 @@ type apiFigures struct {
 	Counts   map[string]int64   `json:"counts"`
 	Medians  map[string]float64 `json:"medians"`
 	P90      map[string]float64 `json:"p90"`
+	View     *figureView        `json:"view"`
 	Computed time.Time          `json:"computed_at"`
 }
 
-// apiFiguresRead answers from the rollups only: one read by _id per month.
+// apiFiguresRead answers from the rollups only: one read by _id per month
+// and dimension value.
 func (a *App) apiFiguresRead(c *fiber.Ctx) error {
-	now := core.DateOf(a.clock.Now()).String()[:7]
-	from, to := c.Query("from", now), c.Query("to", now)
-	dim, value := c.Query("dim", "all"), c.Query("value", "all")
-	if dim == "all" {
-		value = "all"
-	}
-	f, err := a.figures.Read(c.UserContext(), from, to, dim, value)
+	q, err := parseFigureQuery(c.Query, core.DateOf(a.clock.Now()))
 	if err != nil {
 		return err
 	}
-	out := apiFigures{From: from, To: to, Dim: dim, Value: value, Counts: f.Counts, Medians: map[string]float64{}, P90: map[string]float64{}, Computed: a.clock.Now()}
+	f, err := a.readFigures(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	v, err := a.figureView(c.UserContext(), lang(c), q)
+	if err != nil {
+		return err
+	}
+	out := apiFigures{From: q.From, To: q.To, Dim: q.Dim, Value: q.Value, Counts: f.Counts, Medians: map[string]float64{}, P90: map[string]float64{}, View: v, Computed: v.Computed}
 	for name, h := range f.Hist {
 		var n int64
 		for _, x := range h {

@@ -1,49 +1,229 @@
 package portal
 
 import (
+	"bytes"
+	"encoding/csv"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
 )
 
-// TestFiguresPage: the dashboard reads the rollups a loan file's writes
-// kept: the tiles show them, each chart is an SVG with a title and the same
-// numbers in a table; a reversed range is a clear error; only
-// administrators see it.
-func TestFiguresPage(t *testing.T) {
-	w := newLoanWorld(t)
+// TestFiguresByHand lays down a small world through the API and works the
+// figures out by hand: three choices of base (two by one person), one
+// offer after fifty hours and one placement; one person's eligibility,
+// checked twice in a month (counted once); one service request completed
+// in time. The dashboard, its JSON, its CSV and XLSX exports and the
+// manager's own figures all say so.
+func TestFiguresByHand(t *testing.T) {
+	w := newBaseWorld(t)
 	tp := w.tp
-	resp, body := tp.do("POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐設備",
-		"guarantee": "guarantee_fund", "plan": "在村口開豆腐坊，日產 200 斤，供應三家超市。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.bankID}, w.farmer)
+	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳一", "consent_version": "2026-11", "district": "xicheng"}, w.e1); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	for range 2 {
+		if resp, body := tp.do("GET", "/api/v1/me/eligibility", nil, w.e1); resp.StatusCode != 200 {
+			t.Fatalf("eligibility: %d %s", resp.StatusCode, body)
+		}
+	}
+	resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA, w.baseB}, "venture": "軟件外包工作室，三人團隊"}, w.e1)
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
+	appA := decode[listResponse[apiApplication]](t, body).Items[0].ID
+	if resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "社區烘焙坊，兩人"}, w.e2); resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	resp, body = tp.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, w.e1)
+	if resp.StatusCode != 201 {
+		t.Fatalf("service: %d %s", resp.StatusCode, body)
+	}
+	req := decode[map[string]any](t, body)["id"].(string)
+	tp.advance(50 * time.Hour)
+	w.admin, w.mgrA, w.e1 = tp.login("admin@test.cn"), tp.login("mgra@test.cn"), tp.login("e1@test.cn")
+	for _, step := range []struct {
+		path, token string
+		body        any
+	}{
+		{"/api/v1/manage/applications/" + appA + "/accept", w.mgrA, nil},
+		{"/api/v1/applications/" + appA + "/accept-offer", w.e1, nil},
+		{"/api/v1/staff/services/" + req + "/assign", w.admin, map[string]any{}},
+		{"/api/v1/staff/services/" + req + "/start", w.admin, map[string]any{}},
+		{"/api/v1/staff/services/" + req + "/complete", w.admin, map[string]any{"note": "已介紹貸款流程"}},
+	} {
+		if resp, body := tp.do("POST", step.path, step.body, step.token); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", step.path, resp.StatusCode, body)
+		}
+	}
+
+	month := core.DateOf(tp.app.clock.Now()).String()[:7]
+	resp, body = tp.do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, w.admin)
+	if resp.StatusCode != 200 {
+		t.Fatalf("figures: %d %s", resp.StatusCode, body)
+	}
+	f := decode[apiFigures](t, body)
+	want := map[string]int64{"match_applications": 3, "match_decided": 1, "match_offers": 1, "match_placements": 1,
+		"eligibility_checks": 1, "service_requests": 1, "service_completed": 1, "service_on_time": 1}
+	for k, n := range want {
+		if f.Counts[k] != n {
+			t.Errorf("%s = %d, want %d", k, f.Counts[k], n)
+		}
+	}
+	if f.Medians["match_days"] != 3 { // 50 hours is 2.1 days: the bucket up to 3
+		t.Errorf("median days to a decision: %v", f.Medians["match_days"])
+	}
+	shown := map[string]string{}
+	for _, s := range f.View.Sections {
+		for _, fg := range s.Figures {
+			shown[fg.Key] = fg.Value
+		}
+	}
+	if shown["figures.match_applications"] != "3" || shown["figures.service_on_time"] != "100.0%" || shown["figures.match_days"] != "≤ 3" {
+		t.Errorf("the view: %v", shown)
+	}
+
+	// The exports carry the same numbers, and nothing a spreadsheet runs.
 	b := tp.browser()
 	_, doc := b.get("/login")
 	b.post("/login", url.Values{"login": {"admin@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	resp, doc = b.get("/admin/figures")
+	resp, raw := b.raw("/admin/figures.csv?from=" + month + "&to=" + month)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("csv does not parse: %v", err)
+	}
+	if !hasRow(rows, "入駐孵化基地申請", "3") || !hasRow(rows, "服務按時辦結率", "100.0%") {
+		t.Errorf("csv rows: %v", rows[:min(len(rows), 12)])
+	}
+	resp, raw = b.raw("/admin/figures.xlsx?from=" + month + "&to=" + month)
 	if resp.StatusCode != 200 {
-		t.Fatalf("dashboard: %d", resp.StatusCode)
+		t.Fatalf("xlsx: %d", resp.StatusCode)
 	}
-	if got := doc.Find("#figure-tiles li").First().Text(); !strings.Contains(got, "1") {
-		t.Errorf("loan applications tile: %q", got)
+	x, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("xlsx does not open: %v", err)
 	}
-	if n := doc.Find("figure.chart svg > title").Length(); n != 4 {
-		t.Errorf("%d chart titles", n)
+	sheets := x.GetSheetList()
+	xrows, err := x.GetRows(sheets[0])
+	if err != nil || !hasRow(xrows, "入駐孵化基地申請", "3") || len(sheets) < 4 {
+		t.Errorf("xlsx: %d sheets, %v (%v)", len(sheets), xrows, err)
 	}
-	if got := doc.Find("figure.chart").Eq(2).Find("table").Text(); !strings.Contains(got, "1") {
-		t.Errorf("loan chart table: %q", got)
+	for _, rows := range [][][]string{rows, xrows} {
+		for _, row := range rows {
+			for _, c := range row {
+				if c != "" && strings.ContainsRune("=+@", rune(c[0])) {
+					t.Errorf("a cell a spreadsheet would run: %q", c)
+				}
+			}
+		}
 	}
-	if resp, doc := b.get("/admin/figures?from=2026-12&to=2026-01"); resp.StatusCode != 422 || doc.Find(".error").Length() == 0 {
-		t.Errorf("a reversed range: %d", resp.StatusCode)
+
+	// The page: sections, cohorts, the breakdown by base, the definitions.
+	resp, doc = b.get("/admin/figures?from=" + month + "&to=" + month)
+	if resp.StatusCode != 200 || doc.Find("#cohorts tbody tr").Length() != 12 || doc.Find("#figure-help dt").Length() < 20 {
+		t.Fatalf("dashboard: %d, %d cohorts", resp.StatusCode, doc.Find("#cohorts tbody tr").Length())
 	}
-	if resp, _ := b.get("/admin/figures?from=nonsense"); resp.StatusCode != 422 {
-		t.Errorf("a bad month: %d", resp.StatusCode)
+	if got := doc.Find("table.breakdown").Text(); !strings.Contains(got, "高新創業園") {
+		t.Errorf("the bases' table: %q", got)
 	}
-	other := tp.browser()
-	_, doc = other.get("/login")
-	other.post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	if resp, _ := other.get("/admin/figures"); resp.StatusCode != 403 {
-		t.Errorf("hotline staff: %d", resp.StatusCode)
+	if resp, doc = b.get("/admin/figures?filter=base:" + w.baseA + "&from=" + month + "&to=" + month); resp.StatusCode != 200 ||
+		!strings.Contains(doc.Find("#figure-tiles").Text(), "2 入駐孵化基地申請") {
+		t.Errorf("filtered by base A: %d %q", resp.StatusCode, doc.Find("#figure-tiles").Text())
+	}
+
+	if resp, _ := b.raw("/admin/figures.xlsx?from=1926-01&to=2026-01"); resp.StatusCode != 422 {
+		t.Errorf("an export of a century: %d", resp.StatusCode)
+	}
+
+	// A manager sees their own base's figures; an entrepreneur none.
+	resp, body = tp.do("GET", "/api/v1/me/figures?from="+month+"&to="+month, nil, w.mgrA)
+	own := decode[listResponse[ownFigures]](t, body)
+	if resp.StatusCode != 200 || len(own.Items) != 1 || own.Items[0].Figures[0].N != 2 || own.Items[0].Figures[2].N != 1 {
+		t.Errorf("manager A's figures: %d %s", resp.StatusCode, body)
+	}
+	tp.run(t, []scenario{
+		{name: "entrepreneurs have no figures", method: "GET", path: "/api/v1/me/figures", token: w.e1, status: 403},
+		{name: "managers cannot read the bureau's", method: "GET", path: "/api/v1/admin/figures", token: w.mgrA, status: 403},
+		{name: "an unknown dimension", method: "GET", path: "/api/v1/admin/figures?dim=salary", token: w.admin, status: 422, contains: []string{`"field":"dim"`}},
+		{name: "an unknown district", method: "GET", path: "/api/v1/admin/figures?dim=district&value=atlantis", token: w.admin, status: 422, contains: []string{`"field":"value"`}},
+		{name: "a base that is no id", method: "GET", path: "/api/v1/admin/figures?dim=base&value=../../etc", token: w.admin, status: 422},
+		{name: "reversed", method: "GET", path: "/api/v1/admin/figures?from=2026-12&to=2026-01", token: w.admin, status: 422, contains: []string{"error.figures.reversed"}},
+		{name: "a century", method: "GET", path: "/api/v1/admin/figures?from=1926-01&to=2026-01", token: w.admin, status: 422, contains: []string{"error.figures.span"}},
+		{name: "not a month", method: "GET", path: "/api/v1/admin/figures?from=2026-13", token: w.admin, status: 422, contains: []string{`"field":"from"`}},
+		{name: "an own span reversed", method: "GET", path: "/api/v1/me/figures?from=2026-12&to=2026-01", token: w.mgrA, status: 422},
+	})
+}
+
+func hasRow(rows [][]string, label, value string) bool {
+	return slices.ContainsFunc(rows, func(r []string) bool { return slices.Contains(r, label) && slices.Contains(r, value) })
+}
+
+// TestSmallCells: published counts under five are withheld, and so is a
+// share whose count or remainder is under five.
+func TestSmallCells(t *testing.T) {
+	for _, tt := range []struct {
+		n    int64
+		want string
+	}{{0, "0"}, {1, "nil"}, {4, "nil"}, {5, "5"}, {120, "120"}} {
+		got := "nil"
+		if c := cell(tt.n); c != nil {
+			got = itoa(int(*c))
+		}
+		if got != tt.want {
+			t.Errorf("cell(%d) = %s, want %s", tt.n, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		n, of int64
+		want  float64 // -1: withheld
+	}{{0, 10, 0}, {5, 10, 50}, {9, 10, -1}, {3, 10, -1}, {0, 4, -1}, {10, 10, 100}, {7, 21, 33.3}} {
+		got := -1.0
+		if s := shareCell(tt.n, tt.of); s != nil {
+			got = *s
+		}
+		if got != tt.want {
+			t.Errorf("share(%d of %d) = %v, want %v", tt.n, tt.of, got, tt.want)
+		}
+	}
+}
+
+// TestOpenData: anyone reads it, as JSON and as a page; it holds
+// aggregates only — no name or id of anyone in the records — and the city's
+// few stability check-ins are withheld.
+func TestOpenData(t *testing.T) {
+	tp := newTestPortal(t)
+	e1ID, e1, _ := tp.account(accounts.Entrepreneur, "e1@test.cn")
+	reg := core.DateOf(tp.app.clock.Now()).AddMonths(-2).String()
+	resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽開放", "consent_version": "2026-11", "district": "xicheng",
+		"venture": map[string]any{"stage": "operating", "industry": "technology", "first_registered": reg, "employees": 2}}, e1)
+	if resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	resp, body = tp.do("GET", "/api/v1/open-data", nil, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("open data: %d %s", resp.StatusCode, body)
+	}
+	d := decode[openData](t, body)
+	if d.SuppressedBelow != 5 || len(d.Rows) != len(core.Districts)+1 || d.Rows[0].VenturesStarted != nil {
+		t.Errorf("open data: %s", body)
+	}
+	for _, secret := range []string{"歐陽開放", e1ID, "e1@test.cn"} {
+		if strings.Contains(string(body), secret) {
+			t.Errorf("open data holds %q", secret)
+		}
+	}
+	b := tp.browser()
+	if resp, doc := b.get("/open-data"); resp.StatusCode != 200 || !strings.Contains(doc.Find("#open-data").Text(), "<5") {
+		t.Errorf("open data page: %d %q", resp.StatusCode, doc.Find("#open-data").Text())
 	}
 }

@@ -229,6 +229,11 @@ func (a *App) routeTable() []route {
 		{"POST", "/admin/users/:id/status", admin, a.adminUserStatus, nil},
 		{"GET", "/admin/audit", admin, a.adminAuditPage, nil},
 		{"GET", "/admin/figures", admin, a.figuresPage, nil},
+		{"GET", "/admin/figures.csv", admin, a.figuresExport("csv"), nil},
+		{"GET", "/admin/figures.xlsx", admin, a.figuresExport("xlsx"), nil},
+		{"GET", "/open-data", public, a.openDataPage, nil},
+		{"GET", "/manage/figures", manager, a.ownFiguresPage, nil},
+		{"GET", "/mentor/figures", roles(accounts.Mentor), a.ownFiguresPage, nil},
 
 		// API: accounts.
 		{"GET", "/api/v1/openapi.json", public, a.openAPI, nil},
@@ -381,6 +386,8 @@ func (a *App) routeTable() []route {
 
 		// API: figures.
 		{"GET", "/api/v1/admin/figures", admin, a.apiFiguresRead, docFigures},
+		{"GET", "/api/v1/open-data", public, a.apiOpenData, docOpenData},
+		{"GET", "/api/v1/me/figures", roles(accounts.IncubatorManager, accounts.Mentor), a.apiOwnFigures, docOwnFigures},
 
 		// API: one-stop service requests.
 		{"POST", "/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest},

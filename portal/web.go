@@ -283,6 +283,18 @@ func (a *App) templateFuncs() template.FuncMap {
 			}
 			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
 		},
+		"opencell": func(n *int64) string { // a published count, or the mark of a withheld one
+			if n == nil {
+				return "<5"
+			}
+			return strconv.FormatInt(*n, 10)
+		},
+		"openshare": func(f *float64) string {
+			if f == nil {
+				return "—"
+			}
+			return strconv.FormatFloat(*f, 'f', 1, 64) + "%"
+		},
 		"scorefmt": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 		"yuan":     func(n int64) string { return strconv.FormatInt(n, 10) },
 		"fen": func(n int64) string { // 123456 → 1,234.56

@@ -42,11 +42,46 @@ type Event struct {
 var Buckets = []float64{1, 2, 3, 5, 7, 10, 15, 30, 60, 120, 240, 480, 1440, 2880, 4320, 10080}
 
 // Histograms are the distributions kept; an event may only use these.
-var Histograms = []string{"answer_minutes", "decision_days", "case_days"}
+var Histograms = []string{"answer_minutes", "decision_days", "case_days", "match_days"}
 
 func bucket(v float64) int {
 	i := sort.SearchFloat64s(Buckets, v)
 	return i // len(Buckets) is overflow
+}
+
+// Upgrade gives every rollup the histograms it lacks (one added by a
+// newer version), zeroed, so increments find arrays. It runs at start-up,
+// before any write; rollups are few (months × dimension values).
+func (s *Service) Upgrade(ctx context.Context) error {
+	var fix []string
+	err := store.Each(ctx, s.store, "rollups", func(r *Rollup) error {
+		for _, k := range Histograms {
+			if _, ok := r.Hist[k]; !ok {
+				fix = append(fix, r.ID)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range fix {
+		var r Rollup
+		if err := s.store.Get(ctx, "rollups", id, &r); err != nil {
+			return err
+		}
+		set := bson.D{}
+		for _, k := range Histograms {
+			if _, ok := r.Hist[k]; !ok {
+				set = append(set, bson.E{Key: "hist." + k, Value: make([]int64, len(Buckets)+1)})
+			}
+		}
+		if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return core.Wrap(err, "upgrade rollup")
+		}
+	}
+	return nil
 }
 
 // Rollup is one month's figures under one dimension value.
@@ -88,45 +123,108 @@ func (s *Service) Record(ctx context.Context, e Event) error {
 	return s.apply(ctx, e)
 }
 
-func (s *Service) apply(ctx context.Context, e Event) error {
+// Retract takes back an event that was counted: a record whose date was
+// corrected (a venture's registration) moves its events, and the old ones
+// must stop counting. An event never counted is left alone.
+func (s *Service) Retract(ctx context.Context, e Event) error {
+	if e.ID == "" || e.On.IsZero() {
+		return fmt.Errorf("figures: event without id or day")
+	}
+	r, err := s.store.C("figure_events").DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
+	if err != nil {
+		return core.Wrap(err, "release figure event")
+	}
+	if r.DeletedCount == 0 {
+		return nil
+	}
+	return s.add(ctx, e, -1)
+}
+
+// Replace moves a record's events from what it was to what it is: events
+// gone or changed (day, dimensions, counts) are retracted, the new ones
+// recorded (each once).
+func (s *Service) Replace(ctx context.Context, was, is []Event) error {
+	keep := map[string]string{}
+	for _, e := range is {
+		keep[e.ID] = fmt.Sprint(e) // maps print sorted: equal events print the same
+	}
+	for _, e := range was {
+		if keep[e.ID] != fmt.Sprint(e) {
+			if err := s.Retract(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range is {
+		if err := s.Record(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) apply(ctx context.Context, e Event) error { return s.add(ctx, e, 1) }
+
+// add adds an event's counts, times sign, to its rollups.
+func (s *Service) add(ctx context.Context, e Event, sign int64) error {
+	if err := check(e); err != nil {
+		return err
+	}
 	inc := bson.D{}
 	for k, n := range e.Counts {
-		inc = append(inc, bson.E{Key: "counts." + k, Value: n})
+		inc = append(inc, bson.E{Key: "counts." + k, Value: sign * n})
 	}
 	for k, v := range e.Values {
-		if !slices.Contains(Histograms, k) {
-			return fmt.Errorf("figures: undeclared histogram %q", k)
-		}
-		inc = append(inc, bson.E{Key: fmt.Sprintf("hist.%s.%d", k, bucket(v)), Value: int64(1)})
+		inc = append(inc, bson.E{Key: fmt.Sprintf("hist.%s.%d", k, bucket(v)), Value: sign})
 	}
 	if len(inc) == 0 {
 		return nil
 	}
-	p := period(e.On)
-	targets := [][2]string{{"all", "all"}}
-	for _, d := range sortedKeys(e.Dims) {
-		if v := e.Dims[d]; v != "" {
-			targets = append(targets, [2]string{d, v})
-		}
-	}
-	for _, t := range targets {
-		id := rollupID(p, t[0], t[1])
+	for _, t := range targets(e) {
 		// Insert then increment, never upsert: an upsert reads the whole
 		// collection on the embedded store. Every rollup is born with every
 		// histogram's buckets, so an increment always finds its array.
-		hist := map[string][]int64{}
-		for _, k := range Histograms {
-			hist[k] = make([]int64, len(Buckets)+1)
-		}
-		_, err := s.store.C("rollups").InsertOne(ctx, Rollup{ID: id, Period: p, Dim: t[0], Value: t[1], Counts: map[string]int64{}, Hist: hist})
+		_, err := s.store.C("rollups").InsertOne(ctx, newRollup(t))
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return core.Wrap(err, "create rollup")
 		}
-		if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: inc}}); err != nil {
+		if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, bson.D{{Key: "$inc", Value: inc}}); err != nil {
 			return core.Wrap(err, "increment rollup")
 		}
 	}
 	return nil
+}
+
+// check refuses an event with an undeclared histogram.
+func check(e Event) error {
+	for k := range e.Values {
+		if !slices.Contains(Histograms, k) {
+			return fmt.Errorf("figures: undeclared histogram %q", k)
+		}
+	}
+	return nil
+}
+
+// targets are the rollups an event counts in: its month for the whole
+// city and for each of its dimensions.
+func targets(e Event) []Rollup {
+	p := period(e.On)
+	out := []Rollup{{ID: rollupID(p, "all", "all"), Period: p, Dim: "all", Value: "all"}}
+	for _, d := range sortedKeys(e.Dims) {
+		if v := e.Dims[d]; v != "" {
+			out = append(out, Rollup{ID: rollupID(p, d, v), Period: p, Dim: d, Value: v})
+		}
+	}
+	return out
+}
+
+// newRollup is an empty rollup with every histogram's buckets.
+func newRollup(t Rollup) Rollup {
+	t.Counts, t.Hist = map[string]int64{}, map[string][]int64{}
+	for _, k := range Histograms {
+		t.Hist[k] = make([]int64, len(Buckets)+1)
+	}
+	return t
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -213,22 +311,65 @@ type Source struct {
 }
 
 // Rebuild recomputes every rollup from the sources: the rollups and the
-// counted ids are dropped, then every record's events are recorded again.
-// progress, when given, is called with the number of events so far.
+// counted ids are dropped, every record's events are summed in memory
+// (rollups are few: months × dimension values), and the sums and the ids
+// are written in batches. progress, when given, is called with the number
+// of events so far. Writes that land while it runs may be counted twice or
+// not at all; run it when the portal is quiet, or again after.
 func (s *Service) Rebuild(ctx context.Context, sources []Source, progress func(int)) (int, error) {
 	for _, c := range []string{"rollups", "figure_events"} {
 		if _, err := s.store.C(c).DeleteMany(ctx, bson.D{}); err != nil {
 			return 0, core.Wrap(err, "clear "+c)
 		}
 	}
+	sums := map[string]*Rollup{}
+	seen := map[string]bool{}
+	var ids []any
+	flush := func() error {
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err := s.store.C("figure_events").InsertMany(ctx, ids)
+		ids = ids[:0]
+		return core.Wrap(err, "claim figure events")
+	}
 	n := 0
 	for _, src := range sources {
 		err := src.Each(ctx, func(e Event) error {
-			if err := s.Record(ctx, e); err != nil {
+			if e.ID == "" || e.On.IsZero() {
+				return fmt.Errorf("figures: event without id or day")
+			}
+			if seen[e.ID] {
+				return nil
+			}
+			if err := check(e); err != nil {
 				return err
 			}
+			seen[e.ID] = true
+			ids = append(ids, bson.D{{Key: "_id", Value: e.ID}})
+			if len(e.Counts)+len(e.Values) > 0 {
+				for _, t := range targets(e) {
+					r := sums[t.ID]
+					if r == nil {
+						nr := newRollup(t)
+						r = &nr
+						sums[t.ID] = r
+					}
+					for k, c := range e.Counts {
+						r.Counts[k] += c
+					}
+					for k, v := range e.Values {
+						r.Hist[k][bucket(v)]++
+					}
+				}
+			}
 			n++
-			if progress != nil && n%100 == 0 {
+			if len(ids) == 1000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			if progress != nil && n%1000 == 0 {
 				progress(n)
 			}
 			return nil
@@ -237,18 +378,49 @@ func (s *Service) Rebuild(ctx context.Context, sources []Source, progress func(i
 			return n, fmt.Errorf("rebuild %s: %w", src.Name, err)
 		}
 	}
+	if err := flush(); err != nil {
+		return n, err
+	}
+	batch := make([]any, 0, 500)
+	for _, id := range sortedKeys(sums) {
+		batch = append(batch, sums[id])
+		if len(batch) == cap(batch) {
+			if _, err := s.store.C("rollups").InsertMany(ctx, batch); err != nil {
+				return n, core.Wrap(err, "write rollups")
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if _, err := s.store.C("rollups").InsertMany(ctx, batch); err != nil {
+			return n, core.Wrap(err, "write rollups")
+		}
+	}
 	if progress != nil {
 		progress(n)
 	}
 	return n, nil
 }
 
-// Snapshot returns every rollup, for tests that compare a rebuild with the
-// incrementally kept values.
+// Snapshot returns every rollup's non-zero counts and histograms, for tests
+// that compare a rebuild with the incrementally kept values (a counter
+// taken back to zero and one never counted are the same figure).
 func (s *Service) Snapshot(ctx context.Context) (map[string]Rollup, error) {
 	out := map[string]Rollup{}
 	err := store.Each(ctx, s.store, "rollups", func(r *Rollup) error {
-		out[r.ID] = *r
+		for k, n := range r.Counts {
+			if n == 0 {
+				delete(r.Counts, k)
+			}
+		}
+		for k, h := range r.Hist {
+			if !slices.ContainsFunc(h, func(n int64) bool { return n != 0 }) {
+				delete(r.Hist, k)
+			}
+		}
+		if len(r.Counts)+len(r.Hist) > 0 {
+			out[r.ID] = *r
+		}
 		return nil
 	})
 	return out, err

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/store/storetest"
@@ -63,8 +65,8 @@ func TestRecordAndRead(t *testing.T) {
 	}
 }
 
-// After a random sequence of writes kept incrementally, a rebuild from the
-// records gives the same rollups.
+// After a random sequence of writes and corrections kept incrementally, a
+// rebuild from the records gives the same rollups.
 func TestRebuildEqualsIncremental(t *testing.T) {
 	s := figures.New(storetest.New(t, figures.Collections...))
 	ctx := context.Background()
@@ -76,7 +78,15 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 			Counts: map[string]int64{"loans_decided": 1, "loans_approved": int64(r.IntN(2))}, Values: map[string]float64{"decision_days": float64(r.IntN(20))}}
 		// The record's events are a function of the record: a repeated id
 		// is the same record written again (a retry), with the same event.
-		if j := slicesIndex(records, e.ID); j >= 0 {
+		// Now and then the record is corrected instead (another day, other
+		// dimensions): its old event is replaced.
+		if j := slicesIndex(records, e.ID); j >= 0 && r.IntN(3) == 0 {
+			if err := s.Replace(ctx, []figures.Event{records[j]}, []figures.Event{e}); err != nil {
+				t.Fatal(err)
+			}
+			records[j] = e
+			continue
+		} else if j >= 0 {
 			e = records[j]
 		} else {
 			records = append(records, e)
@@ -117,4 +127,26 @@ func slicesIndex(list []figures.Event, id string) int {
 		}
 	}
 	return -1
+}
+
+// A rollup written before a histogram existed gets it, zeroed, and then
+// counts into it.
+func TestUpgradeAddsHistograms(t *testing.T) {
+	st := storetest.New(t, figures.Collections...)
+	s := figures.New(st)
+	ctx := context.Background()
+	if _, err := st.C("rollups").InsertOne(ctx, bson.D{{Key: "_id", Value: "2026-11|all|all"}, {Key: "period", Value: "2026-11"}, {Key: "dim", Value: "all"},
+		{Key: "value", Value: "all"}, {Key: "counts", Value: bson.D{{Key: "calls", Value: int64(3)}}}, {Key: "hist", Value: bson.D{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(ctx, figures.Event{ID: "m1", On: core.NewDate(2026, 11, 3), Values: map[string]float64{"match_days": 4}, Counts: map[string]int64{"match_decided": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Read(ctx, "2026-11", "2026-11", "all", "all")
+	if err != nil || f.Counts["calls"] != 3 || f.Quantile("match_days", 0.5) != 5 {
+		t.Fatalf("after the upgrade: %+v %v", f, err)
+	}
 }

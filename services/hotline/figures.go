@@ -58,8 +58,18 @@ func caseEvents(c *Case) []figures.Event {
 // ventureEvents: each stability check-in answered — still operating, and
 // the people employed — by district, industry and the month of the check-in
 // (6, 12, 24, 36): the stability rate and jobs created come from these.
+//
+// The venture is also counted as started, on its registration day, and
+// each check-in is counted again on that day as its cohort's
+// (`cohort_operating_12`: of the ventures registered that month, how many
+// still operated at the 12-month check-in): the initial success rate and
+// the stability at 1, 2 and 3 years are these over the ventures started.
+// Those events carry the registration date in their ids, so a corrected
+// date moves them (figures.Replace).
 func ventureEvents(v *Venture) []figures.Event {
-	var out []figures.Event
+	dims := map[string]string{"district": v.District, "industry": v.Industry}
+	reg := v.FirstRegistered.String()
+	out := []figures.Event{{ID: "venture.started:" + v.ID + ":" + reg, On: v.FirstRegistered, Dims: dims, Counts: map[string]int64{"ventures_started": 1}}}
 	for _, k := range v.Checks {
 		if !k.Done {
 			continue
@@ -70,7 +80,10 @@ func ventureEvents(v *Venture) []figures.Event {
 		}
 		out = append(out, figures.Event{ID: fmt.Sprintf("stability:%s:%d", v.ID, k.Month), On: k.DoneOn,
 			Dims:   map[string]string{"district": v.District, "industry": v.Industry, "checkin_month": fmt.Sprint(k.Month)},
-			Counts: map[string]int64{"stability_checked": 1, "stability_operating": operating, "stability_employees": int64(k.Employees)}})
+			Counts: map[string]int64{"stability_checked": 1, "stability_operating": operating, "stability_employees": int64(k.Employees)}},
+			figures.Event{ID: fmt.Sprintf("cohort:%s:%s:%d", v.ID, reg, k.Month), On: v.FirstRegistered, Dims: dims,
+				Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d", k.Month): 1, fmt.Sprintf("cohort_operating_%d", k.Month): operating,
+					fmt.Sprintf("cohort_employees_%d", k.Month): int64(k.Employees)}})
 	}
 	return out
 }

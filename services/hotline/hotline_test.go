@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/notify"
@@ -31,17 +33,19 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 var meta = accounts.Meta{IP: "192.0.2.9"}
 
 type env struct {
-	svc     *hotline.Service
-	people  *people.Service
-	mentors *mentors.Service
-	onestop *onestop.Service
-	notify  *notify.Service
-	store   *store.Store
-	engine  search.Engine
-	now     *atomic.Int64
-	who     map[string]accounts.Principal
-	clock   core.Clock
-	deps    hotline.Deps
+	svc      *hotline.Service
+	people   *people.Service
+	mentors  *mentors.Service
+	onestop  *onestop.Service
+	notify   *notify.Service
+	figures  *figures.Service
+	accounts *accounts.Service
+	store    *store.Store
+	engine   search.Engine
+	now      *atomic.Int64
+	who      map[string]accounts.Principal
+	clock    core.Clock
+	deps     hotline.Deps
 }
 
 func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
@@ -53,7 +57,7 @@ func (e *env) today() core.Date        { return core.DateOf(e.clock.Now()) }
 func setup(t testing.TB) *env {
 	t.Helper()
 	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, onestop.Collection},
-		notify.Collections, accounts.Collections, mentors.Collections, hotline.Collections)
+		notify.Collections, accounts.Collections, mentors.Collections, hotline.Collections, figures.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -74,6 +78,8 @@ func setup(t testing.TB) *env {
 	os := onestop.New(s, o, a, clock, nil)
 	deps := hotline.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Vault: vault, Clock: clock, People: ppl, Mentors: ms, Onestop: os, Accounts: acc}
 	svc := hotline.New(deps)
+	figs := figures.New(s)
+	svc.SetFigures(figs)
 	ppl.OnSave(func(ctx context.Context, id string) {
 		if err := svc.SyncVenture(ctx, id); err != nil {
 			t.Errorf("sync venture: %v", err)
@@ -82,7 +88,7 @@ func setup(t testing.TB) *env {
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{svc: svc, people: ppl, mentors: ms, onestop: os, notify: n, store: s, engine: b, now: now, clock: clock, deps: deps, who: map[string]accounts.Principal{}}
+	e := &env{svc: svc, people: ppl, mentors: ms, onestop: os, notify: n, figures: figs, accounts: acc, store: s, engine: b, now: now, clock: clock, deps: deps, who: map[string]accounts.Principal{}}
 	ctx := context.Background()
 	boot, err := acc.Bootstrap(ctx, accounts.NewAccount{Email: "admin@test.cn", Password: "Long-enough-9", Name: "管理員", Role: accounts.Admin})
 	if err != nil {
@@ -655,5 +661,66 @@ func TestReassignWhenStaffLeave(t *testing.T) {
 	}
 	if got, _ := e.svc.ReassignAll(ctx, admin, staff.ID, staff2.ID, meta); got.Cases+got.Complaints != 0 {
 		t.Fatalf("second run moved %+v", got)
+	}
+}
+
+// TestVentureCohorts works the start-up figures out by hand: three ventures
+// registered in May 2025, one in June; at their 12-month check-ins two of
+// May's still operate (with 3 and 5 people) and one closed. May's initial
+// success rate is 2 of 3; a corrected registration date moves a venture to
+// its new month, and a rebuild from the records agrees.
+func TestVentureCohorts(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	staff := e.who["staff"]
+	may, june := core.NewDate(2025, 5, 10), core.NewDate(2025, 6, 3)
+	// A third entrepreneur for May, and one for June.
+	for _, name := range []string{"zhao", "sun"} {
+		u, err := e.accounts.Create(ctx, e.who["admin"], accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: accounts.Entrepreneur}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.who[name] = accounts.Principal{ID: u.ID, Role: accounts.Entrepreneur, Name: name}
+	}
+	regs := map[string]core.Date{"wang": may, "li": may, "zhao": may, "sun": june}
+	for name, reg := range regs {
+		reg := reg
+		e.profile(t, name, name, "", "", &policy.Venture{Stage: "operating", Industry: "services", FirstRegistered: &reg})
+	}
+	yes, no := true, false
+	for name, answer := range map[string]hotline.StabilityAnswer{
+		"wang": {Month: 12, On: e.today(), Operating: &yes, Employees: 3},
+		"li":   {Month: 12, On: e.today(), Operating: &yes, Employees: 5},
+		"zhao": {Month: 12, On: e.today(), Operating: &no},
+	} {
+		if _, err := e.svc.RecordStability(ctx, staff, e.who[name].ID, answer, meta); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	read := func(month string) figures.Figures {
+		f, err := e.figures.Read(ctx, month, month, "all", "all")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	m := read("2025-05").Counts
+	if m["ventures_started"] != 3 || m["cohort_checked_12"] != 3 || m["cohort_operating_12"] != 2 || m["cohort_employees_12"] != 8 {
+		t.Fatalf("May's cohort: %v", m)
+	}
+	if j := read("2025-06").Counts; j["ventures_started"] != 1 || j["cohort_checked_12"] != 0 {
+		t.Fatalf("June's cohort: %v", j)
+	}
+	// Sun's date was wrong: registered in May too.
+	e.profile(t, "sun", "sun", "", "", &policy.Venture{Stage: "operating", Industry: "services", FirstRegistered: &may})
+	if m, j := read("2025-05").Counts, read("2025-06").Counts; m["ventures_started"] != 4 || j["ventures_started"] != 0 {
+		t.Fatalf("after the correction: May %v, June %v", m, j)
+	}
+	before, _ := e.figures.Snapshot(ctx)
+	if _, err := e.figures.Rebuild(ctx, e.svc.FigureSources(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := e.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
+		t.Fatalf("rebuild differs:\n%v\n%v", before, after)
 	}
 }

@@ -3,6 +3,7 @@ package hotline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -116,6 +117,9 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 		if mongo.IsDuplicateKeyError(err) {
 			return nil // another save got there first
 		}
+		if err == nil {
+			s.count(ctx, "ventures", v.ID)
+		}
 		return err
 	}
 	if err != nil {
@@ -124,7 +128,7 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 	if w.Stage == "closed" {
 		return s.ventureFailed(ctx, personID, "venture_closed")
 	}
-	if v.FirstRegistered.Equal(*w.FirstRegistered) && v.Name == p.RealName && v.Industry == w.Industry {
+	if v.FirstRegistered.Equal(*w.FirstRegistered) && v.Name == p.RealName && v.Industry == w.Industry && v.District == p.District {
 		return nil
 	}
 	checks := slices.Clone(v.Checks)
@@ -133,8 +137,18 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 			checks[i].DueOn = w.FirstRegistered.AddMonths(checks[i].Month)
 		}
 	}
-	return s.change(ctx, "ventures", VentureIndex.Name, v.ID, v.Version, set("first_registered", *w.FirstRegistered, "name", p.RealName,
+	err = s.change(ctx, "ventures", VentureIndex.Name, v.ID, v.Version, set("first_registered", *w.FirstRegistered, "name", p.RealName,
 		"industry", w.Industry, "district", p.District, "checks", checks, "next_due", ventureNextDue(v.Status, checks), "updated_at", s.clock.Now()))
+	if err == nil && s.figures != nil {
+		// The started and cohort counts move with a corrected date.
+		var now Venture
+		if s.store.Get(ctx, "ventures", v.ID, &now) == nil {
+			if err := s.figures.Replace(context.WithoutCancel(ctx), ventureEvents(&v), ventureEvents(&now)); err != nil {
+				slog.Warn("venture figures", "venture", v.ID, "err", err)
+			}
+		}
+	}
+	return err
 }
 
 // ventureFailed stops tracking a venture and opens its follow-up case. The

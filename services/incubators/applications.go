@@ -214,6 +214,7 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, choices [
 	}
 	for _, a := range apps {
 		s.outbox.Apply(ctx, AppIndex.Name, a.ID)
+		s.count(ctx, a.ID)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "application.apply", audit.Success, intake.ID, fmt.Sprintf("%d choices", len(apps)))
 	return apps, nil
@@ -327,6 +328,9 @@ func (s *Service) transition(ctx context.Context, actor accounts.Principal, a *A
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: to}, {Key: "reason", Value: note}, {Key: "updated_at", Value: now}}},
 			{Key: "$push", Value: bson.D{{Key: "history", Value: Step{At: now, ActorName: actor.Name, Action: action, To: to, Note: note}}}}})
 	s.outbox.Apply(ctx, AppIndex.Name, a.ID)
+	if err == nil {
+		s.count(ctx, a.ID)
+	}
 	return err
 }
 

@@ -23,6 +23,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/matching"
 	"onestop/services/notify"
 	"onestop/services/outbox"
@@ -124,6 +125,7 @@ type Service struct {
 	notify   *notify.Service
 	accounts *accounts.Service
 	clock    core.Clock
+	figures  *figures.Service
 
 	mu       sync.Mutex
 	cache    []*Base

@@ -18,6 +18,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/outbox"
 	"onestop/services/policy"
 	"onestop/services/store"
@@ -108,11 +109,12 @@ func (r *Request) Overdue(now time.Time) bool { return r.Open() && now.After(r.D
 
 // Service manages requests.
 type Service struct {
-	store  *store.Store
-	outbox *outbox.Outbox
-	audit  *audit.Log
-	clock  core.Clock
-	days   map[string]int
+	store   *store.Store
+	outbox  *outbox.Outbox
+	audit   *audit.Log
+	clock   core.Clock
+	days    map[string]int
+	figures *figures.Service
 }
 
 // New returns the service; days overrides the default time limits.
@@ -192,6 +194,7 @@ func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Ow
 	}
 	s.outbox.Apply(ctx, Index.Name, r.ID)
 	s.audit.Record(ctx, actor.Actor(m), "service.submit", audit.Success, r.ID, r.Type)
+	s.count(ctx, r.ID)
 	return r, nil
 }
 
@@ -287,6 +290,9 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id, action,
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "service."+action, audit.Success, r.ID, r.Status+"→"+to)
+	if to == Completed {
+		s.count(ctx, r.ID)
+	}
 	return s.Get(ctx, actor, id)
 }
 

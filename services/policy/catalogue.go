@@ -15,12 +15,13 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/store"
 )
 
 // Collections are the catalogue's: the current policies (a small, bounded
 // collection, read whole) and every earlier version.
-var Collections = []store.Collection{{Name: "policies"}, {Name: "policy_versions"}}
+var Collections = []store.Collection{{Name: "policies"}, {Name: "policy_versions"}, CheckLog}
 
 //go:embed catalogue.json
 var seedJSON []byte
@@ -51,9 +52,10 @@ func SeedPolicies() ([]*Policy, error) {
 
 // Catalogue keeps the policies and checks people against them.
 type Catalogue struct {
-	store *store.Store
-	audit *audit.Log
-	clock core.Clock
+	store   *store.Store
+	audit   *audit.Log
+	clock   core.Clock
+	figures *figures.Service
 
 	mu       sync.RWMutex
 	policies []*Policy

@@ -1,0 +1,69 @@
+package incubators
+
+import (
+	"context"
+	"log/slog"
+
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/store"
+)
+
+// appEvents are the matching figures of an application, from the
+// application alone: applied; decided by the base (an offer or a
+// refusal), with the days it took; placed (became a tenant).
+func appEvents(a *Application) []figures.Event {
+	dims := map[string]string{"base": a.BaseID}
+	out := []figures.Event{{ID: "match.applied:" + a.ID, On: core.DateOf(a.CreatedAt), Dims: dims, Counts: map[string]int64{"match_applications": 1}}}
+	decided, placed := false, false
+	for _, st := range a.History {
+		switch {
+		case !decided && (st.To == AppOffered || st.To == AppDeclined):
+			decided = true
+			e := figures.Event{ID: "match.decided:" + a.ID, On: core.DateOf(st.At), Dims: dims, Counts: map[string]int64{"match_decided": 1},
+				Values: map[string]float64{"match_days": st.At.Sub(a.CreatedAt).Hours() / 24}}
+			if st.To == AppOffered {
+				e.Counts["match_offers"] = 1
+			}
+			out = append(out, e)
+		case !placed && st.To == AppTenant:
+			placed = true
+			out = append(out, figures.Event{ID: "match.placed:" + a.ID, On: core.DateOf(st.At), Dims: dims, Counts: map[string]int64{"match_placements": 1}})
+		}
+	}
+	return out
+}
+
+// SetFigures makes the service keep figures.
+func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
+
+// count records an application's events (each once); failures are logged:
+// a rebuild recovers them.
+func (s *Service) count(ctx context.Context, id string) {
+	if s.figures == nil {
+		return
+	}
+	var a Application
+	if err := s.store.Get(ctx, "applications", id, &a); err != nil {
+		return
+	}
+	for _, e := range appEvents(&a) {
+		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
+			slog.Warn("matching figures", "application", id, "err", err)
+		}
+	}
+}
+
+// FigureSource derives every application's events, for rebuilds.
+func (s *Service) FigureSource() figures.Source {
+	return figures.Source{Name: "applications", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		return store.Each(ctx, s.store, "applications", func(a *Application) error {
+			for _, e := range appEvents(a) {
+				if err := emit(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+}

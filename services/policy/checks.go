@@ -1,0 +1,87 @@
+package policy
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/store"
+)
+
+// CheckLog keeps one entry per person and month in which they looked at
+// the supports they qualify for: the record the figures "eligibility
+// checks" and "people eligible per policy" are counted from (and rebuilt
+// from). The first look of the month is kept.
+var CheckLog = store.Collection{Name: "eligibility_checks"}
+
+// CheckEntry is one person's check in one month.
+type CheckEntry struct {
+	ID       string    `bson:"_id"` // person|2026-11
+	Day      core.Date `bson:"day"`
+	District string    `bson:"district,omitempty"`
+	Group    string    `bson:"group,omitempty"` // the first of the person's target groups
+	Eligible []string  `bson:"eligible"`
+}
+
+func checkEvents(e *CheckEntry) []figures.Event {
+	counts := map[string]int64{"eligibility_checks": 1}
+	if len(e.Eligible) > 0 {
+		counts["eligible_any"] = 1
+	}
+	for _, id := range e.Eligible {
+		counts["eligible_"+id] = 1
+	}
+	return []figures.Event{{ID: "eligibility:" + e.ID, On: e.Day, Dims: map[string]string{"district": e.District, "group": e.Group}, Counts: counts}}
+}
+
+// SetFigures makes the catalogue count checks.
+func (c *Catalogue) SetFigures(f *figures.Service) { c.figures = f }
+
+// Logged records that a person saw their results on day (once a month).
+// It never fails the page that showed them: a lost entry is a figure one
+// short, logged.
+func (c *Catalogue) Logged(ctx context.Context, personID, district string, f *Facts, day core.Date, results []Result) {
+	e := CheckEntry{ID: personID + "|" + day.String()[:7], Day: day, District: district, Eligible: []string{}}
+	if len(f.TargetGroups) > 0 {
+		groups := slices.Sorted(slices.Values(f.TargetGroups))
+		e.Group = groups[0]
+	}
+	for _, r := range results {
+		if r.Status == Eligible {
+			e.Eligible = append(e.Eligible, r.Policy.ID)
+		}
+	}
+	ctx = context.WithoutCancel(ctx)
+	if _, err := c.store.C(CheckLog.Name).InsertOne(ctx, &e); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			slog.Warn("eligibility log", "err", err)
+		}
+		return
+	}
+	if c.figures == nil {
+		return
+	}
+	for _, ev := range checkEvents(&e) {
+		if err := c.figures.Record(ctx, ev); err != nil {
+			slog.Warn("eligibility figures", "err", err)
+		}
+	}
+}
+
+// FigureSource derives every logged check's events, for rebuilds.
+func (c *Catalogue) FigureSource() figures.Source {
+	return figures.Source{Name: CheckLog.Name, Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		return store.Each(ctx, c.store, CheckLog.Name, func(e *CheckEntry) error {
+			for _, ev := range checkEvents(e) {
+				if err := emit(ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+}
