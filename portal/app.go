@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/portal/i18n"
 	"onestop/search"
@@ -40,33 +41,35 @@ import (
 
 // App is a running portal: its stores, services and HTTP server.
 type App struct {
-	cfg      *Config
-	log      *slog.Logger
-	store    *store.Store
-	engine   search.Engine
-	outbox   *outbox.Outbox
-	audit    *audit.Log
-	accounts *accounts.Service
-	people   *people.Service
-	policies *policy.Catalogue
-	onestop  *onestop.Service
-	projects *projects.Service
-	notify   *notify.Service
-	bases    *incubators.Service
-	mentors  *mentors.Service
-	hotline  *hotline.Service
-	training *training.Service
-	loans    *loans.Service
-	figures  *figures.Service
-	figCache figureCache
-	i18n     *i18n.Bundle
-	csrfKey  []byte
-	http     *fiber.App
-	routes   []route
-	assets   *assets
-	ready    atomic.Bool
-	stop     context.CancelFunc
-	clock    core.Clock
+	cfg       *Config
+	log       *slog.Logger
+	store     *store.Store
+	engine    search.Engine
+	outbox    *outbox.Outbox
+	audit     *audit.Log
+	accounts  *accounts.Service
+	people    *people.Service
+	policies  *policy.Catalogue
+	onestop   *onestop.Service
+	projects  *projects.Service
+	notify    *notify.Service
+	bases     *incubators.Service
+	mentors   *mentors.Service
+	hotline   *hotline.Service
+	training  *training.Service
+	loans     *loans.Service
+	figures   *figures.Service
+	figCache  figureCache
+	metrics   *metrics
+	metricsAt atomic.Value // the metrics listener's address, once serving
+	i18n      *i18n.Bundle
+	csrfKey   []byte
+	http      *fiber.App
+	routes    []route
+	assets    *assets
+	ready     atomic.Bool
+	stop      context.CancelFunc
+	clock     core.Clock
 }
 
 // NewApp opens the database and search engine, creates what is missing and
@@ -98,16 +101,20 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	}
 	a.csrfKey = derive(jwtKey, "onestop/csrf")
 
+	a.metrics = newMetrics()
 	if a.store == nil {
-		if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: log}); err != nil {
+		if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: log,
+			Monitor: a.metrics.commandMonitor()}); err != nil {
 			return nil, err
 		}
 	}
+	var engine search.Engine
 	if cfg.MeiliURL != "" {
-		a.engine = search.OpenMeili(cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliPrefix)
-	} else if a.engine, err = search.OpenBleve(filepath.Join(cfg.DataDir, "search")); err != nil {
+		engine = search.OpenMeili(cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliPrefix)
+	} else if engine, err = search.OpenBleve(filepath.Join(cfg.DataDir, "search")); err != nil {
 		return nil, err
 	}
+	a.engine = timedEngine{Engine: engine, m: a.metrics}
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
 	a.outbox = outbox.New(a.store, a.engine, log)
@@ -165,6 +172,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, training.Collections...)
 	colls = append(colls, loans.Collections...)
 	colls = append(colls, figures.Collections...)
+	colls = append(colls, Idempotency)
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}
@@ -196,12 +204,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.stop = stop
 	go a.outbox.Run(bg, 5*time.Second)
 	go a.housekeeping(bg)
+	if a.cfg.MetricsAddr != "off" {
+		if err := a.serveMetrics(bg, a.cfg.MetricsAddr); err != nil {
+			stop()
+			return err
+		}
+	}
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	go a.mentors.Run(bg, holder, 30*time.Second, a.log)
 	go a.notify.Run(bg, holder, 10*time.Second)
 	go a.hotline.Run(bg, holder, time.Minute, a.log)
 	go a.loans.Run(bg, holder, time.Minute, a.log)
+	go func() {
+		start := time.Now()
+		if did, err := a.figures.RebuildIfOld(bg, a.figureSources(), holder, a.clock.Now()); err != nil && bg.Err() == nil {
+			a.log.Warn("rebuild figures after an upgrade", "err", err)
+		} else if did {
+			a.log.Info("figures rebuilt for this version", "ms", time.Since(start).Milliseconds())
+		}
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()
@@ -231,6 +253,10 @@ func (a *App) housekeeping(ctx context.Context) {
 		case <-t.C:
 			if err := a.accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge throttle counters", "err", err)
+			}
+			// A retry comes within minutes; a day's keys are plenty.
+			if _, err := a.store.C(Idempotency.Name).DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: a.clock.Now().Add(-24 * time.Hour)}}}}); err != nil && ctx.Err() == nil {
+				a.log.Warn("purge idempotency keys", "err", err)
 			}
 		}
 	}

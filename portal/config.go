@@ -38,6 +38,7 @@ type Config struct {
 	LogFormat      string
 	ShutdownGrace  time.Duration
 	BodyLimit      int
+	MetricsAddr    string
 	// AnswerWithin is the time limit for a mentor's first answer.
 	AnswerWithin time.Duration
 	// ServiceDays overrides the time limit (days) of one-stop request types.
@@ -70,6 +71,7 @@ var settings = []setting{
 	{"log-level", "PORTAL_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
+	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
 	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in days, e.g. conduct=7,privacy=5 (defaults: service=15 conduct=10 policy=15 privacy=7 other=15)", false},
@@ -163,6 +165,10 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		bad("shutdown-grace", "want a duration up to 5m")
 	}
 	c.ShutdownGrace = d
+	c.MetricsAddr = get("metrics-addr")
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "off" {
+		bad("metrics-addr", "want host:port or off")
+	}
 	if _, err := fmt.Sscan(get("body-limit"), &c.BodyLimit); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")
 	}

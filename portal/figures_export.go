@@ -80,12 +80,8 @@ func (a *App) figuresExport(format string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		for _, series := range []string{"ventures_started", "calls", "consult_asked", "service_requests", "loans_applied", "training_enrolled"} {
-			ch, err := a.trend(ctx, series, q, now)
-			if err != nil {
-				return err
-			}
-			v.Charts = append(v.Charts, ch)
+		if v.Charts, err = a.trends(ctx, q, now); err != nil {
+			return err
 		}
 		tables := a.exportTables(l, v)
 		name := "figures-" + q.From + "-" + q.To

@@ -8,6 +8,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/incubators"
 )
 
 // SmallCell is the fewest people a published figure may count: smaller
@@ -75,11 +76,44 @@ func (a *App) openFigures(ctx context.Context, l string) (*openData, error) {
 			return nil, err
 		}
 		n := f.Counts
+		jobs := cell(n["stability_employees"])
+		if n["stability_operating"] > 0 && n["stability_operating"] < SmallCell {
+			jobs = nil // a few ventures' head-counts would show one business's
+		}
 		out.Rows = append(out.Rows, openRow{Area: d, Name: name, VenturesStarted: cell(n["ventures_started"]), StabilityChecked: cell(n["stability_checked"]),
-			StillOperatingShare: shareCell(n["stability_operating"], n["stability_checked"]), JobsAtCheckIns: cell(n["stability_employees"]),
+			StillOperatingShare: shareCell(n["stability_operating"], n["stability_checked"]), JobsAtCheckIns: jobs,
 			TrainingPassed: cell(n["training_passed"]), LoansApproved: cell(n["loans_approved"]), Consultations: cell(n["consult_asked"]), Calls: cell(n["calls"])})
 	}
+	suppressComplements(out.Rows)
 	return out, nil
+}
+
+// suppressComplements withholds a second district's cell wherever only one
+// is withheld in a column: otherwise the city's total less the published
+// districts gives the withheld one back.
+func suppressComplements(rows []openRow) {
+	columns := []func(r *openRow) *openCell{
+		func(r *openRow) *openCell { return &r.VenturesStarted }, func(r *openRow) *openCell { return &r.StabilityChecked },
+		func(r *openRow) *openCell { return &r.JobsAtCheckIns }, func(r *openRow) *openCell { return &r.TrainingPassed },
+		func(r *openRow) *openCell { return &r.LoansApproved }, func(r *openRow) *openCell { return &r.Consultations },
+		func(r *openRow) *openCell { return &r.Calls },
+	}
+	districts := rows[1:] // rows[0] is the city
+	for _, col := range columns {
+		withheld, smallest := 0, -1
+		for i := range districts {
+			c := *col(&districts[i])
+			switch {
+			case c == nil:
+				withheld++
+			case *c > 0 && (smallest < 0 || *c < **col(&districts[smallest])):
+				smallest = i
+			}
+		}
+		if withheld == 1 && smallest >= 0 {
+			*col(&districts[smallest]) = nil
+		}
+	}
 }
 
 func (a *App) apiOpenData(c *fiber.Ctx) error {
@@ -114,10 +148,11 @@ type ownFigures struct {
 func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string, q figureQuery) ([]ownFigures, error) {
 	switch me.Role {
 	case accounts.IncubatorManager, accounts.Admin:
-		bases, err := a.bases.Managed(ctx, me)
+		managed := a.bases.Managed
 		if me.Role == accounts.Admin {
-			bases, err = a.bases.Bases(ctx) // the bureau sees every base's
+			managed = func(ctx context.Context, _ accounts.Principal) ([]*incubators.Base, error) { return a.bases.Bases(ctx) } // the bureau sees every base's
 		}
+		bases, err := managed(ctx, me)
 		if err != nil {
 			return nil, err
 		}

@@ -133,6 +133,10 @@ func TestFiguresByHand(t *testing.T) {
 	if resp.StatusCode != 200 || doc.Find("#cohorts tbody tr").Length() != 12 || doc.Find("#figure-help dt").Length() < 20 {
 		t.Fatalf("dashboard: %d, %d cohorts", resp.StatusCode, doc.Find("#cohorts tbody tr").Length())
 	}
+	href, _ := doc.Find("#export-csv").Attr("href")
+	if resp, raw := b.raw(href); resp.StatusCode != 200 || !strings.Contains(string(raw), month+" – "+month) {
+		t.Errorf("the page's export link %q does not keep the span: %d", href, resp.StatusCode)
+	}
 	if got := doc.Find("table.breakdown").Text(); !strings.Contains(got, "高新創業園") {
 		t.Errorf("the bases' table: %q", got)
 	}
@@ -194,6 +198,21 @@ func TestSmallCells(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("share(%d of %d) = %v, want %v", tt.n, tt.of, got, tt.want)
 		}
+	}
+}
+
+// TestComplementarySuppression: one withheld district in a column takes
+// the smallest other one with it; two or none, nothing more.
+func TestComplementarySuppression(t *testing.T) {
+	n := func(v int64) openCell { return &v }
+	rows := []openRow{{Area: "all", Calls: n(40), LoansApproved: n(30)},
+		{Calls: nil, LoansApproved: nil}, {Calls: n(12), LoansApproved: nil}, {Calls: n(7), LoansApproved: n(9)}, {Calls: n(0), LoansApproved: n(21)}, {Calls: n(21)}}
+	suppressComplements(rows)
+	if rows[3].Calls != nil || rows[2].Calls == nil || rows[4].Calls == nil || rows[0].Calls == nil {
+		t.Errorf("calls: the smallest non-zero other district should go: %v %v %v", rows[2].Calls, rows[3].Calls, rows[4].Calls)
+	}
+	if rows[3].LoansApproved == nil || rows[4].LoansApproved == nil {
+		t.Error("loans: two were withheld already; nothing more should go")
 	}
 }
 

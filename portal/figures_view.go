@@ -75,6 +75,19 @@ func parseFigureQuery(get func(key string, def ...string) string, now core.Date)
 	return q, nil
 }
 
+// until is the query's span cut at the month of day; false when nothing
+// of the span is that old.
+func (q figureQuery) until(day core.Date) (figureQuery, bool) {
+	last := day.String()[:7]
+	if last < q.From {
+		return q, false
+	}
+	if last < q.To {
+		q.To = last
+	}
+	return q, true
+}
+
 // figureCache keeps the sums read for a minute: a dashboard opened again,
 // or by another administrator, reads nothing. Per replica; figures a minute
 // old are as good as the day's.
@@ -148,13 +161,13 @@ var cohortMonths = [4]int{6, 12, 24, 36}
 
 // figureView is everything a dashboard shows, exports and serves as JSON.
 type figureView struct {
-	Query      figureQuery     `json:"query"`
-	Sections   []figureSection `json:"sections"`
-	Breakdowns []breakdown     `json:"breakdowns,omitempty"`
-	Cohorts    []cohortRow     `json:"cohorts"`
-	Charts     []chart         `json:"-"`
-	Counts     map[string]int64
-	Computed   time.Time `json:"computed_at"`
+	Query      figureQuery      `json:"query"`
+	Sections   []figureSection  `json:"sections"`
+	Breakdowns []breakdown      `json:"breakdowns,omitempty"`
+	Cohorts    []cohortRow      `json:"cohorts"`
+	Charts     []chart          `json:"-"`
+	Counts     map[string]int64 `json:"-"`
+	Computed   time.Time        `json:"computed_at"`
 }
 
 func tally(key string, n int64) figure { return figure{Key: key, Value: fmt.Sprint(n), N: n} }
@@ -185,12 +198,29 @@ func (a *App) figureView(ctx context.Context, l string, q figureQuery) (*figureV
 	if p90 := quant(f, "answer_minutes", 0.9); p90 != "—" {
 		answer.Note = a.i18n.T(l, "figures.answer_minutes.of", p90)
 	}
+	// The success and stability rates are over the ventures of the span old
+	// enough to have reached the check-in: a venture started last month is
+	// not yet a failure at 12 months.
+	aged := map[int]figure{}
+	for _, m := range []int{12, 24, 36} {
+		key := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}[m]
+		sub, ok := q.until(core.DateOf(a.clock.Now()).AddMonths(-m))
+		if !ok {
+			aged[m] = figure{Key: key, Value: "—", Note: a.i18n.T(l, "figures.too_recent", m)}
+			continue
+		}
+		g, err := a.readFigures(ctx, sub)
+		if err != nil {
+			return nil, err
+		}
+		op := g.Counts[fmt.Sprintf("cohort_operating_%d", m)]
+		aged[m] = figure{Key: key, Value: percent(op, g.Counts["ventures_started"]), N: op, Of: g.Counts["ventures_started"],
+			Note: a.i18n.T(l, "figures.aged.of", g.Counts["ventures_started"], sub.To)}
+	}
 	v.Sections = []figureSection{
 		{"figsec.ventures", []figure{
 			tally("figures.ventures_started", n["ventures_started"]),
-			a.noted(l, share("figures.initial_success", n["cohort_operating_12"], n["ventures_started"]), n["cohort_checked_12"]),
-			share("figures.stability_2y", n["cohort_operating_24"], n["ventures_started"]),
-			share("figures.stability_3y", n["cohort_operating_36"], n["ventures_started"]),
+			aged[12], aged[24], aged[36],
 			a.noted(l, share("figures.stability", n["stability_operating"], n["stability_checked"]), n["stability_checked"]),
 			a.noted(l, tally("figures.jobs", n["stability_employees"]), n["stability_operating"]),
 			{Key: "figures.jobs_per_venture", Value: ratio(n["stability_employees"], n["stability_operating"]), N: n["stability_employees"], Of: n["stability_operating"]},

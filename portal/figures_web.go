@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"fmt"
+	"html/template"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -128,16 +130,30 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for _, series := range []string{"ventures_started", "calls", "consult_asked", "service_requests", "loans_applied", "training_enrolled"} {
-		ch, err := a.trend(ctx, series, q, now)
-		if err != nil {
-			return err
-		}
-		v.Charts = append(v.Charts, ch)
+	if v.Charts, err = a.trends(ctx, q, now); err != nil {
+		return err
 	}
 	data["V"] = v
-	data["Export"] = c.Context().QueryArgs().String()
+	// The exports get the same span and filter, re-encoded from the checked
+	// query (so marked safe for the template).
+	data["Export"] = template.URL(url.Values{"from": {q.From}, "to": {q.To}, "filter": {q.Dim + ":" + q.Value}}.Encode())
 	return a.render(c, "pages/figures", data)
+}
+
+// trendSeries are the counters drawn as a year of monthly bars.
+var trendSeries = []string{"ventures_started", "calls", "consult_asked", "service_requests", "loans_applied", "training_enrolled"}
+
+// trends draws every trend series under the view's filter.
+func (a *App) trends(ctx context.Context, q figureQuery, now core.Date) ([]chart, error) {
+	var out []chart
+	for _, series := range trendSeries {
+		ch, err := a.trend(ctx, series, q, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 // trend draws twelve months of one counter, up to this month, as bars.

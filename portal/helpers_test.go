@@ -36,7 +36,7 @@ func newTestPortal(t *testing.T) *testPortal { return newTestPortalTB(t) }
 
 func newTestPortalTB(t testing.TB) *testPortal {
 	t.Helper()
-	cfg, err := LoadConfig([]string{"-data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	cfg, err := LoadConfig([]string{"-data", t.TempDir(), "-metrics-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,11 @@ func (a *App) buildHTTP() error {
 	a.http.Use(a.recoverPanics, a.requestContext, a.limitBody, a.securityHeaders, a.authenticate, a.checkCSRF)
 	a.routes = a.routeTable()
 	for _, r := range a.routes {
-		a.http.Add(r.method, r.path, a.guard(r), r.handler)
+		h := r.handler
+		if r.doc != nil && r.doc.status == fiber.StatusCreated {
+			h = a.idempotent(h) // every create of the API takes an Idempotency-Key
+		}
+		a.http.Add(r.method, r.path, a.guard(r), h)
 	}
 	a.http.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return nil
@@ -71,8 +75,12 @@ const uploadBodyLimit = loans.MaxFileBytes + 64<<10
 
 // limitBody holds every request but a document upload to the configured
 // body limit; the server itself admits bodies up to the upload limit.
+// Compressed bodies are refused: unpacked, a small one can be huge.
 func (a *App) limitBody(c *fiber.Ctx) error {
-	if len(c.Body()) > a.cfg.BodyLimit && !(c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attachments")) {
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		return fiber.ErrUnsupportedMediaType
+	}
+	if len(c.Request().Body()) > a.cfg.BodyLimit && !(c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attachments")) {
 		return fiber.ErrRequestEntityTooLarge
 	}
 	return c.Next()
@@ -123,6 +131,7 @@ func (a *App) requestContext(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
+	a.metrics.request(c.Route().Path, c.Method(), c.Response().StatusCode(), time.Since(start))
 	lvl := slog.LevelInfo
 	if c.Response().StatusCode() >= 500 {
 		lvl = slog.LevelError
@@ -179,8 +188,9 @@ func (a *App) securityHeaders(c *fiber.Ctx) error {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
 	err := c.Next()
-	if !strings.HasPrefix(c.Path(), "/static/") {
-		// Pages and API answers can hold personal data.
+	if !strings.HasPrefix(c.Path(), "/static/") && len(h.Peek(fiber.HeaderCacheControl)) == 0 {
+		// Pages and API answers can hold personal data; a handler serving
+		// public aggregates says otherwise itself.
 		h.Set("Cache-Control", "no-store")
 	}
 	return err

@@ -56,6 +56,31 @@ func TestServeAndShutdown(t *testing.T) {
 		t.Fatalf("readyz: %d %v", resp.StatusCode, st)
 	}
 
+	// The metrics are served apart, in the Prometheus text format, with
+	// the request just made under its route.
+	addr, _ := tp.app.metricsAt.Load().(string)
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`onestop_http_request_duration_seconds_bucket{route="/readyz",method="GET",status="200",le="+Inf"} 1`,
+		"# TYPE onestop_db_command_duration_seconds histogram", "onestop_outbox_pending ", "go_goroutines "} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("metrics lack %q:\n%s", want, raw)
+		}
+	}
+	if resp, err := http.Get(base + "/metrics"); err == nil && resp.StatusCode != 404 {
+		t.Errorf("metrics on the public port: %d", resp.StatusCode)
+	}
+	// A compressed body is refused: unpacked it could be any size.
+	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader("x"))
+	req.Header.Set("Content-Encoding", "gzip")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 415 {
+		t.Errorf("a gzip body: %v %v", resp, err)
+	}
+
 	// An oversized body is refused before any handler.
 	big := bytes.Repeat([]byte("a"), tp.app.cfg.BodyLimit+1)
 	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(big))

@@ -188,6 +188,10 @@ func (a *App) openAPIDocument() fiber.Map {
 		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
 			params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})
 		}
+		if r.doc.status == 201 {
+			params = append(params, fiber.Map{"name": "Idempotency-Key", "in": "header", "schema": fiber.Map{"type": "string", "maxLength": 200},
+				"description": "a retry with the same key and body returns the first answer (Idempotent-Replayed: true) and creates nothing"})
+		}
 		if r.method == "GET" && r.doc.tag == "admin" && !strings.Contains(r.path, ":") {
 			for _, q := range []string{"q", "page", "size", "role", "status", "action", "result"} {
 				params = append(params, fiber.Map{"name": q, "in": "query", "schema": fiber.Map{"type": "string"}})

@@ -68,7 +68,7 @@ type apiProviderStat struct {
 	Passed         int     `json:"passed"`
 	NotPassed      int     `json:"not_passed"`
 	CompletionRate float64 `json:"completion_rate"`
-	Complaints     int     `json:"complaints"`
+	Complaints     int     `json:"complaints"` // -1 while the search engine cannot count them
 	ClaimedYuan    int64   `json:"claimed_yuan"`
 	PaidYuan       int64   `json:"paid_yuan"`
 }
@@ -243,12 +243,19 @@ func (a *App) providerStats(ctx context.Context, me accounts.Principal) ([]train
 	if err != nil {
 		return nil, err
 	}
-	about, err := a.hotline.ComplaintsAbout(ctx, "provider")
-	if err != nil {
-		return nil, err
+	ids := make([]string, len(stats))
+	for i, s := range stats {
+		ids[i] = s.Provider.ID
 	}
+	about, err := a.hotline.ComplaintsAbout(ctx, "provider", ids)
 	for i := range stats {
 		stats[i].Complaints = about[stats[i].Provider.ID]
+		if err != nil {
+			stats[i].Complaints = -1 // unknown while search is away; the rest stands
+		}
+	}
+	if err != nil {
+		a.log.Warn("complaints about providers", "err", err)
 	}
 	return stats, nil
 }

@@ -10,6 +10,7 @@ package figures
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -17,13 +18,24 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"onestop/services/core"
 	"onestop/services/store"
 )
 
 // Collections of the package: the rollups and the ids of counted events.
-var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"}}
+var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"}, {Name: "figure_meta"}}
+
+// Version numbers the set of figures the code counts. A portal that finds
+// rollups built by an older set rebuilds them once (RebuildIfOld), so
+// figures added by an upgrade cover the past, not only writes since.
+const Version = 2
+
+type meta struct {
+	ID      string `bson:"_id"`
+	Version int    `bson:"version"`
+}
 
 // Event is one countable fact: its id (stable: derived from the record, so
 // the rebuild derives the same), the day it counts on, the dimensions it
@@ -54,10 +66,11 @@ func bucket(v float64) int {
 // before any write; rollups are few (months × dimension values).
 func (s *Service) Upgrade(ctx context.Context) error {
 	var fix []string
-	err := store.Each(ctx, s.store, "rollups", func(r *Rollup) error {
+	err := store.Each(ctx, s.store, "rollups", func(r *bson.Raw) error {
 		for _, k := range Histograms {
-			if _, ok := r.Hist[k]; !ok {
-				fix = append(fix, r.ID)
+			if v, err := r.LookupErr("hist", k); err != nil || v.Type != bson.TypeArray {
+				id, _ := r.Lookup("_id").StringValueOK()
+				fix = append(fix, id)
 				break
 			}
 		}
@@ -73,9 +86,11 @@ func (s *Service) Upgrade(ctx context.Context) error {
 		}
 		set := bson.D{}
 		for _, k := range Histograms {
-			if _, ok := r.Hist[k]; !ok {
-				set = append(set, bson.E{Key: "hist." + k, Value: make([]int64, len(Buckets)+1)})
+			h := r.Hist[k]
+			if h == nil {
+				h = make(Histogram, len(Buckets)+1)
 			}
+			set = append(set, bson.E{Key: "hist." + k, Value: []int64(h)}) // an array again
 		}
 		if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 			return core.Wrap(err, "upgrade rollup")
@@ -86,12 +101,57 @@ func (s *Service) Upgrade(ctx context.Context) error {
 
 // Rollup is one month's figures under one dimension value.
 type Rollup struct {
-	ID     string             `bson:"_id"`
-	Period string             `bson:"period"` // 2026-11
-	Dim    string             `bson:"dim"`    // all, district, …
-	Value  string             `bson:"value"`
-	Counts map[string]int64   `bson:"counts"`
-	Hist   map[string][]int64 `bson:"hist"`
+	ID     string               `bson:"_id"`
+	Period string               `bson:"period"` // 2026-11
+	Dim    string               `bson:"dim"`    // all, district, …
+	Value  string               `bson:"value"`
+	Counts map[string]int64     `bson:"counts"`
+	Hist   map[string]Histogram `bson:"hist"`
+}
+
+// Histogram is a histogram's counts by bucket. It decodes from an array,
+// or from the document an increment makes of a histogram missing from a
+// rollup ({"3": 1}: a replica of an older version created the rollup after
+// Upgrade ran); Upgrade turns such a document back into an array.
+type Histogram []int64
+
+// UnmarshalBSONValue reads either form.
+func (b *Histogram) UnmarshalBSONValue(typ byte, data []byte) error {
+	rv := bson.RawValue{Type: bson.Type(typ), Value: data}
+	out := make(Histogram, len(Buckets)+1)
+	var vals []bson.RawValue
+	var keys []string
+	switch rv.Type {
+	case bson.TypeArray:
+		v, err := rv.Array().Values()
+		if err != nil {
+			return err
+		}
+		vals = v
+	case bson.TypeEmbeddedDocument:
+		els, err := rv.Document().Elements()
+		if err != nil {
+			return err
+		}
+		for _, e := range els {
+			keys, vals = append(keys, e.Key()), append(vals, e.Value())
+		}
+	default:
+		return fmt.Errorf("figures: histogram of type %v", rv.Type)
+	}
+	for i, v := range vals {
+		at := i
+		if keys != nil {
+			if _, err := fmt.Sscan(keys[i], &at); err != nil {
+				continue
+			}
+		}
+		if n, ok := v.AsInt64OK(); ok && at >= 0 && at < len(out) {
+			out[at] += n
+		}
+	}
+	*b = out
+	return nil
 }
 
 // Service records events and reads rollups.
@@ -220,9 +280,9 @@ func targets(e Event) []Rollup {
 
 // newRollup is an empty rollup with every histogram's buckets.
 func newRollup(t Rollup) Rollup {
-	t.Counts, t.Hist = map[string]int64{}, map[string][]int64{}
+	t.Counts, t.Hist = map[string]int64{}, map[string]Histogram{}
 	for _, k := range Histograms {
-		t.Hist[k] = make([]int64, len(Buckets)+1)
+		t.Hist[k] = make(Histogram, len(Buckets)+1)
 	}
 	return t
 }
@@ -239,7 +299,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // Figures are rollups summed over a span of months.
 type Figures struct {
 	Counts map[string]int64
-	Hist   map[string][]int64
+	Hist   map[string]Histogram
 }
 
 // Quantile reads a histogram: the upper bound of the bucket holding
@@ -269,7 +329,7 @@ func (f Figures) Quantile(name string, q float64) float64 {
 // (inclusive, "2026-01"); dim "all" is the whole city. It reads one
 // document per month, by _id.
 func (s *Service) Read(ctx context.Context, from, to, dim, value string) (Figures, error) {
-	out := Figures{Counts: map[string]int64{}, Hist: map[string][]int64{}}
+	out := Figures{Counts: map[string]int64{}, Hist: map[string]Histogram{}}
 	start, err := time.Parse("2006-01", from)
 	if err != nil {
 		return out, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"from": "error.date"}}
@@ -293,7 +353,7 @@ func (s *Service) Read(ctx context.Context, from, to, dim, value string) (Figure
 		for k, h := range r.Hist {
 			acc := out.Hist[k]
 			if acc == nil {
-				acc = make([]int64, len(Buckets)+1)
+				acc = make(Histogram, len(Buckets)+1)
 			}
 			for i := range min(len(h), len(acc)) {
 				acc[i] += h[i]
@@ -312,10 +372,11 @@ type Source struct {
 
 // Rebuild recomputes every rollup from the sources: the rollups and the
 // counted ids are dropped, every record's events are summed in memory
-// (rollups are few: months × dimension values), and the sums and the ids
-// are written in batches. progress, when given, is called with the number
-// of events so far. Writes that land while it runs may be counted twice or
-// not at all; run it when the portal is quiet, or again after.
+// (rollups are few: months × dimension values; the ids are kept to count
+// each event once), and the sums and the ids are written in batches. progress, when given, is called with the number
+// of events so far. Writes that land while it runs are merged, not lost,
+// but may be counted twice or not at all; run it when the portal is quiet,
+// or again after.
 func (s *Service) Rebuild(ctx context.Context, sources []Source, progress func(int)) (int, error) {
 	for _, c := range []string{"rollups", "figure_events"} {
 		if _, err := s.store.C(c).DeleteMany(ctx, bson.D{}); err != nil {
@@ -323,15 +384,20 @@ func (s *Service) Rebuild(ctx context.Context, sources []Source, progress func(i
 		}
 	}
 	sums := map[string]*Rollup{}
-	seen := map[string]bool{}
+	seen := map[string]bool{} // an event emitted twice (two sources, a retry) is summed once
 	var ids []any
+	unordered := options.InsertMany().SetOrdered(false)
 	flush := func() error {
 		if len(ids) == 0 {
 			return nil
 		}
-		_, err := s.store.C("figure_events").InsertMany(ctx, ids)
+		// An id a live write claimed meanwhile is already there: keep going.
+		_, err := s.store.C("figure_events").InsertMany(ctx, ids, unordered)
 		ids = ids[:0]
-		return core.Wrap(err, "claim figure events")
+		if err != nil && !onlyDuplicates(err) {
+			return core.Wrap(err, "claim figure events")
+		}
+		return nil
 	}
 	n := 0
 	for _, src := range sources {
@@ -381,25 +447,99 @@ func (s *Service) Rebuild(ctx context.Context, sources []Source, progress func(i
 	if err := flush(); err != nil {
 		return n, err
 	}
-	batch := make([]any, 0, 500)
-	for _, id := range sortedKeys(sums) {
-		batch = append(batch, sums[id])
-		if len(batch) == cap(batch) {
-			if _, err := s.store.C("rollups").InsertMany(ctx, batch); err != nil {
-				return n, core.Wrap(err, "write rollups")
-			}
-			batch = batch[:0]
+	keys := sortedKeys(sums)
+	for i := 0; i < len(keys); i += 500 {
+		batch := make([]any, 0, 500)
+		for _, id := range keys[i:min(i+500, len(keys))] {
+			batch = append(batch, sums[id])
 		}
-	}
-	if len(batch) > 0 {
-		if _, err := s.store.C("rollups").InsertMany(ctx, batch); err != nil {
+		_, err := s.store.C("rollups").InsertMany(ctx, batch, unordered)
+		if err == nil {
+			continue
+		}
+		if !onlyDuplicates(err) {
 			return n, core.Wrap(err, "write rollups")
+		}
+		// A live write made some of these rollups meanwhile: add the sums
+		// to them instead.
+		for _, we := range bulkErrors(err) {
+			r := batch[we.Index].(*Rollup)
+			inc := bson.D{}
+			for k, c := range r.Counts {
+				inc = append(inc, bson.E{Key: "counts." + k, Value: c})
+			}
+			for k, h := range r.Hist {
+				for b, c := range h {
+					if c != 0 {
+						inc = append(inc, bson.E{Key: fmt.Sprintf("hist.%s.%d", k, b), Value: c})
+					}
+				}
+			}
+			if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, bson.D{{Key: "$inc", Value: inc}}); err != nil {
+				return n, core.Wrap(err, "merge rollup")
+			}
 		}
 	}
 	if progress != nil {
 		progress(n)
 	}
-	return n, nil
+	return n, s.markBuilt(ctx)
+}
+
+// Built reports the version of the figures the rollups hold (0: never
+// rebuilt by a versioned portal).
+func (s *Service) Built(ctx context.Context) (int, error) {
+	var m meta
+	err := s.store.Get(ctx, "figure_meta", "version", &m)
+	if core.IsCode(err, core.NotFound) {
+		return 0, nil
+	}
+	return m.Version, err
+}
+
+func (s *Service) markBuilt(ctx context.Context) error {
+	_, err := s.store.C("figure_meta").DeleteOne(ctx, bson.D{{Key: "_id", Value: "version"}})
+	if err == nil {
+		_, err = s.store.C("figure_meta").InsertOne(ctx, meta{ID: "version", Version: Version})
+	}
+	return core.Wrap(err, "mark figures built")
+}
+
+// RebuildIfOld rebuilds the rollups when an older version built them,
+// holding a lease so one replica does it; it reports whether it did.
+func (s *Service) RebuildIfOld(ctx context.Context, sources []Source, holder string, now time.Time) (bool, error) {
+	v, err := s.Built(ctx)
+	if err != nil || v >= Version {
+		return false, err
+	}
+	if ok, err := s.store.Acquire(ctx, "figures-rebuild", holder, now, time.Hour); err != nil || !ok {
+		return false, err
+	}
+	_, err = s.Rebuild(ctx, sources, nil)
+	return err == nil, err
+}
+
+// onlyDuplicates reports whether a bulk insert failed on duplicate keys
+// alone.
+func onlyDuplicates(err error) bool {
+	errs := bulkErrors(err)
+	if len(errs) == 0 {
+		return false
+	}
+	for _, we := range errs {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
+}
+
+func bulkErrors(err error) []mongo.BulkWriteError {
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		return bwe.WriteErrors
+	}
+	return nil
 }
 
 // Snapshot returns every rollup's non-zero counts and histograms, for tests

@@ -12,6 +12,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/figures"
+	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
 
@@ -139,8 +140,25 @@ func TestUpgradeAddsHistograms(t *testing.T) {
 		{Key: "value", Value: "all"}, {Key: "counts", Value: bson.D{{Key: "calls", Value: int64(3)}}}, {Key: "hist", Value: bson.D{}}}); err != nil {
 		t.Fatal(err)
 	}
+	// A rollup an older replica made after the upgrade: the increment
+	// turned the missing histogram into a document. It still reads.
+	if _, err := st.C("rollups").InsertOne(ctx, bson.D{{Key: "_id", Value: "2026-10|all|all"}, {Key: "period", Value: "2026-10"}, {Key: "dim", Value: "all"},
+		{Key: "value", Value: "all"}, {Key: "counts", Value: bson.D{{Key: "match_decided", Value: int64(2)}}},
+		{Key: "hist", Value: bson.D{{Key: "match_days", Value: bson.D{{Key: "3", Value: int64(2)}}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := s.Read(ctx, "2026-10", "2026-10", "all", "all"); err != nil || f.Quantile("match_days", 0.5) != 5 {
+		t.Fatalf("a histogram kept as a document: %+v %v", f, err)
+	}
 	if err := s.Upgrade(ctx); err != nil {
 		t.Fatal(err)
+	}
+	var raw bson.Raw
+	if err := st.C("rollups").FindOne(ctx, bson.D{{Key: "_id", Value: "2026-10|all|all"}}).Decode(&raw); err != nil || raw.Lookup("hist", "match_days").Type != bson.TypeArray {
+		t.Fatalf("not an array again: %v %v", raw, err)
+	}
+	if f, _ := s.Read(ctx, "2026-10", "2026-10", "all", "all"); f.Quantile("match_days", 0.5) != 5 {
+		t.Fatalf("the counts were lost in the upgrade: %+v", f)
 	}
 	if err := s.Record(ctx, figures.Event{ID: "m1", On: core.NewDate(2026, 11, 3), Values: map[string]float64{"match_days": 4}, Counts: map[string]int64{"match_decided": 1}}); err != nil {
 		t.Fatal(err)
@@ -148,5 +166,58 @@ func TestUpgradeAddsHistograms(t *testing.T) {
 	f, err := s.Read(ctx, "2026-11", "2026-11", "all", "all")
 	if err != nil || f.Counts["calls"] != 3 || f.Quantile("match_days", 0.5) != 5 {
 		t.Fatalf("after the upgrade: %+v %v", f, err)
+	}
+}
+
+// A write that lands while a rebuild runs is merged into the rebuilt
+// rollups, and the rebuild does not fail on it.
+func TestRebuildWithLiveWrites(t *testing.T) {
+	s := figures.New(storetest.New(t, figures.Collections...))
+	ctx := context.Background()
+	on := core.NewDate(2026, 11, 3)
+	live := figures.Event{ID: "live:1", On: on, Dims: map[string]string{"district": "xicheng"}, Counts: map[string]int64{"calls": 1}}
+	n, err := s.Rebuild(ctx, []figures.Source{{Name: "records", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		for i := range 5 {
+			if i == 2 {
+				if err := s.Record(ctx, live); err != nil { // a live write, after the rebuild cleared the rollups
+					return err
+				}
+			}
+			if err := emit(figures.Event{ID: fmt.Sprintf("rec:%d", i), On: on, Dims: map[string]string{"district": "xicheng"}, Counts: map[string]int64{"calls": 1}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}}, nil)
+	if err != nil || n != 5 {
+		t.Fatalf("rebuild: %d %v", n, err)
+	}
+	for _, dim := range [][2]string{{"all", "all"}, {"district", "xicheng"}} {
+		f, err := s.Read(ctx, "2026-11", "2026-11", dim[0], dim[1])
+		if err != nil || f.Counts["calls"] != 6 {
+			t.Errorf("%v: %v (%v)", dim, f.Counts, err)
+		}
+	}
+}
+
+// Rollups of an older version are rebuilt once, by one replica.
+func TestRebuildIfOld(t *testing.T) {
+	s := figures.New(storetest.New(t, append(figures.Collections, store.Leases)...))
+	ctx := context.Background()
+	src := []figures.Source{{Name: "records", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		return emit(figures.Event{ID: "rec:1", On: core.NewDate(2025, 3, 1), Counts: map[string]int64{"ventures_started": 1}})
+	}}}
+	now := time.Now()
+	for i, want := range []bool{true, false} {
+		did, err := s.RebuildIfOld(ctx, src, "replica-a", now)
+		if err != nil || did != want {
+			t.Fatalf("run %d: %v %v", i, did, err)
+		}
+	}
+	if v, _ := s.Built(ctx); v != figures.Version {
+		t.Fatalf("built %d", v)
+	}
+	if f, _ := s.Read(ctx, "2025-03", "2025-03", "all", "all"); f.Counts["ventures_started"] != 1 {
+		t.Fatalf("the past was not counted: %v", f.Counts)
 	}
 }

@@ -404,18 +404,19 @@ func (s *Service) escalate(ctx context.Context, c *Complaint, admins []string) b
 	return true
 }
 
-// ComplaintsAbout counts the complaints about each one of a kind (the
-// training providers), from the index's facets: the bureau's dynamic
+// ComplaintsAbout counts the complaints about each of the given ones of
+// a kind (the training providers on the list), one count query each — a
+// facet would keep only the most frequent values. The bureau's dynamic
 // management of its list reads them.
-func (s *Service) ComplaintsAbout(ctx context.Context, against string) (map[string]int, error) {
-	r, err := s.outbox.Engine().Search(ctx, ComplaintIndex.Name, search.Query{Filters: []search.Filter{{Field: "against", Values: []string{against}}},
-		Facets: []string{"against_id"}, Limit: 1})
-	if err != nil {
-		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
-	}
+func (s *Service) ComplaintsAbout(ctx context.Context, against string, ids []string) (map[string]int, error) {
 	out := map[string]int{}
-	for _, f := range r.Facets["against_id"] {
-		out[f.Value] = f.Count
+	for _, id := range ids {
+		r, err := s.outbox.Engine().Search(ctx, ComplaintIndex.Name, search.Query{Filters: []search.Filter{{Field: "against", Values: []string{against}},
+			{Field: "against_id", Values: []string{id}}}, Limit: 1})
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		out[id] = r.Total
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -57,6 +58,37 @@ func (s *Store) RunLeased(ctx context.Context, job, holder string, every time.Du
 		}
 		if ok, err := s.Acquire(ctx, job, holder, clock.Now(), 3*every); err == nil && ok {
 			pass(ctx)
+			s.passes.done(job)
 		}
 	}
+}
+
+// passLog remembers when this process last ran each leased job, for the
+// workers' lag metric.
+type passLog struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+func (p *passLog) done(job string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.at[job] = time.Now()
+	p.mu.Unlock()
+}
+
+// LastPasses returns when this process last ran each leased job.
+func (s *Store) LastPasses() map[string]time.Time {
+	out := map[string]time.Time{}
+	if s.passes == nil {
+		return out
+	}
+	s.passes.mu.Lock()
+	defer s.passes.mu.Unlock()
+	for k, v := range s.passes.at {
+		out[k] = v
+	}
+	return out
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -34,6 +35,8 @@ type Config struct {
 	// Database name.
 	Database string
 	Logger   *slog.Logger
+	// Monitor, when set, sees every command (the portal's latency metrics).
+	Monitor *event.CommandMonitor
 }
 
 // Store is an open database.
@@ -44,6 +47,7 @@ type Store struct {
 	log      *slog.Logger
 	// borrowed stores share another's connection and do not close it.
 	borrowed bool
+	passes   *passLog
 }
 
 // Open connects to MongoDB, or starts the embedded FerretDB and connects to
@@ -55,7 +59,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = "onestop"
 	}
-	s := &Store{log: cfg.Logger}
+	s := &Store{log: cfg.Logger, passes: &passLog{at: map[string]time.Time{}}}
 	uri := cfg.URI
 	if uri == "" {
 		e, err := startEmbedded(ctx, cfg.DataDir, cfg.Logger)
@@ -71,6 +75,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// queues, and a server deployment has its own limits.
 		SetMaxPoolSize(64).
 		SetServerSelectionTimeout(10 * time.Second)
+	if cfg.Monitor != nil {
+		opts.SetMonitor(cfg.Monitor)
+	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		s.stopEmbedded()

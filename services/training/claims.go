@@ -213,7 +213,7 @@ type ProviderStat struct {
 	Courses, Enrolled, Passed, Failed int
 	CompletionRate                    float64 // passed / (passed + not passed), percent
 	ClaimedYuan, PaidYuan             int64
-	Complaints                        int // about the provider: the hotline's record, filled in by the caller
+	Complaints                        int // about the provider: the hotline's record, filled in by the caller (-1: unknown)
 }
 
 // Stats sums each provider's courses, completions and claims

@@ -1,0 +1,146 @@
+// Package deploy holds the container and cluster files; its tests check
+// them, so a broken manifest fails CI rather than a rollout.
+package deploy
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// secretName is an environment variable that holds a secret.
+var secretName = regexp.MustCompile(`(?i)(KEY|SECRET|PASSWORD|TOKEN)`)
+
+func TestCompose(t *testing.T) {
+	raw, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Environment map[string]string `yaml:"environment"`
+			Healthcheck struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+			Ports []string `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(raw, &f); err != nil {
+		t.Fatalf("compose does not parse: %v", err)
+	}
+	for _, want := range []string{"mongo", "meili", "portal-1", "portal-2", "proxy"} {
+		if _, ok := f.Services[want]; !ok {
+			t.Errorf("no %s service", want)
+		}
+	}
+	for name, s := range f.Services {
+		if len(s.Healthcheck.Test) == 0 {
+			t.Errorf("%s has no health check", name)
+		}
+		for k, v := range s.Environment {
+			if secretName.MatchString(k) && !strings.HasPrefix(v, "${") {
+				t.Errorf("%s: %s is written in the file, not taken from .env", name, k)
+			}
+		}
+		if len(s.Ports) > 0 && name != "proxy" {
+			t.Errorf("%s publishes ports; only the proxy should", name)
+		}
+	}
+	if !strings.Contains(f.Services["mongo"].Healthcheck.Test[len(f.Services["mongo"].Healthcheck.Test)-1], "rs.initiate") {
+		t.Error("MongoDB is not made a replica set")
+	}
+	if !strings.Contains(f.Services["portal-1"].Environment["MONGODB_URI"], "replicaSet=") {
+		t.Error("the portal does not connect to the replica set")
+	}
+	env, err := os.ReadFile(".env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(env), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if ok && !strings.HasPrefix(k, "#") && secretName.MatchString(k) && v != "" {
+			t.Errorf(".env.example holds a value for %s", k)
+		}
+	}
+}
+
+func TestKubernetes(t *testing.T) {
+	files, _ := filepath.Glob("k8s/*.yaml")
+	kinds := map[string]map[string]any{}
+	for _, p := range files {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", p, err)
+		}
+		if k, _ := doc["kind"].(string); k != "" {
+			kinds[k] = doc
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "Ingress", "ConfigMap", "Secret", "HorizontalPodAutoscaler", "PodDisruptionBudget"} {
+		if kinds[k] == nil {
+			t.Errorf("no %s", k)
+		}
+	}
+	get := func(doc any, path ...any) any {
+		for _, p := range path {
+			switch k := p.(type) {
+			case string:
+				m, _ := doc.(map[string]any)
+				doc = m[k]
+			case int:
+				l, _ := doc.([]any)
+				if k >= len(l) {
+					return nil
+				}
+				doc = l[k]
+			}
+		}
+		return doc
+	}
+	d := kinds["Deployment"]
+	if r, _ := get(d, "spec", "replicas").(int); r < 2 {
+		t.Errorf("%d replicas", r)
+	}
+	c := get(d, "spec", "template", "spec", "containers", 0)
+	for probe, path := range map[string]string{"readinessProbe": "/readyz", "livenessProbe": "/healthz"} {
+		if got := get(c, probe, "httpGet", "path"); got != path {
+			t.Errorf("%s on %v", probe, got)
+		}
+	}
+	for _, r := range []string{"requests", "limits"} {
+		if get(c, "resources", r, "memory") == nil || get(c, "resources", r, "cpu") == nil {
+			t.Errorf("no resource %s", r)
+		}
+	}
+	if get(d, "spec", "template", "spec", "securityContext", "runAsNonRoot") != true || get(c, "securityContext", "readOnlyRootFilesystem") != true {
+		t.Error("the pod may run as root or write its image")
+	}
+	if m, _ := get(kinds["HorizontalPodAutoscaler"], "spec", "minReplicas").(int); m < 2 {
+		t.Errorf("autoscaler down to %d", m)
+	}
+	for k, v := range get(kinds["Secret"], "stringData").(map[string]any) {
+		if v != "" {
+			t.Errorf("the secret template holds a value for %s", k)
+		}
+	}
+}
+
+func TestDockerfile(t *testing.T) {
+	raw, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	if strings.Count(s, "\nFROM ")+strings.Count(s[:5], "FROM ") < 2 || !strings.Contains(s, "CGO_ENABLED=0") || !strings.Contains(s, "USER nonroot") || !strings.Contains(s, "HEALTHCHECK") {
+		t.Error("the image is not a multi-stage static build running as non-root with a health check")
+	}
+}
