@@ -26,18 +26,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "", "jsonl or csv (default: from the file name)")
-	var own, rest []string
-	for i := 2; i < len(args); i++ {
-		if flagName(args[i]) == "format" {
-			own = append(own, args[i])
-			if !hasValue(args[i]) && i+1 < len(args) {
-				i++
-				own = append(own, args[i])
-			}
-			continue
-		}
-		rest = append(rest, args[i])
-	}
+	own, rest := splitFlags(args[2:], "format")
 	if err := fs.Parse(own); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"onestop/services/accounts"
@@ -36,12 +37,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = rebuildFigures(ctx, args, stdout, stderr)
 	case "import":
 		err = importCommand(ctx, args, stdout, stderr)
+	case "backup":
+		err = backupCommand(ctx, args, stdout, stderr)
+	case "restore":
+		err = restoreCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args, stderr)
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, healthcheck)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, backup, restore, healthcheck)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -200,6 +205,23 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("healthz: %s", resp.Status)
 	}
 	return nil
+}
+
+// splitFlags separates a command's own flags (names) from the settings
+// flags that follow them.
+func splitFlags(args []string, names ...string) (own, rest []string) {
+	for i := 0; i < len(args); i++ {
+		if slices.Contains(names, flagName(args[i])) {
+			own = append(own, args[i])
+			if !hasValue(args[i]) && i+1 < len(args) {
+				i++
+				own = append(own, args[i])
+			}
+			continue
+		}
+		rest = append(rest, args[i])
+	}
+	return own, rest
 }
 
 func flagName(a string) string {
