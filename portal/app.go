@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"onestop/portal/i18n"
 	"onestop/search"
@@ -78,6 +79,27 @@ func NewApp(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 	return newApp(ctx, cfg, log, nil)
 }
 
+// openStore opens the database. A MongoDB that does not answer yet (the
+// replica set still electing, the network not up) is retried with growing
+// waits, each said in one log line, until it answers or ctx ends: an
+// orchestrator sees a portal waiting, not a crash loop.
+func openStore(ctx context.Context, cfg *Config, log *slog.Logger, monitor *event.CommandMonitor) (*store.Store, error) {
+	wait := time.Second
+	for {
+		s, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: log, Monitor: monitor})
+		if err == nil || cfg.MongoURI == "" {
+			return s, err // the embedded store either starts or cannot
+		}
+		log.Warn("database unreachable; retrying", "err", err, "in", wait.String())
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("database unreachable: %w", err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
 // newApp is NewApp on an already open store (tests give each test its own
 // database on one shared embedded server).
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
@@ -103,8 +125,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 
 	a.metrics = newMetrics()
 	if a.store == nil {
-		if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: log,
-			Monitor: a.metrics.commandMonitor()}); err != nil {
+		if a.store, err = openStore(ctx, cfg, log, a.metrics.commandMonitor()); err != nil {
 			return nil, err
 		}
 	}

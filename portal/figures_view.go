@@ -27,11 +27,11 @@ type figureQuery struct {
 // (bank, provider, base, mentor) take a record's id.
 var enumDims = map[string][]string{
 	"district": core.Districts, "industry": policy.Industries, "group": policy.TargetGroups, "topic": mentors.Topics,
-	"call_topic": hotline.CallTopics, "complaint_kind": hotline.ComplaintKinds, "case_outcome": hotline.Outcomes, "service_type": onestop.Types,
+	"call_topic": hotline.CallTopics, "call_type": hotline.CallTypes, "complaint_kind": hotline.ComplaintKinds, "case_outcome": hotline.Outcomes, "service_type": onestop.Types,
 }
 
 // figureDims are the dimensions a view filters on, in the form's order.
-var figureDims = []string{"all", "district", "industry", "group", "topic", "service_type", "call_topic", "complaint_kind", "case_outcome", "bank", "provider", "base", "mentor"}
+var figureDims = []string{"all", "district", "industry", "group", "topic", "service_type", "call_topic", "call_type", "complaint_kind", "case_outcome", "bank", "provider", "base", "mentor"}
 
 // maxSpanMonths bounds a view: ten years of months, each read by _id.
 const maxSpanMonths = 120

@@ -66,7 +66,7 @@ type filterGroup struct {
 func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error) {
 	var out []filterGroup
 	labels := map[string]string{"district": "district.", "industry": "industry.", "group": "group.", "topic": "topic.", "service_type": "service.",
-		"call_topic": "calltopic.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
+		"call_topic": "calltopic.", "call_type": "calltype.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
 	for _, dim := range figureDims[1:] {
 		g := filterGroup{Dim: dim}
 		for _, v := range enumDims[dim] {

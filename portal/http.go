@@ -123,6 +123,13 @@ func (a *App) recoverPanics(c *fiber.Ctx) (err error) {
 // request when it is done.
 func (a *App) requestContext(c *fiber.Ctx) error {
 	start := time.Now()
+	// A request id ties the log line to the client's report and the proxy's
+	// log: the proxy's when it sent a sane one, else a fresh one.
+	rid := c.Get("X-Request-ID")
+	if len(rid) == 0 || len(rid) > 64 || !printable(rid) {
+		rid = core.NewID()
+	}
+	c.Set("X-Request-ID", rid)
 	c.Locals(localIP, a.resolveIP(c))
 	c.Locals(localLang, a.pickLanguage(c))
 	err := c.Next()
@@ -138,7 +145,7 @@ func (a *App) requestContext(c *fiber.Ctx) error {
 	}
 	if c.Path() != "/healthz" && c.Path() != "/readyz" {
 		// The path only: query strings may carry search terms, never IDs.
-		a.log.Log(c.UserContext(), lvl, "request", "method", c.Method(), "path", c.Path(),
+		a.log.Log(c.UserContext(), lvl, "request", "id", rid, "method", c.Method(), "path", c.Path(),
 			"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "ip", clientIP(c))
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"onestop/services/accounts"
+	"onestop/services/hotline"
+	"onestop/services/loans"
 )
 
 // twin starts a second portal on the first one's database (its own search
@@ -99,5 +101,39 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 	if n := mine(farmer); n != 2 {
 		t.Errorf("%d requests", n)
+	}
+}
+
+// TestTwoReplicas: two portals on one database share what must be shared:
+// a token one signs is good at the other; failed sign-ins spread over both
+// count together; a worker's lease lets one of them run a pass at a time.
+func TestTwoReplicas(t *testing.T) {
+	a := newTestPortal(t)
+	b := a.twin(t)
+	_, token, _ := a.account(accounts.Entrepreneur, "ent@test.cn")
+	if resp, body := b.do("GET", "/api/v1/me", nil, token); resp.StatusCode != 200 || !strings.Contains(string(body), "ent@test.cn") {
+		t.Fatalf("a's token at b: %d %s", resp.StatusCode, body)
+	}
+	bad := map[string]string{"login": "ent@test.cn", "password": "wrong-password-1"}
+	for i := range 5 {
+		p := []*testPortal{a, b}[i%2]
+		if resp, _ := p.do("POST", "/api/v1/auth/login", bad, ""); resp.StatusCode != 401 {
+			t.Fatalf("attempt %d: %d", i, resp.StatusCode)
+		}
+	}
+	if resp, _ := a.do("POST", "/api/v1/auth/login", map[string]string{"login": "ent@test.cn", "password": testPassword}, ""); resp.StatusCode != 429 {
+		t.Fatalf("five failures over two replicas did not throttle: %d", resp.StatusCode)
+	}
+	ctx := context.Background()
+	now := a.app.clock.Now()
+	for _, lease := range []string{hotline.WorkerLease, loans.WorkerLease} {
+		okA, errA := a.app.store.Acquire(ctx, lease, "replica-a", now, time.Minute)
+		okB, errB := b.app.store.Acquire(ctx, lease, "replica-b", now, time.Minute)
+		if errA != nil || errB != nil || !okA || okB {
+			t.Fatalf("%s: a %v %v, b %v %v", lease, okA, errA, okB, errB)
+		}
+		if ok, _ := b.app.store.Acquire(ctx, lease, "replica-b", now.Add(3*time.Minute), time.Minute); !ok {
+			t.Fatalf("%s: b does not take over from a replica gone quiet", lease)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -247,4 +248,54 @@ func collectionsOf(t *testing.T, s *store.Store) map[string][]string {
 		slices.Sort(out[name])
 	}
 	return out
+}
+
+// TestDatabaseUnreachableAtStart: a MongoDB that does not answer is retried
+// with a clear log line each time, until the start-up gives up, without a
+// panic.
+func TestDatabaseUnreachableAtStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // a closed port: nothing answers there
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	cfg, err := LoadConfig([]string{"-data", t.TempDir(), "-mongodb-uri", "mongodb://" + addr + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500",
+		"-jwt-key", key, "-data-key", key}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	_, err = NewApp(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
+		t.Fatalf("start-up: %v", err)
+	}
+	if n := strings.Count(logs.String(), "database unreachable; retrying"); n < 1 {
+		t.Fatalf("%d retries logged:\n%s", n, logs.String())
+	}
+}
+
+// TestRequestIDs: every answer carries a request id (the proxy's, when
+// sane), and the JSON log line of the request names it.
+func TestRequestIDs(t *testing.T) {
+	tp := newTestPortal(t)
+	var logs bytes.Buffer
+	tp.app.log = slog.New(slog.NewJSONHandler(&logs, nil))
+	resp, _ := tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
+	if got := resp.Header.Get("X-Request-ID"); got != "proxy-4f2a" {
+		t.Errorf("the proxy's id: %q", got)
+	}
+	resp, _ = tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", strings.Repeat("x", 65))
+	fresh := resp.Header.Get("X-Request-ID")
+	if len(fresh) == 0 || len(fresh) > 64 {
+		t.Errorf("an oversized id was not replaced: %q", fresh)
+	}
+	for _, id := range []string{"proxy-4f2a", fresh} {
+		if !strings.Contains(logs.String(), `"id":"`+id+`"`) {
+			t.Errorf("no log line for %s in:\n%s", id, logs.String())
+		}
+	}
 }

@@ -67,7 +67,7 @@ func caseEvents(c *Case) []figures.Event {
 // Those events carry the registration date in their ids, so a corrected
 // date moves them (figures.Replace).
 func ventureEvents(v *Venture) []figures.Event {
-	dims := map[string]string{"district": v.District, "industry": v.Industry}
+	dims := map[string]string{"district": v.District, "industry": v.Industry, "group": v.Group}
 	reg := v.FirstRegistered.String()
 	out := []figures.Event{{ID: "venture.started:" + v.ID + ":" + reg, On: v.FirstRegistered, Dims: dims, Counts: map[string]int64{"ventures_started": 1}}}
 	for _, k := range v.Checks {
@@ -79,7 +79,7 @@ func ventureEvents(v *Venture) []figures.Event {
 			operating = 1
 		}
 		out = append(out, figures.Event{ID: fmt.Sprintf("stability:%s:%d", v.ID, k.Month), On: k.DoneOn,
-			Dims:   map[string]string{"district": v.District, "industry": v.Industry, "checkin_month": fmt.Sprint(k.Month)},
+			Dims:   map[string]string{"district": v.District, "industry": v.Industry, "group": v.Group, "checkin_month": fmt.Sprint(k.Month)},
 			Counts: map[string]int64{"stability_checked": 1, "stability_operating": operating, "stability_employees": int64(k.Employees)}},
 			figures.Event{ID: fmt.Sprintf("cohort:%s:%s:%d", v.ID, reg, k.Month), On: v.FirstRegistered, Dims: dims,
 				Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d", k.Month): 1, fmt.Sprintf("cohort_operating_%d", k.Month): operating,

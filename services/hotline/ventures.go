@@ -55,6 +55,7 @@ type Venture struct {
 	Name            string           `bson:"name"`
 	District        string           `bson:"district,omitempty"`
 	Industry        string           `bson:"industry,omitempty"`
+	Group           string           `bson:"group,omitempty"` // the first of the person's target groups, for the figures
 	FirstRegistered core.Date        `bson:"first_registered"`
 	Status          string           `bson:"status"`
 	Checks          []StabilityCheck `bson:"checks"`
@@ -107,8 +108,8 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 			return s.ventureFailed(ctx, personID, "venture_closed")
 		}
 		now := s.clock.Now()
-		v = Venture{ID: personID, Name: p.RealName, District: p.District, Industry: w.Industry, FirstRegistered: *w.FirstRegistered,
-			Status: Tracking, UpdatedAt: now}
+		v = Venture{ID: personID, Name: p.RealName, District: p.District, Industry: w.Industry, Group: firstGroup(p.Facts.TargetGroups),
+			FirstRegistered: *w.FirstRegistered, Status: Tracking, UpdatedAt: now}
 		for _, m := range StabilityMonths {
 			v.Checks = append(v.Checks, StabilityCheck{Month: m, DueOn: w.FirstRegistered.AddMonths(m)})
 		}
@@ -128,7 +129,8 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 	if w.Stage == "closed" {
 		return s.ventureFailed(ctx, personID, "venture_closed")
 	}
-	if v.FirstRegistered.Equal(*w.FirstRegistered) && v.Name == p.RealName && v.Industry == w.Industry && v.District == p.District {
+	group := firstGroup(p.Facts.TargetGroups)
+	if v.FirstRegistered.Equal(*w.FirstRegistered) && v.Name == p.RealName && v.Industry == w.Industry && v.District == p.District && v.Group == group {
 		return nil
 	}
 	checks := slices.Clone(v.Checks)
@@ -138,7 +140,7 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 		}
 	}
 	err = s.change(ctx, "ventures", VentureIndex.Name, v.ID, v.Version, set("first_registered", *w.FirstRegistered, "name", p.RealName,
-		"industry", w.Industry, "district", p.District, "checks", checks, "next_due", ventureNextDue(v.Status, checks), "updated_at", s.clock.Now()))
+		"industry", w.Industry, "district", p.District, "group", group, "checks", checks, "next_due", ventureNextDue(v.Status, checks), "updated_at", s.clock.Now()))
 	if err == nil && s.figures != nil {
 		// The started and cohort counts move with a corrected date.
 		var now Venture
@@ -339,4 +341,14 @@ func (s *Service) StabilityDue(ctx context.Context, actor accounts.Principal, pa
 			Status: h.String("status"), NextDue: core.DateOfDay(due), Overdue: float64(due) < today-30})
 	}
 	return rows, r.Total, p, nil
+}
+
+// firstGroup is the first of a person's target groups in sort order: a
+// figure falls under one value of a dimension, so a person in several
+// groups is counted under one of them.
+func firstGroup(groups []string) string {
+	if len(groups) == 0 {
+		return ""
+	}
+	return slices.Min(groups)
 }

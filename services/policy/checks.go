@@ -47,8 +47,7 @@ func (c *Catalogue) SetFigures(f *figures.Service) { c.figures = f }
 func (c *Catalogue) Logged(ctx context.Context, personID, district string, f *Facts, day core.Date, results []Result) {
 	e := CheckEntry{ID: personID + "|" + day.String()[:7], Day: day, District: district, Eligible: []string{}}
 	if len(f.TargetGroups) > 0 {
-		groups := slices.Sorted(slices.Values(f.TargetGroups))
-		e.Group = groups[0]
+		e.Group = slices.Min(f.TargetGroups) // one value per dimension: the first group
 	}
 	for _, r := range results {
 		if r.Status == Eligible {
