@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,4 +143,65 @@ func copyDir(from, to string) error {
 		}
 	}
 	return nil
+}
+
+// BenchmarkBackup measures the backups of an embedded store holding
+// BENCH_PEOPLE person-sized documents (default 10,000; the README's figure
+// uses 100,000) and half as many project-sized ones: the snapshot taken
+// while the store is open, the dump, the restore of each.
+//
+//	BENCH_PEOPLE=100000 go test -run '^$' -bench Backup -benchtime 1x -timeout 30m ./services/store/
+func BenchmarkBackup(b *testing.B) {
+	people := 10_000
+	if s := os.Getenv("BENCH_PEOPLE"); s != "" {
+		fmt.Sscan(s, &people)
+	}
+	s := storetest.New(b, store.Collection{Name: "people"}, store.Collection{Name: "projects"})
+	if !s.Embedded() {
+		b.Skip("the embedded store's backups")
+	}
+	ctx := context.Background()
+	fill := func(coll string, n, size int) {
+		batch := make([]any, 0, 1000)
+		for i := range n {
+			batch = append(batch, bson.D{{Key: "_id", Value: fmt.Sprintf("%s%07d", coll, i)}, {Key: "name", Value: "陳大文"},
+				{Key: "district", Value: "xicheng"}, {Key: "text", Value: strings.Repeat("創業", size/6)}, {Key: "n", Value: int64(i)}})
+			if len(batch) == cap(batch) || i == n-1 {
+				if _, err := s.C(coll).InsertMany(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	fill("people", people, 1000)
+	fill("projects", people/2, 2000)
+	for b.Loop() {
+		t0 := time.Now()
+		snap := b.TempDir()
+		if _, err := s.Snapshot(ctx, snap); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "snapshot-s")
+		t0 = time.Now()
+		if err := store.RestoreSnapshot(snap, b.TempDir(), s.DB().Name()); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "restore-snapshot-s")
+		t0 = time.Now()
+		dump := b.TempDir()
+		if _, err := s.Dump(ctx, dump, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "dump-s")
+		target := storetest.New(b)
+		if err := os.Rename(filepath.Join(dump, s.DB().Name()), filepath.Join(dump, target.DB().Name())); err != nil {
+			b.Fatal(err)
+		}
+		t0 = time.Now()
+		if _, err := target.Load(ctx, dump, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "load-s")
+	}
 }
