@@ -69,7 +69,7 @@ func forge(t *testing.T, key []byte, method jwt.SigningMethod, typ string, c jwt
 func TestAuthAPI(t *testing.T) {
 	tp := newTestPortal(t)
 	adminID, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
-	entID, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
+	entID, ent, entRefresh := tp.account(accounts.Entrepreneur, "ent@test.cn")
 	_, mentor, _ := tp.account(accounts.Mentor, "mentor@test.cn")
 	_, hotline, _ := tp.account(accounts.Hotline, "hotline@test.cn")
 	_, manager, _ := tp.account(accounts.IncubatorManager, "manager@test.cn")
@@ -108,6 +108,10 @@ func TestAuthAPI(t *testing.T) {
 		{"garbage", "not.a.token"},
 		{"dot bomb", strings.Repeat(".", 10000)},
 		{"disabled account", off},
+		{"refresh token as access token", entRefresh},
+		{"empty claims", forge(t, key, jwt.SigningMethodHS256, "at+jwt", jwt.MapClaims{})},
+		{"numeric subject", forge(t, key, jwt.SigningMethodHS256, "at+jwt", with("sub", 12345))},
+		{"huge claim", forge(t, key, jwt.SigningMethodHS256, "at+jwt", with("pad", strings.Repeat("x", 6000)))},
 	}
 	var sc []scenario
 	for _, tk := range tampered {

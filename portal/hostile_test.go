@@ -44,12 +44,28 @@ var hostileStrings = []string{
 	"../../etc/passwd", "{{.}}", "{{template \"x\"}}", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
 	"javascript:alert(1)", `") OR true OR ("`, "' OR '1'='1", "$where", "a.b", "$ne", "110105491231002",
 	"11010519491231002Y", "-1", "1e309", "9999-99-99", "NaN",
+	// Invisible and direction-changing characters, and other encodings.
+	"\u200d\u200c\ufeff", "\u2066x\u2069", "\u202dx", "a\u0301\u0301\u0301\u0301", "\U0001F469\u200d\U0001F469\u200d\U0001F467", "\ufffd",
+	"%00", "%2e%2e%2f%2e%2e%2f", "..\\..\\windows\\win.ini", "/etc/shadow", "file:///etc/passwd", "\\\\host\\share",
+	// Header and log breaking.
+	"x\ry", "x\nlevel=ERROR msg=forged", "\u2028\u2029",
+	// Template and markup syntax.
+	"${7*7}", "#{7*7}", "<%= 7*7 %>", "{{7*7}}", "<svg onload=alert(1)>", "<iframe src=javascript:alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
+	"jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert() )//", "data:text/html,<script>alert(1)</script>",
+	// Query and search-filter breakouts (Mongo, Bleve, Meilisearch).
+	`{"$gt":""}`, `status = "open" OR 1 = 1`, `+status:open -x`, `*`, `\"`, `" OR id EXISTS`, `a AND b OR c`, `_id:*`,
+	// Identity numbers with a wrong check digit, and absurd numbers and dates.
+	"110105199001011235", "440301199903150031", "11010519900101123", "99999999999999999999", "-9223372036854775809",
+	"0x1p-2", "Infinity", "0000-00-00", "2026-02-30", "1900-01-01T00:00:00Z", "+275760-09-13",
 }
 
 // hostileValues are JSON values of the wrong shape.
 var hostileValues = []string{
 	`{"$ne":null}`, `{"$gt":""}`, `{"$where":"1"}`, `{"$regex":".*"}`, `["a","b"]`, `123`, `true`, `null`,
 	`{"a":{"b":{"c":{"d":{"e":{}}}}}}`, `1e400`, `-0`, `[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]`,
+	`{"$set":{"role":"admin"}}`, `{"x":{"$ne":1}}`, `[{"$gt":""}]`, "\"\xff\xfe\"", "\"\xc3\x28\"", "\"\xed\xa0\x80\"",
+	`1.7976931348623157e309`, `-1e-400`, `9007199254740993`, `{}`, `[]`, `""`,
+	strings.Repeat("[", 200) + strings.Repeat("]", 200), `"` + strings.Repeat("A", 70000) + `"`,
 }
 
 func TestHostileInput(t *testing.T) {
@@ -217,8 +233,8 @@ func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileT
 				bodies = append(bodies, "{"+tg.base+string(b[1:]))
 			}
 			for _, v := range hostileValues {
-				if tg.base != "" && v == "null" {
-					continue
+				if tg.base != "" && (v == "null" || v == `""`) {
+					continue // an optional field left out or blank
 				}
 				bodies = append(bodies, `{`+tg.base+`"`+f+`":`+v+`}`)
 			}

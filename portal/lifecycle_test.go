@@ -83,8 +83,17 @@ func TestServeAndShutdown(t *testing.T) {
 	if resp, err := http.Get(base + "/metrics"); err == nil && resp.StatusCode != 404 {
 		t.Errorf("metrics on the public port: %d", resp.StatusCode)
 	}
+	// A header far past the read buffer is refused, not a 5xx.
+	req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.Repeat("a", 100<<10))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != 431 && resp.StatusCode != 400 {
+			t.Errorf("a 100 KB header: %d", resp.StatusCode)
+		}
+	} // (or the connection is closed)
 	// A compressed body is refused: unpacked it could be any size.
-	req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader("x"))
+	req, _ = http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader("x"))
 	req.Header.Set("Content-Encoding", "gzip")
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 415 {
 		t.Errorf("a gzip body: %v %v", resp, err)
