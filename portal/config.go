@@ -39,6 +39,9 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	BodyLimit      int
 	MetricsAddr    string
+	// IdempotencyWait is how long a create that has not answered holds its
+	// Idempotency-Key: past it the first is taken for dead and a retry runs.
+	IdempotencyWait time.Duration
 	// AnswerWithin is the time limit for a mentor's first answer.
 	AnswerWithin time.Duration
 	// ServiceDays overrides the time limit (days) of one-stop request types.
@@ -71,6 +74,7 @@ var settings = []setting{
 	{"log-level", "PORTAL_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
+	{"idempotency-wait", "PORTAL_IDEMPOTENCY_WAIT", "1m", "how long a create that has not answered holds its Idempotency-Key before a retry may run it", false},
 	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
@@ -165,6 +169,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		bad("shutdown-grace", "want a duration up to 5m")
 	}
 	c.ShutdownGrace = d
+	if c.IdempotencyWait, err = time.ParseDuration(get("idempotency-wait")); err != nil || c.IdempotencyWait < time.Second || c.IdempotencyWait > time.Hour {
+		bad("idempotency-wait", "want a duration from 1s to 1h")
+	}
 	c.MetricsAddr = get("metrics-addr")
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "off" {
 		bad("metrics-addr", "want host:port or off")

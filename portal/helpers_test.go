@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,7 +20,18 @@ import (
 	"onestop/services/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+// TestMain runs the tests, or — when ONESTOP_TEST_PORTAL_ARGS is set — the
+// portal itself with those arguments (separated by \x1f): the crash test
+// starts this binary as a portal it can kill.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("ONESTOP_TEST_PORTAL_ARGS"); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Main(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	storetest.Main(m)
+}
 
 const testPassword = "Ch4ng3-me-not!"
 

@@ -31,16 +31,12 @@ type idempotencyRecord struct {
 	CreatedAt   time.Time `bson:"created_at"`
 }
 
-// idempotencyStale is how long a pending key blocks retries: a request
-// that has not answered by then died with its replica, and a retry may run.
-const idempotencyStale = time.Minute
-
 // idempotent wraps a create handler. Without the header it does nothing.
 // With it: the first request claims the key and its answer is kept (5xx
 // answers are not: the key is released so a retry can run); a retry with
 // the same key and body gets the kept answer with Idempotent-Replayed; the
 // same key with another body is refused; a retry while the first still
-// runs is told to wait.
+// runs is told to wait, until -idempotency-wait says the first died.
 func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		key := c.Get("Idempotency-Key")
@@ -67,7 +63,7 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 				c.Set("Idempotent-Replayed", "true")
 				c.Set(fiber.HeaderContentType, r.ContentType)
 				return c.Status(r.Status).Send(r.Body)
-			case now.Sub(r.CreatedAt) < idempotencyStale:
+			case now.Sub(r.CreatedAt) < a.cfg.IdempotencyWait:
 				return core.Errorf(core.Conflict, "error.idempotency.pending")
 			}
 			// The first request died unanswered: this one takes the key over.
@@ -78,6 +74,9 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 		} else if err != nil {
 			return core.Wrap(err, "claim idempotency key")
 		}
+		// A create that derives its record's id from the key (core.IDFor)
+		// finds its own record when run again after a crash.
+		c.SetUserContext(core.WithIDSeed(ctx, id))
 		if err := next(c); err != nil {
 			if herr := a.http.ErrorHandler(c, err); herr != nil {
 				return herr

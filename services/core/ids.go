@@ -1,7 +1,9 @@
 package core
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"strings"
 	"time"
@@ -43,4 +45,26 @@ func (c Clock) Now() time.Time {
 		return time.Now().UTC().Truncate(time.Millisecond)
 	}
 	return c().UTC().Truncate(time.Millisecond)
+}
+
+type idSeedKey struct{}
+
+// WithIDSeed marks ctx as carrying a retried-safe request (an
+// Idempotency-Key): the record it creates gets an id derived from seed, so
+// running the request again — after a crash left its answer unrecorded —
+// finds the record instead of making a second.
+func WithIDSeed(ctx context.Context, seed string) context.Context {
+	return context.WithValue(ctx, idSeedKey{}, seed)
+}
+
+// IDFor returns the id of the record a create makes: derived from the
+// request's seed when it has one, else new. A create that uses it treats a
+// duplicate id as its own earlier success.
+func IDFor(ctx context.Context, kind string) string {
+	seed, _ := ctx.Value(idSeedKey{}).(string)
+	if seed == "" {
+		return NewID()
+	}
+	sum := sha256.Sum256([]byte(kind + "\x00" + seed))
+	return idEncoding.EncodeToString(sum[:16])
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"onestop/search"
 	"onestop/services/accounts"
@@ -183,13 +184,22 @@ func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Ow
 		return nil, err
 	}
 	now := s.clock.Now()
-	r := &Request{ID: core.NewID(), OwnerID: owner.AccountID, ContactID: owner.ContactID, OwnerName: owner.Name, Type: in.Type, Details: in.Details,
+	r := &Request{ID: core.IDFor(ctx, "service_request"), OwnerID: owner.AccountID, ContactID: owner.ContactID, OwnerName: owner.Name, Type: in.Type, Details: in.Details,
 		Status: Submitted, CreatedAt: now, UpdatedAt: now, DueAt: now.AddDate(0, 0, s.days[in.Type]), Linked: linked,
 		History: []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "submit", To: Submitted}}}
 	if err := s.outbox.Begin(ctx, Index.Name, r.ID); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.C(Collection.Name).InsertOne(ctx, r); err != nil {
+	if _, err := s.store.C(Collection.Name).InsertOne(ctx, r); mongo.IsDuplicateKeyError(err) {
+		// The same request, retried with its key after the first made the
+		// record but died before answering: that record is the answer.
+		var first Request
+		if err := s.store.Get(ctx, Collection.Name, r.ID, &first); err != nil || first.OwnerID != r.OwnerID || first.ContactID != r.ContactID {
+			return nil, core.Errorf(core.Conflict, "error.stale")
+		}
+		s.outbox.Apply(ctx, Index.Name, r.ID)
+		return &first, nil
+	} else if err != nil {
 		return nil, core.Wrap(err, "insert request")
 	}
 	s.outbox.Apply(ctx, Index.Name, r.ID)
