@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"time"
@@ -564,4 +565,33 @@ func (s *Service) Snapshot(ctx context.Context) (map[string]Rollup, error) {
 		return nil
 	})
 	return out, err
+}
+
+// SourceOf derives the events of every record of a collection, for
+// rebuilds: events is the same function the write path counts with.
+func SourceOf[T any](s *store.Store, coll string, events func(*T) []Event) Source {
+	return Source{Name: coll, Each: func(ctx context.Context, emit func(Event) error) error {
+		return store.Each(ctx, s, coll, func(r *T) error {
+			for _, e := range events(r) {
+				if err := emit(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}}
+}
+
+// Count records a record's events, each once. A failure is logged, not
+// returned: the write they count happened, and a rebuild recovers the
+// count. A nil service counts nothing.
+func (s *Service) Count(ctx context.Context, what, id string, events []Event) {
+	if s == nil {
+		return
+	}
+	for _, e := range events {
+		if err := s.Record(context.WithoutCancel(ctx), e); err != nil {
+			slog.Warn("figures", "record", what+"/"+id, "event", e.ID, "err", err)
+		}
+	}
 }

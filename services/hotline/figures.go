@@ -3,11 +3,9 @@ package hotline
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // The figures of the hotline, each derived from its record alone, so the
@@ -94,9 +92,6 @@ func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
 // count records the events of the record coll/id (each once); failures are
 // logged: a rebuild recovers them.
 func (s *Service) count(ctx context.Context, coll, id string) {
-	if s.figures == nil {
-		return
-	}
 	var events []figures.Event
 	switch coll {
 	case "calls":
@@ -120,28 +115,11 @@ func (s *Service) count(ctx context.Context, coll, id string) {
 			events = ventureEvents(&v)
 		}
 	}
-	for _, e := range events {
-		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
-			slog.Warn("hotline figures", "record", coll+"/"+id, "err", err)
-		}
-	}
-}
-
-func source[T any](s *Service, coll string, events func(*T) []figures.Event) figures.Source {
-	return figures.Source{Name: coll, Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, coll, func(r *T) error {
-			for _, e := range events(r) {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	s.figures.Count(ctx, coll, id, events)
 }
 
 // FigureSources derive every hotline record's events, for rebuilds.
 func (s *Service) FigureSources() []figures.Source {
-	return []figures.Source{source(s, "calls", callEvents), source(s, "complaints", complaintEvents), source(s, "cases", caseEvents),
-		source(s, "ventures", ventureEvents)}
+	return []figures.Source{figures.SourceOf(s.store, "calls", callEvents), figures.SourceOf(s.store, "complaints", complaintEvents),
+		figures.SourceOf(s.store, "cases", caseEvents), figures.SourceOf(s.store, "ventures", ventureEvents)}
 }

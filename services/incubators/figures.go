@@ -2,11 +2,9 @@ package incubators
 
 import (
 	"context"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // appEvents are the matching figures of an application, from the
@@ -37,33 +35,15 @@ func appEvents(a *Application) []figures.Event {
 // SetFigures makes the service keep figures.
 func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
 
-// count records an application's events (each once); failures are logged:
-// a rebuild recovers them.
+// count records an application's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
-	if s.figures == nil {
-		return
-	}
 	var a Application
-	if err := s.store.Get(ctx, "applications", id, &a); err != nil {
-		return
-	}
-	for _, e := range appEvents(&a) {
-		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
-			slog.Warn("matching figures", "application", id, "err", err)
-		}
+	if s.figures != nil && s.store.Get(ctx, "applications", id, &a) == nil {
+		s.figures.Count(ctx, "application", id, appEvents(&a))
 	}
 }
 
 // FigureSource derives every application's events, for rebuilds.
 func (s *Service) FigureSource() figures.Source {
-	return figures.Source{Name: "applications", Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, "applications", func(a *Application) error {
-			for _, e := range appEvents(a) {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	return figures.SourceOf(s.store, "applications", appEvents)
 }

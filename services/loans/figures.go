@@ -2,11 +2,9 @@ package loans
 
 import (
 	"context"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // events are the figures a file contributes, derived from the file alone,
@@ -32,29 +30,8 @@ func events(l *Loan) []figures.Event {
 	return out
 }
 
-// count records a file's events (each once); a failure is logged, not
-// returned: the act happened, and a rebuild recovers the count.
-func (s *Service) count(ctx context.Context, l *Loan) {
-	if s.figures == nil {
-		return
-	}
-	for _, e := range events(l) {
-		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
-			slog.Warn("loan figures", "loan", l.ID, "err", err)
-		}
-	}
-}
+// count records a file's events (each once).
+func (s *Service) count(ctx context.Context, l *Loan) { s.figures.Count(ctx, "loan", l.ID, events(l)) }
 
 // FigureSource derives every file's events, for rebuilds.
-func (s *Service) FigureSource() figures.Source {
-	return figures.Source{Name: "loans", Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, "loans", func(l *Loan) error {
-			for _, e := range events(l) {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
-}
+func (s *Service) FigureSource() figures.Source { return figures.SourceOf(s.store, "loans", events) }

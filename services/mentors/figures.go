@@ -2,11 +2,9 @@ package mentors
 
 import (
 	"context"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // events are the figures a consultation contributes, from the record alone:
@@ -35,33 +33,14 @@ func consultationEvents(c *Consultation) []figures.Event {
 // SetFigures makes the service keep figures.
 func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
 
-// count records a consultation's events (each once); failures are logged:
-// a rebuild recovers them.
+// count records a consultation's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
-	if s.figures == nil {
-		return
-	}
-	c, err := s.read(ctx, id)
-	if err != nil {
-		return
-	}
-	for _, e := range consultationEvents(c) {
-		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
-			slog.Warn("consultation figures", "consultation", id, "err", err)
-		}
+	if c, err := s.read(ctx, id); err == nil {
+		s.figures.Count(ctx, "consultation", id, consultationEvents(c))
 	}
 }
 
 // FigureSource derives every consultation's events, for rebuilds.
 func (s *Service) FigureSource() figures.Source {
-	return figures.Source{Name: "consultations", Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, "consultations", func(c *Consultation) error {
-			for _, e := range consultationEvents(c) {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	return figures.SourceOf(s.store, "consultations", consultationEvents)
 }

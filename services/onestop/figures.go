@@ -2,11 +2,9 @@ package onestop
 
 import (
 	"context"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // events are the figures a request contributes, from the request alone:
@@ -28,33 +26,15 @@ func events(r *Request) []figures.Event {
 // SetFigures makes the service keep figures.
 func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
 
-// count records a request's events (each once); a failure is logged: the
-// request was made, and a rebuild recovers the count.
+// count records a request's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
-	if s.figures == nil {
-		return
-	}
 	var r Request
-	if err := s.store.Get(ctx, Collection.Name, id, &r); err != nil {
-		return
-	}
-	for _, e := range events(&r) {
-		if err := s.figures.Record(context.WithoutCancel(ctx), e); err != nil {
-			slog.Warn("service figures", "request", id, "err", err)
-		}
+	if s.figures != nil && s.store.Get(ctx, Collection.Name, id, &r) == nil {
+		s.figures.Count(ctx, "service_request", id, events(&r))
 	}
 }
 
 // FigureSource derives every request's events, for rebuilds.
 func (s *Service) FigureSource() figures.Source {
-	return figures.Source{Name: "service_requests", Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, Collection.Name, func(r *Request) error {
-			for _, e := range events(r) {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	return figures.SourceOf(s.store, Collection.Name, events)
 }

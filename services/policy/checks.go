@@ -61,26 +61,10 @@ func (c *Catalogue) Logged(ctx context.Context, personID, district string, f *Fa
 		}
 		return
 	}
-	if c.figures == nil {
-		return
-	}
-	for _, ev := range checkEvents(&e) {
-		if err := c.figures.Record(ctx, ev); err != nil {
-			slog.Warn("eligibility figures", "err", err)
-		}
-	}
+	c.figures.Count(ctx, "eligibility_check", e.ID, checkEvents(&e))
 }
 
 // FigureSource derives every logged check's events, for rebuilds.
 func (c *Catalogue) FigureSource() figures.Source {
-	return figures.Source{Name: CheckLog.Name, Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, c.store, CheckLog.Name, func(e *CheckEntry) error {
-			for _, ev := range checkEvents(e) {
-				if err := emit(ev); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	return figures.SourceOf(c.store, CheckLog.Name, checkEvents)
 }

@@ -2,11 +2,9 @@ package training
 
 import (
 	"context"
-	"log/slog"
 
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/store"
 )
 
 // events are the figures an enrolment contributes, from the record alone:
@@ -24,35 +22,17 @@ func events(e *Enrolment) []figures.Event {
 	return out
 }
 
-// count records an enrolment's events (each once); failures are logged:
-// a rebuild recovers them.
+// count records an enrolment's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
-	if s.figures == nil {
-		return
-	}
 	var e Enrolment
-	if err := s.store.Get(ctx, "enrolments", id, &e); err != nil {
-		return
-	}
-	for _, ev := range events(&e) {
-		if err := s.figures.Record(context.WithoutCancel(ctx), ev); err != nil {
-			slog.Warn("training figures", "enrolment", id, "err", err)
-		}
+	if s.figures != nil && s.store.Get(ctx, "enrolments", id, &e) == nil {
+		s.figures.Count(ctx, "enrolment", id, events(&e))
 	}
 }
 
 // FigureSource derives every enrolment's events, for rebuilds.
 func (s *Service) FigureSource() figures.Source {
-	return figures.Source{Name: "training", Each: func(ctx context.Context, emit func(figures.Event) error) error {
-		return store.Each(ctx, s.store, "enrolments", func(e *Enrolment) error {
-			for _, ev := range events(e) {
-				if err := emit(ev); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}}
+	return figures.SourceOf(s.store, "enrolments", events)
 }
 
 // SetFigures makes the service keep figures.
