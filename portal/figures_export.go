@@ -76,11 +76,8 @@ func (a *App) figuresExport(format string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := a.figureView(ctx, l, q)
+		v, err := a.fullView(ctx, l, q, now)
 		if err != nil {
-			return err
-		}
-		if v.Charts, err = a.trends(ctx, q, now); err != nil {
 			return err
 		}
 		tables := a.exportTables(l, v)

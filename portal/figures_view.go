@@ -202,8 +202,7 @@ func (a *App) figureView(ctx context.Context, l string, q figureQuery) (*figureV
 	// enough to have reached the check-in: a venture started last month is
 	// not yet a failure at 12 months.
 	aged := map[int]figure{}
-	for _, m := range []int{12, 24, 36} {
-		key := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}[m]
+	for m, key := range map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"} {
 		sub, ok := q.until(core.DateOf(a.clock.Now()).AddMonths(-m))
 		if !ok {
 			aged[m] = figure{Key: key, Value: "—", Note: a.i18n.T(l, "figures.too_recent", m)}

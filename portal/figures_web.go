@@ -126,11 +126,8 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	v, err := a.figureView(ctx, l, q)
+	v, err := a.fullView(ctx, l, q, now)
 	if err != nil {
-		return err
-	}
-	if v.Charts, err = a.trends(ctx, q, now); err != nil {
 		return err
 	}
 	data["V"] = v
@@ -142,6 +139,16 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 
 // trendSeries are the counters drawn as a year of monthly bars.
 var trendSeries = []string{"ventures_started", "calls", "consult_asked", "service_requests", "loans_applied", "training_enrolled"}
+
+// fullView is a view with its trends: what the page shows and an export
+// holds.
+func (a *App) fullView(ctx context.Context, l string, q figureQuery, now core.Date) (*figureView, error) {
+	v, err := a.figureView(ctx, l, q)
+	if err == nil {
+		v.Charts, err = a.trends(ctx, q, now)
+	}
+	return v, err
+}
 
 // trends draws every trend series under the view's filter.
 func (a *App) trends(ctx context.Context, q figureQuery, now core.Date) ([]chart, error) {
