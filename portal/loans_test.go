@@ -169,6 +169,15 @@ func TestBrowserLoanJourney(t *testing.T) {
 	}
 	s.fits("the figures page")
 	screenshot(t, s.ctx, "figures")
+	s.step("export links keep the span", chromedp.WaitVisible(chromedp.ID("export-xlsx")))
+	s.step("bases' own figures", chromedp.Navigate(s.base+"/manage/figures"), chromedp.WaitVisible(chromedp.ID("own-figures")))
+	s.fits("the bases' figures")
+	s.logout()
+	s.step("open data, signed out", chromedp.Navigate(s.base+"/open-data"), chromedp.WaitVisible(chromedp.ID("open-data")))
+	if got := s.text("#open-data"); !strings.Contains(got, "全市") {
+		t.Errorf("open data: %q", got)
+	}
+	s.fits("the open data page")
 }
 
 // multipartUpload is the body of a document upload.
