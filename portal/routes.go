@@ -49,6 +49,8 @@ func (a *App) routeTable() []route {
 	entrepreneur := roles(accounts.Entrepreneur)
 	reviewer := roles(accounts.Mentor, accounts.Admin)
 	manager := roles(accounts.IncubatorManager, accounts.Admin)
+	// Consultations are listed for those who ask, answer or route them.
+	consultationReaders := roles(accounts.Entrepreneur, accounts.Mentor, accounts.Hotline, accounts.Admin)
 	provider := roles(accounts.Provider)
 	caseUpdate, caseContact, caseSchedule, caseMentor, caseStaff, caseHelp, caseClose := a.caseSteps()
 	return []route{
@@ -133,7 +135,7 @@ func (a *App) routeTable() []route {
 		{"GET", "/mentors/:id", public, a.mentorPage, nil},
 		{"GET", "/mentor/profile", roles(accounts.Mentor), a.mentorProfilePage, nil},
 		{"POST", "/mentor/profile", roles(accounts.Mentor), a.mentorProfileSubmit, nil},
-		{"GET", "/consultations", signedIn, a.consultationsPage, nil},
+		{"GET", "/consultations", consultationReaders, a.consultationsPage, nil},
 		{"GET", "/consultations/new", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askPage, nil},
 		{"POST", "/consultations", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askSubmit, nil},
 		{"GET", "/consultations/:id", signedIn, a.consultationPage, nil},
@@ -315,7 +317,7 @@ func (a *App) routeTable() []route {
 		{"PUT", "/api/v1/me/mentor", roles(accounts.Mentor), a.apiSaveMentor, docSaveMentor},
 		{"POST", "/api/v1/admin/mentors/:id/status", admin, a.apiMentorStatus, docMentorStatus},
 		{"POST", "/api/v1/consultations", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiAsk, docAsk},
-		{"GET", "/api/v1/me/consultations", signedIn, a.apiConsultations, docConsultations},
+		{"GET", "/api/v1/me/consultations", consultationReaders, a.apiConsultations, docConsultations},
 		{"GET", "/api/v1/consultations/:id", signedIn, a.apiConsultation, docConsultation},
 		{"POST", "/api/v1/consultations/:id/messages", signedIn, a.apiConsultStep("reply"), docConsultStep},
 		{"POST", "/api/v1/consultations/:id/answered", roles(accounts.Mentor), a.apiConsultStep("answered"), docConsultStep},
