@@ -1,10 +1,7 @@
 package hotline_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 	"sync/atomic"
@@ -13,17 +10,15 @@ import (
 
 	"onestop/search"
 	"onestop/services/accounts"
-	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/notify"
 	"onestop/services/onestop"
-	"onestop/services/outbox"
 	"onestop/services/people"
-	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -56,53 +51,24 @@ func (e *env) today() core.Date        { return core.DateOf(e.clock.Now()) }
 // staff and an administrator.
 func setup(t testing.TB) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, onestop.Collection},
-		notify.Collections, accounts.Collections, mentors.Collections, hotline.Collections, figures.Collections)
-	s := storetest.New(t, colls...)
-	b, err := search.OpenBleve(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	now := new(atomic.Int64)
-	now.Store(time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC).UnixMilli()) // 10:00 in China
-	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	o := outbox.New(s, b, log)
-	a := audit.New(s, o, clock, log)
-	n := notify.New(s, o, clock, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{7}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
-	ppl := people.New(s, o, a, vault, clock)
-	ms := mentors.New(s, o, a, n, clock, 48*time.Hour)
-	os := onestop.New(s, o, a, clock, nil)
-	deps := hotline.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Vault: vault, Clock: clock, People: ppl, Mentors: ms, Onestop: os, Accounts: acc}
+	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), // 10:00 in China
+		slices.Concat([]store.Collection{onestop.Collection}, mentors.Collections, hotline.Collections)...)
+	ms := mentors.New(x.Store, x.Outbox, x.Audit, x.Notify, x.Clock, 48*time.Hour)
+	os := onestop.New(x.Store, x.Outbox, x.Audit, x.Clock, nil)
+	deps := hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: x.Vault, Clock: x.Clock, People: x.People,
+		Mentors: ms, Onestop: os, Accounts: x.Accounts}
 	svc := hotline.New(deps)
-	figs := figures.New(s)
-	svc.SetFigures(figs)
-	ppl.OnSave(func(ctx context.Context, id string) {
+	svc.SetFigures(x.Figures)
+	x.People.OnSave(func(ctx context.Context, id string) {
 		if err := svc.SyncVenture(ctx, id); err != nil {
 			t.Errorf("sync venture: %v", err)
 		}
 	})
-	if err := o.Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, people: ppl, mentors: ms, onestop: os, notify: n, figures: figs, accounts: acc, store: s, engine: b, now: now, clock: clock, deps: deps, who: map[string]accounts.Principal{}}
+	x.Ready(t)
+	e := &env{svc: svc, people: x.People, mentors: ms, onestop: os, notify: x.Notify, figures: x.Figures, accounts: x.Accounts, store: x.Store,
+		engine: x.Engine, now: x.Now, clock: x.Clock, deps: deps, who: x.Users(t, map[string]accounts.Role{"admin": accounts.Admin, "wang": accounts.Entrepreneur,
+			"li": accounts.Entrepreneur, "staff": accounts.Hotline, "staff2": accounts.Hotline, "mentor": accounts.Mentor, "manager": accounts.IncubatorManager})}
 	ctx := context.Background()
-	boot, err := acc.Bootstrap(ctx, accounts.NewAccount{Email: "admin@test.cn", Password: "Long-enough-9", Name: "管理員", Role: accounts.Admin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.who["admin"] = accounts.Principal{ID: boot.ID, Role: accounts.Admin, Name: "管理員"}
-	for name, role := range map[string]accounts.Role{"wang": accounts.Entrepreneur, "li": accounts.Entrepreneur, "staff": accounts.Hotline,
-		"staff2": accounts.Hotline, "mentor": accounts.Mentor, "manager": accounts.IncubatorManager} {
-		u, err := acc.Create(ctx, e.who["admin"], accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, meta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.who[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
-	}
 	if _, err := ms.Save(ctx, e.who["mentor"], mentors.Profile{Type: "successful_founder", Topics: []string{"restart", "financing"}, Bio: "兩次創業失敗後第三次成功，願意陪伴重新出發的人。",
 		Languages: []string{"zh"}, Capacity: 3}, meta); err != nil {
 		t.Fatal(err)

@@ -3,26 +3,20 @@ package loans_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"onestop/search"
 	"onestop/services/accounts"
-	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/loans"
 	"onestop/services/notify"
-	"onestop/services/outbox"
 	"onestop/services/people"
-	"onestop/services/pii"
 	"onestop/services/policy"
-	"onestop/services/store"
+	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
 )
 
@@ -46,47 +40,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, notify.Collections, policy.Collections, loans.Collections, figures.Collections)
-	s := storetest.New(t, colls...)
-	b, err := search.OpenBleve(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	now := new(atomic.Int64)
-	now.Store(time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC).UnixMilli())
-	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	o := outbox.New(s, b, log)
-	a := audit.New(s, o, clock, log)
-	n := notify.New(s, o, clock, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{9}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
-	ppl := people.New(s, o, a, vault, clock)
-	pol := policy.New(s, a, clock)
+	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), loans.Collections...)
 	ctx := context.Background()
-	if err := pol.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	figs := figures.New(s)
-	svc := loans.New(s, o, a, n, ppl, pol, acc, figs, clock)
-	if err := o.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
-	adminUser, err := acc.Create(ctx, accounts.Principal{ID: "root", Role: accounts.Admin}, accounts.NewAccount{Email: "admin@test.cn", Password: "Long-enough-9", Name: "管理員", Role: accounts.Admin}, meta)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := accounts.Principal{ID: adminUser.ID, Role: accounts.Admin, Name: "管理員"}
-	who := map[string]accounts.Principal{}
-	for name, role := range map[string]accounts.Role{"farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
-		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor} {
-		u, err := acc.Create(ctx, admin, accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, meta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		who[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
-	}
+	svc := loans.New(x.Store, x.Outbox, x.Audit, x.Notify, x.People, x.Policies, x.Accounts, x.Figures, x.Clock)
+	x.Ready(t)
+	who := x.Users(t, map[string]accounts.Role{"admin": accounts.Admin, "farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
+		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor})
+	admin, ppl := who["admin"], x.People
+	now, clock, figs, n := x.Now, x.Clock, x.Figures, x.Notify
 	yes, no := true, false
 	if _, err := ppl.Save(ctx, who["farmer"], people.Input{RealName: "李秀英", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{
 		TargetGroups: []string{"land_expropriated_farmer"}, Venture: &policy.Venture{Stage: "preparing", MicroProfit: &yes, OwnFundsSufficient: &no}}}, "api", meta); err != nil {

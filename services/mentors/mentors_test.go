@@ -1,13 +1,9 @@
 package mentors_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,13 +13,10 @@ import (
 
 	"onestop/search"
 	"onestop/services/accounts"
-	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/matching"
 	"onestop/services/mentors"
-	"onestop/services/notify"
-	"onestop/services/outbox"
-	"onestop/services/pii"
+	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -45,37 +38,12 @@ func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
 
 func setup(t testing.TB) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections)
-	colls = append(colls, mentors.Collections...)
-	s := storetest.New(t, colls...)
-	b, err := search.OpenBleve(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	now := new(atomic.Int64)
-	now.Store(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC).UnixMilli())
-	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	o := outbox.New(s, b, log)
-	a := audit.New(s, o, clock, log)
-	n := notify.New(s, o, clock, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{6}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
-	svc := mentors.New(s, o, a, n, clock, 48*time.Hour)
-	if err := o.Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, store: s, engine: b, now: now, people: map[string]accounts.Principal{}, admin: accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "admin"}}
+	x := servicetest.New(t, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), mentors.Collections...)
+	svc := mentors.New(x.Store, x.Outbox, x.Audit, x.Notify, x.Clock, 48*time.Hour)
+	x.Ready(t)
+	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
+		"other": accounts.Entrepreneur, "hotline": accounts.Hotline, "finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor})}
 	ctx := context.Background()
-	for name, role := range map[string]accounts.Role{"asker": accounts.Entrepreneur, "other": accounts.Entrepreneur, "hotline": accounts.Hotline,
-		"finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor} {
-		u, err := acc.Create(ctx, e.admin, accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, meta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.people[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
-	}
 	profiles := map[string]mentors.Profile{
 		"finance": {Type: "successful_founder", Topics: []string{"financing", "operations"}, Industries: []string{"community_service"}, Bio: "十年連鎖零售經營，熟悉小額擔保貸款。", Languages: []string{"zh"}, Capacity: 2},
 		"tax":     {Type: "expert_scholar", Topics: []string{"tax", "financing"}, Bio: "財稅專業教授，研究小微企業稅收。", Languages: []string{"zh"}, Capacity: 1},

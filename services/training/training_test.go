@@ -1,26 +1,19 @@
 package training_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"onestop/search"
 	"onestop/services/accounts"
-	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/outbox"
 	"onestop/services/people"
-	"onestop/services/pii"
 	"onestop/services/policy"
-	"onestop/services/store"
+	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
 	"onestop/services/training"
 )
@@ -46,44 +39,16 @@ func (e *env) at() time.Time           { return time.UnixMilli(e.now.Load()) }
 // policy fits), hotline staff and an administrator.
 func setup(t *testing.T) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection}, accounts.Collections, training.Collections, policy.Collections, figures.Collections)
-	s := storetest.New(t, colls...)
-	b, err := search.OpenBleve(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	now := new(atomic.Int64)
-	now.Store(time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC).UnixMilli())
-	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	o := outbox.New(s, b, log)
-	a := audit.New(s, o, clock, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{8}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
-	ppl := people.New(s, o, a, vault, clock)
-	pol := policy.New(s, a, clock)
+	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), training.Collections...)
 	ctx := context.Background()
-	if err := pol.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := training.New(s, o, a, ppl, acc, clock)
-	figs := figures.New(s)
-	svc.SetFigures(figs)
-	if err := o.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, figs: figs, people: ppl, policies: pol, now: now, who: map[string]accounts.Principal{}}
-	admin := accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "管理員"}
+	svc := training.New(x.Store, x.Outbox, x.Audit, x.People, x.Accounts, x.Clock)
+	svc.SetFigures(x.Figures)
+	x.Ready(t)
+	admin, ppl := x.Admin, x.People
+	e := &env{svc: svc, figs: x.Figures, people: ppl, policies: x.Policies, now: x.Now, who: x.Users(t, map[string]accounts.Role{"farmer": accounts.Entrepreneur,
+		"grad": accounts.Entrepreneur, "noname": accounts.Entrepreneur, "staff": accounts.Hotline, "school": accounts.Provider, "academy": accounts.Provider,
+		"delisted": accounts.Provider, "mentor": accounts.Mentor})}
 	e.who["admin"] = admin
-	for name, role := range map[string]accounts.Role{"farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "noname": accounts.Entrepreneur,
-		"staff": accounts.Hotline, "school": accounts.Provider, "academy": accounts.Provider, "delisted": accounts.Provider, "mentor": accounts.Mentor} {
-		u, err := acc.Create(ctx, admin, accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, meta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.who[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
-	}
 	for _, p := range []string{"school", "academy", "delisted"} {
 		if _, err := svc.SetListed(ctx, admin, e.who[p].ID, p != "delisted", meta); err != nil {
 			t.Fatal(err)

@@ -1,0 +1,110 @@
+// Package servicetest builds what a service under test works with, on a
+// fresh database of the embedded store: the search index, the outbox, the
+// audit log, notifications, the vault, accounts, people, the policy
+// catalogue and the figures, all on a clock the test moves. Each package's
+// tests add their own service and call Ready.
+package servicetest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/notify"
+	"onestop/services/outbox"
+	"onestop/services/people"
+	"onestop/services/pii"
+	"onestop/services/policy"
+	"onestop/services/store"
+	"onestop/services/store/storetest"
+)
+
+// Env is the neighbourhood of a service under test.
+type Env struct {
+	Store    *store.Store
+	Engine   search.Engine
+	Outbox   *outbox.Outbox
+	Audit    *audit.Log
+	Notify   *notify.Service
+	Vault    *pii.Vault
+	Accounts *accounts.Service
+	People   *people.Service
+	Policies *policy.Catalogue
+	Figures  *figures.Service
+	Now      *atomic.Int64 // the clock, in Unix milliseconds
+	Clock    core.Clock
+	Log      *slog.Logger
+	// Admin is an administrator who exists only as a principal.
+	Admin accounts.Principal
+}
+
+// Meta is the request metadata tests act with.
+var Meta = accounts.Meta{IP: "192.0.2.10"}
+
+// New builds the environment at start, with colls (the service's own
+// collections) ensured besides the neighbours'.
+func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
+	t.Helper()
+	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, store.Leases}, accounts.Collections,
+		notify.Collections, policy.Collections, figures.Collections, colls)
+	s := storetest.New(t, all...)
+	b, err := search.OpenBleve(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	e := &Env{Store: s, Engine: b, Now: new(atomic.Int64), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Admin: accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "管理員"}}
+	e.Now.Store(start.UnixMilli())
+	e.Clock = func() time.Time { return time.UnixMilli(e.Now.Load()) }
+	e.Outbox = outbox.New(s, b, e.Log)
+	e.Audit = audit.New(s, e.Outbox, e.Clock, e.Log)
+	e.Notify = notify.New(s, e.Outbox, e.Clock, e.Log)
+	e.Vault, _ = pii.NewVault(bytes.Repeat([]byte{9}, 32))
+	e.Accounts = accounts.New(accounts.Config{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
+		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log})
+	e.People = people.New(s, e.Outbox, e.Audit, e.Vault, e.Clock)
+	e.Policies = policy.New(s, e.Audit, e.Clock)
+	if err := e.Policies.Seed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.Figures = figures.New(s)
+	return e
+}
+
+// Ready creates the search indexes: call it once the service under test
+// has registered its own.
+func (e *Env) Ready(t testing.TB) {
+	t.Helper()
+	if err := e.Outbox.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Advance moves the clock.
+func (e *Env) Advance(d time.Duration) { e.Now.Add(d.Milliseconds()) }
+
+// Users creates an account per name with its role, and returns them as
+// principals by name.
+func (e *Env) Users(t testing.TB, roles map[string]accounts.Role) map[string]accounts.Principal {
+	t.Helper()
+	out := map[string]accounts.Principal{}
+	for name, role := range roles {
+		u, err := e.Accounts.Create(context.Background(), e.Admin, accounts.NewAccount{Email: name + "@test.cn", Password: "Long-enough-9", Name: name, Role: role}, Meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = accounts.Principal{ID: u.ID, Role: role, Name: name}
+	}
+	return out
+}
