@@ -13,10 +13,11 @@ import (
 // graduation and registration dates. It is stored and sent as text.
 type Date struct{ t time.Time }
 
-// ParseDate reads YYYY-MM-DD; impossible days (2026-02-30) are errors.
+// ParseDate reads YYYY-MM-DD; impossible days (2026-02-30) are errors, and
+// so is 0001-01-01, which would read back as the unset date.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err != nil || t.IsZero() {
 		return Date{}, fmt.Errorf("not a date: %q", s)
 	}
 	return Date{t}, nil

@@ -209,6 +209,9 @@ func (c *Cond) compile(path string, depth int) error {
 		return fmt.Errorf("%s: operator %q does not apply to %s (use %v)", path, c.Op, c.Fact, opsByKind[def.kind])
 	}
 	bad := func(want string) error { return fmt.Errorf("%s: %s needs %s", path, c.Op, want) }
+	if bytes.Equal(c.Value, []byte("null")) {
+		return bad("a value, not null") // json.Unmarshal would read null as false, 0 or nothing
+	}
 	switch {
 	case def.kind == kBool:
 		if json.Unmarshal(c.Value, &c.bl) != nil {
