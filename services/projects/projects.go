@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"onestop/search"
@@ -222,7 +223,10 @@ func text(v *core.Validation, field, s string, min, max int) string {
 	n := utf8.RuneCountInString(s)
 	ok := n >= min && n <= max && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' {
+		// Like core.Validation.Text: no control characters but line breaks
+		// and tabs, and no invisible format ones (a U+202E override would
+		// let a public title display as something else).
+		if (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || unicode.Is(unicode.Cf, r) {
 			ok = false
 		}
 	}
