@@ -84,7 +84,7 @@ func Supported(lang string) string {
 }
 
 // Match picks a language from an Accept-Language header: the supported
-// language with the highest weight, zh-Hant when none fits.
+// language with the highest weight above 0, zh-Hant when none fits.
 func Match(header string) string {
 	best, bestQ := "", -1.0
 	for _, part := range strings.Split(header, ",") {
@@ -98,7 +98,8 @@ func Match(header string) string {
 			tag = strings.TrimSpace(tag[:i])
 		}
 		l := fromTag(tag)
-		if l != "" && q > bestQ {
+		// q=0 means "not acceptable" (RFC 9110 §12.5.4); NaN fails q > 0 too.
+		if l != "" && q > 0 && q > bestQ {
 			best, bestQ = l, q
 		}
 	}
