@@ -238,7 +238,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor accounts.Principal, in
 	v.Check(!in.SkillCert || c.Certificate != "", "certificate", "error.required")
 	v.Check(len(in.Sessions) >= 1 && len(in.Sessions) <= 60, "sessions", "error.training.sessions")
 	for i, ss := range in.Sessions {
-		if ss.StartsAt.Before(now) || ss.StartsAt.After(now.AddDate(2, 0, 0)) || ss.Hours < 0.5 || ss.Hours > 12 {
+		if ss.StartsAt.Before(now) || ss.StartsAt.After(now.AddDate(2, 0, 0)) || !(ss.Hours >= 0.5 && ss.Hours <= 12) { // NaN fails both bounds
 			v.Add("sessions", "error.training.sessions")
 			break
 		}
