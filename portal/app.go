@@ -33,7 +33,6 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/outbox"
 	"onestop/services/people"
-	"onestop/services/pii"
 	"onestop/services/policy"
 	"onestop/services/projects"
 	"onestop/services/store"
@@ -113,11 +112,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
-	dataKey, err := loadOrCreateKey(cfg.DataKey, cfg.DataDir, "data.key", 32)
-	if err != nil {
-		return nil, err
-	}
-	vault, err := pii.NewVault(dataKey)
+	vault, err := openVault(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,9 @@ type Config struct {
 	ServiceDays map[string]int
 	// ComplaintDays overrides the time limit (days) of complaint kinds.
 	ComplaintDays map[string]int
+	// DataKeyPrevious are data keys being rotated away from: they still
+	// open and find what they sealed and indexed (see rotate-data-key).
+	DataKeyPrevious [][]byte
 	// Cheap password hashing and a settable clock, for tests only.
 	FastHashing bool
 	Clock       core.Clock
@@ -71,6 +74,7 @@ var settings = []setting{
 	{"trusted-proxies", "PORTAL_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", false},
 	{"jwt-key", "PORTAL_JWT_KEY", "", "base64 token-signing key, ≥32 bytes; generated into the data directory when empty", true},
 	{"data-key", "PORTAL_DATA_KEY", "", "base64 32-byte key encrypting ID and phone numbers; generated into the data directory when empty", true},
+	{"data-key-previous", "PORTAL_DATA_KEY_PREVIOUS", "", "comma-separated base64 data keys being rotated away from; they still decrypt until rotate-data-key has run", true},
 	{"log-level", "PORTAL_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
@@ -189,6 +193,16 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	}
 	if c.DataKey, err = decodeKey(get("data-key")); err != nil || (c.DataKey != nil && len(c.DataKey) != 32) {
 		bad("data-key", "want base64 of exactly 32 random bytes")
+	}
+	for _, k := range strings.Split(get("data-key-previous"), ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		if b, err := decodeKey(k); err != nil || len(b) != 32 {
+			bad("data-key-previous", "want comma-separated base64 keys of exactly 32 random bytes")
+		} else {
+			c.DataKeyPrevious = append(c.DataKeyPrevious, b)
+		}
 	}
 	// Replicas on a shared database must share their keys: a key generated
 	// per machine would make each replica's tokens and ciphertexts unreadable

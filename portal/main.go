@@ -41,12 +41,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = backupCommand(ctx, args, stdout, stderr)
 	case "restore":
 		err = restoreCommand(ctx, args, stdout, stderr)
+	case "rotate-data-key":
+		err = rotateDataKeyCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args, stderr)
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, backup, restore, healthcheck)", cmd)
+		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, backup, restore, rotate-data-key, healthcheck)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

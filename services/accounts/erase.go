@@ -38,20 +38,26 @@ func (s *Service) Anonymise(ctx context.Context, actor Principal, m Meta) error 
 	if err != nil {
 		return err
 	}
-	if u.Email != "" {
-		_ = s.store.ReleaseKey(ctx, "email:"+u.Email, u.ID)
-	}
-	if u.PhoneSealed != "" {
-		if phone, err := s.vault.Open("phone", u.PhoneSealed); err == nil {
-			_ = s.store.ReleaseKey(ctx, "phone:"+s.vault.BlindIndex("phone", phone), u.ID)
-		}
-	}
 	set := bson.D{
 		{Key: "name", Value: Pseudonym(u.ID)}, {Key: "email", Value: ""}, {Key: "phone_sealed", Value: ""},
 		{Key: "phone_masked", Value: ""}, {Key: "password_hash", Value: ""}, {Key: "disabled", Value: true}, {Key: "deleted", Value: true},
 	}
 	if err := s.update(ctx, u.ID, set, true); err != nil {
 		return err
+	}
+	// Keys go after the record stopped carrying the phone: a data-key
+	// rotation re-keying it meanwhile then finds its guarded update stale
+	// and takes its new key back. Every key of the phone goes (one per data
+	// key during a rotation).
+	if u.Email != "" {
+		_ = s.store.ReleaseKey(ctx, "email:"+u.Email, u.ID)
+	}
+	if u.PhoneSealed != "" {
+		if phone, err := s.vault.Open("phone", u.PhoneSealed); err == nil {
+			for _, k := range s.vault.IndexKeys("phone:", "phone", phone) {
+				_ = s.store.ReleaseKey(ctx, k, u.ID)
+			}
+		}
 	}
 	_, _ = s.store.C("sessions").DeleteMany(ctx, bson.D{{Key: "user_id", Value: u.ID}})
 	s.audit.Record(ctx, actor.Actor(m), "user.delete", audit.Success, u.ID, "")

@@ -85,23 +85,24 @@ type NewAccount struct {
 	Role     Role
 }
 
-// validate normalises and checks the input; it returns the login key.
-func (s *Service) validate(in *NewAccount) (string, error) {
+// validate normalises and checks the input; it returns the login's keys
+// (a phone has one per data key during a rotation, current first).
+func (s *Service) validate(in *NewAccount) ([]string, error) {
 	var v core.Validation
 	in.Name = strings.TrimSpace(in.Name)
 	v.Check(validName(in.Name), "name", "error.name")
-	var key string
+	var keys []string
 	switch {
 	case in.Email != "" && in.Phone != "":
 		v.Add("login", "error.login.one")
 	case in.Email != "":
 		in.Email = pii.NormalizeEmail(in.Email)
 		v.Check(in.Email != "", "email", "error.email")
-		key = "email:" + in.Email
+		keys = []string{"email:" + in.Email}
 	case in.Phone != "":
 		in.Phone = pii.NormalizePhone(in.Phone)
 		v.Check(in.Phone != "", "phone", "error.phone")
-		key = "phone:" + s.vault.BlindIndex("phone", in.Phone)
+		keys = s.vault.IndexKeys("phone:", "phone", in.Phone)
 	default:
 		v.Add("login", "error.login.required")
 	}
@@ -109,7 +110,7 @@ func (s *Service) validate(in *NewAccount) (string, error) {
 		v.Add("password", p)
 	}
 	v.Check(in.Role.Valid(), "role", "error.role")
-	return key, v.Err()
+	return keys, v.Err()
 }
 
 // validName accepts 1–50 printable characters: real names in Chinese or
@@ -181,7 +182,7 @@ func (s *Service) Bootstrap(ctx context.Context, in NewAccount) (*User, error) {
 // cannot both succeed, then writes the account; if that fails the key is
 // released, leaving nothing half-written.
 func (s *Service) create(ctx context.Context, in NewAccount) (*User, error) {
-	key, err := s.validate(&in)
+	keys, err := s.validate(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -192,15 +193,15 @@ func (s *Service) create(ctx context.Context, in NewAccount) (*User, error) {
 		u.PhoneSealed = s.vault.Seal("phone", in.Phone)
 		u.PhoneMasked = pii.MaskPhone(in.Phone)
 	}
-	if err := s.store.ClaimKey(ctx, key, u.ID, "error.login.taken"); err != nil {
+	if _, err := s.store.ClaimKeys(ctx, keys, u.ID, "error.login.taken"); err != nil {
 		return nil, err
 	}
 	if err := s.outbox.Begin(ctx, Index.Name, u.ID); err != nil {
-		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), key, u.ID)
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), keys[0], u.ID)
 		return nil, err
 	}
 	if _, err := s.store.C("users").InsertOne(ctx, u); err != nil {
-		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), key, u.ID)
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), keys[0], u.ID)
 		return nil, core.Wrap(err, "insert user")
 	}
 	s.outbox.Apply(ctx, Index.Name, u.ID)

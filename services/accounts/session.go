@@ -137,15 +137,15 @@ func (s *Service) loginKey(login string) string {
 }
 
 func (s *Service) findByLogin(ctx context.Context, login string) *User {
-	var key string
+	var keys []string
 	if p := pii.NormalizePhone(login); p != "" {
-		key = "phone:" + s.vault.BlindIndex("phone", p)
+		keys = s.vault.IndexKeys("phone:", "phone", p)
 	} else if e := pii.NormalizeEmail(login); e != "" {
-		key = "email:" + e
+		keys = []string{"email:" + e}
 	} else {
 		return nil
 	}
-	id, err := s.store.KeyOwner(ctx, key)
+	id, err := s.store.KeyOwnerAny(ctx, keys...)
 	if err != nil {
 		return nil
 	}

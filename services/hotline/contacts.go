@@ -102,7 +102,7 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 	}
 	if phone != "" {
 		c.PhoneIndex = s.vault.BlindIndex("phone", phone)
-		if err := s.store.ClaimKey(ctx, phoneKey+c.PhoneIndex, c.ID, "error.contact.phone_taken"); err != nil {
+		if _, err := s.store.ClaimKeys(ctx, s.vault.IndexKeys(phoneKey, "phone", phone), c.ID, "error.contact.phone_taken"); err != nil {
 			return nil, fieldConflict(err, "phone")
 		}
 		claimed = append(claimed, phoneKey+c.PhoneIndex)
@@ -110,7 +110,7 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 	}
 	if idno != "" {
 		c.IDIndex = s.vault.BlindIndex("id_number", idno)
-		if err := s.store.ClaimKey(ctx, idnoKey+c.IDIndex, c.ID, "error.contact.id_taken"); err != nil {
+		if _, err := s.store.ClaimKeys(ctx, s.vault.IndexKeys(idnoKey, "id_number", idno), c.ID, "error.contact.id_taken"); err != nil {
 			undo()
 			return nil, fieldConflict(err, "id_number")
 		}
@@ -128,13 +128,21 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 // accountFor finds the entrepreneur whose profile carries the contact's
 // phone or ID number (the same blind index keys the profile holds).
 func (s *Service) accountFor(ctx context.Context, actor accounts.Principal, c *Contact) string {
-	for _, key := range []string{"idno:" + c.IDIndex, "pphone:" + c.PhoneIndex} {
-		if strings.HasSuffix(key, ":") {
-			continue
+	var keys []string
+	for _, f := range []struct{ sealed, index, field, prefix string }{
+		{c.IDSealed, c.IDIndex, "id_number", "idno:"}, {c.PhoneSealed, c.PhoneIndex, "phone", "pphone:"},
+	} {
+		// From the value when the contact holds it: during a data-key
+		// rotation the profile may be indexed under another key than the
+		// contact.
+		if v, err := s.vault.Open(f.field, f.sealed); err == nil && v != "" {
+			keys = append(keys, s.vault.IndexKeys(f.prefix, f.field, v)...)
+		} else if f.index != "" {
+			keys = append(keys, f.prefix+f.index)
 		}
-		if id, err := s.store.KeyOwner(ctx, key); err == nil {
-			return id
-		}
+	}
+	if id, err := s.store.KeyOwnerAny(ctx, keys...); err == nil {
+		return id
 	}
 	return ""
 }
@@ -189,13 +197,13 @@ func (s *Service) Find(ctx context.Context, actor accounts.Principal, q string) 
 	}
 	if key, ok := s.sensitiveKey(q); ok {
 		var out []Found
-		if id, err := s.store.KeyOwner(ctx, key.contact); err == nil {
+		if id, err := s.store.KeyOwnerAny(ctx, key.contact...); err == nil {
 			if c, err := s.Contact(ctx, actor, id); err == nil {
 				out = append(out, foundOf(c))
 			}
 		}
 		if len(out) == 0 {
-			if id, err := s.store.KeyOwner(ctx, key.profile); err == nil {
+			if id, err := s.store.KeyOwnerAny(ctx, key.profile...); err == nil {
 				if f, ok := s.profileFound(ctx, actor, id); ok {
 					out = append(out, f)
 				}
@@ -226,17 +234,17 @@ func (s *Service) Find(ctx context.Context, actor accounts.Principal, q string) 
 	return out, nil
 }
 
-type sensitiveKeys struct{ contact, profile string }
+// sensitiveKeys are a value's keys among contacts and among profiles, one
+// per data key during a rotation.
+type sensitiveKeys struct{ contact, profile []string }
 
 func (s *Service) sensitiveKey(q string) (sensitiveKeys, bool) {
 	v := strings.ToUpper(q)
 	if _, problem := pii.ParseID(v, s.clock.Now()); problem == "" {
-		idx := s.vault.BlindIndex("id_number", v)
-		return sensitiveKeys{idnoKey + idx, "idno:" + idx}, true
+		return sensitiveKeys{s.vault.IndexKeys(idnoKey, "id_number", v), s.vault.IndexKeys("idno:", "id_number", v)}, true
 	}
 	if ph := pii.NormalizePhone(q); ph != "" {
-		idx := s.vault.BlindIndex("phone", ph)
-		return sensitiveKeys{phoneKey + idx, "pphone:" + idx}, true
+		return sensitiveKeys{s.vault.IndexKeys(phoneKey, "phone", ph), s.vault.IndexKeys("pphone:", "phone", ph)}, true
 	}
 	return sensitiveKeys{}, false
 }
@@ -281,16 +289,27 @@ func (s *Service) ContactForAccount(ctx context.Context, actor accounts.Principa
 		return nil, err
 	}
 	claimed := []string{"caccount:" + p.ID}
-	// The profile's blind indexes are the contact's too (same keys, same
-	// derivation), so a later look-up by phone finds this record. The values
-	// stay sealed in the profile only.
-	if p.PhoneIndex != "" && s.store.ClaimKey(ctx, phoneKey+p.PhoneIndex, c.ID, "error.contact.phone_taken") == nil {
-		c.PhoneIndex = p.PhoneIndex
-		claimed = append(claimed, phoneKey+p.PhoneIndex)
-	}
-	if p.IDIndex != "" && s.store.ClaimKey(ctx, idnoKey+p.IDIndex, c.ID, "error.contact.id_taken") == nil {
-		c.IDIndex = p.IDIndex
-		claimed = append(claimed, idnoKey+p.IDIndex)
+	// The profile's values index the contact too (same derivation), so a
+	// later look-up by phone finds this record; the values stay sealed in the
+	// profile only. They are indexed afresh rather than copied: during a
+	// data-key rotation the profile may still carry a previous key's index,
+	// and the claim must see a contact holding the value under any key.
+	for _, f := range []struct {
+		sealed, field, prefix, taken string
+		index                        *string
+	}{
+		{p.PhoneSealed, "phone", phoneKey, "error.contact.phone_taken", &c.PhoneIndex},
+		{p.IDSealed, "id_number", idnoKey, "error.contact.id_taken", &c.IDIndex},
+	} {
+		v, err := s.vault.Open(f.field, f.sealed)
+		if err != nil || v == "" {
+			continue
+		}
+		keys := s.vault.IndexKeys(f.prefix, f.field, v)
+		if _, err := s.store.ClaimKeys(ctx, keys, c.ID, f.taken); err == nil {
+			*f.index = strings.TrimPrefix(keys[0], f.prefix)
+			claimed = append(claimed, keys[0])
+		}
 	}
 	if err := s.insert(ctx, "contacts", ContactIndex.Name, c.ID, c); err != nil {
 		for _, k := range claimed {

@@ -272,39 +272,42 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	}
 
 	// Claim the new unique keys first; release the old ones only after the
-	// write succeeded.
+	// write succeeded. A number given again as stored keeps its ciphertext
+	// and index: re-keying it is the data-key rotation's work (its index may
+	// be a previous key's), and the keys it holds are not this save's to
+	// undo.
 	var claimed, release []string
 	undo := func() {
 		for _, k := range claimed {
 			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, p.ID)
 		}
 	}
-	if newID != "" {
-		idx := s.vault.BlindIndex("id_number", newID)
-		if idx != old.IDIndex {
-			if err := s.store.ClaimKey(ctx, "idno:"+idx, p.ID, "error.id.taken"); err != nil {
-				return nil, withField(err, "id_number")
-			}
-			claimed = append(claimed, "idno:"+idx)
-			if old.IDIndex != "" {
-				release = append(release, "idno:"+old.IDIndex)
-			}
+	if keys := s.vault.IndexKeys("idno:", "id_number", newID); newID != "" && !slices.Contains(keys, "idno:"+old.IDIndex) {
+		fresh, err := s.store.ClaimKeys(ctx, keys, p.ID, "error.id.taken")
+		if err != nil {
+			return nil, withField(err, "id_number")
 		}
-		p.IDSealed, p.IDMasked, p.IDIndex = s.vault.Seal("id_number", newID), pii.MaskIDNumber(newID), idx
+		if fresh {
+			claimed = append(claimed, keys[0])
+		}
+		if old.IDIndex != "" {
+			release = append(release, "idno:"+old.IDIndex)
+		}
+		p.IDSealed, p.IDMasked, p.IDIndex = s.vault.Seal("id_number", newID), pii.MaskIDNumber(newID), s.vault.BlindIndex("id_number", newID)
 	}
-	if newPhone != "" {
-		idx := s.vault.BlindIndex("phone", newPhone)
-		if idx != old.PhoneIndex {
-			if err := s.store.ClaimKey(ctx, "pphone:"+idx, p.ID, "error.phone.taken"); err != nil {
-				undo()
-				return nil, withField(err, "phone")
-			}
-			claimed = append(claimed, "pphone:"+idx)
-			if old.PhoneIndex != "" {
-				release = append(release, "pphone:"+old.PhoneIndex)
-			}
+	if keys := s.vault.IndexKeys("pphone:", "phone", newPhone); newPhone != "" && !slices.Contains(keys, "pphone:"+old.PhoneIndex) {
+		fresh, err := s.store.ClaimKeys(ctx, keys, p.ID, "error.phone.taken")
+		if err != nil {
+			undo()
+			return nil, withField(err, "phone")
 		}
-		p.PhoneSealed, p.PhoneMasked, p.PhoneIndex = s.vault.Seal("phone", newPhone), pii.MaskPhone(newPhone), idx
+		if fresh {
+			claimed = append(claimed, keys[0])
+		}
+		if old.PhoneIndex != "" {
+			release = append(release, "pphone:"+old.PhoneIndex)
+		}
+		p.PhoneSealed, p.PhoneMasked, p.PhoneIndex = s.vault.Seal("phone", newPhone), pii.MaskPhone(newPhone), s.vault.BlindIndex("phone", newPhone)
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now
@@ -504,15 +507,15 @@ func (s *Service) FindBySensitive(ctx context.Context, actor accounts.Principal,
 		return "", false
 	}
 	value = strings.ToUpper(strings.TrimSpace(value))
-	var key string
+	var keys []string
 	if _, problem := pii.ParseID(value, s.clock.Now()); problem == "" {
-		key = "idno:" + s.vault.BlindIndex("id_number", value)
+		keys = s.vault.IndexKeys("idno:", "id_number", value)
 	} else if ph := pii.NormalizePhone(value); ph != "" {
-		key = "pphone:" + s.vault.BlindIndex("phone", ph)
+		keys = s.vault.IndexKeys("pphone:", "phone", ph)
 	} else {
 		return "", false
 	}
-	id, err := s.store.KeyOwner(ctx, key)
+	id, err := s.store.KeyOwnerAny(ctx, keys...)
 	return id, err == nil
 }
 
@@ -531,13 +534,28 @@ func (s *Service) Erase(ctx context.Context, actor accounts.Principal) error {
 		return core.Wrap(err, "erase profile")
 	}
 	s.outbox.Apply(ctx, Index.Name, p.ID)
-	if p.IDIndex != "" {
-		_ = s.store.ReleaseKey(ctx, "idno:"+p.IDIndex, p.ID)
-	}
-	if p.PhoneIndex != "" {
-		_ = s.store.ReleaseKey(ctx, "pphone:"+p.PhoneIndex, p.ID)
+	for _, k := range s.heldKeys(p) {
+		_ = s.store.ReleaseKey(ctx, k, p.ID)
 	}
 	return nil
+}
+
+// heldKeys are the keys a profile may hold: its stored indexes' and its
+// values' under every data key (a rotation under way may have claimed the
+// current key's for it already).
+func (s *Service) heldKeys(p *Profile) []string {
+	var keys []string
+	for _, f := range []struct{ sealed, index, field, prefix string }{
+		{p.IDSealed, p.IDIndex, "id_number", "idno:"}, {p.PhoneSealed, p.PhoneIndex, "phone", "pphone:"},
+	} {
+		if f.index != "" {
+			keys = append(keys, f.prefix+f.index)
+		}
+		if v, err := s.vault.Open(f.field, f.sealed); err == nil && v != "" {
+			keys = append(keys, s.vault.IndexKeys(f.prefix, f.field, v)...)
+		}
+	}
+	return keys
 }
 
 // ListQuery filters the staff list of people.

@@ -10,25 +10,55 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// Vault encrypts and indexes sensitive values.
+// Vault encrypts and indexes sensitive values under a key ring: the current
+// data key seals and indexes everything new; previous keys, present only
+// while a rotation is under way, still open what they sealed and find what
+// they indexed.
 type Vault struct {
+	ring []*dataKey // current first
+}
+
+// dataKey is one data key's derived keys.
+type dataKey struct {
+	id       string
 	aead     cipher.AEAD
 	indexKey []byte
 }
 
-// NewVault derives the encryption and blind-index keys from one 32-byte
-// data key; deriving separate keys keeps the index from revealing anything
-// about the ciphertexts and vice versa.
-func NewVault(dataKey []byte) (*Vault, error) {
-	if len(dataKey) != 32 {
+// NewVault builds a vault on the current 32-byte data key and any previous
+// ones (rotation). Encryption and blind-index keys are derived separately
+// from each, so the index reveals nothing about the ciphertexts and vice
+// versa.
+func NewVault(current []byte, previous ...[]byte) (*Vault, error) {
+	v := &Vault{}
+	for _, raw := range append([][]byte{current}, previous...) {
+		k, err := newDataKey(raw)
+		if err != nil {
+			return nil, err
+		}
+		if i := slices.IndexFunc(v.ring, func(o *dataKey) bool { return o.id == k.id }); i >= 0 {
+			if !hmac.Equal(v.ring[i].indexKey, k.indexKey) {
+				return nil, errors.New("pii: two data keys share a key id")
+			}
+			continue // the same key given twice
+		}
+		v.ring = append(v.ring, k)
+	}
+	return v, nil
+}
+
+func newDataKey(raw []byte) (*dataKey, error) {
+	if len(raw) != 32 {
 		return nil, errors.New("pii: data key must be 32 bytes")
 	}
-	block, err := aes.NewCipher(derive(dataKey, "onestop/pii/encrypt"))
+	block, err := aes.NewCipher(derive(raw, "onestop/pii/encrypt"))
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +66,8 @@ func NewVault(dataKey []byte) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Vault{aead: aead, indexKey: derive(dataKey, "onestop/pii/blind-index")}, nil
+	id := "k" + hex.EncodeToString(derive(raw, "onestop/pii/key-id")[:4])
+	return &dataKey{id: id, aead: aead, indexKey: derive(raw, "onestop/pii/blind-index")}, nil
 }
 
 func derive(key []byte, label string) []byte {
@@ -45,44 +76,111 @@ func derive(key []byte, label string) []byte {
 	return m.Sum(nil)
 }
 
-// Seal encrypts plain; field binds the ciphertext to its field so a value
+// KeyID names the current key in the ciphertexts it seals ("k1a2b3c4"); it
+// is derived one-way from the key and says nothing about it.
+func (v *Vault) KeyID() string { return v.ring[0].id }
+
+// Rotating reports whether the vault holds previous keys.
+func (v *Vault) Rotating() bool { return len(v.ring) > 1 }
+
+// Seal encrypts plain under the current key, tagged with the key's id
+// ("k1a2b3c4:<base64>"); field binds the ciphertext to its field so a value
 // cannot be moved into another field unnoticed.
 func (v *Vault) Seal(field, plain string) string {
 	if plain == "" {
 		return ""
 	}
-	nonce := make([]byte, v.aead.NonceSize())
+	k := v.ring[0]
+	nonce := make([]byte, k.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}
-	ct := v.aead.Seal(nonce, nonce, []byte(plain), []byte(field))
-	return base64.RawStdEncoding.EncodeToString(ct)
+	ct := k.aead.Seal(nonce, nonce, []byte(plain), []byte(field))
+	return k.id + ":" + base64.RawStdEncoding.EncodeToString(ct)
 }
 
 // ErrCorrupt is returned for a ciphertext that does not open.
 var ErrCorrupt = errors.New("pii: ciphertext does not open")
 
-// Open decrypts a value sealed for field.
+// ErrUnknownKey is returned for a ciphertext sealed under a key the vault
+// does not hold (a previous key left out during a rotation).
+var ErrUnknownKey = errors.New("pii: ciphertext sealed under a key not given (see -data-key-previous)")
+
+// Open decrypts a value sealed for field. A tagged value opens under the
+// key it names; an untagged one (sealed before keys had ids) under
+// whichever key of the ring opens it.
 func (v *Vault) Open(field, sealed string) (string, error) {
 	if sealed == "" {
 		return "", nil
 	}
-	raw, err := base64.RawStdEncoding.DecodeString(sealed)
-	if err != nil || len(raw) < v.aead.NonceSize() {
-		return "", ErrCorrupt
+	id, body, tagged := strings.Cut(sealed, ":")
+	if !tagged {
+		body = sealed
 	}
-	n := v.aead.NonceSize()
-	plain, err := v.aead.Open(nil, raw[:n], raw[n:], []byte(field))
+	raw, err := base64.RawStdEncoding.DecodeString(body)
 	if err != nil {
 		return "", ErrCorrupt
 	}
-	return string(plain), nil
+	for _, k := range v.ring {
+		if tagged && k.id != id {
+			continue
+		}
+		if plain, ok := k.open(field, raw); ok {
+			return plain, nil
+		}
+		if tagged {
+			return "", ErrCorrupt
+		}
+	}
+	if tagged {
+		return "", ErrUnknownKey
+	}
+	return "", ErrCorrupt
 }
 
-// BlindIndex returns a keyed hash of a normalised value: equal values give
-// equal indexes, and without the key the index says nothing about the value.
-func (v *Vault) BlindIndex(field, value string) string {
-	m := hmac.New(sha256.New, v.indexKey)
+func (k *dataKey) open(field string, raw []byte) (string, bool) {
+	n := k.aead.NonceSize()
+	if len(raw) < n {
+		return "", false
+	}
+	plain, err := k.aead.Open(nil, raw[:n], raw[n:], []byte(field))
+	return string(plain), err == nil
+}
+
+// Current reports whether sealed is empty or sealed under the current key,
+// i.e. needs no re-encryption.
+func (v *Vault) Current(sealed string) bool {
+	return sealed == "" || strings.HasPrefix(sealed, v.ring[0].id+":")
+}
+
+// BlindIndex returns a keyed hash of a normalised value under the current
+// key: equal values give equal indexes, and without the key the index says
+// nothing about the value.
+func (v *Vault) BlindIndex(field, value string) string { return v.ring[0].blindIndex(field, value) }
+
+// BlindIndexes returns the value's index under every key of the ring,
+// current first. During a rotation a record may still be indexed under a
+// previous key, so look-ups try them all and uniqueness checks refuse a
+// value held under any of them.
+func (v *Vault) BlindIndexes(field, value string) []string {
+	out := make([]string, len(v.ring))
+	for i, k := range v.ring {
+		out[i] = k.blindIndex(field, value)
+	}
+	return out
+}
+
+// IndexKeys is BlindIndexes as key-collection keys: prefix + index.
+func (v *Vault) IndexKeys(prefix, field, value string) []string {
+	out := v.BlindIndexes(field, value)
+	for i := range out {
+		out[i] = prefix + out[i]
+	}
+	return out
+}
+
+func (k *dataKey) blindIndex(field, value string) string {
+	m := hmac.New(sha256.New, k.indexKey)
 	m.Write([]byte(field))
 	m.Write([]byte{0})
 	m.Write([]byte(value))

@@ -105,3 +105,48 @@ func (s *Store) ReleaseKeyAny(ctx context.Context, key string) error {
 	_, err := s.C(Keys.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return core.Wrap(err, "release key")
 }
+
+// ClaimKeys claims keys[0] like ClaimKey, and refuses with the same
+// Conflict when any other of keys is held by someone else: they are one
+// value's keys under the previous data keys of a rotation, so a value a
+// record still holds under an old index stays taken. The current key is
+// claimed before the others are checked and the rotation claims a record's
+// new key before releasing the old one, so one of two such writers always
+// sees the other. fresh reports whether this call made the claim, so a
+// caller undoing its work releases only what it took.
+func (s *Store) ClaimKeys(ctx context.Context, keys []string, owner, conflictKey string) (fresh bool, err error) {
+	held, err := s.KeyOwner(ctx, keys[0])
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return false, err
+	}
+	fresh = held != owner
+	if err := s.ClaimKey(ctx, keys[0], owner, conflictKey); err != nil {
+		return false, err
+	}
+	for _, k := range keys[1:] {
+		held, err := s.KeyOwner(ctx, k)
+		if core.IsCode(err, core.NotFound) || (err == nil && held == owner) {
+			continue
+		}
+		if fresh {
+			_ = s.ReleaseKey(context.WithoutCancel(ctx), keys[0], owner)
+		}
+		if err != nil {
+			return false, err
+		}
+		return false, core.Errorf(core.Conflict, conflictKey)
+	}
+	return fresh, nil
+}
+
+// KeyOwnerAny returns the owner of the first of keys that exists (one
+// value's keys under every data key of a rotation), or NotFound.
+func (s *Store) KeyOwnerAny(ctx context.Context, keys ...string) (string, error) {
+	for _, k := range keys {
+		owner, err := s.KeyOwner(ctx, k)
+		if !core.IsCode(err, core.NotFound) {
+			return owner, err
+		}
+	}
+	return "", core.Errorf(core.NotFound, "error.not_found")
+}

@@ -1,0 +1,271 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/accounts"
+	"onestop/services/hotline"
+	"onestop/services/people"
+	"onestop/services/pii"
+)
+
+const (
+	rotPhone   = "13900139000" // an entrepreneur's login
+	rotProfPh  = "13700137000" // the phone on their profile
+	rotIDNo    = "11010519880512123X"
+	rotCaller  = "13600136000" // a caller known only to the hotline
+	rotStaffEm = "staff@test.cn"
+)
+
+// rotPortal starts the portal on a data directory with settings args,
+// as a process would (keys from settings or the key files).
+func rotPortal(t *testing.T, data string, args ...string) *testPortal {
+	t.Helper()
+	cfg, err := LoadConfig(append([]string{"-data", data, "-metrics-addr", "off"}, args...), func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.FastHashing = true
+	tp := &testPortal{t: t, now: new(atomic.Int64)}
+	tp.now.Store(time.Now().UnixMilli())
+	cfg.Clock = func() time.Time { return time.UnixMilli(tp.now.Load()) }
+	if tp.app, err = NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
+// rotSeed lays down an entrepreneur registered by phone with a profile,
+// a hotline member of staff and a caller; it returns the entrepreneur's id.
+func rotSeed(t *testing.T, tp *testPortal) string {
+	t.Helper()
+	resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": testPassword, "name": "李秀英"}, "")
+	if resp.StatusCode != 201 {
+		t.Fatalf("register: %d %s", resp.StatusCode, body)
+	}
+	uid := decode[map[string]any](t, body)["id"].(string)
+	tok := rotLogin(t, tp, rotPhone)
+	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	_, staff, _ := tp.account(accounts.Hotline, rotStaffEm)
+	if resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
+		t.Fatalf("contact: %d %s", resp.StatusCode, body)
+	}
+	return uid
+}
+
+func rotLogin(t *testing.T, tp *testPortal, login string) string {
+	t.Helper()
+	resp, body := tp.do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": testPassword}, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("sign-in by %s: %d %s", login, resp.StatusCode, body)
+	}
+	return decode[map[string]any](t, body)["access_token"].(string)
+}
+
+// rotWorks checks through the API what a rotation must never break.
+func rotWorks(t *testing.T, tp *testPortal, uid string) {
+	t.Helper()
+	rotLogin(t, tp, rotPhone)
+	staff := tp.login(rotStaffEm)
+	resp, body := tp.do("POST", "/api/v1/staff/people/"+uid+"/reveal", nil, staff)
+	if r := decode[people.Revealed](t, body); resp.StatusCode != 200 || r.IDNumber != rotIDNo || r.Phone != rotProfPh {
+		t.Errorf("reveal: %d %s", resp.StatusCode, body)
+	}
+	for q, want := range map[string]string{rotIDNo: uid, rotProfPh: uid, rotCaller: "來電者"} {
+		resp, body := tp.do("GET", "/api/v1/hotline/find?q="+q, nil, staff)
+		found := decode[struct{ Items []hotline.Found }](t, body).Items
+		if resp.StatusCode != 200 || len(found) != 1 || (found[0].AccountID != want && found[0].Name != want) {
+			t.Errorf("find %s: %d %s", q, resp.StatusCode, body)
+		}
+	}
+	if resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": testPassword, "name": "冒名"}, ""); resp.StatusCode != 409 {
+		t.Errorf("a taken phone registered again: %d %s", resp.StatusCode, body)
+	}
+}
+
+// sealedUnder checks every stored ciphertext carries the key id.
+func sealedUnder(t *testing.T, tp *testPortal, keyID string) {
+	t.Helper()
+	ctx := context.Background()
+	n := 0
+	for coll, fields := range map[string][]string{"users": {"phone_sealed"}, "profiles": {"id_sealed", "phone_sealed"}, "contacts": {"phone_sealed", "id_sealed"}} {
+		cur, err := tp.app.store.C(coll).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cur.Next(ctx) {
+			for _, f := range fields {
+				if v, ok := cur.Current.Lookup(f).StringValueOK(); ok && v != "" {
+					n++
+					if !strings.HasPrefix(v, keyID+":") {
+						t.Errorf("%s.%s = %.12s…, want key %s", coll, f, v, keyID)
+					}
+				}
+			}
+		}
+		cur.Close(ctx)
+	}
+	if n != 4 {
+		t.Errorf("%d sealed values, want 4", n)
+	}
+}
+
+func keyFile(t *testing.T, data, name string) []byte {
+	t.Helper()
+	k, err := readKeyFile(filepath.Join(data, "keys", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func rotRun(t *testing.T, wantCode int, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), append([]string{"rotate-data-key"}, args...), &out, &errb); code != wantCode {
+		t.Fatalf("rotate-data-key %v: exit %d\n%s%s", args, code, out.String(), errb.String())
+	}
+	return out.String() + errb.String()
+}
+
+// TestRotateDataKeyGenerated rotates the embedded default's generated key
+// file, interrupted once, then runs it again.
+func TestRotateDataKeyGenerated(t *testing.T) {
+	data := t.TempDir()
+	tp := rotPortal(t, data)
+	uid := rotSeed(t, tp)
+	tp.app.Close(context.Background())
+	old := keyFile(t, data, dataKeyFile)
+
+	// Interrupted after one record: both keys on file, and the portal works.
+	out := rotRun(t, 0, "-generate", "-limit", "1", "-data", data)
+	if !strings.Contains(out, "stopped at -limit") || !bytes.Equal(keyFile(t, data, previousKeyFile), old) || bytes.Equal(keyFile(t, data, dataKeyFile), old) {
+		t.Fatalf("limited run:\n%s", out)
+	}
+	next := keyFile(t, data, dataKeyFile)
+	tp = rotPortal(t, data)
+	rotWorks(t, tp, uid)
+	tp.app.Close(context.Background())
+
+	// Run again (with -generate, as an operator repeating the command
+	// would): it resumes with the same new key and finishes.
+	out = rotRun(t, 0, "-generate", "-data", data)
+	if !strings.Contains(out, "resuming") || !strings.Contains(out, "profiles: 1 records, 1 re-encrypted") || !strings.Contains(out, "contacts: 1 records, 1 re-encrypted") || !strings.Contains(out, "retired to") {
+		t.Fatalf("second run:\n%s", out)
+	}
+	if !bytes.Equal(keyFile(t, data, dataKeyFile), next) || keyFile(t, data, previousKeyFile) != nil {
+		t.Fatal("the new key changed, or the old one was not retired")
+	}
+	retired, _ := filepath.Glob(filepath.Join(data, "keys", retiredKeyDir, dataKeyFile+".*"))
+	if len(retired) != 1 || !bytes.Equal(keyFile(t, data, filepath.Join(retiredKeyDir, filepath.Base(retired[0]))), old) {
+		t.Fatalf("retired keys %v", retired)
+	}
+	if st, err := os.Stat(retired[0]); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("retired key file: %v %v", st, err)
+	}
+
+	// Only the new key now: every value opens, everything is found.
+	tp = rotPortal(t, data)
+	v, _ := pii.NewVault(next)
+	sealedUnder(t, tp, v.KeyID())
+	rotWorks(t, tp, uid)
+	tp.app.Close(context.Background())
+
+	if out := rotRun(t, 0, "-data", data); !strings.Contains(out, "0 records re-encrypted") {
+		t.Errorf("a run with nothing to do:\n%s", out)
+	}
+}
+
+// TestRotateDataKeySettings rotates keys given as settings, as replicas
+// do: the new key current, the old one previous; then without it.
+func TestRotateDataKeySettings(t *testing.T) {
+	keyA := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	keyB := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	keyC := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
+	data := t.TempDir()
+	tp := rotPortal(t, data, "-data-key", keyA)
+	uid := rotSeed(t, tp)
+	tp.app.Close(context.Background())
+
+	// The new key rolled out with the old as previous: all works before
+	// the rotation has run.
+	tp = rotPortal(t, data, "-data-key", keyB, "-data-key-previous", keyC+","+keyA)
+	rotWorks(t, tp, uid)
+	tp.app.Close(context.Background())
+
+	// A key that sealed nothing is no help: the run fails naming what it
+	// could not open, and changes nothing it cannot finish.
+	if out := rotRun(t, 1, "-data", data, "-data-key", keyB, "-data-key-previous", keyC); !strings.Contains(out, "could not be re-keyed") || !strings.Contains(out, "-data-key-previous") {
+		t.Fatalf("run without the old key:\n%s", out)
+	}
+	out := rotRun(t, 0, "-data", data, "-data-key", keyB, "-data-key-previous", keyA)
+	if !strings.Contains(out, "users: 2 records, 1 re-encrypted") || !strings.Contains(out, "remove PORTAL_DATA_KEY_PREVIOUS") || strings.Contains(out, keyA) {
+		t.Fatalf("rotation:\n%s", out)
+	}
+	if out := rotRun(t, 0, "-data", data, "-data-key", keyB, "-data-key-previous", keyA); !strings.Contains(out, "0 records re-encrypted") {
+		t.Errorf("second run:\n%s", out)
+	}
+	if keyFile(t, data, dataKeyFile) != nil {
+		t.Error("a key file was written although keys are settings")
+	}
+	if out := rotRun(t, 1, "-generate", "-data", data, "-data-key", keyB); !strings.Contains(out, "-generate rotates the generated key file") {
+		t.Errorf("-generate with a key setting:\n%s", out)
+	}
+	tp = rotPortal(t, data, "-data-key", keyB)
+	defer tp.app.Close(context.Background())
+	vb, _ := pii.NewVault(bytes.Repeat([]byte{2}, 32))
+	sealedUnder(t, tp, vb.KeyID())
+	rotWorks(t, tp, uid)
+}
+
+func TestRotateConfigPreviousKeys(t *testing.T) {
+	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	k2 := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	tests := []struct {
+		name, flag, env, wantErr string
+		want                     int
+	}{
+		{"none", "", "", "", 0},
+		{"two from the environment", "", k1 + ", " + k2, "", 2},
+		{"flag wins", k1, k1 + "," + k2, "", 1},
+		{"short key", "c2hvcnQ=", "", "-data-key-previous", 0},
+		{"not base64", k1 + ",???", "", "-data-key-previous", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var args []string
+			if tt.flag != "" {
+				args = []string{"-data-key-previous", tt.flag}
+			}
+			c, err := LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), k1) {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err != nil || len(c.DataKeyPrevious) != tt.want {
+				t.Fatalf("%d previous keys, err %v", len(c.DataKeyPrevious), err)
+			}
+		})
+	}
+	var out bytes.Buffer
+	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
+	if strings.Contains(out.String(), k1) || !strings.Contains(out.String(), "-data-key-previous") {
+		t.Error("help shows a previous key, or not the setting")
+	}
+}
