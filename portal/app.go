@@ -70,6 +70,10 @@ type App struct {
 	ready     atomic.Bool
 	stop      context.CancelFunc
 	clock     core.Clock
+
+	// searchBehind: the indexes were not declared at start-up because the
+	// engine did not answer; recoverSearch declares them when it does.
+	searchBehind atomic.Bool
 }
 
 // NewApp opens the database and search engine, creates what is missing and
@@ -124,13 +128,16 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 			return nil, err
 		}
 	}
+	// A search engine that cannot be reached or opened degrades lists; it
+	// never stops the portal (see recoverSearch).
 	var engine search.Engine
 	if cfg.MeiliURL != "" {
 		engine = search.OpenMeili(cfg.MeiliURL, cfg.MeiliAPIKey, cfg.MeiliPrefix)
-	} else if engine, err = search.OpenBleve(filepath.Join(cfg.DataDir, "search")); err != nil {
-		return nil, err
+	} else {
+		dir := filepath.Join(cfg.DataDir, "search")
+		engine = search.NewLazy("bleve (embedded)", func() (search.Engine, error) { return search.OpenBleve(dir) })
 	}
-	a.engine = timedEngine{Engine: engine, m: a.metrics}
+	a.engine = search.Guard(timedEngine{Engine: engine, m: a.metrics}, search.DefaultDeadlines)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
 	a.outbox = outbox.New(a.store, a.engine, log)
@@ -196,7 +203,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		return nil, err
 	}
 	if err := a.outbox.Ensure(ctx); err != nil {
-		return nil, err
+		if !errors.Is(err, search.ErrUnavailable) {
+			return nil, err
+		}
+		log.Error("search engine unavailable; lists degrade until it answers", "search", a.engine.Name(), "err", err)
+		a.searchBehind.Store(true)
 	}
 	if err := a.figures.Upgrade(ctx); err != nil {
 		return nil, err
@@ -219,6 +230,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	go a.outbox.Run(bg, 5*time.Second)
+	if a.searchBehind.Load() {
+		go a.recoverSearch(bg)
+	}
 	go a.housekeeping(bg)
 	if a.cfg.MetricsAddr != "off" {
 		if err := a.serveMetrics(bg, a.cfg.MetricsAddr); err != nil {
@@ -275,6 +289,28 @@ func (a *App) housekeeping(ctx context.Context) {
 				a.log.Warn("purge idempotency keys", "err", err)
 			}
 		}
+	}
+}
+
+// recoverSearch declares the indexes once the search engine answers (it
+// did not at start-up), refilling from the database any it creates empty;
+// the outbox then applies the writes made meanwhile.
+func (a *App) recoverSearch(ctx context.Context) {
+	wait := 2 * time.Second
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		err := a.outbox.Ensure(ctx)
+		if err == nil {
+			a.searchBehind.Store(false)
+			a.log.Info("search engine answers again; indexes in step with the database", "search", a.engine.Name())
+			return
+		}
+		a.log.Warn("search engine still unavailable", "err", err, "next", wait.String())
+		wait = min(2*wait, 30*time.Second)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"onestop/services/accounts"
+	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
 
@@ -47,18 +48,27 @@ func (tp *testPortal) advance(d time.Duration) { tp.now.Add(d.Milliseconds()) }
 
 func newTestPortal(t *testing.T) *testPortal { return newTestPortalTB(t) }
 
-func newTestPortalTB(t testing.TB) *testPortal {
+// newTestPortalTB starts a test portal; setup, when given, changes its
+// configuration first (its data directory is already chosen).
+func newTestPortalTB(t testing.TB, setup ...func(*Config)) *testPortal {
 	t.Helper()
 	cfg, err := LoadConfig([]string{"-data", t.TempDir(), "-metrics-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(cfg)
 	}
 	cfg.FastHashing = true
 	now := new(atomic.Int64)
 	now.Store(time.Now().UnixMilli())
 	cfg.Clock = func() time.Time { return time.UnixMilli(now.Load()) }
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	app, err := newApp(context.Background(), cfg, log, storetest.New(t))
+	var st *store.Store // a test that names its own database gets its own connection
+	if cfg.MongoURI == "" {
+		st = storetest.New(t)
+	}
+	app, err := newApp(context.Background(), cfg, log, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/loans"
+	"onestop/services/store"
 	"onestop/templates"
 )
 
@@ -257,6 +258,9 @@ func (a *App) classify(err error) (int, string, map[string]string, int) {
 	}
 	var ce *core.Error
 	if !errors.As(err, &ce) {
+		if store.Unreachable(err) {
+			return 503, "error.unavailable", nil, retryUnavailable
+		}
 		return 500, "error.internal", nil, 0
 	}
 	status := map[core.Code]int{
@@ -266,11 +270,21 @@ func (a *App) classify(err error) (int, string, map[string]string, int) {
 	if status == 0 {
 		status = 500
 	}
+	if status == 500 && store.Unreachable(err) {
+		return 503, "error.unavailable", nil, retryUnavailable
+	}
 	if status == 500 {
 		return 500, "error.internal", nil, 0
 	}
+	if status == 503 && ce.RetryAfter == 0 {
+		return status, ce.Message, ce.Fields, retryUnavailable
+	}
 	return status, ce.Message, ce.Fields, ce.RetryAfter
 }
+
+// retryUnavailable is the Retry-After, in seconds, of a 503: the database
+// or search engine did not answer, and may well in a moment.
+const retryUnavailable = 5
 
 // httpError is a transport-level failure (bad JSON, wrong media type) that
 // has no domain code.

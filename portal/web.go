@@ -85,9 +85,13 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if tok := c.Cookies(a.cookieName("session")); tok != "" {
-		if p, err := a.accounts.Authenticate(ctx, tok); err == nil {
+		p, err := a.accounts.Authenticate(ctx, tok)
+		if err == nil {
 			c.Locals(localPrincipal, p)
 			return c.Next()
+		}
+		if !core.IsCode(err, core.Unauthenticated) {
+			return err // the database did not answer: not a reason to sign out
 		}
 	}
 	if rt := c.Cookies(a.cookieName("refresh")); rt != "" {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -42,6 +43,8 @@ type Outbox struct {
 	log     *slog.Logger
 	mu      sync.RWMutex
 	sources map[string]Source
+
+	draining sync.Mutex
 }
 
 type note struct {
@@ -121,31 +124,60 @@ func (o *Outbox) Changed(ctx context.Context, index, id string) error {
 }
 
 func (o *Outbox) apply(ctx context.Context, index, id string) error {
+	return o.applyBatch(ctx, index, []string{id})
+}
+
+// applyBatch brings the index up to date with some of its records in one
+// index write, then removes their notes.
+func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) error {
 	o.mu.RLock()
 	src, ok := o.sources[index]
 	o.mu.RUnlock()
 	if !ok {
 		return fmt.Errorf("outbox: no source for index %q", index)
 	}
-	doc, err := src.Load(ctx, id)
-	if err != nil && !core.IsCode(err, core.NotFound) {
-		return err
+	var docs []search.Doc
+	var gone []string
+	for _, id := range ids {
+		doc, err := src.Load(ctx, id)
+		if err != nil && !core.IsCode(err, core.NotFound) {
+			return err
+		}
+		if doc == nil {
+			gone = append(gone, id)
+		} else {
+			docs = append(docs, *doc)
+		}
 	}
-	if doc == nil {
-		err = o.engine.Delete(ctx, index, id)
-	} else {
-		err = o.engine.Upsert(ctx, index, *doc)
+	if len(docs) > 0 {
+		if err := o.engine.Upsert(ctx, index, docs...); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	if len(gone) > 0 {
+		if err := o.engine.Delete(ctx, index, gone...); err != nil {
+			return err
+		}
 	}
-	_, err = o.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: index + "/" + id}})
-	return err
+	for _, id := range ids {
+		if _, err := o.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: index + "/" + id}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Drain applies every pending note; it fails when any note could not be
-// applied (the note stays for the next run).
+// drainBatch is how many notes of one index Drain applies in one index
+// write: a search engine commits a batch about as fast as one document.
+const drainBatch = 200
+
+// Drain applies every pending note, in batches per index; it fails when any
+// note could not be applied (the note stays for the next run). One drain
+// runs at a time in a process; replicas may drain side by side, since
+// applying a note twice gives the same index.
 func (o *Outbox) Drain(ctx context.Context) error {
+	o.draining.Lock()
+	defer o.draining.Unlock()
 	cur, err := o.store.C(Collection.Name).Find(ctx, bson.D{})
 	if err != nil {
 		return core.Wrap(err, "outbox drain")
@@ -154,15 +186,24 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	if err := cur.All(ctx, &notes); err != nil {
 		return core.Wrap(err, "outbox drain")
 	}
-	var failed int
+	byIndex := map[string][]string{}
 	for _, n := range notes {
-		if err := o.apply(ctx, n.Index, n.Rec); err != nil {
-			failed++
-			o.log.Warn("outbox note not applied", "index", n.Index, "err", err)
+		byIndex[n.Index] = append(byIndex[n.Index], n.Rec)
+	}
+	var failed int
+	var first error
+	for _, index := range slices.Sorted(maps.Keys(byIndex)) {
+		for ids := range slices.Chunk(byIndex[index], drainBatch) {
+			if err := o.applyBatch(ctx, index, ids); err != nil {
+				if failed += len(ids); first == nil {
+					first = err
+				}
+				o.log.Warn("outbox notes not applied", "index", index, "notes", len(ids), "err", err)
+			}
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("outbox: %d notes not applied", failed)
+		return fmt.Errorf("outbox: %d notes not applied: %w", failed, first)
 	}
 	return nil
 }
@@ -207,6 +248,22 @@ func (o *Outbox) Rebuild(ctx context.Context, index string, progress ...func(int
 		err = flush()
 	}
 	return n, err
+}
+
+// Count says how many documents the database holds for an index and how
+// many the engine has: once the outbox has drained, the two agree.
+func (o *Outbox) Count(ctx context.Context, index string) (db, indexed int, err error) {
+	o.mu.RLock()
+	src, ok := o.sources[index]
+	o.mu.RUnlock()
+	if !ok {
+		return 0, 0, fmt.Errorf("outbox: no source for index %q", index)
+	}
+	if err := src.Each(ctx, func(search.Doc) error { db++; return nil }); err != nil {
+		return 0, 0, err
+	}
+	indexed, err = o.engine.Count(ctx, index)
+	return db, indexed, err
 }
 
 // Run drains the outbox every interval until ctx ends, so notes left by a

@@ -74,7 +74,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// Bounded pool: past a few dozen connections the embedded store only
 		// queues, and a server deployment has its own limits.
 		SetMaxPoolSize(64).
-		SetServerSelectionTimeout(10 * time.Second)
+		// A database that is gone fails a request within 5 s (a 503 the
+		// client may retry) instead of holding it.
+		SetServerSelectionTimeout(5 * time.Second)
 	if cfg.Monitor != nil {
 		opts.SetMonitor(cfg.Monitor)
 	}
@@ -94,6 +96,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // Embedded reports whether the store is the in-process FerretDB.
 func (s *Store) Embedded() bool { return s.embedded != nil }
+
+// EmbeddedURI is where the embedded FerretDB listens (empty on MongoDB):
+// anything that speaks the Mongo protocol reaches it there while it runs.
+func (s *Store) EmbeddedURI() string {
+	if s.embedded == nil {
+		return ""
+	}
+	return s.embedded.ferret.MongoDBURI()
+}
 
 // Engine names the database engine for logs and readiness.
 func (s *Store) Engine() string {
