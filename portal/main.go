@@ -45,6 +45,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = rotateDataKeyCommand(ctx, args, stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args, stderr)
+	case "seed-load":
+		err = seedLoad(ctx, args, stdout, stderr)
+	case "load":
+		err = loadCommand(ctx, args, stdout, stderr)
 	case "help":
 		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
 	default:
