@@ -179,7 +179,11 @@ func (r *Rotator) Run(ctx context.Context, opt Options) (*Report, error) {
 				return rep, err
 			}
 			for _, doc := range page {
-				last = doc.Lookup("_id").StringValue()
+				id, ok := doc.Lookup("_id").StringValueOK()
+				if !ok {
+					return rep, fmt.Errorf("rekey: %s holds a record whose _id is not a string", t.coll)
+				}
+				last = id
 				c.Records++
 				did, unknown, err := r.step(ctx, t, doc)
 				var f Failure

@@ -49,7 +49,7 @@ func (r *Rotator) Step(ctx context.Context, coll, id string) (changed bool, err 
 // it read the record again and start over, first letting go of keys the
 // record no longer needs.
 func (r *Rotator) step(ctx context.Context, t target, doc bson.Raw) (changed bool, unknown int, err error) {
-	id := doc.Lookup("_id").StringValue()
+	id, _ := doc.Lookup("_id").StringValueOK() // Run checked it
 	var claimed []heldKey
 	for attempt := 0; ; attempt++ {
 		p, err := r.plan(ctx, t, id, doc)
