@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,7 +181,7 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "off" {
 		bad("metrics-addr", "want host:port or off")
 	}
-	if _, err := fmt.Sscan(get("body-limit"), &c.BodyLimit); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
+	if c.BodyLimit, err = wholeNumber(get("body-limit")); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")
 	}
 	if c.AnswerWithin, err = time.ParseDuration(get("answer-within")); err != nil || c.AnswerWithin < time.Minute || c.AnswerWithin > 30*24*time.Hour {
@@ -223,14 +224,23 @@ func daysByKind(spec string, kinds []string, bad func(string)) map[string]int {
 			continue
 		}
 		k, v, ok := strings.Cut(kv, "=")
-		var days int
-		if _, err := fmt.Sscan(v, &days); !ok || err != nil || days < 1 || days > 365 || !slices.Contains(kinds, k) {
+		days, err := wholeNumber(strings.TrimSpace(v))
+		if !ok || err != nil || days < 1 || days > 365 || !slices.Contains(kinds, k) {
 			bad(fmt.Sprintf("%q: want kind=days with a kind of %v and 1–365 days", kv, kinds))
 			continue
 		}
 		out[k] = days
 	}
 	return out
+}
+
+// wholeNumber reads plain decimal digits: fmt.Sscan would take "5x" as 5
+// and "0x10" as 16, and a mistyped setting must stop start-up instead.
+func wholeNumber(s string) (int, error) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, fmt.Errorf("not a whole number: %q", s)
+	}
+	return strconv.Atoi(s)
 }
 
 func decodeKey(s string) ([]byte, error) {

@@ -54,7 +54,7 @@ func parseFigureQuery(get func(key string, def ...string) string, now core.Date)
 		fields["to"] = "error.figures.month"
 	case to.Before(from):
 		fields["to"] = "error.figures.reversed"
-	case to.Sub(from) > maxSpanMonths*31*24*time.Hour:
+	case (to.Year()-from.Year())*12+int(to.Month()-from.Month()) > maxSpanMonths:
 		fields["to"] = "error.figures.span"
 	}
 	switch {

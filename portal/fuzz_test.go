@@ -1,0 +1,429 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/hotline"
+	"onestop/services/onestop"
+)
+
+// Fuzz targets for the HTTP layer's parsers and neutralisers (S14). Only
+// FuzzAuthenticate needs a database (one embedded store per process).
+
+// FuzzCSVSafe: an exported cell (CSV or XLSX) never starts with a
+// character a spreadsheet reads as a formula (= + - @) or a tab or CR;
+// a safe cell is left alone, and a neutralised one only gains a quote.
+func FuzzCSVSafe(f *testing.F) {
+	for _, s := range []string{"=1+1", "+86 138", "-2", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\",\"y\")", "張三", "", "'=x", "＝1+1", "\n=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := csvSafe(s)
+		if out != "" && strings.ContainsRune("=+-@\t\r", rune(out[0])) {
+			t.Fatalf("csvSafe(%q) = %q", s, out)
+		}
+		if out != s && out != "'"+s {
+			t.Fatalf("csvSafe(%q) = %q changes more than a leading quote", s, out)
+		}
+		if row := safeRow([]string{s, s}); len(row) != 2 || row[0] != out || row[1] != out {
+			t.Fatalf("safeRow(%q) = %q", s, row)
+		}
+	})
+}
+
+// FuzzSheetName: an XLSX sheet name is at most 31 characters, has none of
+// the characters a sheet name cannot hold, and starts with its number (so
+// names are unique).
+func FuzzSheetName(f *testing.F) {
+	for _, s := range []string{"貸款 / 銀行", "[x]:*?/\\'", "", strings.Repeat("長", 40), "\xff\xfe"} {
+		f.Add(0, s)
+	}
+	f.Fuzz(func(t *testing.T, i int, title string) {
+		if i < 0 || i > 1000 {
+			return // tables of one export
+		}
+		out := sheetName(i, title)
+		if utf8.RuneCountInString(out) > 31 || strings.ContainsAny(out, `[]:*?/\'`) || !strings.HasPrefix(out, strconv.Itoa(i+1)+" ") {
+			t.Fatalf("sheetName(%d, %q) = %q", i, title, out)
+		}
+	})
+}
+
+// FuzzSafeNext: a post-login destination is a path on this site, however a
+// browser reads it: browsers drop tabs and line breaks from URLs and read
+// a backslash as a slash, so "/\t/evil.example" is "//evil.example".
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/account", "//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example", "/%2f/evil.example",
+		"javascript:alert(1)", "/a?next=//x", "", "/\x00/x", "/\u3000/x", "\\/evil.example", " /x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		out := safeNext(next)
+		if out != "/" && out != next {
+			t.Fatalf("safeNext(%q) = %q", next, out)
+		}
+		seen := strings.ReplaceAll(strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, out), `\`, "/")
+		if !strings.HasPrefix(seen, "/") || strings.HasPrefix(seen, "//") {
+			t.Fatalf("safeNext(%q) = %q, which a browser reads as %q", next, out, seen)
+		}
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f {
+				t.Fatalf("safeNext(%q) = %q keeps a control character", next, out)
+			}
+		}
+	})
+}
+
+// FuzzDaysByKind: accepted time limits are 1–365 days for known kinds,
+// written as plain decimal digits; anything else is named as bad.
+func FuzzDaysByKind(f *testing.F) {
+	for _, s := range []string{"financing=5,opening_guidance=3", "financing=5x", "financing=0x10", "financing=+5", "financing= 5", "financing=1e2",
+		"financing=366", "financing=-1", "x=5", "=5", "financing", ",,", "financing=5,financing=6", "financing=05"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		var bad []string
+		out := daysByKind(spec, onestop.Types, func(m string) { bad = append(bad, m) })
+		for k, d := range out {
+			if !slices.Contains(onestop.Types, k) || d < 1 || d > 365 {
+				t.Fatalf("daysByKind(%q) accepted %s=%d", spec, k, d)
+			}
+		}
+		for _, kv := range strings.Split(spec, ",") {
+			kv = strings.TrimSpace(kv)
+			k, v, ok := strings.Cut(kv, "=")
+			if kv == "" || !ok || !slices.Contains(onestop.Types, k) {
+				continue
+			}
+			if _, accepted := out[k]; accepted && len(bad) == 0 && !regexp.MustCompile(`^\s*[0-9]+\s*$`).MatchString(v) {
+				t.Fatalf("daysByKind(%q) accepted %q as a number of days", spec, v)
+			}
+		}
+	})
+}
+
+// FuzzLoadConfig: whatever the environment holds, LoadConfig either names
+// a bad setting or yields a configuration within its documented bounds.
+func FuzzLoadConfig(f *testing.F) {
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	f.Add("1048576", "financing=5", "conduct=7,privacy=5", key, key, "10.0.0.0/8, ::1")
+	f.Add("1048576abc", "financing=5 days", "privacy=0x7", "c2hvcnQ=", "!!", "10.0.0.1,not-a-cidr")
+	f.Add("0x100000", "", "", base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xfb}, 40)), "", "")
+	f.Add("1e6", ",", ",", key+"\n", key[:43], "0.0.0.0/0")
+	f.Fuzz(func(t *testing.T, bodyLimit, serviceDays, complaintDays, jwtKey, dataKey, proxies string) {
+		env := map[string]string{"PORTAL_BODY_LIMIT": bodyLimit, "PORTAL_SERVICE_DAYS": serviceDays, "PORTAL_COMPLAINT_DAYS": complaintDays,
+			"PORTAL_JWT_KEY": jwtKey, "PORTAL_DATA_KEY": dataKey, "PORTAL_TRUSTED_PROXIES": proxies}
+		c, err := LoadConfig([]string{"-data", t.TempDir()}, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			return
+		}
+		if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 || (strings.TrimSpace(bodyLimit) != "" && strconv.Itoa(c.BodyLimit) != strings.TrimSpace(bodyLimit)) {
+			t.Fatalf("body limit %q read as %d", bodyLimit, c.BodyLimit)
+		}
+		if (c.JWTKey != nil && len(c.JWTKey) < 32) || (c.DataKey != nil && len(c.DataKey) != 32) {
+			t.Fatalf("keys of %d and %d bytes accepted", len(c.JWTKey), len(c.DataKey))
+		}
+		for _, m := range []struct {
+			days  map[string]int
+			kinds []string
+		}{{c.ServiceDays, onestop.Types}, {c.ComplaintDays, hotline.ComplaintKinds}} {
+			for k, d := range m.days {
+				if !slices.Contains(m.kinds, k) || d < 1 || d > 365 {
+					t.Fatalf("accepted %s=%d", k, d)
+				}
+			}
+		}
+	})
+}
+
+// FuzzIdempotencyKey: a key is accepted only if it is visible ASCII (what
+// an HTTP token may hold), so it never carries spaces, controls or bytes
+// a log or a header could be broken with.
+func FuzzIdempotencyKey(f *testing.F) {
+	for _, s := range []string{"3f2b6a4e-1c9d-4e8f-a1b2-c3d4e5f6a7b8", "key with space", "x\r\ny", "長", "\x7f", "!~", ""} {
+		f.Add(s)
+	}
+	visible := regexp.MustCompile(`^[!-~]*$`)
+	f.Fuzz(func(t *testing.T, key string) {
+		if printable(key) != visible.MatchString(key) {
+			t.Fatalf("printable(%q) = %v", key, printable(key))
+		}
+	})
+}
+
+// FuzzParseFigureQuery: an accepted view has months that print back as
+// given, from no later than to, at most maxSpanMonths months, a known
+// dimension and a value that dimension can take.
+func FuzzParseFigureQuery(f *testing.F) {
+	f.Add("2026-01", "2026-12", "district", "dongcheng", "")
+	f.Add("2016-01", "2026-01", "all", "", "")
+	f.Add("2016-01", "2026-02", "all", "", "")
+	f.Add("2026-1", "2026-13", "$ne", "x", "district:../x")
+	f.Add("", "", "", "", "bank:0123456789abcdefghjkmnpqrs")
+	f.Add("0000-01", "9999-12", "mentor", `") OR true OR ("`, "")
+	now := core.NewDate(2026, 12, 5)
+	f.Fuzz(func(t *testing.T, from, to, dim, value, filter string) {
+		in := map[string]string{"from": from, "to": to, "dim": dim, "value": value, "filter": filter}
+		get := func(k string, def ...string) string {
+			if v := in[k]; v != "" {
+				return v
+			}
+			if len(def) > 0 {
+				return def[0]
+			}
+			return ""
+		}
+		q, err := parseFigureQuery(get, now)
+		if err != nil {
+			var ce *core.Error
+			if !errors.As(err, &ce) || ce.Code != core.Invalid || len(ce.Fields) == 0 {
+				t.Fatalf("parseFigureQuery: %v", err)
+			}
+			return
+		}
+		a, err1 := time.Parse("2006-01", q.From)
+		b, err2 := time.Parse("2006-01", q.To)
+		if err1 != nil || err2 != nil || a.Format("2006-01") != q.From || b.Format("2006-01") != q.To || b.Before(a) {
+			t.Fatalf("accepted span %q–%q", q.From, q.To)
+		}
+		if months := (b.Year()-a.Year())*12 + int(b.Month()-a.Month()); months > maxSpanMonths {
+			t.Fatalf("accepted %d months (%s–%s)", months, q.From, q.To)
+		}
+		switch {
+		case q.Dim == "all":
+			if q.Value != "all" {
+				t.Fatalf("all with value %q", q.Value)
+			}
+		case !slices.Contains(figureDims, q.Dim):
+			t.Fatalf("accepted dimension %q", q.Dim)
+		case enumDims[q.Dim] != nil:
+			if !slices.Contains(enumDims[q.Dim], q.Value) {
+				t.Fatalf("accepted %s=%q", q.Dim, q.Value)
+			}
+		case !core.ValidID(q.Value):
+			t.Fatalf("accepted %s=%q", q.Dim, q.Value)
+		}
+	})
+}
+
+// FuzzParseSessions: accepted sessions, written back one per line, read
+// the same; there is one per non-blank line.
+func FuzzParseSessions(f *testing.F) {
+	for _, s := range []string{"2026-12-01 09:00 3\n2026-12-02 14:30 2.5", "2026-12-01 09:00 NaN", "2026-12-01 9:00 3", "2026-02-30 09:00 3",
+		"\n\n2026-12-01 09:00 3\r\n", "2026-12-01 09:00 3 extra", "2026-12-01T09:00 3", "2026-12-01 24:00 1e309", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ss, ok := parseSessions(s)
+		if !ok {
+			return
+		}
+		n := 0
+		for _, line := range strings.Split(s, "\n") {
+			if len(strings.Fields(line)) > 0 {
+				n++
+			}
+		}
+		if len(ss) != n {
+			t.Fatalf("parseSessions(%q): %d sessions for %d lines", s, len(ss), n)
+		}
+		var b strings.Builder
+		for _, x := range ss {
+			fmt.Fprintf(&b, "%s %s\n", x.StartsAt.In(cst).Format("2006-01-02 15:04"), strconv.FormatFloat(x.Hours, 'g', -1, 64))
+		}
+		again, ok := parseSessions(b.String())
+		if !ok || len(again) != len(ss) {
+			t.Fatalf("parseSessions(%q) does not read its own output %q", s, b.String())
+		}
+		for i := range ss {
+			if !again[i].StartsAt.Equal(ss[i].StartsAt) || (again[i].Hours != ss[i].Hours && ss[i].Hours == ss[i].Hours) {
+				t.Fatalf("session %d: %+v then %+v", i, ss[i], again[i])
+			}
+		}
+	})
+}
+
+// fuzzBody is a request body of the usual shapes.
+type fuzzBody struct {
+	Name   string    `json:"name"`
+	Count  int       `json:"count"`
+	Amount float64   `json:"amount"`
+	Tags   []string  `json:"tags"`
+	Agree  *bool     `json:"agree"`
+	Day    core.Date `json:"day"`
+	Inner  struct {
+		ID string `json:"id"`
+	} `json:"inner"`
+}
+
+// FuzzDecodeJSON: the strict decoder accepts only one JSON object of the
+// declared shape, in valid UTF-8 without NUL; it refuses with 400, 415 or
+// 422 (naming one field), never anything else; and what it accepts
+// re-encodes to a body it decodes to the same value.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"name":"張三","count":2,"amount":1.5,"tags":["a"],"agree":true,"day":"2026-12-05","inner":{"id":"x"}}`,
+		`{"name":{"$ne":null}}`, `{"role":"admin"}`, `{"name":"a"} {"name":"b"}`, `[]`, `null`, ` {"day":"2026-02-30"}`, "{\"name\":\"\xff\"}",
+		"{\"name\":\"a\x00\"}", `{"count":1e400}`, `{"NAME":"x"}`, `{"inner":{"id":{"$gt":""}}}`, `{"tags":"a"}`, `{}`} {
+		f.Add([]byte(s), "application/json")
+	}
+	f.Add([]byte(`{}`), "text/plain")
+	f.Add([]byte(`{}`), "Application/JSON; charset=utf-8")
+	app := fiber.New()
+	decode := func(body []byte, ct string, v any) error {
+		c := app.AcquireCtx(&fasthttp.RequestCtx{})
+		defer app.ReleaseCtx(c)
+		c.Request().Header.SetContentType(ct)
+		c.Request().SetBody(body)
+		return decodeJSON(c, v)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ct string) {
+		var v fuzzBody
+		err := decode(body, ct, &v)
+		if err != nil {
+			var he *httpError
+			if !errors.As(err, &he) || (he.status != 400 && he.status != 415 && he.status != 422) || (he.status == 422 && len(he.fields) != 1) {
+				t.Fatalf("decodeJSON(%q): %#v", body, err)
+			}
+			return
+		}
+		if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 || !json.Valid(body) {
+			t.Fatalf("decodeJSON accepted %q", body)
+		}
+		if rest := bytes.TrimLeft(body, " \t\r\n"); len(rest) == 0 || rest[0] != '{' {
+			t.Fatalf("decodeJSON accepted a non-object %q", body)
+		}
+		again, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w fuzzBody
+		if err := decode(again, "application/json", &w); err != nil || !reflect.DeepEqual(v, w) {
+			t.Fatalf("%q decoded to %+v; re-encoded %s decodes to %+v (%v)", body, v, again, w, err)
+		}
+	})
+}
+
+// FuzzAuthenticate: the JWT wrapper accepts a token only when it is, byte
+// for byte in what is signed, one the portal issued — header and claims
+// as issued, the same signature — so a token not signed with the portal's
+// key (alg none, HS512, a changed claim, another key) is always refused.
+func FuzzAuthenticate(f *testing.F) {
+	tp := newTestPortalTB(f)
+	_, access, _ := tp.account(accounts.Entrepreneur, "fuzz@test.cn")
+	parts := strings.Split(access, ".")
+	b64 := base64.RawURLEncoding
+	forge := func(header, claims string) string {
+		return b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(claims))
+	}
+	payload, _ := b64.DecodeString(parts[1])
+	f.Add(access)
+	f.Add(parts[0] + "." + parts[1] + ".")
+	f.Add(forge(`{"alg":"none","typ":"at+jwt"}`, string(payload)) + ".")
+	f.Add(forge(`{"alg":"HS512","typ":"at+jwt"}`, string(payload)) + "." + parts[2])
+	f.Add(forge(`{"alg":"HS256","typ":"JWT"}`, string(payload)) + "." + parts[2])
+	f.Add(forge(`{"alg":"HS256","typ":"at+jwt"}`, strings.Replace(string(payload), `"role":"entrepreneur"`, `"role":"admin"`, 1)) + "." + parts[2])
+	f.Add(parts[0] + "." + parts[1] + "." + parts[2] + "=")
+	f.Add(strings.ToUpper(access))
+	f.Add(access + "." + parts[2])
+	f.Add("")
+	issuedSig, _ := b64.DecodeString(parts[2])
+	f.Fuzz(func(t *testing.T, token string) {
+		p, err := tp.app.accounts.Authenticate(context.Background(), token)
+		if err != nil {
+			if !core.IsCode(err, core.Unauthenticated) {
+				t.Fatalf("Authenticate(%q): %v", token, err)
+			}
+			return
+		}
+		got := strings.Split(token, ".")
+		if len(got) != 3 || got[0] != parts[0] || got[1] != parts[1] {
+			t.Fatalf("Authenticate accepted %q (as %+v), which the portal did not sign", token, p)
+		}
+		sig, err := base64.RawURLEncoding.DecodeString(got[2])
+		if err != nil {
+			sig, err = base64.URLEncoding.DecodeString(got[2])
+		}
+		if err != nil || !bytes.Equal(sig, issuedSig) {
+			t.Fatalf("Authenticate accepted %q with another signature", token)
+		}
+	})
+}
+
+// Regressions found by the targets above.
+
+// FuzzSafeNext: "/\t/evil.example" passed (only CR and LF were refused), and
+// a browser, which drops tabs from URLs, went to //evil.example.
+func TestSafeNextRefusesControlCharacters(t *testing.T) {
+	for _, next := range []string{"/\t/evil.example", "/\x00/x", "/\x7f", "/\x0b/evil.example"} {
+		if got := safeNext(next); got != "/" {
+			t.Errorf("safeNext(%q) = %q", next, got)
+		}
+	}
+}
+
+// FuzzDaysByKind, FuzzLoadConfig: fmt.Sscan read "5x" as 5, "0x10" as 16 and
+// "1e2" as 1, so a mistyped setting started the portal with another value.
+func TestSettingsAreWholeNumbers(t *testing.T) {
+	for _, v := range []string{"5x", "0x10", "+5", "1e2", "5 days"} {
+		bad := 0
+		if got := daysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
+			t.Errorf("financing=%s: %v, %d bad", v, got, bad)
+		}
+	}
+	if got := daysByKind("financing= 5 ,opening_guidance=3", onestop.Types, func(m string) { t.Error(m) }); got["financing"] != 5 || got["opening_guidance"] != 3 {
+		t.Errorf("got %v", got)
+	}
+	for _, v := range []string{"0x100000", "1048576abc", "1e6"} {
+		if _, err := LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("-body-limit %s accepted", v)
+		}
+	}
+}
+
+// FuzzParseFigureQuery: the span was bounded by 120 × 31 days, so 2016-01 to
+// 2026-02 (121 months) passed the ten-year limit.
+func TestFigureSpanIsCountedInMonths(t *testing.T) {
+	now := core.NewDate(2026, 12, 5)
+	for _, tt := range []struct {
+		from, to string
+		ok       bool
+	}{{"2016-01", "2026-01", true}, {"2016-01", "2026-02", false}, {"2016-12", "2026-12", true}, {"2016-11", "2026-12", false}} {
+		q := map[string]string{"from": tt.from, "to": tt.to}
+		_, err := parseFigureQuery(func(k string, def ...string) string {
+			if v := q[k]; v != "" {
+				return v
+			}
+			if len(def) > 0 {
+				return def[0]
+			}
+			return ""
+		}, now)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s–%s: %v", tt.from, tt.to, err)
+		}
+	}
+}
