@@ -137,7 +137,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		dir := filepath.Join(cfg.DataDir, "search")
 		engine = search.NewLazy("bleve (embedded)", func() (search.Engine, error) { return search.OpenBleve(dir) })
 	}
-	a.engine = search.Guard(timedEngine{Engine: engine, m: a.metrics}, search.DefaultDeadlines)
+	var inner search.Engine = timedEngine{Engine: engine, m: a.metrics}
+	if cfg.MeiliURL == "" {
+		inner = newSearchCache(inner) // the embedded index is this process's alone
+	}
+	a.engine = search.Guard(inner, search.DefaultDeadlines)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
 	a.outbox = outbox.New(a.store, a.engine, log)
