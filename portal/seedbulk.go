@@ -61,6 +61,9 @@ func (a *App) seedPeopleBulk(ctx context.Context, from, to int, stdout, stderr i
 	}
 	bar.done()
 	fmt.Fprintf(stdout, "people %d–%d: %d created in %s\n", from+1, to, created, time.Since(start).Round(time.Millisecond))
+	if created == 0 {
+		return nil // the indexes were rebuilt when they were written
+	}
 	for _, ix := range []string{accounts.Index.Name, people.Index.Name} {
 		t := time.Now()
 		bar := newProgress(stderr, "reindex "+ix, 0)

@@ -184,6 +184,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer cancel()
 	env.rec = newRecorder() // the measured run starts clean
 	env.budget.Store(int64(cfg.Requests))
+	env.done.Store(0)
 	start := time.Now()
 	stopProgress := env.progress(start)
 	for _, vu := range users {
