@@ -3,6 +3,7 @@ package portal
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,9 +28,26 @@ func (a *App) mentorsPage(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	// The page's mentors are read at once, not one after another: under load
+	// each read waits its turn for a database connection, and twenty waits
+	// in a row made this page ten times slower than its neighbours.
+	ctx := c.UserContext()
+	found := make([]*mentors.Mentor, len(r.Hits))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, h := range r.Hits {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if m, err := a.mentors.Mentor(ctx, h.ID); err == nil {
+				found[i] = m
+			}
+		})
+	}
+	wg.Wait()
 	var list []apiMentor
-	for _, h := range r.Hits {
-		if m, err := a.mentors.Mentor(c.UserContext(), h.ID); err == nil {
+	for _, m := range found {
+		if m != nil {
 			list = append(list, toAPIMentor(m))
 		}
 	}
