@@ -405,8 +405,13 @@ func (a *App) casesCSV(c *fiber.Ctx) error {
 	return w.Error()
 }
 
+// csvName names an export after its queue; the queue comes from the query
+// string and is checked only later, so anything but a plain word is "all"
+// (a quote would break out of the Content-Disposition header).
 func csvName(queue string) string {
-	if queue == "" {
+	if queue == "" || len(queue) > 40 || strings.ContainsFunc(queue, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '-'
+	}) {
 		return "all"
 	}
 	return queue

@@ -127,7 +127,10 @@ func (v *Validation) Text(field, s string, min, max int) string {
 	n := utf8.RuneCountInString(s)
 	ok := n >= min && n <= max && utf8.ValidString(s)
 	for _, r := range s {
-		if r != '\n' && r != '\r' && r != '\t' && (!unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
+		// Spaces other than ASCII's (the ideographic space of Chinese
+		// text) are visible; format characters (zero-width, direction
+		// overrides) are not.
+		if r != '\n' && r != '\r' && r != '\t' && !unicode.Is(unicode.Zs, r) && (!unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
 			ok = false
 			break
 		}

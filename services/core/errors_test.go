@@ -21,6 +21,7 @@ func TestTextAndLine(t *testing.T) {
 		{"\u202eevil", 1, 10, true, "error.text.length"},
 		{strings.Repeat("長", 11), 1, 10, false, "error.text.length"},
 		{"\xff\xfe", 0, 10, false, "error.text.length"},
+		{"陳　大文", 1, 10, true, ""}, // the ideographic space of a Chinese name
 	}
 	for _, tt := range tests {
 		var v Validation
