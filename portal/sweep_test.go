@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -96,12 +95,33 @@ func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
 			t.Fatalf("no demo account of role %s", r)
 		}
 	}
-	// The demo's pool mentors and its farmers hold the consultations and
-	// the loan files.
-	extra := []accounts.NewAccount{{Email: "farmer1@demo.onestop.cn", Role: accounts.Entrepreneur}, {Email: "farmer2@demo.onestop.cn", Role: accounts.Entrepreneur}}
-	for i := 3; i <= 10; i++ {
-		extra = append(extra, accounts.NewAccount{Email: fmt.Sprintf("mentor%02d@demo.onestop.cn", i), Role: accounts.Mentor})
+	// The demo's pool mentors and its farmers hold consultations, cases and
+	// loan files (which mentor gets which question varies from run to run):
+	// every account that holds one reads too.
+	var extra []accounts.NewAccount
+	for _, h := range []struct{ coll, field string }{{"consultations", "mentor_id"}, {"cases", "mentor_id"}, {"loans", "person_id"}, {"cases", "person_id"}} {
+		cur, err := tp.app.store.C(h.coll).Find(context.Background(), bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []bson.M
+		if err := cur.All(context.Background(), &docs); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			id, _ := d[h.field].(string)
+			var u struct {
+				Email string        `bson:"email"`
+				Role  accounts.Role `bson:"role"`
+			}
+			if id == "" || tp.app.store.Get(context.Background(), "users", id, &u) != nil || u.Email == "" ||
+				slices.ContainsFunc(append(slices.Clone(demoAccounts), extra...), func(a accounts.NewAccount) bool { return a.Email == u.Email }) {
+				continue
+			}
+			extra = append(extra, accounts.NewAccount{Email: u.Email, Role: u.Role})
+		}
 	}
+	slices.SortFunc(extra, func(a, b accounts.NewAccount) int { return strings.Compare(a.Email, b.Email) })
 	for i, a := range append(slices.Clone(demoAccounts), extra...) {
 		login := a.Email
 		if login == "" {
