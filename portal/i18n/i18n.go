@@ -87,6 +87,27 @@ func Supported(lang string) string {
 // language with the highest weight above 0, zh-Hant when none fits.
 func Match(header string) string {
 	best, bestQ := "", -1.0
+	for _, w := range weights(header) {
+		// q=0 means "not acceptable" (RFC 9110 §12.5.4); NaN fails q > 0 too.
+		if w.lang != "" && w.q > 0 && w.q > bestQ {
+			best, bestQ = w.lang, w.q
+		}
+	}
+	if best == "" {
+		return Default
+	}
+	return best
+}
+
+// weighted is one part of an Accept-Language header: the catalog its tag
+// names ("" for none) and its weight.
+type weighted struct {
+	lang string
+	q    float64
+}
+
+func weights(header string) []weighted {
+	var out []weighted
 	for _, part := range strings.Split(header, ",") {
 		tag, q := strings.TrimSpace(part), 1.0
 		if i := strings.IndexByte(tag, ';'); i >= 0 {
@@ -97,16 +118,9 @@ func Match(header string) string {
 			}
 			tag = strings.TrimSpace(tag[:i])
 		}
-		l := fromTag(tag)
-		// q=0 means "not acceptable" (RFC 9110 §12.5.4); NaN fails q > 0 too.
-		if l != "" && q > 0 && q > bestQ {
-			best, bestQ = l, q
-		}
+		out = append(out, weighted{fromTag(tag), q})
 	}
-	if best == "" {
-		return Default
-	}
-	return best
+	return out
 }
 
 func fromTag(tag string) string {

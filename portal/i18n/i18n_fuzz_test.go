@@ -2,7 +2,6 @@ package i18n
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,17 +23,8 @@ func FuzzMatch(f *testing.F) {
 			return
 		}
 		// Some part of the header names l with a positive weight.
-		for _, part := range strings.Split(header, ",") {
-			tag, q := strings.TrimSpace(part), 1.0
-			if i := strings.IndexByte(tag, ';'); i >= 0 {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(tag[i+1:]), "q="); ok {
-					if f, err := strconv.ParseFloat(v, 64); err == nil {
-						q = f
-					}
-				}
-				tag = strings.TrimSpace(tag[:i])
-			}
-			if fromTag(tag) == l && q > 0 {
+		for _, w := range weights(header) {
+			if w.lang == l && w.q > 0 {
 				return
 			}
 		}
