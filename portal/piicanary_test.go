@@ -277,21 +277,13 @@ func TestPIICanaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan := func(when string) (files int, bytesRead int64) {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil {
-				return nil
-			}
+		eachFile(dir, func(p string, raw []byte) {
 			files++
 			bytesRead += int64(len(raw))
 			for _, h := range find(raw) {
 				hits++
 				t.Errorf("%s, %s: %s in clear", when, strings.TrimPrefix(p, dir), h)
 			}
-			return nil
 		})
 		return files, bytesRead
 	}
@@ -319,4 +311,18 @@ func TestPIICanaries(t *testing.T) {
 	t.Logf("%d canary people (%d values); %d answers checked, %d reveals and %d exports audited; %d log lines; "+
 		"%d files (%d KiB) scanned while running, %d files (%d KiB) after closing, database files %v, %d index files; %d plaintext hits",
 		len(people), len(canaries), requests, reveals, exports, logLines, openFiles, openBytes>>10, files, size>>10, dbFiles, len(indexFiles), hits)
+}
+
+// eachFile calls fn with every regular file under dir and its bytes (files
+// that vanish meanwhile, like a closed WAL, are skipped).
+func eachFile(dir string, fn func(path string, raw []byte)) {
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if raw, err := os.ReadFile(p); err == nil {
+			fn(p, raw)
+		}
+		return nil
+	})
 }

@@ -3,9 +3,6 @@ package portal
 import (
 	"bytes"
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -155,21 +152,13 @@ func TestSensitiveValuesNeverStoredInClear(t *testing.T) {
 	dirs := []string{tp.app.cfg.DataDir, storetest.Dir()}
 	checked := 0
 	for _, dir := range dirs {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil {
-				return nil
-			}
+		eachFile(dir, func(p string, raw []byte) {
 			checked++
 			for _, canary := range []string{canaryID, canaryPhone} {
 				if bytes.Contains(raw, []byte(canary)) {
 					t.Errorf("%s holds %s in clear", p, canary)
 				}
 			}
-			return nil
 		})
 	}
 	if checked < 5 {
