@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -344,11 +343,14 @@ func (s *Service) Read(ctx context.Context, from, to, dim, value string) (Figure
 	for m := start; !m.After(end); m = m.AddDate(0, 1, 0) {
 		ids = append(ids, rollupID(m.Format("2006-01"), dim, value))
 	}
-	rollups, err := s.getRollups(ctx, ids)
+	rollups, err := store.GetMany[Rollup](ctx, s.store, "rollups", ids)
 	if err != nil {
 		return out, err
 	}
 	for _, r := range rollups {
+		if r == nil {
+			continue // no event that month
+		}
 		for k, n := range r.Counts {
 			out.Counts[k] += n
 		}
@@ -361,40 +363,6 @@ func (s *Service) Read(ctx context.Context, from, to, dim, value string) (Figure
 				acc[i] += h[i]
 			}
 			out.Hist[k] = acc
-		}
-	}
-	return out, nil
-}
-
-// getRollups reads rollups by _id, several at a time: under load each read
-// waits its turn for a database connection, and a dashboard reads dozens.
-// Missing ones are left out.
-func (s *Service) getRollups(ctx context.Context, ids []string) ([]Rollup, error) {
-	got := make([]*Rollup, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			var r Rollup
-			switch err := s.store.Get(ctx, "rollups", id, &r); {
-			case err == nil:
-				got[i] = &r
-			case !core.IsCode(err, core.NotFound):
-				errs[i] = err
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	out := make([]Rollup, 0, len(ids))
-	for _, r := range got {
-		if r != nil {
-			out = append(out, *r)
 		}
 	}
 	return out, nil

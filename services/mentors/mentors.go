@@ -205,6 +205,13 @@ func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
 	return &m, nil
 }
 
+// Mentors reads the mentors with the given ids (a page of search hits), in
+// their order; ids no longer on record are left out.
+func (s *Service) Mentors(ctx context.Context, ids []string) ([]*Mentor, error) {
+	found, err := store.GetMany[Mentor](ctx, s.store, "mentors", ids)
+	return slices.DeleteFunc(found, func(m *Mentor) bool { return m == nil }), err
+}
+
 // SetStatus approves, pauses or retires a mentor (administrators).
 func (s *Service) SetStatus(ctx context.Context, actor accounts.Principal, id, status string, m accounts.Meta) error {
 	if actor.Role != accounts.Admin {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -77,6 +78,32 @@ func (s *Store) Get(ctx context.Context, coll, id string, out any) error {
 		return core.Errorf(core.NotFound, "error.not_found")
 	}
 	return core.Wrap(err, "get "+coll)
+}
+
+// GetMany reads documents by `_id`, several at a time: on the embedded store
+// a filter other than one exact `_id` scans the collection, and one read
+// after another waits its turn for a connection each time under load. The
+// result is in the order of ids, nil where a document is missing.
+func GetMany[T any](ctx context.Context, s *Store, coll string, ids []string) ([]*T, error) {
+	got := make([]*T, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var v T
+			switch err := s.Get(ctx, coll, id, &v); {
+			case err == nil:
+				got[i] = &v
+			case !core.IsCode(err, core.NotFound):
+				errs[i] = err
+			}
+		})
+	}
+	wg.Wait()
+	return got, errors.Join(errs...)
 }
 
 // Each decodes every document of a collection into a T and calls fn with
