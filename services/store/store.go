@@ -77,7 +77,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// A database that is gone fails a request within 5 s (a 503 the
 		// client may retry) instead of holding it.
 		SetServerSelectionTimeout(5 * time.Second)
-	if cfg.Monitor != nil {
+	if s.embedded != nil {
+		opts.SetMonitor(newWriteGate().monitor(cfg.Monitor))
+	} else if cfg.Monitor != nil {
 		opts.SetMonitor(cfg.Monitor)
 	}
 	client, err := mongo.Connect(opts)

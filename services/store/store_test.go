@@ -185,3 +185,35 @@ func TestUpdateIfOnTime(t *testing.T) {
 		t.Fatalf("second update on the old time: %v", err)
 	}
 }
+
+// TestConcurrentIncrementsAreNotLost: the embedded FerretDB runs an update
+// as a read and then a write, so two at once on one document could both
+// read the same value; its writes go in one at a time (writeGate), so
+// none is lost. MongoDB holds this by itself.
+func TestConcurrentIncrementsAreNotLost(t *testing.T) {
+	s := storetest.New(t, store.Collection{Name: "counters"})
+	ctx := context.Background()
+	if _, err := s.C("counters").InsertOne(ctx, bson.D{{Key: "_id", Value: "c"}, {Key: "n", Value: 0}}); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 40
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				if _, err := s.C("counters").UpdateOne(ctx, bson.D{{Key: "_id", Value: "c"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var got struct{ N int }
+	if err := s.Get(ctx, "counters", "c", &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.N != workers*each {
+		t.Errorf("n = %d after %d increments", got.N, workers*each)
+	}
+}
