@@ -40,6 +40,8 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	BodyLimit      int
 	MetricsAddr    string
+	// Pprof serves the runtime profiles on the metrics listener.
+	Pprof bool
 	// IdempotencyWait is how long a create that has not answered holds its
 	// Idempotency-Key: past it the first is taken for dead and a retry runs.
 	IdempotencyWait time.Duration
@@ -81,6 +83,7 @@ var settings = []setting{
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"idempotency-wait", "PORTAL_IDEMPOTENCY_WAIT", "1m", "how long a create that has not answered holds its Idempotency-Key before a retry may run it", false},
 	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
+	{"pprof", "PORTAL_PPROF", "off", "on serves Go's runtime profiles at /debug/pprof/ beside /metrics (keep that address private)", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
 	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in days, e.g. conduct=7,privacy=5 (defaults: service=15 conduct=10 policy=15 privacy=7 other=15)", false},
@@ -180,6 +183,16 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	c.MetricsAddr = get("metrics-addr")
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "off" {
 		bad("metrics-addr", "want host:port or off")
+	}
+	switch get("pprof") {
+	case "on":
+		c.Pprof = true
+	case "off":
+	default:
+		bad("pprof", "want on or off")
+	}
+	if c.Pprof && c.MetricsAddr == "off" {
+		bad("pprof", "needs -metrics-addr")
 	}
 	if c.BodyLimit, err = wholeNumber(get("body-limit")); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")

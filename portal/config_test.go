@@ -42,6 +42,10 @@ func TestConfig(t *testing.T) {
 			return len(c.JWTKey) == 32 && len(c.DataKey) == 32
 		}},
 		{"bad grace", []string{"-shutdown-grace", "forever"}, nil, "-shutdown-grace", nil},
+		{"profiles on", []string{"-pprof", "on"}, nil, "", func(c *Config) bool { return c.Pprof }},
+		{"profiles off by default", nil, nil, "", func(c *Config) bool { return !c.Pprof }},
+		{"bad profiles switch", []string{"-pprof", "yes"}, nil, "-pprof", nil},
+		{"profiles need the metrics address", []string{"-pprof", "on", "-metrics-addr", "off"}, nil, "-pprof", nil},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument", nil},
 	}
 	for _, tt := range tests {

@@ -45,6 +45,19 @@ type Outbox struct {
 	sources map[string]Source
 
 	draining sync.Mutex
+
+	// Group commit: Apply calls on one index that arrive while its index
+	// write is under way join the next batch, committed as one write.
+	commits sync.Mutex
+	open    map[string]*batch // index → the batch still taking ids
+	busy    map[string]bool   // index → a commit is under way
+}
+
+// batch is one group commit: the ids it applies, closed done when it has.
+type batch struct {
+	ids  []string
+	done chan struct{}
+	err  error
 }
 
 type note struct {
@@ -56,7 +69,7 @@ type note struct {
 
 // New returns an outbox over a store and an engine.
 func New(s *store.Store, e search.Engine, log *slog.Logger) *Outbox {
-	return &Outbox{store: s, engine: e, log: log, sources: map[string]Source{}}
+	return &Outbox{store: s, engine: e, log: log, sources: map[string]Source{}, open: map[string]*batch{}, busy: map[string]bool{}}
 }
 
 // Engine returns the search engine.
@@ -123,8 +136,61 @@ func (o *Outbox) Changed(ctx context.Context, index, id string) error {
 	return nil
 }
 
+// apply brings the index up to date with one record and returns once it
+// has (or failed). Under load many writers apply at once; each index write
+// of a search engine makes a segment that it later has to merge, so calls
+// that come while one commit is under way wait for it and then go in
+// together as the next one (a group commit): with nobody waiting, a call
+// commits at once, alone.
 func (o *Outbox) apply(ctx context.Context, index, id string) error {
-	return o.applyBatch(ctx, index, []string{id})
+	o.commits.Lock()
+	b := o.open[index]
+	if b == nil {
+		b = &batch{done: make(chan struct{})}
+		o.open[index] = b
+	}
+	b.ids = append(b.ids, id)
+	lead := !o.busy[index]
+	if lead {
+		o.busy[index] = true
+		delete(o.open, index)
+	}
+	o.commits.Unlock()
+	if lead {
+		o.commit(ctx, index, b)
+		o.handOver(index)
+	}
+	select {
+	case <-b.done:
+		return b.err
+	case <-ctx.Done():
+		return ctx.Err() // the note stays; the batch or Drain applies it
+	}
+}
+
+func (o *Outbox) commit(ctx context.Context, index string, b *batch) {
+	b.err = o.applyBatch(ctx, index, slices.Compact(slices.Sorted(slices.Values(b.ids))))
+	close(b.done)
+}
+
+// handOver commits the batches that filled meanwhile, in the background:
+// the caller that led its own batch answers without waiting for others'.
+func (o *Outbox) handOver(index string) {
+	o.commits.Lock()
+	next := o.open[index]
+	if next == nil {
+		o.busy[index] = false
+		o.commits.Unlock()
+		return
+	}
+	delete(o.open, index)
+	o.commits.Unlock()
+	go func() {
+		// The waiters' requests bound how long they wait; the commit itself
+		// is bounded by the engine's write deadline.
+		o.commit(context.Background(), index, next)
+		o.handOver(index)
+	}()
 }
 
 // applyBatch brings the index up to date with some of its records in one
@@ -159,12 +225,14 @@ func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) err
 			return err
 		}
 	}
-	for _, id := range ids {
-		if _, err := o.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: index + "/" + id}}); err != nil {
-			return err
-		}
+	done := make([]string, len(ids))
+	for i, id := range ids {
+		done[i] = index + "/" + id
 	}
-	return nil
+	// One write for the batch: the outbox is small, so even a store that
+	// cannot use the _id index for $in reads little.
+	_, err := o.store.C(Collection.Name).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: done}}}})
+	return err
 }
 
 // drainBatch is how many notes of one index Drain applies in one index

@@ -3,8 +3,11 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -149,5 +152,68 @@ func TestRebuild(t *testing.T) {
 	}
 	if hits(t, e, "熱線") != 3 {
 		t.Fatal("rebuilt index incomplete")
+	}
+}
+
+// counting counts index writes; the first waits until release is closed.
+type counting struct {
+	search.Engine
+	upserts atomic.Int32
+	release chan struct{}
+}
+
+func (c *counting) Upsert(ctx context.Context, index string, docs ...search.Doc) error {
+	if c.upserts.Add(1) == 1 {
+		<-c.release
+	}
+	return c.Engine.Upsert(ctx, index, docs...)
+}
+
+// TestConcurrentAppliesGoInTogether: writes applied while an index write is
+// under way go in as one more write, and each is searchable when its Apply
+// returns.
+func TestConcurrentAppliesGoInTogether(t *testing.T) {
+	s, e, _ := setup(t)
+	c := &counting{Engine: e.Engine, release: make(chan struct{})}
+	o := outbox.New(s, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	o.Register(outbox.Source{Index: notes, Load: func(ctx context.Context, id string) (*search.Doc, error) {
+		var d struct {
+			Text string `bson:"text"`
+		}
+		if err := s.Get(ctx, "notes", id, &d); err != nil {
+			return nil, err
+		}
+		return &search.Doc{ID: id, Fields: map[string]any{"text": d.Text}}, nil
+	}})
+	const n = 20
+	var wg sync.WaitGroup
+	var started atomic.Int32
+	wg.Go(func() { write(t, s, o, "first", "創業 first") })
+	for i := range n - 1 {
+		wg.Go(func() {
+			started.Add(1)
+			write(t, s, o, fmt.Sprintf("n%02d", i), "創業")
+		})
+	}
+	for started.Load() < n-1 {
+		runtime.Gosched()
+	}
+	for {
+		if p, _ := o.Pending(context.Background()); p >= n {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(c.release)
+	wg.Wait()
+	if got := hits(t, c, "創業"); got != n {
+		t.Errorf("%d of %d writes searchable", got, n)
+	}
+	if p, _ := o.Pending(context.Background()); p != 0 {
+		t.Errorf("%d notes left", p)
+	}
+	t.Logf("%d index writes for %d applies", c.upserts.Load(), n)
+	if u := c.upserts.Load(); u >= n/2 {
+		t.Errorf("%d index writes for %d applies, want them grouped", u, n)
 	}
 }
