@@ -297,9 +297,12 @@ func (a *App) notificationsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Seeing the list reads them: the bell goes quiet.
-	if err := a.notify.MarkRead(c.UserContext(), principal(c).ID); err != nil {
-		return err
+	// Seeing the list (its first page shows the newest) reads them: the
+	// bell goes quiet.
+	if p.Number == 1 && len(list) > 0 {
+		if err := a.notify.MarkSeen(c.UserContext(), principal(c).ID, list[0].At); err != nil {
+			return err
+		}
 	}
 	return a.render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": newPager(c, p, total)})
 }

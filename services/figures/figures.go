@@ -242,18 +242,35 @@ func (s *Service) add(ctx context.Context, e Event, sign int64) error {
 		return nil
 	}
 	for _, t := range targets(e) {
-		// Insert then increment, never upsert: an upsert reads the whole
-		// collection on the embedded store. Every rollup is born with every
-		// histogram's buckets, so an increment always finds its array.
-		_, err := s.store.C("rollups").InsertOne(ctx, newRollup(t))
-		if err != nil && !mongo.IsDuplicateKeyError(err) {
-			return core.Wrap(err, "create rollup")
-		}
-		if _, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, bson.D{{Key: "$inc", Value: inc}}); err != nil {
-			return core.Wrap(err, "increment rollup")
+		// Increment, and only when there is no rollup yet create it and
+		// increment again; never upsert: an upsert reads the whole collection
+		// on the embedded store. Every rollup is born with every histogram's
+		// buckets, so an increment always finds its array. Most rollups
+		// exist, so this is one write (the embedded store takes writes one
+		// at a time).
+		if err := s.increment(ctx, t, inc); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func (s *Service) increment(ctx context.Context, t Rollup, inc bson.D) error {
+	for attempt := 0; ; attempt++ {
+		r, err := s.store.C("rollups").UpdateOne(ctx, bson.D{{Key: "_id", Value: t.ID}}, bson.D{{Key: "$inc", Value: inc}})
+		if err != nil {
+			return core.Wrap(err, "increment rollup")
+		}
+		if r.MatchedCount == 1 {
+			return nil
+		}
+		if attempt == 1 {
+			return fmt.Errorf("figures: rollup %s neither found nor created", t.ID)
+		}
+		if _, err := s.store.C("rollups").InsertOne(ctx, newRollup(t)); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return core.Wrap(err, "create rollup")
+		}
+	}
 }
 
 // check refuses an event with an undeclared histogram.

@@ -108,6 +108,21 @@ func (s *Service) MarkRead(ctx context.Context, userID string) error {
 	return core.Wrap(err, "mark read")
 }
 
+// MarkSeen moves the read mark to now if newest, the newest notification
+// the person has seen, is past it; otherwise it writes nothing (looking at
+// the list again changes nothing).
+func (s *Service) MarkSeen(ctx context.Context, userID string, newest time.Time) error {
+	var in inboxDoc
+	err := s.store.C(inbox.Name).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&in)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return core.Wrap(err, "read inbox")
+	}
+	if err == nil && !in.SeenAt.Before(newest) {
+		return nil
+	}
+	return s.MarkRead(ctx, userID)
+}
+
 // List returns a person's notifications, newest first.
 func (s *Service) List(ctx context.Context, userID string, p core.Page) ([]Notification, int, error) {
 	p = p.Normalize()

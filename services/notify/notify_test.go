@@ -203,3 +203,30 @@ func TestDeliveryNoDoubleSend(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkSeen: the list marks read only up to what it showed; showing it
+// again writes nothing, so a notification that came after stays unread.
+func TestMarkSeen(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	e.svc.Send(ctx, "ann", "notify.consult.new", "x", "/consultations/1")
+	shown := time.UnixMilli(e.now.Load())
+	e.advance(time.Second)
+	if err := e.svc.MarkSeen(ctx, "ann", shown); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(time.Second)
+	e.svc.Send(ctx, "ann", "notify.consult.new", "y", "/consultations/2")
+	if err := e.svc.MarkSeen(ctx, "ann", shown); err != nil { // a list shown before the second came
+		t.Fatal(err)
+	}
+	if n, err := e.svc.Unread(ctx, "ann"); err != nil || n != 1 {
+		t.Errorf("unread = %d, %v; want the later one unread", n, err)
+	}
+	if err := e.svc.MarkSeen(ctx, "ann", time.UnixMilli(e.now.Load())); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.Unread(ctx, "ann"); err != nil || n != 0 {
+		t.Errorf("unread = %d, %v after seeing the newest", n, err)
+	}
+}

@@ -55,6 +55,11 @@ func (c *Catalogue) Logged(ctx context.Context, personID, district string, f *Fa
 		}
 	}
 	ctx = context.WithoutCancel(ctx)
+	// Most looks are not the month's first: a read by _id answers that
+	// without a write (the embedded store takes writes one at a time).
+	if err := c.store.Get(ctx, CheckLog.Name, e.ID, &CheckEntry{}); err == nil {
+		return
+	}
 	if _, err := c.store.C(CheckLog.Name).InsertOne(ctx, &e); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			slog.Warn("eligibility log", "err", err)
