@@ -141,6 +141,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	cache    []*Mentor
+	byID     map[string]*Mentor // the cache by id
 	cachedAt time.Time
 }
 
@@ -206,10 +207,39 @@ func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
 }
 
 // Mentors reads the mentors with the given ids (a page of search hits), in
-// their order; ids no longer on record are left out.
+// their order; ids no longer on record are left out. They come from the
+// pool's short-lived cache (see all): the directory is the portal's most
+// viewed list, and twenty reads a view were most of the store's work.
 func (s *Service) Mentors(ctx context.Context, ids []string) ([]*Mentor, error) {
-	found, err := store.GetMany[Mentor](ctx, s.store, "mentors", ids)
-	return slices.DeleteFunc(found, func(m *Mentor) bool { return m == nil }), err
+	if _, err := s.all(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*Mentor, len(ids))
+	var missing []int // joined on another replica since the cache was read
+	s.mu.Lock()
+	for i, id := range ids {
+		if m := s.byID[id]; m != nil {
+			c := *m // callers get their own copy
+			out[i] = &c
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	s.mu.Unlock()
+	if len(missing) > 0 {
+		rest := make([]string, len(missing))
+		for j, i := range missing {
+			rest[j] = ids[i]
+		}
+		found, err := store.GetMany[Mentor](ctx, s.store, "mentors", rest)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range missing {
+			out[i] = found[j]
+		}
+	}
+	return slices.DeleteFunc(out, func(m *Mentor) bool { return m == nil }), nil
 }
 
 // SetStatus approves, pauses or retires a mentor (administrators).
@@ -246,6 +276,10 @@ func (s *Service) all(ctx context.Context) ([]*Mentor, error) {
 	var list []*Mentor
 	if err := store.Each(ctx, s.store, "mentors", func(m *Mentor) error { list = append(list, m); return nil }); err != nil {
 		return nil, err
+	}
+	s.byID = make(map[string]*Mentor, len(list))
+	for _, m := range list {
+		s.byID[m.ID] = m
 	}
 	s.cache, s.cachedAt = list, time.Now()
 	return list, nil
