@@ -1,0 +1,226 @@
+package portal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"onestop/services/accounts"
+)
+
+// dbSnapshot hashes every collection of the portal's database but the
+// excepted ones, one hash per collection, so that a change names where it
+// happened.
+func dbSnapshot(t *testing.T, tp *testPortal, except ...string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	colls, err := tp.app.store.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, c := range colls {
+		if slices.Contains(except, c) {
+			continue
+		}
+		cur, err := tp.app.store.C(c).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []bson.Raw
+		if err := cur.All(ctx, &docs); err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		for _, d := range docs {
+			h.Write(d)
+		}
+		out[c] = fmt.Sprintf("%d:%x", len(docs), h.Sum(nil))
+	}
+	return out
+}
+
+// snapshotDiff names the collections that differ.
+func snapshotDiff(before, after map[string]string) []string {
+	var out []string
+	for c, h := range after {
+		if before[c] != h {
+			out = append(out, c)
+		}
+	}
+	for c := range before {
+		if _, ok := after[c]; !ok {
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// csrfAudited: a refused form is recorded as an authorization failure,
+// the one write a refusal makes.
+var csrfAudited = []string{"audit"}
+
+// TestCSRFEveryForm extends TestWebCSRFAndOrigin (the sign-in form) to
+// every form of the route table: each page POST route is sent, in a
+// signed-in session of a role the route lets in, with no token, with a
+// valid token of another signed-in session, with its own token but a
+// foreign Origin, and with its own token but a foreign Referer and no
+// Origin; each is refused with 403 error.csrf, and nothing but the audit
+// record of the refusal is written.
+func TestCSRFEveryForm(t *testing.T) {
+	tp := newTestPortal(t)
+	w, _ := newSmallWorld(t, tp)
+	ent := w.token(t, "entrepreneur@sweep.test.cn")
+	mustDo(t, tp, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, ent)
+	mustDo(t, tp, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？"}, ent)
+	_, otherTok, _ := tp.account(accounts.Entrepreneur, "other@csrf.test.cn")
+
+	// A session is its cookie and the CSRF seed cookie the portal set;
+	// the page forms carry the token of the seed.
+	type session struct{ token, seed string }
+	sessions := map[accounts.Role]session{}
+	for _, s := range w.subjects {
+		if s.name != "guest" {
+			sessions[s.role] = session{s.token, "seed-" + s.name}
+		}
+	}
+	other := session{otherTok, "seed-other"}
+	if tp.app.csrfToken(other.seed) == tp.app.csrfToken(sessions[accounts.Entrepreneur].seed) {
+		t.Fatal("two sessions share a token")
+	}
+
+	send := func(path string, s session, form url.Values, hdr ...string) answer {
+		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/problem+json")
+		req.Header.Set("Cookie", tp.app.cookieName("session")+"="+s.token+"; "+tp.app.cookieName("csrf")+"="+s.seed)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := tp.app.HTTP().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		var p struct {
+			Code string `json:"code"`
+		}
+		_ = json.Unmarshal(raw, &p)
+		return answer{resp.StatusCode, p.Code}
+	}
+
+	before := dbSnapshot(t, tp, csrfAudited...)
+	start := time.Now()
+	forms, requests := 0, 0
+	for _, r := range tp.app.routes {
+		if r.method != "POST" || strings.HasPrefix(r.path, "/api/") {
+			continue
+		}
+		i := slices.IndexFunc(accounts.Roles, func(role accounts.Role) bool { return r.access.allows(accounts.Principal{ID: "x", Role: role}) })
+		if i < 0 {
+			t.Errorf("POST %s lets no role in", r.path)
+			continue
+		}
+		role := accounts.Roles[i]
+		own := sessions[role]
+		path := randomIDs(r.path)
+		form := func(csrf string) url.Values {
+			v := url.Values{"note": {"跨站請求"}, "status": {"active"}, "password": {testPassword}, "confirm": {"yes"}}
+			if csrf != "" {
+				v.Set("_csrf", csrf)
+			}
+			return v
+		}
+		forms++
+		for _, c := range []struct {
+			name string
+			got  answer
+		}{
+			{"no token", send(path, own, form(""))},
+			{"another session's token", send(path, own, form(tp.app.csrfToken(other.seed)))},
+			{"a foreign Origin", send(path, own, form(tp.app.csrfToken(own.seed)), "Origin", "https://evil.example")},
+			{"a foreign Referer", send(path, own, form(tp.app.csrfToken(own.seed)), "Referer", "https://evil.example/form")},
+		} {
+			requests++
+			if c.got.status != 403 || c.got.code != "error.csrf" {
+				t.Errorf("POST %s as %s with %s: %d %q, want 403 error.csrf", r.path, role, c.name, c.got.status, c.got.code)
+			}
+		}
+	}
+	if changed := snapshotDiff(before, dbSnapshot(t, tp, csrfAudited...)); len(changed) > 0 {
+		t.Errorf("refused forms changed %v", changed)
+	}
+	// The same session with its own token gets past the check (the
+	// refusals above are the token's and the origin's, not the role's).
+	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.app.csrfToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {
+		t.Errorf("a form with its own token: %d %s", got.status, got.code)
+	}
+	t.Logf("%d forms, %d refused requests in %s", forms, requests, time.Since(start).Round(time.Millisecond))
+	t.Run("GET", func(t *testing.T) { getChangesNothing(t, tp, w) })
+}
+
+// getWrites are the collections any GET may write: the audit log records
+// reads of personal data and refused requests.
+var getWrites = []string{"audit"}
+
+// getWritesOf are the documented writes of particular GET routes.
+var getWritesOf = map[string][]string{
+	// Seeing the notifications page marks what it shows as seen (the
+	// unread badge), as the page says; the API lists without marking and
+	// has its own POST .../read.
+	"/notifications": {"notify_inbox"},
+}
+
+// getChangesNothing (the second half of the CSRF property): every GET
+// route, pages and API, read as a guest and as every role — with real ids
+// where records exist, random ones as well — leaves every collection but
+// getWrites as it was.
+func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
+	mustDo(t, tp, "PUT", "/api/v1/me/profile", goodProfile(), w.token(t, "entrepreneur@sweep.test.cn"))
+	if err := tp.app.outbox.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := dbSnapshot(t, tp, getWrites...)
+	start := time.Now()
+	n := 0
+	for _, r := range tp.app.routes {
+		if r.method != "GET" || sweepSkip(r.path) {
+			continue
+		}
+		for _, s := range w.subjects {
+			targets := []string{randomIDs(r.path)}
+			if strings.Contains(r.path, ":") {
+				targets = append(targets, w.targets(t, r, s, 1)...)
+			} else {
+				targets = w.targets(t, r, s, 1)
+			}
+			for _, target := range targets {
+				resp, body := w.get(t, target, s)
+				n++
+				if resp.StatusCode >= 500 {
+					t.Errorf("GET %s as %s: %d %.200s", target, s.name, resp.StatusCode, body)
+				}
+			}
+		}
+		after := dbSnapshot(t, tp, getWrites...)
+		for _, c := range snapshotDiff(before, after) {
+			if !slices.Contains(getWritesOf[r.path], c) {
+				t.Errorf("GET %s changed %s", r.path, c)
+			}
+		}
+		before = after
+	}
+	t.Logf("%d GET requests in %s", n, time.Since(start).Round(time.Millisecond))
+}
