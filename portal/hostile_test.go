@@ -151,9 +151,13 @@ func TestHostileInput(t *testing.T) {
 				t.Errorf("list with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
 			}
 			for _, list := range []string{"/api/v1/admin/audit", "/api/v1/staff/people", "/api/v1/staff/services"} {
+				want := 200
+				if list == "/api/v1/staff/people" && p == "q" && sensitiveQuery(s, tp.app.clock.Now()) {
+					want = 422 // a number goes by POST (lookup.go)
+				}
 				resp, _ = tp.do("GET", list+"?"+p+"="+url.QueryEscape(s), nil, admin)
-				if resp.StatusCode != 200 {
-					t.Errorf("%s with %s=%.40q: %d", list, p, s, resp.StatusCode)
+				if resp.StatusCode != want {
+					t.Errorf("%s with %s=%.40q: %d, want %d", list, p, s, resp.StatusCode, want)
 				}
 			}
 		}
@@ -289,6 +293,13 @@ func TestHostileHotline(t *testing.T) {
 			count++
 			if resp.StatusCode >= 500 || (resp.StatusCode != 200 && resp.StatusCode != 422) {
 				t.Errorf("%s%.40q: %d %s", list, s, resp.StatusCode, out)
+			}
+		}
+		for _, search := range []string{"/api/v1/hotline/find", "/api/v1/staff/people/search"} {
+			resp, out := tp.do("POST", search, map[string]string{"q": s}, w.staff)
+			count++
+			if resp.StatusCode >= 500 || (resp.StatusCode != 200 && resp.StatusCode != 422) {
+				t.Errorf("POST %s %.40q: %d %s", search, s, resp.StatusCode, out)
 			}
 		}
 	}

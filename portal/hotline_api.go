@@ -197,7 +197,11 @@ type reassignRequest struct {
 }
 
 func (a *App) apiFind(c *fiber.Ctx) error {
-	found, err := a.hotline.Find(c.UserContext(), principal(c), c.Query("q"))
+	q := c.Query("q")
+	if sensitiveQuery(q, a.clock.Now()) {
+		return numberInURL() // POST /api/v1/hotline/find takes numbers
+	}
+	found, err := a.hotline.Find(c.UserContext(), principal(c), q)
 	if err != nil {
 		return err
 	}

@@ -81,10 +81,11 @@ func TestHotlineAPI(t *testing.T) {
 	casePath := "/api/v1/cases/" + cs.ID
 	tp.run(t, []scenario{
 		// Finding callers: staff only, by phone, ID number or name.
-		{name: "find by phone", method: "GET", path: "/api/v1/hotline/find?q=13912345678", token: w.staff, status: 200, contains: []string{caller.ID}},
-		{name: "find by ID number", method: "GET", path: "/api/v1/hotline/find?q=11010519880512123X", token: w.staff, status: 200, contains: []string{account.ID, "王小明"}, notContains: []string{"11010519880512123X"}},
+		{name: "find by phone", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": "13912345678"}, token: w.staff, status: 200, contains: []string{caller.ID}},
+		{name: "find by ID number", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": "11010519880512123X"}, token: w.staff, status: 200, contains: []string{account.ID, "王小明"}, notContains: []string{"11010519880512123X"}},
 		{name: "find by name", method: "GET", path: "/api/v1/hotline/find?q=" + url.QueryEscape("陳先生"), token: w.staff, status: 200, contains: []string{caller.ID}},
-		{name: "entrepreneurs cannot search callers", method: "GET", path: "/api/v1/hotline/find?q=13912345678", token: w.e1, status: 403},
+		{name: "no phone in a URL", method: "GET", path: "/api/v1/hotline/find?q=13912345678", token: w.staff, status: 422, notContains: []string{caller.ID}},
+		{name: "entrepreneurs cannot search callers", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": "13912345678"}, token: w.e1, status: 403},
 		{name: "mentors cannot read a contact", method: "GET", path: "/api/v1/hotline/contacts/" + caller.ID, token: w.mentor, status: 403},
 		{name: "guests cannot log calls", method: "POST", path: "/api/v1/hotline/calls", body: map[string]any{}, status: 401},
 		{name: "a contact with a bad phone", method: "POST", path: "/api/v1/hotline/contacts", token: w.staff, body: map[string]any{"name": "張三", "phone": "123"}, status: 422, contains: []string{`"field":"phone"`}},
@@ -230,7 +231,8 @@ func TestWebCallForm(t *testing.T) {
 		t.Errorf("a bad call was stored: %s", body)
 	}
 	// The console turns an unknown phone into a new-contact form.
-	_, doc = b.get("/hotline?q=13700001111")
+	_, doc = b.get("/hotline")
+	_, doc = b.post("/hotline/find", url.Values{"q": {"13700001111"}}, csrfOf(doc))
 	if doc.Find("#not-found").Length() != 1 {
 		t.Error("no not-found message")
 	}

@@ -13,6 +13,7 @@ import (
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
+	"onestop/services/pii"
 	"onestop/services/training"
 )
 
@@ -59,13 +60,22 @@ func formDate(c *fiber.Ctx, name string, errs map[string]string) core.Date {
 // The console: find a caller, or record a new one.
 
 func (a *App) hotlinePage(c *fiber.Ctx) error {
-	return a.renderConsole(c, hotline.NewContact{}, map[string]string{})
+	q := strings.TrimSpace(c.Query("q"))
+	if sensitiveQuery(q, a.clock.Now()) {
+		// A number in the link: no look-up, and the number is not echoed.
+		return a.renderConsole(c, "", hotline.NewContact{}, map[string]string{"q": "search.number_in_link"})
+	}
+	return a.renderConsole(c, q, hotline.NewContact{}, map[string]string{})
 }
 
-func (a *App) renderConsole(c *fiber.Ctx, in hotline.NewContact, errs map[string]string) error {
+// renderConsole shows the console, with the results of q when there is one
+// (a name from the link, or anything posted by the search form).
+func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs map[string]string) error {
 	ctx, me := c.UserContext(), principal(c)
-	q := strings.TrimSpace(c.Query("q"))
 	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	if _, problem := pii.ParseID(q, a.clock.Now()); problem == "" {
+		data["Q"] = "" // an ID number is never echoed back into the page
+	}
 	if q != "" {
 		found, err := a.hotline.Find(ctx, me, q)
 		if fe := formErrors(err); fe != nil {
@@ -76,9 +86,9 @@ func (a *App) renderConsole(c *fiber.Ctx, in hotline.NewContact, errs map[string
 		data["Found"], data["Searched"] = found, true
 		if in.Name == "" && len(found) == 0 {
 			// Start the new record from what was typed.
-			if _, err := strconv.Atoi(strings.ReplaceAll(q, " ", "")); err == nil {
+			if pii.NormalizePhone(q) != "" {
 				in.Phone = q
-			} else {
+			} else if !sensitiveQuery(q, a.clock.Now()) {
 				in.Name = q
 			}
 			data["Input"] = in
@@ -110,7 +120,7 @@ func (a *App) contactCreate(c *fiber.Ctx) error {
 		var ce *core.Error
 		if asCore(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) && len(ce.Fields) > 0 {
 			in.IDNumber = "" // never echoed back into the page
-			return a.renderConsole(c, in, ce.Fields)
+			return a.renderConsole(c, "", in, ce.Fields)
 		}
 		return err
 	}

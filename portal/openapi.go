@@ -61,10 +61,12 @@ var (
 	docSaveProfile     = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
 	docExport          = &apiDoc{"Download everything held about the caller (re-asks the password)", "privacy", passwordConfirm{}, nil, 200}
 	docDelete          = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
-	docPeople          = &apiDoc{"List people (staff); q may be an ID or phone number", "staff", nil, listResponse[apiPersonRow]{}, 200}
+	docPeople          = &apiDoc{"List people (staff); q is a name or text: an ID or phone number in q is refused with 422, POST /api/v1/staff/people/search takes it", "staff", nil, listResponse[apiPersonRow]{}, 200}
+	docPeopleSearch    = &apiDoc{"Search people (staff) with q in the body: a full ID or phone number finds the person through the blind index, anything else is a text search", "staff", peopleSearchRequest{}, listResponse[apiPersonRow]{}, 200}
 	docPerson          = &apiDoc{"A person's profile, masked (staff)", "staff", nil, apiProfile{}, 200}
 	docReveal          = &apiDoc{"Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200}
-	docFind            = &apiDoc{"Find a caller by phone, ID number (blind index) or name (staff)", "hotline", nil, foundResponse{}, 200}
+	docFind            = &apiDoc{"Find a caller by name (staff); an ID or phone number in q is refused with 422, POST takes it", "hotline", nil, foundResponse{}, 200}
+	docFindPost        = &apiDoc{"Find a caller by phone, ID number (blind index) or name, sent in the body (staff)", "hotline", findRequest{}, foundResponse{}, 200}
 	docCreateContact   = &apiDoc{"Record a caller (staff); linked to an account whose profile has the same phone or ID number", "hotline", hotline.NewContact{}, apiContact{}, 201}
 	docContact         = &apiDoc{"A caller's record, masked (staff)", "hotline", nil, apiContact{}, 200}
 	docLinkContact     = &apiDoc{"Link a caller to the account whose profile has the same phone or ID number", "hotline", nil, apiContact{}, 200}

@@ -76,7 +76,16 @@ func peopleQuery(c *fiber.Ctx) people.ListQuery {
 }
 
 func (a *App) apiPeople(c *fiber.Ctx) error {
-	rows, total, p, err := a.people.List(c.UserContext(), principal(c), peopleQuery(c))
+	q := peopleQuery(c)
+	if sensitiveQuery(q.Text, a.clock.Now()) {
+		return numberInURL() // POST /api/v1/staff/people/search takes numbers
+	}
+	return a.writePeople(c, q)
+}
+
+// writePeople answers a list of people, from the GET list or a posted search.
+func (a *App) writePeople(c *fiber.Ctx, q people.ListQuery) error {
+	rows, total, p, err := a.people.List(c.UserContext(), principal(c), q)
 	if err != nil {
 		return err
 	}

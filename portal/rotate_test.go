@@ -86,7 +86,7 @@ func rotWorks(t *testing.T, tp *testPortal, uid string) {
 		t.Errorf("reveal: %d %s", resp.StatusCode, body)
 	}
 	for q, want := range map[string]string{rotIDNo: uid, rotProfPh: uid, rotCaller: "來電者"} {
-		resp, body := tp.do("GET", "/api/v1/hotline/find?q="+q, nil, staff)
+		resp, body := tp.do("POST", "/api/v1/hotline/find", map[string]string{"q": q}, staff)
 		found := decode[struct{ Items []hotline.Found }](t, body).Items
 		if resp.StatusCode != 200 || len(found) != 1 || (found[0].AccountID != want && found[0].Name != want) {
 			t.Errorf("find %s: %d %s", q, resp.StatusCode, body)

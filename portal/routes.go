@@ -149,6 +149,7 @@ func (a *App) routeTable() []route {
 
 		// Pages: the hotline, complaints, follow-up cases, stability.
 		{"GET", "/hotline", staff, a.hotlinePage, nil},
+		{"POST", "/hotline/find", staff, a.hotlineFind, nil}, // numbers go in the body (lookup.go)
 		{"POST", "/hotline/contacts", staff, a.contactCreate, nil},
 		{"POST", "/hotline/accounts/:id/contact", staff, a.accountContact, nil},
 		{"GET", "/hotline/contacts/:id", staff, a.contactPage, nil},
@@ -217,6 +218,7 @@ func (a *App) routeTable() []route {
 		// Pages: staff.
 		{"GET", "/staff/services", staff, a.queuePage, nil},
 		{"GET", "/staff/people", staff, a.peoplePage, nil},
+		{"POST", "/staff/people/search", staff, a.peopleSearch, nil}, // numbers go in the body (lookup.go)
 		{"GET", "/staff/people/:id", staff, a.personPage, nil},
 		{"POST", "/staff/people/:id/reveal", staff, a.personReveal, nil},
 
@@ -266,6 +268,7 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/me/export", signedIn, a.apiExport, docExport},
 		{"POST", "/api/v1/me/delete", signedIn, a.apiDeleteAccount, docDelete},
 		{"GET", "/api/v1/staff/people", staff, a.apiPeople, docPeople},
+		{"POST", "/api/v1/staff/people/search", staff, a.apiPeopleSearch, docPeopleSearch},
 		{"GET", "/api/v1/staff/people/:id", staff, a.apiPerson, docPerson},
 		{"POST", "/api/v1/staff/people/:id/reveal", staff, a.apiReveal, docReveal},
 
@@ -328,6 +331,7 @@ func (a *App) routeTable() []route {
 
 		// API: the hotline, complaints, follow-up cases, stability.
 		{"GET", "/api/v1/hotline/find", staff, a.apiFind, docFind},
+		{"POST", "/api/v1/hotline/find", staff, a.apiFindPost, docFindPost},
 		{"POST", "/api/v1/hotline/contacts", staff, a.apiCreateContact, docCreateContact},
 		{"GET", "/api/v1/hotline/contacts/:id", staff, a.apiContact, docContact},
 		{"POST", "/api/v1/hotline/contacts/:id/link", staff, a.apiLinkContact, docLinkContact},

@@ -179,7 +179,7 @@ func TestExportAndDelete(t *testing.T) {
 		{name: "login gone", method: "POST", path: "/api/v1/auth/login", body: map[string]string{"login": "ent@test.cn", "password": testPassword}, status: 401},
 		{name: "the e-mail is free again", method: "POST", path: "/api/v1/auth/register", body: map[string]string{"email": "ent@test.cn", "password": testPassword, "name": "新的人"}, status: 201},
 		{name: "profile gone", method: "GET", path: "/api/v1/staff/people/" + entID, token: hotline, status: 404},
-		{name: "nobody found by the old ID number", method: "GET", path: "/api/v1/staff/people?q=" + canaryID, token: hotline, status: 200, contains: []string{`"total":0`}},
+		{name: "nobody found by the old ID number", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": canaryID}, token: hotline, status: 200, contains: []string{`"total":0`}},
 		{name: "the request is kept under a pseudonym", method: "GET", path: "/api/v1/services/" + req.ID, token: hotline, status: 200,
 			contains: []string{`"owner_name":"#` + entID[:6] + `"`}, notContains: []string{"測試entrepreneur"}},
 	})

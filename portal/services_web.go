@@ -10,6 +10,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/onestop"
 	"onestop/services/people"
+	"onestop/services/pii"
 	"onestop/services/policy"
 	"onestop/services/training"
 )
@@ -96,12 +97,29 @@ func (a *App) queuePage(c *fiber.Ctx) error {
 
 func (a *App) peoplePage(c *fiber.Ctx) error {
 	q := peopleQuery(c)
+	if sensitiveQuery(q.Text, a.clock.Now()) {
+		// A number in the link: no look-up, and the number is not echoed.
+		q.Text = ""
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
+			"Pager": pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
+	}
+	return a.renderPeople(c, q, func(p core.Page, total int) pager { return newPager(c, p, total) })
+}
+
+// renderPeople lists people for q; paging says where its links go (the
+// GET list's own query, or a posted search's non-sensitive fields).
+func (a *App) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(core.Page, int) pager) error {
 	rows, total, p, err := a.people.List(c.UserContext(), principal(c), q)
 	if err != nil {
 		return err
 	}
+	pg := paging(p, total)
+	if _, problem := pii.ParseID(q.Text, a.clock.Now()); problem == "" {
+		q.Text = "" // an ID number is never echoed back into the page
+	}
 	return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
-		"Pager": newPager(c, p, total), "Districts": people.Districts})
+		"Pager": pg, "Districts": people.Districts})
 }
 
 func (a *App) personPage(c *fiber.Ctx) error {

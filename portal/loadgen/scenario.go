@@ -136,6 +136,9 @@ func (u *user) searches() []action {
 	if u.role == RoleHotline || u.role == RoleAdmin {
 		as = append(as, func(ctx context.Context) {
 			u.get(ctx, Search, "GET /staff/people?q", "/staff/people?q="+url.QueryEscape(u.one(surnames)))
+		}, func(ctx context.Context) {
+			// A number is looked up by POST, never in a URL (ASVS 14.2.1).
+			u.form(ctx, Search, "POST /staff/people/search", "/staff/people/search", url.Values{"q": {fmt.Sprintf("139%08d", u.rng.IntN(100_000_000))}})
 		})
 	}
 	return as

@@ -1,0 +1,188 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"onestop/services/core"
+	"onestop/services/people"
+)
+
+func TestSensitiveQuery(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for q, want := range map[string]bool{
+		"11010519880512123X":  true,  // an ID number
+		"11010519880512123x":  true,  // typed in lower case
+		"110105198805121234":  true,  // a wrong check digit: still a number
+		"110105880512123":     true,  // a legacy 15-digit one
+		"13800138000":         true,  // a mobile
+		"+86 138-0013-8000":   true,  // spelled out
+		"0755 8888 1234":      true,  // a landline
+		"王小明":                 false, // a name
+		"陳":                   false,
+		"2026":                false, // a year in a text search
+		"A 12345":             false,
+		"":                    false,
+		"room 12, building 3": false,
+	} {
+		if got := sensitiveQuery(q, now); got != want {
+			t.Errorf("sensitiveQuery(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestLookupByNumberAPI: an ID number or a phone is looked up by POST with
+// the number in the body; a GET with one in q is refused before any
+// look-up, and names still go by GET.
+func TestLookupByNumberAPI(t *testing.T) {
+	w := newHotlineWorld(t)
+	const idNo, phone = "11010519880512123X", "13800138000"
+	refused := []string{`"field":"q"`, "error.query.in_url"}
+	var sc []scenario
+	for _, who := range []struct{ name, token string }{{"hotline", w.staff}, {"admin", w.admin}} {
+		sc = append(sc,
+			scenario{name: who.name + " finds a caller by ID number", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": idNo}, token: who.token, status: 200, contains: []string{w.e1ID, "王小明"}, notContains: []string{idNo}},
+			scenario{name: who.name + " finds a caller by phone", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": phone}, token: who.token, status: 200, contains: []string{w.e1ID}, notContains: []string{phone}},
+			scenario{name: who.name + " finds a caller by name (POST)", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": "王小明"}, token: who.token, status: 200, contains: []string{w.e1ID}},
+			scenario{name: who.name + " finds a person by ID number", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": idNo}, token: who.token, status: 200, contains: []string{w.e1ID, `"total":1`}, notContains: []string{idNo}},
+			scenario{name: who.name + " finds a person by phone", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": phone}, token: who.token, status: 200, contains: []string{w.e1ID, `"total":1`}, notContains: []string{phone}},
+			scenario{name: who.name + " searches people by name (POST)", method: "POST", path: "/api/v1/staff/people/search", body: map[string]any{"q": "王小明", "page": 1, "size": 5}, token: who.token, status: 200, contains: []string{w.e1ID, `"size":5`}},
+			scenario{name: who.name + " finds a caller by name (GET)", method: "GET", path: "/api/v1/hotline/find?q=" + url.QueryEscape("王小明"), token: who.token, status: 200, contains: []string{w.e1ID}},
+			scenario{name: who.name + " searches people by name (GET)", method: "GET", path: "/api/v1/staff/people?q=" + url.QueryEscape("王小明"), token: who.token, status: 200, contains: []string{w.e1ID}},
+			scenario{name: who.name + " lists people (GET, no q)", method: "GET", path: "/api/v1/staff/people?page=1&size=5", token: who.token, status: 200, contains: []string{w.e1ID}},
+		)
+		for _, q := range []string{idNo, phone, "138 0013 8000", "+8613800138000", "11010519880512123"} {
+			sc = append(sc,
+				scenario{name: who.name + " GET find with " + q, method: "GET", path: "/api/v1/hotline/find?q=" + url.QueryEscape(q), token: who.token, status: 422, contains: refused, notContains: []string{w.e1ID, "王小明", "items"}},
+				scenario{name: who.name + " GET people with " + q, method: "GET", path: "/api/v1/staff/people?q=" + url.QueryEscape(q), token: who.token, status: 422, contains: refused, notContains: []string{w.e1ID, "王小明", "items"}},
+			)
+		}
+	}
+	for _, who := range []struct {
+		name, token string
+		status      int
+	}{{"entrepreneur", w.e1, 403}, {"mentor", w.mentor, 403}, {"manager", w.manage, 403}, {"guest", "", 401}} {
+		for _, path := range []string{"/api/v1/hotline/find", "/api/v1/staff/people/search"} {
+			for _, q := range []string{idNo, phone} {
+				sc = append(sc, scenario{name: who.name + " POST " + path + " " + q, method: "POST", path: path, body: map[string]string{"q": q}, token: who.token, status: who.status, notContains: []string{w.e1ID, "王小明"}})
+			}
+		}
+	}
+	sc = append(sc,
+		scenario{name: "an operator object as q", method: "POST", path: "/api/v1/staff/people/search", body: `{"q":{"$ne":null}}`, token: w.staff, status: 422},
+	)
+	w.tp.run(t, sc)
+}
+
+// TestLookupByNumberPages: the console and the people list search by POST;
+// a number in a link shows a message and looks nothing up; the results of
+// a POST render in place, with the number in no URL.
+func TestLookupByNumberPages(t *testing.T) {
+	w := newHotlineWorld(t)
+	const idNo, phone = "11010519880512123X", "13800138000"
+	person := `a[href="/staff/people/` + w.e1ID + `"]`
+	b := w.tp.browser()
+	_, doc := b.get("/login")
+	b.post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+
+	for _, page := range []struct{ path, form, action string }{{"/hotline", "#find-form", "/hotline/find"}, {"/staff/people", "#people-search", "/staff/people/search"}} {
+		_, doc := b.get(page.path)
+		f := doc.Find(page.form)
+		if m, _ := f.Attr("method"); m != "post" {
+			t.Errorf("%s: search form method %q", page.path, m)
+		}
+		if a, _ := f.Attr("action"); a != page.action {
+			t.Errorf("%s: search form action %q", page.path, a)
+		}
+		if v, _ := f.Find(`input[name="_csrf"]`).Attr("value"); v == "" {
+			t.Errorf("%s: search form without its CSRF token", page.path)
+		}
+	}
+
+	for _, tc := range []struct {
+		name, method, path, q string
+		status                int
+		found                 string // a selector that must match, or ""
+		refused               bool
+	}{
+		{"console: ID number posted", "POST", "/hotline/find", idNo, 200, "#found .result", false},
+		{"console: phone posted", "POST", "/hotline/find", phone, 200, "#found .result", false},
+		{"console: name posted", "POST", "/hotline/find", "王小明", 200, "#found .result", false},
+		{"console: name in the link", "GET", "/hotline", "王小明", 200, "#found .result", false},
+		{"console: ID number in the link", "GET", "/hotline", idNo, 422, "", true},
+		{"console: phone in the link", "GET", "/hotline", phone, 422, "", true},
+		{"people: ID number posted", "POST", "/staff/people/search", idNo, 200, person, false},
+		{"people: phone posted", "POST", "/staff/people/search", phone, 200, person, false},
+		{"people: name posted", "POST", "/staff/people/search", "王小明", 200, person, false},
+		{"people: name in the link", "GET", "/staff/people", "王小明", 200, person, false},
+		{"people: ID number in the link", "GET", "/staff/people", idNo, 422, "", true},
+		{"people: phone in the link", "GET", "/staff/people", phone, 422, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, before := b.get("/hotline")
+			var r *http.Response
+			var resp *goquery.Document
+			if tc.method == "POST" {
+				r, resp = b.post(tc.path, url.Values{"q": {tc.q}}, csrfOf(before))
+			} else {
+				r, resp = b.get(tc.path + "?q=" + url.QueryEscape(tc.q))
+			}
+			if loc := r.Header.Get("Location"); r.StatusCode != tc.status || loc != "" {
+				t.Fatalf("%d, Location %q; want %d in place", r.StatusCode, loc, tc.status)
+			}
+			if tc.found != "" && resp.Find(tc.found).Length() == 0 {
+				t.Errorf("not found: no %s", tc.found)
+			}
+			if tc.refused {
+				msg := resp.Find("#e-q").Text()
+				if msg == "" || strings.Contains(msg, "search.") {
+					t.Errorf("refusal message: %q", msg)
+				}
+				if resp.Find("#found").Length() != 0 || resp.Find(person).Length() != 0 {
+					t.Error("a number in the link was looked up")
+				}
+			}
+			html, _ := resp.Html()
+			if strings.Contains(html, idNo) {
+				t.Error("the ID number is echoed into the page")
+			}
+			resp.Find("a[href], form[action]").Each(func(_ int, s *goquery.Selection) {
+				for _, attr := range []string{"href", "action"} {
+					if v, ok := s.Attr(attr); ok && (strings.Contains(v, idNo) || strings.Contains(v, phone)) {
+						t.Errorf("a number in a URL: %s", v)
+					}
+				}
+			})
+		})
+	}
+
+	e := w.tp.browser()
+	_, doc = e.get("/login")
+	e.post("/login", url.Values{"login": {"e1@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	_, doc = e.get("/")
+	for _, path := range []string{"/hotline/find", "/staff/people/search"} {
+		if r, _ := e.post(path, url.Values{"q": {idNo}}, csrfOf(doc)); r.StatusCode != 403 {
+			t.Errorf("entrepreneur POST %s: %d", path, r.StatusCode)
+		}
+	}
+}
+
+// TestPostedPeoplePager: a posted name search pages through the GET list; a
+// number's results are never paged, so it reaches no link.
+func TestPostedPeoplePager(t *testing.T) {
+	tp := newTestPortal(t)
+	p := core.Page{Number: 1, Size: 20}
+	pg := tp.app.postedPager("/staff/people", people.ListQuery{Text: "王", District: "dongcheng"}, p, 45)
+	if pg.Next != "/staff/people?district=dongcheng&page=2&q=%E7%8E%8B" || pg.Prev != "" || pg.Pages != 3 {
+		t.Errorf("name: %+v", pg)
+	}
+	pg = tp.app.postedPager("/staff/people", people.ListQuery{Text: "13800138000"}, p, 45)
+	if pg.Next != "" || pg.Prev != "" || pg.Pages != 1 {
+		t.Errorf("number: %+v", pg)
+	}
+}
