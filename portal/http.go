@@ -224,10 +224,25 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 		return a.problem(c, status, key, fields, detail)
 	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
-		return c.Redirect("/login?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		return c.Redirect("/login?next="+urlQueryEscape(a.returnTo(c)), fiber.StatusSeeOther)
 	}
 	c.Status(status)
 	return a.render(c, "pages/error", fiber.Map{"Status": status, "Message": key, "Detail": detail, "Title": "error.title." + itoa(status)})
+}
+
+// returnTo is where sign-in leads back to: the page asked for, without its
+// query when a value there looks like an ID or phone number (which must not
+// travel further in links, logs and Referer headers).
+func (a *App) returnTo(c *fiber.Ctx) string {
+	now := a.clock.Now()
+	sensitive := false
+	c.Context().QueryArgs().VisitAll(func(_, v []byte) {
+		sensitive = sensitive || sensitiveQuery(string(v), now)
+	})
+	if sensitive {
+		return c.Path()
+	}
+	return c.OriginalURL()
 }
 
 // classify maps an error to a status, a message key, field errors and a

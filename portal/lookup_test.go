@@ -186,3 +186,20 @@ func TestPostedPeoplePager(t *testing.T) {
 		t.Errorf("number: %+v", pg)
 	}
 }
+
+// TestSignInLinkDropsNumbers: a guest sent to sign in comes back to the
+// page asked for, but a number in its query is not carried into the link.
+func TestSignInLinkDropsNumbers(t *testing.T) {
+	tp := newTestPortal(t)
+	for _, tt := range []struct{ path, next string }{
+		{"/staff/people?q=11010519880512123X", "/staff/people"},
+		{"/hotline?q=138%200013%208000&page=2", "/hotline"},
+		{"/staff/people?q=%E9%99%B3&page=2", "/staff/people?q=%E9%99%B3&page=2"},
+	} {
+		resp, _ := tp.do("GET", tt.path, nil, "")
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode != 303 || loc == nil || loc.Path != "/login" || loc.Query().Get("next") != tt.next {
+			t.Errorf("GET %s as a guest: %d %q, want sign-in with next=%s", tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.next)
+		}
+	}
+}
