@@ -61,7 +61,8 @@ type App struct {
 	figures   *figures.Service
 	figCache  figureCache
 	metrics   *metrics
-	metricsAt atomic.Value // the metrics listener's address, once serving
+	metricsAt atomic.Value  // the metrics listener's address, once serving
+	readSlots chan struct{} // see admitReads
 	i18n      *i18n.Bundle
 	csrfKey   []byte
 	http      *fiber.App
@@ -107,6 +108,9 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, monitor *even
 // database on one shared embedded server).
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
 	a := &App{cfg: cfg, log: log, store: st, clock: cfg.Clock}
+	if cfg.MaxReads > 0 {
+		a.readSlots = make(chan struct{}, cfg.MaxReads)
+	}
 	defer func() {
 		if err != nil {
 			a.Close(context.Background()) // whatever was opened before the failure

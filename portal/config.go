@@ -42,6 +42,8 @@ type Config struct {
 	MetricsAddr    string
 	// Pprof serves the runtime profiles on the metrics listener.
 	Pprof bool
+	// MaxReads bounds the reads served at once (see admitReads).
+	MaxReads int
 	// IdempotencyWait is how long a create that has not answered holds its
 	// Idempotency-Key: past it the first is taken for dead and a retry runs.
 	IdempotencyWait time.Duration
@@ -84,6 +86,7 @@ var settings = []setting{
 	{"idempotency-wait", "PORTAL_IDEMPOTENCY_WAIT", "1m", "how long a create that has not answered holds its Idempotency-Key before a retry may run it", false},
 	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
 	{"pprof", "PORTAL_PPROF", "off", "on serves Go's runtime profiles at /debug/pprof/ beside /metrics (keep that address private)", false},
+	{"max-reads", "PORTAL_MAX_READS", "0", "page views and other reads served at once, the rest queue (writes never do); 0: no bound", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
 	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in days, e.g. conduct=7,privacy=5 (defaults: service=15 conduct=10 policy=15 privacy=7 other=15)", false},
@@ -193,6 +196,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	}
 	if c.Pprof && c.MetricsAddr == "off" {
 		bad("pprof", "needs -metrics-addr")
+	}
+	if c.MaxReads, err = wholeNumber(get("max-reads")); err != nil || c.MaxReads > 100_000 {
+		bad("max-reads", "want 0 to 100000")
 	}
 	if c.BodyLimit, err = wholeNumber(get("body-limit")); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")

@@ -46,6 +46,9 @@ func TestConfig(t *testing.T) {
 		{"profiles off by default", nil, nil, "", func(c *Config) bool { return !c.Pprof }},
 		{"bad profiles switch", []string{"-pprof", "yes"}, nil, "-pprof", nil},
 		{"profiles need the metrics address", []string{"-pprof", "on", "-metrics-addr", "off"}, nil, "-pprof", nil},
+		{"reads unbounded by default", nil, nil, "", func(c *Config) bool { return c.MaxReads == 0 }},
+		{"reads bounded", []string{"-max-reads", "16"}, nil, "", func(c *Config) bool { return c.MaxReads == 16 }},
+		{"bad read bound", []string{"-max-reads", "-1"}, nil, "-max-reads", nil},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument", nil},
 	}
 	for _, tt := range tests {

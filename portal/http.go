@@ -57,7 +57,7 @@ func (a *App) buildHTTP() error {
 		AppName:               "",
 		ServerHeader:          "",
 	})
-	a.http.Use(a.recoverPanics, a.requestContext, a.limitBody, a.securityHeaders, a.authenticate, a.checkCSRF)
+	a.http.Use(a.recoverPanics, a.requestContext, a.admitReads, a.limitBody, a.securityHeaders, a.authenticate, a.checkCSRF)
 	a.routes = a.routeTable()
 	for _, r := range a.routes {
 		h := r.handler
@@ -122,6 +122,22 @@ func (a *App) recoverPanics(c *fiber.Ctx) (err error) {
 
 // requestContext resolves the client address, the language, and logs the
 // request when it is done.
+// admitReads lets a bounded number of reads (GET and HEAD) run at once;
+// the rest wait their turn, first come first served. Writes and health
+// checks are never held. On a busy machine every request in progress
+// shares the same cores: unbounded, hundreds of page views leave a write's
+// short turn in the store (one writer at a time) waiting behind them for
+// the CPU, and writes took seconds.
+func (a *App) admitReads(c *fiber.Ctx) error {
+	if a.readSlots == nil || (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) ||
+		c.Path() == "/healthz" || c.Path() == "/readyz" || strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
+	a.readSlots <- struct{}{}
+	defer func() { <-a.readSlots }()
+	return c.Next()
+}
+
 func (a *App) requestContext(c *fiber.Ctx) error {
 	start := time.Now()
 	// A request id ties the log line to the client's report and the proxy's

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
+	"onestop/services/people"
 	"onestop/services/store"
 )
 
@@ -306,5 +308,39 @@ func TestRequestIDs(t *testing.T) {
 		if !strings.Contains(logs.String(), `"id":"`+id+`"`) {
 			t.Errorf("no log line for %s in:\n%s", id, logs.String())
 		}
+	}
+}
+
+// TestAdmitReads: with the reads bounded and every slot taken, health
+// checks and writes are still served, and a page view waits for a slot.
+func TestAdmitReads(t *testing.T) {
+	tp := newTestPortalTB(t, func(c *Config) { c.MaxReads = 1 })
+	_, tok, _ := tp.account(accounts.Entrepreneur, "e@admit.test.cn")
+	tp.app.readSlots <- struct{}{} // every slot taken
+	served := make(chan int, 1)
+	go func() {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := tp.app.HTTP().Test(req, -1)
+		if err != nil {
+			served <- 0
+			return
+		}
+		served <- resp.StatusCode
+	}()
+	if resp, _ := tp.do("GET", "/healthz", nil, ""); resp.StatusCode != 200 {
+		t.Errorf("health check while reads wait: %d", resp.StatusCode)
+	}
+	if resp, _ := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
+		t.Errorf("a write while reads wait: %d", resp.StatusCode)
+	}
+	select {
+	case code := <-served:
+		t.Fatalf("a read served while every slot was taken: %d", code)
+	default:
+	}
+	<-tp.app.readSlots
+	if code := <-served; code != 200 {
+		t.Errorf("the waiting read: %d", code)
 	}
 }
