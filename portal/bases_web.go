@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -297,12 +298,29 @@ func (a *App) notificationsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Seeing the list (its first page shows the newest) reads them: the
-	// bell goes quiet.
+	// Seeing the list reads them, but a GET changes nothing: the page's
+	// form (posted by its script at once, or by hand) marks read up to the
+	// newest it shows, so one that came meanwhile stays unread.
+	var upTo int64
 	if p.Number == 1 && len(list) > 0 {
-		if err := a.notify.MarkSeen(c.UserContext(), principal(c).ID, list[0].At); err != nil {
-			return err
-		}
+		upTo = list[0].At.UnixMilli()
 	}
-	return a.render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": newPager(c, p, total)})
+	return a.render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": newPager(c, p, total), "UpTo": upTo})
+}
+
+// notificationsRead marks read up to the newest notification the page
+// showed (the form's upto, in Unix milliseconds), then shows the page again.
+func (a *App) notificationsRead(c *fiber.Ctx) error {
+	ms, err := strconv.ParseInt(c.FormValue("upto"), 10, 64)
+	if err != nil || ms <= 0 {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"upto": "error.invalid"}}
+	}
+	upTo := time.UnixMilli(ms)
+	if now := a.clock.Now(); upTo.After(now) {
+		upTo = now
+	}
+	if err := a.notify.MarkSeen(c.UserContext(), principal(c).ID, upTo); err != nil {
+		return err
+	}
+	return c.Redirect("/notifications", fiber.StatusSeeOther)
 }

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -385,6 +387,13 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		if errors.As(err, &te) && te.Field != "" {
 			return &httpError{status: 422, key: "error.invalid", fields: map[string]string{te.Field: "error.json.type"}}
 		}
+		if errors.As(err, &te) && strings.HasPrefix(te.Value, "date ") {
+			// Since Go 1.27 the decoder no longer names the field of an error
+			// from a value's own UnmarshalJSON (core.Date's); find it.
+			if field := fieldHolding(body, strings.TrimPrefix(te.Value, "date ")); field != "" {
+				return &httpError{status: 422, key: "error.invalid", fields: map[string]string{field: "error.json.type"}}
+			}
+		}
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &httpError{status: 422, key: "error.invalid", fields: map[string]string{name: "error.json.unknown"}}
@@ -395,6 +404,43 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return &httpError{status: 400, key: "error.json.malformed"}
 	}
 	return nil
+}
+
+// fieldHolding names the first field of a JSON object holding the string
+// s, as the decoder named fields: object keys joined by dots, array
+// positions left out; "" when none does.
+func fieldHolding(body []byte, s string) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var walk func(v any, path string) string
+	walk = func(v any, path string) string {
+		switch v := v.(type) {
+		case string:
+			if v == s {
+				return path
+			}
+		case []any:
+			for _, e := range v {
+				if p := walk(e, path); p != "" {
+					return p
+				}
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if p = walk(v[k], p); p != "" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	return walk(doc, "")
 }
 
 func asCore(err error, target **core.Error) bool { return errors.As(err, target) }

@@ -129,6 +129,7 @@ func (a *App) routeTable() []route {
 		{"POST", "/admin/intakes/:id/preview", admin, a.intakeAssignment(false), nil},
 		{"POST", "/admin/intakes/:id/commit", admin, a.intakeAssignment(true), nil},
 		{"GET", "/notifications", signedIn, a.notificationsPage, nil},
+		{"POST", "/notifications/read", signedIn, a.notificationsRead, nil},
 
 		// Pages: mentors and consultations.
 		{"GET", "/mentors", public, a.mentorsPage, nil},

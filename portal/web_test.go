@@ -1,12 +1,14 @@
 package portal
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -338,5 +340,48 @@ func TestWebProfileForm(t *testing.T) {
 	_, doc = b.get("/profile")
 	if !strings.Contains(doc.Find("#h-id").Text(), "4403**********1234") || strings.Contains(doc.Text(), "440301199001011234") {
 		t.Error("the profile page shows the ID number in clear or not at all")
+	}
+}
+
+// TestNotificationsPageMarksReadByPost: showing the notifications changes
+// nothing; the page's form marks read up to the newest it showed, so one
+// that came after stays unread.
+func TestNotificationsPageMarksReadByPost(t *testing.T) {
+	tp := newTestPortal(t)
+	id, _, _ := tp.account(accounts.Entrepreneur, "reader@test.cn")
+	ctx := context.Background()
+	unread := func() int {
+		t.Helper()
+		n, err := tp.app.notify.Unread(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tp.app.notify.Send(ctx, id, "notify.consult.new", "x", "/consultations/1")
+	b := tp.browser()
+	_, doc := b.get("/login")
+	b.post("/login", url.Values{"login": {"reader@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	_, doc = b.get("/notifications")
+	if n := unread(); n != 1 {
+		t.Fatalf("after the GET, %d unread; a GET must not mark", n)
+	}
+	form := doc.Find("form#mark-read")
+	upto, _ := form.Find(`input[name="upto"]`).Attr("value")
+	if form.Length() != 1 || upto == "" || doc.Find(`#unread`).Text() != "1" {
+		t.Fatalf("the page has no mark-read form (upto %q) or no bell", upto)
+	}
+	tp.advance(time.Second)
+	tp.app.notify.Send(ctx, id, "notify.consult.new", "y", "/consultations/2") // after the page was shown
+	if resp, _ := b.post("/notifications/read", url.Values{"upto": {upto}}, csrfOf(doc)); resp.StatusCode != 303 || resp.Header.Get("Location") != "/notifications" {
+		t.Fatalf("mark read: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if n := unread(); n != 1 {
+		t.Errorf("%d unread after marking what the page showed; want the later one", n)
+	}
+	for _, bad := range []string{"", "soon", "-5"} {
+		if resp, _ := b.post("/notifications/read", url.Values{"upto": {bad}}, csrfOf(doc)); resp.StatusCode != 422 {
+			t.Errorf("upto %q: %d, want 422", bad, resp.StatusCode)
+		}
 	}
 }

@@ -48,6 +48,16 @@ type Notification struct {
 	At     time.Time `bson:"at"`
 }
 
+// hitTime is when a listed notification came, to the millisecond as it is
+// stored (the engine's date field may keep whole seconds only): the read
+// mark is set from it.
+func hitTime(h search.Hit) time.Time {
+	if ms := h.Number("at_ms"); ms > 0 {
+		return time.UnixMilli(int64(ms)).UTC()
+	}
+	return h.Time("at")
+}
+
 func toDoc(n *Notification) *search.Doc {
 	return &search.Doc{ID: n.ID, Fields: map[string]any{"user_id": n.UserID, "key": n.Key, "arg": n.Arg, "link": n.Link, "at": n.At, "at_ms": float64(n.At.UnixMilli())}}
 }
@@ -108,9 +118,9 @@ func (s *Service) MarkRead(ctx context.Context, userID string) error {
 	return core.Wrap(err, "mark read")
 }
 
-// MarkSeen moves the read mark to now if newest, the newest notification
-// the person has seen, is past it; otherwise it writes nothing (looking at
-// the list again changes nothing).
+// MarkSeen moves the read mark up to newest, the newest notification the
+// person has seen: one that came later stays unread. A mark already there
+// is left alone, and nothing is written.
 func (s *Service) MarkSeen(ctx context.Context, userID string, newest time.Time) error {
 	var in inboxDoc
 	err := s.store.C(inbox.Name).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&in)
@@ -120,7 +130,9 @@ func (s *Service) MarkSeen(ctx context.Context, userID string, newest time.Time)
 	if err == nil && !in.SeenAt.Before(newest) {
 		return nil
 	}
-	return s.MarkRead(ctx, userID)
+	_, err = s.store.C(inbox.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seen_at", Value: newest}}}}, options.UpdateOne().SetUpsert(true))
+	return core.Wrap(err, "mark seen")
 }
 
 // List returns a person's notifications, newest first.
@@ -134,7 +146,7 @@ func (s *Service) List(ctx context.Context, userID string, p core.Page) ([]Notif
 	}
 	out := make([]Notification, 0, len(r.Hits))
 	for _, h := range r.Hits {
-		out = append(out, Notification{ID: h.ID, UserID: userID, Key: h.String("key"), Arg: h.String("arg"), Link: h.String("link"), At: h.Time("at")})
+		out = append(out, Notification{ID: h.ID, UserID: userID, Key: h.String("key"), Arg: h.String("arg"), Link: h.String("link"), At: hitTime(h)})
 	}
 	return out, r.Total, nil
 }
