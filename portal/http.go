@@ -122,8 +122,6 @@ func (a *App) recoverPanics(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// requestContext resolves the client address, the language, and logs the
-// request when it is done.
 // admitReads lets a bounded number of reads (GET and HEAD) run at once;
 // the rest wait their turn, first come first served. Writes and health
 // checks are never held. On a busy machine every request in progress
@@ -140,6 +138,8 @@ func (a *App) admitReads(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// requestContext resolves the client address, the language, and logs the
+// request when it is done.
 func (a *App) requestContext(c *fiber.Ctx) error {
 	start := time.Now()
 	// A request id ties the log line to the client's report and the proxy's

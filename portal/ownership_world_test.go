@@ -238,22 +238,14 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		if variant == "review" {
 			o.must(t, "POST", "/api/v1/projects/"+f.ids["id"]+"/reviewers", map[string]any{"reviewer_ids": []string{o.id[accounts.Mentor][0], o.reviewer}}, o.admin)
 		}
-	case "loan":
+	case "loan", "attachment":
 		_, owner := o.borrower(t)
 		l := o.must(t, "POST", "/api/v1/loans", o.loanBody(), owner)
 		f.ids["id"] = str(l, "id")
-		if role == accounts.BankOfficer {
-			o.must(t, "POST", "/api/v1/loans/"+f.ids["id"]+"/steps", map[string]any{"action": "forward", "note": "已核實花名冊與身份"}, hot)
+		if kind == "attachment" {
+			a := o.upload(t, "/api/v1/loans/"+f.ids["id"]+"/attachments", owner)
+			f.ids["att"] = str(a, "id")
 		}
-		if role == accounts.Entrepreneur {
-			f.owner = owner
-		}
-	case "attachment":
-		_, owner := o.borrower(t)
-		l := o.must(t, "POST", "/api/v1/loans", o.loanBody(), owner)
-		f.ids["id"] = str(l, "id")
-		a := o.upload(t, "/api/v1/loans/"+f.ids["id"]+"/attachments", owner)
-		f.ids["att"] = str(a, "id")
 		if role == accounts.BankOfficer {
 			o.must(t, "POST", "/api/v1/loans/"+f.ids["id"]+"/steps", map[string]any{"action": "forward", "note": "已核實花名冊與身份"}, hot)
 		}

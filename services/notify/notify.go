@@ -131,7 +131,8 @@ func (s *Service) MarkSeen(ctx context.Context, userID string, newest time.Time)
 		return nil
 	}
 	_, err = s.store.C(inbox.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "seen_at", Value: newest}}}}, options.UpdateOne().SetUpsert(true))
+		// $max: two pages posting at once never move the mark back.
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seen_at", Value: newest}}}}, options.UpdateOne().SetUpsert(true))
 	return core.Wrap(err, "mark seen")
 }
 
