@@ -140,6 +140,8 @@ func TestBrowserConsultationJourney(t *testing.T) {
 	}
 	s.step("the bell", chromedp.Click(chromedp.ID("bell")), chromedp.WaitVisible(chromedp.CSS(`a[href="`+strings.TrimPrefix(thread, s.base)+`"]`)),
 		chromedp.WaitNotPresent(chromedp.ID("unread")))
+	s.fits("the notifications")
+	screenshot(t, s.ctx, "notifications")
 	s.step("answer", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("reply-form")),
 		chromedp.SendKeys(chromedp.ID("text"), "個人最高可貸款，按政策全額貼息，詳見經辦銀行。"),
 		// Each step waits for its own flash: the previous page's would match at once.
