@@ -67,8 +67,12 @@ type Profile struct {
 	Facts       policy.Facts `bson:"facts"`
 	Consents    []Consent    `bson:"consents,omitempty"`
 	Trainings   []Training   `bson:"trainings,omitempty"`
-	CreatedAt   time.Time    `bson:"created_at"`
-	UpdatedAt   time.Time    `bson:"updated_at"`
+	// Pending names the numbers (id_number, phone) kept but not claimed
+	// because another profile holds them: staff settle the dispute
+	// (disputes.go). Only staff see it.
+	Pending   []string  `bson:"pending,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
 }
 
 // Consent records agreement to a version of the privacy notice.
@@ -102,6 +106,7 @@ type Service struct {
 	vault  *pii.Vault
 	clock  core.Clock
 	saved  []func(ctx context.Context, id string)
+	checks []FactsCheck // OnCheck
 }
 
 // OnSave registers fn to run after every profile save (the hotline keeps
@@ -113,6 +118,7 @@ func (s *Service) OnSave(fn func(ctx context.Context, id string)) { s.saved = ap
 func New(s *store.Store, o *outbox.Outbox, a *audit.Log, v *pii.Vault, clock core.Clock) *Service {
 	svc := &Service{store: s, outbox: o, audit: a, vault: v, clock: clock}
 	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
+	registerDisputes(s, o)
 	return svc
 }
 
@@ -252,6 +258,9 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		v.Check(newPhone != "", "phone", "error.phone")
 	}
 	facts.Validate(&v, asOf)
+	for _, check := range s.checks {
+		check(ctx, actor.ID, &old.Facts, &facts, &v)
+	}
 	if !old.Consented() {
 		v.Check(in.ConsentVersion == NoticeVersion, "consent_version", "error.consent")
 	}
@@ -275,39 +284,57 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	// write succeeded. A number given again as stored keeps its ciphertext
 	// and index: re-keying it is the data-key rotation's work (its index may
 	// be a previous key's), and the keys it holds are not this save's to
-	// undo.
+	// undo. A number another profile holds is kept pending and disputed
+	// (disputes.go): the answer is the same as for a free one.
+	idKeys := s.vault.IndexKeys("idno:", "id_number", newID)
+	phoneKeys := s.vault.IndexKeys("pphone:", "phone", newPhone)
+	changesID := newID != "" && !slices.Contains(idKeys, "idno:"+old.IDIndex)
+	changesPhone := newPhone != "" && !slices.Contains(phoneKeys, "pphone:"+old.PhoneIndex)
+	if (changesID || changesPhone) && selfService(channel) {
+		if err := s.countNumberChange(ctx, actor.ID, m.IP); err != nil {
+			return nil, err
+		}
+	}
 	var claimed, release []string
 	undo := func() {
 		for _, k := range claimed {
 			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, p.ID)
 		}
 	}
-	if keys := s.vault.IndexKeys("idno:", "id_number", newID); newID != "" && !slices.Contains(keys, "idno:"+old.IDIndex) {
-		fresh, err := s.store.ClaimKeys(ctx, keys, p.ID, "error.id.taken")
-		if err != nil {
-			return nil, withField(err, "id_number")
+	holders := map[string]string{}
+	claim := func(f numberField, keys []string, value, masked string) error {
+		fresh, err := s.store.ClaimKeys(ctx, keys, p.ID, "error.stale") // never shown: a conflict is kept pending
+		switch {
+		case core.IsCode(err, core.Conflict):
+			holder, _ := s.store.KeyOwnerAny(ctx, keys...)
+			holders[f.name] = holder
+			if !slices.Contains(p.Pending, f.name) {
+				p.Pending = append(slices.Clone(p.Pending), f.name)
+			}
+		case err != nil:
+			return err
+		default:
+			if fresh {
+				claimed = append(claimed, keys[0])
+			}
+			p.Pending = slices.DeleteFunc(slices.Clone(p.Pending), func(x string) bool { return x == f.name })
 		}
-		if fresh {
-			claimed = append(claimed, keys[0])
+		if was := *f.index(old); was != "" {
+			release = append(release, f.prefix+was)
 		}
-		if old.IDIndex != "" {
-			release = append(release, "idno:"+old.IDIndex)
-		}
-		p.IDSealed, p.IDMasked, p.IDIndex = s.vault.Seal("id_number", newID), pii.MaskIDNumber(newID), s.vault.BlindIndex("id_number", newID)
+		*f.sealed(&p), *f.masked(&p), *f.index(&p) = s.vault.Seal(f.name, value), masked, s.vault.BlindIndex(f.name, value)
+		return nil
 	}
-	if keys := s.vault.IndexKeys("pphone:", "phone", newPhone); newPhone != "" && !slices.Contains(keys, "pphone:"+old.PhoneIndex) {
-		fresh, err := s.store.ClaimKeys(ctx, keys, p.ID, "error.phone.taken")
-		if err != nil {
+	if changesID {
+		if err := claim(numberFields[FieldID], idKeys, newID, pii.MaskIDNumber(newID)); err != nil {
+			return nil, err
+		}
+	}
+	if changesPhone {
+		if err := claim(numberFields[FieldPhone], phoneKeys, newPhone, pii.MaskPhone(newPhone)); err != nil {
 			undo()
-			return nil, withField(err, "phone")
+			return nil, err
 		}
-		if fresh {
-			claimed = append(claimed, keys[0])
-		}
-		if old.PhoneIndex != "" {
-			release = append(release, "pphone:"+old.PhoneIndex)
-		}
-		p.PhoneSealed, p.PhoneMasked, p.PhoneIndex = s.vault.Seal("phone", newPhone), pii.MaskPhone(newPhone), s.vault.BlindIndex("phone", newPhone)
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now
@@ -334,12 +361,20 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	for _, k := range release {
 		_ = s.store.ReleaseKey(ctx, k, p.ID)
 	}
+	if changesID || changesPhone || len(old.Pending) > 0 {
+		s.recordDisputes(context.WithoutCancel(ctx), &p, holders)
+	}
 	s.audit.Record(ctx, actor.Actor(m), "profile.save", audit.Success, p.ID, "")
 	for _, fn := range s.saved {
 		fn(context.WithoutCancel(ctx), p.ID)
 	}
 	return &p, nil
 }
+
+// selfService reports whether a save comes from the person over HTTP (the
+// web form or the API), where number changes are limited; demo and seed
+// loads run inside the portal.
+func selfService(channel string) bool { return channel == "web" || channel == "api" }
 
 // replaceIf writes a whole profile if it is still the version read: every
 // field set, and those the new one leaves out (omitempty) unset.
@@ -392,15 +427,6 @@ func fromID(v *core.Validation, f *policy.Facts, info pii.IDInfo) {
 		v.Add("gender", "error.id.mismatch")
 	}
 	f.BirthDate, f.Gender = &birth, gender
-}
-
-// withField puts a conflict on a form field, so the form shows it there.
-func withField(err error, field string) error {
-	if !core.IsCode(err, core.Conflict) {
-		return err
-	}
-	e := err.(*core.Error)
-	return &core.Error{Code: core.Conflict, Message: e.Message, Fields: map[string]string{field: e.Message}}
 }
 
 // Revealed is a profile's sensitive values in clear.
@@ -537,6 +563,9 @@ func (s *Service) Erase(ctx context.Context, actor accounts.Principal) error {
 	for _, k := range s.heldKeys(p) {
 		_ = s.store.ReleaseKey(ctx, k, p.ID)
 	}
+	// A number the person claimed is no longer anyone's to settle.
+	p.Pending, p.IDIndex, p.PhoneIndex = nil, "", ""
+	s.recordDisputes(context.WithoutCancel(ctx), p, nil)
 	return nil
 }
 

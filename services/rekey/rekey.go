@@ -49,6 +49,10 @@ type target struct {
 	// linked names the profile a contact made from an account copies its
 	// indexes from: such a contact holds an index but not the value.
 	linked string
+	// pending names the array listing the fields whose values the record
+	// keeps without holding their keys (a profile's disputed numbers): they
+	// are re-sealed and re-indexed, but their keys are another record's.
+	pending string
 }
 
 var targets = []target{
@@ -64,7 +68,7 @@ var targets = []target{
 				return []store.Cond{store.Eq("updated_at", nil)}, nil
 			}
 			return []store.Cond{store.Eq("updated_at", at)}, bson.D{{Key: "updated_at", Value: at.Add(time.Millisecond)}}
-		}},
+		}, pending: "pending"},
 	{coll: "contacts", values: []sealed{{"phone", "phone_sealed", "phone_index", "cphone:"}, {"id_number", "id_sealed", "id_index", "cidno:"}},
 		guard: func(doc bson.Raw) ([]store.Cond, bson.D) {
 			// Contacts are written at a version, as the hotline does.
@@ -243,8 +247,10 @@ func (t target) projection() bson.D {
 			proj = append(proj, bson.E{Key: s.index, Value: 1})
 		}
 	}
-	if t.linked != "" {
-		proj = append(proj, bson.E{Key: t.linked, Value: 1})
+	for _, f := range []string{t.linked, t.pending} {
+		if f != "" {
+			proj = append(proj, bson.E{Key: f, Value: 1})
+		}
 	}
 	return proj
 }

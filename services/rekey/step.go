@@ -115,10 +115,12 @@ func (r *Rotator) plan(ctx context.Context, t target, id string, doc bson.Raw) (
 			continue
 		}
 		keys := r.vault.IndexKeys(s.prefix, s.field, plain)
-		p.hold = append(p.hold, heldKey{keys[0], s.field})
-		p.release = append(p.release, keys[1:]...)
-		if ix != "" && !slices.Contains(keys, s.prefix+ix) {
-			p.release = append(p.release, s.prefix+ix) // under a key no longer in the ring
+		if !pendingIn(doc, t.pending, s.field) {
+			p.hold = append(p.hold, heldKey{keys[0], s.field})
+			p.release = append(p.release, keys[1:]...)
+			if ix != "" && !slices.Contains(keys, s.prefix+ix) {
+				p.release = append(p.release, s.prefix+ix) // under a key no longer in the ring
+			}
 		}
 		if !r.vault.Current(ct) {
 			p.set = append(p.set, bson.E{Key: s.value, Value: r.vault.Seal(s.field, plain)})
@@ -214,4 +216,23 @@ func eq(field, v string) []store.Cond {
 		return nil
 	}
 	return []store.Cond{store.Eq(field, v)}
+}
+
+// pendingIn reports whether the record's pending array (if it has one)
+// names field.
+func pendingIn(doc bson.Raw, array, field string) bool {
+	if array == "" {
+		return false
+	}
+	vals, ok := doc.Lookup(array).ArrayOK()
+	if !ok {
+		return false
+	}
+	all, _ := vals.Values()
+	for _, v := range all {
+		if s, ok := v.StringValueOK(); ok && s == field {
+			return true
+		}
+	}
+	return false
 }

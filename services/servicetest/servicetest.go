@@ -55,7 +55,7 @@ var Meta = accounts.Meta{IP: "192.0.2.10"}
 // collections) ensured besides the neighbours'.
 func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	t.Helper()
-	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, store.Leases}, accounts.Collections,
+	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, store.Leases}, accounts.Collections,
 		notify.Collections, policy.Collections, figures.Collections, colls)
 	s := storetest.New(t, all...)
 	b, err := search.OpenBleve(t.TempDir())
@@ -72,7 +72,7 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	e.Notify = notify.New(s, e.Outbox, e.Clock, e.Log)
 	e.Vault, _ = pii.NewVault(bytes.Repeat([]byte{9}, 32))
 	e.Accounts = accounts.New(accounts.Config{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
-		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log})
+		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify})
 	e.People = people.New(s, e.Outbox, e.Audit, e.Vault, e.Clock)
 	e.Policies = policy.New(s, e.Audit, e.Clock)
 	if err := e.Policies.Seed(context.Background()); err != nil {
