@@ -31,7 +31,8 @@ var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"},
 // Version numbers the set of figures the code counts. A portal that finds
 // rollups built by an older set rebuilds them once (RebuildIfOld), so
 // figures added by an upgrade cover the past, not only writes since.
-const Version = 2
+// 3: check-in counters split into verified and self-reported.
+const Version = 3
 
 type meta struct {
 	ID      string `bson:"_id"`

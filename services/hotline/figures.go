@@ -59,11 +59,18 @@ func caseEvents(c *Case) []figures.Event {
 //
 // The venture is also counted as started, on its registration day, and
 // each check-in is counted again on that day as its cohort's
-// (`cohort_operating_12`: of the ventures registered that month, how many
-// still operated at the 12-month check-in): the initial success rate and
-// the stability at 1, 2 and 3 years are these over the ventures started.
-// Those events carry the registration date in their ids, so a corrected
-// date moves them (figures.Replace).
+// (`cohort_operating_12_verified`: of the ventures registered that month,
+// how many still operated at the 12-month check-in): the initial success
+// rate and the stability at 1, 2 and 3 years are these over the ventures
+// started. Those events carry the registration date in their ids, so a
+// corrected date moves them (figures.Replace).
+//
+// A check-in's counters end in its basis: `_verified` (staff recorded or
+// verified it) or `_self` (the person's answer, unchecked), so neither
+// figure hides in the other. A self-report waiting for staff (ToVerify)
+// counts only as waiting (`stability_to_verify` and the head-count in
+// question), and in no cohort, until staff decide; a review replaces the
+// events (figures.Replace). A closed venture employs nobody.
 func ventureEvents(v *Venture) []figures.Event {
 	dims := map[string]string{"district": v.District, "industry": v.Industry, "group": v.Group}
 	reg := v.FirstRegistered.String()
@@ -72,16 +79,23 @@ func ventureEvents(v *Venture) []figures.Event {
 		if !k.Done {
 			continue
 		}
-		operating := int64(0)
-		if k.Operating {
-			operating = 1
+		month := map[string]string{"district": v.District, "industry": v.Industry, "group": v.Group, "checkin_month": fmt.Sprint(k.Month)}
+		id := fmt.Sprintf("stability:%s:%d", v.ID, k.Month)
+		b := k.Basis()
+		if b == ToVerify {
+			out = append(out, figures.Event{ID: id, On: k.DoneOn, Dims: month,
+				Counts: map[string]int64{"stability_to_verify": 1, "stability_employees_to_verify": int64(k.Employees)}})
+			continue
 		}
-		out = append(out, figures.Event{ID: fmt.Sprintf("stability:%s:%d", v.ID, k.Month), On: k.DoneOn,
-			Dims:   map[string]string{"district": v.District, "industry": v.Industry, "group": v.Group, "checkin_month": fmt.Sprint(k.Month)},
-			Counts: map[string]int64{"stability_checked": 1, "stability_operating": operating, "stability_employees": int64(k.Employees)}},
+		operating, employed := int64(0), int64(0)
+		if k.Operating {
+			operating, employed = 1, int64(k.Employees)
+		}
+		out = append(out, figures.Event{ID: id, On: k.DoneOn, Dims: month,
+			Counts: map[string]int64{"stability_checked_" + b: 1, "stability_operating_" + b: operating, "stability_employees_" + b: employed}},
 			figures.Event{ID: fmt.Sprintf("cohort:%s:%s:%d", v.ID, reg, k.Month), On: v.FirstRegistered, Dims: dims,
-				Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d", k.Month): 1, fmt.Sprintf("cohort_operating_%d", k.Month): operating,
-					fmt.Sprintf("cohort_employees_%d", k.Month): int64(k.Employees)}})
+				Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d_%s", k.Month, b): 1, fmt.Sprintf("cohort_operating_%d_%s", k.Month, b): operating,
+					fmt.Sprintf("cohort_employees_%d_%s", k.Month, b): employed}})
 	}
 	return out
 }

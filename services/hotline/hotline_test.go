@@ -59,6 +59,7 @@ func setup(t testing.TB) *env {
 		Mentors: ms, Onestop: os, Accounts: x.Accounts}
 	svc := hotline.New(deps)
 	svc.SetFigures(x.Figures)
+	x.People.OnCheck(svc.CheckFacts)
 	x.People.OnSave(func(ctx context.Context, id string) {
 		if err := svc.SyncVenture(ctx, id); err != nil {
 			t.Errorf("sync venture: %v", err)
@@ -671,10 +672,10 @@ func TestVentureCohorts(t *testing.T) {
 		return f
 	}
 	m := read("2025-05").Counts
-	if m["ventures_started"] != 3 || m["cohort_checked_12"] != 3 || m["cohort_operating_12"] != 2 || m["cohort_employees_12"] != 8 {
+	if m["ventures_started"] != 3 || m["cohort_checked_12_verified"] != 3 || m["cohort_operating_12_verified"] != 2 || m["cohort_employees_12_verified"] != 8 {
 		t.Fatalf("May's cohort: %v", m)
 	}
-	if j := read("2025-06").Counts; j["ventures_started"] != 1 || j["cohort_checked_12"] != 0 {
+	if j := read("2025-06").Counts; j["ventures_started"] != 1 || j["cohort_checked_12_verified"] != 0 {
 		t.Fatalf("June's cohort: %v", j)
 	}
 	// Sun's date was wrong: registered in May too.

@@ -3,7 +3,6 @@ package hotline
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -31,7 +30,7 @@ const (
 var VentureIndex = search.Index{
 	Name:     "ventures",
 	Text:     []string{"name"},
-	Keywords: []string{"status", "district", "industry"},
+	Keywords: []string{"status", "district", "industry", "review"},
 	Numbers:  []string{"next_due"},
 	Times:    []string{"updated_at"},
 }
@@ -46,6 +45,11 @@ type StabilityCheck struct {
 	Operating bool      `bson:"operating" json:"operating"`
 	Employees int       `bson:"employees" json:"employees"`
 	By        string    `bson:"by,omitempty" json:"by,omitempty"` // staff or self
+	// Review is a self-report's verification: ToVerify (an outlier
+	// waiting for staff), Verified, or empty (taken as said).
+	Review string `bson:"review,omitempty" json:"review,omitempty"`
+	// Reported is the head-count the person gave when staff corrected it.
+	Reported int `bson:"reported,omitempty" json:"reported,omitempty"`
 }
 
 // Venture is an entrepreneur's venture under stability follow-up; its id is
@@ -68,7 +72,7 @@ type Venture struct {
 
 func ventureDoc(v *Venture) *search.Doc {
 	return &search.Doc{ID: v.ID, Fields: map[string]any{"name": v.Name, "status": v.Status, "district": v.District,
-		"industry": v.Industry, "next_due": v.NextDue.Day(), "updated_at": v.UpdatedAt}}
+		"industry": v.Industry, "review": reviewState(v), "next_due": v.NextDue.Day(), "updated_at": v.UpdatedAt}}
 }
 
 func ventureNextDue(status string, cs []StabilityCheck) core.Date {
@@ -108,6 +112,9 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 			return s.ventureFailed(ctx, personID, "venture_closed")
 		}
 		now := s.clock.Now()
+		if w.FirstRegistered.Before(followFloor(core.DateOf(now))) {
+			return nil // past every check-in: not followed (followFloor)
+		}
 		v = Venture{ID: personID, Name: p.RealName, District: p.District, Industry: w.Industry, Group: firstGroup(p.Facts.TargetGroups),
 			FirstRegistered: *w.FirstRegistered, Status: Tracking, UpdatedAt: now}
 		for _, m := range StabilityMonths {
@@ -130,25 +137,21 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 		return s.ventureFailed(ctx, personID, "venture_closed")
 	}
 	group := firstGroup(p.Facts.TargetGroups)
-	if v.FirstRegistered.Equal(*w.FirstRegistered) && v.Name == p.RealName && v.Industry == w.Industry && v.District == p.District && v.Group == group {
+	// The person corrects the date until a check-in is answered, within
+	// the window (CheckFacts refuses the rest); after that it is staff's
+	// (CorrectRegistration), and a profile saying otherwise is not followed.
+	reg := v.FirstRegistered
+	if !answered(&v) && !w.FirstRegistered.Before(followFloor(core.DateOf(s.clock.Now()))) {
+		reg = *w.FirstRegistered
+	}
+	if v.FirstRegistered.Equal(reg) && v.Name == p.RealName && v.Industry == w.Industry && v.District == p.District && v.Group == group {
 		return nil
 	}
-	checks := slices.Clone(v.Checks)
-	for i := range checks {
-		if !checks[i].Done {
-			checks[i].DueOn = w.FirstRegistered.AddMonths(checks[i].Month)
-		}
-	}
-	err = s.change(ctx, "ventures", VentureIndex.Name, v.ID, v.Version, set("first_registered", *w.FirstRegistered, "name", p.RealName,
+	checks := rescheduled(v.Checks, reg)
+	err = s.change(ctx, "ventures", VentureIndex.Name, v.ID, v.Version, set("first_registered", reg, "name", p.RealName,
 		"industry", w.Industry, "district", p.District, "group", group, "checks", checks, "next_due", ventureNextDue(v.Status, checks), "updated_at", s.clock.Now()))
-	if err == nil && s.figures != nil {
-		// The started and cohort counts move with a corrected date.
-		var now Venture
-		if s.store.Get(ctx, "ventures", v.ID, &now) == nil {
-			if err := s.figures.Replace(context.WithoutCancel(ctx), ventureEvents(&v), ventureEvents(&now)); err != nil {
-				slog.Warn("venture figures", "venture", v.ID, "err", err)
-			}
-		}
+	if err == nil {
+		s.recount(ctx, &v) // the started and cohort counts move with a corrected date
 	}
 	return err
 }
@@ -261,7 +264,9 @@ type StabilityAnswer struct {
 
 // RecordStability records a check-in's answer, by staff or by the person
 // themselves. A venture no longer operating stops being tracked and gets a
-// follow-up case.
+// follow-up case. The person's own head-count is bounded (MaxSelfEmployees)
+// and, far above the venture's earlier figure, waits for staff
+// (needsReview) before it counts; staff's answers count as verified.
 func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal, personID string, in StabilityAnswer, m accounts.Meta) (*Venture, error) {
 	v, err := s.Venture(ctx, actor, personID)
 	if err != nil {
@@ -282,16 +287,23 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 		s.dayBetween(&val, "on", in.On, v.Checks[i].DueOn.AddDays(-31), today)
 	}
 	val.Check(in.Operating != nil, "operating", "error.required")
-	val.Check(in.Employees >= 0 && in.Employees <= 100000, "employees", "error.number.range")
+	by, most, tooMany := "staff", MaxStaffEmployees, "error.venture.employees_staff"
+	if actor.ID == personID {
+		by, most, tooMany = "self", MaxSelfEmployees, "error.venture.employees"
+	}
+	val.Check(in.Employees >= 0 && in.Employees <= most, "employees", tooMany)
 	if err := val.Err(); err != nil {
 		return nil, err
 	}
-	by := "staff"
-	if actor.ID == personID {
-		by = "self"
+	if !*in.Operating {
+		in.Employees = 0 // a closed venture employs nobody, whatever the form held
+	}
+	review := ""
+	if by == "self" && needsReview(in.Employees, v.Checks, in.Month) {
+		review = ToVerify
 	}
 	checks := slices.Clone(v.Checks)
-	checks[i] = StabilityCheck{Month: in.Month, DueOn: checks[i].DueOn, Done: true, DoneOn: in.On, Operating: *in.Operating, Employees: in.Employees, By: by}
+	checks[i] = StabilityCheck{Month: in.Month, DueOn: checks[i].DueOn, Done: true, DoneOn: in.On, Operating: *in.Operating, Employees: in.Employees, By: by, Review: review}
 	status := v.Status
 	if !slices.ContainsFunc(checks, func(c StabilityCheck) bool { return !c.Done }) {
 		status = Completed
@@ -303,7 +315,11 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 		"next_due", ventureNextDue(status, checks), "updated_at", s.clock.Now())); err != nil {
 		return nil, err
 	}
-	s.audit.Record(ctx, actor.Actor(m), "venture.checkin", audit.Success, v.ID, fmt.Sprint(in.Month))
+	detail := fmt.Sprint(in.Month)
+	if review != "" {
+		detail += " " + review
+	}
+	s.audit.Record(ctx, actor.Actor(m), "venture.checkin", audit.Success, v.ID, detail)
 	s.count(ctx, "ventures", v.ID)
 	if !*in.Operating {
 		if err := s.ventureFailed(ctx, personID, "stability_checkin"); err != nil {
