@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
 	"onestop/services/store"
@@ -26,6 +28,9 @@ type Config struct {
 	Argon2 Argon2
 	Tokens TokenConfig
 	Log    *slog.Logger
+	// Notify queues the messages of registration (codes) to addresses
+	// that have no account yet.
+	Notify *notify.Service
 }
 
 // Service manages accounts.
@@ -38,6 +43,12 @@ type Service struct {
 	argon  Argon2
 	tokens TokenConfig
 	log    *slog.Logger
+	notify *notify.Service
+	gate   *hashGate
+	// changed hears of disables and role changes (personal.go).
+	changed []func(ctx context.Context, u *User)
+	// deviceKey signs device tokens (device.go).
+	deviceKey []byte
 	// dummyHash is verified when a login names nobody, so an unknown login
 	// costs as much time as a wrong password.
 	dummyHash string
@@ -48,8 +59,12 @@ func New(c Config) *Service {
 	if c.Argon2 == (Argon2{}) {
 		c.Argon2 = DefaultArgon2
 	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
 	s := &Service{store: c.Store, outbox: c.Outbox, audit: c.Audit, vault: c.Vault, clock: c.Clock,
-		argon: c.Argon2, tokens: c.Tokens.withDefaults(), log: c.Log}
+		argon: c.Argon2, tokens: c.Tokens.withDefaults(), log: c.Log, notify: c.Notify,
+		gate: newHashGate(runtime.GOMAXPROCS(0)), deviceKey: deviceKeyOf(c.Tokens.Key)}
 	s.dummyHash = s.argon.hash(core.NewID())
 	c.Outbox.Register(outboxSource(s))
 	return s
@@ -69,6 +84,9 @@ func (p Principal) Guest() bool { return p.ID == "" }
 // Meta is what the portal knows about a request.
 type Meta struct {
 	IP string
+	// Device is the device token the client presented (a cookie on the
+	// web, a field of the API's sign-in), or "".
+	Device string
 }
 
 // Actor is the principal as an audit actor.
@@ -91,18 +109,15 @@ func (s *Service) validate(in *NewAccount) ([]string, error) {
 	var v core.Validation
 	in.Name = strings.TrimSpace(in.Name)
 	v.Check(validName(in.Name), "name", "error.name")
-	var keys []string
 	switch {
 	case in.Email != "" && in.Phone != "":
 		v.Add("login", "error.login.one")
 	case in.Email != "":
 		in.Email = pii.NormalizeEmail(in.Email)
 		v.Check(in.Email != "", "email", "error.email")
-		keys = []string{"email:" + in.Email}
 	case in.Phone != "":
 		in.Phone = pii.NormalizePhone(in.Phone)
 		v.Check(in.Phone != "", "phone", "error.phone")
-		keys = s.vault.IndexKeys("phone:", "phone", in.Phone)
 	default:
 		v.Add("login", "error.login.required")
 	}
@@ -110,7 +125,18 @@ func (s *Service) validate(in *NewAccount) ([]string, error) {
 		v.Add("password", p)
 	}
 	v.Check(in.Role.Valid(), "role", "error.role")
-	return keys, v.Err()
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.loginKeys(in.Email, in.Phone), nil
+}
+
+// loginKeys returns the key-collection keys of a normalised login.
+func (s *Service) loginKeys(email, phone string) []string {
+	if email != "" {
+		return []string{"email:" + email}
+	}
+	return s.vault.IndexKeys("phone:", "phone", phone)
 }
 
 // validName accepts 1–50 printable characters: real names in Chinese or
@@ -125,31 +151,6 @@ func validName(n string) bool {
 		}
 	}
 	return true
-}
-
-// Register lets a person sign up as an entrepreneur.
-//
-// People register as entrepreneurs, or as mentor applicants: a mentor
-// account reaches nobody until an administrator approves its profile
-// (mentors), and reviews only projects an administrator assigns it. Any
-// other role is opened by an administrator.
-func (s *Service) Register(ctx context.Context, in NewAccount, m Meta) (*User, error) {
-	if in.Role != Mentor {
-		in.Role = Entrepreneur
-	}
-	if err := s.throttle(ctx, registerPerIP, m.IP); err != nil {
-		return nil, err
-	}
-	_ = s.hit(ctx, registerPerIP, m.IP)
-	u, err := s.create(ctx, in)
-	result, target := audit.Success, ""
-	if err != nil {
-		result = audit.Failure
-	} else {
-		target = u.ID
-	}
-	s.audit.Record(ctx, audit.Actor{ID: target, Role: string(in.Role), IP: m.IP, Name: in.Name}, "user.register", result, target, "")
-	return u, err
 }
 
 // Create lets an administrator open an account of any role.
@@ -178,17 +179,28 @@ func (s *Service) Bootstrap(ctx context.Context, in NewAccount) (*User, error) {
 	return u, nil
 }
 
-// create claims the login key first, so two registrations of one login
-// cannot both succeed, then writes the account; if that fails the key is
-// released, leaving nothing half-written.
+// create opens an account from the input of an administrator or the
+// command line.
 func (s *Service) create(ctx context.Context, in NewAccount) (*User, error) {
-	keys, err := s.validate(&in)
+	if _, err := s.validate(&in); err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
+	return s.open(ctx, in, hash)
+}
+
+// open writes the account of a validated, normalised login whose password
+// is already hashed. It claims the login key first, so two accounts of one
+// login cannot both open, then writes the record; if that fails the key is
+// released, leaving nothing half-written.
+func (s *Service) open(ctx context.Context, in NewAccount, passwordHash string) (*User, error) {
+	keys := s.loginKeys(in.Email, in.Phone)
 	now := s.clock.Now()
 	u := &User{ID: core.NewID(), Name: in.Name, Email: in.Email, Role: in.Role,
-		PasswordHash: s.argon.hash(in.Password), CreatedAt: now, UpdatedAt: now}
+		PasswordHash: passwordHash, CreatedAt: now, UpdatedAt: now}
 	if in.Phone != "" {
 		u.PhoneSealed = s.vault.Seal("phone", in.Phone)
 		u.PhoneMasked = pii.MaskPhone(in.Phone)
@@ -231,13 +243,18 @@ func (s *Service) update(ctx context.Context, id string, set bson.D, revoke bool
 }
 
 // ChangePassword replaces the caller's password after checking the current
-// one; every session of the account ends, and the caller gets fresh tokens.
+// one (counted against the account's re-authentication limit first); every
+// session of the account ends, and the caller gets fresh tokens.
 func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, next string, m Meta) (*Tokens, error) {
 	u, err := s.Get(ctx, actor.ID)
 	if err != nil {
 		return nil, core.Errorf(core.Unauthenticated, "error.unauthenticated")
 	}
-	if !verify(current, u.PasswordHash) {
+	ok, err := s.reauth(ctx, actor, u, current, m)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Failure, u.ID, "wrong current password")
 		return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"current": "error.password.wrong"}}
 	}
@@ -247,7 +264,11 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 	if next == current {
 		return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"password": "error.password.same"}}
 	}
-	if err := s.update(ctx, u.ID, bson.D{{Key: "password_hash", Value: s.argon.hash(next)}}, true); err != nil {
+	hash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.update(ctx, u.ID, bson.D{{Key: "password_hash", Value: hash}}, true); err != nil {
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Success, u.ID, "")
@@ -276,6 +297,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, d
 		action = "user.disable"
 	}
 	s.audit.Record(ctx, actor.Actor(m), action, audit.Success, id, "")
+	s.tellChanged(ctx, id)
 	return nil
 }
 
@@ -300,6 +322,7 @@ func (s *Service) SetRole(ctx context.Context, actor Principal, id string, role 
 		return err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "user.role_change", audit.Success, id, string(u.Role)+"→"+string(role))
+	s.tellChanged(ctx, id)
 	return nil
 }
 

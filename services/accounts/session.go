@@ -59,6 +59,9 @@ type Tokens struct {
 	ExpiresIn  int // seconds, of the access token
 	RefreshTTL time.Duration
 	User       *User
+	// Device is the device token of a sign-in (device.go), for the
+	// client to present with its next sign-in; empty otherwise.
+	Device string
 }
 
 type claims struct {
@@ -86,28 +89,28 @@ func hashToken(t string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Login signs a person in by e-mail or phone and password. Failures are
-// counted per account and per client IP; the message is the same for an
-// unknown login and a wrong password.
+// Login signs a person in by e-mail or phone and password. The attempt is
+// counted against the sign-in limits before the password is checked
+// (throttle.go), and the message is the same for an unknown login and a
+// wrong password. The tokens carry a device token for this login, which
+// the client presents next time (Meta.Device).
 func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*Tokens, error) {
 	acct := s.loginKey(login)
-	for _, c := range []struct {
-		l   limit
-		key string
-	}{{loginPerAccount, acct}, {loginPerIP, m.IP}} {
-		if err := s.throttle(ctx, c.l, c.key); err != nil {
-			s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.l.name)
-			return nil, err
-		}
+	got, err := s.admitLogin(ctx, acct, m)
+	if err != nil {
+		return nil, err
 	}
 	u := s.findByLogin(ctx, login)
 	hash := s.dummyHash
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !verify(password, hash) || u == nil {
-		_ = s.hit(ctx, loginPerAccount, acct)
-		_ = s.hit(ctx, loginPerIP, m.IP)
+	ok, err := s.checkPassword(ctx, password, hash)
+	if err != nil {
+		s.giveBack(ctx, got) // never ran
+		return nil, err
+	}
+	if !ok || u == nil {
 		target := ""
 		if u != nil {
 			target = u.ID
@@ -115,6 +118,7 @@ func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*T
 		s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn.login", audit.Failure, target, "")
 		return nil, core.Errorf(core.Unauthenticated, "error.login.failed")
 	}
+	s.giveBack(ctx, got)
 	if u.Disabled {
 		s.audit.Record(ctx, audit.Actor{ID: u.ID, Role: string(u.Role), Name: u.Name, IP: m.IP}, "authn.login", audit.Denied, u.ID, "disabled")
 		return nil, core.Errorf(core.Forbidden, "error.account.disabled")
@@ -122,7 +126,56 @@ func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*T
 	now := s.clock.Now()
 	_, _ = s.store.C("users").UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "last_login_at", Value: now}}}})
 	s.audit.Record(ctx, audit.Actor{ID: u.ID, Role: string(u.Role), Name: u.Name, IP: m.IP}, "authn.login", audit.Success, u.ID, "")
-	return s.issue(ctx, u, now.Add(s.tokens.RefreshAbsolute))
+	return s.signedIn(ctx, u, acct, m)
+}
+
+// admitLogin counts a sign-in attempt against the limits that apply to it
+// (see throttle.go) and refuses it when one is full.
+func (s *Service) admitLogin(ctx context.Context, acct string, m Meta) (charges, error) {
+	var got charges
+	for _, c := range s.loginCounters(ctx, acct, m) {
+		if err := s.take(ctx, c.limit, c.key, &got); err != nil {
+			if core.IsCode(err, core.TooManyRequests) {
+				s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.limit.name)
+			}
+			return nil, err
+		}
+	}
+	return got, nil
+}
+
+// countedAs is a limit and the key an attempt counts under.
+type countedAs struct {
+	limit limit
+	key   string
+}
+
+// loginCounters lists the counters a sign-in attempt counts against: the
+// address always; the device when it is one this login signed in from;
+// otherwise the account from this address, and the account everywhere
+// unless it knows the address.
+func (s *Service) loginCounters(ctx context.Context, acct string, m Meta) []countedAs {
+	out := []countedAs{{loginPerIP, m.IP}}
+	if dev, ok := s.knownDevice(acct, m.Device); ok {
+		return append(out, countedAs{loginPerDevice, acct + "\x00" + dev})
+	}
+	out = append(out, countedAs{loginPerPair, acct + "\x00" + m.IP})
+	if !s.knownAddress(ctx, acct, m.IP) {
+		out = append(out, countedAs{loginPerAccount, acct})
+	}
+	return out
+}
+
+// signedIn issues the tokens of a sign-in with a fresh device token, and
+// remembers the address as one the account uses.
+func (s *Service) signedIn(ctx context.Context, u *User, acct string, m Meta) (*Tokens, error) {
+	t, err := s.issue(ctx, u, s.clock.Now().Add(s.tokens.RefreshAbsolute))
+	if err != nil {
+		return nil, err
+	}
+	t.Device = s.newDeviceToken(acct)
+	s.markKnown(ctx, acct, m.IP)
+	return t, nil
 }
 
 // loginKey is the throttling key of a login, hashed so the throttle

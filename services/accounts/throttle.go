@@ -6,10 +6,48 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"onestop/services/core"
 )
+
+// Throttling of password and code guessing (ASVS v5.0.0-6.1.1 and 6.3.1;
+// security-anchors.md S7 and R8).
+//
+// An attempt is counted BEFORE it runs, in one atomic step that returns
+// the new count (store.Bump: findAndModify by `_id`, which the embedded
+// store also runs one at a time), and refused when that count passes the
+// limit. So of any number of attempts sent at once, at most the limit run;
+// reading the count first and counting the failure afterwards let every
+// racer through. An attempt that turns out right, or that never ran (the
+// server too busy to hash), gives its counts back: people who sign in
+// never use up their own allowance or their office's. A wrong one keeps
+// them until its window ends, and so does a refused one (it changes
+// nothing: the window is already full).
+//
+// Sign-in (Login) counts against the client address (login-ip, every
+// account: credential stuffing), then
+//
+//   - from a device that signed in to this account before (it holds a
+//     device token, device.go): against that account on that device
+//     (login-device), and nothing else;
+//   - from any other device: against the account from that address
+//     (login-pair), and, unless the account signed in from that address
+//     before (a known address, device.go), against the account from every
+//     unknown device at unknown addresses (login-account), which bounds a
+//     guesser spread over many addresses.
+//
+// A stranger's failures from elsewhere therefore never lock the owner out:
+// the owner's known device and the owner's own address have counters the
+// stranger cannot reach. Administrators are accounts like any other here.
+//
+// Re-authentication (ChangePassword, VerifyPassword) counts against the
+// account (reauth-account): a stolen session must not guess the password
+// without limit either. Registration counts per address, its messages per
+// login, and its codes per registration (registration.go).
+//
+// Counters are documents keyed by the limit, a keyed hash of what is
+// counted (counterID) and the window, so the collection holds no e-mail,
+// phone number or address in clear; PurgeCounters removes old ones.
 
 // limit is a fixed-window counter: at most max events per window and key.
 // Counters live in the database, so every portal replica sees the same
@@ -20,12 +58,22 @@ type limit struct {
 	window time.Duration
 }
 
-// The limits of security-anchors.md S7 and R8.
+// The limits.
 var (
-	loginPerAccount = limit{"login-account", 5, 15 * time.Minute}
-	loginPerIP      = limit{"login-ip", 20, time.Minute}
-	registerPerIP   = limit{"register-ip", 10, time.Hour}
+	loginPerIP       = limit{"login-ip", 20, time.Minute}
+	loginPerDevice   = limit{"login-device", 5, 15 * time.Minute}
+	loginPerPair     = limit{"login-pair", 5, 15 * time.Minute}
+	loginPerAccount  = limit{"login-account", 5, 15 * time.Minute}
+	reauthPerAccount = limit{"reauth-account", 5, 15 * time.Minute}
+	registerPerIP    = limit{"register-ip", 10, time.Hour}
+	// registerPerLogin bounds the messages one address receives, and the
+	// registrations of one login that a code can confirm.
+	registerPerLogin = limit{"register-login", 3, time.Hour}
+	confirmPerIP     = limit{"confirm-ip", 30, time.Hour}
 )
+
+// throttleColl holds the counters (and the known-address marks).
+const throttleColl = "throttle"
 
 type counter struct {
 	ID      string    `bson:"_id"`
@@ -39,37 +87,46 @@ func (s *Service) counterID(l limit, key string, now time.Time) (string, time.Ti
 	return fmt.Sprintf("%s:%s:%d", l.name, s.vault.BlindIndex("throttle-key", key), bucket), end
 }
 
-// throttle returns TooManyRequests when key has used up its window.
-func (s *Service) throttle(ctx context.Context, l limit, key string) error {
+// charges are the counts one attempt took, to give back together.
+type charges []string
+
+// take counts one attempt against key and refuses it, saying how long to
+// wait, when the count passes the limit.
+func (s *Service) take(ctx context.Context, l limit, key string, got *charges) error {
 	now := s.clock.Now()
 	id, end := s.counterID(l, key, now)
-	var c counter
-	err := s.store.Get(ctx, "throttle", id, &c)
-	if core.IsCode(err, core.NotFound) {
-		return nil
-	}
+	n, err := s.store.Bump(ctx, throttleColl, id, end)
 	if err != nil {
 		return err
 	}
-	if c.Count >= l.max {
+	if n > l.max {
 		return &core.Error{Code: core.TooManyRequests, Message: "error.too_many", RetryAfter: int(end.Sub(now).Seconds()) + 1}
 	}
+	*got = append(*got, id)
 	return nil
 }
 
-// hit counts one event against key.
-func (s *Service) hit(ctx context.Context, l limit, key string) error {
-	now := s.clock.Now()
-	id, end := s.counterID(l, key, now)
-	_, err := s.store.C("throttle").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: 1}}}, {Key: "$setOnInsert", Value: bson.D{{Key: "expires", Value: end}}}},
-		options.UpdateOne().SetUpsert(true))
-	return core.Wrap(err, "throttle")
+// giveBack returns the counts of an attempt that succeeded or never ran.
+// A counter already purged stays gone (no upsert).
+func (s *Service) giveBack(ctx context.Context, got charges) {
+	ctx = context.WithoutCancel(ctx)
+	for _, id := range got {
+		_, err := s.store.C(throttleColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: -1}}}})
+		if err != nil {
+			s.log.Warn("throttle: count not given back", "err", err)
+		}
+	}
 }
 
-// PurgeCounters deletes expired counters; the portal runs it now and then.
-// (The embedded store has no TTL indexes.)
+// PurgeCounters deletes expired counters and known-address marks; the
+// portal runs it now and then. (The embedded store has no TTL indexes.)
 func (s *Service) PurgeCounters(ctx context.Context) error {
-	_, err := s.store.C("throttle").DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}})
-	return core.Wrap(err, "purge counters")
+	now := s.clock.Now()
+	_, err := s.store.C(throttleColl).DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}})
+	if err != nil {
+		return core.Wrap(err, "purge counters")
+	}
+	_, err = s.store.C(Registrations.Name).DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}})
+	return core.Wrap(err, "purge registrations")
 }

@@ -1,6 +1,7 @@
-// Package accounts owns people's accounts: registration, roles, passwords,
-// sign-in with short-lived access tokens and rotating refresh tokens,
-// revocation, and throttling of password guessing.
+// Package accounts owns people's accounts: registration (proved by a code
+// sent to the login), roles, passwords, sign-in with short-lived access
+// tokens and rotating refresh tokens, revocation, and throttling of
+// password and code guessing.
 package accounts
 
 import (
@@ -77,6 +78,7 @@ var Collections = []store.Collection{
 	{Name: "users"},
 	{Name: "sessions"},
 	{Name: "throttle"},
+	Registrations,
 }
 
 // Index lists accounts for administrators: names and masked logins only,

@@ -28,18 +28,26 @@ const (
 const MaxAttempts = 5
 
 // Delivery is one message waiting for (or done with) an outside sender.
+// It goes to a person (UserID), or — a registration code, before any
+// account exists — to a contact address (ContactSealed).
 type Delivery struct {
-	ID       string    `bson:"_id"`
-	UserID   string    `bson:"user_id"`
-	Channel  string    `bson:"channel"` // "sms" or "email"
-	Key      string    `bson:"key"`
-	Arg      string    `bson:"arg,omitempty"`
-	Link     string    `bson:"link,omitempty"`
-	Status   string    `bson:"status"`
-	Attempts int       `bson:"attempts"`
-	NextAt   time.Time `bson:"next_at"`
-	LastErr  string    `bson:"last_err,omitempty"`
-	SentAt   time.Time `bson:"sent_at,omitzero"`
+	ID     string `bson:"_id"`
+	UserID string `bson:"user_id"`
+	// ContactSealed is the e-mail address or phone number of a message
+	// to someone who has no account (yet), sealed with the pii vault under
+	// ContactField; ContactMasked is its masked form, for logs. Nothing
+	// else in the outbox holds the address.
+	ContactSealed string    `bson:"contact_sealed,omitempty"`
+	ContactMasked string    `bson:"contact_masked,omitempty"`
+	Channel       string    `bson:"channel"` // "sms" or "email"
+	Key           string    `bson:"key"`
+	Arg           string    `bson:"arg,omitempty"`
+	Link          string    `bson:"link,omitempty"`
+	Status        string    `bson:"status"`
+	Attempts      int       `bson:"attempts"`
+	NextAt        time.Time `bson:"next_at"`
+	LastErr       string    `bson:"last_err,omitempty"`
+	SentAt        time.Time `bson:"sent_at,omitzero"`
 }
 
 func deliveryDoc(d *Delivery) *search.Doc {
@@ -52,18 +60,54 @@ func deliveryDoc(d *Delivery) *search.Doc {
 
 // Sender hands a message to an outside channel. A real SMS or e-mail
 // gateway is a small adapter: it looks up the person's contact details and
-// preferred channel (accounts) and calls its provider; an error means "try
-// again later".
+// preferred channel (accounts) — or, for a delivery to a contact, opens
+// ContactSealed with the vault (field ContactField) — and calls its
+// provider; an error means "try again later".
 type Sender interface {
 	Deliver(ctx context.Context, d Delivery) error
 }
 
-// LogSender is the development sender: it logs what it would send.
+// LogSender is the development sender: it logs what it would send. A
+// message to a contact is logged with the masked address and its argument
+// (a registration code), so whoever runs the demo can read the code in the
+// log.
 type LogSender struct{ Log *slog.Logger }
 
 // Deliver logs the message.
 func (l LogSender) Deliver(_ context.Context, d Delivery) error {
-	l.Log.Info("message for sender", "channel", d.Channel, "user", d.UserID, "key", d.Key, "arg", d.Arg, "link", d.Link)
+	if d.UserID == "" {
+		l.Log.Info("message for sender", "channel", d.Channel, "to", d.ContactMasked, "key", d.Key, "arg", d.Arg)
+		return nil
+	}
+	// No argument: to a person it is often someone's name (a case due,
+	// a file forwarded), and a log line is not erased with the person.
+	l.Log.Info("message for sender", "channel", d.Channel, "user", d.UserID, "key", d.Key, "link", d.Link)
+	return nil
+}
+
+// ContactField is the vault field under which a contact address is sealed.
+const ContactField = "contact"
+
+// Contact is where a message to someone without an account goes.
+type Contact struct {
+	Channel string // "sms" or "email"
+	Sealed  string // the address, sealed with the vault under ContactField
+	Masked  string // the address masked, for logs
+}
+
+// SendTo queues a message to a contact address: no in-app notification,
+// only the delivery, which the sender worker hands on with retries like
+// any other.
+func (s *Service) SendTo(ctx context.Context, to Contact, key, arg string) error {
+	d := Delivery{ID: core.NewID(), ContactSealed: to.Sealed, ContactMasked: to.Masked, Channel: to.Channel,
+		Key: key, Arg: arg, Status: Pending, NextAt: s.clock.Now()}
+	ctx = context.WithoutCancel(ctx)
+	if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); err != nil {
+		return core.Wrap(err, "queue delivery")
+	}
+	if err := s.outbox.Changed(ctx, DeliveryIndex.Name, d.ID); err != nil {
+		s.log.Warn("delivery index", "err", err)
+	}
 	return nil
 }
 
