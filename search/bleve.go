@@ -34,6 +34,8 @@ type Bleve struct {
 	dir string
 	mu  sync.RWMutex
 	ixs map[string]*bleveIndex
+	// compacting serialises Compact (compact.go).
+	compacting sync.Mutex
 }
 
 type bleveIndex struct {
@@ -301,6 +303,7 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 		}
 		out.Hits = append(out.Hits, hit)
 	}
+	hideSentinel(out) // Compact's, while it runs
 	if len(res.Facets) > 0 {
 		out.Facets = map[string][]FacetCount{}
 		for name, fr := range res.Facets {

@@ -1,7 +1,8 @@
 // Package audit keeps the append-only log of security-relevant events
 // (login, logout, account and role changes, reveals of sensitive data): who,
 // when, from where, what, to what, and with which result. Nothing in the
-// code base updates or deletes an audit record.
+// code base deletes an audit record or changes what it says happened; the
+// one update is the erasure of a deleted person's name (personal.go).
 package audit
 
 import (

@@ -253,6 +253,9 @@ func (s *Service) SetStatus(ctx context.Context, actor accounts.Principal, id, s
 	if _, err := s.Mentor(ctx, id); err != nil {
 		return err
 	}
+	if status == Active && s.onHold(ctx, id) {
+		return core.Errorf(core.Conflict, "error.mentor.account_disabled") // personal.go
+	}
 	if err := s.outbox.Begin(ctx, MentorIndex.Name, id); err != nil {
 		return err
 	}
