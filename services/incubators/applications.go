@@ -245,7 +245,9 @@ func (s *Service) Application(ctx context.Context, actor accounts.Principal, id 
 // declines an offer; the base's managers accept (making an offer that holds
 // a seat), decline with a reason, wait-list, and end a tenancy with a
 // reason. Each change is one guarded update, so two people acting at once
-// cannot both succeed, and a seat is taken or given back with it.
+// cannot both succeed, and a seat is taken or given back with it. Accepting
+// an offer claims the person's one tenancy first (tenancy.go), so two
+// offers accepted at once cannot make them a tenant at two bases.
 func (s *Service) Act(ctx context.Context, actor accounts.Principal, id, action, reason string, m accounts.Meta) (*Application, error) {
 	a, b, err := s.Application(ctx, actor, id)
 	if err != nil {
@@ -292,6 +294,11 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id, action,
 	if action == "withdraw" && a.Status == AppOffered {
 		r.seat = +1
 	}
+	if r.to == AppTenant {
+		if err := s.claimTenancy(ctx, a); err != nil {
+			return nil, err
+		}
+	}
 	if r.seat < 0 {
 		if err := s.takeSeat(ctx, b.ID); err != nil {
 			return nil, err
@@ -301,10 +308,20 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id, action,
 		if r.seat < 0 {
 			_ = s.releaseSeat(context.WithoutCancel(ctx), b.ID)
 		}
+		if r.to == AppTenant {
+			_ = s.abandonTenancy(context.WithoutCancel(ctx), a)
+		}
 		return nil, err
 	}
 	if r.seat > 0 {
 		if err := s.releaseSeat(ctx, b.ID); err != nil {
+			return nil, err
+		}
+	}
+	// An offer leaving (withdrawn, declined) gives back a key an accept of
+	// it claimed and never finished; a move-out ends the tenancy.
+	if (a.Status == AppOffered && r.to != AppTenant) || action == "move_out" {
+		if err := s.releaseTenancy(ctx, a); err != nil {
 			return nil, err
 		}
 	}

@@ -157,6 +157,23 @@ func (c *Catalogue) Get(ctx context.Context, id string) (*Policy, error) {
 	return nil, core.Errorf(core.NotFound, "error.not_found")
 }
 
+// TrainingStandard is the most any active policy pays for one trainee of
+// a course of kind (its PerTraineeYuan); ok is false when no active policy
+// subsidises that kind. A course is open to everyone those policies name,
+// so it is bounded by the highest of their standards.
+func (c *Catalogue) TrainingStandard(ctx context.Context, kind string) (yuan int64, ok bool, err error) {
+	list, err := c.All(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, p := range list {
+		if y, has := p.Benefit.PerTraineeYuan[kind]; has && p.Active {
+			yuan, ok = max(yuan, y), true
+		}
+	}
+	return yuan, ok, nil
+}
+
 // Check evaluates facts against the active catalogue as of a day.
 func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Result, error) {
 	var v core.Validation

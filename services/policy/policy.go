@@ -35,6 +35,10 @@ type Benefit struct {
 	FromFact      string  `json:"from_fact,omitempty" bson:"from_fact,omitempty"` // the date the period starts
 	Years         int     `json:"years,omitempty" bson:"years,omitempty"`
 	HalfYears     int     `json:"half_years,omitempty" bson:"half_years,omitempty"` // then at half rate
+	// PerTraineeYuan is a training subsidy's standard: the most paid for
+	// one trainee of a course, by kind of course (awareness, planning,
+	// management, skills). A provider's subsidy is bounded by it.
+	PerTraineeYuan map[string]int64 `json:"per_trainee_yuan,omitempty" bson:"per_trainee_yuan,omitempty"`
 }
 
 // Policy is one public support of the catalogue.
@@ -57,6 +61,10 @@ type Policy struct {
 }
 
 var policyID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,59}$`)
+
+// courseKind is the shape of a kind of training course (the training
+// package owns the list; this package only keeps the standards).
+var courseKind = regexp.MustCompile(`^[a-z][a-z_]{1,29}$`)
 
 // Validate checks a policy and compiles its conditions. A condition naming
 // an unknown fact or a wrong operator is refused with the path of the node.
@@ -81,6 +89,10 @@ func (p *Policy) Validate() error {
 	v.Check(b.AmountYuan >= 0 && b.AmountYuan <= 100_000_000 && b.PerPersonYuan >= 0 && b.PerPersonYuan <= 1_000_000, "benefit", "error.number.range")
 	v.Check(b.RatePct >= 0 && b.RatePct <= 100 && b.TermMonthsMax >= 0 && b.TermMonthsMax <= 600, "benefit", "error.number.range")
 	v.Check(b.Years >= 0 && b.Years <= 50 && b.HalfYears >= 0 && b.HalfYears <= 50, "benefit", "error.number.range")
+	v.Check(len(b.PerTraineeYuan) <= 10, "benefit", "error.number.range")
+	for kind, yuan := range b.PerTraineeYuan {
+		v.Check(courseKind.MatchString(kind) && yuan >= 0 && yuan <= 100_000, "benefit", "error.number.range")
+	}
 	if b.PersonsFact != "" {
 		d, ok := facts[b.PersonsFact]
 		v.Check(ok && d.kind == kNumber, "benefit", "error.policy.fact")

@@ -51,6 +51,12 @@ const (
 // MinReviewers is how many independent reviewers a project needs.
 const MinReviewers = 2
 
+// SupportMin is the least total (of 25) each reviewer must give for a
+// project to be recommended: "adequate" (3 of 5) on average over the
+// criteria. A recommendation is a consensus, so one reviewer below it holds
+// the project back, whoever decides.
+const SupportMin = 3 * 5
+
 // Collection holds the projects.
 var Collection = store.Collection{Name: "projects"}
 
@@ -146,6 +152,21 @@ func (p *Project) Score() float64 {
 		t += r.Total()
 	}
 	return float64(t) / float64(len(p.Reviews))
+}
+
+// Supported reports whether the reviews back a recommendation: every
+// assigned reviewer has scored, each at SupportMin or more.
+func (p *Project) Supported() bool {
+	if len(p.Reviewers) < MinReviewers {
+		return false
+	}
+	for _, r := range p.Reviewers {
+		i := slices.IndexFunc(p.Reviews, func(v Review) bool { return v.ReviewerID == r.ID })
+		if i < 0 || p.Reviews[i].Total() < SupportMin {
+			return false
+		}
+	}
+	return true
 }
 
 // Reviewed reports whether a reviewer has scored the project.

@@ -80,7 +80,8 @@ func (s *Service) change(ctx context.Context, actor accounts.Principal, p *Proje
 
 // Update revises a project: its submitter while it is a draft or after a
 // "not recommended" outcome (the one revision allowed), administrators any
-// time before it is archived.
+// time before it is archived, except their own, which they revise as any
+// submitter does (the reviewers scored the text they saw).
 func (s *Service) Update(ctx context.Context, actor accounts.Principal, id string, in Input, m accounts.Meta) (*Project, error) {
 	p, err := s.Get(ctx, actor, id)
 	if err != nil {
@@ -88,10 +89,10 @@ func (s *Service) Update(ctx context.Context, actor accounts.Principal, id strin
 	}
 	owner := p.OwnerID == actor.ID
 	switch {
-	case actor.Role == accounts.Admin && p.Status != Archived:
 	case owner && (p.Status == Draft || (p.Status == NotRecommended && p.Resubmissions < 1)):
 	case owner:
 		return nil, core.Errorf(core.Conflict, "error.project.locked")
+	case actor.Role == accounts.Admin && p.Status != Archived:
 	default:
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
@@ -137,6 +138,9 @@ func (s *Service) AssignReviewers(ctx context.Context, actor accounts.Principal,
 	}
 	p, err := s.Get(ctx, actor, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := notOwn(actor, p); err != nil {
 		return nil, err
 	}
 	if p.Status != Submitted && !(p.Status == UnderEvaluation && len(p.Reviews) == 0) {
@@ -224,7 +228,10 @@ func (s *Service) Review(ctx context.Context, actor accounts.Principal, id strin
 }
 
 // Decide records the consensus once every reviewer has scored: the outcome
-// with a reason code and a note the submitter sees.
+// with a reason code and a note the submitter sees. The rules of the
+// evaluation bind administrators too: nobody decides on their own project,
+// and "recommended" needs every reviewer's scores behind it (Supported);
+// "not recommended" is always open (a duplicate, an incomplete file).
 func (s *Service) Decide(ctx context.Context, actor accounts.Principal, id, outcome, reason, note string, m accounts.Meta) (*Project, error) {
 	if actor.Role != accounts.Admin {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
@@ -241,8 +248,14 @@ func (s *Service) Decide(ctx context.Context, actor accounts.Principal, id, outc
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := notOwn(actor, p); err != nil {
+		return nil, err
+	}
 	if p.Stage() != "awaiting_consensus" {
 		return nil, core.Errorf(core.Conflict, "error.project.not_ready")
+	}
+	if outcome == Recommended && !p.Supported() {
+		return nil, &core.Error{Code: core.Conflict, Message: "error.project.unsupported", Fields: map[string]string{"outcome": "error.project.unsupported"}}
 	}
 	o := Outcome{Status: outcome, Reason: reason, Note: note, By: actor.Name, At: s.clock.Now()}
 	return s.change(ctx, actor, p, outcome, "decide", reason, bson.D{{Key: "outcome", Value: o}}, nil, m)
@@ -257,8 +270,22 @@ func (s *Service) Archive(ctx context.Context, actor accounts.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
+	if err := notOwn(actor, p); err != nil {
+		return nil, err
+	}
 	if p.Status != Recommended && p.Status != NotRecommended {
 		return nil, core.Errorf(core.Conflict, "error.project.locked")
 	}
 	return s.change(ctx, actor, p, Archived, "archive", "", nil, nil, m)
+}
+
+// notOwn refuses an evaluation step (choosing the reviewers, deciding,
+// archiving) to the project's submitter, administrators included: nobody
+// decides on their own project (利益迴避). The submitter can still read it
+// and revise it as any submitter does.
+func notOwn(actor accounts.Principal, p *Project) error {
+	if p.OwnerID != "" && p.OwnerID == actor.ID {
+		return core.Errorf(core.Forbidden, "error.project.own")
+	}
+	return nil
 }

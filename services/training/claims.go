@@ -68,7 +68,8 @@ func subsidyGroup(kind string) string {
 
 // CreateClaim generates the claim of a completed course (the provider).
 // Each line holds a key on the person and the kind of training, taken
-// before the claim is written, so nobody is claimed for twice.
+// before the claim is written, so nobody is claimed for twice, and pays
+// what the policy allows (claimAmount), whatever the course says.
 func (s *Service) CreateClaim(ctx context.Context, actor accounts.Principal, courseID string, m accounts.Meta) (*Claim, error) {
 	c, err := s.ownCourse(ctx, actor, courseID)
 	if err != nil {
@@ -77,7 +78,11 @@ func (s *Service) CreateClaim(ctx context.Context, actor accounts.Principal, cou
 	if c.Status != Completed {
 		return nil, core.Errorf(core.Conflict, "error.training.not_completed")
 	}
-	if c.SubsidyYuan <= 0 {
+	amount, err := s.claimAmount(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if amount <= 0 {
 		return nil, core.Errorf(core.Conflict, "error.training.no_subsidy")
 	}
 	_, roster, err := s.Roster(ctx, actor, courseID)
@@ -96,7 +101,7 @@ func (s *Service) CreateClaim(ctx context.Context, actor accounts.Principal, cou
 		if e.Status != Passed || e.Claimed {
 			continue
 		}
-		line := ClaimLine{EnrolmentID: e.ID, PersonID: e.PersonID, RealName: e.RealName, AmountYuan: c.SubsidyYuan}
+		line := ClaimLine{EnrolmentID: e.ID, PersonID: e.PersonID, RealName: e.RealName, AmountYuan: amount}
 		key := "subsidy:" + e.PersonID + ":" + subsidyGroup(c.Kind)
 		if err := s.store.ClaimKey(ctx, key, cl.ID, "error.training.claimed"); err != nil {
 			if !core.IsCode(err, core.Conflict) {

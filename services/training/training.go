@@ -53,16 +53,17 @@ type Service struct {
 	outbox   *outbox.Outbox
 	audit    *audit.Log
 	people   *people.Service
+	policies *policy.Catalogue // the subsidy standards
 	accounts *accounts.Service
 	figures  *figures.Service
 	clock    core.Clock
 }
 
 // New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, p *people.Service, acc *accounts.Service, clock core.Clock) *Service {
+func New(s *store.Store, o *outbox.Outbox, a *audit.Log, p *people.Service, pol *policy.Catalogue, acc *accounts.Service, clock core.Clock) *Service {
 	o.Register(outbox.SourceFor(s, "courses", CourseIndex, courseDoc))
 	o.Register(outbox.SourceFor(s, "enrolments", EnrolmentIndex, enrolmentDoc))
-	return &Service{store: s, outbox: o, audit: a, people: p, accounts: acc, clock: clock}
+	return &Service{store: s, outbox: o, audit: a, people: p, policies: pol, accounts: acc, clock: clock}
 }
 
 // Provider is a training institution: an account of the provider role, on
@@ -230,7 +231,9 @@ func (s *Service) CreateCourse(ctx context.Context, actor accounts.Principal, in
 	c.TargetGroups = v.Subset("target_groups", in.TargetGroups, policy.TargetGroups)
 	v.Check(in.Seats >= 1 && in.Seats <= 500, "seats", "error.number.range")
 	v.Check(in.FeeYuan >= 0 && in.FeeYuan <= 100_000, "fee_yuan", "error.number.range")
-	v.Check(in.SubsidyYuan >= 0 && in.SubsidyYuan <= 10_000, "subsidy_yuan", "error.number.range")
+	if err := s.checkSubsidy(ctx, &v, in); err != nil {
+		return nil, err
+	}
 	if c.MinAttendance == 0 {
 		c.MinAttendance = 80
 	}

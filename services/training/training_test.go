@@ -41,7 +41,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), training.Collections...)
 	ctx := context.Background()
-	svc := training.New(x.Store, x.Outbox, x.Audit, x.People, x.Accounts, x.Clock)
+	svc := training.New(x.Store, x.Outbox, x.Audit, x.People, x.Policies, x.Accounts, x.Clock)
 	svc.SetFigures(x.Figures)
 	x.Ready(t)
 	admin, ppl := x.Admin, x.People
@@ -73,7 +73,13 @@ func setup(t *testing.T) *env {
 func (e *env) course(t *testing.T, provider, kind string, seats int, skill bool) *training.Course {
 	t.Helper()
 	start := e.at().Add(48 * time.Hour)
-	in := training.NewCourse{Title: "創業培訓 " + kind, Kind: kind, Place: "東城區就業服務中心", Seats: seats, SubsidyYuan: 800, SkillCert: skill,
+	// A fully subsidised course, within every kind's standard but the
+	// awareness course's (400 yuan).
+	subsidy := int64(800)
+	if kind == "awareness" {
+		subsidy = 400
+	}
+	in := training.NewCourse{Title: "創業培訓 " + kind, Kind: kind, Place: "東城區就業服務中心", Seats: seats, FeeYuan: subsidy, SubsidyYuan: subsidy, SkillCert: skill,
 		Sessions: []training.Session{{StartsAt: start, Hours: 3}, {StartsAt: start.Add(24 * time.Hour), Hours: 3}, {StartsAt: start.Add(48 * time.Hour), Hours: 3},
 			{StartsAt: start.Add(72 * time.Hour), Hours: 3}, {StartsAt: start.Add(96 * time.Hour), Hours: 3}}}
 	if skill {
