@@ -34,6 +34,7 @@ import (
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/privacy/rights"
 	"onestop/services/projects"
 	"onestop/services/store"
 	"onestop/services/training"
@@ -75,6 +76,11 @@ type App struct {
 	// searchBehind: the indexes were not declared at start-up because the
 	// engine did not answer; recoverSearch declares them when it does.
 	searchBehind atomic.Bool
+
+	// rights runs export and erasure over every personal-data area
+	// (privacy.go); compactor rewrites the embedded index after an erasure.
+	rights    *rights.Service
+	compactor search.Compactor
 }
 
 // NewApp opens the database and search engine, creates what is missing and
@@ -141,6 +147,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		dir := filepath.Join(cfg.DataDir, "search")
 		engine = search.NewLazy("bleve (embedded)", func() (search.Engine, error) { return search.OpenBleve(dir) })
 	}
+	a.compactor, _ = engine.(search.Compactor) // Meilisearch keeps no merged-away segments
 	var inner search.Engine = timedEngine{Engine: engine, m: a.metrics}
 	if cfg.MeiliURL == "" {
 		inner = newSearchCache(inner) // the embedded index is this process's alone
@@ -154,19 +161,19 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if cfg.FastHashing {
 		argon = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
+	a.notify = notify.New(a.store, a.outbox, a.clock, log)
 	a.accounts = accounts.New(accounts.Config{
 		Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock, Argon2: argon, Log: log,
-		Tokens: accounts.TokenConfig{Key: jwtKey},
+		Tokens: accounts.TokenConfig{Key: jwtKey}, Notify: a.notify,
 	})
 
 	a.people = people.New(a.store, a.outbox, a.audit, vault, a.clock)
 	a.policies = policy.New(a.store, a.audit, a.clock)
 	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
 	a.projects = projects.New(a.store, a.outbox, a.audit, a.accounts, a.clock)
-	a.notify = notify.New(a.store, a.outbox, a.clock, log)
 	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
 	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
-	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.accounts, a.clock)
+	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.policies, a.accounts, a.clock)
 	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
 		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
 	a.figures = figures.New(a.store)
@@ -177,6 +184,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.policies.SetFigures(a.figures)
 	a.hotline.SetFigures(a.figures)
 	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.figures, a.clock)
+	// Once a check-in is answered, a venture's registration date is the
+	// follow-up's: the profile save refuses to move it.
+	a.people.OnCheck(a.hotline.CheckFacts)
 	// A saved profile may start or stop a venture's follow-up; a failure
 	// here is caught up by the hotline worker's daily sweep.
 	a.people.OnSave(func(ctx context.Context, id string) {
@@ -193,7 +203,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		return notify.DefaultChannels(ctx, userID)
 	})
 
-	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, onestop.Collection, projects.Collection}
+	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, onestop.Collection, projects.Collection}
 	colls = append(colls, accounts.Collections...)
 	colls = append(colls, policy.Collections...)
 	colls = append(colls, incubators.Collections...)
@@ -203,7 +213,10 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, training.Collections...)
 	colls = append(colls, loans.Collections...)
 	colls = append(colls, figures.Collections...)
-	colls = append(colls, Idempotency)
+	colls = append(colls, Idempotency, rights.Jobs)
+	if err := a.buildPrivacy(colls); err != nil {
+		return nil, err
+	}
 	if err := a.store.Ensure(ctx, colls...); err != nil {
 		return nil, err
 	}
@@ -254,6 +267,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.notify.Run(bg, holder, 10*time.Second)
 	go a.hotline.Run(bg, holder, time.Minute, a.log)
 	go a.loans.Run(bg, holder, time.Minute, a.log)
+	go a.rights.Run(bg, time.Minute)
 	go func() {
 		start := time.Now()
 		if did, err := a.figures.RebuildIfOld(bg, a.figureSources(), holder, a.clock.Now()); err != nil && bg.Err() == nil {

@@ -34,10 +34,15 @@ type tokenResponse struct {
 	TokenType    string  `json:"token_type"`
 	ExpiresIn    int     `json:"expires_in"`
 	User         apiUser `json:"user"`
+	// DeviceToken, after a sign-in, marks this client as a device the
+	// account uses: send it with the next sign-in, and a stranger's
+	// failed guesses elsewhere will not hold it up.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 func toTokenResponse(t *accounts.Tokens) tokenResponse {
-	return tokenResponse{AccessToken: t.Access, RefreshToken: t.Refresh, TokenType: "Bearer", ExpiresIn: t.ExpiresIn, User: toAPIUser(t.User)}
+	return tokenResponse{AccessToken: t.Access, RefreshToken: t.Refresh, TokenType: "Bearer", ExpiresIn: t.ExpiresIn, User: toAPIUser(t.User),
+		DeviceToken: t.Device}
 }
 
 type registerRequest struct {
@@ -49,6 +54,14 @@ type registerRequest struct {
 	AsMentor bool `json:"as_mentor,omitempty"`
 }
 
+// registerResponse is the same whether or not the login already has an
+// account: the code, or a note to sign in instead, went to the address.
+type registerResponse struct {
+	RegistrationID string `json:"registration_id"`
+	SentTo         string `json:"sent_to"` // the login, masked
+	ExpiresIn      int    `json:"expires_in"`
+}
+
 func (a *App) apiRegister(c *fiber.Ctx) error {
 	var in registerRequest
 	if err := decodeJSON(c, &in); err != nil {
@@ -58,16 +71,38 @@ func (a *App) apiRegister(c *fiber.Ctx) error {
 	if in.AsMentor {
 		acc.Role = accounts.Mentor
 	}
-	u, err := a.accounts.Register(c.UserContext(), acc, meta(c))
+	st, err := a.accounts.StartRegistration(c.UserContext(), acc, meta(c))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(toAPIUser(u))
+	return c.Status(fiber.StatusAccepted).JSON(registerResponse{RegistrationID: st.ID, SentTo: st.SentTo, ExpiresIn: st.ExpiresIn})
+}
+
+type confirmRequest struct {
+	RegistrationID string `json:"registration_id"`
+	Code           string `json:"code"`
+}
+
+// apiRegisterConfirm opens the account with the code and signs it in. It
+// answers 200 like a sign-in, not 201: a created resource would go through
+// the idempotency store, which must never keep tokens.
+func (a *App) apiRegisterConfirm(c *fiber.Ctx) error {
+	var in confirmRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := a.accounts.ConfirmRegistration(c.UserContext(), in.RegistrationID, in.Code, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toTokenResponse(t))
 }
 
 type loginRequest struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
+	// DeviceToken is the device_token of this client's last sign-in.
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 func (a *App) apiLogin(c *fiber.Ctx) error {
@@ -75,7 +110,9 @@ func (a *App) apiLogin(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := a.accounts.Login(c.UserContext(), in.Login, in.Password, meta(c))
+	m := meta(c)
+	m.Device = in.DeviceToken
+	t, err := a.accounts.Login(c.UserContext(), in.Login, in.Password, m)
 	if err != nil {
 		return err
 	}

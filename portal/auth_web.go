@@ -2,6 +2,7 @@ package portal
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,7 +63,8 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 	if in.Password != c.FormValue("password2") {
 		return a.registerAgain(c, form, map[string]string{"password2": "error.password.mismatch"})
 	}
-	if _, err := a.accounts.Register(c.UserContext(), in, meta(c)); err != nil {
+	st, err := a.accounts.StartRegistration(c.UserContext(), in, meta(c))
+	if err != nil {
 		if fe := formErrors(err); fe != nil {
 			// email/phone problems belong to the one login field here.
 			for _, k := range []string{"email", "phone"} {
@@ -72,23 +74,61 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 			}
 			return a.registerAgain(c, form, fe)
 		}
-		if core.IsCode(err, core.Conflict) {
-			return a.registerAgain(c, form, map[string]string{"login": "error.login.taken"})
+		return err
+	}
+	// The id rides in a short-lived HttpOnly cookie, never in a URL.
+	a.setCookie(c, "registration", st.ID, time.Duration(st.ExpiresIn)*time.Second)
+	return c.Redirect("/register/confirm", fiber.StatusSeeOther)
+}
+
+// registerConfirmPage asks for the code sent to the login; it looks the
+// same whoever holds the login.
+func (a *App) registerConfirmPage(c *fiber.Ctx) error {
+	if !principal(c).Guest() {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return a.registerConfirmAgain(c, fiber.StatusOK, map[string]string{})
+}
+
+func (a *App) registerConfirmSubmit(c *fiber.Ctx) error {
+	m := meta(c)
+	t, err := a.accounts.ConfirmRegistration(c.UserContext(), c.Cookies(a.cookieName("registration")), strings.TrimSpace(c.FormValue("code")), m)
+	if err != nil {
+		switch code := core.ErrorCode(err); {
+		case formErrors(err) != nil:
+			return a.registerConfirmAgain(c, fiber.StatusUnprocessableEntity, formErrors(err))
+		case code == core.Conflict || code == core.TooManyRequests:
+			// Only the holder of the code gets as far as a taken login.
+			var ce *core.Error
+			asCore(err, &ce)
+			if ce.RetryAfter > 0 {
+				c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+			}
+			return a.registerConfirmAgain(c, map[core.Code]int{core.Conflict: 409, core.TooManyRequests: 429}[code], map[string]string{"code": ce.Message})
 		}
 		return err
 	}
-	t, err := a.accounts.Login(c.UserContext(), login, in.Password, meta(c))
-	if err != nil {
-		return err
-	}
-	a.setSession(c, t)
-	if in.Role == accounts.Mentor {
+	a.setCookie(c, "registration", "", -1)
+	a.signedIn(c, t)
+	if t.User.Role == accounts.Mentor {
 		// A mentor applicant's next step is the profile that is reviewed.
 		flash(c, "register.mentor_done")
 		return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
 	}
 	flash(c, "register.done")
 	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// registerConfirmAgain shows the code form with errs, or, when no
+// registration is open any more, the way back to the registration form.
+func (a *App) registerConfirmAgain(c *fiber.Ctx, status int, errs map[string]string) error {
+	sentTo, err := a.accounts.PendingLogin(c.UserContext(), c.Cookies(a.cookieName("registration")))
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
+	}
+	c.Status(status)
+	return a.render(c, "pages/register_confirm", fiber.Map{"Title": "register.confirm.title", "Errors": errs,
+		"SentTo": sentTo, "Missing": err != nil})
 }
 
 func (a *App) registerAgain(c *fiber.Ctx, form fiber.Map, errs map[string]string) error {
@@ -106,7 +146,9 @@ func (a *App) loginPage(c *fiber.Ctx) error {
 func (a *App) loginSubmit(c *fiber.Ctx) error {
 	login := strings.TrimSpace(c.FormValue("login"))
 	next := safeNext(c.FormValue("next"))
-	t, err := a.accounts.Login(c.UserContext(), login, c.FormValue("password"), meta(c))
+	m := meta(c)
+	m.Device = c.Cookies(a.cookieName("device"))
+	t, err := a.accounts.Login(c.UserContext(), login, c.FormValue("password"), m)
 	if err != nil {
 		code := core.ErrorCode(err)
 		if code == core.Unauthenticated || code == core.Forbidden || code == core.TooManyRequests {
@@ -120,8 +162,18 @@ func (a *App) loginSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	a.setSession(c, t)
+	a.signedIn(c, t)
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// signedIn starts the web session of a sign-in and keeps its device token
+// (a browser the account uses: see accounts/device.go) for the next one.
+// Signing out leaves the device token: the browser stays one the owner uses.
+func (a *App) signedIn(c *fiber.Ctx, t *accounts.Tokens) {
+	a.setSession(c, t)
+	if t.Device != "" {
+		a.setCookie(c, "device", t.Device, accounts.DeviceTTL)
+	}
 }
 
 func (a *App) logoutSubmit(c *fiber.Ctx) error {
@@ -145,6 +197,7 @@ func (a *App) accountPage(c *fiber.Ctx) error {
 func (a *App) passwordSubmit(c *fiber.Ctx) error {
 	p := principal(c)
 	errs := map[string]string{}
+	status := fiber.StatusUnprocessableEntity
 	if c.FormValue("password") != c.FormValue("password2") {
 		errs["password2"] = "error.password.mismatch"
 	} else {
@@ -154,7 +207,15 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 			flash(c, "account.password.done")
 			return c.Redirect("/account", fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		var ce *core.Error
+		switch {
+		case formErrors(err) != nil:
+			errs = formErrors(err)
+		case core.IsCode(err, core.TooManyRequests) && asCore(err, &ce):
+			// Too many wrong current passwords: said at that field.
+			status, errs["current"] = fiber.StatusTooManyRequests, ce.Message
+			c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+		default:
 			return err
 		}
 	}
@@ -162,6 +223,6 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Status(fiber.StatusUnprocessableEntity)
+	c.Status(status)
 	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
 }

@@ -108,11 +108,9 @@ func (a *App) applicationStep(action, back string) fiber.Handler {
 		} else {
 			flash(c, "applications.step."+action)
 		}
-		target := back
-		if b := c.FormValue("back"); strings.HasPrefix(b, "/manage") {
-			target = b
-		}
-		return c.Redirect(target, fiber.StatusSeeOther)
+		// A form may name a page of the same area to come back to (a
+		// filtered console); anything else is the area's own page.
+		return c.Redirect(localBack(c.FormValue("back"), back, back), fiber.StatusSeeOther)
 	}
 }
 

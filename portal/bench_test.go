@@ -230,12 +230,13 @@ func BenchmarkDashboard(b *testing.B) {
 				checks++
 				op, emp := int64(r.IntN(10)/2), int64(r.IntN(20))
 				op = min(op, 1)
+				basis := []string{"verified", "self"}[r.IntN(2)] // staff's or the person's answer
 				if err := emit(figures.Event{ID: fmt.Sprintf("stability:v%d:%d", i, m), On: reg.AddMonths(m), Dims: dims,
-					Counts: map[string]int64{"stability_checked": 1, "stability_operating": op, "stability_employees": emp}}); err != nil {
+					Counts: map[string]int64{"stability_checked_" + basis: 1, "stability_operating_" + basis: op, "stability_employees_" + basis: emp}}); err != nil {
 					return err
 				}
 				if err := emit(figures.Event{ID: fmt.Sprintf("cohort:v%d:%d", i, m), On: reg, Dims: dims,
-					Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d", m): 1, fmt.Sprintf("cohort_operating_%d", m): op}}); err != nil {
+					Counts: map[string]int64{fmt.Sprintf("cohort_checked_%d_%s", m, basis): 1, fmt.Sprintf("cohort_operating_%d_%s", m, basis): op}}); err != nil {
 					return err
 				}
 			}

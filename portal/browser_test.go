@@ -113,7 +113,8 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
-// TestBrowserJourney: register → the home page greets the user by name →
+// TestBrowserJourney: register → confirm with the code sent to the
+// address → the home page greets the user by name →
 // log out → log in → greeted again → log out; on a 375 px phone screen,
 // with nothing wider than the screen.
 func TestBrowserJourney(t *testing.T) {
@@ -156,6 +157,11 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.SendKeys(chromedp.ID("password2"), testPassword),
 		chromedp.Click(chromedp.ID("register-submit")),
+		chromedp.WaitVisible(chromedp.ID("confirm-form")))
+	screenshot(t, ctx, "register-confirm")
+	step("confirm with the code sent to the address",
+		chromedp.SendKeys(chromedp.ID("code"), tp.code("ouyang@example.cn")),
+		chromedp.Click(chromedp.ID("confirm-submit")),
 		chromedp.WaitVisible(chromedp.ID("welcome")))
 	if got := text("#welcome"); got != "歡迎，歐陽小芬！" {
 		t.Fatalf("after register: %q", got)

@@ -31,6 +31,7 @@ var demoAccounts = []accounts.NewAccount{
 	{Phone: "13800138002", Name: "劉建國", Role: accounts.Entrepreneur},
 	{Email: "zhao@demo.onestop.cn", Name: "趙麗華", Role: accounts.Entrepreneur},
 	{Email: "sun@demo.onestop.cn", Name: "孫志強", Role: accounts.Entrepreneur},
+	{Email: "zhou@demo.onestop.cn", Name: "周家豪", Role: accounts.Entrepreneur},
 }
 
 // LoadDemo creates the demo accounts that do not exist yet and prints how
@@ -116,6 +117,10 @@ func (a *App) demoProfiles(ctx context.Context) error {
 		in      people.Input
 		request *onestop.NewRequest
 	}
+	// Registration dates as an age: a fixed date would pass the three years
+	// a venture's check-ins are followed (hotline.followFloor), and the
+	// demo would lose its ventures.
+	monthsAgo := func(n int) *core.Date { d := core.DateOf(a.clock.Now()).AddMonths(-n); return &d }
 	demos := []demo{
 		{"wang@demo.onestop.cn", people.Input{RealName: "王小明", IDNumber: withCheckDigit("44030119990315003"), Phone: "13700137001", District: "dongcheng", Education: "bachelor",
 			Skills: []string{"網店運營", "攝影"}, Needs: []string{"training", "premises"}, Facts: policy.Facts{
@@ -129,7 +134,7 @@ func (a *App) demoProfiles(ctx context.Context) error {
 			&onestop.NewRequest{Type: "financing", Details: "做豆腐坊，自有資金 8000 元，還差約 2 萬元購買設備。"}},
 		{"13800138002", people.Input{RealName: "劉建國", IDNumber: withCheckDigit("44030419780102001"), Phone: "13800138002", District: "beishan", Education: "senior_secondary",
 			Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.08), Employed: yes(),
-				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "agri_processing", FirstRegistered: day("2024-03-18"),
+				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "agri_processing", FirstRegistered: monthsAgo(32),
 					Employees: count(16), LandFarmerEmployees: count(12), LandFarmerContractYears: years(3), LandFarmerEmployedYears: years(3)}}},
 			&onestop.NewRequest{Type: "follow_up", Details: "合作社擴大生產，想了解吸納被征地農民就業的獎勵怎麼申請。"}},
 		{"zhao@demo.onestop.cn", people.Input{RealName: "趙麗華", IDNumber: withCheckDigit("44030619920910004"), Phone: "13700137004", District: "hightech", Education: "college",
@@ -138,7 +143,12 @@ func (a *App) demoProfiles(ctx context.Context) error {
 			&onestop.NewRequest{Type: "opening_guidance", Details: "打算在社區開家政服務店，不清楚要辦哪些證照。"}},
 		{"sun@demo.onestop.cn", people.Input{RealName: "孫志強", IDNumber: withCheckDigit("44030719880505005"), Phone: "13700137005", District: "econdev", Education: "vocational",
 			Facts: policy.Facts{TargetGroups: []string{"retired_soldier", "unemployment_insurance_recipient"}, WantsTraining: yes(),
-				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "labour_intensive", FirstRegistered: day("2025-10-08"), Employees: count(23)}}}, nil},
+				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "labour_intensive", FirstRegistered: monthsAgo(14), Employees: count(23)}}}, nil},
+		// He gave the mobile number of 王小明, who holds it: the save went
+		// through as any would, and the number waits in the staff's number
+		// disputes (people/disputes.go).
+		{"zhou@demo.onestop.cn", people.Input{RealName: "周家豪", Phone: "13700137001", District: "xicheng", Education: "senior_secondary",
+			Facts: policy.Facts{Venture: &policy.Venture{Stage: "idea", Form: "individual", Industry: "community_service"}}}, nil},
 	}
 	for _, d := range demos {
 		key := "email:" + d.login

@@ -70,7 +70,12 @@ func (a *App) demoHotline(ctx context.Context) error {
 	var calls []*hotline.Call
 	for i := range 260 {
 		week := 7 - i*8/260
-		at = real.AddDate(0, 0, -7*week).Add(-time.Duration(r.IntN(5*24)) * time.Hour)
+		// Each call falls on a working day of its week (China time); the
+		// newest week's only so far, so that early on a Monday the weekly
+		// topics do not start empty.
+		from := weekStart(real).AddDate(0, 0, -7*week)
+		span := min(5*24*time.Hour, real.Sub(from))
+		at = from.Add(time.Duration(r.Int64N(int64(max(span, time.Minute)))))
 		topic := pick(topics)
 		if week < 3 && r.IntN(3) == 0 {
 			topic = "loan"
@@ -202,4 +207,10 @@ func (a *App) demoPrincipal(ctx context.Context, key string) (accounts.Principal
 		return accounts.Principal{}, err
 	}
 	return accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}, nil
+}
+
+// weekStart is the Monday 00:00 (China time) of t's ISO week.
+func weekStart(t time.Time) time.Time {
+	l := t.In(cst)
+	return time.Date(l.Year(), l.Month(), l.Day()-(int(l.Weekday())+6)%7, 0, 0, 0, 0, cst)
 }

@@ -150,6 +150,13 @@ func TestCrashDurability(t *testing.T) {
 		t.Fatalf("the portal did not start: %s", logs.String())
 		return nil
 	}
+	// The clients' accounts are opened by an administrator (a registration
+	// would need the code from each client's mailbox), who is made on the
+	// command line first.
+	if out, err := portalCmd("admin", "create", "-email", "admin@crash.test.cn", "-password", testPassword, "-name", "管理員",
+		"-data", dir, "-log-level", "error").CombinedOutput(); err != nil {
+		t.Fatalf("admin create: %v %s", err, out)
+	}
 	began := time.Now()
 	portal := start()
 	defer func() { portal.Process.Kill(); portal.Wait() }()
@@ -178,6 +185,12 @@ func TestCrashDurability(t *testing.T) {
 		records            int
 		acked              map[string]string // key → id answered
 	}
+	code, body, err := post("/api/v1/auth/login", "", "", "10.9.255.1", map[string]any{"login": "admin@crash.test.cn", "password": testPassword})
+	if err != nil || code != 200 {
+		t.Fatalf("admin login: %d %s %v", code, body, err)
+	}
+	var admin tokenResponse
+	json.Unmarshal(body, &admin)
 	clients := make([]*crashClient, cs.clients)
 	var setup sync.WaitGroup
 	for i := range clients {
@@ -190,9 +203,9 @@ func TestCrashDurability(t *testing.T) {
 		go func() {
 			defer setup.Done()
 			email := fmt.Sprintf("c%d@test.cn", i)
-			code, body, err := post("/api/v1/auth/register", "", "", c.from, map[string]any{"email": email, "password": testPassword, "name": "客戶"})
+			code, body, err := post("/api/v1/admin/users", admin.AccessToken, "", c.from, map[string]any{"email": email, "password": testPassword, "name": "客戶", "role": "entrepreneur"})
 			if err != nil || code != 201 {
-				t.Errorf("register: %d %s %v", code, body, err)
+				t.Errorf("open account: %d %s %v", code, body, err)
 				return
 			}
 			code, body, err = post("/api/v1/auth/login", "", "", c.from, map[string]any{"login": email, "password": testPassword})

@@ -44,13 +44,19 @@ func (a *App) exportTables(l string, v *figureView) []table {
 		out = append(out, t)
 	}
 	co := table{Name: a.i18n.T(l, "figures.cohorts"), Header: []string{a.i18n.T(l, "figures.quarter"), a.i18n.T(l, "figures.ventures_started")}}
-	for _, m := range cohortMonths {
-		co.Header = append(co.Header, a.i18n.T(l, "figures.operating_at", m))
+	// Verified first, then the self-reported answers in columns of their own.
+	for _, key := range []string{"figures.operating_at", "figures.operating_at_self"} {
+		for _, m := range cohortMonths {
+			co.Header = append(co.Header, a.i18n.T(l, key, m))
+		}
 	}
 	for _, r := range v.Cohorts {
 		row := []string{r.Quarter, fmt.Sprint(r.Started)}
 		for j := range cohortMonths {
 			row = append(row, fmt.Sprintf("%d (%s)", r.Operating[j], r.Shares[j]))
+		}
+		for j := range cohortMonths {
+			row = append(row, fmt.Sprintf("%d (%s)", r.SelfOperating[j], r.SelfShares[j]))
 		}
 		co.Rows = append(co.Rows, row)
 	}

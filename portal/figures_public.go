@@ -33,11 +33,16 @@ type openRow struct {
 	Calls               openCell `json:"calls"`
 }
 
-// openData is the public, aggregate-only view of the figures.
+// openData is the public, aggregate-only view of the figures. The
+// check-in figures are the verified ones only (CheckIns says so): an
+// official table is read as the city's, and an answer nobody checked
+// (one account once reported 100,000 jobs) is not that; staff see the
+// self-reported ones apart on the dashboard.
 type openData struct {
 	From            string    `json:"from"`
 	To              string    `json:"to"`
 	SuppressedBelow int       `json:"suppressed_below"`
+	CheckIns        string    `json:"check_ins"` // "verified": recorded or verified by hotline staff
 	Rows            []openRow `json:"rows"`
 	Computed        time.Time `json:"computed_at"`
 }
@@ -63,7 +68,7 @@ func shareCell(n, of int64) *float64 {
 // from the rollups, with small cells withheld.
 func (a *App) openFigures(ctx context.Context, l string) (*openData, error) {
 	now := core.DateOf(a.clock.Now())
-	out := &openData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, Computed: a.clock.Now()}
+	out := &openData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: a.clock.Now()}
 	areas := append([]string{"all"}, core.Districts...)
 	for _, d := range areas {
 		q := figureQuery{out.From, out.To, "district", d}
@@ -76,12 +81,13 @@ func (a *App) openFigures(ctx context.Context, l string) (*openData, error) {
 			return nil, err
 		}
 		n := f.Counts
-		jobs := cell(n["stability_employees"])
-		if n["stability_operating"] > 0 && n["stability_operating"] < SmallCell {
+		checked, operating, employed := n["stability_checked_verified"], n["stability_operating_verified"], n["stability_employees_verified"]
+		jobs := cell(employed)
+		if operating > 0 && operating < SmallCell {
 			jobs = nil // a few ventures' head-counts would show one business's
 		}
-		out.Rows = append(out.Rows, openRow{Area: d, Name: name, VenturesStarted: cell(n["ventures_started"]), StabilityChecked: cell(n["stability_checked"]),
-			StillOperatingShare: shareCell(n["stability_operating"], n["stability_checked"]), JobsAtCheckIns: jobs,
+		out.Rows = append(out.Rows, openRow{Area: d, Name: name, VenturesStarted: cell(n["ventures_started"]), StabilityChecked: cell(checked),
+			StillOperatingShare: shareCell(operating, checked), JobsAtCheckIns: jobs,
 			TrainingPassed: cell(n["training_passed"]), LoansApproved: cell(n["loans_approved"]), Consultations: cell(n["consult_asked"]), Calls: cell(n["calls"])})
 	}
 	suppressComplements(out.Rows)

@@ -148,12 +148,18 @@ type breakdown struct {
 	Rows   [][]string `json:"rows"`   // first cell already in the reader's language
 }
 
-// cohortRow follows the ventures started in one quarter.
+// cohortRow follows the ventures started in one quarter: how many
+// operated at each check-in as staff recorded or verified it, and, apart,
+// as the people said themselves.
 type cohortRow struct {
 	Quarter   string    `json:"quarter"`
 	Started   int64     `json:"started"`
-	Operating [4]int64  `json:"operating"` // at 6, 12, 24, 36 months
+	Operating [4]int64  `json:"operating"` // verified, at 6, 12, 24, 36 months
 	Shares    [4]string `json:"shares"`    // of those started; "…" before the quarter's ventures all reach it
+	// SelfOperating and SelfShares are the self-reported answers nobody
+	// has verified yet (waiting outliers count in neither).
+	SelfOperating [4]int64  `json:"self_operating"`
+	SelfShares    [4]string `json:"self_shares"`
 }
 
 // cohortMonths are the check-ins a cohort is followed at.
@@ -198,31 +204,30 @@ func (a *App) figureView(ctx context.Context, l string, q figureQuery) (*figureV
 	if p90 := quant(f, "answer_minutes", 0.9); p90 != "—" {
 		answer.Note = a.i18n.T(l, "figures.answer_minutes.of", p90)
 	}
-	// The success and stability rates are over the ventures of the span old
-	// enough to have reached the check-in: a venture started last month is
-	// not yet a failure at 12 months.
-	aged := map[int]figure{}
-	for m, key := range map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"} {
-		sub, ok := q.until(core.DateOf(a.clock.Now()).AddMonths(-m))
-		if !ok {
-			aged[m] = figure{Key: key, Value: "—", Note: a.i18n.T(l, "figures.too_recent", m)}
-			continue
-		}
-		g, err := a.readFigures(ctx, sub)
-		if err != nil {
-			return nil, err
-		}
-		op := g.Counts[fmt.Sprintf("cohort_operating_%d", m)]
-		aged[m] = figure{Key: key, Value: percent(op, g.Counts["ventures_started"]), N: op, Of: g.Counts["ventures_started"],
-			Note: a.i18n.T(l, "figures.aged.of", g.Counts["ventures_started"], sub.To)}
+	aged, err := a.agedRates(ctx, l, q)
+	if err != nil {
+		return nil, err
 	}
+	verified := func(k string) int64 { return n[k+"_verified"] }
+	self := func(k string) int64 { return n[k+"_self"] }
 	v.Sections = []figureSection{
+		// What staff recorded or verified: the figures the policy is
+		// judged by.
 		{"figsec.ventures", []figure{
 			tally("figures.ventures_started", n["ventures_started"]),
-			aged[12], aged[24], aged[36],
-			a.noted(l, share("figures.stability", n["stability_operating"], n["stability_checked"]), n["stability_checked"]),
-			a.noted(l, tally("figures.jobs", n["stability_employees"]), n["stability_operating"]),
-			{Key: "figures.jobs_per_venture", Value: ratio(n["stability_employees"], n["stability_operating"]), N: n["stability_employees"], Of: n["stability_operating"]},
+			aged["verified"][12], aged["verified"][24], aged["verified"][36],
+			a.noted(l, share("figures.stability", verified("stability_operating"), verified("stability_checked")), verified("stability_checked")),
+			a.noted(l, tally("figures.jobs", verified("stability_employees")), verified("stability_operating")),
+			{Key: "figures.jobs_per_venture", Value: ratio(verified("stability_employees"), verified("stability_operating")),
+				N: verified("stability_employees"), Of: verified("stability_operating")},
+		}},
+		// What people said of themselves, shown apart; outliers waiting
+		// for staff are in neither, only counted as waiting.
+		{"figsec.self_reported", []figure{
+			aged["self"][12], aged["self"][24], aged["self"][36],
+			a.noted(l, share("figures.stability_self", self("stability_operating"), self("stability_checked")), self("stability_checked")),
+			a.noted(l, tally("figures.jobs_self", self("stability_employees")), self("stability_operating")),
+			a.noted(l, tally("figures.to_verify", n["stability_to_verify"]), n["stability_employees_to_verify"]),
 		}},
 		{"figsec.supports", []figure{
 			tally("figures.eligibility_checks", n["eligibility_checks"]),
@@ -262,6 +267,36 @@ func (a *App) figureView(ctx context.Context, l string, q figureQuery) (*figureV
 		return nil, err
 	}
 	return v, nil
+}
+
+// agedRates are the initial success rate and the stability at 2 and 3
+// years, verified and self-reported ("verified", "self" → month → figure):
+// each over the ventures of the span old enough to have reached the
+// check-in, as a venture started last month is not yet a failure at 12
+// months. Both share the base, so they add up to all the answers.
+func (a *App) agedRates(ctx context.Context, l string, q figureQuery) (map[string]map[int]figure, error) {
+	out := map[string]map[int]figure{"verified": {}, "self": {}}
+	keys := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}
+	for m, key := range keys {
+		sub, ok := q.until(core.DateOf(a.clock.Now()).AddMonths(-m))
+		var g figures.Figures
+		if ok {
+			var err error
+			if g, err = a.readFigures(ctx, sub); err != nil {
+				return nil, err
+			}
+		}
+		for basis, suffix := range map[string]string{"verified": "", "self": "_self"} {
+			if !ok {
+				out[basis][m] = figure{Key: key + suffix, Value: "—", Note: a.i18n.T(l, "figures.too_recent", m)}
+				continue
+			}
+			op, started := g.Counts[fmt.Sprintf("cohort_operating_%d_%s", m, basis)], g.Counts["ventures_started"]
+			out[basis][m] = figure{Key: key + suffix, Value: percent(op, started), N: op, Of: started,
+				Note: a.i18n.T(l, "figures.aged.of", started, sub.To)}
+		}
+	}
+	return out, nil
 }
 
 // breakdowns: people eligible per policy (any filter), and, for the whole
@@ -331,10 +366,11 @@ func (a *App) cohorts(ctx context.Context, q figureQuery) ([]cohortRow, error) {
 		}
 		r := cohortRow{Quarter: fmt.Sprintf("%d Q%d", start.Year(), (int(start.Month())+2)/3), Started: f.Counts["ventures_started"]}
 		for j, m := range cohortMonths {
-			r.Operating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d", m)]
-			r.Shares[j] = percent(r.Operating[j], r.Started)
+			r.Operating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_verified", m)]
+			r.SelfOperating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_self", m)]
+			r.Shares[j], r.SelfShares[j] = percent(r.Operating[j], r.Started), percent(r.SelfOperating[j], r.Started)
 			if start.AddDate(0, 3+m, 0).After(a.clock.Now()) {
-				r.Shares[j] = "…" // the quarter's ventures have not all reached it yet
+				r.Shares[j], r.SelfShares[j] = "…", "…" // the quarter's ventures have not all reached it yet
 			}
 		}
 		out = append(out, r)

@@ -41,6 +41,8 @@ type testPortal struct {
 	t   testing.TB
 	app *App
 	now *atomic.Int64 // the portal's clock, in Unix milliseconds
+	// sent keeps the messages handed to the SMS / e-mail gateway.
+	sent *mailbox
 }
 
 // advance moves the portal's clock.
@@ -74,7 +76,7 @@ func newTestPortalTB(t testing.TB, setup ...func(*Config)) *testPortal {
 	}
 	app.ready.Store(true)
 	t.Cleanup(func() { app.Close(context.Background()) })
-	return &testPortal{t: t, app: app, now: now}
+	return &testPortal{t: t, app: app, now: now, sent: newMailbox(app)}
 }
 
 // do sends a request; body is JSON-encoded unless it is a string.

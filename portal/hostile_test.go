@@ -84,6 +84,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	targets := []target{
 		{"POST", "/api/v1/auth/register", "", []string{"email", "phone", "password", "name"}, false, false},
+		{"POST", "/api/v1/auth/register/confirm", "", []string{"registration_id", "code"}, false, false},
 		{"POST", "/api/v1/auth/login", "", []string{"login", "password"}, false, false},
 		{"POST", "/api/v1/auth/refresh", "", []string{"refresh_token"}, false, false},
 		{"POST", "/api/v1/me/password", ent, []string{"current_password", "new_password"}, false, false},
@@ -183,6 +184,11 @@ func TestHostileInput(t *testing.T) {
 		count++
 		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 			t.Errorf("register form with %.40q: %d", s, resp.StatusCode)
+		}
+		resp, _ = b.post("/register/confirm", url.Values{"code": {s}}, csrfOf(doc))
+		count++
+		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+			t.Errorf("confirm form with %.40q: %d", s, resp.StatusCode)
 		}
 	}
 	if after := tp.snapshot(); after != before {

@@ -106,6 +106,9 @@ func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs 
 	if _, n, _, err := a.hotline.StabilityDue(ctx, me, core.Page{Size: 1}); err == nil {
 		counts["stability"] = n
 	}
+	if _, n, _, err := a.hotline.StabilityToVerify(ctx, me, core.Page{Size: 1}); err == nil {
+		counts["to_verify"] = n
+	}
 	data["Counts"] = counts
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -355,7 +358,7 @@ func (a *App) casesPage(c *fiber.Ctx) error {
 	rows, total, p, err := a.hotline.Cases(c.UserContext(), principal(c), q)
 	if err != nil {
 		if fe := formErrors(err); fe != nil {
-			return c.Redirect(c.Path(), fiber.StatusSeeOther)
+			return c.Redirect(localPath(c.Path(), "/cases"), fiber.StatusSeeOther)
 		}
 		return err
 	}
@@ -620,10 +623,14 @@ func (a *App) stabilityPage(c *fiber.Ctx) error {
 		}
 	}
 	return a.render(c, "pages/stability", fiber.Map{"Title": "stability.title", "Rows": out, "Total": total, "Pager": newPager(c, p, total),
-		"Today": core.DateOf(a.clock.Now()).String()})
+		"Today": core.DateOf(a.clock.Now()).String(), "Max": hotline.MaxStaffEmployees})
 }
 
-func (a *App) myVenturePage(c *fiber.Ctx) error {
+func (a *App) myVenturePage(c *fiber.Ctx) error { return a.renderMyVenture(c, map[string]string{}, "") }
+
+// renderMyVenture shows the person's check-ins; a refused answer comes
+// back with its field errors and the figure typed.
+func (a *App) renderMyVenture(c *fiber.Ctx, errs map[string]string, typed string) error {
 	v, err := a.hotline.Venture(c.UserContext(), principal(c), principal(c).ID)
 	if core.IsCode(err, core.NotFound) {
 		v, err = nil, nil
@@ -635,7 +642,8 @@ func (a *App) myVenturePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.clock.Now()).String()})
+	return a.render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.clock.Now()).String(),
+		"Errors": errs, "Typed": typed, "Max": hotline.MaxSelfEmployees})
 }
 
 func (a *App) stabilitySubmit(c *fiber.Ctx) error {
@@ -649,20 +657,29 @@ func (a *App) stabilitySubmit(c *fiber.Ctx) error {
 		in.Operating = new(false)
 	}
 	var err error
+	var v *hotline.Venture
 	if len(errs) > 0 {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
-		_, err = a.hotline.RecordStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+		v, err = a.hotline.RecordStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
 	}
 	back := "/hotline/stability"
-	if principal(c).ID == c.Params("id") {
+	self := principal(c).ID == c.Params("id")
+	if self {
 		back = "/me/venture"
 	}
-	if err != nil {
+	if fe := formErrors(err); fe != nil && self {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.renderMyVenture(c, fe, c.FormValue("employees"))
+	}
+	switch {
+	case err != nil:
 		if !flashRefusal(c, err) {
 			return err
 		}
-	} else {
+	case slices.ContainsFunc(v.Checks, func(k hotline.StabilityCheck) bool { return k.Month == month && k.Review == hotline.ToVerify }):
+		flash(c, "stability.recorded_to_verify") // it counts once staff have looked
+	default:
 		flash(c, "stability.recorded")
 	}
 	return c.Redirect(back, fiber.StatusSeeOther)

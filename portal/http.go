@@ -258,9 +258,9 @@ func (a *App) returnTo(c *fiber.Ctx) string {
 		sensitive = sensitive || sensitiveQuery(string(v), now)
 	})
 	if sensitive {
-		return c.Path()
+		return localPath(c.Path(), "/")
 	}
-	return c.OriginalURL()
+	return localPath(c.OriginalURL(), "/")
 }
 
 // classify maps an error to a status, a message key, field errors and a

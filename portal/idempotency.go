@@ -29,6 +29,8 @@ type idempotencyRecord struct {
 	ContentType string    `bson:"content_type,omitempty"`
 	Body        []byte    `bson:"body,omitempty"`
 	CreatedAt   time.Time `bson:"created_at"`
+	// Owner is the caller, whose kept answers an erasure deletes (privacy.go).
+	Owner string `bson:"owner,omitempty"`
 }
 
 // idempotent wraps a create handler. Without the header it does nothing.
@@ -50,7 +52,7 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 		id := digest(principal(c).ID, c.Method(), c.Path(), key)
 		fp := digest(string(c.Body()))
 		now := a.clock.Now()
-		_, err := a.store.C(Idempotency.Name).InsertOne(ctx, idempotencyRecord{ID: id, Fingerprint: fp, CreatedAt: now})
+		_, err := a.store.C(Idempotency.Name).InsertOne(ctx, idempotencyRecord{ID: id, Fingerprint: fp, CreatedAt: now, Owner: principal(c).ID})
 		if mongo.IsDuplicateKeyError(err) {
 			var r idempotencyRecord
 			if err := a.store.Get(ctx, Idempotency.Name, id, &r); err != nil {

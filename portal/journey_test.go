@@ -21,7 +21,9 @@ func TestBrowserSupportsJourney(t *testing.T) {
 	s.step("register", chromedp.Navigate(s.base+"/register"), chromedp.WaitVisible(chromedp.ID("register-form")),
 		chromedp.SendKeys(chromedp.ID("name"), "鄭家豪"), chromedp.SendKeys(chromedp.ID("login"), "zheng@example.cn"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword), chromedp.SendKeys(chromedp.ID("password2"), testPassword),
-		chromedp.Click(chromedp.ID("register-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
+		chromedp.Click(chromedp.ID("register-submit")), chromedp.WaitVisible(chromedp.ID("confirm-form")))
+	s.step("confirm with the code", chromedp.SendKeys(chromedp.ID("code"), tp.code("zheng@example.cn")),
+		chromedp.Click(chromedp.ID("confirm-submit")), chromedp.WaitVisible(chromedp.ID("welcome")))
 
 	s.step("fill in the profile", chromedp.Navigate(s.base+"/profile"), chromedp.WaitVisible(chromedp.ID("profile-form")),
 		chromedp.SendKeys(chromedp.ID("f-id_number"), "440301199001011234"),

@@ -213,13 +213,11 @@ func TestWebAskForm(t *testing.T) {
 func TestMentorApplication(t *testing.T) {
 	w := newMentorWorld(t)
 	tp := w.tp
-	resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"email": "new.mentor@test.cn", "password": testPassword, "name": "林導師", "as_mentor": true}, "")
-	if resp.StatusCode != 201 || !strings.Contains(string(body), `"role":"mentor"`) {
-		t.Fatalf("register as mentor: %d %s", resp.StatusCode, body)
+	reg := tp.register(map[string]any{"email": "new.mentor@test.cn", "password": testPassword, "name": "林導師", "as_mentor": true})
+	if reg.User.Role != "mentor" {
+		t.Fatalf("register as mentor: %+v", reg.User)
 	}
-	id := decode[map[string]any](t, body)["id"].(string)
-	_, body = tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "new.mentor@test.cn", "password": testPassword}, "")
-	tok := decode[tokenResponse](t, body).AccessToken
+	id, tok := reg.User.ID, reg.AccessToken
 	profile := map[string]any{"type": "expert_scholar", "topics": []string{"tax"}, "bio": "財稅學院教授，研究小微企業稅收優惠。", "capacity": 3}
 	tp.run(t, []scenario{
 		{name: "the applicant writes a profile", method: "PUT", path: "/api/v1/me/mentor", token: tok, body: profile, status: 200, contains: []string{`"status":"applied"`}},
@@ -242,19 +240,17 @@ func TestMentorApplication(t *testing.T) {
 func TestWebRegisterAsMentor(t *testing.T) {
 	tp := newTestPortal(t)
 	b := tp.browser()
-	_, doc := b.get("/register")
-	resp, _ := b.post("/register", url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"mentor"}}, csrfOf(doc))
+	resp := b.register(url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"mentor"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/mentor/profile" {
 		t.Fatalf("register as mentor: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, doc = b.get("/mentor/profile")
+	resp, doc := b.get("/mentor/profile")
 	if resp.StatusCode != 200 || doc.Find("#mentor-form").Length() != 1 {
 		t.Fatalf("mentor profile form: %d", resp.StatusCode)
 	}
 	// Any other value of "as" is an entrepreneur.
 	b = tp.browser()
-	_, doc = b.get("/register")
-	resp, _ = b.post("/register", url.Values{"name": {"陳先生"}, "login": {"chan@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"admin"}}, csrfOf(doc))
+	resp = b.register(url.Values{"name": {"陳先生"}, "login": {"chan@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"admin"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 		t.Fatalf("register: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -40,8 +40,9 @@ type apiDoc struct {
 }
 
 var (
-	docRegister   = &apiDoc{"Register as an entrepreneur", "auth", registerRequest{}, apiUser{}, 201}
-	docLogin      = &apiDoc{"Sign in", "auth", loginRequest{}, tokenResponse{}, 200}
+	docRegister   = &apiDoc{"Register as an entrepreneur (or mentor applicant): 202 whether or not the login has an account; the address gets a 6-digit code (valid 15 minutes, 5 tries), or a note to sign in instead", "auth", registerRequest{}, registerResponse{}, 202}
+	docConfirm    = &apiDoc{"Confirm a registration with the code sent to the login: opens the account and signs in", "auth", confirmRequest{}, tokenResponse{}, 200}
+	docLogin      = &apiDoc{"Sign in; send the device_token of the last sign-in so failed guesses elsewhere do not hold this client up", "auth", loginRequest{}, tokenResponse{}, 200}
 	docRefresh    = &apiDoc{"Trade a refresh token for new tokens", "auth", refreshRequest{}, tokenResponse{}, 200}
 	docLogout     = &apiDoc{"Sign out everywhere", "auth", refreshRequest{}, nil, 204}
 	docMe         = &apiDoc{"The signed-in account", "auth", nil, apiUser{}, 200}
@@ -59,11 +60,13 @@ var (
 	docMyEligibility   = &apiDoc{"Check the caller's profile", "eligibility", nil, checkResponse{}, 200}
 	docMyProfile       = &apiDoc{"The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200}
 	docSaveProfile     = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
-	docExport          = &apiDoc{"Download everything held about the caller (re-asks the password)", "privacy", passwordConfirm{}, nil, 200}
+	docExport          = &apiDoc{"Download everything held about the caller (re-asks the password): a ZIP of one JSON file per area, the documents they gave and summary.html in their language", "privacy", passwordConfirm{}, zipArchive{}, 200}
 	docDelete          = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
 	docPeople          = &apiDoc{"List people (staff); q is a name or text: an ID or phone number in q is refused with 422, POST /api/v1/staff/people/search takes it", "staff", nil, listResponse[apiPersonRow]{}, 200}
 	docPeopleSearch    = &apiDoc{"Search people (staff) with q in the body: a full ID or phone number finds the person through the blind index, anything else is a text search", "staff", peopleSearchRequest{}, listResponse[apiPersonRow]{}, 200}
-	docPerson          = &apiDoc{"A person's profile, masked (staff)", "staff", nil, apiProfile{}, 200}
+	docPerson          = &apiDoc{"A person's profile, masked (staff), with the numbers awaiting a dispute's settlement", "staff", nil, apiStaffProfile{}, 200}
+	docDisputes        = &apiDoc{"Number disputes (staff): profiles saved with an ID or phone number another profile holds; status=open (default), resolved, withdrawn or all", "staff", nil, listResponse[apiDispute]{}, 200}
+	docResolveDispute  = &apiDoc{"Settle a number dispute (staff) after checking with the real person: decision claimant or holder, and a note of how it was checked", "staff", resolveRequest{}, apiDispute{}, 200}
 	docReveal          = &apiDoc{"Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200}
 	docFind            = &apiDoc{"Find a caller by name (staff); an ID or phone number in q is refused with 422, POST takes it", "hotline", nil, foundResponse{}, 200}
 	docFindPost        = &apiDoc{"Find a caller by phone, ID number (blind index) or name, sent in the body (staff)", "hotline", findRequest{}, foundResponse{}, 200}
@@ -214,6 +217,8 @@ func (a *App) openAPIDocument() fiber.Map {
 		if _, ok := r.doc.response.(fileBytes); ok {
 			bin := fiber.Map{"schema": fiber.Map{"type": "string", "format": "binary"}}
 			resp["content"] = fiber.Map{"application/pdf": bin, "image/jpeg": bin, "image/png": bin}
+		} else if _, ok := r.doc.response.(zipArchive); ok {
+			resp["content"] = fiber.Map{"application/zip": fiber.Map{"schema": fiber.Map{"type": "string", "format": "binary"}}}
 		} else if r.doc.response != nil {
 			resp["content"] = fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.doc.response))}}
 		}

@@ -154,6 +154,7 @@ func kindOf(path string) string {
 		{"cases/", "case"}, {"courses/", "course"}, {"training/", "course"}, {"certificates/", "certificate"},
 		{"hotline/contacts/", "contact"}, {"hotline/calls/", "call"}, {"hotline/accounts/", "account"}, {"staff/people/", "person"},
 		{"mentors/", "mentor"}, {"policies/", "policy"}, {"projects/", "project"}, {"ventures/", "venture"},
+		{"disputes/", "dispute"},
 	} {
 		if strings.Contains(path, k.part) {
 			return k.kind
@@ -292,6 +293,11 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		if kind == "venture" && role == accounts.Entrepreneur {
 			f.owner = o.tok[accounts.Entrepreneur][0]
 		}
+	case "dispute":
+		// A new person saves the first entrepreneur's ID number.
+		id, token := o.entrepreneur(t)
+		o.must(t, "PUT", "/api/v1/me/profile", with(goodProfile(), "phone", nil), token)
+		f.ids["id"] = id + ":id_number"
 	case "mentor":
 		f.ids["id"] = o.id[accounts.Mentor][0]
 	case "policy":
@@ -372,6 +378,8 @@ func (o *ownWorld) body(method, path string, role accounts.Role, f fix) map[stri
 		return map[string]any{"to": "consultation"}
 	case kind == "contact" && last == "calls":
 		return map[string]any{"type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}
+	case kind == "dispute":
+		return map[string]any{"decision": "holder", "note": "到窗口核驗身分證"}
 	case kind == "venture":
 		return map[string]any{"month": 6, "on": o.today, "operating": true, "employees": 4}
 	case kind == "application" && strings.Contains(path, "/manage/"):

@@ -5,10 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"onestop/services/accounts"
-	"onestop/services/audit"
-	"onestop/services/core"
-	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
 )
@@ -96,12 +92,20 @@ func (a *App) writePeople(c *fiber.Ctx, q people.ListQuery) error {
 	return c.JSON(out)
 }
 
+// apiStaffProfile is a profile as staff read it: what the owner sees, and
+// which of its numbers await a dispute's settlement (people.Dispute) —
+// something the owner is never told.
+type apiStaffProfile struct {
+	apiProfile
+	PendingVerification []string `json:"pending_verification,omitempty"`
+}
+
 func (a *App) apiPerson(c *fiber.Ctx) error {
 	p, err := a.people.Get(c.UserContext(), principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(toAPIProfile(p))
+	return c.JSON(apiStaffProfile{apiProfile: toAPIProfile(p), PendingVerification: p.Pending})
 }
 
 func (a *App) apiReveal(c *fiber.Ctx) error {
@@ -116,60 +120,6 @@ type passwordConfirm struct {
 	Password string `json:"password"`
 }
 
-// export is everything the portal holds about the caller (PIPL Art. 45):
-// the account, the profile with their own ID number and phone in clear,
-// consents, service requests and the audit events about them.
-type export struct {
-	ExportedAt time.Time          `json:"exported_at"`
-	Account    apiUser            `json:"account"`
-	Profile    *apiProfile        `json:"profile,omitempty"`
-	Sensitive  *people.Revealed   `json:"sensitive,omitempty"`
-	Requests   []*onestop.Request `json:"service_requests"`
-	Audit      []apiAuditEvent    `json:"audit_events"`
-}
-
-func (a *App) buildExport(c *fiber.Ctx) (*export, error) {
-	ctx, p := c.UserContext(), principal(c)
-	u, err := a.accounts.Get(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	ex := &export{ExportedAt: a.clock.Now(), Account: toAPIUser(u), Requests: []*onestop.Request{}, Audit: []apiAuditEvent{}}
-	if p.Role == accounts.Entrepreneur {
-		prof, rev, err := a.people.Own(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		ap := toAPIProfile(prof)
-		ex.Profile, ex.Sensitive = &ap, rev
-		if ex.Requests, err = a.onestop.Mine(ctx, p); err != nil {
-			return nil, err
-		}
-	}
-	// Events the person did, and events done to their records (a reveal
-	// by hotline staff, say).
-	seen := map[string]bool{}
-	for _, q := range []audit.Query{{ActorID: p.ID}, {Target: p.ID}} {
-		for page := 1; page <= 20; page++ {
-			q.Page = core.Page{Number: page, Size: 100}
-			res, _, err := a.audit.Search(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			for _, h := range res.Hits {
-				if !seen[h.ID] {
-					seen[h.ID] = true
-					ex.Audit = append(ex.Audit, auditEventOf(h))
-				}
-			}
-			if len(res.Hits) < 100 {
-				break
-			}
-		}
-	}
-	return ex, nil
-}
-
 func (a *App) apiExport(c *fiber.Ctx) error {
 	var in passwordConfirm
 	if err := decodeJSON(c, &in); err != nil {
@@ -178,31 +128,17 @@ func (a *App) apiExport(c *fiber.Ctx) error {
 	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), in.Password, meta(c)); err != nil {
 		return err
 	}
-	ex, err := a.buildExport(c)
-	if err != nil {
-		return err
-	}
-	a.audit.Record(c.UserContext(), principal(c).Actor(meta(c)), "privacy.export", "success", principal(c).ID, "")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="my-data.json"`)
-	return c.JSON(ex)
+	return a.sendExport(c)
 }
 
-// deleteAccount erases the caller's personal data: the profile goes, kept
-// records are pseudonymised, the account is anonymised and signed out.
+// deleteAccount erases the caller's personal data in every area
+// (rights.Erase): what is still open is withdrawn, kept records are
+// pseudonymised, the account is anonymised and signed out.
 func (a *App) deleteAccount(c *fiber.Ctx, password string) error {
-	ctx, p := c.UserContext(), principal(c)
-	if err := a.accounts.VerifyPassword(ctx, p, password, meta(c)); err != nil {
+	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), password, meta(c)); err != nil {
 		return err
 	}
-	if p.Role == accounts.Entrepreneur {
-		if err := a.people.Erase(ctx, p); err != nil && !core.IsCode(err, core.NotFound) {
-			return err
-		}
-		if err := a.onestop.Pseudonymise(ctx, p.ID, accounts.Pseudonym(p.ID)); err != nil {
-			return err
-		}
-	}
-	return a.accounts.Anonymise(ctx, p, meta(c))
+	return a.rights.Erase(c.UserContext(), principal(c).Actor(meta(c)))
 }
 
 func (a *App) apiDeleteAccount(c *fiber.Ctx) error {

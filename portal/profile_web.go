@@ -146,11 +146,7 @@ func (a *App) profileSubmit(c *fiber.Ctx) error {
 			flash(c, "profile.saved")
 			return c.Redirect("/supports", fiber.StatusSeeOther)
 		} else if errs = formErrors(err); errs == nil {
-			var ce *core.Error
-			if !asCore(err, &ce) || ce.Code != core.Conflict || ce.Fields == nil {
-				return err
-			}
-			errs = ce.Fields
+			return err
 		}
 	}
 	// Re-show what was typed (never the ID number or phone in clear).

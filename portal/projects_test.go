@@ -180,3 +180,49 @@ func TestBrowserLibrarySearchAsYouType(t *testing.T) {
 	}
 	screenshot(t, ctx, "library")
 }
+
+// TestProjectRulesBindAdministrators: an administrator's own project is
+// evaluated by others (its owner neither chooses the reviewers nor decides,
+// and the page offers them neither form), and a project its reviewers
+// scored lowest cannot be recommended by anyone.
+func TestProjectRulesBindAdministrators(t *testing.T) {
+	tp := newTestPortal(t)
+	rev1, _, _ := tp.account(accounts.Mentor, "m1@test.cn")
+	rev2, _, _ := tp.account(accounts.Mentor, "m2@test.cn")
+	mentor1, mentor2 := tp.login("m1@test.cn"), tp.login("m2@test.cn")
+	_, owner, _ := tp.account(accounts.Admin, "owner-admin@test.cn")
+	_, other, _ := tp.account(accounts.Admin, "other-admin@test.cn")
+	resp, raw := tp.do("POST", "/api/v1/projects", map[string]any{"title": "社區洗衣便民店", "summary": "提供乾洗、水洗與上門收送", "description": "租用臨街商鋪",
+		"industry": "community_service", "district": "xicheng", "investment_yuan": 60000, "risk": "low", "expected_jobs": 3,
+		"target_groups": []string{"registered_unemployed"}, "tags": []string{"洗衣"}, "source": "individual", "submit": true}, owner)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, raw)
+	}
+	p := "/api/v1/projects/" + decode[apiProject](t, raw).ID
+	lowest := map[string]any{"scores": map[string]int{"market": 1, "investment": 1, "risk": 1, "employment": 1, "feasibility": 1}, "opinion": "市場飽和，投入過高，不建議推介。"}
+	reviewers := map[string]any{"reviewer_ids": []string{rev1, rev2}}
+	tp.run(t, []scenario{
+		{name: "the owner cannot choose the reviewers", method: "POST", path: p + "/reviewers", token: owner, body: reviewers, status: 403, contains: []string{"error.project.own"}},
+		{name: "another administrator does", method: "POST", path: p + "/reviewers", token: other, body: reviewers, status: 200},
+		{name: "review 1, lowest", method: "POST", path: p + "/reviews", token: mentor1, body: lowest, status: 200},
+		{name: "review 2, lowest", method: "POST", path: p + "/reviews", token: mentor2, body: lowest, status: 200},
+		{name: "the owner cannot decide", method: "POST", path: p + "/decision", token: owner, body: map[string]string{"outcome": "recommended", "reason": "strong_market"}, status: 403, contains: []string{"error.project.own"}},
+		{name: "nor edit it under evaluation", method: "PUT", path: p, token: owner, body: map[string]any{"title": "改名"}, status: 409},
+		{name: "nobody recommends it against the scores", method: "POST", path: p + "/decision", token: other, body: map[string]string{"outcome": "recommended", "reason": "strong_market"}, status: 409, contains: []string{"error.project.unsupported"}},
+	})
+	// The pages: the owner sees no decision form; another administrator
+	// sees one that offers only what the scores support.
+	id := p[strings.LastIndexByte(p, '/')+1:]
+	ownerPage, _ := signedInBrowser(t, tp, "owner-admin@test.cn")
+	if _, doc := ownerPage.get("/projects/" + id); doc.Find("#decision-form").Length() != 0 {
+		t.Error("the owner is offered the decision")
+	}
+	otherPage, _ := signedInBrowser(t, tp, "other-admin@test.cn")
+	_, doc := otherPage.get("/projects/" + id)
+	if doc.Find("#decision-form").Length() != 1 || doc.Find(`#outcome option[value="recommended"]`).Length() != 0 {
+		t.Error("the decision form offers a recommendation the scores do not support")
+	}
+	tp.run(t, []scenario{
+		{name: "not recommended", method: "POST", path: p + "/decision", token: other, body: map[string]string{"outcome": "not_recommended", "reason": "weak_market"}, status: 200, contains: []string{`"status":"not_recommended"`}},
+	})
+}

@@ -89,8 +89,10 @@ func (a *App) projectPage(c *fiber.Ctx) error {
 	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": projectOptions(),
 		"CanEdit": canEditProject(me, p), "CanSubmit": me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1)),
 		"CanReview": p.IsReviewer(me.ID) && !p.Reviewed(me.ID) && p.Status == projects.UnderEvaluation,
-		"IsAdmin":   me.Role == accounts.Admin, "Errors": map[string]string{}}
-	if me.Role == accounts.Admin && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
+		"Errors":    map[string]string{},
+		// Nobody evaluates their own project, administrators included.
+		"CanDecide": me.Role == accounts.Admin && me.ID != p.OwnerID, "Supported": p.Supported()}
+	if me.Role == accounts.Admin && me.ID != p.OwnerID && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
 		mentors, _, _, err := a.accounts.List(c.UserContext(), me, accounts.ListQuery{Role: accounts.Mentor, Status: "active", Page: core.Page{Size: 100}})
 		if err != nil {
 			return err
@@ -108,7 +110,7 @@ func (a *App) projectPage(c *fiber.Ctx) error {
 }
 
 func canEditProject(me accounts.Principal, p *projects.Project) bool {
-	if me.Role == accounts.Admin {
+	if me.Role == accounts.Admin && me.ID != p.OwnerID {
 		return p.Status != projects.Archived
 	}
 	return me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1))

@@ -64,6 +64,8 @@ func (a *App) routeTable() []route {
 		{"POST", "/lang", public, a.setLanguage, nil},
 		{"GET", "/register", public, a.registerPage, nil},
 		{"POST", "/register", public, a.registerSubmit, nil},
+		{"GET", "/register/confirm", public, a.registerConfirmPage, nil},
+		{"POST", "/register/confirm", public, a.registerConfirmSubmit, nil},
 		{"GET", "/login", public, a.loginPage, nil},
 		{"POST", "/login", public, a.loginSubmit, nil},
 		{"POST", "/logout", signedIn, a.logoutSubmit, nil},
@@ -162,6 +164,8 @@ func (a *App) routeTable() []route {
 		{"GET", "/hotline/cases", staff, a.casesPage, nil},
 		{"GET", "/hotline/cases.csv", staff, a.casesCSV, nil},
 		{"GET", "/hotline/stability", staff, a.stabilityPage, nil},
+		{"GET", "/hotline/stability/verify", staff, a.stabilityVerifyPage, nil},
+		{"GET", "/hotline/ventures/:id", staff, a.staffVenturePage, nil},
 		{"POST", "/admin/staff/reassign", admin, a.reassignSubmit, nil},
 		{"GET", "/complaints", signedIn, a.complaintsPage, nil},
 		{"GET", "/complaints.csv", staff, a.complaintsCSV, nil},
@@ -183,6 +187,8 @@ func (a *App) routeTable() []route {
 		{"POST", "/cases/:id/close", staff, a.caseStepWeb("close"), nil},
 		{"GET", "/me/venture", entrepreneur, a.myVenturePage, nil},
 		{"POST", "/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.stabilitySubmit, nil},
+		{"POST", "/ventures/:id/reviews", staff, a.stabilityReviewSubmit, nil},
+		{"POST", "/ventures/:id/registration", staff, a.registrationSubmit, nil},
 
 		// Pages: training.
 		{"GET", "/training", public, a.trainingPage, nil},
@@ -222,6 +228,8 @@ func (a *App) routeTable() []route {
 		{"POST", "/staff/people/search", staff, a.peopleSearch, nil}, // numbers go in the body (lookup.go)
 		{"GET", "/staff/people/:id", staff, a.personPage, nil},
 		{"POST", "/staff/people/:id/reveal", staff, a.personReveal, nil},
+		{"GET", "/staff/disputes", staff, a.disputesPage, nil},
+		{"POST", "/staff/disputes/:id/resolve", staff, a.disputeResolve, nil},
 
 		// Pages: administration.
 		{"GET", "/admin/policies", admin, a.adminPoliciesPage, nil},
@@ -243,6 +251,7 @@ func (a *App) routeTable() []route {
 		// API: accounts.
 		{"GET", "/api/v1/openapi.json", public, a.openAPI, nil},
 		{"POST", "/api/v1/auth/register", public, a.apiRegister, docRegister},
+		{"POST", "/api/v1/auth/register/confirm", public, a.apiRegisterConfirm, docConfirm},
 		{"POST", "/api/v1/auth/login", public, a.apiLogin, docLogin},
 		{"POST", "/api/v1/auth/refresh", public, a.apiRefresh, docRefresh},
 		{"POST", "/api/v1/auth/logout", signedIn, a.apiLogout, docLogout},
@@ -272,6 +281,8 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/staff/people/search", staff, a.apiPeopleSearch, docPeopleSearch},
 		{"GET", "/api/v1/staff/people/:id", staff, a.apiPerson, docPerson},
 		{"POST", "/api/v1/staff/people/:id/reveal", staff, a.apiReveal, docReveal},
+		{"GET", "/api/v1/staff/disputes", staff, a.apiDisputes, docDisputes},
+		{"POST", "/api/v1/staff/disputes/:id/resolve", staff, a.apiResolveDispute, docResolveDispute},
 
 		// API: the project library.
 		{"GET", "/api/v1/projects", public, a.apiProjects(""), docProjects},
@@ -342,6 +353,7 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/hotline/calls/:id/convert", staff, a.apiConvertCall, docConvertCall},
 		{"GET", "/api/v1/hotline/topics", staff, a.apiTopics, docTopics},
 		{"GET", "/api/v1/hotline/stability", staff, a.apiStabilityDue, docStabilityDue},
+		{"GET", "/api/v1/hotline/stability/verify", staff, a.apiStabilityToVerify, docStabilityToVerify},
 		{"POST", "/api/v1/complaints", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiFileComplaint, docFileComplaint},
 		{"GET", "/api/v1/complaints", signedIn, a.apiComplaints, docComplaints},
 		{"GET", "/api/v1/complaints/:id", signedIn, a.apiComplaint, docComplaint},
@@ -360,6 +372,9 @@ func (a *App) routeTable() []route {
 		{"POST", "/api/v1/admin/staff/reassign", admin, a.apiReassign, docReassign},
 		{"GET", "/api/v1/me/venture", entrepreneur, a.apiMyVenture, docMyVenture},
 		{"POST", "/api/v1/ventures/:id/checkins", roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiStabilityCheckin, docCheckin},
+		{"GET", "/api/v1/ventures/:id", staff, a.apiVenture, docVenture},
+		{"POST", "/api/v1/ventures/:id/reviews", staff, a.apiStabilityReview, docReviewCheckin},
+		{"POST", "/api/v1/ventures/:id/registration", staff, a.apiCorrectRegistration, docCorrectRegistration},
 
 		// API: training.
 		{"GET", "/api/v1/courses", public, a.apiCourses, docCourses},

@@ -153,6 +153,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"caseaction.open.": hotline.CaseSources, "caseaction.close.": hotline.Outcomes, "caseaction.link.": hotline.LinkKinds,
 		"cases.step.": {"contact", "schedule", "details", "mentor", "staff", "help", "eligibility", "close"},
 		"link.":       hotline.LinkKinds, "vstatus.": {hotline.Tracking, hotline.VentureClosed, hotline.Completed},
+		"verify.basis.":           {hotline.Verified, hotline.SelfReported, hotline.ToVerify},
 		"hotline.call.converted.": {"consultation", "service"},
 		"tkind.":                  training.Kinds, "cstate.": {training.Open, training.Running, training.Completed},
 		"estatus.":       {training.Enrolled, training.Passed, training.NotPassed, training.Withdrawn},

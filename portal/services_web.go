@@ -141,7 +141,11 @@ func (a *App) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
 			courses = append(courses, courseRow(h))
 		}
 	}
-	return a.render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs), "Courses": courses})
+	// A failing search only hides the warning's detail: the profile's own
+	// pending mark still shows it.
+	disputes, _ := a.people.DisputesOf(c.UserContext(), principal(c), p.ID)
+	return a.render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs),
+		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0})
 }
 
 func (a *App) personReveal(c *fiber.Ctx) error {
@@ -227,13 +231,7 @@ func (a *App) exportSubmit(c *fiber.Ctx) error {
 	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), c.FormValue("password"), meta(c)); err != nil {
 		return a.accountAgain(c, err)
 	}
-	ex, err := a.buildExport(c)
-	if err != nil {
-		return err
-	}
-	a.audit.Record(c.UserContext(), principal(c).Actor(meta(c)), "privacy.export", "success", principal(c).ID, "")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="my-data.json"`)
-	return c.JSON(ex)
+	return a.sendExport(c)
 }
 
 func (a *App) deleteSubmit(c *fiber.Ctx) error {

@@ -146,7 +146,7 @@ var paramCollection = map[string]string{
 	"policies": "policies", "users": "users", "applications": "applications", "bases": "bases",
 	"cases": "cases", "complaints": "complaints", "consultations": "consultations", "courses": "courses",
 	"training": "courses", "contacts": "contacts", "loans": "loans", "mentors": "mentors",
-	"projects": "projects", "services": "service_requests", "people": "profiles",
+	"projects": "projects", "services": "service_requests", "people": "profiles", "ventures": "ventures",
 }
 
 // sweepQueries are extra query strings read on list routes besides the bare

@@ -31,7 +31,7 @@ func TestTrainingAPI(t *testing.T) {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
 	start := tp.app.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
-	course := map[string]any{"title": "被征地農民職業技能培訓（烹飪）", "kind": "skills", "place": "北山縣職業學校", "seats": 20, "subsidy_yuan": 1200,
+	course := map[string]any{"title": "被征地農民職業技能培訓（烹飪）", "kind": "skills", "place": "北山縣職業學校", "seats": 20, "fee_yuan": 1200, "subsidy_yuan": 1200,
 		"skill_certificate": true, "certificate": "中式烹調師（五級）", "sessions": []map[string]any{{"starts_at": start, "hours": 4}}}
 	tp.run(t, []scenario{
 		{name: "a provider off the list cannot open a course", method: "POST", path: "/api/v1/courses", token: school, body: course, status: 403, contains: []string{"error.training.not_listed"}},
@@ -44,6 +44,22 @@ func TestTrainingAPI(t *testing.T) {
 		t.Fatalf("course: %d %s", resp.StatusCode, body)
 	}
 	c := decode[training.Course](t, body)
+	// The subsidy is the policy's to set: within the fee and the standard.
+	priced := func(fee, subsidy int) map[string]any {
+		out := map[string]any{"fee_yuan": fee, "subsidy_yuan": subsidy}
+		for k, v := range course {
+			if k != "fee_yuan" && k != "subsidy_yuan" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	tp.run(t, []scenario{
+		{name: "a free course claiming 10,000 a trainee", method: "POST", path: "/api/v1/courses", token: school, body: priced(0, 10_000),
+			status: 422, contains: []string{`"field":"subsidy_yuan"`, "error.training.subsidy_fee"}},
+		{name: "above the skills standard", method: "POST", path: "/api/v1/courses", token: school, body: priced(20_000, 1501),
+			status: 422, contains: []string{`"field":"subsidy_yuan"`, "error.training.subsidy_standard"}},
+	})
 	if resp, body := tp.do("GET", "/api/v1/me/eligibility", nil, farmer); !strings.Contains(string(body), `"farmer-free-training"`) || resp.StatusCode != 200 {
 		t.Fatalf("eligibility: %d %s", resp.StatusCode, body)
 	}
@@ -157,6 +173,20 @@ func TestWebCourseForm(t *testing.T) {
 		t.Errorf("title lost: %q", v)
 	}
 	day := tp.app.clock.Now().Add(72 * time.Hour).In(cst).Format("2006-01-02")
+	// A subsidy above the fee is refused on its field, in the user's
+	// language.
+	for lang, want := range map[string]string{"zh-Hant": "每名學員的補貼不能高於學費。", "zh-Hans": "每名学员的补贴不能高于学费。", "en": "The subsidy per trainee cannot be more than the course fee."} {
+		b.cookies["lang"] = lang
+		resp, doc = b.post("/provider/courses", url.Values{"title": {"SYB 創業培訓"}, "kind": {"planning"}, "place": {"東城區"}, "seats": {"30"},
+			"fee_yuan": {"0"}, "subsidy_yuan": {"10000"}, "sessions": {day + " 09:00 3"}}, csrfOf(doc))
+		if got := doc.Find("#e-subsidy_yuan").Text(); resp.StatusCode != 422 || got != want {
+			t.Errorf("%s: %d, subsidy message %q", lang, resp.StatusCode, got)
+		}
+		if v, _ := doc.Find("#f-subsidy_yuan").Attr("value"); v != "10000" {
+			t.Errorf("typed subsidy lost: %q", v)
+		}
+	}
+	delete(b.cookies, "lang")
 	resp, _ = b.post("/provider/courses", url.Values{"title": {"SYB 創業培訓"}, "kind": {"planning"}, "place": {"東城區"}, "seats": {"30"},
 		"sessions": {day + " 09:00 3\n" + day + " 14:00 3"}}, csrfOf(doc))
 	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/provider/courses/") {
@@ -179,7 +209,7 @@ func TestBrowserTrainingJourney(t *testing.T) {
 	tp.do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
 	tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "趙麗華", "consent_version": "2026-11"}, learner)
 	resp, body := tp.do("POST", "/api/v1/courses", map[string]any{"title": "創業意識培訓（GYB）", "kind": "awareness", "place": "東城區", "seats": 10,
-		"subsidy_yuan": 400, "sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
+		"fee_yuan": 400, "subsidy_yuan": 400, "sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
 	if resp.StatusCode != 201 {
 		t.Fatalf("course: %d %s", resp.StatusCode, body)
 	}

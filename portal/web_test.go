@@ -103,8 +103,25 @@ func TestWebRegisterLoginLogout(t *testing.T) {
 	}
 
 	resp, _ = b.post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {testPassword}, "password2": {testPassword}}, csrf)
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/register/confirm" {
 		t.Fatalf("register: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The code sent to the phone confirms it; a wrong one re-shows the form.
+	_, doc = b.get("/register/confirm")
+	if got := doc.Find("#confirm-sent").Text(); !strings.Contains(got, "139****5678") || strings.Contains(got, "13912345678") {
+		t.Errorf("confirm page: %q", got)
+	}
+	code, wrong := tp.code("13912345678"), "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	resp, doc = b.post("/register/confirm", url.Values{"code": {wrong}}, csrfOf(doc))
+	if got := doc.Find("#code-err").Text(); resp.StatusCode != 422 || got != "驗證碼不正確。" {
+		t.Fatalf("wrong code: %d %q", resp.StatusCode, got)
+	}
+	resp, _ = b.post("/register/confirm", url.Values{"code": {code}}, csrfOf(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	_, doc = b.get("/")
 	if got := doc.Find("#welcome").Text(); got != "歡迎，陳大文！" {

@@ -1,0 +1,90 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/people"
+)
+
+// Number disputes (號碼待核): a profile saved with an ID number or phone
+// that another profile holds is accepted without saying so, and staff
+// settle the dispute with the real person here (services/people).
+
+type apiDispute struct {
+	ID           string    `json:"id"`
+	Field        string    `json:"field"`
+	Masked       string    `json:"masked"`
+	Status       string    `json:"status"`
+	ClaimantID   string    `json:"claimant_id"`
+	ClaimantName string    `json:"claimant_name,omitempty"`
+	HolderID     string    `json:"holder_id"`
+	HolderName   string    `json:"holder_name,omitempty"`
+	Decision     string    `json:"decision,omitempty"`
+	Note         string    `json:"note,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	ResolvedAt   time.Time `json:"resolved_at,omitzero"`
+}
+
+func toAPIDispute(r people.DisputeRow) apiDispute {
+	d := r.Dispute
+	return apiDispute{ID: d.ID, Field: d.Field, Masked: d.Masked, Status: d.Status, ClaimantID: d.ClaimantID,
+		ClaimantName: r.ClaimantName, HolderID: d.HolderID, HolderName: r.HolderName, Decision: d.Decision,
+		Note: d.Note, CreatedAt: d.CreatedAt, ResolvedAt: d.ResolvedAt}
+}
+
+type resolveRequest struct {
+	Decision string `json:"decision"` // claimant or holder
+	Note     string `json:"note"`     // how the real person was confirmed
+}
+
+func disputeQuery(c *fiber.Ctx) people.DisputeQuery {
+	return people.DisputeQuery{Status: c.Query("status"), Page: pageOf(c)}
+}
+
+func (a *App) apiDisputes(c *fiber.Ctx) error {
+	rows, total, p, err := a.people.Disputes(c.UserContext(), principal(c), disputeQuery(c))
+	if err != nil {
+		return err
+	}
+	out := listResponse[apiDispute]{Items: make([]apiDispute, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	for _, r := range rows {
+		out.Items = append(out.Items, toAPIDispute(r))
+	}
+	return c.JSON(out)
+}
+
+func (a *App) apiResolveDispute(c *fiber.Ctx) error {
+	var in resolveRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := a.people.Resolve(c.UserContext(), principal(c), c.Params("id"), in.Decision, in.Note, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIDispute(people.DisputeRow{Dispute: *d}))
+}
+
+func (a *App) disputesPage(c *fiber.Ctx) error {
+	q := disputeQuery(c)
+	rows, total, p, err := a.people.Disputes(c.UserContext(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/disputes", fiber.Map{"Title": "disputes.title", "Rows": rows, "Total": total,
+		"Query": q, "Pager": newPager(c, p, total), "Statuses": []string{people.DisputeOpen, people.DisputeResolved, people.DisputeWithdrawn}})
+}
+
+func (a *App) disputeResolve(c *fiber.Ctx) error {
+	_, err := a.people.Resolve(c.UserContext(), principal(c), c.Params("id"), c.FormValue("decision"), c.FormValue("note"), meta(c))
+	if err != nil {
+		if flashRefusal(c, err) {
+			return c.Redirect("/staff/disputes", fiber.StatusSeeOther)
+		}
+		return err
+	}
+	flash(c, "disputes.resolved")
+	return c.Redirect("/staff/disputes", fiber.StatusSeeOther)
+}

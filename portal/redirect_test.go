@@ -1,0 +1,145 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// hostileRedirects are redirect targets a form or a query may carry: each
+// must either be refused (the page's own way back is used) or stay a path
+// on this site, and none may break out of the Location header.
+var hostileRedirects = []string{
+	// Header injection: raw line breaks (a form sends them as %0D%0A), one
+	// of them alone, NEL, and the encoded text itself (harmless as a path).
+	"\r\nSet-Cookie: pwned=1", "/manage\r\nSet-Cookie: pwned=1", "/applications\r\nSet-Cookie: pwned=1",
+	"/manage\nSet-Cookie: pwned=1", "/manage\rSet-Cookie: pwned=1", "/\r\n\r\n<script>alert(1)</script>",
+	"/manage\u0085Set-Cookie: pwned=1", "/manage%0d%0aSet-Cookie:%20pwned=1", "%0d%0aSet-Cookie:pwned=1",
+	"/manage\x00", "/manage\x7f",
+	// Another site, however a browser reads it.
+	"//evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example/manage",
+	"http:/manage", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", " /manage",
+	"/manage@evil.example", strings.Repeat("/manage", 1000),
+}
+
+// checkRedirect fails unless resp is a redirect to fallback, or to sent
+// itself when sent is a harmless local path, with no header smuggled in.
+func checkRedirect(t *testing.T, what string, resp *http.Response, sent, fallback string) {
+	t.Helper()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("%s %.60q: %d, want a redirect", what, sent, resp.StatusCode)
+		return
+	}
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.Contains(c, "pwned") {
+			t.Errorf("%s %.60q: an injected cookie %q", what, sent, c)
+		}
+	}
+	if strings.ContainsFunc(loc, unicode.IsControl) || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) {
+		t.Errorf("%s %.60q: Location %q leaves the site", what, sent, loc)
+	}
+	if loc != fallback && (loc != sent || localPath(sent, "") != sent) {
+		t.Errorf("%s %.60q: Location %q, want %q", what, sent, loc, fallback)
+	}
+}
+
+// signedInBrowser signs email in through the form and returns the browser
+// with a fresh CSRF token.
+func signedInBrowser(t *testing.T, tp *testPortal, email string) (*browser, string) {
+	t.Helper()
+	b := tp.browser()
+	_, doc := b.get("/login")
+	if resp, _ := b.post("/login", url.Values{"login": {email}, "password": {testPassword}}, csrfOf(doc)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d", email, resp.StatusCode)
+	}
+	_, doc = b.get("/account")
+	return b, csrfOf(doc)
+}
+
+func TestLocalPath(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"/", "/"}, {"/manage", "/manage"}, {"/manage?status=offered#x", "/manage?status=offered#x"}, {"/a/b?next=//x", "/a/b?next=//x"},
+		{"/%2f/evil.example", "/%2f/evil.example"}, {"/manage%0d%0aSet-Cookie:x", "/manage%0d%0aSet-Cookie:x"},
+		{"", "F"}, {"manage", "F"}, {"//evil.example", "F"}, {"/\\evil.example", "F"}, {"\\/evil.example", "F"},
+		{"/manage\r\nSet-Cookie: x=1", "F"}, {"/\t/evil.example", "F"}, {"/x\u0085y", "F"}, {"/x\x00", "F"},
+		{"https://evil.example", "F"}, {"javascript:alert(1)", "F"}, {" /x", "F"}, {"/" + strings.Repeat("a", maxRedirect), "F"},
+	} {
+		if got := localPath(tt.in, "F"); got != tt.want {
+			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ in, area, want string }{
+		{"/manage?status=offered", "/manage", "/manage?status=offered"}, {"/manage", "/manage", "/manage"},
+		{"/manager-evil", "/manage", "/manage"}, {"/applications", "/manage", "/manage"}, {"/manage\r\nX: y", "/manage", "/manage"},
+	} {
+		if got := localBack(tt.in, tt.area, "/manage"); got != tt.want {
+			t.Errorf("localBack(%q, %q) = %q, want %q", tt.in, tt.area, got, tt.want)
+		}
+	}
+}
+
+// TestHostileRedirects sends the redirect corpus in every field that
+// chooses where a response leads: the application steps' back (applicant
+// and manager), the language switch's and sign-in's next, and the address
+// a guest is sent back to after signing in.
+func TestHostileRedirects(t *testing.T) {
+	w := newBaseWorld(t)
+	tp := w.tp
+	resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "軟件外包工作室，三人團隊"}, w.e1)
+	if resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	app := decode[listResponse[apiApplication]](t, body).Items[0].ID
+	applicant, appCSRF := signedInBrowser(t, tp, "e1@test.cn")
+	manager, mgrCSRF := signedInBrowser(t, tp, "mgra@test.cn")
+	count := 0
+	for _, s := range hostileRedirects {
+		// The steps redirect whether they succeed or are refused.
+		for _, step := range []string{"accept", "decline", "waitlist", "move-out"} {
+			resp, _ := manager.post("/manage/applications/"+app+"/"+step, url.Values{"back": {s}, "reason": {"other"}}, mgrCSRF)
+			checkRedirect(t, "manager "+step, resp, s, "/manage")
+			count++
+		}
+		for _, step := range []string{"withdraw", "accept-offer", "decline-offer"} {
+			resp, _ := applicant.post("/applications/"+app+"/"+step, url.Values{"back": {s}}, appCSRF)
+			checkRedirect(t, "applicant "+step, resp, s, "/applications")
+			count++
+		}
+		resp, _ := applicant.post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, appCSRF)
+		checkRedirect(t, "language", resp, s, "/")
+		guest := tp.browser()
+		_, doc := guest.get("/login")
+		resp, _ = guest.post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, csrfOf(doc))
+		checkRedirect(t, "guest language", resp, s, "/")
+		resp, _ = applicant.get("/login?next=" + url.QueryEscape(s))
+		checkRedirect(t, "signed-in login page", resp, s, "/")
+		// A guest asking for a page is sent to sign in, and back after.
+		resp, _ = tp.browser().get("/applications?x=" + url.QueryEscape(s))
+		loc := resp.Header.Get("Location")
+		u, err := url.Parse(loc)
+		if resp.StatusCode != http.StatusSeeOther || err != nil || u.Path != "/login" {
+			t.Errorf("guest %.60q: %d %q", s, resp.StatusCode, loc)
+			continue
+		}
+		checkRedirect(t, "sign-in link", resp, s, loc)
+		if next := u.Query().Get("next"); localPath(next, "") != next || (next != "/" && !strings.HasPrefix(next, "/applications")) {
+			t.Errorf("guest %.60q: sign-in leads back to %q", s, next)
+		}
+		count += 4
+	}
+	// Sign-in itself, spaced out so no sign-in limit is reached (last: the
+	// sessions above would be refreshed as the clock moves).
+	for _, s := range hostileRedirects {
+		tp.advance(time.Minute)
+		guest := tp.browser()
+		_, doc := guest.get("/login")
+		resp, _ := guest.post("/login", url.Values{"login": {"e2@test.cn"}, "password": {testPassword}, "next": {s}}, csrfOf(doc))
+		checkRedirect(t, "sign-in", resp, s, "/")
+		count++
+	}
+	t.Logf("%d hostile redirect targets, none left the site", count)
+}

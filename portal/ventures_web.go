@@ -1,0 +1,104 @@
+package portal
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"onestop/services/core"
+	"onestop/services/hotline"
+)
+
+// Verifying self-reported check-ins, and correcting a followed venture's
+// registration date: the hotline's pages (hotline staff, administrators).
+
+// stabilityVerifyPage is the queue of self-reported check-ins waiting for
+// staff, each with the venture's figure before it and the two decisions.
+func (a *App) stabilityVerifyPage(c *fiber.Ctx) error {
+	rows, total, p, err := a.hotline.StabilityToVerify(c.UserContext(), principal(c), pageOf(c))
+	if err != nil {
+		return err
+	}
+	return a.render(c, "pages/stability_verify", fiber.Map{"Title": "verify.title", "Rows": rows, "Total": total,
+		"Pager": newPager(c, p, total), "Max": hotline.MaxStaffEmployees})
+}
+
+// staffVenturePage shows one venture's follow-up to staff: its check-ins
+// with how each counts, a review for any self-report not yet verified, and
+// the registration date to correct.
+func (a *App) staffVenturePage(c *fiber.Ctx) error {
+	return a.renderStaffVenture(c, nil, "")
+}
+
+func (a *App) renderStaffVenture(c *fiber.Ctx, errs map[string]string, typed string) error {
+	v, err := a.hotline.Venture(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if errs == nil {
+		errs, typed = map[string]string{}, v.FirstRegistered.String()
+	} else {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.render(c, "pages/staff_venture", fiber.Map{"Title": "verify.venture", "Venture": v, "Errors": errs,
+		"Registered": typed, "Max": hotline.MaxStaffEmployees, "Today": core.DateOf(a.clock.Now()).String()})
+}
+
+// stabilityReviewSubmit verifies or rejects a self-report from the queue
+// or the venture's page, and goes back there.
+func (a *App) stabilityReviewSubmit(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	month, _ := strconv.Atoi(c.FormValue("month"))
+	in := hotline.StabilityReview{Month: month, Decision: c.FormValue("decision")}
+	if strings.TrimSpace(c.FormValue("employees")) != "" && in.Decision == "verify" {
+		n := int(formInt(c, "employees", errs))
+		in.Employees = &n
+	}
+	var err error
+	if len(errs) > 0 {
+		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
+	} else {
+		_, err = a.hotline.ReviewStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	}
+	if err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "verify.done."+in.Decision)
+	}
+	// Back to a fixed page: the id is only put in the path once checked.
+	back := "/hotline/stability/verify"
+	if id := c.Params("id"); c.FormValue("from") == "venture" && core.ValidID(id) {
+		back = "/hotline/ventures/" + id
+	}
+	return c.Redirect(back, fiber.StatusSeeOther)
+}
+
+// registrationSubmit corrects a venture's registration date; a refused
+// date is shown again on the form with its message.
+func (a *App) registrationSubmit(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	on := formDate(c, "first_registered", errs)
+	var err error
+	if len(errs) > 0 {
+		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
+	} else {
+		_, err = a.hotline.CorrectRegistration(c.UserContext(), principal(c), c.Params("id"), on, meta(c))
+	}
+	if fe := formErrors(err); fe != nil {
+		return a.renderStaffVenture(c, fe, strings.TrimSpace(c.FormValue("first_registered")))
+	}
+	if err != nil {
+		if !flashRefusal(c, err) {
+			return err
+		}
+	} else {
+		flash(c, "verify.registration_corrected")
+	}
+	if !core.ValidID(c.Params("id")) {
+		return core.Errorf(core.NotFound, "error.not_found") // never into a Location header
+	}
+	return c.Redirect("/hotline/ventures/"+c.Params("id"), fiber.StatusSeeOther)
+}
