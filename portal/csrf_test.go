@@ -220,3 +220,23 @@ func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
 	}
 	t.Logf("%d GET requests in %s", n, time.Since(start).Round(time.Millisecond))
 }
+
+// TestFormAfterQuietRenewal: a page that renewed an expired access token
+// (and so rotated the CSRF seed) carries the new seed's token, and its form
+// goes through. It carried the old seed's, and the form answered 403.
+func TestFormAfterQuietRenewal(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.browser()
+	_, doc := b.get("/login")
+	b.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	tp.advance(20 * time.Minute) // past the access token, within the session's idle time
+	resp, doc := b.get("/services")
+	if resp.StatusCode != 200 || doc.Find(`a[href="/logout"], form[action="/logout"]`).Length() == 0 {
+		t.Fatalf("the session was not renewed: %d", resp.StatusCode)
+	}
+	resp, _ = b.post("/services", url.Values{"type": {"financing"}, "details": {"想了解貸款"}}, csrfOf(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("the form after a renewal answered %d, want 303", resp.StatusCode)
+	}
+}

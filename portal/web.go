@@ -127,7 +127,12 @@ func (a *App) checkCSRF(c *fiber.Ctx) error {
 		return c.Next() // bearer tokens are not sent by browsers on their own
 	}
 	seed := c.Cookies(a.cookieName("csrf"))
-	if seed == "" {
+	if _, rotated := c.Locals(localCSRF).(string); rotated {
+		// authenticate renewed the session and gave it a new seed: the
+		// page must carry the new seed's token, or its form fails once
+		// the browser holds the new cookie. This request is still checked
+		// against the seed it came with.
+	} else if seed == "" {
 		a.rotateCSRF(c)
 	} else {
 		c.Locals(localCSRF, a.csrfToken(seed))
