@@ -150,7 +150,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.compactor, _ = engine.(search.Compactor) // Meilisearch keeps no merged-away segments
 	var inner search.Engine = timedEngine{Engine: engine, m: a.metrics}
 	if cfg.MeiliURL == "" {
-		inner = newSearchCache(inner) // the embedded index is this process's alone
+		inner = search.Cache(inner) // the embedded index is this process's alone
 	}
 	a.engine = search.Guard(inner, search.DefaultDeadlines)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())

@@ -1,4 +1,4 @@
-package portal
+package search_test
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func (e *countingEngine) Ensure(context.Context, search.Index) (bool, error)  { 
 func TestSearchCache(t *testing.T) {
 	ctx := context.Background()
 	inner := &countingEngine{}
-	c := newSearchCache(inner)
+	c := search.Cache(inner)
 	lib := search.Query{Text: "社區", Filters: []search.Filter{{Field: "status", Values: []string{"recommended"}}}, Limit: 20}
 	total := func(index string, q search.Query) int {
 		r, err := c.Search(ctx, index, q)

@@ -1,4 +1,4 @@
-package portal
+package search
 
 import (
 	"context"
@@ -6,11 +6,9 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"onestop/search"
 )
 
-// searchCache answers a search asked before, as long as nothing was written
+// Cached answers a search asked before, as long as nothing was written
 // to its index since. With the embedded engine one process owns the index
 // and every write to it passes here (the outbox, imports, rebuilds), so a
 // cached answer is exactly what the engine would give. Measured under the
@@ -19,8 +17,8 @@ import (
 // matching document (about 100 ms of CPU at 50,000 projects) and took
 // 44 % of the portal's CPU; asked again it is a map look-up. Not used with
 // Meilisearch, which other replicas write to.
-type searchCache struct {
-	search.Engine
+type Cached struct {
+	Engine
 	mu      sync.Mutex
 	gen     map[string]uint64 // writes per index
 	entries map[string]cachedSearch
@@ -29,7 +27,7 @@ type searchCache struct {
 type cachedSearch struct {
 	gen uint64
 	at  time.Time
-	res *search.Result
+	res *Result
 }
 
 const (
@@ -38,11 +36,13 @@ const (
 	searchCacheAge = time.Minute
 )
 
-func newSearchCache(e search.Engine) *searchCache {
-	return &searchCache{Engine: e, gen: map[string]uint64{}, entries: map[string]cachedSearch{}}
+// Cache wraps an engine that this process alone writes to (the embedded
+// Bleve) with the cache.
+func Cache(e Engine) *Cached {
+	return &Cached{Engine: e, gen: map[string]uint64{}, entries: map[string]cachedSearch{}}
 }
 
-func (c *searchCache) Search(ctx context.Context, index string, q search.Query) (*search.Result, error) {
+func (c *Cached) Search(ctx context.Context, index string, q Query) (*Result, error) {
 	b, err := json.Marshal(q)
 	if err != nil {
 		return c.Engine.Search(ctx, index, q)
@@ -71,30 +71,30 @@ func (c *searchCache) Search(ctx context.Context, index string, q search.Query) 
 }
 
 // wrote marks index changed; answers read before it are no longer used.
-func (c *searchCache) wrote(index string) {
+func (c *Cached) wrote(index string) {
 	c.mu.Lock()
 	c.gen[index]++
 	c.mu.Unlock()
 }
 
-func (c *searchCache) Upsert(ctx context.Context, index string, docs ...search.Doc) error {
+func (c *Cached) Upsert(ctx context.Context, index string, docs ...Doc) error {
 	defer c.wrote(index)
 	return c.Engine.Upsert(ctx, index, docs...)
 }
 
-func (c *searchCache) Delete(ctx context.Context, index string, ids ...string) error {
+func (c *Cached) Delete(ctx context.Context, index string, ids ...string) error {
 	defer c.wrote(index)
 	return c.Engine.Delete(ctx, index, ids...)
 }
 
-func (c *searchCache) Ensure(ctx context.Context, ix search.Index) (bool, error) {
+func (c *Cached) Ensure(ctx context.Context, ix Index) (bool, error) {
 	defer c.wrote(ix.Name)
 	return c.Engine.Ensure(ctx, ix)
 }
 
 // copyResult gives each caller its own result and hit list, so no caller
 // changes another's.
-func copyResult(r *search.Result) *search.Result {
+func copyResult(r *Result) *Result {
 	out := *r
 	out.Hits = slices.Clone(r.Hits)
 	return &out
