@@ -156,27 +156,41 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
 	a.outbox = outbox.New(a.store, a.engine, log)
-	a.audit = audit.New(a.store, a.outbox, a.clock, log)
+	if a.audit, err = audit.New(audit.Deps{Store: a.store, Outbox: a.outbox, Clock: a.clock, Log: log}); err != nil {
+		return nil, err
+	}
 	argon := accounts.DefaultArgon2
 	if cfg.FastHashing {
 		argon = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
-	a.notify = notify.New(a.store, a.outbox, a.clock, log)
-	a.accounts = accounts.New(accounts.Config{
+	if a.notify, err = notify.New(notify.Deps{Store: a.store, Outbox: a.outbox, Clock: a.clock, Log: log}); err != nil {
+		return nil, err
+	}
+	a.accounts, err = accounts.New(accounts.Deps{
 		Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock, Argon2: argon, Log: log,
 		Tokens: accounts.TokenConfig{Key: jwtKey}, Notify: a.notify,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Figures first: the services that count them take it as a dependency.
+	if a.figures, err = figures.New(figures.Deps{Store: a.store}); err != nil {
+		return nil, err
+	}
 
-	a.people = people.New(a.store, a.outbox, a.audit, vault, a.clock)
+	if a.people, err = people.New(people.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock}); err != nil {
+		return nil, err
+	}
 	a.policies = policy.New(a.store, a.audit, a.clock)
 	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
-	a.projects = projects.New(a.store, a.outbox, a.audit, a.accounts, a.clock)
+	if a.projects, err = projects.New(projects.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Accounts: a.accounts, Clock: a.clock}); err != nil {
+		return nil, err
+	}
 	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
 	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
 	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.policies, a.accounts, a.clock)
 	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
 		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
-	a.figures = figures.New(a.store)
 	a.training.SetFigures(a.figures)
 	a.mentors.SetFigures(a.figures)
 	a.onestop.SetFigures(a.figures)

@@ -51,7 +51,7 @@ func (a *App) buildPrivacy(colls []store.Collection) error {
 	if err := reg.Check(names, impersonal); err != nil {
 		return err
 	}
-	a.rights, err = rights.New(rights.Config{Registry: reg, Store: a.store, Outbox: a.outbox, Audit: a.audit, Compactor: a.compactor,
+	a.rights, err = rights.New(rights.Deps{Registry: reg, Store: a.store, Outbox: a.outbox, Audit: a.audit, Compactor: a.compactor,
 		Pseudonym: accounts.Pseudonym, Clock: a.clock, Log: a.log})
 	if err != nil {
 		return err

@@ -23,6 +23,14 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// must returns v, and panics (failing the test) on a constructor's error.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 const password = "Long-enough-9"
 
 var cheap = Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
@@ -52,10 +60,11 @@ func setup(t testing.TB, argon Argon2) *env {
 	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o := outbox.New(st, b, log)
-	n := notify.New(st, o, clock, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{7}, 32))
-	svc := New(Config{Store: st, Outbox: o, Audit: audit.New(st, o, clock, log), Vault: vault, Clock: clock, Argon2: argon,
-		Log: log, Tokens: TokenConfig{Key: bytes.Repeat([]byte{1}, 32)}, Notify: n})
+	n := must(notify.New(notify.Deps{Store: st, Outbox: o, Clock: clock, Log: log}))
+	vault := must(pii.NewVault(bytes.Repeat([]byte{7}, 32)))
+	a := must(audit.New(audit.Deps{Store: st, Outbox: o, Clock: clock, Log: log}))
+	svc := must(New(Deps{Store: st, Outbox: o, Audit: a, Vault: vault, Clock: clock, Argon2: argon,
+		Log: log, Tokens: TokenConfig{Key: bytes.Repeat([]byte{1}, 32)}, Notify: n}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

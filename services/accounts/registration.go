@@ -139,9 +139,6 @@ func (s *Service) loginState(ctx context.Context, login string, keys []string) (
 // sendRegistration queues the message of a registration: the code for a
 // free login, else the note that the address already has an account.
 func (s *Service) sendRegistration(ctx context.Context, login, masked string, phone, free bool, code string) error {
-	if s.notify == nil {
-		return core.Errorf(core.Unavailable, "error.unavailable")
-	}
 	channel := "email"
 	if phone {
 		channel = "sms"

@@ -18,16 +18,20 @@ import (
 	"onestop/services/store"
 )
 
-// Config wires the service.
-type Config struct {
+// Deps wires the service.
+type Deps struct {
 	Store  *store.Store
 	Outbox *outbox.Outbox
 	Audit  *audit.Log
-	Vault  *pii.Vault
-	Clock  core.Clock
+	// Vault seals phone numbers and keys the blind indexes of logins.
+	Vault *pii.Vault
+	Clock core.Clock
+	// Argon2 is the password hashing cost; zero is DefaultArgon2.
 	Argon2 Argon2
+	// Tokens signs sessions; its zero durations take their defaults.
 	Tokens TokenConfig
-	Log    *slog.Logger
+	// Log defaults to slog.Default().
+	Log *slog.Logger `deps:"optional"`
 	// Notify queues the messages of registration (codes) to addresses
 	// that have no account yet.
 	Notify *notify.Service
@@ -55,7 +59,10 @@ type Service struct {
 }
 
 // New returns the service and registers its search index.
-func New(c Config) *Service {
+func New(c Deps) (*Service, error) {
+	if err := core.CheckDeps("accounts", c); err != nil {
+		return nil, err
+	}
 	if c.Argon2 == (Argon2{}) {
 		c.Argon2 = DefaultArgon2
 	}
@@ -67,7 +74,7 @@ func New(c Config) *Service {
 		gate: newHashGate(runtime.GOMAXPROCS(0)), deviceKey: deviceKeyOf(c.Tokens.Key)}
 	s.dummyHash = s.argon.hash(core.NewID())
 	c.Outbox.Register(outboxSource(s))
-	return s
+	return s, nil
 }
 
 // Principal is who is calling: an account's id, role and name. The zero

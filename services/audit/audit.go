@@ -61,11 +61,23 @@ type Log struct {
 	log    *slog.Logger
 }
 
+// Deps wires the audit log.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Clock  core.Clock
+	// Log takes the audit writes that failed (they never fail the action).
+	Log *slog.Logger
+}
+
 // New returns the audit log and registers its index.
-func New(s *store.Store, o *outbox.Outbox, clock core.Clock, log *slog.Logger) *Log {
-	l := &Log{store: s, outbox: o, clock: clock, log: log}
-	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	return l
+func New(d Deps) (*Log, error) {
+	if err := core.CheckDeps("audit", d); err != nil {
+		return nil, err
+	}
+	l := &Log{store: d.Store, outbox: d.Outbox, clock: d.Clock, log: d.Log}
+	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	return l, nil
 }
 
 // Record appends an event. An audit write that fails is logged loudly but

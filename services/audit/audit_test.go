@@ -24,7 +24,10 @@ func newLog(t *testing.T, now time.Time) *audit.Log {
 	}
 	t.Cleanup(func() { b.Close() })
 	o := outbox.New(s, b, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	l := audit.New(s, o, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	l, err := audit.New(audit.Deps{Store: s, Outbox: o, Clock: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

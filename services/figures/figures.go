@@ -161,8 +161,18 @@ type Service struct {
 	store *store.Store
 }
 
+// Deps wires the service.
+type Deps struct {
+	Store *store.Store
+}
+
 // New returns the service.
-func New(s *store.Store) *Service { return &Service{store: s} }
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("figures", d); err != nil {
+		return nil, err
+	}
+	return &Service{store: d.Store}, nil
+}
 
 func period(d core.Date) string { return d.String()[:7] }
 

@@ -18,10 +18,19 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+func newFigures(t *testing.T, st *store.Store) *figures.Service {
+	t.Helper()
+	s, err := figures.New(figures.Deps{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // A hand-made set: three decisions in November (2, 3 and 12 days), one in
 // December (1 day), one recorded twice.
 func TestRecordAndRead(t *testing.T) {
-	s := figures.New(storetest.New(t, figures.Collections...))
+	s := newFigures(t, storetest.New(t, figures.Collections...))
 	ctx := context.Background()
 	nov, dec := core.NewDate(2026, 11, 20), core.NewDate(2026, 12, 2)
 	events := []figures.Event{
@@ -69,7 +78,7 @@ func TestRecordAndRead(t *testing.T) {
 // After a random sequence of writes and corrections kept incrementally, a
 // rebuild from the records gives the same rollups.
 func TestRebuildEqualsIncremental(t *testing.T) {
-	s := figures.New(storetest.New(t, figures.Collections...))
+	s := newFigures(t, storetest.New(t, figures.Collections...))
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	var records []figures.Event
@@ -134,7 +143,7 @@ func slicesIndex(list []figures.Event, id string) int {
 // counts into it.
 func TestUpgradeAddsHistograms(t *testing.T) {
 	st := storetest.New(t, figures.Collections...)
-	s := figures.New(st)
+	s := newFigures(t, st)
 	ctx := context.Background()
 	if _, err := st.C("rollups").InsertOne(ctx, bson.D{{Key: "_id", Value: "2026-11|all|all"}, {Key: "period", Value: "2026-11"}, {Key: "dim", Value: "all"},
 		{Key: "value", Value: "all"}, {Key: "counts", Value: bson.D{{Key: "calls", Value: int64(3)}}}, {Key: "hist", Value: bson.D{}}}); err != nil {
@@ -172,7 +181,7 @@ func TestUpgradeAddsHistograms(t *testing.T) {
 // A write that lands while a rebuild runs is merged into the rebuilt
 // rollups, and the rebuild does not fail on it.
 func TestRebuildWithLiveWrites(t *testing.T) {
-	s := figures.New(storetest.New(t, figures.Collections...))
+	s := newFigures(t, storetest.New(t, figures.Collections...))
 	ctx := context.Background()
 	on := core.NewDate(2026, 11, 3)
 	live := figures.Event{ID: "live:1", On: on, Dims: map[string]string{"district": "xicheng"}, Counts: map[string]int64{"calls": 1}}
@@ -202,7 +211,7 @@ func TestRebuildWithLiveWrites(t *testing.T) {
 
 // Rollups of an older version are rebuilt once, by one replica.
 func TestRebuildIfOld(t *testing.T) {
-	s := figures.New(storetest.New(t, append(figures.Collections, store.Leases)...))
+	s := newFigures(t, storetest.New(t, append(figures.Collections, store.Leases)...))
 	ctx := context.Background()
 	src := []figures.Source{{Name: "records", Each: func(ctx context.Context, emit func(figures.Event) error) error {
 		return emit(figures.Event{ID: "rec:1", On: core.NewDate(2025, 3, 1), Counts: map[string]int64{"ventures_started": 1}})

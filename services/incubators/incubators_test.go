@@ -20,6 +20,7 @@ import (
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
+	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -46,10 +47,10 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	t.Cleanup(func() { b.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o := outbox.New(s, b, log)
-	a := audit.New(s, o, nil, log)
-	n := notify.New(s, o, nil, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{5}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
+	a := servicetest.Must(audit.New(audit.Deps{Store: s, Outbox: o, Log: log}))
+	n := servicetest.Must(notify.New(notify.Deps{Store: s, Outbox: o, Log: log}))
+	vault := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{5}, 32)))
+	acc := servicetest.Must(accounts.New(accounts.Deps{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log, Notify: n}))
 	svc := incubators.New(s, o, a, n, acc, nil)
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)

@@ -72,11 +72,24 @@ type Service struct {
 	channels Channels
 }
 
+// Deps wires the service. The sender and the channels have defaults (the
+// log, DefaultChannels) and are set after construction (SetSender,
+// SetChannels): mentors' channels come from a service built later.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Clock  core.Clock
+	Log    *slog.Logger
+}
+
 // New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, clock core.Clock, log *slog.Logger) *Service {
-	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	o.Register(outbox.SourceFor(s, Deliveries.Name, DeliveryIndex, deliveryDoc))
-	return &Service{store: s, outbox: o, clock: clock, log: log, sender: LogSender{Log: log}, channels: DefaultChannels}
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("notify", d); err != nil {
+		return nil, err
+	}
+	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	d.Outbox.Register(outbox.SourceFor(d.Store, Deliveries.Name, DeliveryIndex, deliveryDoc))
+	return &Service{store: d.Store, outbox: d.Outbox, clock: d.Clock, log: d.Log, sender: LogSender{Log: d.Log}, channels: DefaultChannels}, nil
 }
 
 // Send records a notification; a failure is logged, never returned: the

@@ -41,7 +41,10 @@ func setup(t *testing.T) *env {
 	clock := core.Clock(func() time.Time { return time.UnixMilli(now.Load()) })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o := outbox.New(s, b, log)
-	svc := notify.New(s, o, clock, log)
+	svc, err := notify.New(notify.Deps{Store: s, Outbox: o, Clock: clock, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -114,12 +114,25 @@ type Service struct {
 // failure there never undoes the save; its owner must catch up by itself.
 func (s *Service) OnSave(fn func(ctx context.Context, id string)) { s.saved = append(s.saved, fn) }
 
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	// Vault seals the ID number and phone of a profile.
+	Vault *pii.Vault
+	Clock core.Clock
+}
+
 // New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, v *pii.Vault, clock core.Clock) *Service {
-	svc := &Service{store: s, outbox: o, audit: a, vault: v, clock: clock}
-	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	registerDisputes(s, o)
-	return svc
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("people", d); err != nil {
+		return nil, err
+	}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock}
+	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	registerDisputes(d.Store, d.Outbox)
+	return svc, nil
 }
 
 func toDoc(p *Profile) *search.Doc {

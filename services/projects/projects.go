@@ -308,11 +308,24 @@ type Service struct {
 	clock    core.Clock
 }
 
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	// Accounts names reviewers and checks that they may review.
+	Accounts *accounts.Service
+	Clock    core.Clock
+}
+
 // New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, acc *accounts.Service, clock core.Clock) *Service {
-	svc := &Service{store: s, outbox: o, audit: a, accounts: acc, clock: clock}
-	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	return svc
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("projects", d); err != nil {
+		return nil, err
+	}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, accounts: d.Accounts, clock: d.Clock}
+	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	return svc, nil
 }
 
 // canSee: recommended projects are public; the others are seen by their

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,9 +17,11 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
 	"onestop/services/projects"
+	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -49,7 +52,7 @@ var meta = accounts.Meta{IP: "192.0.2.9"}
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	colls := append([]store.Collection{outbox.Collection, audit.Collection, projects.Collection}, accounts.Collections...)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, projects.Collection}, accounts.Collections, notify.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -59,10 +62,11 @@ func setup(t *testing.T) *env {
 	e := &downable{Engine: b}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o := outbox.New(s, e, log)
-	a := audit.New(s, o, nil, log)
-	vault, _ := pii.NewVault(bytes.Repeat([]byte{3}, 32))
-	acc := accounts.New(accounts.Config{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log})
-	svc := projects.New(s, o, a, acc, nil)
+	a := servicetest.Must(audit.New(audit.Deps{Store: s, Outbox: o, Log: log}))
+	n := servicetest.Must(notify.New(notify.Deps{Store: s, Outbox: o, Log: log}))
+	vault := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{3}, 32)))
+	acc := servicetest.Must(accounts.New(accounts.Deps{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log, Notify: n}))
+	svc := servicetest.Must(projects.New(projects.Deps{Store: s, Outbox: o, Audit: a, Accounts: acc}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

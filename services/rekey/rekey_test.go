@@ -57,9 +57,9 @@ func (w *world) on(t *testing.T, current []byte, previous ...[]byte) *services {
 		t.Fatal(err)
 	}
 	x := w.x
-	acc := accounts.New(accounts.Config{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock,
-		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: x.Log})
-	ppl := people.New(x.Store, x.Outbox, x.Audit, v, x.Clock)
+	acc := servicetest.Must(accounts.New(accounts.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock,
+		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: x.Log, Notify: x.Notify}))
+	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock}))
 	ms := mentors.New(x.Store, x.Outbox, x.Audit, x.Notify, x.Clock, 48*time.Hour)
 	hl := hotline.New(hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: v, Clock: x.Clock,
 		People: ppl, Mentors: ms, Onestop: onestop.New(x.Store, x.Outbox, x.Audit, x.Clock, nil), Accounts: acc})

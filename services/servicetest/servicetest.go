@@ -68,18 +68,27 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	e.Now.Store(start.UnixMilli())
 	e.Clock = func() time.Time { return time.UnixMilli(e.Now.Load()) }
 	e.Outbox = outbox.New(s, b, e.Log)
-	e.Audit = audit.New(s, e.Outbox, e.Clock, e.Log)
-	e.Notify = notify.New(s, e.Outbox, e.Clock, e.Log)
-	e.Vault, _ = pii.NewVault(bytes.Repeat([]byte{9}, 32))
-	e.Accounts = accounts.New(accounts.Config{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
-		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify})
-	e.People = people.New(s, e.Outbox, e.Audit, e.Vault, e.Clock)
+	e.Audit = Must(audit.New(audit.Deps{Store: s, Outbox: e.Outbox, Clock: e.Clock, Log: e.Log}))
+	e.Notify = Must(notify.New(notify.Deps{Store: s, Outbox: e.Outbox, Clock: e.Clock, Log: e.Log}))
+	e.Vault = Must(pii.NewVault(bytes.Repeat([]byte{9}, 32)))
+	e.Accounts = Must(accounts.New(accounts.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
+		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify}))
+	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock}))
+	e.Figures = Must(figures.New(figures.Deps{Store: s}))
 	e.Policies = policy.New(s, e.Audit, e.Clock)
 	if err := e.Policies.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.Figures = figures.New(s)
 	return e
+}
+
+// Must returns v, and panics (failing the test) on err: for constructors,
+// whose only error is a dependency the test forgot.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // Ready creates the search indexes: call it once the service under test

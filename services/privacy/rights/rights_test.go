@@ -115,7 +115,7 @@ func setup(t *testing.T) *world {
 	if err := reg.Register(loans, namer{profile}, mk("account"), follower{mk("audit"), &w.ids}); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := rights.New(rights.Config{Registry: reg, Store: w.x.Store, Outbox: w.x.Outbox, Audit: w.x.Audit, Compactor: w.compact,
+	svc, err := rights.New(rights.Deps{Registry: reg, Store: w.x.Store, Outbox: w.x.Outbox, Audit: w.x.Audit, Compactor: w.compact,
 		Pseudonym: accounts.Pseudonym, Clock: w.x.Clock, Log: w.x.Log})
 	if err != nil {
 		t.Fatal(err)

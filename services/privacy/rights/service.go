@@ -36,8 +36,8 @@ type job struct {
 	Due time.Time `bson:"due"`
 }
 
-// Config wires the service; every field but Compactor is required.
-type Config struct {
+// Deps wires the service; every field but Compactor is required.
+type Deps struct {
 	Registry *privacy.Registry
 	Store    *store.Store
 	// Outbox is drained before an erasure (areas find a person's records
@@ -48,7 +48,7 @@ type Config struct {
 	// Compactor rewrites an index so that replaced and deleted documents
 	// leave its files (the embedded Bleve engine); nil for an engine that
 	// needs nothing of the kind.
-	Compactor search.Compactor
+	Compactor search.Compactor `deps:"optional"`
 	// Pseudonym is the stand-in name of a deleted account.
 	Pseudonym func(id string) string
 	Clock     core.Clock
@@ -57,15 +57,14 @@ type Config struct {
 
 // Service runs the export and erasure use cases over every registered area.
 type Service struct {
-	c    Config
+	c    Deps
 	wake chan struct{}
 }
 
 // New returns the service.
-func New(c Config) (*Service, error) {
-	// A nil Clock is the real one (core.Clock), as everywhere else.
-	if c.Registry == nil || c.Store == nil || c.Outbox == nil || c.Audit == nil || c.Pseudonym == nil || c.Log == nil {
-		return nil, errors.New("rights: registry, store, outbox, audit, pseudonym and log are required")
+func New(c Deps) (*Service, error) {
+	if err := core.CheckDeps("rights", c); err != nil {
+		return nil, err
 	}
 	if len(c.Registry.Areas()) == 0 {
 		return nil, errors.New("rights: no area registered")
