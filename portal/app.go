@@ -181,23 +181,43 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if a.people, err = people.New(people.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock}); err != nil {
 		return nil, err
 	}
-	a.policies = policy.New(a.store, a.audit, a.clock)
-	a.onestop = onestop.New(a.store, a.outbox, a.audit, a.clock, cfg.ServiceDays)
+	if a.policies, err = policy.New(policy.Deps{Store: a.store, Audit: a.audit, Clock: a.clock, Figures: a.figures}); err != nil {
+		return nil, err
+	}
+	a.onestop, err = onestop.New(onestop.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Clock: a.clock, Figures: a.figures,
+		Days: cfg.ServiceDays})
+	if err != nil {
+		return nil, err
+	}
 	if a.projects, err = projects.New(projects.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Accounts: a.accounts, Clock: a.clock}); err != nil {
 		return nil, err
 	}
-	a.bases = incubators.New(a.store, a.outbox, a.audit, a.notify, a.accounts, a.clock)
-	a.mentors = mentors.New(a.store, a.outbox, a.audit, a.notify, a.clock, cfg.AnswerWithin)
-	a.training = training.New(a.store, a.outbox, a.audit, a.people, a.policies, a.accounts, a.clock)
-	a.hotline = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
-		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
-	a.training.SetFigures(a.figures)
-	a.mentors.SetFigures(a.figures)
-	a.onestop.SetFigures(a.figures)
-	a.bases.SetFigures(a.figures)
-	a.policies.SetFigures(a.figures)
-	a.hotline.SetFigures(a.figures)
-	a.loans = loans.New(a.store, a.outbox, a.audit, a.notify, a.people, a.policies, a.accounts, a.figures, a.clock)
+	a.bases, err = incubators.New(incubators.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Accounts: a.accounts,
+		Clock: a.clock, Figures: a.figures})
+	if err != nil {
+		return nil, err
+	}
+	a.mentors, err = mentors.New(mentors.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Clock: a.clock,
+		Figures: a.figures, AnswerWithin: cfg.AnswerWithin})
+	if err != nil {
+		return nil, err
+	}
+	a.training, err = training.New(training.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, People: a.people, Policies: a.policies,
+		Accounts: a.accounts, Figures: a.figures, Clock: a.clock})
+	if err != nil {
+		return nil, err
+	}
+	a.hotline, err = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
+		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, Figures: a.figures,
+		ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
+	if err != nil {
+		return nil, err
+	}
+	a.loans, err = loans.New(loans.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, People: a.people,
+		Policies: a.policies, Accounts: a.accounts, Figures: a.figures, Clock: a.clock})
+	if err != nil {
+		return nil, err
+	}
 	// Once a check-in is answered, a venture's registration date is the
 	// follow-up's: the profile save refuses to move it.
 	a.people.OnCheck(a.hotline.CheckFacts)

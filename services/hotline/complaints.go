@@ -120,7 +120,7 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 	if in.Against == "provider" {
 		// Named from the bureau's list, so the provider's record counts it.
 		name, ok := "", false
-		if s.providerName != nil && core.ValidID(in.AgainstID) {
+		if core.ValidID(in.AgainstID) {
 			name, ok = s.providerName(ctx, in.AgainstID)
 		}
 		v.Check(ok, "against_id", "error.enum")

@@ -100,9 +100,6 @@ func ventureEvents(v *Venture) []figures.Event {
 	return out
 }
 
-// SetFigures makes the service keep figures.
-func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
-
 // count records the events of the record coll/id (each once); failures are
 // logged: a rebuild recovers them.
 func (s *Service) count(ctx context.Context, coll, id string) {

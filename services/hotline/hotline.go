@@ -62,14 +62,22 @@ type Deps struct {
 	Mentors  *mentors.Service
 	Onestop  *onestop.Service
 	Accounts *accounts.Service
+	// Figures counts calls, complaints, cases and ventures' check-ins
+	// (figures.go).
+	Figures *figures.Service
 	// ComplaintDays overrides the time limits of complaint kinds.
-	ComplaintDays map[string]int
-	// ProviderName names a training provider (complaints about one).
+	ComplaintDays map[string]int `deps:"optional"`
+	// ProviderName names a training provider on the bureau's list
+	// (training.Service.ProviderName): a complaint about a provider names
+	// one from the list.
 	ProviderName func(ctx context.Context, id string) (string, bool)
 }
 
 // New returns the service and registers its indexes.
-func New(d Deps) *Service {
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("hotline", d); err != nil {
+		return nil, err
+	}
 	days := map[string]int{}
 	for k, v := range DefaultComplaintDays {
 		days[k] = v
@@ -78,14 +86,14 @@ func New(d Deps) *Service {
 		days[k] = v
 	}
 	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
-		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, days: days, providerName: d.ProviderName}
+		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, figures: d.Figures, days: days, providerName: d.ProviderName}
 	o := d.Outbox
 	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
 	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))
 	o.Register(outbox.SourceFor(d.Store, "complaints", ComplaintIndex, complaintDoc))
 	o.Register(outbox.SourceFor(d.Store, "cases", CaseIndex, caseDoc))
 	o.Register(outbox.SourceFor(d.Store, "ventures", VentureIndex, ventureDoc))
-	return s
+	return s, nil
 }
 
 // ComplaintDays is the time limit of a complaint kind, in days.

@@ -53,12 +53,12 @@ func setup(t testing.TB) *env {
 	t.Helper()
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), // 10:00 in China
 		slices.Concat([]store.Collection{onestop.Collection}, mentors.Collections, hotline.Collections)...)
-	ms := mentors.New(x.Store, x.Outbox, x.Audit, x.Notify, x.Clock, 48*time.Hour)
-	os := onestop.New(x.Store, x.Outbox, x.Audit, x.Clock, nil)
+	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
+		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
+	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures}))
 	deps := hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: x.Vault, Clock: x.Clock, People: x.People,
-		Mentors: ms, Onestop: os, Accounts: x.Accounts}
-	svc := hotline.New(deps)
-	svc.SetFigures(x.Figures)
+		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider}
+	svc := servicetest.Must(hotline.New(deps))
 	x.People.OnCheck(svc.CheckFacts)
 	x.People.OnSave(func(ctx context.Context, id string) {
 		if err := svc.SyncVenture(ctx, id); err != nil {
@@ -503,7 +503,7 @@ func TestCaseSchedulerOncePerDueDay(t *testing.T) {
 		t.Fatalf("due today: %v, want %v", got, want)
 	}
 	// Passes of two workers, as after a restart or on two replicas.
-	workers := []*hotline.Service{e.svc, hotline.New(e.deps)}
+	workers := []*hotline.Service{e.svc, servicetest.Must(hotline.New(e.deps))}
 	total := 0
 	for i := range 4 {
 		rep, err := workers[i%2].Pass(ctx)

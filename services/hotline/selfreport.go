@@ -234,9 +234,6 @@ func (s *Service) ReviewStability(ctx context.Context, actor accounts.Principal,
 // (a review, a corrected date); a failure is logged and a rebuild
 // recovers it.
 func (s *Service) recount(ctx context.Context, was *Venture) {
-	if s.figures == nil {
-		return
-	}
 	var now Venture
 	if err := s.store.Get(ctx, "ventures", was.ID, &now); err != nil {
 		slog.Warn("venture figures", "venture", was.ID, "err", err)

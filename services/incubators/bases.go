@@ -132,10 +132,26 @@ type Service struct {
 	cachedAt time.Time
 }
 
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	Notify *notify.Service
+	// Accounts checks that a base's managers are incubator managers.
+	Accounts *accounts.Service
+	Clock    core.Clock
+	// Figures counts applications, offers and placements (figures.go).
+	Figures *figures.Service
+}
+
 // New returns the service and registers the applications index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, acc *accounts.Service, clock core.Clock) *Service {
-	o.Register(outbox.SourceFor(s, "applications", AppIndex, appDoc))
-	return &Service{store: s, outbox: o, audit: a, notify: n, accounts: acc, clock: clock}
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("incubators", d); err != nil {
+		return nil, err
+	}
+	d.Outbox.Register(outbox.SourceFor(d.Store, "applications", AppIndex, appDoc))
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, accounts: d.Accounts, clock: d.Clock, figures: d.Figures}, nil
 }
 
 // freshFor bounds how old the free seats on a list may be; a replica's own

@@ -32,13 +32,10 @@ func appEvents(a *Application) []figures.Event {
 	return out
 }
 
-// SetFigures makes the service keep figures.
-func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
-
 // count records an application's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
 	var a Application
-	if s.figures != nil && s.store.Get(ctx, "applications", id, &a) == nil {
+	if s.store.Get(ctx, "applications", id, &a) == nil {
 		s.figures.Count(ctx, "application", id, appEvents(&a))
 	}
 }

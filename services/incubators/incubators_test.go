@@ -15,6 +15,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/incubators"
 	"onestop/services/matching"
 	"onestop/services/notify"
@@ -37,7 +38,7 @@ type env struct {
 
 func setup(t *testing.T, entrepreneurs int) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections, figures.Collections)
 	colls = append(colls, incubators.Collections...)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
@@ -51,7 +52,8 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	n := servicetest.Must(notify.New(notify.Deps{Store: s, Outbox: o, Log: log}))
 	vault := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{5}, 32)))
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log, Notify: n}))
-	svc := incubators.New(s, o, a, n, acc, nil)
+	figs := servicetest.Must(figures.New(figures.Deps{Store: s}))
+	svc := servicetest.Must(incubators.New(incubators.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Accounts: acc, Figures: figs}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

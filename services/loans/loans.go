@@ -200,11 +200,32 @@ type Service struct {
 	clock    core.Clock
 }
 
-// New returns the service and registers its index; f keeps the figures
-// (nil: none kept).
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, p *people.Service, pol *policy.Catalogue, acc *accounts.Service, f *figures.Service, clock core.Clock) *Service {
-	o.Register(outbox.SourceFor(s, "loans", LoanIndex, loanDoc))
-	return &Service{store: s, outbox: o, audit: a, notify: n, people: p, policies: pol, accounts: acc, figures: f, clock: clock}
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	Notify *notify.Service
+	// People reads the applicant's profile, whose facts are checked.
+	People *people.Service
+	// Policies checks the applicant against the loan's policy.
+	Policies *policy.Catalogue
+	// Accounts checks a bank's officers and finds the administrators
+	// that late files escalate to.
+	Accounts *accounts.Service
+	// Figures counts applications, decisions and disbursements.
+	Figures *figures.Service
+	Clock   core.Clock
+}
+
+// New returns the service and registers its index.
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("loans", d); err != nil {
+		return nil, err
+	}
+	d.Outbox.Register(outbox.SourceFor(d.Store, "loans", LoanIndex, loanDoc))
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, people: d.People, policies: d.Policies,
+		accounts: d.Accounts, figures: d.Figures, clock: d.Clock}, nil
 }
 
 // WithClock returns the service on another clock (the demo loader).

@@ -30,9 +30,6 @@ func consultationEvents(c *Consultation) []figures.Event {
 	return out
 }
 
-// SetFigures makes the service keep figures.
-func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
-
 // count records a consultation's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
 	if c, err := s.read(ctx, id); err == nil {

@@ -129,12 +129,11 @@ func (p *Profile) validate() error {
 
 // Service runs the pool and the consultations.
 type Service struct {
-	store  *store.Store
-	outbox *outbox.Outbox
-	audit  *audit.Log
-	notify *notify.Service
-	clock  core.Clock
-	// figures keeps the counts (nil: none kept).
+	store   *store.Store
+	outbox  *outbox.Outbox
+	audit   *audit.Log
+	notify  *notify.Service
+	clock   core.Clock
 	figures *figures.Service
 	// AnswerWithin is the time limit for a first answer.
 	AnswerWithin time.Duration
@@ -145,14 +144,30 @@ type Service struct {
 	cachedAt time.Time
 }
 
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	Notify *notify.Service
+	Clock  core.Clock
+	// Figures counts consultations asked, answered and rated (figures.go).
+	Figures *figures.Service
+	// AnswerWithin is the time limit for a first answer; zero is 48 hours.
+	AnswerWithin time.Duration
+}
+
 // New returns the service and registers its indexes.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, n *notify.Service, clock core.Clock, answerWithin time.Duration) *Service {
-	if answerWithin <= 0 {
-		answerWithin = 48 * time.Hour
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("mentors", d); err != nil {
+		return nil, err
 	}
-	o.Register(outbox.SourceFor(s, "mentors", MentorIndex, mentorDoc))
-	o.Register(outbox.SourceFor(s, "consultations", ConsultationIndex, consultationDoc))
-	return &Service{store: s, outbox: o, audit: a, notify: n, clock: clock, AnswerWithin: answerWithin}
+	if d.AnswerWithin <= 0 {
+		d.AnswerWithin = 48 * time.Hour
+	}
+	d.Outbox.Register(outbox.SourceFor(d.Store, "mentors", MentorIndex, mentorDoc))
+	d.Outbox.Register(outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc))
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures, AnswerWithin: d.AnswerWithin}, nil
 }
 
 // Save creates or updates the caller's own mentor profile. A new profile

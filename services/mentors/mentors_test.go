@@ -39,7 +39,8 @@ func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
 func setup(t testing.TB) *env {
 	t.Helper()
 	x := servicetest.New(t, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), mentors.Collections...)
-	svc := mentors.New(x.Store, x.Outbox, x.Audit, x.Notify, x.Clock, 48*time.Hour)
+	svc := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
+		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
 	x.Ready(t)
 	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
 		"other": accounts.Entrepreneur, "hotline": accounts.Hotline, "finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor})}

@@ -23,13 +23,10 @@ func events(r *Request) []figures.Event {
 	return out
 }
 
-// SetFigures makes the service keep figures.
-func (s *Service) SetFigures(f *figures.Service) { s.figures = f }
-
 // count records a request's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
 	var r Request
-	if s.figures != nil && s.store.Get(ctx, Collection.Name, id, &r) == nil {
+	if s.store.Get(ctx, Collection.Name, id, &r) == nil {
 		s.figures.Count(ctx, "service_request", id, events(&r))
 	}
 }

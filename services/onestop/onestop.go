@@ -118,18 +118,33 @@ type Service struct {
 	figures *figures.Service
 }
 
-// New returns the service; days overrides the default time limits.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, clock core.Clock, days map[string]int) *Service {
-	d := map[string]int{}
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	Clock  core.Clock
+	// Figures counts requests made and completed on time (figures.go).
+	Figures *figures.Service
+	// Days overrides the default time limits (DefaultDays), by type.
+	Days map[string]int `deps:"optional"`
+}
+
+// New returns the service and registers its index.
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("onestop", d); err != nil {
+		return nil, err
+	}
+	days := map[string]int{}
 	for k, v := range DefaultDays {
-		d[k] = v
+		days[k] = v
 	}
-	for k, v := range days {
-		d[k] = v
+	for k, v := range d.Days {
+		days[k] = v
 	}
-	svc := &Service{store: s, outbox: o, audit: a, clock: clock, days: d}
-	o.Register(outbox.SourceFor(s, Collection.Name, Index, toDoc))
-	return svc
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures}
+	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	return svc, nil
 }
 
 // Days returns the time limit of a type.

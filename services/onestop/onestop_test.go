@@ -20,7 +20,8 @@ var start = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 func world(t *testing.T) (*servicetest.Env, *onestop.Service, map[string]accounts.Principal) {
 	e := servicetest.New(t, start, onestop.Collection)
-	svc := onestop.New(e.Store, e.Outbox, e.Audit, e.Clock, map[string]int{"financing": 3})
+	svc := servicetest.Must(onestop.New(onestop.Deps{Store: e.Store, Outbox: e.Outbox, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures,
+		Days: map[string]int{"financing": 3}}))
 	e.Ready(t)
 	return e, svc, e.Users(t, map[string]accounts.Role{
 		"owner": accounts.Entrepreneur, "other": accounts.Entrepreneur, "desk": accounts.Hotline,

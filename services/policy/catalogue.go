@@ -65,9 +65,21 @@ type Catalogue struct {
 // cacheFor bounds how stale another replica's edit can look here.
 const cacheFor = 30 * time.Second
 
+// Deps wires the catalogue.
+type Deps struct {
+	Store *store.Store
+	Audit *audit.Log
+	Clock core.Clock
+	// Figures counts eligibility checks (checks.go).
+	Figures *figures.Service
+}
+
 // New returns the catalogue.
-func New(s *store.Store, a *audit.Log, clock core.Clock) *Catalogue {
-	return &Catalogue{store: s, audit: a, clock: clock}
+func New(d Deps) (*Catalogue, error) {
+	if err := core.CheckDeps("policy", d); err != nil {
+		return nil, err
+	}
+	return &Catalogue{store: d.Store, audit: d.Audit, clock: d.Clock, figures: d.Figures}, nil
 }
 
 // Seed brings the database in step with the seed file: missing policies

@@ -38,9 +38,6 @@ func checkEvents(e *CheckEntry) []figures.Event {
 	return []figures.Event{{ID: "eligibility:" + e.ID, On: e.Day, Dims: map[string]string{"district": e.District, "group": e.Group}, Counts: counts}}
 }
 
-// SetFigures makes the catalogue count checks.
-func (c *Catalogue) SetFigures(f *figures.Service) { c.figures = f }
-
 // Logged records that a person saw their results on day (once a month).
 // It never fails the page that showed them: a lost entry is a figure one
 // short, logged.

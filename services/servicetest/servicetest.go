@@ -75,12 +75,16 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify}))
 	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock}))
 	e.Figures = Must(figures.New(figures.Deps{Store: s}))
-	e.Policies = policy.New(s, e.Audit, e.Clock)
+	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures}))
 	if err := e.Policies.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
+
+// NoProvider is a hotline's ProviderName where no training provider is
+// on the list.
+func NoProvider(context.Context, string) (string, bool) { return "", false }
 
 // Must returns v, and panics (failing the test) on err: for constructors,
 // whose only error is a dependency the test forgot.

@@ -25,7 +25,7 @@ func events(e *Enrolment) []figures.Event {
 // count records an enrolment's events (each once).
 func (s *Service) count(ctx context.Context, id string) {
 	var e Enrolment
-	if s.figures != nil && s.store.Get(ctx, "enrolments", id, &e) == nil {
+	if s.store.Get(ctx, "enrolments", id, &e) == nil {
 		s.figures.Count(ctx, "enrolment", id, events(&e))
 	}
 }
@@ -34,6 +34,3 @@ func (s *Service) count(ctx context.Context, id string) {
 func (s *Service) FigureSource() figures.Source {
 	return figures.SourceOf(s.store, "enrolments", events)
 }
-
-// SetFigures makes the service keep figures.
-func (s *Service) SetFigures(f *figures.Service) { s.figures = f }

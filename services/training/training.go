@@ -59,11 +59,32 @@ type Service struct {
 	clock    core.Clock
 }
 
+// Deps wires the service.
+type Deps struct {
+	Store  *store.Store
+	Outbox *outbox.Outbox
+	Audit  *audit.Log
+	// People reads an enrolled person's facts and records completed
+	// training on their profile.
+	People *people.Service
+	// Policies holds the subsidy standards.
+	Policies *policy.Catalogue
+	// Accounts checks that a listed provider is a provider's account.
+	Accounts *accounts.Service
+	// Figures counts enrolments and their results (figures.go).
+	Figures *figures.Service
+	Clock   core.Clock
+}
+
 // New returns the service and registers its index.
-func New(s *store.Store, o *outbox.Outbox, a *audit.Log, p *people.Service, pol *policy.Catalogue, acc *accounts.Service, clock core.Clock) *Service {
-	o.Register(outbox.SourceFor(s, "courses", CourseIndex, courseDoc))
-	o.Register(outbox.SourceFor(s, "enrolments", EnrolmentIndex, enrolmentDoc))
-	return &Service{store: s, outbox: o, audit: a, people: p, policies: pol, accounts: acc, clock: clock}
+func New(d Deps) (*Service, error) {
+	if err := core.CheckDeps("training", d); err != nil {
+		return nil, err
+	}
+	d.Outbox.Register(outbox.SourceFor(d.Store, "courses", CourseIndex, courseDoc))
+	d.Outbox.Register(outbox.SourceFor(d.Store, "enrolments", EnrolmentIndex, enrolmentDoc))
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, people: d.People, policies: d.Policies, accounts: d.Accounts,
+		figures: d.Figures, clock: d.Clock}, nil
 }
 
 // Provider is a training institution: an account of the provider role, on

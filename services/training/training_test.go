@@ -41,8 +41,8 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), training.Collections...)
 	ctx := context.Background()
-	svc := training.New(x.Store, x.Outbox, x.Audit, x.People, x.Policies, x.Accounts, x.Clock)
-	svc.SetFigures(x.Figures)
+	svc := servicetest.Must(training.New(training.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, People: x.People, Policies: x.Policies,
+		Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock}))
 	x.Ready(t)
 	admin, ppl := x.Admin, x.People
 	e := &env{svc: svc, figs: x.Figures, people: ppl, policies: x.Policies, now: x.Now, who: x.Users(t, map[string]accounts.Role{"farmer": accounts.Entrepreneur,
