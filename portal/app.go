@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"onestop/portal/i18n"
@@ -36,6 +35,7 @@ import (
 	"onestop/services/policy"
 	"onestop/services/privacy/rights"
 	"onestop/services/projects"
+	"onestop/services/replays"
 	"onestop/services/store"
 	"onestop/services/training"
 )
@@ -60,6 +60,7 @@ type App struct {
 	training  *training.Service
 	loans     *loans.Service
 	figures   *figures.Service
+	replays   *replays.Store
 	figCache  figureCache
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
@@ -156,6 +157,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
 	a.outbox = outbox.New(a.store, a.engine, log)
+	if a.replays, err = replays.New(replays.Deps{Store: a.store, Clock: a.clock, Wait: cfg.IdempotencyWait}); err != nil {
+		return nil, err
+	}
 	if a.audit, err = audit.New(audit.Deps{Store: a.store, Outbox: a.outbox, Clock: a.clock, Log: log}); err != nil {
 		return nil, err
 	}
@@ -247,7 +251,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, training.Collections...)
 	colls = append(colls, loans.Collections...)
 	colls = append(colls, figures.Collections...)
-	colls = append(colls, Idempotency, rights.Jobs)
+	colls = append(colls, replays.Collection, rights.Jobs)
 	if err := a.buildPrivacy(colls); err != nil {
 		return nil, err
 	}
@@ -340,8 +344,7 @@ func (a *App) housekeeping(ctx context.Context) {
 			if err := a.accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge throttle counters", "err", err)
 			}
-			// A retry comes within minutes; a day's keys are plenty.
-			if _, err := a.store.C(Idempotency.Name).DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: a.clock.Now().Add(-24 * time.Hour)}}}}); err != nil && ctx.Err() == nil {
+			if err := a.replays.Purge(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge idempotency keys", "err", err)
 			}
 		}

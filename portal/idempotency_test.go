@@ -88,7 +88,7 @@ func TestIdempotencyKeys(t *testing.T) {
 	// old (its replica died), the retry runs.
 	raw, _ := json.Marshal(req)
 	id := digest(farmerID, "POST", "/api/v1/services", "k-2")
-	if _, err := tp.app.store.C(Idempotency.Name).InsertOne(context.Background(), idempotencyRecord{ID: id, Fingerprint: digest(string(raw)), CreatedAt: tp.app.clock.Now()}); err != nil {
+	if _, err := tp.app.replays.Claim(context.Background(), id, digest(string(raw)), farmerID); err != nil {
 		t.Fatal(err)
 	}
 	if resp, body := tp.do("POST", "/api/v1/services", req, farmer, "Idempotency-Key", "k-2"); resp.StatusCode != 409 || !strings.Contains(string(body), "error.idempotency.pending") {

@@ -2,10 +2,8 @@ package portal
 
 import (
 	"bytes"
-	"context"
 
 	"github.com/gofiber/fiber/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
 	"onestop/services/core"
@@ -40,7 +38,7 @@ func (a *App) buildPrivacy(colls []store.Collection) error {
 	reg := &privacy.Registry{}
 	err := reg.Register(a.bases.PersonalData(), a.mentors.PersonalData(), a.hotline.PersonalData(), a.onestop.PersonalData(),
 		a.projects.PersonalData(), a.training.PersonalData(), a.loans.PersonalData(), a.policies.PersonalData(), a.notify.PersonalData(),
-		replays{a.store}, a.people.PersonalData(), a.accounts.PersonalData(), a.audit.PersonalData())
+		a.replays.PersonalData(), a.people.PersonalData(), a.accounts.PersonalData(), a.audit.PersonalData())
 	if err != nil {
 		return err
 	}
@@ -60,24 +58,6 @@ func (a *App) buildPrivacy(colls []store.Collection) error {
 	// routing at once.
 	a.accounts.OnChange(a.mentors.AccountChanged)
 	return nil
-}
-
-// replays is the idempotency store's part of the contract: the answers
-// kept for a retry (a created complaint, with the name in it) are the
-// caller's, kept a day at most; on erasure the person's go at once.
-type replays struct{ store *store.Store }
-
-func (replays) Name() string    { return "replays" }
-func (replays) Holds() []string { return []string{Idempotency.Name} }
-
-// Export returns nothing: the answers kept are copies of answers the
-// person already had, and of records the other areas export.
-func (replays) Export(context.Context, string) (*privacy.Part, error) { return &privacy.Part{}, nil }
-
-// Erase deletes the person's kept answers (a small collection: a day's).
-func (r replays) Erase(ctx context.Context, s privacy.Subject) error {
-	_, err := r.store.C(Idempotency.Name).DeleteMany(ctx, bson.D{{Key: "owner", Value: s.ID}})
-	return core.Wrap(err, "erase replays")
 }
 
 // sendExport answers the caller's data as a ZIP (rights.Export): one JSON
