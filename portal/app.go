@@ -22,6 +22,7 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/audit"
+	"onestop/services/bureau"
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/hotline"
@@ -156,120 +157,25 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.engine = search.Guard(inner, search.DefaultDeadlines)
 	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
 
-	a.outbox = outbox.New(a.store, a.engine, log)
-	if a.replays, err = replays.New(replays.Deps{Store: a.store, Clock: a.clock, Wait: cfg.IdempotencyWait}); err != nil {
-		return nil, err
-	}
-	if a.audit, err = audit.New(audit.Deps{Store: a.store, Outbox: a.outbox, Clock: a.clock, Log: log}); err != nil {
-		return nil, err
-	}
 	argon := accounts.DefaultArgon2
 	if cfg.FastHashing {
 		argon = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
-	if a.notify, err = notify.New(notify.Deps{Store: a.store, Outbox: a.outbox, Clock: a.clock, Log: log}); err != nil {
-		return nil, err
-	}
-	a.accounts, err = accounts.New(accounts.Deps{
-		Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock, Argon2: argon, Log: log,
-		Tokens: accounts.TokenConfig{Key: jwtKey}, Notify: a.notify,
-	})
+	b, err := bureau.New(bureau.Config{Store: a.store, Engine: a.engine, Vault: vault, Clock: a.clock, Log: log, TokenKey: jwtKey,
+		Argon2: argon, ServiceDays: cfg.ServiceDays, AnswerWithin: cfg.AnswerWithin, ComplaintDays: cfg.ComplaintDays,
+		IdempotencyWait: cfg.IdempotencyWait, Compactor: a.compactor})
 	if err != nil {
 		return nil, err
 	}
-	// Figures first: the services that count them take it as a dependency.
-	if a.figures, err = figures.New(figures.Deps{Store: a.store}); err != nil {
-		return nil, err
-	}
-
-	if a.people, err = people.New(people.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Vault: vault, Clock: a.clock}); err != nil {
-		return nil, err
-	}
-	if a.policies, err = policy.New(policy.Deps{Store: a.store, Audit: a.audit, Clock: a.clock, Figures: a.figures}); err != nil {
-		return nil, err
-	}
-	a.onestop, err = onestop.New(onestop.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Clock: a.clock, Figures: a.figures,
-		Days: cfg.ServiceDays})
-	if err != nil {
-		return nil, err
-	}
-	if a.projects, err = projects.New(projects.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Accounts: a.accounts, Clock: a.clock}); err != nil {
-		return nil, err
-	}
-	a.bases, err = incubators.New(incubators.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Accounts: a.accounts,
-		Clock: a.clock, Figures: a.figures})
-	if err != nil {
-		return nil, err
-	}
-	a.mentors, err = mentors.New(mentors.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Clock: a.clock,
-		Figures: a.figures, AnswerWithin: cfg.AnswerWithin})
-	if err != nil {
-		return nil, err
-	}
-	a.training, err = training.New(training.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, People: a.people, Policies: a.policies,
-		Accounts: a.accounts, Figures: a.figures, Clock: a.clock})
-	if err != nil {
-		return nil, err
-	}
-	a.hotline, err = hotline.New(hotline.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, Vault: vault, Clock: a.clock,
-		People: a.people, Mentors: a.mentors, Onestop: a.onestop, Accounts: a.accounts, Figures: a.figures,
-		ComplaintDays: cfg.ComplaintDays, ProviderName: a.training.ProviderName})
-	if err != nil {
-		return nil, err
-	}
-	a.loans, err = loans.New(loans.Deps{Store: a.store, Outbox: a.outbox, Audit: a.audit, Notify: a.notify, People: a.people,
-		Policies: a.policies, Accounts: a.accounts, Figures: a.figures, Clock: a.clock})
-	if err != nil {
-		return nil, err
-	}
-	// Once a check-in is answered, a venture's registration date is the
-	// follow-up's: the profile save refuses to move it.
-	a.people.OnCheck(a.hotline.CheckFacts)
-	// A saved profile may start or stop a venture's follow-up; a failure
-	// here is caught up by the hotline worker's daily sweep.
-	a.people.OnSave(func(ctx context.Context, id string) {
-		if err := a.hotline.SyncVenture(ctx, id); err != nil {
-			log.Warn("venture follow-up", "person", id, "err", err)
-		}
-	})
-	// Mentors choose their channels on their profile; everyone else gets
-	// the default.
-	a.notify.SetChannels(func(ctx context.Context, userID string) []string {
-		if ch, ok := a.mentors.ContactChannels(ctx, userID); ok {
-			return ch
-		}
-		return notify.DefaultChannels(ctx, userID)
-	})
-
-	colls := []store.Collection{store.Keys, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, onestop.Collection, projects.Collection}
-	colls = append(colls, accounts.Collections...)
-	colls = append(colls, policy.Collections...)
-	colls = append(colls, incubators.Collections...)
-	colls = append(colls, notify.Collections...)
-	colls = append(colls, mentors.Collections...)
-	colls = append(colls, hotline.Collections...)
-	colls = append(colls, training.Collections...)
-	colls = append(colls, loans.Collections...)
-	colls = append(colls, figures.Collections...)
-	colls = append(colls, replays.Collection, rights.Jobs)
-	if err := a.buildPrivacy(colls); err != nil {
-		return nil, err
-	}
-	if err := a.store.Ensure(ctx, colls...); err != nil {
-		return nil, err
-	}
-	if err := a.policies.Seed(ctx); err != nil {
-		return nil, err
-	}
-	if err := a.outbox.Ensure(ctx); err != nil {
+	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
+	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
+	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
+	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err
 		}
 		log.Error("search engine unavailable; lists degrade until it answers", "search", a.engine.Name(), "err", err)
 		a.searchBehind.Store(true)
-	}
-	if err := a.figures.Upgrade(ctx); err != nil {
-		return nil, err
 	}
 	if a.i18n, err = i18n.Load(); err != nil {
 		return nil, err

@@ -19,7 +19,6 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/privacy/rights"
-	"onestop/services/store"
 )
 
 // The canary person's values: none may be left anywhere once they are
@@ -326,33 +325,6 @@ func TestPrivacyCanary(t *testing.T) {
 	}
 	if len(left) != 0 {
 		t.Errorf("a compaction is still owed after it ran: %v", left)
-	}
-}
-
-// TestPrivacyStartGate: the portal's collections are each held by an area
-// of the personal-data contract or declared impersonal; one more that is
-// neither stops start-up, named.
-func TestPrivacyStartGate(t *testing.T) {
-	tp := newTestPortal(t)
-	names, err := tp.app.store.DB().ListCollectionNames(context.Background(), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var colls []store.Collection
-	for _, n := range names {
-		colls = append(colls, store.Collection{Name: n})
-	}
-	for _, tc := range []struct {
-		name  string
-		extra []store.Collection
-		want  string
-	}{{"the portal's own", nil, ""}, {"a new area's", []store.Collection{{Name: "visits_log"}}, "visits_log"}} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tp.app.buildPrivacy(slices.Concat(colls, tc.extra))
-			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
-				t.Fatalf("start-up gate: %v, want %q", err, tc.want)
-			}
-		})
 	}
 }
 

@@ -1,0 +1,224 @@
+// Package bureau is the composition root: it builds every service of the
+// portal from one Config, in dependency order, wires the events that cross
+// areas, registers every area of the personal-data contract and refuses a
+// collection that no area covers. The HTTP layer (portal), the command-line
+// tools and the tests all start from here, so no second place knows how the
+// services fit together.
+package bureau
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"onestop/search"
+	"onestop/services/accounts"
+	"onestop/services/audit"
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/hotline"
+	"onestop/services/incubators"
+	"onestop/services/loans"
+	"onestop/services/mentors"
+	"onestop/services/notify"
+	"onestop/services/onestop"
+	"onestop/services/outbox"
+	"onestop/services/people"
+	"onestop/services/pii"
+	"onestop/services/policy"
+	"onestop/services/privacy"
+	"onestop/services/privacy/rights"
+	"onestop/services/projects"
+	"onestop/services/replays"
+	"onestop/services/store"
+	"onestop/services/training"
+)
+
+// Config is what the services are built from.
+type Config struct {
+	Store  *store.Store
+	Engine search.Engine // the engine the outbox writes to, decorated as the caller wants
+	Vault  *pii.Vault
+	Clock  core.Clock
+	Log    *slog.Logger
+	// TokenKey signs access tokens (≥ 32 random bytes).
+	TokenKey []byte
+	// Argon2 sets password hashing; zero is accounts.DefaultArgon2.
+	Argon2 accounts.Argon2
+	// ServiceDays overrides the one-stop services' time limits.
+	ServiceDays map[string]int `deps:"optional"`
+	// AnswerWithin is how long a mentor has to answer (zero: mentors' default).
+	AnswerWithin time.Duration
+	// ComplaintDays overrides the time limits (days) of complaint kinds.
+	ComplaintDays map[string]int `deps:"optional"`
+	// IdempotencyWait is how long a create may run before a retry takes its
+	// key over.
+	IdempotencyWait time.Duration
+	// Compactor rewrites a search index after an erasure (Bleve); nil where
+	// the engine keeps nothing merged away (Meilisearch).
+	Compactor search.Compactor `deps:"optional"`
+}
+
+// Bureau is every service, built and wired.
+type Bureau struct {
+	Outbox   *outbox.Outbox
+	Audit    *audit.Log
+	Notify   *notify.Service
+	Accounts *accounts.Service
+	Figures  *figures.Service
+	People   *people.Service
+	Policies *policy.Catalogue
+	Onestop  *onestop.Service
+	Projects *projects.Service
+	Bases    *incubators.Service
+	Mentors  *mentors.Service
+	Training *training.Service
+	Hotline  *hotline.Service
+	Loans    *loans.Service
+	Replays  *replays.Store
+	Privacy  *privacy.Registry
+	Rights   *rights.Service
+
+	store *store.Store
+}
+
+// New builds the services. It opens nothing and writes nothing: Ensure
+// creates what is missing.
+func New(c Config) (*Bureau, error) {
+	if err := core.CheckDeps("bureau", c); err != nil {
+		return nil, err
+	}
+	b := &Bureau{store: c.Store, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
+	st, o, clock := c.Store, b.Outbox, c.Clock
+	argon := c.Argon2
+	if argon == (accounts.Argon2{}) {
+		argon = accounts.DefaultArgon2
+	}
+	var err error
+	steps := []func() error{
+		func() error {
+			b.Replays, err = replays.New(replays.Deps{Store: st, Clock: clock, Wait: c.IdempotencyWait})
+			return err
+		},
+		func() error { b.Audit, err = audit.New(audit.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log}); return err },
+		func() error { b.Notify, err = notify.New(notify.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log}); return err },
+		func() error {
+			b.Accounts, err = accounts.New(accounts.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock,
+				Argon2: argon, Log: c.Log, Tokens: accounts.TokenConfig{Key: c.TokenKey}, Notify: b.Notify})
+			return err
+		},
+		// Figures before the services that count them.
+		func() error { b.Figures, err = figures.New(figures.Deps{Store: st}); return err },
+		func() error {
+			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock})
+			return err
+		},
+		func() error {
+			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures})
+			return err
+		},
+		func() error {
+			b.Onestop, err = onestop.New(onestop.Deps{Store: st, Outbox: o, Audit: b.Audit, Clock: clock, Figures: b.Figures, Days: c.ServiceDays})
+			return err
+		},
+		func() error {
+			b.Projects, err = projects.New(projects.Deps{Store: st, Outbox: o, Audit: b.Audit, Accounts: b.Accounts, Clock: clock})
+			return err
+		},
+		func() error {
+			b.Bases, err = incubators.New(incubators.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Accounts: b.Accounts,
+				Clock: clock, Figures: b.Figures})
+			return err
+		},
+		func() error {
+			b.Mentors, err = mentors.New(mentors.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Clock: clock,
+				Figures: b.Figures, AnswerWithin: c.AnswerWithin})
+			return err
+		},
+		func() error {
+			b.Training, err = training.New(training.Deps{Store: st, Outbox: o, Audit: b.Audit, People: b.People, Policies: b.Policies,
+				Accounts: b.Accounts, Figures: b.Figures, Clock: clock})
+			return err
+		},
+		func() error {
+			b.Hotline, err = hotline.New(hotline.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Vault: c.Vault, Clock: clock,
+				People: b.People, Mentors: b.Mentors, Onestop: b.Onestop, Accounts: b.Accounts, Figures: b.Figures,
+				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName})
+			return err
+		},
+		func() error {
+			b.Loans, err = loans.New(loans.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
+				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock})
+			return err
+		},
+		func() error { return b.privacy(c) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	b.wire(c.Log)
+	return b, nil
+}
+
+// wire subscribes areas to the events of others: the ways round a cycle
+// of dependencies (the hotline needs people; people's saves concern the
+// hotline).
+func (b *Bureau) wire(log *slog.Logger) {
+	// Once a check-in is answered, a venture's registration date is the
+	// follow-up's: the profile save refuses to move it.
+	b.People.OnCheck(b.Hotline.CheckFacts)
+	// A saved profile may start or stop a venture's follow-up; a failure
+	// here is caught up by the hotline worker's daily sweep.
+	b.People.OnSave(func(ctx context.Context, id string) {
+		if err := b.Hotline.SyncVenture(ctx, id); err != nil {
+			log.Warn("venture follow-up", "person", id, "err", err)
+		}
+	})
+	// Mentors choose their channels on their profile; everyone else gets
+	// the default.
+	b.Notify.SetChannels(func(ctx context.Context, userID string) []string {
+		if ch, ok := b.Mentors.ContactChannels(ctx, userID); ok {
+			return ch
+		}
+		return notify.DefaultChannels(ctx, userID)
+	})
+	// A mentor whose account is disabled leaves the directory and the
+	// routing at once.
+	b.Accounts.OnChange(b.Mentors.AccountChanged)
+}
+
+// Collections are every collection the services keep.
+func (b *Bureau) Collections() []store.Collection {
+	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
+		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs}
+	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, incubators.Collections, notify.Collections,
+		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections} {
+		colls = append(colls, cs...)
+	}
+	return colls
+}
+
+// Ensure creates the collections and indexes that are missing, seeds the
+// policy catalogue and brings the figures to this version. It declares the
+// search indexes last; an engine that does not answer returns an error
+// wrapping search.ErrUnavailable after everything else is done, so the
+// caller may go on degraded.
+func (b *Bureau) Ensure(ctx context.Context) error {
+	if err := b.store.Ensure(ctx, b.Collections()...); err != nil {
+		return err
+	}
+	if err := b.Policies.Seed(ctx); err != nil {
+		return err
+	}
+	serr := b.Outbox.Ensure(ctx)
+	if serr != nil && !errors.Is(serr, search.ErrUnavailable) {
+		return serr
+	}
+	if err := b.Figures.Upgrade(ctx); err != nil {
+		return err
+	}
+	return serr
+}

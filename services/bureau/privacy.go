@@ -1,0 +1,57 @@
+package bureau
+
+import (
+	"onestop/services/accounts"
+	"onestop/services/privacy"
+	"onestop/services/privacy/rights"
+	"onestop/services/store"
+)
+
+// impersonal are the collections that hold nothing about a person, each
+// with the reason; every other collection must be held by an area of the
+// personal-data contract, or the services are not built (privacy).
+var impersonal = map[string]string{
+	store.Keys.Name:   "unique keys: blind indexes and record ids only; each area releases the keys of what it erases",
+	"outbox":          "search index notes: index names and record ids",
+	store.Leases.Name: "worker leases: process names",
+	"policies":        "the policy catalogue", "policy_versions": "the policy catalogue's history",
+	"bases": "incubation bases (organisations) and their managers' account ids", "intakes": "application rounds",
+	"providers": "training providers (organisations)", "courses": "training courses",
+	"banks":   "partner banks and their officers' account ids",
+	"rollups": "aggregate figures", "figure_events": "ids of counted events", "figure_meta": "the figures' version",
+	rights.Jobs.Name: "the index compaction owed after an erasure",
+	"registrations":  "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
+}
+
+// privacy registers every area of the personal-data contract and refuses
+// a collection that is neither held by one nor declared impersonal above.
+// Areas are erased in the order given: the records first; then the
+// profile, the account (its login freed, its sessions ended) and last the
+// audit log, so that the events of the erasure itself carry the pseudonym
+// too.
+func (b *Bureau) privacy(c Config) error {
+	reg := &privacy.Registry{}
+	err := reg.Register(b.Bases.PersonalData(), b.Mentors.PersonalData(), b.Hotline.PersonalData(), b.Onestop.PersonalData(),
+		b.Projects.PersonalData(), b.Training.PersonalData(), b.Loans.PersonalData(), b.Policies.PersonalData(), b.Notify.PersonalData(),
+		b.Replays.PersonalData(), b.People.PersonalData(), b.Accounts.PersonalData(), b.Audit.PersonalData())
+	if err != nil {
+		return err
+	}
+	if err := checkHeld(reg, b.Collections()); err != nil {
+		return err
+	}
+	b.Privacy = reg
+	b.Rights, err = rights.New(rights.Deps{Registry: reg, Store: c.Store, Outbox: b.Outbox, Audit: b.Audit, Compactor: c.Compactor,
+		Pseudonym: accounts.Pseudonym, Clock: c.Clock, Log: c.Log})
+	return err
+}
+
+// checkHeld refuses a collection no area holds and none declared
+// impersonal: a new area cannot forget to take part.
+func checkHeld(reg *privacy.Registry, colls []store.Collection) error {
+	names := make([]string, len(colls))
+	for i, c := range colls {
+		names[i] = c.Name
+	}
+	return reg.Check(names, impersonal)
+}
