@@ -101,8 +101,14 @@ func New(c Config) (*Bureau, error) {
 			b.Replays, err = replays.New(replays.Deps{Store: st, Clock: clock, Wait: c.IdempotencyWait})
 			return err
 		},
-		func() error { b.Audit, err = audit.New(audit.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log}); return err },
-		func() error { b.Notify, err = notify.New(notify.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log}); return err },
+		func() error {
+			b.Audit, err = audit.New(audit.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log})
+			return err
+		},
+		func() error {
+			b.Notify, err = notify.New(notify.Deps{Store: st, Outbox: o, Clock: clock, Log: c.Log})
+			return err
+		},
 		func() error {
 			b.Accounts, err = accounts.New(accounts.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock,
 				Argon2: argon, Log: c.Log, Tokens: accounts.TokenConfig{Key: c.TokenKey}, Notify: b.Notify})
