@@ -214,7 +214,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	colls = append(colls, loans.Collections...)
 	colls = append(colls, figures.Collections...)
 	colls = append(colls, Idempotency, rights.Jobs)
-	if err := a.buildPrivacy(colls); err != nil {
+	if err := a.buildPrivacy(colls, vault); err != nil {
 		return nil, err
 	}
 	if err := a.store.Ensure(ctx, colls...); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/pii"
 	"onestop/services/privacy"
 	"onestop/services/privacy/rights"
 	"onestop/services/store"
@@ -26,7 +27,7 @@ var impersonal = map[string]string{
 	"providers": "training providers (organisations)", "courses": "training courses",
 	"banks":   "partner banks and their officers' account ids",
 	"rollups": "aggregate figures", "figure_events": "ids of counted events", "figure_meta": "the figures' version",
-	rights.Jobs.Name: "the index compaction owed after an erasure",
+	rights.Jobs.Name: "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
 	"registrations":  "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
 }
 
@@ -36,7 +37,7 @@ var impersonal = map[string]string{
 // first; then the profile, the account (its login freed, its sessions
 // ended) and last the audit log, so that the events of the erasure itself
 // carry the pseudonym too.
-func (a *App) buildPrivacy(colls []store.Collection) error {
+func (a *App) buildPrivacy(colls []store.Collection, vault *pii.Vault) error {
 	reg := &privacy.Registry{}
 	err := reg.Register(a.bases.PersonalData(), a.mentors.PersonalData(), a.hotline.PersonalData(), a.onestop.PersonalData(),
 		a.projects.PersonalData(), a.training.PersonalData(), a.loans.PersonalData(), a.policies.PersonalData(), a.notify.PersonalData(),
@@ -51,7 +52,7 @@ func (a *App) buildPrivacy(colls []store.Collection) error {
 	if err := reg.Check(names, impersonal); err != nil {
 		return err
 	}
-	a.rights, err = rights.New(rights.Config{Registry: reg, Store: a.store, Outbox: a.outbox, Audit: a.audit, Compactor: a.compactor,
+	a.rights, err = rights.New(rights.Config{Registry: reg, Store: a.store, Vault: vault, Outbox: a.outbox, Audit: a.audit, Compactor: a.compactor,
 		Pseudonym: accounts.Pseudonym, Clock: a.clock, Log: a.log})
 	if err != nil {
 		return err

@@ -342,13 +342,17 @@ func TestPrivacyStartGate(t *testing.T) {
 	for _, n := range names {
 		colls = append(colls, store.Collection{Name: n})
 	}
+	vault, err := openVault(tp.app.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		extra []store.Collection
 		want  string
 	}{{"the portal's own", nil, ""}, {"a new area's", []store.Collection{{Name: "visits_log"}}, "visits_log"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tp.app.buildPrivacy(slices.Concat(colls, tc.extra))
+			err := tp.app.buildPrivacy(slices.Concat(colls, tc.extra), vault)
 			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 				t.Fatalf("start-up gate: %v, want %q", err, tc.want)
 			}
