@@ -203,7 +203,7 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 	} else {
 		t, err := a.accounts.ChangePassword(c.UserContext(), p, c.FormValue("current"), c.FormValue("password"), meta(c))
 		if err == nil {
-			a.setSession(c, t)
+			a.signedIn(c, t) // a new device token: the change forgot the old ones
 			flash(c, "account.password.done")
 			return c.Redirect("/account", fiber.StatusSeeOther)
 		}

@@ -61,7 +61,7 @@ var (
 	docMyProfile       = &apiDoc{"The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200}
 	docSaveProfile     = &apiDoc{"Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200}
 	docExport          = &apiDoc{"Download everything held about the caller (re-asks the password): a ZIP of one JSON file per area, the documents they gave and summary.html in their language", "privacy", passwordConfirm{}, zipArchive{}, 200}
-	docDelete          = &apiDoc{"Delete the caller's account (re-asks the password)", "privacy", passwordConfirm{}, nil, 204}
+	docDelete          = &apiDoc{"Delete the caller's account (re-asks the password); 204 when done, 202 {status: under_way} when a step is being finished in the background", "privacy", passwordConfirm{}, nil, 204}
 	docPeople          = &apiDoc{"List people (staff); q is a name or text: an ID or phone number in q is refused with 422, POST /api/v1/staff/people/search takes it", "staff", nil, listResponse[apiPersonRow]{}, 200}
 	docPeopleSearch    = &apiDoc{"Search people (staff) with q in the body: a full ID or phone number finds the person through the blind index, anything else is a text search", "staff", peopleSearchRequest{}, listResponse[apiPersonRow]{}, 200}
 	docPerson          = &apiDoc{"A person's profile, masked (staff), with the numbers awaiting a dispute's settlement", "staff", nil, apiStaffProfile{}, 200}

@@ -133,12 +133,21 @@ func (a *App) apiExport(c *fiber.Ctx) error {
 
 // deleteAccount erases the caller's personal data in every area
 // (rights.Erase): what is still open is withdrawn, kept records are
-// pseudonymised, the account is anonymised and signed out.
-func (a *App) deleteAccount(c *fiber.Ctx, password string) error {
+// pseudonymised, the account is anonymised and signed out. done is false
+// when a step failed after the erasure began: it is under way, and the
+// rights worker finishes it.
+func (a *App) deleteAccount(c *fiber.Ctx, password string) (done bool, err error) {
 	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), password, meta(c)); err != nil {
-		return err
+		return false, err
 	}
 	return a.rights.Erase(c.UserContext(), principal(c).Actor(meta(c)))
+}
+
+// erasureUnderWay answers a deletion that began but did not finish at
+// once: 202, and the worker completes it.
+type erasureUnderWay struct {
+	Status  string `json:"status"` // "under_way"
+	Message string `json:"message"`
 }
 
 func (a *App) apiDeleteAccount(c *fiber.Ctx) error {
@@ -146,8 +155,12 @@ func (a *App) apiDeleteAccount(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.deleteAccount(c, in.Password); err != nil {
+	done, err := a.deleteAccount(c, in.Password)
+	if err != nil {
 		return err
+	}
+	if !done {
+		return c.Status(fiber.StatusAccepted).JSON(erasureUnderWay{Status: "under_way", Message: a.i18n.T(lang(c), "account.deletion_under_way")})
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -255,6 +255,35 @@ func TestSignInFromAKnownDevice(t *testing.T) {
 	})
 }
 
+// TestWebPasswordChangeRenewsTheDevice: a password change forgets the
+// account's device tokens (accounts/device.go), so the browser it is made
+// in gets a new device cookie and stays one the owner uses.
+func TestWebPasswordChangeRenewsTheDevice(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.account(accounts.Entrepreneur, "ent@test.cn")
+	device := func(resp *http.Response) *http.Cookie {
+		for _, c := range resp.Cookies() {
+			if c.Name == "device" {
+				return c
+			}
+		}
+		return nil
+	}
+	b := tp.browser()
+	_, doc := b.get("/login")
+	resp, _ := b.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	before := device(resp)
+	if resp.StatusCode != 303 || before == nil {
+		t.Fatalf("sign-in: %d, device cookie %+v", resp.StatusCode, before)
+	}
+	_, doc = b.get("/account")
+	resp, _ = b.post("/account/password", url.Values{"current": {testPassword}, "password": {"An0ther-secret-1"}, "password2": {"An0ther-secret-1"}}, csrfOf(doc))
+	after := device(resp)
+	if resp.StatusCode != 303 || after == nil || !after.HttpOnly || after.Value == before.Value {
+		t.Fatalf("password change: %d, device cookie %+v (before %q)", resp.StatusCode, after, before.Value)
+	}
+}
+
 // TestWebPasswordChangeThrottled: with a stolen session, the current
 // password cannot be guessed on the account page without limit; past it
 // the form says so at the field, in the user's language.

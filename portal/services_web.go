@@ -238,11 +238,16 @@ func (a *App) deleteSubmit(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return a.accountAgain(c, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"confirm": "error.confirm"}})
 	}
-	if err := a.deleteAccount(c, c.FormValue("password")); err != nil {
+	done, err := a.deleteAccount(c, c.FormValue("password"))
+	if err != nil {
 		return a.accountAgain(c, err)
 	}
 	a.clearSession(c)
-	flash(c, "account.deleted")
+	if done {
+		flash(c, "account.deleted")
+	} else {
+		flash(c, "account.deletion_under_way")
+	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

@@ -48,9 +48,10 @@ func (s *Service) reauth(ctx context.Context, actor Principal, u *User, password
 }
 
 // Anonymise closes the caller's account for good: the login keys are
-// freed, name, e-mail and phone erased, the password removed and every
-// session ended. The record stays, pseudonymous, because records the bureau
-// must keep (service requests, complaints) point at it.
+// freed, name, e-mail and phone erased, the password removed, every
+// session ended and every device forgotten. The record stays,
+// pseudonymous, because records the bureau must keep (service requests,
+// complaints) point at it.
 func (s *Service) Anonymise(ctx context.Context, actor Principal, m Meta) error {
 	u, err := s.Get(ctx, actor.ID)
 	if err != nil {
@@ -60,7 +61,7 @@ func (s *Service) Anonymise(ctx context.Context, actor Principal, m Meta) error 
 		{Key: "name", Value: Pseudonym(u.ID)}, {Key: "email", Value: ""}, {Key: "phone_sealed", Value: ""},
 		{Key: "phone_masked", Value: ""}, {Key: "password_hash", Value: ""}, {Key: "disabled", Value: true}, {Key: "deleted", Value: true},
 	}
-	if err := s.update(ctx, u.ID, set, true); err != nil {
+	if err := s.update(ctx, u.ID, set, forgetDevices); err != nil {
 		return err
 	}
 	// Keys go after the record stopped carrying the phone: a data-key

@@ -35,9 +35,11 @@ import (
 // ConfirmRegistration with the right code opens the account and signs in.
 //
 // A registration lives codeTTL and takes codeAttempts codes. Starts are
-// limited per address, messages per login (past that the registration is a
-// decoy too, so nobody floods an inbox or collects codes to guess), and
-// confirmations per address.
+// limited per address, and confirmations per address. Messages are limited
+// per login and address, and per login (past either the registration is a
+// decoy too, so nobody floods an inbox or collects codes to guess): one
+// address has only its share of a login's messages, so a stranger who
+// uses it up cannot keep the owner, at their own address, from a code.
 
 // Registrations holds pending registrations, by the SHA-256 of their id.
 var Registrations = store.Collection{Name: "registrations"}
@@ -95,7 +97,7 @@ func (s *Service) StartRegistration(ctx context.Context, in NewAccount, m Meta) 
 	if in.Phone != "" {
 		login, masked = in.Phone, pii.MaskPhone(in.Phone)
 	}
-	free, share, err := s.loginState(ctx, login, keys)
+	free, share, err := s.loginState(ctx, login, m.IP, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -118,20 +120,27 @@ func (s *Service) StartRegistration(ctx context.Context, in NewAccount, m Meta) 
 	return &Started{ID: id, SentTo: masked, ExpiresIn: int(codeTTL.Seconds())}, nil
 }
 
-// loginState reports whether the login is free, and whether it still has
-// a share of messages this hour.
-func (s *Service) loginState(ctx context.Context, login string, keys []string) (free, share bool, err error) {
+// loginState reports whether the login is free, and whether a
+// registration from ip still has a share of the login's messages this
+// hour: first the address's share, then the login's. An address past its
+// share takes nothing from the login's, and a login past its share takes
+// nothing from the address's.
+func (s *Service) loginState(ctx context.Context, login, ip string, keys []string) (free, share bool, err error) {
 	_, err = s.store.KeyOwnerAny(ctx, keys...)
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return false, false, err
 	}
 	free = err != nil
+	key := "register\x00" + s.loginKey(login)
 	var got charges
-	switch err := s.take(ctx, registerPerLogin, "register\x00"+s.loginKey(login), &got); {
-	case core.IsCode(err, core.TooManyRequests):
-		return free, false, nil
-	case err != nil:
-		return false, false, err
+	for _, c := range []countedAs{{registerPerPair, key + "\x00" + ip}, {registerPerLogin, key}} {
+		switch err := s.take(ctx, c.limit, c.key, &got); {
+		case core.IsCode(err, core.TooManyRequests):
+			s.giveBack(ctx, got)
+			return free, false, nil
+		case err != nil:
+			return false, false, err
+		}
 	}
 	return free, true, nil
 }
@@ -198,7 +207,7 @@ func (s *Service) ConfirmRegistration(ctx context.Context, id, code string, m Me
 		return nil, err
 	}
 	s.audit.Record(ctx, audit.Actor{ID: u.ID, Role: string(u.Role), Name: u.Name, IP: m.IP}, "user.register", audit.Success, u.ID, "")
-	return s.signedIn(ctx, u, s.loginKey(login), m)
+	return s.signedIn(ctx, u, m)
 }
 
 // tryCode counts one try against the registration and returns it when code

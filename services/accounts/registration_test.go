@@ -164,9 +164,10 @@ func TestRegistrationCodeLimits(t *testing.T) {
 	}
 }
 
-// TestRegistrationMessagesPerLogin: an address gets three messages an
-// hour; past that registrations answer the same, send nothing and confirm
-// nothing, so nobody floods an inbox or collects codes to guess.
+// TestRegistrationMessagesPerLogin: an inbox or a phone gets twenty
+// messages an hour, from however many client addresses; past that
+// registrations answer the same, send nothing and confirm nothing, so
+// nobody floods an inbox or collects codes to guess.
 func TestRegistrationMessagesPerLogin(t *testing.T) {
 	e := setup(t, cheap)
 	var last *Started
@@ -183,6 +184,41 @@ func TestRegistrationMessagesPerLogin(t *testing.T) {
 	e.advance(time.Hour)
 	if _, msg := e.register(t, NewAccount{Email: "d@test.cn", Password: password, Name: "丁"}, "192.0.2.99"); msg.Key != "register.message.code" {
 		t.Errorf("next hour: %+v", msg)
+	}
+}
+
+// TestRegistrationShareOfAnAddress: a stranger who starts registrations
+// for someone else's e-mail or phone from one address uses up only that
+// address's share of the messages (three an hour; past it registrations
+// answer the same and confirm nothing), so the owner at their own address
+// still gets a code and opens the account.
+func TestRegistrationShareOfAnAddress(t *testing.T) {
+	const stranger, home = "203.0.113.66", "198.51.100.7"
+	for _, in := range []NewAccount{{Email: "owner@test.cn"}, {Phone: "139 0013 9000"}} {
+		t.Run(in.Email+in.Phone, func(t *testing.T) {
+			e := setup(t, cheap)
+			ctx := context.Background()
+			in.Password, in.Name = password, "新人"
+			var last *Started
+			for range registerPerPair.max + 3 {
+				last, _ = e.register(t, in, stranger)
+			}
+			if n := len(e.messages(t, last.SentTo)); n != registerPerPair.max {
+				t.Errorf("%d messages from one address, want %d", n, registerPerPair.max)
+			}
+			var p pending
+			if err := e.store.Get(ctx, Registrations.Name, hashToken(last.ID), &p); err != nil || p.CodeHash != "" {
+				t.Errorf("a registration past the address's share can be confirmed: %+v %v", p, err)
+			}
+			st, msg := e.register(t, in, home)
+			if msg.Key != "register.message.code" {
+				t.Fatalf("the owner at home: message %+v, want a code", msg)
+			}
+			tok, err := e.svc.ConfirmRegistration(ctx, st.ID, msg.Arg, Meta{IP: home})
+			if err != nil || tok.User.Email != pii.NormalizeEmail(in.Email) {
+				t.Fatalf("the owner's code: %+v %v", tok, err)
+			}
+		})
 	}
 }
 

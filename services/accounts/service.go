@@ -227,13 +227,30 @@ func (s *Service) open(ctx context.Context, in NewAccount, passwordHash string) 
 	return u, nil
 }
 
-// update applies a change to an account and revokes its tokens when asked,
+// revocation is what a change to an account takes away.
+type revocation int
+
+const (
+	// keepTokens revokes nothing.
+	keepTokens revocation = iota
+	// endSessions moves the token version: every access and refresh token
+	// stops working.
+	endSessions
+	// forgetDevices ends the sessions and moves the device version too:
+	// device tokens and known addresses stop counting (device.go).
+	forgetDevices
+)
+
+// update applies a change to an account and revokes what it is asked to,
 // keeping the search index in step.
-func (s *Service) update(ctx context.Context, id string, set bson.D, revoke bool) error {
+func (s *Service) update(ctx context.Context, id string, set bson.D, revoke revocation) error {
 	set = append(set, bson.E{Key: "updated_at", Value: s.clock.Now()})
 	upd := bson.D{{Key: "$set", Value: set}}
-	if revoke {
+	switch revoke {
+	case endSessions:
 		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}}})
+	case forgetDevices:
+		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}, {Key: "device_version", Value: int64(1)}}})
 	}
 	if err := s.outbox.Begin(ctx, Index.Name, id); err != nil {
 		return err
@@ -251,7 +268,8 @@ func (s *Service) update(ctx context.Context, id string, set bson.D, revoke bool
 
 // ChangePassword replaces the caller's password after checking the current
 // one (counted against the account's re-authentication limit first); every
-// session of the account ends, and the caller gets fresh tokens.
+// session of the account ends and every device token and known address is
+// forgotten, and the caller gets fresh tokens, with a device token.
 func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, next string, m Meta) (*Tokens, error) {
 	u, err := s.Get(ctx, actor.ID)
 	if err != nil {
@@ -275,16 +293,18 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.update(ctx, u.ID, bson.D{{Key: "password_hash", Value: hash}}, true); err != nil {
+	if err := s.update(ctx, u.ID, bson.D{{Key: "password_hash", Value: hash}}, forgetDevices); err != nil {
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Success, u.ID, "")
 	u.TokenVersion++
-	return s.issue(ctx, u, s.clock.Now().Add(s.tokens.RefreshAbsolute))
+	u.DeviceVersion++
+	return s.signedIn(ctx, u, m)
 }
 
 // SetDisabled disables or re-enables an account (admins only, never their
-// own); disabling ends its sessions at once.
+// own); disabling ends its sessions at once and forgets its devices, so
+// nothing signed in before counts once it is enabled again.
 func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, disabled bool, m Meta) error {
 	if actor.Role != Admin {
 		s.audit.Record(ctx, actor.Actor(m), "user.disable", audit.Denied, id, "")
@@ -296,7 +316,11 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, d
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
 	}
-	if err := s.update(ctx, id, bson.D{{Key: "disabled", Value: disabled}}, true); err != nil {
+	revoke := endSessions
+	if disabled {
+		revoke = forgetDevices
+	}
+	if err := s.update(ctx, id, bson.D{{Key: "disabled", Value: disabled}}, revoke); err != nil {
 		return err
 	}
 	action := "user.enable"
@@ -309,7 +333,10 @@ func (s *Service) SetDisabled(ctx context.Context, actor Principal, id string, d
 }
 
 // SetRole changes an account's role (admins only, never their own); the
-// account's sessions end so the new role applies at once.
+// account's sessions end so the new role applies at once. Its devices stay
+// known: a device token grants no role, and forgetting it would strip the
+// owner's shelter from a stranger's guesses just as the account becomes
+// worth more to guess.
 func (s *Service) SetRole(ctx context.Context, actor Principal, id string, role Role, m Meta) error {
 	if actor.Role != Admin {
 		s.audit.Record(ctx, actor.Actor(m), "user.role_change", audit.Denied, id, "")
@@ -325,7 +352,7 @@ func (s *Service) SetRole(ctx context.Context, actor Principal, id string, role 
 	if err != nil {
 		return err
 	}
-	if err := s.update(ctx, id, bson.D{{Key: "role", Value: role}}, true); err != nil {
+	if err := s.update(ctx, id, bson.D{{Key: "role", Value: role}}, endSessions); err != nil {
 		return err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "user.role_change", audit.Success, id, string(u.Role)+"→"+string(role))
@@ -338,5 +365,5 @@ func (s *Service) SetLocale(ctx context.Context, actor Principal, locale string)
 	if actor.Guest() {
 		return core.Errorf(core.Unauthenticated, "error.unauthenticated")
 	}
-	return s.update(ctx, actor.ID, bson.D{{Key: "locale", Value: locale}}, false)
+	return s.update(ctx, actor.ID, bson.D{{Key: "locale", Value: locale}}, keepTokens)
 }

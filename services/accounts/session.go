@@ -92,15 +92,14 @@ func hashToken(t string) string {
 // Login signs a person in by e-mail or phone and password. The attempt is
 // counted against the sign-in limits before the password is checked
 // (throttle.go), and the message is the same for an unknown login and a
-// wrong password. The tokens carry a device token for this login, which
+// wrong password. The tokens carry a device token for the account, which
 // the client presents next time (Meta.Device).
 func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*Tokens, error) {
-	acct := s.loginKey(login)
-	got, err := s.admitLogin(ctx, acct, m)
+	u := s.findByLogin(ctx, login)
+	got, err := s.admitLogin(ctx, s.loginKey(login), u, m)
 	if err != nil {
 		return nil, err
 	}
-	u := s.findByLogin(ctx, login)
 	hash := s.dummyHash
 	if u != nil {
 		hash = u.PasswordHash
@@ -126,14 +125,15 @@ func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*T
 	now := s.clock.Now()
 	_, _ = s.store.C("users").UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "last_login_at", Value: now}}}})
 	s.audit.Record(ctx, audit.Actor{ID: u.ID, Role: string(u.Role), Name: u.Name, IP: m.IP}, "authn.login", audit.Success, u.ID, "")
-	return s.signedIn(ctx, u, acct, m)
+	return s.signedIn(ctx, u, m)
 }
 
-// admitLogin counts a sign-in attempt against the limits that apply to it
+// admitLogin counts a sign-in attempt at the login key acct, which leads
+// to the account u or to nobody (nil), against the limits that apply to it
 // (see throttle.go) and refuses it when one is full.
-func (s *Service) admitLogin(ctx context.Context, acct string, m Meta) (charges, error) {
+func (s *Service) admitLogin(ctx context.Context, acct string, u *User, m Meta) (charges, error) {
 	var got charges
-	for _, c := range s.loginCounters(ctx, acct, m) {
+	for _, c := range s.loginCounters(ctx, acct, u, m) {
 		if err := s.take(ctx, c.limit, c.key, &got); err != nil {
 			if core.IsCode(err, core.TooManyRequests) {
 				s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.limit.name)
@@ -151,16 +151,17 @@ type countedAs struct {
 }
 
 // loginCounters lists the counters a sign-in attempt counts against: the
-// address always; the device when it is one this login signed in from;
-// otherwise the account from this address, and the account everywhere
-// unless it knows the address.
-func (s *Service) loginCounters(ctx context.Context, acct string, m Meta) []countedAs {
-	out := []countedAs{{loginPerIP, m.IP}}
-	if dev, ok := s.knownDevice(acct, m.Device); ok {
-		return append(out, countedAs{loginPerDevice, acct + "\x00" + dev})
+// address, and the account from this address, always; then the device and
+// the account's ceiling for all its devices when the device is one the
+// account signed in from; otherwise the account everywhere unless the
+// account knows the address. An unknown login counts as an account that
+// knows no device and no address, so it is answered as a real one is.
+func (s *Service) loginCounters(ctx context.Context, acct string, u *User, m Meta) []countedAs {
+	out := []countedAs{{loginPerIP, m.IP}, {loginPerPair, acct + "\x00" + m.IP}}
+	if dev, ok := s.knownDevice(u, m.Device); ok {
+		return append(out, countedAs{loginPerDevice, u.ID + "\x00" + dev}, countedAs{loginPerDevices, u.ID})
 	}
-	out = append(out, countedAs{loginPerPair, acct + "\x00" + m.IP})
-	if !s.knownAddress(ctx, acct, m.IP) {
+	if !s.knownAddress(ctx, u, m.IP) {
 		out = append(out, countedAs{loginPerAccount, acct})
 	}
 	return out
@@ -168,13 +169,13 @@ func (s *Service) loginCounters(ctx context.Context, acct string, m Meta) []coun
 
 // signedIn issues the tokens of a sign-in with a fresh device token, and
 // remembers the address as one the account uses.
-func (s *Service) signedIn(ctx context.Context, u *User, acct string, m Meta) (*Tokens, error) {
+func (s *Service) signedIn(ctx context.Context, u *User, m Meta) (*Tokens, error) {
 	t, err := s.issue(ctx, u, s.clock.Now().Add(s.tokens.RefreshAbsolute))
 	if err != nil {
 		return nil, err
 	}
-	t.Device = s.newDeviceToken(acct)
-	s.markKnown(ctx, acct, m.IP)
+	t.Device = s.newDeviceToken(u)
+	s.markKnown(ctx, u, m.IP)
 	return t, nil
 }
 
@@ -268,6 +269,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, m Meta) (*Tokens,
 
 // Logout ends every session of the caller's account: the token version
 // moves on, so outstanding access and refresh tokens stop working at once.
+// The account's devices stay known (device.go).
 func (s *Service) Logout(ctx context.Context, actor Principal, refresh string, m Meta) error {
 	if refresh != "" {
 		_, _ = s.store.C("sessions").DeleteOne(ctx, bson.D{{Key: "_id", Value: hashToken(refresh)}})
@@ -275,7 +277,7 @@ func (s *Service) Logout(ctx context.Context, actor Principal, refresh string, m
 	if actor.Guest() {
 		return nil
 	}
-	if err := s.update(ctx, actor.ID, nil, true); err != nil {
+	if err := s.update(ctx, actor.ID, nil, endSessions); err != nil {
 		return err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "authn.logout", audit.Success, actor.ID, "")

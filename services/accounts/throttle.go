@@ -25,25 +25,32 @@ import (
 // nothing: the window is already full).
 //
 // Sign-in (Login) counts against the client address (login-ip, every
-// account: credential stuffing), then
+// account: credential stuffing) and against the account from that address
+// (login-pair), then
 //
 //   - from a device that signed in to this account before (it holds a
 //     device token, device.go): against that account on that device
-//     (login-device), and nothing else;
-//   - from any other device: against the account from that address
-//     (login-pair), and, unless the account signed in from that address
-//     before (a known address, device.go), against the account from every
-//     unknown device at unknown addresses (login-account), which bounds a
-//     guesser spread over many addresses.
+//     (login-device), and against the account on all its known devices
+//     together (login-devices), so that minting device tokens with a
+//     password buys no guesses: at most login-devices a window however
+//     many tokens, and none once the password changes (tokens are bound
+//     to the account's device version);
+//   - from any other device: unless the account signed in from that
+//     address before (a known address, device.go), against the account
+//     from every unknown device at unknown addresses (login-account),
+//     which bounds a guesser spread over many addresses.
 //
 // A stranger's failures from elsewhere therefore never lock the owner out:
 // the owner's known device and the owner's own address have counters the
-// stranger cannot reach. Administrators are accounts like any other here.
+// stranger cannot reach. Only a device that signed in with the current
+// password reaches login-devices. Administrators are accounts like any
+// other here.
 //
 // Re-authentication (ChangePassword, VerifyPassword) counts against the
 // account (reauth-account): a stolen session must not guess the password
 // without limit either. Registration counts per address, its messages per
-// login, and its codes per registration (registration.go).
+// login and address and per login, and its codes per registration
+// (registration.go).
 //
 // Counters are documents keyed by the limit, a keyed hash of what is
 // counted (counterID) and the window, so the collection holds no e-mail,
@@ -62,13 +69,19 @@ type limit struct {
 var (
 	loginPerIP       = limit{"login-ip", 20, time.Minute}
 	loginPerDevice   = limit{"login-device", 5, 15 * time.Minute}
+	loginPerDevices  = limit{"login-devices", 20, 15 * time.Minute}
 	loginPerPair     = limit{"login-pair", 5, 15 * time.Minute}
 	loginPerAccount  = limit{"login-account", 5, 15 * time.Minute}
 	reauthPerAccount = limit{"reauth-account", 5, 15 * time.Minute}
 	registerPerIP    = limit{"register-ip", 10, time.Hour}
-	// registerPerLogin bounds the messages one address receives, and the
-	// registrations of one login that a code can confirm.
-	registerPerLogin = limit{"register-login", 3, time.Hour}
+	// registerPerPair is the share of one client address in the messages
+	// one login receives: a stranger who uses it up keeps nobody else from
+	// getting a code.
+	registerPerPair = limit{"register-pair", 3, time.Hour}
+	// registerPerLogin bounds the messages one login (an inbox, a phone)
+	// receives from every address, and the registrations of one login
+	// that a code can confirm.
+	registerPerLogin = limit{"register-login", 20, time.Hour}
 	confirmPerIP     = limit{"confirm-ip", 30, time.Hour}
 )
 

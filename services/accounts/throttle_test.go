@@ -166,7 +166,8 @@ func TestLoginLockout(t *testing.T) {
 func TestStolenDeviceTokenIsLimited(t *testing.T) {
 	e := setup(t, cheap)
 	ctx := context.Background()
-	e.user(t, "owner@test.cn", Entrepreneur)
+	owner := e.user(t, "owner@test.cn", Entrepreneur)
+	other := e.user(t, "other@test.cn", Entrepreneur)
 	tok, err := e.svc.Login(ctx, "owner@test.cn", password, Meta{IP: "198.51.100.7"})
 	if err != nil {
 		t.Fatal(err)
@@ -178,12 +179,171 @@ func TestStolenDeviceTokenIsLimited(t *testing.T) {
 	if out[core.Unauthenticated] > loginPerDevice.max {
 		t.Errorf("%v: more than %d guesses ran on one device token", out, loginPerDevice.max)
 	}
-	if _, ok := e.svc.knownDevice(e.svc.loginKey("other@test.cn"), tok.Device); ok {
-		t.Error("a device token works for another login")
+	if _, ok := e.svc.knownDevice(other, tok.Device); ok {
+		t.Error("a device token works for another account")
 	}
 	e.advance(DeviceTTL + time.Hour)
-	if _, ok := e.svc.knownDevice(e.svc.loginKey("owner@test.cn"), tok.Device); ok {
+	if _, ok := e.svc.knownDevice(owner, tok.Device); ok {
 		t.Error("an expired device token is still known")
+	}
+}
+
+// TestDeviceTokensBuyNoGuesses: someone who once knew the password signs
+// in again and again for device tokens, then guesses with them. Tokens
+// used from one address share that address's limit; tokens used from many
+// share the account's ceiling for its devices; and once the owner changes
+// the password none counts as known at all. The owner at home still gets
+// in.
+func TestDeviceTokensBuyNoGuesses(t *testing.T) {
+	const home, minted, tokens = "198.51.100.7", "192.0.2.1", 10
+	const changed = "An0ther-secret-1"
+	tests := []struct {
+		name           string
+		changePassword bool
+		ip             func(i int) string // where the guesses with token i come from
+		max            int
+	}{
+		{"tokens used from one address", false, func(int) string { return "203.0.113.9" }, loginPerPair.max},
+		{"tokens used from an address each", false, func(i int) string { return fmt.Sprintf("203.0.113.%d", 100+i) }, loginPerDevices.max},
+		{"tokens minted before a password change", true, func(i int) string {
+			if i%2 == 0 {
+				return minted // an address the account signed in from before the change
+			}
+			return fmt.Sprintf("203.0.113.%d", 100+i)
+		}, loginPerAccount.max},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, cheap)
+			ctx := context.Background()
+			u := e.user(t, "owner@test.cn", Entrepreneur)
+			var devices []string
+			for range tokens {
+				tok, err := e.svc.Login(ctx, "owner@test.cn", password, Meta{IP: minted})
+				if err != nil || tok.Device == "" {
+					t.Fatalf("sign-in for a token: %+v %v", tok, err)
+				}
+				devices = append(devices, tok.Device)
+			}
+			right := password
+			if tt.changePassword {
+				p := Principal{ID: u.ID, Role: u.Role, Name: u.Name}
+				if _, err := e.svc.ChangePassword(ctx, p, password, changed, Meta{IP: home}); err != nil {
+					t.Fatal(err)
+				}
+				right = changed
+			}
+			ran := 0
+			for i, dev := range devices {
+				for j := range loginPerDevice.max {
+					_, err := e.svc.Login(ctx, "owner@test.cn", fmt.Sprintf("guess-%02d-%02d", i, j), Meta{IP: tt.ip(i), Device: dev})
+					if core.IsCode(err, core.Unauthenticated) {
+						ran++
+					}
+				}
+			}
+			t.Logf("%d of %d guesses with %d tokens ran", ran, tokens*loginPerDevice.max, tokens)
+			if ran > tt.max {
+				t.Errorf("%d guesses ran with %d device tokens, want at most %d", ran, tokens, tt.max)
+			}
+			if _, err := e.svc.Login(ctx, "owner@test.cn", right, Meta{IP: home}); err != nil {
+				t.Errorf("the owner at home: %v", err)
+			}
+		})
+	}
+}
+
+// TestDevicesForgotten: a password change, a disable and a deletion forget
+// the account's device tokens and known addresses, so whoever signed in
+// before — with the old password, or to an account since closed whose
+// e-mail someone else now holds — waits behind a stranger's failures like
+// anyone new. Signing out and a role change keep them; a password change
+// gives the device it was made on a new token.
+func TestDevicesForgotten(t *testing.T) {
+	const before, travel, elsewhere = "198.51.100.7", "192.0.2.200", "192.0.2.201"
+	const changed = "An0ther-secret-1"
+	ctx := context.Background()
+	owner := func(u *User) Principal { return Principal{ID: u.ID, Role: u.Role, Name: u.Name} }
+	tests := []struct {
+		name string
+		// change returns the password that now signs in, and the device
+		// token the change gave, if any.
+		change    func(t *testing.T, e *env, u *User) (string, string)
+		forgotten bool
+	}{
+		{"password change", func(t *testing.T, e *env, u *User) (string, string) {
+			tok, err := e.svc.ChangePassword(ctx, owner(u), password, changed, Meta{IP: "192.0.2.9"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.Device == "" {
+				t.Error("the change gave the device no token")
+			}
+			return changed, tok.Device
+		}, true},
+		{"disabled and enabled again", func(t *testing.T, e *env, u *User) (string, string) {
+			if err := e.svc.SetDisabled(ctx, e.admin, u.ID, true, Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.svc.SetDisabled(ctx, e.admin, u.ID, false, Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			return password, ""
+		}, true},
+		{"deleted, and the e-mail someone else's now", func(t *testing.T, e *env, u *User) (string, string) {
+			if err := e.svc.Anonymise(ctx, owner(u), Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			e.user(t, "owner@test.cn", Entrepreneur)
+			return password, ""
+		}, true},
+		{"signed out", func(t *testing.T, e *env, u *User) (string, string) {
+			if err := e.svc.Logout(ctx, owner(u), "", Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			return password, ""
+		}, false},
+		{"role changed", func(t *testing.T, e *env, u *User) (string, string) {
+			if err := e.svc.SetRole(ctx, e.admin, u.ID, Mentor, Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			return password, ""
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, cheap)
+			u := e.user(t, "owner@test.cn", Entrepreneur)
+			first, err := e.svc.Login(ctx, "owner@test.cn", password, Meta{IP: before})
+			if err != nil {
+				t.Fatal(err)
+			}
+			right, device := tt.change(t, e, u)
+			// A stranger fills the limit for new devices at new addresses.
+			for i := range loginPerAccount.max + 1 {
+				_, _ = e.svc.Login(ctx, "owner@test.cn", fmt.Sprintf("guess-%02d-x", i), Meta{IP: fmt.Sprintf("203.0.113.%d", i+1)})
+			}
+			want := core.Code("")
+			if tt.forgotten {
+				want = core.TooManyRequests
+			}
+			for _, c := range []struct {
+				name string
+				m    Meta
+			}{
+				{"the device signed in before", Meta{IP: travel, Device: first.Device}},
+				{"the address signed in from before", Meta{IP: before}},
+			} {
+				if _, err := e.svc.Login(ctx, "owner@test.cn", right, c.m); codeOf(err) != want {
+					t.Errorf("%s: %v, want %q", c.name, err, want)
+				}
+			}
+			if device != "" {
+				if _, err := e.svc.Login(ctx, "owner@test.cn", right, Meta{IP: elsewhere, Device: device}); err != nil {
+					t.Errorf("the device of the change: %v", err)
+				}
+			}
+		})
 	}
 }
 

@@ -42,19 +42,22 @@ func (r Role) Staff() bool { return r == Hotline || r == Admin }
 // User is an account. The phone number is sensitive: it is stored sealed,
 // with a blind index for look-up and a masked form for display.
 type User struct {
-	ID           string    `bson:"_id"`
-	Name         string    `bson:"name"`
-	Email        string    `bson:"email,omitempty"`
-	PhoneSealed  string    `bson:"phone_sealed,omitempty"`
-	PhoneMasked  string    `bson:"phone_masked,omitempty"`
-	Role         Role      `bson:"role"`
-	PasswordHash string    `bson:"password_hash"`
-	Disabled     bool      `bson:"disabled"`
-	TokenVersion int64     `bson:"token_version"`
-	Locale       string    `bson:"locale,omitempty"`
-	CreatedAt    time.Time `bson:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at"`
-	LastLoginAt  time.Time `bson:"last_login_at,omitempty"`
+	ID           string `bson:"_id"`
+	Name         string `bson:"name"`
+	Email        string `bson:"email,omitempty"`
+	PhoneSealed  string `bson:"phone_sealed,omitempty"`
+	PhoneMasked  string `bson:"phone_masked,omitempty"`
+	Role         Role   `bson:"role"`
+	PasswordHash string `bson:"password_hash"`
+	Disabled     bool   `bson:"disabled"`
+	TokenVersion int64  `bson:"token_version"`
+	// DeviceVersion moves on a password change, a disable and a deletion,
+	// forgetting the account's device tokens and known addresses (device.go).
+	DeviceVersion int64     `bson:"device_version"`
+	Locale        string    `bson:"locale,omitempty"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+	LastLoginAt   time.Time `bson:"last_login_at,omitempty"`
 }
 
 // Login is what the user types to sign in, masked for display.

@@ -136,8 +136,12 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	if err != nil {
 		return err
 	}
+	// Every event found is the person's or done to their account, so its
+	// detail is about them. The actor's name goes only when the actor is
+	// the person: a hotline officer of the same name who acted on them
+	// keeps their own.
 	set := bson.D{{Key: "detail", Value: subj.Scrub(e.Detail)}}
-	if e.ActorID == subj.ID || subj.IsName(e.ActorName) {
+	if e.ActorID == subj.ID {
 		set = append(set, bson.E{Key: "actor_name", Value: subj.Pseudonym})
 	}
 	if err := p.l.outbox.Begin(ctx, Index.Name, id); err != nil {

@@ -19,7 +19,7 @@ var impersonal = map[string]string{
 	"providers": "training providers (organisations)", "courses": "training courses",
 	"banks":   "partner banks and their officers' account ids",
 	"rollups": "aggregate figures", "figure_events": "ids of counted events", "figure_meta": "the figures' version",
-	rights.Jobs.Name: "the index compaction owed after an erasure",
+	rights.Jobs.Name: "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
 	"registrations":  "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
 }
 
@@ -41,7 +41,7 @@ func (b *Bureau) privacy(c Config) error {
 		return err
 	}
 	b.Privacy = reg
-	b.Rights, err = rights.New(rights.Deps{Registry: reg, Store: c.Store, Outbox: b.Outbox, Audit: b.Audit, Compactor: c.Compactor,
+	b.Rights, err = rights.New(rights.Deps{Registry: reg, Store: c.Store, Vault: c.Vault, Outbox: b.Outbox, Audit: b.Audit, Compactor: c.Compactor,
 		Pseudonym: accounts.Pseudonym, Clock: c.Clock, Log: c.Log})
 	return err
 }

@@ -254,7 +254,8 @@ func (s *Service) profileFound(ctx context.Context, actor accounts.Principal, id
 	if err != nil || p.RealName == "" {
 		return Found{}, false
 	}
-	return Found{AccountID: p.ID, Name: p.RealName, PhoneMasked: p.PhoneMasked, IDMasked: p.IDMasked, District: p.District}, true
+	id, phone := p.Masked()
+	return Found{AccountID: p.ID, Name: p.RealName, PhoneMasked: phone, IDMasked: id, District: p.District}, true
 }
 
 func foundOf(c *Contact) Found {
@@ -280,8 +281,8 @@ func (s *Service) ContactForAccount(ctx context.Context, actor accounts.Principa
 		return nil, core.Errorf(core.NotFound, "error.not_found")
 	}
 	now := s.clock.Now()
-	c := &Contact{ID: core.NewID(), Name: p.RealName, PhoneMasked: p.PhoneMasked, IDMasked: p.IDMasked, District: p.District,
-		AccountID: p.ID, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+	c := &Contact{ID: core.NewID(), Name: p.RealName, District: p.District, AccountID: p.ID, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+	c.IDMasked, c.PhoneMasked = p.Masked()
 	if err := s.store.ClaimKey(ctx, "caccount:"+p.ID, c.ID, "error.stale"); err != nil {
 		if id, err := s.store.KeyOwner(ctx, "caccount:"+accountID); err == nil {
 			return s.Contact(ctx, actor, id)
@@ -301,6 +302,9 @@ func (s *Service) ContactForAccount(ctx context.Context, actor accounts.Principa
 		{p.PhoneSealed, "phone", phoneKey, "error.contact.phone_taken", &c.PhoneIndex},
 		{p.IDSealed, "id_number", idnoKey, "error.contact.id_taken", &c.IDIndex},
 	} {
+		if !p.Settled(f.field) {
+			continue // a disputed number is not this caller's to be found by
+		}
 		v, err := s.vault.Open(f.field, f.sealed)
 		if err != nil || v == "" {
 			continue

@@ -325,7 +325,9 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	for _, step := range []struct {
 		ids []string
 		fn  func(context.Context, string, privacy.Subject) error
-	}{{calls, p.eraseCall}, {complaints, p.eraseComplaint}, {mergeIDs(cases, mentored), p.eraseCase}, {cids, p.eraseContact}, {[]string{subj.ID}, p.eraseVenture}} {
+	}{{calls, p.eraseCall}, {complaints, p.eraseComplaint}, {mergeIDs(cases, mentored), func(ctx context.Context, id string, subj privacy.Subject) error {
+		return p.eraseCase(ctx, id, subj, cids)
+	}}, {cids, p.eraseContact}, {[]string{subj.ID}, p.eraseVenture}} {
 		for _, id := range step.ids {
 			if err := privacy.Retry(func() error { return step.fn(ctx, id, subj) }); err != nil && !core.IsCode(err, core.NotFound) {
 				return err
@@ -348,6 +350,7 @@ func (p PersonalData) eraseContact(ctx context.Context, id string, subj privacy.
 	if err != nil {
 		return err
 	}
+	subj.Erased(c.ID)
 	keys := []string{"caccount:" + c.AccountID}
 	for _, f := range []struct{ sealed, index, field, prefix string }{
 		{c.PhoneSealed, c.PhoneIndex, "phone", phoneKey}, {c.IDSealed, c.IDIndex, "id_number", idnoKey},
@@ -370,19 +373,31 @@ func (p PersonalData) eraseCall(ctx context.Context, id string, subj privacy.Sub
 	if err := p.s.store.Get(ctx, "calls", id, &c); err != nil {
 		return err
 	}
-	return p.s.change(ctx, "calls", CallIndex.Name, c.ID, c.Version, set("contact_name", subj.Pseudonym, "notes", subj.Scrub(c.Notes),
+	err := p.s.change(ctx, "calls", CallIndex.Name, c.ID, c.Version, set("contact_name", subj.Pseudonym, "notes", subj.Scrub(c.Notes),
 		"next_step", subj.Scrub(c.NextStep)))
+	if err == nil {
+		subj.Erased(c.ID)
+	}
+	return err
 }
 
-// scrubSteps pseudonymises the subject's steps of a timeline and takes
-// their name and numbers out of every note.
-func scrubSteps(hist []Step, subj privacy.Subject) []Step {
+// scrubSteps pseudonymises the subject's steps of a timeline, known by
+// their id (a staff member of the same name keeps theirs), and takes
+// their name and numbers out of the notes: every note of the person's own
+// record (own), their own notes only of anyone else's, whose other notes
+// lose the person's numbers only (a name there may be anybody's).
+func scrubSteps(hist []Step, subj privacy.Subject, own bool) []Step {
 	out := slices.Clone(hist)
 	for i := range out {
-		if out[i].ActorID == subj.ID || subj.IsName(out[i].ActorName) {
+		mine := out[i].ActorID == subj.ID
+		if mine {
 			out[i].ActorName = subj.Pseudonym
 		}
-		out[i].Note, out[i].Said = subj.Scrub(out[i].Note), subj.Scrub(out[i].Said)
+		if own || mine {
+			out[i].Note, out[i].Said = subj.Scrub(out[i].Note), subj.Scrub(out[i].Said)
+		} else {
+			out[i].Note, out[i].Said = subj.ScrubNumbers(out[i].Note), subj.ScrubNumbers(out[i].Said)
+		}
 	}
 	return out
 }
@@ -396,30 +411,37 @@ func (p PersonalData) eraseComplaint(ctx context.Context, id string, subj privac
 		return err
 	}
 	now := p.s.clock.Now()
-	hist := scrubSteps(c.History, subj)
+	hist := scrubSteps(c.History, subj, true)
 	kv := []any{"contact_name", subj.Pseudonym, "subject", subj.Scrub(c.Subject), "details", subj.Scrub(c.Details),
 		"desired", subj.Scrub(c.Desired), "answer", subj.Scrub(c.Answer), "updated_at", now}
 	if c.Status != Closed {
 		hist = append(hist, Step{At: now, ActorID: subj.ID, ActorName: subj.Pseudonym, Action: "close", Note: "account deleted"})
 		kv = append(kv, "status", Closed, "closed_at", now)
 	}
-	return p.s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, set(append(kv, "history", hist)...))
+	if err := p.s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, set(append(kv, "history", hist)...)); err != nil {
+		return err
+	}
+	subj.Erased(c.ID)
+	return nil
 }
 
 // eraseCase keeps a follow-up case pseudonymised and closes it if open;
-// a case the subject mentored loses their name only.
-func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Subject) error {
+// a case the subject mentored loses their name only. The case is the
+// person's by its account or caller record (cids), never by the name on
+// it: a mentor may bear the name of the person they follow.
+func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Subject, cids []string) error {
 	var c Case
 	if err := p.s.store.Get(ctx, "cases", id, &c); err != nil {
 		return err
 	}
 	now := p.s.clock.Now()
-	kv := []any{"history", scrubSteps(c.History, subj), "updated_at", now}
+	theirs := c.PersonID == subj.ID || slices.Contains(cids, c.ContactID)
+	kv := []any{"history", scrubSteps(c.History, subj, theirs), "updated_at", now}
 	if c.MentorID == subj.ID {
 		kv = append(kv, "mentor_name", subj.Pseudonym)
 	}
 	closed := false
-	if c.PersonID == subj.ID || subj.IsName(c.PersonName) {
+	if theirs {
 		plan := slices.Clone(c.Plan)
 		for i := range plan {
 			plan[i].Text = subj.Scrub(plan[i].Text)
@@ -436,6 +458,9 @@ func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Sub
 	}
 	if err := p.s.change(ctx, "cases", CaseIndex.Name, c.ID, c.Version, set(kv...)); err != nil {
 		return err
+	}
+	if theirs {
+		subj.Erased(c.ID) // the staff's notifications quote the person's name
 	}
 	if closed {
 		p.s.count(ctx, "cases", c.ID)

@@ -116,10 +116,12 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	}
 	now := p.s.clock.Now()
 	for i := range a.History {
-		if slices.Contains(applicantActions, a.History[i].Action) || subj.IsName(a.History[i].ActorName) {
+		// A step records no actor id: the applicant's are known by their
+		// action. A manager who bears the same name keeps it.
+		if slices.Contains(applicantActions, a.History[i].Action) {
 			a.History[i].ActorName = subj.Pseudonym
 		}
-		a.History[i].Note = subj.Scrub(a.History[i].Note)
+		a.History[i].Note = subj.Scrub(a.History[i].Note) // the person's own application
 	}
 	status, reason := a.Status, subj.Scrub(a.Reason)
 	withdrawn := a.Active()
@@ -139,6 +141,7 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	if err != nil {
 		return err
 	}
+	subj.Erased(a.ID)
 	if withdrawn {
 		if a.Status == AppOffered {
 			if err := p.s.releaseSeat(ctx, a.BaseID); err != nil {

@@ -110,3 +110,42 @@ func TestErasureKeepsTenancy(t *testing.T) {
 		t.Fatalf("move-out: %v", err)
 	}
 }
+
+// TestErasureKeepsManagersName: a base manager who bears the applicant's
+// name keeps it on the steps they took; the applicant's steps take the
+// pseudonym, and the erasure reports the application as one it took the
+// name from.
+func TestErasureKeepsManagersName(t *testing.T) {
+	ev := setup(t, 1)
+	ctx := context.Background()
+	ev.svc.OpenIntake(ctx, ev.admin, "2026 冬季", meta)
+	b := ev.base(t, "高新創業園", 2, "managerA")
+	person, manager := ev.people["e00"], ev.people["managerA"]
+	person.Name, manager.Name = "王小明", "王小明"
+	apps, err := ev.svc.Apply(ctx, person, []string{b.ID}, "軟件外包工作室", meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := apps[0].ID
+	if _, err := ev.svc.Act(ctx, manager, id, "waitlist", "名額已滿", meta); err != nil {
+		t.Fatal(err)
+	}
+	subj := privacy.Subject{ID: person.ID, Pseudonym: accounts.Pseudonym(person.ID), Names: []string{"王小明"}, Records: privacy.NewRecords()}
+	if err := ev.svc.PersonalData().Erase(ctx, subj); err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := ev.svc.Application(ctx, ev.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := map[string]string{}
+	for _, st := range a.History {
+		signed[st.Action] = st.ActorName
+	}
+	if signed["apply"] != subj.Pseudonym || signed["waitlist"] != "王小明" {
+		t.Errorf("steps signed %v: want the applicant's under the pseudonym and the manager's under their name", signed)
+	}
+	if !subj.WasErased(id) {
+		t.Error("the application is not reported as erased")
+	}
+}

@@ -112,7 +112,8 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 		return nil, err
 	}
 	l.BankID, l.BankName = bank.ID, bank.Name
-	a := Applicant{IDMasked: prof.IDMasked, PhoneMasked: prof.PhoneMasked, District: prof.District}
+	a := Applicant{District: prof.District}
+	a.IDMasked, a.PhoneMasked = prof.Masked()
 	if w := prof.Facts.Venture; w != nil {
 		a.Stage, a.Form, a.Industry = w.Stage, w.Form, w.Industry
 		if w.Employees != nil {

@@ -141,10 +141,13 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	now := p.s.clock.Now()
 	timeline := slices.Clone(l.Timeline)
 	for i := range timeline {
-		if timeline[i].Side == "applicant" || subj.IsName(timeline[i].ActorName) {
+		// A step records its side, not its actor's id: the applicant's
+		// steps are theirs; a bank officer or staff member of the same
+		// name keeps it.
+		if timeline[i].Side == "applicant" {
 			timeline[i].ActorName = subj.Pseudonym
 		}
-		timeline[i].Note = subj.Scrub(timeline[i].Note)
+		timeline[i].Note = subj.Scrub(timeline[i].Note) // the person's own file
 	}
 	atts := slices.Clone(l.Attachments)
 	for i := range atts {
@@ -174,6 +177,7 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	if err := p.s.update(ctx, &l, bson.D{{Key: "$set", Value: set}}); err != nil {
 		return err
 	}
+	subj.Erased(l.ID) // the bank's and staff's notifications quote the person's name
 	if status == Withdrawn {
 		_ = p.s.store.ReleaseKey(ctx, openKey(&l), l.ID)
 	}

@@ -279,7 +279,9 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	if err != nil {
 		return err
 	}
-	return p.each(ctx, ids, subj, func(c *Consultation) bson.D { return p.scrubbed(c, subj) })
+	// The askers' notifications quote their mentor's name: those of these
+	// consultations are renamed (notify).
+	return p.each(ctx, ids, subj, func(c *Consultation) bson.D { return p.scrubbed(c, subj, false) })
 }
 
 // EraseAsked closes and pseudonymises the consultations whose keyword
@@ -290,7 +292,7 @@ func (p PersonalData) EraseAsked(ctx context.Context, field, value string, subj 
 		return err
 	}
 	return p.each(ctx, ids, subj, func(c *Consultation) bson.D {
-		set := append(p.scrubbed(c, subj), bson.E{Key: "asker_name", Value: subj.Pseudonym},
+		set := append(p.scrubbed(c, subj, true), bson.E{Key: "asker_name", Value: subj.Pseudonym},
 			bson.E{Key: "question", Value: subj.Scrub(c.Question)}, bson.E{Key: "rating_comment", Value: subj.Scrub(c.RatingComment)})
 		if c.Status != Closed {
 			// Nobody answers a deleted account: the thread ends, and the
@@ -303,16 +305,28 @@ func (p PersonalData) EraseAsked(ctx context.Context, field, value string, subj 
 
 // scrubbed is the $set that takes the subject's name and numbers out of a
 // consultation's thread and, if they were its mentor, its mentor's name.
-func (p PersonalData) scrubbed(c *Consultation, subj privacy.Subject) bson.D {
+// Messages are theirs by author id, never by a name (the asker and the
+// mentor may share one). In their own consultation (own) every message
+// loses their name and numbers; in one they were only given as a mentor,
+// the others' messages lose their numbers only.
+func (p PersonalData) scrubbed(c *Consultation, subj privacy.Subject, own bool) bson.D {
 	msgs := slices.Clone(c.Messages)
 	for i := range msgs {
-		if msgs[i].AuthorID == subj.ID || subj.IsName(msgs[i].AuthorName) {
+		mine := msgs[i].AuthorID == subj.ID ||
+			// A mentor's "passed on" marker written before it carried the
+			// mentor's id: by the name, in a thread given to them.
+			(msgs[i].AuthorID == "" && msgs[i].Role == "system" && slices.Contains(c.SeenBy, subj.ID) && subj.IsName(msgs[i].AuthorName))
+		if mine {
 			msgs[i].AuthorName = subj.Pseudonym
 		}
-		msgs[i].Text = subj.Scrub(msgs[i].Text)
+		if own || mine {
+			msgs[i].Text = subj.Scrub(msgs[i].Text)
+		} else {
+			msgs[i].Text = subj.ScrubNumbers(msgs[i].Text)
+		}
 	}
 	set := bson.D{{Key: "messages", Value: msgs}, {Key: "updated_at", Value: p.s.clock.Now()}}
-	if c.MentorID == subj.ID || subj.IsName(c.MentorName) {
+	if c.MentorID == subj.ID {
 		set = append(set, bson.E{Key: "mentor_name", Value: subj.Pseudonym})
 	}
 	return set
@@ -332,6 +346,7 @@ func (p PersonalData) each(ctx context.Context, ids []string, subj privacy.Subje
 			if err := p.s.change(ctx, c, bson.D{{Key: "$set", Value: set}}); err != nil {
 				return err
 			}
+			subj.Erased(c.ID)
 			if (c.Status == Waiting || c.Status == Answering) && slices.ContainsFunc(set, func(e bson.E) bool { return e.Key == "status" }) {
 				p.s.freeSlot(ctx, c.MentorID)
 			}

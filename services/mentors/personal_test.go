@@ -113,3 +113,69 @@ func TestMentorAccountOff(t *testing.T) {
 		})
 	}
 }
+
+// TestErasureTellsPeopleByID: in a consultation the asker and the mentor
+// bear the same name. Erasing the asker pseudonymises the asker's name and
+// messages (the text of their own consultation loses the name wherever it
+// stands), and leaves the mentor's name on the thread and on the mentor's
+// messages; erasing the mentor takes their name off their own messages and
+// out of their text only (the asker's text keeps every name, losing only
+// the mentor's number), and reports the consultation, whose notifications
+// quote the mentor.
+func TestErasureTellsPeopleByID(t *testing.T) {
+	for _, erased := range []string{"asker", "finance"} {
+		t.Run(erased, func(t *testing.T) {
+			e := setup(t)
+			ctx := context.Background()
+			asker, mentor := e.people["asker"], e.people["finance"]
+			asker.Name = "finance" // the mentor's name too
+			c, err := e.svc.Ask(ctx, asker, mentors.Question{Topic: "financing", Industry: "community_service", Question: "想開社區超市，怎麼申請小額擔保貸款？"}, meta)
+			if err != nil || c.MentorID != mentor.ID {
+				t.Fatalf("ask: %+v (%v)", c, err)
+			}
+			if _, err := e.svc.Reply(ctx, mentor, c.ID, "我是 finance，可致電 13900000000 詳談。", meta); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.Reply(ctx, asker, c.ID, "謝謝 finance 老師，我會打 13900000000。", meta); err != nil {
+				t.Fatal(err)
+			}
+			who := e.people[erased]
+			subj := privacy.Subject{ID: who.ID, Pseudonym: accounts.Pseudonym(who.ID), Names: []string{"finance"}, Numbers: []string{"13900000000"},
+				Records: privacy.NewRecords()}
+			if erased == "asker" {
+				subj.Numbers = nil
+			}
+			if err := e.svc.PersonalData().Erase(ctx, subj); err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.svc.Get(ctx, e.admin, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mentorText, askerText := "我是 finance，可致電 13900000000 詳談。", "謝謝 finance 老師，我會打 13900000000。"
+			want := map[string][2]string{} // role → author, text
+			if erased == "asker" {
+				if got.AskerName != subj.Pseudonym || got.MentorName != "finance" {
+					t.Errorf("asker %q, mentor %q", got.AskerName, got.MentorName)
+				}
+				want["mentor"] = [2]string{"finance", strings.ReplaceAll(mentorText, "finance", subj.Pseudonym)}
+				want["asker"] = [2]string{subj.Pseudonym, strings.ReplaceAll(askerText, "finance", subj.Pseudonym)}
+			} else {
+				if got.AskerName != "finance" || got.MentorName == "finance" {
+					t.Errorf("asker %q, mentor %q", got.AskerName, got.MentorName)
+				}
+				want["system"] = [2]string{subj.Pseudonym, "mentor_unavailable: "} // moved on from the mentor
+				want["mentor"] = [2]string{subj.Pseudonym, "我是 " + subj.Pseudonym + "，可致電 " + subj.Pseudonym + " 詳談。"}
+				want["asker"] = [2]string{"finance", "謝謝 finance 老師，我會打 " + subj.Pseudonym + "。"}
+				if !subj.WasErased(c.ID) {
+					t.Error("the consultation is not reported")
+				}
+			}
+			for _, m := range got.Messages {
+				if w, ok := want[m.Role]; ok && (m.AuthorName != w[0] || m.Text != w[1]) {
+					t.Errorf("%s's message by %q: %q, want by %q: %q", m.Role, m.AuthorName, m.Text, w[0], w[1])
+				}
+			}
+		})
+	}
+}

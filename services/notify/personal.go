@@ -2,10 +2,12 @@ package notify
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/search"
 	"onestop/services/core"
 	"onestop/services/privacy"
 	"onestop/services/store"
@@ -57,8 +59,12 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 }
 
 // Erase implements privacy.Area: the person's own notifications, their
-// deliveries and read mark go; a notification to someone else that names
-// the person keeps its place under the pseudonym.
+// deliveries and read mark go; a notification to someone else that quotes
+// the person (a loan forwarded, a case due: the argument is the name on
+// the record) keeps its place under the pseudonym — but only when it
+// points at a record whose name the areas erased (privacy.Subject.Records).
+// Its argument equalling a name proves nothing: another person may bear
+// it, and an account may be named "6" or like a bank.
 func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	own, err := privacy.Find(ctx, p.s.outbox.Engine(), Index.Name, "user_id", subj.ID)
 	if err != nil {
@@ -77,18 +83,58 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	if _, err := p.s.store.C(inbox.Name).DeleteOne(ctx, idFilter(subj.ID)); err != nil {
 		return core.Wrap(err, "erase read mark")
 	}
+	if subj.Records.Len() == 0 {
+		return nil
+	}
 	for _, name := range subj.Names {
-		naming, err := privacy.Find(ctx, p.s.outbox.Engine(), Index.Name, "arg", name)
+		quoting, err := p.quoting(ctx, subj, name)
 		if err != nil {
 			return err
 		}
-		for _, id := range naming {
+		for _, id := range quoting {
 			if err := p.rename(ctx, id, name, subj.Pseudonym); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// quoting returns the notifications to other people whose argument is
+// name and whose link points at a record the erasure took the person's
+// name from. The index row has the link, so no notification is read.
+func (p PersonalData) quoting(ctx context.Context, subj privacy.Subject, name string) ([]string, error) {
+	var ids []string
+	for offset := 0; offset < privacy.MaxRecords; offset += search.MaxLimit {
+		r, err := p.s.outbox.Engine().Search(ctx, Index.Name, search.Query{Filters: []search.Filter{{Field: "arg", Values: []string{name}}},
+			Offset: offset, Limit: search.MaxLimit})
+		if err != nil {
+			return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+		}
+		for _, h := range r.Hits {
+			if h.String("user_id") != subj.ID && pointsAt(h.String("link"), subj) {
+				ids = append(ids, h.ID)
+			}
+		}
+		if len(r.Hits) < search.MaxLimit {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// pointsAt reports whether a notification's link ("/loans/<id>",
+// "/cases/<id>?tab=plan") names a record the erasure took the person's name
+// from.
+func pointsAt(link string, subj privacy.Subject) bool {
+	link, _, _ = strings.Cut(link, "?")
+	link, _, _ = strings.Cut(link, "#")
+	for seg := range strings.SplitSeq(link, "/") {
+		if subj.WasErased(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // remove deletes one document and its index entry (the outbox noted

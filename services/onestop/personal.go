@@ -99,10 +99,10 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 		return nil
 	}
 	for i := range r.History {
-		if r.History[i].ActorID == subj.ID || subj.IsName(r.History[i].ActorName) {
+		if r.History[i].ActorID == subj.ID { // a staff member of the same name keeps theirs
 			r.History[i].ActorName = subj.Pseudonym
 		}
-		r.History[i].Note = subj.Scrub(r.History[i].Note)
+		r.History[i].Note = subj.Scrub(r.History[i].Note) // the person's own request
 	}
 	now := p.s.clock.Now()
 	set := bson.D{{Key: "owner_name", Value: subj.Pseudonym}, {Key: "details", Value: subj.Scrub(r.Details)}, {Key: "updated_at", Value: now}}
@@ -116,5 +116,8 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	}
 	err := p.s.store.UpdateIf(ctx, Collection.Name, id, []store.Cond{store.Eq("updated_at", r.UpdatedAt)}, bson.D{{Key: "$set", Value: set}})
 	p.s.outbox.Apply(ctx, Index.Name, id)
+	if err == nil {
+		subj.Erased(id)
+	}
 	return err
 }

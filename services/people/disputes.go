@@ -45,6 +45,7 @@ var DisputeIndex = search.Index{
 // Dispute states and decisions.
 const (
 	DisputeOpen      = "open"
+	DisputeSettling  = "settling" // staff are settling it (Resolve); back to open if that fails
 	DisputeResolved  = "resolved"
 	DisputeWithdrawn = "withdrawn" // the claimant changed or erased the number
 
@@ -65,7 +66,6 @@ type Dispute struct {
 	ClaimantID string    `bson:"claimant_id" json:"claimant_id"`
 	HolderID   string    `bson:"holder_id" json:"holder_id"`
 	Masked     string    `bson:"masked" json:"masked"`
-	Index      string    `bson:"index" json:"-"` // the number's blind index: the key both want
 	Status     string    `bson:"status" json:"status"`
 	Decision   string    `bson:"decision,omitempty" json:"decision,omitempty"`
 	Note       string    `bson:"note,omitempty" json:"note,omitempty"`
@@ -163,27 +163,29 @@ func itoa(n int64) string {
 }
 
 // recordDisputes brings the claimant's disputes in step with a saved
-// profile: one opened for each pending field whose number changed, and an
-// open one withdrawn when its field is no longer pending or holds another
-// number.
+// profile: one opened for each field whose new number another profile
+// holds (holders), and an open one withdrawn when its field is no longer
+// pending. A pending field whose number this save left alone keeps its
+// dispute. (The dispute holds no index of the number: a data-key rotation
+// re-indexes the profile, and the dispute stays what it was.)
 func (s *Service) recordDisputes(ctx context.Context, p *Profile, holders map[string]string) {
 	for _, f := range []numberField{numberFields[FieldID], numberFields[FieldPhone]} {
 		id := disputeID(p.ID, f.name)
 		if holder, ok := holders[f.name]; ok {
 			d := Dispute{ID: id, Field: f.name, ClaimantID: p.ID, HolderID: holder, Masked: *f.masked(p),
-				Index: *f.index(p), Status: DisputeOpen, CreatedAt: s.clock.Now()}
-			s.writeDispute(ctx, &d, true)
+				Status: DisputeOpen, CreatedAt: s.clock.Now()}
+			_ = s.writeDispute(ctx, &d, true)
+			continue
+		}
+		if slices.Contains(p.Pending, f.name) {
 			continue
 		}
 		var d Dispute
 		if err := s.store.Get(ctx, DisputeCollection.Name, id, &d); err != nil || d.Status != DisputeOpen {
 			continue
 		}
-		if slices.Contains(p.Pending, f.name) && d.Index == *f.index(p) {
-			continue
-		}
 		d.Status = DisputeWithdrawn
-		s.writeDispute(ctx, &d, false)
+		_ = s.writeDispute(ctx, &d, false)
 	}
 }
 
@@ -302,8 +304,12 @@ func (s *Service) DisputesOf(ctx context.Context, actor accounts.Principal, pers
 
 // Resolve settles an open dispute (staff, after checking with the real
 // person: their ID card at a service point, or a call to the number).
-// ToClaimant moves the number's key to the claimant and takes the number
+// ToClaimant hands the number's key to the claimant and takes the number
 // off the holder's profile; ToHolder takes it off the claimant's.
+//
+// The dispute is first moved from open to settling in one guarded step, so
+// two staff settling it at once cannot both act; a settlement that fails
+// half-way puts the key back and the dispute back to open.
 func (s *Service) Resolve(ctx context.Context, actor accounts.Principal, id, decision, note string, m accounts.Meta) (*Dispute, error) {
 	if !actor.Role.Staff() {
 		s.audit.Record(ctx, actor.Actor(m), "number_dispute.resolve", audit.Denied, id, "")
@@ -320,22 +326,30 @@ func (s *Service) Resolve(ctx context.Context, actor accounts.Principal, id, dec
 	if err := s.store.Get(ctx, DisputeCollection.Name, id, &d); err != nil {
 		return nil, err
 	}
+	closed := core.Errorf(core.Conflict, "error.dispute.closed")
 	if d.Status != DisputeOpen {
-		return nil, core.Errorf(core.Conflict, "error.dispute.closed")
+		return nil, closed
 	}
-	f := numberFields[d.Field]
-	var claimant Profile
-	if err := s.store.Get(ctx, Collection.Name, d.ClaimantID, &claimant); err != nil {
+	if err := s.store.UpdateIf(ctx, DisputeCollection.Name, id, []store.Cond{store.Eq("status", DisputeOpen), store.Eq("created_at", d.CreatedAt)},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: DisputeSettling}}}}); err != nil {
+		if core.IsCode(err, core.Conflict) || core.IsCode(err, core.NotFound) {
+			return nil, closed
+		}
 		return nil, err
 	}
-	if !slices.Contains(claimant.Pending, f.name) || *f.index(&claimant) != d.Index {
-		return nil, core.Errorf(core.Conflict, "error.dispute.closed")
+	reopen := func() {
+		_ = s.store.UpdateIf(context.WithoutCancel(ctx), DisputeCollection.Name, id, []store.Cond{store.Eq("status", DisputeSettling)},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: DisputeOpen}}}})
 	}
+	f := numberFields[d.Field]
+	var err error
 	if decision == ToClaimant {
-		if err := s.award(ctx, f, &claimant, d.HolderID); err != nil {
-			return nil, err
-		}
-	} else if err := s.dropNumber(ctx, f, &claimant); err != nil {
+		err = s.award(ctx, f, d.ClaimantID, d.HolderID)
+	} else {
+		err = s.withdrawClaim(ctx, f, d.ClaimantID)
+	}
+	if err != nil {
+		reopen()
 		return nil, err
 	}
 	d.Status, d.Decision, d.Note, d.ResolvedBy, d.ResolvedAt = DisputeResolved, decision, note, actor.ID, s.clock.Now()
@@ -346,35 +360,108 @@ func (s *Service) Resolve(ctx context.Context, actor accounts.Principal, id, dec
 	return &d, nil
 }
 
-// award gives the claimant the number: the holder's profile loses it
-// first (so its key is free), then the claimant claims the key and loses
-// the pending mark.
-func (s *Service) award(ctx context.Context, f numberField, claimant *Profile, holderID string) error {
-	var holder Profile
-	err := s.store.Get(ctx, Collection.Name, holderID, &holder)
-	if err != nil && !core.IsCode(err, core.NotFound) {
+// award gives the claimant the number: its keys move from the holder to
+// the claimant in one guarded step each, the claimant's pending mark goes,
+// and then the holder's profile loses the number. A claimant who changed
+// the number meanwhile gets nothing: the keys go back.
+func (s *Service) award(ctx context.Context, f numberField, claimantID, holderID string) error {
+	claimant, err := s.pendingProfile(ctx, f, claimantID)
+	if err != nil {
 		return err
 	}
-	if err == nil && *f.index(&holder) != "" && slices.Equal(s.keys(f, &holder), s.keys(f, claimant)) {
-		if err := s.dropNumber(ctx, f, &holder); err != nil {
+	keys := s.keys(f, claimant)
+	var moved []string
+	giveBack := func() {
+		for _, k := range moved {
+			_ = s.store.MoveKey(context.WithoutCancel(ctx), k, claimantID, holderID)
+		}
+	}
+	for i, k := range keys {
+		held, err := s.store.KeyOwner(ctx, k)
+		switch {
+		case core.IsCode(err, core.NotFound) && i > 0:
+			continue // a previous data key's: nobody holds the number under it
+		case err != nil && !core.IsCode(err, core.NotFound):
+			giveBack()
+			return err
+		case err == nil && held != holderID && held != claimantID:
+			giveBack()
+			return core.Errorf(core.Conflict, "error.dispute.held")
+		}
+		if err := s.store.MoveKey(ctx, k, holderID, claimantID); err != nil {
+			giveBack()
+			return err
+		}
+		moved = append(moved, k)
+	}
+	for range 3 {
+		err = s.setGuarded(ctx, claimant, bson.D{{Key: "pending", Value: without(claimant.Pending, f.name)}}, nil)
+		if !core.IsCode(err, core.Conflict) {
+			break
+		}
+		// Saved meanwhile: still the same number?
+		if claimant, err = s.pendingProfile(ctx, f, claimantID); err != nil || !slices.Equal(s.keys(f, claimant), keys) {
+			giveBack()
+			return core.Errorf(core.Conflict, "error.dispute.closed")
+		}
+	}
+	if err != nil {
+		giveBack()
+		return err
+	}
+	// The holder loses the number if it still has it (its keys are the
+	// claimant's now, so dropping frees nothing of the claimant's).
+	for range 3 {
+		var holder Profile
+		if err := s.store.Get(ctx, Collection.Name, holderID, &holder); err != nil {
+			return nil // erased meanwhile: nothing to take off
+		}
+		if *f.index(&holder) == "" || !slices.Equal(s.keys(f, &holder), keys) {
+			return nil
+		}
+		if err = s.dropNumber(ctx, f, &holder); !core.IsCode(err, core.Conflict) {
 			return err
 		}
 	}
-	keys := s.keys(f, claimant)
-	if len(keys) == 0 {
-		return core.Errorf(core.Conflict, "error.dispute.closed")
+	return err
+}
+
+// withdrawClaim takes the disputed number off the claimant's profile.
+func (s *Service) withdrawClaim(ctx context.Context, f numberField, claimantID string) error {
+	var err error
+	for range 3 {
+		var claimant *Profile
+		if claimant, err = s.pendingProfile(ctx, f, claimantID); err != nil {
+			return err
+		}
+		if err = s.dropNumber(ctx, f, claimant); !core.IsCode(err, core.Conflict) {
+			return err
+		}
 	}
-	if _, err := s.store.ClaimKeys(ctx, keys, claimant.ID, "error.dispute.held"); err != nil {
-		return err
+	return err
+}
+
+// pendingProfile reads the claimant's profile, which must still keep the
+// field's number pending.
+func (s *Service) pendingProfile(ctx context.Context, f numberField, id string) (*Profile, error) {
+	var p Profile
+	if err := s.store.Get(ctx, Collection.Name, id, &p); err != nil {
+		return nil, err
 	}
-	pending := slices.DeleteFunc(slices.Clone(claimant.Pending), func(x string) bool { return x == f.name })
-	return s.setGuarded(ctx, claimant, bson.D{{Key: "pending", Value: pending}}, nil)
+	if !slices.Contains(p.Pending, f.name) || len(s.keys(f, &p)) == 0 {
+		return nil, core.Errorf(core.Conflict, "error.dispute.closed")
+	}
+	return &p, nil
+}
+
+func without(list []string, x string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(v string) bool { return v == x })
 }
 
 // dropNumber takes a number off a profile and frees its keys.
 func (s *Service) dropNumber(ctx context.Context, f numberField, p *Profile) error {
 	keys := s.keys(f, p)
-	pending := slices.DeleteFunc(slices.Clone(p.Pending), func(x string) bool { return x == f.name })
+	pending := without(p.Pending, f.name)
 	unset := bson.D{{Key: f.stored + "_sealed", Value: ""}, {Key: f.stored + "_masked", Value: ""}, {Key: f.stored + "_index", Value: ""}}
 	if err := s.setGuarded(ctx, p, bson.D{{Key: "pending", Value: pending}}, unset); err != nil {
 		return err

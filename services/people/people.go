@@ -93,6 +93,26 @@ type Training struct {
 	CompletedOn core.Date `bson:"completed_on" json:"completed_on"`
 }
 
+// Settled reports whether the profile's number in field (FieldID or
+// FieldPhone) is this person's: not one kept pending while a dispute about
+// it awaits staff (disputes.go).
+func (p *Profile) Settled(field string) bool { return !slices.Contains(p.Pending, field) }
+
+// Masked returns the masked ID number and phone that others may rely on
+// (a bank's loan file, a course roster, a caller record): a number awaiting
+// a dispute is left out, so nobody's number is passed on as this person's.
+// The person is not told (the save must not reveal it); staff see the
+// pending mark on the person's page.
+func (p *Profile) Masked() (id, phone string) {
+	if p.Settled(FieldID) {
+		id = p.IDMasked
+	}
+	if p.Settled(FieldPhone) {
+		phone = p.PhoneMasked
+	}
+	return id, phone
+}
+
 // Consented reports whether the current notice was agreed to.
 func (p *Profile) Consented() bool {
 	return slices.ContainsFunc(p.Consents, func(c Consent) bool { return c.Version == NoticeVersion })

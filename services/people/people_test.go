@@ -87,6 +87,14 @@ func TestSavingSomeoneElsesNumberRevealsNothing(t *testing.T) {
 	if want := []string{people.FieldID, people.FieldPhone}; !reflect.DeepEqual(got.Pending, want) {
 		t.Errorf("pending %v, want %v", got.Pending, want)
 	}
+	// Nothing passes the disputed numbers on as the claimant's (a bank's
+	// loan file, a roster, a caller record take Masked).
+	if id, phone := got.Masked(); id != "" || phone != "" {
+		t.Errorf("the claimant's numbers are passed on: %q %q", id, phone)
+	}
+	if id, phone := free.Masked(); id != free.IDMasked || phone != free.PhoneMasked || id == "" {
+		t.Errorf("settled numbers are not passed on: %q %q", id, phone)
+	}
 	rows, total, _, err := e.People.Disputes(ctx, u["hotline"], people.DisputeQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -227,5 +235,47 @@ func TestNumberChangesThrottled(t *testing.T) {
 	// Another account from the same address still may.
 	if _, err := e.People.Save(ctx, u["owner"], input(idA, ""), "api", accounts.Meta{IP: "198.51.100.7"}); err != nil {
 		t.Errorf("another account was refused: %v", err)
+	}
+}
+
+// TestSettleOnce: two staff settling the same dispute at once, with
+// opposite decisions: one settles it, the other is told it is closed, and
+// the number ends with exactly one of the two.
+func TestSettleOnce(t *testing.T) {
+	e, u := world(t)
+	ctx := context.Background()
+	for _, who := range []string{"owner", "squatter"} {
+		if _, err := e.People.Save(ctx, u[who], input(idA, ""), "api", servicetest.Meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := u["squatter"].ID + ":" + people.FieldID
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, decision := range []string{people.ToClaimant, people.ToHolder} {
+		wg.Go(func() { _, errs[i] = e.People.Resolve(ctx, u["hotline"], id, decision, "核驗", servicetest.Meta) })
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("both or neither settled: %v", errs)
+	}
+	for _, err := range errs {
+		if err != nil && !core.IsCode(err, core.Conflict) {
+			t.Errorf("the loser got %v, want a conflict", err)
+		}
+	}
+	holders := 0
+	for _, who := range []string{"owner", "squatter"} {
+		p, _ := e.People.Get(ctx, u["hotline"], u[who].ID)
+		if p.IDSealed != "" {
+			holders++
+		}
+		if len(p.Pending) != 0 {
+			t.Errorf("%s still pending", who)
+		}
+	}
+	found, ok := e.People.FindBySensitive(ctx, u["hotline"], idA)
+	if holders != 1 || !ok {
+		t.Errorf("%d profiles keep the number, the look-up found %q", holders, found)
 	}
 }

@@ -2,12 +2,16 @@ package people
 
 import (
 	"context"
+	"slices"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/policy"
 	"onestop/services/privacy"
+	"onestop/services/store"
 )
 
 // PersonalData is the profiles' part of the personal-data contract
@@ -63,9 +67,37 @@ type exportedProfile struct {
 	UpdatedAt    time.Time    `json:"updated_at"`
 }
 
-// Export implements privacy.Area.
+// exportedDispute is a number dispute as its claimant gets it: their own
+// masked number and how it stands, without the holder or the staff member
+// who settled it.
+type exportedDispute struct {
+	Field      string    `json:"field"`
+	Masked     string    `json:"masked"`
+	Status     string    `json:"status"`
+	Decision   string    `json:"decision,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+}
+
+// claimed reads the number disputes the person raised as claimant: one
+// per field at most, under an id made of theirs.
+func (p PersonalData) claimed(ctx context.Context, id string) ([]*Dispute, error) {
+	list, err := store.GetMany[Dispute](ctx, p.s.store, DisputeCollection.Name, []string{disputeID(id, FieldID), disputeID(id, FieldPhone)})
+	return slices.DeleteFunc(list, func(d *Dispute) bool { return d == nil || d.ClaimantID != id }), err
+}
+
+// Export implements privacy.Area: the profile and the disputes the person
+// raised.
 func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, error) {
 	var part privacy.Part
+	disputes, err := p.claimed(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range disputes {
+		part.Add("number_dispute", d.ID, d.CreatedAt, d.Status, exportedDispute{Field: d.Field, Masked: d.Masked, Status: d.Status,
+			Decision: d.Decision, CreatedAt: d.CreatedAt, ResolvedAt: d.ResolvedAt})
+	}
 	pr, err := p.profile(ctx, id)
 	if pr == nil || err != nil {
 		return &part, err
@@ -89,11 +121,24 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 }
 
 // Erase implements privacy.Area: the profile goes, with the keys of its
-// numbers and its disputes (Erase).
+// numbers (Erase), and then the disputes the person raised as claimant,
+// with their index entries: a masked number and whose it was claimed to be
+// are nothing the bureau keeps once the claimant has gone. Run again, it
+// deletes what a failed run left.
 func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	err := p.s.Erase(ctx, accounts.Principal{ID: subj.ID, Role: accounts.Entrepreneur, Name: subj.Pseudonym})
-	if core.IsCode(err, core.NotFound) {
-		return nil
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
 	}
-	return err
+	for _, id := range []string{disputeID(subj.ID, FieldID), disputeID(subj.ID, FieldPhone)} {
+		if err := p.s.outbox.Begin(ctx, DisputeIndex.Name, id); err != nil {
+			return err
+		}
+		_, err := p.s.store.C(DisputeCollection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+		p.s.outbox.Apply(ctx, DisputeIndex.Name, id)
+		if err != nil {
+			return core.Wrap(err, "erase number dispute")
+		}
+	}
+	return nil
 }

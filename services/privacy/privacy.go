@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -39,8 +40,9 @@ type Area interface {
 
 // Namer is an area that knows names and numbers the person went by (an
 // account's name, a profile's real name and numbers, a hotline caller's
-// record): they are collected before anything is erased, so every area can
-// scrub them from free text.
+// record): they are collected before anything is erased, and kept (sealed)
+// with the erasure until it completes, so every area of every retry can
+// scrub them from the free text of the person's records.
 type Namer interface {
 	Known(ctx context.Context, personID string) (names, numbers []string, err error)
 }
@@ -63,6 +65,12 @@ type Subject struct {
 	// Numbers are their phone and ID numbers in clear, to scrub from the
 	// free text of kept records (a note that quotes a phone number).
 	Numbers []string
+	// Records collects, over an erasure and its retries, the records in
+	// which the areas replaced the person's name (Erased): a notification
+	// to someone else that quotes the person is renamed only when it points
+	// at one of them, never because its text equals a name (another person
+	// may bear it, and an account may be named "6" or like a bank).
+	Records *Records
 }
 
 // LogValue keeps a subject's names and numbers out of any log line.
@@ -73,20 +81,34 @@ func (s Subject) LogValue() slog.Value { return slog.StringValue(s.ID) }
 const minName = 2
 
 // Scrub replaces the subject's names and numbers in free text by the
-// pseudonym, longest first (a full name before a part of it).
+// pseudonym, longest first (a full name before a part of it). It is for the
+// text of the person's own records and of what they wrote themselves only:
+// in somebody else's text a name may be anybody's (use ScrubNumbers).
 func (s Subject) Scrub(text string) string {
+	return s.replace(text, slices.Concat(s.Names, s.Numbers))
+}
+
+// ScrubNumbers replaces only the subject's numbers (phone, ID number,
+// e-mail) in free text: what an erasure may change in other people's text
+// in a shared record, where a name of two characters or more may well be
+// somebody else's, but a number is the person's alone.
+func (s Subject) ScrubNumbers(text string) string {
+	return s.replace(text, s.Numbers)
+}
+
+func (s Subject) replace(text string, values []string) string {
 	if text == "" {
 		return text
 	}
-	for _, v := range s.scrubbed() {
+	for _, v := range s.scrubbed(values) {
 		text = strings.ReplaceAll(text, v, s.Pseudonym)
 	}
 	return text
 }
 
-func (s Subject) scrubbed() []string {
+func (s Subject) scrubbed(values []string) []string {
 	var vs []string
-	for _, v := range slices.Concat(s.Names, s.Numbers) {
+	for _, v := range values {
 		if v = strings.TrimSpace(v); utf8.RuneCountInString(v) >= minName && v != s.Pseudonym && !slices.Contains(vs, v) {
 			vs = append(vs, v)
 		}
@@ -95,8 +117,10 @@ func (s Subject) scrubbed() []string {
 	return vs
 }
 
-// IsName reports whether n is one of the subject's names (a step of a
-// record's history signed with it was theirs).
+// IsName reports whether n is one of the subject's names. A name alone
+// never proves a step or a record was theirs (two people share a name):
+// match the actor's or owner's id, and use IsName only on a record the id
+// already ties to the person.
 func (s Subject) IsName(n string) bool {
 	return n != "" && slices.Contains(s.Names, strings.TrimSpace(n))
 }
@@ -108,6 +132,77 @@ func (s Subject) Name(n string) string {
 		return s.Pseudonym
 	}
 	return n
+}
+
+// Erased records that the areas replaced the person's name in these
+// records (see Records); without Records it does nothing.
+func (s Subject) Erased(ids ...string) { s.Records.Add(ids...) }
+
+// WasErased reports whether an area replaced the person's name in the
+// record id, in this erasure or an earlier run of it.
+func (s Subject) WasErased(id string) bool { return s.Records.Has(id) }
+
+// Records is a set of record ids, safe for concurrent use; a nil Records
+// holds nothing and takes nothing.
+type Records struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// NewRecords returns a set holding ids (those of an earlier run).
+func NewRecords(ids ...string) *Records {
+	r := &Records{ids: map[string]bool{}}
+	r.Add(ids...)
+	return r
+}
+
+// Add adds ids.
+func (r *Records) Add(ids ...string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		if id != "" {
+			r.ids[id] = true
+		}
+	}
+}
+
+// Has reports whether id is in the set.
+func (r *Records) Has(id string) bool {
+	if r == nil || id == "" {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[id]
+}
+
+// IDs returns the ids, sorted.
+func (r *Records) IDs() []string {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.ids))
+	for id := range r.ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Len returns how many ids the set holds.
+func (r *Records) Len() int {
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ids)
 }
 
 // Add merges names and numbers learned from an area.

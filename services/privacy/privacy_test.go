@@ -87,6 +87,26 @@ func TestScrub(t *testing.T) {
 	if !s.IsName(" 小明 ") || s.IsName("") || s.Name("王小明") != "#u1" || s.Name("李四") != "李四" {
 		t.Error("IsName or Name wrong")
 	}
+	// In other people's text only the numbers go: a name may be anybody's.
+	if got, want := s.ScrubNumbers("王小明說他的電話是13800138000"), "王小明說他的電話是#u1"; got != want {
+		t.Errorf("ScrubNumbers = %q, want %q", got, want)
+	}
+}
+
+// TestRecords: the records an erasure took the name from are shared by
+// every copy of the subject; a subject without them knows of none.
+func TestRecords(t *testing.T) {
+	s := privacy.Subject{ID: "u1", Records: privacy.NewRecords("L1")}
+	c := s
+	c.Erased("C1", "")
+	if !s.WasErased("C1") || !s.WasErased("L1") || s.WasErased("") || s.Records.Len() != 2 {
+		t.Errorf("records %v", s.Records.IDs())
+	}
+	var none privacy.Subject
+	none.Erased("L1")
+	if none.WasErased("L1") || none.Records.IDs() != nil {
+		t.Error("a subject without records took one")
+	}
 }
 
 // TestFilePath: a document's path stays inside its area and record.

@@ -3,6 +3,7 @@ package projects
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -113,6 +114,16 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	return nil
 }
 
+// reviewerNames replaces the person's name in an assignment's list of
+// reviewers' names, as whole names only.
+func reviewerNames(note string, subj privacy.Subject) string {
+	names := strings.Split(note, "、")
+	for i := range names {
+		names[i] = subj.Name(names[i])
+	}
+	return strings.Join(names, "、")
+}
+
 func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subject) error {
 	var pr Project
 	if err := p.s.store.Get(ctx, Collection.Name, id, &pr); err != nil {
@@ -123,18 +134,36 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	}
 	defer p.s.outbox.Apply(ctx, Index.Name, id)
 	guard := []store.Cond{store.Eq("status", pr.Status), store.Eq("updated_at", pr.UpdatedAt)}
-	if pr.OwnerID == subj.ID && pr.Status == Draft {
+	owner := pr.OwnerID == subj.ID
+	if owner && pr.Status == Draft {
 		// Only its owner acts on a draft, and the owner is the one leaving.
 		_, err := p.s.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+		if err == nil {
+			subj.Erased(id)
+		}
 		return core.Wrap(err, "erase draft")
 	}
 	now := p.s.clock.Now()
 	hist := slices.Clone(pr.History)
 	for i := range hist {
-		if hist[i].ActorID == subj.ID || subj.IsName(hist[i].ActorName) {
+		// The person's steps by their id: a reviewer or an administrator
+		// who bears the same name keeps it, and in a project that is not
+		// the person's only their own notes lose the name (in anybody
+		// else's a name may be anybody's; a number is the person's).
+		mine := hist[i].ActorID == subj.ID
+		if mine {
 			hist[i].ActorName = subj.Pseudonym
 		}
-		hist[i].Note = subj.Scrub(hist[i].Note)
+		switch {
+		case owner || mine:
+			hist[i].Note = subj.Scrub(hist[i].Note)
+		case hist[i].Action == "assign" && slices.ContainsFunc(pr.Reviewers, func(r Person) bool { return r.ID == subj.ID }):
+			// The note lists the reviewers' names (AssignReviewers), the
+			// person's among them.
+			hist[i].Note = reviewerNames(hist[i].Note, subj)
+		default:
+			hist[i].Note = subj.ScrubNumbers(hist[i].Note)
+		}
 	}
 	reviewers, reviews := slices.Clone(pr.Reviewers), slices.Clone(pr.Reviews)
 	for i := range reviewers {
@@ -145,10 +174,11 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 	for i := range reviews {
 		if reviews[i].ReviewerID == subj.ID {
 			reviews[i].ReviewerName = subj.Pseudonym
+			reviews[i].Opinion = subj.Scrub(reviews[i].Opinion)
 		}
 	}
 	set := bson.D{{Key: "reviewers", Value: reviewers}, {Key: "reviews", Value: reviews}, {Key: "updated_at", Value: now}}
-	if pr.OwnerID == subj.ID {
+	if owner {
 		set = append(set, bson.E{Key: "owner_name", Value: subj.Pseudonym}, bson.E{Key: "contact", Value: ""},
 			bson.E{Key: "title", Value: subj.Scrub(pr.Title)}, bson.E{Key: "summary", Value: subj.Scrub(pr.Summary)},
 			bson.E{Key: "description", Value: subj.Scrub(pr.Description)})
@@ -158,5 +188,11 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 		}
 	}
 	set = append(set, bson.E{Key: "history", Value: hist})
-	return p.s.store.UpdateIf(ctx, Collection.Name, id, guard, bson.D{{Key: "$set", Value: set}})
+	if err := p.s.store.UpdateIf(ctx, Collection.Name, id, guard, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return err
+	}
+	if owner {
+		subj.Erased(id)
+	}
+	return nil
 }

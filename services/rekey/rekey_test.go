@@ -369,6 +369,22 @@ func TestRotateThroughAHalfFinishedRotation(t *testing.T) {
 	if rep := run(t, w, rekey.Options{}); rep.Rekeyed() != 0 {
 		t.Errorf("a second run re-keyed %v", counts(rep))
 	}
+
+	// A dispute raised before the rotation is settled after it: the number
+	// (re-indexed under the new key) goes to the claimant.
+	ctx := context.Background()
+	after := w.on(t, newKey)
+	rows, _, _, err := after.people.Disputes(ctx, w.staff, people.DisputeQuery{})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("no open dispute after the rotation: %v", err)
+	}
+	d := rows[len(rows)-1] // the oldest: raised under the old key
+	if _, err := after.people.Resolve(ctx, w.staff, d.ID, people.ToClaimant, "核驗身分證", meta(0)); err != nil {
+		t.Fatalf("settle after the rotation: %v", err)
+	}
+	if got, ok := after.people.FindBySensitive(ctx, w.staff, w.ids[d.HolderID]); !ok || got != d.ClaimantID {
+		t.Errorf("after settling, the number finds %q, want the claimant %s", got, d.ClaimantID)
+	}
 }
 
 // TestRotateResumesAfterACrash leaves a record as a crash at each point of

@@ -177,3 +177,19 @@ func (s *Store) KeyOwnerAny(ctx context.Context, keys ...string) (string, error)
 	}
 	return "", core.Errorf(core.NotFound, "error.not_found")
 }
+
+// MoveKey hands key from one owner to another in one guarded step (staff
+// settling whose a number is); a key nobody holds is claimed for to, and a
+// key a third record holds is a Conflict.
+func (s *Store) MoveKey(ctx context.Context, key, from, to string) error {
+	err := s.UpdateIf(ctx, Keys.Name, key, []Cond{Eq("owner", from)}, bson.D{{Key: "$set", Value: bson.D{{Key: "owner", Value: to}}}})
+	switch {
+	case core.IsCode(err, core.NotFound):
+		return s.ClaimKey(ctx, key, to, "error.stale")
+	case core.IsCode(err, core.Conflict):
+		if held, _ := s.KeyOwner(ctx, key); held == to {
+			return nil
+		}
+	}
+	return err
+}

@@ -112,7 +112,7 @@ func (s *Service) Enrol(ctx context.Context, actor accounts.Principal, courseID,
 		return nil, &core.Error{Code: core.Invalid, Message: "error.training.real_name", Fields: map[string]string{"person_id": "error.training.real_name"}}
 	}
 	e := &Enrolment{ID: enrolmentID(c.ID, p.ID), CourseID: c.ID, CourseTitle: c.Title, Kind: c.Kind, ProviderID: c.ProviderID,
-		PersonID: p.ID, RealName: p.RealName, IDMasked: p.IDMasked, Status: Enrolled, Attended: []string{}, EnrolledBy: actor.ID, CreatedAt: s.clock.Now()}
+		PersonID: p.ID, RealName: p.RealName, IDMasked: idMasked(p), Status: Enrolled, Attended: []string{}, EnrolledBy: actor.ID, CreatedAt: s.clock.Now()}
 	var existing Enrolment
 	if err := s.store.Get(ctx, "enrolments", e.ID, &existing); err == nil && existing.Status != Withdrawn {
 		return nil, core.Errorf(core.Conflict, "error.training.enrolled")
@@ -373,3 +373,7 @@ func maskName(n string) string {
 	}
 	return string(r[0]) + string(slices.Repeat([]rune{'*'}, len(r)-1))
 }
+
+// idMasked is the person's masked ID number for the roster, when it is
+// settled as theirs.
+func idMasked(p *people.Profile) string { id, _ := p.Masked(); return id }

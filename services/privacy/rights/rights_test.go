@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
@@ -32,6 +34,10 @@ type fake struct {
 	records []privacy.Record
 	files   []privacy.File
 	fail    error
+	fails   int      // how many times Erase fails with fail (0: every time)
+	erased  bool     // once erased, a namer knows nothing more
+	reports []string // records it erases the name from, reported on its first run only
+	unknown error    // a namer's failure to tell the names
 	log     *[]string
 	got     *privacy.Subject
 }
@@ -45,13 +51,30 @@ func (f *fake) Export(_ context.Context, id string) (*privacy.Part, error) {
 func (f *fake) Erase(_ context.Context, s privacy.Subject) error {
 	*f.log = append(*f.log, "erase "+f.name)
 	*f.got = s
-	return f.fail
+	if f.fail != nil {
+		if f.fails == 1 {
+			defer func() { f.fail = nil }()
+		}
+		f.fails--
+		return f.fail
+	}
+	if !f.erased {
+		s.Erased(f.reports...) // a deleted record: not found again
+	}
+	f.erased = true
+	return nil
 }
 
 // namer is a fake area that also knows names.
 type namer struct{ *fake }
 
 func (n namer) Known(context.Context, string) ([]string, []string, error) {
+	if n.unknown != nil {
+		return nil, nil, n.unknown
+	}
+	if n.erased {
+		return nil, nil, nil
+	}
 	return n.names, []string{"13800138000"}, nil
 }
 
@@ -108,6 +131,7 @@ func setup(t *testing.T) *world {
 	loans := mk("loans")
 	loans.records = []privacy.Record{{Kind: "loan", ID: "L1", At: time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC), Status: "disbursed", Data: map[string]any{"amount_yuan": 100000}}}
 	loans.files = []privacy.File{{Path: privacy.FilePath("loans", "L1", "a1-plan.pdf"), Type: "application/pdf", Size: 8, Data: []byte("%PDF-1.4")}}
+	loans.reports = []string{"L1"}
 	profile := mk("profile")
 	profile.names = []string{"王小明"}
 	profile.records = []privacy.Record{{Kind: "profile", ID: "u1", Data: map[string]string{"real_name": "王小明"}}}
@@ -115,7 +139,7 @@ func setup(t *testing.T) *world {
 	if err := reg.Register(loans, namer{profile}, mk("account"), follower{mk("audit"), &w.ids}); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := rights.New(rights.Deps{Registry: reg, Store: w.x.Store, Outbox: w.x.Outbox, Audit: w.x.Audit, Compactor: w.compact,
+	svc, err := rights.New(rights.Deps{Registry: reg, Store: w.x.Store, Vault: w.x.Vault, Outbox: w.x.Outbox, Audit: w.x.Audit, Compactor: w.compact,
 		Pseudonym: accounts.Pseudonym, Clock: w.x.Clock, Log: w.x.Log})
 	if err != nil {
 		t.Fatal(err)
@@ -132,8 +156,8 @@ var person = audit.Actor{ID: "u1abcdef", Role: "entrepreneur", Name: "王小明"
 func TestErase(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
-	if err := w.svc.Erase(ctx, person); err != nil {
-		t.Fatal(err)
+	if done, err := w.svc.Erase(ctx, person); err != nil || !done {
+		t.Fatalf("erase: done %v, %v", done, err)
 	}
 	if want := []string{"erase loans", "erase profile", "erase account", "erase audit"}; !slices.Equal(w.log, want) {
 		t.Errorf("order %v, want %v", w.log, want)
@@ -162,20 +186,126 @@ func TestErase(t *testing.T) {
 	}
 }
 
-// TestEraseStops: an area that fails stops the erasure before the next one
-// (the account stays, so the person can try again); nothing is owed yet.
+// TestEraseStops: an erasure that fails before it began to change
+// anything (the names cannot be gathered) is an error the person may retry,
+// and leaves nothing behind: no job, no compaction owed.
 func TestEraseStops(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
-	w.areas["profile"].fail = core.Errorf(core.Unavailable, "error.search_unavailable")
-	if err := w.svc.Erase(ctx, person); !core.IsCode(err, core.Unavailable) {
-		t.Fatalf("erase: %v", err)
+	w.areas["profile"].unknown = core.Errorf(core.Unavailable, "error.search_unavailable")
+	if done, err := w.svc.Erase(ctx, person); !core.IsCode(err, core.Unavailable) || done {
+		t.Fatalf("erase: done %v, %v", done, err)
 	}
-	if want := []string{"erase loans", "erase profile"}; !slices.Equal(w.log, want) {
-		t.Errorf("ran %v, want %v", w.log, want)
+	if len(w.log) != 0 {
+		t.Errorf("ran %v", w.log)
 	}
-	if err := w.svc.Compact(ctx); err != nil || len(w.compact.indexes) != 0 {
-		t.Errorf("compacted with nothing owed (%v): %v", err, w.compact.indexes)
+	if n, err := w.x.Store.C(rights.Jobs.Name).CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("%d jobs left (%v)", n, err)
+	}
+}
+
+// TestEraseResumes: an area that fails — before the account went, or
+// after it (the audit log, last) — leaves the erasure under way: the
+// person is told so, not asked to retry, and the worker finishes it with
+// the names and numbers gathered at the start (the profile, gone since,
+// knows none any more) and the records the first run erased; the job
+// keeps them sealed, the compaction is owed from the start, and the
+// erasure is audited once, under the pseudonym.
+func TestEraseResumes(t *testing.T) {
+	for _, failing := range []string{"account", "audit"} {
+		t.Run(failing, func(t *testing.T) {
+			w := setup(t)
+			ctx := context.Background()
+			w.areas[failing].fail, w.areas[failing].fails = core.Errorf(core.Unavailable, "error.search_unavailable"), 1
+			done, err := w.svc.Erase(ctx, person)
+			if err != nil || done {
+				t.Fatalf("erase: done %v, %v; want under way", done, err)
+			}
+			var jobs []bson.Raw
+			cur, err := w.x.Store.C(rights.Jobs.Name).Find(ctx, bson.D{})
+			if err != nil || cur.All(ctx, &jobs) != nil {
+				t.Fatal(err)
+			}
+			if len(jobs) != 2 { // the erasure and the compaction it owes
+				t.Fatalf("jobs %v", jobs)
+			}
+			for _, j := range jobs {
+				if s := j.String(); strings.Contains(s, "王小明") || strings.Contains(s, "13800138000") || strings.Contains(s, person.IP) {
+					t.Errorf("a job keeps the name, number or address in clear: %s", s)
+				}
+			}
+			if r, _, _ := w.x.Audit.Search(ctx, audit.Query{Action: "privacy.erase"}); r.Total != 0 {
+				t.Error("audited as done")
+			}
+			w.log, w.got = nil, privacy.Subject{}
+			if err := w.svc.Resume(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if want := []string{"erase loans", "erase profile", "erase account", "erase audit"}; !slices.Equal(w.log, want) {
+				t.Errorf("the worker ran %v, want %v", w.log, want)
+			}
+			if !slices.Contains(w.got.Names, "王小明") || !slices.Contains(w.got.Numbers, "13800138000") || w.got.Pseudonym != "#u1abcd" {
+				t.Errorf("the worker erased with %+v, without the names gathered at the start", w.got)
+			}
+			if !w.got.WasErased("L1") {
+				t.Error("the worker lost the records the first run erased")
+			}
+			r, _, err := w.x.Audit.Search(ctx, audit.Query{Action: "privacy.erase"})
+			if err != nil || r.Total != 1 || r.Hits[0].String("actor_name") != "#u1abcd" {
+				t.Fatalf("erasure audited as %+v (%v)", r, err)
+			}
+			if n, _ := w.x.Store.C(rights.Jobs.Name).CountDocuments(ctx, bson.D{}); n != 1 {
+				t.Errorf("%d jobs left, want the compaction only", n)
+			}
+			if err := w.svc.Compact(ctx); err != nil || len(w.compact.indexes) == 0 {
+				t.Errorf("no compaction owed (%v)", err)
+			}
+			w.log = nil
+			if err := w.svc.Resume(ctx); err != nil || len(w.log) != 0 {
+				t.Errorf("a finished erasure ran again (%v): %v", err, w.log)
+			}
+		})
+	}
+}
+
+// TestEraseHeld: while a run holds the erasure (the first request, still
+// running), the person asking again is told it is under way and runs
+// nothing; once that run gave it back, asking again finishes it.
+func TestEraseHeld(t *testing.T) {
+	w := setup(t)
+	ctx := context.Background()
+	w.areas["account"].fail, w.areas["account"].fails = core.Errorf(core.Unavailable, "error.search_unavailable"), 2
+	if done, err := w.svc.Erase(ctx, person); err != nil || done {
+		t.Fatalf("erase: done %v, %v", done, err)
+	}
+	// The worker takes it and fails again; then the person asks.
+	if err := w.svc.Resume(ctx); err == nil {
+		t.Fatal("the worker's failed run reported success")
+	}
+	w.log = nil
+	if done, err := w.svc.Erase(ctx, person); err != nil || !done {
+		t.Fatalf("erase again: done %v, %v", done, err)
+	}
+	if !slices.Contains(w.got.Names, "王小明") {
+		t.Errorf("asked again without the names: %+v", w.got)
+	}
+	// A run that holds the job keeps anyone else out.
+	w.areas["account"].fail, w.areas["account"].fails = core.Errorf(core.Unavailable, "error.search_unavailable"), 1
+	other := audit.Actor{ID: "u2other", Role: "entrepreneur", Name: "李四"}
+	if _, err := w.x.Store.C(rights.Jobs.Name).InsertOne(ctx, bson.D{{Key: "_id", Value: "erase:" + other.ID}, {Key: "person_id", Value: other.ID},
+		{Key: "sealed", Value: w.x.Vault.Seal("privacy_erasure", `{"names":["李四"]}`)}, {Key: "until", Value: w.x.Clock.Now().Add(time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	w.log = nil
+	if done, err := w.svc.Erase(ctx, other); err != nil || done || len(w.log) != 0 {
+		t.Errorf("erase while held: done %v, %v, ran %v", done, err, w.log)
+	}
+	if err := w.svc.Resume(ctx); err != nil || len(w.log) != 0 {
+		t.Errorf("the worker ran a held erasure (%v): %v", err, w.log)
+	}
+	w.x.Advance(2 * time.Minute)
+	if err := w.svc.Resume(ctx); err == nil || !slices.Contains(w.got.Names, "李四") {
+		t.Errorf("the worker did not take the erasure once its hold ran out (%v): %+v", err, w.got)
 	}
 }
 

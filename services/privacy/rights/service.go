@@ -1,8 +1,9 @@
 // Package rights runs the data-subject rights of PIPL over every area of
 // the personal-data contract (services/privacy): access and copy (Art. 45:
 // Export, written as a ZIP of JSON per area and a readable summary) and
-// deletion (Art. 47: Erase, then the search indexes compacted so that no
-// old segment keeps the name).
+// deletion (Art. 47: Erase, a durable job finished in the background if a
+// step fails, then the search indexes compacted so that no old segment
+// keeps the name).
 package rights
 
 import (
@@ -19,13 +20,15 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/outbox"
+	"onestop/services/pii"
 	"onestop/services/privacy"
 	"onestop/services/store"
 )
 
-// Jobs holds the one pending job of the package: a compaction of the
-// search indexes owed after an erasure (see Compact). It holds no personal
-// data.
+// Jobs holds the pending jobs of the package: a compaction of the search
+// indexes owed after an erasure (see Compact), and each erasure under way
+// until it completes (erase.go), with the person's names and numbers
+// sealed.
 var Jobs = store.Collection{Name: "privacy_jobs"}
 
 const compactJob = "compact"
@@ -40,6 +43,9 @@ type job struct {
 type Deps struct {
 	Registry *privacy.Registry
 	Store    *store.Store
+	// Vault seals the names and numbers an erasure under way keeps until
+	// it completes.
+	Vault *pii.Vault
 	// Outbox is drained before an erasure (areas find a person's records
 	// through the search indexes, which must be in step) and names the
 	// indexes to compact after it.
@@ -127,44 +133,10 @@ func (ex *Export) add(area string, p *privacy.Part) {
 	ex.Parts = append(ex.Parts, AreaPart{Area: area, Part: p})
 }
 
-// Erase deletes the account of the person acting (PIPL Art. 47): the names
-// and numbers they went by are collected, then every area erases in the
-// registry's order (the account and the audit log come last), and the
-// search indexes are compacted so no old segment keeps the name. Each step
-// is idempotent, so a failure is answered with an error and the person may
-// simply try again.
-func (s *Service) Erase(ctx context.Context, actor audit.Actor) error {
-	// The areas find the person's records through the search indexes: a
-	// change the index has not taken yet would be a record missed.
-	if err := s.c.Outbox.Drain(ctx); err != nil {
-		return &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
-	}
-	subj := privacy.Subject{ID: actor.ID, Pseudonym: s.c.Pseudonym(actor.ID)}
-	for _, a := range s.c.Registry.Areas() {
-		if n, ok := a.(privacy.Namer); ok {
-			names, numbers, err := n.Known(ctx, actor.ID)
-			if err != nil {
-				return core.Wrap(err, "erase: names from "+a.Name())
-			}
-			subj.Add(names, numbers)
-		}
-	}
-	for _, a := range s.c.Registry.Areas() {
-		if err := a.Erase(ctx, subj); err != nil {
-			s.c.Log.Error("erasure stopped; the person may try again", "area", a.Name(), "person", subj, "err", err)
-			return core.Wrap(err, "erase "+a.Name())
-		}
-	}
-	if err := s.owe(ctx); err != nil {
-		return err
-	}
-	s.c.Audit.Record(ctx, audit.Actor{ID: actor.ID, Role: actor.Role, Name: subj.Pseudonym, IP: actor.IP}, "privacy.erase", audit.Success, actor.ID, "")
-	return nil
-}
-
 // owe records that the indexes need compacting, durably (a crash before
-// the compaction leaves the job for the next start), and wakes Run.
-func (s *Service) owe(ctx context.Context) error {
+// the compaction leaves the job for the next start), and with wake wakes
+// Run to compact now.
+func (s *Service) owe(ctx context.Context, wake bool) error {
 	if s.c.Compactor == nil {
 		return nil
 	}
@@ -173,9 +145,11 @@ func (s *Service) owe(ctx context.Context) error {
 	if err != nil {
 		return core.Wrap(err, "rights: record compaction")
 	}
-	select {
-	case s.wake <- struct{}{}:
-	default: // a wake-up is pending already
+	if wake {
+		select {
+		case s.wake <- struct{}{}:
+		default: // a wake-up is pending already
+		}
 	}
 	return nil
 }
@@ -218,12 +192,16 @@ func (s *Service) Compact(ctx context.Context) error {
 	return core.Wrap(err, "rights: clear compaction")
 }
 
-// Run compacts when an erasure asks, and every interval (a job left by a
-// crash, or by a compaction that failed), until ctx ends.
+// Run finishes the erasures left unfinished (Resume) and compacts when an
+// erasure asks, and every interval (a step or a compaction that failed, a
+// job left by a crash), until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if err := s.Resume(ctx); err != nil && ctx.Err() == nil {
+			s.c.Log.Warn("erasure under way: a step failed, tried again next round", "err", err)
+		}
 		if err := s.Compact(ctx); err != nil && ctx.Err() == nil {
 			s.c.Log.Warn("search index compaction after an erasure", "err", err)
 		}
