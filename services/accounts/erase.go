@@ -36,7 +36,7 @@ func (s *Service) reauth(ctx context.Context, actor Principal, u *User, password
 	var got charges
 	if err := s.take(ctx, reauthPerAccount, "user\x00"+u.ID, &got); err != nil {
 		if core.IsCode(err, core.TooManyRequests) {
-			s.audit.Record(ctx, actor.Actor(m), "authn_reauth_fail_max", audit.Denied, u.ID, reauthPerAccount.name)
+			s.audit.Record(ctx, actor.Actor(m), "authn_reauth_fail_max", audit.Denied, u.ID, reauthPerAccount.Name)
 		}
 		return false, err
 	}

@@ -171,11 +171,11 @@ func TestRegistrationCodeLimits(t *testing.T) {
 func TestRegistrationMessagesPerLogin(t *testing.T) {
 	e := setup(t, cheap)
 	var last *Started
-	for i := range registerPerLogin.max + 2 {
+	for i := range registerPerLogin.Max + 2 {
 		last, _ = e.register(t, NewAccount{Email: "d@test.cn", Password: password, Name: "丁"}, fmt.Sprintf("192.0.2.%d", i+1))
 	}
-	if n := len(e.messages(t, last.SentTo)); n != registerPerLogin.max {
-		t.Errorf("%d messages, want %d", n, registerPerLogin.max)
+	if n := len(e.messages(t, last.SentTo)); n != registerPerLogin.Max {
+		t.Errorf("%d messages, want %d", n, registerPerLogin.Max)
 	}
 	var p pending
 	if err := e.store.Get(context.Background(), Registrations.Name, hashToken(last.ID), &p); err != nil || p.CodeHash != "" {
@@ -200,11 +200,11 @@ func TestRegistrationShareOfAnAddress(t *testing.T) {
 			ctx := context.Background()
 			in.Password, in.Name = password, "新人"
 			var last *Started
-			for range registerPerPair.max + 3 {
+			for range registerPerPair.Max + 3 {
 				last, _ = e.register(t, in, stranger)
 			}
-			if n := len(e.messages(t, last.SentTo)); n != registerPerPair.max {
-				t.Errorf("%d messages from one address, want %d", n, registerPerPair.max)
+			if n := len(e.messages(t, last.SentTo)); n != registerPerPair.Max {
+				t.Errorf("%d messages from one address, want %d", n, registerPerPair.Max)
 			}
 			var p pending
 			if err := e.store.Get(ctx, Registrations.Name, hashToken(last.ID), &p); err != nil || p.CodeHash != "" {
@@ -237,8 +237,8 @@ func TestRegistrationStartsPerAddress(t *testing.T) {
 		_, err := e.svc.StartRegistration(ctx, NewAccount{Email: fmt.Sprintf("r%02d@test.cn", i), Password: password, Name: "甲"}, Meta{IP: "192.0.2.1"})
 		return err
 	})
-	if out[""] != registerPerIP.max || out[core.TooManyRequests] != 15-registerPerIP.max {
-		t.Errorf("outcomes %v, want %d started", out, registerPerIP.max)
+	if out[""] != registerPerIP.Max || out[core.TooManyRequests] != 15-registerPerIP.Max {
+		t.Errorf("outcomes %v, want %d started", out, registerPerIP.Max)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/pii"
+	"onestop/services/store"
 )
 
 // TokenConfig sets how tokens are signed and how long they live.
@@ -136,7 +137,7 @@ func (s *Service) admitLogin(ctx context.Context, acct string, u *User, m Meta) 
 	for _, c := range s.loginCounters(ctx, acct, u, m) {
 		if err := s.take(ctx, c.limit, c.key, &got); err != nil {
 			if core.IsCode(err, core.TooManyRequests) {
-				s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.limit.name)
+				s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.limit.Name)
 			}
 			return nil, err
 		}
@@ -146,7 +147,7 @@ func (s *Service) admitLogin(ctx context.Context, acct string, u *User, m Meta) 
 
 // countedAs is a limit and the key an attempt counts under.
 type countedAs struct {
-	limit limit
+	limit store.Limit
 	key   string
 }
 

@@ -2,12 +2,12 @@ package accounts
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/core"
+	"onestop/services/store"
 )
 
 // Throttling of password and code guessing (ASVS v5.0.0-6.1.1 and 6.3.1;
@@ -56,33 +56,24 @@ import (
 // counted (counterID) and the window, so the collection holds no e-mail,
 // phone number or address in clear; PurgeCounters removes old ones.
 
-// limit is a fixed-window counter: at most max events per window and key.
-// Counters live in the database, so every portal replica sees the same
-// counts and a restart forgets nothing.
-type limit struct {
-	name   string
-	max    int
-	window time.Duration
-}
-
 // The limits.
 var (
-	loginPerIP       = limit{"login-ip", 20, time.Minute}
-	loginPerDevice   = limit{"login-device", 5, 15 * time.Minute}
-	loginPerDevices  = limit{"login-devices", 20, 15 * time.Minute}
-	loginPerPair     = limit{"login-pair", 5, 15 * time.Minute}
-	loginPerAccount  = limit{"login-account", 5, 15 * time.Minute}
-	reauthPerAccount = limit{"reauth-account", 5, 15 * time.Minute}
-	registerPerIP    = limit{"register-ip", 10, time.Hour}
+	loginPerIP       = store.Limit{Name: "login-ip", Max: 20, Window: time.Minute}
+	loginPerDevice   = store.Limit{Name: "login-device", Max: 5, Window: 15 * time.Minute}
+	loginPerDevices  = store.Limit{Name: "login-devices", Max: 20, Window: 15 * time.Minute}
+	loginPerPair     = store.Limit{Name: "login-pair", Max: 5, Window: 15 * time.Minute}
+	loginPerAccount  = store.Limit{Name: "login-account", Max: 5, Window: 15 * time.Minute}
+	reauthPerAccount = store.Limit{Name: "reauth-account", Max: 5, Window: 15 * time.Minute}
+	registerPerIP    = store.Limit{Name: "register-ip", Max: 10, Window: time.Hour}
 	// registerPerPair is the share of one client address in the messages
 	// one login receives: a stranger who uses it up keeps nobody else from
 	// getting a code.
-	registerPerPair = limit{"register-pair", 3, time.Hour}
+	registerPerPair = store.Limit{Name: "register-pair", Max: 3, Window: time.Hour}
 	// registerPerLogin bounds the messages one login (an inbox, a phone)
 	// receives from every address, and the registrations of one login
 	// that a code can confirm.
-	registerPerLogin = limit{"register-login", 20, time.Hour}
-	confirmPerIP     = limit{"confirm-ip", 30, time.Hour}
+	registerPerLogin = store.Limit{Name: "register-login", Max: 20, Window: time.Hour}
+	confirmPerIP     = store.Limit{Name: "confirm-ip", Max: 30, Window: time.Hour}
 )
 
 // throttleColl holds the counters (and the known-address marks).
@@ -94,26 +85,20 @@ type counter struct {
 	Expires time.Time `bson:"expires"`
 }
 
-func (s *Service) counterID(l limit, key string, now time.Time) (string, time.Time) {
-	bucket := now.UnixNano() / int64(l.window)
-	end := time.Unix(0, (bucket+1)*int64(l.window)).UTC()
-	return fmt.Sprintf("%s:%s:%d", l.name, s.vault.BlindIndex("throttle-key", key), bucket), end
+// counterID is the id of key's counter under l now (keys are hashed).
+func (s *Service) counterID(l store.Limit, key string, now time.Time) (string, time.Time) {
+	return l.Counter(s.vault.BlindIndex("throttle-key", key), now)
 }
 
 // charges are the counts one attempt took, to give back together.
 type charges []string
 
 // take counts one attempt against key and refuses it, saying how long to
-// wait, when the count passes the limit.
-func (s *Service) take(ctx context.Context, l limit, key string, got *charges) error {
-	now := s.clock.Now()
-	id, end := s.counterID(l, key, now)
-	n, err := s.store.Bump(ctx, throttleColl, id, end)
+// wait, when the count passes the limit (store.Take).
+func (s *Service) take(ctx context.Context, l store.Limit, key string, got *charges) error {
+	id, err := s.store.Take(ctx, throttleColl, l, s.vault.BlindIndex("throttle-key", key), s.clock.Now())
 	if err != nil {
 		return err
-	}
-	if n > l.max {
-		return &core.Error{Code: core.TooManyRequests, Message: "error.too_many", RetryAfter: int(end.Sub(now).Seconds()) + 1}
 	}
 	*got = append(*got, id)
 	return nil

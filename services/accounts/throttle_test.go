@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onestop/services/core"
+	"onestop/services/store"
 )
 
 // TestThrottleCountsAtomically: forty attempts at once against a limit of
@@ -16,7 +17,7 @@ import (
 func TestThrottleCountsAtomically(t *testing.T) {
 	e := setup(t, cheap)
 	ctx := context.Background()
-	l := limit{"test", 5, time.Minute}
+	l := store.Limit{Name: "test", Max: 5, Window: time.Minute}
 	var mu sync.Mutex
 	var passed []charges
 	out := concurrently(40, func(int) error {
@@ -77,15 +78,15 @@ func TestLoginConcurrentGuesses(t *testing.T) {
 					return "owner@test.cn", password, "203.0.113.9"
 				}
 				return "owner@test.cn", fmt.Sprintf("guess-%02d-x", i), "203.0.113.9"
-			}, loginPerPair.max, "203.0.113.9"},
+			}, loginPerPair.Max, "203.0.113.9"},
 		{"30 wrong guesses from 30 addresses", 30,
 			func(i int) (string, string, string) {
 				return "owner@test.cn", fmt.Sprintf("guess-%02d-x", i), fmt.Sprintf("203.0.113.%d", 100+i)
-			}, loginPerAccount.max, "192.0.2.44"},
+			}, loginPerAccount.Max, "192.0.2.44"},
 		{"50 logins tried from one address", 50,
 			func(i int) (string, string, string) {
 				return fmt.Sprintf("u%02d@test.cn", i), "wrong-password-1", "203.0.113.9"
-			}, loginPerIP.max, "203.0.113.9"},
+			}, loginPerIP.Max, "203.0.113.9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,8 +177,8 @@ func TestStolenDeviceTokenIsLimited(t *testing.T) {
 		_, err := e.svc.Login(ctx, "owner@test.cn", fmt.Sprintf("guess-%02d-x", i), Meta{IP: fmt.Sprintf("203.0.113.%d", i+1), Device: tok.Device})
 		return err
 	})
-	if out[core.Unauthenticated] > loginPerDevice.max {
-		t.Errorf("%v: more than %d guesses ran on one device token", out, loginPerDevice.max)
+	if out[core.Unauthenticated] > loginPerDevice.Max {
+		t.Errorf("%v: more than %d guesses ran on one device token", out, loginPerDevice.Max)
 	}
 	if _, ok := e.svc.knownDevice(other, tok.Device); ok {
 		t.Error("a device token works for another account")
@@ -203,14 +204,14 @@ func TestDeviceTokensBuyNoGuesses(t *testing.T) {
 		ip             func(i int) string // where the guesses with token i come from
 		max            int
 	}{
-		{"tokens used from one address", false, func(int) string { return "203.0.113.9" }, loginPerPair.max},
-		{"tokens used from an address each", false, func(i int) string { return fmt.Sprintf("203.0.113.%d", 100+i) }, loginPerDevices.max},
+		{"tokens used from one address", false, func(int) string { return "203.0.113.9" }, loginPerPair.Max},
+		{"tokens used from an address each", false, func(i int) string { return fmt.Sprintf("203.0.113.%d", 100+i) }, loginPerDevices.Max},
 		{"tokens minted before a password change", true, func(i int) string {
 			if i%2 == 0 {
 				return minted // an address the account signed in from before the change
 			}
 			return fmt.Sprintf("203.0.113.%d", 100+i)
-		}, loginPerAccount.max},
+		}, loginPerAccount.Max},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,14 +236,14 @@ func TestDeviceTokensBuyNoGuesses(t *testing.T) {
 			}
 			ran := 0
 			for i, dev := range devices {
-				for j := range loginPerDevice.max {
+				for j := range loginPerDevice.Max {
 					_, err := e.svc.Login(ctx, "owner@test.cn", fmt.Sprintf("guess-%02d-%02d", i, j), Meta{IP: tt.ip(i), Device: dev})
 					if core.IsCode(err, core.Unauthenticated) {
 						ran++
 					}
 				}
 			}
-			t.Logf("%d of %d guesses with %d tokens ran", ran, tokens*loginPerDevice.max, tokens)
+			t.Logf("%d of %d guesses with %d tokens ran", ran, tokens*loginPerDevice.Max, tokens)
 			if ran > tt.max {
 				t.Errorf("%d guesses ran with %d device tokens, want at most %d", ran, tokens, tt.max)
 			}
@@ -320,7 +321,7 @@ func TestDevicesForgotten(t *testing.T) {
 			}
 			right, device := tt.change(t, e, u)
 			// A stranger fills the limit for new devices at new addresses.
-			for i := range loginPerAccount.max + 1 {
+			for i := range loginPerAccount.Max + 1 {
 				_, _ = e.svc.Login(ctx, "owner@test.cn", fmt.Sprintf("guess-%02d-x", i), Meta{IP: fmt.Sprintf("203.0.113.%d", i+1)})
 			}
 			want := core.Code("")
@@ -369,13 +370,13 @@ func TestReauthThrottled(t *testing.T) {
 			u := e.user(t, "owner@test.cn", Entrepreneur)
 			p := Principal{ID: u.ID, Role: u.Role, Name: u.Name}
 			out := concurrently(12, func(i int) error { return tt.try(e, p, fmt.Sprintf("guess-%02d-x", i)) })
-			if out[core.Invalid] > reauthPerAccount.max || out[core.Invalid]+out[core.TooManyRequests] != 12 {
-				t.Fatalf("outcomes %v: want at most %d wrong guesses checked", out, reauthPerAccount.max)
+			if out[core.Invalid] > reauthPerAccount.Max || out[core.Invalid]+out[core.TooManyRequests] != 12 {
+				t.Fatalf("outcomes %v: want at most %d wrong guesses checked", out, reauthPerAccount.Max)
 			}
 			if err := tt.try(e, p, password); !core.IsCode(err, core.TooManyRequests) {
 				t.Fatalf("the right password past the limit: %v", err)
 			}
-			e.advance(reauthPerAccount.window)
+			e.advance(reauthPerAccount.Window)
 			if err := tt.try(e, p, password); err != nil {
 				t.Fatalf("the right password in the next window: %v", err)
 			}

@@ -122,12 +122,7 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := privacy.Retry(func() error { return p.eraseOne(ctx, id, subj) }); err != nil && !core.IsCode(err, core.NotFound) {
-			return err
-		}
-	}
-	return nil
+	return privacy.EachRetried(ids, func(id string) error { return p.eraseOne(ctx, id, subj) })
 }
 
 func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subject) error {

@@ -6,7 +6,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"onestop/services/core"
 	"onestop/services/privacy"
 	"onestop/services/store"
 )
@@ -78,12 +77,7 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := privacy.Retry(func() error { return p.eraseOne(ctx, id, subj) }); err != nil && !core.IsCode(err, core.NotFound) {
-			return err
-		}
-	}
-	return nil
+	return privacy.EachRetried(ids, func(id string) error { return p.eraseOne(ctx, id, subj) })
 }
 
 // eraseOne cancels a request still open (nobody serves a deleted account)

@@ -113,15 +113,9 @@ func (s *Service) keys(f numberField, p *Profile) []string {
 // centre registering people behind one address needs more. The save no
 // longer reveals anything, so these only slow a search that learns nothing.
 var (
-	numbersPerAccount = numberLimit{"numbers-account", 6, time.Hour}
-	numbersPerAddress = numberLimit{"numbers-ip", 60, time.Hour}
+	numbersPerAccount = store.Limit{Name: "numbers-account", Max: 6, Window: time.Hour}
+	numbersPerAddress = store.Limit{Name: "numbers-ip", Max: 60, Window: time.Hour}
 )
-
-type numberLimit struct {
-	name   string
-	max    int
-	window time.Duration
-}
 
 // countNumberChange counts a save bringing a new number against the
 // account and the address, refusing it once either is over its limit.
@@ -129,37 +123,17 @@ type numberLimit struct {
 func (s *Service) countNumberChange(ctx context.Context, account, ip string) error {
 	now := s.clock.Now()
 	for _, c := range []struct {
-		l   numberLimit
+		l   store.Limit
 		key string
 	}{{numbersPerAccount, account}, {numbersPerAddress, ip}} {
 		if c.key == "" {
 			continue
 		}
-		bucket := now.UnixNano() / int64(c.l.window)
-		end := time.Unix(0, (bucket+1)*int64(c.l.window)).UTC()
-		id := c.l.name + ":" + s.vault.BlindIndex("throttle-key", c.key) + ":" + itoa(bucket)
-		n, err := s.store.Bump(ctx, "throttle", id, end)
-		if err != nil {
+		if _, err := s.store.Take(ctx, "throttle", c.l, s.vault.BlindIndex("throttle-key", c.key), now); err != nil {
 			return err
-		}
-		if n > c.l.max {
-			return &core.Error{Code: core.TooManyRequests, Message: "error.too_many", RetryAfter: int(end.Sub(now).Seconds()) + 1}
 		}
 	}
 	return nil
-}
-
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // recordDisputes brings the claimant's disputes in step with a saved

@@ -52,6 +52,19 @@ func Retry(fn func() error) error {
 	return err
 }
 
+// EachRetried runs a read-modify-write step for every record id, each
+// retried on a concurrent change (Retry); a record deleted meanwhile is
+// skipped. It stops at the first other error, which a retried erasure
+// picks up again (each step can run twice).
+func EachRetried(ids []string, step func(id string) error) error {
+	for _, id := range ids {
+		if err := Retry(func() error { return step(id) }); err != nil && !core.IsCode(err, core.NotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
 // FilePath is where an area puts a document in the archive: under the
 // area and the record, by a name that cannot climb out of either.
 func FilePath(area, recordID, name string) string {

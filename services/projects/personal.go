@@ -105,10 +105,8 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := privacy.Retry(func() error { return p.eraseOne(ctx, id, subj) }); err != nil && !core.IsCode(err, core.NotFound) {
-				return err
-			}
+		if err := privacy.EachRetried(ids, func(id string) error { return p.eraseOne(ctx, id, subj) }); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,4 +30,38 @@ func (s *Store) Bump(ctx context.Context, coll, id string, expires time.Time) (i
 		return 0, core.Wrap(err, "count "+coll)
 	}
 	return c.Count, nil
+}
+
+// Limit is a fixed-window limit: at most Max events per Window and key.
+// Its counters live in the database, so every replica sees the same counts
+// and a restart forgets nothing.
+type Limit struct {
+	Name   string
+	Max    int
+	Window time.Duration
+}
+
+// Counter is the id of key's counter in the window of now, and when that
+// window ends. key must already be a keyed hash: counters hold nothing in
+// clear (no e-mail, phone number or address).
+func (l Limit) Counter(key string, now time.Time) (id string, end time.Time) {
+	bucket := now.UnixNano() / int64(l.Window)
+	return fmt.Sprintf("%s:%s:%d", l.Name, key, bucket), time.Unix(0, (bucket+1)*int64(l.Window)).UTC()
+}
+
+// Take counts one event against key before the event runs, and refuses it
+// with TooManyRequests (saying how long to wait) once the count passes the
+// limit: the count and the check are one step (Bump), so of any number of
+// events at once no more than Max run. It returns the counter's id, for a
+// caller that gives the count back.
+func (s *Store) Take(ctx context.Context, coll string, l Limit, key string, now time.Time) (string, error) {
+	id, end := l.Counter(key, now)
+	n, err := s.Bump(ctx, coll, id, end)
+	if err != nil {
+		return "", err
+	}
+	if n > l.Max {
+		return "", &core.Error{Code: core.TooManyRequests, Message: "error.too_many", RetryAfter: int(end.Sub(now).Seconds()) + 1}
+	}
+	return id, nil
 }
