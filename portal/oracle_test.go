@@ -112,7 +112,7 @@ func TestDisputeQueueWeb(t *testing.T) {
 		t.Fatalf("resolve: %d", resp.StatusCode)
 	}
 	_, doc = b.get("/staff/disputes")
-	if doc.Find("#disputes tbody tr[id]").Length() != 0 {
+	if doc.Find(`#disputes tbody[id] form`).Length() != 0 || doc.Find("#dispute-"+claimantID+"\\:id_number").Length() != 0 {
 		t.Errorf("still open: %s", doc.Find("#disputes").Text())
 	}
 	tp.run(t, []scenario{{name: "the number now finds the claimant", method: "POST", path: "/api/v1/staff/people/search", token: hotline,
