@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"onestop/portal/web"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -43,6 +44,7 @@ import (
 
 // App is a running portal: its stores, services and HTTP server.
 type App struct {
+	*web.Kit  // what every handler shares: rendering, errors, sessions
 	cfg       *Config
 	log       *slog.Logger
 	store     *store.Store
@@ -66,11 +68,8 @@ type App struct {
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
 	readSlots chan struct{} // see admitReads
-	i18n      *i18n.Bundle
-	csrfKey   []byte
 	http      *fiber.App
-	routes    []route
-	assets    *assets
+	routes    []web.Route
 	ready     atomic.Bool
 	stop      context.CancelFunc
 	clock     core.Clock
@@ -132,7 +131,6 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
-	a.csrfKey = derive(jwtKey, "onestop/csrf")
 
 	a.metrics = newMetrics()
 	if a.store == nil {
@@ -177,10 +175,17 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		log.Error("search engine unavailable; lists degrade until it answers", "search", a.engine.Name(), "err", err)
 		a.searchBehind.Store(true)
 	}
-	if a.i18n, err = i18n.Load(); err != nil {
+	bundle, err := i18n.Load()
+	if err != nil {
 		return nil, err
 	}
-	if a.assets, err = loadAssets(); err != nil {
+	assets, err := web.LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	a.Kit, err = web.New(web.Config{I18n: bundle, Assets: assets, Clock: a.clock, Log: log, Secure: cfg.Secure(),
+		PublicURL: cfg.PublicURL, CSRFKey: derive(jwtKey, "onestop/csrf"), Accounts: b.Accounts, Notify: b.Notify, Audit: b.Audit})
+	if err != nil {
 		return nil, err
 	}
 	if err := a.buildHTTP(); err != nil {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -64,14 +65,14 @@ type registerResponse struct {
 
 func (a *App) apiRegister(c *fiber.Ctx) error {
 	var in registerRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	acc := accounts.NewAccount{Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name}
 	if in.AsMentor {
 		acc.Role = accounts.Mentor
 	}
-	st, err := a.accounts.StartRegistration(c.UserContext(), acc, meta(c))
+	st, err := a.accounts.StartRegistration(c.UserContext(), acc, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -88,10 +89,10 @@ type confirmRequest struct {
 // the idempotency store, which must never keep tokens.
 func (a *App) apiRegisterConfirm(c *fiber.Ctx) error {
 	var in confirmRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := a.accounts.ConfirmRegistration(c.UserContext(), in.RegistrationID, in.Code, meta(c))
+	t, err := a.accounts.ConfirmRegistration(c.UserContext(), in.RegistrationID, in.Code, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -107,10 +108,10 @@ type loginRequest struct {
 
 func (a *App) apiLogin(c *fiber.Ctx) error {
 	var in loginRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	m := meta(c)
+	m := web.Meta(c)
 	m.Device = in.DeviceToken
 	t, err := a.accounts.Login(c.UserContext(), in.Login, in.Password, m)
 	if err != nil {
@@ -125,10 +126,10 @@ type refreshRequest struct {
 
 func (a *App) apiRefresh(c *fiber.Ctx) error {
 	var in refreshRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := a.accounts.Refresh(c.UserContext(), in.RefreshToken, meta(c))
+	t, err := a.accounts.Refresh(c.UserContext(), in.RefreshToken, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -138,18 +139,18 @@ func (a *App) apiRefresh(c *fiber.Ctx) error {
 func (a *App) apiLogout(c *fiber.Ctx) error {
 	var in refreshRequest
 	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &in); err != nil {
+		if err := web.DecodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	if err := a.accounts.Logout(c.UserContext(), principal(c), in.RefreshToken, meta(c)); err != nil {
+	if err := a.accounts.Logout(c.UserContext(), web.Principal(c), in.RefreshToken, web.Meta(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (a *App) apiMe(c *fiber.Ctx) error {
-	u, err := a.accounts.Get(c.UserContext(), principal(c).ID)
+	u, err := a.accounts.Get(c.UserContext(), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
@@ -163,10 +164,10 @@ type passwordRequest struct {
 
 func (a *App) apiPassword(c *fiber.Ctx) error {
 	var in passwordRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := a.accounts.ChangePassword(c.UserContext(), principal(c), in.Current, in.Password, meta(c))
+	t, err := a.accounts.ChangePassword(c.UserContext(), web.Principal(c), in.Current, in.Password, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -183,22 +184,15 @@ type createUserRequest struct {
 
 func (a *App) apiCreateUser(c *fiber.Ctx) error {
 	var in createUserRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := a.accounts.Create(c.UserContext(), principal(c), accounts.NewAccount{
-		Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name, Role: accounts.Role(in.Role)}, meta(c))
+	u, err := a.accounts.Create(c.UserContext(), web.Principal(c), accounts.NewAccount{
+		Email: in.Email, Phone: in.Phone, Password: in.Password, Name: in.Name, Role: accounts.Role(in.Role)}, web.Meta(c))
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(toAPIUser(u))
-}
-
-type listResponse[T any] struct {
-	Items []T `json:"items"`
-	Total int `json:"total"`
-	Page  int `json:"page"`
-	Size  int `json:"size"`
 }
 
 type apiUserRow struct {
@@ -211,12 +205,12 @@ type apiUserRow struct {
 }
 
 func (a *App) apiUsers(c *fiber.Ctx) error {
-	q := accounts.ListQuery{Text: c.Query("q"), Role: accounts.Role(c.Query("role")), Status: c.Query("status"), Page: pageOf(c)}
-	rows, total, p, err := a.accounts.List(c.UserContext(), principal(c), q)
+	q := accounts.ListQuery{Text: c.Query("q"), Role: accounts.Role(c.Query("role")), Status: c.Query("status"), Page: web.PageOf(c)}
+	rows, total, p, err := a.accounts.List(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiUserRow]{Items: make([]apiUserRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiUserRow]{Items: make([]apiUserRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiUserRow(r))
 	}
@@ -238,10 +232,10 @@ type updateUserRequest struct {
 
 func (a *App) apiUpdateUser(c *fiber.Ctx) error {
 	var in updateUserRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	id, p, ctx := c.Params("id"), principal(c), c.UserContext()
+	id, p, ctx := c.Params("id"), web.Principal(c), c.UserContext()
 	if in.Role == nil && in.Disabled == nil {
 		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"role": "error.nothing"}}
 	}
@@ -249,12 +243,12 @@ func (a *App) apiUpdateUser(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Role != nil {
-		if err := a.accounts.SetRole(ctx, p, id, accounts.Role(*in.Role), meta(c)); err != nil {
+		if err := a.accounts.SetRole(ctx, p, id, accounts.Role(*in.Role), web.Meta(c)); err != nil {
 			return err
 		}
 	}
 	if in.Disabled != nil {
-		if err := a.accounts.SetDisabled(ctx, p, id, *in.Disabled, meta(c)); err != nil {
+		if err := a.accounts.SetDisabled(ctx, p, id, *in.Disabled, web.Meta(c)); err != nil {
 			return err
 		}
 	}
@@ -279,7 +273,7 @@ func (a *App) apiAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiAuditEvent]{Items: make([]apiAuditEvent, 0, len(res.Hits)), Total: res.Total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiAuditEvent]{Items: make([]apiAuditEvent, 0, len(res.Hits)), Total: res.Total, Page: p.Number, Size: p.Size}
 	for _, h := range res.Hits {
 		out.Items = append(out.Items, auditEventOf(h))
 	}

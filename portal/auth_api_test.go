@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,7 +269,7 @@ func TestLoginThrottling(t *testing.T) {
 	bad := map[string]string{"login": "ent@test.cn", "password": "wrong-password-1"}
 	for i := range 5 {
 		// A forged X-Forwarded-For from an untrusted peer changes nothing.
-		if resp, _ := tp.do("POST", "/api/v1/auth/login", bad, "", "X-Forwarded-For", "203.0.113."+itoa(i)); resp.StatusCode != 401 {
+		if resp, _ := tp.do("POST", "/api/v1/auth/login", bad, "", "X-Forwarded-For", "203.0.113."+strconv.Itoa(i)); resp.StatusCode != 401 {
 			t.Fatalf("attempt %d: %d", i, resp.StatusCode)
 		}
 	}
@@ -280,7 +281,7 @@ func TestLoginThrottling(t *testing.T) {
 	tp2 := newTestPortal(t)
 	var last int
 	for i := range 25 {
-		resp, _ := tp2.do("POST", "/api/v1/auth/login", map[string]string{"login": "u" + itoa(i) + "@test.cn", "password": "wrong-password-1"}, "")
+		resp, _ := tp2.do("POST", "/api/v1/auth/login", map[string]string{"login": "u" + strconv.Itoa(i) + "@test.cn", "password": "wrong-password-1"}, "")
 		last = resp.StatusCode
 	}
 	if last != 429 {

@@ -1,6 +1,9 @@
 package portal
 
 import (
+	"errors"
+	"onestop/portal/web"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,7 +15,7 @@ import (
 )
 
 func (a *App) homePage(c *fiber.Ctx) error {
-	return a.render(c, "pages/home", fiber.Map{"Title": "home.title"})
+	return a.Render(c, "pages/home", fiber.Map{"Title": "home.title"})
 }
 
 // setLanguage remembers the chosen language in a cookie, and on the account
@@ -20,32 +23,22 @@ func (a *App) homePage(c *fiber.Ctx) error {
 func (a *App) setLanguage(c *fiber.Ctx) error {
 	l := i18n.Supported(c.FormValue("lang"))
 	if l == "" {
-		return &httpError{status: 422, key: "error.invalid", fields: map[string]string{"lang": "error.lang"}}
+		return web.Fail(422, "error.invalid", map[string]string{"lang": "error.lang"})
 	}
 	c.Cookie(&fiber.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode, Secure: a.cfg.Secure()})
-	if p := principal(c); !p.Guest() {
+	if p := web.Principal(c); !p.Guest() {
 		if err := a.accounts.SetLocale(c.UserContext(), p, l); err != nil {
 			return err
 		}
 	}
-	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
-}
-
-// formErrors returns the field errors of an Invalid error, or nil when err
-// is some other failure that the error handler should show.
-func formErrors(err error) map[string]string {
-	var ce *core.Error
-	if core.IsCode(err, core.Invalid) && asCore(err, &ce) {
-		return ce.Fields
-	}
-	return nil
+	return c.Redirect(web.SafeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
 func (a *App) registerPage(c *fiber.Ctx) error {
-	if !principal(c).Guest() {
+	if !web.Principal(c).Guest() {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return a.render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": map[string]string{}, "Form": fiber.Map{}})
+	return a.Render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": map[string]string{}, "Form": fiber.Map{}})
 }
 
 func (a *App) registerSubmit(c *fiber.Ctx) error {
@@ -63,9 +56,9 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 	if in.Password != c.FormValue("password2") {
 		return a.registerAgain(c, form, map[string]string{"password2": "error.password.mismatch"})
 	}
-	st, err := a.accounts.StartRegistration(c.UserContext(), in, meta(c))
+	st, err := a.accounts.StartRegistration(c.UserContext(), in, web.Meta(c))
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			// email/phone problems belong to the one login field here.
 			for _, k := range []string{"email", "phone"} {
 				if v, ok := fe[k]; ok {
@@ -77,88 +70,88 @@ func (a *App) registerSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	// The id rides in a short-lived HttpOnly cookie, never in a URL.
-	a.setCookie(c, "registration", st.ID, time.Duration(st.ExpiresIn)*time.Second)
+	a.SetCookie(c, "registration", st.ID, time.Duration(st.ExpiresIn)*time.Second)
 	return c.Redirect("/register/confirm", fiber.StatusSeeOther)
 }
 
 // registerConfirmPage asks for the code sent to the login; it looks the
 // same whoever holds the login.
 func (a *App) registerConfirmPage(c *fiber.Ctx) error {
-	if !principal(c).Guest() {
+	if !web.Principal(c).Guest() {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	return a.registerConfirmAgain(c, fiber.StatusOK, map[string]string{})
 }
 
 func (a *App) registerConfirmSubmit(c *fiber.Ctx) error {
-	m := meta(c)
-	t, err := a.accounts.ConfirmRegistration(c.UserContext(), c.Cookies(a.cookieName("registration")), strings.TrimSpace(c.FormValue("code")), m)
+	m := web.Meta(c)
+	t, err := a.accounts.ConfirmRegistration(c.UserContext(), c.Cookies(a.CookieName("registration")), strings.TrimSpace(c.FormValue("code")), m)
 	if err != nil {
 		switch code := core.ErrorCode(err); {
-		case formErrors(err) != nil:
-			return a.registerConfirmAgain(c, fiber.StatusUnprocessableEntity, formErrors(err))
+		case web.FormErrors(err) != nil:
+			return a.registerConfirmAgain(c, fiber.StatusUnprocessableEntity, web.FormErrors(err))
 		case code == core.Conflict || code == core.TooManyRequests:
 			// Only the holder of the code gets as far as a taken login.
 			var ce *core.Error
-			asCore(err, &ce)
+			errors.As(err, &ce)
 			if ce.RetryAfter > 0 {
-				c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(ce.RetryAfter))
 			}
 			return a.registerConfirmAgain(c, map[core.Code]int{core.Conflict: 409, core.TooManyRequests: 429}[code], map[string]string{"code": ce.Message})
 		}
 		return err
 	}
-	a.setCookie(c, "registration", "", -1)
+	a.SetCookie(c, "registration", "", -1)
 	a.signedIn(c, t)
 	if t.User.Role == accounts.Mentor {
 		// A mentor applicant's next step is the profile that is reviewed.
-		flash(c, "register.mentor_done")
+		web.Flash(c, "register.mentor_done")
 		return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
 	}
-	flash(c, "register.done")
+	web.Flash(c, "register.done")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
 // registerConfirmAgain shows the code form with errs, or, when no
 // registration is open any more, the way back to the registration form.
 func (a *App) registerConfirmAgain(c *fiber.Ctx, status int, errs map[string]string) error {
-	sentTo, err := a.accounts.PendingLogin(c.UserContext(), c.Cookies(a.cookieName("registration")))
+	sentTo, err := a.accounts.PendingLogin(c.UserContext(), c.Cookies(a.CookieName("registration")))
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return err
 	}
 	c.Status(status)
-	return a.render(c, "pages/register_confirm", fiber.Map{"Title": "register.confirm.title", "Errors": errs,
+	return a.Render(c, "pages/register_confirm", fiber.Map{"Title": "register.confirm.title", "Errors": errs,
 		"SentTo": sentTo, "Missing": err != nil})
 }
 
 func (a *App) registerAgain(c *fiber.Ctx, form fiber.Map, errs map[string]string) error {
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": errs, "Form": form})
+	return a.Render(c, "pages/register", fiber.Map{"Title": "register.title", "Errors": errs, "Form": form})
 }
 
 func (a *App) loginPage(c *fiber.Ctx) error {
-	if !principal(c).Guest() {
-		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+	if !web.Principal(c).Guest() {
+		return c.Redirect(web.SafeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return a.render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": safeNext(c.Query("next")), "Form": fiber.Map{}})
+	return a.Render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": web.SafeNext(c.Query("next")), "Form": fiber.Map{}})
 }
 
 func (a *App) loginSubmit(c *fiber.Ctx) error {
 	login := strings.TrimSpace(c.FormValue("login"))
-	next := safeNext(c.FormValue("next"))
-	m := meta(c)
-	m.Device = c.Cookies(a.cookieName("device"))
+	next := web.SafeNext(c.FormValue("next"))
+	m := web.Meta(c)
+	m.Device = c.Cookies(a.CookieName("device"))
 	t, err := a.accounts.Login(c.UserContext(), login, c.FormValue("password"), m)
 	if err != nil {
 		code := core.ErrorCode(err)
 		if code == core.Unauthenticated || code == core.Forbidden || code == core.TooManyRequests {
 			var ce *core.Error
-			asCore(err, &ce)
+			errors.As(err, &ce)
 			if ce.RetryAfter > 0 {
-				c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(ce.RetryAfter))
 			}
 			c.Status(map[core.Code]int{core.Unauthenticated: 401, core.Forbidden: 403, core.TooManyRequests: 429}[code])
-			return a.render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": next, "Error": ce.Message, "Form": fiber.Map{"login": login}})
+			return a.Render(c, "pages/login", fiber.Map{"Title": "login.title", "Next": next, "Error": ce.Message, "Form": fiber.Map{"login": login}})
 		}
 		return err
 	}
@@ -170,51 +163,51 @@ func (a *App) loginSubmit(c *fiber.Ctx) error {
 // (a browser the account uses: see accounts/device.go) for the next one.
 // Signing out leaves the device token: the browser stays one the owner uses.
 func (a *App) signedIn(c *fiber.Ctx, t *accounts.Tokens) {
-	a.setSession(c, t)
+	a.SetSession(c, t)
 	if t.Device != "" {
-		a.setCookie(c, "device", t.Device, accounts.DeviceTTL)
+		a.SetCookie(c, "device", t.Device, accounts.DeviceTTL)
 	}
 }
 
 func (a *App) logoutSubmit(c *fiber.Ctx) error {
-	err := a.accounts.Logout(c.UserContext(), principal(c), c.Cookies(a.cookieName("refresh")), meta(c))
-	a.clearSession(c)
+	err := a.accounts.Logout(c.UserContext(), web.Principal(c), c.Cookies(a.CookieName("refresh")), web.Meta(c))
+	a.ClearSession(c)
 	if err != nil {
 		return err
 	}
-	flash(c, "logout.done")
+	web.Flash(c, "logout.done")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
 func (a *App) accountPage(c *fiber.Ctx) error {
-	u, err := a.accounts.Get(c.UserContext(), principal(c).ID)
+	u, err := a.accounts.Get(c.UserContext(), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": map[string]string{}})
+	return a.Render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": map[string]string{}})
 }
 
 func (a *App) passwordSubmit(c *fiber.Ctx) error {
-	p := principal(c)
+	p := web.Principal(c)
 	errs := map[string]string{}
 	status := fiber.StatusUnprocessableEntity
 	if c.FormValue("password") != c.FormValue("password2") {
 		errs["password2"] = "error.password.mismatch"
 	} else {
-		t, err := a.accounts.ChangePassword(c.UserContext(), p, c.FormValue("current"), c.FormValue("password"), meta(c))
+		t, err := a.accounts.ChangePassword(c.UserContext(), p, c.FormValue("current"), c.FormValue("password"), web.Meta(c))
 		if err == nil {
 			a.signedIn(c, t) // a new device token: the change forgot the old ones
-			flash(c, "account.password.done")
+			web.Flash(c, "account.password.done")
 			return c.Redirect("/account", fiber.StatusSeeOther)
 		}
 		var ce *core.Error
 		switch {
-		case formErrors(err) != nil:
-			errs = formErrors(err)
-		case core.IsCode(err, core.TooManyRequests) && asCore(err, &ce):
+		case web.FormErrors(err) != nil:
+			errs = web.FormErrors(err)
+		case core.IsCode(err, core.TooManyRequests) && errors.As(err, &ce):
 			// Too many wrong current passwords: said at that field.
 			status, errs["current"] = fiber.StatusTooManyRequests, ce.Message
-			c.Set(fiber.HeaderRetryAfter, itoa(ce.RetryAfter))
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(ce.RetryAfter))
 		default:
 			return err
 		}
@@ -224,5 +217,5 @@ func (a *App) passwordSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	c.Status(status)
-	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
+	return a.Render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
 }

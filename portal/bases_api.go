@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,7 +37,7 @@ func (a *App) apiBases(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[*incubators.Base]{Items: list, Total: len(list), Page: 1, Size: len(list)}
+	out := web.ListResponse[*incubators.Base]{Items: list, Total: len(list), Page: 1, Size: len(list)}
 	if out.Items == nil {
 		out.Items = []*incubators.Base{}
 	}
@@ -44,7 +45,7 @@ func (a *App) apiBases(c *fiber.Ctx) error {
 }
 
 func (a *App) apiBase(c *fiber.Ctx) error {
-	b, err := a.bases.Base(c.UserContext(), principal(c), c.Params("id"))
+	b, err := a.bases.Base(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -53,10 +54,10 @@ func (a *App) apiBase(c *fiber.Ctx) error {
 
 func (a *App) apiCreateBase(c *fiber.Ctx) error {
 	var in incubators.BaseInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	b, err := a.bases.CreateBase(c.UserContext(), principal(c), in, meta(c))
+	b, err := a.bases.CreateBase(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -65,26 +66,22 @@ func (a *App) apiCreateBase(c *fiber.Ctx) error {
 
 func (a *App) apiUpdateBase(c *fiber.Ctx) error {
 	var in incubators.BaseInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	b, err := a.bases.UpdateBase(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	b, err := a.bases.UpdateBase(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(b)
 }
 
-type baseStatusRequest struct {
-	Status string `json:"status"`
-}
-
 func (a *App) apiBaseStatus(c *fiber.Ctx) error {
-	var in baseStatusRequest
-	if err := decodeJSON(c, &in); err != nil {
+	var in web.StatusRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.bases.SetStatus(c.UserContext(), principal(c), c.Params("id"), in.Status, meta(c)); err != nil {
+	if err := a.bases.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), in.Status, web.Meta(c)); err != nil {
 		return err
 	}
 	return a.apiBase(c)
@@ -96,10 +93,10 @@ type managersRequest struct {
 
 func (a *App) apiBaseManagers(c *fiber.Ctx) error {
 	var in managersRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.bases.SetManagers(c.UserContext(), principal(c), c.Params("id"), in.ManagerIDs, meta(c)); err != nil {
+	if err := a.bases.SetManagers(c.UserContext(), web.Principal(c), c.Params("id"), in.ManagerIDs, web.Meta(c)); err != nil {
 		return err
 	}
 	return a.apiBase(c)
@@ -111,54 +108,14 @@ type apiRankedBase struct {
 	Why   []string         `json:"why"`
 }
 
-// explainScore renders a score's parts in the user's language:
-// "行業：科技型 +30", "沒有空餘工位（排除）".
-func (a *App) explainScore(l string, s matching.Score) []string {
-	out := make([]string, 0, len(s.Parts))
-	for _, p := range s.Parts {
-		value := p.Value
-		switch p.Key {
-		case "match.industry", "match.industry.other":
-			if value != "" {
-				value = a.i18n.T(l, "industry."+value)
-			}
-		case "match.district", "match.district.other":
-			if value != "" {
-				value = a.i18n.T(l, "district."+value)
-			}
-		case "match.group":
-			value = a.i18n.T(l, "group."+value)
-		case "match.stage", "match.stage.not_accepted":
-			if value != "" {
-				value = a.i18n.T(l, "stage."+value)
-			}
-		case "match.need":
-			value = a.i18n.T(l, "need."+value)
-		case "match.mentor.topic", "match.mentor.no_expertise":
-			value = a.i18n.T(l, "topic."+value)
-		case "match.mentor.industry":
-			value = a.i18n.T(l, "industry."+value)
-		case "match.mentor.language":
-			value = a.i18n.T(l, "mlang."+value)
-		}
-		text := a.i18n.T(l, p.Key, value)
-		if p.Excludes {
-			out = append(out, a.i18n.T(l, "match.excluded", text))
-		} else {
-			out = append(out, a.i18n.T(l, "match.points", text, p.Points))
-		}
-	}
-	return out
-}
-
 func (a *App) rankedForMe(c *fiber.Ctx) ([]apiRankedBase, error) {
-	ranked, err := a.bases.ForPerson(c.UserContext(), a.personFor(c.UserContext(), principal(c).ID))
+	ranked, err := a.bases.ForPerson(c.UserContext(), a.personFor(c.UserContext(), web.Principal(c).ID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]apiRankedBase, len(ranked))
 	for i, r := range ranked {
-		out[i] = apiRankedBase{Base: r.Base, Score: r.Score, Why: a.explainScore(lang(c), r.Score)}
+		out[i] = apiRankedBase{Base: r.Base, Score: r.Score, Why: a.ExplainScore(web.Lang(c), r.Score)}
 	}
 	return out, nil
 }
@@ -177,30 +134,30 @@ type applyRequest struct {
 }
 
 type apiApplication struct {
-	ID        string    `json:"id"`
-	IntakeID  string    `json:"intake_id"`
-	Applicant string    `json:"applicant_name"`
-	BaseID    string    `json:"base_id"`
-	BaseName  string    `json:"base_name"`
-	Rank      int       `json:"rank"`
-	Venture   string    `json:"venture"`
-	Status    string    `json:"status"`
-	Reason    string    `json:"reason,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	History   []apiStep `json:"history"`
+	ID        string     `json:"id"`
+	IntakeID  string     `json:"intake_id"`
+	Applicant string     `json:"applicant_name"`
+	BaseID    string     `json:"base_id"`
+	BaseName  string     `json:"base_name"`
+	Rank      int        `json:"rank"`
+	Venture   string     `json:"venture"`
+	Status    string     `json:"status"`
+	Reason    string     `json:"reason,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	History   []web.Step `json:"history"`
 }
 
 func toAPIApplication(x *incubators.Application) apiApplication {
 	out := apiApplication{ID: x.ID, IntakeID: x.IntakeID, Applicant: x.ApplicantName, BaseID: x.BaseID, BaseName: x.BaseName,
-		Rank: x.Rank, Venture: x.Venture, Status: x.Status, Reason: x.Reason, CreatedAt: x.CreatedAt, History: []apiStep{}}
+		Rank: x.Rank, Venture: x.Venture, Status: x.Status, Reason: x.Reason, CreatedAt: x.CreatedAt, History: []web.Step{}}
 	for _, s := range x.History {
-		out.History = append(out.History, apiStep{At: s.At, ActorName: s.ActorName, Action: s.Action, To: s.To, Note: s.Note})
+		out.History = append(out.History, web.Step{At: s.At, ActorName: s.ActorName, Action: s.Action, To: s.To, Note: s.Note})
 	}
 	return out
 }
 
-func toAPIApplications(list []*incubators.Application) listResponse[apiApplication] {
-	out := listResponse[apiApplication]{Items: make([]apiApplication, 0, len(list)), Total: len(list), Page: 1, Size: len(list)}
+func toAPIApplications(list []*incubators.Application) web.ListResponse[apiApplication] {
+	out := web.ListResponse[apiApplication]{Items: make([]apiApplication, 0, len(list)), Total: len(list), Page: 1, Size: len(list)}
 	for _, x := range list {
 		out.Items = append(out.Items, toAPIApplication(x))
 	}
@@ -209,10 +166,10 @@ func toAPIApplications(list []*incubators.Application) listResponse[apiApplicati
 
 func (a *App) apiApply(c *fiber.Ctx) error {
 	var in applyRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	apps, err := a.bases.Apply(c.UserContext(), principal(c), in.Choices, in.Venture, meta(c))
+	apps, err := a.bases.Apply(c.UserContext(), web.Principal(c), in.Choices, in.Venture, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -220,7 +177,7 @@ func (a *App) apiApply(c *fiber.Ctx) error {
 }
 
 func (a *App) apiMyApplications(c *fiber.Ctx) error {
-	list, err := a.bases.Mine(c.UserContext(), principal(c), pageOf(c))
+	list, err := a.bases.Mine(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
@@ -228,7 +185,7 @@ func (a *App) apiMyApplications(c *fiber.Ctx) error {
 }
 
 func (a *App) apiApplication(c *fiber.Ctx) error {
-	x, _, err := a.bases.Application(c.UserContext(), principal(c), c.Params("id"))
+	x, _, err := a.bases.Application(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -243,11 +200,11 @@ func (a *App) apiApplicationStep(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in reasonRequest
 		if len(c.Body()) > 0 {
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 		}
-		x, err := a.bases.Act(c.UserContext(), principal(c), c.Params("id"), action, in.Reason, meta(c))
+		x, err := a.bases.Act(c.UserContext(), web.Principal(c), c.Params("id"), action, in.Reason, web.Meta(c))
 		if err != nil {
 			return err
 		}
@@ -256,15 +213,15 @@ func (a *App) apiApplicationStep(action string) fiber.Handler {
 }
 
 func (a *App) apiManagedBases(c *fiber.Ctx) error {
-	list, err := a.bases.Managed(c.UserContext(), principal(c))
+	list, err := a.bases.Managed(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(listResponse[*incubators.Base]{Items: append([]*incubators.Base{}, list...), Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*incubators.Base]{Items: append([]*incubators.Base{}, list...), Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *App) apiBaseApplications(c *fiber.Ctx) error {
-	list, err := a.bases.ForBase(c.UserContext(), principal(c), c.Params("id"), c.Query("status"), pageOf(c))
+	list, err := a.bases.ForBase(c.UserContext(), web.Principal(c), c.Params("id"), c.Query("status"), web.PageOf(c))
 	if err != nil {
 		return err
 	}
@@ -277,10 +234,10 @@ type intakeRequest struct {
 
 func (a *App) apiOpenIntake(c *fiber.Ctx) error {
 	var in intakeRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	it, err := a.bases.OpenIntake(c.UserContext(), principal(c), in.Name, meta(c))
+	it, err := a.bases.OpenIntake(c.UserContext(), web.Principal(c), in.Name, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -292,7 +249,7 @@ func (a *App) apiIntakes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listResponse[*incubators.Intake]{Items: append([]*incubators.Intake{}, list...), Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*incubators.Intake]{Items: append([]*incubators.Intake{}, list...), Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *App) apiAssignment(commit bool) fiber.Handler {
@@ -300,9 +257,9 @@ func (a *App) apiAssignment(commit bool) fiber.Handler {
 		var pv *incubators.Preview
 		var err error
 		if commit {
-			pv, err = a.bases.CommitAssignment(c.UserContext(), principal(c), c.Params("id"), a.personFor, meta(c))
+			pv, err = a.bases.CommitAssignment(c.UserContext(), web.Principal(c), c.Params("id"), a.personFor, web.Meta(c))
 		} else {
-			pv, _, _, err = a.bases.PreviewAssignment(c.UserContext(), principal(c), c.Params("id"), a.personFor)
+			pv, _, _, err = a.bases.PreviewAssignment(c.UserContext(), web.Principal(c), c.Params("id"), a.personFor)
 		}
 		if err != nil {
 			return err
@@ -318,14 +275,14 @@ type apiNotification struct {
 }
 
 func (a *App) notifications(c *fiber.Ctx) ([]apiNotification, int, core.Page, error) {
-	p := pageOf(c)
-	list, total, err := a.notify.List(c.UserContext(), principal(c).ID, p)
+	p := web.PageOf(c)
+	list, total, err := a.notify.List(c.UserContext(), web.Principal(c).ID, p)
 	if err != nil {
 		return nil, 0, p, err
 	}
 	out := make([]apiNotification, 0, len(list))
 	for _, n := range list {
-		out = append(out, apiNotification{Text: a.i18n.T(lang(c), n.Key, n.Arg), Link: n.Link, At: n.At})
+		out = append(out, apiNotification{Text: a.I18n.T(web.Lang(c), n.Key, n.Arg), Link: n.Link, At: n.At})
 	}
 	return out, total, p, nil
 }
@@ -335,7 +292,7 @@ type apiUnread struct {
 }
 
 func (a *App) apiUnread(c *fiber.Ctx) error {
-	n, err := a.notify.Unread(c.UserContext(), principal(c).ID)
+	n, err := a.notify.Unread(c.UserContext(), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
@@ -343,7 +300,7 @@ func (a *App) apiUnread(c *fiber.Ctx) error {
 }
 
 func (a *App) apiMarkRead(c *fiber.Ctx) error {
-	if err := a.notify.MarkRead(c.UserContext(), principal(c).ID); err != nil {
+	if err := a.notify.MarkRead(c.UserContext(), web.Principal(c).ID); err != nil {
 		return err
 	}
 	return c.JSON(apiUnread{Unread: 0})
@@ -354,5 +311,5 @@ func (a *App) apiNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listResponse[apiNotification]{Items: list, Total: total, Page: p.Number, Size: p.Size})
+	return c.JSON(web.ListResponse[apiNotification]{Items: list, Total: total, Page: p.Number, Size: p.Size})
 }

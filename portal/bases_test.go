@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestBasesAPI(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	apps := decode[listResponse[apiApplication]](t, body).Items
+	apps := decode[web.ListResponse[apiApplication]](t, body).Items
 	appA, appB := apps[0].ID, apps[1].ID
 	choices := func(ids ...string) map[string]any { return map[string]any{"choices": ids, "venture": venture} }
 	tp.run(t, []scenario{
@@ -91,7 +92,7 @@ func TestBasesAPI(t *testing.T) {
 	})
 	// An intake with nothing pending is a clear error.
 	_, body = tp.do("GET", "/api/v1/admin/intakes", nil, w.admin)
-	intake := decode[listResponse[map[string]any]](t, body).Items[0]["id"].(string)
+	intake := decode[web.ListResponse[map[string]any]](t, body).Items[0]["id"].(string)
 	if resp, _ := tp.do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/preview", nil, w.admin); resp.StatusCode != 409 {
 		t.Errorf("empty intake preview: %d", resp.StatusCode)
 	}
@@ -116,7 +117,7 @@ func TestIntakeAssignmentAPI(t *testing.T) {
 		}
 	}
 	_, body := tp.do("GET", "/api/v1/admin/intakes", nil, w.admin)
-	intake := decode[listResponse[map[string]any]](t, body).Items[0]["id"].(string)
+	intake := decode[web.ListResponse[map[string]any]](t, body).Items[0]["id"].(string)
 	resp, body := tp.do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/preview", nil, w.admin)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"placed":5`) || !strings.Contains(string(body), `"capacity":3`) {
 		t.Fatalf("preview: %d %s", resp.StatusCode, body)

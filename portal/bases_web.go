@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"errors"
+	"onestop/portal/web"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,15 +29,15 @@ func (a *App) basesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": baseOptions()})
+	return a.Render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": baseOptions()})
 }
 
 func (a *App) basePage(c *fiber.Ctx) error {
-	b, err := a.bases.Base(c.UserContext(), principal(c), c.Params("id"))
+	b, err := a.bases.Base(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/base", fiber.Map{"Title": "bases.base", "Base": b})
+	return a.Render(c, "pages/base", fiber.Map{"Title": "bases.base", "Base": b})
 }
 
 func (a *App) basesForMePage(c *fiber.Ctx) error {
@@ -57,7 +59,7 @@ func (a *App) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.Map) 
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/bases_for_me", fiber.Map{"Title": "bases.for_me", "Ranked": ranked, "Fitting": fitting,
+	return a.Render(c, "pages/bases_for_me", fiber.Map{"Title": "bases.for_me", "Ranked": ranked, "Fitting": fitting,
 		"Slots": []int{1, 2, 3, 4, 5}, "IntakeOpen": intakeErr == nil, "Errors": errs, "Form": form})
 }
 
@@ -69,9 +71,9 @@ func (a *App) applySubmit(c *fiber.Ctx) error {
 		}
 	}
 	venture := c.FormValue("venture")
-	if _, err := a.bases.Apply(c.UserContext(), principal(c), choices, venture, meta(c)); err != nil {
+	if _, err := a.bases.Apply(c.UserContext(), web.Principal(c), choices, venture, web.Meta(c)); err != nil {
 		var ce *core.Error
-		if asCore(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
+		if errors.As(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
 			errs := ce.Fields
 			if errs == nil {
 				errs = map[string]string{"choices": ce.Message}
@@ -84,40 +86,40 @@ func (a *App) applySubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	flash(c, "bases.applied")
+	web.Flash(c, "bases.applied")
 	return c.Redirect("/applications", fiber.StatusSeeOther)
 }
 
 func (a *App) applicationsPage(c *fiber.Ctx) error {
-	list, err := a.bases.Mine(c.UserContext(), principal(c), pageOf(c))
+	list, err := a.bases.Mine(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/applications", fiber.Map{"Title": "applications.title", "Applications": list})
+	return a.Render(c, "pages/applications", fiber.Map{"Title": "applications.title", "Applications": list})
 }
 
 // applicationStep runs an applicant's or a manager's step from a form and
 // comes back to the page it was sent from.
 func (a *App) applicationStep(action, back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		_, err := a.bases.Act(c.UserContext(), principal(c), c.Params("id"), action, c.FormValue("reason"), meta(c))
+		_, err := a.bases.Act(c.UserContext(), web.Principal(c), c.Params("id"), action, c.FormValue("reason"), web.Meta(c))
 		if err != nil {
-			if !flashRefusal(c, err) {
+			if !web.FlashRefusal(c, err) {
 				return err
 			}
 		} else {
-			flash(c, "applications.step."+action)
+			web.Flash(c, "applications.step."+action)
 		}
 		// A form may name a page of the same area to come back to (a
 		// filtered console); anything else is the area's own page.
-		return c.Redirect(localBack(c.FormValue("back"), back, back), fiber.StatusSeeOther)
+		return c.Redirect(web.LocalBack(c.FormValue("back"), back, back), fiber.StatusSeeOther)
 	}
 }
 
 // managePage is the manager console: each base the caller manages, its free
 // seats, its applications by status and its tenants.
 func (a *App) managePage(c *fiber.Ctx) error {
-	bases, err := a.bases.Managed(c.UserContext(), principal(c))
+	bases, err := a.bases.Managed(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
@@ -133,11 +135,11 @@ func (a *App) managePage(c *fiber.Ctx) error {
 	status := c.Query("status")
 	var sections []section
 	for _, b := range bases {
-		fresh, err := a.bases.Base(c.UserContext(), principal(c), b.ID)
+		fresh, err := a.bases.Base(c.UserContext(), web.Principal(c), b.ID)
 		if err != nil {
 			return err
 		}
-		list, err := a.bases.ForBase(c.UserContext(), principal(c), b.ID, status, core.Page{Size: 100})
+		list, err := a.bases.ForBase(c.UserContext(), web.Principal(c), b.ID, status, core.Page{Size: 100})
 		if err != nil {
 			return err
 		}
@@ -145,12 +147,12 @@ func (a *App) managePage(c *fiber.Ctx) error {
 		sec := section{Base: fresh}
 		for _, app := range list {
 			sc := matching.ScoreBase(a.personFor(c.UserContext(), app.ApplicantID), fresh.MatchBase())
-			sec.Applications = append(sec.Applications, scored{Application: app, Score: sc.Total, Why: a.explainScore(lang(c), sc)})
+			sec.Applications = append(sec.Applications, scored{Application: app, Score: sc.Total, Why: a.ExplainScore(web.Lang(c), sc)})
 		}
 		slices.SortStableFunc(sec.Applications, func(x, y scored) int { return y.Score - x.Score })
 		sections = append(sections, sec)
 	}
-	return a.render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": baseOptions(),
+	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": baseOptions(),
 		"Statuses": []string{incubators.AppPending, incubators.AppWaitlisted, incubators.AppOffered, incubators.AppTenant}})
 }
 
@@ -163,14 +165,14 @@ func (a *App) renderAdminBases(c *fiber.Ctx, in incubators.BaseInput, errs map[s
 	if err != nil {
 		return err
 	}
-	managers, _, _, err := a.accounts.List(c.UserContext(), principal(c), accounts.ListQuery{Role: accounts.IncubatorManager, Status: "active", Page: core.Page{Size: 100}})
+	managers, _, _, err := a.accounts.List(c.UserContext(), web.Principal(c), accounts.ListQuery{Role: accounts.IncubatorManager, Status: "active", Page: core.Page{Size: 100}})
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/admin_bases", fiber.Map{"Title": "admin.bases.title", "Bases": all, "Managers": managers, "Input": in,
+	return a.Render(c, "pages/admin_bases", fiber.Map{"Title": "admin.bases.title", "Bases": all, "Managers": managers, "Input": in,
 		"Errors": errs, "Options": baseOptions()})
 }
 
@@ -200,12 +202,12 @@ func baseForm(c *fiber.Ctx) (incubators.BaseInput, map[string]string) {
 func (a *App) adminBaseCreate(c *fiber.Ctx) error {
 	in, errs := baseForm(c)
 	if len(errs) == 0 {
-		_, err := a.bases.CreateBase(c.UserContext(), principal(c), in, meta(c))
+		_, err := a.bases.CreateBase(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
-			flash(c, "admin.bases.created")
+			web.Flash(c, "admin.bases.created")
 			return c.Redirect("/admin/bases", fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -213,10 +215,10 @@ func (a *App) adminBaseCreate(c *fiber.Ctx) error {
 }
 
 func (a *App) adminBaseStatus(c *fiber.Ctx) error {
-	if err := a.bases.SetStatus(c.UserContext(), principal(c), c.Params("id"), c.FormValue("status"), meta(c)); err != nil {
+	if err := a.bases.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("status"), web.Meta(c)); err != nil {
 		return err
 	}
-	flash(c, "admin.bases.saved")
+	web.Flash(c, "admin.bases.saved")
 	return c.Redirect("/admin/bases", fiber.StatusSeeOther)
 }
 
@@ -225,14 +227,14 @@ func (a *App) adminBaseManagers(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("manager_ids") {
 		ids = append(ids, string(v))
 	}
-	if err := a.bases.SetManagers(c.UserContext(), principal(c), c.Params("id"), ids, meta(c)); err != nil {
-		if fe := formErrors(err); fe != nil {
-			flash(c, "error.base.manager")
+	if err := a.bases.SetManagers(c.UserContext(), web.Principal(c), c.Params("id"), ids, web.Meta(c)); err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			web.Flash(c, "error.base.manager")
 			return c.Redirect("/admin/bases", fiber.StatusSeeOther)
 		}
 		return err
 	}
-	flash(c, "admin.bases.saved")
+	web.Flash(c, "admin.bases.saved")
 	return c.Redirect("/admin/bases", fiber.StatusSeeOther)
 }
 
@@ -251,19 +253,19 @@ func (a *App) renderIntakes(c *fiber.Ctx, pv *incubators.Preview, previewID stri
 			names[b.ID] = b.Name
 		}
 	}
-	return a.render(c, "pages/admin_intakes", fiber.Map{"Title": "admin.intakes.title", "Intakes": list, "Preview": pv,
+	return a.Render(c, "pages/admin_intakes", fiber.Map{"Title": "admin.intakes.title", "Intakes": list, "Preview": pv,
 		"PreviewID": previewID, "BaseNames": names})
 }
 
 func (a *App) intakeOpen(c *fiber.Ctx) error {
-	if _, err := a.bases.OpenIntake(c.UserContext(), principal(c), c.FormValue("name"), meta(c)); err != nil {
-		if fe := formErrors(err); fe != nil {
-			flash(c, "error.text.length")
+	if _, err := a.bases.OpenIntake(c.UserContext(), web.Principal(c), c.FormValue("name"), web.Meta(c)); err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			web.Flash(c, "error.text.length")
 			return c.Redirect("/admin/intakes", fiber.StatusSeeOther)
 		}
 		return err
 	}
-	flash(c, "admin.intakes.opened")
+	web.Flash(c, "admin.intakes.opened")
 	return c.Redirect("/admin/intakes", fiber.StatusSeeOther)
 }
 
@@ -273,19 +275,19 @@ func (a *App) intakeAssignment(commit bool) fiber.Handler {
 		var pv *incubators.Preview
 		var err error
 		if commit {
-			pv, err = a.bases.CommitAssignment(c.UserContext(), principal(c), id, a.personFor, meta(c))
+			pv, err = a.bases.CommitAssignment(c.UserContext(), web.Principal(c), id, a.personFor, web.Meta(c))
 		} else {
-			pv, _, _, err = a.bases.PreviewAssignment(c.UserContext(), principal(c), id, a.personFor)
+			pv, _, _, err = a.bases.PreviewAssignment(c.UserContext(), web.Principal(c), id, a.personFor)
 		}
 		if core.IsCode(err, core.Conflict) {
-			flash(c, "error.intake.empty")
+			web.Flash(c, "error.intake.empty")
 			return c.Redirect("/admin/intakes", fiber.StatusSeeOther)
 		}
 		if err != nil {
 			return err
 		}
 		if commit {
-			flash(c, "admin.intakes.committed")
+			web.Flash(c, "admin.intakes.committed")
 		}
 		return a.renderIntakes(c, pv, id)
 	}
@@ -303,7 +305,7 @@ func (a *App) notificationsPage(c *fiber.Ctx) error {
 	if p.Number == 1 && len(list) > 0 {
 		upTo = list[0].At.UnixMilli()
 	}
-	return a.render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": newPager(c, p, total), "UpTo": upTo})
+	return a.Render(c, "pages/notifications", fiber.Map{"Title": "notifications.title", "Items": list, "Pager": web.NewPager(c, p, total), "UpTo": upTo})
 }
 
 // notificationsRead marks read up to the newest notification the page
@@ -314,10 +316,10 @@ func (a *App) notificationsRead(c *fiber.Ctx) error {
 		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"upto": "error.invalid"}}
 	}
 	upTo := time.UnixMilli(ms)
-	if now := a.clock.Now(); upTo.After(now) {
+	if now := a.Clock.Now(); upTo.After(now) {
 		upTo = now
 	}
-	if err := a.notify.MarkSeen(c.UserContext(), principal(c).ID, upTo); err != nil {
+	if err := a.notify.MarkSeen(c.UserContext(), web.Principal(c).ID, upTo); err != nil {
 		return err
 	}
 	return c.Redirect("/notifications", fiber.StatusSeeOther)

@@ -260,7 +260,7 @@ func BenchmarkDashboard(b *testing.B) {
 	_, admin, _ := tp.account(accounts.Admin, "bench-admin@test.cn")
 	page := func() {
 		req := httptest.NewRequest("GET", "/admin/figures", nil)
-		req.AddCookie(&http.Cookie{Name: tp.app.cookieName("session"), Value: admin})
+		req.AddCookie(&http.Cookie{Name: tp.app.CookieName("session"), Value: admin})
 		resp, err := tp.app.HTTP().Test(req, -1)
 		if err != nil || resp.StatusCode != 200 {
 			b.Fatalf("dashboard: %v %v", resp, err)

@@ -97,7 +97,7 @@ func TestCSRFEveryForm(t *testing.T) {
 		}
 	}
 	other := session{otherTok, "seed-other"}
-	if tp.app.csrfToken(other.seed) == tp.app.csrfToken(sessions[accounts.Entrepreneur].seed) {
+	if tp.app.CSRFToken(other.seed) == tp.app.CSRFToken(sessions[accounts.Entrepreneur].seed) {
 		t.Fatal("two sessions share a token")
 	}
 
@@ -105,7 +105,7 @@ func TestCSRFEveryForm(t *testing.T) {
 		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/problem+json")
-		req.Header.Set("Cookie", tp.app.cookieName("session")+"="+s.token+"; "+tp.app.cookieName("csrf")+"="+s.seed)
+		req.Header.Set("Cookie", tp.app.CookieName("session")+"="+s.token+"; "+tp.app.CookieName("csrf")+"="+s.seed)
 		for i := 0; i+1 < len(hdr); i += 2 {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
@@ -125,17 +125,17 @@ func TestCSRFEveryForm(t *testing.T) {
 	start := time.Now()
 	forms, requests := 0, 0
 	for _, r := range tp.app.routes {
-		if r.method != "POST" || strings.HasPrefix(r.path, "/api/") {
+		if r.Method != "POST" || strings.HasPrefix(r.Path, "/api/") {
 			continue
 		}
-		i := slices.IndexFunc(accounts.Roles, func(role accounts.Role) bool { return r.access.allows(accounts.Principal{ID: "x", Role: role}) })
+		i := slices.IndexFunc(accounts.Roles, func(role accounts.Role) bool { return r.Access.Allows(accounts.Principal{ID: "x", Role: role}) })
 		if i < 0 {
-			t.Errorf("POST %s lets no role in", r.path)
+			t.Errorf("POST %s lets no role in", r.Path)
 			continue
 		}
 		role := accounts.Roles[i]
 		own := sessions[role]
-		path := randomIDs(r.path)
+		path := randomIDs(r.Path)
 		form := func(csrf string) url.Values {
 			v := url.Values{"note": {"跨站請求"}, "status": {"active"}, "password": {testPassword}, "confirm": {"yes"}}
 			if csrf != "" {
@@ -149,13 +149,13 @@ func TestCSRFEveryForm(t *testing.T) {
 			got  answer
 		}{
 			{"no token", send(path, own, form(""))},
-			{"another session's token", send(path, own, form(tp.app.csrfToken(other.seed)))},
-			{"a foreign Origin", send(path, own, form(tp.app.csrfToken(own.seed)), "Origin", "https://evil.example")},
-			{"a foreign Referer", send(path, own, form(tp.app.csrfToken(own.seed)), "Referer", "https://evil.example/form")},
+			{"another session's token", send(path, own, form(tp.app.CSRFToken(other.seed)))},
+			{"a foreign Origin", send(path, own, form(tp.app.CSRFToken(own.seed)), "Origin", "https://evil.example")},
+			{"a foreign Referer", send(path, own, form(tp.app.CSRFToken(own.seed)), "Referer", "https://evil.example/form")},
 		} {
 			requests++
 			if c.got.status != 403 || c.got.code != "error.csrf" {
-				t.Errorf("POST %s as %s with %s: %d %q, want 403 error.csrf", r.path, role, c.name, c.got.status, c.got.code)
+				t.Errorf("POST %s as %s with %s: %d %q, want 403 error.csrf", r.Path, role, c.name, c.got.status, c.got.code)
 			}
 		}
 	}
@@ -164,7 +164,7 @@ func TestCSRFEveryForm(t *testing.T) {
 	}
 	// The same session with its own token gets past the check (the
 	// refusals above are the token's and the origin's, not the role's).
-	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.app.csrfToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {
+	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.app.CSRFToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {
 		t.Errorf("a form with its own token: %d %s", got.status, got.code)
 	}
 	t.Logf("%d forms, %d refused requests in %s", forms, requests, time.Since(start).Round(time.Millisecond))
@@ -192,12 +192,12 @@ func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
 	start := time.Now()
 	n := 0
 	for _, r := range tp.app.routes {
-		if r.method != "GET" || sweepSkip(r.path) {
+		if r.Method != "GET" || sweepSkip(r.Path) {
 			continue
 		}
 		for _, s := range w.subjects {
-			targets := []string{randomIDs(r.path)}
-			if strings.Contains(r.path, ":") {
+			targets := []string{randomIDs(r.Path)}
+			if strings.Contains(r.Path, ":") {
 				targets = append(targets, w.targets(t, r, s, 1)...)
 			} else {
 				targets = w.targets(t, r, s, 1)
@@ -212,8 +212,8 @@ func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
 		}
 		after := dbSnapshot(t, tp, getWrites...)
 		for _, c := range snapshotDiff(before, after) {
-			if !slices.Contains(getWritesOf[r.path], c) {
-				t.Errorf("GET %s changed %s", r.path, c)
+			if !slices.Contains(getWritesOf[r.Path], c) {
+				t.Errorf("GET %s changed %s", r.Path, c)
 			}
 		}
 		before = after

@@ -2,8 +2,10 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"onestop/portal/web"
 	"strings"
 
 	"onestop/services/accounts"
@@ -78,12 +80,12 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 // describe renders a domain error for the command line, in English.
 func (a *App) describe(err error) string {
 	var ce *core.Error
-	if !asCore(err, &ce) {
+	if !errors.As(err, &ce) {
 		return err.Error()
 	}
-	parts := []string{a.i18n.T("en", ce.Message)}
-	for _, f := range sortedKeys(ce.Fields) {
-		parts = append(parts, f+": "+a.i18n.T("en", ce.Fields[f]))
+	parts := []string{a.I18n.T("en", ce.Message)}
+	for _, f := range web.SortedKeys(ce.Fields) {
+		parts = append(parts, f+": "+a.I18n.T("en", ce.Fields[f]))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -120,7 +122,7 @@ func (a *App) demoProfiles(ctx context.Context) error {
 	// Registration dates as an age: a fixed date would pass the three years
 	// a venture's check-ins are followed (hotline.followFloor), and the
 	// demo would lose its ventures.
-	monthsAgo := func(n int) *core.Date { d := core.DateOf(a.clock.Now()).AddMonths(-n); return &d }
+	monthsAgo := func(n int) *core.Date { d := core.DateOf(a.Clock.Now()).AddMonths(-n); return &d }
 	demos := []demo{
 		{"wang@demo.onestop.cn", people.Input{RealName: "王小明", IDNumber: withCheckDigit("44030119990315003"), Phone: "13700137001", District: "dongcheng", Education: "bachelor",
 			Skills: []string{"網店運營", "攝影"}, Needs: []string{"training", "premises"}, Facts: policy.Facts{
@@ -173,7 +175,7 @@ func (a *App) demoProfiles(ctx context.Context) error {
 			return fmt.Errorf("%s: %s", d.in.RealName, a.describe(err))
 		}
 		// Each looked at their supports once, as they would on signing up.
-		today := core.DateOf(a.clock.Now())
+		today := core.DateOf(a.Clock.Now())
 		if rs, err := a.policies.Check(ctx, &p.Facts, today); err == nil {
 			a.policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
 		}

@@ -25,7 +25,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	real := a.clock.Now()
+	real := a.Clock.Now()
 	var at time.Time
 	h := a.hotline.WithClock(func() time.Time { return at })
 	m := accounts.Meta{IP: "127.0.0.1"}
@@ -211,6 +211,6 @@ func (a *App) demoPrincipal(ctx context.Context, key string) (accounts.Principal
 
 // weekStart is the Monday 00:00 (China time) of t's ISO week.
 func weekStart(t time.Time) time.Time {
-	l := t.In(cst)
-	return time.Date(l.Year(), l.Month(), l.Day()-(int(l.Weekday())+6)%7, 0, 0, 0, 0, cst)
+	l := t.In(core.CST)
+	return time.Date(l.Year(), l.Month(), l.Day()-(int(l.Weekday())+6)%7, 0, 0, 0, 0, core.CST)
 }

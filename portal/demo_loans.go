@@ -41,7 +41,7 @@ func (a *App) demoLoans(ctx context.Context) error {
 	if _, err := a.loans.CreateBank(ctx, admin, "農村信用合作社", m); err != nil {
 		return err
 	}
-	real := a.clock.Now()
+	real := a.Clock.Now()
 	var at time.Time
 	l := a.loans.WithClock(func() time.Time { return at })
 	yes, no := true, false

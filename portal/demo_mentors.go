@@ -46,8 +46,8 @@ func (a *App) demoMentors(ctx context.Context) error {
 		prof := mentors.Profile{Type: mentors.Types[i%len(mentors.Types)], Capacity: 2 + i%5, Languages: []string{"zh"},
 			Topics:     []string{mentors.Topics[i%len(mentors.Topics)], mentors.Topics[(i+3)%len(mentors.Topics)]},
 			Industries: []string{projects.Industries[i%len(projects.Industries)]},
-			Bio: fmt.Sprintf("%s，從事%s相關工作多年，願意幫助創業者少走彎路。", a.i18n.T("zh-Hant", "mtype."+mentors.Types[i%len(mentors.Types)]),
-				a.i18n.T("zh-Hant", "topic."+mentors.Topics[i%len(mentors.Topics)]))}
+			Bio: fmt.Sprintf("%s，從事%s相關工作多年，願意幫助創業者少走彎路。", a.I18n.T("zh-Hant", "mtype."+mentors.Types[i%len(mentors.Types)]),
+				a.I18n.T("zh-Hant", "topic."+mentors.Topics[i%len(mentors.Topics)]))}
 		if i%7 == 3 {
 			prof.Languages = append(prof.Languages, "yue")
 		}

@@ -42,7 +42,7 @@ func (a *App) demoTraining(ctx context.Context) error {
 		}
 		learners = append(learners, p)
 	}
-	real := a.clock.Now()
+	real := a.Clock.Now()
 	var at time.Time
 	t := a.training.WithClock(func() time.Time { return at })
 	m := accounts.Meta{IP: "127.0.0.1"}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,15 +41,15 @@ type resolveRequest struct {
 }
 
 func disputeQuery(c *fiber.Ctx) people.DisputeQuery {
-	return people.DisputeQuery{Status: c.Query("status"), Page: pageOf(c)}
+	return people.DisputeQuery{Status: c.Query("status"), Page: web.PageOf(c)}
 }
 
 func (a *App) apiDisputes(c *fiber.Ctx) error {
-	rows, total, p, err := a.people.Disputes(c.UserContext(), principal(c), disputeQuery(c))
+	rows, total, p, err := a.people.Disputes(c.UserContext(), web.Principal(c), disputeQuery(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiDispute]{Items: make([]apiDispute, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiDispute]{Items: make([]apiDispute, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, toAPIDispute(r))
 	}
@@ -57,10 +58,10 @@ func (a *App) apiDisputes(c *fiber.Ctx) error {
 
 func (a *App) apiResolveDispute(c *fiber.Ctx) error {
 	var in resolveRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := a.people.Resolve(c.UserContext(), principal(c), c.Params("id"), in.Decision, in.Note, meta(c))
+	d, err := a.people.Resolve(c.UserContext(), web.Principal(c), c.Params("id"), in.Decision, in.Note, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -69,22 +70,22 @@ func (a *App) apiResolveDispute(c *fiber.Ctx) error {
 
 func (a *App) disputesPage(c *fiber.Ctx) error {
 	q := disputeQuery(c)
-	rows, total, p, err := a.people.Disputes(c.UserContext(), principal(c), q)
+	rows, total, p, err := a.people.Disputes(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/disputes", fiber.Map{"Title": "disputes.title", "Rows": rows, "Total": total,
-		"Query": q, "Pager": newPager(c, p, total), "Statuses": []string{people.DisputeOpen, people.DisputeResolved, people.DisputeWithdrawn}})
+	return a.Render(c, "pages/disputes", fiber.Map{"Title": "disputes.title", "Rows": rows, "Total": total,
+		"Query": q, "Pager": web.NewPager(c, p, total), "Statuses": []string{people.DisputeOpen, people.DisputeResolved, people.DisputeWithdrawn}})
 }
 
 func (a *App) disputeResolve(c *fiber.Ctx) error {
-	_, err := a.people.Resolve(c.UserContext(), principal(c), c.Params("id"), c.FormValue("decision"), c.FormValue("note"), meta(c))
+	_, err := a.people.Resolve(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("decision"), c.FormValue("note"), web.Meta(c))
 	if err != nil {
-		if flashRefusal(c, err) {
+		if web.FlashRefusal(c, err) {
 			return c.Redirect("/staff/disputes", fiber.StatusSeeOther)
 		}
 		return err
 	}
-	flash(c, "disputes.resolved")
+	web.Flash(c, "disputes.resolved")
 	return c.Redirect("/staff/disputes", fiber.StatusSeeOther)
 }

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onestop/portal/web"
+
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
@@ -20,10 +22,10 @@ type checkResponse struct {
 // apiCheck: anyone may check a described profile, signed in or not.
 func (a *App) apiCheck(c *fiber.Ctx) error {
 	var in checkRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	asOf := core.DateOf(a.clock.Now())
+	asOf := core.DateOf(a.Clock.Now())
 	if in.AsOf != "" {
 		d, err := core.ParseDate(in.AsOf)
 		if err != nil || d.Before(core.NewDate(1990, 1, 1)) || d.After(asOf.AddYears(10)) {
@@ -35,16 +37,16 @@ func (a *App) apiCheck(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(lang(c), rs)})
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(web.Lang(c), rs)})
 }
 
 // myResults checks the caller's stored profile today.
 func (a *App) myResults(c *fiber.Ctx) ([]policy.Result, core.Date, error) {
-	p, err := a.people.Get(c.UserContext(), principal(c), principal(c).ID)
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return nil, core.Date{}, err
 	}
-	asOf := core.DateOf(a.clock.Now())
+	asOf := core.DateOf(a.Clock.Now())
 	rs, err := a.policies.Check(c.UserContext(), &p.Facts, asOf)
 	if err == nil {
 		a.policies.Logged(c.UserContext(), p.ID, p.District, &p.Facts, asOf, rs)
@@ -57,7 +59,7 @@ func (a *App) apiMyEligibility(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(lang(c), rs)})
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.toAPIResults(web.Lang(c), rs)})
 }
 
 func (a *App) apiPolicies(c *fiber.Ctx) error {
@@ -65,9 +67,9 @@ func (a *App) apiPolicies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[*policy.Policy]{Items: make([]*policy.Policy, 0, len(list)), Page: 1}
+	out := web.ListResponse[*policy.Policy]{Items: make([]*policy.Policy, 0, len(list)), Page: 1}
 	for _, p := range list {
-		if p.Active || principal(c).Role == "admin" {
+		if p.Active || web.Principal(c).Role == "admin" {
 			out.Items = append(out.Items, p)
 		}
 	}
@@ -80,7 +82,7 @@ func (a *App) apiPolicy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !p.Active && principal(c).Role != "admin" {
+	if !p.Active && web.Principal(c).Role != "admin" {
 		return core.Errorf(core.NotFound, "error.not_found")
 	}
 	return c.JSON(p)
@@ -90,14 +92,14 @@ func (a *App) apiPolicy(c *fiber.Ctx) error {
 // version the edit was based on.
 func (a *App) apiSavePolicy(c *fiber.Ctx) error {
 	var p policy.Policy
-	if err := decodeJSON(c, &p); err != nil {
+	if err := web.DecodeJSON(c, &p); err != nil {
 		return err
 	}
 	if p.ID != "" && p.ID != c.Params("id") {
 		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"id": "error.policy.id"}}
 	}
 	p.ID = c.Params("id")
-	if err := a.policies.Save(c.UserContext(), principal(c), &p, meta(c)); err != nil {
+	if err := a.policies.Save(c.UserContext(), web.Principal(c), &p, web.Meta(c)); err != nil {
 		return err
 	}
 	return c.JSON(&p)

@@ -17,11 +17,11 @@ func (a *App) describeReason(lang string, r policy.Reason) string {
 	cond := a.conditionText(lang, r)
 	switch r.Met {
 	case policy.Yes:
-		return a.i18n.T(lang, "reason.met", cond)
+		return a.I18n.T(lang, "reason.met", cond)
 	case policy.No:
-		return a.i18n.T(lang, "reason.failed", cond, a.valueText(lang, r.Fact, r.Actual))
+		return a.I18n.T(lang, "reason.failed", cond, a.valueText(lang, r.Fact, r.Actual))
 	}
-	return a.i18n.T(lang, "reason.unknown", cond, a.i18n.T(lang, "fact."+r.Missing))
+	return a.I18n.T(lang, "reason.unknown", cond, a.I18n.T(lang, "fact."+r.Missing))
 }
 
 // conditionText states what a leaf condition asks.
@@ -31,22 +31,22 @@ func (a *App) conditionText(lang string, r policy.Reason) string {
 	if negated {
 		op = strings.TrimPrefix(op, "not_")
 	}
-	fact := a.i18n.T(lang, "fact."+r.Fact)
+	fact := a.I18n.T(lang, "fact."+r.Fact)
 	var cond string
 	switch op {
 	case "is":
-		cond = a.i18n.T(lang, "op.is."+strconv.FormatBool(r.Value == true), fact)
+		cond = a.I18n.T(lang, "op.is."+strconv.FormatBool(r.Value == true), fact)
 	case "within_years", "beyond_years":
 		until := r.Until
 		if until == "" {
 			until = "as_of"
 		}
-		cond = a.i18n.T(lang, "op."+op, fact, a.number(r.Value), a.i18n.T(lang, "fact."+until))
+		cond = a.I18n.T(lang, "op."+op, fact, a.number(r.Value), a.I18n.T(lang, "fact."+until))
 	default:
-		cond = a.i18n.T(lang, "op."+op, fact, a.valueText(lang, r.Fact, r.Value))
+		cond = a.I18n.T(lang, "op."+op, fact, a.valueText(lang, r.Fact, r.Value))
 	}
 	if negated {
-		cond = a.i18n.T(lang, "op.not", cond)
+		cond = a.I18n.T(lang, "op.not", cond)
 	}
 	return cond
 }
@@ -56,27 +56,27 @@ func (a *App) conditionText(lang string, r policy.Reason) string {
 func (a *App) valueText(lang, fact string, v any) string {
 	switch x := v.(type) {
 	case nil:
-		return a.i18n.T(lang, "value.unknown")
+		return a.I18n.T(lang, "value.unknown")
 	case bool:
 		if x {
-			return a.i18n.T(lang, "value.yes")
+			return a.I18n.T(lang, "value.yes")
 		}
-		return a.i18n.T(lang, "value.no")
+		return a.I18n.T(lang, "value.no")
 	case float64:
 		return a.number(x)
 	case core.Date:
 		return x.String()
 	case string:
-		return a.i18n.T(lang, enumKey(fact, x))
+		return a.I18n.T(lang, enumKey(fact, x))
 	case []string:
 		if len(x) == 0 {
-			return a.i18n.T(lang, "value.none")
+			return a.I18n.T(lang, "value.none")
 		}
 		parts := make([]string, len(x))
 		for i, s := range x {
-			parts[i] = a.i18n.T(lang, enumKey(fact, s))
+			parts[i] = a.I18n.T(lang, enumKey(fact, s))
 		}
-		return strings.Join(parts, a.i18n.T(lang, "list.sep"))
+		return strings.Join(parts, a.I18n.T(lang, "list.sep"))
 	}
 	return fmt.Sprint(v)
 }
@@ -132,7 +132,7 @@ func (a *App) toAPIResults(lang string, rs []policy.Result) []apiResult {
 			ar.Reasons = append(ar.Reasons, a.describeReason(lang, reason))
 		}
 		if len(r.Reasons) == 0 {
-			ar.Reasons = append(ar.Reasons, a.i18n.T(lang, "reason.open"))
+			ar.Reasons = append(ar.Reasons, a.I18n.T(lang, "reason.open"))
 		}
 		if r.Benefit != nil {
 			ar.Benefit = &apiBenefit{Text: r.Policy.BenefitText.In(lang), Granted: r.Benefit}

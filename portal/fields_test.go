@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"net/http"
+	"onestop/portal/web"
 	"os"
 	"regexp"
 	"slices"
@@ -96,8 +97,8 @@ func TestFieldAllowList(t *testing.T) {
 	if *updateFields {
 		perRoute = 0
 	}
-	requests := w.crawl(t, true, perRoute, func(r route, target string, s sweepSubject, resp *http.Response, body []byte) {
-		if !strings.Contains(resp.Header.Get("Content-Type"), "json") || r.path == "/api/v1/openapi.json" {
+	requests := w.crawl(t, true, perRoute, func(r web.Route, target string, s sweepSubject, resp *http.Response, body []byte) {
+		if !strings.Contains(resp.Header.Get("Content-Type"), "json") || r.Path == "/api/v1/openapi.json" {
 			return // a download (attachments, CSV); the API description names every field by design
 		}
 		var v any
@@ -118,8 +119,8 @@ func TestFieldAllowList(t *testing.T) {
 			return
 		}
 		checked++
-		pairs[r.path+" "+s.name] = true
-		key := r.method + " " + r.path
+		pairs[r.Path+" "+s.name] = true
+		key := r.Method + " " + r.Path
 		if seen[key] == nil {
 			seen[key] = map[string]map[string]bool{}
 		}

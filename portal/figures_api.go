@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,7 +28,7 @@ type apiFigures struct {
 // apiFiguresRead answers from the rollups only: one read by _id per month
 // and dimension value.
 func (a *App) apiFiguresRead(c *fiber.Ctx) error {
-	q, err := parseFigureQuery(c.Query, core.DateOf(a.clock.Now()))
+	q, err := parseFigureQuery(c.Query, core.DateOf(a.Clock.Now()))
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func (a *App) apiFiguresRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.figureView(c.UserContext(), lang(c), q)
+	v, err := a.figureView(c.UserContext(), web.Lang(c), q)
 	if err != nil {
 		return err
 	}

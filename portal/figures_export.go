@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/csv"
 	"fmt"
+	"onestop/portal/web"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,31 +24,31 @@ type table struct {
 // the cohorts and the trends. The export holds aggregates only.
 func (a *App) exportTables(l string, v *figureView) []table {
 	q := v.Query
-	head := table{Name: a.i18n.T(l, "figures.title"), Header: []string{a.i18n.T(l, "figures.section"), a.i18n.T(l, "figures.figure"), a.i18n.T(l, "figures.value"),
-		a.i18n.T(l, "figures.n"), a.i18n.T(l, "figures.of"), a.i18n.T(l, "figures.note")}}
-	head.Rows = append(head.Rows, []string{a.i18n.T(l, "figures.span"), q.From + " – " + q.To, q.Dim, q.Value, "", v.Computed.Format("2006-01-02 15:04 MST")})
+	head := table{Name: a.I18n.T(l, "figures.title"), Header: []string{a.I18n.T(l, "figures.section"), a.I18n.T(l, "figures.figure"), a.I18n.T(l, "figures.value"),
+		a.I18n.T(l, "figures.n"), a.I18n.T(l, "figures.of"), a.I18n.T(l, "figures.note")}}
+	head.Rows = append(head.Rows, []string{a.I18n.T(l, "figures.span"), q.From + " – " + q.To, q.Dim, q.Value, "", v.Computed.Format("2006-01-02 15:04 MST")})
 	for _, s := range v.Sections {
 		for _, f := range s.Figures {
 			of := ""
 			if f.Of != 0 {
 				of = fmt.Sprint(f.Of)
 			}
-			head.Rows = append(head.Rows, []string{a.i18n.T(l, s.Key), a.i18n.T(l, f.Key), f.Value, fmt.Sprint(f.N), of, f.Note})
+			head.Rows = append(head.Rows, []string{a.I18n.T(l, s.Key), a.I18n.T(l, f.Key), f.Value, fmt.Sprint(f.N), of, f.Note})
 		}
 	}
 	out := []table{head}
 	for _, b := range v.Breakdowns {
-		t := table{Name: a.i18n.T(l, b.Key), Rows: b.Rows}
+		t := table{Name: a.I18n.T(l, b.Key), Rows: b.Rows}
 		for _, h := range b.Header {
-			t.Header = append(t.Header, a.i18n.T(l, h))
+			t.Header = append(t.Header, a.I18n.T(l, h))
 		}
 		out = append(out, t)
 	}
-	co := table{Name: a.i18n.T(l, "figures.cohorts"), Header: []string{a.i18n.T(l, "figures.quarter"), a.i18n.T(l, "figures.ventures_started")}}
+	co := table{Name: a.I18n.T(l, "figures.cohorts"), Header: []string{a.I18n.T(l, "figures.quarter"), a.I18n.T(l, "figures.ventures_started")}}
 	// Verified first, then the self-reported answers in columns of their own.
 	for _, key := range []string{"figures.operating_at", "figures.operating_at_self"} {
 		for _, m := range cohortMonths {
-			co.Header = append(co.Header, a.i18n.T(l, key, m))
+			co.Header = append(co.Header, a.I18n.T(l, key, m))
 		}
 	}
 	for _, r := range v.Cohorts {
@@ -62,7 +63,7 @@ func (a *App) exportTables(l string, v *figureView) []table {
 	}
 	out = append(out, co)
 	for _, ch := range v.Charts {
-		t := table{Name: a.i18n.T(l, ch.Key), Header: []string{a.i18n.T(l, "figures.month"), a.i18n.T(l, "figures.value")}}
+		t := table{Name: a.I18n.T(l, ch.Key), Header: []string{a.I18n.T(l, "figures.month"), a.I18n.T(l, "figures.value")}}
 		for _, b := range ch.Bars {
 			t.Rows = append(t.Rows, []string{b.Label, fmt.Sprint(b.Value)})
 		}
@@ -76,8 +77,8 @@ func (a *App) exportTables(l string, v *figureView) []table {
 // view is a few hundred cells whatever the size of the records.
 func (a *App) figuresExport(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, l := c.UserContext(), lang(c)
-		now := core.DateOf(a.clock.Now())
+		ctx, l := c.UserContext(), web.Lang(c)
+		now := core.DateOf(a.Clock.Now())
 		q, err := parseFigureQuery(c.Query, now)
 		if err != nil {
 			return err
@@ -96,7 +97,7 @@ func (a *App) figuresExport(format string) fiber.Handler {
 				if i > 0 {
 					_ = w.Write([]string{})
 				}
-				_ = w.Write([]string{csvSafe(t.Name)})
+				_ = w.Write([]string{web.CSVSafe(t.Name)})
 				_ = w.Write(safeRow(t.Header))
 				for _, r := range t.Rows {
 					_ = w.Write(safeRow(r))
@@ -118,7 +119,7 @@ func (a *App) figuresExport(format string) fiber.Handler {
 			for r, row := range rows {
 				for col, cell := range row {
 					ref, _ := excelize.CoordinatesToCellName(col+1, r+1)
-					if err := x.SetCellStr(sheet, ref, csvSafe(cell)); err != nil {
+					if err := x.SetCellStr(sheet, ref, web.CSVSafe(cell)); err != nil {
 						return core.Wrap(err, "xlsx cell")
 					}
 				}
@@ -133,7 +134,7 @@ func (a *App) figuresExport(format string) fiber.Handler {
 func safeRow(r []string) []string {
 	out := make([]string, len(r))
 	for i, s := range r {
-		out[i] = csvSafe(s)
+		out[i] = web.CSVSafe(s)
 	}
 	return out
 }

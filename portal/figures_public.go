@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,14 +68,14 @@ func shareCell(n, of int64) *float64 {
 // openFigures are the last twelve months by district and for the city,
 // from the rollups, with small cells withheld.
 func (a *App) openFigures(ctx context.Context, l string) (*openData, error) {
-	now := core.DateOf(a.clock.Now())
-	out := &openData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: a.clock.Now()}
+	now := core.DateOf(a.Clock.Now())
+	out := &openData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: a.Clock.Now()}
 	areas := append([]string{"all"}, core.Districts...)
 	for _, d := range areas {
 		q := figureQuery{out.From, out.To, "district", d}
-		name := a.i18n.T(l, "district."+d)
+		name := a.I18n.T(l, "district."+d)
 		if d == "all" {
-			q.Dim, name = "all", a.i18n.T(l, "figdim.all")
+			q.Dim, name = "all", a.I18n.T(l, "figdim.all")
 		}
 		f, err := a.readFigures(ctx, q)
 		if err != nil {
@@ -123,7 +124,7 @@ func suppressComplements(rows []openRow) {
 }
 
 func (a *App) apiOpenData(c *fiber.Ctx) error {
-	d, err := a.openFigures(c.UserContext(), lang(c))
+	d, err := a.openFigures(c.UserContext(), web.Lang(c))
 	if err != nil {
 		return err
 	}
@@ -132,11 +133,11 @@ func (a *App) apiOpenData(c *fiber.Ctx) error {
 }
 
 func (a *App) openDataPage(c *fiber.Ctx) error {
-	d, err := a.openFigures(c.UserContext(), lang(c))
+	d, err := a.openFigures(c.UserContext(), web.Lang(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/open_data", fiber.Map{"Title": "opendata.title", "D": d})
+	return a.Render(c, "pages/open_data", fiber.Map{"Title": "opendata.title", "D": d})
 }
 
 // ownFigures is the small dashboard of a base's manager or a mentor: the
@@ -185,7 +186,7 @@ func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string
 		n := f.Counts
 		answer := quantile("figures.answer_minutes", f, "answer_minutes", 0.5)
 		if p90 := quant(f, "answer_minutes", 0.9); p90 != "—" {
-			answer.Note = a.i18n.T(l, "figures.answer_minutes.of", p90)
+			answer.Note = a.I18n.T(l, "figures.answer_minutes.of", p90)
 		}
 		return []ownFigures{{Name: me.Name, Figures: []figure{
 			tally("figures.consult_answered", n["consult_answered"]),
@@ -200,7 +201,7 @@ func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string
 // ownQuery is a span of months for one's own figures (the filter is
 // always oneself).
 func (a *App) ownQuery(c *fiber.Ctx) (figureQuery, error) {
-	now := core.DateOf(a.clock.Now())
+	now := core.DateOf(a.Clock.Now())
 	return parseFigureQuery(func(key string, def ...string) string {
 		if key == "dim" || key == "value" || key == "filter" {
 			return map[string]string{"dim": "all", "value": "", "filter": ""}[key]
@@ -214,31 +215,31 @@ func (a *App) apiOwnFigures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.ownFigureList(c.UserContext(), principal(c), lang(c), q)
+	list, err := a.ownFigureList(c.UserContext(), web.Principal(c), web.Lang(c), q)
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []ownFigures{}
 	}
-	return c.JSON(listResponse[ownFigures]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[ownFigures]{Items: list, Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *App) ownFiguresPage(c *fiber.Ctx) error {
 	q, err := a.ownQuery(c)
 	data := fiber.Map{"Title": "figures.own.title", "Query": q, "Errors": map[string]string{}}
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusUnprocessableEntity)
 			data["Errors"] = fe
-			return a.render(c, "pages/own_figures", data)
+			return a.Render(c, "pages/own_figures", data)
 		}
 		return err
 	}
-	list, err := a.ownFigureList(c.UserContext(), principal(c), lang(c), q)
+	list, err := a.ownFigureList(c.UserContext(), web.Principal(c), web.Lang(c), q)
 	if err != nil {
 		return err
 	}
 	data["List"] = list
-	return a.render(c, "pages/own_figures", data)
+	return a.Render(c, "pages/own_figures", data)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/url"
+	"onestop/portal/web"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ func TestFiguresByHand(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	appA := decode[listResponse[apiApplication]](t, body).Items[0].ID
+	appA := decode[web.ListResponse[apiApplication]](t, body).Items[0].ID
 	if resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "社區烘焙坊，兩人"}, w.e2); resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
@@ -151,7 +153,7 @@ func TestFiguresByHand(t *testing.T) {
 
 	// A manager sees their own base's figures; an entrepreneur none.
 	resp, body = tp.do("GET", "/api/v1/me/figures?from="+month+"&to="+month, nil, w.mgrA)
-	own := decode[listResponse[ownFigures]](t, body)
+	own := decode[web.ListResponse[ownFigures]](t, body)
 	if resp.StatusCode != 200 || len(own.Items) != 1 || own.Items[0].Figures[0].N != 2 || own.Items[0].Figures[2].N != 1 {
 		t.Errorf("manager A's figures: %d %s", resp.StatusCode, body)
 	}
@@ -181,7 +183,7 @@ func TestSmallCells(t *testing.T) {
 	}{{0, "0"}, {1, "nil"}, {4, "nil"}, {5, "5"}, {120, "120"}} {
 		got := "nil"
 		if c := cell(tt.n); c != nil {
-			got = itoa(int(*c))
+			got = strconv.Itoa(int(*c))
 		}
 		if got != tt.want {
 			t.Errorf("cell(%d) = %s, want %s", tt.n, got, tt.want)

@@ -188,7 +188,7 @@ func quantile(key string, f figures.Figures, hist string, q float64) figure {
 
 // noted adds the "of …" note in the reader's language.
 func (a *App) noted(l string, fg figure, n int64) figure {
-	fg.Note = a.i18n.T(l, fg.Key+".of", n)
+	fg.Note = a.I18n.T(l, fg.Key+".of", n)
 	return fg
 }
 
@@ -199,10 +199,10 @@ func (a *App) figureView(ctx context.Context, l string, q figureQuery) (*figureV
 		return nil, err
 	}
 	n := f.Counts
-	v := &figureView{Query: q, Counts: n, Computed: a.clock.Now()}
+	v := &figureView{Query: q, Counts: n, Computed: a.Clock.Now()}
 	answer := quantile("figures.answer_minutes", f, "answer_minutes", 0.5)
 	if p90 := quant(f, "answer_minutes", 0.9); p90 != "—" {
-		answer.Note = a.i18n.T(l, "figures.answer_minutes.of", p90)
+		answer.Note = a.I18n.T(l, "figures.answer_minutes.of", p90)
 	}
 	aged, err := a.agedRates(ctx, l, q)
 	if err != nil {
@@ -278,7 +278,7 @@ func (a *App) agedRates(ctx context.Context, l string, q figureQuery) (map[strin
 	out := map[string]map[int]figure{"verified": {}, "self": {}}
 	keys := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}
 	for m, key := range keys {
-		sub, ok := q.until(core.DateOf(a.clock.Now()).AddMonths(-m))
+		sub, ok := q.until(core.DateOf(a.Clock.Now()).AddMonths(-m))
 		var g figures.Figures
 		if ok {
 			var err error
@@ -288,12 +288,12 @@ func (a *App) agedRates(ctx context.Context, l string, q figureQuery) (map[strin
 		}
 		for basis, suffix := range map[string]string{"verified": "", "self": "_self"} {
 			if !ok {
-				out[basis][m] = figure{Key: key + suffix, Value: "—", Note: a.i18n.T(l, "figures.too_recent", m)}
+				out[basis][m] = figure{Key: key + suffix, Value: "—", Note: a.I18n.T(l, "figures.too_recent", m)}
 				continue
 			}
 			op, started := g.Counts[fmt.Sprintf("cohort_operating_%d_%s", m, basis)], g.Counts["ventures_started"]
 			out[basis][m] = figure{Key: key + suffix, Value: percent(op, started), N: op, Of: started,
-				Note: a.i18n.T(l, "figures.aged.of", started, sub.To)}
+				Note: a.I18n.T(l, "figures.aged.of", started, sub.To)}
 		}
 	}
 	return out, nil
@@ -324,7 +324,7 @@ func (a *App) breakdowns(ctx context.Context, l string, q figureQuery, n map[str
 			return nil, err
 		}
 		if f.Counts["service_requests"] > 0 {
-			types.Rows = append(types.Rows, []string{a.i18n.T(l, "service."+t), fmt.Sprint(f.Counts["service_requests"]), percent(f.Counts["service_on_time"], f.Counts["service_completed"])})
+			types.Rows = append(types.Rows, []string{a.I18n.T(l, "service."+t), fmt.Sprint(f.Counts["service_requests"]), percent(f.Counts["service_on_time"], f.Counts["service_completed"])})
 		}
 	}
 	topics := breakdown{Key: "figures.by_call_topic", Header: []string{"hotline.call.topic", "figures.calls"}}
@@ -334,7 +334,7 @@ func (a *App) breakdowns(ctx context.Context, l string, q figureQuery, n map[str
 			return nil, err
 		}
 		if f.Counts["calls"] > 0 {
-			topics.Rows = append(topics.Rows, []string{a.i18n.T(l, "calltopic."+t), fmt.Sprint(f.Counts["calls"])})
+			topics.Rows = append(topics.Rows, []string{a.I18n.T(l, "calltopic."+t), fmt.Sprint(f.Counts["calls"])})
 		}
 	}
 	seats := breakdown{Key: "figures.by_base", Header: []string{"bases.base", "bases.seats", "figures.free_seats", "figures.match_applications", "figures.match_placements"}}
@@ -369,7 +369,7 @@ func (a *App) cohorts(ctx context.Context, q figureQuery) ([]cohortRow, error) {
 			r.Operating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_verified", m)]
 			r.SelfOperating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_self", m)]
 			r.Shares[j], r.SelfShares[j] = percent(r.Operating[j], r.Started), percent(r.SelfOperating[j], r.Started)
-			if start.AddDate(0, 3+m, 0).After(a.clock.Now()) {
+			if start.AddDate(0, 3+m, 0).After(a.Clock.Now()) {
 				r.Shares[j], r.SelfShares[j] = "…", "…" // the quarter's ventures have not all reached it yet
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"onestop/portal/web"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -70,7 +71,7 @@ func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error)
 	for _, dim := range figureDims[1:] {
 		g := filterGroup{Dim: dim}
 		for _, v := range enumDims[dim] {
-			g.Options = append(g.Options, filterOption{dim + ":" + v, a.i18n.T(l, labels[dim]+v)})
+			g.Options = append(g.Options, filterOption{dim + ":" + v, a.I18n.T(l, labels[dim]+v)})
 		}
 		switch dim {
 		case "bank":
@@ -109,8 +110,8 @@ func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error)
 // for the city or under one filter, read from the rollups alone, with a
 // year of monthly trends drawn as SVG and the cohorts of ventures.
 func (a *App) figuresPage(c *fiber.Ctx) error {
-	ctx, l := c.UserContext(), lang(c)
-	now := core.DateOf(a.clock.Now())
+	ctx, l := c.UserContext(), web.Lang(c)
+	now := core.DateOf(a.Clock.Now())
 	groups, err := a.filterGroups(ctx, l)
 	if err != nil {
 		return err
@@ -119,10 +120,10 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 	q, err := parseFigureQuery(c.Query, now)
 	data["Query"], data["Filter"] = q, q.Dim+":"+q.Value
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusUnprocessableEntity)
 			data["Errors"] = fe
-			return a.render(c, "pages/figures", data)
+			return a.Render(c, "pages/figures", data)
 		}
 		return err
 	}
@@ -134,7 +135,7 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 	// The exports get the same span and filter, re-encoded from the checked
 	// query (so marked safe for the template).
 	data["Export"] = template.URL(url.Values{"from": {q.From}, "to": {q.To}, "filter": {q.Dim + ":" + q.Value}}.Encode())
-	return a.render(c, "pages/figures", data)
+	return a.Render(c, "pages/figures", data)
 }
 
 // trendSeries are the counters drawn as a year of monthly bars.

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ type apiContact struct {
 
 func (a *App) toAPIContact(c *fiber.Ctx, x *hotline.Contact) apiContact {
 	out := apiContact{ID: x.ID, Name: x.Name, PhoneMasked: x.PhoneMasked, IDMasked: x.IDMasked, District: x.District, AccountID: x.AccountID, CreatedAt: x.CreatedAt}
-	if f, ok := a.hotline.LinkCandidate(c.UserContext(), principal(c), x); ok {
+	if f, ok := a.hotline.LinkCandidate(c.UserContext(), web.Principal(c), x); ok {
 		out.LinkCandidate = &f
 	}
 	return out
@@ -89,7 +90,7 @@ type apiComplaint struct {
 
 func (a *App) toAPIComplaint(x *hotline.Complaint) apiComplaint {
 	return apiComplaint{ID: x.ID, ContactName: x.ContactName, Kind: x.Kind, Subject: x.Subject, Against: x.Against, AgainstName: x.AgainstName,
-		Details: x.Details, Desired: x.Desired, Status: x.Status, AssigneeName: x.AssigneeName, DueAt: x.DueAt, Overdue: x.Overdue(a.clock.Now()),
+		Details: x.Details, Desired: x.Desired, Status: x.Status, AssigneeName: x.AssigneeName, DueAt: x.DueAt, Overdue: x.Overdue(a.Clock.Now()),
 		Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: x.History, CreatedAt: x.CreatedAt}
 }
 
@@ -198,10 +199,10 @@ type reassignRequest struct {
 
 func (a *App) apiFind(c *fiber.Ctx) error {
 	q := c.Query("q")
-	if sensitiveQuery(q, a.clock.Now()) {
-		return numberInURL() // POST /api/v1/hotline/find takes numbers
+	if web.SensitiveQuery(q, a.Clock.Now()) {
+		return web.NumberInURL() // POST /api/v1/hotline/find takes numbers
 	}
-	found, err := a.hotline.Find(c.UserContext(), principal(c), q)
+	found, err := a.hotline.Find(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
@@ -210,10 +211,10 @@ func (a *App) apiFind(c *fiber.Ctx) error {
 
 func (a *App) apiCreateContact(c *fiber.Ctx) error {
 	var in hotline.NewContact
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.hotline.CreateContact(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.CreateContact(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -221,7 +222,7 @@ func (a *App) apiCreateContact(c *fiber.Ctx) error {
 }
 
 func (a *App) apiContact(c *fiber.Ctx) error {
-	x, err := a.hotline.Contact(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.hotline.Contact(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (a *App) apiContact(c *fiber.Ctx) error {
 }
 
 func (a *App) apiLinkContact(c *fiber.Ctx) error {
-	x, err := a.hotline.Link(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	x, err := a.hotline.Link(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -237,7 +238,7 @@ func (a *App) apiLinkContact(c *fiber.Ctx) error {
 }
 
 func (a *App) apiAccountContact(c *fiber.Ctx) error {
-	x, err := a.hotline.ContactForAccount(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	x, err := a.hotline.ContactForAccount(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -246,10 +247,10 @@ func (a *App) apiAccountContact(c *fiber.Ctx) error {
 
 func (a *App) apiLogCall(c *fiber.Ctx) error {
 	var in hotline.NewCall
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.hotline.LogCall(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.LogCall(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -257,15 +258,15 @@ func (a *App) apiLogCall(c *fiber.Ctx) error {
 }
 
 func callQuery(c *fiber.Ctx) hotline.CallQuery {
-	return hotline.CallQuery{ContactID: c.Query("contact_id"), StaffID: c.Query("staff_id"), Topic: c.Query("topic"), Week: c.Query("week"), Page: pageOf(c)}
+	return hotline.CallQuery{ContactID: c.Query("contact_id"), StaffID: c.Query("staff_id"), Topic: c.Query("topic"), Week: c.Query("week"), Page: web.PageOf(c)}
 }
 
 func (a *App) apiCalls(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.Calls(c.UserContext(), principal(c), callQuery(c))
+	rows, total, p, err := a.hotline.Calls(c.UserContext(), web.Principal(c), callQuery(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiCallRow]{Items: make([]apiCallRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiCallRow]{Items: make([]apiCallRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiCallRow{ID: r.ID, ContactID: r.ContactID, ContactName: r.ContactName, Type: r.Type, Topic: r.Topic,
 			Outcome: r.Outcome, Notes: r.Notes, Duration: r.Duration, CreatedAt: r.CreatedAt})
@@ -275,10 +276,10 @@ func (a *App) apiCalls(c *fiber.Ctx) error {
 
 func (a *App) apiConvertCall(c *fiber.Ctx) error {
 	var in hotline.Conversion
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	l, err := a.hotline.Convert(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	l, err := a.hotline.Convert(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -286,7 +287,7 @@ func (a *App) apiConvertCall(c *fiber.Ctx) error {
 }
 
 func (a *App) apiTopics(c *fiber.Ctx) error {
-	weeks, err := a.hotline.TopicsByWeek(c.UserContext(), principal(c), 8)
+	weeks, err := a.hotline.TopicsByWeek(c.UserContext(), web.Principal(c), 8)
 	if err != nil {
 		return err
 	}
@@ -295,10 +296,10 @@ func (a *App) apiTopics(c *fiber.Ctx) error {
 
 func (a *App) apiFileComplaint(c *fiber.Ctx) error {
 	var in hotline.NewComplaint
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.hotline.FileComplaint(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.FileComplaint(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -306,7 +307,7 @@ func (a *App) apiFileComplaint(c *fiber.Ctx) error {
 }
 
 func complaintQuery(c *fiber.Ctx) hotline.ComplaintQuery {
-	return hotline.ComplaintQuery{Queue: c.Query("queue"), AgainstID: c.Query("about"), Text: strings.TrimSpace(c.Query("q")), Page: pageOf(c)}
+	return hotline.ComplaintQuery{Queue: c.Query("queue"), AgainstID: c.Query("about"), Text: strings.TrimSpace(c.Query("q")), Page: web.PageOf(c)}
 }
 
 func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {
@@ -315,11 +316,11 @@ func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {
 }
 
 func (a *App) apiComplaints(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.Complaints(c.UserContext(), principal(c), complaintQuery(c))
+	rows, total, p, err := a.hotline.Complaints(c.UserContext(), web.Principal(c), complaintQuery(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiComplaintRow]{Items: make([]apiComplaintRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiComplaintRow]{Items: make([]apiComplaintRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, toAPIComplaintRow(r))
 	}
@@ -327,7 +328,7 @@ func (a *App) apiComplaints(c *fiber.Ctx) error {
 }
 
 func (a *App) apiComplaint(c *fiber.Ctx) error {
-	x, err := a.hotline.Complaint(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.hotline.Complaint(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -336,10 +337,10 @@ func (a *App) apiComplaint(c *fiber.Ctx) error {
 
 func (a *App) apiComplaintStep(c *fiber.Ctx) error {
 	var in hotline.ComplaintStep
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.hotline.ActOnComplaint(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	x, err := a.hotline.ActOnComplaint(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -348,10 +349,10 @@ func (a *App) apiComplaintStep(c *fiber.Ctx) error {
 
 func (a *App) apiOpenCase(c *fiber.Ctx) error {
 	var in hotline.NewCase
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.hotline.OpenCase(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.OpenCase(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -359,7 +360,7 @@ func (a *App) apiOpenCase(c *fiber.Ctx) error {
 }
 
 func caseQuery(c *fiber.Ctx) hotline.CaseQuery {
-	return hotline.CaseQuery{Queue: c.Query("queue"), StaffID: c.Query("staff_id"), Text: strings.TrimSpace(c.Query("q")), Page: pageOf(c)}
+	return hotline.CaseQuery{Queue: c.Query("queue"), StaffID: c.Query("staff_id"), Text: strings.TrimSpace(c.Query("q")), Page: web.PageOf(c)}
 }
 
 func toAPICaseRow(r hotline.CaseRow) apiCaseRow {
@@ -368,11 +369,11 @@ func toAPICaseRow(r hotline.CaseRow) apiCaseRow {
 }
 
 func (a *App) apiCases(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.Cases(c.UserContext(), principal(c), caseQuery(c))
+	rows, total, p, err := a.hotline.Cases(c.UserContext(), web.Principal(c), caseQuery(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiCaseRow]{Items: make([]apiCaseRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiCaseRow]{Items: make([]apiCaseRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, toAPICaseRow(r))
 	}
@@ -380,7 +381,7 @@ func (a *App) apiCases(c *fiber.Ctx) error {
 }
 
 func (a *App) apiCase(c *fiber.Ctx) error {
-	x, err := a.hotline.Case(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.hotline.Case(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -391,7 +392,7 @@ func (a *App) apiCase(c *fiber.Ctx) error {
 func apiCaseStep[T any](a *App, do func(c *fiber.Ctx, in T) (*hotline.Case, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in T
-		if err := decodeJSON(c, &in); err != nil {
+		if err := web.DecodeJSON(c, &in); err != nil {
 			return err
 		}
 		x, err := do(c, in)
@@ -405,25 +406,25 @@ func apiCaseStep[T any](a *App, do func(c *fiber.Ctx, in T) (*hotline.Case, erro
 func (a *App) caseSteps() (update, contact, schedule, mentor, staff, help, close fiber.Handler) {
 	id := func(c *fiber.Ctx) string { return c.Params("id") }
 	update = apiCaseStep(a, func(c *fiber.Ctx, in hotline.CaseDetails) (*hotline.Case, error) {
-		return a.hotline.Update(c.UserContext(), principal(c), id(c), in, meta(c))
+		return a.hotline.Update(c.UserContext(), web.Principal(c), id(c), in, web.Meta(c))
 	})
 	contact = apiCaseStep(a, func(c *fiber.Ctx, in hotline.ContactRecord) (*hotline.Case, error) {
-		return a.hotline.RecordContact(c.UserContext(), principal(c), id(c), in, meta(c))
+		return a.hotline.RecordContact(c.UserContext(), web.Principal(c), id(c), in, web.Meta(c))
 	})
 	schedule = apiCaseStep(a, func(c *fiber.Ctx, in scheduleRequest) (*hotline.Case, error) {
-		return a.hotline.Schedule(c.UserContext(), principal(c), id(c), in.Days, meta(c))
+		return a.hotline.Schedule(c.UserContext(), web.Principal(c), id(c), in.Days, web.Meta(c))
 	})
 	mentor = apiCaseStep(a, func(c *fiber.Ctx, in mentorRequest) (*hotline.Case, error) {
-		return a.hotline.AssignMentor(c.UserContext(), principal(c), id(c), in.MentorID, meta(c))
+		return a.hotline.AssignMentor(c.UserContext(), web.Principal(c), id(c), in.MentorID, web.Meta(c))
 	})
 	staff = apiCaseStep(a, func(c *fiber.Ctx, in staffRequest) (*hotline.Case, error) {
-		return a.hotline.AssignStaff(c.UserContext(), principal(c), id(c), in.StaffID, meta(c))
+		return a.hotline.AssignStaff(c.UserContext(), web.Principal(c), id(c), in.StaffID, web.Meta(c))
 	})
 	help = apiCaseStep(a, func(c *fiber.Ctx, in hotline.CaseHelp) (*hotline.Case, error) {
-		return a.hotline.Help(c.UserContext(), principal(c), id(c), in, meta(c))
+		return a.hotline.Help(c.UserContext(), web.Principal(c), id(c), in, web.Meta(c))
 	})
 	close = apiCaseStep(a, func(c *fiber.Ctx, in closeCaseRequest) (*hotline.Case, error) {
-		return a.hotline.CloseCase(c.UserContext(), principal(c), id(c), in.Outcome, in.On, in.Note, meta(c))
+		return a.hotline.CloseCase(c.UserContext(), web.Principal(c), id(c), in.Outcome, in.On, in.Note, web.Meta(c))
 	})
 	return
 }
@@ -431,7 +432,7 @@ func (a *App) caseSteps() (update, contact, schedule, mentor, staff, help, close
 // caseEligibility runs a fresh eligibility check on the case's person and
 // records it on the case with the policies met.
 func (a *App) caseEligibility(c *fiber.Ctx) (*hotline.Case, error) {
-	ctx, me := c.UserContext(), principal(c)
+	ctx, me := c.UserContext(), web.Principal(c)
 	x, err := a.hotline.Case(ctx, me, c.Params("id"))
 	if err != nil {
 		return nil, err
@@ -443,7 +444,7 @@ func (a *App) caseEligibility(c *fiber.Ctx) (*hotline.Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := a.policies.Check(ctx, &p.Facts, core.DateOf(a.clock.Now()))
+	rs, err := a.policies.Check(ctx, &p.Facts, core.DateOf(a.Clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -453,7 +454,7 @@ func (a *App) caseEligibility(c *fiber.Ctx) (*hotline.Case, error) {
 			met = append(met, r.Policy.ID)
 		}
 	}
-	return a.hotline.AddLink(ctx, me, x.ID, hotline.Link{Kind: "eligibility", ID: x.PersonID, Note: strings.Join(met, ",")}, meta(c))
+	return a.hotline.AddLink(ctx, me, x.ID, hotline.Link{Kind: "eligibility", ID: x.PersonID, Note: strings.Join(met, ",")}, web.Meta(c))
 }
 
 func (a *App) apiCaseEligibility(c *fiber.Ctx) error {
@@ -466,10 +467,10 @@ func (a *App) apiCaseEligibility(c *fiber.Ctx) error {
 
 func (a *App) apiReassign(c *fiber.Ctx) error {
 	var in reassignRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := a.hotline.ReassignAll(c.UserContext(), principal(c), in.FromID, in.ToID, meta(c))
+	out, err := a.hotline.ReassignAll(c.UserContext(), web.Principal(c), in.FromID, in.ToID, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -477,11 +478,11 @@ func (a *App) apiReassign(c *fiber.Ctx) error {
 }
 
 func (a *App) apiStabilityDue(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.StabilityDue(c.UserContext(), principal(c), pageOf(c))
+	rows, total, p, err := a.hotline.StabilityDue(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiVentureRow]{Items: make([]apiVentureRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiVentureRow]{Items: make([]apiVentureRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiVentureRow{ID: r.ID, Name: r.Name, District: r.District, Industry: r.Industry, NextDue: r.NextDue, Overdue: r.Overdue})
 	}
@@ -489,7 +490,7 @@ func (a *App) apiStabilityDue(c *fiber.Ctx) error {
 }
 
 func (a *App) apiMyVenture(c *fiber.Ctx) error {
-	v, err := a.hotline.Venture(c.UserContext(), principal(c), principal(c).ID)
+	v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
@@ -498,10 +499,10 @@ func (a *App) apiMyVenture(c *fiber.Ctx) error {
 
 func (a *App) apiStabilityCheckin(c *fiber.Ctx) error {
 	var in hotline.StabilityAnswer
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := a.hotline.RecordStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	v, err := a.hotline.RecordStability(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -511,8 +512,8 @@ func (a *App) apiStabilityCheckin(c *fiber.Ctx) error {
 // askFor files a consultation: hotline staff ask for a contact (the
 // hotline names the caller), entrepreneurs for themselves.
 func (a *App) askFor(c *fiber.Ctx, q mentors.Question) (*mentors.Consultation, error) {
-	if me := principal(c); me.Role.Staff() {
-		return a.hotline.Ask(c.UserContext(), me, q.ContactID, q, meta(c))
+	if me := web.Principal(c); me.Role.Staff() {
+		return a.hotline.Ask(c.UserContext(), me, q.ContactID, q, web.Meta(c))
 	}
-	return a.mentors.Ask(c.UserContext(), principal(c), q, meta(c))
+	return a.mentors.Ask(c.UserContext(), web.Principal(c), q, web.Meta(c))
 }

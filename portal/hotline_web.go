@@ -2,6 +2,8 @@ package portal
 
 import (
 	"encoding/csv"
+	"errors"
+	"onestop/portal/web"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,14 +26,6 @@ func hotlineOptions() fiber.Map {
 		"LoanStatuses": hotline.LoanStatuses, "Needs": hotline.CaseNeeds, "CaseOutcomes": hotline.Outcomes, "Channels": hotline.Channels}
 }
 
-func formList(c *fiber.Ctx, name string) []string {
-	var out []string
-	for _, v := range c.Request().PostArgs().PeekMulti(name) {
-		out = append(out, string(v))
-	}
-	return out
-}
-
 // formInt reads a whole number; a bad one is a field error.
 func formInt(c *fiber.Ctx, name string, errs map[string]string) int64 {
 	s := strings.TrimSpace(c.FormValue(name))
@@ -45,23 +39,11 @@ func formInt(c *fiber.Ctx, name string, errs map[string]string) int64 {
 	return n
 }
 
-func formDate(c *fiber.Ctx, name string, errs map[string]string) core.Date {
-	s := strings.TrimSpace(c.FormValue(name))
-	if s == "" {
-		return core.Date{}
-	}
-	d, err := core.ParseDate(s)
-	if err != nil {
-		errs[name] = "error.date"
-	}
-	return d
-}
-
 // The console: find a caller, or record a new one.
 
 func (a *App) hotlinePage(c *fiber.Ctx) error {
 	q := strings.TrimSpace(c.Query("q"))
-	if sensitiveQuery(q, a.clock.Now()) {
+	if web.SensitiveQuery(q, a.Clock.Now()) {
 		// A number in the link: no look-up, and the number is not echoed.
 		return a.renderConsole(c, "", hotline.NewContact{}, map[string]string{"q": "search.number_in_link"})
 	}
@@ -71,14 +53,14 @@ func (a *App) hotlinePage(c *fiber.Ctx) error {
 // renderConsole shows the console, with the results of q when there is one
 // (a name from the link, or anything posted by the search form).
 func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs map[string]string) error {
-	ctx, me := c.UserContext(), principal(c)
+	ctx, me := c.UserContext(), web.Principal(c)
 	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": hotlineOptions()}
-	if _, problem := pii.ParseID(q, a.clock.Now()); problem == "" {
+	if _, problem := pii.ParseID(q, a.Clock.Now()); problem == "" {
 		data["Q"] = "" // an ID number is never echoed back into the page
 	}
 	if q != "" {
 		found, err := a.hotline.Find(ctx, me, q)
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			errs["q"] = fe["q"]
 		} else if err != nil {
 			return err
@@ -88,7 +70,7 @@ func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs 
 			// Start the new record from what was typed.
 			if pii.NormalizePhone(q) != "" {
 				in.Phone = q
-			} else if !sensitiveQuery(q, a.clock.Now()) {
+			} else if !web.SensitiveQuery(q, a.Clock.Now()) {
 				in.Name = q
 			}
 			data["Input"] = in
@@ -113,26 +95,26 @@ func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs 
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/hotline", data)
+	return a.Render(c, "pages/hotline", data)
 }
 
 func (a *App) contactCreate(c *fiber.Ctx) error {
 	in := hotline.NewContact{Name: c.FormValue("name"), Phone: c.FormValue("phone"), IDNumber: c.FormValue("id_number"), District: c.FormValue("district")}
-	x, err := a.hotline.CreateContact(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.CreateContact(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		var ce *core.Error
-		if asCore(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) && len(ce.Fields) > 0 {
+		if errors.As(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) && len(ce.Fields) > 0 {
 			in.IDNumber = "" // never echoed back into the page
 			return a.renderConsole(c, "", in, ce.Fields)
 		}
 		return err
 	}
-	flash(c, "hotline.contact.created")
+	web.Flash(c, "hotline.contact.created")
 	return c.Redirect("/hotline/contacts/"+x.ID, fiber.StatusSeeOther)
 }
 
 func (a *App) accountContact(c *fiber.Ctx) error {
-	x, err := a.hotline.ContactForAccount(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	x, err := a.hotline.ContactForAccount(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -148,7 +130,7 @@ func (a *App) contactPage(c *fiber.Ctx) error {
 type revealedContact struct{ Phone, IDNumber string }
 
 func (a *App) renderContact(c *fiber.Ctx, call hotline.NewCall, errs map[string]string, revealed *revealedContact) error {
-	ctx, me := c.UserContext(), principal(c)
+	ctx, me := c.UserContext(), web.Principal(c)
 	x, err := a.hotline.Contact(ctx, me, c.Params("id"))
 	if err != nil {
 		return err
@@ -173,22 +155,22 @@ func (a *App) renderContact(c *fiber.Ctx, call hotline.NewCall, errs map[string]
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/contact", data)
+	return a.Render(c, "pages/contact", data)
 }
 
 func (a *App) contactLink(c *fiber.Ctx) error {
-	if _, err := a.hotline.Link(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.hotline.Link(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "hotline.contact.linked")
+		web.Flash(c, "hotline.contact.linked")
 	}
 	return c.Redirect("/hotline/contacts/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (a *App) contactReveal(c *fiber.Ctx) error {
-	phone, idno, err := a.hotline.Reveal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	phone, idno, err := a.hotline.Reveal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -204,12 +186,12 @@ func (a *App) callCreate(c *fiber.Ctx) error {
 	in := hotline.NewCall{ContactID: c.Params("id"), Type: c.FormValue("type"), Topic: c.FormValue("topic"), Notes: c.FormValue("notes"),
 		Outcome: c.FormValue("outcome"), DurationMinutes: minutes, NextStep: c.FormValue("next_step")}
 	if len(errs) == 0 {
-		x, err := a.hotline.LogCall(c.UserContext(), principal(c), in, meta(c))
+		x, err := a.hotline.LogCall(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
-			flash(c, "hotline.call.logged")
+			web.Flash(c, "hotline.call.logged")
 			return c.Redirect("/hotline/contacts/"+x.ContactID+"#call-"+x.ID, fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -218,59 +200,41 @@ func (a *App) callCreate(c *fiber.Ctx) error {
 
 func (a *App) callConvert(c *fiber.Ctx) error {
 	in := hotline.Conversion{To: c.FormValue("to"), Topic: c.FormValue("topic"), Type: c.FormValue("type")}
-	l, err := a.hotline.Convert(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	l, err := a.hotline.Convert(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
-		if call, err := a.hotline.Call(c.UserContext(), principal(c), c.Params("id")); err == nil {
+		if call, err := a.hotline.Call(c.UserContext(), web.Principal(c), c.Params("id")); err == nil {
 			return c.Redirect("/hotline/contacts/"+call.ContactID, fiber.StatusSeeOther)
 		}
 		return c.Redirect("/hotline", fiber.StatusSeeOther)
 	}
-	flash(c, "hotline.call.converted."+l.Kind)
-	return c.Redirect(linkPath(l), fiber.StatusSeeOther)
-}
-
-func linkPath(l hotline.Link) string {
-	switch l.Kind {
-	case "consultation":
-		return "/consultations/" + l.ID
-	case "service":
-		return "/services/" + l.ID
-	case "complaint":
-		return "/complaints/" + l.ID
-	case "case":
-		return "/cases/" + l.ID
-	case "eligibility":
-		return "/staff/people/" + l.ID
-	case "training":
-		return "/training/" + l.ID
-	}
-	return "/"
+	web.Flash(c, "hotline.call.converted."+l.Kind)
+	return c.Redirect(web.LinkPath(l), fiber.StatusSeeOther)
 }
 
 func (a *App) topicsPage(c *fiber.Ctx) error {
-	weeks, err := a.hotline.TopicsByWeek(c.UserContext(), principal(c), 8)
+	weeks, err := a.hotline.TopicsByWeek(c.UserContext(), web.Principal(c), 8)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/hotline_topics", fiber.Map{"Title": "hotline.topics", "Weeks": weeks, "Topics": hotline.CallTopics})
+	return a.Render(c, "pages/hotline_topics", fiber.Map{"Title": "hotline.topics", "Weeks": weeks, "Topics": hotline.CallTopics})
 }
 
 // Complaints.
 
 func (a *App) complaintsPage(c *fiber.Ctx) error {
 	q := complaintQuery(c)
-	rows, total, p, err := a.hotline.Complaints(c.UserContext(), principal(c), q)
+	rows, total, p, err := a.hotline.Complaints(c.UserContext(), web.Principal(c), q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			return c.Redirect("/complaints", fiber.StatusSeeOther)
 		}
 		return err
 	}
-	return a.render(c, "pages/complaints", fiber.Map{"Title": "complaints.title", "Rows": rows, "Total": total, "Query": q,
-		"Queues": []string{"open", "overdue", "escalated", "mine", "received", "in_progress", "answered", "closed", "reopened"}, "Pager": newPager(c, p, total)})
+	return a.Render(c, "pages/complaints", fiber.Map{"Title": "complaints.title", "Rows": rows, "Total": total, "Query": q,
+		"Queues": []string{"open", "overdue", "escalated", "mine", "received", "in_progress", "answered", "closed", "reopened"}, "Pager": web.NewPager(c, p, total)})
 }
 
 func (a *App) complaintNewPage(c *fiber.Ctx) error {
@@ -284,11 +248,11 @@ func (a *App) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs ma
 		return err
 	}
 	data["Providers"] = slices.DeleteFunc(provs, func(p *training.Provider) bool { return !p.Listed })
-	if principal(c).Role.Staff() && in.ContactID != "" {
-		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
+	if web.Principal(c).Role.Staff() && in.ContactID != "" {
+		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), in.ContactID); err == nil {
 			data["Contact"] = ct
 			if in.Details == "" && in.CallID != "" {
-				if call, err := a.hotline.Call(c.UserContext(), principal(c), in.CallID); err == nil {
+				if call, err := a.hotline.Call(c.UserContext(), web.Principal(c), in.CallID); err == nil {
 					in.Details = call.Notes
 					data["Input"] = in
 				}
@@ -298,7 +262,7 @@ func (a *App) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs ma
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/complaint_new", data)
+	return a.Render(c, "pages/complaint_new", data)
 }
 
 func (a *App) complaintDays() map[string]int {
@@ -312,41 +276,41 @@ func (a *App) complaintDays() map[string]int {
 func (a *App) complaintCreate(c *fiber.Ctx) error {
 	in := hotline.NewComplaint{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Kind: c.FormValue("kind"), Subject: c.FormValue("subject"),
 		Against: c.FormValue("against"), AgainstName: c.FormValue("against_name"), AgainstID: c.FormValue("against_id"), Details: c.FormValue("details"), Desired: c.FormValue("desired")}
-	x, err := a.hotline.FileComplaint(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.hotline.FileComplaint(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			return a.renderComplaintForm(c, in, fe)
 		}
 		return err
 	}
-	flash(c, "complaints.filed")
+	web.Flash(c, "complaints.filed")
 	return c.Redirect("/complaints/"+x.ID, fiber.StatusSeeOther)
 }
 
 func (a *App) complaintPage(c *fiber.Ctx) error {
-	x, err := a.hotline.Complaint(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.hotline.Complaint(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "complaints.complaint", "C": a.toAPIComplaint(x), "Raw": x, "IsOwner": x.ComplainantID == principal(c).ID}
-	if principal(c).Role.Staff() {
+	data := fiber.Map{"Title": "complaints.complaint", "C": a.toAPIComplaint(x), "Raw": x, "IsOwner": x.ComplainantID == web.Principal(c).ID}
+	if web.Principal(c).Role.Staff() {
 		staff, err := a.accounts.Active(c.UserContext(), accounts.Hotline, accounts.Admin)
 		if err != nil {
 			return err
 		}
 		data["Staff"] = staff
 	}
-	return a.render(c, "pages/complaint", data)
+	return a.Render(c, "pages/complaint", data)
 }
 
 func (a *App) complaintStepWeb(c *fiber.Ctx) error {
 	in := hotline.ComplaintStep{Action: c.FormValue("action"), Text: c.FormValue("text"), AssigneeID: c.FormValue("assignee_id")}
-	if _, err := a.hotline.ActOnComplaint(c.UserContext(), principal(c), c.Params("id"), in, meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.hotline.ActOnComplaint(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "complaints.step."+in.Action)
+		web.Flash(c, "complaints.step."+in.Action)
 	}
 	return c.Redirect("/complaints/"+c.Params("id"), fiber.StatusSeeOther)
 }
@@ -355,15 +319,15 @@ func (a *App) complaintStepWeb(c *fiber.Ctx) error {
 
 func (a *App) casesPage(c *fiber.Ctx) error {
 	q := caseQuery(c)
-	rows, total, p, err := a.hotline.Cases(c.UserContext(), principal(c), q)
+	rows, total, p, err := a.hotline.Cases(c.UserContext(), web.Principal(c), q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
-			return c.Redirect(localPath(c.Path(), "/cases"), fiber.StatusSeeOther)
+		if fe := web.FormErrors(err); fe != nil {
+			return c.Redirect(web.LocalPath(c.Path(), "/cases"), fiber.StatusSeeOther)
 		}
 		return err
 	}
-	data := fiber.Map{"Title": "cases.title", "Rows": rows, "Total": total, "Query": q, "Pager": newPager(c, p, total)}
-	if principal(c).Role.Staff() {
+	data := fiber.Map{"Title": "cases.title", "Rows": rows, "Total": total, "Query": q, "Pager": web.NewPager(c, p, total)}
+	if web.Principal(c).Role.Staff() {
 		data["Queues"] = hotline.CaseQueues
 		staff, err := a.accounts.Active(c.UserContext(), accounts.Hotline, accounts.Admin)
 		if err != nil {
@@ -371,16 +335,7 @@ func (a *App) casesPage(c *fiber.Ctx) error {
 		}
 		data["Staff"] = staff
 	}
-	return a.render(c, "pages/cases", data)
-}
-
-// csvSafe keeps a cell from being read as a formula by a spreadsheet
-// (CSV injection): a leading = + - @ or control character gets a quote.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return a.Render(c, "pages/cases", data)
 }
 
 // casesCSV exports a queue (up to 5,000 rows) for staff.
@@ -389,26 +344,26 @@ func (a *App) casesCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="cases-`+csvName(q.Queue)+`.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
-	l := lang(c)
-	_ = w.Write([]string{"id", a.i18n.T(l, "cases.person"), a.i18n.T(l, "field.status"), a.i18n.T(l, "cases.next_due"),
-		a.i18n.T(l, "cases.reasons"), a.i18n.T(l, "cases.source"), a.i18n.T(l, "cases.outcome"), a.i18n.T(l, "field.created")})
+	l := web.Lang(c)
+	_ = w.Write([]string{"id", a.I18n.T(l, "cases.person"), a.I18n.T(l, "field.status"), a.I18n.T(l, "cases.next_due"),
+		a.I18n.T(l, "cases.reasons"), a.I18n.T(l, "cases.source"), a.I18n.T(l, "cases.outcome"), a.I18n.T(l, "field.created")})
 	for page := 1; page <= 50; page++ {
 		q.Page = core.Page{Number: page, Size: 100}
-		rows, _, _, err := a.hotline.Cases(c.UserContext(), principal(c), q)
+		rows, _, _, err := a.hotline.Cases(c.UserContext(), web.Principal(c), q)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			var reasons []string
 			for _, x := range r.Reasons {
-				reasons = append(reasons, a.i18n.T(l, "freason."+x))
+				reasons = append(reasons, a.I18n.T(l, "freason."+x))
 			}
 			outcome := ""
 			if r.Outcome != "" {
-				outcome = a.i18n.T(l, "outcome."+r.Outcome)
+				outcome = a.I18n.T(l, "outcome."+r.Outcome)
 			}
-			_ = w.Write([]string{r.ID, csvSafe(r.PersonName), a.i18n.T(l, "casestatus."+r.Status), r.NextDue.String(), strings.Join(reasons, "、"),
-				a.i18n.T(l, "csource."+r.Source), outcome, r.CreatedAt.In(cst).Format("2006-01-02 15:04")})
+			_ = w.Write([]string{r.ID, web.CSVSafe(r.PersonName), a.I18n.T(l, "casestatus."+r.Status), r.NextDue.String(), strings.Join(reasons, "、"),
+				a.I18n.T(l, "csource."+r.Source), outcome, r.CreatedAt.In(core.CST).Format("2006-01-02 15:04")})
 		}
 		if len(rows) < 100 {
 			break
@@ -436,22 +391,22 @@ func (a *App) complaintsCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="complaints-`+csvName(q.Queue)+`.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
-	l := lang(c)
-	_ = w.Write([]string{"id", a.i18n.T(l, "complaints.subject"), a.i18n.T(l, "complaints.complainant"), a.i18n.T(l, "complaints.kind"),
-		a.i18n.T(l, "complaints.against"), a.i18n.T(l, "field.status"), a.i18n.T(l, "complaints.due"), a.i18n.T(l, "services.overdue"), a.i18n.T(l, "field.created")})
+	l := web.Lang(c)
+	_ = w.Write([]string{"id", a.I18n.T(l, "complaints.subject"), a.I18n.T(l, "complaints.complainant"), a.I18n.T(l, "complaints.kind"),
+		a.I18n.T(l, "complaints.against"), a.I18n.T(l, "field.status"), a.I18n.T(l, "complaints.due"), a.I18n.T(l, "services.overdue"), a.I18n.T(l, "field.created")})
 	for page := 1; page <= 50; page++ {
 		q.Page = core.Page{Number: page, Size: 100}
-		rows, _, _, err := a.hotline.Complaints(c.UserContext(), principal(c), q)
+		rows, _, _, err := a.hotline.Complaints(c.UserContext(), web.Principal(c), q)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			overdue := ""
 			if r.Overdue {
-				overdue = a.i18n.T(l, "value.yes")
+				overdue = a.I18n.T(l, "value.yes")
 			}
-			_ = w.Write([]string{r.ID, csvSafe(r.Subject), csvSafe(r.ContactName), a.i18n.T(l, "ckind."+r.Kind), a.i18n.T(l, "against."+r.Against),
-				a.i18n.T(l, "cpstatus."+r.Status), r.DueAt.In(cst).Format("2006-01-02"), overdue, r.CreatedAt.In(cst).Format("2006-01-02 15:04")})
+			_ = w.Write([]string{r.ID, web.CSVSafe(r.Subject), web.CSVSafe(r.ContactName), a.I18n.T(l, "ckind."+r.Kind), a.I18n.T(l, "against."+r.Against),
+				a.I18n.T(l, "cpstatus."+r.Status), r.DueAt.In(core.CST).Format("2006-01-02"), overdue, r.CreatedAt.In(core.CST).Format("2006-01-02 15:04")})
 		}
 		if len(rows) < 100 {
 			break
@@ -467,26 +422,26 @@ func (a *App) caseNewPage(c *fiber.Ctx) error {
 
 func (a *App) renderCaseForm(c *fiber.Ctx, in hotline.NewCase, errs map[string]string) error {
 	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": hotlineOptions()}
-	if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
+	if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), in.ContactID); err == nil {
 		data["Contact"] = ct
 	}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/case_new", data)
+	return a.Render(c, "pages/case_new", data)
 }
 
 func (a *App) caseCreate(c *fiber.Ctx) error {
 	errs := map[string]string{}
-	in := hotline.NewCase{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Reasons: formList(c, "reasons"),
-		DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"), Situation: c.FormValue("situation"), Needs: formList(c, "needs")}
+	in := hotline.NewCase{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Reasons: web.FormList(c, "reasons"),
+		DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"), Situation: c.FormValue("situation"), Needs: web.FormList(c, "needs")}
 	if len(errs) == 0 {
-		x, err := a.hotline.OpenCase(c.UserContext(), principal(c), in, meta(c))
+		x, err := a.hotline.OpenCase(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
-			flash(c, "cases.opened")
+			web.Flash(c, "cases.opened")
 			return c.Redirect("/cases/"+x.ID, fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -494,12 +449,12 @@ func (a *App) caseCreate(c *fiber.Ctx) error {
 }
 
 func (a *App) casePage(c *fiber.Ctx) error {
-	ctx, me := c.UserContext(), principal(c)
+	ctx, me := c.UserContext(), web.Principal(c)
 	x, err := a.hotline.Case(ctx, me, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": hotlineOptions(), "Today": core.DateOf(a.clock.Now()).String()}
+	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": hotlineOptions(), "Today": core.DateOf(a.Clock.Now()).String()}
 	if me.Role.Staff() && x.Status == hotline.CaseOpen {
 		ranked, err := a.hotline.MentorSuggestions(ctx, me, x)
 		if err != nil {
@@ -519,19 +474,19 @@ func (a *App) casePage(c *fiber.Ctx) error {
 		}
 		data["Schedule"] = strings.Join(dates, "\n")
 	}
-	return a.render(c, "pages/case", data)
+	return a.Render(c, "pages/case", data)
 }
 
 // caseStepWeb applies one form on the case page and returns to it: a
 // refused step shows as a message there.
 func (a *App) caseStepWeb(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, me, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+		ctx, me, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
 		errs := map[string]string{}
 		var err error
 		switch step {
 		case "contact":
-			in := hotline.ContactRecord{CheckinID: c.FormValue("checkin_id"), On: formDate(c, "on", errs), Channel: c.FormValue("channel"), Note: c.FormValue("note")}
+			in := hotline.ContactRecord{CheckinID: c.FormValue("checkin_id"), On: web.FormDate(c, "on", errs), Channel: c.FormValue("channel"), Note: c.FormValue("note")}
 			if len(errs) == 0 {
 				_, err = a.hotline.RecordContact(ctx, me, id, in, m)
 			}
@@ -548,10 +503,10 @@ func (a *App) caseStepWeb(step string) fiber.Handler {
 				_, err = a.hotline.Schedule(ctx, me, id, days, m)
 			}
 		case "details":
-			in := hotline.CaseDetails{Reasons: formList(c, "reasons"), DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"),
-				Situation: c.FormValue("situation"), Needs: formList(c, "needs")}
-			done := formList(c, "plan_done")
-			for i, t := range formList(c, "plan") {
+			in := hotline.CaseDetails{Reasons: web.FormList(c, "reasons"), DebtsYuan: formInt(c, "debts_yuan", errs), LoanStatus: c.FormValue("loan_status"),
+				Situation: c.FormValue("situation"), Needs: web.FormList(c, "needs")}
+			done := web.FormList(c, "plan_done")
+			for i, t := range web.FormList(c, "plan") {
 				in.Plan = append(in.Plan, hotline.PlanStep{Text: t, Done: slices.Contains(done, strconv.Itoa(i))})
 			}
 			if len(errs) == 0 {
@@ -566,7 +521,7 @@ func (a *App) caseStepWeb(step string) fiber.Handler {
 		case "eligibility":
 			_, err = a.caseEligibility(c)
 		case "close":
-			on := formDate(c, "on", errs)
+			on := web.FormDate(c, "on", errs)
 			if len(errs) == 0 {
 				_, err = a.hotline.CloseCase(ctx, me, id, c.FormValue("outcome"), on, c.FormValue("note"), m)
 			}
@@ -575,25 +530,25 @@ func (a *App) caseStepWeb(step string) fiber.Handler {
 			err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 		}
 		if err != nil {
-			if !flashRefusal(c, err) {
+			if !web.FlashRefusal(c, err) {
 				return err
 			}
 		} else {
-			flash(c, "cases.step."+step)
+			web.Flash(c, "cases.step."+step)
 		}
 		return c.Redirect("/cases/"+id, fiber.StatusSeeOther)
 	}
 }
 
 func (a *App) reassignSubmit(c *fiber.Ctx) error {
-	out, err := a.hotline.ReassignAll(c.UserContext(), principal(c), c.FormValue("from_id"), c.FormValue("to_id"), meta(c))
+	out, err := a.hotline.ReassignAll(c.UserContext(), web.Principal(c), c.FormValue("from_id"), c.FormValue("to_id"), web.Meta(c))
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "cases.reassigned")
-		a.log.Info("reassigned", "cases", out.Cases, "complaints", out.Complaints)
+		web.Flash(c, "cases.reassigned")
+		a.Log.Info("reassigned", "cases", out.Cases, "complaints", out.Complaints)
 	}
 	return c.Redirect("/hotline/cases", fiber.StatusSeeOther)
 }
@@ -601,7 +556,7 @@ func (a *App) reassignSubmit(c *fiber.Ctx) error {
 // Stability check-ins.
 
 func (a *App) stabilityPage(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.StabilityDue(c.UserContext(), principal(c), pageOf(c))
+	rows, total, p, err := a.hotline.StabilityDue(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
@@ -611,7 +566,7 @@ func (a *App) stabilityPage(c *fiber.Ctx) error {
 	}
 	var out []row
 	for _, r := range rows {
-		v, err := a.hotline.Venture(c.UserContext(), principal(c), r.ID)
+		v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), r.ID)
 		if err != nil {
 			continue
 		}
@@ -622,8 +577,8 @@ func (a *App) stabilityPage(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return a.render(c, "pages/stability", fiber.Map{"Title": "stability.title", "Rows": out, "Total": total, "Pager": newPager(c, p, total),
-		"Today": core.DateOf(a.clock.Now()).String(), "Max": hotline.MaxStaffEmployees})
+	return a.Render(c, "pages/stability", fiber.Map{"Title": "stability.title", "Rows": out, "Total": total, "Pager": web.NewPager(c, p, total),
+		"Today": core.DateOf(a.Clock.Now()).String(), "Max": hotline.MaxStaffEmployees})
 }
 
 func (a *App) myVenturePage(c *fiber.Ctx) error { return a.renderMyVenture(c, map[string]string{}, "") }
@@ -631,25 +586,25 @@ func (a *App) myVenturePage(c *fiber.Ctx) error { return a.renderMyVenture(c, ma
 // renderMyVenture shows the person's check-ins; a refused answer comes
 // back with its field errors and the figure typed.
 func (a *App) renderMyVenture(c *fiber.Ctx, errs map[string]string, typed string) error {
-	v, err := a.hotline.Venture(c.UserContext(), principal(c), principal(c).ID)
+	v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if core.IsCode(err, core.NotFound) {
 		v, err = nil, nil
 	}
 	if err != nil {
 		return err
 	}
-	cases, _, _, err := a.hotline.Cases(c.UserContext(), principal(c), hotline.CaseQuery{})
+	cases, _, _, err := a.hotline.Cases(c.UserContext(), web.Principal(c), hotline.CaseQuery{})
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.clock.Now()).String(),
+	return a.Render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.Clock.Now()).String(),
 		"Errors": errs, "Typed": typed, "Max": hotline.MaxSelfEmployees})
 }
 
 func (a *App) stabilitySubmit(c *fiber.Ctx) error {
 	errs := map[string]string{}
 	month, _ := strconv.Atoi(c.FormValue("month"))
-	in := hotline.StabilityAnswer{Month: month, On: formDate(c, "on", errs), Employees: int(formInt(c, "employees", errs))}
+	in := hotline.StabilityAnswer{Month: month, On: web.FormDate(c, "on", errs), Employees: int(formInt(c, "employees", errs))}
 	switch c.FormValue("operating") {
 	case "yes":
 		in.Operating = new(true)
@@ -661,26 +616,26 @@ func (a *App) stabilitySubmit(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
-		v, err = a.hotline.RecordStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+		v, err = a.hotline.RecordStability(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	}
 	back := "/hotline/stability"
-	self := principal(c).ID == c.Params("id")
+	self := web.Principal(c).ID == c.Params("id")
 	if self {
 		back = "/me/venture"
 	}
-	if fe := formErrors(err); fe != nil && self {
+	if fe := web.FormErrors(err); fe != nil && self {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.renderMyVenture(c, fe, c.FormValue("employees"))
 	}
 	switch {
 	case err != nil:
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	case slices.ContainsFunc(v.Checks, func(k hotline.StabilityCheck) bool { return k.Month == month && k.Review == hotline.ToVerify }):
-		flash(c, "stability.recorded_to_verify") // it counts once staff have looked
+		web.Flash(c, "stability.recorded_to_verify") // it counts once staff have looked
 	default:
-		flash(c, "stability.recorded")
+		web.Flash(c, "stability.recorded")
 	}
 	return c.Redirect(back, fiber.StatusSeeOther)
 }

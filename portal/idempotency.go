@@ -3,6 +3,7 @@ package portal
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"onestop/portal/web"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,8 +28,8 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 			return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"Idempotency-Key": "error.idempotency.key"}}
 		}
 		ctx := c.UserContext()
-		id := digest(principal(c).ID, c.Method(), c.Path(), key)
-		kept, err := a.replays.Claim(ctx, id, digest(string(c.Body())), principal(c).ID)
+		id := digest(web.Principal(c).ID, c.Method(), c.Path(), key)
+		kept, err := a.replays.Claim(ctx, id, digest(string(c.Body())), web.Principal(c).ID)
 		if err != nil {
 			return err
 		}

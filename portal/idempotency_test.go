@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"onestop/portal/web"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,7 @@ func TestIdempotencyKeys(t *testing.T) {
 	req := map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}
 	mine := func(token string) int {
 		_, body := tp.do("GET", "/api/v1/me/services", nil, token)
-		return decode[listResponse[map[string]any]](t, body).Total
+		return decode[web.ListResponse[map[string]any]](t, body).Total
 	}
 	first, body := tp.do("POST", "/api/v1/services", req, farmer, "Idempotency-Key", "k-1")
 	if first.StatusCode != 201 {

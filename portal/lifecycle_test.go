@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -118,7 +119,7 @@ func TestServeAndShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := `{"login":"x@y.cn","password":"whatever-1"}`
-	io.WriteString(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n")
+	io.WriteString(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n")
 	stopped := make(chan error, 1)
 	time.Sleep(50 * time.Millisecond)
 	go func() { stopped <- stop() }()

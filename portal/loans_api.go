@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,7 +26,7 @@ func (a *App) toAPILoan(l *loans.Loan) apiLoan {
 	if l.Attachments == nil {
 		l.Attachments = []loans.Attachment{}
 	}
-	out := apiLoan{Loan: l, Waiting: l.Waiting(), Overdue: l.Overdue(a.clock.Now()), Schedule: l.Schedule()}
+	out := apiLoan{Loan: l, Waiting: l.Waiting(), Overdue: l.Overdue(a.Clock.Now()), Schedule: l.Schedule()}
 	out.InterestFen, out.SubsidyFen = loans.Totals(out.Schedule)
 	return out
 }
@@ -58,15 +59,15 @@ func (a *App) apiBanks(c *fiber.Ctx) error {
 	if list == nil {
 		list = []*loans.Bank{}
 	}
-	return c.JSON(listResponse[*loans.Bank]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*loans.Bank]{Items: list, Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *App) apiCreateBank(c *fiber.Ctx) error {
 	var in bankRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	b, err := a.loans.CreateBank(c.UserContext(), principal(c), in.Name, meta(c))
+	b, err := a.loans.CreateBank(c.UserContext(), web.Principal(c), in.Name, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -75,10 +76,10 @@ func (a *App) apiCreateBank(c *fiber.Ctx) error {
 
 func (a *App) apiBankOfficers(c *fiber.Ctx) error {
 	var in officersRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	b, err := a.loans.SetOfficers(c.UserContext(), principal(c), c.Params("id"), in.Officers, meta(c))
+	b, err := a.loans.SetOfficers(c.UserContext(), web.Principal(c), c.Params("id"), in.Officers, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -87,10 +88,10 @@ func (a *App) apiBankOfficers(c *fiber.Ctx) error {
 
 func (a *App) apiApplyLoan(c *fiber.Ctx) error {
 	var in loans.Application
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	l, err := a.loans.Apply(c.UserContext(), principal(c), in, meta(c))
+	l, err := a.loans.Apply(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -98,11 +99,11 @@ func (a *App) apiApplyLoan(c *fiber.Ctx) error {
 }
 
 func (a *App) apiLoans(c *fiber.Ctx) error {
-	rows, total, p, err := a.loans.List(c.UserContext(), principal(c), loans.Query{Status: c.Query("status"), Page: pageOf(c)})
+	rows, total, p, err := a.loans.List(c.UserContext(), web.Principal(c), loans.Query{Status: c.Query("status"), Page: web.PageOf(c)})
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiLoanRow]{Items: []apiLoanRow{}, Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiLoanRow]{Items: []apiLoanRow{}, Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiLoanRow{ID: r.ID, PersonName: r.PersonName, PolicyID: r.PolicyID, Status: r.Status, Waiting: r.Waiting,
 			AmountYuan: r.AmountYuan, DueAt: r.DueAt, Overdue: r.Overdue, CreatedAt: r.CreatedAt})
@@ -111,7 +112,7 @@ func (a *App) apiLoans(c *fiber.Ctx) error {
 }
 
 func (a *App) apiLoan(c *fiber.Ctx) error {
-	l, err := a.loans.Loan(c.UserContext(), principal(c), c.Params("id"))
+	l, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -120,10 +121,10 @@ func (a *App) apiLoan(c *fiber.Ctx) error {
 
 func (a *App) apiLoanStep(c *fiber.Ctx) error {
 	var in loans.StepInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	l, err := a.loans.Act(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	l, err := a.loans.Act(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -131,4 +132,4 @@ func (a *App) apiLoanStep(c *fiber.Ctx) error {
 }
 
 // loanRoles may see loan files: applicants, the bureau, banks.
-var loanRoles = roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin, accounts.BankOfficer)
+var loanRoles = web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin, accounts.BankOfficer)

@@ -3,6 +3,7 @@ package portal
 import (
 	"io"
 	"net/url"
+	"onestop/portal/web"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,7 +38,7 @@ func (a *App) apiLoanAttach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	att, err := a.loans.Attach(c.UserContext(), principal(c), c.Params("id"), kind, name, data, meta(c))
+	att, err := a.loans.Attach(c.UserContext(), web.Principal(c), c.Params("id"), kind, name, data, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (a *App) apiLoanAttach(c *fiber.Ctx) error {
 }
 
 func (a *App) apiLoanDetach(c *fiber.Ctx) error {
-	if err := a.loans.Detach(c.UserContext(), principal(c), c.Params("id"), c.Params("att"), meta(c)); err != nil {
+	if err := a.loans.Detach(c.UserContext(), web.Principal(c), c.Params("id"), c.Params("att"), web.Meta(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -55,7 +56,7 @@ func (a *App) apiLoanDetach(c *fiber.Ctx) error {
 // download that no browser renders in the portal's origin: its type is the
 // one found in its bytes, and the sandbox policy holds if it is opened.
 func (a *App) loanDownload(c *fiber.Ctx) error {
-	att, data, err := a.loans.Download(c.UserContext(), principal(c), c.Params("id"), c.Params("att"), meta(c))
+	att, data, err := a.loans.Download(c.UserContext(), web.Principal(c), c.Params("id"), c.Params("att"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -74,25 +75,25 @@ func (a *App) loanDownload(c *fiber.Ctx) error {
 func (a *App) loanAttachWeb(c *fiber.Ctx) error {
 	kind, name, data, err := readUpload(c)
 	if err == nil {
-		_, err = a.loans.Attach(c.UserContext(), principal(c), c.Params("id"), kind, name, data, meta(c))
+		_, err = a.loans.Attach(c.UserContext(), web.Principal(c), c.Params("id"), kind, name, data, web.Meta(c))
 	}
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "loans.attached")
+		web.Flash(c, "loans.attached")
 	}
 	return c.Redirect("/loans/"+c.Params("id")+"#documents", fiber.StatusSeeOther)
 }
 
 func (a *App) loanDetachWeb(c *fiber.Ctx) error {
-	if err := a.loans.Detach(c.UserContext(), principal(c), c.Params("id"), c.Params("att"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if err := a.loans.Detach(c.UserContext(), web.Principal(c), c.Params("id"), c.Params("att"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "loans.detached")
+		web.Flash(c, "loans.detached")
 	}
 	return c.Redirect("/loans/"+c.Params("id")+"#documents", fiber.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"strconv"
 	"strings"
 
@@ -12,16 +13,16 @@ import (
 )
 
 func (a *App) loansPage(c *fiber.Ctx) error {
-	q := loans.Query{Status: c.Query("status"), Page: pageOf(c)}
-	rows, total, p, err := a.loans.List(c.UserContext(), principal(c), q)
+	q := loans.Query{Status: c.Query("status"), Page: web.PageOf(c)}
+	rows, total, p, err := a.loans.List(c.UserContext(), web.Principal(c), q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			return c.Redirect("/loans", fiber.StatusSeeOther)
 		}
 		return err
 	}
-	return a.render(c, "pages/loans", fiber.Map{"Title": "loans.title", "Rows": rows, "Total": total, "Query": q, "Statuses": loans.Statuses,
-		"Pager": newPager(c, p, total)})
+	return a.Render(c, "pages/loans", fiber.Map{"Title": "loans.title", "Rows": rows, "Total": total, "Query": q, "Statuses": loans.Statuses,
+		"Pager": web.NewPager(c, p, total)})
 }
 
 func (a *App) loanNewPage(c *fiber.Ctx) error {
@@ -42,7 +43,7 @@ func (a *App) renderLoanForm(c *fiber.Ctx, in loans.Application, errs map[string
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/loan_new", data)
+	return a.Render(c, "pages/loan_new", data)
 }
 
 func (a *App) loanCreate(c *fiber.Ctx) error {
@@ -56,14 +57,14 @@ func (a *App) loanCreate(c *fiber.Ctx) error {
 		errs["term_months"] = "error.number"
 	}
 	in := loans.Application{PolicyID: c.FormValue("policy_id"), AmountYuan: amount, TermMonths: term, Purpose: c.FormValue("purpose"), Plan: c.FormValue("plan"),
-		Guarantee: c.FormValue("guarantee"), GuaranteeDetails: c.FormValue("guarantee_details"), Documents: formList(c, "documents"), BankID: c.FormValue("bank_id")}
+		Guarantee: c.FormValue("guarantee"), GuaranteeDetails: c.FormValue("guarantee_details"), Documents: web.FormList(c, "documents"), BankID: c.FormValue("bank_id")}
 	if len(errs) == 0 {
-		l, err := a.loans.Apply(c.UserContext(), principal(c), in, meta(c))
+		l, err := a.loans.Apply(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
-			flash(c, "loans.applied")
+			web.Flash(c, "loans.applied")
 			return c.Redirect("/loans/"+l.ID, fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -71,11 +72,11 @@ func (a *App) loanCreate(c *fiber.Ctx) error {
 }
 
 func (a *App) loanPage(c *fiber.Ctx) error {
-	l, err := a.loans.Loan(c.UserContext(), principal(c), c.Params("id"))
+	l, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	me := principal(c)
+	me := web.Principal(c)
 	side := ""
 	switch {
 	case me.ID == l.PersonID:
@@ -85,12 +86,12 @@ func (a *App) loanPage(c *fiber.Ctx) error {
 	case me.Role == accounts.BankOfficer:
 		side = "bank"
 	}
-	return a.render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.clock.Now()).String(), "Documents": loans.Documents})
+	return a.Render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents})
 }
 
 func (a *App) loanStepWeb(c *fiber.Ctx) error {
 	errs := map[string]string{}
-	in := loans.StepInput{Action: c.FormValue("action"), Note: c.FormValue("note"), On: formDate(c, "on", errs)}
+	in := loans.StepInput{Action: c.FormValue("action"), Note: c.FormValue("note"), On: web.FormDate(c, "on", errs)}
 	if s := strings.TrimSpace(c.FormValue("granted_yuan")); s != "" {
 		in.GrantedYuan, _ = strconv.ParseInt(s, 10, 64)
 	}
@@ -113,14 +114,14 @@ func (a *App) loanStepWeb(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
-		_, err = a.loans.Act(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+		_, err = a.loans.Act(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	}
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "loans.step."+in.Action)
+		web.Flash(c, "loans.step."+in.Action)
 	}
 	return c.Redirect("/loans/"+c.Params("id"), fiber.StatusSeeOther)
 }
@@ -134,27 +135,27 @@ func (a *App) adminBanksPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/admin_banks", fiber.Map{"Title": "admin.banks.title", "Banks": banks, "Officers": officers})
+	return a.Render(c, "pages/admin_banks", fiber.Map{"Title": "admin.banks.title", "Banks": banks, "Officers": officers})
 }
 
 func (a *App) adminBankCreate(c *fiber.Ctx) error {
-	if _, err := a.loans.CreateBank(c.UserContext(), principal(c), c.FormValue("name"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.loans.CreateBank(c.UserContext(), web.Principal(c), c.FormValue("name"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "admin.banks.saved")
+		web.Flash(c, "admin.banks.saved")
 	}
 	return c.Redirect("/admin/banks", fiber.StatusSeeOther)
 }
 
 func (a *App) adminBankOfficers(c *fiber.Ctx) error {
-	if _, err := a.loans.SetOfficers(c.UserContext(), principal(c), c.Params("id"), formList(c, "officers"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.loans.SetOfficers(c.UserContext(), web.Principal(c), c.Params("id"), web.FormList(c, "officers"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "admin.banks.saved")
+		web.Flash(c, "admin.banks.saved")
 	}
 	return c.Redirect("/admin/banks", fiber.StatusSeeOther)
 }

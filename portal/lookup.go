@@ -17,54 +17,16 @@ package portal
 
 import (
 	"net/url"
+	"onestop/portal/web"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/people"
-	"onestop/services/pii"
 )
-
-// numberLike is the shortest run of digits refused in a URL: a landline
-// without its area code; names and words never have so many.
-const numberLike = 7
-
-// sensitiveQuery reports whether q is, or looks like, an ID number or a
-// phone: a valid one by the same checks the look-ups use, or a mistyped
-// one (seven digits or more, an ID's final X allowed).
-func sensitiveQuery(q string, now time.Time) bool {
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return false
-	}
-	if _, problem := pii.ParseID(q, now); problem == "" || pii.NormalizePhone(q) != "" {
-		return true
-	}
-	digits := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' {
-			return -1
-		}
-		return r
-	}, q)
-	digits = strings.TrimRight(digits, "Xx")
-	if len(digits) < numberLike {
-		return false
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// numberInURL is the API's answer to a GET carrying a number in q.
-func numberInURL() error {
-	return &core.Error{Code: core.Invalid, Message: "error.query.in_url", Fields: map[string]string{"q": "error.query.in_url"}}
-}
 
 // findRequest is the body of POST /api/v1/hotline/find.
 type findRequest struct {
@@ -81,10 +43,10 @@ type peopleSearchRequest struct {
 
 func (a *App) apiFindPost(c *fiber.Ctx) error {
 	var in findRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	found, err := a.hotline.Find(c.UserContext(), principal(c), in.Q)
+	found, err := a.hotline.Find(c.UserContext(), web.Principal(c), in.Q)
 	if err != nil {
 		return err
 	}
@@ -93,7 +55,7 @@ func (a *App) apiFindPost(c *fiber.Ctx) error {
 
 func (a *App) apiPeopleSearch(c *fiber.Ctx) error {
 	var in peopleSearchRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	q := people.ListQuery{Text: in.Q, District: in.District, Page: core.Page{Number: in.Page, Size: in.Size}.Normalize()}
@@ -109,15 +71,15 @@ func (a *App) hotlineFind(c *fiber.Ctx) error {
 // results, rendered in place.
 func (a *App) peopleSearch(c *fiber.Ctx) error {
 	q := people.ListQuery{Text: strings.TrimSpace(c.FormValue("q")), District: c.FormValue("district"), Page: core.Page{Number: 1}.Normalize()}
-	return a.renderPeople(c, q, func(p core.Page, total int) pager { return a.postedPager("/staff/people", q, p, total) })
+	return a.renderPeople(c, q, func(p core.Page, total int) web.Pager { return a.postedPager("/staff/people", q, p, total) })
 }
 
 // postedPager pages a posted search through the GET list: its links carry
 // q only when it is no number; a number's results are at most one person,
 // and a larger result is not paged.
-func (a *App) postedPager(path string, q people.ListQuery, p core.Page, total int) pager {
-	pg := pager{Number: p.Number, Pages: p.Pages(total), Total: total}
-	if sensitiveQuery(q.Text, a.clock.Now()) {
+func (a *App) postedPager(path string, q people.ListQuery, p core.Page, total int) web.Pager {
+	pg := web.Pager{Number: p.Number, Pages: p.Pages(total), Total: total}
+	if web.SensitiveQuery(q.Text, a.Clock.Now()) {
 		pg.Pages = min(pg.Pages, 1)
 		return pg
 	}
@@ -129,7 +91,7 @@ func (a *App) postedPager(path string, q people.ListQuery, p core.Page, total in
 		v.Set("district", q.District)
 	}
 	link := func(n int) string {
-		v.Set("page", itoa(n))
+		v.Set("page", strconv.Itoa(n))
 		return path + "?" + v.Encode()
 	}
 	if p.Number > 1 {

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +31,8 @@ func TestSensitiveQuery(t *testing.T) {
 		"":                    false,
 		"room 12, building 3": false,
 	} {
-		if got := sensitiveQuery(q, now); got != want {
-			t.Errorf("sensitiveQuery(%q) = %v, want %v", q, got, want)
+		if got := web.SensitiveQuery(q, now); got != want {
+			t.Errorf("web.SensitiveQuery(%q) = %v, want %v", q, got, want)
 		}
 	}
 }

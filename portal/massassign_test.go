@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"reflect"
 	"strings"
 	"testing"
@@ -50,18 +51,18 @@ func TestMassAssignment(t *testing.T) {
 	before := tp.snapshot()
 	n := 0
 	for _, r := range tp.app.routes {
-		if r.doc == nil || r.doc.request == nil || r.method == "GET" || strings.HasPrefix(r.path, "/api/v1/auth/") {
+		if r.Doc == nil || r.Doc.Request == nil || r.Method == "GET" || strings.HasPrefix(r.Path, "/api/v1/auth/") {
 			continue
 		}
-		if _, ok := r.doc.request.(uploadForm); ok {
+		if _, ok := r.Doc.Request.(web.Upload); ok {
 			continue
 		}
-		fields := jsonFields(reflect.TypeOf(r.doc.request))
+		fields := jsonFields(reflect.TypeOf(r.Doc.Request))
 		role := accounts.Admin
-		if len(r.access.roles) > 0 {
-			role = r.access.roles[0]
+		if len(r.Access.Roles) > 0 {
+			role = r.Access.Roles[0]
 		}
-		path := pathParam.ReplaceAllStringFunc(r.path, func(string) string { return core.NewID() })
+		path := pathParam.ReplaceAllStringFunc(r.Path, func(string) string { return core.NewID() })
 		for _, f := range protected {
 			if fields[f] {
 				continue // this request may set it (a status transition, say)
@@ -70,10 +71,10 @@ func TestMassAssignment(t *testing.T) {
 			if f == "$set" {
 				body = `{"$set":{"role":"admin"}}`
 			}
-			resp, out := tp.do(r.method, path, body, tokens[role])
+			resp, out := tp.do(r.Method, path, body, tokens[role])
 			n++
 			if resp.StatusCode != 422 || !strings.Contains(string(out), "error.json.unknown") {
-				t.Errorf("%s %s with %s as %s: %d %s", r.method, r.path, f, role, resp.StatusCode, out)
+				t.Errorf("%s %s with %s as %s: %d %s", r.Method, r.Path, f, role, resp.StatusCode, out)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +32,7 @@ func toAPIMentor(m *mentors.Mentor) apiMentor {
 }
 
 func mentorQuery(c *fiber.Ctx) mentors.DirectoryQuery {
-	return mentors.DirectoryQuery{Text: c.Query("q"), Type: c.Query("type"), Industry: c.Query("industry"), Topic: c.Query("topic"), Page: pageOf(c)}
+	return mentors.DirectoryQuery{Text: c.Query("q"), Type: c.Query("type"), Industry: c.Query("industry"), Topic: c.Query("topic"), Page: web.PageOf(c)}
 }
 
 func (a *App) apiMentors(c *fiber.Ctx) error {
@@ -39,7 +40,7 @@ func (a *App) apiMentors(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiMentor]{Items: []apiMentor{}, Total: r.Total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiMentor]{Items: []apiMentor{}, Total: r.Total, Page: p.Number, Size: p.Size}
 	for _, h := range r.Hits {
 		if m, err := a.mentors.Mentor(c.UserContext(), h.ID); err == nil {
 			out.Items = append(out.Items, toAPIMentor(m))
@@ -55,7 +56,7 @@ func (a *App) publicMentor(c *fiber.Ctx) (*mentors.Mentor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if me := principal(c); m.Status != mentors.Active && me.ID != m.ID && me.Role != accounts.Admin {
+	if me := web.Principal(c); m.Status != mentors.Active && me.ID != m.ID && me.Role != accounts.Admin {
 		return nil, core.Errorf(core.NotFound, "error.not_found")
 	}
 	return m, nil
@@ -71,10 +72,10 @@ func (a *App) apiMentor(c *fiber.Ctx) error {
 
 func (a *App) apiSaveMentor(c *fiber.Ctx) error {
 	var in mentors.Profile
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	m, err := a.mentors.Save(c.UserContext(), principal(c), in, meta(c))
+	m, err := a.mentors.Save(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -82,11 +83,11 @@ func (a *App) apiSaveMentor(c *fiber.Ctx) error {
 }
 
 func (a *App) apiMentorStatus(c *fiber.Ctx) error {
-	var in baseStatusRequest
-	if err := decodeJSON(c, &in); err != nil {
+	var in web.StatusRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.mentors.SetStatus(c.UserContext(), principal(c), c.Params("id"), in.Status, meta(c)); err != nil {
+	if err := a.mentors.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), in.Status, web.Meta(c)); err != nil {
 		return err
 	}
 	return a.apiMentor(c)
@@ -119,7 +120,7 @@ type apiConsultation struct {
 
 func (a *App) toAPIConsultation(x *mentors.Consultation) apiConsultation {
 	out := apiConsultation{ID: x.ID, AskerName: x.AskerName, Topic: x.Topic, Industry: x.Industry, Question: x.Question, Status: x.Status,
-		MentorName: x.MentorName, DueAt: x.DueAt, Overdue: x.Overdue(a.clock.Now()), FirstAnswerAt: x.FirstAnswerAt, Rematches: x.Rematches,
+		MentorName: x.MentorName, DueAt: x.DueAt, Overdue: x.Overdue(a.Clock.Now()), FirstAnswerAt: x.FirstAnswerAt, Rematches: x.Rematches,
 		Rating: x.Rating, RatingComment: x.RatingComment, Messages: []apiMessage{}, CreatedAt: x.CreatedAt}
 	for _, m := range x.Messages {
 		out.Messages = append(out.Messages, apiMessage{At: m.At, AuthorName: m.AuthorName, Role: m.Role, Text: m.Text})
@@ -129,7 +130,7 @@ func (a *App) toAPIConsultation(x *mentors.Consultation) apiConsultation {
 
 func (a *App) apiAsk(c *fiber.Ctx) error {
 	var in mentors.Question
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	x, err := a.askFor(c, in)
@@ -151,11 +152,11 @@ type apiConsultRow struct {
 }
 
 func (a *App) apiConsultations(c *fiber.Ctx) error {
-	rows, total, p, err := a.mentors.List(c.UserContext(), principal(c), mentors.ListQuery{Status: c.Query("status"), Page: pageOf(c)})
+	rows, total, p, err := a.mentors.List(c.UserContext(), web.Principal(c), mentors.ListQuery{Status: c.Query("status"), Page: web.PageOf(c)})
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiConsultRow]{Items: make([]apiConsultRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiConsultRow]{Items: make([]apiConsultRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiConsultRow{ID: r.ID, Topic: r.Topic, Status: r.Status, Question: r.Question,
 			Rematches: r.Rematches, DueAt: r.DueAt, Overdue: r.Overdue, CreatedAt: r.CreatedAt})
@@ -164,7 +165,7 @@ func (a *App) apiConsultations(c *fiber.Ctx) error {
 }
 
 func (a *App) apiConsultation(c *fiber.Ctx) error {
-	x, err := a.mentors.Get(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.mentors.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -181,7 +182,7 @@ type consultStep struct {
 
 // consultAct runs one step of a consultation for the caller.
 func (a *App) consultAct(c *fiber.Ctx, step string, in consultStep) (*mentors.Consultation, error) {
-	ctx, p, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+	ctx, p, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
 	switch step {
 	case "reply":
 		return a.mentors.Reply(ctx, p, id, in.Text, m)
@@ -201,7 +202,7 @@ func (a *App) apiConsultStep(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in consultStep
 		if len(c.Body()) > 0 {
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 		}
@@ -214,7 +215,7 @@ func (a *App) apiConsultStep(step string) fiber.Handler {
 }
 
 func (a *App) apiConsultOverview(c *fiber.Ctx) error {
-	ov, err := a.mentors.Overview(c.UserContext(), principal(c))
+	ov, err := a.mentors.Overview(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"strconv"
 	"strings"
 
@@ -21,9 +22,9 @@ func (a *App) mentorsPage(c *fiber.Ctx) error {
 	q := mentorQuery(c)
 	r, p, err := a.mentors.Directory(c.UserContext(), q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
+			return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
 		}
 		return err
 	}
@@ -39,8 +40,8 @@ func (a *App) mentorsPage(c *fiber.Ctx) error {
 	for _, m := range found {
 		list = append(list, toAPIMentor(m))
 	}
-	return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
-		"Options": mentorOptions(), "Pager": newPager(c, p, r.Total)})
+	return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
+		"Options": mentorOptions(), "Pager": web.NewPager(c, p, r.Total)})
 }
 
 func (a *App) mentorPage(c *fiber.Ctx) error {
@@ -48,11 +49,11 @@ func (a *App) mentorPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/mentor", fiber.Map{"Title": "mentors.mentor", "Mentor": toAPIMentor(m)})
+	return a.Render(c, "pages/mentor", fiber.Map{"Title": "mentors.mentor", "Mentor": toAPIMentor(m)})
 }
 
 func (a *App) mentorProfilePage(c *fiber.Ctx) error {
-	m, err := a.mentors.Mentor(c.UserContext(), principal(c).ID)
+	m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID)
 	in := mentors.Profile{Capacity: 5, Languages: []string{"zh"}}
 	status := ""
 	if err == nil {
@@ -62,7 +63,7 @@ func (a *App) mentorProfilePage(c *fiber.Ctx) error {
 		}
 		status = m.Status
 	}
-	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
 }
 
 func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
@@ -88,29 +89,29 @@ func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
 		in.OnLeaveTo = d
 	}
 	if len(errs) == 0 {
-		if _, err := a.mentors.Save(c.UserContext(), principal(c), in, meta(c)); err == nil {
-			flash(c, "mentors.saved")
+		if _, err := a.mentors.Save(c.UserContext(), web.Principal(c), in, web.Meta(c)); err == nil {
+			web.Flash(c, "mentors.saved")
 			return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
-		} else if errs = formErrors(err); errs == nil {
+		} else if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
 	status := ""
-	if m, err := a.mentors.Mentor(c.UserContext(), principal(c).ID); err == nil {
+	if m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID); err == nil {
 		status = m.Status
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
 }
 
 func (a *App) consultationsPage(c *fiber.Ctx) error {
 	status := c.Query("status")
-	rows, total, p, err := a.mentors.List(c.UserContext(), principal(c), mentors.ListQuery{Status: status, Page: pageOf(c)})
+	rows, total, p, err := a.mentors.List(c.UserContext(), web.Principal(c), mentors.ListQuery{Status: status, Page: web.PageOf(c)})
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/consultations", fiber.Map{"Title": "consult.title", "Rows": rows, "Total": total, "Status": status,
-		"Pager": newPager(c, p, total), "Filters": []string{"mine", "overdue", "waiting", "answering", "answered", "closed", "unassigned", "rematched"}})
+	return a.Render(c, "pages/consultations", fiber.Map{"Title": "consult.title", "Rows": rows, "Total": total, "Status": status,
+		"Pager": web.NewPager(c, p, total), "Filters": []string{"mine", "overdue", "waiting", "answering", "answered", "closed", "unassigned", "rematched"}})
 }
 
 func (a *App) askPage(c *fiber.Ctx) error {
@@ -123,34 +124,34 @@ func (a *App) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]string
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": principal(c).Role.Staff()}
-	if principal(c).Role.Staff() && q.ContactID != "" {
-		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), q.ContactID); err == nil {
+	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": web.Principal(c).Role.Staff()}
+	if web.Principal(c).Role.Staff() && q.ContactID != "" {
+		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), q.ContactID); err == nil {
 			data["Contact"] = ct
 		}
 	}
-	return a.render(c, "pages/ask", data)
+	return a.Render(c, "pages/ask", data)
 }
 
 func (a *App) askSubmit(c *fiber.Ctx) error {
 	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), ContactID: c.FormValue("contact_id")}
 	x, err := a.askFor(c, q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			return a.renderAsk(c, q, fe)
 		}
 		return err
 	}
-	flash(c, "consult.asked")
+	web.Flash(c, "consult.asked")
 	return c.Redirect("/consultations/"+x.ID, fiber.StatusSeeOther)
 }
 
 func (a *App) consultationPage(c *fiber.Ctx) error {
-	x, err := a.mentors.Get(c.UserContext(), principal(c), c.Params("id"))
+	x, err := a.mentors.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	me := principal(c)
+	me := web.Principal(c)
 	asker := (x.AskerID != "" && x.AskerID == me.ID) || (x.LoggedBy != "" && x.LoggedBy == me.ID)
 	data := fiber.Map{"Title": "consult.thread", "C": a.toAPIConsultation(x), "Raw": x, "IsMentor": me.ID == x.MentorID,
 		"IsAsker": asker, "IsAdmin": me.Role == accounts.Admin}
@@ -161,7 +162,7 @@ func (a *App) consultationPage(c *fiber.Ctx) error {
 		}
 		data["Suggestions"] = a.suggestions(c, ranked)
 	}
-	return a.render(c, "pages/consultation", data)
+	return a.Render(c, "pages/consultation", data)
 }
 
 func (a *App) consultStepWeb(step string) fiber.Handler {
@@ -169,35 +170,35 @@ func (a *App) consultStepWeb(step string) fiber.Handler {
 		rating, _ := strconv.Atoi(c.FormValue("rating"))
 		in := consultStep{Text: c.FormValue("text"), Reason: c.FormValue("reason"), Rating: rating, Comment: c.FormValue("comment"), MentorID: c.FormValue("mentor_id")}
 		if _, err := a.consultAct(c, step, in); err != nil {
-			if !flashRefusal(c, err) {
+			if !web.FlashRefusal(c, err) {
 				return err
 			}
 		} else {
-			flash(c, "consult.step."+step)
+			web.Flash(c, "consult.step."+step)
 		}
 		return c.Redirect("/consultations/"+c.Params("id"), fiber.StatusSeeOther)
 	}
 }
 
 func (a *App) adminMentorsPage(c *fiber.Ctx) error {
-	ov, err := a.mentors.Overview(c.UserContext(), principal(c))
+	ov, err := a.mentors.Overview(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	pending, err := a.mentors.Pending(c.UserContext(), principal(c))
+	pending, err := a.mentors.Pending(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending})
+	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending})
 }
 
 func (a *App) adminMentorStatus(c *fiber.Ctx) error {
-	if err := a.mentors.SetStatus(c.UserContext(), principal(c), c.Params("id"), c.FormValue("status"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if err := a.mentors.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("status"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "admin.mentors.saved")
+		web.Flash(c, "admin.mentors.saved")
 	}
 	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
 }
@@ -217,7 +218,7 @@ func (a *App) suggestions(c *fiber.Ctx, ranked []matching.RankedMentor) []sugges
 			continue
 		}
 		if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
-			out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.explainScore(lang(c), r.Score)})
+			out = append(out, suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.ExplainScore(web.Lang(c), r.Score)})
 		}
 	}
 	return out

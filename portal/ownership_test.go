@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"onestop/portal/web"
 	"os"
 	"slices"
 	"sort"
@@ -26,15 +27,15 @@ const ownershipHead = "# route\trole\towner\tother"
 // ownershipKeys are the rows the table must have: every route with a
 // parameter in its path × every role but the administrator that the
 // route lets in ("METHOD PATH\trole").
-func ownershipKeys(routes []route) []string {
+func ownershipKeys(routes []web.Route) []string {
 	var keys []string
 	for _, r := range routes {
-		if !strings.Contains(r.path, ":") || strings.HasPrefix(r.path, "/static/") {
+		if !strings.Contains(r.Path, ":") || strings.HasPrefix(r.Path, "/static/") {
 			continue
 		}
 		for _, role := range accounts.Roles {
-			if role != accounts.Admin && r.access.allows(accounts.Principal{ID: "x", Role: role}) {
-				keys = append(keys, r.method+" "+r.path+"\t"+string(role))
+			if role != accounts.Admin && r.Access.Allows(accounts.Principal{ID: "x", Role: role}) {
+				keys = append(keys, r.Method+" "+r.Path+"\t"+string(role))
 			}
 		}
 	}
@@ -212,7 +213,7 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 	case upload:
 		fields := map[string]string{"kind": "lease"}
 		if !api {
-			fields["_csrf"] = o.tp.app.csrfToken(o.seed)
+			fields["_csrf"] = o.tp.app.CSRFToken(o.seed)
 		}
 		r, ct = multipartUpload(t, fields, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
 	case api && body != nil:
@@ -225,7 +226,7 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 		raw, _ := json.Marshal(fields)
 		r, ct = strings.NewReader(string(raw)), "application/json"
 	case !api && method != "GET":
-		form := url.Values{"_csrf": {o.tp.app.csrfToken(o.seed)}}
+		form := url.Values{"_csrf": {o.tp.app.CSRFToken(o.seed)}}
 		for k, v := range body {
 			switch x := v.(type) {
 			case []string:
@@ -244,7 +245,7 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 	if api {
 		hr.Header.Set("Authorization", "Bearer "+token)
 	} else {
-		hr.Header.Set("Cookie", o.tp.app.cookieName("session")+"="+token+"; "+o.tp.app.cookieName("csrf")+"="+o.seed)
+		hr.Header.Set("Cookie", o.tp.app.CookieName("session")+"="+token+"; "+o.tp.app.CookieName("csrf")+"="+o.seed)
 		hr.Header.Set("Accept", "application/problem+json")
 	}
 	resp, err := o.tp.app.HTTP().Test(hr, -1)

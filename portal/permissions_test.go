@@ -3,6 +3,7 @@ package portal
 import (
 	"flag"
 	"net/http/httptest"
+	"onestop/portal/web"
 	"os"
 	"slices"
 	"strings"
@@ -25,16 +26,16 @@ var permissionSubjects = append([]string{"guest"}, func() []string {
 
 // permissionMatrix is the route table as rows of the reviewed file:
 // "METHOD PATH" then allow or deny per subject.
-func permissionMatrix(routes []route) []string {
+func permissionMatrix(routes []web.Route) []string {
 	var rows []string
 	for _, r := range routes {
-		cells := []string{r.method + " " + r.path}
+		cells := []string{r.Method + " " + r.Path}
 		for _, s := range permissionSubjects {
 			p := accounts.Principal{}
 			if s != "guest" {
 				p = accounts.Principal{ID: "x", Role: accounts.Role(s)}
 			}
-			cells = append(cells, map[bool]string{true: "allow", false: "deny"}[r.access.allows(p)])
+			cells = append(cells, map[bool]string{true: "allow", false: "deny"}[r.Access.Allows(p)])
 		}
 		rows = append(rows, strings.Join(cells, "\t"))
 	}
@@ -82,7 +83,7 @@ func TestPermissionMatrix(t *testing.T) {
 	for _, r := range accounts.Roles {
 		_, tokens[string(r)], _ = tp.account(r, string(r)+"@perm.test.cn")
 	}
-	cookie := tp.app.cookieName("session")
+	cookie := tp.app.CookieName("session")
 	n := 0
 	for _, row := range want {
 		cells := strings.Split(row, "\t")

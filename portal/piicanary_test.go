@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/hotline"
 	peoplesvc "onestop/services/people"
@@ -277,7 +278,7 @@ func TestPIICanaries(t *testing.T) {
 	seeded := time.Since(start)
 
 	// Every route as every role.
-	visit := func(r route, target string, s sweepSubject, resp *http.Response, body []byte) {
+	visit := func(r web.Route, target string, s sweepSubject, resp *http.Response, body []byte) {
 		check("GET "+target+" as "+s.login, body)
 	}
 	w.crawl(t, true, 2, visit)
@@ -368,7 +369,7 @@ func TestPIICanaries(t *testing.T) {
 		}
 		reveals++
 		b := tp.browser()
-		b.cookies[tp.app.cookieName("session")] = s.token
+		b.cookies[tp.app.CookieName("session")] = s.token
 		_, doc := b.get("/hotline/contacts/" + p.contact)
 		resp, doc = b.post("/hotline/contacts/"+p.contact+"/reveal", url.Values{}, csrfOf(doc))
 		if html, _ := doc.Html(); resp.StatusCode != 200 || !strings.Contains(html, p.phone) {

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"onestop/portal/web"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,13 +12,13 @@ import (
 // sendExport answers the caller's data as a ZIP (rights.Export): one JSON
 // file per area, the documents they gave, and a summary in their language.
 func (a *App) sendExport(c *fiber.Ctx) error {
-	ex, err := a.rights.Export(c.UserContext(), principal(c).Actor(meta(c)))
+	ex, err := a.rights.Export(c.UserContext(), web.Principal(c).Actor(web.Meta(c)))
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	l := web.Lang(c)
 	var buf bytes.Buffer
-	if err := ex.WriteZIP(&buf, l, func(key string, args ...any) string { return a.i18n.T(l, key, args...) }); err != nil {
+	if err := ex.WriteZIP(&buf, l, func(key string, args ...any) string { return a.I18n.T(l, key, args...) }); err != nil {
 		return core.Wrap(err, "write export")
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")

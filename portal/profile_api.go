@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,7 +39,7 @@ func toAPIProfile(p *people.Profile) apiProfile {
 }
 
 func (a *App) apiMyProfile(c *fiber.Ctx) error {
-	p, err := a.people.Get(c.UserContext(), principal(c), principal(c).ID)
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
@@ -47,10 +48,10 @@ func (a *App) apiMyProfile(c *fiber.Ctx) error {
 
 func (a *App) apiSaveProfile(c *fiber.Ctx) error {
 	var in people.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := a.people.Save(c.UserContext(), principal(c), in, "api", meta(c))
+	p, err := a.people.Save(c.UserContext(), web.Principal(c), in, "api", web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -68,24 +69,24 @@ type apiPersonRow struct {
 }
 
 func peopleQuery(c *fiber.Ctx) people.ListQuery {
-	return people.ListQuery{Text: c.Query("q"), District: c.Query("district"), Page: pageOf(c)}
+	return people.ListQuery{Text: c.Query("q"), District: c.Query("district"), Page: web.PageOf(c)}
 }
 
 func (a *App) apiPeople(c *fiber.Ctx) error {
 	q := peopleQuery(c)
-	if sensitiveQuery(q.Text, a.clock.Now()) {
-		return numberInURL() // POST /api/v1/staff/people/search takes numbers
+	if web.SensitiveQuery(q.Text, a.Clock.Now()) {
+		return web.NumberInURL() // POST /api/v1/staff/people/search takes numbers
 	}
 	return a.writePeople(c, q)
 }
 
 // writePeople answers a list of people, from the GET list or a posted search.
 func (a *App) writePeople(c *fiber.Ctx, q people.ListQuery) error {
-	rows, total, p, err := a.people.List(c.UserContext(), principal(c), q)
+	rows, total, p, err := a.people.List(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiPersonRow]{Items: make([]apiPersonRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiPersonRow]{Items: make([]apiPersonRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiPersonRow(r))
 	}
@@ -101,7 +102,7 @@ type apiStaffProfile struct {
 }
 
 func (a *App) apiPerson(c *fiber.Ctx) error {
-	p, err := a.people.Get(c.UserContext(), principal(c), c.Params("id"))
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func (a *App) apiPerson(c *fiber.Ctx) error {
 }
 
 func (a *App) apiReveal(c *fiber.Ctx) error {
-	r, err := a.people.Reveal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	r, err := a.people.Reveal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -122,10 +123,10 @@ type passwordConfirm struct {
 
 func (a *App) apiExport(c *fiber.Ctx) error {
 	var in passwordConfirm
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), in.Password, meta(c)); err != nil {
+	if err := a.accounts.VerifyPassword(c.UserContext(), web.Principal(c), in.Password, web.Meta(c)); err != nil {
 		return err
 	}
 	return a.sendExport(c)
@@ -137,10 +138,10 @@ func (a *App) apiExport(c *fiber.Ctx) error {
 // when a step failed after the erasure began: it is under way, and the
 // rights worker finishes it.
 func (a *App) deleteAccount(c *fiber.Ctx, password string) (done bool, err error) {
-	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), password, meta(c)); err != nil {
+	if err := a.accounts.VerifyPassword(c.UserContext(), web.Principal(c), password, web.Meta(c)); err != nil {
 		return false, err
 	}
-	return a.rights.Erase(c.UserContext(), principal(c).Actor(meta(c)))
+	return a.rights.Erase(c.UserContext(), web.Principal(c).Actor(web.Meta(c)))
 }
 
 // erasureUnderWay answers a deletion that began but did not finish at
@@ -152,7 +153,7 @@ type erasureUnderWay struct {
 
 func (a *App) apiDeleteAccount(c *fiber.Ctx) error {
 	var in passwordConfirm
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	done, err := a.deleteAccount(c, in.Password)
@@ -160,7 +161,7 @@ func (a *App) apiDeleteAccount(c *fiber.Ctx) error {
 		return err
 	}
 	if !done {
-		return c.Status(fiber.StatusAccepted).JSON(erasureUnderWay{Status: "under_way", Message: a.i18n.T(lang(c), "account.deletion_under_way")})
+		return c.Status(fiber.StatusAccepted).JSON(erasureUnderWay{Status: "under_way", Message: a.I18n.T(web.Lang(c), "account.deletion_under_way")})
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,10 +98,6 @@ func factsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 	return f
 }
 
-func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '\n' })
-}
-
 func (a *App) profileData(c *fiber.Ctx, p *people.Profile, errs map[string]string) fiber.Map {
 	return fiber.Map{
 		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
@@ -117,14 +114,14 @@ func formOptions() fiber.Map {
 }
 
 func (a *App) profilePage(c *fiber.Ctx) error {
-	p, err := a.people.Get(c.UserContext(), principal(c), principal(c).ID)
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
 	if p.RealName == "" {
-		p.RealName = principal(c).Name
+		p.RealName = web.Principal(c).Name
 	}
-	return a.render(c, "pages/profile", a.profileData(c, p, map[string]string{}))
+	return a.Render(c, "pages/profile", a.profileData(c, p, map[string]string{}))
 }
 
 func (a *App) profileSubmit(c *fiber.Ctx) error {
@@ -132,7 +129,7 @@ func (a *App) profileSubmit(c *fiber.Ctx) error {
 	in := people.Input{
 		RealName: c.FormValue("real_name"), IDNumber: c.FormValue("id_number"), Phone: c.FormValue("phone"),
 		District: c.FormValue("district"), Education: c.FormValue("education"),
-		Skills: splitList(c.FormValue("skills")), Certificates: splitList(c.FormValue("certificates")),
+		Skills: web.SplitList(c.FormValue("skills")), Certificates: web.SplitList(c.FormValue("certificates")),
 		Facts: factsForm(c, errs),
 	}
 	for _, n := range c.Request().PostArgs().PeekMulti("needs") {
@@ -142,15 +139,15 @@ func (a *App) profileSubmit(c *fiber.Ctx) error {
 		in.ConsentVersion = people.NoticeVersion
 	}
 	if len(errs) == 0 {
-		if _, err := a.people.Save(c.UserContext(), principal(c), in, "web", meta(c)); err == nil {
-			flash(c, "profile.saved")
+		if _, err := a.people.Save(c.UserContext(), web.Principal(c), in, "web", web.Meta(c)); err == nil {
+			web.Flash(c, "profile.saved")
 			return c.Redirect("/supports", fiber.StatusSeeOther)
-		} else if errs = formErrors(err); errs == nil {
+		} else if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
 	// Re-show what was typed (never the ID number or phone in clear).
-	old, err := a.people.Get(c.UserContext(), principal(c), principal(c).ID)
+	old, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return err
 	}
@@ -158,7 +155,7 @@ func (a *App) profileSubmit(c *fiber.Ctx) error {
 	shown.RealName, shown.District, shown.Education = in.RealName, in.District, in.Education
 	shown.Skills, shown.Certs, shown.Needs, shown.Facts = in.Skills, in.Certificates, in.Needs, in.Facts
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/profile", a.profileData(c, &shown, errs))
+	return a.Render(c, "pages/profile", a.profileData(c, &shown, errs))
 }
 
 // resultView is one policy outcome on a page.
@@ -173,7 +170,7 @@ type resultView struct {
 }
 
 func (a *App) resultViews(c *fiber.Ctx, rs []policy.Result) []resultView {
-	l := lang(c)
+	l := web.Lang(c)
 	out := make([]resultView, 0, len(rs))
 	for _, ar := range a.toAPIResults(l, rs) {
 		rv := resultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.Reasons, Basis: ar.Basis}
@@ -183,9 +180,9 @@ func (a *App) resultViews(c *fiber.Ctx, rs []policy.Result) []resultView {
 			}
 		}
 		for _, m := range ar.Missing {
-			rv.Missing = append(rv.Missing, a.i18n.T(l, "fact."+m))
+			rv.Missing = append(rv.Missing, a.I18n.T(l, "fact."+m))
 		}
-		if rv.Status == policy.Eligible && principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
+		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
 			rv.ApplyLink = "/loans/new?policy=" + rv.ID
 		}
 		out = append(out, rv)
@@ -205,14 +202,14 @@ func (a *App) supportsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.resultViews(c, rs), "AsOf": asOf.String(), "Types": onestop.Types})
+	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.resultViews(c, rs), "AsOf": asOf.String(), "Types": onestop.Types})
 }
 
 // checkPage is the public self-check: a short form that grows with the
 // answers — after each round it asks for the facts the undecided policies
 // still need.
 func (a *App) checkPage(c *fiber.Ctx) error {
-	return a.render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
+	return a.Render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
 		"Options": formOptions(), "Ask": firstQuestions(), "Round": 0})
 }
 
@@ -244,15 +241,15 @@ func (a *App) checkSubmit(c *fiber.Ctx) error {
 	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": formOptions(), "Round": 1, "Ask": ask}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return a.render(c, "pages/check", data)
+		return a.Render(c, "pages/check", data)
 	}
-	asOf := core.DateOf(a.clock.Now())
+	asOf := core.DateOf(a.Clock.Now())
 	rs, err := a.policies.Check(c.UserContext(), &f, asOf)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusUnprocessableEntity)
 			data["Errors"] = fe
-			return a.render(c, "pages/check", data)
+			return a.Render(c, "pages/check", data)
 		}
 		return err
 	}
@@ -262,7 +259,7 @@ func (a *App) checkSubmit(c *fiber.Ctx) error {
 		}
 	}
 	data["Results"], data["AsOf"] = a.resultViews(c, rs), asOf.String()
-	return a.render(c, "pages/check", data)
+	return a.Render(c, "pages/check", data)
 }
 
 func (a *App) policiesPage(c *fiber.Ctx) error {
@@ -270,7 +267,7 @@ func (a *App) policiesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/policies", fiber.Map{"Title": "policies.title", "Policies": list})
+	return a.Render(c, "pages/policies", fiber.Map{"Title": "policies.title", "Policies": list})
 }
 
 func (a *App) policyPage(c *fiber.Ctx) error {
@@ -278,10 +275,10 @@ func (a *App) policyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !p.Active && principal(c).Role != "admin" {
+	if !p.Active && web.Principal(c).Role != "admin" {
 		return core.Errorf(core.NotFound, "error.not_found")
 	}
-	return a.render(c, "pages/policy", fiber.Map{"Title": "policies.title", "Policy": p, "Conditions": a.conditionLines(lang(c), p.Cond(), 0)})
+	return a.Render(c, "pages/policy", fiber.Map{"Title": "policies.title", "Policy": p, "Conditions": a.conditionLines(web.Lang(c), p.Cond(), 0)})
 }
 
 // conditionLine is one line of a policy's conditions, indented by depth.
@@ -299,19 +296,19 @@ func (a *App) conditionLines(l string, c *policy.Cond, depth int) []conditionLin
 	switch {
 	case c.All != nil || (c.Any == nil && c.Not == nil && c.Fact == ""):
 		if len(c.All) == 0 {
-			return []conditionLine{{depth, a.i18n.T(l, "reason.open")}}
+			return []conditionLine{{depth, a.I18n.T(l, "reason.open")}}
 		}
-		out = append(out, conditionLine{depth, a.i18n.T(l, "cond.all")})
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.all")})
 		for _, s := range c.All {
 			out = append(out, a.conditionLines(l, s, depth+1)...)
 		}
 	case c.Any != nil:
-		out = append(out, conditionLine{depth, a.i18n.T(l, "cond.any")})
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.any")})
 		for _, s := range c.Any {
 			out = append(out, a.conditionLines(l, s, depth+1)...)
 		}
 	case c.Not != nil:
-		out = append(out, conditionLine{depth, a.i18n.T(l, "cond.not")})
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.not")})
 		out = append(out, a.conditionLines(l, c.Not, depth+1)...)
 	default:
 		var value any
@@ -319,7 +316,7 @@ func (a *App) conditionLines(l string, c *policy.Cond, depth int) []conditionLin
 		if list, ok := value.([]any); ok {
 			ss := make([]string, 0, len(list))
 			for _, x := range list {
-				ss = append(ss, toString(x))
+				ss = append(ss, web.ToString(x))
 			}
 			value = ss
 		}

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"errors"
+	"onestop/portal/web"
 	"strconv"
 	"time"
 
@@ -22,7 +24,7 @@ func libraryQuery(c *fiber.Ctx, view string) (projects.Query, error) {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			return nil, &httpError{status: 400, key: "error.invalid", fields: map[string]string{name: "error.number"}}
+			return nil, web.Fail(400, "error.invalid", map[string]string{name: "error.number"})
 		}
 		return &n, nil
 	}
@@ -44,10 +46,10 @@ func (a *App) searchProjects(c *fiber.Ctx, view string) (*projects.Result, proje
 	if err != nil {
 		return nil, q, err
 	}
-	res, err := a.projects.Search(c.UserContext(), principal(c), q)
+	res, err := a.projects.Search(c.UserContext(), web.Principal(c), q)
 	var ce *core.Error
-	if asCore(err, &ce) && ce.Code == core.Invalid {
-		return nil, q, &httpError{status: 400, key: "error.invalid", fields: ce.Fields}
+	if errors.As(err, &ce) && ce.Code == core.Invalid {
+		return nil, q, web.Fail(400, "error.invalid", ce.Fields)
 	}
 	return res, q, err
 }
@@ -130,7 +132,7 @@ type apiProject struct {
 	Reviews       []apiReview `json:"reviews,omitempty"`
 	Outcome       *apiOutcome `json:"outcome,omitempty"`
 	Resubmissions int         `json:"resubmissions"`
-	History       []apiStep   `json:"history,omitempty"`
+	History       []web.Step  `json:"history,omitempty"`
 	CreatedAt     time.Time   `json:"created_at"`
 	UpdatedAt     time.Time   `json:"updated_at"`
 }
@@ -146,7 +148,7 @@ func (a *App) toAPIProject(c *fiber.Ctx, p *projects.Project) apiProject {
 	if p.Outcome != nil {
 		out.Outcome = &apiOutcome{Status: p.Outcome.Status, Reason: p.Outcome.Reason, Note: p.Outcome.Note, At: p.Outcome.At}
 	}
-	me := principal(c)
+	me := web.Principal(c)
 	if me.Role == "admin" || (!me.Guest() && (me.ID == p.OwnerID || p.IsReviewer(me.ID))) {
 		for _, r := range p.Reviewers {
 			out.Reviewers = append(out.Reviewers, r.Name)
@@ -155,14 +157,14 @@ func (a *App) toAPIProject(c *fiber.Ctx, p *projects.Project) apiProject {
 			out.Reviews = append(out.Reviews, apiReview{ReviewerName: r.ReviewerName, Scores: r.Scores, Opinion: r.Opinion, At: r.At})
 		}
 		for _, s := range p.History {
-			out.History = append(out.History, apiStep{At: s.At, ActorName: s.ActorName, Action: s.Action, From: s.From, To: s.To, Note: s.Note})
+			out.History = append(out.History, web.Step{At: s.At, ActorName: s.ActorName, Action: s.Action, From: s.From, To: s.To, Note: s.Note})
 		}
 	}
 	return out
 }
 
 func (a *App) apiProject(c *fiber.Ctx) error {
-	p, err := a.projects.Get(c.UserContext(), principal(c), c.Params("id"))
+	p, err := a.projects.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -176,10 +178,10 @@ type projectRequest struct {
 
 func (a *App) apiCreateProject(c *fiber.Ctx) error {
 	var in projectRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := a.projects.Create(c.UserContext(), principal(c), in.Input, in.Submit, meta(c))
+	p, err := a.projects.Create(c.UserContext(), web.Principal(c), in.Input, in.Submit, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -188,10 +190,10 @@ func (a *App) apiCreateProject(c *fiber.Ctx) error {
 
 func (a *App) apiUpdateProject(c *fiber.Ctx) error {
 	var in projects.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := a.projects.Update(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	p, err := a.projects.Update(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -211,7 +213,7 @@ type decisionRequest struct {
 // apiProjectStep runs a workflow step from a JSON body.
 func (a *App) apiProjectStep(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, p, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+		ctx, p, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
 		var out *projects.Project
 		var err error
 		switch step {
@@ -221,19 +223,19 @@ func (a *App) apiProjectStep(step string) fiber.Handler {
 			out, err = a.projects.Archive(ctx, p, id, m)
 		case "reviewers":
 			var in reviewersRequest
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 			out, err = a.projects.AssignReviewers(ctx, p, id, in.ReviewerIDs, m)
 		case "review":
 			var in projects.ReviewInput
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 			out, err = a.projects.Review(ctx, p, id, in, m)
 		case "decision":
 			var in decisionRequest
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 			out, err = a.projects.Decide(ctx, p, id, in.Outcome, in.Reason, in.Note, m)

@@ -2,6 +2,8 @@ package portal
 
 import (
 	"html/template"
+	"net/url"
+	"onestop/portal/web"
 	"strconv"
 	"strings"
 
@@ -25,19 +27,19 @@ func projectOptions() fiber.Map {
 func (a *App) libraryPage(c *fiber.Ctx) error {
 	res, q, err := a.searchProjects(c, "")
 	if err != nil {
-		var he *httpError
-		if !asHTTP(err, &he) {
+		status, failed := web.FailStatus(err)
+		if !failed {
 			return err
 		}
-		c.Status(he.status)
+		c.Status(status)
 		res, q = &projects.Result{Page: core.Page{}.Normalize()}, projects.Query{}
 	}
 	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": projectOptions(),
-		"Pager": newPager(c, res.Page, res.Total), "Facets": facetLinks(c, res)}
+		"Pager": web.NewPager(c, res.Page, res.Total), "Facets": facetLinks(c, res)}
 	if c.Query("partial") == "1" {
-		return c.Render("partials/project_results", page{Lang: lang(c), Data: data, Path: c.Path()}, "")
+		return a.RenderPartial(c, "partials/project_results", data)
 	}
-	return a.render(c, "pages/projects", data)
+	return a.Render(c, "pages/projects", data)
 }
 
 // facetLink is one value of a facet with its count and the URL that
@@ -60,11 +62,11 @@ func facetLinks(c *fiber.Ctx, r *projects.Result) map[string][]facetLink {
 			selected := c.Query(param) == fc.Value
 			args.VisitAll(func(k, v []byte) {
 				if string(k) != param && string(k) != "page" && string(k) != "partial" {
-					q = append(q, urlQueryEscape(string(k))+"="+urlQueryEscape(string(v)))
+					q = append(q, url.QueryEscape(string(k))+"="+url.QueryEscape(string(v)))
 				}
 			})
 			if !selected {
-				q = append(q, param+"="+urlQueryEscape(fc.Value))
+				q = append(q, param+"="+url.QueryEscape(fc.Value))
 			}
 			out[facet] = append(out[facet], facetLink{Value: fc.Value, Count: fc.Count, URL: "/projects?" + strings.Join(q, "&"), Selected: selected})
 		}
@@ -72,20 +74,12 @@ func facetLinks(c *fiber.Ctx, r *projects.Result) map[string][]facetLink {
 	return out
 }
 
-func asHTTP(err error, target **httpError) bool {
-	he, ok := err.(*httpError)
-	if ok {
-		*target = he
-	}
-	return ok
-}
-
 func (a *App) projectPage(c *fiber.Ctx) error {
-	p, err := a.projects.Get(c.UserContext(), principal(c), c.Params("id"))
+	p, err := a.projects.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	me := principal(c)
+	me := web.Principal(c)
 	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": projectOptions(),
 		"CanEdit": canEditProject(me, p), "CanSubmit": me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1)),
 		"CanReview": p.IsReviewer(me.ID) && !p.Reviewed(me.ID) && p.Status == projects.UnderEvaluation,
@@ -106,7 +100,7 @@ func (a *App) projectPage(c *fiber.Ctx) error {
 		}
 		data["Candidates"] = candidates
 	}
-	return a.render(c, "pages/project", data)
+	return a.Render(c, "pages/project", data)
 }
 
 func canEditProject(me accounts.Principal, p *projects.Project) bool {
@@ -132,7 +126,7 @@ func projectForm(c *fiber.Ctx) (projects.Input, map[string]string) {
 	}
 	in := projects.Input{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Description: c.FormValue("description"),
 		Industry: c.FormValue("industry"), District: c.FormValue("district"), InvestmentYuan: num("investment_yuan"),
-		Risk: c.FormValue("risk"), ExpectedJobs: int(num("expected_jobs")), Tags: splitList(c.FormValue("tags")),
+		Risk: c.FormValue("risk"), ExpectedJobs: int(num("expected_jobs")), Tags: web.SplitList(c.FormValue("tags")),
 		Source: c.FormValue("source"), Contact: c.FormValue("contact")}
 	for _, g := range c.Request().PostArgs().PeekMulti("target_groups") {
 		in.TargetGroups = append(in.TargetGroups, string(g))
@@ -144,7 +138,7 @@ func (a *App) renderProjectForm(c *fiber.Ctx, id string, in projects.Input, errs
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/project_form", fiber.Map{"Title": "library.submit", "ID": id, "Input": in, "Errors": errs,
+	return a.Render(c, "pages/project_form", fiber.Map{"Title": "library.submit", "ID": id, "Input": in, "Errors": errs,
 		"Options": projectOptions(), "Tags": strings.Join(in.Tags, "，")})
 }
 
@@ -155,12 +149,12 @@ func (a *App) projectNewPage(c *fiber.Ctx) error {
 func (a *App) projectCreate(c *fiber.Ctx) error {
 	in, errs := projectForm(c)
 	if len(errs) == 0 {
-		p, err := a.projects.Create(c.UserContext(), principal(c), in, c.FormValue("submit") == "yes", meta(c))
+		p, err := a.projects.Create(c.UserContext(), web.Principal(c), in, c.FormValue("submit") == "yes", web.Meta(c))
 		if err == nil {
-			flash(c, "library.saved")
+			web.Flash(c, "library.saved")
 			return c.Redirect("/projects/"+p.ID, fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -168,11 +162,11 @@ func (a *App) projectCreate(c *fiber.Ctx) error {
 }
 
 func (a *App) projectEditPage(c *fiber.Ctx) error {
-	p, err := a.projects.Get(c.UserContext(), principal(c), c.Params("id"))
+	p, err := a.projects.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	if !canEditProject(principal(c), p) {
+	if !canEditProject(web.Principal(c), p) {
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	in := projects.Input{Title: p.Title, Summary: p.Summary, Description: p.Description, Industry: p.Industry, District: p.District,
@@ -184,12 +178,12 @@ func (a *App) projectEditPage(c *fiber.Ctx) error {
 func (a *App) projectUpdate(c *fiber.Ctx) error {
 	in, errs := projectForm(c)
 	if len(errs) == 0 {
-		_, err := a.projects.Update(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+		_, err := a.projects.Update(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 		if err == nil {
-			flash(c, "library.saved")
+			web.Flash(c, "library.saved")
 			return c.Redirect("/projects/"+c.Params("id"), fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -200,7 +194,7 @@ func (a *App) projectUpdate(c *fiber.Ctx) error {
 // to the project page with its message.
 func (a *App) projectStep(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, p, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+		ctx, p, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
 		var err error
 		switch step {
 		case "submit":
@@ -225,12 +219,12 @@ func (a *App) projectStep(step string) fiber.Handler {
 			_, err = a.projects.Decide(ctx, p, id, c.FormValue("outcome"), c.FormValue("reason"), c.FormValue("note"), m)
 		}
 		if err != nil {
-			if flashRefusal(c, err) {
+			if web.FlashRefusal(c, err) {
 				return c.Redirect("/projects/"+id, fiber.StatusSeeOther)
 			}
 			return err
 		}
-		flash(c, "library.step."+step)
+		web.Flash(c, "library.step."+step)
 		return c.Redirect("/projects/"+id, fiber.StatusSeeOther)
 	}
 }
@@ -244,8 +238,8 @@ func (a *App) projectListPage(view string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return a.render(c, "pages/project_list", fiber.Map{"Title": titles[view], "View": view, "Result": res, "Query": q,
-			"Pager": newPager(c, res.Page, res.Total), "Stages": []string{"needs_reviewers", "in_review", "awaiting_consensus", "recommended", "not_recommended", "archived"}})
+		return a.Render(c, "pages/project_list", fiber.Map{"Title": titles[view], "View": view, "Result": res, "Query": q,
+			"Pager": web.NewPager(c, res.Page, res.Total), "Stages": []string{"needs_reviewers", "in_review", "awaiting_consensus", "recommended", "not_recommended", "archived"}})
 	}
 }
 

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func checkRedirect(t *testing.T, what string, resp *http.Response, sent, fallbac
 	if strings.ContainsFunc(loc, unicode.IsControl) || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) {
 		t.Errorf("%s %.60q: Location %q leaves the site", what, sent, loc)
 	}
-	if loc != fallback && (loc != sent || localPath(sent, "") != sent) {
+	if loc != fallback && (loc != sent || web.LocalPath(sent, "") != sent) {
 		t.Errorf("%s %.60q: Location %q, want %q", what, sent, loc, fallback)
 	}
 }
@@ -60,28 +61,6 @@ func signedInBrowser(t *testing.T, tp *testPortal, email string) (*browser, stri
 	return b, csrfOf(doc)
 }
 
-func TestLocalPath(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"/", "/"}, {"/manage", "/manage"}, {"/manage?status=offered#x", "/manage?status=offered#x"}, {"/a/b?next=//x", "/a/b?next=//x"},
-		{"/%2f/evil.example", "/%2f/evil.example"}, {"/manage%0d%0aSet-Cookie:x", "/manage%0d%0aSet-Cookie:x"},
-		{"", "F"}, {"manage", "F"}, {"//evil.example", "F"}, {"/\\evil.example", "F"}, {"\\/evil.example", "F"},
-		{"/manage\r\nSet-Cookie: x=1", "F"}, {"/\t/evil.example", "F"}, {"/x\u0085y", "F"}, {"/x\x00", "F"},
-		{"https://evil.example", "F"}, {"javascript:alert(1)", "F"}, {" /x", "F"}, {"/" + strings.Repeat("a", maxRedirect), "F"},
-	} {
-		if got := localPath(tt.in, "F"); got != tt.want {
-			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	for _, tt := range []struct{ in, area, want string }{
-		{"/manage?status=offered", "/manage", "/manage?status=offered"}, {"/manage", "/manage", "/manage"},
-		{"/manager-evil", "/manage", "/manage"}, {"/applications", "/manage", "/manage"}, {"/manage\r\nX: y", "/manage", "/manage"},
-	} {
-		if got := localBack(tt.in, tt.area, "/manage"); got != tt.want {
-			t.Errorf("localBack(%q, %q) = %q, want %q", tt.in, tt.area, got, tt.want)
-		}
-	}
-}
-
 // TestHostileRedirects sends the redirect corpus in every field that
 // chooses where a response leads: the application steps' back (applicant
 // and manager), the language switch's and sign-in's next, and the address
@@ -93,7 +72,7 @@ func TestHostileRedirects(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	app := decode[listResponse[apiApplication]](t, body).Items[0].ID
+	app := decode[web.ListResponse[apiApplication]](t, body).Items[0].ID
 	applicant, appCSRF := signedInBrowser(t, tp, "e1@test.cn")
 	manager, mgrCSRF := signedInBrowser(t, tp, "mgra@test.cn")
 	count := 0
@@ -126,7 +105,7 @@ func TestHostileRedirects(t *testing.T) {
 			continue
 		}
 		checkRedirect(t, "sign-in link", resp, s, loc)
-		if next := u.Query().Get("next"); localPath(next, "") != next || (next != "/" && !strings.HasPrefix(next, "/applications")) {
+		if next := u.Query().Get("next"); web.LocalPath(next, "") != next || (next != "/" && !strings.HasPrefix(next, "/applications")) {
 			t.Errorf("guest %.60q: sign-in leads back to %q", s, next)
 		}
 		count += 4

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -232,7 +233,7 @@ func TestSignInFromAKnownDevice(t *testing.T) {
 	apiDevice := decode[tokenResponse](t, raw).DeviceToken
 
 	for i := range 8 {
-		tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "owner@test.cn", "password": "wrong-password-" + itoa(i)}, "", from(stranger)...)
+		tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "owner@test.cn", "password": "wrong-password-" + strconv.Itoa(i)}, "", from(stranger)...)
 	}
 	// The same browser (its device cookie only), travelling.
 	b = &browser{tp: tp, cookies: map[string]string{"device": device.Value}, header: http.Header{}}
@@ -301,7 +302,7 @@ func TestWebPasswordChangeThrottled(t *testing.T) {
 		return resp, doc.Find("#current-err").Text()
 	}
 	for i := range 5 {
-		if resp, msg := change("wrong-password-" + itoa(i)); resp.StatusCode != 422 || msg != "目前密碼不正確。" {
+		if resp, msg := change("wrong-password-" + strconv.Itoa(i)); resp.StatusCode != 422 || msg != "目前密碼不正確。" {
 			t.Fatalf("guess %d: %d %q", i, resp.StatusCode, msg)
 		}
 	}

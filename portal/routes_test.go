@@ -29,7 +29,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 	tp := newTestPortal(t)
 	declared := map[string]bool{}
 	for _, r := range tp.app.routes {
-		declared[r.method+" "+r.path] = true
+		declared[r.Method+" "+r.Path] = true
 	}
 	for _, r := range tp.app.HTTP().GetRoutes(true) {
 		method := r.Method

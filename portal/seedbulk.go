@@ -83,7 +83,7 @@ func seedPersonID(i int) string {
 }
 
 func (a *App) seedBulkBatch(ctx context.Context, lo, hi int) (int, error) {
-	now := a.clock.Now().UTC().Truncate(time.Millisecond)
+	now := a.Clock.Now().UTC().Truncate(time.Millisecond)
 	var keys, users, profiles []any
 	for i := lo; i < hi; i++ {
 		id, login, name := seedPersonID(i), seedLogin(i), seedName(i)

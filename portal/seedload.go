@@ -221,7 +221,7 @@ func (a *App) seedPerson(ctx context.Context, i int, password string) (bool, err
 	if err != nil {
 		return false, errors.New(a.describe(err))
 	}
-	today := core.DateOf(a.clock.Now())
+	today := core.DateOf(a.Clock.Now())
 	if rs, err := a.policies.Check(ctx, &p.Facts, today); err == nil {
 		a.policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
 	}

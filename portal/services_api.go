@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -10,15 +11,6 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/policy"
 )
-
-type apiStep struct {
-	At        time.Time `json:"at"`
-	ActorName string    `json:"actor_name"`
-	Action    string    `json:"action"`
-	From      string    `json:"from,omitempty"`
-	To        string    `json:"to"`
-	Note      string    `json:"note,omitempty"`
-}
 
 type apiLinked struct {
 	PolicyID string        `json:"policy_id"`
@@ -37,21 +29,21 @@ type apiRequest struct {
 	DueAt        time.Time   `json:"due_at"`
 	ClosedAt     time.Time   `json:"closed_at,omitzero"`
 	Overdue      bool        `json:"overdue"`
-	History      []apiStep   `json:"history"`
+	History      []web.Step  `json:"history"`
 	Linked       []apiLinked `json:"eligibility"`
 }
 
 func (a *App) toAPIRequest(c *fiber.Ctx, r *onestop.Request) apiRequest {
 	out := apiRequest{ID: r.ID, OwnerName: r.OwnerName, Type: r.Type, Details: r.Details, Status: r.Status,
 		AssigneeName: r.AssigneeName, CreatedAt: r.CreatedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt,
-		Overdue: r.Overdue(a.clock.Now()), History: []apiStep{}, Linked: []apiLinked{}}
+		Overdue: r.Overdue(a.Clock.Now()), History: []web.Step{}, Linked: []apiLinked{}}
 	for _, s := range r.History {
-		out.History = append(out.History, apiStep{At: s.At, ActorName: s.ActorName, Action: s.Action, From: s.From, To: s.To, Note: s.Note})
+		out.History = append(out.History, web.Step{At: s.At, ActorName: s.ActorName, Action: s.Action, From: s.From, To: s.To, Note: s.Note})
 	}
 	for _, l := range r.Linked {
 		name := l.PolicyID
 		if p, err := a.policies.Get(c.UserContext(), l.PolicyID); err == nil {
-			name = p.Name.In(lang(c))
+			name = p.Name.In(web.Lang(c))
 		}
 		out.Linked = append(out.Linked, apiLinked{PolicyID: l.PolicyID, Name: name, Status: l.Status})
 	}
@@ -73,12 +65,12 @@ func (a *App) createRequest(c *fiber.Ctx, in onestop.NewRequest) (*onestop.Reque
 	} else if !core.IsCode(err, core.Invalid) && !core.IsCode(err, core.NotFound) {
 		return nil, err
 	}
-	return a.onestop.Create(c.UserContext(), principal(c), in, linked, meta(c))
+	return a.onestop.Create(c.UserContext(), web.Principal(c), in, linked, web.Meta(c))
 }
 
 func (a *App) apiCreateRequest(c *fiber.Ctx) error {
 	var in onestop.NewRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	r, err := a.createRequest(c, in)
@@ -89,7 +81,7 @@ func (a *App) apiCreateRequest(c *fiber.Ctx) error {
 }
 
 func (a *App) apiRequest(c *fiber.Ctx) error {
-	r, err := a.onestop.Get(c.UserContext(), principal(c), c.Params("id"))
+	r, err := a.onestop.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -108,19 +100,19 @@ type apiRequestRow struct {
 }
 
 func requestQuery(c *fiber.Ctx) onestop.Query {
-	q := onestop.Query{Status: c.Query("status"), Type: c.Query("type"), Text: c.Query("q"), Overdue: c.Query("overdue") == "1", Page: pageOf(c)}
+	q := onestop.Query{Status: c.Query("status"), Type: c.Query("type"), Text: c.Query("q"), Overdue: c.Query("overdue") == "1", Page: web.PageOf(c)}
 	if c.Query("mine") == "1" {
-		q.AssigneeID = principal(c).ID
+		q.AssigneeID = web.Principal(c).ID
 	}
 	return q
 }
 
 func (a *App) apiRequests(c *fiber.Ctx) error {
-	rows, total, p, err := a.onestop.List(c.UserContext(), principal(c), requestQuery(c))
+	rows, total, p, err := a.onestop.List(c.UserContext(), web.Principal(c), requestQuery(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiRequestRow]{Items: make([]apiRequestRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiRequestRow]{Items: make([]apiRequestRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiRequestRow{ID: r.ID, OwnerName: r.OwnerName, Type: r.Type, Status: r.Status,
 			Assignee: r.AssigneeID, CreatedAt: r.CreatedAt, DueAt: r.DueAt, Overdue: r.Overdue})
@@ -136,7 +128,7 @@ type actRequest struct {
 // act runs one step of a request for the caller; an assignment defaults to
 // the caller and must name a staff account.
 func (a *App) act(c *fiber.Ctx, action string, in actRequest) (*onestop.Request, error) {
-	p := principal(c)
+	p := web.Principal(c)
 	var assignee *accounts.Principal
 	if action == "assign" {
 		target := p
@@ -152,14 +144,14 @@ func (a *App) act(c *fiber.Ctx, action string, in actRequest) (*onestop.Request,
 		}
 		assignee = &target
 	}
-	return a.onestop.Act(c.UserContext(), p, c.Params("id"), action, in.Note, assignee, meta(c))
+	return a.onestop.Act(c.UserContext(), p, c.Params("id"), action, in.Note, assignee, web.Meta(c))
 }
 
 func (a *App) apiAct(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var in actRequest
 		if len(c.Body()) > 0 {
-			if err := decodeJSON(c, &in); err != nil {
+			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,9 @@ package portal
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"onestop/portal/web"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,12 +23,12 @@ func (a *App) myServicesPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderMyServices(c *fiber.Ctx, form fiber.Map, errs map[string]string) error {
-	rows, total, p, err := a.onestop.List(c.UserContext(), principal(c), onestop.Query{Page: pageOf(c)})
+	rows, total, p, err := a.onestop.List(c.UserContext(), web.Principal(c), onestop.Query{Page: web.PageOf(c)})
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/services", fiber.Map{"Title": "services.title", "Rows": rows, "Total": total,
-		"Pager": newPager(c, p, total), "Types": onestop.Types, "Days": a.serviceDays(), "Form": form, "Errors": errs})
+	return a.Render(c, "pages/services", fiber.Map{"Title": "services.title", "Rows": rows, "Total": total,
+		"Pager": web.NewPager(c, p, total), "Types": onestop.Types, "Days": a.serviceDays(), "Form": form, "Errors": errs})
 }
 
 func (a *App) serviceDays() map[string]int {
@@ -40,24 +43,24 @@ func (a *App) serviceCreate(c *fiber.Ctx) error {
 	in := onestop.NewRequest{Type: c.FormValue("type"), Details: c.FormValue("details")}
 	r, err := a.createRequest(c, in)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusUnprocessableEntity)
 			return a.renderMyServices(c, fiber.Map{"type": in.Type, "details": in.Details}, fe)
 		}
 		return err
 	}
-	flash(c, "services.created.flash")
+	web.Flash(c, "services.created.flash")
 	return c.Redirect("/services/"+r.ID, fiber.StatusSeeOther)
 }
 
 func (a *App) servicePage(c *fiber.Ctx) error {
-	r, err := a.onestop.Get(c.UserContext(), principal(c), c.Params("id"))
+	r, err := a.onestop.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	// Staff can hand the request to a colleague: list who is on duty.
 	var colleagues []accounts.Row
-	if principal(c).Role.Staff() {
+	if web.Principal(c).Role.Staff() {
 		for _, role := range []accounts.Role{accounts.Hotline, accounts.Admin} {
 			rows, _, _, err := a.accounts.List(c.UserContext(), accounts.Principal{Role: accounts.Admin}, accounts.ListQuery{Role: role, Status: "active", Page: core.Page{Size: 100}})
 			if err != nil {
@@ -66,7 +69,7 @@ func (a *App) servicePage(c *fiber.Ctx) error {
 			colleagues = append(colleagues, rows...)
 		}
 	}
-	return a.render(c, "pages/service", fiber.Map{"Title": "services.detail", "Request": a.toAPIRequest(c, r), "Raw": r, "Staff": colleagues})
+	return a.Render(c, "pages/service", fiber.Map{"Title": "services.detail", "Request": a.toAPIRequest(c, r), "Raw": r, "Staff": colleagues})
 }
 
 // serviceAct runs a step from a form (owner's cancel, staff's steps).
@@ -74,51 +77,51 @@ func (a *App) serviceAct(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, err := a.act(c, action, actRequest{Note: c.FormValue("note"), AssigneeID: c.FormValue("assignee_id")})
 		if err != nil {
-			if flashRefusal(c, err) {
+			if web.FlashRefusal(c, err) {
 				return c.Redirect("/services/"+c.Params("id"), fiber.StatusSeeOther)
 			}
 			return err
 		}
-		flash(c, "services.saved")
+		web.Flash(c, "services.saved")
 		return c.Redirect("/services/"+c.Params("id"), fiber.StatusSeeOther)
 	}
 }
 
 func (a *App) queuePage(c *fiber.Ctx) error {
 	q := requestQuery(c)
-	rows, total, p, err := a.onestop.List(c.UserContext(), principal(c), q)
+	rows, total, p, err := a.onestop.List(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/queue", fiber.Map{"Title": "queue.title", "Rows": rows, "Total": total, "Query": q,
-		"Mine": c.Query("mine") == "1", "Pager": newPager(c, p, total), "Types": onestop.Types,
+	return a.Render(c, "pages/queue", fiber.Map{"Title": "queue.title", "Rows": rows, "Total": total, "Query": q,
+		"Mine": c.Query("mine") == "1", "Pager": web.NewPager(c, p, total), "Types": onestop.Types,
 		"Statuses": []string{onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled}})
 }
 
 func (a *App) peoplePage(c *fiber.Ctx) error {
 	q := peopleQuery(c)
-	if sensitiveQuery(q.Text, a.clock.Now()) {
+	if web.SensitiveQuery(q.Text, a.Clock.Now()) {
 		// A number in the link: no look-up, and the number is not echoed.
 		q.Text = ""
 		c.Status(fiber.StatusUnprocessableEntity)
-		return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
-			"Pager": pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
+		return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
+			"Pager": web.Pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
 	}
-	return a.renderPeople(c, q, func(p core.Page, total int) pager { return newPager(c, p, total) })
+	return a.renderPeople(c, q, func(p core.Page, total int) web.Pager { return web.NewPager(c, p, total) })
 }
 
 // renderPeople lists people for q; paging says where its links go (the
 // GET list's own query, or a posted search's non-sensitive fields).
-func (a *App) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(core.Page, int) pager) error {
-	rows, total, p, err := a.people.List(c.UserContext(), principal(c), q)
+func (a *App) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(core.Page, int) web.Pager) error {
+	rows, total, p, err := a.people.List(c.UserContext(), web.Principal(c), q)
 	if err != nil {
 		return err
 	}
 	pg := paging(p, total)
-	if _, problem := pii.ParseID(q.Text, a.clock.Now()); problem == "" {
+	if _, problem := pii.ParseID(q.Text, a.Clock.Now()); problem == "" {
 		q.Text = "" // an ID number is never echoed back into the page
 	}
-	return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
+	return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
 		"Pager": pg, "Districts": people.Districts})
 }
 
@@ -127,11 +130,11 @@ func (a *App) personPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
-	p, err := a.people.Get(c.UserContext(), principal(c), c.Params("id"))
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	rs, err := a.policies.Check(c.UserContext(), &p.Facts, core.DateOf(a.clock.Now()))
+	rs, err := a.policies.Check(c.UserContext(), &p.Facts, core.DateOf(a.Clock.Now()))
 	if err != nil {
 		rs = nil // a stored profile always validates; an old one may not, and the page still shows
 	}
@@ -143,13 +146,13 @@ func (a *App) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
 	}
 	// A failing search only hides the warning's detail: the profile's own
 	// pending mark still shows it.
-	disputes, _ := a.people.DisputesOf(c.UserContext(), principal(c), p.ID)
-	return a.render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs),
+	disputes, _ := a.people.DisputesOf(c.UserContext(), web.Principal(c), p.ID)
+	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.resultViews(c, rs),
 		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0})
 }
 
 func (a *App) personReveal(c *fiber.Ctx) error {
-	r, err := a.people.Reveal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	r, err := a.people.Reveal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -161,7 +164,7 @@ func (a *App) adminPoliciesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/admin_policies", fiber.Map{"Title": "admin.policies.title", "Policies": list})
+	return a.Render(c, "pages/admin_policies", fiber.Map{"Title": "admin.policies.title", "Policies": list})
 }
 
 func (a *App) adminPolicyPage(c *fiber.Ctx) error {
@@ -186,7 +189,7 @@ func (a *App) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions string
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return err
 	}
-	return a.render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
+	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
 		"Errors": errs, "Detail": detail, "Versions": versions, "Languages": policy.Languages, "Facts": policy.FactNames()})
 }
 
@@ -199,8 +202,8 @@ func (a *App) adminPolicySave(c *fiber.Ctx) error {
 	}
 	p := &policy.Policy{ID: old.ID, Benefit: old.Benefit, Basis: strings.TrimSpace(c.FormValue("basis")), Active: c.FormValue("active") == "yes",
 		Name: policy.Text{}, Summary: policy.Text{}, Grantor: policy.Text{}, BenefitText: policy.Text{}}
-	if _, err := fmtSscan(c.FormValue("version"), &p.Version); err != nil {
-		return &httpError{status: 400, key: "error.bad_request"}
+	if _, err := fmt.Sscan(c.FormValue("version"), &p.Version); err != nil {
+		return web.Fail(400, "error.bad_request", nil)
 	}
 	for _, l := range policy.Languages {
 		p.Name[l] = strings.TrimSpace(c.FormValue("name." + l))
@@ -210,9 +213,9 @@ func (a *App) adminPolicySave(c *fiber.Ctx) error {
 	}
 	conditions := c.FormValue("conditions")
 	p.Conditions = []byte(conditions)
-	if err := a.policies.Save(c.UserContext(), principal(c), p, meta(c)); err != nil {
+	if err := a.policies.Save(c.UserContext(), web.Principal(c), p, web.Meta(c)); err != nil {
 		var ce *core.Error
-		if asCore(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
+		if errors.As(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
 			errs := ce.Fields
 			if errs == nil {
 				errs = map[string]string{"version": ce.Message}
@@ -223,12 +226,12 @@ func (a *App) adminPolicySave(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	flash(c, "admin.policies.saved")
+	web.Flash(c, "admin.policies.saved")
 	return c.Redirect("/admin/policies/"+p.ID, fiber.StatusSeeOther)
 }
 
 func (a *App) exportSubmit(c *fiber.Ctx) error {
-	if err := a.accounts.VerifyPassword(c.UserContext(), principal(c), c.FormValue("password"), meta(c)); err != nil {
+	if err := a.accounts.VerifyPassword(c.UserContext(), web.Principal(c), c.FormValue("password"), web.Meta(c)); err != nil {
 		return a.accountAgain(c, err)
 	}
 	return a.sendExport(c)
@@ -242,25 +245,25 @@ func (a *App) deleteSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return a.accountAgain(c, err)
 	}
-	a.clearSession(c)
+	a.ClearSession(c)
 	if done {
-		flash(c, "account.deleted")
+		web.Flash(c, "account.deleted")
 	} else {
-		flash(c, "account.deletion_under_way")
+		web.Flash(c, "account.deletion_under_way")
 	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
 // accountAgain re-shows the account page with a form's errors.
 func (a *App) accountAgain(c *fiber.Ctx, err error) error {
-	errs := formErrors(err)
+	errs := web.FormErrors(err)
 	if errs == nil {
 		return err
 	}
-	u, gerr := a.accounts.Get(c.UserContext(), principal(c).ID)
+	u, gerr := a.accounts.Get(c.UserContext(), web.Principal(c).ID)
 	if gerr != nil {
 		return gerr
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
+	return a.Render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"onestop/portal/web"
 	"slices"
 	"sort"
 	"strings"
@@ -245,32 +246,32 @@ func (w *sweepWorld) loanAttachments(t *testing.T) []string {
 // the subject's own answers named (its records), then up to perRoute
 // first ids of the collection (others' records); every id when perRoute
 // is 0.
-func (w *sweepWorld) targets(t *testing.T, r route, s sweepSubject, perRoute int) []string {
+func (w *sweepWorld) targets(t *testing.T, r web.Route, s sweepSubject, perRoute int) []string {
 	t.Helper()
-	if !strings.Contains(r.path, ":") {
-		out := []string{r.path}
-		for _, q := range sweepQueries[r.path] {
-			out = append(out, r.path+"?"+q)
+	if !strings.Contains(r.Path, ":") {
+		out := []string{r.Path}
+		for _, q := range sweepQueries[r.Path] {
+			out = append(out, r.Path+"?"+q)
 		}
 		return out
 	}
-	segs := strings.Split(r.path, "/")
+	segs := strings.Split(r.Path, "/")
 	var candidates []string
 	switch {
-	case strings.Contains(r.path, ":att"):
+	case strings.Contains(r.Path, ":att"):
 		for _, pair := range w.loanAttachments(t) {
 			loan, att, _ := strings.Cut(pair, "/")
-			candidates = append(candidates, strings.NewReplacer(":id", loan, ":att", att).Replace(r.path))
+			candidates = append(candidates, strings.NewReplacer(":id", loan, ":att", att).Replace(r.Path))
 		}
-	case strings.Contains(r.path, ":code"):
+	case strings.Contains(r.Path, ":code"):
 		for _, c := range w.certificateCodes(t) {
-			candidates = append(candidates, strings.Replace(r.path, ":code", c, 1))
+			candidates = append(candidates, strings.Replace(r.Path, ":code", c, 1))
 		}
 	default:
 		i := slices.Index(segs, ":id")
 		coll := paramCollection[segs[i-1]]
 		if coll == "" {
-			t.Fatalf("%s: no collection for the parameter after %q; add it to paramCollection", r.path, segs[i-1])
+			t.Fatalf("%s: no collection for the parameter after %q; add it to paramCollection", r.Path, segs[i-1])
 		}
 		all := w.ids(t, coll)
 		var own, rest []string
@@ -286,7 +287,7 @@ func (w *sweepWorld) targets(t *testing.T, r route, s sweepSubject, perRoute int
 			n = len(all)
 		}
 		for _, id := range append(own[:min(len(own), n)], rest[:min(len(rest), n)]...) {
-			candidates = append(candidates, strings.Replace(r.path, ":id", id, 1))
+			candidates = append(candidates, strings.Replace(r.Path, ":id", id, 1))
 		}
 	}
 	if perRoute > 0 && len(candidates) > 2*perRoute {
@@ -304,7 +305,7 @@ func (w *sweepWorld) get(t *testing.T, path string, s sweepSubject) (*http.Respo
 		if strings.HasPrefix(path, "/api/") {
 			req.Header.Set("Authorization", "Bearer "+s.token)
 		} else {
-			req.Header.Set("Cookie", w.tp.app.cookieName("session")+"="+s.token)
+			req.Header.Set("Cookie", w.tp.app.CookieName("session")+"="+s.token)
 		}
 	}
 	resp, err := w.tp.app.HTTP().Test(req, -1)
@@ -324,22 +325,22 @@ func sweepSkip(path string) bool {
 // every subject allowed to call it, routes without parameters first so
 // that the ids each subject's answers name are known when the parameters
 // are filled; visit sees each answer.
-func (w *sweepWorld) crawl(t *testing.T, api bool, perRoute int, visit func(r route, target string, s sweepSubject, resp *http.Response, body []byte)) int {
+func (w *sweepWorld) crawl(t *testing.T, api bool, perRoute int, visit func(r web.Route, target string, s sweepSubject, resp *http.Response, body []byte)) int {
 	t.Helper()
 	w.cache = map[string][]string{}
-	var routes []route
+	var routes []web.Route
 	for _, r := range w.tp.app.routes {
-		if r.method == "GET" && strings.HasPrefix(r.path, "/api/") == api && !sweepSkip(r.path) {
+		if r.Method == "GET" && strings.HasPrefix(r.Path, "/api/") == api && !sweepSkip(r.Path) {
 			routes = append(routes, r)
 		}
 	}
 	sort.SliceStable(routes, func(i, j int) bool {
-		return !strings.Contains(routes[i].path, ":") && strings.Contains(routes[j].path, ":")
+		return !strings.Contains(routes[i].Path, ":") && strings.Contains(routes[j].Path, ":")
 	})
 	n := 0
 	for _, r := range routes {
 		for _, s := range w.subjects {
-			if !r.access.allows(s.principal()) {
+			if !r.Access.Allows(s.principal()) {
 				continue
 			}
 			for _, target := range w.targets(t, r, s, perRoute) {
@@ -348,7 +349,7 @@ func (w *sweepWorld) crawl(t *testing.T, api bool, perRoute int, visit func(r ro
 				if resp.StatusCode >= 500 {
 					t.Errorf("GET %s as %s: %d %.200s", target, s.name, resp.StatusCode, body)
 				}
-				if api && !r.access.public && strings.Contains(resp.Header.Get("Content-Type"), "json") {
+				if api && !r.Access.Public && strings.Contains(resp.Header.Get("Content-Type"), "json") {
 					w.harvest(s.login, body)
 				}
 				visit(r, target, s, resp, body)

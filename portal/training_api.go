@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"onestop/portal/web"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,7 +33,7 @@ func courseRow(h search.Hit) apiCourseRow {
 }
 
 func courseQuery(c *fiber.Ctx) training.CatalogueQuery {
-	return training.CatalogueQuery{Text: c.Query("q"), Kind: c.Query("kind"), District: c.Query("district"), TargetGroup: c.Query("target_group"), Page: pageOf(c)}
+	return training.CatalogueQuery{Text: c.Query("q"), Kind: c.Query("kind"), District: c.Query("district"), TargetGroup: c.Query("target_group"), Page: web.PageOf(c)}
 }
 
 type enrolRequest struct {
@@ -82,7 +83,7 @@ func (a *App) apiCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiCourseRow]{Items: []apiCourseRow{}, Total: r.Total, Page: p.Number, Size: p.Size}
+	out := web.ListResponse[apiCourseRow]{Items: []apiCourseRow{}, Total: r.Total, Page: p.Number, Size: p.Size}
 	for _, h := range r.Hits {
 		out.Items = append(out.Items, courseRow(h))
 	}
@@ -99,10 +100,10 @@ func (a *App) apiCourse(c *fiber.Ctx) error {
 
 func (a *App) apiCreateCourse(c *fiber.Ctx) error {
 	var in training.NewCourse
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	x, err := a.training.CreateCourse(c.UserContext(), principal(c), in, meta(c))
+	x, err := a.training.CreateCourse(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -112,11 +113,11 @@ func (a *App) apiCreateCourse(c *fiber.Ctx) error {
 func (a *App) apiEnrol(c *fiber.Ctx) error {
 	var in enrolRequest
 	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &in); err != nil {
+		if err := web.DecodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	e, err := a.training.Enrol(c.UserContext(), principal(c), c.Params("id"), in.PersonID, meta(c))
+	e, err := a.training.Enrol(c.UserContext(), web.Principal(c), c.Params("id"), in.PersonID, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -124,18 +125,18 @@ func (a *App) apiEnrol(c *fiber.Ctx) error {
 }
 
 func (a *App) apiWithdraw(c *fiber.Ctx) error {
-	if err := a.training.Withdraw(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
+	if err := a.training.Withdraw(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (a *App) apiMyTrainings(c *fiber.Ctx) error {
-	list, err := a.training.Mine(c.UserContext(), principal(c))
+	list, err := a.training.Mine(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[*training.Enrolment]{Items: list, Total: len(list), Page: 1, Size: len(list)}
+	out := web.ListResponse[*training.Enrolment]{Items: list, Total: len(list), Page: 1, Size: len(list)}
 	if out.Items == nil {
 		out.Items = []*training.Enrolment{}
 	}
@@ -151,7 +152,7 @@ func (a *App) apiCertificate(c *fiber.Ctx) error {
 }
 
 func (a *App) apiRoster(c *fiber.Ctx) error {
-	x, list, err := a.training.Roster(c.UserContext(), principal(c), c.Params("id"))
+	x, list, err := a.training.Roster(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -163,17 +164,17 @@ func (a *App) apiRoster(c *fiber.Ctx) error {
 
 func (a *App) apiAttendance(c *fiber.Ctx) error {
 	var in attendanceRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := a.training.RecordAttendance(c.UserContext(), principal(c), c.Params("id"), in.SessionID, in.Present, meta(c)); err != nil {
+	if err := a.training.RecordAttendance(c.UserContext(), web.Principal(c), c.Params("id"), in.SessionID, in.Present, web.Meta(c)); err != nil {
 		return err
 	}
 	return a.apiRoster(c)
 }
 
 func (a *App) apiCompleteCourse(c *fiber.Ctx) error {
-	out, err := a.training.Complete(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	out, err := a.training.Complete(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -181,7 +182,7 @@ func (a *App) apiCompleteCourse(c *fiber.Ctx) error {
 }
 
 func (a *App) apiCreateClaim(c *fiber.Ctx) error {
-	cl, err := a.training.CreateClaim(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	cl, err := a.training.CreateClaim(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -189,22 +190,22 @@ func (a *App) apiCreateClaim(c *fiber.Ctx) error {
 }
 
 func (a *App) apiClaims(c *fiber.Ctx) error {
-	list, err := a.training.Claims(c.UserContext(), principal(c))
+	list, err := a.training.Claims(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*training.Claim{}
 	}
-	return c.JSON(listResponse[*training.Claim]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*training.Claim]{Items: list, Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *App) apiReviewClaim(c *fiber.Ctx) error {
 	var in reviewRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cl, err := a.training.ReviewClaim(c.UserContext(), principal(c), c.Params("id"), in.Action, in.Note, meta(c))
+	cl, err := a.training.ReviewClaim(c.UserContext(), web.Principal(c), c.Params("id"), in.Action, in.Note, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -213,10 +214,10 @@ func (a *App) apiReviewClaim(c *fiber.Ctx) error {
 
 func (a *App) apiSetListed(c *fiber.Ctx) error {
 	var in listedRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := a.training.SetListed(c.UserContext(), principal(c), c.Params("id"), in.Listed, meta(c))
+	p, err := a.training.SetListed(c.UserContext(), web.Principal(c), c.Params("id"), in.Listed, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -224,11 +225,11 @@ func (a *App) apiSetListed(c *fiber.Ctx) error {
 }
 
 func (a *App) apiProviders(c *fiber.Ctx) error {
-	stats, err := a.providerStats(c.UserContext(), principal(c))
+	stats, err := a.providerStats(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	out := listResponse[apiProviderStat]{Items: []apiProviderStat{}, Total: len(stats), Page: 1, Size: len(stats)}
+	out := web.ListResponse[apiProviderStat]{Items: []apiProviderStat{}, Total: len(stats), Page: 1, Size: len(stats)}
 	for _, s := range stats {
 		out.Items = append(out.Items, apiProviderStat{ID: s.Provider.ID, Name: s.Provider.Name, Listed: s.Provider.Listed, Courses: s.Courses,
 			Enrolled: s.Enrolled, Passed: s.Passed, NotPassed: s.Failed, CompletionRate: s.CompletionRate, ClaimedYuan: s.ClaimedYuan, PaidYuan: s.PaidYuan, Complaints: s.Complaints})
@@ -255,13 +256,13 @@ func (a *App) providerStats(ctx context.Context, me accounts.Principal) ([]train
 		}
 	}
 	if err != nil {
-		a.log.Warn("complaints about providers", "err", err)
+		a.Log.Warn("complaints about providers", "err", err)
 	}
 	return stats, nil
 }
 
 func (a *App) apiTrainingRefusal(c *fiber.Ctx) error {
-	n, err := a.people.AddTrainingRefusal(c.UserContext(), principal(c), c.Params("id"), meta(c))
+	n, err := a.people.AddTrainingRefusal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/url"
+	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"onestop/services/accounts"
+	"onestop/services/core"
 	"onestop/services/training"
 )
 
@@ -129,7 +131,7 @@ func TestTrainingAPI(t *testing.T) {
 		t.Errorf("profile after the person's save: %s", body)
 	}
 	_, body = tp.do("GET", "/api/v1/me/trainings", nil, farmer)
-	mine := decode[listResponse[training.Enrolment]](t, body)
+	mine := decode[web.ListResponse[training.Enrolment]](t, body)
 	if len(mine.Items) != 1 || mine.Items[0].Code == "" {
 		t.Fatalf("my trainings %s", body)
 	}
@@ -172,7 +174,7 @@ func TestWebCourseForm(t *testing.T) {
 	if v, _ := doc.Find("#f-title").Attr("value"); v != "SYB 創業培訓" {
 		t.Errorf("title lost: %q", v)
 	}
-	day := tp.app.clock.Now().Add(72 * time.Hour).In(cst).Format("2006-01-02")
+	day := tp.app.clock.Now().Add(72 * time.Hour).In(core.CST).Format("2006-01-02")
 	// A subsidy above the fee is refused on its field, in the user's
 	// language.
 	for lang, want := range map[string]string{"zh-Hant": "每名學員的補貼不能高於學費。", "zh-Hans": "每名学员的补贴不能高于学费。", "en": "The subsidy per trainee cannot be more than the course fee."} {

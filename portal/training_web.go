@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,9 @@ func (a *App) trainingPage(c *fiber.Ctx) error {
 	q := courseQuery(c)
 	r, p, err := a.training.Catalogue(c.UserContext(), q)
 	if err != nil {
-		if fe := formErrors(err); fe != nil {
+		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": trainingOptions(), "Errors": fe})
+			return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": trainingOptions(), "Errors": fe})
 		}
 		return err
 	}
@@ -31,8 +32,8 @@ func (a *App) trainingPage(c *fiber.Ctx) error {
 	for _, h := range r.Hits {
 		rows = append(rows, courseRow(h))
 	}
-	return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": trainingOptions(),
-		"Pager": newPager(c, p, r.Total)})
+	return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": trainingOptions(),
+		"Pager": web.NewPager(c, p, r.Total)})
 }
 
 func (a *App) coursePage(c *fiber.Ctx) error {
@@ -41,47 +42,47 @@ func (a *App) coursePage(c *fiber.Ctx) error {
 		return err
 	}
 	data := fiber.Map{"Title": "training.course", "Course": x, "SeatsLeft": x.Seats - x.Enrolled}
-	if me := principal(c); me.Role == accounts.Entrepreneur {
+	if me := web.Principal(c); me.Role == accounts.Entrepreneur {
 		for _, e := range must(a.training.Mine(c.UserContext(), me)) {
 			if e.CourseID == x.ID && e.Status != training.Withdrawn {
 				data["Mine"] = e
 			}
 		}
 	}
-	return a.render(c, "pages/course", data)
+	return a.Render(c, "pages/course", data)
 }
 
 // must drops an error for lists whose absence only hides a part of a page.
 func must[T any](v T, _ error) T { return v }
 
 func (a *App) enrolSubmit(c *fiber.Ctx) error {
-	if _, err := a.training.Enrol(c.UserContext(), principal(c), c.Params("id"), "", meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.training.Enrol(c.UserContext(), web.Principal(c), c.Params("id"), "", web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "training.enrolled")
+		web.Flash(c, "training.enrolled")
 	}
 	return c.Redirect("/training/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (a *App) withdrawSubmit(c *fiber.Ctx) error {
-	if err := a.training.Withdraw(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if err := a.training.Withdraw(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "training.withdrawn")
+		web.Flash(c, "training.withdrawn")
 	}
 	return c.Redirect("/training/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (a *App) myTrainingPage(c *fiber.Ctx) error {
-	list, err := a.training.Mine(c.UserContext(), principal(c))
+	list, err := a.training.Mine(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/my_training", fiber.Map{"Title": "training.mine", "Enrolments": list})
+	return a.Render(c, "pages/my_training", fiber.Map{"Title": "training.mine", "Enrolments": list})
 }
 
 func (a *App) certificatePage(c *fiber.Ctx) error {
@@ -94,7 +95,7 @@ func (a *App) certificatePage(c *fiber.Ctx) error {
 		}
 		data["Cert"], data["Checked"] = cert, true
 	}
-	return a.render(c, "pages/certificate", data)
+	return a.Render(c, "pages/certificate", data)
 }
 
 // The provider console.
@@ -104,7 +105,7 @@ func (a *App) providerPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderProvider(c *fiber.Ctx, form fiber.Map, errs map[string]string) error {
-	me := principal(c)
+	me := web.Principal(c)
 	r, _, err := a.training.Catalogue(c.UserContext(), training.CatalogueQuery{Provider: me.ID, All: true, Page: core.Page{Size: 100}})
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (a *App) renderProvider(c *fiber.Ctx, form fiber.Map, errs map[string]strin
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/provider", fiber.Map{"Title": "provider.title", "Courses": rows, "Claims": claims, "Listed": listed,
+	return a.Render(c, "pages/provider", fiber.Map{"Title": "provider.title", "Courses": rows, "Claims": claims, "Listed": listed,
 		"Form": form, "Errors": errs, "Options": trainingOptions()})
 }
 
@@ -142,7 +143,7 @@ func parseSessions(s string) ([]training.Session, bool) {
 		if len(f) != 3 {
 			return nil, false
 		}
-		at, err := time.ParseInLocation("2006-01-02 15:04", f[0]+" "+f[1], cst)
+		at, err := time.ParseInLocation("2006-01-02 15:04", f[0]+" "+f[1], core.CST)
 		hours, herr := strconv.ParseFloat(f[2], 64)
 		if err != nil || herr != nil {
 			return nil, false
@@ -176,15 +177,15 @@ func (a *App) courseCreate(c *fiber.Ctx) error {
 	in := training.NewCourse{Title: c.FormValue("title"), Kind: c.FormValue("kind"), Description: c.FormValue("description"), Place: c.FormValue("place"),
 		District: c.FormValue("district"), Online: c.FormValue("online") == "yes", Seats: int(num("seats")), FeeYuan: num("fee_yuan"),
 		SubsidyYuan: num("subsidy_yuan"), Certificate: c.FormValue("certificate"), SkillCert: c.FormValue("skill_certificate") == "yes",
-		MinAttendance: int(num("min_attendance")), Sessions: sessions, TargetGroups: formList(c, "target_groups")}
+		MinAttendance: int(num("min_attendance")), Sessions: sessions, TargetGroups: web.FormList(c, "target_groups")}
 	form["target_groups"] = in.TargetGroups
 	if len(errs) == 0 {
-		x, err := a.training.CreateCourse(c.UserContext(), principal(c), in, meta(c))
+		x, err := a.training.CreateCourse(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
-			flash(c, "provider.created")
+			web.Flash(c, "provider.created")
 			return c.Redirect("/provider/courses/"+x.ID, fiber.StatusSeeOther)
 		}
-		if errs = formErrors(err); errs == nil {
+		if errs = web.FormErrors(err); errs == nil {
 			return err
 		}
 	}
@@ -192,31 +193,31 @@ func (a *App) courseCreate(c *fiber.Ctx) error {
 }
 
 func (a *App) providerCoursePage(c *fiber.Ctx) error {
-	x, list, err := a.training.Roster(c.UserContext(), principal(c), c.Params("id"))
+	x, list, err := a.training.Roster(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/provider_course", fiber.Map{"Title": "provider.course", "Course": x, "Roster": list})
+	return a.Render(c, "pages/provider_course", fiber.Map{"Title": "provider.course", "Course": x, "Roster": list})
 }
 
 func (a *App) providerStep(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, me, id, m := c.UserContext(), principal(c), c.Params("id"), meta(c)
+		ctx, me, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
 		var err error
 		switch step {
 		case "attendance":
-			err = a.training.RecordAttendance(ctx, me, id, c.FormValue("session_id"), formList(c, "present"), m)
+			err = a.training.RecordAttendance(ctx, me, id, c.FormValue("session_id"), web.FormList(c, "present"), m)
 		case "complete":
 			_, err = a.training.Complete(ctx, me, id, m)
 		case "claim":
 			_, err = a.training.CreateClaim(ctx, me, id, m)
 		}
 		if err != nil {
-			if !flashRefusal(c, err) {
+			if !web.FlashRefusal(c, err) {
 				return err
 			}
 		} else {
-			flash(c, "provider.step."+step)
+			web.Flash(c, "provider.step."+step)
 		}
 		return c.Redirect("/provider/courses/"+id, fiber.StatusSeeOther)
 	}
@@ -225,7 +226,7 @@ func (a *App) providerStep(step string) fiber.Handler {
 // The bureau's training console.
 
 func (a *App) adminTrainingPage(c *fiber.Ctx) error {
-	ctx, me := c.UserContext(), principal(c)
+	ctx, me := c.UserContext(), web.Principal(c)
 	stats, err := a.providerStats(ctx, me)
 	if err != nil {
 		return err
@@ -244,27 +245,27 @@ func (a *App) adminTrainingPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/admin_training", fiber.Map{"Title": "admin.training.title", "Stats": stats, "New": unlisted, "Claims": claims})
+	return a.Render(c, "pages/admin_training", fiber.Map{"Title": "admin.training.title", "Stats": stats, "New": unlisted, "Claims": claims})
 }
 
 func (a *App) adminListProvider(c *fiber.Ctx) error {
-	if _, err := a.training.SetListed(c.UserContext(), principal(c), c.Params("id"), c.FormValue("listed") == "yes", meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.training.SetListed(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("listed") == "yes", web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "admin.training.saved")
+		web.Flash(c, "admin.training.saved")
 	}
 	return c.Redirect("/admin/training", fiber.StatusSeeOther)
 }
 
 func (a *App) adminReviewClaim(c *fiber.Ctx) error {
-	if _, err := a.training.ReviewClaim(c.UserContext(), principal(c), c.Params("id"), c.FormValue("action"), c.FormValue("note"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.training.ReviewClaim(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("action"), c.FormValue("note"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "admin.training.saved")
+		web.Flash(c, "admin.training.saved")
 	}
 	return c.Redirect("/admin/training", fiber.StatusSeeOther)
 }
@@ -272,23 +273,23 @@ func (a *App) adminReviewClaim(c *fiber.Ctx) error {
 // Staff act for a person: enrol them, or count a refused recommendation.
 
 func (a *App) personEnrol(c *fiber.Ctx) error {
-	if _, err := a.training.Enrol(c.UserContext(), principal(c), c.FormValue("course_id"), c.Params("id"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.training.Enrol(c.UserContext(), web.Principal(c), c.FormValue("course_id"), c.Params("id"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "training.enrolled")
+		web.Flash(c, "training.enrolled")
 	}
 	return c.Redirect("/staff/people/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (a *App) personRefusal(c *fiber.Ctx) error {
-	if _, err := a.people.AddTrainingRefusal(c.UserContext(), principal(c), c.Params("id"), meta(c)); err != nil {
-		if !flashRefusal(c, err) {
+	if _, err := a.people.AddTrainingRefusal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "training.refusal_recorded")
+		web.Flash(c, "training.refusal_recorded")
 	}
 	return c.Redirect("/staff/people/"+c.Params("id"), fiber.StatusSeeOther)
 }

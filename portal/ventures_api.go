@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onestop/portal/web"
+
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
@@ -11,10 +13,10 @@ import (
 // venture's registration date (hotline staff, administrators).
 
 var (
-	docStabilityToVerify   = &apiDoc{"Self-reported check-ins waiting for staff to verify: each with the venture's figure before it (-1: none); total counts ventures", "hotline", nil, listResponse[hotline.PendingCheck]{}, 200}
-	docVenture             = &apiDoc{"A person's venture and its check-ins (staff): by (staff or self) and review (to_verify, verified) say how each counts", "cases", nil, apiVenture{}, 200}
-	docReviewCheckin       = &apiDoc{"Verify (employees corrects the head-count, the reported one is kept) or reject (asked again) a self-reported check-in; audited", "cases", hotline.StabilityReview{}, apiVenture{}, 200}
-	docCorrectRegistration = &apiDoc{"Correct a followed venture's first registration date: unanswered check-ins, the figures and the profile follow; audited", "cases", registrationRequest{}, apiVenture{}, 200}
+	docStabilityToVerify   = web.Doc("Self-reported check-ins waiting for staff to verify: each with the venture's figure before it (-1: none); total counts ventures", "hotline", nil, web.ListResponse[hotline.PendingCheck]{}, 200)
+	docVenture             = web.Doc("A person's venture and its check-ins (staff): by (staff or self) and review (to_verify, verified) say how each counts", "cases", nil, apiVenture{}, 200)
+	docReviewCheckin       = web.Doc("Verify (employees corrects the head-count, the reported one is kept) or reject (asked again) a self-reported check-in; audited", "cases", hotline.StabilityReview{}, apiVenture{}, 200)
+	docCorrectRegistration = web.Doc("Correct a followed venture's first registration date: unanswered check-ins, the figures and the profile follow; audited", "cases", registrationRequest{}, apiVenture{}, 200)
 )
 
 // registrationRequest is a corrected registration date.
@@ -23,15 +25,15 @@ type registrationRequest struct {
 }
 
 func (a *App) apiStabilityToVerify(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.StabilityToVerify(c.UserContext(), principal(c), pageOf(c))
+	rows, total, p, err := a.hotline.StabilityToVerify(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(listResponse[hotline.PendingCheck]{Items: rows, Total: total, Page: p.Number, Size: p.Size})
+	return c.JSON(web.ListResponse[hotline.PendingCheck]{Items: rows, Total: total, Page: p.Number, Size: p.Size})
 }
 
 func (a *App) apiVenture(c *fiber.Ctx) error {
-	v, err := a.hotline.Venture(c.UserContext(), principal(c), c.Params("id"))
+	v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -40,10 +42,10 @@ func (a *App) apiVenture(c *fiber.Ctx) error {
 
 func (a *App) apiStabilityReview(c *fiber.Ctx) error {
 	var in hotline.StabilityReview
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := a.hotline.ReviewStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+	v, err := a.hotline.ReviewStability(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	if err != nil {
 		return err
 	}
@@ -52,10 +54,10 @@ func (a *App) apiStabilityReview(c *fiber.Ctx) error {
 
 func (a *App) apiCorrectRegistration(c *fiber.Ctx) error {
 	var in registrationRequest
-	if err := decodeJSON(c, &in); err != nil {
+	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := a.hotline.CorrectRegistration(c.UserContext(), principal(c), c.Params("id"), in.FirstRegistered, meta(c))
+	v, err := a.hotline.CorrectRegistration(c.UserContext(), web.Principal(c), c.Params("id"), in.FirstRegistered, web.Meta(c))
 	if err != nil {
 		return err
 	}

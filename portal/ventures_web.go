@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"onestop/portal/web"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,12 @@ import (
 // stabilityVerifyPage is the queue of self-reported check-ins waiting for
 // staff, each with the venture's figure before it and the two decisions.
 func (a *App) stabilityVerifyPage(c *fiber.Ctx) error {
-	rows, total, p, err := a.hotline.StabilityToVerify(c.UserContext(), principal(c), pageOf(c))
+	rows, total, p, err := a.hotline.StabilityToVerify(c.UserContext(), web.Principal(c), web.PageOf(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/stability_verify", fiber.Map{"Title": "verify.title", "Rows": rows, "Total": total,
-		"Pager": newPager(c, p, total), "Max": hotline.MaxStaffEmployees})
+	return a.Render(c, "pages/stability_verify", fiber.Map{"Title": "verify.title", "Rows": rows, "Total": total,
+		"Pager": web.NewPager(c, p, total), "Max": hotline.MaxStaffEmployees})
 }
 
 // staffVenturePage shows one venture's follow-up to staff: its check-ins
@@ -32,7 +33,7 @@ func (a *App) staffVenturePage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderStaffVenture(c *fiber.Ctx, errs map[string]string, typed string) error {
-	v, err := a.hotline.Venture(c.UserContext(), principal(c), c.Params("id"))
+	v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -41,8 +42,8 @@ func (a *App) renderStaffVenture(c *fiber.Ctx, errs map[string]string, typed str
 	} else {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.render(c, "pages/staff_venture", fiber.Map{"Title": "verify.venture", "Venture": v, "Errors": errs,
-		"Registered": typed, "Max": hotline.MaxStaffEmployees, "Today": core.DateOf(a.clock.Now()).String()})
+	return a.Render(c, "pages/staff_venture", fiber.Map{"Title": "verify.venture", "Venture": v, "Errors": errs,
+		"Registered": typed, "Max": hotline.MaxStaffEmployees, "Today": core.DateOf(a.Clock.Now()).String()})
 }
 
 // stabilityReviewSubmit verifies or rejects a self-report from the queue
@@ -59,14 +60,14 @@ func (a *App) stabilityReviewSubmit(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
-		_, err = a.hotline.ReviewStability(c.UserContext(), principal(c), c.Params("id"), in, meta(c))
+		_, err = a.hotline.ReviewStability(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
 	}
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "verify.done."+in.Decision)
+		web.Flash(c, "verify.done."+in.Decision)
 	}
 	// Back to a fixed page: the id is only put in the path once checked.
 	back := "/hotline/stability/verify"
@@ -80,22 +81,22 @@ func (a *App) stabilityReviewSubmit(c *fiber.Ctx) error {
 // date is shown again on the form with its message.
 func (a *App) registrationSubmit(c *fiber.Ctx) error {
 	errs := map[string]string{}
-	on := formDate(c, "first_registered", errs)
+	on := web.FormDate(c, "first_registered", errs)
 	var err error
 	if len(errs) > 0 {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
-		_, err = a.hotline.CorrectRegistration(c.UserContext(), principal(c), c.Params("id"), on, meta(c))
+		_, err = a.hotline.CorrectRegistration(c.UserContext(), web.Principal(c), c.Params("id"), on, web.Meta(c))
 	}
-	if fe := formErrors(err); fe != nil {
+	if fe := web.FormErrors(err); fe != nil {
 		return a.renderStaffVenture(c, fe, strings.TrimSpace(c.FormValue("first_registered")))
 	}
 	if err != nil {
-		if !flashRefusal(c, err) {
+		if !web.FlashRefusal(c, err) {
 			return err
 		}
 	} else {
-		flash(c, "verify.registration_corrected")
+		web.Flash(c, "verify.registration_corrected")
 	}
 	if !core.ValidID(c.Params("id")) {
 		return core.Errorf(core.NotFound, "error.not_found") // never into a Location header

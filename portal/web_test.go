@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
@@ -188,11 +189,11 @@ func TestWebCSRFAndOrigin(t *testing.T) {
 
 func TestWebOpenRedirectRefused(t *testing.T) {
 	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"} {
-		if got := safeNext(next); got != "/" {
-			t.Errorf("safeNext(%q) = %q", next, got)
+		if got := web.SafeNext(next); got != "/" {
+			t.Errorf("web.SafeNext(%q) = %q", next, got)
 		}
 	}
-	if safeNext("/account?x=1") != "/account?x=1" {
+	if web.SafeNext("/account?x=1") != "/account?x=1" {
 		t.Error("local path refused")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -266,7 +267,7 @@ func TestStoredXSS(t *testing.T) {
 	w.subjects = append(w.subjects, writers...)
 	var pages, withCSP, echoed, answers int
 	problems := map[string]int{}
-	w.crawl(t, false, 2, func(r route, target string, s sweepSubject, resp *http.Response, body []byte) {
+	w.crawl(t, false, 2, func(r web.Route, target string, s sweepSubject, resp *http.Response, body []byte) {
 		ct := resp.Header.Get("Content-Type")
 		if !strings.HasPrefix(ct, "text/html") {
 			if resp.StatusCode == 200 && !strings.Contains(ct, "csv") && !strings.Contains(ct, "spreadsheet") && !strings.Contains(ct, "pdf") && !strings.Contains(ct, "octet") && !strings.Contains(ct, "image") {
@@ -289,12 +290,12 @@ func TestStoredXSS(t *testing.T) {
 			echoed++
 		}
 		for _, p := range injected(doc) {
-			if problems[r.path+p]++; problems[r.path+p] == 1 {
+			if problems[r.Path+p]++; problems[r.Path+p] == 1 {
 				t.Errorf("GET %s as %s: %s", target, s.name, p)
 			}
 		}
 	})
-	w.crawl(t, true, 2, func(r route, target string, s sweepSubject, resp *http.Response, body []byte) {
+	w.crawl(t, true, 2, func(r web.Route, target string, s sweepSubject, resp *http.Response, body []byte) {
 		answers++
 		ct := resp.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "text/html") {

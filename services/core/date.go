@@ -25,14 +25,15 @@ func ParseDate(s string) (Date, error) {
 
 // DateOf returns the day of t in China Standard Time.
 func DateOf(t time.Time) Date {
-	y, m, d := t.In(cst).Date()
+	y, m, d := t.In(CST).Date()
 	return NewDate(y, m, d)
 }
 
 // NewDate builds a date.
 func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
 
-var cst = time.FixedZone("CST", 8*3600)
+// CST is China Standard Time, in which the bureau works and its dates fall.
+var CST = time.FixedZone("CST", 8*3600)
 
 // IsZero reports whether the date is unset.
 func (d Date) IsZero() bool { return d.t.IsZero() }
@@ -91,7 +92,7 @@ func DateOfDay(n int) Date {
 // Time is the start of the day in China Standard Time.
 func (d Date) Time() time.Time {
 	y, m, dd := d.t.Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, cst)
+	return time.Date(y, m, dd, 0, 0, 0, 0, CST)
 }
 
 // YearsUntil counts whole years from d to o (an age, when d is a birth date).

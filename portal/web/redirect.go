@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"net/url"
@@ -11,7 +11,7 @@ import (
 // megabyte of someone else's text.
 const maxRedirect = 2048
 
-// localPath is the one gate for every redirect target that comes from a
+// LocalPath is the one gate for every redirect target that comes from a
 // request (a form's next or back, the sign-in return address): it returns
 // target when it is a path on this site, and fallback otherwise.
 //
@@ -22,7 +22,7 @@ const maxRedirect = 2048
 // attacker's choosing), and browsers drop tabs and line breaks from a URL,
 // so "/\t/evil.example" is "//evil.example". Starting with "/" rules out a
 // scheme such as "javascript:"; the parse is a second look.
-func localPath(target, fallback string) string {
+func LocalPath(target, fallback string) string {
 	if len(target) > maxRedirect || !strings.HasPrefix(target, "/") ||
 		strings.HasPrefix(target, "//") || strings.HasPrefix(target, `/\`) ||
 		strings.ContainsFunc(target, unicode.IsControl) {
@@ -35,15 +35,15 @@ func localPath(target, fallback string) string {
 	return target
 }
 
-// safeNext is where sign-in and the language switch lead back to: a local
+// SafeNext is where sign-in and the language switch lead back to: a local
 // path, or the home page.
-func safeNext(next string) string { return localPath(next, "/") }
+func SafeNext(next string) string { return LocalPath(next, "/") }
 
-// localBack is a step form's way back: a local path under area (so a
+// LocalBack is a step form's way back: a local path under area (so a
 // manager's form returns to the manager console, never elsewhere), or
 // fallback.
-func localBack(back, area, fallback string) string {
-	p := localPath(back, "")
+func LocalBack(back, area, fallback string) string {
+	p := LocalPath(back, "")
 	if p == area || strings.HasPrefix(p, area+"/") || strings.HasPrefix(p, area+"?") || strings.HasPrefix(p, area+"#") {
 		return p
 	}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"crypto/sha256"
@@ -12,15 +12,16 @@ import (
 	"onestop/static"
 )
 
-// assets serves the embedded static files under /static/<hash>/<name>: the
+// Assets serves the embedded static files under /static/<hash>/<name>: the
 // hash changes with the content, so browsers may cache a file for a year.
-type assets struct {
+type Assets struct {
 	files map[string][]byte // name → content
 	hash  map[string]string // name → content hash
 }
 
-func loadAssets() (*assets, error) {
-	as := &assets{files: map[string][]byte{}, hash: map[string]string{}}
+// LoadAssets reads and hashes the embedded static files.
+func LoadAssets() (*Assets, error) {
+	as := &Assets{files: map[string][]byte{}, hash: map[string]string{}}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -37,9 +38,9 @@ func loadAssets() (*assets, error) {
 	return as, err
 }
 
-// url returns the hashed URL of a static file; an unknown name panics at
+// URL returns the hashed URL of a static file; an unknown name panics at
 // the first render in tests rather than shipping a broken link.
-func (as *assets) url(name string) string {
+func (as *Assets) URL(name string) string {
 	h, ok := as.hash[name]
 	if !ok {
 		panic("static: no file " + name)
@@ -47,10 +48,11 @@ func (as *assets) url(name string) string {
 	return "/static/" + h + "/" + name
 }
 
-func (a *App) static(c *fiber.Ctx) error {
+// Serve answers GET /static/:hash/*.
+func (as *Assets) Serve(c *fiber.Ctx) error {
 	name := path.Clean(c.Params("*"))
-	b, ok := a.assets.files[name]
-	if !ok || a.assets.hash[name] != c.Params("hash") {
+	b, ok := as.files[name]
+	if !ok || as.hash[name] != c.Params("hash") {
 		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
