@@ -63,6 +63,7 @@ type App struct {
 	training  *training.Service
 	loans     *loans.Service
 	figures   *figures.Service
+	bureau    *bureau.Bureau // every service, for the areas' handlers
 	replays   *replays.Store
 	figCache  figureCache
 	metrics   *metrics
@@ -168,6 +169,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
 	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
+	a.bureau = b
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	accountsweb "onestop/portal/accounts"
 	"strconv"
 	"strings"
 	"testing"
@@ -188,13 +189,13 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 	}
 
 	_, body := tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "li.hua@example.cn", "password": testPassword}, "")
-	tok := decode[tokenResponse](t, body)
+	tok := decode[accountsweb.TokenResponse](t, body)
 	// Refresh rotates: the new pair works, the old refresh token is spent.
 	resp, body := tp.do("POST", "/api/v1/auth/refresh", map[string]string{"refresh_token": tok.RefreshToken}, "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("refresh: %d %s", resp.StatusCode, body)
 	}
-	next := decode[tokenResponse](t, body)
+	next := decode[accountsweb.TokenResponse](t, body)
 	if resp, _ := tp.do("POST", "/api/v1/auth/refresh", map[string]string{"refresh_token": tok.RefreshToken}, ""); resp.StatusCode != 401 {
 		t.Fatalf("replayed refresh token: %d", resp.StatusCode)
 	}
@@ -228,7 +229,7 @@ func TestPasswordChangeAndDisableRevoke(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("change: %d %s", resp.StatusCode, body)
 	}
-	fresh := decode[tokenResponse](t, body)
+	fresh := decode[accountsweb.TokenResponse](t, body)
 	if resp, _ := tp.do("GET", "/api/v1/me", nil, ent); resp.StatusCode != 401 {
 		t.Error("old token works after password change")
 	}

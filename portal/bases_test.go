@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func TestBasesAPI(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	apps := decode[web.ListResponse[apiApplication]](t, body).Items
+	apps := decode[web.ListResponse[basesweb.APIApplication]](t, body).Items
 	appA, appB := apps[0].ID, apps[1].ID
 	choices := func(ids ...string) map[string]any { return map[string]any{"choices": ids, "venture": venture} }
 	tp.run(t, []scenario{

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"io"
+	trainingweb "onestop/portal/training"
 	"reflect"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestDemoData(t *testing.T) {
 	if err != nil || len(states) != 3 || len(claims) != 2 {
 		t.Errorf("courses by state %v, %d claims (%v)", states, len(claims), err)
 	}
-	stats, err := tp.app.providerStats(ctx, staff)
+	stats, err := trainingweb.New(tp.app.Kit, tp.app.bureau).ProviderStats(ctx, staff)
 	if err != nil || len(stats) != 2 || stats[0].Complaints+stats[1].Complaints != 3 {
 		t.Errorf("provider stats %+v (%v)", stats, err)
 	}

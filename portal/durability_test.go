@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	accountsweb "onestop/portal/accounts"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,7 +190,7 @@ func TestCrashDurability(t *testing.T) {
 	if err != nil || code != 200 {
 		t.Fatalf("admin login: %d %s %v", code, body, err)
 	}
-	var admin tokenResponse
+	var admin accountsweb.TokenResponse
 	json.Unmarshal(body, &admin)
 	clients := make([]*crashClient, cs.clients)
 	var setup sync.WaitGroup
@@ -213,7 +214,7 @@ func TestCrashDurability(t *testing.T) {
 				t.Errorf("login: %d %s %v", code, body, err)
 				return
 			}
-			var tr tokenResponse
+			var tr accountsweb.TokenResponse
 			json.Unmarshal(body, &tr)
 			c.token, c.owner = tr.AccessToken, tr.User.ID
 		}()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/url"
+	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"slices"
 	"strconv"
@@ -38,7 +39,7 @@ func TestFiguresByHand(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	appA := decode[web.ListResponse[apiApplication]](t, body).Items[0].ID
+	appA := decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
 	if resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "社區烘焙坊，兩人"}, w.e2); resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/url"
+	hotlineweb "onestop/portal/hotline"
+	loansweb "onestop/portal/loans"
 	"onestop/portal/web"
 	"strings"
 	"testing"
@@ -270,10 +272,10 @@ func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileT
 func TestHostileHotline(t *testing.T) {
 	w := newHotlineWorld(t)
 	tp := w.tp
-	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
-	cs := decode[apiCase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
-	cp := decode[apiComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
-	call := decode[apiCall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
+	contact := decode[hotlineweb.APIContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
+	cs := decode[hotlineweb.APICase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
+	cp := decode[hotlineweb.APIComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
+	call := decode[hotlineweb.APICall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
 	count := sweepHostile(t, tp, w.staff, []hostileTarget{
 		// A name alone makes a contact; any printable text is a name.
 		{"POST", "/api/v1/hotline/contacts", []string{"phone", "id_number", "district"}, `"name":"張三",`},
@@ -353,7 +355,7 @@ func TestHostileLoans(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	id := decode[apiLoan](t, body).ID
+	id := decode[loansweb.APILoan](t, body).ID
 	n := sweepHostile(t, w.tp, w.farmer, []hostileTarget{
 		{"POST", "/api/v1/loans", []string{"policy_id", "amount_yuan", "term_months", "purpose", "plan", "guarantee", "documents", "bank_id"}, ""},
 		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "granted_yuan", "on", "principal_fen"}, ""},

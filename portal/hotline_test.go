@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	hotlineweb "onestop/portal/hotline"
 	"strings"
 	"testing"
 	"time"
@@ -66,14 +67,14 @@ func TestHotlineAPI(t *testing.T) {
 	w := newHotlineWorld(t)
 	tp := w.tp
 	unknown := w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "139 1234 5678"}, w.staff)
-	caller := decode[apiContact](t, unknown)
+	caller := decode[hotlineweb.APIContact](t, unknown)
 	// The entrepreneur calls: found through the blind index, record made.
-	account := decode[apiContact](t, w.post(t, "/api/v1/hotline/accounts/"+w.e1ID+"/contact", nil, w.staff))
-	call := decode[apiCall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": caller.ID, "type": "consultation", "topic": "restart",
+	account := decode[hotlineweb.APIContact](t, w.post(t, "/api/v1/hotline/accounts/"+w.e1ID+"/contact", nil, w.staff))
+	call := decode[hotlineweb.APICall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": caller.ID, "type": "consultation", "topic": "restart",
 		"notes": "早餐店停業，想知道還能不能再申請擔保貸款。", "outcome": "referred", "duration_minutes": 6}, w.staff))
-	complaint := decode[apiComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": account.ID, "kind": "conduct",
+	complaint := decode[hotlineweb.APIComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": account.ID, "kind": "conduct",
 		"subject": "導師不回覆", "against": "mentor", "against_name": "mentor", "details": "三天沒有任何回覆。"}, w.staff))
-	cs := decode[apiCase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "call_id": "", "reasons": []string{"market"},
+	cs := decode[hotlineweb.APICase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "call_id": "", "reasons": []string{"market"},
 		"loan_status": "repaying", "debts_yuan": 30000, "situation": "店面租約到期未續。", "needs": []string{"training"}}, w.staff))
 	w.post(t, "/api/v1/cases/"+cs.ID+"/contacts", map[string]any{"on": core.DateOf(tp.app.clock.Now()).String(), "channel": "phone", "note": "員工備註：情緒低落"}, w.staff)
 	w.post(t, "/api/v1/cases/"+cs.ID+"/mentor", map[string]any{"mentor_id": w.mentorID}, w.staff)
@@ -157,7 +158,7 @@ func TestHotlineAPI(t *testing.T) {
 // name typed as a formula stays text.
 func TestHotlineCSV(t *testing.T) {
 	w := newHotlineWorld(t)
-	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "=HYPERLINK(\"http://x\")"}, w.staff))
+	contact := decode[hotlineweb.APIContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "=HYPERLINK(\"http://x\")"}, w.staff))
 	for range 3 {
 		w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"funding", "market"}, "loan_status": "none"}, w.staff)
 	}
@@ -211,7 +212,7 @@ func (b *browser) raw(path string) (*http.Response, []byte) {
 // in the user's language and what was typed; nothing is stored.
 func TestWebCallForm(t *testing.T) {
 	w := newHotlineWorld(t)
-	contact := decode[apiContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, w.staff))
+	contact := decode[hotlineweb.APIContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, w.staff))
 	b := w.tp.browser()
 	_, doc := b.get("/login")
 	b.post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {testPassword}}, csrfOf(doc))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	loansweb "onestop/portal/loans"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,7 +74,7 @@ func TestLoansAPI(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	l := decode[apiLoan](t, body)
+	l := decode[loansweb.APILoan](t, body)
 	p := "/api/v1/loans/" + l.ID
 	tp.run(t, []scenario{
 		{name: "above the cap", method: "POST", path: "/api/v1/loans", token: w.farmer, body: over, status: 422, contains: []string{`"field":"amount_yuan"`}},
@@ -211,7 +212,7 @@ func TestLoanDocuments(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	l := decode[apiLoan](t, body)
+	l := decode[loansweb.APILoan](t, body)
 	upload := func(token string, fields map[string]string, filename string, data []byte) (*http.Response, []byte) {
 		r, ct := multipartUpload(t, fields, filename, data)
 		req := httptest.NewRequest("POST", "/api/v1/loans/"+l.ID+"/attachments", r)

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-
-	"onestop/services/core"
-	"onestop/services/people"
 )
 
 func TestSensitiveQuery(t *testing.T) {
@@ -170,21 +167,6 @@ func TestLookupByNumberPages(t *testing.T) {
 		if r, _ := e.post(path, url.Values{"q": {idNo}}, csrfOf(doc)); r.StatusCode != 403 {
 			t.Errorf("entrepreneur POST %s: %d", path, r.StatusCode)
 		}
-	}
-}
-
-// TestPostedPeoplePager: a posted name search pages through the GET list; a
-// number's results are never paged, so it reaches no link.
-func TestPostedPeoplePager(t *testing.T) {
-	tp := newTestPortal(t)
-	p := core.Page{Number: 1, Size: 20}
-	pg := tp.app.postedPager("/staff/people", people.ListQuery{Text: "王", District: "dongcheng"}, p, 45)
-	if pg.Next != "/staff/people?district=dongcheng&page=2&q=%E7%8E%8B" || pg.Prev != "" || pg.Pages != 3 {
-		t.Errorf("name: %+v", pg)
-	}
-	pg = tp.app.postedPager("/staff/people", people.ListQuery{Text: "13800138000"}, p, 45)
-	if pg.Next != "" || pg.Prev != "" || pg.Pages != 1 {
-		t.Errorf("number: %+v", pg)
 	}
 }
 

@@ -2,6 +2,8 @@ package portal
 
 import (
 	"net/url"
+	hotlineweb "onestop/portal/hotline"
+	mentorsweb "onestop/portal/mentors"
 	"strings"
 	"testing"
 	"time"
@@ -43,13 +45,13 @@ func newMentorWorld(t *testing.T) *mentorWorld {
 	return w
 }
 
-func (w *mentorWorld) ask(t *testing.T, token string, body map[string]any) apiConsultation {
+func (w *mentorWorld) ask(t *testing.T, token string, body map[string]any) mentorsweb.APIConsultation {
 	t.Helper()
 	resp, b := w.tp.do("POST", "/api/v1/consultations", body, token)
 	if resp.StatusCode != 201 {
 		t.Fatalf("ask: %d %s", resp.StatusCode, b)
 	}
-	return decode[apiConsultation](t, b)
+	return decode[mentorsweb.APIConsultation](t, b)
 }
 
 func TestConsultationsAPI(t *testing.T) {
@@ -63,7 +65,7 @@ func TestConsultationsAPI(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("contact: %d %s", resp.StatusCode, body)
 	}
-	contact := decode[apiContact](t, body)
+	contact := decode[hotlineweb.APIContact](t, body)
 	logged := w.ask(t, w.hotline, map[string]any{"topic": "law", "question": "來電者詢問合夥協議如何約定退出。", "contact_id": contact.ID})
 	step := func(s string) string { return "/api/v1/consultations/" + q.ID + "/" + s }
 	tp.run(t, []scenario{

@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"net/url"
+	accountsweb "onestop/portal/accounts"
+	projectsweb "onestop/portal/projects"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func TestProjectsAPIWorkflow(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("create: %d %s", resp.StatusCode, raw)
 	}
-	id := decode[apiProject](t, raw).ID
+	id := decode[projectsweb.APIProject](t, raw).ID
 	p := "/api/v1/projects/" + id
 	review := map[string]any{"scores": map[string]int{"market": 4, "investment": 4, "risk": 5, "employment": 3, "feasibility": 4}, "opinion": "選址合理，需求穩定，建議推介。"}
 	tp.run(t, []scenario{
@@ -40,7 +42,7 @@ func TestProjectsAPIWorkflow(t *testing.T) {
 		{name: "not in the public library", method: "GET", path: "/api/v1/projects?q=洗衣", status: 200, contains: []string{`"total":0`}},
 		{name: "others cannot edit", method: "PUT", path: p, token: other, body: with(body, "submit", nil), status: 404},
 		{name: "mentors cannot assign", method: "POST", path: p + "/reviewers", token: mentor1, body: map[string]any{"reviewer_ids": []string{rev1, rev2}}, status: 403},
-		{name: "the submitter cannot review own", method: "POST", path: p + "/reviewers", token: admin, body: map[string]any{"reviewer_ids": []string{rev1, decode[apiUser](t, mustGet(tp, "/api/v1/me", ent)).ID}}, status: 422},
+		{name: "the submitter cannot review own", method: "POST", path: p + "/reviewers", token: admin, body: map[string]any{"reviewer_ids": []string{rev1, decode[accountsweb.APIUser](t, mustGet(tp, "/api/v1/me", ent)).ID}}, status: 422},
 		{name: "assign", method: "POST", path: p + "/reviewers", token: admin, body: map[string]any{"reviewer_ids": []string{rev1, rev2}}, status: 200, contains: []string{`"stage":"in_review"`}},
 		{name: "queue of mentor 1", method: "GET", path: "/api/v1/reviews/projects", token: mentor1, status: 200, contains: []string{id}},
 		{name: "entrepreneurs have no queue", method: "GET", path: "/api/v1/reviews/projects", token: ent, status: 403},
@@ -198,7 +200,7 @@ func TestProjectRulesBindAdministrators(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("create: %d %s", resp.StatusCode, raw)
 	}
-	p := "/api/v1/projects/" + decode[apiProject](t, raw).ID
+	p := "/api/v1/projects/" + decode[projectsweb.APIProject](t, raw).ID
 	lowest := map[string]any{"scores": map[string]int{"market": 1, "investment": 1, "risk": 1, "employment": 1, "feasibility": 1}, "opinion": "市場飽和，投入過高，不建議推介。"}
 	reviewers := map[string]any{"reviewer_ids": []string{rev1, rev2}}
 	tp.run(t, []scenario{

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestHostileRedirects(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	app := decode[web.ListResponse[apiApplication]](t, body).Items[0].ID
+	app := decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
 	applicant, appCSRF := signedInBrowser(t, tp, "e1@test.cn")
 	manager, mgrCSRF := signedInBrowser(t, tp, "mgra@test.cn")
 	count := 0

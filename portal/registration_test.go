@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	accountsweb "onestop/portal/accounts"
 	"reflect"
 	"strconv"
 	"strings"
@@ -79,13 +80,13 @@ func (tp *testPortal) code(login string) string {
 
 // register signs up through the API as a person does: the form, the code
 // from the message, the confirmation; it returns the signed-in tokens.
-func (tp *testPortal) register(body map[string]any, hdr ...string) tokenResponse {
+func (tp *testPortal) register(body map[string]any, hdr ...string) accountsweb.TokenResponse {
 	tp.t.Helper()
 	resp, raw := tp.do("POST", "/api/v1/auth/register", body, "", hdr...)
 	if resp.StatusCode != 202 {
 		tp.t.Fatalf("register %v: %d %s", body, resp.StatusCode, raw)
 	}
-	var st registerResponse
+	var st accountsweb.RegisterResponse
 	if err := json.Unmarshal(raw, &st); err != nil {
 		tp.t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func (tp *testPortal) register(body map[string]any, hdr ...string) tokenResponse
 	if resp.StatusCode != 200 {
 		tp.t.Fatalf("confirm %v: %d %s", body, resp.StatusCode, raw)
 	}
-	var tok tokenResponse
+	var tok accountsweb.TokenResponse
 	if err := json.Unmarshal(raw, &tok); err != nil {
 		tp.t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestRegistrationAnswersAlike(t *testing.T) {
 func TestRegisterConfirmAPI(t *testing.T) {
 	tp := newTestPortal(t)
 	resp, raw := tp.do("POST", "/api/v1/auth/register", map[string]any{"email": "Li.Hua@Example.cn", "password": testPassword, "name": "李華"}, "")
-	st := decode[registerResponse](t, raw)
+	st := decode[accountsweb.RegisterResponse](t, raw)
 	if resp.StatusCode != 202 || st.SentTo != "l***@example.cn" || st.ExpiresIn != 900 {
 		t.Fatalf("register: %d %s", resp.StatusCode, raw)
 	}
@@ -230,7 +231,7 @@ func TestSignInFromAKnownDevice(t *testing.T) {
 		t.Fatalf("web sign-in: %d, device cookie %+v", resp.StatusCode, device)
 	}
 	_, raw := tp.do("POST", "/api/v1/auth/login", right, "", from(home)...)
-	apiDevice := decode[tokenResponse](t, raw).DeviceToken
+	apiDevice := decode[accountsweb.TokenResponse](t, raw).DeviceToken
 
 	for i := range 8 {
 		tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "owner@test.cn", "password": "wrong-password-" + strconv.Itoa(i)}, "", from(stranger)...)

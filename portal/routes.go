@@ -1,388 +1,67 @@
 package portal
 
 import (
-	"onestop/portal/web"
+	"slices"
 
-	"onestop/services/accounts"
+	"onestop/portal/accounts"
+	"onestop/portal/audit"
+	"onestop/portal/bases"
+	"onestop/portal/hotline"
+	"onestop/portal/loans"
+	"onestop/portal/mentors"
+	"onestop/portal/notify"
+	"onestop/portal/onestop"
+	"onestop/portal/people"
+	"onestop/portal/policy"
+	"onestop/portal/privacy"
+	"onestop/portal/projects"
+	"onestop/portal/training"
+	"onestop/portal/web"
+	roles "onestop/services/accounts"
 )
 
-// routeTable is every route of the portal, grouped by area.
+// routeTable is every route of the portal: the site's own (operations,
+// home, language, figures, the API document) and each area's table. The
+// access rules are part of each entry; the permission, ownership and
+// field matrices (testdata/*.tsv) are checked against this list.
 func (a *App) routeTable() []web.Route {
-	admin := web.Roles(accounts.Admin)
-	staff := web.Roles(accounts.Hotline, accounts.Admin)
-	entrepreneur := web.Roles(accounts.Entrepreneur)
-	reviewer := web.Roles(accounts.Mentor, accounts.Admin)
-	manager := web.Roles(accounts.IncubatorManager, accounts.Admin)
-	// Consultations are listed for those who ask, answer or route them.
-	consultationReaders := web.Roles(accounts.Entrepreneur, accounts.Mentor, accounts.Hotline, accounts.Admin)
-	provider := web.Roles(accounts.Provider)
-	caseUpdate, caseContact, caseSchedule, caseMentor, caseStaff, caseHelp, caseClose := a.caseSteps()
+	b := a.bureau
+	return slices.Concat(a.siteRoutes(),
+		accounts.New(a.Kit, b).Routes(),
+		audit.New(a.Kit, b).Routes(),
+		privacy.New(a.Kit, b).Routes(),
+		people.New(a.Kit, b).Routes(),
+		policy.New(a.Kit, b).Routes(),
+		onestop.New(a.Kit, b).Routes(),
+		projects.New(a.Kit, b).Routes(),
+		bases.New(a.Kit, b).Routes(),
+		notify.New(a.Kit, b).Routes(),
+		mentors.New(a.Kit, b).Routes(),
+		hotline.New(a.Kit, b).Routes(),
+		training.New(a.Kit, b).Routes(),
+		loans.New(a.Kit, b).Routes(),
+	)
+}
+
+// siteRoutes are the portal's own: operations, the home page and the
+// language switch, the figures, and the API's document.
+func (a *App) siteRoutes() []web.Route {
 	return []web.Route{
-		// Operations.
 		web.Get("/healthz", web.Public, a.healthz),
 		web.Get("/readyz", web.Public, a.readyz),
 		web.Get("/static/:hash/*", web.Public, a.Assets().Serve),
-
-		// Pages: home, language, sign-in.
 		web.Get("/", web.Public, a.homePage),
 		web.Post("/lang", web.Public, a.setLanguage),
-		web.Get("/register", web.Public, a.registerPage),
-		web.Post("/register", web.Public, a.registerSubmit),
-		web.Get("/register/confirm", web.Public, a.registerConfirmPage),
-		web.Post("/register/confirm", web.Public, a.registerConfirmSubmit),
-		web.Get("/login", web.Public, a.loginPage),
-		web.Post("/login", web.Public, a.loginSubmit),
-		web.Post("/logout", web.SignedIn, a.logoutSubmit),
-		web.Get("/account", web.SignedIn, a.accountPage),
-		web.Post("/account/password", web.SignedIn, a.passwordSubmit),
-
-		// Pages: supports and the profile.
-		web.Get("/policies", web.Public, a.policiesPage),
-		web.Get("/policies/:id", web.Public, a.policyPage),
-		web.Get("/check", web.Public, a.checkPage),
-		web.Post("/check", web.Public, a.checkSubmit),
-		web.Get("/profile", entrepreneur, a.profilePage),
-		web.Post("/profile", entrepreneur, a.profileSubmit),
-		web.Get("/supports", entrepreneur, a.supportsPage),
-		web.Post("/account/export", web.SignedIn, a.exportSubmit),
-		web.Post("/account/delete", web.SignedIn, a.deleteSubmit),
-
-		// Pages: one-stop services.
-		web.Get("/services", entrepreneur, a.myServicesPage),
-		web.Post("/services", entrepreneur, a.serviceCreate),
-		web.Get("/services/:id", web.SignedIn, a.servicePage),
-		web.Post("/services/:id/cancel", entrepreneur, a.serviceAct("cancel")),
-		web.Post("/services/:id/assign", staff, a.serviceAct("assign")),
-		web.Post("/services/:id/start", staff, a.serviceAct("start")),
-		web.Post("/services/:id/complete", staff, a.serviceAct("complete")),
-
-		// Pages: the project library.
-		web.Get("/projects", web.Public, a.libraryPage),
-		web.Get("/projects/new", web.SignedIn, a.projectNewPage),
-		web.Post("/projects", web.SignedIn, a.projectCreate),
-		web.Get("/projects/:id", web.Public, a.projectPage),
-		web.Get("/projects/:id/edit", web.SignedIn, a.projectEditPage),
-		web.Post("/projects/:id", web.SignedIn, a.projectUpdate),
-		web.Post("/projects/:id/submit", web.SignedIn, a.projectStep("submit")),
-		web.Post("/projects/:id/reviewers", admin, a.projectStep("reviewers")),
-		web.Post("/projects/:id/reviews", reviewer, a.projectStep("review")),
-		web.Post("/projects/:id/decision", admin, a.projectStep("decision")),
-		web.Post("/projects/:id/archive", admin, a.projectStep("archive")),
-		web.Get("/me/projects", web.SignedIn, a.projectListPage("mine")),
-		web.Get("/reviews", reviewer, a.projectListPage("review")),
-		web.Get("/admin/projects", admin, a.projectListPage("board")),
-
-		// Pages: incubation bases.
-		web.Get("/bases", web.Public, a.basesPage),
-		web.Get("/bases/for-me", entrepreneur, a.basesForMePage),
-		web.Get("/bases/:id", web.Public, a.basePage),
-		web.Get("/applications", entrepreneur, a.applicationsPage),
-		web.Post("/applications", entrepreneur, a.applySubmit),
-		web.Post("/applications/:id/withdraw", entrepreneur, a.applicationStep("withdraw", "/applications")),
-		web.Post("/applications/:id/accept-offer", entrepreneur, a.applicationStep("accept_offer", "/applications")),
-		web.Post("/applications/:id/decline-offer", entrepreneur, a.applicationStep("decline_offer", "/applications")),
-		web.Get("/manage", manager, a.managePage),
-		web.Post("/manage/applications/:id/accept", manager, a.applicationStep("accept", "/manage")),
-		web.Post("/manage/applications/:id/decline", manager, a.applicationStep("decline", "/manage")),
-		web.Post("/manage/applications/:id/waitlist", manager, a.applicationStep("waitlist", "/manage")),
-		web.Post("/manage/applications/:id/move-out", manager, a.applicationStep("move_out", "/manage")),
-		web.Get("/admin/bases", admin, a.adminBasesPage),
-		web.Post("/admin/bases", admin, a.adminBaseCreate),
-		web.Post("/admin/bases/:id/status", admin, a.adminBaseStatus),
-		web.Post("/admin/bases/:id/managers", admin, a.adminBaseManagers),
-		web.Get("/admin/intakes", admin, a.intakesPage),
-		web.Post("/admin/intakes", admin, a.intakeOpen),
-		web.Post("/admin/intakes/:id/preview", admin, a.intakeAssignment(false)),
-		web.Post("/admin/intakes/:id/commit", admin, a.intakeAssignment(true)),
-		web.Get("/notifications", web.SignedIn, a.notificationsPage),
-		web.Post("/notifications/read", web.SignedIn, a.notificationsRead),
-
-		// Pages: mentors and consultations.
-		web.Get("/mentors", web.Public, a.mentorsPage),
-		web.Get("/mentors/:id", web.Public, a.mentorPage),
-		web.Get("/mentor/profile", web.Roles(accounts.Mentor), a.mentorProfilePage),
-		web.Post("/mentor/profile", web.Roles(accounts.Mentor), a.mentorProfileSubmit),
-		web.Get("/consultations", consultationReaders, a.consultationsPage),
-		web.Get("/consultations/new", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askPage),
-		web.Post("/consultations", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.askSubmit),
-		web.Get("/consultations/:id", web.SignedIn, a.consultationPage),
-		web.Post("/consultations/:id/messages", web.SignedIn, a.consultStepWeb("reply")),
-		web.Post("/consultations/:id/answered", web.Roles(accounts.Mentor), a.consultStepWeb("answered")),
-		web.Post("/consultations/:id/decline", web.Roles(accounts.Mentor), a.consultStepWeb("decline")),
-		web.Post("/consultations/:id/close", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.consultStepWeb("close")),
-		web.Post("/consultations/:id/reassign", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.consultStepWeb("reassign")),
-		web.Get("/admin/mentors", admin, a.adminMentorsPage),
-		web.Post("/admin/mentors/:id/status", admin, a.adminMentorStatus),
-
-		// Pages: the hotline, complaints, follow-up cases, stability.
-		web.Get("/hotline", staff, a.hotlinePage),
-		web.Post("/hotline/find", staff, a.hotlineFind), // numbers go in the body (lookup.go)
-		web.Post("/hotline/contacts", staff, a.contactCreate),
-		web.Post("/hotline/accounts/:id/contact", staff, a.accountContact),
-		web.Get("/hotline/contacts/:id", staff, a.contactPage),
-		web.Post("/hotline/contacts/:id/link", staff, a.contactLink),
-		web.Post("/hotline/contacts/:id/reveal", staff, a.contactReveal),
-		web.Post("/hotline/contacts/:id/calls", staff, a.callCreate),
-		web.Post("/hotline/calls/:id/convert", staff, a.callConvert),
-		web.Get("/hotline/topics", staff, a.topicsPage),
-		web.Get("/hotline/cases", staff, a.casesPage),
-		web.Get("/hotline/cases.csv", staff, a.casesCSV),
-		web.Get("/hotline/stability", staff, a.stabilityPage),
-		web.Get("/hotline/stability/verify", staff, a.stabilityVerifyPage),
-		web.Get("/hotline/ventures/:id", staff, a.staffVenturePage),
-		web.Post("/admin/staff/reassign", admin, a.reassignSubmit),
-		web.Get("/complaints", web.SignedIn, a.complaintsPage),
-		web.Get("/complaints.csv", staff, a.complaintsCSV),
-		web.Get("/complaints/new", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.complaintNewPage),
-		web.Post("/complaints", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.complaintCreate),
-		web.Get("/complaints/:id", web.SignedIn, a.complaintPage),
-		web.Post("/complaints/:id/steps", web.SignedIn, a.complaintStepWeb),
-		web.Get("/cases", web.SignedIn, a.casesPage),
-		web.Get("/cases/new", staff, a.caseNewPage),
-		web.Post("/cases", staff, a.caseCreate),
-		web.Get("/cases/:id", web.SignedIn, a.casePage),
-		web.Post("/cases/:id/contacts", staff, a.caseStepWeb("contact")),
-		web.Post("/cases/:id/schedule", staff, a.caseStepWeb("schedule")),
-		web.Post("/cases/:id/details", staff, a.caseStepWeb("details")),
-		web.Post("/cases/:id/mentor", staff, a.caseStepWeb("mentor")),
-		web.Post("/cases/:id/staff", staff, a.caseStepWeb("staff")),
-		web.Post("/cases/:id/help", staff, a.caseStepWeb("help")),
-		web.Post("/cases/:id/eligibility", staff, a.caseStepWeb("eligibility")),
-		web.Post("/cases/:id/close", staff, a.caseStepWeb("close")),
-		web.Get("/me/venture", entrepreneur, a.myVenturePage),
-		web.Post("/ventures/:id/checkins", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.stabilitySubmit),
-		web.Post("/ventures/:id/reviews", staff, a.stabilityReviewSubmit),
-		web.Post("/ventures/:id/registration", staff, a.registrationSubmit),
-
-		// Pages: training.
-		web.Get("/training", web.Public, a.trainingPage),
-		web.Get("/training/:id", web.Public, a.coursePage),
-		web.Post("/training/:id/enrol", entrepreneur, a.enrolSubmit),
-		web.Post("/training/:id/withdraw", entrepreneur, a.withdrawSubmit),
-		web.Get("/me/training", entrepreneur, a.myTrainingPage),
-		web.Get("/certificates", web.Public, a.certificatePage),
-		web.Get("/provider", provider, a.providerPage),
-		web.Post("/provider/courses", provider, a.courseCreate),
-		web.Get("/provider/courses/:id", provider, a.providerCoursePage),
-		web.Post("/provider/courses/:id/attendance", provider, a.providerStep("attendance")),
-		web.Post("/provider/courses/:id/complete", provider, a.providerStep("complete")),
-		web.Post("/provider/courses/:id/claim", provider, a.providerStep("claim")),
-		web.Get("/admin/training", admin, a.adminTrainingPage),
-		web.Post("/admin/training/providers/:id", admin, a.adminListProvider),
-		web.Post("/admin/training/claims/:id", admin, a.adminReviewClaim),
-		web.Post("/staff/people/:id/enrol", staff, a.personEnrol),
-		web.Post("/staff/people/:id/training-refusals", staff, a.personRefusal),
-
-		// Pages: guaranteed loans.
-		web.Get("/loans", loanRoles, a.loansPage),
-		web.Get("/loans/new", entrepreneur, a.loanNewPage),
-		web.Post("/loans", entrepreneur, a.loanCreate),
-		web.Get("/loans/:id", loanRoles, a.loanPage),
-		web.Post("/loans/:id/steps", loanRoles, a.loanStepWeb),
-		web.Post("/loans/:id/attachments", entrepreneur, a.loanAttachWeb),
-		web.Post("/loans/:id/attachments/:att/delete", entrepreneur, a.loanDetachWeb),
-		web.Get("/loans/:id/attachments/:att", loanRoles, a.loanDownload),
-		web.Get("/admin/banks", admin, a.adminBanksPage),
-		web.Post("/admin/banks", admin, a.adminBankCreate),
-		web.Post("/admin/banks/:id/officers", admin, a.adminBankOfficers),
-
-		// Pages: staff.
-		web.Get("/staff/services", staff, a.queuePage),
-		web.Get("/staff/people", staff, a.peoplePage),
-		web.Post("/staff/people/search", staff, a.peopleSearch), // numbers go in the body (lookup.go)
-		web.Get("/staff/people/:id", staff, a.personPage),
-		web.Post("/staff/people/:id/reveal", staff, a.personReveal),
-		web.Get("/staff/disputes", staff, a.disputesPage),
-		web.Post("/staff/disputes/:id/resolve", staff, a.disputeResolve),
-
-		// Pages: administration.
-		web.Get("/admin/policies", admin, a.adminPoliciesPage),
-		web.Get("/admin/policies/:id", admin, a.adminPolicyPage),
-		web.Post("/admin/policies/:id", admin, a.adminPolicySave),
-		web.Get("/admin/users", admin, a.adminUsersPage),
-		web.Post("/admin/users", admin, a.adminUserCreate),
-		web.Get("/admin/users/:id", admin, a.adminUserPage),
-		web.Post("/admin/users/:id/role", admin, a.adminUserRole),
-		web.Post("/admin/users/:id/status", admin, a.adminUserStatus),
-		web.Get("/admin/audit", admin, a.adminAuditPage),
-		web.Get("/admin/figures", admin, a.figuresPage),
-		web.Get("/admin/figures.csv", admin, a.figuresExport("csv")),
-		web.Get("/admin/figures.xlsx", admin, a.figuresExport("xlsx")),
-		web.Get("/open-data", web.Public, a.openDataPage),
-		web.Get("/manage/figures", manager, a.ownFiguresPage),
-		web.Get("/mentor/figures", web.Roles(accounts.Mentor), a.ownFiguresPage),
-
-		// API: accounts.
 		web.Get("/api/v1/openapi.json", web.Public, a.openAPI),
-		web.Post("/api/v1/auth/register", web.Public, a.apiRegister, docRegister),
-		web.Post("/api/v1/auth/register/confirm", web.Public, a.apiRegisterConfirm, docConfirm),
-		web.Post("/api/v1/auth/login", web.Public, a.apiLogin, docLogin),
-		web.Post("/api/v1/auth/refresh", web.Public, a.apiRefresh, docRefresh),
-		web.Post("/api/v1/auth/logout", web.SignedIn, a.apiLogout, docLogout),
-		web.Get("/api/v1/me", web.SignedIn, a.apiMe, docMe),
-		web.Post("/api/v1/me/password", web.SignedIn, a.apiPassword, docPassword),
 
-		// API: administration.
-		web.Get("/api/v1/admin/users", admin, a.apiUsers, docUsers),
-		web.Post("/api/v1/admin/users", admin, a.apiCreateUser, docCreateUser),
-		web.Get("/api/v1/admin/users/:id", admin, a.apiUser, docUser),
-		web.Patch("/api/v1/admin/users/:id", admin, a.apiUpdateUser, docUpdateUser),
-		web.Get("/api/v1/admin/audit", admin, a.apiAudit, docAudit),
-
-		// API: policies and eligibility.
-		web.Get("/api/v1/policies", web.Public, a.apiPolicies, docPolicies),
-		web.Get("/api/v1/policies/:id", web.Public, a.apiPolicy, docPolicy),
-		web.Put("/api/v1/admin/policies/:id", admin, a.apiSavePolicy, docSavePolicy),
-		web.Post("/api/v1/eligibility/check", web.Public, a.apiCheck, docCheck),
-		web.Get("/api/v1/me/eligibility", entrepreneur, a.apiMyEligibility, docMyEligibility),
-
-		// API: profiles and personal data.
-		web.Get("/api/v1/me/profile", entrepreneur, a.apiMyProfile, docMyProfile),
-		web.Put("/api/v1/me/profile", entrepreneur, a.apiSaveProfile, docSaveProfile),
-		web.Post("/api/v1/me/export", web.SignedIn, a.apiExport, docExport),
-		web.Post("/api/v1/me/delete", web.SignedIn, a.apiDeleteAccount, docDelete),
-		web.Get("/api/v1/staff/people", staff, a.apiPeople, docPeople),
-		web.Post("/api/v1/staff/people/search", staff, a.apiPeopleSearch, docPeopleSearch),
-		web.Get("/api/v1/staff/people/:id", staff, a.apiPerson, docPerson),
-		web.Post("/api/v1/staff/people/:id/reveal", staff, a.apiReveal, docReveal),
-		web.Get("/api/v1/staff/disputes", staff, a.apiDisputes, docDisputes),
-		web.Post("/api/v1/staff/disputes/:id/resolve", staff, a.apiResolveDispute, docResolveDispute),
-
-		// API: the project library.
-		web.Get("/api/v1/projects", web.Public, a.apiProjects(""), docProjects),
-		web.Post("/api/v1/projects", web.SignedIn, a.apiCreateProject, docCreateProject),
-		web.Get("/api/v1/projects/:id", web.Public, a.apiProject, docProject),
-		web.Put("/api/v1/projects/:id", web.SignedIn, a.apiUpdateProject, docUpdateProject),
-		web.Post("/api/v1/projects/:id/submit", web.SignedIn, a.apiProjectStep("submit"), docSubmitProject),
-		web.Post("/api/v1/projects/:id/reviewers", admin, a.apiProjectStep("reviewers"), docAssignReviewers),
-		web.Post("/api/v1/projects/:id/reviews", reviewer, a.apiProjectStep("review"), docReviewProject),
-		web.Post("/api/v1/projects/:id/decision", admin, a.apiProjectStep("decision"), docDecideProject),
-		web.Post("/api/v1/projects/:id/archive", admin, a.apiProjectStep("archive"), docArchiveProject),
-		web.Get("/api/v1/me/projects", web.SignedIn, a.apiProjects("mine"), docMyProjects),
-		web.Get("/api/v1/reviews/projects", reviewer, a.apiProjects("review"), docReviewQueue),
-		web.Get("/api/v1/admin/projects", admin, a.apiProjects("board"), docBoard),
-
-		// API: incubation bases, applications and intakes.
-		web.Get("/api/v1/bases", web.Public, a.apiBases, docBases),
-		web.Get("/api/v1/bases/:id", web.Public, a.apiBase, docBase),
-		web.Put("/api/v1/bases/:id", manager, a.apiUpdateBase, docUpdateBase),
-		web.Post("/api/v1/admin/bases", admin, a.apiCreateBase, docCreateBase),
-		web.Post("/api/v1/admin/bases/:id/status", admin, a.apiBaseStatus, docBaseStatus),
-		web.Post("/api/v1/admin/bases/:id/managers", admin, a.apiBaseManagers, docBaseManagers),
-		web.Get("/api/v1/me/bases", entrepreneur, a.apiBasesForMe, docBasesForMe),
-		web.Post("/api/v1/applications", entrepreneur, a.apiApply, docApply),
-		web.Get("/api/v1/me/applications", entrepreneur, a.apiMyApplications, docMyApplications),
-		web.Get("/api/v1/applications/:id", web.SignedIn, a.apiApplication, docApplication),
-		web.Post("/api/v1/applications/:id/withdraw", entrepreneur, a.apiApplicationStep("withdraw"), docAppStep),
-		web.Post("/api/v1/applications/:id/accept-offer", entrepreneur, a.apiApplicationStep("accept_offer"), docAppStep),
-		web.Post("/api/v1/applications/:id/decline-offer", entrepreneur, a.apiApplicationStep("decline_offer"), docAppStep),
-		web.Get("/api/v1/manage/bases", manager, a.apiManagedBases, docManagedBases),
-		web.Get("/api/v1/manage/bases/:id/applications", manager, a.apiBaseApplications, docBaseApplications),
-		web.Post("/api/v1/manage/applications/:id/accept", manager, a.apiApplicationStep("accept"), docManageStep),
-		web.Post("/api/v1/manage/applications/:id/decline", manager, a.apiApplicationStep("decline"), docManageStep),
-		web.Post("/api/v1/manage/applications/:id/waitlist", manager, a.apiApplicationStep("waitlist"), docManageStep),
-		web.Post("/api/v1/manage/applications/:id/move-out", manager, a.apiApplicationStep("move_out"), docManageStep),
-		web.Get("/api/v1/admin/intakes", admin, a.apiIntakes, docIntakes),
-		web.Post("/api/v1/admin/intakes", admin, a.apiOpenIntake, docOpenIntake),
-		web.Post("/api/v1/admin/intakes/:id/assignment/preview", admin, a.apiAssignment(false), docPreview),
-		web.Post("/api/v1/admin/intakes/:id/assignment/commit", admin, a.apiAssignment(true), docCommit),
-		web.Get("/api/v1/me/notifications", web.SignedIn, a.apiNotifications, docNotifications),
-		web.Get("/api/v1/me/notifications/unread", web.SignedIn, a.apiUnread, docUnread),
-		web.Post("/api/v1/me/notifications/read", web.SignedIn, a.apiMarkRead, docMarkRead),
-
-		// API: mentors and consultations.
-		web.Get("/api/v1/mentors", web.Public, a.apiMentors, docMentors),
-		web.Get("/api/v1/mentors/:id", web.Public, a.apiMentor, docMentor),
-		web.Put("/api/v1/me/mentor", web.Roles(accounts.Mentor), a.apiSaveMentor, docSaveMentor),
-		web.Post("/api/v1/admin/mentors/:id/status", admin, a.apiMentorStatus, docMentorStatus),
-		web.Post("/api/v1/consultations", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiAsk, docAsk),
-		web.Get("/api/v1/me/consultations", consultationReaders, a.apiConsultations, docConsultations),
-		web.Get("/api/v1/consultations/:id", web.SignedIn, a.apiConsultation, docConsultation),
-		web.Post("/api/v1/consultations/:id/messages", web.SignedIn, a.apiConsultStep("reply"), docConsultStep),
-		web.Post("/api/v1/consultations/:id/answered", web.Roles(accounts.Mentor), a.apiConsultStep("answered"), docConsultStep),
-		web.Post("/api/v1/consultations/:id/decline", web.Roles(accounts.Mentor), a.apiConsultStep("decline"), docConsultStep),
-		web.Post("/api/v1/consultations/:id/close", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("close"), docConsultStep),
-		web.Post("/api/v1/consultations/:id/reassign", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiConsultStep("reassign"), docConsultStep),
-		web.Get("/api/v1/admin/consultations/overview", admin, a.apiConsultOverview, docConsultOverview),
-
-		// API: the hotline, complaints, follow-up cases, stability.
-		web.Get("/api/v1/hotline/find", staff, a.apiFind, docFind),
-		web.Post("/api/v1/hotline/find", staff, a.apiFindPost, docFindPost),
-		web.Post("/api/v1/hotline/contacts", staff, a.apiCreateContact, docCreateContact),
-		web.Get("/api/v1/hotline/contacts/:id", staff, a.apiContact, docContact),
-		web.Post("/api/v1/hotline/contacts/:id/link", staff, a.apiLinkContact, docLinkContact),
-		web.Post("/api/v1/hotline/accounts/:id/contact", staff, a.apiAccountContact, docAccountContact),
-		web.Post("/api/v1/hotline/calls", staff, a.apiLogCall, docLogCall),
-		web.Get("/api/v1/hotline/calls", staff, a.apiCalls, docCalls),
-		web.Post("/api/v1/hotline/calls/:id/convert", staff, a.apiConvertCall, docConvertCall),
-		web.Get("/api/v1/hotline/topics", staff, a.apiTopics, docTopics),
-		web.Get("/api/v1/hotline/stability", staff, a.apiStabilityDue, docStabilityDue),
-		web.Get("/api/v1/hotline/stability/verify", staff, a.apiStabilityToVerify, docStabilityToVerify),
-		web.Post("/api/v1/complaints", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiFileComplaint, docFileComplaint),
-		web.Get("/api/v1/complaints", web.SignedIn, a.apiComplaints, docComplaints),
-		web.Get("/api/v1/complaints/:id", web.SignedIn, a.apiComplaint, docComplaint),
-		web.Post("/api/v1/complaints/:id/steps", web.SignedIn, a.apiComplaintStep, docComplaintStep),
-		web.Post("/api/v1/cases", staff, a.apiOpenCase, docOpenCase),
-		web.Get("/api/v1/cases", web.SignedIn, a.apiCases, docCases),
-		web.Get("/api/v1/cases/:id", web.SignedIn, a.apiCase, docCase),
-		web.Put("/api/v1/cases/:id", staff, caseUpdate, docCaseUpdate),
-		web.Post("/api/v1/cases/:id/contacts", staff, caseContact, docCaseContact),
-		web.Put("/api/v1/cases/:id/schedule", staff, caseSchedule, docCaseSchedule),
-		web.Post("/api/v1/cases/:id/mentor", staff, caseMentor, docCaseMentor),
-		web.Post("/api/v1/cases/:id/staff", staff, caseStaff, docCaseStaff),
-		web.Post("/api/v1/cases/:id/help", staff, caseHelp, docCaseHelp),
-		web.Post("/api/v1/cases/:id/eligibility", staff, a.apiCaseEligibility, docCaseEligibility),
-		web.Post("/api/v1/cases/:id/close", staff, caseClose, docCaseClose),
-		web.Post("/api/v1/admin/staff/reassign", admin, a.apiReassign, docReassign),
-		web.Get("/api/v1/me/venture", entrepreneur, a.apiMyVenture, docMyVenture),
-		web.Post("/api/v1/ventures/:id/checkins", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiStabilityCheckin, docCheckin),
-		web.Get("/api/v1/ventures/:id", staff, a.apiVenture, docVenture),
-		web.Post("/api/v1/ventures/:id/reviews", staff, a.apiStabilityReview, docReviewCheckin),
-		web.Post("/api/v1/ventures/:id/registration", staff, a.apiCorrectRegistration, docCorrectRegistration),
-
-		// API: training.
-		web.Get("/api/v1/courses", web.Public, a.apiCourses, docCourses),
-		web.Get("/api/v1/courses/:id", web.Public, a.apiCourse, docCourse),
-		web.Post("/api/v1/courses", provider, a.apiCreateCourse, docCreateCourse),
-		web.Post("/api/v1/courses/:id/enrolments", web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin), a.apiEnrol, docEnrol),
-		web.Post("/api/v1/courses/:id/withdraw", entrepreneur, a.apiWithdraw, docWithdraw),
-		web.Get("/api/v1/me/trainings", entrepreneur, a.apiMyTrainings, docMyTrainings),
-		web.Get("/api/v1/certificates/:code", web.Public, a.apiCertificate, docCertificate),
-		web.Get("/api/v1/courses/:id/roster", web.Roles(accounts.Provider, accounts.Hotline, accounts.Admin), a.apiRoster, docRoster),
-		web.Post("/api/v1/courses/:id/attendance", provider, a.apiAttendance, docAttendance),
-		web.Post("/api/v1/courses/:id/complete", provider, a.apiCompleteCourse, docCompleteCourse),
-		web.Post("/api/v1/courses/:id/claim", provider, a.apiCreateClaim, docCreateClaim),
-		web.Get("/api/v1/claims", web.Roles(accounts.Provider, accounts.Hotline, accounts.Admin), a.apiClaims, docClaims),
-		web.Post("/api/v1/admin/claims/:id/review", admin, a.apiReviewClaim, docReviewClaim),
-		web.Get("/api/v1/admin/providers", admin, a.apiProviders, docProviders),
-		web.Post("/api/v1/admin/providers/:id", admin, a.apiSetListed, docSetListed),
-		web.Post("/api/v1/staff/people/:id/training-refusals", staff, a.apiTrainingRefusal, docRefusal),
-
-		// API: guaranteed loans.
-		web.Get("/api/v1/banks", web.SignedIn, a.apiBanks, docBanks),
-		web.Post("/api/v1/admin/banks", admin, a.apiCreateBank, docCreateBank),
-		web.Post("/api/v1/admin/banks/:id/officers", admin, a.apiBankOfficers, docBankOfficers),
-		web.Post("/api/v1/loans", entrepreneur, a.apiApplyLoan, docApplyLoan),
-		web.Get("/api/v1/loans", loanRoles, a.apiLoans, docLoans),
-		web.Get("/api/v1/loans/:id", loanRoles, a.apiLoan, docLoan),
-		web.Post("/api/v1/loans/:id/steps", loanRoles, a.apiLoanStep, docLoanStep),
-		web.Post("/api/v1/loans/:id/attachments", entrepreneur, a.apiLoanAttach, docLoanAttach),
-		web.Delete("/api/v1/loans/:id/attachments/:att", entrepreneur, a.apiLoanDetach, docLoanDetach),
-		web.Get("/api/v1/loans/:id/attachments/:att", loanRoles, a.loanDownload, docLoanDownload),
-
-		// API: figures.
-		web.Get("/api/v1/admin/figures", admin, a.apiFiguresRead, docFigures),
+		web.Get("/admin/figures", web.Admin, a.figuresPage),
+		web.Get("/admin/figures.csv", web.Admin, a.figuresExport("csv")),
+		web.Get("/admin/figures.xlsx", web.Admin, a.figuresExport("xlsx")),
+		web.Get("/open-data", web.Public, a.openDataPage),
+		web.Get("/manage/figures", web.Manager, a.ownFiguresPage),
+		web.Get("/mentor/figures", web.Roles(roles.Mentor), a.ownFiguresPage),
+		web.Get("/api/v1/admin/figures", web.Admin, a.apiFiguresRead, docFigures),
 		web.Get("/api/v1/open-data", web.Public, a.apiOpenData, docOpenData),
-		web.Get("/api/v1/me/figures", web.Roles(accounts.IncubatorManager, accounts.Mentor), a.apiOwnFigures, docOwnFigures),
-
-		// API: one-stop service requests.
-		web.Post("/api/v1/services", entrepreneur, a.apiCreateRequest, docCreateRequest),
-		web.Get("/api/v1/me/services", entrepreneur, a.apiRequests, docMyRequests),
-		web.Get("/api/v1/services/:id", web.SignedIn, a.apiRequest, docRequest),
-		web.Post("/api/v1/services/:id/cancel", entrepreneur, a.apiAct("cancel"), docCancel),
-		web.Get("/api/v1/staff/services", staff, a.apiRequests, docQueue),
-		web.Post("/api/v1/staff/services/:id/assign", staff, a.apiAct("assign"), docAssign),
-		web.Post("/api/v1/staff/services/:id/start", staff, a.apiAct("start"), docStart),
-		web.Post("/api/v1/staff/services/:id/complete", staff, a.apiAct("complete"), docComplete),
+		web.Get("/api/v1/me/figures", web.Roles(roles.IncubatorManager, roles.Mentor), a.apiOwnFigures, docOwnFigures),
 	}
 }

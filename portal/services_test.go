@@ -1,6 +1,8 @@
 package portal
 
 import (
+	accountsweb "onestop/portal/accounts"
+	onestopweb "onestop/portal/onestop"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,7 @@ func TestServiceRequests(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}
-	r := decode[apiRequest](t, body)
+	r := decode[onestopweb.APIRequest](t, body)
 	if r.Status != "submitted" || len(r.History) != 1 || len(r.Linked) != 2 || r.DueAt.Sub(r.CreatedAt) != 7*24*time.Hour {
 		t.Fatalf("created %+v", r)
 	}
@@ -61,7 +63,7 @@ func TestServiceRequests(t *testing.T) {
 
 	// Overdue: a second request passes its time limit.
 	_, body = tp.do("POST", "/api/v1/services", map[string]string{"type": "opening_guidance", "details": "辦照"}, ent)
-	late := decode[apiRequest](t, body)
+	late := decode[onestopweb.APIRequest](t, body)
 	_, body = tp.do("GET", "/api/v1/staff/services?overdue=1", nil, admin)
 	if strings.Contains(string(body), late.ID) {
 		t.Fatal("overdue before its time")
@@ -78,7 +80,7 @@ func TestServiceRequests(t *testing.T) {
 		t.Fatal("a stranger cancelled")
 	}
 	_, body = tp.do("POST", "/api/v1/auth/login", map[string]string{"login": "ent@test.cn", "password": testPassword}, "")
-	entNow := decode[tokenResponse](t, body).AccessToken
+	entNow := decode[accountsweb.TokenResponse](t, body).AccessToken
 	if resp, body := tp.do("POST", "/api/v1/services/"+late.ID+"/cancel", map[string]string{"note": "自行辦好了"}, entNow); resp.StatusCode != 200 {
 		t.Fatalf("cancel: %d %s", resp.StatusCode, body)
 	}
@@ -166,7 +168,7 @@ func TestExportAndDelete(t *testing.T) {
 	_, hotline, _ := tp.account(accounts.Hotline, "hotline@test.cn")
 	tp.do("PUT", "/api/v1/me/profile", goodProfile(), ent)
 	_, body := tp.do("POST", "/api/v1/services", map[string]string{"type": "plan_design", "details": "寫商業計劃書"}, ent)
-	req := decode[apiRequest](t, body)
+	req := decode[onestopweb.APIRequest](t, body)
 	tp.do("POST", "/api/v1/staff/people/"+entID+"/reveal", nil, hotline)
 
 	tp.run(t, []scenario{

@@ -151,6 +151,7 @@ type ProblemDoc struct {
 	Errors []ProblemField `json:"errors,omitempty"`
 }
 
+// ProblemField is a field at fault in a ProblemDoc.
 type ProblemField struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`

@@ -1,0 +1,134 @@
+package loans
+
+import (
+	"onestop/portal/web"
+	"onestop/services/accounts"
+	"onestop/services/loans"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// APILoan is a file with whom it waits on and its schedule.
+type APILoan struct {
+	*loans.Loan
+	Waiting  string              `json:"waiting_on,omitempty"`
+	Overdue  bool                `json:"overdue"`
+	Schedule []loans.Installment `json:"schedule,omitempty"`
+	// InterestFen and SubsidyFen total the schedule: what the borrower pays
+	// and the bureau's half.
+	InterestFen int64 `json:"interest_fen,omitempty"`
+	SubsidyFen  int64 `json:"subsidy_fen,omitempty"`
+}
+
+func (a *Handlers) toAPILoan(l *loans.Loan) APILoan {
+	if l.Attachments == nil {
+		l.Attachments = []loans.Attachment{}
+	}
+	out := APILoan{Loan: l, Waiting: l.Waiting(), Overdue: l.Overdue(a.Clock.Now()), Schedule: l.Schedule()}
+	out.InterestFen, out.SubsidyFen = loans.Totals(out.Schedule)
+	return out
+}
+
+type apiLoanRow struct {
+	ID         string    `json:"id"`
+	PersonName string    `json:"person_name"`
+	PolicyID   string    `json:"policy_id"`
+	Status     string    `json:"status"`
+	Waiting    string    `json:"waiting_on,omitempty"`
+	AmountYuan int64     `json:"amount_yuan"`
+	DueAt      time.Time `json:"due_at,omitzero"`
+	Overdue    bool      `json:"overdue"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+type bankRequest struct {
+	Name string `json:"name"`
+}
+
+type officersRequest struct {
+	Officers []string `json:"officers"`
+}
+
+func (a *Handlers) apiBanks(c *fiber.Ctx) error {
+	list, err := a.loans.Banks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*loans.Bank{}
+	}
+	return c.JSON(web.ListResponse[*loans.Bank]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+}
+
+func (a *Handlers) apiCreateBank(c *fiber.Ctx) error {
+	var in bankRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	b, err := a.loans.CreateBank(c.UserContext(), web.Principal(c), in.Name, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(b)
+}
+
+func (a *Handlers) apiBankOfficers(c *fiber.Ctx) error {
+	var in officersRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	b, err := a.loans.SetOfficers(c.UserContext(), web.Principal(c), c.Params("id"), in.Officers, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
+}
+
+func (a *Handlers) apiApplyLoan(c *fiber.Ctx) error {
+	var in loans.Application
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	l, err := a.loans.Apply(c.UserContext(), web.Principal(c), in, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(a.toAPILoan(l))
+}
+
+func (a *Handlers) apiLoans(c *fiber.Ctx) error {
+	rows, total, p, err := a.loans.List(c.UserContext(), web.Principal(c), loans.Query{Status: c.Query("status"), Page: web.PageOf(c)})
+	if err != nil {
+		return err
+	}
+	out := web.ListResponse[apiLoanRow]{Items: []apiLoanRow{}, Total: total, Page: p.Number, Size: p.Size}
+	for _, r := range rows {
+		out.Items = append(out.Items, apiLoanRow{ID: r.ID, PersonName: r.PersonName, PolicyID: r.PolicyID, Status: r.Status, Waiting: r.Waiting,
+			AmountYuan: r.AmountYuan, DueAt: r.DueAt, Overdue: r.Overdue, CreatedAt: r.CreatedAt})
+	}
+	return c.JSON(out)
+}
+
+func (a *Handlers) apiLoan(c *fiber.Ctx) error {
+	l, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(a.toAPILoan(l))
+}
+
+func (a *Handlers) apiLoanStep(c *fiber.Ctx) error {
+	var in loans.StepInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	l, err := a.loans.Act(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(a.toAPILoan(l))
+}
+
+// loanRoles may see loan files: applicants, the bureau, banks.
+var loanRoles = web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin, accounts.BankOfficer)

@@ -1,0 +1,160 @@
+package loans
+
+import (
+	"onestop/portal/web"
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/loans"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (a *Handlers) loansPage(c *fiber.Ctx) error {
+	q := loans.Query{Status: c.Query("status"), Page: web.PageOf(c)}
+	rows, total, p, err := a.loans.List(c.UserContext(), web.Principal(c), q)
+	if err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			return c.Redirect("/loans", fiber.StatusSeeOther)
+		}
+		return err
+	}
+	return a.Render(c, "pages/loans", fiber.Map{"Title": "loans.title", "Rows": rows, "Total": total, "Query": q, "Statuses": loans.Statuses,
+		"Pager": web.NewPager(c, p, total)})
+}
+
+func (a *Handlers) loanNewPage(c *fiber.Ctx) error {
+	in := loans.Application{PolicyID: c.Query("policy", "guaranteed-loan"), TermMonths: 24, Guarantee: "guarantor", Documents: []string{"id_card", "business_plan"}}
+	return a.renderLoanForm(c, in, map[string]string{})
+}
+
+func (a *Handlers) renderLoanForm(c *fiber.Ctx, in loans.Application, errs map[string]string) error {
+	banks, err := a.loans.Banks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "loans.apply", "Input": in, "Errors": errs, "Banks": banks, "Policies": loans.LoanPolicies,
+		"Guarantees": loans.Guarantees, "Documents": loans.Documents}
+	if lim, err := a.loans.LimitsFor(c.UserContext(), in.PolicyID); err == nil {
+		data["Limits"] = lim
+	}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.Render(c, "pages/loan_new", data)
+}
+
+func (a *Handlers) loanCreate(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	amount, err := strconv.ParseInt(strings.TrimSpace(c.FormValue("amount_yuan")), 10, 64)
+	if err != nil {
+		errs["amount_yuan"] = "error.number"
+	}
+	term, err := strconv.Atoi(strings.TrimSpace(c.FormValue("term_months")))
+	if err != nil {
+		errs["term_months"] = "error.number"
+	}
+	in := loans.Application{PolicyID: c.FormValue("policy_id"), AmountYuan: amount, TermMonths: term, Purpose: c.FormValue("purpose"), Plan: c.FormValue("plan"),
+		Guarantee: c.FormValue("guarantee"), GuaranteeDetails: c.FormValue("guarantee_details"), Documents: web.FormList(c, "documents"), BankID: c.FormValue("bank_id")}
+	if len(errs) == 0 {
+		l, err := a.loans.Apply(c.UserContext(), web.Principal(c), in, web.Meta(c))
+		if err == nil {
+			web.Flash(c, "loans.applied")
+			return c.Redirect("/loans/"+l.ID, fiber.StatusSeeOther)
+		}
+		if errs = web.FormErrors(err); errs == nil {
+			return err
+		}
+	}
+	return a.renderLoanForm(c, in, errs)
+}
+
+func (a *Handlers) loanPage(c *fiber.Ctx) error {
+	l, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	me := web.Principal(c)
+	side := ""
+	switch {
+	case me.ID == l.PersonID:
+		side = "applicant"
+	case me.Role.Staff():
+		side = "bureau"
+	case me.Role == accounts.BankOfficer:
+		side = "bank"
+	}
+	return a.Render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents})
+}
+
+func (a *Handlers) loanStepWeb(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	in := loans.StepInput{Action: c.FormValue("action"), Note: c.FormValue("note"), On: web.FormDate(c, "on", errs)}
+	if s := strings.TrimSpace(c.FormValue("granted_yuan")); s != "" {
+		in.GrantedYuan, _ = strconv.ParseInt(s, 10, 64)
+	}
+	if s := strings.TrimSpace(c.FormValue("rate_pct")); s != "" {
+		in.RatePct, _ = strconv.ParseFloat(s, 64)
+	}
+	yuanToFen := func(k string) int64 {
+		s := strings.TrimSpace(c.FormValue(k))
+		if s == "" {
+			return 0
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 {
+			errs[k] = "error.number"
+		}
+		return int64(f*100 + 0.5)
+	}
+	in.PrincipalFen, in.InterestFen = yuanToFen("principal_yuan"), yuanToFen("interest_yuan")
+	var err error
+	if len(errs) > 0 {
+		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
+	} else {
+		_, err = a.loans.Act(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
+	}
+	if err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, "loans.step."+in.Action)
+	}
+	return c.Redirect("/loans/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (a *Handlers) adminBanksPage(c *fiber.Ctx) error {
+	banks, err := a.loans.Banks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	officers, err := a.accounts.Active(c.UserContext(), accounts.BankOfficer)
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/admin_banks", fiber.Map{"Title": "admin.banks.title", "Banks": banks, "Officers": officers})
+}
+
+func (a *Handlers) adminBankCreate(c *fiber.Ctx) error {
+	if _, err := a.loans.CreateBank(c.UserContext(), web.Principal(c), c.FormValue("name"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, "admin.banks.saved")
+	}
+	return c.Redirect("/admin/banks", fiber.StatusSeeOther)
+}
+
+func (a *Handlers) adminBankOfficers(c *fiber.Ctx) error {
+	if _, err := a.loans.SetOfficers(c.UserContext(), web.Principal(c), c.Params("id"), web.FormList(c, "officers"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, "admin.banks.saved")
+	}
+	return c.Redirect("/admin/banks", fiber.StatusSeeOther)
+}

@@ -1,0 +1,224 @@
+package mentors
+
+import (
+	"onestop/portal/web"
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/matching"
+	"onestop/services/mentors"
+	"onestop/services/projects"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func mentorOptions() fiber.Map {
+	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": projects.Industries, "Languages": mentors.Languages, "Contacts": mentors.Contacts}
+}
+
+func (a *Handlers) mentorsPage(c *fiber.Ctx) error {
+	q := mentorQuery(c)
+	r, p, err := a.mentors.Directory(c.UserContext(), q)
+	if err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			c.Status(fiber.StatusBadRequest)
+			return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
+		}
+		return err
+	}
+	ids := make([]string, len(r.Hits))
+	for i, h := range r.Hits {
+		ids[i] = h.ID
+	}
+	found, err := a.mentors.Mentors(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	var list []apiMentor
+	for _, m := range found {
+		list = append(list, toAPIMentor(m))
+	}
+	return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
+		"Options": mentorOptions(), "Pager": web.NewPager(c, p, r.Total)})
+}
+
+func (a *Handlers) mentorPage(c *fiber.Ctx) error {
+	m, err := a.publicMentor(c)
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/mentor", fiber.Map{"Title": "mentors.mentor", "Mentor": toAPIMentor(m)})
+}
+
+func (a *Handlers) mentorProfilePage(c *fiber.Ctx) error {
+	m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID)
+	in := mentors.Profile{Capacity: 5, Languages: []string{"zh"}}
+	status := ""
+	if err == nil {
+		in = mentors.Profile{Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact}
+		if !m.OnLeaveTo.IsZero() {
+			in.OnLeaveTo = core.DateOf(m.OnLeaveTo)
+		}
+		status = m.Status
+	}
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
+}
+
+func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
+	multi := func(name string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(name) {
+			out = append(out, string(v))
+		}
+		return out
+	}
+	errs := map[string]string{}
+	capacity, err := strconv.Atoi(strings.TrimSpace(c.FormValue("capacity")))
+	if err != nil {
+		errs["capacity"] = "error.number"
+	}
+	in := mentors.Profile{Type: c.FormValue("type"), Industries: multi("industries"), Topics: multi("topics"), Bio: c.FormValue("bio"),
+		Languages: multi("languages"), Capacity: capacity, Contact: multi("contact")}
+	if s := strings.TrimSpace(c.FormValue("on_leave_to")); s != "" {
+		d, err := core.ParseDate(s)
+		if err != nil {
+			errs["on_leave_to"] = "error.date"
+		}
+		in.OnLeaveTo = d
+	}
+	if len(errs) == 0 {
+		if _, err := a.mentors.Save(c.UserContext(), web.Principal(c), in, web.Meta(c)); err == nil {
+			web.Flash(c, "mentors.saved")
+			return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
+		} else if errs = web.FormErrors(err); errs == nil {
+			return err
+		}
+	}
+	status := ""
+	if m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID); err == nil {
+		status = m.Status
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
+}
+
+func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
+	status := c.Query("status")
+	rows, total, p, err := a.mentors.List(c.UserContext(), web.Principal(c), mentors.ListQuery{Status: status, Page: web.PageOf(c)})
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/consultations", fiber.Map{"Title": "consult.title", "Rows": rows, "Total": total, "Status": status,
+		"Pager": web.NewPager(c, p, total), "Filters": []string{"mine", "overdue", "waiting", "answering", "answered", "closed", "unassigned", "rematched"}})
+}
+
+func (a *Handlers) askPage(c *fiber.Ctx) error {
+	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic")}, map[string]string{})
+}
+
+// renderAsk shows the ask form; hotline staff ask for a caller, whose
+// contact record the console passed along.
+func (a *Handlers) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]string) error {
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": web.Principal(c).Role.Staff()}
+	if web.Principal(c).Role.Staff() && q.ContactID != "" {
+		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), q.ContactID); err == nil {
+			data["Contact"] = ct
+		}
+	}
+	return a.Render(c, "pages/ask", data)
+}
+
+func (a *Handlers) askSubmit(c *fiber.Ctx) error {
+	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), ContactID: c.FormValue("contact_id")}
+	x, err := a.askFor(c, q)
+	if err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			return a.renderAsk(c, q, fe)
+		}
+		return err
+	}
+	web.Flash(c, "consult.asked")
+	return c.Redirect("/consultations/"+x.ID, fiber.StatusSeeOther)
+}
+
+func (a *Handlers) consultationPage(c *fiber.Ctx) error {
+	x, err := a.mentors.Get(c.UserContext(), web.Principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	me := web.Principal(c)
+	asker := (x.AskerID != "" && x.AskerID == me.ID) || (x.LoggedBy != "" && x.LoggedBy == me.ID)
+	data := fiber.Map{"Title": "consult.thread", "C": a.toAPIConsultation(x), "Raw": x, "IsMentor": me.ID == x.MentorID,
+		"IsAsker": asker, "IsAdmin": me.Role == accounts.Admin}
+	if (asker || me.Role == accounts.Admin) && (x.Status == mentors.Waiting || x.Status == mentors.Unassigned) {
+		ranked, err := a.mentors.Suggestions(c.UserContext(), x)
+		if err != nil {
+			return err
+		}
+		data["Suggestions"] = a.Suggestions(c, ranked)
+	}
+	return a.Render(c, "pages/consultation", data)
+}
+
+func (a *Handlers) consultStepWeb(step string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		rating, _ := strconv.Atoi(c.FormValue("rating"))
+		in := consultStep{Text: c.FormValue("text"), Reason: c.FormValue("reason"), Rating: rating, Comment: c.FormValue("comment"), MentorID: c.FormValue("mentor_id")}
+		if _, err := a.consultAct(c, step, in); err != nil {
+			if !web.FlashRefusal(c, err) {
+				return err
+			}
+		} else {
+			web.Flash(c, "consult.step."+step)
+		}
+		return c.Redirect("/consultations/"+c.Params("id"), fiber.StatusSeeOther)
+	}
+}
+
+func (a *Handlers) adminMentorsPage(c *fiber.Ctx) error {
+	ov, err := a.mentors.Overview(c.UserContext(), web.Principal(c))
+	if err != nil {
+		return err
+	}
+	pending, err := a.mentors.Pending(c.UserContext(), web.Principal(c))
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending})
+}
+
+func (a *Handlers) adminMentorStatus(c *fiber.Ctx) error {
+	if err := a.mentors.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("status"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, "admin.mentors.saved")
+	}
+	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
+}
+
+// Suggestion is a mentor the scorer proposes, with the reasons.
+type Suggestion struct {
+	ID, Name string
+	Total    int
+	Why      []string
+}
+
+// Suggestions explains the five best fitting mentors of a ranking.
+func (a *Handlers) Suggestions(c *fiber.Ctx, ranked []matching.RankedMentor) []Suggestion {
+	var out []Suggestion
+	for _, r := range ranked {
+		if r.Score.Excluded || len(out) == 5 {
+			continue
+		}
+		if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
+			out = append(out, Suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.ExplainScore(web.Lang(c), r.Score)})
+		}
+	}
+	return out
+}

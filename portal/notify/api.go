@@ -1,0 +1,55 @@
+package notify
+
+import (
+	"onestop/portal/web"
+	"onestop/services/core"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type apiNotification struct {
+	Text string    `json:"text"`
+	Link string    `json:"link,omitempty"`
+	At   time.Time `json:"at"`
+}
+
+func (a *Handlers) notifications(c *fiber.Ctx) ([]apiNotification, int, core.Page, error) {
+	p := web.PageOf(c)
+	list, total, err := a.notify.List(c.UserContext(), web.Principal(c).ID, p)
+	if err != nil {
+		return nil, 0, p, err
+	}
+	out := make([]apiNotification, 0, len(list))
+	for _, n := range list {
+		out = append(out, apiNotification{Text: a.I18n.T(web.Lang(c), n.Key, n.Arg), Link: n.Link, At: n.At})
+	}
+	return out, total, p, nil
+}
+
+type apiUnread struct {
+	Unread int `json:"unread"`
+}
+
+func (a *Handlers) apiUnread(c *fiber.Ctx) error {
+	n, err := a.notify.Unread(c.UserContext(), web.Principal(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiUnread{Unread: n})
+}
+
+func (a *Handlers) apiMarkRead(c *fiber.Ctx) error {
+	if err := a.notify.MarkRead(c.UserContext(), web.Principal(c).ID); err != nil {
+		return err
+	}
+	return c.JSON(apiUnread{Unread: 0})
+}
+
+func (a *Handlers) apiNotifications(c *fiber.Ctx) error {
+	list, total, p, err := a.notifications(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(web.ListResponse[apiNotification]{Items: list, Total: total, Page: p.Number, Size: p.Size})
+}

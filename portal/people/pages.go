@@ -1,0 +1,61 @@
+package people
+
+import (
+	policyweb "onestop/portal/policy"
+	"onestop/portal/web"
+	"onestop/services/people"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (a *Handlers) profileData(c *fiber.Ctx, p *people.Profile, errs map[string]string) fiber.Map {
+	return fiber.Map{
+		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
+		"Options": policyweb.FormOptions(),
+	}
+}
+
+func (a *Handlers) profilePage(c *fiber.Ctx) error {
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
+	if err != nil {
+		return err
+	}
+	if p.RealName == "" {
+		p.RealName = web.Principal(c).Name
+	}
+	return a.Render(c, "pages/profile", a.profileData(c, p, map[string]string{}))
+}
+
+func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	in := people.Input{
+		RealName: c.FormValue("real_name"), IDNumber: c.FormValue("id_number"), Phone: c.FormValue("phone"),
+		District: c.FormValue("district"), Education: c.FormValue("education"),
+		Skills: web.SplitList(c.FormValue("skills")), Certificates: web.SplitList(c.FormValue("certificates")),
+		Facts: policyweb.FactsForm(c, errs),
+	}
+	for _, n := range c.Request().PostArgs().PeekMulti("needs") {
+		in.Needs = append(in.Needs, string(n))
+	}
+	if c.FormValue("consent") == "yes" {
+		in.ConsentVersion = people.NoticeVersion
+	}
+	if len(errs) == 0 {
+		if _, err := a.people.Save(c.UserContext(), web.Principal(c), in, "web", web.Meta(c)); err == nil {
+			web.Flash(c, "profile.saved")
+			return c.Redirect("/supports", fiber.StatusSeeOther)
+		} else if errs = web.FormErrors(err); errs == nil {
+			return err
+		}
+	}
+	// Re-show what was typed (never the ID number or phone in clear).
+	old, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
+	if err != nil {
+		return err
+	}
+	shown := *old
+	shown.RealName, shown.District, shown.Education = in.RealName, in.District, in.Education
+	shown.Skills, shown.Certs, shown.Needs, shown.Facts = in.Skills, in.Certificates, in.Needs, in.Facts
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.Render(c, "pages/profile", a.profileData(c, &shown, errs))
+}

@@ -1,0 +1,59 @@
+// Package people holds the HTTP handlers of profiles, staff people search and number disputes: pages, API and
+// the area's entries of the route list.
+package people
+
+import (
+	policyweb "onestop/portal/policy"
+	"onestop/portal/web"
+	"onestop/services/bureau"
+	"onestop/services/people"
+	"onestop/services/policy"
+	"onestop/services/training"
+)
+
+// Handlers are the area's pages and API, on the shared kernel.
+type Handlers struct {
+	*web.Kit
+	eligibility *policyweb.Handlers
+	people      *people.Service
+	policies    *policy.Catalogue
+	training    *training.Service
+}
+
+// New builds the area's handlers from the bureau's services.
+func New(k *web.Kit, b *bureau.Bureau) *Handlers {
+	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), people: b.People, policies: b.Policies, training: b.Training}
+}
+
+// Routes are the area's entries of the route list, with their access rules.
+func (a *Handlers) Routes() []web.Route {
+	return []web.Route{
+		web.Get("/profile", web.Entrepreneur, a.profilePage),
+		web.Post("/profile", web.Entrepreneur, a.profileSubmit),
+		web.Get("/staff/people", web.Staff, a.peoplePage),
+		web.Post("/staff/people/search", web.Staff, a.peopleSearch), // numbers go in the body (lookup.go)
+		web.Get("/staff/people/:id", web.Staff, a.personPage),
+		web.Post("/staff/people/:id/reveal", web.Staff, a.personReveal),
+		web.Get("/staff/disputes", web.Staff, a.disputesPage),
+		web.Post("/staff/disputes/:id/resolve", web.Staff, a.disputeResolve),
+		web.Get("/api/v1/me/profile", web.Entrepreneur, a.apiMyProfile, docMyProfile),
+		web.Put("/api/v1/me/profile", web.Entrepreneur, a.apiSaveProfile, docSaveProfile),
+		web.Get("/api/v1/staff/people", web.Staff, a.apiPeople, docPeople),
+		web.Post("/api/v1/staff/people/search", web.Staff, a.apiPeopleSearch, docPeopleSearch),
+		web.Get("/api/v1/staff/people/:id", web.Staff, a.apiPerson, docPerson),
+		web.Post("/api/v1/staff/people/:id/reveal", web.Staff, a.apiReveal, docReveal),
+		web.Get("/api/v1/staff/disputes", web.Staff, a.apiDisputes, docDisputes),
+		web.Post("/api/v1/staff/disputes/:id/resolve", web.Staff, a.apiResolveDispute, docResolveDispute),
+	}
+}
+
+var (
+	docMyProfile      = web.Doc("The caller's profile (sensitive values masked)", "profile", nil, apiProfile{}, 200)
+	docSaveProfile    = web.Doc("Save the caller's profile", "profile", people.Input{}, apiProfile{}, 200)
+	docPeople         = web.Doc("List people (staff); q is a name or text: an ID or phone number in q is refused with 422, POST /api/v1/staff/people/search takes it", "staff", nil, web.ListResponse[apiPersonRow]{}, 200)
+	docPeopleSearch   = web.Doc("Search people (staff) with q in the body: a full ID or phone number finds the person through the blind index, anything else is a text search", "staff", peopleSearchRequest{}, web.ListResponse[apiPersonRow]{}, 200)
+	docPerson         = web.Doc("A person's profile, masked (staff), with the numbers awaiting a dispute's settlement", "staff", nil, apiStaffProfile{}, 200)
+	docReveal         = web.Doc("Reveal a person's ID number and phone (audited)", "staff", nil, people.Revealed{}, 200)
+	docDisputes       = web.Doc("Number disputes (staff): profiles saved with an ID or phone number another profile holds; status=open (default), resolved, withdrawn or all", "staff", nil, web.ListResponse[apiDispute]{}, 200)
+	docResolveDispute = web.Doc("Settle a number dispute (staff) after checking with the real person: decision claimant or holder, and a note of how it was checked", "staff", resolveRequest{}, apiDispute{}, 200)
+)

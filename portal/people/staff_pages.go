@@ -1,0 +1,73 @@
+package people
+
+import (
+	trainingweb "onestop/portal/training"
+	"onestop/portal/web"
+	"onestop/services/core"
+	"onestop/services/people"
+	"onestop/services/pii"
+	"onestop/services/training"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (a *Handlers) peoplePage(c *fiber.Ctx) error {
+	q := peopleQuery(c)
+	if web.SensitiveQuery(q.Text, a.Clock.Now()) {
+		// A number in the link: no look-up, and the number is not echoed.
+		q.Text = ""
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
+			"Pager": web.Pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
+	}
+	return a.renderPeople(c, q, func(p core.Page, total int) web.Pager { return web.NewPager(c, p, total) })
+}
+
+// renderPeople lists people for q; paging says where its links go (the
+// GET list's own query, or a posted search's non-sensitive fields).
+func (a *Handlers) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(core.Page, int) web.Pager) error {
+	rows, total, p, err := a.people.List(c.UserContext(), web.Principal(c), q)
+	if err != nil {
+		return err
+	}
+	pg := paging(p, total)
+	if _, problem := pii.ParseID(q.Text, a.Clock.Now()); problem == "" {
+		q.Text = "" // an ID number is never echoed back into the page
+	}
+	return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
+		"Pager": pg, "Districts": people.Districts})
+}
+
+func (a *Handlers) personPage(c *fiber.Ctx) error {
+	return a.renderPerson(c, nil)
+}
+
+func (a *Handlers) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	rs, err := a.policies.Check(c.UserContext(), &p.Facts, core.DateOf(a.Clock.Now()))
+	if err != nil {
+		rs = nil // a stored profile always validates; an old one may not, and the page still shows
+	}
+	var courses []trainingweb.APICourseRow
+	if r, _, err := a.training.Catalogue(c.UserContext(), training.CatalogueQuery{Page: core.Page{Size: 100}}); err == nil {
+		for _, h := range r.Hits {
+			courses = append(courses, trainingweb.CourseRow(h))
+		}
+	}
+	// A failing search only hides the warning's detail: the profile's own
+	// pending mark still shows it.
+	disputes, _ := a.people.DisputesOf(c.UserContext(), web.Principal(c), p.ID)
+	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.eligibility.ResultViews(c, rs),
+		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0})
+}
+
+func (a *Handlers) personReveal(c *fiber.Ctx) error {
+	r, err := a.people.Reveal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return a.renderPerson(c, r)
+}

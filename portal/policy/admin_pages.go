@@ -1,0 +1,84 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"onestop/portal/web"
+	"onestop/services/core"
+	"onestop/services/policy"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (a *Handlers) adminPoliciesPage(c *fiber.Ctx) error {
+	list, err := a.policies.All(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/admin_policies", fiber.Map{"Title": "admin.policies.title", "Policies": list})
+}
+
+func (a *Handlers) adminPolicyPage(c *fiber.Ctx) error {
+	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return a.renderPolicyForm(c, p, prettyJSON(p.Conditions), map[string]string{}, "")
+}
+
+func prettyJSON(raw []byte) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions string, errs map[string]string, detail string) error {
+	versions, err := a.policies.Versions(c.UserContext(), p.ID)
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
+	}
+	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
+		"Errors": errs, "Detail": detail, "Versions": versions, "Languages": policy.Languages, "Facts": policy.FactNames()})
+}
+
+// adminPolicySave reads the edit form: texts per language, the benefit
+// numbers and the conditions as JSON.
+func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
+	old, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	p := &policy.Policy{ID: old.ID, Benefit: old.Benefit, Basis: strings.TrimSpace(c.FormValue("basis")), Active: c.FormValue("active") == "yes",
+		Name: policy.Text{}, Summary: policy.Text{}, Grantor: policy.Text{}, BenefitText: policy.Text{}}
+	if _, err := fmt.Sscan(c.FormValue("version"), &p.Version); err != nil {
+		return web.Fail(400, "error.bad_request", nil)
+	}
+	for _, l := range policy.Languages {
+		p.Name[l] = strings.TrimSpace(c.FormValue("name." + l))
+		p.Summary[l] = strings.TrimSpace(c.FormValue("summary." + l))
+		p.Grantor[l] = strings.TrimSpace(c.FormValue("grantor." + l))
+		p.BenefitText[l] = strings.TrimSpace(c.FormValue("benefit_text." + l))
+	}
+	conditions := c.FormValue("conditions")
+	p.Conditions = []byte(conditions)
+	if err := a.policies.Save(c.UserContext(), web.Principal(c), p, web.Meta(c)); err != nil {
+		var ce *core.Error
+		if errors.As(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
+			errs := ce.Fields
+			if errs == nil {
+				errs = map[string]string{"version": ce.Message}
+			}
+			p.Version = old.Version
+			c.Status(fiber.StatusUnprocessableEntity)
+			return a.renderPolicyForm(c, p, conditions, errs, ce.Detail)
+		}
+		return err
+	}
+	web.Flash(c, "admin.policies.saved")
+	return c.Redirect("/admin/policies/"+p.ID, fiber.StatusSeeOther)
+}

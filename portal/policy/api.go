@@ -1,0 +1,105 @@
+package policy
+
+import (
+	"onestop/portal/web"
+	"onestop/services/core"
+	"onestop/services/policy"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type checkRequest struct {
+	AsOf    string       `json:"as_of"`
+	Profile policy.Facts `json:"profile"`
+}
+
+type checkResponse struct {
+	AsOf    string      `json:"as_of"`
+	Results []APIResult `json:"results"`
+}
+
+// apiCheck: anyone may check a described profile, signed in or not.
+func (a *Handlers) apiCheck(c *fiber.Ctx) error {
+	var in checkRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	asOf := core.DateOf(a.Clock.Now())
+	if in.AsOf != "" {
+		d, err := core.ParseDate(in.AsOf)
+		if err != nil || d.Before(core.NewDate(1990, 1, 1)) || d.After(asOf.AddYears(10)) {
+			return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"as_of": "error.date"}}
+		}
+		asOf = d
+	}
+	rs, err := a.policies.Check(c.UserContext(), &in.Profile, asOf)
+	if err != nil {
+		return err
+	}
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.ToAPIResults(web.Lang(c), rs)})
+}
+
+// MyResults checks the caller's stored profile today.
+func (a *Handlers) MyResults(c *fiber.Ctx) ([]policy.Result, core.Date, error) {
+	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
+	if err != nil {
+		return nil, core.Date{}, err
+	}
+	asOf := core.DateOf(a.Clock.Now())
+	rs, err := a.policies.Check(c.UserContext(), &p.Facts, asOf)
+	if err == nil {
+		a.policies.Logged(c.UserContext(), p.ID, p.District, &p.Facts, asOf, rs)
+	}
+	return rs, asOf, err
+}
+
+func (a *Handlers) apiMyEligibility(c *fiber.Ctx) error {
+	rs, asOf, err := a.MyResults(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.ToAPIResults(web.Lang(c), rs)})
+}
+
+func (a *Handlers) apiPolicies(c *fiber.Ctx) error {
+	list, err := a.policies.All(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := web.ListResponse[*policy.Policy]{Items: make([]*policy.Policy, 0, len(list)), Page: 1}
+	for _, p := range list {
+		if p.Active || web.Principal(c).Role == "admin" {
+			out.Items = append(out.Items, p)
+		}
+	}
+	out.Total, out.Size = len(out.Items), len(out.Items)
+	return c.JSON(out)
+}
+
+func (a *Handlers) apiPolicy(c *fiber.Ctx) error {
+	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !p.Active && web.Principal(c).Role != "admin" {
+		return core.Errorf(core.NotFound, "error.not_found")
+	}
+	return c.JSON(p)
+}
+
+// apiSavePolicy stores an administrator's edit; the body's version is the
+// version the edit was based on.
+func (a *Handlers) apiSavePolicy(c *fiber.Ctx) error {
+	var p policy.Policy
+	if err := web.DecodeJSON(c, &p); err != nil {
+		return err
+	}
+	if p.ID != "" && p.ID != c.Params("id") {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"id": "error.policy.id"}}
+	}
+	p.ID = c.Params("id")
+	if err := a.policies.Save(c.UserContext(), web.Principal(c), &p, web.Meta(c)); err != nil {
+		return err
+	}
+	return c.JSON(&p)
+}

@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"onestop/services/core"
+	"onestop/services/policy"
+	"strconv"
+	"strings"
+)
+
+// describe turns one reason of the eligibility engine into a sentence in
+// the user's language: the condition, then whether the person met it and,
+// when not, what their fact was.
+func (a *Handlers) describeReason(lang string, r policy.Reason) string {
+	cond := a.conditionText(lang, r)
+	switch r.Met {
+	case policy.Yes:
+		return a.I18n.T(lang, "reason.met", cond)
+	case policy.No:
+		return a.I18n.T(lang, "reason.failed", cond, a.valueText(lang, r.Fact, r.Actual))
+	}
+	return a.I18n.T(lang, "reason.unknown", cond, a.I18n.T(lang, "fact."+r.Missing))
+}
+
+// conditionText states what a leaf condition asks.
+func (a *Handlers) conditionText(lang string, r policy.Reason) string {
+	op := r.Op
+	negated := strings.HasPrefix(op, "not_") && op != "not_in"
+	if negated {
+		op = strings.TrimPrefix(op, "not_")
+	}
+	fact := a.I18n.T(lang, "fact."+r.Fact)
+	var cond string
+	switch op {
+	case "is":
+		cond = a.I18n.T(lang, "op.is."+strconv.FormatBool(r.Value == true), fact)
+	case "within_years", "beyond_years":
+		until := r.Until
+		if until == "" {
+			until = "as_of"
+		}
+		cond = a.I18n.T(lang, "op."+op, fact, a.number(r.Value), a.I18n.T(lang, "fact."+until))
+	default:
+		cond = a.I18n.T(lang, "op."+op, fact, a.valueText(lang, r.Fact, r.Value))
+	}
+	if negated {
+		cond = a.I18n.T(lang, "op.not", cond)
+	}
+	return cond
+}
+
+// valueText renders a fact's value: enumerations by their labels, yes/no,
+// numbers and dates plainly.
+func (a *Handlers) valueText(lang, fact string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return a.I18n.T(lang, "value.unknown")
+	case bool:
+		if x {
+			return a.I18n.T(lang, "value.yes")
+		}
+		return a.I18n.T(lang, "value.no")
+	case float64:
+		return a.number(x)
+	case core.Date:
+		return x.String()
+	case string:
+		return a.I18n.T(lang, enumKey(fact, x))
+	case []string:
+		if len(x) == 0 {
+			return a.I18n.T(lang, "value.none")
+		}
+		parts := make([]string, len(x))
+		for i, s := range x {
+			parts[i] = a.I18n.T(lang, enumKey(fact, s))
+		}
+		return strings.Join(parts, a.I18n.T(lang, "list.sep"))
+	}
+	return fmt.Sprint(v)
+}
+
+func (a *Handlers) number(v any) string {
+	f, _ := v.(float64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// enumKey is the catalog key of an enumerated value.
+func enumKey(fact, v string) string {
+	switch fact {
+	case "target_groups":
+		return "group." + v
+	case "venture.stage":
+		return "stage." + v
+	case "venture.form":
+		return "form." + v
+	case "venture.industry":
+		return "industry." + v
+	case "gender":
+		return "gender." + v
+	}
+	return v
+}
+
+// APIResult is one policy's outcome in the API.
+type APIResult struct {
+	PolicyID string          `json:"policy_id"`
+	Name     string          `json:"name"`
+	Status   policy.Status   `json:"status"`
+	Reasons  []string        `json:"reasons"`
+	Missing  []string        `json:"missing"`
+	Benefit  *APIBenefit     `json:"benefit,omitempty"`
+	Basis    string          `json:"basis"`
+	Details  []policy.Reason `json:"conditions"`
+}
+
+// APIBenefit is what a policy grants, in the reader's language.
+type APIBenefit struct {
+	Text string `json:"text"`
+	*policy.Granted
+}
+
+// ToAPIResults explains eligibility results in the reader's language.
+func (a *Handlers) ToAPIResults(lang string, rs []policy.Result) []APIResult {
+	out := make([]APIResult, 0, len(rs))
+	for _, r := range rs {
+		ar := APIResult{PolicyID: r.Policy.ID, Name: r.Policy.Name.In(lang), Status: r.Status, Basis: r.Policy.Basis,
+			Reasons: make([]string, 0, len(r.Reasons)), Missing: r.Missing, Details: r.Reasons}
+		if ar.Missing == nil {
+			ar.Missing = []string{}
+		}
+		for _, reason := range r.Reasons {
+			ar.Reasons = append(ar.Reasons, a.describeReason(lang, reason))
+		}
+		if len(r.Reasons) == 0 {
+			ar.Reasons = append(ar.Reasons, a.I18n.T(lang, "reason.open"))
+		}
+		if r.Benefit != nil {
+			ar.Benefit = &APIBenefit{Text: r.Policy.BenefitText.In(lang), Granted: r.Benefit}
+		}
+		out = append(out, ar)
+	}
+	return out
+}
+
+func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }

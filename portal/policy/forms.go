@@ -1,0 +1,101 @@
+package policy
+
+import (
+	"onestop/services/core"
+	"onestop/services/people"
+	"onestop/services/policy"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// FactsForm reads the fact fields of a form (the profile page and the
+// public self-check share them). Blank means unknown; unparsable values are
+// reported against their field.
+func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
+	var f policy.Facts
+	date := func(name string) *core.Date {
+		s := strings.TrimSpace(c.FormValue(name))
+		if s == "" {
+			return nil
+		}
+		d, err := core.ParseDate(s)
+		if err != nil {
+			errs[name] = "error.date"
+			return nil
+		}
+		return &d
+	}
+	tri := func(name string) *bool {
+		switch c.FormValue(name) {
+		case "yes":
+			t := true
+			return &t
+		case "no":
+			f := false
+			return &f
+		}
+		return nil
+	}
+	integer := func(name string) *int {
+		s := strings.TrimSpace(c.FormValue(name))
+		if s == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs[name] = "error.number"
+			return nil
+		}
+		return &n
+	}
+	decimal := func(name string) *float64 {
+		s := strings.TrimSpace(c.FormValue(name))
+		if s == "" {
+			return nil
+		}
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || n != n {
+			errs[name] = "error.number"
+			return nil
+		}
+		return &n
+	}
+	f.BirthDate = date("birth_date")
+	f.Gender = c.FormValue("gender")
+	if c.FormValue("groups_known") == "1" {
+		f.TargetGroups = []string{}
+		args := c.Request().PostArgs()
+		for _, v := range args.PeekMulti("target_groups") {
+			f.TargetGroups = append(f.TargetGroups, string(v))
+		}
+	}
+	f.GraduationDate = date("graduation_date")
+	f.OnFarmerRoster = tri("on_farmer_roster")
+	f.FarmlandPerCapitaMu = decimal("farmland_per_capita_mu")
+	f.Employed = tri("employed")
+	f.HasSkillCertificate = tri("has_skill_certificate")
+	f.WantsTraining = tri("wants_training")
+	f.TrainingRefusals = integer("training_refusals")
+	v := policy.Venture{
+		Stage: c.FormValue("venture.stage"), Form: c.FormValue("venture.form"), Industry: c.FormValue("venture.industry"),
+		FirstRegistered: date("venture.first_registered"), MicroProfit: tri("venture.micro_profit"),
+		OwnFundsSufficient: tri("venture.own_funds_sufficient"), Employees: integer("venture.employees"),
+		LandFarmerEmployees: integer("venture.land_farmer_employees"), LandFarmerContractYears: decimal("venture.land_farmer_contract_years"),
+		LandFarmerEmployedYears: decimal("venture.land_farmer_employed_years"), PlacementAgency: tri("venture.placement_agency"),
+		LandFarmerPlaced: integer("venture.land_farmers_placed"),
+	}
+	if v != (policy.Venture{}) {
+		f.Venture = &v
+	}
+	return f
+}
+
+// FormOptions are the choices of the profile and self-check forms.
+func FormOptions() fiber.Map {
+	return fiber.Map{
+		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": policy.Industries,
+		"Districts": people.Districts, "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
+	}
+}

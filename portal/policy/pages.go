@@ -1,0 +1,186 @@
+package policy
+
+import (
+	"onestop/portal/web"
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/loans"
+	"onestop/services/onestop"
+	"onestop/services/policy"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// ResultView is one policy outcome on a page.
+type ResultView struct {
+	ID, Name, Summary, Basis, BenefitText string
+	Status                                policy.Status
+	Reasons                               []string
+	Missing                               []string
+	Benefit                               *policy.Granted
+	// ApplyLink leads an eligible entrepreneur to apply (a loan).
+	ApplyLink string
+}
+
+// ResultViews are eligibility results as the supports and person pages
+// show them.
+func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
+	l := web.Lang(c)
+	out := make([]ResultView, 0, len(rs))
+	for _, ar := range a.ToAPIResults(l, rs) {
+		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.Reasons, Basis: ar.Basis}
+		for _, r := range rs {
+			if r.Policy.ID == ar.PolicyID {
+				rv.Summary, rv.BenefitText, rv.Benefit = r.Policy.Summary.In(l), r.Policy.BenefitText.In(l), r.Benefit
+			}
+		}
+		for _, m := range ar.Missing {
+			rv.Missing = append(rv.Missing, a.I18n.T(l, "fact."+m))
+		}
+		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
+			rv.ApplyLink = "/loans/new?policy=" + rv.ID
+		}
+		out = append(out, rv)
+	}
+	// Eligible first, then what needs information, then the rest.
+	rank := map[policy.Status]int{policy.Eligible: 0, policy.NeedsInfo: 1, policy.NotEligible: 2}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && rank[out[j].Status] < rank[out[j-1].Status]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (a *Handlers) supportsPage(c *fiber.Ctx) error {
+	rs, asOf, err := a.MyResults(c)
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.ResultViews(c, rs), "AsOf": asOf.String(), "Types": onestop.Types})
+}
+
+// checkPage is the public self-check: a short form that grows with the
+// answers — after each round it asks for the facts the undecided policies
+// still need.
+func (a *Handlers) checkPage(c *fiber.Ctx) error {
+	return a.Render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
+		"Options": FormOptions(), "Ask": firstQuestions(), "Round": 0})
+}
+
+// firstQuestions are asked of everyone; the rest only when a policy needs
+// them.
+func firstQuestions() map[string]bool {
+	return map[string]bool{"target_groups": true, "birth_date": true, "gender": true, "venture.stage": true, "venture.form": true, "wants_training": true}
+}
+
+// answered adds to ask every fact the form already carries, so nothing
+// typed disappears between rounds.
+func answered(ask map[string]bool, c *fiber.Ctx) {
+	args := c.Request().PostArgs()
+	args.VisitAll(func(k, v []byte) {
+		if len(v) > 0 {
+			ask[string(k)] = true
+		}
+	})
+	if c.FormValue("groups_known") == "1" {
+		ask["target_groups"] = true
+	}
+}
+
+func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
+	errs := map[string]string{}
+	f := FactsForm(c, errs)
+	ask := firstQuestions()
+	answered(ask, c)
+	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": FormOptions(), "Round": 1, "Ask": ask}
+	if len(errs) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.Render(c, "pages/check", data)
+	}
+	asOf := core.DateOf(a.Clock.Now())
+	rs, err := a.policies.Check(c.UserContext(), &f, asOf)
+	if err != nil {
+		if fe := web.FormErrors(err); fe != nil {
+			c.Status(fiber.StatusUnprocessableEntity)
+			data["Errors"] = fe
+			return a.Render(c, "pages/check", data)
+		}
+		return err
+	}
+	for _, r := range rs {
+		for _, m := range r.Missing {
+			ask[m] = true
+		}
+	}
+	data["Results"], data["AsOf"] = a.ResultViews(c, rs), asOf.String()
+	return a.Render(c, "pages/check", data)
+}
+
+func (a *Handlers) policiesPage(c *fiber.Ctx) error {
+	list, err := a.policies.All(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/policies", fiber.Map{"Title": "policies.title", "Policies": list})
+}
+
+func (a *Handlers) policyPage(c *fiber.Ctx) error {
+	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !p.Active && web.Principal(c).Role != "admin" {
+		return core.Errorf(core.NotFound, "error.not_found")
+	}
+	return a.Render(c, "pages/policy", fiber.Map{"Title": "policies.title", "Policy": p, "Conditions": a.conditionLines(web.Lang(c), p.Cond(), 0)})
+}
+
+// conditionLine is one line of a policy's conditions, indented by depth.
+type conditionLine struct {
+	Depth int
+	Text  string
+}
+
+// conditionLines renders a condition tree as indented plain sentences.
+func (a *Handlers) conditionLines(l string, c *policy.Cond, depth int) []conditionLine {
+	if c == nil {
+		return nil
+	}
+	var out []conditionLine
+	switch {
+	case c.All != nil || (c.Any == nil && c.Not == nil && c.Fact == ""):
+		if len(c.All) == 0 {
+			return []conditionLine{{depth, a.I18n.T(l, "reason.open")}}
+		}
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.all")})
+		for _, s := range c.All {
+			out = append(out, a.conditionLines(l, s, depth+1)...)
+		}
+	case c.Any != nil:
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.any")})
+		for _, s := range c.Any {
+			out = append(out, a.conditionLines(l, s, depth+1)...)
+		}
+	case c.Not != nil:
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.not")})
+		out = append(out, a.conditionLines(l, c.Not, depth+1)...)
+	default:
+		var value any
+		_ = jsonUnmarshal(c.Value, &value)
+		if list, ok := value.([]any); ok {
+			ss := make([]string, 0, len(list))
+			for _, x := range list {
+				ss = append(ss, web.ToString(x))
+			}
+			value = ss
+		}
+		r := policy.Reason{Fact: c.Fact, Op: c.Op, Value: value}
+		if len(c.Until) > 0 {
+			r.Until = c.Until[0]
+		}
+		out = append(out, conditionLine{depth, a.conditionText(l, r)})
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+// Package policy holds the HTTP handlers of the policy catalogue and eligibility: pages, API and
+// the area's entries of the route list.
+package policy
+
+import (
+	"onestop/portal/web"
+	"onestop/services/bureau"
+	"onestop/services/people"
+	"onestop/services/policy"
+)
+
+// Handlers are the area's pages and API, on the shared kernel.
+type Handlers struct {
+	*web.Kit
+	people   *people.Service
+	policies *policy.Catalogue
+}
+
+// New builds the area's handlers from the bureau's services.
+func New(k *web.Kit, b *bureau.Bureau) *Handlers {
+	return &Handlers{Kit: k, people: b.People, policies: b.Policies}
+}
+
+// Routes are the area's entries of the route list, with their access rules.
+func (a *Handlers) Routes() []web.Route {
+	return []web.Route{
+		web.Get("/policies", web.Public, a.policiesPage),
+		web.Get("/policies/:id", web.Public, a.policyPage),
+		web.Get("/check", web.Public, a.checkPage),
+		web.Post("/check", web.Public, a.checkSubmit),
+		web.Get("/supports", web.Entrepreneur, a.supportsPage),
+		web.Get("/admin/policies", web.Admin, a.adminPoliciesPage),
+		web.Get("/admin/policies/:id", web.Admin, a.adminPolicyPage),
+		web.Post("/admin/policies/:id", web.Admin, a.adminPolicySave),
+		web.Get("/api/v1/policies", web.Public, a.apiPolicies, docPolicies),
+		web.Get("/api/v1/policies/:id", web.Public, a.apiPolicy, docPolicy),
+		web.Put("/api/v1/admin/policies/:id", web.Admin, a.apiSavePolicy, docSavePolicy),
+		web.Post("/api/v1/eligibility/check", web.Public, a.apiCheck, docCheck),
+		web.Get("/api/v1/me/eligibility", web.Entrepreneur, a.apiMyEligibility, docMyEligibility),
+	}
+}
+
+var (
+	docPolicies      = web.Doc("The policy catalogue", "policies", nil, web.ListResponse[policy.Policy]{}, 200)
+	docPolicy        = web.Doc("One policy with its conditions", "policies", nil, policy.Policy{}, 200)
+	docSavePolicy    = web.Doc("Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200)
+	docCheck         = web.Doc("Check a described profile against every policy", "eligibility", checkRequest{}, checkResponse{}, 200)
+	docMyEligibility = web.Doc("Check the caller's profile", "eligibility", nil, checkResponse{}, 200)
+)

@@ -1,0 +1,46 @@
+package privacy
+
+import (
+	"onestop/portal/web"
+	"onestop/services/core"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (a *Handlers) exportSubmit(c *fiber.Ctx) error {
+	if err := a.accounts.VerifyPassword(c.UserContext(), web.Principal(c), c.FormValue("password"), web.Meta(c)); err != nil {
+		return a.accountAgain(c, err)
+	}
+	return a.sendExport(c)
+}
+
+func (a *Handlers) deleteSubmit(c *fiber.Ctx) error {
+	if c.FormValue("confirm") != "yes" {
+		return a.accountAgain(c, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"confirm": "error.confirm"}})
+	}
+	done, err := a.deleteAccount(c, c.FormValue("password"))
+	if err != nil {
+		return a.accountAgain(c, err)
+	}
+	a.ClearSession(c)
+	if done {
+		web.Flash(c, "account.deleted")
+	} else {
+		web.Flash(c, "account.deletion_under_way")
+	}
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// accountAgain re-shows the account page with a form's errors.
+func (a *Handlers) accountAgain(c *fiber.Ctx, err error) error {
+	errs := web.FormErrors(err)
+	if errs == nil {
+		return err
+	}
+	u, gerr := a.accounts.Get(c.UserContext(), web.Principal(c).ID)
+	if gerr != nil {
+		return gerr
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return a.Render(c, "pages/account", fiber.Map{"Title": "account.title", "Account": u, "Errors": errs})
+}
