@@ -1,5 +1,5 @@
-// Package accounts holds the HTTP handlers of accounts and administration of accounts: pages, API and
-// the area's entries of the route list.
+// Package accounts holds the HTTP handlers of accounts and administration of
+// accounts: pages, API and the area's entries of the route list.
 package accounts
 
 import (

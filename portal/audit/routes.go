@@ -1,5 +1,5 @@
-// Package audit holds the HTTP handlers of the audit log: pages, API and
-// the area's entries of the route list.
+// Package audit holds the HTTP handlers of the audit log: pages, API and the
+// area's entries of the route list.
 package audit
 
 import (

@@ -1,5 +1,5 @@
-// Package bases holds the HTTP handlers of incubation bases, applications and intakes: pages, API and
-// the area's entries of the route list.
+// Package bases holds the HTTP handlers of incubation bases, applications
+// and intakes: pages, API and the area's entries of the route list.
 package bases
 
 import (

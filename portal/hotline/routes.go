@@ -1,5 +1,6 @@
-// Package hotline holds the HTTP handlers of the hotline, complaints, follow-up cases and venture check-ins: pages, API and
-// the area's entries of the route list.
+// Package hotline holds the HTTP handlers of the hotline, complaints,
+// follow-up cases and venture check-ins: pages, API and the area's entries
+// of the route list.
 package hotline
 
 import (

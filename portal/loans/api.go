@@ -2,7 +2,6 @@ package loans
 
 import (
 	"onestop/portal/web"
-	"onestop/services/accounts"
 	"onestop/services/loans"
 	"time"
 
@@ -129,6 +128,3 @@ func (a *Handlers) apiLoanStep(c *fiber.Ctx) error {
 	}
 	return c.JSON(a.toAPILoan(l))
 }
-
-// loanRoles may see loan files: applicants, the bureau, banks.
-var loanRoles = web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin, accounts.BankOfficer)

@@ -21,6 +21,9 @@ func New(k *web.Kit, b *bureau.Bureau) *Handlers {
 	return &Handlers{Kit: k, accounts: b.Accounts, loans: b.Loans}
 }
 
+// loanRoles may see loan files: applicants, the bureau, banks.
+var loanRoles = web.Roles(accounts.Entrepreneur, accounts.Hotline, accounts.Admin, accounts.BankOfficer)
+
 // Routes are the area's entries of the route list, with their access rules.
 func (a *Handlers) Routes() []web.Route {
 	return []web.Route{

@@ -2,7 +2,6 @@ package mentors
 
 import (
 	"onestop/portal/web"
-	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/mentors"
 	"time"
@@ -48,21 +47,8 @@ func (a *Handlers) apiMentors(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// publicMentor reads a mentor others may see: active ones; the mentor
-// themselves and administrators see any state.
-func (a *Handlers) publicMentor(c *fiber.Ctx) (*mentors.Mentor, error) {
-	m, err := a.mentors.Mentor(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return nil, err
-	}
-	if me := web.Principal(c); m.Status != mentors.Active && me.ID != m.ID && me.Role != accounts.Admin {
-		return nil, core.Errorf(core.NotFound, "error.not_found")
-	}
-	return m, nil
-}
-
 func (a *Handlers) apiMentor(c *fiber.Ctx) error {
-	m, err := a.publicMentor(c)
+	m, err := a.mentors.Visible(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

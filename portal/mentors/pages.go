@@ -44,7 +44,7 @@ func (a *Handlers) mentorsPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) mentorPage(c *fiber.Ctx) error {
-	m, err := a.publicMentor(c)
+	m, err := a.mentors.Visible(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

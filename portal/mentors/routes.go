@@ -1,5 +1,5 @@
-// Package mentors holds the HTTP handlers of mentors and consultations: pages, API and
-// the area's entries of the route list.
+// Package mentors holds the HTTP handlers of mentors and consultations:
+// pages, API and the area's entries of the route list.
 package mentors
 
 import (

@@ -1,5 +1,8 @@
-// Package onestop holds the HTTP handlers of one-stop service requests (URLs /services: the chain of services a person asks for): pages, API and
-// the area's entries of the route list.
+// Package onestop holds the HTTP handlers of one-stop service requests
+// (一站式服務, the chain of services a person asks for): pages, API and the
+// area's entries of the route list. Its URLs are /services and
+// /staff/services, the words people see; the package is named for what it
+// owns, like services/onestop.
 package onestop
 
 import (

@@ -1,5 +1,5 @@
-// Package people holds the HTTP handlers of profiles, staff people search and number disputes: pages, API and
-// the area's entries of the route list.
+// Package people holds the HTTP handlers of profiles, staff people search
+// and number disputes: pages, API and the area's entries of the route list.
 package people
 
 import (

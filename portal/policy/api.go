@@ -62,27 +62,18 @@ func (a *Handlers) apiMyEligibility(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) apiPolicies(c *fiber.Ctx) error {
-	list, err := a.policies.All(c.UserContext())
+	list, err := a.policies.Listed(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
-	out := web.ListResponse[*policy.Policy]{Items: make([]*policy.Policy, 0, len(list)), Page: 1}
-	for _, p := range list {
-		if p.Active || web.Principal(c).Role == "admin" {
-			out.Items = append(out.Items, p)
-		}
-	}
-	out.Total, out.Size = len(out.Items), len(out.Items)
+	out := web.ListResponse[*policy.Policy]{Items: list, Page: 1, Total: len(list), Size: len(list)}
 	return c.JSON(out)
 }
 
 func (a *Handlers) apiPolicy(c *fiber.Ctx) error {
-	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	p, err := a.policies.Visible(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
-	}
-	if !p.Active && web.Principal(c).Role != "admin" {
-		return core.Errorf(core.NotFound, "error.not_found")
 	}
 	return c.JSON(p)
 }

@@ -127,12 +127,9 @@ func (a *Handlers) policiesPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) policyPage(c *fiber.Ctx) error {
-	p, err := a.policies.Get(c.UserContext(), c.Params("id"))
+	p, err := a.policies.Visible(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
-	}
-	if !p.Active && web.Principal(c).Role != "admin" {
-		return core.Errorf(core.NotFound, "error.not_found")
 	}
 	return a.Render(c, "pages/policy", fiber.Map{"Title": "policies.title", "Policy": p, "Conditions": a.conditionLines(web.Lang(c), p.Cond(), 0)})
 }

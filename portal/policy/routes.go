@@ -1,5 +1,5 @@
-// Package policy holds the HTTP handlers of the policy catalogue and eligibility: pages, API and
-// the area's entries of the route list.
+// Package policy holds the HTTP handlers of the policy catalogue and
+// eligibility: pages, API and the area's entries of the route list.
 package policy
 
 import (

@@ -1,5 +1,5 @@
-// Package privacy holds the HTTP handlers of personal data: export and deletion: pages, API and
-// the area's entries of the route list.
+// Package privacy holds the HTTP handlers of personal data (export and
+// deletion): pages, API and the area's entries of the route list.
 package privacy
 
 import (

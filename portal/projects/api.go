@@ -148,8 +148,7 @@ func (a *Handlers) toAPIProject(c *fiber.Ctx, p *projects.Project) APIProject {
 	if p.Outcome != nil {
 		out.Outcome = &apiOutcome{Status: p.Outcome.Status, Reason: p.Outcome.Reason, Note: p.Outcome.Note, At: p.Outcome.At}
 	}
-	me := web.Principal(c)
-	if me.Role == "admin" || (!me.Guest() && (me.ID == p.OwnerID || p.IsReviewer(me.ID))) {
+	if p.SeesEvaluation(web.Principal(c)) {
 		for _, r := range p.Reviewers {
 			out.Reviewers = append(out.Reviewers, r.Name)
 		}

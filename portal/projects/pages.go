@@ -80,12 +80,9 @@ func (a *Handlers) projectPage(c *fiber.Ctx) error {
 	}
 	me := web.Principal(c)
 	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": projectOptions(),
-		"CanEdit": canEditProject(me, p), "CanSubmit": me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1)),
-		"CanReview": p.IsReviewer(me.ID) && !p.Reviewed(me.ID) && p.Status == projects.UnderEvaluation,
-		"Errors":    map[string]string{},
-		// Nobody evaluates their own project, administrators included.
-		"CanDecide": me.Role == accounts.Admin && me.ID != p.OwnerID, "Supported": p.Supported()}
-	if me.Role == accounts.Admin && me.ID != p.OwnerID && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
+		"CanEdit": p.CanEdit(me), "CanSubmit": p.CanSubmit(me), "CanReview": p.CanReview(me), "Errors": map[string]string{},
+		"CanDecide": p.CanDecide(me), "Supported": p.Supported()}
+	if p.CanDecide(me) && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
 		mentors, _, _, err := a.accounts.List(c.UserContext(), me, accounts.ListQuery{Role: accounts.Mentor, Status: "active", Page: core.Page{Size: 100}})
 		if err != nil {
 			return err
@@ -100,13 +97,6 @@ func (a *Handlers) projectPage(c *fiber.Ctx) error {
 		data["Candidates"] = candidates
 	}
 	return a.Render(c, "pages/project", data)
-}
-
-func canEditProject(me accounts.Principal, p *projects.Project) bool {
-	if me.Role == accounts.Admin && me.ID != p.OwnerID {
-		return p.Status != projects.Archived
-	}
-	return me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1))
 }
 
 // projectForm reads the submit/edit form.
@@ -165,7 +155,7 @@ func (a *Handlers) projectEditPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !canEditProject(web.Principal(c), p) {
+	if !p.CanEdit(web.Principal(c)) {
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	in := projects.Input{Title: p.Title, Summary: p.Summary, Description: p.Description, Industry: p.Industry, District: p.District,

@@ -1,5 +1,5 @@
-// Package projects holds the HTTP handlers of the project library: pages, API and
-// the area's entries of the route list.
+// Package projects holds the HTTP handlers of the project library: pages,
+// API and the area's entries of the route list.
 package projects
 
 import (

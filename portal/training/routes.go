@@ -1,5 +1,5 @@
-// Package training holds the HTTP handlers of training courses, enrolments and subsidy claims: pages, API and
-// the area's entries of the route list.
+// Package training holds the HTTP handlers of training courses, enrolments
+// and subsidy claims: pages, API and the area's entries of the route list.
 package training
 
 import (

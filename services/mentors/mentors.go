@@ -221,6 +221,24 @@ func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
 	return &m, nil
 }
 
+// VisibleTo reports whether me may see the mentor: anyone when active;
+// the mentor themselves and administrators in any state.
+func (m *Mentor) VisibleTo(me accounts.Principal) bool {
+	return m.Status == Active || me.ID == m.ID || me.Role == accounts.Admin
+}
+
+// Visible reads a mentor me may see; any other does not exist for them.
+func (s *Service) Visible(ctx context.Context, me accounts.Principal, id string) (*Mentor, error) {
+	m, err := s.Mentor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !m.VisibleTo(me) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	return m, nil
+}
+
 // Mentors reads the mentors with the given ids (a page of search hits), in
 // their order; ids no longer on record are left out. They come from the
 // pool's short-lived cache (see all): the directory is the portal's most

@@ -169,6 +169,38 @@ func (c *Catalogue) Get(ctx context.Context, id string) (*Policy, error) {
 	return nil, core.Errorf(core.NotFound, "error.not_found")
 }
 
+// VisibleTo reports whether me may read the policy: anyone while it is
+// active; administrators also before and after (they edit drafts and keep
+// retired ones).
+func (p *Policy) VisibleTo(me accounts.Principal) bool { return p.Active || me.Role == accounts.Admin }
+
+// Visible returns one policy me may read; any other does not exist for them.
+func (c *Catalogue) Visible(ctx context.Context, me accounts.Principal, id string) (*Policy, error) {
+	p, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.VisibleTo(me) {
+		return nil, core.Errorf(core.NotFound, "error.not_found")
+	}
+	return p, nil
+}
+
+// Listed returns the policies me may read, sorted by id.
+func (c *Catalogue) Listed(ctx context.Context, me accounts.Principal) ([]*Policy, error) {
+	list, err := c.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Policy, 0, len(list))
+	for _, p := range list {
+		if p.VisibleTo(me) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // TrainingStandard is the most any active policy pays for one trainee of
 // a course of kind (its PerTraineeYuan); ok is false when no active policy
 // subsidises that kind. A course is open to everyone those policies name,

@@ -87,12 +87,10 @@ func (s *Service) Update(ctx context.Context, actor accounts.Principal, id strin
 	if err != nil {
 		return nil, err
 	}
-	owner := p.OwnerID == actor.ID
 	switch {
-	case owner && (p.Status == Draft || (p.Status == NotRecommended && p.Resubmissions < 1)):
-	case owner:
+	case p.CanEdit(actor):
+	case p.OwnerID == actor.ID:
 		return nil, core.Errorf(core.Conflict, "error.project.locked")
-	case actor.Role == accounts.Admin && p.Status != Archived:
 	default:
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
