@@ -180,7 +180,7 @@ func (a *App) demoProfiles(ctx context.Context) error {
 			a.policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
 		}
 		if d.request != nil {
-			if _, err := a.onestop.Create(ctx, me, *d.request, nil, accounts.Meta{IP: "127.0.0.1"}); err != nil {
+			if _, err := a.onestop.Create(ctx, me, *d.request, accounts.Meta{IP: "127.0.0.1"}); err != nil {
 				return err
 			}
 		}

@@ -50,30 +50,12 @@ func (a *Handlers) toAPIRequest(c *fiber.Ctx, r *onestop.Request) APIRequest {
 	return out
 }
 
-// createRequest files a request with the caller's current results for the
-// type's related policies attached.
-func (a *Handlers) createRequest(c *fiber.Ctx, in onestop.NewRequest) (*onestop.Request, error) {
-	var linked []onestop.Linked
-	if rs, _, err := a.eligibility.MyResults(c); err == nil {
-		for _, id := range onestop.Related[in.Type] {
-			for _, r := range rs {
-				if r.Policy.ID == id {
-					linked = append(linked, onestop.Linked{PolicyID: id, Status: r.Status})
-				}
-			}
-		}
-	} else if !core.IsCode(err, core.Invalid) && !core.IsCode(err, core.NotFound) {
-		return nil, err
-	}
-	return a.onestop.Create(c.UserContext(), web.Principal(c), in, linked, web.Meta(c))
-}
-
 func (a *Handlers) apiCreateRequest(c *fiber.Ctx) error {
 	var in onestop.NewRequest
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := a.createRequest(c, in)
+	r, err := a.onestop.Create(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (a *Handlers) serviceDays() map[string]int {
 
 func (a *Handlers) serviceCreate(c *fiber.Ctx) error {
 	in := onestop.NewRequest{Type: c.FormValue("type"), Details: c.FormValue("details")}
-	r, err := a.createRequest(c, in)
+	r, err := a.onestop.Create(c.UserContext(), web.Principal(c), in, web.Meta(c))
 	if err != nil {
 		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusUnprocessableEntity)

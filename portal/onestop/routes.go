@@ -6,7 +6,6 @@
 package onestop
 
 import (
-	policyweb "onestop/portal/policy"
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/bureau"
@@ -17,15 +16,14 @@ import (
 // Handlers are the area's pages and API, on the shared kernel.
 type Handlers struct {
 	*web.Kit
-	eligibility *policyweb.Handlers
-	accounts    *accounts.Service
-	policies    *policy.Catalogue
-	onestop     *onestop.Service
+	accounts *accounts.Service
+	policies *policy.Catalogue
+	onestop  *onestop.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), accounts: b.Accounts, policies: b.Policies, onestop: b.Onestop}
+	return &Handlers{Kit: k, accounts: b.Accounts, policies: b.Policies, onestop: b.Onestop}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

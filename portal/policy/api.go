@@ -39,22 +39,8 @@ func (a *Handlers) apiCheck(c *fiber.Ctx) error {
 	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.ToAPIResults(web.Lang(c), rs)})
 }
 
-// MyResults checks the caller's stored profile today.
-func (a *Handlers) MyResults(c *fiber.Ctx) ([]policy.Result, core.Date, error) {
-	p, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
-	if err != nil {
-		return nil, core.Date{}, err
-	}
-	asOf := core.DateOf(a.Clock.Now())
-	rs, err := a.policies.Check(c.UserContext(), &p.Facts, asOf)
-	if err == nil {
-		a.policies.Logged(c.UserContext(), p.ID, p.District, &p.Facts, asOf, rs)
-	}
-	return rs, asOf, err
-}
-
 func (a *Handlers) apiMyEligibility(c *fiber.Ctx) error {
-	rs, asOf, err := a.MyResults(c)
+	rs, asOf, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}

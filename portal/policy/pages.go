@@ -54,7 +54,7 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 }
 
 func (a *Handlers) supportsPage(c *fiber.Ctx) error {
-	rs, asOf, err := a.MyResults(c)
+	rs, asOf, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}

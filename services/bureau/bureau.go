@@ -117,15 +117,15 @@ func New(c Config) (*Bureau, error) {
 		// Figures before the services that count them.
 		func() error { b.Figures, err = figures.New(figures.Deps{Store: st}); return err },
 		func() error {
-			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock})
-			return err
-		},
-		func() error {
 			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures})
 			return err
 		},
 		func() error {
-			b.Onestop, err = onestop.New(onestop.Deps{Store: st, Outbox: o, Audit: b.Audit, Clock: clock, Figures: b.Figures, Days: c.ServiceDays})
+			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock, Policies: b.Policies})
+			return err
+		},
+		func() error {
+			b.Onestop, err = onestop.New(onestop.Deps{Store: st, Outbox: o, Audit: b.Audit, Clock: clock, Figures: b.Figures, People: b.People, Days: c.ServiceDays})
 			return err
 		},
 		func() error {

@@ -55,7 +55,7 @@ func setup(t testing.TB) *env {
 		slices.Concat([]store.Collection{onestop.Collection}, mentors.Collections, hotline.Collections)...)
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
-	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures}))
+	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: x.People}))
 	deps := hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: x.Vault, Clock: x.Clock, People: x.People,
 		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider}
 	svc := servicetest.Must(hotline.New(deps))

@@ -21,6 +21,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/outbox"
+	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/store"
 )
@@ -116,6 +117,7 @@ type Service struct {
 	clock   core.Clock
 	days    map[string]int
 	figures *figures.Service
+	people  *people.Service
 }
 
 // Deps wires the service.
@@ -126,6 +128,8 @@ type Deps struct {
 	Clock  core.Clock
 	// Figures counts requests made and completed on time (figures.go).
 	Figures *figures.Service
+	// People checks the caller's eligibility when they file a request.
+	People *people.Service
 	// Days overrides the default time limits (DefaultDays), by type.
 	Days map[string]int `deps:"optional"`
 }
@@ -142,7 +146,7 @@ func New(d Deps) (*Service, error) {
 	for k, v := range d.Days {
 		days[k] = v
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures, people: d.People}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	return svc, nil
 }
@@ -167,11 +171,26 @@ type NewRequest struct {
 	Details string `json:"details"`
 }
 
-// Create files a request for the caller; linked holds the caller's current
-// results for the type's related policies.
-func (s *Service) Create(ctx context.Context, actor accounts.Principal, in NewRequest, linked []Linked, m accounts.Meta) (*Request, error) {
+// Create files a request for the caller, with their eligibility today for
+// the type's related policies attached (none when they have no profile yet
+// or it is incomplete).
+func (s *Service) Create(ctx context.Context, actor accounts.Principal, in NewRequest, m accounts.Meta) (*Request, error) {
 	if actor.Role != accounts.Entrepreneur {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
+	}
+	var linked []Linked
+	rs, _, err := s.people.MyEligibility(ctx, actor)
+	switch {
+	case err == nil:
+		for _, id := range Related[in.Type] {
+			for _, r := range rs {
+				if r.Policy.ID == id {
+					linked = append(linked, Linked{PolicyID: id, Status: r.Status})
+				}
+			}
+		}
+	case !core.IsCode(err, core.Invalid) && !core.IsCode(err, core.NotFound):
+		return nil, err
 	}
 	return s.create(ctx, actor, Owner{AccountID: actor.ID, Name: actor.Name}, in, linked, m)
 }

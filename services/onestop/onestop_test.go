@@ -20,7 +20,7 @@ var start = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 func world(t *testing.T) (*servicetest.Env, *onestop.Service, map[string]accounts.Principal) {
 	e := servicetest.New(t, start, onestop.Collection)
-	svc := servicetest.Must(onestop.New(onestop.Deps{Store: e.Store, Outbox: e.Outbox, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures,
+	svc := servicetest.Must(onestop.New(onestop.Deps{Store: e.Store, Outbox: e.Outbox, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures, People: e.People,
 		Days: map[string]int{"financing": 3}}))
 	e.Ready(t)
 	return e, svc, e.Users(t, map[string]accounts.Role{
@@ -46,12 +46,12 @@ func TestCreateValidates(t *testing.T) {
 		{"hotline staff for themselves", "desk", onestop.NewRequest{Type: "financing", Details: "x"}, core.Forbidden},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := svc.Create(ctx, u[tt.actor], tt.in, nil, servicetest.Meta); !core.IsCode(err, tt.code) {
+			if _, err := svc.Create(ctx, u[tt.actor], tt.in, servicetest.Meta); !core.IsCode(err, tt.code) {
 				t.Errorf("got %v, want %s", err, tt.code)
 			}
 		})
 	}
-	r, err := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "financing", Details: " 需要貸款 "}, nil, servicetest.Meta)
+	r, err := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "financing", Details: " 需要貸款 "}, servicetest.Meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestCreateValidates(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	_, svc, u := world(t)
 	ctx := context.Background()
-	r, err := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "plan_design", Details: "計劃書"}, nil, servicetest.Meta)
+	r, err := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "plan_design", Details: "計劃書"}, servicetest.Meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestLifecycle(t *testing.T) {
 func TestConcurrentStepsOneWins(t *testing.T) {
 	e, svc, u := world(t)
 	ctx := context.Background()
-	r, _ := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "financing", Details: "x"}, nil, servicetest.Meta)
+	r, _ := svc.Create(ctx, u["owner"], onestop.NewRequest{Type: "financing", Details: "x"}, servicetest.Meta)
 	desk := u["desk"]
 	if _, err := svc.Act(ctx, desk, r.ID, "assign", "", &desk, servicetest.Meta); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestListScopes(t *testing.T) {
 	e, svc, u := world(t)
 	ctx := context.Background()
 	for _, who := range []string{"owner", "owner", "other"} {
-		if _, err := svc.Create(ctx, u[who], onestop.NewRequest{Type: "financing", Details: "x"}, nil, servicetest.Meta); err != nil {
+		if _, err := svc.Create(ctx, u[who], onestop.NewRequest{Type: "financing", Details: "x"}, servicetest.Meta); err != nil {
 			t.Fatal(err)
 		}
 	}

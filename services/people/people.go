@@ -120,13 +120,14 @@ func (p *Profile) Consented() bool {
 
 // Service manages profiles.
 type Service struct {
-	store  *store.Store
-	outbox *outbox.Outbox
-	audit  *audit.Log
-	vault  *pii.Vault
-	clock  core.Clock
-	saved  []func(ctx context.Context, id string)
-	checks []FactsCheck // OnCheck
+	store    *store.Store
+	outbox   *outbox.Outbox
+	audit    *audit.Log
+	vault    *pii.Vault
+	clock    core.Clock
+	policies *policy.Catalogue
+	saved    []func(ctx context.Context, id string)
+	checks   []FactsCheck // OnCheck
 }
 
 // OnSave registers fn to run after every profile save (the hotline keeps
@@ -142,6 +143,8 @@ type Deps struct {
 	// Vault seals the ID number and phone of a profile.
 	Vault *pii.Vault
 	Clock core.Clock
+	// Policies checks a person's profile (Eligibility).
+	Policies *policy.Catalogue
 }
 
 // New returns the service and registers its index.
@@ -149,7 +152,7 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("people", d); err != nil {
 		return nil, err
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock, policies: d.Policies}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	registerDisputes(d.Store, d.Outbox)
 	return svc, nil

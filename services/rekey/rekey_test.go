@@ -59,10 +59,10 @@ func (w *world) on(t *testing.T, current []byte, previous ...[]byte) *services {
 	x := w.x
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock,
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: x.Log, Notify: x.Notify}))
-	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock}))
+	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies}))
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
-	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures}))
+	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: ppl}))
 	hl := servicetest.Must(hotline.New(hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: v, Clock: x.Clock,
 		People: ppl, Mentors: ms, Onestop: os, Accounts: acc, Figures: x.Figures, ProviderName: servicetest.NoProvider}))
 	return &services{vault: v, accounts: acc, people: ppl, hotline: hl}

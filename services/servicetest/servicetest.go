@@ -73,12 +73,12 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	e.Vault = Must(pii.NewVault(bytes.Repeat([]byte{9}, 32)))
 	e.Accounts = Must(accounts.New(accounts.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify}))
-	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock}))
 	e.Figures = Must(figures.New(figures.Deps{Store: s}))
 	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures}))
 	if err := e.Policies.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock, Policies: e.Policies}))
 	return e
 }
 
