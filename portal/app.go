@@ -62,7 +62,7 @@ type App struct {
 	loans     *loans.Service
 	figures   *figures.Service
 	replays   *replays.Store
-	figCache  figureCache
+	views     *figures.Views // the dashboards, through a one-minute cache
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
 	readSlots chan struct{} // see admitReads
@@ -170,6 +170,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
 	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
+	if a.views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: a.clock, Enums: enumDims}); err != nil {
+		return nil, err
+	}
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err

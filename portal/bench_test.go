@@ -272,7 +272,7 @@ func BenchmarkDashboard(b *testing.B) {
 			page() // warm the cache for "cached"; the templates for both
 			for b.Loop() {
 				if mode == "cold" {
-					tp.app.figCache = figureCache{}
+					tp.app.views.Forget()
 				}
 				page()
 			}

@@ -14,19 +14,18 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/people"
 )
 
 // forgetFigures empties the dashboard's one-minute cache, so a read after
 // a write sees it.
 func (tp *testPortal) forgetFigures() {
-	tp.app.figCache.mu.Lock()
-	tp.app.figCache.entries = nil
-	tp.app.figCache.mu.Unlock()
+	tp.app.views.Forget()
 }
 
 // shownFigures are a view's figures by catalog key.
-func shownFigures(v *figureView) map[string]string {
+func shownFigures(v *figures.View) map[string]string {
 	out := map[string]string{}
 	for _, s := range v.Sections {
 		for _, f := range s.Figures {
@@ -152,7 +151,7 @@ func TestFiguresSelfReported(t *testing.T) {
 
 	// Open data publishes the verified figures, and says so.
 	resp, body := tp.do("GET", "/api/v1/open-data", nil, "")
-	if d := decode[openData](t, body); resp.StatusCode != 200 || d.CheckIns != "verified" {
+	if d := decode[figures.OpenData](t, body); resp.StatusCode != 200 || d.CheckIns != "verified" {
 		t.Errorf("open data: %d %s", resp.StatusCode, body)
 	}
 	if _, doc = tp.browser().get("/open-data"); !strings.Contains(doc.Find("#open-data-verified").Text(), "經熱線人員記錄或核實") {

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
 	"onestop/services/loans"
@@ -124,7 +125,7 @@ var (
 	docLoanDetach      = &apiDoc{"Remove a document from one's own file before it is forwarded", "loans", nil, nil, 204}
 	docLoanDownload    = &apiDoc{"Download a document of a file one may read (audited for bureau and bank)", "loans", nil, fileBytes{}, 200}
 	docFigures         = &apiDoc{"Figures from the rollups: from, to (YYYY-MM, at most 120 months), dim (all, district, industry, group, topic, service_type, call_topic, complaint_kind, case_outcome, bank, provider, base, mentor) and value", "admin", nil, apiFigures{}, 200}
-	docOpenData        = &apiDoc{"Open data: the last twelve months by district, aggregates only, counts under 5 withheld (null)", "public", nil, openData{}, 200}
+	docOpenData        = &apiDoc{"Open data: the last twelve months by district, aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200}
 	docOwnFigures      = &apiDoc{"One's own figures: a base manager's bases, a mentor's consultations (from, to)", "figures", nil, listResponse[ownFigures]{}, 200}
 	docCreateRequest   = &apiDoc{"Request a one-stop service", "services", onestop.NewRequest{}, apiRequest{}, 201}
 	docMyRequests      = &apiDoc{"The caller's service requests", "services", nil, listResponse[apiRequestRow]{}, 200}
