@@ -24,6 +24,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/bureau"
 	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
@@ -62,6 +63,7 @@ type App struct {
 	loans     *loans.Service
 	figures   *figures.Service
 	replays   *replays.Store
+	bureau    *bureau.Bureau // every service, for the tools that work on all of them (demo, seed-load)
 	views     *figures.Views // the dashboards, through a one-minute cache
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
@@ -167,6 +169,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
+	a.bureau = b
 	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
 	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
@@ -310,6 +313,12 @@ func (a *App) figureSources() []figures.Source {
 
 // Handler exposes the Fiber app to in-process tests.
 func (a *App) HTTP() *fiber.App { return a.http }
+
+// Demo is the demo and seed-load data's loader on this app's services; it
+// names things with the Traditional Chinese catalog.
+func (a *App) Demo() (*demo.Loader, error) {
+	return demo.New(demo.Deps{Bureau: a.bureau, Clock: a.clock, Label: func(key string) string { return a.i18n.T("zh-Hant", key) }})
+}
 
 // Accounts exposes the accounts service to the command line and tests.
 func (a *App) Accounts() *accounts.Service { return a.accounts }

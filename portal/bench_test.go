@@ -19,8 +19,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"encoding/json"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
@@ -40,10 +42,11 @@ func BenchmarkLibrary(b *testing.B) {
 		n, _ = strconv.Atoi(s)
 	}
 	tp := newTestPortalTB(b)
-	rows := demoProjectRows(n)
+	rows := demo.ProjectRows(n)
 	var sb strings.Builder
 	for _, r := range rows {
-		sb.WriteString(jsonLine(r))
+		line, _ := json.Marshal(r)
+		sb.Write(line)
 		sb.WriteByte('\n')
 	}
 	for b.Loop() {

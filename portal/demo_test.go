@@ -18,7 +18,7 @@ import (
 func TestDemoData(t *testing.T) {
 	tp := newTestPortal(t)
 	ctx := context.Background()
-	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+	if err := tp.loadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	staff := accounts.Principal{ID: "demo-check", Role: accounts.Admin, Name: "check"}
@@ -120,7 +120,7 @@ func TestDemoData(t *testing.T) {
 	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
 		t.Error("a rebuild of the figures differs from what the writes kept")
 	}
-	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+	if err := tp.loadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, again, _, _ := h.Calls(ctx, staff, hotline.CallQuery{Page: one}); again != calls {

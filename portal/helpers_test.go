@@ -79,6 +79,24 @@ func newTestPortalTB(t testing.TB, setup ...func(*Config)) *testPortal {
 	return &testPortal{t: t, app: app, now: now, sent: newMailbox(app)}
 }
 
+// loadDemo lays the demo world down in the test portal.
+func (tp *testPortal) loadDemo(ctx context.Context, w io.Writer) error {
+	d, err := tp.app.Demo()
+	if err != nil {
+		return err
+	}
+	return d.Load(ctx, w)
+}
+
+// demoProjects imports the demo's library of projects alone.
+func (tp *testPortal) demoProjects(ctx context.Context) error {
+	d, err := tp.app.Demo()
+	if err != nil {
+		return err
+	}
+	return d.Projects(ctx)
+}
+
 // do sends a request; body is JSON-encoded unless it is a string.
 func (tp *testPortal) do(method, path string, body any, token string, hdr ...string) (*http.Response, []byte) {
 	tp.t.Helper()

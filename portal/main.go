@@ -11,9 +11,13 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
+	"onestop/portal/i18n"
 	"onestop/services/accounts"
+	"onestop/services/core"
 )
 
 // Main runs the portal's command line: serve (the default), demo, admin
@@ -58,10 +62,33 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "portal:", err)
+		fmt.Fprintln(stderr, "portal:", describe(err))
 		return 1
 	}
 	return 0
+}
+
+// english is the catalog errors are put in words with on the command line.
+var english = sync.OnceValues(i18n.Load)
+
+// describe renders an error for the command line, in English: a domain
+// error's message and field errors from the catalog, after whatever the
+// error was wrapped in ("王小明: invalid input; district: …").
+func describe(err error) string {
+	var ce *core.Error
+	cat, lerr := english()
+	if !errors.As(err, &ce) || lerr != nil {
+		return err.Error()
+	}
+	parts := []string{cat.T("en", ce.Message)}
+	for _, f := range sortedKeys(ce.Fields) {
+		parts = append(parts, f+": "+cat.T("en", ce.Fields[f]))
+	}
+	prefix, _ := strings.CutSuffix(err.Error(), ce.Error())
+	if prefix == err.Error() {
+		prefix = "" // the domain error is not the last in the chain: its words alone
+	}
+	return prefix + strings.Join(parts, "; ")
 }
 
 func newLogger(c *Config, w io.Writer) *slog.Logger {
@@ -99,7 +126,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 		app.log.Info("stopped")
 	}()
 	if demo {
-		if err := app.LoadDemo(ctx, stderr); err != nil {
+		d, err := app.Demo()
+		if err != nil {
+			return err
+		}
+		if err := d.Load(ctx, stderr); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -146,7 +177,7 @@ func adminCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer app.Close(context.Background())
 	u, err := app.accounts.Bootstrap(ctx, accounts.NewAccount{Email: *email, Phone: *phone, Password: *password, Name: *name})
 	if err != nil {
-		return fmt.Errorf("%s", app.describe(err))
+		return err
 	}
 	fmt.Fprintf(stdout, "administrator %s created (id %s)\n", u.Name, u.ID)
 	return nil

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"onestop/services/accounts"
+	"onestop/services/demo"
 	"onestop/services/hotline"
 	peoplesvc "onestop/services/people"
 )
@@ -117,7 +118,7 @@ func canaryCount(t *testing.T) int {
 // canaryID is the ID number of the i-th canary of a series: a birth date
 // i days after the series' first, so every one is distinct and valid.
 func canaryIDNumber(region string, first time.Time, i int) string {
-	return withCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
+	return demo.WithCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
 }
 
 // TestPIICanaries (S11): a portal on a store of its own (its FerretDB

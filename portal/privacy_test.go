@@ -17,6 +17,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/people"
 	"onestop/services/privacy/rights"
 )
@@ -28,7 +29,7 @@ const (
 	privacyPhone = "13655501234"
 )
 
-var privacyIDNumber = withCheckDigit("11010519700304001")
+var privacyIDNumber = demo.WithCheckDigit("11010519700304001")
 
 // privacyPortal is a portal on a data directory and a log of its own, so
 // the test can read every file it writes.

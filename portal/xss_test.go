@@ -14,6 +14,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 )
 
 // xssPayloads are script and markup payloads stored in every free-text
@@ -183,7 +184,7 @@ func TestStoredXSS(t *testing.T) {
 		}
 
 		profile := goodProfile()
-		profile["id_number"] = withCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
+		profile["id_number"] = demo.WithCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
 		profile["phone"] = fmt.Sprintf("1365555%04d", i)
 		profile["skills"] = []string{"網店運營"}
 		x.write("PUT", "/api/v1/me/profile", ent, profile, []string{"real_name", "skills"}, p)
