@@ -1,7 +1,8 @@
 // Package portal is the HTTP layer and the wiring of the one-stop service
 // portal (創業一站式服務平台): configuration, start-up of the database and
 // search engine, the Fiber server and its middleware, every route in one
-// list, the handlers, rendering in three languages, and the command line.
+// list, the handlers and rendering in three languages. The command line is
+// portal/cli.
 package portal
 
 import (
@@ -130,7 +131,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
-	vault, err := openVault(cfg)
+	vault, err := OpenVault(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +221,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.rights.Run(bg, time.Minute)
 	go func() {
 		start := time.Now()
-		if did, err := a.figures.RebuildIfOld(bg, a.figureSources(), holder, a.clock.Now()); err != nil && bg.Err() == nil {
+		if did, err := a.figures.RebuildIfOld(bg, a.bureau.FigureSources(), holder, a.clock.Now()); err != nil && bg.Err() == nil {
 			a.log.Warn("rebuild figures after an upgrade", "err", err)
 		} else if did {
 			a.log.Info("figures rebuilt for this version", "ms", time.Since(start).Milliseconds())
@@ -305,12 +306,6 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// figureSources are the records every figure is computed from.
-func (a *App) figureSources() []figures.Source {
-	return append([]figures.Source{a.loans.FigureSource(), a.training.FigureSource(), a.mentors.FigureSource(), a.onestop.FigureSource(),
-		a.policies.FigureSource(), a.bases.FigureSource()}, a.hotline.FigureSources()...)
-}
-
 // Handler exposes the Fiber app to in-process tests.
 func (a *App) HTTP() *fiber.App { return a.http }
 
@@ -319,6 +314,9 @@ func (a *App) HTTP() *fiber.App { return a.http }
 func (a *App) Demo() (*demo.Loader, error) {
 	return demo.New(demo.Deps{Bureau: a.bureau, Clock: a.clock, Label: func(key string) string { return a.i18n.T("zh-Hant", key) }})
 }
+
+// Bureau is every service of the app, for the command line.
+func (a *App) Bureau() *bureau.Bureau { return a.bureau }
 
 // Accounts exposes the accounts service to the command line and tests.
 func (a *App) Accounts() *accounts.Service { return a.accounts }

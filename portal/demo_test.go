@@ -114,7 +114,7 @@ func TestDemoData(t *testing.T) {
 	t.Logf("demo: %d loan decisions, median %.0f days from application to decision (bucket bound); training %d passed of %d enrolled",
 		figs.Counts["loans_decided"], figs.Medians["decision_days"], figs.Counts["training_passed"], figs.Counts["training_enrolled"])
 	before, _ := tp.app.figures.Snapshot(ctx)
-	if _, err := tp.app.figures.Rebuild(ctx, tp.app.figureSources(), nil); err != nil {
+	if _, err := tp.app.figures.Rebuild(ctx, tp.app.bureau.FigureSources(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {

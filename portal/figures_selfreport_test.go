@@ -179,7 +179,7 @@ func TestFiguresSelfReported(t *testing.T) {
 	// The rebuild command sums the records to the same rollups.
 	ctx := context.Background()
 	before, _ := tp.app.figures.Snapshot(ctx)
-	if _, err := tp.app.figures.Rebuild(ctx, tp.app.figureSources(), nil); err != nil {
+	if _, err := tp.app.figures.Rebuild(ctx, tp.app.bureau.FigureSources(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {

@@ -154,7 +154,7 @@ func TestPIICanaries(t *testing.T) {
 	logs := &lockedBuffer{}
 	// A store of its own (not the package's shared FerretDB): its SQLite
 	// files are this test's alone.
-	app, err := newApp(context.Background(), cfg, newLogger(cfg, logs), nil)
+	app, err := newApp(context.Background(), cfg, cfg.Logger(logs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

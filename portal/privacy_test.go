@@ -45,7 +45,7 @@ func privacyPortal(t *testing.T) (tp *testPortal, dir string, logs *lockedBuffer
 	now.Store(time.Now().UnixMilli())
 	cfg.Clock = func() time.Time { return time.UnixMilli(now.Load()) }
 	logs = &lockedBuffer{}
-	app, err := newApp(context.Background(), cfg, newLogger(cfg, logs), nil)
+	app, err := newApp(context.Background(), cfg, cfg.Logger(logs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package portal
+// Package cli is the portal's command line: one table of commands, from
+// which both the dispatcher and the help text are made, so they cannot
+// drift apart. Each command loads the settings (portal.LoadConfig) and
+// works through the portal's app or directly on its store.
+package cli
 
 import (
 	"context"
@@ -7,56 +11,65 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
+	"onestop/portal"
 	"onestop/portal/i18n"
-	"onestop/services/accounts"
 	"onestop/services/core"
 )
 
-// Main runs the portal's command line: serve (the default), demo, admin
-// create and reindex. It returns the process exit code.
+// command is one sub-command: its name, its arguments and what it does
+// (for the help), and how it runs.
+type command struct {
+	name  string
+	usage string // what follows the name; settings may follow it all
+	does  string
+	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands is the table. It is a function, not a variable, because help
+// reads the table it is in.
+func commands() []command {
+	return []command{
+		{"serve", "", "serve the portal (the default)", func(ctx context.Context, args []string, _, stderr io.Writer) error {
+			return serve(ctx, args, stderr, false)
+		}},
+		{"demo", "", "load the demo data, then serve", func(ctx context.Context, args []string, _, stderr io.Writer) error {
+			return serve(ctx, args, stderr, true)
+		}},
+		{"admin", "create -email a@b.cn -password … -name 姓名", "create the first administrator", adminCommand},
+		{"import", "projects|bases FILE [-format jsonl|csv]", "import library projects or incubation bases", importCommand},
+		{"reindex", "", "rebuild every search index from the database", reindex},
+		{"rebuild-figures", "", "recompute every figure rollup from the records", rebuildFigures},
+		{"backup", "DIR [-format sqlite|bson]", "write a snapshot or a dump of the database", backupCommand},
+		{"restore", "DIR", "restore a backup into an empty data directory or database", restoreCommand},
+		{"rotate-data-key", "[-generate] [-limit N]", "re-encrypt every ID and phone number under the current data key", rotateDataKeyCommand},
+		{"seed-load", "[-people N] [-projects N] [-login-users N] [-staff N]", "the demo data and city-sized records, for load tests", seedLoad},
+		{"load", "[-url URL] [-users N] [-duration D] …", "run the load program against a running portal", loadCommand},
+		{"healthcheck", "", "ask a running portal for /healthz (container health checks)", func(ctx context.Context, args []string, _, stderr io.Writer) error {
+			return healthcheck(ctx, args, stderr)
+		}},
+		{"help", "", "this list, then every setting", help},
+	}
+}
+
+// Main runs the command line and returns the process exit code. The first
+// argument not starting with "-" names the command; without one the portal
+// serves.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
+	name := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
 	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, args, stderr, false)
-	case "demo":
-		err = serve(ctx, args, stderr, true)
-	case "admin":
-		err = adminCommand(ctx, args, stdout, stderr)
-	case "reindex":
-		err = reindex(ctx, args, stdout, stderr)
-	case "rebuild-figures":
-		err = rebuildFigures(ctx, args, stdout, stderr)
-	case "import":
-		err = importCommand(ctx, args, stdout, stderr)
-	case "backup":
-		err = backupCommand(ctx, args, stdout, stderr)
-	case "restore":
-		err = restoreCommand(ctx, args, stdout, stderr)
-	case "rotate-data-key":
-		err = rotateDataKeyCommand(ctx, args, stdout, stderr)
-	case "healthcheck":
-		err = healthcheck(ctx, args, stderr)
-	case "seed-load":
-		err = seedLoad(ctx, args, stdout, stderr)
-	case "load":
-		err = loadCommand(ctx, args, stdout, stderr)
-	case "help":
-		_, err = LoadConfig([]string{"-help"}, os.Getenv, stdout)
-	default:
-		err = fmt.Errorf("unknown command %q (serve, demo, admin create, import projects, reindex, rebuild-figures, backup, restore, rotate-data-key, healthcheck)", cmd)
+	table := commands()
+	if i := slices.IndexFunc(table, func(c command) bool { return c.name == name }); i >= 0 {
+		err = table[i].run(ctx, args, stdout, stderr)
+	} else {
+		err = fmt.Errorf("unknown command %q (%s)", name, strings.Join(names(table), ", "))
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -66,6 +79,35 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func names(table []command) []string {
+	out := make([]string, len(table))
+	for i, c := range table {
+		out[i] = c.name
+	}
+	return out
+}
+
+// usage lists every command with what it does and its arguments.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: portal [command] [arguments] [settings]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.does)
+		if c.usage != "" {
+			fmt.Fprintf(w, "  %-16s   portal %s %s\n", "", c.name, c.usage)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// help prints the commands, then the settings (as -help does).
+func help(_ context.Context, _ []string, stdout, _ io.Writer) error {
+	usage(stdout)
+	_, err := portal.LoadConfig([]string{"-help"}, os.Getenv, stdout)
+	return err
 }
 
 // english is the catalog errors are put in words with on the command line.
@@ -81,7 +123,12 @@ func describe(err error) string {
 		return err.Error()
 	}
 	parts := []string{cat.T("en", ce.Message)}
-	for _, f := range sortedKeys(ce.Fields) {
+	fields := make([]string, 0, len(ce.Fields))
+	for f := range ce.Fields {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
 		parts = append(parts, f+": "+cat.T("en", ce.Fields[f]))
 	}
 	prefix, _ := strings.CutSuffix(err.Error(), ce.Error())
@@ -91,158 +138,29 @@ func describe(err error) string {
 	return prefix + strings.Join(parts, "; ")
 }
 
-func newLogger(c *Config, w io.Writer) *slog.Logger {
-	var lv slog.Level
-	_ = lv.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: lv}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+// instance is a portal opened for one command, not serving.
+type instance struct {
+	app *portal.App
+	cfg *portal.Config
+	log *slog.Logger
 }
 
-// open loads the configuration and starts the app without serving.
-func open(ctx context.Context, args []string, stderr io.Writer) (*App, error) {
-	cfg, err := LoadConfig(args, os.Getenv, stderr)
+// open loads the settings and starts the app without serving.
+func open(ctx context.Context, args []string, stderr io.Writer) (*instance, error) {
+	cfg, err := portal.LoadConfig(args, os.Getenv, stderr)
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(cfg, stderr)
-	return NewApp(ctx, cfg, log)
+	log := cfg.Logger(stderr)
+	app, err := portal.NewApp(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &instance{app: app, cfg: cfg, log: log}, nil
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) error {
-	start := time.Now()
-	app, err := open(ctx, args, stderr)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := app.Close(cctx); err != nil {
-			app.log.Warn("close", "err", err)
-		}
-		app.log.Info("stopped")
-	}()
-	if demo {
-		d, err := app.Demo()
-		if err != nil {
-			return err
-		}
-		if err := d.Load(ctx, stderr); err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", app.cfg.Addr)
-	if err != nil {
-		return err
-	}
-	app.log.Info("started", "ms", time.Since(start).Milliseconds())
-	return app.Serve(ctx, ln)
-}
-
-func adminCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: portal admin create -email a@b.cn -password … -name 姓名 [settings]")
-	}
-	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	email := fs.String("email", "", "e-mail of the administrator")
-	phone := fs.String("phone", "", "mobile number (instead of e-mail)")
-	password := fs.String("password", "", "password (8–128 characters)")
-	name := fs.String("name", "", "real name")
-	// Settings flags may follow; parse ours, pass the rest on.
-	var own, rest []string
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		switch flagName(a) {
-		case "email", "phone", "password", "name":
-			own = append(own, a)
-			if !hasValue(a) && i+1 < len(args) {
-				i++
-				own = append(own, args[i])
-			}
-		default:
-			rest = append(rest, a)
-		}
-	}
-	if err := fs.Parse(own); err != nil {
-		return err
-	}
-	app, err := open(ctx, rest, stderr)
-	if err != nil {
-		return err
-	}
-	defer app.Close(context.Background())
-	u, err := app.accounts.Bootstrap(ctx, accounts.NewAccount{Email: *email, Phone: *phone, Password: *password, Name: *name})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "administrator %s created (id %s)\n", u.Name, u.ID)
-	return nil
-}
-
-func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	app, err := open(ctx, args, stderr)
-	if err != nil {
-		return err
-	}
-	defer app.Close(context.Background())
-	for _, name := range app.outbox.Indexes() {
-		bar := newProgress(stderr, "reindex "+name, 0)
-		n, err := app.outbox.Rebuild(ctx, name, bar.set)
-		bar.done()
-		if err != nil {
-			return fmt.Errorf("reindex %s: %w", name, err)
-		}
-		fmt.Fprintf(stdout, "%s: %d documents\n", name, n)
-	}
-	return nil
-}
-
-// rebuildFigures recomputes every rollup from the records, streamed, with
-// a progress bar: after a restore, or to recover counts a crash lost.
-func rebuildFigures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	app, err := open(ctx, args, stderr)
-	if err != nil {
-		return err
-	}
-	defer app.Close(context.Background())
-	bar := newProgress(stderr, "rebuild figures", 0)
-	n, err := app.figures.Rebuild(ctx, app.figureSources(), bar.set)
-	bar.done()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "figures: %d events counted\n", n)
-	return nil
-}
-
-// healthcheck asks a running portal whether it is alive, for container
-// health checks in images that have no shell or curl.
-func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := LoadConfig(args, os.Getenv, stderr)
-	if err != nil {
-		return err
-	}
-	host, port, _ := net.SplitHostPort(cfg.Addr)
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthz: %s", resp.Status)
-	}
-	return nil
-}
+// close closes the app once the command's work is done.
+func (in *instance) close() { _ = in.app.Close(context.Background()) }
 
 // splitFlags separates a command's own flags (names) from the settings
 // flags that follow them.
@@ -262,22 +180,20 @@ func splitFlags(args []string, names ...string) (own, rest []string) {
 }
 
 func flagName(a string) string {
-	for len(a) > 0 && a[0] == '-' {
-		a = a[1:]
-	}
-	for i := range len(a) {
-		if a[i] == '=' {
-			return a[:i]
-		}
-	}
-	return a
+	a = strings.TrimLeft(a, "-")
+	name, _, _ := strings.Cut(a, "=")
+	return name
 }
 
-func hasValue(a string) bool {
-	for i := range len(a) {
-		if a[i] == '=' {
-			return true
+func hasValue(a string) bool { return strings.Contains(a, "=") }
+
+// dropFlag removes a bool flag from args.
+func dropFlag(args []string, name string) []string {
+	var out []string
+	for _, a := range args {
+		if flagName(a) != name {
+			out = append(out, a)
 		}
 	}
-	return false
+	return out
 }

@@ -1,4 +1,4 @@
-package portal
+package cli
 
 import (
 	"context"
@@ -42,16 +42,16 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	app, err := open(ctx, rest, stderr)
+	in, err := open(ctx, rest, stderr)
 	if err != nil {
 		return err
 	}
-	defer app.Close(context.Background())
+	defer in.close()
 	counter := &countingReader{r: f}
 	bar := newProgress(stderr, "import", size)
 	start := time.Now()
 	if what == "bases" {
-		rep, err := app.bases.Import(ctx, accounts.Principal{ID: "cli", Role: accounts.Admin, Name: "import"}, counter, func(int) { bar.set(int(counter.n)) })
+		rep, err := in.app.Bureau().Bases.Import(ctx, accounts.Principal{ID: "cli", Role: accounts.Admin, Name: "import"}, counter, func(int) { bar.set(int(counter.n)) })
 		bar.done()
 		if rep != nil {
 			for _, r := range rep.Rejected {
@@ -62,7 +62,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		return err
 	}
-	rep, err := app.projects.Import(ctx, counter, *format, func(int) { bar.set(int(counter.n)) })
+	rep, err := in.app.Bureau().Projects.Import(ctx, counter, *format, func(int) { bar.set(int(counter.n)) })
 	bar.done()
 	if rep != nil {
 		for _, r := range rep.Rejected {

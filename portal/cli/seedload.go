@@ -1,4 +1,4 @@
-package portal
+package cli
 
 import (
 	"context"
@@ -47,13 +47,14 @@ func seedLoad(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		*nLogin = *nPeople
 	}
 	start := time.Now()
-	app, err := open(ctx, rest, stderr)
+	in, err := open(ctx, rest, stderr)
 	if err != nil {
 		return err
 	}
-	password, err := loadPassword(app.cfg.DataDir)
+	dataDir := in.cfg.DataDir
+	password, err := loadPassword(dataDir)
 	if err != nil {
-		app.Close(context.Background())
+		in.close()
 		return err
 	}
 	bars := func(label string, total int64) (func(int), func()) {
@@ -61,8 +62,8 @@ func seedLoad(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return bar.set, bar.done
 	}
 	err = func() error {
-		defer app.Close(context.Background())
-		d, err := app.Demo()
+		defer in.close()
+		d, err := in.app.Demo()
 		if err != nil {
 			return err
 		}
@@ -82,24 +83,24 @@ func seedLoad(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *nPeople > *nLogin {
-		app, err := open(ctx, rest, stderr)
+		in, err := open(ctx, rest, stderr)
 		if err != nil {
 			return err
 		}
-		d, err := app.Demo()
+		d, err := in.app.Demo()
 		if err == nil {
 			err = d.SeedPeopleBulk(ctx, *nLogin, *nPeople, stdout, bars)
 		}
-		app.Close(context.Background())
+		in.close()
 		if err != nil {
 			return err
 		}
 	}
-	if err := demo.WriteLoadAccounts(filepath.Join(app.cfg.DataDir, loadAccountsFile), password, *nLogin, *nStaff); err != nil {
+	if err := demo.WriteLoadAccounts(filepath.Join(dataDir, loadAccountsFile), password, *nLogin, *nStaff); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "seed-load done in %s; accounts for the load program: %s\n",
-		time.Since(start).Round(time.Second), filepath.Join(app.cfg.DataDir, loadAccountsFile))
+		time.Since(start).Round(time.Second), filepath.Join(dataDir, loadAccountsFile))
 	return nil
 }
 

@@ -205,6 +205,13 @@ func (b *Bureau) wire(log *slog.Logger) {
 	b.Accounts.OnChange(b.Mentors.AccountChanged)
 }
 
+// FigureSources are the records every figure is computed from, for a
+// rebuild of the rollups.
+func (b *Bureau) FigureSources() []figures.Source {
+	return append([]figures.Source{b.Loans.FigureSource(), b.Training.FigureSource(), b.Mentors.FigureSource(), b.Onestop.FigureSource(),
+		b.Policies.FigureSource(), b.Bases.FigureSource()}, b.Hotline.FigureSources()...)
+}
+
 // Collections are every collection the services keep.
 func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
