@@ -86,8 +86,8 @@ func (c *Cache) put(q Query, f Figures, now time.Time) {
 func (v *Views) Forget() { v.cache.Forget() }
 
 // Read sums the rollups of one span and filter, through the cache. The
-// cache's age is wall time, not the clock: a test's fixed clock must not
-// keep figures forever.
+// cache ages in wall time, not by the views' clock: it is about how fresh
+// the sums read are, not about the day the figures count.
 func (v *Views) Read(ctx context.Context, q Query) (Figures, error) {
 	now := time.Now()
 	if f, ok := v.cache.get(q, now); ok {
