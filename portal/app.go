@@ -1,7 +1,8 @@
 // Package portal is the HTTP layer and the wiring of the one-stop service
 // portal (創業一站式服務平台): configuration, start-up of the database and
 // search engine, the Fiber server and its middleware, every route in one
-// list, the handlers, rendering in three languages, and the command line.
+// list, the handlers and rendering in three languages. The command line is
+// portal/cli.
 package portal
 
 import (
@@ -24,7 +25,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/bureau"
-	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/incubators"
@@ -46,7 +47,6 @@ import (
 type App struct {
 	*web.Kit  // what every handler shares: rendering, errors, sessions
 	cfg       *Config
-	log       *slog.Logger
 	store     *store.Store
 	engine    search.Engine
 	outbox    *outbox.Outbox
@@ -63,9 +63,9 @@ type App struct {
 	training  *training.Service
 	loans     *loans.Service
 	figures   *figures.Service
-	bureau    *bureau.Bureau // every service, for the areas' handlers
 	replays   *replays.Store
-	figCache  figureCache
+	bureau    *bureau.Bureau // every service: the areas' handlers and the tools (demo, seed-load)
+	views     *figures.Views // the dashboards, through a one-minute cache
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
 	readSlots chan struct{} // see admitReads
@@ -73,7 +73,6 @@ type App struct {
 	routes    []web.Route
 	ready     atomic.Bool
 	stop      context.CancelFunc
-	clock     core.Clock
 
 	// searchBehind: the indexes were not declared at start-up because the
 	// engine did not answer; recoverSearch declares them when it does.
@@ -115,7 +114,7 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, monitor *even
 // newApp is NewApp on an already open store (tests give each test its own
 // database on one shared embedded server).
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
-	a := &App{cfg: cfg, log: log, store: st, clock: cfg.Clock}
+	a := &App{cfg: cfg, store: st}
 	if cfg.MaxReads > 0 {
 		a.readSlots = make(chan struct{}, cfg.MaxReads)
 	}
@@ -128,7 +127,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
-	vault, err := openVault(cfg)
+	vault, err := OpenVault(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -160,16 +159,20 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if cfg.FastHashing {
 		argon = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
-	b, err := bureau.New(bureau.Config{Store: a.store, Engine: a.engine, Vault: vault, Clock: a.clock, Log: log, TokenKey: jwtKey,
+	b, err := bureau.New(bureau.Config{Store: a.store, Engine: a.engine, Vault: vault, Clock: cfg.Clock, Log: log, TokenKey: jwtKey,
 		Argon2: argon, ServiceDays: cfg.ServiceDays, AnswerWithin: cfg.AnswerWithin, ComplaintDays: cfg.ComplaintDays,
 		IdempotencyWait: cfg.IdempotencyWait, Compactor: a.compactor})
 	if err != nil {
 		return nil, err
 	}
+	a.bureau = b
 	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
 	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
 	a.bureau = b
+	if a.views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: cfg.Clock, Enums: enumDims}); err != nil {
+		return nil, err
+	}
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err
@@ -185,7 +188,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
-	a.Kit, err = web.New(web.Config{I18n: bundle, Assets: assets, Clock: a.clock, Log: log, Secure: cfg.Secure(),
+	a.Kit, err = web.New(web.Config{I18n: bundle, Assets: assets, Clock: cfg.Clock, Log: log, Secure: cfg.Secure(),
 		PublicURL: cfg.PublicURL, CSRFKey: derive(jwtKey, "onestop/csrf"), Accounts: b.Accounts, Notify: b.Notify, Audit: b.Audit})
 	if err != nil {
 		return nil, err
@@ -214,24 +217,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
-	go a.mentors.Run(bg, holder, 30*time.Second, a.log)
+	go a.mentors.Run(bg, holder, 30*time.Second, a.Log)
 	go a.notify.Run(bg, holder, 10*time.Second)
-	go a.hotline.Run(bg, holder, time.Minute, a.log)
-	go a.loans.Run(bg, holder, time.Minute, a.log)
+	go a.hotline.Run(bg, holder, time.Minute, a.Log)
+	go a.loans.Run(bg, holder, time.Minute, a.Log)
 	go a.rights.Run(bg, time.Minute)
 	go func() {
 		start := time.Now()
-		if did, err := a.figures.RebuildIfOld(bg, a.figureSources(), holder, a.clock.Now()); err != nil && bg.Err() == nil {
-			a.log.Warn("rebuild figures after an upgrade", "err", err)
+		if did, err := a.figures.RebuildIfOld(bg, a.bureau.FigureSources(), holder, a.Clock.Now()); err != nil && bg.Err() == nil {
+			a.Log.Warn("rebuild figures after an upgrade", "err", err)
 		} else if did {
-			a.log.Info("figures rebuilt for this version", "ms", time.Since(start).Milliseconds())
+			a.Log.Info("figures rebuilt for this version", "ms", time.Since(start).Milliseconds())
 		}
 	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()
 	a.ready.Store(true)
-	a.log.Info("portal listening", "addr", ln.Addr().String(), "url", a.cfg.PublicURL)
+	a.Log.Info("portal listening", "addr", ln.Addr().String(), "url", a.cfg.PublicURL)
 
 	select {
 	case err := <-errc:
@@ -240,7 +243,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.ready.Store(false)
-	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
+	a.Log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
 	err := a.http.ShutdownWithTimeout(a.cfg.ShutdownGrace)
 	stop()
 	return err
@@ -255,10 +258,10 @@ func (a *App) housekeeping(ctx context.Context) {
 			return
 		case <-t.C:
 			if err := a.accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("purge throttle counters", "err", err)
+				a.Log.Warn("purge throttle counters", "err", err)
 			}
 			if err := a.replays.Purge(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("purge idempotency keys", "err", err)
+				a.Log.Warn("purge idempotency keys", "err", err)
 			}
 		}
 	}
@@ -278,10 +281,10 @@ func (a *App) recoverSearch(ctx context.Context) {
 		err := a.outbox.Ensure(ctx)
 		if err == nil {
 			a.searchBehind.Store(false)
-			a.log.Info("search engine answers again; indexes in step with the database", "search", a.engine.Name())
+			a.Log.Info("search engine answers again; indexes in step with the database", "search", a.engine.Name())
 			return
 		}
-		a.log.Warn("search engine still unavailable", "err", err, "next", wait.String())
+		a.Log.Warn("search engine still unavailable", "err", err, "next", wait.String())
 		wait = min(2*wait, 30*time.Second)
 	}
 }
@@ -306,14 +309,17 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// figureSources are the records every figure is computed from.
-func (a *App) figureSources() []figures.Source {
-	return append([]figures.Source{a.loans.FigureSource(), a.training.FigureSource(), a.mentors.FigureSource(), a.onestop.FigureSource(),
-		a.policies.FigureSource(), a.bases.FigureSource()}, a.hotline.FigureSources()...)
-}
-
 // Handler exposes the Fiber app to in-process tests.
 func (a *App) HTTP() *fiber.App { return a.http }
+
+// Demo is the demo and seed-load data's loader on this app's services; it
+// names things with the Traditional Chinese catalog.
+func (a *App) Demo() (*demo.Loader, error) {
+	return demo.New(demo.Deps{Bureau: a.bureau, Clock: a.Clock, Label: func(key string) string { return a.I18n.T("zh-Hant", key) }})
+}
+
+// Bureau is every service of the app, for the command line.
+func (a *App) Bureau() *bureau.Bureau { return a.bureau }
 
 // Accounts exposes the accounts service to the command line and tests.
 func (a *App) Accounts() *accounts.Service { return a.accounts }

@@ -19,8 +19,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"encoding/json"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
@@ -40,10 +42,11 @@ func BenchmarkLibrary(b *testing.B) {
 		n, _ = strconv.Atoi(s)
 	}
 	tp := newTestPortalTB(b)
-	rows := demoProjectRows(n)
+	rows := demo.ProjectRows(n)
 	var sb strings.Builder
 	for _, r := range rows {
-		sb.WriteString(jsonLine(r))
+		line, _ := json.Marshal(r)
+		sb.Write(line)
 		sb.WriteByte('\n')
 	}
 	for b.Loop() {
@@ -205,7 +208,7 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 func BenchmarkDashboard(b *testing.B) {
 	tp := newTestPortalTB(b)
 	ctx := context.Background()
-	now := core.DateOf(tp.app.clock.Now())
+	now := core.DateOf(tp.app.Clock.Now())
 	checks := 0
 	src := figures.Source{Name: "synthetic", Each: func(ctx context.Context, emit func(figures.Event) error) error {
 		r := rand.New(rand.NewPCG(1, 2))
@@ -272,7 +275,7 @@ func BenchmarkDashboard(b *testing.B) {
 			page() // warm the cache for "cached"; the templates for both
 			for b.Loop() {
 				if mode == "cold" {
-					tp.app.figCache = figureCache{}
+					tp.app.views.Forget()
 				}
 				page()
 			}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -111,7 +112,7 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		vals[s.flag] = fs.String(s.flag, def, fmt.Sprintf("%s [$%s] (default %q)", s.help, s.env, shown))
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: portal [serve|demo|admin create|reindex] [flags]\n\nSettings (flag, environment variable):\n")
+		fmt.Fprintf(w, "Usage: portal [command] [arguments] [settings] (portal help lists the commands)\n\nSettings (flag, environment variable):\n")
 		for _, s := range settings {
 			fmt.Fprintf(w, "  -%-18s $%-24s %s\n", s.flag, s.env, s.help)
 		}
@@ -270,6 +271,18 @@ func decodeKey(s string) ([]byte, error) {
 		return b, nil
 	}
 	return base64.RawURLEncoding.DecodeString(s)
+}
+
+// Logger is the log the settings ask for (-log-level, -log-format),
+// written to w.
+func (c *Config) Logger(w io.Writer) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lv}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // Secure reports whether the portal is served over TLS.

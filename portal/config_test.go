@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +107,43 @@ func TestGeneratedKeysArePrivateAndStable(t *testing.T) {
 	k2, _ := loadOrCreateKey(nil, dir, "jwt.key", 32)
 	if !bytes.Equal(k1, k2) {
 		t.Error("key changed between starts")
+	}
+}
+
+func TestRotateConfigPreviousKeys(t *testing.T) {
+	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	k2 := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	tests := []struct {
+		name, flag, env, wantErr string
+		want                     int
+	}{
+		{"none", "", "", "", 0},
+		{"two from the environment", "", k1 + ", " + k2, "", 2},
+		{"flag wins", k1, k1 + "," + k2, "", 1},
+		{"short key", "c2hvcnQ=", "", "-data-key-previous", 0},
+		{"not base64", k1 + ",???", "", "-data-key-previous", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var args []string
+			if tt.flag != "" {
+				args = []string{"-data-key-previous", tt.flag}
+			}
+			c, err := LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), k1) {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err != nil || len(c.DataKeyPrevious) != tt.want {
+				t.Fatalf("%d previous keys, err %v", len(c.DataKeyPrevious), err)
+			}
+		})
+	}
+	var out bytes.Buffer
+	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
+	if strings.Contains(out.String(), k1) || !strings.Contains(out.String(), "-data-key-previous") {
+		t.Error("help shows a previous key, or not the setting")
 	}
 }

@@ -15,25 +15,26 @@ import (
 )
 
 // The generated data key and, while `rotate-data-key -generate` runs, the
-// key it rotates away from, in the data directory's keys/.
+// key it rotates away from, in the data directory's keys/; retired keys
+// go to keys/retired/.
 const (
-	dataKeyFile     = "data.key"
-	previousKeyFile = "data.key.previous"
-	retiredKeyDir   = "retired"
+	DataKeyFile     = "data.key"
+	PreviousKeyFile = "data.key.previous"
+	RetiredKeyDir   = "retired"
 )
 
-// openVault builds the vault on the data keys: the current one (the
+// OpenVault builds the vault on the data keys: the current one (the
 // setting, or the key file generated on first start) and any previous
 // ones (the setting; with the key file, also the one a rotation begun with
 // -generate keeps until it has finished).
-func openVault(cfg *Config) (*pii.Vault, error) {
-	current, err := loadOrCreateKey(cfg.DataKey, cfg.DataDir, dataKeyFile, 32)
+func OpenVault(cfg *Config) (*pii.Vault, error) {
+	current, err := loadOrCreateKey(cfg.DataKey, cfg.DataDir, DataKeyFile, 32)
 	if err != nil {
 		return nil, err
 	}
 	previous := cfg.DataKeyPrevious
 	if cfg.DataKey == nil {
-		k, err := readKeyFile(filepath.Join(cfg.DataDir, "keys", previousKeyFile))
+		k, err := ReadKeyFile(filepath.Join(cfg.DataDir, "keys", PreviousKeyFile))
 		if err != nil {
 			return nil, err
 		}
@@ -44,8 +45,8 @@ func openVault(cfg *Config) (*pii.Vault, error) {
 	return pii.NewVault(current, previous...)
 }
 
-// readKeyFile reads a base64 32-byte key; a missing file is nil.
-func readKeyFile(path string) ([]byte, error) {
+// ReadKeyFile reads a base64 32-byte key; a missing file is nil.
+func ReadKeyFile(path string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -77,23 +78,23 @@ func writeKeyFile(path string, key []byte) error {
 	return err
 }
 
-// generateDataKey starts a rotation of the generated key file: the
+// GenerateDataKey starts a rotation of the generated key file: the
 // current key is kept as data.key.previous, then a new key replaces
 // data.key (written aside and renamed, so data.key is always whole). A
 // previous file already there means a rotation begun earlier has not
 // finished: it is resumed, and a new key is made only if that run stopped
 // before making one.
-func generateDataKey(dataDir string) (resumed bool, err error) {
+func GenerateDataKey(dataDir string) (resumed bool, err error) {
 	dir := filepath.Join(dataDir, "keys")
-	cur, prev := filepath.Join(dir, dataKeyFile), filepath.Join(dir, previousKeyFile)
-	curKey, err := readKeyFile(cur)
+	cur, prev := filepath.Join(dir, DataKeyFile), filepath.Join(dir, PreviousKeyFile)
+	curKey, err := ReadKeyFile(cur)
 	if err != nil {
 		return false, err
 	}
 	if curKey == nil {
 		return false, fmt.Errorf("no generated data key in %s: the portal has not run on this data directory", dir)
 	}
-	prevKey, err := readKeyFile(prev)
+	prevKey, err := ReadKeyFile(prev)
 	if err != nil {
 		return false, err
 	}
@@ -118,19 +119,19 @@ func generateDataKey(dataDir string) (resumed bool, err error) {
 	return prevKey != nil, syncDir(dir)
 }
 
-// retireDataKey moves data.key.previous to keys/retired/ once every value
+// RetireDataKey moves data.key.previous to keys/retired/ once every value
 // is under the new key; it still opens backups taken before, so it is
 // kept, not deleted. It returns the new path ("" when there was none).
-func retireDataKey(dataDir string, now time.Time) (string, error) {
+func RetireDataKey(dataDir string, now time.Time) (string, error) {
 	dir := filepath.Join(dataDir, "keys")
-	prev := filepath.Join(dir, previousKeyFile)
+	prev := filepath.Join(dir, PreviousKeyFile)
 	if _, err := os.Stat(prev); errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
-	if err := os.MkdirAll(filepath.Join(dir, retiredKeyDir), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, RetiredKeyDir), 0o700); err != nil {
 		return "", err
 	}
-	to := filepath.Join(dir, retiredKeyDir, dataKeyFile+"."+now.UTC().Format("20060102T150405Z"))
+	to := filepath.Join(dir, RetiredKeyDir, DataKeyFile+"."+now.UTC().Format("20060102T150405Z"))
 	if err := os.Rename(prev, to); err != nil {
 		return "", err
 	}

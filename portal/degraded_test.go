@@ -71,7 +71,7 @@ func TestSearchEngineDown(t *testing.T) {
 	}
 	tp.serve(t)
 	ctx := context.Background()
-	if err := tp.app.demoProjects(ctx); err != nil {
+	if err := tp.demoProjects(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if code, st := tp.readiness(); code != 200 || st["search_state"] != "degraded" {

@@ -19,7 +19,7 @@ import (
 func TestDemoData(t *testing.T) {
 	tp := newTestPortal(t)
 	ctx := context.Background()
-	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+	if err := tp.loadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	staff := accounts.Principal{ID: "demo-check", Role: accounts.Admin, Name: "check"}
@@ -94,7 +94,7 @@ func TestDemoData(t *testing.T) {
 	}
 	// The figures the demo gave, as the KPI code reads them; a rebuild
 	// from the records agrees with what the writes kept.
-	from := core.DateOf(tp.app.clock.Now().AddDate(-1, 0, 0)).String()[:7]
+	from := core.DateOf(tp.app.Clock.Now().AddDate(-1, 0, 0)).String()[:7]
 	_, admin, _ := tp.account(accounts.Admin, "figures@test.cn")
 	resp, body := tp.do("GET", "/api/v1/admin/figures?from="+from, nil, admin)
 	figs := decode[apiFigures](t, body)
@@ -106,7 +106,7 @@ func TestDemoData(t *testing.T) {
 			t.Errorf("no %s in the figures: %s", k, body)
 		}
 	}
-	if f, err := tp.app.figures.Read(ctx, "2023-01", core.DateOf(tp.app.clock.Now()).String()[:7], "all", "all"); err != nil || f.Counts["ventures_started"] < 2 {
+	if f, err := tp.app.figures.Read(ctx, "2023-01", core.DateOf(tp.app.Clock.Now()).String()[:7], "all", "all"); err != nil || f.Counts["ventures_started"] < 2 {
 		t.Errorf("ventures started since 2023: %v (%v)", f.Counts, err)
 	}
 	if figs.Counts["calls"] != int64(calls) {
@@ -115,13 +115,13 @@ func TestDemoData(t *testing.T) {
 	t.Logf("demo: %d loan decisions, median %.0f days from application to decision (bucket bound); training %d passed of %d enrolled",
 		figs.Counts["loans_decided"], figs.Medians["decision_days"], figs.Counts["training_passed"], figs.Counts["training_enrolled"])
 	before, _ := tp.app.figures.Snapshot(ctx)
-	if _, err := tp.app.figures.Rebuild(ctx, tp.app.figureSources(), nil); err != nil {
+	if _, err := tp.app.figures.Rebuild(ctx, tp.app.bureau.FigureSources(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
 		t.Error("a rebuild of the figures differs from what the writes kept")
 	}
-	if err := tp.app.LoadDemo(ctx, io.Discard); err != nil {
+	if err := tp.loadDemo(ctx, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, again, _, _ := h.Calls(ctx, staff, hotline.CallQuery{Page: one}); again != calls {

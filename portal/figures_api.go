@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
+	"onestop/services/figures"
 )
 
 // apiFigures is one span's figures under one filter: every counter, the
@@ -21,7 +22,7 @@ type apiFigures struct {
 	Counts   map[string]int64   `json:"counts"`
 	Medians  map[string]float64 `json:"medians"`
 	P90      map[string]float64 `json:"p90"`
-	View     *figureView        `json:"view"`
+	View     *figures.View      `json:"view"`
 	Computed time.Time          `json:"computed_at"`
 }
 
@@ -32,7 +33,7 @@ func (a *App) apiFiguresRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := a.readFigures(c.UserContext(), q)
+	f, err := a.views.Read(c.UserContext(), q)
 	if err != nil {
 		return err
 	}

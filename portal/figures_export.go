@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"onestop/services/core"
+	"onestop/services/figures"
 )
 
 // table is one block of an export: a title, a header and rows, all in the
@@ -22,7 +23,7 @@ type table struct {
 
 // exportTables lays a view out as tables: the figures, each breakdown,
 // the cohorts and the trends. The export holds aggregates only.
-func (a *App) exportTables(l string, v *figureView) []table {
+func (a *App) exportTables(l string, v *dashboard) []table {
 	q := v.Query
 	head := table{Name: a.I18n.T(l, "figures.title"), Header: []string{a.I18n.T(l, "figures.section"), a.I18n.T(l, "figures.figure"), a.I18n.T(l, "figures.value"),
 		a.I18n.T(l, "figures.n"), a.I18n.T(l, "figures.of"), a.I18n.T(l, "figures.note")}}
@@ -47,16 +48,16 @@ func (a *App) exportTables(l string, v *figureView) []table {
 	co := table{Name: a.I18n.T(l, "figures.cohorts"), Header: []string{a.I18n.T(l, "figures.quarter"), a.I18n.T(l, "figures.ventures_started")}}
 	// Verified first, then the self-reported answers in columns of their own.
 	for _, key := range []string{"figures.operating_at", "figures.operating_at_self"} {
-		for _, m := range cohortMonths {
+		for _, m := range figures.CohortMonths {
 			co.Header = append(co.Header, a.I18n.T(l, key, m))
 		}
 	}
 	for _, r := range v.Cohorts {
 		row := []string{r.Quarter, fmt.Sprint(r.Started)}
-		for j := range cohortMonths {
+		for j := range figures.CohortMonths {
 			row = append(row, fmt.Sprintf("%d (%s)", r.Operating[j], r.Shares[j]))
 		}
-		for j := range cohortMonths {
+		for j := range figures.CohortMonths {
 			row = append(row, fmt.Sprintf("%d (%s)", r.SelfOperating[j], r.SelfShares[j]))
 		}
 		co.Rows = append(co.Rows, row)

@@ -14,19 +14,18 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/people"
 )
 
 // forgetFigures empties the dashboard's one-minute cache, so a read after
 // a write sees it.
 func (tp *testPortal) forgetFigures() {
-	tp.app.figCache.mu.Lock()
-	tp.app.figCache.entries = nil
-	tp.app.figCache.mu.Unlock()
+	tp.app.views.Forget()
 }
 
 // shownFigures are a view's figures by catalog key.
-func shownFigures(v *figureView) map[string]string {
+func shownFigures(v *figures.View) map[string]string {
 	out := map[string]string{}
 	for _, s := range v.Sections {
 		for _, f := range s.Figures {
@@ -50,7 +49,7 @@ func TestFiguresSelfReported(t *testing.T) {
 	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
 	_, staff, _ := tp.account(accounts.Hotline, "hotline@test.cn")
 	id, e1, _ := tp.account(accounts.Entrepreneur, "e1@test.cn")
-	today := core.DateOf(tp.app.clock.Now())
+	today := core.DateOf(tp.app.Clock.Now())
 	month := today.String()[:7]
 	reg := today.AddMonths(-13) // the 6- and 12-month check-ins are open
 	venture := func(reg core.Date) map[string]any {
@@ -152,7 +151,7 @@ func TestFiguresSelfReported(t *testing.T) {
 
 	// Open data publishes the verified figures, and says so.
 	resp, body := tp.do("GET", "/api/v1/open-data", nil, "")
-	if d := decode[openData](t, body); resp.StatusCode != 200 || d.CheckIns != "verified" {
+	if d := decode[figures.OpenData](t, body); resp.StatusCode != 200 || d.CheckIns != "verified" {
 		t.Errorf("open data: %d %s", resp.StatusCode, body)
 	}
 	if _, doc = tp.browser().get("/open-data"); !strings.Contains(doc.Find("#open-data-verified").Text(), "經熱線人員記錄或核實") {
@@ -180,7 +179,7 @@ func TestFiguresSelfReported(t *testing.T) {
 	// The rebuild command sums the records to the same rollups.
 	ctx := context.Background()
 	before, _ := tp.app.figures.Snapshot(ctx)
-	if _, err := tp.app.figures.Rebuild(ctx, tp.app.figureSources(), nil); err != nil {
+	if _, err := tp.app.figures.Rebuild(ctx, tp.app.bureau.FigureSources(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
@@ -196,7 +195,7 @@ func TestBrowserVerifyQueue(t *testing.T) {
 	tp := newTestPortal(t)
 	tp.account(accounts.Hotline, "hotline@test.cn")
 	id, e1, _ := tp.account(accounts.Entrepreneur, "e1@test.cn")
-	today := core.DateOf(tp.app.clock.Now())
+	today := core.DateOf(tp.app.Clock.Now())
 	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽自報", "consent_version": people.NoticeVersion, "district": "xicheng",
 		"venture": map[string]any{"stage": "operating", "industry": "technology", "first_registered": today.AddMonths(-13).String()}}, e1); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)

@@ -7,7 +7,6 @@ import (
 	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/figures"
 )
 
 // TestFiguresByHand lays down a small world through the API and works the
@@ -65,7 +65,7 @@ func TestFiguresByHand(t *testing.T) {
 		}
 	}
 
-	month := core.DateOf(tp.app.clock.Now()).String()[:7]
+	month := core.DateOf(tp.app.Clock.Now()).String()[:7]
 	resp, body = tp.do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, w.admin)
 	if resp.StatusCode != 200 {
 		t.Fatalf("figures: %d %s", resp.StatusCode, body)
@@ -175,57 +175,13 @@ func hasRow(rows [][]string, label, value string) bool {
 	return slices.ContainsFunc(rows, func(r []string) bool { return slices.Contains(r, label) && slices.Contains(r, value) })
 }
 
-// TestSmallCells: published counts under five are withheld, and so is a
-// share whose count or remainder is under five.
-func TestSmallCells(t *testing.T) {
-	for _, tt := range []struct {
-		n    int64
-		want string
-	}{{0, "0"}, {1, "nil"}, {4, "nil"}, {5, "5"}, {120, "120"}} {
-		got := "nil"
-		if c := cell(tt.n); c != nil {
-			got = strconv.Itoa(int(*c))
-		}
-		if got != tt.want {
-			t.Errorf("cell(%d) = %s, want %s", tt.n, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		n, of int64
-		want  float64 // -1: withheld
-	}{{0, 10, 0}, {5, 10, 50}, {9, 10, -1}, {3, 10, -1}, {0, 4, -1}, {10, 10, 100}, {7, 21, 33.3}} {
-		got := -1.0
-		if s := shareCell(tt.n, tt.of); s != nil {
-			got = *s
-		}
-		if got != tt.want {
-			t.Errorf("share(%d of %d) = %v, want %v", tt.n, tt.of, got, tt.want)
-		}
-	}
-}
-
-// TestComplementarySuppression: one withheld district in a column takes
-// the smallest other one with it; two or none, nothing more.
-func TestComplementarySuppression(t *testing.T) {
-	n := func(v int64) openCell { return &v }
-	rows := []openRow{{Area: "all", Calls: n(40), LoansApproved: n(30)},
-		{Calls: nil, LoansApproved: nil}, {Calls: n(12), LoansApproved: nil}, {Calls: n(7), LoansApproved: n(9)}, {Calls: n(0), LoansApproved: n(21)}, {Calls: n(21)}}
-	suppressComplements(rows)
-	if rows[3].Calls != nil || rows[2].Calls == nil || rows[4].Calls == nil || rows[0].Calls == nil {
-		t.Errorf("calls: the smallest non-zero other district should go: %v %v %v", rows[2].Calls, rows[3].Calls, rows[4].Calls)
-	}
-	if rows[3].LoansApproved == nil || rows[4].LoansApproved == nil {
-		t.Error("loans: two were withheld already; nothing more should go")
-	}
-}
-
 // TestOpenData: anyone reads it, as JSON and as a page; it holds
 // aggregates only — no name or id of anyone in the records — and the city's
 // few stability check-ins are withheld.
 func TestOpenData(t *testing.T) {
 	tp := newTestPortal(t)
 	e1ID, e1, _ := tp.account(accounts.Entrepreneur, "e1@test.cn")
-	reg := core.DateOf(tp.app.clock.Now()).AddMonths(-2).String()
+	reg := core.DateOf(tp.app.Clock.Now()).AddMonths(-2).String()
 	resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽開放", "consent_version": "2026-11", "district": "xicheng",
 		"venture": map[string]any{"stage": "operating", "industry": "technology", "first_registered": reg, "employees": 2}}, e1)
 	if resp.StatusCode != 200 {
@@ -235,7 +191,7 @@ func TestOpenData(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("open data: %d %s", resp.StatusCode, body)
 	}
-	d := decode[openData](t, body)
+	d := decode[figures.OpenData](t, body)
 	if d.SuppressedBelow != 5 || len(d.Rows) != len(core.Districts)+1 || d.Rows[0].VenturesStarted != nil {
 		t.Errorf("open data: %s", body)
 	}

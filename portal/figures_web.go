@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/url"
 	"onestop/portal/web"
@@ -29,28 +28,6 @@ type chart struct {
 	Height float64
 }
 
-func percent(n, of int64) string {
-	if of == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
-}
-
-func ratio(n, of int64) string {
-	if of == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f", float64(n)/float64(of))
-}
-
-func quant(f figures.Figures, name string, q float64) string {
-	v := f.Quantile(name, q)
-	if v == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("≤ %g", v)
-}
-
 // filterOption is one choice of the dashboard's filter ("district:xicheng").
 type filterOption struct {
 	Value, Label string
@@ -68,7 +45,7 @@ func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error)
 	var out []filterGroup
 	labels := map[string]string{"district": "district.", "industry": "industry.", "group": "group.", "topic": "topic.", "service_type": "service.",
 		"call_topic": "calltopic.", "call_type": "calltype.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
-	for _, dim := range figureDims[1:] {
+	for _, dim := range figures.Dimensions[1:] {
 		g := filterGroup{Dim: dim}
 		for _, v := range enumDims[dim] {
 			g.Options = append(g.Options, filterOption{dim + ":" + v, a.I18n.T(l, labels[dim]+v)})
@@ -116,7 +93,7 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "figures.title", "Groups": groups, "Errors": map[string]string{}, "Months": cohortMonths}
+	data := fiber.Map{"Title": "figures.title", "Groups": groups, "Errors": map[string]string{}, "Months": figures.CohortMonths}
 	q, err := parseFigureQuery(c.Query, now)
 	data["Query"], data["Filter"] = q, q.Dim+":"+q.Value
 	if err != nil {
@@ -141,49 +118,42 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 // trendSeries are the counters drawn as a year of monthly bars.
 var trendSeries = []string{"ventures_started", "calls", "consult_asked", "service_requests", "loans_applied", "training_enrolled"}
 
-// fullView is a view with its trends: what the page shows and an export
-// holds.
-func (a *App) fullView(ctx context.Context, l string, q figureQuery, now core.Date) (*figureView, error) {
+// dashboard is a view with its trends drawn: what the page shows and an
+// export holds.
+type dashboard struct {
+	*figures.View
+	Charts []chart
+}
+
+// fullView is the dashboard of q.
+func (a *App) fullView(ctx context.Context, l string, q figures.Query, now core.Date) (*dashboard, error) {
 	v, err := a.figureView(ctx, l, q)
-	if err == nil {
-		v.Charts, err = a.trends(ctx, q, now)
+	if err != nil {
+		return nil, err
 	}
-	return v, err
+	trends, err := a.views.Trends(ctx, q, trendSeries, now)
+	if err != nil {
+		return nil, err
+	}
+	d := &dashboard{View: v}
+	for _, t := range trends {
+		d.Charts = append(d.Charts, drawTrend(t))
+	}
+	return d, nil
 }
 
-// trends draws every trend series under the view's filter.
-func (a *App) trends(ctx context.Context, q figureQuery, now core.Date) ([]chart, error) {
-	var out []chart
-	for _, series := range trendSeries {
-		ch, err := a.trend(ctx, series, q, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ch)
-	}
-	return out, nil
-}
-
-// trend draws twelve months of one counter, up to this month, as bars.
-func (a *App) trend(ctx context.Context, series string, q figureQuery, now core.Date) (chart, error) {
+// drawTrend draws twelve months of one counter as bars.
+func drawTrend(t figures.Trend) chart {
 	const w, h, gap = 600.0, 160.0, 4.0
-	ch := chart{Key: "figures.series." + series, Width: w, Height: h + 20}
-	var vals []int64
-	var labels []string
+	ch := chart{Key: "figures.series." + t.Series, Width: w, Height: h + 20}
 	var peak int64 = 1
-	for i := 11; i >= 0; i-- {
-		m := now.AddMonths(-i).String()[:7]
-		f, err := a.readFigures(ctx, figureQuery{m, m, q.Dim, q.Value})
-		if err != nil {
-			return ch, err
-		}
-		vals, labels = append(vals, f.Counts[series]), append(labels, m)
-		peak = max(peak, f.Counts[series])
+	for _, v := range t.Values {
+		peak = max(peak, v)
 	}
-	bw := w/float64(len(vals)) - gap
-	for i, v := range vals {
+	bw := w/float64(len(t.Values)) - gap
+	for i, v := range t.Values {
 		bh := h * float64(v) / float64(peak)
-		ch.Bars = append(ch.Bars, bar{X: float64(i) * (bw + gap), Y: h - bh, W: bw, H: bh, Label: labels[i], Value: v})
+		ch.Bars = append(ch.Bars, bar{X: float64(i) * (bw + gap), Y: h - bh, W: bw, H: bh, Label: t.Months[i], Value: v})
 	}
-	return ch, nil
+	return ch
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"io"
 	"onestop/portal/web"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"onestop/services/accounts"
@@ -140,61 +138,6 @@ func FuzzIdempotencyKey(f *testing.F) {
 	})
 }
 
-// FuzzParseFigureQuery: an accepted view has months that print back as
-// given, from no later than to, at most maxSpanMonths months, a known
-// dimension and a value that dimension can take.
-func FuzzParseFigureQuery(f *testing.F) {
-	f.Add("2026-01", "2026-12", "district", "dongcheng", "")
-	f.Add("2016-01", "2026-01", "all", "", "")
-	f.Add("2016-01", "2026-02", "all", "", "")
-	f.Add("2026-1", "2026-13", "$ne", "x", "district:../x")
-	f.Add("", "", "", "", "bank:0123456789abcdefghjkmnpqrs")
-	f.Add("0000-01", "9999-12", "mentor", `") OR true OR ("`, "")
-	now := core.NewDate(2026, 12, 5)
-	f.Fuzz(func(t *testing.T, from, to, dim, value, filter string) {
-		in := map[string]string{"from": from, "to": to, "dim": dim, "value": value, "filter": filter}
-		get := func(k string, def ...string) string {
-			if v := in[k]; v != "" {
-				return v
-			}
-			if len(def) > 0 {
-				return def[0]
-			}
-			return ""
-		}
-		q, err := parseFigureQuery(get, now)
-		if err != nil {
-			var ce *core.Error
-			if !errors.As(err, &ce) || ce.Code != core.Invalid || len(ce.Fields) == 0 {
-				t.Fatalf("parseFigureQuery: %v", err)
-			}
-			return
-		}
-		a, err1 := time.Parse("2006-01", q.From)
-		b, err2 := time.Parse("2006-01", q.To)
-		if err1 != nil || err2 != nil || a.Format("2006-01") != q.From || b.Format("2006-01") != q.To || b.Before(a) {
-			t.Fatalf("accepted span %q–%q", q.From, q.To)
-		}
-		if months := (b.Year()-a.Year())*12 + int(b.Month()-a.Month()); months > maxSpanMonths {
-			t.Fatalf("accepted %d months (%s–%s)", months, q.From, q.To)
-		}
-		switch {
-		case q.Dim == "all":
-			if q.Value != "all" {
-				t.Fatalf("all with value %q", q.Value)
-			}
-		case !slices.Contains(figureDims, q.Dim):
-			t.Fatalf("accepted dimension %q", q.Dim)
-		case enumDims[q.Dim] != nil:
-			if !slices.Contains(enumDims[q.Dim], q.Value) {
-				t.Fatalf("accepted %s=%q", q.Dim, q.Value)
-			}
-		case !core.ValidID(q.Value):
-			t.Fatalf("accepted %s=%q", q.Dim, q.Value)
-		}
-	})
-}
-
 // FuzzAuthenticate: the JWT wrapper accepts a token only when it is, byte
 // for byte in what is signed, one the portal issued — header and claims
 // as issued, the same signature — so a token not signed with the portal's
@@ -258,30 +201,6 @@ func TestSettingsAreWholeNumbers(t *testing.T) {
 	for _, v := range []string{"0x100000", "1048576abc", "1e6"} {
 		if _, err := LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("-body-limit %s accepted", v)
-		}
-	}
-}
-
-// FuzzParseFigureQuery: the span was bounded by 120 × 31 days, so 2016-01 to
-// 2026-02 (121 months) passed the ten-year limit.
-func TestFigureSpanIsCountedInMonths(t *testing.T) {
-	now := core.NewDate(2026, 12, 5)
-	for _, tt := range []struct {
-		from, to string
-		ok       bool
-	}{{"2016-01", "2026-01", true}, {"2016-01", "2026-02", false}, {"2016-12", "2026-12", true}, {"2016-11", "2026-12", false}} {
-		q := map[string]string{"from": tt.from, "to": tt.to}
-		_, err := parseFigureQuery(func(k string, def ...string) string {
-			if v := q[k]; v != "" {
-				return v
-			}
-			if len(def) > 0 {
-				return def[0]
-			}
-			return ""
-		}, now)
-		if (err == nil) != tt.ok {
-			t.Errorf("%s–%s: %v", tt.from, tt.to, err)
 		}
 	}
 }

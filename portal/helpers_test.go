@@ -9,10 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/signal"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,18 +19,7 @@ import (
 	"onestop/services/store/storetest"
 )
 
-// TestMain runs the tests, or — when ONESTOP_TEST_PORTAL_ARGS is set — the
-// portal itself with those arguments (separated by \x1f): the crash test
-// starts this binary as a portal it can kill.
-func TestMain(m *testing.M) {
-	if args := os.Getenv("ONESTOP_TEST_PORTAL_ARGS"); args != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := Main(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
-		stop()
-		os.Exit(code)
-	}
-	storetest.Main(m)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 const testPassword = "Ch4ng3-me-not!"
 
@@ -77,6 +64,24 @@ func newTestPortalTB(t testing.TB, setup ...func(*Config)) *testPortal {
 	app.ready.Store(true)
 	t.Cleanup(func() { app.Close(context.Background()) })
 	return &testPortal{t: t, app: app, now: now, sent: newMailbox(app)}
+}
+
+// loadDemo lays the demo world down in the test portal.
+func (tp *testPortal) loadDemo(ctx context.Context, w io.Writer) error {
+	d, err := tp.app.Demo()
+	if err != nil {
+		return err
+	}
+	return d.Load(ctx, w)
+}
+
+// demoProjects imports the demo's library of projects alone.
+func (tp *testPortal) demoProjects(ctx context.Context) error {
+	d, err := tp.app.Demo()
+	if err != nil {
+		return err
+	}
+	return d.Projects(ctx)
 }
 
 // do sends a request; body is JSON-encoded unless it is a string.

@@ -156,7 +156,7 @@ func TestHostileInput(t *testing.T) {
 			}
 			for _, list := range []string{"/api/v1/admin/audit", "/api/v1/staff/people", "/api/v1/staff/services"} {
 				want := 200
-				if list == "/api/v1/staff/people" && p == "q" && web.SensitiveQuery(s, tp.app.clock.Now()) {
+				if list == "/api/v1/staff/people" && p == "q" && web.SensitiveQuery(s, tp.app.Clock.Now()) {
 					want = 422 // a number goes by POST (lookup.go)
 				}
 				resp, _ = tp.do("GET", list+"?"+p+"="+url.QueryEscape(s), nil, admin)
@@ -323,7 +323,7 @@ func TestHostileTraining(t *testing.T) {
 	schoolID, school, _ := tp.account(accounts.Provider, "school@test.cn")
 	tp.do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
 	resp, body := tp.do("POST", "/api/v1/courses", map[string]any{"title": "SYB 創業培訓", "kind": "planning", "place": "東城區", "seats": 10,
-		"sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
+		"sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
 	if resp.StatusCode != 201 {
 		t.Fatalf("course: %d %s", resp.StatusCode, body)
 	}

@@ -76,9 +76,9 @@ func TestHotlineAPI(t *testing.T) {
 		"subject": "導師不回覆", "against": "mentor", "against_name": "mentor", "details": "三天沒有任何回覆。"}, w.staff))
 	cs := decode[hotlineweb.APICase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "call_id": "", "reasons": []string{"market"},
 		"loan_status": "repaying", "debts_yuan": 30000, "situation": "店面租約到期未續。", "needs": []string{"training"}}, w.staff))
-	w.post(t, "/api/v1/cases/"+cs.ID+"/contacts", map[string]any{"on": core.DateOf(tp.app.clock.Now()).String(), "channel": "phone", "note": "員工備註：情緒低落"}, w.staff)
+	w.post(t, "/api/v1/cases/"+cs.ID+"/contacts", map[string]any{"on": core.DateOf(tp.app.Clock.Now()).String(), "channel": "phone", "note": "員工備註：情緒低落"}, w.staff)
 	w.post(t, "/api/v1/cases/"+cs.ID+"/mentor", map[string]any{"mentor_id": w.mentorID}, w.staff)
-	today := core.DateOf(tp.app.clock.Now())
+	today := core.DateOf(tp.app.Clock.Now())
 	casePath := "/api/v1/cases/" + cs.ID
 	tp.run(t, []scenario{
 		// Finding callers: staff only, by phone, ID number or name.

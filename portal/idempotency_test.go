@@ -126,7 +126,7 @@ func TestTwoReplicas(t *testing.T) {
 		t.Fatalf("five failures over two replicas did not throttle: %d", resp.StatusCode)
 	}
 	ctx := context.Background()
-	now := a.app.clock.Now()
+	now := a.app.Clock.Now()
 	for _, lease := range []string{hotline.WorkerLease, loans.WorkerLease} {
 		okA, errA := a.app.store.Acquire(ctx, lease, "replica-a", now, time.Minute)
 		okB, errB := b.app.store.Acquire(ctx, lease, "replica-b", now, time.Minute)

@@ -10,19 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"onestop/services/accounts"
 	"onestop/services/people"
-	"onestop/services/store"
 )
 
 // serveTestPortal serves a test portal on a real loopback port.
@@ -145,123 +140,6 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 }
 
-func TestAdminCreateCommand(t *testing.T) {
-	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	ctx := context.Background()
-	code := Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", "weak", "-name", "局長", "-data", dir}, &out, &errb)
-	if code == 0 || !strings.Contains(errb.String(), "password") {
-		t.Fatalf("weak password accepted: %d %s", code, errb.String())
-	}
-	code = Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir}, &out, &errb)
-	if code != 0 || !strings.Contains(out.String(), "administrator 局長 created") {
-		t.Fatalf("admin create: %d %s %s", code, out.String(), errb.String())
-	}
-	code = Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir}, &out, &errb)
-	if code == 0 {
-		t.Fatal("the same admin created twice")
-	}
-	out.Reset()
-	if code := Main(ctx, []string{"reindex", "-data", dir}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 1 documents") {
-		t.Fatalf("reindex: %d %q %s", code, out.String(), errb.String())
-	}
-	if code := Main(ctx, []string{"bogus"}, &out, &errb); code != 1 {
-		t.Fatal("unknown command accepted")
-	}
-}
-
-// TestBackupCommands: a snapshot taken while the portal runs on the data
-// directory, and a dump, are restored into fresh data directories; every
-// collection comes back the same, and reindex brings search in step.
-func TestBackupCommands(t *testing.T) {
-	ctx := context.Background()
-	data := t.TempDir()
-	var out, errb bytes.Buffer
-	if code := Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", data}, &out, &errb); code != 0 {
-		t.Fatalf("admin create: %s", errb.String())
-	}
-	cfg, err := LoadConfig([]string{"-data", data, "-metrics-addr", "off"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.FastHashing = true
-	app, err := NewApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := &testPortal{t: t, app: app, now: new(atomic.Int64)}
-	tp.now.Store(time.Now().UnixMilli())
-	app.cfg.Clock = func() time.Time { return time.UnixMilli(tp.now.Load()) }
-	_, farmer, _ := tp.account(accounts.Entrepreneur, "farmer@test.cn")
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "phone": "13800138001"}, farmer); resp.StatusCode != 200 {
-		t.Fatalf("profile: %d %s", resp.StatusCode, body)
-	}
-	if resp, body := tp.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, farmer); resp.StatusCode != 201 {
-		t.Fatalf("service: %d %s", resp.StatusCode, body)
-	}
-	want := collectionsOf(t, app.store)
-
-	// While the portal runs: a snapshot and a dump.
-	snap, dump := t.TempDir(), t.TempDir()
-	for _, args := range [][]string{{"backup", snap, "-data", data}, {"backup", dump, "-format", "bson", "-data", data}} {
-		out.Reset()
-		if code := Main(ctx, args, &out, &errb); code != 0 {
-			t.Fatalf("%v: %s", args, errb.String())
-		}
-	}
-	if err := app.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for name, from := range map[string]string{"snapshot": snap, "dump": dump} {
-		fresh := t.TempDir()
-		out.Reset()
-		if code := Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "reindex") {
-			t.Fatalf("restore %s: %s %s", name, out.String(), errb.String())
-		}
-		if code := Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code == 0 {
-			t.Fatalf("%s restored over a database", name)
-		}
-		out.Reset()
-		if code := Main(ctx, []string{"reindex", "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 2 documents") {
-			t.Fatalf("reindex after %s: %s %s", name, out.String(), errb.String())
-		}
-		s, err := store.Open(ctx, store.Config{DataDir: fresh, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := collectionsOf(t, s)
-		s.Close(ctx)
-		for coll, docs := range want {
-			if len(docs) > 0 && !slices.Equal(docs, got[coll]) {
-				t.Errorf("%s: %s differs: %d documents, want %d", name, coll, len(got[coll]), len(docs))
-			}
-		}
-	}
-}
-
-// collectionsOf reads every collection as sorted raw documents.
-func collectionsOf(t *testing.T, s *store.Store) map[string][]string {
-	t.Helper()
-	ctx := context.Background()
-	names, err := s.Collections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]string{}
-	for _, name := range names {
-		cur, err := s.C(name).Find(ctx, bson.D{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for cur.Next(ctx) {
-			out[name] = append(out[name], string(cur.Current))
-		}
-		cur.Close(ctx)
-		slices.Sort(out[name])
-	}
-	return out
-}
-
 // TestDatabaseUnreachableAtStart: a MongoDB that does not answer is retried
 // with a clear log line each time, until the start-up gives up, without a
 // panic.
@@ -295,7 +173,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 func TestRequestIDs(t *testing.T) {
 	tp := newTestPortal(t)
 	var logs bytes.Buffer
-	tp.app.log = slog.New(slog.NewJSONHandler(&logs, nil))
+	tp.app.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	resp, _ := tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
 	if got := resp.Header.Get("X-Request-ID"); got != "proxy-4f2a" {
 		t.Errorf("the proxy's id: %q", got)

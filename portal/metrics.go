@@ -195,7 +195,7 @@ func (a *App) serveMetrics(ctx context.Context, addr string) error {
 		_ = srv.Close()
 	}()
 	a.metricsAt.Store(ln.Addr().String())
-	a.log.Info("metrics listening", "addr", ln.Addr().String())
+	a.Log.Info("metrics listening", "addr", ln.Addr().String())
 	go func() { _ = srv.Serve(ln) }()
 	return nil
 }

@@ -47,7 +47,7 @@ type fix struct {
 func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 	t.Helper()
 	o := &ownWorld{tp: tp, seed: "ownership-matrix-seed", tok: map[accounts.Role][2]string{}, id: map[accounts.Role][2]string{},
-		cache: map[string]fix{}, today: core.DateOf(tp.app.clock.Now()).String()}
+		cache: map[string]fix{}, today: core.DateOf(tp.app.Clock.Now()).String()}
 	_, o.admin, _ = tp.account(accounts.Admin, "admin@own.test.cn")
 	for _, r := range accounts.Roles {
 		if r == accounts.Admin {
@@ -81,7 +81,7 @@ func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 	// months (a check-in due within the month).
 	profile := goodProfile()
 	profile["venture"] = map[string]any{"stage": "operating", "form": "individual", "industry": "information_service",
-		"first_registered": core.DateOf(tp.app.clock.Now().AddDate(0, -5, -10)).String()}
+		"first_registered": core.DateOf(tp.app.Clock.Now().AddDate(0, -5, -10)).String()}
 	o.must(t, "PUT", "/api/v1/me/profile", profile, o.tok[accounts.Entrepreneur][0])
 	o.person = o.id[accounts.Entrepreneur][0]
 
@@ -98,7 +98,7 @@ func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 		}
 		o.tok[r] = toks
 	}
-	o.today = core.DateOf(tp.app.clock.Now()).String()
+	o.today = core.DateOf(tp.app.Clock.Now()).String()
 	school = o.tok[accounts.Provider][0]
 	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/attendance", map[string]any{"session_id": "s1", "present": []string{o.person}}, school)
 	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/complete", map[string]any{}, school)
@@ -402,7 +402,7 @@ func (o *ownWorld) loanBody() map[string]any {
 
 func (o *ownWorld) courseBody() map[string]any {
 	return map[string]any{"title": "創業培訓（SYB）", "kind": "planning", "description": "課程", "place": "東城區", "certificate": "合格證", "seats": 10,
-		"sessions": []map[string]any{{"starts_at": o.tp.app.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}
+		"sessions": []map[string]any{{"starts_at": o.tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}
 }
 
 // upload sends a document to a loan file through the API.

@@ -22,6 +22,7 @@ import (
 
 	"onestop/portal/web"
 	"onestop/services/accounts"
+	"onestop/services/demo"
 	"onestop/services/hotline"
 	peoplesvc "onestop/services/people"
 )
@@ -118,7 +119,7 @@ func canaryCount(t *testing.T) int {
 // canaryID is the ID number of the i-th canary of a series: a birth date
 // i days after the series' first, so every one is distinct and valid.
 func canaryIDNumber(region string, first time.Time, i int) string {
-	return withCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
+	return demo.WithCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
 }
 
 // TestPIICanaries (S11): a portal on a store of its own (its FerretDB
@@ -154,7 +155,7 @@ func TestPIICanaries(t *testing.T) {
 	logs := &lockedBuffer{}
 	// A store of its own (not the package's shared FerretDB): its SQLite
 	// files are this test's alone.
-	app, err := newApp(context.Background(), cfg, newLogger(cfg, logs), nil)
+	app, err := newApp(context.Background(), cfg, cfg.Logger(logs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

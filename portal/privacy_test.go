@@ -17,6 +17,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 	"onestop/services/people"
 	"onestop/services/privacy/rights"
 )
@@ -28,7 +29,7 @@ const (
 	privacyPhone = "13655501234"
 )
 
-var privacyIDNumber = withCheckDigit("11010519700304001")
+var privacyIDNumber = demo.WithCheckDigit("11010519700304001")
 
 // privacyPortal is a portal on a data directory and a log of its own, so
 // the test can read every file it writes.
@@ -44,7 +45,7 @@ func privacyPortal(t *testing.T) (tp *testPortal, dir string, logs *lockedBuffer
 	now.Store(time.Now().UnixMilli())
 	cfg.Clock = func() time.Time { return time.UnixMilli(now.Load()) }
 	logs = &lockedBuffer{}
-	app, err := newApp(context.Background(), cfg, newLogger(cfg, logs), nil)
+	app, err := newApp(context.Background(), cfg, cfg.Logger(logs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func newPrivacyWorld(t *testing.T, tp *testPortal) *privacyWorld {
 
 	// Then the venture opens: its stability follow-up starts.
 	profile["venture"] = map[string]any{"stage": "operating", "form": "individual", "industry": "information_service",
-		"first_registered": core.DateOf(tp.app.clock.Now().AddDate(0, -5, -10)).String()}
+		"first_registered": core.DateOf(tp.app.Clock.Now().AddDate(0, -5, -10)).String()}
 	w.must(t, "PUT", "/api/v1/me/profile", profile, w.token)
 
 	w.must(t, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": privacyName + "需要資金，電話 " + privacyPhone}, w.token)
@@ -143,7 +144,7 @@ func newPrivacyWorld(t *testing.T, tp *testPortal) *privacyWorld {
 	w.must(t, "POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal",
 		"details": "網頁打不開，請打 " + privacyPhone, "desired": "改善"}, w.token, "Idempotency-Key", "complaint-1")
 	course := str(w.must(t, "POST", "/api/v1/courses", map[string]any{"title": "創業培訓（SYB）", "kind": "planning", "description": "課程", "place": "東城區",
-		"certificate": "合格證", "seats": 10, "sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, w.provider), "id")
+		"certificate": "合格證", "seats": 10, "sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, w.provider), "id")
 	w.must(t, "POST", "/api/v1/courses/"+course+"/enrolments", map[string]any{}, w.token)
 
 	// The hotline: the caller found among accounts, a call, a follow-up

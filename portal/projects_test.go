@@ -70,7 +70,7 @@ func mustGet(tp *testPortal, path, token string) []byte {
 
 func TestLibraryBadInput(t *testing.T) {
 	tp := newTestPortal(t)
-	if err := tp.app.demoProjects(context.Background()); err != nil {
+	if err := tp.demoProjects(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var sc []scenario
@@ -108,7 +108,7 @@ func TestLibraryBadInput(t *testing.T) {
 
 func TestLibraryDegradedWhenSearchIsDown(t *testing.T) {
 	tp := newTestPortal(t)
-	if err := tp.app.demoProjects(context.Background()); err != nil {
+	if err := tp.demoProjects(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	tp.app.engine.Close() // the index is gone; the database is not
@@ -160,7 +160,7 @@ func TestWebProjectSubmission(t *testing.T) {
 func TestBrowserLibrarySearchAsYouType(t *testing.T) {
 	browser := newBrowser(t)
 	tp := newTestPortal(t)
-	if err := tp.app.demoProjects(context.Background()); err != nil {
+	if err := tp.demoProjects(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	base, stop := serveTestPortal(t, tp)

@@ -52,7 +52,7 @@ func (tp *testPortal) lastMessage(login string) notify.Delivery {
 	if _, err := tp.app.notify.Deliver(context.Background()); err != nil {
 		tp.t.Fatal(err)
 	}
-	vault, err := openVault(tp.app.cfg)
+	vault, err := OpenVault(tp.app.cfg)
 	if err != nil {
 		tp.t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
+	"onestop/services/demo"
 )
 
 // The sweeps (field allow-list, stored XSS, PII canaries) read every GET
@@ -86,13 +87,13 @@ func (w *sweepWorld) token(t *testing.T, login string) string {
 
 func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
 	t.Helper()
-	if err := tp.app.LoadDemo(context.Background(), io.Discard); err != nil {
+	if err := tp.loadDemo(context.Background(), io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	w := &sweepWorld{tp: tp, seen: map[string]map[string]bool{}, cache: map[string][]string{}}
 	w.subjects = []sweepSubject{{name: "guest"}}
 	for _, r := range accounts.Roles {
-		if !slices.ContainsFunc(demoAccounts, func(a accounts.NewAccount) bool { return a.Role == r }) {
+		if !slices.ContainsFunc(demo.Accounts, func(a accounts.NewAccount) bool { return a.Role == r }) {
 			t.Fatalf("no demo account of role %s", r)
 		}
 	}
@@ -116,21 +117,21 @@ func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
 				Role  accounts.Role `bson:"role"`
 			}
 			if id == "" || tp.app.store.Get(context.Background(), "users", id, &u) != nil || u.Email == "" ||
-				slices.ContainsFunc(append(slices.Clone(demoAccounts), extra...), func(a accounts.NewAccount) bool { return a.Email == u.Email }) {
+				slices.ContainsFunc(append(slices.Clone(demo.Accounts), extra...), func(a accounts.NewAccount) bool { return a.Email == u.Email }) {
 				continue
 			}
 			extra = append(extra, accounts.NewAccount{Email: u.Email, Role: u.Role})
 		}
 	}
 	slices.SortFunc(extra, func(a, b accounts.NewAccount) int { return strings.Compare(a.Email, b.Email) })
-	for i, a := range append(slices.Clone(demoAccounts), extra...) {
+	for i, a := range append(slices.Clone(demo.Accounts), extra...) {
 		login := a.Email
 		if login == "" {
 			login = a.Phone
 		}
-		tok, err := tp.app.accounts.Login(context.Background(), login, demoPassword, accounts.Meta{IP: "192.0.2.1"})
+		tok, err := tp.app.accounts.Login(context.Background(), login, demo.Password, accounts.Meta{IP: "192.0.2.1"})
 		if err != nil {
-			if i >= len(demoAccounts) {
+			if i >= len(demo.Accounts) {
 				t.Logf("no demo account %s (%v)", login, err)
 				continue
 			}

@@ -32,7 +32,7 @@ func TestTrainingAPI(t *testing.T) {
 		"has_skill_certificate": false, "training_refusals": 0, "wants_training": true}, farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	start := tp.app.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	start := tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 	course := map[string]any{"title": "被征地農民職業技能培訓（烹飪）", "kind": "skills", "place": "北山縣職業學校", "seats": 20, "fee_yuan": 1200, "subsidy_yuan": 1200,
 		"skill_certificate": true, "certificate": "中式烹調師（五級）", "sessions": []map[string]any{{"starts_at": start, "hours": 4}}}
 	tp.run(t, []scenario{
@@ -174,7 +174,7 @@ func TestWebCourseForm(t *testing.T) {
 	if v, _ := doc.Find("#f-title").Attr("value"); v != "SYB 創業培訓" {
 		t.Errorf("title lost: %q", v)
 	}
-	day := tp.app.clock.Now().Add(72 * time.Hour).In(core.CST).Format("2006-01-02")
+	day := tp.app.Clock.Now().Add(72 * time.Hour).In(core.CST).Format("2006-01-02")
 	// A subsidy above the fee is refused on its field, in the user's
 	// language.
 	for lang, want := range map[string]string{"zh-Hant": "每名學員的補貼不能高於學費。", "zh-Hans": "每名学员的补贴不能高于学费。", "en": "The subsidy per trainee cannot be more than the course fee."} {
@@ -211,7 +211,7 @@ func TestBrowserTrainingJourney(t *testing.T) {
 	tp.do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
 	tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "趙麗華", "consent_version": "2026-11"}, learner)
 	resp, body := tp.do("POST", "/api/v1/courses", map[string]any{"title": "創業意識培訓（GYB）", "kind": "awareness", "place": "東城區", "seats": 10,
-		"fee_yuan": 400, "subsidy_yuan": 400, "sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
+		"fee_yuan": 400, "subsidy_yuan": 400, "sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
 	if resp.StatusCode != 201 {
 		t.Fatalf("course: %d %s", resp.StatusCode, body)
 	}

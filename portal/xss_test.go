@@ -15,6 +15,7 @@ import (
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/demo"
 )
 
 // xssPayloads are script and markup payloads stored in every free-text
@@ -157,7 +158,7 @@ func TestStoredXSS(t *testing.T) {
 	mentorTok := w.token(t, "mentor@sweep.test.cn")
 	var bases []string
 	start := time.Now()
-	today := core.DateOf(tp.app.clock.Now()).String()
+	today := core.DateOf(tp.app.Clock.Now()).String()
 	x := &xssWriter{t: t, tp: tp, byPayload: map[string]int{}}
 	var lines bytes.Buffer
 	var writers []sweepSubject
@@ -184,7 +185,7 @@ func TestStoredXSS(t *testing.T) {
 		}
 
 		profile := goodProfile()
-		profile["id_number"] = withCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
+		profile["id_number"] = demo.WithCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
 		profile["phone"] = fmt.Sprintf("1365555%04d", i)
 		profile["skills"] = []string{"網店運營"}
 		x.write("PUT", "/api/v1/me/profile", ent, profile, []string{"real_name", "skills"}, p)
@@ -240,7 +241,7 @@ func TestStoredXSS(t *testing.T) {
 		}
 		x.write("POST", "/api/v1/admin/banks", admin, map[string]any{"name": fmt.Sprintf("銀行%d", i)}, []string{"name"}, p)
 		x.write("POST", "/api/v1/courses", school, map[string]any{"title": "創業培訓", "kind": "planning", "description": "課程", "place": "東城區", "certificate": "合格證",
-			"seats": 10, "sessions": []map[string]any{{"starts_at": tp.app.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}},
+			"seats": 10, "sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}},
 			[]string{"title", "description", "place", "certificate"}, p)
 		line, _ := json.Marshal(map[string]any{"external_id": fmt.Sprintf("xss-%d", i), "title": p, "summary": p, "description": p, "industry": "community_service",
 			"district": "dongcheng", "investment_yuan": 50000, "risk": "low", "expected_jobs": 3, "target_groups": []string{"college_graduate"}, "tags": []string{p},

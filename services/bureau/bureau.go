@@ -80,8 +80,17 @@ type Bureau struct {
 	Privacy  *privacy.Registry
 	Rights   *rights.Service
 
-	store *store.Store
+	store  *store.Store
+	engine search.Engine
 }
+
+// Store is the database the services were built on, for the tools that
+// write it directly (seed-load's bulk writes, the demo's look-ups by login
+// key).
+func (b *Bureau) Store() *store.Store { return b.store }
+
+// Engine is the search engine the outbox writes to.
+func (b *Bureau) Engine() search.Engine { return b.engine }
 
 // New builds the services. It opens nothing and writes nothing: Ensure
 // creates what is missing.
@@ -89,7 +98,7 @@ func New(c Config) (*Bureau, error) {
 	if err := core.CheckDeps("bureau", c); err != nil {
 		return nil, err
 	}
-	b := &Bureau{store: c.Store, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
+	b := &Bureau{store: c.Store, engine: c.Engine, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
 	st, o, clock := c.Store, b.Outbox, c.Clock
 	argon := c.Argon2
 	if argon == (accounts.Argon2{}) {
@@ -194,6 +203,13 @@ func (b *Bureau) wire(log *slog.Logger) {
 	// A mentor whose account is disabled leaves the directory and the
 	// routing at once.
 	b.Accounts.OnChange(b.Mentors.AccountChanged)
+}
+
+// FigureSources are the records every figure is computed from, for a
+// rebuild of the rollups.
+func (b *Bureau) FigureSources() []figures.Source {
+	return append([]figures.Source{b.Loans.FigureSource(), b.Training.FigureSource(), b.Mentors.FigureSource(), b.Onestop.FigureSource(),
+		b.Policies.FigureSource(), b.Bases.FigureSource()}, b.Hotline.FigureSources()...)
 }
 
 // Collections are every collection the services keep.

@@ -1,4 +1,4 @@
-package portal
+package cli
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"onestop/portal"
 	"onestop/services/pii"
 	"onestop/services/rekey"
 	"onestop/services/store"
@@ -42,7 +43,7 @@ func rotateDataKeyCommand(ctx context.Context, args []string, stdout, stderr io.
 	if err := fs.Parse(append(own, limitArgs...)); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(rest, os.Getenv, stderr)
+	cfg, err := portal.LoadConfig(rest, os.Getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func rotateDataKeyCommand(ctx context.Context, args []string, stdout, stderr io.
 		if !fileKeys {
 			return errors.New("rotate-data-key: -generate rotates the generated key file; with -data-key set, make the new key yourself (openssl rand -base64 32) and give the old one in -data-key-previous")
 		}
-		resumed, err := generateDataKey(cfg.DataDir)
+		resumed, err := portal.GenerateDataKey(cfg.DataDir)
 		if err != nil {
 			return err
 		}
@@ -61,14 +62,14 @@ func rotateDataKeyCommand(ctx context.Context, args []string, stdout, stderr io.
 			fmt.Fprintln(stdout, "new data key generated; the old one is kept as keys/data.key.previous until every value has moved")
 		}
 	}
-	vault, err := openVault(cfg)
+	vault, err := portal.OpenVault(cfg)
 	if err != nil {
 		return err
 	}
 	if !vault.Rotating() {
 		fmt.Fprintln(stdout, "no previous data key: checking that every value is under the current key")
 	}
-	s, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: newLogger(cfg, io.Discard)})
+	s, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: cfg.Logger(io.Discard)})
 	if err != nil {
 		return err
 	}
@@ -91,9 +92,9 @@ func rotateDataKeyCommand(ctx context.Context, args []string, stdout, stderr io.
 
 // finish says what to do with the previous key once every value is under
 // the current one, and retires the generated one.
-func finish(stdout io.Writer, cfg *Config, vault *pii.Vault, fileKeys bool) error {
+func finish(stdout io.Writer, cfg *portal.Config, vault *pii.Vault, fileKeys bool) error {
 	if fileKeys {
-		to, err := retireDataKey(cfg.DataDir, time.Now())
+		to, err := portal.RetireDataKey(cfg.DataDir, time.Now())
 		if err != nil {
 			return err
 		}
@@ -136,15 +137,4 @@ func progressByCollection(w io.Writer) func(coll string, done, total int) {
 			bar = nil
 		}
 	}
-}
-
-// dropFlag removes a bool flag from args.
-func dropFlag(args []string, name string) []string {
-	var out []string
-	for _, a := range args {
-		if flagName(a) != name {
-			out = append(out, a)
-		}
-	}
-	return out
 }

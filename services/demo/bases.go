@@ -1,4 +1,4 @@
-package portal
+package demo
 
 import (
 	"context"
@@ -13,21 +13,21 @@ import (
 
 var demoBaseNames = []string{"創業孵化園", "青年創業園", "科技企業孵化器", "返鄉創業園", "大學生創業基地", "電商產業園", "文創產業園", "眾創空間"}
 
-// demoBases lists about forty bases across districts and levels, opens an
+// bases lists about forty bases across districts and levels, opens an
 // intake, and gives one base a manager, a tenant and a pending applicant.
-func (a *App) demoBases(ctx context.Context) error {
+func (a *areas) bases(ctx context.Context) error {
 	admin := accounts.Principal{ID: "demo", Role: accounts.Admin, Name: "demo"}
 	var lines []string
 	districts := core.Districts[:len(core.Districts)-1]
 	for i := range 40 {
 		d := districts[i%len(districts)]
-		name := fmt.Sprintf("%s%s", a.I18n.T("zh-Hant", "district."+d), demoBaseNames[(i/len(districts)+i)%len(demoBaseNames)])
+		name := fmt.Sprintf("%s%s", a.label("district."+d), demoBaseNames[(i/len(districts)+i)%len(demoBaseNames)])
 		if i >= 8 {
 			name += fmt.Sprintf("%d號園區", i/8+1)
 		}
 		in := incubators.ImportRow{Status: incubators.Approved, BaseInput: incubators.BaseInput{
 			ExternalID: fmt.Sprintf("demo-base-%02d", i+1), Name: name, Level: incubators.Levels[i%4], District: d,
-			Address:    fmt.Sprintf("%s創業大道 %d 號", a.I18n.T("zh-Hant", "district."+d), 10+i*7),
+			Address:    fmt.Sprintf("%s創業大道 %d 號", a.label("district."+d), 10+i*7),
 			Industries: []string{projects.Industries[i%8], projects.Industries[(i+3)%8]}, Seats: 10 + (i*7)%40,
 			RentFreeMonths: []int{0, 6, 12, 24}[i%4], IntakeOpen: i%9 != 0, Contact: fmt.Sprintf("0755-8%07d", 1000000+i*137),
 			Services: incubators.Services[:1+i%len(incubators.Services)]}}
@@ -39,7 +39,7 @@ func (a *App) demoBases(ctx context.Context) error {
 		}
 		lines = append(lines, jsonLine(in))
 	}
-	rep, err := a.bases.Import(ctx, admin, strings.NewReader(strings.Join(lines, "\n")), nil)
+	rep, err := a.Bases.Import(ctx, admin, strings.NewReader(strings.Join(lines, "\n")), nil)
 	if err != nil {
 		return err
 	}
@@ -55,10 +55,10 @@ func (a *App) demoBases(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.bases.SetManagers(ctx, admin, first, []string{mgrID}, accounts.Meta{}); err != nil {
+	if err := a.Bases.SetManagers(ctx, admin, first, []string{mgrID}, accounts.Meta{}); err != nil {
 		return err
 	}
-	if _, err := a.bases.OpenIntake(ctx, admin, "2026 冬季批次", accounts.Meta{}); err != nil {
+	if _, err := a.Bases.OpenIntake(ctx, admin, "2026 冬季批次", accounts.Meta{}); err != nil {
 		return err
 	}
 	person := func(login string) (accounts.Principal, error) {
@@ -66,7 +66,7 @@ func (a *App) demoBases(ctx context.Context) error {
 		if err != nil {
 			return accounts.Principal{}, err
 		}
-		u, err := a.accounts.Get(ctx, id)
+		u, err := a.Accounts.Get(ctx, id)
 		if err != nil {
 			return accounts.Principal{}, err
 		}
@@ -76,21 +76,21 @@ func (a *App) demoBases(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	apps, err := a.bases.Apply(ctx, wang, []string{first, second}, "農產品直播帶貨網店，需要工位和導師輔導", accounts.Meta{})
+	apps, err := a.Bases.Apply(ctx, wang, []string{first, second}, "農產品直播帶貨網店，需要工位和導師輔導", accounts.Meta{})
 	if err != nil {
-		return fmt.Errorf("demo application: %s", a.describe(err))
+		return fmt.Errorf("demo application: %w", err)
 	}
 	mgr := accounts.Principal{ID: mgrID, Role: accounts.IncubatorManager, Name: "周主任"}
-	if _, err := a.bases.Act(ctx, mgr, apps[0].ID, "accept", "", accounts.Meta{}); err != nil {
+	if _, err := a.Bases.Act(ctx, mgr, apps[0].ID, "accept", "", accounts.Meta{}); err != nil {
 		return err
 	}
-	if _, err := a.bases.Act(ctx, wang, apps[0].ID, "accept_offer", "", accounts.Meta{}); err != nil {
+	if _, err := a.Bases.Act(ctx, wang, apps[0].ID, "accept_offer", "", accounts.Meta{}); err != nil {
 		return err
 	}
 	zhao, err := person("email:zhao@demo.onestop.cn")
 	if err != nil {
 		return err
 	}
-	_, err = a.bases.Apply(ctx, zhao, []string{first}, "社區家政服務店，想先在孵化基地起步", accounts.Meta{})
+	_, err = a.Bases.Apply(ctx, zhao, []string{first}, "社區家政服務店，想先在孵化基地起步", accounts.Meta{})
 	return err
 }

@@ -1,4 +1,4 @@
-package portal
+package demo
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 	"onestop/services/store"
 )
 
-// seedBulkBatch is how many people are written per InsertMany.
-const seedBulkBatch = 1000
+// bulkBatch is how many people are written per InsertMany.
+const bulkBatch = 1000
 
-// seedPeopleBulk writes people [from, to) in batches — the login key, the
+// SeedPeopleBulk writes people [from, to) in batches — the login key, the
 // account and the profile of each — and then rebuilds the accounts' and
 // people's search indexes from the database, as `reindex` does. Through
 // the services one person costs some 20 single-document writes and two
@@ -36,39 +36,40 @@ const seedBulkBatch = 1000
 // and no eligibility check is logged: the figures stay those of the
 // records. Ids are derived from the login, so a second run finds every
 // record and adds nothing.
-func (a *App) seedPeopleBulk(ctx context.Context, from, to int, stdout, stderr io.Writer) error {
+func (l *Loader) SeedPeopleBulk(ctx context.Context, from, to int, stdout io.Writer, progress Progress) error {
+	a := &l.a
 	start := time.Now()
-	bar := newProgress(stderr, fmt.Sprintf("people %d–%d", from+1, to), int64(to-from))
+	set, done := progress(fmt.Sprintf("people %d–%d", from+1, to), int64(to-from))
 	created := 0
-	for lo := from; lo < to; lo += seedBulkBatch {
+	for lo := from; lo < to; lo += bulkBatch {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		hi := min(lo+seedBulkBatch, to)
-		if _, err := a.store.KeyOwner(ctx, "email:"+seedLogin(hi-1)); err == nil {
+		hi := min(lo+bulkBatch, to)
+		if _, err := a.store.KeyOwner(ctx, "email:"+SeedLogin(hi-1)); err == nil {
 			var p people.Profile
 			if a.store.Get(ctx, people.Collection.Name, seedPersonID(hi-1), &p) == nil {
-				bar.set(hi - from)
+				set(hi - from)
 				continue // written by an earlier run
 			}
 		}
-		n, err := a.seedBulkBatch(ctx, lo, hi)
+		n, err := a.bulkBatch(ctx, lo, hi)
 		if err != nil {
 			return fmt.Errorf("people %d–%d: %w", lo+1, hi, err)
 		}
 		created += n
-		bar.set(hi - from)
+		set(hi - from)
 	}
-	bar.done()
+	done()
 	fmt.Fprintf(stdout, "people %d–%d: %d created in %s\n", from+1, to, created, time.Since(start).Round(time.Millisecond))
 	if created == 0 {
 		return nil // the indexes were rebuilt when they were written
 	}
 	for _, ix := range []string{accounts.Index.Name, people.Index.Name} {
 		t := time.Now()
-		bar := newProgress(stderr, "reindex "+ix, 0)
-		n, err := a.outbox.Rebuild(ctx, ix, bar.set)
-		bar.done()
+		set, done := progress("reindex "+ix, 0)
+		n, err := a.Outbox.Rebuild(ctx, ix, set)
+		done()
 		if err != nil {
 			return fmt.Errorf("reindex %s: %w", ix, err)
 		}
@@ -79,14 +80,14 @@ func (a *App) seedPeopleBulk(ctx context.Context, from, to int, stdout, stderr i
 
 // seedPersonID is the account and profile id of the i-th bulk person.
 func seedPersonID(i int) string {
-	return core.IDFor(core.WithIDSeed(context.Background(), "seed-load/"+seedLogin(i)), "user")
+	return core.IDFor(core.WithIDSeed(context.Background(), "seed-load/"+SeedLogin(i)), "user")
 }
 
-func (a *App) seedBulkBatch(ctx context.Context, lo, hi int) (int, error) {
-	now := a.Clock.Now().UTC().Truncate(time.Millisecond)
+func (a *areas) bulkBatch(ctx context.Context, lo, hi int) (int, error) {
+	now := a.clock.Now().UTC().Truncate(time.Millisecond)
 	var keys, users, profiles []any
 	for i := lo; i < hi; i++ {
-		id, login, name := seedPersonID(i), seedLogin(i), seedName(i)
+		id, login, name := seedPersonID(i), SeedLogin(i), seedName(i)
 		// The key document as store.ClaimKey writes it.
 		keys = append(keys, bson.D{{Key: "_id", Value: "email:" + login}, {Key: "owner", Value: id}, {Key: "at", Value: now}})
 		users = append(users, &accounts.User{ID: id, Name: name, Email: login, Role: accounts.Entrepreneur,

@@ -1,4 +1,4 @@
-package portal
+package demo
 
 import (
 	"context"
@@ -67,9 +67,9 @@ var demoIdeas = map[string][][4]string{
 var demoGroups = [][]string{{"college_graduate"}, {"registered_unemployed"}, {"returning_migrant_worker"}, {"land_expropriated_farmer"},
 	{"college_graduate", "returned_overseas_student"}, {"retired_soldier"}, {"disabled", "registered_unemployed"}, {}}
 
-// demoProjectRows builds n projects across all eight industries and the
+// ProjectRows builds n projects across all eight industries and the
 // districts, half of them in Simplified characters, most recommended.
-func demoProjectRows(n int) []projects.Row {
+func ProjectRows(n int) []projects.Row {
 	var rows []projects.Row
 	districts := core.Districts[:len(core.Districts)-1]
 	for i := range n {
@@ -104,12 +104,16 @@ func demoProjectRows(n int) []projects.Row {
 	return rows
 }
 
-func (a *App) demoProjects(ctx context.Context) error {
+// Projects imports the demo's library of projects alone (a test's library).
+func (l *Loader) Projects(ctx context.Context) error { return l.a.projects(ctx) }
+
+// projects imports 320 projects into the library.
+func (a *areas) projects(ctx context.Context) error {
 	var b strings.Builder
-	for _, r := range demoProjectRows(320) {
+	for _, r := range ProjectRows(320) {
 		fmt.Fprintln(&b, jsonLine(r))
 	}
-	rep, err := a.projects.Import(ctx, strings.NewReader(b.String()), "jsonl", nil)
+	rep, err := a.Projects.Import(ctx, strings.NewReader(b.String()), "jsonl", nil)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package portal
+package cli
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"onestop/portal"
 	"onestop/services/store"
 )
 
@@ -33,7 +34,7 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(own); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(rest, os.Getenv, stderr)
+	cfg, err := portal.LoadConfig(rest, os.Getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -65,12 +66,12 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // dump writes a dump of the database; from, when set, is a data directory
 // holding a snapshot to read instead of the configured store.
-func dump(ctx context.Context, cfg *Config, database, from, dir string, stdout io.Writer, start time.Time) error {
+func dump(ctx context.Context, cfg *portal.Config, database, from, dir string, stdout io.Writer, start time.Time) error {
 	uri, dataDir := cfg.MongoURI, cfg.DataDir
 	if from != "" {
 		uri, dataDir = "", from
 	}
-	s, err := store.Open(ctx, store.Config{URI: uri, DataDir: dataDir, Database: database, Logger: newLogger(cfg, io.Discard)})
+	s, err := store.Open(ctx, store.Config{URI: uri, DataDir: dataDir, Database: database, Logger: cfg.Logger(io.Discard)})
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func restoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("usage: portal restore DIR [settings]")
 	}
 	dir := args[0]
-	cfg, err := LoadConfig(args[1:], os.Getenv, stderr)
+	cfg, err := portal.LoadConfig(args[1:], os.Getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func restoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "snapshot restored into %s in %s; now run: portal reindex\n", cfg.DataDir, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	s, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: newLogger(cfg, io.Discard)})
+	s, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.MongoDatabase, Logger: cfg.Logger(io.Discard)})
 	if err != nil {
 		return err
 	}

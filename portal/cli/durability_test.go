@@ -1,4 +1,4 @@
-package portal
+package cli
 
 import (
 	"bytes"
@@ -39,6 +39,14 @@ func init() {
 	if os.Getenv("ONESTOP_TEST_PORTAL_FAST_HASHING") != "" {
 		accounts.DefaultArgon2 = accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
+}
+
+// tokenResponse is the part of a sign-in's answer the crash test uses.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	User        struct {
+		ID string `json:"id"`
+	} `json:"user"`
 }
 
 // crashPortal returns the command line of a portal serving args.

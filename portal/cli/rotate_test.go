@@ -1,20 +1,17 @@
-package portal
+package cli
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal"
 	"onestop/services/accounts"
 	"onestop/services/hotline"
 	"onestop/services/people"
@@ -29,42 +26,23 @@ const (
 	rotStaffEm = "staff@test.cn"
 )
 
-// rotPortal starts the portal on a data directory with settings args,
-// as a process would (keys from settings or the key files).
-func rotPortal(t *testing.T, data string, args ...string) *testPortal {
-	t.Helper()
-	cfg, err := LoadConfig(append([]string{"-data", data, "-metrics-addr", "off"}, args...), func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.FastHashing = true
-	tp := &testPortal{t: t, now: new(atomic.Int64)}
-	tp.now.Store(time.Now().UnixMilli())
-	cfg.Clock = func() time.Time { return time.UnixMilli(tp.now.Load()) }
-	if tp.app, err = NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	tp.sent = newMailbox(tp.app)
-	return tp
-}
-
 // rotSeed lays down an entrepreneur registered by phone with a profile,
 // a hotline member of staff and a caller; it returns the entrepreneur's id.
-func rotSeed(t *testing.T, tp *testPortal) string {
+func rotSeed(t *testing.T, tp *testApp) string {
 	t.Helper()
-	uid := tp.register(map[string]any{"phone": rotPhone, "password": testPassword, "name": "李秀英"}).User.ID
+	uid := tp.register(map[string]any{"phone": rotPhone, "password": testPassword, "name": "李秀英"})
 	tok := rotLogin(t, tp, rotPhone)
 	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	_, staff, _ := tp.account(accounts.Hotline, rotStaffEm)
+	_, staff := tp.account(accounts.Hotline, rotStaffEm)
 	if resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
 		t.Fatalf("contact: %d %s", resp.StatusCode, body)
 	}
 	return uid
 }
 
-func rotLogin(t *testing.T, tp *testPortal, login string) string {
+func rotLogin(t *testing.T, tp *testApp, login string) string {
 	t.Helper()
 	resp, body := tp.do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": testPassword}, "")
 	if resp.StatusCode != 200 {
@@ -74,7 +52,7 @@ func rotLogin(t *testing.T, tp *testPortal, login string) string {
 }
 
 // rotWorks checks through the API what a rotation must never break.
-func rotWorks(t *testing.T, tp *testPortal, uid string) {
+func rotWorks(t *testing.T, tp *testApp, uid string) {
 	t.Helper()
 	rotLogin(t, tp, rotPhone)
 	staff := tp.login(rotStaffEm)
@@ -100,12 +78,12 @@ func rotWorks(t *testing.T, tp *testPortal, uid string) {
 }
 
 // sealedUnder checks every stored ciphertext carries the key id.
-func sealedUnder(t *testing.T, tp *testPortal, keyID string) {
+func sealedUnder(t *testing.T, tp *testApp, keyID string) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
 	for coll, fields := range map[string][]string{"users": {"phone_sealed"}, "profiles": {"id_sealed", "phone_sealed"}, "contacts": {"phone_sealed", "id_sealed"}} {
-		cur, err := tp.app.store.C(coll).Find(ctx, bson.D{})
+		cur, err := tp.app.Bureau().Store().C(coll).Find(ctx, bson.D{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +106,7 @@ func sealedUnder(t *testing.T, tp *testPortal, keyID string) {
 
 func keyFile(t *testing.T, data, name string) []byte {
 	t.Helper()
-	k, err := readKeyFile(filepath.Join(data, "keys", name))
+	k, err := portal.ReadKeyFile(filepath.Join(data, "keys", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,20 +126,20 @@ func rotRun(t *testing.T, wantCode int, args ...string) string {
 // file, interrupted once, then runs it again.
 func TestRotateDataKeyGenerated(t *testing.T) {
 	data := t.TempDir()
-	tp := rotPortal(t, data)
+	tp := startApp(t, data)
 	uid := rotSeed(t, tp)
-	tp.app.Close(context.Background())
-	old := keyFile(t, data, dataKeyFile)
+	tp.close()
+	old := keyFile(t, data, portal.DataKeyFile)
 
 	// Interrupted after one record: both keys on file, and the portal works.
 	out := rotRun(t, 0, "-generate", "-limit", "1", "-data", data)
-	if !strings.Contains(out, "stopped at -limit") || !bytes.Equal(keyFile(t, data, previousKeyFile), old) || bytes.Equal(keyFile(t, data, dataKeyFile), old) {
+	if !strings.Contains(out, "stopped at -limit") || !bytes.Equal(keyFile(t, data, portal.PreviousKeyFile), old) || bytes.Equal(keyFile(t, data, portal.DataKeyFile), old) {
 		t.Fatalf("limited run:\n%s", out)
 	}
-	next := keyFile(t, data, dataKeyFile)
-	tp = rotPortal(t, data)
+	next := keyFile(t, data, portal.DataKeyFile)
+	tp = startApp(t, data)
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.close()
 
 	// Run again (with -generate, as an operator repeating the command
 	// would): it resumes with the same new key and finishes.
@@ -169,11 +147,11 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	if !strings.Contains(out, "resuming") || !strings.Contains(out, "profiles: 1 records, 1 re-encrypted") || !strings.Contains(out, "contacts: 1 records, 1 re-encrypted") || !strings.Contains(out, "retired to") {
 		t.Fatalf("second run:\n%s", out)
 	}
-	if !bytes.Equal(keyFile(t, data, dataKeyFile), next) || keyFile(t, data, previousKeyFile) != nil {
+	if !bytes.Equal(keyFile(t, data, portal.DataKeyFile), next) || keyFile(t, data, portal.PreviousKeyFile) != nil {
 		t.Fatal("the new key changed, or the old one was not retired")
 	}
-	retired, _ := filepath.Glob(filepath.Join(data, "keys", retiredKeyDir, dataKeyFile+".*"))
-	if len(retired) != 1 || !bytes.Equal(keyFile(t, data, filepath.Join(retiredKeyDir, filepath.Base(retired[0]))), old) {
+	retired, _ := filepath.Glob(filepath.Join(data, "keys", portal.RetiredKeyDir, portal.DataKeyFile+".*"))
+	if len(retired) != 1 || !bytes.Equal(keyFile(t, data, filepath.Join(portal.RetiredKeyDir, filepath.Base(retired[0]))), old) {
 		t.Fatalf("retired keys %v", retired)
 	}
 	if st, err := os.Stat(retired[0]); err != nil || st.Mode().Perm() != 0o600 {
@@ -181,11 +159,11 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	}
 
 	// Only the new key now: every value opens, everything is found.
-	tp = rotPortal(t, data)
+	tp = startApp(t, data)
 	v, _ := pii.NewVault(next)
 	sealedUnder(t, tp, v.KeyID())
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.close()
 
 	if out := rotRun(t, 0, "-data", data); !strings.Contains(out, "0 records re-encrypted") {
 		t.Errorf("a run with nothing to do:\n%s", out)
@@ -199,15 +177,15 @@ func TestRotateDataKeySettings(t *testing.T) {
 	keyB := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	keyC := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
 	data := t.TempDir()
-	tp := rotPortal(t, data, "-data-key", keyA)
+	tp := startApp(t, data, "-data-key", keyA)
 	uid := rotSeed(t, tp)
-	tp.app.Close(context.Background())
+	tp.close()
 
 	// The new key rolled out with the old as previous: all works before
 	// the rotation has run.
-	tp = rotPortal(t, data, "-data-key", keyB, "-data-key-previous", keyC+","+keyA)
+	tp = startApp(t, data, "-data-key", keyB, "-data-key-previous", keyC+","+keyA)
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.close()
 
 	// A key that sealed nothing is no help: the run fails naming what it
 	// could not open, and changes nothing it cannot finish.
@@ -221,53 +199,15 @@ func TestRotateDataKeySettings(t *testing.T) {
 	if out := rotRun(t, 0, "-data", data, "-data-key", keyB, "-data-key-previous", keyA); !strings.Contains(out, "0 records re-encrypted") {
 		t.Errorf("second run:\n%s", out)
 	}
-	if keyFile(t, data, dataKeyFile) != nil {
+	if keyFile(t, data, portal.DataKeyFile) != nil {
 		t.Error("a key file was written although keys are settings")
 	}
 	if out := rotRun(t, 1, "-generate", "-data", data, "-data-key", keyB); !strings.Contains(out, "-generate rotates the generated key file") {
 		t.Errorf("-generate with a key setting:\n%s", out)
 	}
-	tp = rotPortal(t, data, "-data-key", keyB)
-	defer tp.app.Close(context.Background())
+	tp = startApp(t, data, "-data-key", keyB)
+	defer tp.close()
 	vb, _ := pii.NewVault(bytes.Repeat([]byte{2}, 32))
 	sealedUnder(t, tp, vb.KeyID())
 	rotWorks(t, tp, uid)
-}
-
-func TestRotateConfigPreviousKeys(t *testing.T) {
-	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
-	k2 := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
-	tests := []struct {
-		name, flag, env, wantErr string
-		want                     int
-	}{
-		{"none", "", "", "", 0},
-		{"two from the environment", "", k1 + ", " + k2, "", 2},
-		{"flag wins", k1, k1 + "," + k2, "", 1},
-		{"short key", "c2hvcnQ=", "", "-data-key-previous", 0},
-		{"not base64", k1 + ",???", "", "-data-key-previous", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var args []string
-			if tt.flag != "" {
-				args = []string{"-data-key-previous", tt.flag}
-			}
-			c, err := LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), k1) {
-					t.Fatalf("err = %v", err)
-				}
-				return
-			}
-			if err != nil || len(c.DataKeyPrevious) != tt.want {
-				t.Fatalf("%d previous keys, err %v", len(c.DataKeyPrevious), err)
-			}
-		})
-	}
-	var out bytes.Buffer
-	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
-	if strings.Contains(out.String(), k1) || !strings.Contains(out.String(), "-data-key-previous") {
-		t.Error("help shows a previous key, or not the setting")
-	}
 }

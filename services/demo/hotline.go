@@ -1,4 +1,4 @@
-package portal
+package demo
 
 import (
 	"context"
@@ -12,22 +12,22 @@ import (
 	"onestop/services/mentors"
 )
 
-// demoHotline lays down a year of the hotline: 100 callers,
+// hotline lays down a year of the hotline: 100 callers,
 // 260 calls spread over eight weeks (so the weekly topics show a pattern),
 // complaints in every state (some overdue and escalated) and 60 follow-up
 // cases opened over the past year, in every state, some due today. It
 // runs the service on a clock that walks through the past.
-func (a *App) demoHotline(ctx context.Context) error {
+func (a *areas) hotline(ctx context.Context) error {
 	if n, err := a.engine.Count(ctx, hotline.CallIndex.Name); err != nil || n > 0 {
 		return err
 	}
-	staff, err := a.demoPrincipal(ctx, "email:hotline@demo.onestop.cn")
+	staff, err := a.principal(ctx, "email:hotline@demo.onestop.cn")
 	if err != nil {
 		return err
 	}
-	real := a.Clock.Now()
+	real := a.clock.Now()
 	var at time.Time
-	h := a.hotline.WithClock(func() time.Time { return at })
+	h := a.Hotline.WithClock(func() time.Time { return at })
 	m := accounts.Meta{IP: "127.0.0.1"}
 	r := rand.New(rand.NewPCG(7, 2026))
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
@@ -39,16 +39,16 @@ func (a *App) demoHotline(ctx context.Context) error {
 		in := hotline.NewContact{Name: demoSurnames[i%len(demoSurnames)] + demoGiven[(i*7/len(demoSurnames)+i)%len(demoGiven)],
 			Phone: fmt.Sprintf("1390%07d", 1000+i), District: core.Districts[i%len(core.Districts)]}
 		if i%3 == 0 {
-			in.IDNumber = withCheckDigit(fmt.Sprintf("4403%02d19%02d0%d%02d1%02d", 1+i%9, 60+i%40, 1+i%9, 10+i%18, i%100))
+			in.IDNumber = WithCheckDigit(fmt.Sprintf("4403%02d19%02d0%d%02d1%02d", 1+i%9, 60+i%40, 1+i%9, 10+i%18, i%100))
 		}
 		c, err := h.CreateContact(ctx, staff, in, m)
 		if err != nil {
-			return fmt.Errorf("demo contact: %s", a.describe(err))
+			return fmt.Errorf("demo contact: %w", err)
 		}
 		contacts = append(contacts, c)
 	}
-	for _, login := range []string{"email:wang@demo.onestop.cn", "phone:" + a.accounts.PhoneKey("13800138001")} {
-		p, err := a.demoPrincipal(ctx, login)
+	for _, login := range []string{"email:wang@demo.onestop.cn", "phone:" + a.Accounts.PhoneKey("13800138001")} {
+		p, err := a.principal(ctx, login)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 		c, err := h.LogCall(ctx, staff, hotline.NewCall{ContactID: contacts[r.IntN(len(contacts))].ID, Type: typ, Topic: topic, Notes: notes[topic],
 			Outcome: pick(hotline.CallOutcomes), DurationMinutes: float64(1+r.IntN(15)) + 0.5}, m)
 		if err != nil {
-			return fmt.Errorf("demo call: %s", a.describe(err))
+			return fmt.Errorf("demo call: %w", err)
 		}
 		calls = append(calls, c)
 	}
@@ -104,7 +104,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 			to = hotline.Conversion{To: "service", Type: "financing"}
 		}
 		if _, err := h.Convert(ctx, staff, c.ID, to, m); err != nil {
-			return fmt.Errorf("demo convert: %s", a.describe(err))
+			return fmt.Errorf("demo convert: %w", err)
 		}
 	}
 
@@ -124,7 +124,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 		c, err := h.FileComplaint(ctx, staff, hotline.NewComplaint{ContactID: contacts[(i*11)%len(contacts)].ID, Kind: s.kind, Against: s.against,
 			AgainstName: s.name, Subject: s.subject, Details: "來電者反映：" + s.subject + "，希望盡快處理。", Desired: "盡快答覆"}, m)
 		if err != nil {
-			return fmt.Errorf("demo complaint: %s", a.describe(err))
+			return fmt.Errorf("demo complaint: %w", err)
 		}
 		at = at.Add(3 * time.Hour)
 		step := func(action, text string) {
@@ -161,7 +161,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 			DebtsYuan: int64(r.IntN(8)) * 10000, LoanStatus: hotline.LoanStatuses[i%len(hotline.LoanStatuses)], Situation: situations[i%len(situations)],
 			Needs: []string{hotline.CaseNeeds[i%len(hotline.CaseNeeds)], hotline.CaseNeeds[(i+3)%len(hotline.CaseNeeds)]}}, m)
 		if err != nil {
-			return fmt.Errorf("demo case: %s", a.describe(err))
+			return fmt.Errorf("demo case: %w", err)
 		}
 		// Contacts made as scheduled, as far as the case has come.
 		for _, k := range c.Checkins {
@@ -171,7 +171,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 			}
 			at = due
 			if c, err = h.RecordContact(ctx, staff, c.ID, hotline.ContactRecord{CheckinID: k.ID, On: core.DateOf(at), Channel: pick(hotline.Channels), Note: "回訪：情況穩定，正在找新方向。"}, m); err != nil {
-				return fmt.Errorf("demo contact: %s", a.describe(err))
+				return fmt.Errorf("demo contact: %w", err)
 			}
 		}
 		at = real.Add(-time.Hour)
@@ -183,7 +183,7 @@ func (a *App) demoHotline(ctx context.Context) error {
 		if i < 30 && i%3 != 2 {
 			closed++
 			if _, err := h.CloseCase(ctx, staff, c.ID, hotline.Outcomes[closed%len(hotline.Outcomes)], core.DateOf(at), "", m); err != nil {
-				return fmt.Errorf("demo close: %s", a.describe(err))
+				return fmt.Errorf("demo close: %w", err)
 			}
 		}
 		if i == 59 {
@@ -196,13 +196,13 @@ func (a *App) demoHotline(ctx context.Context) error {
 	return nil
 }
 
-// demoPrincipal reads a demo account by its login key.
-func (a *App) demoPrincipal(ctx context.Context, key string) (accounts.Principal, error) {
+// principal reads a demo account by its login key.
+func (a *areas) principal(ctx context.Context, key string) (accounts.Principal, error) {
 	id, err := a.store.KeyOwner(ctx, key)
 	if err != nil {
 		return accounts.Principal{}, err
 	}
-	u, err := a.accounts.Get(ctx, id)
+	u, err := a.Accounts.Get(ctx, id)
 	if err != nil {
 		return accounts.Principal{}, err
 	}

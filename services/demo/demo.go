@@ -1,25 +1,32 @@
-package portal
+// Package demo lays down the demo world and the seed-load data through the
+// services of one bureau, as people would through the portal: accounts,
+// profiles, projects, bases, mentors, a year of the hotline, training and
+// loans, so the search indexes and figures follow. Running it again adds
+// nothing.
+package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"onestop/portal/web"
 	"strings"
 
+	"onestop/search"
 	"onestop/services/accounts"
+	"onestop/services/bureau"
 	"onestop/services/core"
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/store"
 )
 
-// demoPassword is shared by every demo account; the demo is for a first
-// look on a laptop, and the command prints it.
-const demoPassword = "Demo-2026-onestop"
+// Password is shared by every demo account; the demo is for a first look
+// on a laptop, and Load prints it.
+const Password = "Demo-2026-onestop"
 
-var demoAccounts = []accounts.NewAccount{
+// Accounts are the demo's sign-ins, one or more per role.
+var Accounts = []accounts.NewAccount{
 	{Email: "admin@demo.onestop.cn", Name: "陳局長", Role: accounts.Admin},
 	{Email: "hotline@demo.onestop.cn", Name: "林坐席", Role: accounts.Hotline},
 	{Email: "mentor@demo.onestop.cn", Name: "張導師", Role: accounts.Mentor},
@@ -36,19 +43,55 @@ var demoAccounts = []accounts.NewAccount{
 	{Email: "zhou@demo.onestop.cn", Name: "周家豪", Role: accounts.Entrepreneur},
 }
 
-// LoadDemo creates the demo accounts that do not exist yet and prints how
-// to sign in.
-func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
+// Loader lays the demo down through one bureau's services.
+type Loader struct {
+	a areas
+}
+
+// Deps wires a loader.
+type Deps struct {
+	Bureau *bureau.Bureau
+	Clock  core.Clock
+	// Label reads a catalog key in Traditional Chinese (district.dongcheng
+	// → 東城區): the demo names its bases and writes its mentors' profiles
+	// with the labels the portal shows.
+	Label func(key string) string
+}
+
+// New returns a loader.
+func New(d Deps) (*Loader, error) {
+	if err := core.CheckDeps("demo", d); err != nil {
+		return nil, err
+	}
+	return &Loader{a: areas{Bureau: d.Bureau, store: d.Bureau.Store(), engine: d.Bureau.Engine(), clock: d.Clock, label: d.Label}}, nil
+}
+
+// areas are the services the demo writes through, and what it reads
+// directly: login keys in the store, whether the hotline's index holds
+// calls already.
+type areas struct {
+	*bureau.Bureau
+	store  *store.Store
+	engine search.Engine
+	clock  core.Clock
+	label  func(key string) string
+}
+
+// Load creates the demo accounts that do not exist yet, then each area's
+// records, and prints how to sign in. Errors wrap the service's own
+// (*core.Error) for the caller to put in words.
+func (l *Loader) Load(ctx context.Context, w io.Writer) error {
+	a := &l.a
 	admin := accounts.Principal{Role: accounts.Admin, Name: "demo"}
 	created := 0
-	for _, in := range demoAccounts {
-		in.Password = demoPassword
-		_, err := a.accounts.Create(ctx, admin, in, accounts.Meta{IP: "127.0.0.1"})
+	for _, in := range Accounts {
+		in.Password = Password
+		_, err := a.Accounts.Create(ctx, admin, in, accounts.Meta{IP: "127.0.0.1"})
 		if core.IsCode(err, core.Conflict) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %s", in.Name, a.describe(err))
+			return fmt.Errorf("%s: %w", in.Name, err)
 		}
 		created++
 	}
@@ -57,41 +100,32 @@ func (a *App) LoadDemo(ctx context.Context, w io.Writer) error {
 	for _, part := range []struct {
 		name string
 		load func(context.Context) error
-	}{{"profiles", a.demoProfiles}, {"projects", a.demoProjects}, {"incubation bases", a.demoBases},
-		{"mentors and consultations", a.demoMentors}, {"hotline calls, complaints and cases", a.demoHotline},
-		{"training courses and claims", a.demoTraining}, {"guaranteed loans", a.demoLoans}} {
+	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
+		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
+		{"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nDemo data: %d accounts created. Sign in with any of these, password %s:\n", created, demoPassword)
-	for _, in := range demoAccounts {
-		login := in.Email
-		if login == "" {
-			login = in.Phone
-		}
-		fmt.Fprintf(w, "  %-26s %-18s %s\n", login, in.Role, in.Name)
+	fmt.Fprintf(w, "\nDemo data: %d accounts created. Sign in with any of these, password %s:\n", created, Password)
+	for _, in := range Accounts {
+		fmt.Fprintf(w, "  %-26s %-18s %s\n", Login(in), in.Role, in.Name)
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-// describe renders a domain error for the command line, in English.
-func (a *App) describe(err error) string {
-	var ce *core.Error
-	if !errors.As(err, &ce) {
-		return err.Error()
+// Login is what an account signs in with: its e-mail, else its phone.
+func Login(in accounts.NewAccount) string {
+	if in.Email != "" {
+		return in.Email
 	}
-	parts := []string{a.I18n.T("en", ce.Message)}
-	for _, f := range web.SortedKeys(ce.Fields) {
-		parts = append(parts, f+": "+a.I18n.T("en", ce.Fields[f]))
-	}
-	return strings.Join(parts, "; ")
+	return in.Phone
 }
 
-// withCheckDigit completes 17 digits into a valid ID number (GB 11643).
-func withCheckDigit(d17 string) string {
+// WithCheckDigit completes 17 digits into a valid ID number (GB 11643).
+func WithCheckDigit(d17 string) string {
 	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
 	for i, w := range weights {
@@ -109,11 +143,11 @@ func day(s string) *core.Date {
 	return &d
 }
 
-// demoProfiles gives the demo entrepreneurs realistic situations — a
+// profiles gives the demo entrepreneurs realistic situations — a
 // graduate, a land-expropriated farmer with a micro-profit project, a
 // returning migrant worker, a farmers' firm — and a few service requests,
 // so the first look shows supports with reasons and a staff queue.
-func (a *App) demoProfiles(ctx context.Context) error {
+func (a *areas) profiles(ctx context.Context) error {
 	type demo struct {
 		login   string
 		in      people.Input
@@ -122,28 +156,28 @@ func (a *App) demoProfiles(ctx context.Context) error {
 	// Registration dates as an age: a fixed date would pass the three years
 	// a venture's check-ins are followed (hotline.followFloor), and the
 	// demo would lose its ventures.
-	monthsAgo := func(n int) *core.Date { d := core.DateOf(a.Clock.Now()).AddMonths(-n); return &d }
+	monthsAgo := func(n int) *core.Date { d := core.DateOf(a.clock.Now()).AddMonths(-n); return &d }
 	demos := []demo{
-		{"wang@demo.onestop.cn", people.Input{RealName: "王小明", IDNumber: withCheckDigit("44030119990315003"), Phone: "13700137001", District: "dongcheng", Education: "bachelor",
+		{"wang@demo.onestop.cn", people.Input{RealName: "王小明", IDNumber: WithCheckDigit("44030119990315003"), Phone: "13700137001", District: "dongcheng", Education: "bachelor",
 			Skills: []string{"網店運營", "攝影"}, Needs: []string{"training", "premises"}, Facts: policy.Facts{
 				TargetGroups: []string{"college_graduate"}, GraduationDate: day("2025-06-30"), WantsTraining: yes(), Employed: no(),
 				Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "information_service"}}},
 			&onestop.NewRequest{Type: "plan_design", Details: "想開一家做農產品直播帶貨的網店，需要幫忙寫創業計劃書。"}},
-		{"13800138001", people.Input{RealName: "李秀英", IDNumber: withCheckDigit("44030519860721002"), Phone: "13800138001", District: "beishan", Education: "junior_secondary",
+		{"13800138001", people.Input{RealName: "李秀英", IDNumber: WithCheckDigit("44030519860721002"), Phone: "13800138001", District: "beishan", Education: "junior_secondary",
 			Needs: []string{"financing"}, Facts: policy.Facts{
 				TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.05), Employed: no(), HasSkillCertificate: no(), TrainingRefusals: count(0), WantsTraining: yes(),
 				Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: yes(), OwnFundsSufficient: no()}}},
 			&onestop.NewRequest{Type: "financing", Details: "做豆腐坊，自有資金 8000 元，還差約 2 萬元購買設備。"}},
-		{"13800138002", people.Input{RealName: "劉建國", IDNumber: withCheckDigit("44030419780102001"), Phone: "13800138002", District: "beishan", Education: "senior_secondary",
+		{"13800138002", people.Input{RealName: "劉建國", IDNumber: WithCheckDigit("44030419780102001"), Phone: "13800138002", District: "beishan", Education: "senior_secondary",
 			Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.08), Employed: yes(),
 				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "agri_processing", FirstRegistered: monthsAgo(32),
 					Employees: count(16), LandFarmerEmployees: count(12), LandFarmerContractYears: years(3), LandFarmerEmployedYears: years(3)}}},
 			&onestop.NewRequest{Type: "follow_up", Details: "合作社擴大生產，想了解吸納被征地農民就業的獎勵怎麼申請。"}},
-		{"zhao@demo.onestop.cn", people.Input{RealName: "趙麗華", IDNumber: withCheckDigit("44030619920910004"), Phone: "13700137004", District: "hightech", Education: "college",
+		{"zhao@demo.onestop.cn", people.Input{RealName: "趙麗華", IDNumber: WithCheckDigit("44030619920910004"), Phone: "13700137004", District: "hightech", Education: "college",
 			Facts: policy.Facts{TargetGroups: []string{"returning_migrant_worker", "registered_unemployed"}, WantsTraining: yes(), Employed: no(),
 				Venture: &policy.Venture{Stage: "idea", Form: "individual", Industry: "community_service"}}},
 			&onestop.NewRequest{Type: "opening_guidance", Details: "打算在社區開家政服務店，不清楚要辦哪些證照。"}},
-		{"sun@demo.onestop.cn", people.Input{RealName: "孫志強", IDNumber: withCheckDigit("44030719880505005"), Phone: "13700137005", District: "econdev", Education: "vocational",
+		{"sun@demo.onestop.cn", people.Input{RealName: "孫志強", IDNumber: WithCheckDigit("44030719880505005"), Phone: "13700137005", District: "econdev", Education: "vocational",
 			Facts: policy.Facts{TargetGroups: []string{"retired_soldier", "unemployment_insurance_recipient"}, WantsTraining: yes(),
 				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "labour_intensive", FirstRegistered: monthsAgo(14), Employees: count(23)}}}, nil},
 		// He gave the mobile number of 王小明, who holds it: the save went
@@ -155,32 +189,32 @@ func (a *App) demoProfiles(ctx context.Context) error {
 	for _, d := range demos {
 		key := "email:" + d.login
 		if !strings.Contains(d.login, "@") {
-			key = "phone:" + a.accounts.PhoneKey(d.login)
+			key = "phone:" + a.Accounts.PhoneKey(d.login)
 		}
 		id, err := a.store.KeyOwner(ctx, key)
 		if err != nil {
 			return err
 		}
-		u, err := a.accounts.Get(ctx, id)
+		u, err := a.Accounts.Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		me := accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}
-		if p, err := a.people.Get(ctx, me, me.ID); err == nil && p.RealName != "" {
+		if p, err := a.People.Get(ctx, me, me.ID); err == nil && p.RealName != "" {
 			continue // already seeded
 		}
 		d.in.ConsentVersion = people.NoticeVersion
-		p, err := a.people.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"})
+		p, err := a.People.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"})
 		if err != nil {
-			return fmt.Errorf("%s: %s", d.in.RealName, a.describe(err))
+			return fmt.Errorf("%s: %w", d.in.RealName, err)
 		}
 		// Each looked at their supports once, as they would on signing up.
-		today := core.DateOf(a.Clock.Now())
-		if rs, err := a.policies.Check(ctx, &p.Facts, today); err == nil {
-			a.policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
+		today := core.DateOf(a.clock.Now())
+		if rs, err := a.Policies.Check(ctx, &p.Facts, today); err == nil {
+			a.Policies.Logged(ctx, p.ID, p.District, &p.Facts, today, rs)
 		}
 		if d.request != nil {
-			if _, err := a.onestop.Create(ctx, me, *d.request, accounts.Meta{IP: "127.0.0.1"}); err != nil {
+			if _, err := a.Onestop.Create(ctx, me, *d.request, accounts.Meta{IP: "127.0.0.1"}); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package portal
+package demo
 
 import (
 	"context"
@@ -10,41 +10,41 @@ import (
 	"onestop/services/training"
 )
 
-// demoTraining lists two providers and lays down courses in every state:
+// training lists two providers and lays down courses in every state:
 // two finished last season (attendance recorded, certificates awarded, one
 // claim paid, one waiting for review), one running, three open for
 // enrolment.
-func (a *App) demoTraining(ctx context.Context) error {
-	if provs, err := a.training.Providers(ctx); err != nil || len(provs) > 0 {
+func (a *areas) training(ctx context.Context) error {
+	if provs, err := a.Training.Providers(ctx); err != nil || len(provs) > 0 {
 		return err
 	}
-	admin, err := a.demoPrincipal(ctx, "email:admin@demo.onestop.cn")
+	admin, err := a.principal(ctx, "email:admin@demo.onestop.cn")
 	if err != nil {
 		return err
 	}
 	var provs []accounts.Principal
 	for _, login := range []string{"email:school@demo.onestop.cn", "email:academy@demo.onestop.cn"} {
-		p, err := a.demoPrincipal(ctx, login)
+		p, err := a.principal(ctx, login)
 		if err != nil {
 			return err
 		}
-		if _, err := a.training.SetListed(ctx, admin, p.ID, true, accounts.Meta{}); err != nil {
+		if _, err := a.Training.SetListed(ctx, admin, p.ID, true, accounts.Meta{}); err != nil {
 			return err
 		}
 		provs = append(provs, p)
 	}
 	var learners []accounts.Principal
-	for _, login := range []string{"email:wang@demo.onestop.cn", "phone:" + a.accounts.PhoneKey("13800138001"), "phone:" + a.accounts.PhoneKey("13800138002"),
+	for _, login := range []string{"email:wang@demo.onestop.cn", "phone:" + a.Accounts.PhoneKey("13800138001"), "phone:" + a.Accounts.PhoneKey("13800138002"),
 		"email:zhao@demo.onestop.cn", "email:sun@demo.onestop.cn"} {
-		p, err := a.demoPrincipal(ctx, login)
+		p, err := a.principal(ctx, login)
 		if err != nil {
 			return err
 		}
 		learners = append(learners, p)
 	}
-	real := a.Clock.Now()
+	real := a.clock.Now()
 	var at time.Time
-	t := a.training.WithClock(func() time.Time { return at })
+	t := a.Training.WithClock(func() time.Time { return at })
 	m := accounts.Meta{IP: "127.0.0.1"}
 	type plan struct {
 		provider        int
@@ -77,11 +77,11 @@ func (a *App) demoTraining(ctx context.Context) error {
 		}
 		c, err := t.CreateCourse(ctx, provs[p.provider], in, m)
 		if err != nil {
-			return fmt.Errorf("demo course: %s", a.describe(err))
+			return fmt.Errorf("demo course: %w", err)
 		}
 		for _, i := range p.enrol {
 			if _, err := t.Enrol(ctx, learners[i], c.ID, "", m); err != nil {
-				return fmt.Errorf("demo enrol: %s", a.describe(err))
+				return fmt.Errorf("demo enrol: %w", err)
 			}
 		}
 		for day, s := range c.Sessions {
@@ -96,7 +96,7 @@ func (a *App) demoTraining(ctx context.Context) error {
 				}
 			}
 			if err := t.RecordAttendance(ctx, provs[p.provider], c.ID, s.ID, present, m); err != nil {
-				return fmt.Errorf("demo attendance: %s", a.describe(err))
+				return fmt.Errorf("demo attendance: %w", err)
 			}
 		}
 		if !p.finish {
@@ -104,7 +104,7 @@ func (a *App) demoTraining(ctx context.Context) error {
 		}
 		at = c.Sessions[len(c.Sessions)-1].StartsAt.Add(6 * time.Hour)
 		if _, err := t.Complete(ctx, provs[p.provider], c.ID, m); err != nil {
-			return fmt.Errorf("demo complete: %s", a.describe(err))
+			return fmt.Errorf("demo complete: %w", err)
 		}
 		if !p.claim {
 			continue
@@ -112,7 +112,7 @@ func (a *App) demoTraining(ctx context.Context) error {
 		at = at.Add(48 * time.Hour)
 		cl, err := t.CreateClaim(ctx, provs[p.provider], c.ID, m)
 		if err != nil {
-			return fmt.Errorf("demo claim: %s", a.describe(err))
+			return fmt.Errorf("demo claim: %w", err)
 		}
 		if p.pay {
 			for _, step := range []string{"approve", "pay"} {
@@ -125,12 +125,12 @@ func (a *App) demoTraining(ctx context.Context) error {
 	}
 	// Complaints about the academy, whose cooking course had one in two
 	// pass: the bureau's list shows both against it.
-	h := a.hotline.WithClock(func() time.Time { return at })
+	h := a.Hotline.WithClock(func() time.Time { return at })
 	for i, subject := range []string{"上課時間一再更改", "實操課材料不足", "承諾的證書遲遲未發"} {
 		at = real.AddDate(0, 0, -20+5*i)
 		in := hotline.NewComplaint{Kind: "service", Subject: subject, Against: "provider", AgainstID: provs[1].ID, Details: "學員反映：" + subject + "。"}
 		if _, err := h.FileComplaint(ctx, learners[1+i%2], in, m); err != nil {
-			return fmt.Errorf("demo provider complaint: %s", a.describe(err))
+			return fmt.Errorf("demo provider complaint: %w", err)
 		}
 	}
 	return nil

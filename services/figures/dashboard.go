@@ -1,0 +1,243 @@
+package figures
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"onestop/services/core"
+)
+
+// View computes the bureau's dashboard for a span and filter: the
+// sections of figures, the tables, and the venture cohorts.
+func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) {
+	f, err := v.Read(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	n := f.Counts
+	out := &View{Query: q, Counts: n, Computed: v.clock()}
+	aged, err := v.agedRates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	verified := func(k string) int64 { return n[k+"_verified"] }
+	self := func(k string) int64 { return n[k+"_self"] }
+	out.Sections = []Section{
+		// What staff recorded or verified: the figures the policy is
+		// judged by.
+		{"figsec.ventures", []Figure{
+			tally("figures.ventures_started", n["ventures_started"]),
+			aged["verified"][12], aged["verified"][24], aged["verified"][36],
+			noted(share("figures.stability", verified("stability_operating"), verified("stability_checked")), verified("stability_checked")),
+			noted(tally("figures.jobs", verified("stability_employees")), verified("stability_operating")),
+			{Key: "figures.jobs_per_venture", Value: ratio(verified("stability_employees"), verified("stability_operating")),
+				N: verified("stability_employees"), Of: verified("stability_operating")},
+		}},
+		// What people said of themselves, shown apart; outliers waiting
+		// for staff are in neither, only counted as waiting.
+		{"figsec.self_reported", []Figure{
+			aged["self"][12], aged["self"][24], aged["self"][36],
+			noted(share("figures.stability_self", self("stability_operating"), self("stability_checked")), self("stability_checked")),
+			noted(tally("figures.jobs_self", self("stability_employees")), self("stability_operating")),
+			noted(tally("figures.to_verify", n["stability_to_verify"]), n["stability_employees_to_verify"]),
+		}},
+		{"figsec.supports", []Figure{
+			tally("figures.eligibility_checks", n["eligibility_checks"]),
+			noted(share("figures.eligible_any", n["eligible_any"], n["eligibility_checks"]), n["eligibility_checks"]),
+			tally("figures.service_requests", n["service_requests"]),
+			noted(share("figures.service_on_time", n["service_on_time"], n["service_completed"]), n["service_completed"]),
+		}},
+		{"figsec.matching", []Figure{
+			tally("figures.match_applications", n["match_applications"]),
+			noted(tally("figures.match_offers", n["match_offers"]), n["match_decided"]),
+			tally("figures.match_placements", n["match_placements"]),
+			quantile("figures.match_days", f, "match_days", 0.5),
+		}},
+		{"figsec.mentoring", []Figure{
+			tally("figures.consult_asked", n["consult_asked"]),
+			noted(share("figures.consult_on_time", n["consult_on_time"], n["consult_answered"]), n["consult_asked"]),
+			answerTime(f),
+			tally("figures.consult_rematches", n["consult_rematches"]),
+			rating(n),
+		}},
+		{"figsec.hotline", []Figure{
+			tally("figures.calls", n["calls"]),
+			noted(share("figures.complaints_on_time", n["complaints_on_time"], n["complaints_answered"]), n["complaints_received"]),
+			noted(share("figures.started_again", n["case_outcome_started_again"], n["cases_closed"]), n["cases_closed"]),
+		}},
+		{"figsec.training_loans", []Figure{
+			noted(share("figures.training_completion", n["training_passed"], n["training_passed"]+n["training_not_passed"]), n["training_enrolled"]),
+			tally("figures.loans_applied", n["loans_applied"]),
+			noted(tally("figures.loans_approved", n["loans_approved"]), n["loans_decided"]),
+			quantile("figures.decision_days", f, "decision_days", 0.5),
+		}},
+	}
+	if out.Breakdowns, err = v.breakdowns(ctx, q, n, recs); err != nil {
+		return nil, err
+	}
+	if out.Cohorts, err = v.cohorts(ctx, q); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// agedRates are the initial success rate and the stability at 2 and 3
+// years, verified and self-reported ("verified", "self" → month → figure):
+// each over the ventures of the span old enough to have reached the
+// check-in, as a venture started last month is not yet a failure at 12
+// months. Both share the base, so they add up to all the answers.
+func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figure, error) {
+	out := map[string]map[int]Figure{"verified": {}, "self": {}}
+	keys := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}
+	for m, key := range keys {
+		sub, ok := q.until(core.DateOf(v.clock()).AddMonths(-m))
+		var g Figures
+		if ok {
+			var err error
+			if g, err = v.Read(ctx, sub); err != nil {
+				return nil, err
+			}
+		}
+		for basis, suffix := range map[string]string{"verified": "", "self": "_self"} {
+			if !ok {
+				out[basis][m] = Figure{Key: key + suffix, Value: "—", NoteKey: "figures.too_recent", NoteArgs: []any{m}}
+				continue
+			}
+			op, started := g.Counts[fmt.Sprintf("cohort_operating_%d_%s", m, basis)], g.Counts["ventures_started"]
+			out[basis][m] = Figure{Key: key + suffix, Value: percent(op, started), N: op, Of: started,
+				NoteKey: "figures.aged.of", NoteArgs: []any{started, sub.To}}
+		}
+	}
+	return out, nil
+}
+
+// breakdowns: people eligible per policy (any filter), and, for the whole
+// city, service requests by type, calls by topic and the bases' seats (a
+// rollup holds one dimension, so these split the city's figures only).
+func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, recs Records) ([]Breakdown, error) {
+	eligible := Breakdown{Key: "figures.by_policy", Header: []string{"figures.policy", "figures.eligible_people"}}
+	for _, p := range recs.Policies {
+		if c := n["eligible_"+p.ID]; c > 0 {
+			eligible.Rows = append(eligible.Rows, []string{p.Name, fmt.Sprint(c)})
+		}
+	}
+	out := []Breakdown{eligible}
+	if q.Dim != "all" {
+		return out, nil
+	}
+	types := Breakdown{Key: "figures.by_service_type", Header: []string{"services.type", "figures.service_requests", "figures.service_on_time"}, LabelKeys: true}
+	for _, t := range v.enums["service_type"] {
+		f, err := v.Read(ctx, Query{q.From, q.To, "service_type", t})
+		if err != nil {
+			return nil, err
+		}
+		if f.Counts["service_requests"] > 0 {
+			types.Rows = append(types.Rows, []string{"service." + t, fmt.Sprint(f.Counts["service_requests"]), percent(f.Counts["service_on_time"], f.Counts["service_completed"])})
+		}
+	}
+	topics := Breakdown{Key: "figures.by_call_topic", Header: []string{"hotline.call.topic", "figures.calls"}, LabelKeys: true}
+	for _, t := range v.enums["call_topic"] {
+		f, err := v.Read(ctx, Query{q.From, q.To, "call_topic", t})
+		if err != nil {
+			return nil, err
+		}
+		if f.Counts["calls"] > 0 {
+			topics.Rows = append(topics.Rows, []string{"calltopic." + t, fmt.Sprint(f.Counts["calls"])})
+		}
+	}
+	seats := Breakdown{Key: "figures.by_base", Header: []string{"bases.base", "bases.seats", "figures.free_seats", "figures.match_applications", "figures.match_placements"}}
+	for _, b := range recs.Bases {
+		f, err := v.Read(ctx, Query{q.From, q.To, "base", b.ID})
+		if err != nil {
+			return nil, err
+		}
+		seats.Rows = append(seats.Rows, []string{b.Name, fmt.Sprint(b.Seats), fmt.Sprint(b.FreeSeats), fmt.Sprint(f.Counts["match_applications"]), fmt.Sprint(f.Counts["match_placements"])})
+	}
+	return append(out, types, topics, seats), nil
+}
+
+// cohorts follows the ventures started in each of the twelve quarters up
+// to the view's end: how many still operated at each check-in.
+func (v *Views) cohorts(ctx context.Context, q Query) ([]CohortRow, error) {
+	end, _ := time.Parse("2006-01", q.To)
+	qs := time.Date(end.Year(), time.Month((int(end.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+	var out []CohortRow
+	for i := 11; i >= 0; i-- {
+		start := qs.AddDate(0, -3*i, 0)
+		f, err := v.Read(ctx, Query{start.Format("2006-01"), start.AddDate(0, 2, 0).Format("2006-01"), q.Dim, q.Value})
+		if err != nil {
+			return nil, err
+		}
+		r := CohortRow{Quarter: fmt.Sprintf("%d Q%d", start.Year(), (int(start.Month())+2)/3), Started: f.Counts["ventures_started"]}
+		for j, m := range CohortMonths {
+			r.Operating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_verified", m)]
+			r.SelfOperating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_self", m)]
+			r.Shares[j], r.SelfShares[j] = percent(r.Operating[j], r.Started), percent(r.SelfOperating[j], r.Started)
+			if start.AddDate(0, 3+m, 0).After(v.clock()) {
+				r.Shares[j], r.SelfShares[j] = "…", "…" // the quarter's ventures have not all reached it yet
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Trend is one counter over twelve months, up to the month of a day.
+type Trend struct {
+	Series string
+	Months []string // "2026-11"
+	Values []int64
+}
+
+// Trends reads twelve months of each counter of series under the query's
+// filter, up to the month of now.
+func (v *Views) Trends(ctx context.Context, q Query, series []string, now core.Date) ([]Trend, error) {
+	out := make([]Trend, len(series))
+	for i, s := range series {
+		out[i].Series = s
+	}
+	for i := 11; i >= 0; i-- {
+		m := now.AddMonths(-i).String()[:7]
+		f, err := v.Read(ctx, Query{m, m, q.Dim, q.Value})
+		if err != nil {
+			return nil, err
+		}
+		for j := range out {
+			out[j].Months, out[j].Values = append(out[j].Months, m), append(out[j].Values, f.Counts[out[j].Series])
+		}
+	}
+	return out, nil
+}
+
+// BaseFigures are the matching figures filed under one base, for its
+// manager's own dashboard.
+func (v *Views) BaseFigures(ctx context.Context, q Query, baseID string) ([]Figure, error) {
+	f, err := v.Read(ctx, Query{q.From, q.To, "base", baseID})
+	if err != nil {
+		return nil, err
+	}
+	n := f.Counts
+	return []Figure{
+		tally("figures.match_applications", n["match_applications"]),
+		noted(tally("figures.match_offers", n["match_offers"]), n["match_decided"]),
+		tally("figures.match_placements", n["match_placements"]),
+		quantile("figures.match_days", f, "match_days", 0.5),
+	}, nil
+}
+
+// MentorFigures are a mentor's consultation figures, for their own
+// dashboard.
+func (v *Views) MentorFigures(ctx context.Context, q Query, mentorID string) ([]Figure, error) {
+	f, err := v.Read(ctx, Query{q.From, q.To, "mentor", mentorID})
+	if err != nil {
+		return nil, err
+	}
+	n := f.Counts
+	return []Figure{
+		tally("figures.consult_answered", n["consult_answered"]),
+		share("figures.consult_on_time", n["consult_on_time"], n["consult_answered"]),
+		answerTime(f),
+		rating(n),
+	}, nil
+}

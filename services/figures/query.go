@@ -1,0 +1,82 @@
+package figures
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"onestop/services/core"
+)
+
+// Query is what a view of the figures shows: a span of months and one
+// filter (a dimension and its value; "all" is the whole city).
+type Query struct {
+	From, To   string
+	Dim, Value string
+}
+
+// Dimensions are the dimensions a view filters on, in the form's order.
+// Those of Enums take a value of a fixed list; the others (bank, provider,
+// base, mentor) take a record's id.
+var Dimensions = []string{"all", "district", "industry", "group", "topic", "service_type", "call_topic", "call_type", "complaint_kind", "case_outcome", "bank", "provider", "base", "mentor"}
+
+// Enums are the values each fixed-list dimension takes (district →
+// districts …). They belong to the areas that count the figures, which
+// import this package, so the caller hands them in.
+type Enums map[string][]string
+
+// MaxSpanMonths bounds a view: ten years of months, each read by _id.
+const MaxSpanMonths = 120
+
+// ParseQuery checks a view's query: months as YYYY-MM, from before to, at
+// most ten years, a known dimension and a value it can take. The web form
+// sends the filter as one "dim:value"; the API as dim and value. get reads
+// a parameter with its default (Fiber's c.Query).
+func ParseQuery(get func(key string, def ...string) string, now core.Date, enums Enums) (Query, error) {
+	q := Query{From: get("from", now.AddMonths(-11).String()[:7]), To: get("to", now.String()[:7]), Dim: get("dim", "all"), Value: get("value", "")}
+	if f := get("filter", ""); f != "" {
+		q.Dim, q.Value, _ = strings.Cut(f, ":")
+	}
+	fields := map[string]string{}
+	from, err1 := time.Parse("2006-01", q.From)
+	to, err2 := time.Parse("2006-01", q.To)
+	switch {
+	case err1 != nil:
+		fields["from"] = "error.figures.month"
+	case err2 != nil:
+		fields["to"] = "error.figures.month"
+	case to.Before(from):
+		fields["to"] = "error.figures.reversed"
+	case (to.Year()-from.Year())*12+int(to.Month()-from.Month()) > MaxSpanMonths:
+		fields["to"] = "error.figures.span"
+	}
+	switch {
+	case q.Dim == "all":
+		q.Value = "all"
+	case !slices.Contains(Dimensions, q.Dim):
+		fields["dim"] = "error.enum"
+	case enums[q.Dim] != nil:
+		if !slices.Contains(enums[q.Dim], q.Value) {
+			fields["value"] = "error.enum"
+		}
+	case !core.ValidID(q.Value):
+		fields["value"] = "error.enum"
+	}
+	if len(fields) > 0 {
+		return q, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: fields}
+	}
+	return q, nil
+}
+
+// until is the query's span cut at the month of day; false when nothing
+// of the span is that old.
+func (q Query) until(day core.Date) (Query, bool) {
+	last := day.String()[:7]
+	if last < q.From {
+		return q, false
+	}
+	if last < q.To {
+		q.To = last
+	}
+	return q, true
+}
