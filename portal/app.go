@@ -65,7 +65,6 @@ type App struct {
 	figures   *figures.Service
 	replays   *replays.Store
 	bureau    *bureau.Bureau // every service: the areas' handlers and the tools (demo, seed-load)
-	views     *figures.Views // the dashboards, through a one-minute cache
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
 	readSlots chan struct{} // see admitReads
@@ -170,9 +169,6 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
 	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
 	a.bureau = b
-	if a.views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: cfg.Clock, Enums: enumDims}); err != nil {
-		return nil, err
-	}
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err

@@ -275,7 +275,7 @@ func BenchmarkDashboard(b *testing.B) {
 			page() // warm the cache for "cached"; the templates for both
 			for b.Loop() {
 				if mode == "cold" {
-					tp.app.views.Forget()
+					tp.app.bureau.Views.Forget()
 				}
 				page()
 			}

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"io"
+	figuresweb "onestop/portal/figures"
 	trainingweb "onestop/portal/training"
 	"reflect"
 	"testing"
@@ -97,7 +98,7 @@ func TestDemoData(t *testing.T) {
 	from := core.DateOf(tp.app.Clock.Now().AddDate(-1, 0, 0)).String()[:7]
 	_, admin, _ := tp.account(accounts.Admin, "figures@test.cn")
 	resp, body := tp.do("GET", "/api/v1/admin/figures?from="+from, nil, admin)
-	figs := decode[apiFigures](t, body)
+	figs := decode[figuresweb.APIFigures](t, body)
 	if resp.StatusCode != 200 || figs.Counts["loans_decided"] != 3 || figs.Counts["loans_applied"] != 7 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
 		t.Errorf("figures: %d %s", resp.StatusCode, body)
 	}

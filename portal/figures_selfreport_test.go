@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/url"
+	figuresweb "onestop/portal/figures"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ import (
 // forgetFigures empties the dashboard's one-minute cache, so a read after
 // a write sees it.
 func (tp *testPortal) forgetFigures() {
-	tp.app.views.Forget()
+	tp.app.bureau.Views.Forget()
 }
 
 // shownFigures are a view's figures by catalog key.
@@ -91,14 +92,14 @@ func TestFiguresSelfReported(t *testing.T) {
 			status: 422, contains: []string{`"field":"venture.first_registered"`, "error.venture.registered_locked"}},
 	})
 
-	figuresOf := func() apiFigures {
+	figuresOf := func() figuresweb.APIFigures {
 		t.Helper()
 		tp.forgetFigures()
 		resp, body := tp.do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, admin)
 		if resp.StatusCode != 200 {
 			t.Fatalf("figures: %d %s", resp.StatusCode, body)
 		}
-		return decode[apiFigures](t, body)
+		return decode[figuresweb.APIFigures](t, body)
 	}
 	f := figuresOf()
 	shown := shownFigures(f.View)

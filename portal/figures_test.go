@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/url"
 	basesweb "onestop/portal/bases"
+	figuresweb "onestop/portal/figures"
 	"onestop/portal/web"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ func TestFiguresByHand(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("figures: %d %s", resp.StatusCode, body)
 	}
-	f := decode[apiFigures](t, body)
+	f := decode[figuresweb.APIFigures](t, body)
 	want := map[string]int64{"match_applications": 3, "match_decided": 1, "match_offers": 1, "match_placements": 1,
 		"eligibility_checks": 1, "service_requests": 1, "service_completed": 1, "service_on_time": 1}
 	for k, n := range want {
@@ -154,7 +155,7 @@ func TestFiguresByHand(t *testing.T) {
 
 	// A manager sees their own base's figures; an entrepreneur none.
 	resp, body = tp.do("GET", "/api/v1/me/figures?from="+month+"&to="+month, nil, w.mgrA)
-	own := decode[web.ListResponse[ownFigures]](t, body)
+	own := decode[web.ListResponse[figuresweb.OwnFigures]](t, body)
 	if resp.StatusCode != 200 || len(own.Items) != 1 || own.Items[0].Figures[0].N != 2 || own.Items[0].Figures[2].N != 1 {
 		t.Errorf("manager A's figures: %d %s", resp.StatusCode, body)
 	}

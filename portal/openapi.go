@@ -12,14 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/core"
-	"onestop/services/figures"
 	"onestop/services/loans"
-)
-
-var (
-	docFigures    = web.Doc("Figures from the rollups: from, to (YYYY-MM, at most 120 months), dim (all, district, industry, group, topic, service_type, call_topic, complaint_kind, case_outcome, bank, provider, base, mentor) and value", "admin", nil, apiFigures{}, 200)
-	docOpenData   = web.Doc("Open data: the last twelve months by district, aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200)
-	docOwnFigures = web.Doc("One's own figures: a base manager's bases, a mentor's consultations (from, to)", "figures", nil, web.ListResponse[ownFigures]{}, 200)
 )
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)

@@ -6,6 +6,7 @@ import (
 	"onestop/portal/accounts"
 	"onestop/portal/audit"
 	"onestop/portal/bases"
+	"onestop/portal/figures"
 	"onestop/portal/hotline"
 	"onestop/portal/loans"
 	"onestop/portal/mentors"
@@ -17,11 +18,10 @@ import (
 	"onestop/portal/projects"
 	"onestop/portal/training"
 	"onestop/portal/web"
-	roles "onestop/services/accounts"
 )
 
 // routeTable is every route of the portal: the site's own (operations,
-// home, language, figures, the API document) and each area's table. The
+// home, language, the API document) and each area's table. The
 // access rules are part of each entry; the permission, ownership and
 // field matrices (testdata/*.tsv) are checked against this list.
 func (a *App) routeTable() []web.Route {
@@ -40,11 +40,12 @@ func (a *App) routeTable() []web.Route {
 		hotline.New(a.Kit, b).Routes(),
 		training.New(a.Kit, b).Routes(),
 		loans.New(a.Kit, b).Routes(),
+		figures.New(a.Kit, b).Routes(),
 	)
 }
 
 // siteRoutes are the portal's own: operations, the home page and the
-// language switch, the figures, and the API's document.
+// language switch, and the API's document.
 func (a *App) siteRoutes() []web.Route {
 	return []web.Route{
 		web.Get("/healthz", web.Public, a.healthz),
@@ -53,15 +54,5 @@ func (a *App) siteRoutes() []web.Route {
 		web.Get("/", web.Public, a.homePage),
 		web.Post("/lang", web.Public, a.setLanguage),
 		web.Get("/api/v1/openapi.json", web.Public, a.openAPI),
-
-		web.Get("/admin/figures", web.Admin, a.figuresPage),
-		web.Get("/admin/figures.csv", web.Admin, a.figuresExport("csv")),
-		web.Get("/admin/figures.xlsx", web.Admin, a.figuresExport("xlsx")),
-		web.Get("/open-data", web.Public, a.openDataPage),
-		web.Get("/manage/figures", web.Manager, a.ownFiguresPage),
-		web.Get("/mentor/figures", web.Roles(roles.Mentor), a.ownFiguresPage),
-		web.Get("/api/v1/admin/figures", web.Admin, a.apiFiguresRead, docFigures),
-		web.Get("/api/v1/open-data", web.Public, a.apiOpenData, docOpenData),
-		web.Get("/api/v1/me/figures", web.Roles(roles.IncubatorManager, roles.Mentor), a.apiOwnFigures, docOwnFigures),
 	}
 }

@@ -67,6 +67,8 @@ type Bureau struct {
 	Notify   *notify.Service
 	Accounts *accounts.Service
 	Figures  *figures.Service
+	// Views are the dashboards' and open data's views of the figures.
+	Views    *figures.Views
 	People   *people.Service
 	Policies *policy.Catalogue
 	Onestop  *onestop.Service
@@ -125,6 +127,10 @@ func New(c Config) (*Bureau, error) {
 		},
 		// Figures before the services that count them.
 		func() error { b.Figures, err = figures.New(figures.Deps{Store: st}); return err },
+		func() error {
+			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Enums: figureEnums()})
+			return err
+		},
 		func() error {
 			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures})
 			return err

@@ -85,6 +85,14 @@ func (c *Cache) put(q Query, f Figures, now time.Time) {
 // Forget empties the views' cache (after writes a reader must see).
 func (v *Views) Forget() { v.cache.Forget() }
 
+// Enums are the values of the fixed-list dimensions the views know.
+func (v *Views) Enums() Enums { return v.enums }
+
+// Parse checks a view's query against the views' lists (see ParseQuery).
+func (v *Views) Parse(get func(key string, def ...string) string, now core.Date) (Query, error) {
+	return ParseQuery(get, now, v.enums)
+}
+
 // Read sums the rollups of one span and filter, through the cache. The
 // cache ages in wall time, not by the views' clock: it is about how fresh
 // the sums read are, not about the day the figures count.

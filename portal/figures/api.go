@@ -1,4 +1,4 @@
-package portal
+package figures
 
 import (
 	"onestop/portal/web"
@@ -10,11 +10,11 @@ import (
 	"onestop/services/figures"
 )
 
-// apiFigures is one span's figures under one filter: every counter, the
+// APIFigures is one span's figures under one filter: every counter, the
 // median and 90th percentile of each distribution (the upper bound of the
 // bucket holding them), and the dashboard's view — its sections, tables
 // and the venture cohorts.
-type apiFigures struct {
+type APIFigures struct {
 	From     string             `json:"from"`
 	To       string             `json:"to"`
 	Dim      string             `json:"dim"`
@@ -28,8 +28,8 @@ type apiFigures struct {
 
 // apiFiguresRead answers from the rollups only: one read by _id per month
 // and dimension value.
-func (a *App) apiFiguresRead(c *fiber.Ctx) error {
-	q, err := parseFigureQuery(c.Query, core.DateOf(a.Clock.Now()))
+func (a *Handlers) apiFiguresRead(c *fiber.Ctx) error {
+	q, err := a.views.Parse(c.Query, core.DateOf(a.Clock.Now()))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (a *App) apiFiguresRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiFigures{From: q.From, To: q.To, Dim: q.Dim, Value: q.Value, Counts: f.Counts, Medians: map[string]float64{}, P90: map[string]float64{}, View: v, Computed: v.Computed}
+	out := APIFigures{From: q.From, To: q.To, Dim: q.Dim, Value: q.Value, Counts: f.Counts, Medians: map[string]float64{}, P90: map[string]float64{}, View: v, Computed: v.Computed}
 	for name, h := range f.Hist {
 		var n int64
 		for _, x := range h {

@@ -1,4 +1,4 @@
-package portal
+package figures
 
 import (
 	"encoding/csv"
@@ -23,7 +23,7 @@ type table struct {
 
 // exportTables lays a view out as tables: the figures, each breakdown,
 // the cohorts and the trends. The export holds aggregates only.
-func (a *App) exportTables(l string, v *dashboard) []table {
+func (a *Handlers) exportTables(l string, v *dashboard) []table {
 	q := v.Query
 	head := table{Name: a.I18n.T(l, "figures.title"), Header: []string{a.I18n.T(l, "figures.section"), a.I18n.T(l, "figures.figure"), a.I18n.T(l, "figures.value"),
 		a.I18n.T(l, "figures.n"), a.I18n.T(l, "figures.of"), a.I18n.T(l, "figures.note")}}
@@ -76,11 +76,11 @@ func (a *App) exportTables(l string, v *dashboard) []table {
 // figuresExport serves the dashboard's view as CSV or XLSX. Every cell
 // passes csvSafe, so no text can be taken for a spreadsheet formula; the
 // view is a few hundred cells whatever the size of the records.
-func (a *App) figuresExport(format string) fiber.Handler {
+func (a *Handlers) figuresExport(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, l := c.UserContext(), web.Lang(c)
 		now := core.DateOf(a.Clock.Now())
-		q, err := parseFigureQuery(c.Query, now)
+		q, err := a.views.Parse(c.Query, now)
 		if err != nil {
 			return err
 		}

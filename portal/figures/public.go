@@ -1,4 +1,4 @@
-package portal
+package figures
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"onestop/services/incubators"
 )
 
-func (a *App) apiOpenData(c *fiber.Ctx) error {
+func (a *Handlers) apiOpenData(c *fiber.Ctx) error {
 	d, err := a.openFigures(c.UserContext(), web.Lang(c))
 	if err != nil {
 		return err
@@ -21,7 +21,7 @@ func (a *App) apiOpenData(c *fiber.Ctx) error {
 	return c.JSON(d)
 }
 
-func (a *App) openDataPage(c *fiber.Ctx) error {
+func (a *Handlers) openDataPage(c *fiber.Ctx) error {
 	d, err := a.openFigures(c.UserContext(), web.Lang(c))
 	if err != nil {
 		return err
@@ -29,9 +29,9 @@ func (a *App) openDataPage(c *fiber.Ctx) error {
 	return a.Render(c, "pages/open_data", fiber.Map{"Title": "opendata.title", "D": d})
 }
 
-// ownFigures is the small dashboard of a base's manager or a mentor: the
+// OwnFigures is the small dashboard of a base's manager or a mentor: the
 // figures filed under their own bases or their own name.
-type ownFigures struct {
+type OwnFigures struct {
 	Name     string           `json:"name"`
 	Seats    int              `json:"seats,omitempty"`
 	Free     int              `json:"free_seats,omitempty"`
@@ -41,7 +41,7 @@ type ownFigures struct {
 
 // ownFigureList reads the span's figures for each base the manager runs,
 // or for the mentor themself.
-func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string, q figures.Query) ([]ownFigures, error) {
+func (a *Handlers) ownFigureList(ctx context.Context, me accounts.Principal, l string, q figures.Query) ([]OwnFigures, error) {
 	switch me.Role {
 	case accounts.IncubatorManager, accounts.Admin:
 		managed := a.bases.Managed
@@ -52,14 +52,14 @@ func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string
 		if err != nil {
 			return nil, err
 		}
-		var out []ownFigures
+		var out []OwnFigures
 		for _, b := range bases {
 			fs, err := a.views.BaseFigures(ctx, q, b.ID)
 			if err != nil {
 				return nil, err
 			}
 			a.localizeFigures(l, fs)
-			out = append(out, ownFigures{Name: b.Name, Seats: b.Seats, Free: b.FreeSeats, Figures: fs})
+			out = append(out, OwnFigures{Name: b.Name, Seats: b.Seats, Free: b.FreeSeats, Figures: fs})
 		}
 		return out, nil
 	case accounts.Mentor:
@@ -68,16 +68,16 @@ func (a *App) ownFigureList(ctx context.Context, me accounts.Principal, l string
 			return nil, err
 		}
 		a.localizeFigures(l, fs)
-		return []ownFigures{{Name: me.Name, Figures: fs}}, nil
+		return []OwnFigures{{Name: me.Name, Figures: fs}}, nil
 	}
 	return nil, core.Errorf(core.Forbidden, "error.forbidden")
 }
 
 // ownQuery is a span of months for one's own figures (the filter is
 // always oneself).
-func (a *App) ownQuery(c *fiber.Ctx) (figures.Query, error) {
+func (a *Handlers) ownQuery(c *fiber.Ctx) (figures.Query, error) {
 	now := core.DateOf(a.Clock.Now())
-	return parseFigureQuery(func(key string, def ...string) string {
+	return a.views.Parse(func(key string, def ...string) string {
 		if key == "dim" || key == "value" || key == "filter" {
 			return map[string]string{"dim": "all", "value": "", "filter": ""}[key]
 		}
@@ -85,7 +85,7 @@ func (a *App) ownQuery(c *fiber.Ctx) (figures.Query, error) {
 	}, now)
 }
 
-func (a *App) apiOwnFigures(c *fiber.Ctx) error {
+func (a *Handlers) apiOwnFigures(c *fiber.Ctx) error {
 	q, err := a.ownQuery(c)
 	if err != nil {
 		return err
@@ -95,12 +95,12 @@ func (a *App) apiOwnFigures(c *fiber.Ctx) error {
 		return err
 	}
 	if list == nil {
-		list = []ownFigures{}
+		list = []OwnFigures{}
 	}
-	return c.JSON(web.ListResponse[ownFigures]{Items: list, Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[OwnFigures]{Items: list, Total: len(list), Page: 1, Size: len(list)})
 }
 
-func (a *App) ownFiguresPage(c *fiber.Ctx) error {
+func (a *Handlers) ownFiguresPage(c *fiber.Ctx) error {
 	q, err := a.ownQuery(c)
 	data := fiber.Map{"Title": "figures.own.title", "Query": q, "Errors": map[string]string{}}
 	if err != nil {

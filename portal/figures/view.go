@@ -1,31 +1,13 @@
-package portal
+package figures
 
 import (
 	"context"
 
-	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/hotline"
-	"onestop/services/mentors"
-	"onestop/services/onestop"
-	"onestop/services/policy"
 )
 
-// enumDims are the values of the figures' fixed-list dimensions. The
-// figures package cannot import the areas that count into it, so the
-// lists come from here.
-var enumDims = figures.Enums{
-	"district": core.Districts, "industry": policy.Industries, "group": policy.TargetGroups, "topic": mentors.Topics,
-	"call_topic": hotline.CallTopics, "call_type": hotline.CallTypes, "complaint_kind": hotline.ComplaintKinds, "case_outcome": hotline.Outcomes, "service_type": onestop.Types,
-}
-
-// parseFigureQuery checks a view's query against the lists above.
-func parseFigureQuery(get func(key string, def ...string) string, now core.Date) (figures.Query, error) {
-	return figures.ParseQuery(get, now, enumDims)
-}
-
 // figureView is the dashboard's view of q in the reader's language.
-func (a *App) figureView(ctx context.Context, l string, q figures.Query) (*figures.View, error) {
+func (a *Handlers) figureView(ctx context.Context, l string, q figures.Query) (*figures.View, error) {
 	pols, err := a.policies.All(ctx)
 	if err != nil {
 		return nil, err
@@ -59,7 +41,7 @@ func (a *App) figureView(ctx context.Context, l string, q figures.Query) (*figur
 }
 
 // localizeFigures writes each figure's note in the reader's language.
-func (a *App) localizeFigures(l string, fs []figures.Figure) {
+func (a *Handlers) localizeFigures(l string, fs []figures.Figure) {
 	for i := range fs {
 		if fs[i].NoteKey != "" {
 			fs[i].Note = a.I18n.T(l, fs[i].NoteKey, fs[i].NoteArgs...)
@@ -68,7 +50,7 @@ func (a *App) localizeFigures(l string, fs []figures.Figure) {
 }
 
 // openFigures is open data with the areas named in the reader's language.
-func (a *App) openFigures(ctx context.Context, l string) (*figures.OpenData, error) {
+func (a *Handlers) openFigures(ctx context.Context, l string) (*figures.OpenData, error) {
 	d, err := a.views.Open(ctx)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package portal
+package figures
 
 import (
 	"context"
@@ -41,13 +41,13 @@ type filterGroup struct {
 
 // filterGroups lists every filter the form offers: the fixed lists, and
 // the banks, providers and bases by name.
-func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error) {
+func (a *Handlers) filterGroups(ctx context.Context, l string) ([]filterGroup, error) {
 	var out []filterGroup
 	labels := map[string]string{"district": "district.", "industry": "industry.", "group": "group.", "topic": "topic.", "service_type": "service.",
 		"call_topic": "calltopic.", "call_type": "calltype.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
 	for _, dim := range figures.Dimensions[1:] {
 		g := filterGroup{Dim: dim}
-		for _, v := range enumDims[dim] {
+		for _, v := range a.views.Enums()[dim] {
 			g.Options = append(g.Options, filterOption{dim + ":" + v, a.I18n.T(l, labels[dim]+v)})
 		}
 		switch dim {
@@ -86,7 +86,7 @@ func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error)
 // figuresPage is the bureau's dashboard: every figure of a span of months,
 // for the city or under one filter, read from the rollups alone, with a
 // year of monthly trends drawn as SVG and the cohorts of ventures.
-func (a *App) figuresPage(c *fiber.Ctx) error {
+func (a *Handlers) figuresPage(c *fiber.Ctx) error {
 	ctx, l := c.UserContext(), web.Lang(c)
 	now := core.DateOf(a.Clock.Now())
 	groups, err := a.filterGroups(ctx, l)
@@ -94,7 +94,7 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := fiber.Map{"Title": "figures.title", "Groups": groups, "Errors": map[string]string{}, "Months": figures.CohortMonths}
-	q, err := parseFigureQuery(c.Query, now)
+	q, err := a.views.Parse(c.Query, now)
 	data["Query"], data["Filter"] = q, q.Dim+":"+q.Value
 	if err != nil {
 		if fe := web.FormErrors(err); fe != nil {
@@ -126,7 +126,7 @@ type dashboard struct {
 }
 
 // fullView is the dashboard of q.
-func (a *App) fullView(ctx context.Context, l string, q figures.Query, now core.Date) (*dashboard, error) {
+func (a *Handlers) fullView(ctx context.Context, l string, q figures.Query, now core.Date) (*dashboard, error) {
 	v, err := a.figureView(ctx, l, q)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,53 @@
+// Package figures holds the HTTP handlers of the figures the policy is
+// judged by: the bureau's dashboard and its exports, open data, and a base
+// manager's or mentor's own figures. The views and the disclosure rules
+// are services/figures'; this package reads them and puts them in the
+// reader's language.
+package figures
+
+import (
+	"onestop/portal/web"
+	"onestop/services/accounts"
+	"onestop/services/bureau"
+	"onestop/services/figures"
+	"onestop/services/incubators"
+	"onestop/services/loans"
+	"onestop/services/policy"
+	"onestop/services/training"
+)
+
+// Handlers are the area's pages and API, on the shared kernel.
+type Handlers struct {
+	*web.Kit
+	views    *figures.Views
+	policies *policy.Catalogue
+	bases    *incubators.Service
+	training *training.Service
+	loans    *loans.Service
+}
+
+// New builds the area's handlers from the bureau's services.
+func New(k *web.Kit, b *bureau.Bureau) *Handlers {
+	return &Handlers{Kit: k, views: b.Views, policies: b.Policies, bases: b.Bases, training: b.Training, loans: b.Loans}
+}
+
+// Routes are the area's entries of the route list, with their access rules.
+func (a *Handlers) Routes() []web.Route {
+	return []web.Route{
+		web.Get("/admin/figures", web.Admin, a.figuresPage),
+		web.Get("/admin/figures.csv", web.Admin, a.figuresExport("csv")),
+		web.Get("/admin/figures.xlsx", web.Admin, a.figuresExport("xlsx")),
+		web.Get("/open-data", web.Public, a.openDataPage),
+		web.Get("/manage/figures", web.Manager, a.ownFiguresPage),
+		web.Get("/mentor/figures", web.Roles(accounts.Mentor), a.ownFiguresPage),
+		web.Get("/api/v1/admin/figures", web.Admin, a.apiFiguresRead, docFigures),
+		web.Get("/api/v1/open-data", web.Public, a.apiOpenData, docOpenData),
+		web.Get("/api/v1/me/figures", web.Roles(accounts.IncubatorManager, accounts.Mentor), a.apiOwnFigures, docOwnFigures),
+	}
+}
+
+var (
+	docFigures    = web.Doc("Figures from the rollups: from, to (YYYY-MM, at most 120 months), dim (all, district, industry, group, topic, service_type, call_topic, complaint_kind, case_outcome, bank, provider, base, mentor) and value", "admin", nil, APIFigures{}, 200)
+	docOpenData   = web.Doc("Open data: the last twelve months by district, aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200)
+	docOwnFigures = web.Doc("One's own figures: a base manager's bases, a mentor's consultations (from, to)", "figures", nil, web.ListResponse[OwnFigures]{}, 200)
+)
