@@ -127,6 +127,9 @@ func (l *Lists) change(ctx context.Context, actor accounts.Principal, m accounts
 	if !slices.Contains(Kinds, kind) {
 		return core.Errorf(core.NotFound, "error.not_found")
 	}
+	if l.store == nil {
+		return core.Errorf(core.Unavailable, "error.unavailable")
+	}
 	for range 3 {
 		list, err := l.read(ctx, kind)
 		if err != nil {

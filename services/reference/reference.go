@@ -148,6 +148,22 @@ func New(d Deps) (*Lists, error) {
 	return l, nil
 }
 
+// Seeded returns the seed file's lists, read-only and without a database:
+// for tests and tools that need the lists as shipped. Its edits fail.
+func Seeded() (*Lists, error) {
+	seed, err := seedLists()
+	if err != nil {
+		return nil, err
+	}
+	l := &Lists{clock: core.Clock(nil), log: slog.Default(), every: 1<<63 - 1}
+	s := &snapshot{lists: map[Kind]*index{}, loaded: l.clock.Now()}
+	for _, k := range Kinds {
+		s.lists[k] = newIndex(seed[k])
+	}
+	l.snap.Store(s)
+	return l, nil
+}
+
 // Ensure writes the seed's lists that the database lacks (a list once
 // written is the bureau's: the file never overwrites it) and loads the
 // snapshot.

@@ -65,6 +65,10 @@ func seedLists() (map[Kind]*List, error) {
 // codeShape is a code: a lowercase ASCII slug, as records store it.
 var codeShape = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
 
+// ValidCode reports whether s has the shape of a code (a lowercase ASCII
+// slug), whichever list it may belong to.
+func ValidCode(s string) bool { return codeShape.MatchString(s) }
+
 // maxLabel bounds a label's length in characters.
 const maxLabel = 50
 
