@@ -36,6 +36,7 @@ import (
 	"onestop/services/policy"
 	"onestop/services/privacy/rights"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/replays"
 	"onestop/services/store"
 	"onestop/services/training"
@@ -61,6 +62,7 @@ type App struct {
 	training  *training.Service
 	loans     *loans.Service
 	figures   *figures.Service
+	reference *reference.Lists
 	replays   *replays.Store
 	figCache  figureCache
 	metrics   *metrics
@@ -169,7 +171,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	}
 	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
 	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
-	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
+	a.hotline, a.loans, a.replays, a.rights, a.reference = b.Hotline, b.Loans, b.Replays, b.Rights, b.Reference
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err

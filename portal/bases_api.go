@@ -10,6 +10,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/incubators"
 	"onestop/services/matching"
+	"onestop/services/reference"
 )
 
 // personFor describes a person to the matching scorer from their profile:
@@ -120,11 +121,11 @@ func (a *App) explainScore(l string, s matching.Score) []string {
 		switch p.Key {
 		case "match.industry", "match.industry.other":
 			if value != "" {
-				value = a.i18n.T(l, "industry."+value)
+				value = a.reference.Label(reference.Industry, value, l)
 			}
 		case "match.district", "match.district.other":
 			if value != "" {
-				value = a.i18n.T(l, "district."+value)
+				value = a.reference.Label(reference.District, value, l)
 			}
 		case "match.group":
 			value = a.i18n.T(l, "group."+value)
@@ -137,7 +138,7 @@ func (a *App) explainScore(l string, s matching.Score) []string {
 		case "match.mentor.topic", "match.mentor.no_expertise":
 			value = a.i18n.T(l, "topic."+value)
 		case "match.mentor.industry":
-			value = a.i18n.T(l, "industry."+value)
+			value = a.reference.Label(reference.Industry, value, l)
 		case "match.mentor.language":
 			value = a.i18n.T(l, "mlang."+value)
 		}

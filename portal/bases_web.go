@@ -13,11 +13,11 @@ import (
 	"onestop/services/incubators"
 	"onestop/services/matching"
 	"onestop/services/policy"
-	"onestop/services/projects"
+	"onestop/services/reference"
 )
 
-func baseOptions() fiber.Map {
-	return fiber.Map{"Levels": incubators.Levels, "Districts": core.Districts, "Industries": projects.Industries,
+func (a *App) baseOptions() fiber.Map {
+	return fiber.Map{"Levels": incubators.Levels, "Districts": a.reference.Codes(reference.District), "Industries": a.reference.Codes(reference.Industry),
 		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Services": incubators.Services, "MoveOut": incubators.MoveOutReasons}
 }
 
@@ -27,7 +27,7 @@ func (a *App) basesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": baseOptions()})
+	return a.render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": a.baseOptions()})
 }
 
 func (a *App) basePage(c *fiber.Ctx) error {
@@ -150,7 +150,7 @@ func (a *App) managePage(c *fiber.Ctx) error {
 		slices.SortStableFunc(sec.Applications, func(x, y scored) int { return y.Score - x.Score })
 		sections = append(sections, sec)
 	}
-	return a.render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": baseOptions(),
+	return a.render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": a.baseOptions(),
 		"Statuses": []string{incubators.AppPending, incubators.AppWaitlisted, incubators.AppOffered, incubators.AppTenant}})
 }
 
@@ -171,7 +171,7 @@ func (a *App) renderAdminBases(c *fiber.Ctx, in incubators.BaseInput, errs map[s
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.render(c, "pages/admin_bases", fiber.Map{"Title": "admin.bases.title", "Bases": all, "Managers": managers, "Input": in,
-		"Errors": errs, "Options": baseOptions()})
+		"Errors": errs, "Options": a.baseOptions()})
 }
 
 func baseForm(c *fiber.Ctx) (incubators.BaseInput, map[string]string) {

@@ -8,6 +8,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // describe turns one reason of the eligibility engine into a sentence in
@@ -67,14 +68,14 @@ func (a *App) valueText(lang, fact string, v any) string {
 	case core.Date:
 		return x.String()
 	case string:
-		return a.i18n.T(lang, enumKey(fact, x))
+		return a.enumText(lang, fact, x)
 	case []string:
 		if len(x) == 0 {
 			return a.i18n.T(lang, "value.none")
 		}
 		parts := make([]string, len(x))
 		for i, s := range x {
-			parts[i] = a.i18n.T(lang, enumKey(fact, s))
+			parts[i] = a.enumText(lang, fact, s)
 		}
 		return strings.Join(parts, a.i18n.T(lang, "list.sep"))
 	}
@@ -86,6 +87,15 @@ func (a *App) number(v any) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
+// enumText is an enumerated value's label: from the reference lists for
+// the venture's industry, from the catalogs for the others.
+func (a *App) enumText(lang, fact, v string) string {
+	if fact == "venture.industry" {
+		return a.reference.Label(reference.Industry, v, lang)
+	}
+	return a.i18n.T(lang, enumKey(fact, v))
+}
+
 // enumKey is the catalog key of an enumerated value.
 func enumKey(fact, v string) string {
 	switch fact {
@@ -95,8 +105,6 @@ func enumKey(fact, v string) string {
 		return "stage." + v
 	case "venture.form":
 		return "form." + v
-	case "venture.industry":
-		return "industry." + v
 	case "gender":
 		return "gender." + v
 	}

@@ -27,7 +27,7 @@ type apiFigures struct {
 // apiFiguresRead answers from the rollups only: one read by _id per month
 // and dimension value.
 func (a *App) apiFiguresRead(c *fiber.Ctx) error {
-	q, err := parseFigureQuery(c.Query, core.DateOf(a.clock.Now()))
+	q, err := parseFigureQuery(c.Query, core.DateOf(a.clock.Now()), a.reference)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (a *App) figuresExport(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, l := c.UserContext(), lang(c)
 		now := core.DateOf(a.clock.Now())
-		q, err := parseFigureQuery(c.Query, now)
+		q, err := parseFigureQuery(c.Query, now, a.reference)
 		if err != nil {
 			return err
 		}

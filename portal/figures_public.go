@@ -9,6 +9,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/incubators"
+	"onestop/services/reference"
 )
 
 // SmallCell is the fewest people a published figure may count: smaller
@@ -69,10 +70,10 @@ func shareCell(n, of int64) *float64 {
 func (a *App) openFigures(ctx context.Context, l string) (*openData, error) {
 	now := core.DateOf(a.clock.Now())
 	out := &openData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: a.clock.Now()}
-	areas := append([]string{"all"}, core.Districts...)
+	areas := append([]string{"all"}, a.reference.AllCodes(reference.District)...)
 	for _, d := range areas {
 		q := figureQuery{out.From, out.To, "district", d}
-		name := a.i18n.T(l, "district."+d)
+		name := a.reference.Label(reference.District, d, l)
 		if d == "all" {
 			q.Dim, name = "all", a.i18n.T(l, "figdim.all")
 		}
@@ -206,7 +207,7 @@ func (a *App) ownQuery(c *fiber.Ctx) (figureQuery, error) {
 			return map[string]string{"dim": "all", "value": "", "filter": ""}[key]
 		}
 		return c.Query(key, def...)
-	}, now)
+	}, now, a.reference)
 }
 
 func (a *App) apiOwnFigures(c *fiber.Ctx) error {

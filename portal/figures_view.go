@@ -14,6 +14,7 @@ import (
 	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // figureQuery is what a view of the figures shows: a span of months and
@@ -23,11 +24,25 @@ type figureQuery struct {
 	Dim, Value string
 }
 
-// enumDims are the dimensions whose values are a fixed list; the others
-// (bank, provider, base, mentor) take a record's id.
-var enumDims = map[string][]string{
-	"district": core.Districts, "industry": policy.Industries, "group": policy.TargetGroups, "topic": mentors.Topics,
-	"call_topic": hotline.CallTopics, "call_type": hotline.CallTypes, "complaint_kind": hotline.ComplaintKinds, "case_outcome": hotline.Outcomes, "service_type": onestop.Types,
+// enumDims are the dimensions whose values are a fixed list; refDims those
+// whose values are reference data (any code ever listed: the rollups keep
+// what records held); the others (bank, provider, base, mentor) take a
+// record's id.
+var (
+	refDims  = map[string][]reference.Kind{"district": {reference.District}, "industry": policy.VentureIndustries}
+	enumDims = map[string][]string{
+		"group": policy.TargetGroups, "topic": mentors.Topics,
+		"call_topic": hotline.CallTopics, "call_type": hotline.CallTypes, "complaint_kind": hotline.ComplaintKinds, "case_outcome": hotline.Outcomes, "service_type": onestop.Types,
+	}
+)
+
+// dimValues are the values a listed dimension takes, in order.
+func dimValues(lists *reference.Lists, dim string) []string {
+	var out []string
+	for _, k := range refDims[dim] {
+		out = append(out, lists.AllCodes(k)...)
+	}
+	return append(out, enumDims[dim]...)
 }
 
 // figureDims are the dimensions a view filters on, in the form's order.
@@ -37,9 +52,10 @@ var figureDims = []string{"all", "district", "industry", "group", "topic", "serv
 const maxSpanMonths = 120
 
 // parseFigureQuery checks a view's query: months as YYYY-MM, from before
-// to, at most ten years, a known dimension and a value it can take. The
-// web form sends the filter as one "dim:value"; the API as dim and value.
-func parseFigureQuery(get func(key string, def ...string) string, now core.Date) (figureQuery, error) {
+// to, at most ten years, a known dimension and a value it can take (a
+// district or industry by code or label). The web form sends the filter as
+// one "dim:value"; the API as dim and value.
+func parseFigureQuery(get func(key string, def ...string) string, now core.Date, lists *reference.Lists) (figureQuery, error) {
 	q := figureQuery{From: get("from", now.AddMonths(-11).String()[:7]), To: get("to", now.String()[:7]), Dim: get("dim", "all"), Value: get("value", "")}
 	if f := get("filter", ""); f != "" {
 		q.Dim, q.Value, _ = strings.Cut(f, ":")
@@ -62,6 +78,12 @@ func parseFigureQuery(get func(key string, def ...string) string, now core.Date)
 		q.Value = "all"
 	case !slices.Contains(figureDims, q.Dim):
 		fields["dim"] = "error.enum"
+	case refDims[q.Dim] != nil:
+		if code, ok := lists.Known(refDims[q.Dim]...).Resolve(q.Value); ok {
+			q.Value = code
+		} else {
+			fields["value"] = "error.enum"
+		}
 	case enumDims[q.Dim] != nil:
 		if !slices.Contains(enumDims[q.Dim], q.Value) {
 			fields["value"] = "error.enum"

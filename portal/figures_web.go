@@ -65,12 +65,16 @@ type filterGroup struct {
 // the banks, providers and bases by name.
 func (a *App) filterGroups(ctx context.Context, l string) ([]filterGroup, error) {
 	var out []filterGroup
-	labels := map[string]string{"district": "district.", "industry": "industry.", "group": "group.", "topic": "topic.", "service_type": "service.",
+	labels := map[string]string{"group": "group.", "topic": "topic.", "service_type": "service.",
 		"call_topic": "calltopic.", "call_type": "calltype.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
 	for _, dim := range figureDims[1:] {
 		g := filterGroup{Dim: dim}
-		for _, v := range enumDims[dim] {
-			g.Options = append(g.Options, filterOption{dim + ":" + v, a.i18n.T(l, labels[dim]+v)})
+		for _, v := range dimValues(a.reference, dim) {
+			label := a.i18n.T(l, labels[dim]+v)
+			if kinds := refDims[dim]; kinds != nil {
+				label = a.reference.Label(kinds[0], v, l)
+			}
+			g.Options = append(g.Options, filterOption{dim + ":" + v, label})
 		}
 		switch dim {
 		case "bank":
@@ -116,7 +120,7 @@ func (a *App) figuresPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := fiber.Map{"Title": "figures.title", "Groups": groups, "Errors": map[string]string{}, "Months": cohortMonths}
-	q, err := parseFigureQuery(c.Query, now)
+	q, err := parseFigureQuery(c.Query, now, a.reference)
 	data["Query"], data["Filter"] = q, q.Dim+":"+q.Value
 	if err != nil {
 		if fe := formErrors(err); fe != nil {

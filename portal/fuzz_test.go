@@ -197,7 +197,7 @@ func FuzzParseFigureQuery(f *testing.F) {
 			}
 			return ""
 		}
-		q, err := parseFigureQuery(get, now)
+		q, err := parseFigureQuery(get, now, shipped)
 		if err != nil {
 			var ce *core.Error
 			if !errors.As(err, &ce) || ce.Code != core.Invalid || len(ce.Fields) == 0 {
@@ -220,8 +220,8 @@ func FuzzParseFigureQuery(f *testing.F) {
 			}
 		case !slices.Contains(figureDims, q.Dim):
 			t.Fatalf("accepted dimension %q", q.Dim)
-		case enumDims[q.Dim] != nil:
-			if !slices.Contains(enumDims[q.Dim], q.Value) {
+		case dimValues(shipped, q.Dim) != nil:
+			if !slices.Contains(dimValues(shipped, q.Dim), q.Value) {
 				t.Fatalf("accepted %s=%q", q.Dim, q.Value)
 			}
 		case !core.ValidID(q.Value):
@@ -421,7 +421,7 @@ func TestFigureSpanIsCountedInMonths(t *testing.T) {
 				return def[0]
 			}
 			return ""
-		}, now)
+		}, now, shipped)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s–%s: %v", tt.from, tt.to, err)
 		}

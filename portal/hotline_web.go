@@ -14,12 +14,13 @@ import (
 	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/pii"
+	"onestop/services/reference"
 	"onestop/services/training"
 )
 
-func hotlineOptions() fiber.Map {
+func (a *App) hotlineOptions() fiber.Map {
 	return fiber.Map{"CallTypes": hotline.CallTypes, "CallTopics": hotline.CallTopics, "Outcomes": hotline.CallOutcomes,
-		"Districts": core.Districts, "MentorTopics": mentors.Topics, "ServiceTypes": onestop.Types,
+		"Districts": a.reference.Codes(reference.District), "MentorTopics": mentors.Topics, "ServiceTypes": onestop.Types,
 		"ComplaintKinds": hotline.ComplaintKinds, "Against": hotline.Against, "Reasons": hotline.FailureReasons,
 		"LoanStatuses": hotline.LoanStatuses, "Needs": hotline.CaseNeeds, "CaseOutcomes": hotline.Outcomes, "Channels": hotline.Channels}
 }
@@ -72,7 +73,7 @@ func (a *App) hotlinePage(c *fiber.Ctx) error {
 // (a name from the link, or anything posted by the search form).
 func (a *App) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs map[string]string) error {
 	ctx, me := c.UserContext(), principal(c)
-	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": a.hotlineOptions()}
 	if _, problem := pii.ParseID(q, a.clock.Now()); problem == "" {
 		data["Q"] = "" // an ID number is never echoed back into the page
 	}
@@ -165,7 +166,7 @@ func (a *App) renderContact(c *fiber.Ctx, call hotline.NewCall, errs map[string]
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "hotline.contact", "Contact": x, "Call": call, "Errors": errs, "Options": hotlineOptions(), "Calls": calls,
+	data := fiber.Map{"Title": "hotline.contact", "Contact": x, "Call": call, "Errors": errs, "Options": a.hotlineOptions(), "Calls": calls,
 		"Cases": cases, "Complaints": complaints, "Revealed": revealed, "MentorTopic": hotline.MentorTopic}
 	if f, ok := a.hotline.LinkCandidate(ctx, me, x); ok {
 		data["Candidate"] = f
@@ -278,7 +279,7 @@ func (a *App) complaintNewPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs map[string]string) error {
-	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": hotlineOptions(), "Days": a.complaintDays()}
+	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": a.hotlineOptions(), "Days": a.complaintDays()}
 	provs, err := a.training.Providers(c.UserContext())
 	if err != nil {
 		return err
@@ -466,7 +467,7 @@ func (a *App) caseNewPage(c *fiber.Ctx) error {
 }
 
 func (a *App) renderCaseForm(c *fiber.Ctx, in hotline.NewCase, errs map[string]string) error {
-	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": a.hotlineOptions()}
 	if ct, err := a.hotline.Contact(c.UserContext(), principal(c), in.ContactID); err == nil {
 		data["Contact"] = ct
 	}
@@ -499,7 +500,7 @@ func (a *App) casePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": hotlineOptions(), "Today": core.DateOf(a.clock.Now()).String()}
+	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": a.hotlineOptions(), "Today": core.DateOf(a.clock.Now()).String()}
 	if me.Role.Staff() && x.Status == hotline.CaseOpen {
 		ranked, err := a.hotline.MentorSuggestions(ctx, me, x)
 		if err != nil {

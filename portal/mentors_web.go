@@ -10,11 +10,11 @@ import (
 	"onestop/services/core"
 	"onestop/services/matching"
 	"onestop/services/mentors"
-	"onestop/services/projects"
+	"onestop/services/reference"
 )
 
-func mentorOptions() fiber.Map {
-	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": projects.Industries, "Languages": mentors.Languages, "Contacts": mentors.Contacts}
+func (a *App) mentorOptions() fiber.Map {
+	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": a.reference.Codes(reference.Industry), "Languages": mentors.Languages, "Contacts": mentors.Contacts}
 }
 
 func (a *App) mentorsPage(c *fiber.Ctx) error {
@@ -23,7 +23,7 @@ func (a *App) mentorsPage(c *fiber.Ctx) error {
 	if err != nil {
 		if fe := formErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
+			return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": a.mentorOptions()})
 		}
 		return err
 	}
@@ -40,7 +40,7 @@ func (a *App) mentorsPage(c *fiber.Ctx) error {
 		list = append(list, toAPIMentor(m))
 	}
 	return a.render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
-		"Options": mentorOptions(), "Pager": newPager(c, p, r.Total)})
+		"Options": a.mentorOptions(), "Pager": newPager(c, p, r.Total)})
 }
 
 func (a *App) mentorPage(c *fiber.Ctx) error {
@@ -62,7 +62,7 @@ func (a *App) mentorProfilePage(c *fiber.Ctx) error {
 		}
 		status = m.Status
 	}
-	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
+	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": a.mentorOptions()})
 }
 
 func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
@@ -100,7 +100,7 @@ func (a *App) mentorProfileSubmit(c *fiber.Ctx) error {
 		status = m.Status
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
+	return a.render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": a.mentorOptions()})
 }
 
 func (a *App) consultationsPage(c *fiber.Ctx) error {
@@ -123,7 +123,7 @@ func (a *App) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]string
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": principal(c).Role.Staff()}
+	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": a.mentorOptions(), "ForCaller": principal(c).Role.Staff()}
 	if principal(c).Role.Staff() && q.ContactID != "" {
 		if ct, err := a.hotline.Contact(c.UserContext(), principal(c), q.ContactID); err == nil {
 			data["Contact"] = ct

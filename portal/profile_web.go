@@ -13,6 +13,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // factsForm reads the fact fields of a form (the profile page and the
@@ -104,15 +105,15 @@ func splitList(s string) []string {
 func (a *App) profileData(c *fiber.Ctx, p *people.Profile, errs map[string]string) fiber.Map {
 	return fiber.Map{
 		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
-		"Options": formOptions(),
+		"Options": a.formOptions(),
 	}
 }
 
 // formOptions are the choices of the profile and self-check forms.
-func formOptions() fiber.Map {
+func (a *App) formOptions() fiber.Map {
 	return fiber.Map{
-		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": policy.Industries,
-		"Districts": people.Districts, "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
+		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.ventureIndustries(),
+		"Districts": a.reference.Codes(reference.District), "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
 	}
 }
 
@@ -213,7 +214,7 @@ func (a *App) supportsPage(c *fiber.Ctx) error {
 // still need.
 func (a *App) checkPage(c *fiber.Ctx) error {
 	return a.render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
-		"Options": formOptions(), "Ask": firstQuestions(), "Round": 0})
+		"Options": a.formOptions(), "Ask": firstQuestions(), "Round": 0})
 }
 
 // firstQuestions are asked of everyone; the rest only when a policy needs
@@ -241,7 +242,7 @@ func (a *App) checkSubmit(c *fiber.Ctx) error {
 	f := factsForm(c, errs)
 	ask := firstQuestions()
 	answered(ask, c)
-	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": formOptions(), "Round": 1, "Ask": ask}
+	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.formOptions(), "Round": 1, "Ask": ask}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.render(c, "pages/check", data)

@@ -11,11 +11,12 @@ import (
 	"onestop/services/core"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/reference"
 )
 
 // projectOptions are the choices of the library's filters and forms.
-func projectOptions() fiber.Map {
-	return fiber.Map{"Industries": projects.Industries, "Districts": core.Districts, "Risks": projects.Risks,
+func (a *App) projectOptions() fiber.Map {
+	return fiber.Map{"Industries": a.reference.Codes(reference.Industry), "Districts": a.reference.Codes(reference.District), "Risks": projects.Risks,
 		"Groups": policy.TargetGroups, "Sources": projects.Sources, "Sorts": projects.Sorts, "Criteria": projects.Criteria,
 		"Reasons": projects.Reasons}
 }
@@ -32,7 +33,7 @@ func (a *App) libraryPage(c *fiber.Ctx) error {
 		c.Status(he.status)
 		res, q = &projects.Result{Page: core.Page{}.Normalize()}, projects.Query{}
 	}
-	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": projectOptions(),
+	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": a.projectOptions(),
 		"Pager": newPager(c, res.Page, res.Total), "Facets": facetLinks(c, res)}
 	if c.Query("partial") == "1" {
 		return c.Render("partials/project_results", page{Lang: lang(c), Data: data, Path: c.Path()}, "")
@@ -86,7 +87,7 @@ func (a *App) projectPage(c *fiber.Ctx) error {
 		return err
 	}
 	me := principal(c)
-	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": projectOptions(),
+	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": a.projectOptions(),
 		"CanEdit": canEditProject(me, p), "CanSubmit": me.ID == p.OwnerID && (p.Status == projects.Draft || (p.Status == projects.NotRecommended && p.Resubmissions < 1)),
 		"CanReview": p.IsReviewer(me.ID) && !p.Reviewed(me.ID) && p.Status == projects.UnderEvaluation,
 		"Errors":    map[string]string{},
@@ -145,7 +146,7 @@ func (a *App) renderProjectForm(c *fiber.Ctx, id string, in projects.Input, errs
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.render(c, "pages/project_form", fiber.Map{"Title": "library.submit", "ID": id, "Input": in, "Errors": errs,
-		"Options": projectOptions(), "Tags": strings.Join(in.Tags, "，")})
+		"Options": a.projectOptions(), "Tags": strings.Join(in.Tags, "，")})
 }
 
 func (a *App) projectNewPage(c *fiber.Ctx) error {

@@ -12,6 +12,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/training"
 )
 
@@ -102,7 +103,7 @@ func (a *App) peoplePage(c *fiber.Ctx) error {
 		q.Text = ""
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
-			"Pager": pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
+			"Pager": pager{Number: 1, Pages: 1}, "Districts": a.reference.AllCodes(reference.District), "Errors": map[string]string{"q": "search.number_in_link"}})
 	}
 	return a.renderPeople(c, q, func(p core.Page, total int) pager { return newPager(c, p, total) })
 }
@@ -119,7 +120,7 @@ func (a *App) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(core.Pa
 		q.Text = "" // an ID number is never echoed back into the page
 	}
 	return a.render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
-		"Pager": pg, "Districts": people.Districts})
+		"Pager": pg, "Districts": a.reference.AllCodes(reference.District)})
 }
 
 func (a *App) personPage(c *fiber.Ctx) error {

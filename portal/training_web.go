@@ -10,11 +10,12 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/training"
 )
 
-func trainingOptions() fiber.Map {
-	return fiber.Map{"Kinds": training.Kinds, "Districts": core.Districts, "Groups": policy.TargetGroups}
+func (a *App) trainingOptions() fiber.Map {
+	return fiber.Map{"Kinds": training.Kinds, "Districts": a.reference.Codes(reference.District), "Groups": policy.TargetGroups}
 }
 
 func (a *App) trainingPage(c *fiber.Ctx) error {
@@ -23,7 +24,7 @@ func (a *App) trainingPage(c *fiber.Ctx) error {
 	if err != nil {
 		if fe := formErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": trainingOptions(), "Errors": fe})
+			return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": a.trainingOptions(), "Errors": fe})
 		}
 		return err
 	}
@@ -31,7 +32,7 @@ func (a *App) trainingPage(c *fiber.Ctx) error {
 	for _, h := range r.Hits {
 		rows = append(rows, courseRow(h))
 	}
-	return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": trainingOptions(),
+	return a.render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": a.trainingOptions(),
 		"Pager": newPager(c, p, r.Total)})
 }
 
@@ -127,7 +128,7 @@ func (a *App) renderProvider(c *fiber.Ctx, form fiber.Map, errs map[string]strin
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.render(c, "pages/provider", fiber.Map{"Title": "provider.title", "Courses": rows, "Claims": claims, "Listed": listed,
-		"Form": form, "Errors": errs, "Options": trainingOptions()})
+		"Form": form, "Errors": errs, "Options": a.trainingOptions()})
 }
 
 // parseSessions reads one session per line: "2026-12-01 09:00 3" (day,

@@ -22,6 +22,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // Cookie names; under TLS they carry the __Host- prefix, which browsers
@@ -218,7 +219,10 @@ func flash(c *fiber.Ctx, key string) {
 
 func (a *App) templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"t":     func(lang, key string, args ...any) string { return a.i18n.T(lang, key, args...) },
+		"t": func(lang, key string, args ...any) string { return a.i18n.T(lang, key, args...) },
+		// ref labels a code of a reference list (district, industry …) in
+		// lang; the lists are data (services/reference), not catalog keys.
+		"ref":   func(lang, kind, code string) string { return a.reference.Label(reference.Kind(kind), code, lang) },
 		"asset": func(name string) string { return a.assets.url(name) },
 		"date": func(t time.Time) string {
 			if t.IsZero() {

@@ -80,9 +80,9 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	if err := e.Reference.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock}))
+	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock, Reference: e.Reference}))
 	e.Figures = Must(figures.New(figures.Deps{Store: s}))
-	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures}))
+	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures, Reference: e.Reference}))
 	if err := e.Policies.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
