@@ -53,6 +53,12 @@ var (
 	docUpdateUser = &apiDoc{"Change an account's role or disable it", "admin", updateUserRequest{}, apiUser{}, 200}
 	docAudit      = &apiDoc{"List audit events", "admin", nil, listResponse[apiAuditEvent]{}, 200}
 
+	docReference        = &apiDoc{"The reference lists (district, industry of the local guidance catalogue, sector): each list's active entries in order, with labels in zh-Hant, zh-Hans and en. A field naming one takes the code or any label, in either script", "reference", nil, apiReferenceLists{}, 200}
+	docAdminReference   = &apiDoc{"One reference list (kind: district, industry, sector) with its retired entries and its version", "admin", nil, apiReferenceList{}, 200}
+	docAddReference     = &apiDoc{"Add an entry to a reference list: a new code (lowercase letters, digits and _; never one the list had) and its labels in zh-Hant, zh-Hans and en", "admin", referenceEntryRequest{}, apiReferenceList{}, 201}
+	docUpdateReference  = &apiDoc{"Relabel an entry, or retire it (no longer offered nor taken for new records; records holding it keep it) or reactivate it; a code is never removed", "admin", referenceUpdateRequest{}, apiReferenceList{}, 200}
+	docReorderReference = &apiDoc{"Put a reference list in a new order: codes names every entry, retired ones too, once", "admin", referenceOrderRequest{}, apiReferenceList{}, 200}
+
 	docPolicies        = &apiDoc{"The policy catalogue", "policies", nil, listResponse[policy.Policy]{}, 200}
 	docPolicy          = &apiDoc{"One policy with its conditions", "policies", nil, policy.Policy{}, 200}
 	docSavePolicy      = &apiDoc{"Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200}

@@ -241,6 +241,11 @@ func (a *App) routeTable() []route {
 		{"POST", "/admin/users/:id/role", admin, a.adminUserRole, nil},
 		{"POST", "/admin/users/:id/status", admin, a.adminUserStatus, nil},
 		{"GET", "/admin/audit", admin, a.adminAuditPage, nil},
+		{"GET", "/admin/reference", admin, a.adminReferencePage, nil},
+		{"POST", "/admin/reference/:kind", admin, a.adminReferenceAdd, nil},
+		{"POST", "/admin/reference/:kind/:code", admin, a.adminReferenceEdit("labels"), nil},
+		{"POST", "/admin/reference/:kind/:code/status", admin, a.adminReferenceEdit("status"), nil},
+		{"POST", "/admin/reference/:kind/:code/move", admin, a.adminReferenceEdit("move"), nil},
 		{"GET", "/admin/figures", admin, a.figuresPage, nil},
 		{"GET", "/admin/figures.csv", admin, a.figuresExport("csv"), nil},
 		{"GET", "/admin/figures.xlsx", admin, a.figuresExport("xlsx"), nil},
@@ -264,6 +269,13 @@ func (a *App) routeTable() []route {
 		{"GET", "/api/v1/admin/users/:id", admin, a.apiUser, docUser},
 		{"PATCH", "/api/v1/admin/users/:id", admin, a.apiUpdateUser, docUpdateUser},
 		{"GET", "/api/v1/admin/audit", admin, a.apiAudit, docAudit},
+
+		// API: reference lists (districts, industries).
+		{"GET", "/api/v1/reference", public, a.apiReference, docReference},
+		{"GET", "/api/v1/admin/reference/:kind", admin, a.apiAdminReference, docAdminReference},
+		{"POST", "/api/v1/admin/reference/:kind", admin, a.apiAddReference, docAddReference},
+		{"PATCH", "/api/v1/admin/reference/:kind/:code", admin, a.apiUpdateReference, docUpdateReference},
+		{"PUT", "/api/v1/admin/reference/:kind/order", admin, a.apiReorderReference, docReorderReference},
 
 		// API: policies and eligibility.
 		{"GET", "/api/v1/policies", public, a.apiPolicies, docPolicies},

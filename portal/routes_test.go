@@ -19,6 +19,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/training"
 	"onestop/templates"
 )
@@ -166,6 +167,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"figdim.":           {"all", "district", "industry", "topic", "bank", "provider", "call_topic", "complaint_kind", "case_outcome"},
 		"figures.series.":   {"calls", "consult_asked", "loans_applied", "training_enrolled"},
 		"loanpolicy.":       loans.LoanPolicies, "guarantee.": loans.Guarantees, "document.": loans.Documents,
+		"reference.kind.": {string(reference.District), string(reference.Industry), string(reference.Sector)},
 		"op.":             {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {

@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
+	"onestop/services/reference"
 )
 
 // The sweeps (field allow-list, stored XSS, PII canaries) read every GET
@@ -261,6 +262,10 @@ func (w *sweepWorld) targets(t *testing.T, r route, s sweepSubject, perRoute int
 		for _, pair := range w.loanAttachments(t) {
 			loan, att, _ := strings.Cut(pair, "/")
 			candidates = append(candidates, strings.NewReplacer(":id", loan, ":att", att).Replace(r.path))
+		}
+	case strings.Contains(r.path, ":kind"):
+		for _, k := range reference.Kinds {
+			candidates = append(candidates, strings.Replace(r.path, ":kind", string(k), 1))
 		}
 	case strings.Contains(r.path, ":code"):
 		for _, c := range w.certificateCodes(t) {
