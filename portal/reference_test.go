@@ -48,6 +48,8 @@ func TestReferenceAPI(t *testing.T) {
 			contains: []string{"高新技術開發區"}},
 		{name: "relabel an unknown code", method: "PATCH", path: "/api/v1/admin/reference/district/atlantis", token: admin, status: 404,
 			body: map[string]any{"retired": false}},
+		{name: "edits are audited", method: "GET", path: "/api/v1/admin/audit?action=reference.retire", token: admin, status: 200,
+			contains: []string{`"target":"district:xingang"`, `"result":"success"`}},
 		{name: "an order that leaves one out", method: "PUT", path: "/api/v1/admin/reference/industry/order", token: admin, status: 422,
 			body: map[string]any{"codes": []string{"technology"}}},
 	})
