@@ -27,6 +27,7 @@ import (
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // BenchmarkLibrary measures the project library end to end on the embedded
@@ -212,9 +213,10 @@ func BenchmarkDashboard(b *testing.B) {
 	checks := 0
 	src := figures.Source{Name: "synthetic", Each: func(ctx context.Context, emit func(figures.Event) error) error {
 		r := rand.New(rand.NewPCG(1, 2))
+		districts, industries := shipped.Codes(reference.District), tp.app.VentureIndustries()
 		day := func(back int) core.Date { return now.AddDays(-r.IntN(back)) }
 		for i := range 100_000 {
-			d := core.Districts[r.IntN(len(core.Districts))]
+			d := districts[r.IntN(len(districts))]
 			if err := emit(figures.Event{ID: fmt.Sprintf("eligibility:p%d", i), On: day(365), Dims: map[string]string{"district": d, "group": policy.TargetGroups[r.IntN(len(policy.TargetGroups))]},
 				Counts: map[string]int64{"eligibility_checks": 1, "eligible_any": int64(r.IntN(2))}}); err != nil {
 				return err
@@ -222,7 +224,7 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 		for i := range 30_000 {
 			reg := day(4 * 365)
-			dims := map[string]string{"district": core.Districts[r.IntN(len(core.Districts))], "industry": policy.Industries[r.IntN(len(policy.Industries))]}
+			dims := map[string]string{"district": districts[r.IntN(len(districts))], "industry": industries[r.IntN(len(industries))]}
 			if err := emit(figures.Event{ID: fmt.Sprintf("venture.started:v%d", i), On: reg, Dims: dims, Counts: map[string]int64{"ventures_started": 1}}); err != nil {
 				return err
 			}

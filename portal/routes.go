@@ -16,6 +16,7 @@ import (
 	"onestop/portal/policy"
 	"onestop/portal/privacy"
 	"onestop/portal/projects"
+	"onestop/portal/reference"
 	"onestop/portal/training"
 	"onestop/portal/web"
 )
@@ -41,6 +42,7 @@ func (a *App) routeTable() []web.Route {
 		training.New(a.Kit, b).Routes(),
 		loans.New(a.Kit, b).Routes(),
 		figures.New(a.Kit, b).Routes(),
+		reference.New(a.Kit, b).Routes(),
 	)
 }
 

@@ -19,6 +19,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/training"
 	"onestop/templates"
 )
@@ -119,8 +120,8 @@ func TestCatalogsComplete(t *testing.T) {
 	}
 	// Keys built from enumerations at render time.
 	enums := map[string][]string{
-		"group.": policy.TargetGroups, "stage.": policy.Stages, "form.": policy.Forms, "industry.": policy.Industries,
-		"gender.": policy.Genders, "fact.": policy.FactNames(), "district.": people.Districts, "education.": people.Educations,
+		"group.": policy.TargetGroups, "stage.": policy.Stages, "form.": policy.Forms,
+		"gender.": policy.Genders, "fact.": policy.FactNames(), "education.": people.Educations,
 		"need.": people.Needs, "service.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
 		"req.":    {onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled},
 		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
@@ -166,7 +167,8 @@ func TestCatalogsComplete(t *testing.T) {
 		"figdim.":           {"all", "district", "industry", "topic", "bank", "provider", "call_topic", "complaint_kind", "case_outcome"},
 		"figures.series.":   {"calls", "consult_asked", "loans_applied", "training_enrolled"},
 		"loanpolicy.":       loans.LoanPolicies, "guarantee.": loans.Guarantees, "document.": loans.Documents,
-		"op.": {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
+		"reference.kind.": {string(reference.District), string(reference.Industry), string(reference.Sector)},
+		"op.":             {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
 	for prefix, values := range enums {
 		for _, v := range values {

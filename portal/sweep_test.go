@@ -16,6 +16,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/demo"
+	"onestop/services/reference"
 )
 
 // The sweeps (field allow-list, stored XSS, PII canaries) read every GET
@@ -263,6 +264,10 @@ func (w *sweepWorld) targets(t *testing.T, r web.Route, s sweepSubject, perRoute
 		for _, pair := range w.loanAttachments(t) {
 			loan, att, _ := strings.Cut(pair, "/")
 			candidates = append(candidates, strings.NewReplacer(":id", loan, ":att", att).Replace(r.Path))
+		}
+	case strings.Contains(r.Path, ":kind"):
+		for _, k := range reference.Kinds {
+			candidates = append(candidates, strings.Replace(r.Path, ":kind", string(k), 1))
 		}
 	case strings.Contains(r.Path, ":code"):
 		for _, c := range w.certificateCodes(t) {

@@ -8,7 +8,7 @@ import (
 	"onestop/services/incubators"
 	"onestop/services/matching"
 	"onestop/services/policy"
-	"onestop/services/projects"
+	"onestop/services/reference"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +16,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func baseOptions() fiber.Map {
-	return fiber.Map{"Levels": incubators.Levels, "Districts": core.Districts, "Industries": projects.Industries,
+func (a *Handlers) baseOptions() fiber.Map {
+	return fiber.Map{"Levels": incubators.Levels, "Districts": a.Lists.Codes(reference.District), "Industries": a.Lists.Codes(reference.Industry),
 		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Services": incubators.Services, "MoveOut": incubators.MoveOutReasons}
 }
 
@@ -27,7 +27,7 @@ func (a *Handlers) basesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": baseOptions()})
+	return a.Render(c, "pages/bases", fiber.Map{"Title": "bases.title", "Bases": list, "Filter": f, "Options": a.baseOptions()})
 }
 
 func (a *Handlers) basePage(c *fiber.Ctx) error {
@@ -150,7 +150,7 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		slices.SortStableFunc(sec.Applications, func(x, y scored) int { return y.Score - x.Score })
 		sections = append(sections, sec)
 	}
-	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": baseOptions(),
+	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": a.baseOptions(),
 		"Statuses": []string{incubators.AppPending, incubators.AppWaitlisted, incubators.AppOffered, incubators.AppTenant}})
 }
 
@@ -171,7 +171,7 @@ func (a *Handlers) renderAdminBases(c *fiber.Ctx, in incubators.BaseInput, errs 
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.Render(c, "pages/admin_bases", fiber.Map{"Title": "admin.bases.title", "Bases": all, "Managers": managers, "Input": in,
-		"Errors": errs, "Options": baseOptions()})
+		"Errors": errs, "Options": a.baseOptions()})
 }
 
 func baseForm(c *fiber.Ctx) (incubators.BaseInput, map[string]string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"onestop/services/figures"
+	"onestop/services/reference"
 )
 
 // figureView is the dashboard's view of q in the reader's language.
@@ -59,7 +60,7 @@ func (a *Handlers) openFigures(ctx context.Context, l string) (*figures.OpenData
 		if r.Area == "all" {
 			d.Rows[i].Name = a.I18n.T(l, "figdim.all")
 		} else {
-			d.Rows[i].Name = a.I18n.T(l, "district."+r.Area)
+			d.Rows[i].Name = a.Lists.Label(reference.District, r.Area, l)
 		}
 	}
 	return d, nil

@@ -10,6 +10,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/figures"
+	"onestop/services/reference"
 )
 
 // bar is one bar of a server-drawn SVG chart.
@@ -43,12 +44,19 @@ type filterGroup struct {
 // the banks, providers and bases by name.
 func (a *Handlers) filterGroups(ctx context.Context, l string) ([]filterGroup, error) {
 	var out []filterGroup
-	labels := map[string]string{"district": "district.", "industry": "industry.", "group": "group.", "topic": "topic.", "service_type": "service.",
+	labels := map[string]string{"group": "group.", "topic": "topic.", "service_type": "service.",
 		"call_topic": "calltopic.", "call_type": "calltype.", "complaint_kind": "ckind.", "case_outcome": "outcome."}
 	for _, dim := range figures.Dimensions[1:] {
 		g := filterGroup{Dim: dim}
-		for _, v := range a.views.Enums()[dim] {
-			g.Options = append(g.Options, filterOption{dim + ":" + v, a.I18n.T(l, labels[dim]+v)})
+		for _, v := range a.views.Lists().Values(dim) {
+			label := a.I18n.T(l, labels[dim]+v)
+			switch dim {
+			case "district":
+				label = a.Lists.Label(reference.District, v, l)
+			case "industry":
+				label = a.Lists.Label(reference.Industry, v, l)
+			}
+			g.Options = append(g.Options, filterOption{dim + ":" + v, label})
 		}
 		switch dim {
 		case "bank":

@@ -10,6 +10,7 @@ import (
 	"onestop/services/mentors"
 	"onestop/services/onestop"
 	"onestop/services/pii"
+	"onestop/services/reference"
 	"onestop/services/training"
 	"slices"
 	"strconv"
@@ -18,9 +19,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func hotlineOptions() fiber.Map {
+func (a *Handlers) hotlineOptions() fiber.Map {
 	return fiber.Map{"CallTypes": hotline.CallTypes, "CallTopics": hotline.CallTopics, "Outcomes": hotline.CallOutcomes,
-		"Districts": core.Districts, "MentorTopics": mentors.Topics, "ServiceTypes": onestop.Types,
+		"Districts": a.Lists.Codes(reference.District), "MentorTopics": mentors.Topics, "ServiceTypes": onestop.Types,
 		"ComplaintKinds": hotline.ComplaintKinds, "Against": hotline.Against, "Reasons": hotline.FailureReasons,
 		"LoanStatuses": hotline.LoanStatuses, "Needs": hotline.CaseNeeds, "CaseOutcomes": hotline.Outcomes, "Channels": hotline.Channels}
 }
@@ -53,7 +54,7 @@ func (a *Handlers) hotlinePage(c *fiber.Ctx) error {
 // (a name from the link, or anything posted by the search form).
 func (a *Handlers) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, errs map[string]string) error {
 	ctx, me := c.UserContext(), web.Principal(c)
-	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	data := fiber.Map{"Title": "hotline.title", "Q": q, "Input": in, "Errors": errs, "Options": a.hotlineOptions()}
 	if _, problem := pii.ParseID(q, a.Clock.Now()); problem == "" {
 		data["Q"] = "" // an ID number is never echoed back into the page
 	}
@@ -146,7 +147,7 @@ func (a *Handlers) renderContact(c *fiber.Ctx, call hotline.NewCall, errs map[st
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "hotline.contact", "Contact": x, "Call": call, "Errors": errs, "Options": hotlineOptions(), "Calls": calls,
+	data := fiber.Map{"Title": "hotline.contact", "Contact": x, "Call": call, "Errors": errs, "Options": a.hotlineOptions(), "Calls": calls,
 		"Cases": cases, "Complaints": complaints, "Revealed": revealed, "MentorTopic": hotline.MentorTopic}
 	if f, ok := a.hotline.LinkCandidate(ctx, me, x); ok {
 		data["Candidate"] = f
@@ -241,7 +242,7 @@ func (a *Handlers) complaintNewPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs map[string]string) error {
-	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": hotlineOptions(), "Days": a.complaintDays()}
+	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": a.hotlineOptions(), "Days": a.complaintDays()}
 	provs, err := a.training.Providers(c.UserContext())
 	if err != nil {
 		return err
@@ -420,7 +421,7 @@ func (a *Handlers) caseNewPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) renderCaseForm(c *fiber.Ctx, in hotline.NewCase, errs map[string]string) error {
-	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": hotlineOptions()}
+	data := fiber.Map{"Title": "cases.new", "Input": in, "Errors": errs, "Options": a.hotlineOptions()}
 	if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), in.ContactID); err == nil {
 		data["Contact"] = ct
 	}
@@ -453,7 +454,7 @@ func (a *Handlers) casePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": hotlineOptions(), "Today": core.DateOf(a.Clock.Now()).String()}
+	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": a.hotlineOptions(), "Today": core.DateOf(a.Clock.Now()).String()}
 	if me.Role.Staff() && x.Status == hotline.CaseOpen {
 		ranked, err := a.hotline.MentorSuggestions(ctx, me, x)
 		if err != nil {

@@ -236,6 +236,8 @@ type env struct {
 	done      atomic.Int64
 	// What there is to look at, found before the run.
 	projects, bases, mentors []string
+	// The portal's districts and industries (its reference lists).
+	districts, industries []string
 }
 
 // take claims one request of the budget; false when it is spent.

@@ -67,6 +67,8 @@ type fakePortal struct {
 	signedIn int // sessions opened: each then loads "/" once for its form token, unmeasured
 	badCSRF  int
 	noBearer int
+	// district filters: the portal's own listed district, and any other
+	listed, unlisted int
 }
 
 func (f *fakePortal) count(kind, path string) {
@@ -86,9 +88,23 @@ func (f *fakePortal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(`<form method="post"><input type="hidden" name="_csrf" value="tok-1"></form>`))
 	}
+	if d := r.URL.Query().Get("district"); d != "" {
+		f.mu.Lock()
+		if d == "fakecity" {
+			f.listed++
+		} else {
+			f.unlisted++
+		}
+		f.mu.Unlock()
+	}
 	switch {
 	case p == "/login" && r.Method == http.MethodGet:
 		page()
+		return
+	case p == "/api/v1/reference":
+		json.NewEncoder(w).Encode(map[string]any{"lists": []map[string]any{
+			{"kind": "district", "entries": []map[string]string{{"code": "fakecity"}}},
+			{"kind": "industry", "entries": []map[string]string{{"code": "technology"}}}}})
 		return
 	case p == "/login":
 		f.mu.Lock()
@@ -187,6 +203,9 @@ func TestRunCountsAndReports(t *testing.T) {
 	}
 	if want := float64(e.Total()-e.Status429) / budget; rep.ErrorRate != want {
 		t.Errorf("error rate = %v, want %v (429 apart)", rep.ErrorRate, want)
+	}
+	if fp.listed == 0 || fp.unlisted > 0 {
+		t.Errorf("district filters: %d on the portal's listed district, %d on others", fp.listed, fp.unlisted)
 	}
 	if fp.badCSRF > 0 || fp.noBearer > 0 {
 		t.Errorf("forms without the session's token: %d; API writes without a bearer token: %d", fp.badCSRF, fp.noBearer)

@@ -10,18 +10,22 @@ import (
 )
 
 // What people type and pick: Chinese words in both scripts (the library
-// folds one into the other), and the facets of the portal's forms.
+// folds one into the other), and the facets of the portal's forms. The
+// districts and industries are the portal's reference data: discover reads
+// the running portal's lists (GET /api/v1/reference), so a bureau's own
+// lists are exercised; these, the lists it ships, stand in for a portal
+// that does not answer that.
 var (
-	words      = []string{"社區", "服務", "養老", "直播", "回收", "加工", "電商", "裝修", "農產品", "家政", "社区", "养老", "电商", "物流", "培訓", "冷鏈", "記賬", "托育"}
-	industries = []string{"technology", "resource_recycling", "labour_intensive", "agri_processing", "trade_promotion", "community_service", "construction_labour", "information_service"}
-	districts  = []string{"dongcheng", "xicheng", "nancheng", "beicheng", "hightech", "econdev", "lingang", "beishan"}
-	risks      = []string{"low", "medium", "high"}
-	groups     = []string{"college_graduate", "registered_unemployed", "returning_migrant_worker", "land_expropriated_farmer", "retired_soldier"}
-	surnames   = []string{"王", "李", "張", "劉", "陳", "楊", "黃", "趙", "林", "周"}
-	topics     = []string{"financing", "marketing", "licensing", "tax", "law", "operations"}
-	services   = []string{"project_development", "plan_design", "risk_assessment", "opening_guidance", "financing", "follow_up"}
-	callTopics = []string{"eligibility", "training", "loan", "subsidy", "registration", "tax", "premises", "incubator"}
-	skills     = []string{"網店運營", "攝影", "烹飪", "財務記賬", "電工", "短視頻"}
+	words          = []string{"社區", "服務", "養老", "直播", "回收", "加工", "電商", "裝修", "農產品", "家政", "社区", "养老", "电商", "物流", "培訓", "冷鏈", "記賬", "托育"}
+	shipIndustries = []string{"technology", "resource_recycling", "labour_intensive", "agri_processing", "trade_promotion", "community_service", "construction_labour", "information_service"}
+	shipDistricts  = []string{"dongcheng", "xicheng", "nancheng", "beicheng", "hightech", "econdev", "lingang", "beishan"}
+	risks          = []string{"low", "medium", "high"}
+	groups         = []string{"college_graduate", "registered_unemployed", "returning_migrant_worker", "land_expropriated_farmer", "retired_soldier"}
+	surnames       = []string{"王", "李", "張", "劉", "陳", "楊", "黃", "趙", "林", "周"}
+	topics         = []string{"financing", "marketing", "licensing", "tax", "law", "operations"}
+	services       = []string{"project_development", "plan_design", "risk_assessment", "opening_guidance", "financing", "follow_up"}
+	callTopics     = []string{"eligibility", "training", "loan", "subsidy", "registration", "tax", "premises", "incubator"}
+	skills         = []string{"網店運營", "攝影", "烹飪", "財務記賬", "電工", "短視頻"}
 )
 
 // discover reads, as a guest, the ids the pages will be asked for.
@@ -43,6 +47,30 @@ func (e *env) discover(ctx context.Context) error {
 		e.projects = append(e.projects, ids(fmt.Sprintf("/api/v1/projects?per_page=50&page=%d&sort=newest", p), "hits")...)
 	}
 	e.bases = ids("/api/v1/bases", "items")
+	e.districts, e.industries = shipDistricts, shipIndustries
+	var ref struct {
+		Lists []struct {
+			Kind    string `json:"kind"`
+			Entries []struct {
+				Code string `json:"code"`
+			} `json:"entries"`
+		} `json:"lists"`
+	}
+	if a := g.api(ctx, "", "", http.MethodGet, "/api/v1/reference", nil, nil); a.code == http.StatusOK && json.Unmarshal(a.body, &ref) == nil {
+		for _, l := range ref.Lists {
+			var codes []string
+			for _, en := range l.Entries {
+				codes = append(codes, en.Code)
+			}
+			switch {
+			case len(codes) == 0:
+			case l.Kind == "district":
+				e.districts = codes
+			case l.Kind == "industry":
+				e.industries = codes
+			}
+		}
+	}
 	e.mentors = ids("/api/v1/mentors?size=50", "items")
 	if len(e.projects) == 0 {
 		return fmt.Errorf("load: %s has no projects in its library (is it running, with data?)", e.cfg.BaseURL)
@@ -62,9 +90,9 @@ func (u *user) q() string {
 func (u *user) facet() string {
 	switch u.rng.IntN(4) {
 	case 0:
-		return "&industry=" + u.one(industries)
+		return "&industry=" + u.one(u.env.industries)
 	case 1:
-		return "&district=" + u.one(districts)
+		return "&district=" + u.one(u.env.districts)
 	case 2:
 		return "&risk=" + u.one(risks)
 	}
@@ -126,7 +154,7 @@ func (u *user) searches() []action {
 			u.api(ctx, Search, "GET /api/v1/projects?q", http.MethodGet, "/api/v1/projects?q="+u.q()+u.facet(), nil, nil)
 		},
 		func(ctx context.Context) {
-			f := []string{"district=" + u.one(districts), "industry=" + u.one(industries), "free=1", "target_group=" + u.one(groups)}[u.rng.IntN(4)]
+			f := []string{"district=" + u.one(u.env.districts), "industry=" + u.one(u.env.industries), "free=1", "target_group=" + u.one(groups)}[u.rng.IntN(4)]
 			u.get(ctx, Search, "GET /bases?filter", "/bases?"+f)
 		},
 		func(ctx context.Context) {

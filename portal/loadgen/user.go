@@ -187,7 +187,7 @@ func (u *user) signIn(ctx context.Context) {
 		}
 	case RoleHotline, RoleAdmin:
 		a := u.api(ctx, Login, "", http.MethodPost, "/api/v1/hotline/contacts",
-			map[string]string{"name": fmt.Sprintf("壓測來電人%03d", u.id), "district": "dongcheng"}, map[string]string{"Idempotency-Key": u.key()})
+			map[string]string{"name": fmt.Sprintf("壓測來電人%03d", u.id), "district": u.one(u.env.districts)}, map[string]string{"Idempotency-Key": u.key()})
 		var c struct {
 			ID string `json:"id"`
 		}

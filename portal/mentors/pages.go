@@ -6,15 +6,15 @@ import (
 	"onestop/services/core"
 	"onestop/services/matching"
 	"onestop/services/mentors"
-	"onestop/services/projects"
+	"onestop/services/reference"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-func mentorOptions() fiber.Map {
-	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": projects.Industries, "Languages": mentors.Languages, "Contacts": mentors.Contacts}
+func (a *Handlers) mentorOptions() fiber.Map {
+	return fiber.Map{"Types": mentors.Types, "Topics": mentors.Topics, "Industries": a.Lists.Codes(reference.Industry), "Languages": mentors.Languages, "Contacts": mentors.Contacts}
 }
 
 func (a *Handlers) mentorsPage(c *fiber.Ctx) error {
@@ -23,7 +23,7 @@ func (a *Handlers) mentorsPage(c *fiber.Ctx) error {
 	if err != nil {
 		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": mentorOptions()})
+			return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Query": mentors.DirectoryQuery{}, "Options": a.mentorOptions()})
 		}
 		return err
 	}
@@ -40,7 +40,7 @@ func (a *Handlers) mentorsPage(c *fiber.Ctx) error {
 		list = append(list, toAPIMentor(m))
 	}
 	return a.Render(c, "pages/mentors", fiber.Map{"Title": "mentors.title", "Mentors": list, "Total": r.Total, "Query": q,
-		"Options": mentorOptions(), "Pager": web.NewPager(c, p, r.Total)})
+		"Options": a.mentorOptions(), "Pager": web.NewPager(c, p, r.Total)})
 }
 
 func (a *Handlers) mentorPage(c *fiber.Ctx) error {
@@ -62,7 +62,7 @@ func (a *Handlers) mentorProfilePage(c *fiber.Ctx) error {
 		}
 		status = m.Status
 	}
-	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": a.mentorOptions()})
 }
 
 func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
@@ -100,7 +100,7 @@ func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
 		status = m.Status
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": a.mentorOptions()})
 }
 
 func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
@@ -123,7 +123,7 @@ func (a *Handlers) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]s
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": mentorOptions(), "ForCaller": web.Principal(c).Role.Staff()}
+	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": a.mentorOptions(), "ForCaller": web.Principal(c).Role.Staff()}
 	if web.Principal(c).Role.Staff() && q.ContactID != "" {
 		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), q.ContactID); err == nil {
 			data["Contact"] = ct

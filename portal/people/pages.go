@@ -11,7 +11,7 @@ import (
 func (a *Handlers) profileData(c *fiber.Ctx, p *people.Profile, errs map[string]string) fiber.Map {
 	return fiber.Map{
 		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
-		"Options": policyweb.FormOptions(),
+		"Options": a.eligibility.FormOptions(),
 	}
 }
 

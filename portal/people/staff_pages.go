@@ -6,6 +6,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/pii"
+	"onestop/services/reference"
 	"onestop/services/training"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +19,7 @@ func (a *Handlers) peoplePage(c *fiber.Ctx) error {
 		q.Text = ""
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": []people.Row{}, "Total": 0, "Query": q,
-			"Pager": web.Pager{Number: 1, Pages: 1}, "Districts": people.Districts, "Errors": map[string]string{"q": "search.number_in_link"}})
+			"Pager": web.Pager{Number: 1, Pages: 1}, "Districts": a.Lists.AllCodes(reference.District), "Errors": map[string]string{"q": "search.number_in_link"}})
 	}
 	return a.renderPeople(c, q, func(p core.Page, total int) web.Pager { return web.NewPager(c, p, total) })
 }
@@ -35,7 +36,7 @@ func (a *Handlers) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(co
 		q.Text = "" // an ID number is never echoed back into the page
 	}
 	return a.Render(c, "pages/people", fiber.Map{"Title": "people.title", "Rows": rows, "Total": total, "Query": q,
-		"Pager": pg, "Districts": people.Districts})
+		"Pager": pg, "Districts": a.Lists.AllCodes(reference.District)})
 }
 
 func (a *Handlers) personPage(c *fiber.Ctx) error {

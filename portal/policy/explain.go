@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"onestop/services/core"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"strconv"
 	"strings"
 )
@@ -66,14 +67,14 @@ func (a *Handlers) valueText(lang, fact string, v any) string {
 	case core.Date:
 		return x.String()
 	case string:
-		return a.I18n.T(lang, enumKey(fact, x))
+		return a.enumText(lang, fact, x)
 	case []string:
 		if len(x) == 0 {
 			return a.I18n.T(lang, "value.none")
 		}
 		parts := make([]string, len(x))
 		for i, s := range x {
-			parts[i] = a.I18n.T(lang, enumKey(fact, s))
+			parts[i] = a.enumText(lang, fact, s)
 		}
 		return strings.Join(parts, a.I18n.T(lang, "list.sep"))
 	}
@@ -85,6 +86,15 @@ func (a *Handlers) number(v any) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
+// enumText is an enumerated value's label: from the reference lists for
+// the venture's industry, from the catalogs for the others.
+func (a *Handlers) enumText(lang, fact, v string) string {
+	if fact == "venture.industry" {
+		return a.Lists.Label(reference.Industry, v, lang)
+	}
+	return a.I18n.T(lang, enumKey(fact, v))
+}
+
 // enumKey is the catalog key of an enumerated value.
 func enumKey(fact, v string) string {
 	switch fact {
@@ -94,8 +104,6 @@ func enumKey(fact, v string) string {
 		return "stage." + v
 	case "venture.form":
 		return "form." + v
-	case "venture.industry":
-		return "industry." + v
 	case "gender":
 		return "gender." + v
 	}

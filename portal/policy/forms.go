@@ -4,6 +4,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"strconv"
 	"strings"
 
@@ -93,9 +94,9 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 }
 
 // FormOptions are the choices of the profile and self-check forms.
-func FormOptions() fiber.Map {
+func (a *Handlers) FormOptions() fiber.Map {
 	return fiber.Map{
-		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": policy.Industries,
-		"Districts": people.Districts, "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
+		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.VentureIndustries(),
+		"Districts": a.Lists.Codes(reference.District), "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
 	}
 }

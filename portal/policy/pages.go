@@ -66,7 +66,7 @@ func (a *Handlers) supportsPage(c *fiber.Ctx) error {
 // still need.
 func (a *Handlers) checkPage(c *fiber.Ctx) error {
 	return a.Render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
-		"Options": FormOptions(), "Ask": firstQuestions(), "Round": 0})
+		"Options": a.FormOptions(), "Ask": firstQuestions(), "Round": 0})
 }
 
 // firstQuestions are asked of everyone; the rest only when a policy needs
@@ -94,7 +94,7 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 	f := FactsForm(c, errs)
 	ask := firstQuestions()
 	answered(ask, c)
-	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": FormOptions(), "Round": 1, "Ask": ask}
+	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.FormOptions(), "Round": 1, "Ask": ask}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.Render(c, "pages/check", data)

@@ -70,7 +70,8 @@ type apiProjectHit struct {
 	Highlight      map[string]string `json:"highlight,omitempty"`
 }
 
-type apiLibrary struct {
+// APILibrary is a page of the library: the hits, facets and paging.
+type APILibrary struct {
 	Total    int                       `json:"total"`
 	Page     int                       `json:"page"`
 	PerPage  int                       `json:"per_page"`
@@ -79,8 +80,8 @@ type apiLibrary struct {
 	Degraded bool                      `json:"degraded"`
 }
 
-func toAPILibrary(r *projects.Result) apiLibrary {
-	out := apiLibrary{Total: r.Total, Page: r.Page.Number, PerPage: r.Page.Size, Hits: make([]apiProjectHit, 0, len(r.Cards)),
+func toAPILibrary(r *projects.Result) APILibrary {
+	out := APILibrary{Total: r.Total, Page: r.Page.Number, PerPage: r.Page.Size, Hits: make([]apiProjectHit, 0, len(r.Cards)),
 		Facets: map[string]map[string]int{}, Degraded: r.Degraded}
 	for _, cd := range r.Cards {
 		out.Hits = append(out.Hits, apiProjectHit{ID: cd.ID, ExternalID: cd.ExternalID, Title: cd.Title, Summary: cd.Summary,

@@ -8,6 +8,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/policy"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // projectOptions are the choices of the library's filters and forms.
-func projectOptions() fiber.Map {
-	return fiber.Map{"Industries": projects.Industries, "Districts": core.Districts, "Risks": projects.Risks,
+func (a *Handlers) projectOptions() fiber.Map {
+	return fiber.Map{"Industries": a.Lists.Codes(reference.Industry), "Districts": a.Lists.Codes(reference.District), "Risks": projects.Risks,
 		"Groups": policy.TargetGroups, "Sources": projects.Sources, "Sorts": projects.Sorts, "Criteria": projects.Criteria,
 		"Reasons": projects.Reasons}
 }
@@ -33,7 +34,7 @@ func (a *Handlers) libraryPage(c *fiber.Ctx) error {
 		c.Status(status)
 		res, q = &projects.Result{Page: core.Page{}.Normalize()}, projects.Query{}
 	}
-	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": projectOptions(),
+	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": a.projectOptions(),
 		"Pager": web.NewPager(c, res.Page, res.Total), "Facets": facetLinks(c, res)}
 	if c.Query("partial") == "1" {
 		return a.RenderPartial(c, "partials/project_results", data)
@@ -79,7 +80,7 @@ func (a *Handlers) projectPage(c *fiber.Ctx) error {
 		return err
 	}
 	me := web.Principal(c)
-	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": projectOptions(),
+	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": a.projectOptions(),
 		"CanEdit": p.CanEdit(me), "CanSubmit": p.CanSubmit(me), "CanReview": p.CanReview(me), "Errors": map[string]string{},
 		"CanDecide": p.CanDecide(me), "Supported": p.Supported()}
 	if p.CanDecide(me) && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
@@ -128,7 +129,7 @@ func (a *Handlers) renderProjectForm(c *fiber.Ctx, id string, in projects.Input,
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.Render(c, "pages/project_form", fiber.Map{"Title": "library.submit", "ID": id, "Input": in, "Errors": errs,
-		"Options": projectOptions(), "Tags": strings.Join(in.Tags, "，")})
+		"Options": a.projectOptions(), "Tags": strings.Join(in.Tags, "，")})
 }
 
 func (a *Handlers) projectNewPage(c *fiber.Ctx) error {

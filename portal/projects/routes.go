@@ -54,7 +54,7 @@ func (a *Handlers) Routes() []web.Route {
 }
 
 var (
-	docProjects        = web.Doc("Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, apiLibrary{}, 200)
+	docProjects        = web.Doc("Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, APILibrary{}, 200)
 	docCreateProject   = web.Doc("Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, APIProject{}, 201)
 	docProject         = web.Doc("One project", "projects", nil, APIProject{}, 200)
 	docUpdateProject   = web.Doc("Revise a project (submitter or admin)", "projects", projects.Input{}, APIProject{}, 200)
@@ -63,7 +63,7 @@ var (
 	docReviewProject   = web.Doc("Score a project as an assigned reviewer", "projects", projects.ReviewInput{}, APIProject{}, 200)
 	docDecideProject   = web.Doc("Record the consensus outcome", "projects", decisionRequest{}, APIProject{}, 200)
 	docArchiveProject  = web.Doc("Archive an evaluated project", "projects", nil, APIProject{}, 200)
-	docMyProjects      = web.Doc("The caller's projects", "projects", nil, apiLibrary{}, 200)
-	docReviewQueue     = web.Doc("Projects awaiting the caller's review", "projects", nil, apiLibrary{}, 200)
-	docBoard           = web.Doc("Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, apiLibrary{}, 200)
+	docMyProjects      = web.Doc("The caller's projects", "projects", nil, APILibrary{}, 200)
+	docReviewQueue     = web.Doc("Projects awaiting the caller's review", "projects", nil, APILibrary{}, 200)
+	docBoard           = web.Doc("Evaluation board (stage=needs_reviewers|in_review|awaiting_consensus|<status>)", "projects", nil, APILibrary{}, 200)
 )

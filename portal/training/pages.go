@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"onestop/services/reference"
+
 	"github.com/gofiber/fiber/v2"
 )
 
-func trainingOptions() fiber.Map {
-	return fiber.Map{"Kinds": training.Kinds, "Districts": core.Districts, "Groups": policy.TargetGroups}
+func (a *Handlers) trainingOptions() fiber.Map {
+	return fiber.Map{"Kinds": training.Kinds, "Districts": a.Lists.Codes(reference.District), "Groups": policy.TargetGroups}
 }
 
 func (a *Handlers) trainingPage(c *fiber.Ctx) error {
@@ -23,7 +25,7 @@ func (a *Handlers) trainingPage(c *fiber.Ctx) error {
 	if err != nil {
 		if fe := web.FormErrors(err); fe != nil {
 			c.Status(fiber.StatusBadRequest)
-			return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": trainingOptions(), "Errors": fe})
+			return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Query": training.CatalogueQuery{}, "Options": a.trainingOptions(), "Errors": fe})
 		}
 		return err
 	}
@@ -31,7 +33,7 @@ func (a *Handlers) trainingPage(c *fiber.Ctx) error {
 	for _, h := range r.Hits {
 		rows = append(rows, CourseRow(h))
 	}
-	return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": trainingOptions(),
+	return a.Render(c, "pages/training", fiber.Map{"Title": "training.title", "Rows": rows, "Total": r.Total, "Query": q, "Options": a.trainingOptions(),
 		"Pager": web.NewPager(c, p, r.Total)})
 }
 
@@ -127,7 +129,7 @@ func (a *Handlers) renderProvider(c *fiber.Ctx, form fiber.Map, errs map[string]
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.Render(c, "pages/provider", fiber.Map{"Title": "provider.title", "Courses": rows, "Claims": claims, "Listed": listed,
-		"Form": form, "Errors": errs, "Options": trainingOptions()})
+		"Form": form, "Errors": errs, "Options": a.trainingOptions()})
 }
 
 // parseSessions reads one session per line: "2026-12-01 09:00 3" (day,

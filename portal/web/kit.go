@@ -16,6 +16,8 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/notify"
+	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // Config is what the kernel needs from the app that runs it.
@@ -30,6 +32,7 @@ type Config struct {
 	Accounts  *accounts.Service // who is calling
 	Notify    *notify.Service   // the unread count on every page
 	Audit     *audit.Log        // refused requests
+	Lists     *reference.Lists  // districts, industries: every area's options and labels
 }
 
 // Kit is the kernel: what every handler of every area may use.
@@ -37,6 +40,9 @@ type Kit struct {
 	I18n  *i18n.Bundle
 	Clock core.Clock
 	Log   *slog.Logger
+	// Lists are the bureau's reference data (services/reference): the
+	// districts and industries every area offers, validates and labels.
+	Lists *reference.Lists
 
 	assets    *Assets
 	secure    bool
@@ -52,8 +58,18 @@ func New(c Config) (*Kit, error) {
 	if err := core.CheckDeps("web", c); err != nil {
 		return nil, err
 	}
-	return &Kit{I18n: c.I18n, Clock: c.Clock, Log: c.Log, assets: c.Assets, secure: c.Secure,
+	return &Kit{I18n: c.I18n, Clock: c.Clock, Log: c.Log, Lists: c.Lists, assets: c.Assets, secure: c.Secure,
 		publicURL: c.PublicURL, csrfKey: c.CSRFKey, accounts: c.Accounts, notify: c.Notify, audit: c.Audit}, nil
+}
+
+// VentureIndustries are the choices of a venture's industry: the guidance
+// catalogue's, then the other trades the tax rules name.
+func (k *Kit) VentureIndustries() []string {
+	var out []string
+	for _, kind := range policy.VentureIndustries {
+		out = append(out, k.Lists.Codes(kind)...)
+	}
+	return out
 }
 
 // Assets are the static files the pages link to.

@@ -17,6 +17,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // page is what every template gets.
@@ -68,7 +69,10 @@ func Flash(c *fiber.Ctx, key string) {
 // TemplateFuncs are the pages' functions, added once at start-up.
 func (a *Kit) TemplateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"t":     func(lang, key string, args ...any) string { return a.I18n.T(lang, key, args...) },
+		"t": func(lang, key string, args ...any) string { return a.I18n.T(lang, key, args...) },
+		// ref labels a code of a reference list (district, industry …) in
+		// lang; the lists are data (services/reference), not catalog keys.
+		"ref":   func(lang, kind, code string) string { return a.Lists.Label(reference.Kind(kind), code, lang) },
 		"asset": func(name string) string { return a.assets.URL(name) },
 		"date": func(t time.Time) string {
 			if t.IsZero() {

@@ -8,6 +8,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/matching"
+	"onestop/services/reference"
 )
 
 // FormList is a multi-valued form field (checkboxes, a multi-select).
@@ -67,11 +68,11 @@ func (a *Kit) ExplainScore(l string, s matching.Score) []string {
 		switch p.Key {
 		case "match.industry", "match.industry.other":
 			if value != "" {
-				value = a.I18n.T(l, "industry."+value)
+				value = a.Lists.Label(reference.Industry, value, l)
 			}
 		case "match.district", "match.district.other":
 			if value != "" {
-				value = a.I18n.T(l, "district."+value)
+				value = a.Lists.Label(reference.District, value, l)
 			}
 		case "match.group":
 			value = a.I18n.T(l, "group."+value)
@@ -84,7 +85,7 @@ func (a *Kit) ExplainScore(l string, s matching.Score) []string {
 		case "match.mentor.topic", "match.mentor.no_expertise":
 			value = a.I18n.T(l, "topic."+value)
 		case "match.mentor.industry":
-			value = a.I18n.T(l, "industry."+value)
+			value = a.Lists.Label(reference.Industry, value, l)
 		case "match.mentor.language":
 			value = a.I18n.T(l, "mlang."+value)
 		}

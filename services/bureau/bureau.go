@@ -30,6 +30,7 @@ import (
 	"onestop/services/privacy"
 	"onestop/services/privacy/rights"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/replays"
 	"onestop/services/store"
 	"onestop/services/training"
@@ -68,19 +69,22 @@ type Bureau struct {
 	Accounts *accounts.Service
 	Figures  *figures.Service
 	// Views are the dashboards' and open data's views of the figures.
-	Views    *figures.Views
-	People   *people.Service
-	Policies *policy.Catalogue
-	Onestop  *onestop.Service
-	Projects *projects.Service
-	Bases    *incubators.Service
-	Mentors  *mentors.Service
-	Training *training.Service
-	Hotline  *hotline.Service
-	Loans    *loans.Service
-	Replays  *replays.Store
-	Privacy  *privacy.Registry
-	Rights   *rights.Service
+	Views *figures.Views
+	// Reference is the bureau's lists (districts, industries) every area
+	// validates and labels with.
+	Reference *reference.Lists
+	People    *people.Service
+	Policies  *policy.Catalogue
+	Onestop   *onestop.Service
+	Projects  *projects.Service
+	Bases     *incubators.Service
+	Mentors   *mentors.Service
+	Training  *training.Service
+	Hotline   *hotline.Service
+	Loans     *loans.Service
+	Replays   *replays.Store
+	Privacy   *privacy.Registry
+	Rights    *rights.Service
 
 	store  *store.Store
 	engine search.Engine
@@ -128,15 +132,20 @@ func New(c Config) (*Bureau, error) {
 		// Figures before the services that count them.
 		func() error { b.Figures, err = figures.New(figures.Deps{Store: st}); return err },
 		func() error {
-			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Enums: figureEnums()})
+			b.Reference, err = reference.New(reference.Deps{Store: st, Audit: b.Audit, Clock: clock, Log: c.Log})
 			return err
 		},
 		func() error {
-			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures})
+			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Lists: newFigureLists(b.Reference)})
 			return err
 		},
 		func() error {
-			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock, Policies: b.Policies})
+			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures, Reference: b.Reference})
+			return err
+		},
+		func() error {
+			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock,
+				Policies: b.Policies, Reference: b.Reference})
 			return err
 		},
 		func() error {
@@ -144,28 +153,28 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
-			b.Projects, err = projects.New(projects.Deps{Store: st, Outbox: o, Audit: b.Audit, Accounts: b.Accounts, Clock: clock})
+			b.Projects, err = projects.New(projects.Deps{Store: st, Outbox: o, Audit: b.Audit, Accounts: b.Accounts, Clock: clock, Reference: b.Reference})
 			return err
 		},
 		func() error {
 			b.Bases, err = incubators.New(incubators.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Accounts: b.Accounts,
-				Clock: clock, Figures: b.Figures})
+				Clock: clock, Figures: b.Figures, Reference: b.Reference})
 			return err
 		},
 		func() error {
 			b.Mentors, err = mentors.New(mentors.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Clock: clock,
-				Figures: b.Figures, AnswerWithin: c.AnswerWithin})
+				Figures: b.Figures, AnswerWithin: c.AnswerWithin, Reference: b.Reference})
 			return err
 		},
 		func() error {
 			b.Training, err = training.New(training.Deps{Store: st, Outbox: o, Audit: b.Audit, People: b.People, Policies: b.Policies,
-				Accounts: b.Accounts, Figures: b.Figures, Clock: clock})
+				Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Reference: b.Reference})
 			return err
 		},
 		func() error {
 			b.Hotline, err = hotline.New(hotline.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Vault: c.Vault, Clock: clock,
 				People: b.People, Mentors: b.Mentors, Onestop: b.Onestop, Accounts: b.Accounts, Figures: b.Figures,
-				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName})
+				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName, Reference: b.Reference})
 			return err
 		},
 		func() error {
@@ -221,7 +230,7 @@ func (b *Bureau) FigureSources() []figures.Source {
 // Collections are every collection the services keep.
 func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
-		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs}
+		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, incubators.Collections, notify.Collections,
 		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections} {
 		colls = append(colls, cs...)
@@ -230,12 +239,16 @@ func (b *Bureau) Collections() []store.Collection {
 }
 
 // Ensure creates the collections and indexes that are missing, seeds the
-// policy catalogue and brings the figures to this version. It declares the
+// reference lists and the policy catalogue and brings the figures to this
+// version. It declares the
 // search indexes last; an engine that does not answer returns an error
 // wrapping search.ErrUnavailable after everything else is done, so the
 // caller may go on degraded.
 func (b *Bureau) Ensure(ctx context.Context) error {
 	if err := b.store.Ensure(ctx, b.Collections()...); err != nil {
+		return err
+	}
+	if err := b.Reference.Ensure(ctx); err != nil {
 		return err
 	}
 	if err := b.Policies.Seed(ctx); err != nil {

@@ -38,7 +38,3 @@ func (p Page) Pages(total int) int {
 	}
 	return (total + p.Size - 1) / p.Size
 }
-
-// Districts of the city, in display order; labels are in the catalogs
-// (district.<id>).
-var Districts = []string{"dongcheng", "xicheng", "nancheng", "beicheng", "hightech", "econdev", "lingang", "beishan", "other"}

@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	"onestop/services/accounts"
-	"onestop/services/core"
 	"onestop/services/incubators"
-	"onestop/services/projects"
+	"onestop/services/reference"
 )
 
 var demoBaseNames = []string{"創業孵化園", "青年創業園", "科技企業孵化器", "返鄉創業園", "大學生創業基地", "電商產業園", "文創產業園", "眾創空間"}
@@ -18,17 +17,17 @@ var demoBaseNames = []string{"創業孵化園", "青年創業園", "科技企業
 func (a *areas) bases(ctx context.Context) error {
 	admin := accounts.Principal{ID: "demo", Role: accounts.Admin, Name: "demo"}
 	var lines []string
-	districts := core.Districts[:len(core.Districts)-1]
+	districts, industries := demoDistricts(), demoIndustries()
 	for i := range 40 {
 		d := districts[i%len(districts)]
-		name := fmt.Sprintf("%s%s", a.label("district."+d), demoBaseNames[(i/len(districts)+i)%len(demoBaseNames)])
+		name := fmt.Sprintf("%s%s", shipped.Label(reference.District, d, "zh-Hant"), demoBaseNames[(i/len(districts)+i)%len(demoBaseNames)])
 		if i >= 8 {
 			name += fmt.Sprintf("%d號園區", i/8+1)
 		}
 		in := incubators.ImportRow{Status: incubators.Approved, BaseInput: incubators.BaseInput{
 			ExternalID: fmt.Sprintf("demo-base-%02d", i+1), Name: name, Level: incubators.Levels[i%4], District: d,
-			Address:    fmt.Sprintf("%s創業大道 %d 號", a.label("district."+d), 10+i*7),
-			Industries: []string{projects.Industries[i%8], projects.Industries[(i+3)%8]}, Seats: 10 + (i*7)%40,
+			Address:    fmt.Sprintf("%s創業大道 %d 號", shipped.Label(reference.District, d, "zh-Hant"), 10+i*7),
+			Industries: []string{industries[i%8], industries[(i+3)%8]}, Seats: 10 + (i*7)%40,
 			RentFreeMonths: []int{0, 6, 12, 24}[i%4], IntakeOpen: i%9 != 0, Contact: fmt.Sprintf("0755-8%07d", 1000000+i*137),
 			Services: incubators.Services[:1+i%len(incubators.Services)]}}
 		if i%5 == 0 {

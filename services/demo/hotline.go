@@ -10,6 +10,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
+	"onestop/services/reference"
 )
 
 // hotline lays down a year of the hotline: 100 callers,
@@ -35,9 +36,10 @@ func (a *areas) hotline(ctx context.Context) error {
 	// Callers; a few have an account.
 	var contacts []*hotline.Contact
 	at = real.AddDate(0, -14, 0)
+	districts := shipped.Codes(reference.District)
 	for i := range 100 {
 		in := hotline.NewContact{Name: demoSurnames[i%len(demoSurnames)] + demoGiven[(i*7/len(demoSurnames)+i)%len(demoGiven)],
-			Phone: fmt.Sprintf("1390%07d", 1000+i), District: core.Districts[i%len(core.Districts)]}
+			Phone: fmt.Sprintf("1390%07d", 1000+i), District: districts[i%len(districts)]}
 		if i%3 == 0 {
 			in.IDNumber = WithCheckDigit(fmt.Sprintf("4403%02d19%02d0%d%02d1%02d", 1+i%9, 60+i%40, 1+i%9, 10+i%18, i%100))
 		}

@@ -6,7 +6,6 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/mentors"
-	"onestop/services/projects"
 )
 
 var demoSurnames = []string{"王", "李", "張", "劉", "陳", "楊", "黃", "趙", "吳", "周", "徐", "孫", "馬", "朱", "胡"}
@@ -45,7 +44,7 @@ func (a *areas) mentors(ctx context.Context) error {
 	for i, p := range ids {
 		prof := mentors.Profile{Type: mentors.Types[i%len(mentors.Types)], Capacity: 2 + i%5, Languages: []string{"zh"},
 			Topics:     []string{mentors.Topics[i%len(mentors.Topics)], mentors.Topics[(i+3)%len(mentors.Topics)]},
-			Industries: []string{projects.Industries[i%len(projects.Industries)]},
+			Industries: []string{demoIndustries()[i%len(demoIndustries())]},
 			Bio: fmt.Sprintf("%s，從事%s相關工作多年，願意幫助創業者少走彎路。", a.label("mtype."+mentors.Types[i%len(mentors.Types)]),
 				a.label("topic."+mentors.Topics[i%len(mentors.Topics)]))}
 		if i%7 == 3 {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"onestop/search"
-	"onestop/services/core"
 	"onestop/services/projects"
 )
 
@@ -71,15 +70,15 @@ var demoGroups = [][]string{{"college_graduate"}, {"registered_unemployed"}, {"r
 // districts, half of them in Simplified characters, most recommended.
 func ProjectRows(n int) []projects.Row {
 	var rows []projects.Row
-	districts := core.Districts[:len(core.Districts)-1]
+	districts, industries := demoDistricts(), demoIndustries()
 	for i := range n {
-		ind := projects.Industries[i%len(projects.Industries)]
+		ind := industries[i%len(industries)]
 		ideas := demoIdeas[ind]
-		idea := ideas[(i/len(projects.Industries))%len(ideas)]
+		idea := ideas[(i/len(industries))%len(ideas)]
 		d := districts[(i*7)%len(districts)]
 		title, summary, desc := idea[0], idea[1], idea[1]+"。"+idea[2]+"。"
-		if i/len(projects.Industries)/len(ideas) > 0 {
-			title = fmt.Sprintf("%s（%d期）", idea[0], i/len(projects.Industries)/len(ideas)+1)
+		if i/len(industries)/len(ideas) > 0 {
+			title = fmt.Sprintf("%s（%d期）", idea[0], i/len(industries)/len(ideas)+1)
 		}
 		tags := strings.Split(idea[3], "|")
 		if i%2 == 1 { // the other half arrives in Simplified characters

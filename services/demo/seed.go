@@ -186,13 +186,13 @@ func seedName(i int) string {
 func seedProfile(i int, name string) people.Input {
 	birth := core.NewDate(1966, 1, 1).AddDays((i / 900) * 113)
 	id := WithCheckDigit(fmt.Sprintf("440303%s%03d", strings.ReplaceAll(birth.String(), "-", ""), 100+i%900))
-	districts := core.Districts[:len(core.Districts)-1]
+	districts, industries := demoDistricts(), demoIndustries()
 	in := people.Input{RealName: name, IDNumber: id, Phone: fmt.Sprintf("1590%07d", i), District: districts[(i*7)%len(districts)],
 		Education: people.Educations[(i*3)%len(people.Educations)], Skills: seedSkills[i%len(seedSkills)],
 		Needs: []string{people.Needs[i%len(people.Needs)]}, ConsentVersion: people.NoticeVersion}
 	in.Facts.TargetGroups = demoGroups[i%len(demoGroups)]
 	in.Facts.WantsTraining = []*bool{yes(), no()}[i%2]
-	ind := projects.Industries[i%len(projects.Industries)]
+	ind := industries[i%len(industries)]
 	switch i % 10 {
 	case 0, 1, 2:
 		in.Facts.Venture = &policy.Venture{Stage: "idea", Form: "individual", Industry: ind}

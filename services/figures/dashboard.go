@@ -127,7 +127,7 @@ func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, rec
 		return out, nil
 	}
 	types := Breakdown{Key: "figures.by_service_type", Header: []string{"services.type", "figures.service_requests", "figures.service_on_time"}, LabelKeys: true}
-	for _, t := range v.enums["service_type"] {
+	for _, t := range v.lists.Values("service_type") {
 		f, err := v.Read(ctx, Query{q.From, q.To, "service_type", t})
 		if err != nil {
 			return nil, err
@@ -137,7 +137,7 @@ func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, rec
 		}
 	}
 	topics := Breakdown{Key: "figures.by_call_topic", Header: []string{"hotline.call.topic", "figures.calls"}, LabelKeys: true}
-	for _, t := range v.enums["call_topic"] {
+	for _, t := range v.lists.Values("call_topic") {
 		f, err := v.Read(ctx, Query{q.From, q.To, "call_topic", t})
 		if err != nil {
 			return nil, err

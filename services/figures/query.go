@@ -16,14 +16,28 @@ type Query struct {
 }
 
 // Dimensions are the dimensions a view filters on, in the form's order.
-// Those of Enums take a value of a fixed list; the others (bank, provider,
+// Those of the Lists take a listed value; the others (bank, provider,
 // base, mentor) take a record's id.
 var Dimensions = []string{"all", "district", "industry", "group", "topic", "service_type", "call_topic", "call_type", "complaint_kind", "case_outcome", "bank", "provider", "base", "mentor"}
 
-// Enums are the values each fixed-list dimension takes (district →
-// districts …). They belong to the areas that count the figures, which
-// import this package, so the caller hands them in.
+// Lists are the values of the dimensions that take a listed value (the
+// others — bank, provider, base, mentor — take a record's id).
+type Lists interface {
+	// Values are the values dim takes, in order; nil when it is not listed.
+	Values(dim string) []string
+	// Resolve returns the value of dim that v names: the value itself, or,
+	// for the bureau's reference data, a label in either script.
+	Resolve(dim, v string) (string, bool)
+}
+
+// Enums are fixed lists of values by dimension (district → its codes).
 type Enums map[string][]string
+
+// Values are the values of dim.
+func (e Enums) Values(dim string) []string { return e[dim] }
+
+// Resolve accepts a value of dim's list as it is.
+func (e Enums) Resolve(dim, v string) (string, bool) { return v, slices.Contains(e[dim], v) }
 
 // MaxSpanMonths bounds a view: ten years of months, each read by _id.
 const MaxSpanMonths = 120
@@ -32,7 +46,7 @@ const MaxSpanMonths = 120
 // most ten years, a known dimension and a value it can take. The web form
 // sends the filter as one "dim:value"; the API as dim and value. get reads
 // a parameter with its default (Fiber's c.Query).
-func ParseQuery(get func(key string, def ...string) string, now core.Date, enums Enums) (Query, error) {
+func ParseQuery(get func(key string, def ...string) string, now core.Date, lists Lists) (Query, error) {
 	q := Query{From: get("from", now.AddMonths(-11).String()[:7]), To: get("to", now.String()[:7]), Dim: get("dim", "all"), Value: get("value", "")}
 	if f := get("filter", ""); f != "" {
 		q.Dim, q.Value, _ = strings.Cut(f, ":")
@@ -55,8 +69,10 @@ func ParseQuery(get func(key string, def ...string) string, now core.Date, enums
 		q.Value = "all"
 	case !slices.Contains(Dimensions, q.Dim):
 		fields["dim"] = "error.enum"
-	case enums[q.Dim] != nil:
-		if !slices.Contains(enums[q.Dim], q.Value) {
+	case lists.Values(q.Dim) != nil:
+		if code, ok := lists.Resolve(q.Dim, q.Value); ok {
+			q.Value = code
+		} else {
 			fields["value"] = "error.enum"
 		}
 	case !core.ValidID(q.Value):

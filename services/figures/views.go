@@ -16,7 +16,7 @@ import (
 type Views struct {
 	figures *Service
 	clock   core.Clock
-	enums   Enums
+	lists   Lists
 	cache   Cache
 }
 
@@ -24,9 +24,9 @@ type Views struct {
 type ViewsDeps struct {
 	Figures *Service
 	Clock   core.Clock
-	// Enums are the fixed lists of values: the districts of open data,
+	// Lists are the listed values: the districts of open data,
 	// the service types and call topics of the city's tables.
-	Enums Enums
+	Lists Lists
 }
 
 // NewViews returns the views, with an empty cache.
@@ -34,7 +34,7 @@ func NewViews(d ViewsDeps) (*Views, error) {
 	if err := core.CheckDeps("figures views", d); err != nil {
 		return nil, err
 	}
-	return &Views{figures: d.Figures, clock: d.Clock, enums: d.Enums}, nil
+	return &Views{figures: d.Figures, clock: d.Clock, lists: d.Lists}, nil
 }
 
 // Cache keeps the sums read for a minute: a dashboard opened again, or by
@@ -85,12 +85,12 @@ func (c *Cache) put(q Query, f Figures, now time.Time) {
 // Forget empties the views' cache (after writes a reader must see).
 func (v *Views) Forget() { v.cache.Forget() }
 
-// Enums are the values of the fixed-list dimensions the views know.
-func (v *Views) Enums() Enums { return v.enums }
+// Lists are the values of the listed dimensions the views know.
+func (v *Views) Lists() Lists { return v.lists }
 
 // Parse checks a view's query against the views' lists (see ParseQuery).
 func (v *Views) Parse(get func(key string, def ...string) string, now core.Date) (Query, error) {
-	return ParseQuery(get, now, v.enums)
+	return ParseQuery(get, now, v.lists)
 }
 
 // Read sums the rollups of one span and filter, through the cache. The

@@ -2,7 +2,6 @@ package hotline
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +12,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/pii"
+	"onestop/services/reference"
 )
 
 // ContactIndex finds callers by name; phone and ID number are found through
@@ -78,7 +78,7 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 	now := s.clock.Now()
 	c := &Contact{ID: core.NewID(), CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	c.Name = v.Line("name", in.Name, 1, 50)
-	v.Check(in.District == "" || slices.Contains(core.Districts, in.District), "district", "error.enum")
+	s.reference.Current(reference.District).Check(&v, "district", &in.District)
 	c.District = in.District
 	var phone, idno string
 	if p := strings.TrimSpace(in.Phone); p != "" {

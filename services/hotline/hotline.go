@@ -24,6 +24,7 @@ import (
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/pii"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -45,7 +46,9 @@ type Service struct {
 	onestop  *onestop.Service
 	accounts *accounts.Service
 	figures  *figures.Service
-	days     map[string]int
+	// reference: the districts callers live in.
+	reference *reference.Lists
+	days      map[string]int
 	// providerName names a training provider on the bureau's list.
 	providerName func(ctx context.Context, id string) (string, bool)
 }
@@ -71,6 +74,8 @@ type Deps struct {
 	// (training.Service.ProviderName): a complaint about a provider names
 	// one from the list.
 	ProviderName func(ctx context.Context, id string) (string, bool)
+	// Reference holds the districts callers live in.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers its indexes.
@@ -86,7 +91,8 @@ func New(d Deps) (*Service, error) {
 		days[k] = v
 	}
 	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
-		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, figures: d.Figures, days: days, providerName: d.ProviderName}
+		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, figures: d.Figures, days: days, providerName: d.ProviderName,
+		reference: d.Reference}
 	o := d.Outbox
 	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
 	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))

@@ -54,10 +54,10 @@ func setup(t testing.TB) *env {
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), // 10:00 in China
 		slices.Concat([]store.Collection{onestop.Collection}, mentors.Collections, hotline.Collections)...)
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
-		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
+		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: x.People}))
 	deps := hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: x.Vault, Clock: x.Clock, People: x.People,
-		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider}
+		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference}
 	svc := servicetest.Must(hotline.New(deps))
 	x.People.OnCheck(svc.CheckFacts)
 	x.People.OnSave(func(ctx context.Context, id string) {
@@ -84,7 +84,7 @@ func setup(t testing.TB) *env {
 // profile saves an entrepreneur's profile; venture may be nil.
 func (e *env) profile(t testing.TB, who, name, idno, phone string, venture *policy.Venture) {
 	t.Helper()
-	in := people.Input{RealName: name, IDNumber: idno, Phone: phone, District: core.Districts[0], ConsentVersion: people.NoticeVersion}
+	in := people.Input{RealName: name, IDNumber: idno, Phone: phone, District: "dongcheng", ConsentVersion: people.NoticeVersion}
 	in.Facts.Venture = venture
 	if _, err := e.people.Save(context.Background(), e.who[who], in, "api", meta); err != nil {
 		t.Fatal(err)

@@ -250,7 +250,7 @@ func TestVentureRegistrationLocked(t *testing.T) {
 	ctx := context.Background()
 	li, staff := e.who["li"], e.who["staff"]
 	save := func(reg core.Date) error {
-		in := people.Input{RealName: "李四", District: core.Districts[0], ConsentVersion: people.NoticeVersion}
+		in := people.Input{RealName: "李四", District: "dongcheng", ConsentVersion: people.NoticeVersion}
 		in.Facts.Venture = &policy.Venture{Stage: "operating", Industry: "services", FirstRegistered: &reg}
 		_, err := e.people.Save(ctx, li, in, "api", meta)
 		return err

@@ -28,7 +28,7 @@ import (
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/policy"
-	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -98,17 +98,20 @@ type BaseInput struct {
 	Contact        string   `json:"contact"`
 }
 
-func (in *BaseInput) validate() error {
+// validate checks and normalises a listing; the rules say which district
+// and industries it may name, and turn labels into codes.
+func (in *BaseInput) validate(district, industries reference.Rule) error {
 	var v core.Validation
 	in.Name = strings.TrimSpace(in.Name)
 	n := utf8.RuneCountInString(in.Name)
 	v.Check(n >= 2 && n <= 60 && !strings.ContainsAny(in.Name, "\x00\r\n"), "name", "error.text.length")
 	v.Check(slices.Contains(Levels, in.Level), "level", "error.enum")
-	v.Check(slices.Contains(core.Districts, in.District), "district", "error.enum")
+	v.Check(strings.TrimSpace(in.District) != "", "district", "error.enum")
+	district.Check(&v, "district", &in.District)
 	in.Address, in.Contact = strings.TrimSpace(in.Address), strings.TrimSpace(in.Contact)
 	v.Check(utf8.RuneCountInString(in.Address) <= 120 && !strings.ContainsRune(in.Address, 0), "address", "error.text.length")
 	v.Check(utf8.RuneCountInString(in.Contact) <= 100 && !strings.ContainsRune(in.Contact, 0), "contact", "error.text.length")
-	in.Industries = v.Subset("industries", in.Industries, projects.Industries)
+	in.Industries = industries.CheckAll(&v, "industries", in.Industries)
 	in.Groups = v.Subset("target_groups", in.Groups, policy.TargetGroups)
 	in.Stages = v.Subset("stages", in.Stages, policy.Stages)
 	in.Services = v.Subset("services", in.Services, Services)
@@ -126,6 +129,8 @@ type Service struct {
 	accounts *accounts.Service
 	clock    core.Clock
 	figures  *figures.Service
+	// reference: the lists of districts and industries.
+	reference *reference.Lists
 
 	mu       sync.Mutex
 	cache    []*Base
@@ -143,6 +148,8 @@ type Deps struct {
 	Clock    core.Clock
 	// Figures counts applications, offers and placements (figures.go).
 	Figures *figures.Service
+	// Reference holds the districts and industries a base names.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers the applications index.
@@ -151,7 +158,8 @@ func New(d Deps) (*Service, error) {
 		return nil, err
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "applications", AppIndex, appDoc))
-	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, accounts: d.Accounts, clock: d.Clock, figures: d.Figures}, nil
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, accounts: d.Accounts, clock: d.Clock, figures: d.Figures,
+		reference: d.Reference}, nil
 }
 
 // freshFor bounds how old the free seats on a list may be; a replica's own
@@ -208,8 +216,15 @@ type Filter struct {
 	FreeOnly                         bool
 }
 
-// Directory lists the public bases that pass the filter.
+// Directory lists the public bases that pass the filter. Its district and
+// industry may be labels.
 func (s *Service) Directory(ctx context.Context, f Filter) ([]*Base, error) {
+	if code, ok := s.reference.Known(reference.District).Resolve(f.District); ok {
+		f.District = code
+	}
+	if code, ok := s.reference.Known(reference.Industry).Resolve(f.Industry); ok {
+		f.Industry = code
+	}
 	all, err := s.Bases(ctx)
 	if err != nil {
 		return nil, err
@@ -232,7 +247,7 @@ func (s *Service) CreateBase(ctx context.Context, actor accounts.Principal, in B
 	if actor.Role != accounts.Admin {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.reference.Current(reference.District), s.reference.Current(reference.Industry)); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
@@ -271,7 +286,9 @@ func (s *Service) UpdateBase(ctx context.Context, actor accounts.Principal, id s
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	in.ExternalID = b.ExternalID
-	if err := in.validate(); err != nil {
+	// A retired district or industry the listing holds may stay.
+	if err := in.validate(s.reference.Current(reference.District).Keeping(b.District),
+		s.reference.Current(reference.Industry).Keeping(b.Industries...)); err != nil {
 		return nil, err
 	}
 	delta := in.Seats - b.Seats

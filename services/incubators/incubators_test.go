@@ -21,6 +21,7 @@ import (
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
+	"onestop/services/reference"
 	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
@@ -40,6 +41,7 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	t.Helper()
 	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections, figures.Collections)
 	colls = append(colls, incubators.Collections...)
+	colls = append(colls, reference.Collection)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -53,7 +55,11 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	vault := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{5}, 32)))
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log, Notify: n}))
 	figs := servicetest.Must(figures.New(figures.Deps{Store: s}))
-	svc := servicetest.Must(incubators.New(incubators.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Accounts: acc, Figures: figs}))
+	ref := servicetest.Must(reference.New(reference.Deps{Store: s, Audit: a, Log: log}))
+	if err := ref.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc := servicetest.Must(incubators.New(incubators.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Accounts: acc, Figures: figs, Reference: ref}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/matching"
-	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -119,7 +119,7 @@ func cleanText(v *core.Validation, field, s string, min int) string {
 func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question, m accounts.Meta) (*Consultation, error) {
 	var v core.Validation
 	v.Check(slices.Contains(Topics, q.Topic), "topic", "error.enum")
-	v.Check(q.Industry == "" || slices.Contains(projects.Industries, q.Industry), "industry", "error.enum")
+	s.reference.Current(reference.Industry).Check(&v, "industry", &q.Industry)
 	q.Question = cleanText(&v, "question", q.Question, 5)
 	now := s.clock.Now()
 	c := &Consultation{ID: core.NewID(), Topic: q.Topic, Industry: q.Industry, Question: q.Question, Status: Unassigned,

@@ -22,7 +22,7 @@ import (
 	"onestop/services/matching"
 	"onestop/services/notify"
 	"onestop/services/outbox"
-	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -112,10 +112,12 @@ type Profile struct {
 	Contact    []string  `json:"contact"`
 }
 
-func (p *Profile) validate() error {
+// validate checks and normalises a profile; industries says which it may
+// name, and turns labels into codes.
+func (p *Profile) validate(industries reference.Rule) error {
 	var v core.Validation
 	v.Check(slices.Contains(Types, p.Type), "type", "error.enum")
-	p.Industries = v.Subset("industries", p.Industries, projects.Industries)
+	p.Industries = industries.CheckAll(&v, "industries", p.Industries)
 	p.Topics = v.Subset("topics", p.Topics, Topics)
 	p.Languages = v.Subset("languages", p.Languages, Languages)
 	p.Contact = v.Subset("contact", p.Contact, Contacts)
@@ -135,6 +137,8 @@ type Service struct {
 	notify  *notify.Service
 	clock   core.Clock
 	figures *figures.Service
+	// reference: the industries mentors and questions name.
+	reference *reference.Lists
 	// AnswerWithin is the time limit for a first answer.
 	AnswerWithin time.Duration
 
@@ -155,6 +159,8 @@ type Deps struct {
 	Figures *figures.Service
 	// AnswerWithin is the time limit for a first answer; zero is 48 hours.
 	AnswerWithin time.Duration
+	// Reference holds the industries mentors and questions name.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers its indexes.
@@ -167,7 +173,8 @@ func New(d Deps) (*Service, error) {
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "mentors", MentorIndex, mentorDoc))
 	d.Outbox.Register(outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc))
-	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures, AnswerWithin: d.AnswerWithin}, nil
+	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures,
+		reference: d.Reference, AnswerWithin: d.AnswerWithin}, nil
 }
 
 // Save creates or updates the caller's own mentor profile. A new profile
@@ -176,7 +183,13 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	if actor.Role != accounts.Mentor {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
-	if err := p.validate(); err != nil {
+	var existing Mentor
+	err := s.store.Get(ctx, "mentors", actor.ID, &existing)
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return nil, err
+	}
+	// A retired industry the profile holds may stay.
+	if err := p.validate(s.reference.Current(reference.Industry).Keeping(existing.Industries...)); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
@@ -190,8 +203,6 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	if err := s.outbox.Begin(ctx, MentorIndex.Name, actor.ID); err != nil {
 		return nil, err
 	}
-	var existing Mentor
-	err := s.store.Get(ctx, "mentors", actor.ID, &existing)
 	switch {
 	case core.IsCode(err, core.NotFound):
 		mt := &Mentor{ID: actor.ID, Name: actor.Name, Type: p.Type, Industries: p.Industries, Topics: p.Topics, Bio: p.Bio,
@@ -339,12 +350,15 @@ func (s *Service) Directory(ctx context.Context, q DirectoryQuery) (*search.Resu
 	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Filters: []search.Filter{{Field: "status", Values: []string{Active}}},
 		Sort: []search.Sort{{Field: "rating", Desc: true}}}
 	var v core.Validation
+	s.reference.Known(reference.Industry).Check(&v, "industries", &q.Industry)
 	for field, val := range map[string]string{"type": q.Type, "industries": q.Industry, "topics": q.Topic} {
 		if val == "" {
 			continue
 		}
-		allowed := map[string][]string{"type": Types, "industries": projects.Industries, "topics": Topics}[field]
-		v.Check(slices.Contains(allowed, val), field, "error.enum")
+		if field != "industries" {
+			allowed := map[string][]string{"type": Types, "topics": Topics}[field]
+			v.Check(slices.Contains(allowed, val), field, "error.enum")
+		}
 		sq.Filters = append(sq.Filters, search.Filter{Field: field, Values: []string{val}})
 	}
 	if err := v.Err(); err != nil {

@@ -40,7 +40,7 @@ func setup(t testing.TB) *env {
 	t.Helper()
 	x := servicetest.New(t, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), mentors.Collections...)
 	svc := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
-		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
+		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	x.Ready(t)
 	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
 		"other": accounts.Entrepreneur, "hotline": accounts.Hotline, "finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor})}

@@ -22,6 +22,7 @@ import (
 	"onestop/services/outbox"
 	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -43,8 +44,6 @@ var Index = search.Index{
 
 // Enumerations of profile fields.
 var (
-	// Districts are the city's (core.Districts).
-	Districts  = core.Districts
 	Educations = []string{"primary", "junior_secondary", "senior_secondary", "vocational", "college", "bachelor", "master", "doctorate"}
 	Needs      = []string{"training", "financing", "premises", "mentoring", "licensing"}
 )
@@ -126,8 +125,10 @@ type Service struct {
 	vault    *pii.Vault
 	clock    core.Clock
 	policies *policy.Catalogue
-	saved    []func(ctx context.Context, id string)
-	checks   []FactsCheck // OnCheck
+	// reference: the lists of districts and industries.
+	reference *reference.Lists
+	saved     []func(ctx context.Context, id string)
+	checks    []FactsCheck // OnCheck
 }
 
 // OnSave registers fn to run after every profile save (the hotline keeps
@@ -145,6 +146,8 @@ type Deps struct {
 	Clock core.Clock
 	// Policies checks a person's profile (Eligibility).
 	Policies *policy.Catalogue
+	// Reference holds the districts and industries a profile names.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers its index.
@@ -152,7 +155,7 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("people", d); err != nil {
 		return nil, err
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock, policies: d.Policies}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock, policies: d.Policies, reference: d.Reference}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	registerDisputes(d.Store, d.Outbox)
 	return svc, nil
@@ -261,7 +264,9 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	p := *old
 	p.RealName = strings.TrimSpace(in.RealName)
 	v.Check(p.RealName != "" && utf8.RuneCountInString(p.RealName) <= 50 && printable(p.RealName), "real_name", "error.name")
-	v.Check(in.District == "" || slices.Contains(Districts, in.District), "district", "error.enum")
+	// A district or industry may be given by its label; a retired one the
+	// profile already holds stays.
+	s.reference.Current(reference.District).Keeping(old.District).Check(&v, "district", &in.District)
 	v.Check(in.Education == "" || slices.Contains(Educations, in.Education), "education", "error.enum")
 	p.District, p.Education = in.District, in.Education
 	p.Skills = cleanList(&v, "skills", in.Skills, 20)
@@ -293,7 +298,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		newPhone = pii.NormalizePhone(ph)
 		v.Check(newPhone != "", "phone", "error.phone")
 	}
-	facts.Validate(&v, asOf)
+	facts.Validate(&v, asOf, s.reference.Current(policy.VentureIndustries...).Keeping(venture(old).Industry))
 	for _, check := range s.checks {
 		check(ctx, actor.ID, &old.Facts, &facts, &v)
 	}
@@ -652,8 +657,8 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q ListQuer
 		return []Row{rowOf(search.Hit{ID: d.ID, Fields: d.Fields})}, 1, p, nil
 	}
 	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size}
-	if slices.Contains(Districts, q.District) {
-		sq.Filters = append(sq.Filters, search.Filter{Field: "district", Values: []string{q.District}})
+	if district, ok := s.reference.Known(reference.District).Resolve(q.District); ok {
+		sq.Filters = append(sq.Filters, search.Filter{Field: "district", Values: []string{district}})
 	}
 	r, err := s.outbox.Engine().Search(ctx, Index.Name, sq)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/people"
+	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
 )
@@ -277,5 +279,43 @@ func TestSettleOnce(t *testing.T) {
 	found, ok := e.People.FindBySensitive(ctx, u["hotline"], idA)
 	if holders != 1 || !ok {
 		t.Errorf("%d profiles keep the number, the look-up found %q", holders, found)
+	}
+}
+
+// TestProfileTakesLabels: a profile names its district and its venture's
+// industry by code or label in either script, and stores the code; once
+// an entry is retired, a profile that holds it keeps it through a save,
+// and another cannot take it.
+func TestProfileTakesLabels(t *testing.T) {
+	e, u := world(t)
+	ctx := context.Background()
+	in := input(idA, phoneA)
+	in.District = "东城区"
+	in.Facts.Venture = &policy.Venture{Stage: "preparing", Industry: "桑拿"}
+	p, err := e.People.Save(ctx, u["owner"], in, "api", servicetest.Meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.District != "dongcheng" || p.Facts.Venture.Industry != "sauna" {
+		t.Fatalf("stored %q and %q", p.District, p.Facts.Venture.Industry)
+	}
+	for _, c := range []struct {
+		kind reference.Kind
+		code string
+	}{{reference.District, "dongcheng"}, {reference.Sector, "sauna"}} {
+		if err := e.Reference.Retire(ctx, e.Admin, c.kind, c.code, servicetest.Meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.District, in.Facts.Venture.Industry = "東城區", "sauna"
+	if _, err := e.People.Save(ctx, u["owner"], in, "api", servicetest.Meta); err != nil {
+		t.Errorf("a save keeping retired values: %v", err)
+	}
+	other := input(idB, phoneB)
+	other.District = "東城區"
+	other.Facts.Venture = &policy.Venture{Industry: "Sauna"}
+	_, err = e.People.Save(ctx, u["fresh"], other, "api", servicetest.Meta)
+	if fields := core.FieldNames(err); !reflect.DeepEqual(fields, []string{"district", "venture.industry"}) {
+		t.Errorf("retired values taken by a new profile: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/core"
 	"onestop/services/figures"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -52,10 +53,11 @@ func SeedPolicies() ([]*Policy, error) {
 
 // Catalogue keeps the policies and checks people against them.
 type Catalogue struct {
-	store   *store.Store
-	audit   *audit.Log
-	clock   core.Clock
-	figures *figures.Service
+	store     *store.Store
+	audit     *audit.Log
+	clock     core.Clock
+	figures   *figures.Service
+	reference *reference.Lists
 
 	mu       sync.RWMutex
 	policies []*Policy
@@ -72,6 +74,8 @@ type Deps struct {
 	Clock core.Clock
 	// Figures counts eligibility checks (checks.go).
 	Figures *figures.Service
+	// Reference holds the venture industries facts and conditions name.
+	Reference *reference.Lists
 }
 
 // New returns the catalogue.
@@ -79,7 +83,7 @@ func New(d Deps) (*Catalogue, error) {
 	if err := core.CheckDeps("policy", d); err != nil {
 		return nil, err
 	}
-	return &Catalogue{store: d.Store, audit: d.Audit, clock: d.Clock, figures: d.Figures}, nil
+	return &Catalogue{store: d.Store, audit: d.Audit, clock: d.Clock, figures: d.Figures, reference: d.Reference}, nil
 }
 
 // Seed brings the database in step with the seed file: missing policies
@@ -218,10 +222,12 @@ func (c *Catalogue) TrainingStandard(ctx context.Context, kind string) (yuan int
 	return yuan, ok, nil
 }
 
-// Check evaluates facts against the active catalogue as of a day.
+// Check evaluates facts against the active catalogue as of a day. A
+// venture industry may be any ever listed (the facts may be a stored
+// profile's), and given by its label.
 func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Result, error) {
 	var v core.Validation
-	f.Validate(&v, asOf)
+	f.Validate(&v, asOf, c.reference.Known(VentureIndustries...))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -240,6 +246,9 @@ func (c *Catalogue) Save(ctx context.Context, actor accounts.Principal, p *Polic
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := c.checkCodes(p); err != nil {
 		return err
 	}
 	old, err := c.Get(ctx, p.ID)
@@ -275,6 +284,22 @@ func (c *Catalogue) Save(ctx context.Context, actor accounts.Principal, p *Polic
 	}
 	c.audit.Record(ctx, actor.Actor(m), "policy.edit", audit.Success, p.ID, fmt.Sprintf("version %d", p.Version))
 	return c.reload(ctx)
+}
+
+// checkCodes refuses conditions naming a venture industry that the
+// reference lists have never had (a retired one still counts: a policy
+// may well exclude it).
+func (c *Catalogue) checkCodes(p *Policy) error {
+	known := c.reference.Known(VentureIndustries...)
+	for _, code := range p.Cond().values("venture.industry") {
+		if got, ok := known.Resolve(code); !ok || got != code {
+			e := core.Errorf(core.Invalid, "error.invalid")
+			e.Fields = map[string]string{"conditions": "error.policy.conditions"}
+			e.Detail = fmt.Sprintf("%q is not a value of venture.industry", code)
+			return e
+		}
+	}
+	return nil
 }
 
 // Versions returns every stored version of a policy, newest first.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"onestop/services/core"
+	"onestop/services/reference"
 )
 
 // Cond is one condition of a policy, in the declarative form kept in the
@@ -101,7 +102,7 @@ var facts = map[string]factDef{
 	"training_refusals":        {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) { return num(f.TrainingRefusals) }},
 	"venture.stage":            {kEnum, Stages, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Stage) }},
 	"venture.form":             {kEnum, Forms, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Form) }},
-	"venture.industry":         {kEnum, Industries, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Industry) }},
+	"venture.industry":         {kEnum, nil, func(f *Facts, _ core.Date) (any, bool) { return enumVal(venture(f).Industry) }},
 	"venture.first_registered": {kDate, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(venture(f).FirstRegistered) }},
 	"venture.micro_profit":     {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(venture(f).MicroProfit) }},
 	"venture.own_funds_sufficient": {kBool, nil, func(f *Facts, _ core.Date) (any, bool) {
@@ -231,11 +232,12 @@ func (c *Cond) compile(path string, depth int) error {
 		}
 		c.strs = []string{c.str}
 	}
-	if def.enum != nil {
-		for _, s := range c.strs {
-			if !slices.Contains(def.enum, s) {
-				return fmt.Errorf("%s: %q is not a value of %s", path, s, c.Fact)
-			}
+	for _, s := range c.strs {
+		// An enumeration kept as data (reference lists) is checked against
+		// its lists when an administrator saves (Catalogue.Save); here, only
+		// the shape of its codes.
+		if def.kind == kEnum && def.enum == nil && !reference.ValidCode(s) || def.enum != nil && !slices.Contains(def.enum, s) {
+			return fmt.Errorf("%s: %q is not a value of %s", path, s, c.Fact)
 		}
 	}
 	if def.kind == kDate {
@@ -251,6 +253,21 @@ func (c *Cond) compile(path string, depth int) error {
 		return fmt.Errorf("%s: until applies to date facts only", path)
 	}
 	return nil
+}
+
+// values returns the values the tree's leaves on fact compare it with.
+func (c *Cond) values(fact string) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	if c.Fact == fact {
+		out = append(out, c.strs...)
+	}
+	for _, s := range slices.Concat(c.All, c.Any, []*Cond{c.Not}) {
+		out = append(out, s.values(fact)...)
+	}
+	return out
 }
 
 // Facts returns the facts a condition tree names (for "what to ask").

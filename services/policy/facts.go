@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"onestop/services/core"
+	"onestop/services/reference"
 )
 
 // Facts are what the engine knows about a person. A nil pointer or a nil
@@ -52,15 +53,17 @@ var (
 	Genders = []string{"male", "female"}
 	Stages  = []string{"idea", "preparing", "operating", "closed"}
 	Forms   = []string{"individual", "company", "cooperative"}
-	// Industries: the guidance catalogue (產業指導目錄, 三) first, then the
-	// kinds the tax-relief rule of the land-expropriated-farmer text names.
-	Industries = []string{"technology", "resource_recycling", "labour_intensive", "agri_processing", "trade_promotion",
-		"community_service", "construction_labour", "information_service",
-		"manufacturing", "trade", "services", "advertising", "sauna", "internet_cafe", "oxygen_bar", "other"}
 )
 
-// Validate checks the facts' values; field names are the API's.
-func (f *Facts) Validate(v *core.Validation, asOf core.Date) {
+// VentureIndustries are the lists a venture's industry comes from: the
+// guidance catalogue (產業指導目錄, 三), then the trades the tax-relief rule
+// of the land-expropriated-farmer text names (reference data).
+var VentureIndustries = []reference.Kind{reference.Industry, reference.Sector}
+
+// Validate checks the facts' values; field names are the API's. industry
+// says which venture industries are accepted, and turns a label given for
+// one into its code.
+func (f *Facts) Validate(v *core.Validation, asOf core.Date, industry reference.Rule) {
 	if f.BirthDate != nil {
 		v.Check(!f.BirthDate.After(asOf) && asOf.AddYears(-120).Before(*f.BirthDate), "birth_date", "error.date.birth")
 	}
@@ -85,7 +88,7 @@ func (f *Facts) Validate(v *core.Validation, asOf core.Date) {
 	if w := f.Venture; w != nil {
 		v.Check(w.Stage == "" || slices.Contains(Stages, w.Stage), "venture.stage", "error.enum")
 		v.Check(w.Form == "" || slices.Contains(Forms, w.Form), "venture.form", "error.enum")
-		v.Check(w.Industry == "" || slices.Contains(Industries, w.Industry), "venture.industry", "error.enum")
+		industry.Check(v, "venture.industry", &w.Industry)
 		if w.FirstRegistered != nil {
 			v.Check(!w.FirstRegistered.After(asOf) && w.FirstRegistered.After(core.NewDate(1949, 9, 30)), "venture.first_registered", "error.date.future")
 		}

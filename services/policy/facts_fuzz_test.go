@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"onestop/services/core"
+	"onestop/services/reference"
 )
 
 // FuzzEvaluate (S14): self-check answers as a client sends them. Facts that
@@ -27,6 +28,11 @@ func FuzzEvaluate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	lists, err := reference.Seeded()
+	if err != nil {
+		f.Fatal(err)
+	}
+	industry := lists.Current(VentureIndustries...)
 	asOf := core.NewDate(2026, 12, 5)
 	names := FactNames()
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -37,7 +43,7 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		var v core.Validation
-		facts.Validate(&v, asOf)
+		facts.Validate(&v, asOf, industry)
 		if v.Err() != nil {
 			return
 		}

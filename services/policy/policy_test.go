@@ -2,9 +2,11 @@ package policy
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"onestop/services/core"
+	"onestop/services/reference"
 )
 
 func b(v bool) *bool         { return &v }
@@ -287,6 +289,8 @@ func TestBadConditions(t *testing.T) {
 		`{"fact":"shoe_size","op":"eq","value":42}`,
 		`{"fact":"age","op":"contains","value":"x"}`,
 		`{"fact":"gender","op":"eq","value":"other"}`,
+		`{"fact":"venture.industry","op":"eq","value":"桑拿"}`,
+		`{"fact":"venture.industry","op":"in","value":["sauna","Internet cafe"]}`,
 		`{"fact":"target_groups","op":"contains","value":"martians"}`,
 		`{"fact":"age","op":"lt","value":"forty"}`,
 		`{"fact":"graduation_date","op":"within_years","value":2.5}`,
@@ -308,6 +312,36 @@ func TestBadConditions(t *testing.T) {
 	var ce *core.Error
 	if !core.IsCode(err, core.Invalid) || !asErr(err, &ce) || ce.Fields["conditions"] == "" || ce.Detail == "" {
 		t.Fatalf("edited policy with an unknown fact: %v", err)
+	}
+}
+
+// TestConditionsNameListedIndustries: a venture industry is reference
+// data, so a condition's codes are checked against the lists when saved;
+// the seed catalogue's against the seed lists.
+func TestConditionsNameListedIndustries(t *testing.T) {
+	lists, err := reference.Seeded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Catalogue{reference: lists}
+	named := 0
+	for _, p := range catalogue(t) {
+		named += len(p.Cond().values("venture.industry"))
+		if err := c.checkCodes(p); err != nil {
+			t.Errorf("%s: %v", p.ID, err)
+		}
+	}
+	if named == 0 {
+		t.Fatal("no seed policy names a venture industry; the test checks nothing")
+	}
+	p := catalogue(t)[0]
+	p.Conditions = []byte(`{"fact":"venture.industry","op":"not_in","value":["sauna","bathhouse"]}`)
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var ce *core.Error
+	if err := c.checkCodes(p); !asErr(err, &ce) || ce.Fields["conditions"] == "" || !strings.Contains(ce.Detail, "bathhouse") {
+		t.Errorf("a condition on an unlisted industry: %v", err)
 	}
 }
 

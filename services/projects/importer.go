@@ -20,6 +20,7 @@ import (
 	"onestop/search"
 	"onestop/services/core"
 	"onestop/services/outbox"
+	"onestop/services/reference"
 )
 
 // Row is one imported project: the input and the status the bureau gives.
@@ -79,7 +80,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, format string, progre
 	add := func(line int, row Row, parseErr error) error {
 		rep.Lines++
 		if parseErr == nil {
-			parseErr = row.check()
+			parseErr = row.check(s.reference)
 		}
 		if parseErr != nil {
 			rep.Rejected = append(rep.Rejected, Rejection{Line: line, Reasons: reasons(parseErr)})
@@ -118,14 +119,16 @@ func (s *Service) Import(ctx context.Context, r io.Reader, format string, progre
 	return rep, err
 }
 
-func (row *Row) check() error {
+// check validates an imported row. An import is new data: it may name an
+// active industry and district, by code or by label in either script.
+func (row *Row) check(lists *reference.Lists) error {
 	var v core.Validation
 	if row.Status == "" {
 		row.Status = Submitted
 	}
 	v.Check(slices.Contains(Statuses, row.Status), "status", "error.enum")
 	v.Check(row.ExternalID != "", "external_id", "error.external_id")
-	if err := row.Input.validate(); err != nil {
+	if err := row.Input.validate(lists.Current(reference.Industry), lists.Current(reference.District)); err != nil {
 		var ce *core.Error
 		if errors.As(err, &ce) {
 			for f, k := range ce.Fields {

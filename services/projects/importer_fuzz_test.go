@@ -9,10 +9,16 @@ import (
 	"unicode/utf8"
 
 	"onestop/services/core"
+	"onestop/services/reference"
+	"onestop/services/servicetest"
 )
 
 // Fuzz targets for the project import (定期採集) row parsers and the library
 // query (S14). They need no database: the parsers hand rows to a callback.
+
+// seeded is the reference lists as shipped: the rows name their districts
+// and industries.
+var seeded = servicetest.Must(reference.Seeded())
 
 // importLine is what a parser reported for one line.
 type importLine struct {
@@ -26,7 +32,7 @@ func parseAll(t *testing.T, read func(func(int, Row, error) error) error) ([]imp
 	var out []importLine
 	err := read(func(line int, row Row, perr error) error {
 		if perr == nil {
-			perr = row.check()
+			perr = row.check(seeded)
 		}
 		l := importLine{line: line, row: row}
 		if perr != nil {
@@ -71,7 +77,7 @@ func checkImported(t *testing.T, lines []importLine) {
 		}
 		again := row
 		again.Tags = append([]string(nil), row.Tags...)
-		if err := again.check(); err != nil || !reflect.DeepEqual(again, row) {
+		if err := again.check(seeded); err != nil || !reflect.DeepEqual(again, row) {
 			t.Fatalf("line %d: checking an accepted row again: %v\n%+v\n%+v", l.line, err, row, again)
 		}
 	}
@@ -149,7 +155,7 @@ func FuzzLibraryQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, industry, district, risk, group, sort, stage string, lo, hi int64, number, size int) {
 		q := Query{Text: text, Industry: industry, District: district, Risk: risk, TargetGroup: group, Sort: sort, Stage: stage,
 			MinInvestment: &lo, MaxInvestment: &hi, Page: core.Page{Number: number, Size: size}}
-		if err := q.Normalize(); err != nil {
+		if err := q.Normalize(seeded); err != nil {
 			return
 		}
 		if !cleanText(q.Text) || strings.ContainsAny(q.Text, "\n\r\t") || strings.Contains(q.Text, "  ") || utf8.RuneCountInString(q.Text) > MaxQueryRunes {
@@ -159,7 +165,7 @@ func FuzzLibraryQuery(f *testing.F) {
 			t.Fatalf("Normalize accepted %+v", q)
 		}
 		again := q
-		if err := again.Normalize(); err != nil || !reflect.DeepEqual(again, q) {
+		if err := again.Normalize(seeded); err != nil || !reflect.DeepEqual(again, q) {
 			t.Fatalf("Normalize is not idempotent: %+v → %+v (%v)", q, again, err)
 		}
 	})

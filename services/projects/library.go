@@ -16,6 +16,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/policy"
+	"onestop/services/reference"
 )
 
 // Sorts a library query may ask for.
@@ -67,8 +68,9 @@ const MaxQueryRunes = 100
 
 // Normalize checks a query: text bounded and cleaned of control
 // characters, enumerations known, sort known. Unknown values are refused,
-// not ignored, so a typo in an API call is seen.
-func (q *Query) Normalize() error {
+// not ignored, so a typo in an API call is seen. An industry or district
+// may be any ever listed, by code or label.
+func (q *Query) Normalize(lists *reference.Lists) error {
 	var v core.Validation
 	q.Text = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
@@ -78,8 +80,8 @@ func (q *Query) Normalize() error {
 	}, strings.ToValidUTF8(q.Text, ""))
 	q.Text = strings.Join(strings.Fields(q.Text), " ")
 	v.Check(utf8.RuneCountInString(q.Text) <= MaxQueryRunes, "q", "error.query.long")
-	v.Check(q.Industry == "" || slices.Contains(Industries, q.Industry), "industry", "error.enum")
-	v.Check(q.District == "" || slices.Contains(core.Districts, q.District), "district", "error.enum")
+	lists.Known(reference.Industry).Check(&v, "industry", &q.Industry)
+	lists.Known(reference.District).Check(&v, "district", &q.District)
 	v.Check(q.Risk == "" || slices.Contains(Risks, q.Risk), "risk", "error.enum")
 	v.Check(q.TargetGroup == "" || slices.Contains(policy.TargetGroups, q.TargetGroup), "target_group", "error.enum")
 	if q.Sort == "" {
@@ -98,7 +100,7 @@ func (q *Query) Normalize() error {
 // only; when the search engine fails it answers from the database and says
 // so, rather than failing.
 func (s *Service) Search(ctx context.Context, actor accounts.Principal, q Query) (*Result, error) {
-	if err := q.Normalize(); err != nil {
+	if err := q.Normalize(s.reference); err != nil {
 		return nil, err
 	}
 	sq := search.Query{Text: q.Text, Offset: q.Page.Offset(), Limit: q.Page.Size, Highlight: []string{"title", "summary"}}

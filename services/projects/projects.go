@@ -21,14 +21,13 @@ import (
 	"onestop/services/core"
 	"onestop/services/outbox"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
-// Enumerations.
+// Enumerations. A project's industry (of the guidance catalogue,
+// 產業指導目錄, source (三)) and district are reference data.
 var (
-	// Industries is the guidance catalogue (產業指導目錄, source (三)).
-	Industries = []string{"technology", "resource_recycling", "labour_intensive", "agri_processing", "trade_promotion",
-		"community_service", "construction_labour", "information_service"}
 	Risks    = []string{"low", "medium", "high"}
 	Sources  = []string{"bureau", "enterprise", "individual"}
 	Criteria = []string{"market", "investment", "risk", "employment", "feasibility"}
@@ -255,15 +254,18 @@ func text(v *core.Validation, field, s string, min, max int) string {
 	return s
 }
 
-// validate checks and normalises an input.
-func (in *Input) validate() error {
+// validate checks and normalises an input; the rules say which industries
+// and districts it may name, and turn labels into codes.
+func (in *Input) validate(industry, district reference.Rule) error {
 	var v core.Validation
 	in.Title = text(&v, "title", in.Title, 2, 100)
 	in.Summary = text(&v, "summary", in.Summary, 2, 300)
 	in.Description = text(&v, "description", in.Description, 0, 5000)
 	in.Contact = text(&v, "contact", in.Contact, 0, 100)
-	v.Check(slices.Contains(Industries, in.Industry), "industry", "error.enum")
-	v.Check(slices.Contains(core.Districts, in.District), "district", "error.enum")
+	v.Check(strings.TrimSpace(in.Industry) != "", "industry", "error.enum")
+	industry.Check(&v, "industry", &in.Industry)
+	v.Check(strings.TrimSpace(in.District) != "", "district", "error.enum")
+	district.Check(&v, "district", &in.District)
 	v.Check(slices.Contains(Risks, in.Risk), "risk", "error.enum")
 	if in.Source == "" {
 		in.Source = "individual"
@@ -301,11 +303,12 @@ func ImportID(externalID string) string {
 
 // Service manages projects.
 type Service struct {
-	store    *store.Store
-	outbox   *outbox.Outbox
-	audit    *audit.Log
-	accounts *accounts.Service
-	clock    core.Clock
+	store     *store.Store
+	outbox    *outbox.Outbox
+	audit     *audit.Log
+	accounts  *accounts.Service
+	clock     core.Clock
+	reference *reference.Lists
 }
 
 // Deps wires the service.
@@ -316,6 +319,8 @@ type Deps struct {
 	// Accounts names reviewers and checks that they may review.
 	Accounts *accounts.Service
 	Clock    core.Clock
+	// Reference holds the industries and districts a project names.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers its index.
@@ -323,7 +328,7 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("projects", d); err != nil {
 		return nil, err
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, accounts: d.Accounts, clock: d.Clock}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, accounts: d.Accounts, clock: d.Clock, reference: d.Reference}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	return svc, nil
 }

@@ -21,6 +21,7 @@ import (
 	"onestop/services/outbox"
 	"onestop/services/pii"
 	"onestop/services/projects"
+	"onestop/services/reference"
 	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
@@ -43,6 +44,7 @@ func (d *downable) Search(ctx context.Context, index string, q search.Query) (*s
 
 type env struct {
 	svc    *projects.Service
+	ref    *reference.Lists
 	acc    *accounts.Service
 	engine *downable
 	people map[string]accounts.Principal
@@ -52,7 +54,7 @@ var meta = accounts.Meta{IP: "192.0.2.9"}
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, projects.Collection}, accounts.Collections, notify.Collections)
+	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, projects.Collection, reference.Collection}, accounts.Collections, notify.Collections)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -66,11 +68,15 @@ func setup(t *testing.T) *env {
 	n := servicetest.Must(notify.New(notify.Deps{Store: s, Outbox: o, Log: log}))
 	vault := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{3}, 32)))
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: s, Outbox: o, Audit: a, Vault: vault, Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: log, Notify: n}))
-	svc := servicetest.Must(projects.New(projects.Deps{Store: s, Outbox: o, Audit: a, Accounts: acc}))
+	ref := servicetest.Must(reference.New(reference.Deps{Store: s, Audit: a, Log: log}))
+	if err := ref.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc := servicetest.Must(projects.New(projects.Deps{Store: s, Outbox: o, Audit: a, Accounts: acc, Reference: ref}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ev := &env{svc: svc, acc: acc, engine: e, people: map[string]accounts.Principal{}}
+	ev := &env{svc: svc, ref: ref, acc: acc, engine: e, people: map[string]accounts.Principal{}}
 	admin := accounts.Principal{ID: "bootstrap", Role: accounts.Admin}
 	for name, role := range map[string]accounts.Role{"owner": accounts.Entrepreneur, "other": accounts.Entrepreneur,
 		"rev1": accounts.Mentor, "rev2": accounts.Mentor, "rev3": accounts.Mentor, "admin": accounts.Admin, "hotline": accounts.Hotline} {
@@ -251,6 +257,54 @@ func TestLibraryShowsRecommendedOnly(t *testing.T) {
 }
 
 func ptr(n int64) *int64 { return &n }
+
+// TestImportTakesLabels: a file names districts and industries as people
+// write them — a label in Traditional or Simplified characters, or in
+// English — and the import stores the codes; a district nobody listed,
+// or one retired, is refused on its line.
+func TestImportTakesLabels(t *testing.T) {
+	ev := setup(t)
+	ctx := context.Background()
+	admin := accounts.Principal{ID: "bootstrap", Role: accounts.Admin}
+	if err := ev.ref.Retire(ctx, admin, reference.District, "beishan", meta); err != nil {
+		t.Fatal(err)
+	}
+	csv := "external_id,title,summary,industry,district,investment_yuan,risk,expected_jobs,source,status\n" +
+		"l-1,社區洗衣店,洗衣服務,社區服務型,東城區,20000,low,2,bureau,recommended\n" +
+		"l-2,社区洗衣店,洗衣服务,社区服务型,东城区,20000,low,2,bureau,recommended\n" +
+		"l-3,Laundry,Laundry service,Community service, Dongcheng ,20000,low,2,bureau,recommended\n" +
+		"l-4,火星洗衣店,洗衣服務,社區服務型,火星區,20000,low,2,bureau,recommended\n" +
+		"l-5,山區洗衣店,洗衣服務,社區服務型,北山縣,20000,low,2,bureau,recommended\n"
+	rep, err := ev.svc.Import(ctx, strings.NewReader(csv), "csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 3 || len(rep.Rejected) != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	for i, line := range []int{5, 6} {
+		if r := rep.Rejected[i]; r.Line != line || strings.Join(r.Reasons, ";") != "district: error.enum" {
+			t.Errorf("rejection %+v, want line %d for its district", r, line)
+		}
+	}
+	jsonl := `{"external_id":"l-6","title":"東城早餐店","summary":"早餐","industry":"农副产品加工型","district":"东城区","risk":"low","source":"bureau","status":"recommended"}` + "\n"
+	if rep, err := ev.svc.Import(ctx, strings.NewReader(jsonl), "jsonl", nil); err != nil || rep.Created != 1 {
+		t.Fatalf("jsonl: %+v %v", rep, err)
+	}
+	// A query may name the district by its label too.
+	r, err := ev.svc.Search(ctx, accounts.Principal{}, projects.Query{District: "東城區"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 4 {
+		t.Fatalf("%d projects in 東城區, want 4", r.Total)
+	}
+	for _, c := range r.Cards {
+		if c.District != "dongcheng" || (c.Industry != "community_service" && c.Industry != "agri_processing") {
+			t.Errorf("%s stored as %s / %s", c.ExternalID, c.District, c.Industry)
+		}
+	}
+}
 
 func TestImportIsIdempotentAndReportsBadRows(t *testing.T) {
 	ev := setup(t)

@@ -12,6 +12,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -21,7 +22,7 @@ func (s *Service) Create(ctx context.Context, actor accounts.Principal, in Input
 		return nil, core.Errorf(core.Unauthenticated, "error.unauthenticated")
 	}
 	in.ExternalID = "" // external ids belong to imports
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.reference.Current(reference.Industry), s.reference.Current(reference.District)); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
@@ -95,7 +96,9 @@ func (s *Service) Update(ctx context.Context, actor accounts.Principal, id strin
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	in.ExternalID = p.ExternalID
-	if err := in.validate(); err != nil {
+	// A retired industry or district the project holds may stay.
+	if err := in.validate(s.reference.Current(reference.Industry).Keeping(p.Industry),
+		s.reference.Current(reference.District).Keeping(p.District)); err != nil {
 		return nil, err
 	}
 	q := *p

@@ -59,12 +59,12 @@ func (w *world) on(t *testing.T, current []byte, previous ...[]byte) *services {
 	x := w.x
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock,
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: x.Log, Notify: x.Notify}))
-	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies}))
+	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies, Reference: x.Reference}))
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
-		Figures: x.Figures, AnswerWithin: 48 * time.Hour}))
+		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: ppl}))
 	hl := servicetest.Must(hotline.New(hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: v, Clock: x.Clock,
-		People: ppl, Mentors: ms, Onestop: os, Accounts: acc, Figures: x.Figures, ProviderName: servicetest.NoProvider}))
+		People: ppl, Mentors: ms, Onestop: os, Accounts: acc, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference}))
 	return &services{vault: v, accounts: acc, people: ppl, hotline: hl}
 }
 

@@ -1,8 +1,8 @@
 // Package servicetest builds what a service under test works with, on a
 // fresh database of the embedded store: the search index, the outbox, the
-// audit log, notifications, the vault, accounts, people, the policy
-// catalogue and the figures, all on a clock the test moves. Each package's
-// tests add their own service and call Ready.
+// audit log, notifications, the vault, accounts, the reference lists,
+// people, the policy catalogue and the figures, all on a clock the test
+// moves. Each package's tests add their own service and call Ready.
 package servicetest
 
 import (
@@ -25,6 +25,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -41,9 +42,11 @@ type Env struct {
 	People   *people.Service
 	Policies *policy.Catalogue
 	Figures  *figures.Service
-	Now      *atomic.Int64 // the clock, in Unix milliseconds
-	Clock    core.Clock
-	Log      *slog.Logger
+	// Reference is the reference lists, seeded.
+	Reference *reference.Lists
+	Now       *atomic.Int64 // the clock, in Unix milliseconds
+	Clock     core.Clock
+	Log       *slog.Logger
 	// Admin is an administrator who exists only as a principal.
 	Admin accounts.Principal
 }
@@ -56,7 +59,7 @@ var Meta = accounts.Meta{IP: "192.0.2.10"}
 func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	t.Helper()
 	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, store.Leases}, accounts.Collections,
-		notify.Collections, policy.Collections, figures.Collections, colls)
+		notify.Collections, policy.Collections, figures.Collections, []store.Collection{reference.Collection}, colls)
 	s := storetest.New(t, all...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -73,12 +76,16 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	e.Vault = Must(pii.NewVault(bytes.Repeat([]byte{9}, 32)))
 	e.Accounts = Must(accounts.New(accounts.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock,
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify}))
+	e.Reference = Must(reference.New(reference.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Log: e.Log}))
+	if err := e.Reference.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	e.Figures = Must(figures.New(figures.Deps{Store: s}))
-	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures}))
+	e.Policies = Must(policy.New(policy.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures, Reference: e.Reference}))
 	if err := e.Policies.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock, Policies: e.Policies}))
+	e.People = Must(people.New(people.Deps{Store: s, Outbox: e.Outbox, Audit: e.Audit, Vault: e.Vault, Clock: e.Clock, Policies: e.Policies, Reference: e.Reference}))
 	return e
 }
 

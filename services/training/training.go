@@ -25,6 +25,7 @@ import (
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/reference"
 	"onestop/services/store"
 )
 
@@ -57,6 +58,8 @@ type Service struct {
 	accounts *accounts.Service
 	figures  *figures.Service
 	clock    core.Clock
+	// reference: the districts courses are held in.
+	reference *reference.Lists
 }
 
 // Deps wires the service.
@@ -74,6 +77,8 @@ type Deps struct {
 	// Figures counts enrolments and their results (figures.go).
 	Figures *figures.Service
 	Clock   core.Clock
+	// Reference holds the districts courses are held in.
+	Reference *reference.Lists
 }
 
 // New returns the service and registers its index.
@@ -84,7 +89,7 @@ func New(d Deps) (*Service, error) {
 	d.Outbox.Register(outbox.SourceFor(d.Store, "courses", CourseIndex, courseDoc))
 	d.Outbox.Register(outbox.SourceFor(d.Store, "enrolments", EnrolmentIndex, enrolmentDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, people: d.People, policies: d.Policies, accounts: d.Accounts,
-		figures: d.Figures, clock: d.Clock}, nil
+		figures: d.Figures, clock: d.Clock, reference: d.Reference}, nil
 }
 
 // Provider is a training institution: an account of the provider role, on
@@ -246,7 +251,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor accounts.Principal, in
 	c.Place = v.Line("place", in.Place, 0, 200)
 	c.Certificate = v.Line("certificate", in.Certificate, 0, 100)
 	v.Check(slices.Contains(Kinds, in.Kind), "kind", "error.enum")
-	v.Check(in.District == "" || slices.Contains(core.Districts, in.District), "district", "error.enum")
+	s.reference.Current(reference.District).Check(&v, "district", &in.District)
 	c.District = in.District
 	v.Check(in.Online || c.Place != "", "place", "error.required")
 	c.TargetGroups = v.Subset("target_groups", in.TargetGroups, policy.TargetGroups)
@@ -335,6 +340,9 @@ func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery) (*search.Resu
 	}
 	if !q.All {
 		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{Open}})
+	}
+	if code, ok := s.reference.Known(reference.District).Resolve(q.District); ok {
+		q.District = code // a label finds the district's courses
 	}
 	for field, val := range map[string]string{"kind": q.Kind, "district": q.District, "target_groups": q.TargetGroup, "provider_id": q.Provider} {
 		if val != "" {

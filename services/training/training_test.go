@@ -42,7 +42,7 @@ func setup(t *testing.T) *env {
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), training.Collections...)
 	ctx := context.Background()
 	svc := servicetest.Must(training.New(training.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, People: x.People, Policies: x.Policies,
-		Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock}))
+		Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock, Reference: x.Reference}))
 	x.Ready(t)
 	admin, ppl := x.Admin, x.People
 	e := &env{svc: svc, figs: x.Figures, people: ppl, policies: x.Policies, now: x.Now, who: x.Users(t, map[string]accounts.Role{"farmer": accounts.Entrepreneur,
