@@ -24,11 +24,11 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/audit"
+	"onestop/services/bases"
 	"onestop/services/bureau"
 	"onestop/services/demo"
 	"onestop/services/figures"
 	"onestop/services/hotline"
-	"onestop/services/incubators"
 	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/notify"
@@ -57,7 +57,7 @@ type App struct {
 	onestop   *onestop.Service
 	projects  *projects.Service
 	notify    *notify.Service
-	bases     *incubators.Service
+	bases     *bases.Service
 	mentors   *mentors.Service
 	hotline   *hotline.Service
 	training  *training.Service

@@ -11,8 +11,8 @@ import (
 
 	"onestop/portal/i18n"
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/hotline"
-	"onestop/services/incubators"
 	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
@@ -132,10 +132,10 @@ func TestCatalogsComplete(t *testing.T) {
 		"cstatus.":      {mentors.Waiting, mentors.Answering, mentors.Answered, mentors.Closed, mentors.Unassigned, "overdue", "rematched", "mine"},
 		"consult.step.": {"reply", "answered", "decline", "close", "reassign"},
 		"match.mentor.": {"unavailable", "on_leave", "full", "free", "topic", "industry", "language", "no_expertise"},
-		"level.":        incubators.Levels, "service.base.": incubators.Services, "moveout.": incubators.MoveOutReasons,
-		"bstatus.": {incubators.Pending, incubators.Approved, incubators.Suspended},
-		"app.": {incubators.AppPending, incubators.AppWaitlisted, incubators.AppDeclined, incubators.AppOffered, incubators.AppTenant,
-			incubators.AppOfferDeclined, incubators.AppWithdrawn, incubators.AppMovedOut},
+		"level.":        bases.Levels, "service.base.": bases.Services, "moveout.": bases.MoveOutReasons,
+		"bstatus.": {bases.Pending, bases.Approved, bases.Suspended},
+		"app.": {bases.AppPending, bases.AppWaitlisted, bases.AppDeclined, bases.AppOffered, bases.AppTenant,
+			bases.AppOfferDeclined, bases.AppWithdrawn, bases.AppMovedOut},
 		"applications.step.":  {"withdraw", "accept_offer", "decline_offer", "accept", "decline", "waitlist", "move_out"},
 		"notify.application.": {"offered", "declined", "waitlisted", "moved_out", "tenant", "withdrawn", "offer_declined"},
 		"match.": {"seats", "seats.none", "intake.open", "intake.closed", "group", "group.not_accepted", "stage", "stage.not_accepted",

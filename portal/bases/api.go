@@ -4,7 +4,7 @@ import (
 	"context"
 	"onestop/portal/web"
 	"onestop/services/accounts"
-	"onestop/services/incubators"
+	"onestop/services/bases"
 	"onestop/services/matching"
 	"time"
 
@@ -25,8 +25,8 @@ func (a *Handlers) personFor(ctx context.Context, id string) matching.Person {
 	return out
 }
 
-func baseFilter(c *fiber.Ctx) incubators.Filter {
-	return incubators.Filter{District: c.Query("district"), Industry: c.Query("industry"), Level: c.Query("level"),
+func baseFilter(c *fiber.Ctx) bases.Filter {
+	return bases.Filter{District: c.Query("district"), Industry: c.Query("industry"), Level: c.Query("level"),
 		Group: c.Query("target_group"), FreeOnly: c.Query("free") == "1"}
 }
 
@@ -35,9 +35,9 @@ func (a *Handlers) apiBases(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := web.ListResponse[*incubators.Base]{Items: list, Total: len(list), Page: 1, Size: len(list)}
+	out := web.ListResponse[*bases.Base]{Items: list, Total: len(list), Page: 1, Size: len(list)}
 	if out.Items == nil {
-		out.Items = []*incubators.Base{}
+		out.Items = []*bases.Base{}
 	}
 	return c.JSON(out)
 }
@@ -51,7 +51,7 @@ func (a *Handlers) apiBase(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) apiCreateBase(c *fiber.Ctx) error {
-	var in incubators.BaseInput
+	var in bases.BaseInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (a *Handlers) apiCreateBase(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) apiUpdateBase(c *fiber.Ctx) error {
-	var in incubators.BaseInput
+	var in bases.BaseInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -101,9 +101,9 @@ func (a *Handlers) apiBaseManagers(c *fiber.Ctx) error {
 }
 
 type apiRankedBase struct {
-	Base  *incubators.Base `json:"base"`
-	Score matching.Score   `json:"score"`
-	Why   []string         `json:"why"`
+	Base  *bases.Base    `json:"base"`
+	Score matching.Score `json:"score"`
+	Why   []string       `json:"why"`
 }
 
 func (a *Handlers) rankedForMe(c *fiber.Ctx) ([]apiRankedBase, error) {
@@ -146,7 +146,7 @@ type APIApplication struct {
 	History   []web.Step `json:"history"`
 }
 
-func toAPIApplication(x *incubators.Application) APIApplication {
+func toAPIApplication(x *bases.Application) APIApplication {
 	out := APIApplication{ID: x.ID, IntakeID: x.IntakeID, Applicant: x.ApplicantName, BaseID: x.BaseID, BaseName: x.BaseName,
 		Rank: x.Rank, Venture: x.Venture, Status: x.Status, Reason: x.Reason, CreatedAt: x.CreatedAt, History: []web.Step{}}
 	for _, s := range x.History {
@@ -155,7 +155,7 @@ func toAPIApplication(x *incubators.Application) APIApplication {
 	return out
 }
 
-func toAPIApplications(list []*incubators.Application) web.ListResponse[APIApplication] {
+func toAPIApplications(list []*bases.Application) web.ListResponse[APIApplication] {
 	out := web.ListResponse[APIApplication]{Items: make([]APIApplication, 0, len(list)), Total: len(list), Page: 1, Size: len(list)}
 	for _, x := range list {
 		out.Items = append(out.Items, toAPIApplication(x))
@@ -216,7 +216,7 @@ func (a *Handlers) apiManagedBases(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(web.ListResponse[*incubators.Base]{Items: append([]*incubators.Base{}, list...), Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*bases.Base]{Items: append([]*bases.Base{}, list...), Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *Handlers) apiBaseApplications(c *fiber.Ctx) error {
@@ -248,12 +248,12 @@ func (a *Handlers) apiIntakes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(web.ListResponse[*incubators.Intake]{Items: append([]*incubators.Intake{}, list...), Total: len(list), Page: 1, Size: len(list)})
+	return c.JSON(web.ListResponse[*bases.Intake]{Items: append([]*bases.Intake{}, list...), Total: len(list), Page: 1, Size: len(list)})
 }
 
 func (a *Handlers) apiAssignment(commit bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var pv *incubators.Preview
+		var pv *bases.Preview
 		var err error
 		if commit {
 			pv, err = a.bases.CommitAssignment(c.UserContext(), web.Principal(c), c.Params("id"), a.personFor, web.Meta(c))

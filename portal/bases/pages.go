@@ -4,8 +4,8 @@ import (
 	"errors"
 	"onestop/portal/web"
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/core"
-	"onestop/services/incubators"
 	"onestop/services/matching"
 	"onestop/services/policy"
 	"onestop/services/reference"
@@ -17,8 +17,8 @@ import (
 )
 
 func (a *Handlers) baseOptions() fiber.Map {
-	return fiber.Map{"Levels": incubators.Levels, "Districts": a.Lists.Codes(reference.District), "Industries": a.Lists.Codes(reference.Industry),
-		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Services": incubators.Services, "MoveOut": incubators.MoveOutReasons}
+	return fiber.Map{"Levels": bases.Levels, "Districts": a.Lists.Codes(reference.District), "Industries": a.Lists.Codes(reference.Industry),
+		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Services": bases.Services, "MoveOut": bases.MoveOutReasons}
 }
 
 func (a *Handlers) basesPage(c *fiber.Ctx) error {
@@ -63,7 +63,7 @@ func (a *Handlers) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.
 
 func (a *Handlers) applySubmit(c *fiber.Ctx) error {
 	var choices []string
-	for i := 1; i <= incubators.MaxChoices; i++ {
+	for i := 1; i <= bases.MaxChoices; i++ {
 		if v := c.FormValue("choice" + strconv.Itoa(i)); v != "" {
 			choices = append(choices, v)
 		}
@@ -117,22 +117,22 @@ func (a *Handlers) applicationStep(action, back string) fiber.Handler {
 // managePage is the manager console: each base the caller manages, its free
 // seats, its applications by status and its tenants.
 func (a *Handlers) managePage(c *fiber.Ctx) error {
-	bases, err := a.bases.Managed(c.UserContext(), web.Principal(c))
+	managed, err := a.bases.Managed(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
 	}
 	type scored struct {
-		*incubators.Application
+		*bases.Application
 		Score int
 		Why   []string
 	}
 	type section struct {
-		Base         *incubators.Base
+		Base         *bases.Base
 		Applications []scored
 	}
 	status := c.Query("status")
 	var sections []section
-	for _, b := range bases {
+	for _, b := range managed {
 		fresh, err := a.bases.Base(c.UserContext(), web.Principal(c), b.ID)
 		if err != nil {
 			return err
@@ -151,14 +151,14 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		sections = append(sections, sec)
 	}
 	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": a.baseOptions(),
-		"Statuses": []string{incubators.AppPending, incubators.AppWaitlisted, incubators.AppOffered, incubators.AppTenant}})
+		"Statuses": []string{bases.AppPending, bases.AppWaitlisted, bases.AppOffered, bases.AppTenant}})
 }
 
 func (a *Handlers) adminBasesPage(c *fiber.Ctx) error {
-	return a.renderAdminBases(c, incubators.BaseInput{Level: "municipal", IntakeOpen: true}, map[string]string{})
+	return a.renderAdminBases(c, bases.BaseInput{Level: "municipal", IntakeOpen: true}, map[string]string{})
 }
 
-func (a *Handlers) renderAdminBases(c *fiber.Ctx, in incubators.BaseInput, errs map[string]string) error {
+func (a *Handlers) renderAdminBases(c *fiber.Ctx, in bases.BaseInput, errs map[string]string) error {
 	all, err := a.bases.Bases(c.UserContext())
 	if err != nil {
 		return err
@@ -174,7 +174,7 @@ func (a *Handlers) renderAdminBases(c *fiber.Ctx, in incubators.BaseInput, errs 
 		"Errors": errs, "Options": a.baseOptions()})
 }
 
-func baseForm(c *fiber.Ctx) (incubators.BaseInput, map[string]string) {
+func baseForm(c *fiber.Ctx) (bases.BaseInput, map[string]string) {
 	errs := map[string]string{}
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
@@ -190,7 +190,7 @@ func baseForm(c *fiber.Ctx) (incubators.BaseInput, map[string]string) {
 		}
 		return out
 	}
-	in := incubators.BaseInput{Name: c.FormValue("name"), Level: c.FormValue("level"), District: c.FormValue("district"),
+	in := bases.BaseInput{Name: c.FormValue("name"), Level: c.FormValue("level"), District: c.FormValue("district"),
 		Address: c.FormValue("address"), Contact: c.FormValue("contact"), Seats: num("seats"), RentFreeMonths: num("rent_free_months"),
 		Industries: multi("industries"), Groups: multi("target_groups"), Stages: multi("stages"), Services: multi("services"),
 		IntakeOpen: c.FormValue("intake_open") == "yes"}
@@ -240,7 +240,7 @@ func (a *Handlers) intakesPage(c *fiber.Ctx) error {
 	return a.renderIntakes(c, nil, "")
 }
 
-func (a *Handlers) renderIntakes(c *fiber.Ctx, pv *incubators.Preview, previewID string) error {
+func (a *Handlers) renderIntakes(c *fiber.Ctx, pv *bases.Preview, previewID string) error {
 	list, err := a.bases.Intakes(c.UserContext())
 	if err != nil {
 		return err
@@ -270,7 +270,7 @@ func (a *Handlers) intakeOpen(c *fiber.Ctx) error {
 func (a *Handlers) intakeAssignment(commit bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id := c.Params("id")
-		var pv *incubators.Preview
+		var pv *bases.Preview
 		var err error
 		if commit {
 			pv, err = a.bases.CommitAssignment(c.UserContext(), web.Principal(c), id, a.personFor, web.Meta(c))

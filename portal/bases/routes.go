@@ -5,8 +5,8 @@ package bases
 import (
 	"onestop/portal/web"
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/bureau"
-	"onestop/services/incubators"
 	"onestop/services/people"
 )
 
@@ -15,7 +15,7 @@ type Handlers struct {
 	*web.Kit
 	accounts *accounts.Service
 	people   *people.Service
-	bases    *incubators.Service
+	bases    *bases.Service
 }
 
 // New builds the area's handlers from the bureau's services.
@@ -74,22 +74,22 @@ func (a *Handlers) Routes() []web.Route {
 }
 
 var (
-	docBases            = web.Doc("Approved bases with live free seats (district, industry, level, target_group, free=1)", "bases", nil, web.ListResponse[incubators.Base]{}, 200)
-	docBase             = web.Doc("One base", "bases", nil, incubators.Base{}, 200)
-	docUpdateBase       = web.Doc("Edit a base (its managers or an admin)", "bases", incubators.BaseInput{}, incubators.Base{}, 200)
-	docCreateBase       = web.Doc("List a new base (pending until approved)", "admin", incubators.BaseInput{}, incubators.Base{}, 201)
-	docBaseStatus       = web.Doc("Approve, suspend or return a base to pending", "admin", web.StatusRequest{}, incubators.Base{}, 200)
-	docBaseManagers     = web.Doc("Name a base's managers", "admin", managersRequest{}, incubators.Base{}, 200)
+	docBases            = web.Doc("Approved bases with live free seats (district, industry, level, target_group, free=1)", "bases", nil, web.ListResponse[bases.Base]{}, 200)
+	docBase             = web.Doc("One base", "bases", nil, bases.Base{}, 200)
+	docUpdateBase       = web.Doc("Edit a base (its managers or an admin)", "bases", bases.BaseInput{}, bases.Base{}, 200)
+	docCreateBase       = web.Doc("List a new base (pending until approved)", "admin", bases.BaseInput{}, bases.Base{}, 201)
+	docBaseStatus       = web.Doc("Approve, suspend or return a base to pending", "admin", web.StatusRequest{}, bases.Base{}, 200)
+	docBaseManagers     = web.Doc("Name a base's managers", "admin", managersRequest{}, bases.Base{}, 200)
 	docBasesForMe       = web.Doc("Bases ranked for the caller, with the parts of each score", "bases", nil, nil, 200)
 	docApply            = web.Doc("Apply to up to five bases, most wanted first", "applications", applyRequest{}, web.ListResponse[APIApplication]{}, 201)
 	docMyApplications   = web.Doc("The caller's applications", "applications", nil, web.ListResponse[APIApplication]{}, 200)
 	docApplication      = web.Doc("One application (applicant, the base's managers, admins)", "applications", nil, APIApplication{}, 200)
 	docAppStep          = web.Doc("Withdraw, or accept or decline an offer", "applications", reasonRequest{}, APIApplication{}, 200)
-	docManagedBases     = web.Doc("The bases the caller manages", "manage", nil, web.ListResponse[incubators.Base]{}, 200)
+	docManagedBases     = web.Doc("The bases the caller manages", "manage", nil, web.ListResponse[bases.Base]{}, 200)
 	docBaseApplications = web.Doc("A base's applications (status=…)", "manage", nil, web.ListResponse[APIApplication]{}, 200)
 	docManageStep       = web.Doc("Accept (makes an offer holding a seat), decline (reason), wait-list, or end a tenancy (reason)", "manage", reasonRequest{}, APIApplication{}, 200)
-	docIntakes          = web.Doc("Intakes", "admin", nil, web.ListResponse[incubators.Intake]{}, 200)
-	docOpenIntake       = web.Doc("Open an intake", "admin", intakeRequest{}, incubators.Intake{}, 201)
-	docPreview          = web.Doc("Preview the intake's assignment", "admin", nil, incubators.Preview{}, 200)
-	docCommit           = web.Doc("Commit the intake's assignment as offers", "admin", nil, incubators.Preview{}, 200)
+	docIntakes          = web.Doc("Intakes", "admin", nil, web.ListResponse[bases.Intake]{}, 200)
+	docOpenIntake       = web.Doc("Open an intake", "admin", intakeRequest{}, bases.Intake{}, 201)
+	docPreview          = web.Doc("Preview the intake's assignment", "admin", nil, bases.Preview{}, 200)
+	docCommit           = web.Doc("Commit the intake's assignment as offers", "admin", nil, bases.Preview{}, 200)
 )

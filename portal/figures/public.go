@@ -7,9 +7,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/incubators"
 )
 
 func (a *Handlers) apiOpenData(c *fiber.Ctx) error {
@@ -46,14 +46,14 @@ func (a *Handlers) ownFigureList(ctx context.Context, me accounts.Principal, l s
 	case accounts.IncubatorManager, accounts.Admin:
 		managed := a.bases.Managed
 		if me.Role == accounts.Admin {
-			managed = func(ctx context.Context, _ accounts.Principal) ([]*incubators.Base, error) { return a.bases.Bases(ctx) } // the bureau sees every base's
+			managed = func(ctx context.Context, _ accounts.Principal) ([]*bases.Base, error) { return a.bases.Bases(ctx) } // the bureau sees every base's
 		}
-		bases, err := managed(ctx, me)
+		mine, err := managed(ctx, me)
 		if err != nil {
 			return nil, err
 		}
 		var out []OwnFigures
-		for _, b := range bases {
+		for _, b := range mine {
 			fs, err := a.views.BaseFigures(ctx, q, b.ID)
 			if err != nil {
 				return nil, err

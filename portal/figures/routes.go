@@ -8,9 +8,9 @@ package figures
 import (
 	"onestop/portal/web"
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/bureau"
 	"onestop/services/figures"
-	"onestop/services/incubators"
 	"onestop/services/loans"
 	"onestop/services/policy"
 	"onestop/services/training"
@@ -21,7 +21,7 @@ type Handlers struct {
 	*web.Kit
 	views    *figures.Views
 	policies *policy.Catalogue
-	bases    *incubators.Service
+	bases    *bases.Service
 	training *training.Service
 	loans    *loans.Service
 }

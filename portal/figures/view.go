@@ -13,7 +13,7 @@ func (a *Handlers) figureView(ctx context.Context, l string, q figures.Query) (*
 	if err != nil {
 		return nil, err
 	}
-	bases, err := a.bases.Bases(ctx)
+	all, err := a.bases.Bases(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -21,7 +21,7 @@ func (a *Handlers) figureView(ctx context.Context, l string, q figures.Query) (*
 	for _, p := range pols {
 		recs.Policies = append(recs.Policies, figures.Named{ID: p.ID, Name: p.Name.In(l)})
 	}
-	for _, b := range bases {
+	for _, b := range all {
 		recs.Bases = append(recs.Bases, figures.Base{ID: b.ID, Name: b.Name, Seats: b.Seats, FreeSeats: b.FreeSeats})
 	}
 	v, err := a.views.View(ctx, q, recs)

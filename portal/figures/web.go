@@ -76,11 +76,11 @@ func (a *Handlers) filterGroups(ctx context.Context, l string) ([]filterGroup, e
 				g.Options = append(g.Options, filterOption{"provider:" + p.ID, p.Name})
 			}
 		case "base":
-			bases, err := a.bases.Bases(ctx)
+			all, err := a.bases.Bases(ctx)
 			if err != nil {
 				return nil, err
 			}
-			for _, b := range bases {
+			for _, b := range all {
 				g.Options = append(g.Options, filterOption{"base:" + b.ID, b.Name})
 			}
 		}

@@ -15,10 +15,10 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/audit"
+	"onestop/services/bases"
 	"onestop/services/core"
 	"onestop/services/figures"
 	"onestop/services/hotline"
-	"onestop/services/incubators"
 	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/notify"
@@ -77,7 +77,7 @@ type Bureau struct {
 	Policies  *policy.Catalogue
 	Onestop   *onestop.Service
 	Projects  *projects.Service
-	Bases     *incubators.Service
+	Bases     *bases.Service
 	Mentors   *mentors.Service
 	Training  *training.Service
 	Hotline   *hotline.Service
@@ -157,7 +157,7 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
-			b.Bases, err = incubators.New(incubators.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Accounts: b.Accounts,
+			b.Bases, err = bases.New(bases.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Accounts: b.Accounts,
 				Clock: clock, Figures: b.Figures, Reference: b.Reference})
 			return err
 		},
@@ -231,7 +231,7 @@ func (b *Bureau) FigureSources() []figures.Source {
 func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection}
-	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, incubators.Collections, notify.Collections,
+	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
 		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections} {
 		colls = append(colls, cs...)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"onestop/services/accounts"
-	"onestop/services/incubators"
+	"onestop/services/bases"
 	"onestop/services/reference"
 )
 
@@ -24,12 +24,12 @@ func (a *areas) bases(ctx context.Context) error {
 		if i >= 8 {
 			name += fmt.Sprintf("%d號園區", i/8+1)
 		}
-		in := incubators.ImportRow{Status: incubators.Approved, BaseInput: incubators.BaseInput{
-			ExternalID: fmt.Sprintf("demo-base-%02d", i+1), Name: name, Level: incubators.Levels[i%4], District: d,
+		in := bases.ImportRow{Status: bases.Approved, BaseInput: bases.BaseInput{
+			ExternalID: fmt.Sprintf("demo-base-%02d", i+1), Name: name, Level: bases.Levels[i%4], District: d,
 			Address:    fmt.Sprintf("%s創業大道 %d 號", shipped.Label(reference.District, d, "zh-Hant"), 10+i*7),
 			Industries: []string{industries[i%8], industries[(i+3)%8]}, Seats: 10 + (i*7)%40,
 			RentFreeMonths: []int{0, 6, 12, 24}[i%4], IntakeOpen: i%9 != 0, Contact: fmt.Sprintf("0755-8%07d", 1000000+i*137),
-			Services: incubators.Services[:1+i%len(incubators.Services)]}}
+			Services: bases.Services[:1+i%len(bases.Services)]}}
 		if i%5 == 0 {
 			in.Groups = []string{"college_graduate", "returned_overseas_student"}
 		}
@@ -48,8 +48,8 @@ func (a *areas) bases(ctx context.Context) error {
 	if rep.Created == 0 {
 		return nil // seeded before
 	}
-	first := incubators.ImportID("demo-base-02")
-	second := incubators.ImportID("demo-base-03")
+	first := bases.ImportID("demo-base-02")
+	second := bases.ImportID("demo-base-03")
 	mgrID, err := a.store.KeyOwner(ctx, "email:base@demo.onestop.cn")
 	if err != nil {
 		return err

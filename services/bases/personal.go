@@ -1,4 +1,4 @@
-package incubators
+package bases
 
 import (
 	"context"

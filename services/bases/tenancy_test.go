@@ -1,4 +1,4 @@
-package incubators_test
+package bases_test
 
 import (
 	"context"
@@ -8,17 +8,17 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"onestop/services/bases"
 	"onestop/services/core"
-	"onestop/services/incubators"
 )
 
 // offers applies person to each base and has each base's manager make an
 // offer; it returns the applications in the bases' order.
-func (ev *env) offers(t *testing.T, person string, bases []*incubators.Base, managers []string) []*incubators.Application {
+func (ev *env) offers(t *testing.T, person string, list []*bases.Base, managers []string) []*bases.Application {
 	t.Helper()
 	ctx := context.Background()
-	ids := make([]string, len(bases))
-	for i, b := range bases {
+	ids := make([]string, len(list))
+	for i, b := range list {
 		ids[i] = b.ID
 	}
 	apps, err := ev.svc.Apply(ctx, ev.people[person], ids, "做一個軟件外包工作室", meta)
@@ -27,7 +27,7 @@ func (ev *env) offers(t *testing.T, person string, bases []*incubators.Base, man
 	}
 	for i, a := range apps {
 		if _, err := ev.svc.Act(ctx, ev.people[managers[i]], a.ID, "accept", "", meta); err != nil {
-			t.Fatalf("offer of %s: %v", bases[i].Name, err)
+			t.Fatalf("offer of %s: %v", list[i].Name, err)
 		}
 	}
 	return apps
@@ -42,7 +42,7 @@ func (ev *env) tenancies(t *testing.T, person string) int {
 	}
 	n := 0
 	for _, a := range mine {
-		if a.Status == incubators.AppTenant {
+		if a.Status == bases.AppTenant {
 			n++
 		}
 	}
@@ -62,10 +62,10 @@ func TestTwoOffersAcceptedAtOnce(t *testing.T) {
 	b := ev.base(t, "B 基地", 10, "managerB")
 	for i := range 4 {
 		person := fmt.Sprintf("e%02d", i)
-		apps := ev.offers(t, person, []*incubators.Base{a, b}, []string{"managerA", "managerB"})
+		apps := ev.offers(t, person, []*bases.Base{a, b}, []string{"managerA", "managerB"})
 		var wg sync.WaitGroup
 		var accepted atomic.Int32
-		for _, app := range []*incubators.Application{apps[0], apps[1], apps[0], apps[1]} {
+		for _, app := range []*bases.Application{apps[0], apps[1], apps[0], apps[1]} {
 			wg.Go(func() {
 				_, err := ev.svc.Act(ctx, ev.people[person], app.ID, "accept_offer", "", meta)
 				switch {
@@ -97,18 +97,18 @@ func TestOneTenancyAcrossIntakes(t *testing.T) {
 	a := ev.base(t, "A 基地", 3, "managerA")
 	b := ev.base(t, "B 基地", 3, "managerB")
 	ev.svc.OpenIntake(ctx, ev.admin, "2026 冬季", meta)
-	first := ev.offers(t, "e00", []*incubators.Base{a}, []string{"managerA"})[0]
+	first := ev.offers(t, "e00", []*bases.Base{a}, []string{"managerA"})[0]
 	if _, err := ev.svc.Act(ctx, ev.people["e00"], first.ID, "accept_offer", "", meta); err != nil {
 		t.Fatal(err)
 	}
 	ev.svc.OpenIntake(ctx, ev.admin, "2027 春季", meta)
-	second := ev.offers(t, "e00", []*incubators.Base{b}, []string{"managerB"})[0]
+	second := ev.offers(t, "e00", []*bases.Base{b}, []string{"managerB"})[0]
 	_, err := ev.svc.Act(ctx, ev.people["e00"], second.ID, "accept_offer", "", meta)
 	var ce *core.Error
 	if !core.IsCode(err, core.Conflict) || !errors.As(err, &ce) || ce.Message != "error.apply.tenant" {
 		t.Fatalf("accepted a second base while a tenant: %v", err)
 	}
-	if got, _, _ := ev.svc.Application(ctx, ev.people["e00"], second.ID); got.Status != incubators.AppOffered {
+	if got, _, _ := ev.svc.Application(ctx, ev.people["e00"], second.ID); got.Status != bases.AppOffered {
 		t.Fatalf("the refused offer is %s", got.Status)
 	}
 	if _, err := ev.svc.Act(ctx, ev.people["managerA"], first.ID, "move_out", "graduated", meta); err != nil {

@@ -1,9 +1,9 @@
-// Package incubators owns incubation bases (創業孵化基地, source (十)): their
+// Package bases owns incubation bases (創業孵化基地, source (十)): their
 // listings and managers, applications with ranked choices, offers and
 // tenancies with live free seats that can never be over-booked, and the
 // intake-wide assignment (services/matching) that places a whole intake
 // fairly in one run.
-package incubators
+package bases
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package incubators_test
+package bases_test
 
 import (
 	"bytes"
@@ -14,9 +14,9 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/audit"
+	"onestop/services/bases"
 	"onestop/services/core"
 	"onestop/services/figures"
-	"onestop/services/incubators"
 	"onestop/services/matching"
 	"onestop/services/notify"
 	"onestop/services/outbox"
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 var meta = accounts.Meta{IP: "192.0.2.7"}
 
 type env struct {
-	svc    *incubators.Service
+	svc    *bases.Service
 	people map[string]accounts.Principal
 	admin  accounts.Principal
 }
@@ -40,7 +40,7 @@ type env struct {
 func setup(t *testing.T, entrepreneurs int) *env {
 	t.Helper()
 	colls := slices.Concat([]store.Collection{outbox.Collection, audit.Collection}, notify.Collections, accounts.Collections, figures.Collections)
-	colls = append(colls, incubators.Collections...)
+	colls = append(colls, bases.Collections...)
 	colls = append(colls, reference.Collection)
 	s := storetest.New(t, colls...)
 	b, err := search.OpenBleve(t.TempDir())
@@ -59,7 +59,7 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	if err := ref.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	svc := servicetest.Must(incubators.New(incubators.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Accounts: acc, Figures: figs, Reference: ref}))
+	svc := servicetest.Must(bases.New(bases.Deps{Store: s, Outbox: o, Audit: a, Notify: n, Accounts: acc, Figures: figs, Reference: ref}))
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -78,15 +78,15 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	return ev
 }
 
-func (ev *env) base(t *testing.T, name string, seats int, manager string) *incubators.Base {
+func (ev *env) base(t *testing.T, name string, seats int, manager string) *bases.Base {
 	t.Helper()
 	ctx := context.Background()
-	b, err := ev.svc.CreateBase(ctx, ev.admin, incubators.BaseInput{Name: name, Level: "municipal", District: "hightech", Seats: seats,
+	b, err := ev.svc.CreateBase(ctx, ev.admin, bases.BaseInput{Name: name, Level: "municipal", District: "hightech", Seats: seats,
 		Industries: []string{"technology"}, Services: []string{"mentoring"}, IntakeOpen: true}, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ev.svc.SetStatus(ctx, ev.admin, b.ID, incubators.Approved, meta); err != nil {
+	if err := ev.svc.SetStatus(ctx, ev.admin, b.ID, bases.Approved, meta); err != nil {
 		t.Fatal(err)
 	}
 	if manager != "" {
@@ -171,7 +171,7 @@ func TestApplicationLifecycleAndPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	off, err := ev.svc.Act(ctx, ev.people["managerA"], apps[0].ID, "accept", "", meta)
-	if err != nil || off.Status != incubators.AppOffered {
+	if err != nil || off.Status != bases.AppOffered {
 		t.Fatal(err)
 	}
 	// Accepting A's offer moves the person in and gives back B's seat.
@@ -184,11 +184,11 @@ func TestApplicationLifecycleAndPermissions(t *testing.T) {
 		t.Fatalf("free seats A %d B %d, want 2 and 2", a.FreeSeats, b.FreeSeats)
 	}
 	other, _, _ := ev.svc.Application(ctx, e0, apps[1].ID)
-	if other.Status != incubators.AppWithdrawn {
+	if other.Status != bases.AppWithdrawn {
 		t.Fatalf("the other offer is %s", other.Status)
 	}
 	// Seats held by tenants cannot be removed.
-	in := incubators.BaseInput{Name: a.Name, Level: a.Level, District: a.District, Seats: 0, IntakeOpen: true}
+	in := bases.BaseInput{Name: a.Name, Level: a.Level, District: a.District, Seats: 0, IntakeOpen: true}
 	if _, err := ev.svc.UpdateBase(ctx, ev.people["managerA"], a.ID, in, meta); !core.IsCode(err, core.Conflict) {
 		t.Fatalf("seats below the tenants: %v", err)
 	}
@@ -257,7 +257,7 @@ func TestIntakeAssignment(t *testing.T) {
 	for i := range 8 {
 		mine, _ := ev.svc.Mine(ctx, ev.people[fmt.Sprintf("e%02d", i)], core.Page{})
 		for _, a := range mine {
-			if a.Status == incubators.AppOffered {
+			if a.Status == bases.AppOffered {
 				offered++
 			}
 		}

@@ -1,4 +1,4 @@
-package incubators_test
+package bases_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"onestop/services/accounts"
+	"onestop/services/bases"
 	"onestop/services/core"
-	"onestop/services/incubators"
 	"onestop/services/privacy"
 )
 
@@ -24,10 +24,10 @@ func TestErasureWithdrawsApplications(t *testing.T) {
 		wantStatus string
 		wantSeats  int // free seats after the erasure (of 2)
 	}{
-		{"pending", nil, incubators.AppWithdrawn, 2},
-		{"wait-listed", []string{"waitlist"}, incubators.AppWithdrawn, 2},
-		{"offered", []string{"accept"}, incubators.AppWithdrawn, 2},
-		{"declined", []string{"decline"}, incubators.AppDeclined, 2},
+		{"pending", nil, bases.AppWithdrawn, 2},
+		{"wait-listed", []string{"waitlist"}, bases.AppWithdrawn, 2},
+		{"offered", []string{"accept"}, bases.AppWithdrawn, 2},
+		{"declined", []string{"decline"}, bases.AppDeclined, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := setup(t, 1)
@@ -103,7 +103,7 @@ func TestErasureKeepsTenancy(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, got, err := ev.svc.Application(ctx, ev.admin, id)
-	if err != nil || a.Status != incubators.AppTenant || got.FreeSeats != 1 || a.ApplicantName != subj.Pseudonym {
+	if err != nil || a.Status != bases.AppTenant || got.FreeSeats != 1 || a.ApplicantName != subj.Pseudonym {
 		t.Fatalf("tenancy %+v, %d free seats (%v)", a, got.FreeSeats, err)
 	}
 	if _, err := ev.svc.Act(ctx, ev.people["managerA"], id, "move_out", "other", meta); err != nil {
