@@ -213,7 +213,7 @@ func BenchmarkDashboard(b *testing.B) {
 	checks := 0
 	src := figures.Source{Name: "synthetic", Each: func(ctx context.Context, emit func(figures.Event) error) error {
 		r := rand.New(rand.NewPCG(1, 2))
-		districts, industries := shipped.Codes(reference.District), tp.app.VentureIndustries()
+		districts, industries := tp.app.Lists.Codes(reference.District), tp.app.VentureIndustries()
 		day := func(back int) core.Date { return now.AddDays(-r.IntN(back)) }
 		for i := range 100_000 {
 			d := districts[r.IntN(len(districts))]

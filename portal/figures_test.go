@@ -194,7 +194,7 @@ func TestOpenData(t *testing.T) {
 		t.Fatalf("open data: %d %s", resp.StatusCode, body)
 	}
 	d := decode[figures.OpenData](t, body)
-	if d.SuppressedBelow != 5 || len(d.Rows) != len(shipped.Codes(reference.District))+1 || d.Rows[0].VenturesStarted != nil {
+	if d.SuppressedBelow != 5 || len(d.Rows) != len(tp.app.Lists.Codes(reference.District))+1 || d.Rows[0].VenturesStarted != nil {
 		t.Errorf("open data: %s", body)
 	}
 	for _, secret := range []string{"歐陽開放", e1ID, "e1@test.cn"} {
