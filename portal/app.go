@@ -34,6 +34,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/outbox"
 	"onestop/services/people"
+	"onestop/services/pii"
 	"onestop/services/policy"
 	"onestop/services/privacy/rights"
 	"onestop/services/projects"
@@ -64,6 +65,7 @@ type App struct {
 	loans     *loans.Service
 	figures   *figures.Service
 	bureau    *bureau.Bureau // every service, for the areas' handlers
+	vault     *pii.Vault     // the data keys, for the tests' mailbox (Vault)
 	replays   *replays.Store
 	figCache  figureCache
 	metrics   *metrics
@@ -112,8 +114,15 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, monitor *even
 	}
 }
 
-// newApp is NewApp on an already open store (tests give each test its own
-// database on one shared embedded server).
+// NewAppOn is NewApp on an already open store: tests give each test its own
+// database on one shared embedded server. A store of the caller's is not
+// closed by Close if it was borrowed (store.Database).
+func NewAppOn(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (*App, error) {
+	return newApp(ctx, cfg, log, st)
+}
+
+// newApp is NewApp on an already open store, or on one it opens when st is
+// nil.
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
 	a := &App{cfg: cfg, log: log, store: st, clock: cfg.Clock}
 	if cfg.MaxReads > 0 {
@@ -132,6 +141,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
+	a.vault = vault
 
 	a.metrics = newMetrics()
 	if a.store == nil {
@@ -312,11 +322,36 @@ func (a *App) figureSources() []figures.Source {
 		a.policies.FigureSource(), a.bases.FigureSource()}, a.hotline.FigureSources()...)
 }
 
-// Handler exposes the Fiber app to in-process tests.
+// HTTP exposes the Fiber app to in-process tests.
 func (a *App) HTTP() *fiber.App { return a.http }
 
 // Accounts exposes the accounts service to the command line and tests.
 func (a *App) Accounts() *accounts.Service { return a.accounts }
+
+// Bureau is every service the app runs, for tests that set up records
+// without going through HTTP.
+func (a *App) Bureau() *bureau.Bureau { return a.bureau }
+
+// Config is the configuration the app was started with.
+func (a *App) Config() *Config { return a.cfg }
+
+// Store is the app's database, for tests that read what was written.
+func (a *App) Store() *store.Store { return a.store }
+
+// Search is the search engine the app reads lists from.
+func (a *App) Search() search.Engine { return a.engine }
+
+// Vault holds the data keys; tests open sealed values with it (the
+// test gateway reads a message's sealed recipient).
+func (a *App) Vault() *pii.Vault { return a.vault }
+
+// SetReady marks the app ready (or not) for /readyz. Serve does it; tests
+// that drive the app in-process without serving do it themselves.
+func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
+
+// LoadDemoProjects imports the demo project library (320 projects) without
+// the rest of the demo data, for tests of the library's search.
+func (a *App) LoadDemoProjects(ctx context.Context) error { return a.demoProjects(ctx) }
 
 func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
 	ok := a.ready.Load()
