@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
@@ -39,7 +41,7 @@ func FuzzCSVSafe(f *testing.F) {
 		if out != s && out != "'"+s {
 			t.Fatalf("web.CSVSafe(%q) = %q changes more than a leading quote", s, out)
 		}
-		if row := safeRow([]string{s, s}); len(row) != 2 || row[0] != out || row[1] != out {
+		if row := portal.SafeRow([]string{s, s}); len(row) != 2 || row[0] != out || row[1] != out {
 			t.Fatalf("safeRow(%q) = %q", s, row)
 		}
 	})
@@ -56,7 +58,7 @@ func FuzzSheetName(f *testing.F) {
 		if i < 0 || i > 1000 {
 			return // tables of one export
 		}
-		out := sheetName(i, title)
+		out := portal.SheetName(i, title)
 		if utf8.RuneCountInString(out) > 31 || strings.ContainsAny(out, `[]:*?/\'`) || !strings.HasPrefix(out, strconv.Itoa(i+1)+" ") {
 			t.Fatalf("sheetName(%d, %q) = %q", i, title, out)
 		}
@@ -72,7 +74,7 @@ func FuzzDaysByKind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
 		var bad []string
-		out := daysByKind(spec, onestop.Types, func(m string) { bad = append(bad, m) })
+		out := portal.DaysByKind(spec, onestop.Types, func(m string) { bad = append(bad, m) })
 		for k, d := range out {
 			if !slices.Contains(onestop.Types, k) || d < 1 || d > 365 {
 				t.Fatalf("daysByKind(%q) accepted %s=%d", spec, k, d)
@@ -102,7 +104,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, bodyLimit, serviceDays, complaintDays, jwtKey, dataKey, proxies string) {
 		env := map[string]string{"PORTAL_BODY_LIMIT": bodyLimit, "PORTAL_SERVICE_DAYS": serviceDays, "PORTAL_COMPLAINT_DAYS": complaintDays,
 			"PORTAL_JWT_KEY": jwtKey, "PORTAL_DATA_KEY": dataKey, "PORTAL_TRUSTED_PROXIES": proxies}
-		c, err := LoadConfig([]string{"-data", t.TempDir()}, func(k string) string { return env[k] }, io.Discard)
+		c, err := portal.LoadConfig([]string{"-data", t.TempDir()}, func(k string) string { return env[k] }, io.Discard)
 		if err != nil {
 			return
 		}
@@ -134,8 +136,8 @@ func FuzzIdempotencyKey(f *testing.F) {
 	}
 	visible := regexp.MustCompile(`^[!-~]*$`)
 	f.Fuzz(func(t *testing.T, key string) {
-		if printable(key) != visible.MatchString(key) {
-			t.Fatalf("printable(%q) = %v", key, printable(key))
+		if portal.Printable(key) != visible.MatchString(key) {
+			t.Fatalf("printable(%q) = %v", key, portal.Printable(key))
 		}
 	})
 }
@@ -162,7 +164,7 @@ func FuzzParseFigureQuery(f *testing.F) {
 			}
 			return ""
 		}
-		q, err := parseFigureQuery(get, now)
+		q, err := portal.ParseFigureQuery(get, now)
 		if err != nil {
 			var ce *core.Error
 			if !errors.As(err, &ce) || ce.Code != core.Invalid || len(ce.Fields) == 0 {
@@ -175,7 +177,7 @@ func FuzzParseFigureQuery(f *testing.F) {
 		if err1 != nil || err2 != nil || a.Format("2006-01") != q.From || b.Format("2006-01") != q.To || b.Before(a) {
 			t.Fatalf("accepted span %q–%q", q.From, q.To)
 		}
-		if months := (b.Year()-a.Year())*12 + int(b.Month()-a.Month()); months > maxSpanMonths {
+		if months := (b.Year()-a.Year())*12 + int(b.Month()-a.Month()); months > portal.MaxSpanMonths {
 			t.Fatalf("accepted %d months (%s–%s)", months, q.From, q.To)
 		}
 		switch {
@@ -183,10 +185,10 @@ func FuzzParseFigureQuery(f *testing.F) {
 			if q.Value != "all" {
 				t.Fatalf("all with value %q", q.Value)
 			}
-		case !slices.Contains(figureDims, q.Dim):
+		case !slices.Contains(portal.FigureDims, q.Dim):
 			t.Fatalf("accepted dimension %q", q.Dim)
-		case enumDims[q.Dim] != nil:
-			if !slices.Contains(enumDims[q.Dim], q.Value) {
+		case portal.EnumDims[q.Dim] != nil:
+			if !slices.Contains(portal.EnumDims[q.Dim], q.Value) {
 				t.Fatalf("accepted %s=%q", q.Dim, q.Value)
 			}
 		case !core.ValidID(q.Value):
@@ -200,8 +202,8 @@ func FuzzParseFigureQuery(f *testing.F) {
 // as issued, the same signature — so a token not signed with the portal's
 // key (alg none, HS512, a changed claim, another key) is always refused.
 func FuzzAuthenticate(f *testing.F) {
-	tp := newTestPortalTB(f)
-	_, access, _ := tp.account(accounts.Entrepreneur, "fuzz@test.cn")
+	tp := portaltest.New(f)
+	_, access, _ := tp.Account(accounts.Entrepreneur, "fuzz@test.cn")
 	parts := strings.Split(access, ".")
 	b64 := base64.RawURLEncoding
 	forge := func(header, claims string) string {
@@ -220,7 +222,7 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Add("")
 	issuedSig, _ := b64.DecodeString(parts[2])
 	f.Fuzz(func(t *testing.T, token string) {
-		p, err := tp.app.accounts.Authenticate(context.Background(), token)
+		p, err := tp.App.Accounts().Authenticate(context.Background(), token)
 		if err != nil {
 			if !core.IsCode(err, core.Unauthenticated) {
 				t.Fatalf("Authenticate(%q): %v", token, err)
@@ -248,15 +250,15 @@ func FuzzAuthenticate(f *testing.F) {
 func TestSettingsAreWholeNumbers(t *testing.T) {
 	for _, v := range []string{"5x", "0x10", "+5", "1e2", "5 days"} {
 		bad := 0
-		if got := daysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
+		if got := portal.DaysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
 			t.Errorf("financing=%s: %v, %d bad", v, got, bad)
 		}
 	}
-	if got := daysByKind("financing= 5 ,opening_guidance=3", onestop.Types, func(m string) { t.Error(m) }); got["financing"] != 5 || got["opening_guidance"] != 3 {
+	if got := portal.DaysByKind("financing= 5 ,opening_guidance=3", onestop.Types, func(m string) { t.Error(m) }); got["financing"] != 5 || got["opening_guidance"] != 3 {
 		t.Errorf("got %v", got)
 	}
 	for _, v := range []string{"0x100000", "1048576abc", "1e6"} {
-		if _, err := LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
+		if _, err := portal.LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("-body-limit %s accepted", v)
 		}
 	}
@@ -271,7 +273,7 @@ func TestFigureSpanIsCountedInMonths(t *testing.T) {
 		ok       bool
 	}{{"2016-01", "2026-01", true}, {"2016-01", "2026-02", false}, {"2016-12", "2026-12", true}, {"2016-11", "2026-12", false}} {
 		q := map[string]string{"from": tt.from, "to": tt.to}
-		_, err := parseFigureQuery(func(k string, def ...string) string {
+		_, err := portal.ParseFigureQuery(func(k string, def ...string) string {
 			if v := q[k]; v != "" {
 				return v
 			}

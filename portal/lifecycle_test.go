@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -13,48 +13,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/people"
 	"onestop/services/store"
 )
 
-// serveTestPortal serves a test portal on a real loopback port.
-func serveTestPortal(t *testing.T, tp *testPortal) (base string, stop func() error) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tp.app.Serve(ctx, ln) }()
-	base = "http://" + ln.Addr().String()
-	for range 100 {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	var once sync.Once
-	var serr error
-	return base, func() error {
-		once.Do(func() { cancel(); serr = <-done })
-		return serr
-	}
-}
-
 func TestServeAndShutdown(t *testing.T) {
-	tp := newTestPortal(t)
-	tp.app.cfg.ShutdownGrace = 5 * time.Second
-	base, stop := serveTestPortal(t, tp)
+	tp := portaltest.New(t)
+	tp.App.Config().ShutdownGrace = 5 * time.Second
+	base, stop := tp.Serve(t)
 	defer stop()
 
 	resp, err := http.Get(base + "/readyz")
@@ -70,7 +44,7 @@ func TestServeAndShutdown(t *testing.T) {
 
 	// The metrics are served apart, in the Prometheus text format, with
 	// the request just made under its route.
-	addr, _ := tp.app.metricsAt.Load().(string)
+	addr := tp.App.MetricsAddr()
 	resp, err = http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +77,7 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 
 	// An oversized body is refused before any handler.
-	big := bytes.Repeat([]byte("a"), tp.app.cfg.BodyLimit+1)
+	big := bytes.Repeat([]byte("a"), tp.App.Config().BodyLimit+1)
 	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(big))
 	if err == nil {
 		resp.Body.Close()
@@ -124,13 +98,13 @@ func TestServeAndShutdown(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	go func() { stopped <- stop() }()
 	deadline := time.Now().Add(2 * time.Second)
-	for tp.app.ready.Load() && time.Now().Before(deadline) {
+	for tp.App.Ready() && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if tp.app.ready.Load() {
+	if tp.App.Ready() {
 		t.Fatal("still ready after shutdown began")
 	}
-	st2, ok := tp.app.readiness(context.Background())
+	st2, ok := tp.App.Readiness(context.Background())
 	if ok || st2["status"] != "stopping" {
 		t.Errorf("readiness while stopping: %v %v", ok, st2)
 	}
@@ -149,23 +123,23 @@ func TestAdminCreateCommand(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	ctx := context.Background()
-	code := Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", "weak", "-name", "局長", "-data", dir}, &out, &errb)
+	code := portal.Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", "weak", "-name", "局長", "-data", dir}, &out, &errb)
 	if code == 0 || !strings.Contains(errb.String(), "password") {
 		t.Fatalf("weak password accepted: %d %s", code, errb.String())
 	}
-	code = Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir}, &out, &errb)
+	code = portal.Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", dir}, &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "administrator 局長 created") {
 		t.Fatalf("admin create: %d %s %s", code, out.String(), errb.String())
 	}
-	code = Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir}, &out, &errb)
+	code = portal.Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", dir}, &out, &errb)
 	if code == 0 {
 		t.Fatal("the same admin created twice")
 	}
 	out.Reset()
-	if code := Main(ctx, []string{"reindex", "-data", dir}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 1 documents") {
+	if code := portal.Main(ctx, []string{"reindex", "-data", dir}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 1 documents") {
 		t.Fatalf("reindex: %d %q %s", code, out.String(), errb.String())
 	}
-	if code := Main(ctx, []string{"bogus"}, &out, &errb); code != 1 {
+	if code := portal.Main(ctx, []string{"bogus"}, &out, &errb); code != 1 {
 		t.Fatal("unknown command accepted")
 	}
 }
@@ -177,52 +151,42 @@ func TestBackupCommands(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
 	var out, errb bytes.Buffer
-	if code := Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", data}, &out, &errb); code != 0 {
+	if code := portal.Main(ctx, []string{"admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", data}, &out, &errb); code != 0 {
 		t.Fatalf("admin create: %s", errb.String())
 	}
-	cfg, err := LoadConfig([]string{"-data", data, "-metrics-addr", "off"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.FastHashing = true
-	app, err := NewApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := &testPortal{t: t, app: app, now: new(atomic.Int64)}
-	tp.now.Store(time.Now().UnixMilli())
-	app.cfg.Clock = func() time.Time { return time.UnixMilli(tp.now.Load()) }
-	_, farmer, _ := tp.account(accounts.Entrepreneur, "farmer@test.cn")
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "phone": "13800138001"}, farmer); resp.StatusCode != 200 {
+	tp := portaltest.New(t, portaltest.Dir(data), portaltest.OwnStore(), portaltest.Args("-metrics-addr", "off"))
+	app := tp.App
+	_, farmer, _ := tp.Account(accounts.Entrepreneur, "farmer@test.cn")
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "phone": "13800138001"}, farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := tp.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, farmer); resp.StatusCode != 201 {
+	if resp, body := tp.Do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, farmer); resp.StatusCode != 201 {
 		t.Fatalf("service: %d %s", resp.StatusCode, body)
 	}
-	want := collectionsOf(t, app.store)
+	want := collectionsOf(t, app.Store())
 
 	// While the portal runs: a snapshot and a dump.
 	snap, dump := t.TempDir(), t.TempDir()
 	for _, args := range [][]string{{"backup", snap, "-data", data}, {"backup", dump, "-format", "bson", "-data", data}} {
 		out.Reset()
-		if code := Main(ctx, args, &out, &errb); code != 0 {
+		if code := portal.Main(ctx, args, &out, &errb); code != 0 {
 			t.Fatalf("%v: %s", args, errb.String())
 		}
 	}
-	if err := app.Close(ctx); err != nil {
+	if err := tp.Close(); err != nil {
 		t.Fatal(err)
 	}
 	for name, from := range map[string]string{"snapshot": snap, "dump": dump} {
 		fresh := t.TempDir()
 		out.Reset()
-		if code := Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "reindex") {
+		if code := portal.Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "reindex") {
 			t.Fatalf("restore %s: %s %s", name, out.String(), errb.String())
 		}
-		if code := Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code == 0 {
+		if code := portal.Main(ctx, []string{"restore", from, "-data", fresh}, &out, &errb); code == 0 {
 			t.Fatalf("%s restored over a database", name)
 		}
 		out.Reset()
-		if code := Main(ctx, []string{"reindex", "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 2 documents") {
+		if code := portal.Main(ctx, []string{"reindex", "-data", fresh}, &out, &errb); code != 0 || !strings.Contains(out.String(), "users: 2 documents") {
 			t.Fatalf("reindex after %s: %s %s", name, out.String(), errb.String())
 		}
 		s, err := store.Open(ctx, store.Config{DataDir: fresh, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -273,7 +237,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // a closed port: nothing answers there
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	cfg, err := LoadConfig([]string{"-data", t.TempDir(), "-mongodb-uri", "mongodb://" + addr + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500",
+	cfg, err := portal.LoadConfig([]string{"-data", t.TempDir(), "-mongodb-uri", "mongodb://" + addr + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500",
 		"-jwt-key", key, "-data-key", key}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +245,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 	var logs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
-	_, err = NewApp(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	_, err = portal.NewApp(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
 		t.Fatalf("start-up: %v", err)
 	}
@@ -293,14 +257,14 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 // TestRequestIDs: every answer carries a request id (the proxy's, when
 // sane), and the JSON log line of the request names it.
 func TestRequestIDs(t *testing.T) {
-	tp := newTestPortal(t)
+	tp := portaltest.New(t)
 	var logs bytes.Buffer
-	tp.app.log = slog.New(slog.NewJSONHandler(&logs, nil))
-	resp, _ := tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
+	tp.App.SetLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
+	resp, _ := tp.Do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
 	if got := resp.Header.Get("X-Request-ID"); got != "proxy-4f2a" {
 		t.Errorf("the proxy's id: %q", got)
 	}
-	resp, _ = tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", strings.Repeat("x", 65))
+	resp, _ = tp.Do("GET", "/api/v1/policies", nil, "", "X-Request-ID", strings.Repeat("x", 65))
 	fresh := resp.Header.Get("X-Request-ID")
 	if len(fresh) == 0 || len(fresh) > 64 {
 		t.Errorf("an oversized id was not replaced: %q", fresh)
@@ -315,24 +279,24 @@ func TestRequestIDs(t *testing.T) {
 // TestAdmitReads: with the reads bounded and every slot taken, health
 // checks and writes are still served, and a page view waits for a slot.
 func TestAdmitReads(t *testing.T) {
-	tp := newTestPortalTB(t, func(c *Config) { c.MaxReads = 1 })
-	_, tok, _ := tp.account(accounts.Entrepreneur, "e@admit.test.cn")
-	tp.app.readSlots <- struct{}{} // every slot taken
+	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) { c.MaxReads = 1 }))
+	_, tok, _ := tp.Account(accounts.Entrepreneur, "e@admit.test.cn")
+	tp.App.ReadSlots() <- struct{}{} // every slot taken
 	served := make(chan int, 1)
 	go func() {
 		req := httptest.NewRequest("GET", "/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := tp.app.HTTP().Test(req, -1)
+		resp, err := tp.App.HTTP().Test(req, -1)
 		if err != nil {
 			served <- 0
 			return
 		}
 		served <- resp.StatusCode
 	}()
-	if resp, _ := tp.do("GET", "/healthz", nil, ""); resp.StatusCode != 200 {
+	if resp, _ := tp.Do("GET", "/healthz", nil, ""); resp.StatusCode != 200 {
 		t.Errorf("health check while reads wait: %d", resp.StatusCode)
 	}
-	if resp, _ := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
+	if resp, _ := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
 		t.Errorf("a write while reads wait: %d", resp.StatusCode)
 	}
 	select {
@@ -340,7 +304,7 @@ func TestAdmitReads(t *testing.T) {
 		t.Fatalf("a read served while every slot was taken: %d", code)
 	default:
 	}
-	<-tp.app.readSlots
+	<-tp.App.ReadSlots()
 	if code := <-served; code != 200 {
 		t.Errorf("the waiting read: %d", code)
 	}

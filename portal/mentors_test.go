@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"net/url"
@@ -10,32 +10,33 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 )
 
 // mentorWorld: an admin, two approved mentors on different topics, two
 // entrepreneurs and a hotline operator.
 type mentorWorld struct {
-	tp                             *testPortal
+	tp                             *portaltest.Portal
 	admin, m1, m2, e1, e2, hotline string
 	m1ID                           string
 }
 
 func newMentorWorld(t *testing.T) *mentorWorld {
-	tp := newTestPortal(t)
+	tp := portaltest.New(t)
 	w := &mentorWorld{tp: tp}
-	_, w.admin, _ = tp.account(accounts.Admin, "admin@test.cn")
-	_, w.e1, _ = tp.account(accounts.Entrepreneur, "e1@test.cn")
-	_, w.e2, _ = tp.account(accounts.Entrepreneur, "e2@test.cn")
-	_, w.hotline, _ = tp.account(accounts.Hotline, "hotline@test.cn")
+	_, w.admin, _ = tp.Account(accounts.Admin, "admin@test.cn")
+	_, w.e1, _ = tp.Account(accounts.Entrepreneur, "e1@test.cn")
+	_, w.e2, _ = tp.Account(accounts.Entrepreneur, "e2@test.cn")
+	_, w.hotline, _ = tp.Account(accounts.Hotline, "hotline@test.cn")
 	mk := func(email string, topics []string) (id, token string) {
-		id, token, _ = tp.account(accounts.Mentor, email)
-		resp, body := tp.do("PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
+		id, token, _ = tp.Account(accounts.Mentor, email)
+		resp, body := tp.Do("PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 			"topics": topics, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 5, "contact": []string{"sms"}}, token)
 		if resp.StatusCode != 200 {
 			t.Fatalf("mentor profile: %d %s", resp.StatusCode, body)
 		}
-		if resp, body := tp.do("POST", "/api/v1/admin/mentors/"+id+"/status", map[string]string{"status": "active"}, w.admin); resp.StatusCode != 200 {
+		if resp, body := tp.Do("POST", "/api/v1/admin/mentors/"+id+"/status", map[string]string{"status": "active"}, w.admin); resp.StatusCode != 200 {
 			t.Fatalf("approve mentor: %d %s", resp.StatusCode, body)
 		}
 		return id, token
@@ -47,11 +48,11 @@ func newMentorWorld(t *testing.T) *mentorWorld {
 
 func (w *mentorWorld) ask(t *testing.T, token string, body map[string]any) mentorsweb.APIConsultation {
 	t.Helper()
-	resp, b := w.tp.do("POST", "/api/v1/consultations", body, token)
+	resp, b := w.tp.Do("POST", "/api/v1/consultations", body, token)
 	if resp.StatusCode != 201 {
 		t.Fatalf("ask: %d %s", resp.StatusCode, b)
 	}
-	return decode[mentorsweb.APIConsultation](t, b)
+	return portaltest.Decode[mentorsweb.APIConsultation](t, b)
 }
 
 func TestConsultationsAPI(t *testing.T) {
@@ -61,55 +62,55 @@ func TestConsultationsAPI(t *testing.T) {
 	if q.Status != "waiting" || q.MentorName == "" {
 		t.Fatalf("a financing question should reach the financing mentor at once: %+v", q)
 	}
-	resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.hotline)
+	resp, body := tp.Do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.hotline)
 	if resp.StatusCode != 201 {
 		t.Fatalf("contact: %d %s", resp.StatusCode, body)
 	}
-	contact := decode[hotlineweb.APIContact](t, body)
+	contact := portaltest.Decode[hotlineweb.APIContact](t, body)
 	logged := w.ask(t, w.hotline, map[string]any{"topic": "law", "question": "來電者詢問合夥協議如何約定退出。", "contact_id": contact.ID})
 	step := func(s string) string { return "/api/v1/consultations/" + q.ID + "/" + s }
-	tp.run(t, []scenario{
+	tp.Run(t, []portaltest.Scenario{
 		// Who may read.
-		{name: "the asker reads it", method: "GET", path: "/api/v1/consultations/" + q.ID, token: w.e1, status: 200, contains: []string{"創業擔保貸款"}},
-		{name: "another entrepreneur cannot", method: "GET", path: "/api/v1/consultations/" + q.ID, token: w.e2, status: 404},
-		{name: "a mentor it never reached cannot", method: "GET", path: "/api/v1/consultations/" + q.ID, token: w.m2, status: 404},
-		{name: "the assigned mentor can", method: "GET", path: "/api/v1/consultations/" + q.ID, token: w.m1, status: 200},
-		{name: "hotline staff cannot read others' threads", method: "GET", path: "/api/v1/consultations/" + q.ID, token: w.hotline, status: 404},
-		{name: "hotline staff read what they logged", method: "GET", path: "/api/v1/consultations/" + logged.ID, token: w.hotline, status: 200, contains: []string{"陳先生"}},
-		{name: "administrators read all", method: "GET", path: "/api/v1/consultations/" + logged.ID, token: w.admin, status: 200},
-		{name: "guests cannot", method: "GET", path: "/api/v1/consultations/" + q.ID, status: 401},
-		{name: "e2's list is empty of e1's", method: "GET", path: "/api/v1/me/consultations", token: w.e2, status: 200, notContains: []string{q.ID}},
-		{name: "m1's list has it", method: "GET", path: "/api/v1/me/consultations", token: w.m1, status: 200, contains: []string{q.ID}},
+		{Name: "the asker reads it", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Token: w.e1, Status: 200, Contains: []string{"創業擔保貸款"}},
+		{Name: "another entrepreneur cannot", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Token: w.e2, Status: 404},
+		{Name: "a mentor it never reached cannot", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Token: w.m2, Status: 404},
+		{Name: "the assigned mentor can", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Token: w.m1, Status: 200},
+		{Name: "hotline staff cannot read others' threads", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Token: w.hotline, Status: 404},
+		{Name: "hotline staff read what they logged", Method: "GET", Path: "/api/v1/consultations/" + logged.ID, Token: w.hotline, Status: 200, Contains: []string{"陳先生"}},
+		{Name: "administrators read all", Method: "GET", Path: "/api/v1/consultations/" + logged.ID, Token: w.admin, Status: 200},
+		{Name: "guests cannot", Method: "GET", Path: "/api/v1/consultations/" + q.ID, Status: 401},
+		{Name: "e2's list is empty of e1's", Method: "GET", Path: "/api/v1/me/consultations", Token: w.e2, Status: 200, NotContains: []string{q.ID}},
+		{Name: "m1's list has it", Method: "GET", Path: "/api/v1/me/consultations", Token: w.m1, Status: 200, Contains: []string{q.ID}},
 		// Bad input.
-		{name: "an empty question", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "financing", "question": "  "}, status: 422, contains: []string{"error.consult.text"}},
-		{name: "a 100 KB question", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "financing", "question": strings.Repeat("問", 34000)}, status: 422},
-		{name: "an unknown topic", method: "POST", path: "/api/v1/consultations", token: w.e1, body: map[string]any{"topic": "astrology", "question": "這是一個合理的問題嗎？"}, status: 422, contains: []string{`"field":"topic"`}},
-		{name: "hotline must name the caller's record", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。"}, status: 422, contains: []string{`"field":"contact_id"`}},
-		{name: "an unknown caller record", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": "00000000000000000000000000"}, status: 422, contains: []string{`"field":"contact_id"`}},
-		{name: "the caller's name is the record's", method: "POST", path: "/api/v1/consultations", token: w.hotline, body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": contact.ID, "caller_name": "冒名"}, status: 422, contains: []string{`"field":"caller_name"`}},
-		{name: "mentors cannot ask", method: "POST", path: "/api/v1/consultations", token: w.m1, body: map[string]any{"topic": "law", "question": "導師不能提問。"}, status: 403},
-		{name: "a mentor profile without topics", method: "PUT", path: "/api/v1/me/mentor", token: w.m2, body: map[string]any{"type": "official", "topics": []string{}, "bio": "短", "capacity": 0}, status: 422, contains: []string{`"field":"topics"`, `"field":"bio"`}},
-		{name: "an unknown contact channel", method: "PUT", path: "/api/v1/me/mentor", token: w.m2, body: map[string]any{"type": "official", "topics": []string{"law"}, "bio": "法律顧問，處理合同糾紛十年。", "capacity": 3, "contact": []string{"fax"}}, status: 422, contains: []string{`"field":"contact"`}},
-		{name: "contact preferences stay private", method: "GET", path: "/api/v1/mentors/" + w.m1ID, status: 200, notContains: []string{"contact", "sms"}},
-		{name: "entrepreneurs cannot approve mentors", method: "POST", path: "/api/v1/admin/mentors/" + w.m1ID + "/status", token: w.e1, body: map[string]string{"status": "retired"}, status: 403},
+		{Name: "an empty question", Method: "POST", Path: "/api/v1/consultations", Token: w.e1, Body: map[string]any{"topic": "financing", "question": "  "}, Status: 422, Contains: []string{"error.consult.text"}},
+		{Name: "a 100 KB question", Method: "POST", Path: "/api/v1/consultations", Token: w.e1, Body: map[string]any{"topic": "financing", "question": strings.Repeat("問", 34000)}, Status: 422},
+		{Name: "an unknown topic", Method: "POST", Path: "/api/v1/consultations", Token: w.e1, Body: map[string]any{"topic": "astrology", "question": "這是一個合理的問題嗎？"}, Status: 422, Contains: []string{`"field":"topic"`}},
+		{Name: "hotline must name the caller's record", Method: "POST", Path: "/api/v1/consultations", Token: w.hotline, Body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。"}, Status: 422, Contains: []string{`"field":"contact_id"`}},
+		{Name: "an unknown caller record", Method: "POST", Path: "/api/v1/consultations", Token: w.hotline, Body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": "00000000000000000000000000"}, Status: 422, Contains: []string{`"field":"contact_id"`}},
+		{Name: "the caller's name is the record's", Method: "POST", Path: "/api/v1/consultations", Token: w.hotline, Body: map[string]any{"topic": "law", "question": "來電者詢問合同問題。", "contact_id": contact.ID, "caller_name": "冒名"}, Status: 422, Contains: []string{`"field":"caller_name"`}},
+		{Name: "mentors cannot ask", Method: "POST", Path: "/api/v1/consultations", Token: w.m1, Body: map[string]any{"topic": "law", "question": "導師不能提問。"}, Status: 403},
+		{Name: "a mentor profile without topics", Method: "PUT", Path: "/api/v1/me/mentor", Token: w.m2, Body: map[string]any{"type": "official", "topics": []string{}, "bio": "短", "capacity": 0}, Status: 422, Contains: []string{`"field":"topics"`, `"field":"bio"`}},
+		{Name: "an unknown contact channel", Method: "PUT", Path: "/api/v1/me/mentor", Token: w.m2, Body: map[string]any{"type": "official", "topics": []string{"law"}, "bio": "法律顧問，處理合同糾紛十年。", "capacity": 3, "contact": []string{"fax"}}, Status: 422, Contains: []string{`"field":"contact"`}},
+		{Name: "contact preferences stay private", Method: "GET", Path: "/api/v1/mentors/" + w.m1ID, Status: 200, NotContains: []string{"contact", "sms"}},
+		{Name: "entrepreneurs cannot approve mentors", Method: "POST", Path: "/api/v1/admin/mentors/" + w.m1ID + "/status", Token: w.e1, Body: map[string]string{"status": "retired"}, Status: 403},
 		// The thread.
-		{name: "another mentor cannot answer", method: "POST", path: step("messages"), token: w.m2, body: map[string]string{"text": "我來回答"}, status: 404},
-		{name: "rating before an answer", method: "POST", path: step("close"), token: w.e1, body: map[string]any{"rating": 5}, status: 409, contains: []string{"error.consult.not_answered"}},
-		{name: "the mentor answers", method: "POST", path: step("messages"), token: w.m1, body: map[string]string{"text": "準備身份證明、營業執照和經營計劃，向經辦銀行申請。"}, status: 200, contains: []string{`"status":"answering"`}},
-		{name: "the asker's bell rings", method: "GET", path: "/api/v1/me/notifications/unread", token: w.e1, status: 200, contains: []string{`"unread":1`}},
-		{name: "the asker reads the reply", method: "GET", path: "/api/v1/me/notifications", token: w.e1, status: 200, contains: []string{"/consultations/" + q.ID}},
-		{name: "marking read quiets the bell", method: "POST", path: "/api/v1/me/notifications/read", token: w.e1, status: 200, contains: []string{`"unread":0`}},
-		{name: "guests have no bell", method: "GET", path: "/api/v1/me/notifications/unread", status: 401},
-		{name: "the asker cannot mark it answered", method: "POST", path: step("answered"), token: w.e1, status: 403},
-		{name: "the mentor marks it answered", method: "POST", path: step("answered"), token: w.m1, status: 200, contains: []string{`"status":"answered"`}},
-		{name: "a rating out of range", method: "POST", path: step("close"), token: w.e1, body: map[string]any{"rating": 6}, status: 422, contains: []string{"error.consult.rating"}},
-		{name: "the mentor cannot rate", method: "POST", path: step("close"), token: w.m1, body: map[string]any{"rating": 5}, status: 403},
-		{name: "the asker rates", method: "POST", path: step("close"), token: w.e1, body: map[string]any{"rating": 4, "comment": "很實用"}, status: 200, contains: []string{`"status":"closed"`, `"rating":4`}},
-		{name: "rating twice", method: "POST", path: step("close"), token: w.e1, body: map[string]any{"rating": 1}, status: 409},
-		{name: "replying to a closed thread", method: "POST", path: step("messages"), token: w.m1, body: map[string]string{"text": "補充一點"}, status: 409, contains: []string{"error.consult.closed"}},
-		{name: "the rating shows on the mentor", method: "GET", path: "/api/v1/mentors/" + w.m1ID, status: 200, contains: []string{`"rating":4`, `"ratings":1`}},
-		{name: "overview is for administrators", method: "GET", path: "/api/v1/admin/consultations/overview", token: w.hotline, status: 403},
-		{name: "overview counts", method: "GET", path: "/api/v1/admin/consultations/overview", token: w.admin, status: 200},
+		{Name: "another mentor cannot answer", Method: "POST", Path: step("messages"), Token: w.m2, Body: map[string]string{"text": "我來回答"}, Status: 404},
+		{Name: "rating before an answer", Method: "POST", Path: step("close"), Token: w.e1, Body: map[string]any{"rating": 5}, Status: 409, Contains: []string{"error.consult.not_answered"}},
+		{Name: "the mentor answers", Method: "POST", Path: step("messages"), Token: w.m1, Body: map[string]string{"text": "準備身份證明、營業執照和經營計劃，向經辦銀行申請。"}, Status: 200, Contains: []string{`"status":"answering"`}},
+		{Name: "the asker's bell rings", Method: "GET", Path: "/api/v1/me/notifications/unread", Token: w.e1, Status: 200, Contains: []string{`"unread":1`}},
+		{Name: "the asker reads the reply", Method: "GET", Path: "/api/v1/me/notifications", Token: w.e1, Status: 200, Contains: []string{"/consultations/" + q.ID}},
+		{Name: "marking read quiets the bell", Method: "POST", Path: "/api/v1/me/notifications/read", Token: w.e1, Status: 200, Contains: []string{`"unread":0`}},
+		{Name: "guests have no bell", Method: "GET", Path: "/api/v1/me/notifications/unread", Status: 401},
+		{Name: "the asker cannot mark it answered", Method: "POST", Path: step("answered"), Token: w.e1, Status: 403},
+		{Name: "the mentor marks it answered", Method: "POST", Path: step("answered"), Token: w.m1, Status: 200, Contains: []string{`"status":"answered"`}},
+		{Name: "a rating out of range", Method: "POST", Path: step("close"), Token: w.e1, Body: map[string]any{"rating": 6}, Status: 422, Contains: []string{"error.consult.rating"}},
+		{Name: "the mentor cannot rate", Method: "POST", Path: step("close"), Token: w.m1, Body: map[string]any{"rating": 5}, Status: 403},
+		{Name: "the asker rates", Method: "POST", Path: step("close"), Token: w.e1, Body: map[string]any{"rating": 4, "comment": "很實用"}, Status: 200, Contains: []string{`"status":"closed"`, `"rating":4`}},
+		{Name: "rating twice", Method: "POST", Path: step("close"), Token: w.e1, Body: map[string]any{"rating": 1}, Status: 409},
+		{Name: "replying to a closed thread", Method: "POST", Path: step("messages"), Token: w.m1, Body: map[string]string{"text": "補充一點"}, Status: 409, Contains: []string{"error.consult.closed"}},
+		{Name: "the rating shows on the mentor", Method: "GET", Path: "/api/v1/mentors/" + w.m1ID, Status: 200, Contains: []string{`"rating":4`, `"ratings":1`}},
+		{Name: "overview is for administrators", Method: "GET", Path: "/api/v1/admin/consultations/overview", Token: w.hotline, Status: 403},
+		{Name: "overview counts", Method: "GET", Path: "/api/v1/admin/consultations/overview", Token: w.admin, Status: 200},
 	})
 }
 
@@ -118,71 +119,71 @@ func TestConsultationsAPI(t *testing.T) {
 // the mentor's public page.
 func TestBrowserConsultationJourney(t *testing.T) {
 	w := newMentorWorld(t)
-	s := newSession(t, w.tp, 90*time.Second)
-	s.step("phone screen", chromedp.EmulateViewport(375, 812))
-	s.zhHant()
-	s.login("e1@test.cn")
-	s.step("ask", chromedp.Navigate(s.base+"/consultations/new"), chromedp.WaitVisible(chromedp.ID("ask-form")),
+	s := portaltest.NewSession(t, w.tp, 90*time.Second)
+	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
+	s.ZhHant()
+	s.Login("e1@test.cn")
+	s.Step("ask", chromedp.Navigate(s.Base+"/consultations/new"), chromedp.WaitVisible(chromedp.ID("ask-form")),
 		chromedp.SetValue(chromedp.ID("f-topic"), "financing"),
 		chromedp.SendKeys(chromedp.ID("question"), "創業擔保貸款的額度和貼息怎樣計算？"),
 		chromedp.Click(chromedp.ID("ask-submit")), chromedp.WaitVisible(chromedp.ID("consult-status")))
-	thread, err := chromedp.Run(s.ctx, chromedp.Location())
+	thread, err := chromedp.Run(s.Ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.text("#consult-status"); got != "待導師答覆" {
+	if got := s.Text("#consult-status"); got != "待導師答覆" {
 		t.Errorf("status after asking: %q", got)
 	}
-	s.fits("the thread")
-	screenshot(t, s.ctx, "consultation-asked")
-	s.logout()
-	s.login("m1@test.cn")
-	if got := s.text("#unread"); got != "1" {
+	s.Fits("the thread")
+	portaltest.Screenshot(t, s.Ctx, "consultation-asked")
+	s.Logout()
+	s.Login("m1@test.cn")
+	if got := s.Text("#unread"); got != "1" {
 		t.Errorf("the mentor's bell: %q", got)
 	}
-	s.step("the bell", chromedp.Click(chromedp.ID("bell")), chromedp.WaitVisible(chromedp.CSS(`a[href="`+strings.TrimPrefix(thread, s.base)+`"]`)),
+	s.Step("the bell", chromedp.Click(chromedp.ID("bell")), chromedp.WaitVisible(chromedp.CSS(`a[href="`+strings.TrimPrefix(thread, s.Base)+`"]`)),
 		chromedp.WaitNotPresent(chromedp.ID("unread")))
-	s.fits("the notifications")
-	screenshot(t, s.ctx, "notifications")
-	s.step("answer", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("reply-form")),
+	s.Fits("the notifications")
+	portaltest.Screenshot(t, s.Ctx, "notifications")
+	s.Step("answer", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("reply-form")),
 		chromedp.SendKeys(chromedp.ID("text"), "個人最高可貸款，按政策全額貼息，詳見經辦銀行。"),
 		// Each step waits for its own flash: the previous page's would match at once.
 		chromedp.Click(chromedp.ID("reply-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="consult.step.reply"]`)),
 		chromedp.Click(chromedp.ID("answered-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="consult.step.answered"]`)))
-	if got := s.text("#thread"); !strings.Contains(got, "全額貼息") {
+	if got := s.Text("#thread"); !strings.Contains(got, "全額貼息") {
 		t.Errorf("thread after answering: %q", got)
 	}
-	s.logout()
-	s.login("e1@test.cn")
-	s.step("rate", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("close-form")),
+	s.Logout()
+	s.Login("e1@test.cn")
+	s.Step("rate", chromedp.Navigate(thread), chromedp.WaitVisible(chromedp.ID("close-form")),
 		chromedp.Click(chromedp.CSS(`input[name="rating"][value="4"]`)),
 		chromedp.SendKeys(chromedp.ID("comment"), "解答清楚"),
 		chromedp.Click(chromedp.ID("close-submit")), chromedp.WaitVisible(chromedp.ID("consult-rating")))
-	if got := s.text("#consult-rating"); !strings.Contains(got, "4 / 5") {
+	if got := s.Text("#consult-rating"); !strings.Contains(got, "4 / 5") {
 		t.Errorf("rating on the thread: %q", got)
 	}
-	s.step("mentor page", chromedp.Navigate(s.base+"/mentors/"+w.m1ID), chromedp.WaitVisible(chromedp.ID("mentor-rating")))
-	if got := s.text("#mentor-rating"); !strings.Contains(got, "4") || !strings.Contains(got, "1") {
+	s.Step("mentor page", chromedp.Navigate(s.Base+"/mentors/"+w.m1ID), chromedp.WaitVisible(chromedp.ID("mentor-rating")))
+	if got := s.Text("#mentor-rating"); !strings.Contains(got, "4") || !strings.Contains(got, "1") {
 		t.Errorf("mentor rating: %q", got)
 	}
-	s.fits("the mentor page")
-	s.step("directory", chromedp.Navigate(s.base+"/mentors"), chromedp.WaitVisible(chromedp.CSS("h1")))
-	s.fits("the mentor directory")
-	if n, err := chromedp.Run(s.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
+	s.Fits("the mentor page")
+	s.Step("directory", chromedp.Navigate(s.Base+"/mentors"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	s.Fits("the mentor directory")
+	if n, err := chromedp.Run(s.Ctx, chromedp.Evaluate[int](`document.querySelectorAll(".flash").length`)); err != nil || n != 0 {
 		t.Errorf("a flash message outlived the page it was for (%d, %v)", n, err)
 	}
-	screenshot(t, s.ctx, "mentor")
+	portaltest.Screenshot(t, s.Ctx, "mentor")
 }
 
 // TestWebAskForm: a bad question re-shows the form with the typed text and
 // a message in the user's language; nothing is stored.
 func TestWebAskForm(t *testing.T) {
 	w := newMentorWorld(t)
-	b := w.tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"e1@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = b.get("/consultations/new")
-	resp, doc := b.post("/consultations", url.Values{"topic": {"astrology"}, "question": {"短"}}, csrfOf(doc))
+	b := w.tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"e1@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/consultations/new")
+	resp, doc := b.Post("/consultations", url.Values{"topic": {"astrology"}, "question": {"短"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 422 {
 		t.Fatalf("bad question: %d", resp.StatusCode)
 	}
@@ -192,16 +193,16 @@ func TestWebAskForm(t *testing.T) {
 	if got := doc.Find("#question").Text(); got != "短" {
 		t.Errorf("typed question lost: %q", got)
 	}
-	if resp, body := w.tp.do("GET", "/api/v1/me/consultations", nil, w.e1); !strings.Contains(string(body), `"total":0`) {
+	if resp, body := w.tp.Do("GET", "/api/v1/me/consultations", nil, w.e1); !strings.Contains(string(body), `"total":0`) {
 		t.Errorf("a bad question was stored: %d %s", resp.StatusCode, body)
 	}
 	// Markup in a question is shown as text.
 	hostile := `<script>alert(1)</script><img src=x onerror=alert(2)> 怎樣註冊個體戶？`
-	resp, _ = b.post("/consultations", url.Values{"topic": {"licensing"}, "question": {hostile}}, csrfOf(doc))
+	resp, _ = b.Post("/consultations", url.Values{"topic": {"licensing"}, "question": {hostile}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("ask: %d", resp.StatusCode)
 	}
-	_, doc = b.get(resp.Header.Get("Location"))
+	_, doc = b.Get(resp.Header.Get("Location"))
 	if got := doc.Find("#consult-question").Text(); got != hostile {
 		t.Errorf("question shown as %q", got)
 	}
@@ -215,24 +216,24 @@ func TestWebAskForm(t *testing.T) {
 func TestMentorApplication(t *testing.T) {
 	w := newMentorWorld(t)
 	tp := w.tp
-	reg := tp.register(map[string]any{"email": "new.mentor@test.cn", "password": testPassword, "name": "林導師", "as_mentor": true})
+	reg := tp.Register(map[string]any{"email": "new.mentor@test.cn", "password": portaltest.Password, "name": "林導師", "as_mentor": true})
 	if reg.User.Role != "mentor" {
 		t.Fatalf("register as mentor: %+v", reg.User)
 	}
 	id, tok := reg.User.ID, reg.AccessToken
 	profile := map[string]any{"type": "expert_scholar", "topics": []string{"tax"}, "bio": "財稅學院教授，研究小微企業稅收優惠。", "capacity": 3}
-	tp.run(t, []scenario{
-		{name: "the applicant writes a profile", method: "PUT", path: "/api/v1/me/mentor", token: tok, body: profile, status: 200, contains: []string{`"status":"applied"`}},
-		{name: "not public before approval", method: "GET", path: "/api/v1/mentors/" + id, status: 404},
-		{name: "not in the directory", method: "GET", path: "/api/v1/mentors?topic=tax", status: 200, notContains: []string{id}},
-		{name: "the applicant cannot approve themselves", method: "POST", path: "/api/v1/admin/mentors/" + id + "/status", token: tok, body: map[string]string{"status": "active"}, status: 403},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "the applicant writes a profile", Method: "PUT", Path: "/api/v1/me/mentor", Token: tok, Body: profile, Status: 200, Contains: []string{`"status":"applied"`}},
+		{Name: "not public before approval", Method: "GET", Path: "/api/v1/mentors/" + id, Status: 404},
+		{Name: "not in the directory", Method: "GET", Path: "/api/v1/mentors?topic=tax", Status: 200, NotContains: []string{id}},
+		{Name: "the applicant cannot approve themselves", Method: "POST", Path: "/api/v1/admin/mentors/" + id + "/status", Token: tok, Body: map[string]string{"status": "active"}, Status: 403},
 	})
 	if q := w.ask(t, w.e1, map[string]any{"topic": "tax", "question": "小規模納稅人的增值稅怎樣減免？"}); q.Status != "unassigned" {
 		t.Errorf("a tax question reached an unapproved mentor: %+v", q)
 	}
-	tp.run(t, []scenario{
-		{name: "an administrator approves", method: "POST", path: "/api/v1/admin/mentors/" + id + "/status", token: w.admin, body: map[string]string{"status": "active"}, status: 200, contains: []string{`"status":"active"`}},
-		{name: "now public", method: "GET", path: "/api/v1/mentors/" + id, status: 200, contains: []string{"林導師"}},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "an administrator approves", Method: "POST", Path: "/api/v1/admin/mentors/" + id + "/status", Token: w.admin, Body: map[string]string{"status": "active"}, Status: 200, Contains: []string{`"status":"active"`}},
+		{Name: "now public", Method: "GET", Path: "/api/v1/mentors/" + id, Status: 200, Contains: []string{"林導師"}},
 	})
 	if q := w.ask(t, w.e2, map[string]any{"topic": "tax", "question": "個體戶要不要開發票？"}); q.Status != "waiting" || q.MentorName != "林導師" {
 		t.Errorf("after approval the tax question should reach the new mentor: %+v", q)
@@ -240,23 +241,23 @@ func TestMentorApplication(t *testing.T) {
 }
 
 func TestWebRegisterAsMentor(t *testing.T) {
-	tp := newTestPortal(t)
-	b := tp.browser()
-	resp := b.register(url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"mentor"}})
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	resp := b.Register(url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {portaltest.Password}, "password2": {portaltest.Password}, "as": {"mentor"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/mentor/profile" {
 		t.Fatalf("register as mentor: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, doc := b.get("/mentor/profile")
+	resp, doc := b.Get("/mentor/profile")
 	if resp.StatusCode != 200 || doc.Find("#mentor-form").Length() != 1 {
 		t.Fatalf("mentor profile form: %d", resp.StatusCode)
 	}
 	// Any other value of "as" is an entrepreneur.
-	b = tp.browser()
-	resp = b.register(url.Values{"name": {"陳先生"}, "login": {"chan@test.cn"}, "password": {testPassword}, "password2": {testPassword}, "as": {"admin"}})
+	b = tp.Browser()
+	resp = b.Register(url.Values{"name": {"陳先生"}, "login": {"chan@test.cn"}, "password": {portaltest.Password}, "password2": {portaltest.Password}, "as": {"admin"}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 		t.Fatalf("register: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, _ := b.get("/admin/users"); resp.StatusCode != 403 {
+	if resp, _ := b.Get("/admin/users"); resp.StatusCode != 403 {
 		t.Errorf("a registered person reached the admin pages: %d", resp.StatusCode)
 	}
 }

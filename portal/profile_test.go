@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -6,134 +6,105 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
-	"onestop/services/people"
 	"onestop/services/store/storetest"
 )
 
-// A valid ID number (check digit computed) and phone used as canaries: they
-// must never appear in clear where they should not.
-const (
-	canaryID    = "440301199001011234"
-	canaryPhone = "13912345670"
-)
-
-func goodProfile() map[string]any {
-	return map[string]any{
-		"real_name": "林美華", "id_number": canaryID, "phone": canaryPhone, "district": "dongcheng",
-		"education": "bachelor", "consent_version": people.NoticeVersion,
-		"target_groups": []string{"college_graduate"}, "graduation_date": "2025-07-01",
-		"wants_training": true, "venture": map[string]any{"stage": "preparing", "form": "individual", "industry": "information_service"},
-	}
-}
-
-func with(m map[string]any, k string, v any) map[string]any {
-	out := map[string]any{}
-	for kk, vv := range m {
-		out[kk] = vv
-	}
-	if v == nil {
-		delete(out, k)
-	} else {
-		out[k] = v
-	}
-	return out
-}
-
 func TestProfileAPI(t *testing.T) {
-	tp := newTestPortal(t)
-	_, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	_, other, _ := tp.account(accounts.Entrepreneur, "other@test.cn")
-	_, mentor, _ := tp.account(accounts.Mentor, "mentor@test.cn")
-	before := tp.snapshot()
-	bad := []scenario{
-		{name: "bad check digit", body: with(goodProfile(), "id_number", "440301199001011235"), contains: []string{`"field":"id_number"`, "error.id.checksum"}},
-		{name: "legacy 15 digits", body: with(goodProfile(), "id_number", "440301900101123"), contains: []string{"error.id.legacy15"}},
-		{name: "impossible birth date in the ID", body: with(goodProfile(), "id_number", "440301199002301234"), contains: []string{"error.id.birth"}},
-		{name: "birth date disagrees with the ID", body: with(goodProfile(), "birth_date", "1990-01-02"), contains: []string{`"field":"birth_date"`, "error.id.mismatch"}},
-		{name: "gender disagrees with the ID", body: with(goodProfile(), "gender", "female"), contains: []string{`"field":"gender"`}},
-		{name: "future birth date", body: with(with(goodProfile(), "id_number", nil), "birth_date", "2099-01-01"), contains: []string{"error.date.birth"}},
-		{name: "impossible date", body: with(goodProfile(), "graduation_date", "2025-02-30"), contains: []string{"graduation_date"}},
-		{name: "unknown target group", body: with(goodProfile(), "target_groups", []string{"martian"}), contains: []string{`"field":"target_groups"`}},
-		{name: "negative employees", body: with(goodProfile(), "venture", map[string]any{"employees": -3}), contains: []string{"venture.employees"}},
-		{name: "more farmer employees than employees", body: with(goodProfile(), "venture", map[string]any{"employees": 2, "land_farmer_employees": 5}), contains: []string{"error.number.more_than_employees"}},
-		{name: "no consent", body: with(goodProfile(), "consent_version", nil), contains: []string{`"field":"consent_version"`}},
-		{name: "old notice version", body: with(goodProfile(), "consent_version", "2020-01"), contains: []string{`"field":"consent_version"`}},
-		{name: "bad phone", body: with(goodProfile(), "phone", "12345"), contains: []string{`"field":"phone"`}},
-		{name: "unknown district", body: with(goodProfile(), "district", "atlantis"), contains: []string{`"field":"district"`}},
-		{name: "mass assignment of id", body: with(goodProfile(), "id", "someone-else"), contains: []string{"error.json.unknown"}},
-		{name: "operator object", body: with(goodProfile(), "real_name", map[string]any{"$ne": nil}), contains: []string{"error.json.type"}},
+	tp := portaltest.New(t)
+	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")
+	_, mentor, _ := tp.Account(accounts.Mentor, "mentor@test.cn")
+	before := tp.Snapshot()
+	bad := []portaltest.Scenario{
+		{Name: "bad check digit", Body: portaltest.With(portaltest.GoodProfile(), "id_number", "440301199001011235"), Contains: []string{`"field":"id_number"`, "error.id.checksum"}},
+		{Name: "legacy 15 digits", Body: portaltest.With(portaltest.GoodProfile(), "id_number", "440301900101123"), Contains: []string{"error.id.legacy15"}},
+		{Name: "impossible birth date in the ID", Body: portaltest.With(portaltest.GoodProfile(), "id_number", "440301199002301234"), Contains: []string{"error.id.birth"}},
+		{Name: "birth date disagrees with the ID", Body: portaltest.With(portaltest.GoodProfile(), "birth_date", "1990-01-02"), Contains: []string{`"field":"birth_date"`, "error.id.mismatch"}},
+		{Name: "gender disagrees with the ID", Body: portaltest.With(portaltest.GoodProfile(), "gender", "female"), Contains: []string{`"field":"gender"`}},
+		{Name: "future birth date", Body: portaltest.With(portaltest.With(portaltest.GoodProfile(), "id_number", nil), "birth_date", "2099-01-01"), Contains: []string{"error.date.birth"}},
+		{Name: "impossible date", Body: portaltest.With(portaltest.GoodProfile(), "graduation_date", "2025-02-30"), Contains: []string{"graduation_date"}},
+		{Name: "unknown target group", Body: portaltest.With(portaltest.GoodProfile(), "target_groups", []string{"martian"}), Contains: []string{`"field":"target_groups"`}},
+		{Name: "negative employees", Body: portaltest.With(portaltest.GoodProfile(), "venture", map[string]any{"employees": -3}), Contains: []string{"venture.employees"}},
+		{Name: "more farmer employees than employees", Body: portaltest.With(portaltest.GoodProfile(), "venture", map[string]any{"employees": 2, "land_farmer_employees": 5}), Contains: []string{"error.number.more_than_employees"}},
+		{Name: "no consent", Body: portaltest.With(portaltest.GoodProfile(), "consent_version", nil), Contains: []string{`"field":"consent_version"`}},
+		{Name: "old notice version", Body: portaltest.With(portaltest.GoodProfile(), "consent_version", "2020-01"), Contains: []string{`"field":"consent_version"`}},
+		{Name: "bad phone", Body: portaltest.With(portaltest.GoodProfile(), "phone", "12345"), Contains: []string{`"field":"phone"`}},
+		{Name: "unknown district", Body: portaltest.With(portaltest.GoodProfile(), "district", "atlantis"), Contains: []string{`"field":"district"`}},
+		{Name: "mass assignment of id", Body: portaltest.With(portaltest.GoodProfile(), "id", "someone-else"), Contains: []string{"error.json.unknown"}},
+		{Name: "operator object", Body: portaltest.With(portaltest.GoodProfile(), "real_name", map[string]any{"$ne": nil}), Contains: []string{"error.json.type"}},
 	}
 	for i := range bad {
-		bad[i].method, bad[i].path, bad[i].token, bad[i].status = "PUT", "/api/v1/me/profile", ent, 422
-		bad[i].notContains = []string{canaryID, canaryPhone}
+		bad[i].Method, bad[i].Path, bad[i].Token, bad[i].Status = "PUT", "/api/v1/me/profile", ent, 422
+		bad[i].NotContains = []string{portaltest.CanaryID, portaltest.CanaryPhone}
 	}
-	tp.run(t, bad)
-	if tp.snapshot() != before {
+	tp.Run(t, bad)
+	if tp.Snapshot() != before {
 		t.Fatal("a refused profile changed stored records")
 	}
 
-	tp.run(t, []scenario{
-		{name: "save", method: "PUT", path: "/api/v1/me/profile", token: ent, body: goodProfile(), status: 200,
-			contains:    []string{`"id_number_masked":"4403**********1234"`, `"phone_masked":"139****5670"`, `"birth_date":"1990-01-01"`, `"gender":"male"`, `"version":"2026-11"`},
-			notContains: []string{canaryID, canaryPhone}},
-		{name: "read back masked", method: "GET", path: "/api/v1/me/profile", token: ent, status: 200,
-			contains: []string{"4403**********1234", "林美華"}, notContains: []string{canaryID, canaryPhone}},
-		{name: "keep the stored ID when blank", method: "PUT", path: "/api/v1/me/profile", token: ent, body: with(with(goodProfile(), "id_number", nil), "phone", nil), status: 200,
-			contains: []string{"4403**********1234", `"gender":"male"`}},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "save", Method: "PUT", Path: "/api/v1/me/profile", Token: ent, Body: portaltest.GoodProfile(), Status: 200,
+			Contains:    []string{`"id_number_masked":"4403**********1234"`, `"phone_masked":"139****5670"`, `"birth_date":"1990-01-01"`, `"gender":"male"`, `"version":"2026-11"`},
+			NotContains: []string{portaltest.CanaryID, portaltest.CanaryPhone}},
+		{Name: "read back masked", Method: "GET", Path: "/api/v1/me/profile", Token: ent, Status: 200,
+			Contains: []string{"4403**********1234", "林美華"}, NotContains: []string{portaltest.CanaryID, portaltest.CanaryPhone}},
+		{Name: "keep the stored ID when blank", Method: "PUT", Path: "/api/v1/me/profile", Token: ent, Body: portaltest.With(portaltest.With(portaltest.GoodProfile(), "id_number", nil), "phone", nil), Status: 200,
+			Contains: []string{"4403**********1234", `"gender":"male"`}},
 		// Another person's numbers are accepted as any (a 409 made the save an
 		// oracle for people's numbers); staff settle the dispute.
-		{name: "the same ID on another account", method: "PUT", path: "/api/v1/me/profile", token: other, body: with(goodProfile(), "phone", "13912345671"), status: 200,
-			notContains: []string{"taken", "pending", canaryID}},
-		{name: "the same phone on another account", method: "PUT", path: "/api/v1/me/profile", token: other, body: with(goodProfile(), "id_number", "440301198512150012"), status: 200,
-			notContains: []string{"taken", "pending", canaryPhone}},
-		{name: "mentors have no profile", method: "PUT", path: "/api/v1/me/profile", token: mentor, body: goodProfile(), status: 403},
-		{name: "guests neither", method: "GET", path: "/api/v1/me/profile", status: 401},
-		{name: "my eligibility", method: "GET", path: "/api/v1/me/eligibility", token: ent, status: 200,
-			contains: []string{`"policy_id":"fee-exemption-3y","name":"個體經營三年免收行政事業性收費","status":"eligible"`}},
+		{Name: "the same ID on another account", Method: "PUT", Path: "/api/v1/me/profile", Token: other, Body: portaltest.With(portaltest.GoodProfile(), "phone", "13912345671"), Status: 200,
+			NotContains: []string{"taken", "pending", portaltest.CanaryID}},
+		{Name: "the same phone on another account", Method: "PUT", Path: "/api/v1/me/profile", Token: other, Body: portaltest.With(portaltest.GoodProfile(), "id_number", "440301198512150012"), Status: 200,
+			NotContains: []string{"taken", "pending", portaltest.CanaryPhone}},
+		{Name: "mentors have no profile", Method: "PUT", Path: "/api/v1/me/profile", Token: mentor, Body: portaltest.GoodProfile(), Status: 403},
+		{Name: "guests neither", Method: "GET", Path: "/api/v1/me/profile", Status: 401},
+		{Name: "my eligibility", Method: "GET", Path: "/api/v1/me/eligibility", Token: ent, Status: 200,
+			Contains: []string{`"policy_id":"fee-exemption-3y","name":"個體經營三年免收行政事業性收費","status":"eligible"`}},
 	})
 	// The other account's disputed numbers are withdrawn by saving its own.
-	tp.run(t, []scenario{{name: "other saves own numbers", method: "PUT", path: "/api/v1/me/profile", token: other,
-		body: with(with(goodProfile(), "id_number", "440301198512150012"), "phone", "13912345671"), status: 200}})
+	tp.Run(t, []portaltest.Scenario{{Name: "other saves own numbers", Method: "PUT", Path: "/api/v1/me/profile", Token: other,
+		Body: portaltest.With(portaltest.With(portaltest.GoodProfile(), "id_number", "440301198512150012"), "phone", "13912345671"), Status: 200}})
 }
 
 func TestStaffPeopleAndReveal(t *testing.T) {
-	tp := newTestPortal(t)
-	entID, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	_, other, _ := tp.account(accounts.Entrepreneur, "other@test.cn")
-	_, hotline, _ := tp.account(accounts.Hotline, "hotline@test.cn")
-	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
-	_, mentor, _ := tp.account(accounts.Mentor, "mentor@test.cn")
-	_, manager, _ := tp.account(accounts.IncubatorManager, "manager@test.cn")
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", goodProfile(), ent); resp.StatusCode != 200 {
+	tp := portaltest.New(t)
+	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")
+	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	_, mentor, _ := tp.Account(accounts.Mentor, "mentor@test.cn")
+	_, manager, _ := tp.Account(accounts.IncubatorManager, "manager@test.cn")
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), ent); resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	person := "/api/v1/staff/people/" + entID
-	var sc []scenario
+	var sc []portaltest.Scenario
 	for _, who := range []struct {
 		name, token string
 		status      int
 	}{{"owner", ent, 403}, {"other entrepreneur", other, 403}, {"mentor", mentor, 403}, {"incubator manager", manager, 403}, {"guest", "", 401}} {
 		sc = append(sc,
-			scenario{name: who.name + " lists people", method: "GET", path: "/api/v1/staff/people", token: who.token, status: who.status},
-			scenario{name: who.name + " searches people by ID number", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": canaryID}, token: who.token, status: who.status, notContains: []string{entID}},
-			scenario{name: who.name + " reads a person", method: "GET", path: person, token: who.token, status: who.status},
-			scenario{name: who.name + " reveals", method: "POST", path: person + "/reveal", token: who.token, status: who.status, notContains: []string{canaryID}},
+			portaltest.Scenario{Name: who.name + " lists people", Method: "GET", Path: "/api/v1/staff/people", Token: who.token, Status: who.status},
+			portaltest.Scenario{Name: who.name + " searches people by ID number", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": portaltest.CanaryID}, Token: who.token, Status: who.status, NotContains: []string{entID}},
+			portaltest.Scenario{Name: who.name + " reads a person", Method: "GET", Path: person, Token: who.token, Status: who.status},
+			portaltest.Scenario{Name: who.name + " reveals", Method: "POST", Path: person + "/reveal", Token: who.token, Status: who.status, NotContains: []string{portaltest.CanaryID}},
 		)
 	}
 	for _, who := range []struct{ name, token string }{{"hotline", hotline}, {"admin", admin}} {
 		sc = append(sc,
-			scenario{name: who.name + " finds by name", method: "GET", path: "/api/v1/staff/people?q=林美華", token: who.token, status: 200, contains: []string{entID, "139****5670"}, notContains: []string{canaryPhone}},
-			scenario{name: who.name + " finds by ID number", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": canaryID}, token: who.token, status: 200, contains: []string{entID}, notContains: []string{canaryID}},
-			scenario{name: who.name + " finds by phone", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": canaryPhone}, token: who.token, status: 200, contains: []string{entID}},
-			scenario{name: who.name + " cannot put an ID number in a URL", method: "GET", path: "/api/v1/staff/people?q=" + canaryID, token: who.token, status: 422, notContains: []string{entID, canaryID}},
-			scenario{name: who.name + " reads masked", method: "GET", path: person, token: who.token, status: 200, contains: []string{"4403**********1234"}, notContains: []string{canaryID}},
-			scenario{name: who.name + " reveals", method: "POST", path: person + "/reveal", token: who.token, status: 200, contains: []string{canaryID, canaryPhone}},
-			scenario{name: who.name + " reads an unknown person", method: "GET", path: "/api/v1/staff/people/0000000000000000000000000a", token: who.token, status: 404},
+			portaltest.Scenario{Name: who.name + " finds by name", Method: "GET", Path: "/api/v1/staff/people?q=林美華", Token: who.token, Status: 200, Contains: []string{entID, "139****5670"}, NotContains: []string{portaltest.CanaryPhone}},
+			portaltest.Scenario{Name: who.name + " finds by ID number", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": portaltest.CanaryID}, Token: who.token, Status: 200, Contains: []string{entID}, NotContains: []string{portaltest.CanaryID}},
+			portaltest.Scenario{Name: who.name + " finds by phone", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": portaltest.CanaryPhone}, Token: who.token, Status: 200, Contains: []string{entID}},
+			portaltest.Scenario{Name: who.name + " cannot put an ID number in a URL", Method: "GET", Path: "/api/v1/staff/people?q=" + portaltest.CanaryID, Token: who.token, Status: 422, NotContains: []string{entID, portaltest.CanaryID}},
+			portaltest.Scenario{Name: who.name + " reads masked", Method: "GET", Path: person, Token: who.token, Status: 200, Contains: []string{"4403**********1234"}, NotContains: []string{portaltest.CanaryID}},
+			portaltest.Scenario{Name: who.name + " reveals", Method: "POST", Path: person + "/reveal", Token: who.token, Status: 200, Contains: []string{portaltest.CanaryID, portaltest.CanaryPhone}},
+			portaltest.Scenario{Name: who.name + " reads an unknown person", Method: "GET", Path: "/api/v1/staff/people/0000000000000000000000000a", Token: who.token, Status: 404},
 		)
 	}
-	tp.run(t, sc)
-	_, body := tp.do("GET", "/api/v1/admin/audit?action=pii.reveal&size=100", nil, admin)
+	tp.Run(t, sc)
+	_, body := tp.Do("GET", "/api/v1/admin/audit?action=pii.reveal&size=100", nil, admin)
 	if n := strings.Count(string(body), `"action":"pii.reveal"`); n != 2 {
 		t.Errorf("%d reveals audited, want 2 (hotline and admin): %s", n, body)
 	}
@@ -143,21 +114,21 @@ func TestStaffPeopleAndReveal(t *testing.T) {
 // revealed, neither the database files nor the search index hold the ID
 // number or the phone in clear.
 func TestSensitiveValuesNeverStoredInClear(t *testing.T) {
-	tp := newTestPortal(t)
-	entID, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	_, hotline, _ := tp.account(accounts.Hotline, "hotline@test.cn")
-	tp.do("PUT", "/api/v1/me/profile", goodProfile(), ent)
-	tp.do("POST", "/api/v1/staff/people/"+entID+"/reveal", nil, hotline)
-	tp.do("POST", "/api/v1/staff/people/search", map[string]string{"q": canaryID}, hotline)
-	if err := tp.app.outbox.Drain(context.Background()); err != nil {
+	tp := portaltest.New(t)
+	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
+	tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), ent)
+	tp.Do("POST", "/api/v1/staff/people/"+entID+"/reveal", nil, hotline)
+	tp.Do("POST", "/api/v1/staff/people/search", map[string]string{"q": portaltest.CanaryID}, hotline)
+	if err := tp.App.Bureau().Outbox.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	dirs := []string{tp.app.cfg.DataDir, storetest.Dir()}
+	dirs := []string{tp.App.Config().DataDir, storetest.Dir()}
 	checked := 0
 	for _, dir := range dirs {
-		eachFile(dir, func(p string, raw []byte) {
+		portaltest.EachFile(dir, func(p string, raw []byte) {
 			checked++
-			for _, canary := range []string{canaryID, canaryPhone} {
+			for _, canary := range []string{portaltest.CanaryID, portaltest.CanaryPhone} {
 				if bytes.Contains(raw, []byte(canary)) {
 					t.Errorf("%s holds %s in clear", p, canary)
 				}

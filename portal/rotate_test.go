@@ -1,20 +1,19 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/hotline"
 	"onestop/services/people"
@@ -31,81 +30,69 @@ const (
 
 // rotPortal starts the portal on a data directory with settings args,
 // as a process would (keys from settings or the key files).
-func rotPortal(t *testing.T, data string, args ...string) *testPortal {
+func rotPortal(t *testing.T, data string, args ...string) *portaltest.Portal {
 	t.Helper()
-	cfg, err := LoadConfig(append([]string{"-data", data, "-metrics-addr", "off"}, args...), func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.FastHashing = true
-	tp := &testPortal{t: t, now: new(atomic.Int64)}
-	tp.now.Store(time.Now().UnixMilli())
-	cfg.Clock = func() time.Time { return time.UnixMilli(tp.now.Load()) }
-	if tp.app, err = NewApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	tp.sent = newMailbox(tp.app)
-	return tp
+	return portaltest.New(t, portaltest.Dir(data), portaltest.OwnStore(), portaltest.Args(append([]string{"-metrics-addr", "off"}, args...)...))
 }
 
 // rotSeed lays down an entrepreneur registered by phone with a profile,
 // a hotline member of staff and a caller; it returns the entrepreneur's id.
-func rotSeed(t *testing.T, tp *testPortal) string {
+func rotSeed(t *testing.T, tp *portaltest.Portal) string {
 	t.Helper()
-	uid := tp.register(map[string]any{"phone": rotPhone, "password": testPassword, "name": "李秀英"}).User.ID
+	uid := tp.Register(map[string]any{"phone": rotPhone, "password": portaltest.Password, "name": "李秀英"}).User.ID
 	tok := rotLogin(t, tp, rotPhone)
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	_, staff, _ := tp.account(accounts.Hotline, rotStaffEm)
-	if resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
+	_, staff, _ := tp.Account(accounts.Hotline, rotStaffEm)
+	if resp, body := tp.Do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
 		t.Fatalf("contact: %d %s", resp.StatusCode, body)
 	}
 	return uid
 }
 
-func rotLogin(t *testing.T, tp *testPortal, login string) string {
+func rotLogin(t *testing.T, tp *portaltest.Portal, login string) string {
 	t.Helper()
-	resp, body := tp.do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": testPassword}, "")
+	resp, body := tp.Do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": portaltest.Password}, "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("sign-in by %s: %d %s", login, resp.StatusCode, body)
 	}
-	return decode[map[string]any](t, body)["access_token"].(string)
+	return portaltest.Decode[map[string]any](t, body)["access_token"].(string)
 }
 
 // rotWorks checks through the API what a rotation must never break.
-func rotWorks(t *testing.T, tp *testPortal, uid string) {
+func rotWorks(t *testing.T, tp *portaltest.Portal, uid string) {
 	t.Helper()
 	rotLogin(t, tp, rotPhone)
-	staff := tp.login(rotStaffEm)
-	resp, body := tp.do("POST", "/api/v1/staff/people/"+uid+"/reveal", nil, staff)
-	if r := decode[people.Revealed](t, body); resp.StatusCode != 200 || r.IDNumber != rotIDNo || r.Phone != rotProfPh {
+	staff := tp.Login(rotStaffEm)
+	resp, body := tp.Do("POST", "/api/v1/staff/people/"+uid+"/reveal", nil, staff)
+	if r := portaltest.Decode[people.Revealed](t, body); resp.StatusCode != 200 || r.IDNumber != rotIDNo || r.Phone != rotProfPh {
 		t.Errorf("reveal: %d %s", resp.StatusCode, body)
 	}
 	for q, want := range map[string]string{rotIDNo: uid, rotProfPh: uid, rotCaller: "來電者"} {
-		resp, body := tp.do("POST", "/api/v1/hotline/find", map[string]string{"q": q}, staff)
-		found := decode[struct{ Items []hotline.Found }](t, body).Items
+		resp, body := tp.Do("POST", "/api/v1/hotline/find", map[string]string{"q": q}, staff)
+		found := portaltest.Decode[struct{ Items []hotline.Found }](t, body).Items
 		if resp.StatusCode != 200 || len(found) != 1 || (found[0].AccountID != want && found[0].Name != want) {
 			t.Errorf("find %s: %d %s", q, resp.StatusCode, body)
 		}
 	}
 	// Registering the taken phone again is answered as usual, but the phone
 	// is told it has an account: no code to open a second one.
-	if resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": testPassword, "name": "冒名"}, ""); resp.StatusCode != 202 {
+	if resp, body := tp.Do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": portaltest.Password, "name": "冒名"}, ""); resp.StatusCode != 202 {
 		t.Errorf("register a taken phone: %d %s", resp.StatusCode, body)
 	}
-	if k := tp.lastMessage(rotPhone).Key; k != "register.message.taken" {
+	if k := tp.LastMessage(rotPhone).Key; k != "register.message.taken" {
 		t.Errorf("a taken phone was sent %s", k)
 	}
 }
 
 // sealedUnder checks every stored ciphertext carries the key id.
-func sealedUnder(t *testing.T, tp *testPortal, keyID string) {
+func sealedUnder(t *testing.T, tp *portaltest.Portal, keyID string) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
 	for coll, fields := range map[string][]string{"users": {"phone_sealed"}, "profiles": {"id_sealed", "phone_sealed"}, "contacts": {"phone_sealed", "id_sealed"}} {
-		cur, err := tp.app.store.C(coll).Find(ctx, bson.D{})
+		cur, err := tp.App.Store().C(coll).Find(ctx, bson.D{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +115,7 @@ func sealedUnder(t *testing.T, tp *testPortal, keyID string) {
 
 func keyFile(t *testing.T, data, name string) []byte {
 	t.Helper()
-	k, err := readKeyFile(filepath.Join(data, "keys", name))
+	k, err := portal.ReadKeyFile(filepath.Join(data, "keys", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +125,7 @@ func keyFile(t *testing.T, data, name string) []byte {
 func rotRun(t *testing.T, wantCode int, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if code := Main(context.Background(), append([]string{"rotate-data-key"}, args...), &out, &errb); code != wantCode {
+	if code := portal.Main(context.Background(), append([]string{"rotate-data-key"}, args...), &out, &errb); code != wantCode {
 		t.Fatalf("rotate-data-key %v: exit %d\n%s%s", args, code, out.String(), errb.String())
 	}
 	return out.String() + errb.String()
@@ -150,18 +137,18 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	data := t.TempDir()
 	tp := rotPortal(t, data)
 	uid := rotSeed(t, tp)
-	tp.app.Close(context.Background())
-	old := keyFile(t, data, dataKeyFile)
+	tp.Close()
+	old := keyFile(t, data, portal.DataKeyFile)
 
 	// Interrupted after one record: both keys on file, and the portal works.
 	out := rotRun(t, 0, "-generate", "-limit", "1", "-data", data)
-	if !strings.Contains(out, "stopped at -limit") || !bytes.Equal(keyFile(t, data, previousKeyFile), old) || bytes.Equal(keyFile(t, data, dataKeyFile), old) {
+	if !strings.Contains(out, "stopped at -limit") || !bytes.Equal(keyFile(t, data, portal.PreviousKeyFile), old) || bytes.Equal(keyFile(t, data, portal.DataKeyFile), old) {
 		t.Fatalf("limited run:\n%s", out)
 	}
-	next := keyFile(t, data, dataKeyFile)
+	next := keyFile(t, data, portal.DataKeyFile)
 	tp = rotPortal(t, data)
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.Close()
 
 	// Run again (with -generate, as an operator repeating the command
 	// would): it resumes with the same new key and finishes.
@@ -169,11 +156,11 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	if !strings.Contains(out, "resuming") || !strings.Contains(out, "profiles: 1 records, 1 re-encrypted") || !strings.Contains(out, "contacts: 1 records, 1 re-encrypted") || !strings.Contains(out, "retired to") {
 		t.Fatalf("second run:\n%s", out)
 	}
-	if !bytes.Equal(keyFile(t, data, dataKeyFile), next) || keyFile(t, data, previousKeyFile) != nil {
+	if !bytes.Equal(keyFile(t, data, portal.DataKeyFile), next) || keyFile(t, data, portal.PreviousKeyFile) != nil {
 		t.Fatal("the new key changed, or the old one was not retired")
 	}
-	retired, _ := filepath.Glob(filepath.Join(data, "keys", retiredKeyDir, dataKeyFile+".*"))
-	if len(retired) != 1 || !bytes.Equal(keyFile(t, data, filepath.Join(retiredKeyDir, filepath.Base(retired[0]))), old) {
+	retired, _ := filepath.Glob(filepath.Join(data, "keys", portal.RetiredKeyDir, portal.DataKeyFile+".*"))
+	if len(retired) != 1 || !bytes.Equal(keyFile(t, data, filepath.Join(portal.RetiredKeyDir, filepath.Base(retired[0]))), old) {
 		t.Fatalf("retired keys %v", retired)
 	}
 	if st, err := os.Stat(retired[0]); err != nil || st.Mode().Perm() != 0o600 {
@@ -185,7 +172,7 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	v, _ := pii.NewVault(next)
 	sealedUnder(t, tp, v.KeyID())
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.Close()
 
 	if out := rotRun(t, 0, "-data", data); !strings.Contains(out, "0 records re-encrypted") {
 		t.Errorf("a run with nothing to do:\n%s", out)
@@ -201,13 +188,13 @@ func TestRotateDataKeySettings(t *testing.T) {
 	data := t.TempDir()
 	tp := rotPortal(t, data, "-data-key", keyA)
 	uid := rotSeed(t, tp)
-	tp.app.Close(context.Background())
+	tp.Close()
 
 	// The new key rolled out with the old as previous: all works before
 	// the rotation has run.
 	tp = rotPortal(t, data, "-data-key", keyB, "-data-key-previous", keyC+","+keyA)
 	rotWorks(t, tp, uid)
-	tp.app.Close(context.Background())
+	tp.Close()
 
 	// A key that sealed nothing is no help: the run fails naming what it
 	// could not open, and changes nothing it cannot finish.
@@ -221,14 +208,14 @@ func TestRotateDataKeySettings(t *testing.T) {
 	if out := rotRun(t, 0, "-data", data, "-data-key", keyB, "-data-key-previous", keyA); !strings.Contains(out, "0 records re-encrypted") {
 		t.Errorf("second run:\n%s", out)
 	}
-	if keyFile(t, data, dataKeyFile) != nil {
+	if keyFile(t, data, portal.DataKeyFile) != nil {
 		t.Error("a key file was written although keys are settings")
 	}
 	if out := rotRun(t, 1, "-generate", "-data", data, "-data-key", keyB); !strings.Contains(out, "-generate rotates the generated key file") {
 		t.Errorf("-generate with a key setting:\n%s", out)
 	}
 	tp = rotPortal(t, data, "-data-key", keyB)
-	defer tp.app.Close(context.Background())
+	defer tp.Close()
 	vb, _ := pii.NewVault(bytes.Repeat([]byte{2}, 32))
 	sealedUnder(t, tp, vb.KeyID())
 	rotWorks(t, tp, uid)
@@ -253,7 +240,7 @@ func TestRotateConfigPreviousKeys(t *testing.T) {
 			if tt.flag != "" {
 				args = []string{"-data-key-previous", tt.flag}
 			}
-			c, err := LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
+			c, err := portal.LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), k1) {
 					t.Fatalf("err = %v", err)
@@ -266,7 +253,7 @@ func TestRotateConfigPreviousKeys(t *testing.T) {
 		})
 	}
 	var out bytes.Buffer
-	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
+	portal.LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
 	if strings.Contains(out.String(), k1) || !strings.Contains(out.String(), "-data-key-previous") {
 		t.Error("help shows a previous key, or not the setting")
 	}

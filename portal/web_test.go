@@ -1,88 +1,29 @@
-package portal
+package portal_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"onestop/portal/web"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
-
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 )
 
-// browser is a tiny cookie-keeping client for in-process page tests.
-type browser struct {
-	tp      *testPortal
-	cookies map[string]string
-	header  http.Header
-}
-
-func (tp *testPortal) browser() *browser {
-	return &browser{tp: tp, cookies: map[string]string{}, header: http.Header{}}
-}
-
-func (b *browser) send(req *http.Request) (*http.Response, *goquery.Document) {
-	b.tp.t.Helper()
-	for k, v := range b.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	for k, v := range b.header {
-		req.Header[k] = v
-	}
-	resp, err := b.tp.app.HTTP().Test(req, -1)
-	if err != nil {
-		b.tp.t.Fatal(err)
-	}
-	for _, c := range resp.Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c.Value
-		}
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(raw)))
-	return resp, doc
-}
-
-func (b *browser) get(path string) (*http.Response, *goquery.Document) {
-	return b.send(httptest.NewRequest("GET", path, nil))
-}
-
-// post submits a form, with the CSRF token of the last page unless the
-// caller sets _csrf itself.
-func (b *browser) post(path string, form url.Values, csrf string) (*http.Response, *goquery.Document) {
-	if _, ok := form["_csrf"]; !ok {
-		form.Set("_csrf", csrf)
-	}
-	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.send(req)
-}
-
-func csrfOf(doc *goquery.Document) string {
-	v, _ := doc.Find(`input[name="_csrf"]`).First().Attr("value")
-	return v
-}
-
 func TestWebRegisterLoginLogout(t *testing.T) {
-	tp := newTestPortal(t)
-	b := tp.browser()
-	_, doc := b.get("/register")
-	csrf := csrfOf(doc)
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/register")
+	csrf := portaltest.CSRF(doc)
 	if csrf == "" {
 		t.Fatal("register form has no CSRF token")
 	}
 
 	// Bad input re-shows the form with messages in the user's language,
 	// keeps what was typed (but never the password) and stores nothing.
-	resp, doc := b.post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {"12345678"}, "password2": {"12345678"}}, csrf)
+	resp, doc := b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {"12345678"}, "password2": {"12345678"}}, csrf)
 	if resp.StatusCode != 422 {
 		t.Fatalf("weak password: %d", resp.StatusCode)
 	}
@@ -98,91 +39,91 @@ func TestWebRegisterLoginLogout(t *testing.T) {
 	if _, ok := doc.Find("#password").Attr("aria-invalid"); !ok {
 		t.Error("invalid field not marked")
 	}
-	resp, doc = b.post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {testPassword}, "password2": {"different-1234"}}, csrf)
+	resp, doc = b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {portaltest.Password}, "password2": {"different-1234"}}, csrf)
 	if resp.StatusCode != 422 || doc.Find("#password2-err").Length() != 1 {
 		t.Fatalf("mismatch: %d", resp.StatusCode)
 	}
 
-	resp, _ = b.post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {testPassword}, "password2": {testPassword}}, csrf)
+	resp, _ = b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {portaltest.Password}, "password2": {portaltest.Password}}, csrf)
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/register/confirm" {
 		t.Fatalf("register: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// The code sent to the phone confirms it; a wrong one re-shows the form.
-	_, doc = b.get("/register/confirm")
+	_, doc = b.Get("/register/confirm")
 	if got := doc.Find("#confirm-sent").Text(); !strings.Contains(got, "139****5678") || strings.Contains(got, "13912345678") {
 		t.Errorf("confirm page: %q", got)
 	}
-	code, wrong := tp.code("13912345678"), "000000"
+	code, wrong := tp.Code("13912345678"), "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
-	resp, doc = b.post("/register/confirm", url.Values{"code": {wrong}}, csrfOf(doc))
+	resp, doc = b.Post("/register/confirm", url.Values{"code": {wrong}}, portaltest.CSRF(doc))
 	if got := doc.Find("#code-err").Text(); resp.StatusCode != 422 || got != "驗證碼不正確。" {
 		t.Fatalf("wrong code: %d %q", resp.StatusCode, got)
 	}
-	resp, _ = b.post("/register/confirm", url.Values{"code": {code}}, csrfOf(doc))
+	resp, _ = b.Post("/register/confirm", url.Values{"code": {code}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	_, doc = b.get("/")
+	_, doc = b.Get("/")
 	if got := doc.Find("#welcome").Text(); got != "歡迎，陳大文！" {
 		t.Fatalf("home after register: %q", got)
 	}
 	if doc.Find(".flash").Length() != 1 {
 		t.Error("no confirmation after registering")
 	}
-	_, doc = b.get("/account")
+	_, doc = b.Get("/account")
 	if got := doc.Find("dd").Eq(1).Text(); got != "139****5678" {
 		t.Errorf("phone on the account page = %q, want it masked", got)
 	}
 
 	// Logout without the token is refused; with it, the session ends.
-	resp, _ = b.post("/logout", url.Values{"_csrf": {"forged"}}, "")
+	resp, _ = b.Post("/logout", url.Values{"_csrf": {"forged"}}, "")
 	if resp.StatusCode != 403 {
 		t.Fatalf("logout with a forged token: %d", resp.StatusCode)
 	}
-	resp, _ = b.post("/logout", url.Values{}, csrfOf(doc))
+	resp, _ = b.Post("/logout", url.Values{}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("logout: %d", resp.StatusCode)
 	}
-	resp, _ = b.get("/account")
+	resp, _ = b.Get("/account")
 	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
 		t.Fatalf("account after logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
 	// Sign in again, landing where we were going.
-	_, doc = b.get("/login?next=/account")
-	resp, doc = b.post("/login", url.Values{"login": {"13912345678"}, "password": {"wrong-password"}, "next": {"/account"}}, csrfOf(doc))
+	_, doc = b.Get("/login?next=/account")
+	resp, doc = b.Post("/login", url.Values{"login": {"13912345678"}, "password": {"wrong-password"}, "next": {"/account"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 401 || doc.Find("#login-error").Text() != "帳號或密碼不正確。" {
 		t.Fatalf("wrong password: %d %q", resp.StatusCode, doc.Find("#login-error").Text())
 	}
-	resp, _ = b.post("/login", url.Values{"login": {"139 1234 5678"}, "password": {testPassword}, "next": {"/account"}}, csrfOf(doc))
+	resp, _ = b.Post("/login", url.Values{"login": {"139 1234 5678"}, "password": {portaltest.Password}, "next": {"/account"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/account" {
 		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 
 func TestWebCSRFAndOrigin(t *testing.T) {
-	tp := newTestPortal(t)
-	b := tp.browser()
-	_, doc := b.get("/login")
-	csrf := csrfOf(doc)
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	csrf := portaltest.CSRF(doc)
 	form := url.Values{"login": {"a@b.cn"}, "password": {"whatever-123"}}
 	// No token, a token from another session, and a foreign Origin.
-	if resp, _ := b.post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}, "_csrf": {""}}, ""); resp.StatusCode != 403 {
+	if resp, _ := b.Post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}, "_csrf": {""}}, ""); resp.StatusCode != 403 {
 		t.Errorf("no token: %d", resp.StatusCode)
 	}
-	other := tp.browser()
-	_, odoc := other.get("/login")
-	if resp, _ := b.post("/login", form, csrfOf(odoc)); resp.StatusCode != 403 {
+	other := tp.Browser()
+	_, odoc := other.Get("/login")
+	if resp, _ := b.Post("/login", form, portaltest.CSRF(odoc)); resp.StatusCode != 403 {
 		t.Errorf("another session's token: %d", resp.StatusCode)
 	}
-	b.header.Set("Origin", "https://evil.example")
-	if resp, _ := b.post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}}, csrf); resp.StatusCode != 403 {
+	b.Header.Set("Origin", "https://evil.example")
+	if resp, _ := b.Post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}}, csrf); resp.StatusCode != 403 {
 		t.Errorf("foreign origin: %d", resp.StatusCode)
 	}
-	b.header.Del("Origin")
-	if resp, _ := b.post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}}, csrf); resp.StatusCode != 401 {
+	b.Header.Del("Origin")
+	if resp, _ := b.Post("/login", url.Values{"login": {"a@b.cn"}, "password": {"x"}}, csrf); resp.StatusCode != 401 {
 		t.Errorf("valid token: %d", resp.StatusCode)
 	}
 }
@@ -199,59 +140,59 @@ func TestWebOpenRedirectRefused(t *testing.T) {
 }
 
 func TestWebAdminPages(t *testing.T) {
-	tp := newTestPortal(t)
-	tp.account(accounts.Admin, "boss@test.cn")
-	tp.account(accounts.Entrepreneur, "ent@test.cn")
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"boss@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	resp, doc := b.get("/admin/users")
+	tp := portaltest.New(t)
+	tp.Account(accounts.Admin, "boss@test.cn")
+	tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"boss@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	resp, doc := b.Get("/admin/users")
 	if resp.StatusCode != 200 || doc.Find("#users tbody tr").Length() != 2 {
 		t.Fatalf("user list: %d, %d rows", resp.StatusCode, doc.Find("#users tbody tr").Length())
 	}
 	// Create a hotline account through the form; a bad one is re-shown.
-	resp, doc = b.post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"not-an-email@"}, "role": {"hotline"}, "password": {testPassword}}, csrfOf(doc))
+	resp, doc = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"not-an-email@"}, "role": {"hotline"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 422 || doc.Find("#c-login-err").Length() != 1 {
 		t.Fatalf("bad create: %d", resp.StatusCode)
 	}
-	resp, _ = b.post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"lin@test.cn"}, "role": {"hotline"}, "password": {testPassword}}, csrfOf(doc))
+	resp, _ = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"lin@test.cn"}, "role": {"hotline"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
 	loc := resp.Header.Get("Location")
-	_, doc = b.get(loc)
+	_, doc = b.Get(loc)
 	if doc.Find("#user-role").Text() != "熱線坐席" {
 		t.Errorf("role shown = %q", doc.Find("#user-role").Text())
 	}
-	resp, _ = b.post(loc+"/status", url.Values{"disabled": {"true"}}, csrfOf(doc))
+	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}
-	_, doc = b.get("/admin/users?status=disabled&q=林")
+	_, doc = b.Get("/admin/users?status=disabled&q=林")
 	if n := doc.Find("#users tbody tr").Length(); n != 1 || !strings.Contains(doc.Find("#users tbody").Text(), "林坐席") {
 		t.Errorf("filtered list: %d rows: %s", n, doc.Find("#users tbody").Text())
 	}
-	_, doc = b.get("/admin/audit?action=user.disable")
+	_, doc = b.Get("/admin/audit?action=user.disable")
 	if doc.Find("#audit tbody tr").Length() != 1 {
 		t.Errorf("audit rows for user.disable: %d", doc.Find("#audit tbody tr").Length())
 	}
 
 	// A non-admin sees 403, a guest is sent to sign in.
-	e := tp.browser()
-	_, doc = e.get("/login")
-	e.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	if resp, doc := e.get("/admin/users"); resp.StatusCode != 403 || doc.Find("#error-message").Length() != 1 {
+	e := tp.Browser()
+	_, doc = e.Get("/login")
+	e.Post("/login", url.Values{"login": {"ent@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp, doc := e.Get("/admin/users"); resp.StatusCode != 403 || doc.Find("#error-message").Length() != 1 {
 		t.Errorf("entrepreneur on admin page: %d", resp.StatusCode)
 	}
-	if resp, _ := tp.browser().get("/admin/users"); resp.StatusCode != 303 {
+	if resp, _ := tp.Browser().Get("/admin/users"); resp.StatusCode != 303 {
 		t.Errorf("guest on admin page: %d", resp.StatusCode)
 	}
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	tp := newTestPortal(t)
+	tp := portaltest.New(t)
 	for _, path := range []string{"/", "/login", "/nope", "/api/v1/me", "/healthz"} {
-		resp, _ := tp.do("GET", path, nil, "")
+		resp, _ := tp.Do("GET", path, nil, "")
 		for h, want := range map[string]string{
 			"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Cache-Control": "no-store",
 		} {
@@ -267,14 +208,14 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	// Static files: hashed URL cached for a year, wrong hash 404.
-	_, doc := tp.browser().get("/")
+	_, doc := tp.Browser().Get("/")
 	href, _ := doc.Find(`link[rel="stylesheet"]`).Attr("href")
-	resp, _ := tp.do("GET", href, nil, "")
+	resp, _ := tp.Do("GET", href, nil, "")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet %s: %d %v", href, resp.StatusCode, resp.Header)
 	}
 	for _, p := range []string{"/static/000000000000/css/app.css", strings.Replace(href, "css/app.css", "../../go.mod", 1), "/static/x/%2e%2e/%2e%2e/etc/passwd"} {
-		if resp, _ := tp.do("GET", p, nil, ""); resp.StatusCode != 404 {
+		if resp, _ := tp.Do("GET", p, nil, ""); resp.StatusCode != 404 {
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
@@ -283,9 +224,9 @@ func TestSecurityHeaders(t *testing.T) {
 // TestSelfCheckGrows: the public self-check starts short and, after each
 // round, asks what the undecided supports still need, keeping the answers.
 func TestSelfCheckGrows(t *testing.T) {
-	tp := newTestPortal(t)
-	b := tp.browser()
-	_, doc := b.get("/check")
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/check")
 	if doc.Find(`input[name="target_groups"]`).Length() != 8 || doc.Find(`[name="venture.first_registered"]`).Length() != 0 {
 		t.Fatal("the first round is not the short form")
 	}
@@ -293,7 +234,7 @@ func TestSelfCheckGrows(t *testing.T) {
 		t.Fatal("results before any answer")
 	}
 	form := url.Values{"groups_known": {"1"}, "target_groups": {"college_graduate"}, "venture.stage": {"operating"}, "venture.form": {"individual"}}
-	resp, doc := b.post("/check", form, csrfOf(doc))
+	resp, doc := b.Post("/check", form, portaltest.CSRF(doc))
 	if resp.StatusCode != 200 {
 		t.Fatalf("round 1: %d", resp.StatusCode)
 	}
@@ -308,7 +249,7 @@ func TestSelfCheckGrows(t *testing.T) {
 	}
 	form.Set("graduation_date", "2025-07-01")
 	form.Set("venture.first_registered", "2025-09-01")
-	_, doc = b.post("/check", form, csrfOf(doc))
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
 	if got := doc.Find("#policy-fee-exemption-3y .badge").Text(); got != "符合" {
 		t.Errorf("after round 2: %q (%s)", got, doc.Find("#policy-fee-exemption-3y").Text())
 	}
@@ -317,22 +258,22 @@ func TestSelfCheckGrows(t *testing.T) {
 	}
 	// Bad answers come back on the form, in the user's language.
 	form.Set("graduation_date", "2025-02-30")
-	resp, doc = b.post("/check", form, csrfOf(doc))
+	resp, doc = b.Post("/check", form, portaltest.CSRF(doc))
 	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以 年-月-日 填寫有效日期。" {
 		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
 	}
 }
 
 func TestWebProfileForm(t *testing.T) {
-	tp := newTestPortal(t)
-	tp.account(accounts.Entrepreneur, "ent@test.cn")
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = b.get("/profile")
+	tp := portaltest.New(t)
+	tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"ent@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/profile")
 	form := url.Values{"real_name": {"何志明"}, "id_number": {"440301199001011235"}, "consent": {"yes"}, "groups_known": {"1"},
 		"target_groups": {"retired_soldier"}, "venture.stage": {"idea"}, "venture.form": {"individual"}, "venture.employees": {"-2"}}
-	resp, doc := b.post("/profile", form, csrfOf(doc))
+	resp, doc := b.Post("/profile", form, portaltest.CSRF(doc))
 	if resp.StatusCode != 422 {
 		t.Fatalf("bad profile: %d", resp.StatusCode)
 	}
@@ -347,15 +288,15 @@ func TestWebProfileForm(t *testing.T) {
 	}
 	form.Set("id_number", "440301199001011234")
 	form.Set("venture.employees", "2")
-	resp, _ = b.post("/profile", form, csrfOf(doc))
+	resp, _ = b.Post("/profile", form, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/supports" {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	_, doc = b.get("/supports")
+	_, doc = b.Get("/supports")
 	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "符合" {
 		t.Errorf("supports: %s", doc.Find("#policy-fee-exemption-3y").Text())
 	}
-	_, doc = b.get("/profile")
+	_, doc = b.Get("/profile")
 	if !strings.Contains(doc.Find("#h-id").Text(), "4403**********1234") || strings.Contains(doc.Text(), "440301199001011234") {
 		t.Error("the profile page shows the ID number in clear or not at all")
 	}
@@ -365,22 +306,22 @@ func TestWebProfileForm(t *testing.T) {
 // nothing; the page's form marks read up to the newest it showed, so one
 // that came after stays unread.
 func TestNotificationsPageMarksReadByPost(t *testing.T) {
-	tp := newTestPortal(t)
-	id, _, _ := tp.account(accounts.Entrepreneur, "reader@test.cn")
+	tp := portaltest.New(t)
+	id, _, _ := tp.Account(accounts.Entrepreneur, "reader@test.cn")
 	ctx := context.Background()
 	unread := func() int {
 		t.Helper()
-		n, err := tp.app.notify.Unread(ctx, id)
+		n, err := tp.App.Bureau().Notify.Unread(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	tp.app.notify.Send(ctx, id, "notify.consult.new", "x", "/consultations/1")
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"reader@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = b.get("/notifications")
+	tp.App.Bureau().Notify.Send(ctx, id, "notify.consult.new", "x", "/consultations/1")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"reader@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/notifications")
 	if n := unread(); n != 1 {
 		t.Fatalf("after the GET, %d unread; a GET must not mark", n)
 	}
@@ -389,16 +330,16 @@ func TestNotificationsPageMarksReadByPost(t *testing.T) {
 	if form.Length() != 1 || upto == "" || doc.Find(`#unread`).Text() != "1" {
 		t.Fatalf("the page has no mark-read form (upto %q) or no bell", upto)
 	}
-	tp.advance(time.Second)
-	tp.app.notify.Send(ctx, id, "notify.consult.new", "y", "/consultations/2") // after the page was shown
-	if resp, _ := b.post("/notifications/read", url.Values{"upto": {upto}}, csrfOf(doc)); resp.StatusCode != 303 || resp.Header.Get("Location") != "/notifications" {
+	tp.Advance(time.Second)
+	tp.App.Bureau().Notify.Send(ctx, id, "notify.consult.new", "y", "/consultations/2") // after the page was shown
+	if resp, _ := b.Post("/notifications/read", url.Values{"upto": {upto}}, portaltest.CSRF(doc)); resp.StatusCode != 303 || resp.Header.Get("Location") != "/notifications" {
 		t.Fatalf("mark read: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if n := unread(); n != 1 {
 		t.Errorf("%d unread after marking what the page showed; want the later one", n)
 	}
 	for _, bad := range []string{"", "soon", "-5"} {
-		if resp, _ := b.post("/notifications/read", url.Values{"upto": {bad}}, csrfOf(doc)); resp.StatusCode != 422 {
+		if resp, _ := b.Post("/notifications/read", url.Values{"upto": {bad}}, portaltest.CSRF(doc)); resp.StatusCode != 422 {
 			t.Errorf("upto %q: %d, want 422", bad, resp.StatusCode)
 		}
 	}
