@@ -3,81 +3,13 @@ package portal_test
 import (
 	"net/http"
 	"net/url"
-	"onestop/portal/web"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"onestop/portal/portaltest"
 )
-
-func TestSensitiveQuery(t *testing.T) {
-	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	for q, want := range map[string]bool{
-		"11010519880512123X":  true,  // an ID number
-		"11010519880512123x":  true,  // typed in lower case
-		"110105198805121234":  true,  // a wrong check digit: still a number
-		"110105880512123":     true,  // a legacy 15-digit one
-		"13800138000":         true,  // a mobile
-		"+86 138-0013-8000":   true,  // spelled out
-		"0755 8888 1234":      true,  // a landline
-		"王小明":                 false, // a name
-		"陳":                   false,
-		"2026":                false, // a year in a text search
-		"A 12345":             false,
-		"":                    false,
-		"room 12, building 3": false,
-	} {
-		if got := web.SensitiveQuery(q, now); got != want {
-			t.Errorf("web.SensitiveQuery(%q) = %v, want %v", q, got, want)
-		}
-	}
-}
-
-// TestLookupByNumberAPI: an ID number or a phone is looked up by POST with
-// the number in the body; a GET with one in q is refused before any
-// look-up, and names still go by GET.
-func TestLookupByNumberAPI(t *testing.T) {
-	w := portaltest.NewHotlineWorld(t)
-	const idNo, phone = "11010519880512123X", "13800138000"
-	refused := []string{`"field":"q"`, "error.query.in_url"}
-	var sc []portaltest.Scenario
-	for _, who := range []struct{ name, token string }{{"hotline", w.Staff}, {"admin", w.Admin}} {
-		sc = append(sc,
-			portaltest.Scenario{Name: who.name + " finds a caller by ID number", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": idNo}, Token: who.token, Status: 200, Contains: []string{w.E1ID, "王小明"}, NotContains: []string{idNo}},
-			portaltest.Scenario{Name: who.name + " finds a caller by phone", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": phone}, Token: who.token, Status: 200, Contains: []string{w.E1ID}, NotContains: []string{phone}},
-			portaltest.Scenario{Name: who.name + " finds a caller by name (POST)", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": "王小明"}, Token: who.token, Status: 200, Contains: []string{w.E1ID}},
-			portaltest.Scenario{Name: who.name + " finds a person by ID number", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": idNo}, Token: who.token, Status: 200, Contains: []string{w.E1ID, `"total":1`}, NotContains: []string{idNo}},
-			portaltest.Scenario{Name: who.name + " finds a person by phone", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": phone}, Token: who.token, Status: 200, Contains: []string{w.E1ID, `"total":1`}, NotContains: []string{phone}},
-			portaltest.Scenario{Name: who.name + " searches people by name (POST)", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]any{"q": "王小明", "page": 1, "size": 5}, Token: who.token, Status: 200, Contains: []string{w.E1ID, `"size":5`}},
-			portaltest.Scenario{Name: who.name + " finds a caller by name (GET)", Method: "GET", Path: "/api/v1/hotline/find?q=" + url.QueryEscape("王小明"), Token: who.token, Status: 200, Contains: []string{w.E1ID}},
-			portaltest.Scenario{Name: who.name + " searches people by name (GET)", Method: "GET", Path: "/api/v1/staff/people?q=" + url.QueryEscape("王小明"), Token: who.token, Status: 200, Contains: []string{w.E1ID}},
-			portaltest.Scenario{Name: who.name + " lists people (GET, no q)", Method: "GET", Path: "/api/v1/staff/people?page=1&size=5", Token: who.token, Status: 200, Contains: []string{w.E1ID}},
-		)
-		for _, q := range []string{idNo, phone, "138 0013 8000", "+8613800138000", "11010519880512123"} {
-			sc = append(sc,
-				portaltest.Scenario{Name: who.name + " GET find with " + q, Method: "GET", Path: "/api/v1/hotline/find?q=" + url.QueryEscape(q), Token: who.token, Status: 422, Contains: refused, NotContains: []string{w.E1ID, "王小明", "items"}},
-				portaltest.Scenario{Name: who.name + " GET people with " + q, Method: "GET", Path: "/api/v1/staff/people?q=" + url.QueryEscape(q), Token: who.token, Status: 422, Contains: refused, NotContains: []string{w.E1ID, "王小明", "items"}},
-			)
-		}
-	}
-	for _, who := range []struct {
-		name, token string
-		status      int
-	}{{"entrepreneur", w.E1, 403}, {"mentor", w.Mentor, 403}, {"manager", w.Manager, 403}, {"guest", "", 401}} {
-		for _, path := range []string{"/api/v1/hotline/find", "/api/v1/staff/people/search"} {
-			for _, q := range []string{idNo, phone} {
-				sc = append(sc, portaltest.Scenario{Name: who.name + " POST " + path + " " + q, Method: "POST", Path: path, Body: map[string]string{"q": q}, Token: who.token, Status: who.status, NotContains: []string{w.E1ID, "王小明"}})
-			}
-		}
-	}
-	sc = append(sc,
-		portaltest.Scenario{Name: "an operator object as q", Method: "POST", Path: "/api/v1/staff/people/search", Body: `{"q":{"$ne":null}}`, Token: w.Staff, Status: 422},
-	)
-	w.Portal.Run(t, sc)
-}
 
 // TestLookupByNumberPages: the console and the people list search by POST;
 // a number in a link shows a message and looks nothing up; the results of

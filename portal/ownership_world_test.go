@@ -63,11 +63,11 @@ func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 	for i := range 2 {
 		o.must(t, "POST", "/api/v1/admin/providers/"+o.id[accounts.Provider][i], map[string]any{"listed": true}, o.admin)
 		b := o.must(t, "POST", "/api/v1/admin/banks", map[string]any{"name": fmt.Sprintf("城商行%d", i+1)}, o.admin)
-		o.bank[i] = str(b, "id")
+		o.bank[i] = portaltest.Str(b, "id")
 		o.must(t, "POST", "/api/v1/admin/banks/"+o.bank[i]+"/officers", map[string]any{"officers": []string{o.id[accounts.BankOfficer][i]}}, o.admin)
 		base := o.must(t, "POST", "/api/v1/admin/bases", map[string]any{"name": fmt.Sprintf("創業園%d", i+1), "level": "municipal", "district": "hightech",
 			"address": "高新路1號", "contact": "0755-1234", "industries": []string{"technology"}, "seats": 20, "intake_open": true, "services": []string{"mentoring"}}, o.admin)
-		o.base[i] = str(base, "id")
+		o.base[i] = portaltest.Str(base, "id")
 		o.must(t, "POST", "/api/v1/admin/bases/"+o.base[i]+"/status", map[string]string{"status": "approved"}, o.admin)
 		o.must(t, "POST", "/api/v1/admin/bases/"+o.base[i]+"/managers", map[string]any{"manager_ids": []string{o.id[accounts.IncubatorManager][i]}}, o.admin)
 		o.must(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
@@ -90,7 +90,7 @@ func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 	// clock moves past the tokens, so everyone signs in again).
 	school := o.tok[accounts.Provider][0]
 	c := o.must(t, "POST", "/api/v1/courses", o.courseBody(), school)
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/enrolments", map[string]any{}, o.tok[accounts.Entrepreneur][0])
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/enrolments", map[string]any{}, o.tok[accounts.Entrepreneur][0])
 	tp.Advance(72 * time.Hour)
 	o.admin = tp.Login("admin@own.test.cn")
 	for r, toks := range o.tok {
@@ -101,8 +101,8 @@ func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 	}
 	o.today = core.DateOf(tp.Now()).String()
 	school = o.tok[accounts.Provider][0]
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/attendance", map[string]any{"session_id": "s1", "present": []string{o.person}}, school)
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/complete", map[string]any{}, school)
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/attendance", map[string]any{"session_id": "s1", "present": []string{o.person}}, school)
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/complete", map[string]any{}, school)
 	o.setup++
 	_, body := tp.Do("GET", "/api/v1/me/trainings", nil, o.tok[accounts.Entrepreneur][0])
 	mine := portaltest.Decode[struct {
@@ -114,7 +114,7 @@ func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 		t.Fatalf("no certificate: %s", body)
 	}
 	o.code = mine.Items[0].Code
-	o.freeCourse = str(o.must(t, "POST", "/api/v1/courses", o.courseBody(), school), "id")
+	o.freeCourse = portaltest.Str(o.must(t, "POST", "/api/v1/courses", o.courseBody(), school), "id")
 	return o
 }
 
@@ -206,7 +206,7 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "service":
 		owner := o.tok[accounts.Entrepreneur][0]
 		s := o.must(t, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, owner)
-		f.ids["id"] = str(s, "id")
+		f.ids["id"] = portaltest.Str(s, "id")
 		if role == accounts.Hotline {
 			o.must(t, "POST", "/api/v1/staff/services/"+f.ids["id"]+"/assign", map[string]any{}, hot)
 		}
@@ -216,8 +216,8 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "consultation":
 		owner := o.tok[accounts.Entrepreneur][0]
 		q := o.must(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？需要哪些材料？"}, owner)
-		f.ids["id"] = str(q, "id")
-		if m := str(q, "mentor_id"); m != "" && m != o.id[accounts.Mentor][0] {
+		f.ids["id"] = portaltest.Str(q, "id")
+		if m := portaltest.Str(q, "mentor_id"); m != "" && m != o.id[accounts.Mentor][0] {
 			t.Fatalf("the question went to mentor %s, not the approved one", m)
 		}
 		if role == accounts.Entrepreneur {
@@ -226,7 +226,7 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "complaint":
 		owner := o.tok[accounts.Entrepreneur][0]
 		c := o.must(t, "POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"}, owner)
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
@@ -236,17 +236,17 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 			author = o.tok[accounts.Entrepreneur][0]
 		}
 		p := o.must(t, "POST", "/api/v1/projects", o.projectBody(variant == "review"), author)
-		f.ids["id"] = str(p, "id")
+		f.ids["id"] = portaltest.Str(p, "id")
 		if variant == "review" {
 			o.must(t, "POST", "/api/v1/projects/"+f.ids["id"]+"/reviewers", map[string]any{"reviewer_ids": []string{o.id[accounts.Mentor][0], o.reviewer}}, o.admin)
 		}
 	case "loan", "attachment":
 		_, owner := o.borrower(t)
 		l := o.must(t, "POST", "/api/v1/loans", o.loanBody(), owner)
-		f.ids["id"] = str(l, "id")
+		f.ids["id"] = portaltest.Str(l, "id")
 		if kind == "attachment" {
 			a := o.upload(t, "/api/v1/loans/"+f.ids["id"]+"/attachments", owner)
-			f.ids["att"] = str(a, "id")
+			f.ids["att"] = portaltest.Str(a, "id")
 		}
 		if role == accounts.BankOfficer {
 			o.must(t, "POST", "/api/v1/loans/"+f.ids["id"]+"/steps", map[string]any{"action": "forward", "note": "已核實花名冊與身份"}, hot)
@@ -262,31 +262,31 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		apps := portaltest.Decode[struct {
 			Items []map[string]any `json:"items"`
 		}](t, o.tp.MustDo(t, "POST", "/api/v1/applications", map[string]any{"choices": []string{o.base[0]}, "venture": "社區烘焙坊，兩人團隊"}, owner))
-		f.ids["id"] = str(apps.Items[0], "id")
+		f.ids["id"] = portaltest.Str(apps.Items[0], "id")
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
 	case "case":
 		pid, owner := o.borrower(t)
 		c := o.must(t, "POST", "/api/v1/hotline/accounts/"+pid+"/contact", map[string]any{}, hot)
-		cs := o.must(t, "POST", "/api/v1/cases", map[string]any{"contact_id": str(c, "id"), "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hot)
-		f.ids["id"] = str(cs, "id")
+		cs := o.must(t, "POST", "/api/v1/cases", map[string]any{"contact_id": portaltest.Str(c, "id"), "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hot)
+		f.ids["id"] = portaltest.Str(cs, "id")
 		o.must(t, "POST", "/api/v1/cases/"+f.ids["id"]+"/mentor", map[string]any{"mentor_id": o.id[accounts.Mentor][0]}, hot)
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
 	case "course":
 		c := o.must(t, "POST", "/api/v1/courses", o.courseBody(), o.tok[accounts.Provider][0])
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 	case "certificate":
 		f.ids["code"] = o.code
 	case "contact":
 		c := o.must(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": fmt.Sprintf("1391234%04d", o.setup)}, hot)
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 	case "call":
 		c := o.must(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, hot)
-		call := o.must(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": str(c, "id"), "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hot)
-		f.ids["id"] = str(call, "id")
+		call := o.must(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": portaltest.Str(c, "id"), "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hot)
+		f.ids["id"] = portaltest.Str(call, "id")
 	case "account":
 		f.ids["id"], _ = o.borrower(t)
 	case "person", "venture":

@@ -130,8 +130,6 @@ func (x *xssWriter) write(method, path, token string, base map[string]any, field
 	return first
 }
 
-func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
-
 // TestStoredXSS (S5): about fifty script and polyglot payloads are stored
 // through the API (validation applies; what it refuses is counted) in every
 // free-text field a caller can write — names, profiles, service requests,
@@ -182,7 +180,7 @@ func TestStoredXSS(t *testing.T) {
 		mentorOwn := tp.Login(mentorEmail)
 		if x.write("PUT", "/api/v1/me/mentor", mentorOwn, map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 			"topics": []string{"financing"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 5, "contact": []string{"sms"}}, []string{"bio"}, p) != nil {
-			tp.Do("POST", "/api/v1/admin/mentors/"+str(m, "id")+"/status", map[string]string{"status": "active"}, admin)
+			tp.Do("POST", "/api/v1/admin/mentors/"+portaltest.Str(m, "id")+"/status", map[string]string{"status": "active"}, admin)
 		}
 
 		profile := portaltest.GoodProfile()
@@ -197,13 +195,13 @@ func TestStoredXSS(t *testing.T) {
 			[]string{"title", "summary", "description", "tags"}, p)
 		if q := x.write("POST", "/api/v1/consultations", ent, map[string]any{"topic": "financing", "question": "怎樣申請擔保貸款？"}, []string{"question"}, p); q != nil {
 			for _, m := range []string{mentorTok, mentorOwn} {
-				if resp, _ := tp.Do("POST", "/api/v1/consultations/"+str(q, "id")+"/messages", map[string]any{"text": p}, m); resp.StatusCode == 200 {
+				if resp, _ := tp.Do("POST", "/api/v1/consultations/"+portaltest.Str(q, "id")+"/messages", map[string]any{"text": p}, m); resp.StatusCode == 200 {
 					x.stored++
 					x.byPayload[p]++
 					break
 				}
 			}
-			x.write("POST", "/api/v1/consultations/"+str(q, "id")+"/messages", ent, map[string]any{"text": "補充"}, []string{"text"}, p)
+			x.write("POST", "/api/v1/consultations/"+portaltest.Str(q, "id")+"/messages", ent, map[string]any{"text": "補充"}, []string{"text"}, p)
 		}
 		x.write("POST", "/api/v1/complaints", ent, map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"},
 			[]string{"subject", "details", "desired"}, p)
@@ -217,18 +215,18 @@ func TestStoredXSS(t *testing.T) {
 		if c == nil {
 			c = portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, hotlineTok))
 		}
-		cid := str(c, "id")
+		cid := portaltest.Str(c, "id")
 		x.write("POST", "/api/v1/hotline/calls", hotlineTok, map[string]any{"contact_id": cid, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2},
 			[]string{"notes"}, p)
 		if cp := x.write("POST", "/api/v1/complaints", hotlineTok, map[string]any{"contact_id": cid, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"},
 			[]string{"subject", "details", "desired"}, p); cp != nil {
-			steps := "/api/v1/complaints/" + str(cp, "id") + "/steps"
+			steps := "/api/v1/complaints/" + portaltest.Str(cp, "id") + "/steps"
 			tp.Do("POST", steps, map[string]any{"action": "start"}, hotlineTok)
 			x.write("POST", steps, hotlineTok, map[string]any{"action": "answer", "text": "已處理"}, []string{"text"}, p)
 		}
 		if cs := x.write("POST", "/api/v1/cases", hotlineTok, map[string]any{"contact_id": cid, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"},
 			[]string{"situation"}, p); cs != nil {
-			path := "/api/v1/cases/" + str(cs, "id")
+			path := "/api/v1/cases/" + portaltest.Str(cs, "id")
 			x.write("POST", path+"/contacts", hotlineTok, map[string]any{"on": today, "channel": "phone", "note": "情緒低落"}, []string{"note"}, p)
 			x.write("POST", path+"/help", hotlineTok, map[string]any{"kind": "consultation", "text": "停業後怎樣選新項目？"}, []string{"text"}, p)
 		}
@@ -237,8 +235,8 @@ func TestStoredXSS(t *testing.T) {
 		if b := x.write("POST", "/api/v1/admin/bases", admin, map[string]any{"name": fmt.Sprintf("創業園%d", i), "level": "municipal", "district": "hightech", "address": "高新路1號",
 			"contact": "0755-1234", "industries": []string{"technology"}, "seats": 3, "intake_open": true, "services": []string{"mentoring"}},
 			[]string{"name", "address", "contact"}, p); b != nil {
-			tp.Do("POST", "/api/v1/admin/bases/"+str(b, "id")+"/status", map[string]string{"status": "approved"}, admin)
-			bases = append(bases, str(b, "id"))
+			tp.Do("POST", "/api/v1/admin/bases/"+portaltest.Str(b, "id")+"/status", map[string]string{"status": "approved"}, admin)
+			bases = append(bases, portaltest.Str(b, "id"))
 		}
 		x.write("POST", "/api/v1/admin/banks", admin, map[string]any{"name": fmt.Sprintf("銀行%d", i)}, []string{"name"}, p)
 		x.write("POST", "/api/v1/courses", school, map[string]any{"title": "創業培訓", "kind": "planning", "description": "課程", "place": "東城區", "certificate": "合格證",

@@ -49,6 +49,9 @@ func With(m map[string]any, k string, v any) map[string]any {
 	return out
 }
 
+// Str is m[k] as a string, or "" if it is not one.
+func Str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
 // EachFile calls fn with every regular file under dir and its bytes (files
 // that vanish meanwhile, like a closed WAL, are skipped).
 func EachFile(dir string, fn func(path string, raw []byte)) {

@@ -26,3 +26,14 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+func TestSafeNext(t *testing.T) {
+	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"} {
+		if got := SafeNext(next); got != "/" {
+			t.Errorf("SafeNext(%q) = %q", next, got)
+		}
+	}
+	if SafeNext("/account?x=1") != "/account?x=1" {
+		t.Error("local path refused")
+	}
+}

@@ -1,4 +1,4 @@
-package portal_test
+package accounts_test
 
 import (
 	"bytes"

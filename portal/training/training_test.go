@@ -1,4 +1,4 @@
-package portal_test
+package training_test
 
 import (
 	"net/url"

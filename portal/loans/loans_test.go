@@ -1,4 +1,4 @@
-package portal_test
+package loans_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package portal_test
+package projects_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package portal_test
+package people_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"net/url"
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/store/storetest"
@@ -137,5 +138,43 @@ func TestSensitiveValuesNeverStoredInClear(t *testing.T) {
 	}
 	if checked < 5 {
 		t.Fatalf("only %d files checked", checked)
+	}
+}
+
+func TestWebProfileForm(t *testing.T) {
+	tp := portaltest.New(t)
+	tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"ent@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/profile")
+	form := url.Values{"real_name": {"何志明"}, "id_number": {"440301199001011235"}, "consent": {"yes"}, "groups_known": {"1"},
+		"target_groups": {"retired_soldier"}, "venture.stage": {"idea"}, "venture.form": {"individual"}, "venture.employees": {"-2"}}
+	resp, doc := b.Post("/profile", form, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 {
+		t.Fatalf("bad profile: %d", resp.StatusCode)
+	}
+	if got := doc.Find("#e-id_number").Text(); got != "身分證號碼校驗碼不正確，請核對。" {
+		t.Errorf("id error: %q", got)
+	}
+	if v, _ := doc.Find(`[name="id_number"]`).Attr("value"); v != "" {
+		t.Error("the ID number was echoed back into the page")
+	}
+	if v, _ := doc.Find(`[name="real_name"]`).Attr("value"); v != "何志明" {
+		t.Errorf("typed name lost: %q", v)
+	}
+	form.Set("id_number", "440301199001011234")
+	form.Set("venture.employees", "2")
+	resp, _ = b.Post("/profile", form, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/supports" {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	_, doc = b.Get("/supports")
+	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "符合" {
+		t.Errorf("supports: %s", doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	_, doc = b.Get("/profile")
+	if !strings.Contains(doc.Find("#h-id").Text(), "4403**********1234") || strings.Contains(doc.Text(), "440301199001011234") {
+		t.Error("the profile page shows the ID number in clear or not at all")
 	}
 }

@@ -1,4 +1,4 @@
-package portal_test
+package bases_test
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package portal_test
+package mentors_test
 
 import (
 	"net/url"
@@ -259,5 +259,40 @@ func TestWebRegisterAsMentor(t *testing.T) {
 	}
 	if resp, _ := b.Get("/admin/users"); resp.StatusCode != 403 {
 		t.Errorf("a registered person reached the admin pages: %d", resp.StatusCode)
+	}
+}
+
+// TestMentorAccountDisabled (issue #24, finding 6): an administrator
+// disabling a mentor's account takes them out of the public directory and
+// the routing at once; enabling it puts them back.
+func TestMentorAccountDisabled(t *testing.T) {
+	tp := portaltest.New(t)
+	mentorID, mentorTok, _ := tp.Account(accounts.Mentor, "mentor@off.test.cn")
+	_, admin, _ := tp.Account(accounts.Admin, "admin@off.test.cn")
+	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@off.test.cn")
+	tp.MustDo(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
+		"topics": []string{"financing"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 5}, mentorTok)
+	tp.MustDo(t, "POST", "/api/v1/admin/mentors/"+mentorID+"/status", map[string]string{"status": "active"}, admin)
+	listed := func() bool {
+		_, body := tp.Do("GET", "/api/v1/mentors", nil, "")
+		return strings.Contains(string(body), mentorID)
+	}
+	// routed: a question goes to the mentor (the only one).
+	routed := func() bool {
+		q := portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？"}, ent))
+		return portaltest.Str(q, "mentor_name") == "測試mentor"
+	}
+	if !listed() || !routed() {
+		_, body := tp.Do("GET", "/api/v1/mentors", nil, "")
+		t.Fatalf("the mentor is not listed and routed to begin with: %s", body)
+	}
+	for _, tc := range []struct {
+		disabled bool
+		want     bool
+	}{{true, false}, {false, true}} {
+		tp.MustDo(t, "PATCH", "/api/v1/admin/users/"+mentorID, map[string]any{"disabled": tc.disabled}, admin)
+		if l, r := listed(), routed(); l != tc.want || r != tc.want {
+			t.Errorf("disabled=%v: listed %v, routed %v; want both %v", tc.disabled, l, r, tc.want)
+		}
 	}
 }

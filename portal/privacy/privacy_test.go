@@ -1,4 +1,4 @@
-package portal_test
+package privacy_test
 
 import (
 	"archive/zip"
@@ -14,6 +14,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	onestopweb "onestop/portal/onestop"
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
@@ -73,9 +74,9 @@ func newPrivacyWorld(t *testing.T, tp *portaltest.Portal) *privacyWorld {
 	w.admin, w.hotline, w.manager, w.officer, w.provider = toks[accounts.Admin], toks[accounts.Hotline], toks[accounts.IncubatorManager],
 		toks[accounts.BankOfficer], toks[accounts.Provider]
 	w.must(t, "POST", "/api/v1/admin/providers/"+ids[accounts.Provider], map[string]any{"listed": true}, w.admin)
-	bank := str(w.must(t, "POST", "/api/v1/admin/banks", map[string]any{"name": "城商行"}, w.admin), "id")
+	bank := portaltest.Str(w.must(t, "POST", "/api/v1/admin/banks", map[string]any{"name": "城商行"}, w.admin), "id")
 	w.must(t, "POST", "/api/v1/admin/banks/"+bank+"/officers", map[string]any{"officers": []string{ids[accounts.BankOfficer]}}, w.admin)
-	base := str(w.must(t, "POST", "/api/v1/admin/bases", map[string]any{"name": "創業園", "level": "municipal", "district": "hightech",
+	base := portaltest.Str(w.must(t, "POST", "/api/v1/admin/bases", map[string]any{"name": "創業園", "level": "municipal", "district": "hightech",
 		"address": "高新路1號", "contact": "0755-1234", "industries": []string{"technology"}, "seats": 20, "intake_open": true, "services": []string{"mentoring"}}, w.admin), "id")
 	w.must(t, "POST", "/api/v1/admin/bases/"+base+"/status", map[string]string{"status": "approved"}, w.admin)
 	w.must(t, "POST", "/api/v1/admin/bases/"+base+"/managers", map[string]any{"manager_ids": []string{ids[accounts.IncubatorManager]}}, w.admin)
@@ -97,7 +98,7 @@ func newPrivacyWorld(t *testing.T, tp *portaltest.Portal) *privacyWorld {
 		"venture": map[string]any{"stage": "preparing", "micro_profit": true, "own_funds_sufficient": false, "industry": "agri_processing"}}
 	w.must(t, "PUT", "/api/v1/me/profile", profile, w.token)
 	w.must(t, "GET", "/api/v1/me/eligibility", nil, w.token)
-	loan := str(w.must(t, "POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24,
+	loan := portaltest.Str(w.must(t, "POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24,
 		"purpose": "購買豆腐坊設備", "guarantee": "guarantee_fund", "guarantee_details": "擔保基金", "documents": []string{"id_card", "business_plan"},
 		"plan": "我叫" + privacyName + "，在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。", "bank_id": bank}, w.token), "id")
 	r, ct := portaltest.Multipart(t, map[string]string{"kind": "id_card"}, "身份證.png", []byte("\x89PNG\r\n\x1a\n"+privacyName+privacyIDNumber))
@@ -122,19 +123,19 @@ func newPrivacyWorld(t *testing.T, tp *portaltest.Portal) *privacyWorld {
 	apps := portaltest.Decode[struct {
 		Items []map[string]any `json:"items"`
 	}](t, tp.MustDo(t, "POST", "/api/v1/applications", map[string]any{"choices": []string{base}, "venture": privacyName + "的社區烘焙坊"}, w.token))
-	w.application = str(apps.Items[0], "id")
+	w.application = portaltest.Str(apps.Items[0], "id")
 	w.must(t, "POST", "/api/v1/manage/applications/"+w.application+"/waitlist", map[string]any{}, w.manager)
 	q := w.must(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "我是" + privacyName + "，怎樣申請創業擔保貸款？"}, w.token)
-	w.must(t, "POST", "/api/v1/consultations/"+str(q, "id")+"/messages", map[string]any{"text": privacyName + "您好，先準備營業執照。"}, toks[accounts.Mentor])
+	w.must(t, "POST", "/api/v1/consultations/"+portaltest.Str(q, "id")+"/messages", map[string]any{"text": privacyName + "您好，先準備營業執照。"}, toks[accounts.Mentor])
 	w.must(t, "POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal",
 		"details": "網頁打不開，請打 " + privacyPhone, "desired": "改善"}, w.token, "Idempotency-Key", "complaint-1")
-	course := str(w.must(t, "POST", "/api/v1/courses", map[string]any{"title": "創業培訓（SYB）", "kind": "planning", "description": "課程", "place": "東城區",
+	course := portaltest.Str(w.must(t, "POST", "/api/v1/courses", map[string]any{"title": "創業培訓（SYB）", "kind": "planning", "description": "課程", "place": "東城區",
 		"certificate": "合格證", "seats": 10, "sessions": []map[string]any{{"starts_at": tp.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, w.provider), "id")
 	w.must(t, "POST", "/api/v1/courses/"+course+"/enrolments", map[string]any{}, w.token)
 
 	// The hotline: the caller found among accounts, a call, a follow-up
 	// case and a question logged for them.
-	w.contact = str(w.must(t, "POST", "/api/v1/hotline/accounts/"+w.person+"/contact", map[string]any{}, w.hotline), "id")
+	w.contact = portaltest.Str(w.must(t, "POST", "/api/v1/hotline/accounts/"+w.person+"/contact", map[string]any{}, w.hotline), "id")
 	w.must(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": w.contact, "type": "policy", "topic": "loan",
 		"notes": privacyName + "問貸款，回電 " + privacyPhone, "outcome": "callback", "duration_minutes": 2}, w.hotline)
 	w.must(t, "POST", "/api/v1/cases", map[string]any{"contact_id": w.contact, "reasons": []string{"market"}, "loan_status": "none",
@@ -314,37 +315,32 @@ func TestPrivacyCanary(t *testing.T) {
 	}
 }
 
-// TestMentorAccountDisabled (issue #24, finding 6): an administrator
-// disabling a mentor's account takes them out of the public directory and
-// the routing at once; enabling it puts them back.
-func TestMentorAccountDisabled(t *testing.T) {
+func TestExportAndDelete(t *testing.T) {
 	tp := portaltest.New(t)
-	mentorID, mentorTok, _ := tp.Account(accounts.Mentor, "mentor@off.test.cn")
-	_, admin, _ := tp.Account(accounts.Admin, "admin@off.test.cn")
-	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@off.test.cn")
-	tp.MustDo(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
-		"topics": []string{"financing"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 5}, mentorTok)
-	tp.MustDo(t, "POST", "/api/v1/admin/mentors/"+mentorID+"/status", map[string]string{"status": "active"}, admin)
-	listed := func() bool {
-		_, body := tp.Do("GET", "/api/v1/mentors", nil, "")
-		return strings.Contains(string(body), mentorID)
-	}
-	// routed: a question goes to the mentor (the only one).
-	routed := func() bool {
-		q := portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？"}, ent))
-		return str(q, "mentor_name") == "測試mentor"
-	}
-	if !listed() || !routed() {
-		_, body := tp.Do("GET", "/api/v1/mentors", nil, "")
-		t.Fatalf("the mentor is not listed and routed to begin with: %s", body)
-	}
-	for _, tc := range []struct {
-		disabled bool
-		want     bool
-	}{{true, false}, {false, true}} {
-		tp.MustDo(t, "PATCH", "/api/v1/admin/users/"+mentorID, map[string]any{"disabled": tc.disabled}, admin)
-		if l, r := listed(), routed(); l != tc.want || r != tc.want {
-			t.Errorf("disabled=%v: listed %v, routed %v; want both %v", tc.disabled, l, r, tc.want)
-		}
+	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
+	tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), ent)
+	_, body := tp.Do("POST", "/api/v1/services", map[string]string{"type": "plan_design", "details": "寫商業計劃書"}, ent)
+	req := portaltest.Decode[onestopweb.APIRequest](t, body)
+	tp.Do("POST", "/api/v1/staff/people/"+entID+"/reveal", nil, hotline)
+
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "export needs the password", Method: "POST", Path: "/api/v1/me/export", Token: ent, Body: map[string]string{"password": "wrong-one-123"}, Status: 422, NotContains: []string{portaltest.CanaryID}},
+		{Name: "export", Method: "POST", Path: "/api/v1/me/export", Token: ent, Body: map[string]string{"password": portaltest.Password}, Status: 200,
+			Contains: []string{portaltest.CanaryID, portaltest.CanaryPhone, "寫商業計劃書", `"email":"ent@test.cn"`, `"version":"2026-11"`, `"action":"pii.reveal"`, `"action":"profile.save"`}},
+		{Name: "delete needs the password", Method: "POST", Path: "/api/v1/me/delete", Token: ent, Body: map[string]string{"password": "wrong-one-123"}, Status: 422},
+		{Name: "delete", Method: "POST", Path: "/api/v1/me/delete", Token: ent, Body: map[string]string{"password": portaltest.Password}, Status: 204},
+		{Name: "token dead", Method: "GET", Path: "/api/v1/me/profile", Token: ent, Status: 401},
+		{Name: "login gone", Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"login": "ent@test.cn", "password": portaltest.Password}, Status: 401},
+		{Name: "profile gone", Method: "GET", Path: "/api/v1/staff/people/" + entID, Token: hotline, Status: 404},
+		{Name: "nobody found by the old ID number", Method: "POST", Path: "/api/v1/staff/people/search", Body: map[string]string{"q": portaltest.CanaryID}, Token: hotline, Status: 200, Contains: []string{`"total":0`}},
+		{Name: "the request is kept under a pseudonym", Method: "GET", Path: "/api/v1/services/" + req.ID, Token: hotline, Status: 200,
+			Contains: []string{`"owner_name":"#` + entID[:6] + `"`}, NotContains: []string{"測試entrepreneur"}},
+	})
+	// The e-mail is free again (a code, not "you have an account"), and
+	// the ID number can be registered again by its (new) owner.
+	again := tp.Register(map[string]any{"email": "ent@test.cn", "password": portaltest.Password, "name": "新的人"}).AccessToken
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), again); resp.StatusCode != 200 {
+		t.Fatalf("ID number still held after deletion: %d %s", resp.StatusCode, body)
 	}
 }

@@ -1,4 +1,4 @@
-package portal_test
+package hotline_test
 
 import (
 	"encoding/csv"
