@@ -35,6 +35,7 @@ func forge(t *testing.T, key []byte, method jwt.SigningMethod, typ string, c jwt
 }
 
 func TestAuthAPI(t *testing.T) {
+	t.Parallel()
 	key := bytes.Repeat([]byte("k"), 32) // the signing key, set as an operator sets it, so tokens can be forged with it
 	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) { c.JWTKey = key }))
 	adminID, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
@@ -114,6 +115,7 @@ func TestAuthAPI(t *testing.T) {
 }
 
 func TestRegisterLoginRefreshLogout(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	if u := tp.Register(map[string]any{"email": "Li.Hua@Example.cn", "password": portaltest.Password, "name": "李華"}).User; u.Email != "li.hua@example.cn" || u.Role != "entrepreneur" {
 		t.Errorf("register by e-mail: %+v", u)
@@ -180,6 +182,7 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 }
 
 func TestPasswordChangeAndDisableRevoke(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	adminID, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	entID, ent, entRefresh := tp.Account(accounts.Entrepreneur, "ent@test.cn")
@@ -228,6 +231,7 @@ func TestPasswordChangeAndDisableRevoke(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	bad := map[string]string{"login": "ent@test.cn", "password": "wrong-password-1"}

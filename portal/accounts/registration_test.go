@@ -22,6 +22,7 @@ import (
 // free one (the logins are chosen to mask alike), through the API and on
 // the web; only the message to the address differs.
 func TestRegistrationAnswersAlike(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "taken@test.cn")
 	if _, err := tp.App.Accounts().Create(context.Background(), accounts.Principal{ID: "bootstrap", Role: accounts.Admin},
@@ -76,6 +77,7 @@ func TestRegistrationAnswersAlike(t *testing.T) {
 
 // TestRegisterConfirmAPI: the confirmation step, through the API.
 func TestRegisterConfirmAPI(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	resp, raw := tp.Do("POST", "/api/v1/auth/register", map[string]any{"email": "Li.Hua@Example.cn", "password": portaltest.Password, "name": "李華"}, "")
 	st := portaltest.Decode[accountsweb.RegisterResponse](t, raw)
@@ -105,6 +107,7 @@ func TestRegisterConfirmAPI(t *testing.T) {
 // hold up neither the owner's browser (device cookie) nor the owner's API
 // client (device_token), nor the owner at their own address.
 func TestSignInFromAKnownDevice(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) {
 		_, n, _ := net.ParseCIDR("0.0.0.0/32") // the in-process client's peer address
 		c.TrustedProxies = append(c.TrustedProxies, n)
@@ -159,6 +162,7 @@ func TestSignInFromAKnownDevice(t *testing.T) {
 // account's device tokens (accounts/device.go), so the browser it is made
 // in gets a new device cookie and stays one the owner uses.
 func TestWebPasswordChangeRenewsTheDevice(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	device := func(resp *http.Response) *http.Cookie {
@@ -188,6 +192,7 @@ func TestWebPasswordChangeRenewsTheDevice(t *testing.T) {
 // password cannot be guessed on the account page without limit; past it
 // the form says so at the field, in the user's language.
 func TestWebPasswordChangeThrottled(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	b := tp.Browser()

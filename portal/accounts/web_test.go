@@ -10,6 +10,7 @@ import (
 )
 
 func TestWebRegisterLoginLogout(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	b := tp.Browser()
 	_, doc := b.Get("/register")
@@ -101,6 +102,7 @@ func TestWebRegisterLoginLogout(t *testing.T) {
 }
 
 func TestWebAdminPages(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Admin, "boss@test.cn")
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")

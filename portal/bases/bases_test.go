@@ -15,6 +15,7 @@ import (
 )
 
 func TestBasesAPI(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewBaseWorld(t)
 	tp := w.Portal
 	venture := "軟件外包工作室，三人團隊"
@@ -66,6 +67,7 @@ func TestBasesAPI(t *testing.T) {
 }
 
 func TestIntakeAssignmentAPI(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewBaseWorld(t)
 	tp := w.Portal
 	var tokens []string
@@ -109,6 +111,7 @@ func TestIntakeAssignmentAPI(t *testing.T) {
 // TestBrowserBaseJourney: apply to two bases → the manager accepts → the
 // offer is accepted → the base's free seats drop by one.
 func TestBrowserBaseJourney(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewBaseWorld(t)
 	s := portaltest.NewSession(t, w.Portal, 90*time.Second)
 	s.ZhHant()

@@ -15,6 +15,7 @@ import (
 )
 
 func TestHotlineAPI(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	tp := w.Portal
 	unknown := w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "139 1234 5678"}, w.Staff)
@@ -108,6 +109,7 @@ func TestHotlineAPI(t *testing.T) {
 // TestHotlineCSV: the queue exports parse as CSV, carry the rows, and a
 // name typed as a formula stays text.
 func TestHotlineCSV(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "=HYPERLINK(\"http://x\")"}, w.Staff))
 	for range 3 {
@@ -148,6 +150,7 @@ func TestHotlineCSV(t *testing.T) {
 // TestWebCallForm: a call with no notes re-shows the form with the message
 // in the user's language and what was typed; nothing is stored.
 func TestWebCallForm(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, w.Staff))
 	b := w.Portal.Browser()
@@ -183,6 +186,7 @@ func TestWebCallForm(t *testing.T) {
 // from an unknown caller, open a follow-up case from it, record a contact
 // and close the case with "started again".
 func TestBrowserHotlineJourney(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	s := portaltest.NewSession(t, w.Portal, 90*time.Second)
 	s.Step("phone screen", chromedp.EmulateViewport(375, 812))

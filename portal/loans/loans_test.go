@@ -20,6 +20,7 @@ import (
 )
 
 func TestLoansAPI(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewLoanWorld(t)
 	tp := w.Portal
 	app := map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐坊設備", "guarantee": "guarantee_fund",
@@ -60,6 +61,7 @@ func TestLoansAPI(t *testing.T) {
 // the bureau's check and the bank's decision, on a phone screen; the
 // applicant sees the same timeline and the interest subsidy.
 func TestBrowserLoanJourney(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewLoanWorld(t)
 	s := portaltest.NewSession(t, w.Portal, 120*time.Second)
 	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
@@ -144,6 +146,7 @@ func TestBrowserLoanJourney(t *testing.T) {
 // pages, checked by content and size, served as downloads only to those
 // who may read the file.
 func TestLoanDocuments(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewLoanWorld(t)
 	tp := w.Portal
 	app := map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐坊設備", "guarantee": "guarantee_fund",

@@ -56,6 +56,7 @@ func (w *mentorWorld) ask(t *testing.T, token string, body map[string]any) mento
 }
 
 func TestConsultationsAPI(t *testing.T) {
+	t.Parallel()
 	w := newMentorWorld(t)
 	tp := w.tp
 	q := w.ask(t, w.e1, map[string]any{"topic": "financing", "question": "初創期如何申請創業擔保貸款？需要哪些材料？"})
@@ -118,6 +119,7 @@ func TestConsultationsAPI(t *testing.T) {
 // answers and marks it answered → the asker rates it → the rating shows on
 // the mentor's public page.
 func TestBrowserConsultationJourney(t *testing.T) {
+	t.Parallel()
 	w := newMentorWorld(t)
 	s := portaltest.NewSession(t, w.tp, 90*time.Second)
 	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
@@ -178,6 +180,7 @@ func TestBrowserConsultationJourney(t *testing.T) {
 // TestWebAskForm: a bad question re-shows the form with the typed text and
 // a message in the user's language; nothing is stored.
 func TestWebAskForm(t *testing.T) {
+	t.Parallel()
 	w := newMentorWorld(t)
 	b := w.tp.Browser()
 	_, doc := b.Get("/login")
@@ -214,6 +217,7 @@ func TestWebAskForm(t *testing.T) {
 // TestMentorApplication: a person registers as a mentor applicant, writes a
 // profile, is not listed nor routed to until an administrator approves.
 func TestMentorApplication(t *testing.T) {
+	t.Parallel()
 	w := newMentorWorld(t)
 	tp := w.tp
 	reg := tp.Register(map[string]any{"email": "new.mentor@test.cn", "password": portaltest.Password, "name": "林導師", "as_mentor": true})
@@ -241,6 +245,7 @@ func TestMentorApplication(t *testing.T) {
 }
 
 func TestWebRegisterAsMentor(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	b := tp.Browser()
 	resp := b.Register(url.Values{"name": {"林導師"}, "login": {"lin@test.cn"}, "password": {portaltest.Password}, "password2": {portaltest.Password}, "as": {"mentor"}})
@@ -266,6 +271,7 @@ func TestWebRegisterAsMentor(t *testing.T) {
 // disabling a mentor's account takes them out of the public directory and
 // the routing at once; enabling it puts them back.
 func TestMentorAccountDisabled(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	mentorID, mentorTok, _ := tp.Account(accounts.Mentor, "mentor@off.test.cn")
 	_, admin, _ := tp.Account(accounts.Admin, "admin@off.test.cn")

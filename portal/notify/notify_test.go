@@ -14,6 +14,7 @@ import (
 // nothing; the page's form marks read up to the newest it showed, so one
 // that came after stays unread.
 func TestNotificationsPageMarksReadByPost(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	id, _, _ := tp.Account(accounts.Entrepreneur, "reader@test.cn")
 	ctx := context.Background()

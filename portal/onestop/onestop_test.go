@@ -12,6 +12,7 @@ import (
 )
 
 func TestServiceRequests(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")

@@ -12,6 +12,7 @@ import (
 // any look-up, and names still go by GET. (The hotline's caller look-up
 // keeps the same rule: hotline's TestLookupByNumberAPI.)
 func TestSearchByNumberAPI(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	const idNo, phone = "11010519880512123X", "13800138000"
 	refused := []string{`"field":"q"`, "error.query.in_url"}

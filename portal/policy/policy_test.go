@@ -10,6 +10,7 @@ import (
 )
 
 func TestPolicyEditing(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
@@ -62,6 +63,7 @@ func TestPolicyEditing(t *testing.T) {
 }
 
 func TestEligibilityCheckAPI(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Run(t, []portaltest.Scenario{
 		{Name: "public check in English", Method: "POST", Path: "/api/v1/eligibility/check", Status: 200,
@@ -84,6 +86,7 @@ func TestEligibilityCheckAPI(t *testing.T) {
 // TestSelfCheckGrows: the public self-check starts short and, after each
 // round, asks what the undecided supports still need, keeping the answers.
 func TestSelfCheckGrows(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	b := tp.Browser()
 	_, doc := b.Get("/check")

@@ -222,6 +222,7 @@ func unzip(t *testing.T, raw []byte) map[string][]byte {
 // collection, no file of the search index and no log line holds their
 // name, ID number or phone.
 func TestPrivacyCanary(t *testing.T) {
+	t.Parallel()
 	tp, dir := privacyPortal(t)
 	w := newPrivacyWorld(t, tp)
 	ctx := context.Background()
@@ -316,6 +317,7 @@ func TestPrivacyCanary(t *testing.T) {
 }
 
 func TestExportAndDelete(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestProjectsAPIWorkflow(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")
@@ -70,6 +71,7 @@ func mustGet(tp *portaltest.Portal, path, token string) []byte {
 }
 
 func TestLibraryBadInput(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	if err := tp.App.LoadDemoProjects(context.Background()); err != nil {
 		t.Fatal(err)
@@ -108,6 +110,7 @@ func TestLibraryBadInput(t *testing.T) {
 }
 
 func TestLibraryDegradedWhenSearchIsDown(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	if err := tp.App.LoadDemoProjects(context.Background()); err != nil {
 		t.Fatal(err)
@@ -128,6 +131,7 @@ func TestLibraryDegradedWhenSearchIsDown(t *testing.T) {
 }
 
 func TestWebProjectSubmission(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	b := tp.Browser()
@@ -159,6 +163,7 @@ func TestWebProjectSubmission(t *testing.T) {
 // TestBrowserLibrarySearchAsYouType: typing in the search box updates the
 // results without submitting, Simplified finding Traditional, highlighted.
 func TestBrowserLibrarySearchAsYouType(t *testing.T) {
+	t.Parallel()
 	browser := portaltest.Chromium(t)
 	tp := portaltest.New(t)
 	if err := tp.App.LoadDemoProjects(context.Background()); err != nil {
@@ -189,6 +194,7 @@ func TestBrowserLibrarySearchAsYouType(t *testing.T) {
 // and the page offers them neither form), and a project its reviewers
 // scored lowest cannot be recommended by anyone.
 func TestProjectRulesBindAdministrators(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	rev1, _, _ := tp.Account(accounts.Mentor, "m1@test.cn")
 	rev2, _, _ := tp.Account(accounts.Mentor, "m2@test.cn")

@@ -21,6 +21,7 @@ import (
 // gives changes; the claim goes to the bureau. Who may do what is checked
 // at every step.
 func TestTrainingAPI(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	schoolID, school, _ := tp.Account(accounts.Provider, "school@test.cn")
@@ -156,6 +157,7 @@ func TestTrainingAPI(t *testing.T) {
 // TestWebCourseForm: a provider's course with bad sessions re-shows the
 // form with the message and the typed values; nothing is stored.
 func TestWebCourseForm(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	schoolID, _, _ := tp.Account(accounts.Provider, "school@test.cn")
@@ -205,6 +207,7 @@ func TestWebCourseForm(t *testing.T) {
 // enrols; the provider marks attendance and closes the course; the
 // entrepreneur sees the certificate and anyone can verify it.
 func TestBrowserTrainingJourney(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	schoolID, school, _ := tp.Account(accounts.Provider, "school@test.cn")

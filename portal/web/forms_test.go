@@ -6,6 +6,7 @@ import (
 )
 
 func TestSensitiveQuery(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	for q, want := range map[string]bool{
 		"11010519880512123X":  true,  // an ID number

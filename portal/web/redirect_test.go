@@ -6,6 +6,7 @@ import (
 )
 
 func TestLocalPath(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"/", "/"}, {"/manage", "/manage"}, {"/manage?status=offered#x", "/manage?status=offered#x"}, {"/a/b?next=//x", "/a/b?next=//x"},
 		{"/%2f/evil.example", "/%2f/evil.example"}, {"/manage%0d%0aSet-Cookie:x", "/manage%0d%0aSet-Cookie:x"},
@@ -28,6 +29,7 @@ func TestLocalPath(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"} {
 		if got := SafeNext(next); got != "/" {
 			t.Errorf("SafeNext(%q) = %q", next, got)
