@@ -15,6 +15,7 @@ import (
 // log out → log in → greeted again → log out; on a 375 px phone screen,
 // with nothing wider than the screen.
 func TestBrowserJourney(t *testing.T) {
+	t.Parallel()
 	ctx := portaltest.Chromium(t)
 	tp := portaltest.New(t)
 	base, stop := tp.Serve(t)

@@ -16,6 +16,7 @@ import (
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	key32 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	tests := []struct {
 		name    string
@@ -74,6 +75,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	_, err := portal.LoadConfig([]string{"-help"}, env(nil), &out)
 	if !errors.Is(err, flag.ErrHelp) {
@@ -88,6 +90,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 }
 
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	secret := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
 	portal.LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_JWT_KEY": secret, "MEILI_API_KEY": "masterkey-123"}), &out)
@@ -97,6 +100,7 @@ func TestSecretsNeverShown(t *testing.T) {
 }
 
 func TestGeneratedKeysArePrivateAndStable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	k1, err := portal.LoadOrCreateKey(nil, dir, "jwt.key", 32)
 	if err != nil || len(k1) != 32 {

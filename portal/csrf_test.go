@@ -81,6 +81,7 @@ var csrfAudited = []string{"audit"}
 // Origin; each is refused with 403 error.csrf, and nothing but the audit
 // record of the refusal is written.
 func TestCSRFEveryForm(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	w, _ := newSmallWorld(t, tp)
 	ent := w.token(t, "entrepreneur@sweep.test.cn")
@@ -226,6 +227,7 @@ func getChangesNothing(t *testing.T, tp *portaltest.Portal, w *sweepWorld) {
 // (and so rotated the CSRF seed) carries the new seed's token, and its form
 // goes through. It carried the old seed's, and the form answered 403.
 func TestFormAfterQuietRenewal(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	b := tp.Browser()

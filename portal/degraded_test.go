@@ -47,6 +47,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // portal declares the indexes without a restart, refills them from the
 // database, and every index holds what the database holds.
 func TestSearchEngineDown(t *testing.T) {
+	t.Parallel()
 	var searchDir string
 	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) {
 		searchDir = filepath.Join(cfg.DataDir, "search")
@@ -113,6 +114,8 @@ func TestSearchEngineDown(t *testing.T) {
 // TestMeilisearchUnreachable: a Meilisearch URL where nothing listens. The
 // portal starts, pages and writes work, the library degrades.
 func TestMeilisearchUnreachable(t *testing.T) {
+	// Not parallel: the port it closed must stay unanswered, and a test
+	// in parallel could listen on it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +206,8 @@ func (p *proxy) restore() { p.listen(p.addr) }
 // 500 and not a hang; readiness turns 503; when it is back the portal
 // answers again without a restart.
 func TestDatabaseOutage(t *testing.T) {
+	// Not parallel: the proxy listens again on the port it closed, which a
+	// test in parallel could take meanwhile.
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

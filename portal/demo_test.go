@@ -19,6 +19,7 @@ import (
 // TestDemoData: the demo loads every area with records in every state, and
 // loading it again adds nothing.
 func TestDemoData(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	ctx := context.Background()
 	if err := tp.App.LoadDemo(ctx, io.Discard); err != nil {

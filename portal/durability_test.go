@@ -110,6 +110,7 @@ func crashSettingsFromEnv(t *testing.T) crashSettings {
 // acknowledged write lost, no duplicate from a retry. Restart times (start
 // to ready) are logged, not asserted.
 func TestCrashDurability(t *testing.T) {
+	// Not parallel: it times restarts of the portal processes it kills.
 	cs := crashSettingsFromEnv(t)
 	r := rand.New(rand.NewPCG(cs.seed, 1))
 	t.Logf("%d records from %d clients, %d kills; replay with CRASH_SEED=%d", cs.records, cs.clients, cs.kills, cs.seed)

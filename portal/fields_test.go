@@ -87,6 +87,7 @@ func fieldRows(seen map[string]map[string]map[string]bool) []string {
 // any status may carry a field named like a sealed value, a blind index,
 // a password, a token version or a secret.
 func TestFieldAllowList(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	w := newSweepWorld(t, tp)
 	seen := map[string]map[string]map[string]bool{} // route → path → subject

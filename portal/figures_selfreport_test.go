@@ -40,6 +40,7 @@ func shownFigures(v *portal.FigureView) map[string]string {
 // before the first check-in; and the rebuild command's sums agree with
 // the writes'.
 func TestFiguresSelfReported(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	_, staff, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
@@ -187,6 +188,7 @@ func TestFiguresSelfReported(t *testing.T) {
 // hotline staff find it in their queue, verify it at the figure they
 // checked, and open the venture's page — every page fits the screen.
 func TestBrowserVerifyQueue(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Hotline, "hotline@test.cn")
 	id, e1, _ := tp.Account(accounts.Entrepreneur, "e1@test.cn")

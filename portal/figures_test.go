@@ -27,6 +27,7 @@ import (
 // in time. The dashboard, its JSON, its CSV and XLSX exports and the
 // manager's own figures all say so.
 func TestFiguresByHand(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewBaseWorld(t)
 	tp := w.Portal
 	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳一", "consent_version": "2026-11", "district": "xicheng"}, w.E1); resp.StatusCode != 200 {
@@ -180,6 +181,7 @@ func hasRow(rows [][]string, label, value string) bool {
 // TestSmallCells: published counts under five are withheld, and so is a
 // share whose count or remainder is under five.
 func TestSmallCells(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		n    int64
 		want string
@@ -209,6 +211,7 @@ func TestSmallCells(t *testing.T) {
 // TestComplementarySuppression: one withheld district in a column takes
 // the smallest other one with it; two or none, nothing more.
 func TestComplementarySuppression(t *testing.T) {
+	t.Parallel()
 	n := func(v int64) portal.OpenCell { return &v }
 	rows := []portal.OpenRow{{Area: "all", Calls: n(40), LoansApproved: n(30)},
 		{Calls: nil, LoansApproved: nil}, {Calls: n(12), LoansApproved: nil}, {Calls: n(7), LoansApproved: n(9)}, {Calls: n(0), LoansApproved: n(21)}, {Calls: n(21)}}
@@ -225,6 +228,7 @@ func TestComplementarySuppression(t *testing.T) {
 // aggregates only — no name or id of anyone in the records — and the city's
 // few stability check-ins are withheld.
 func TestOpenData(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	e1ID, e1, _ := tp.Account(accounts.Entrepreneur, "e1@test.cn")
 	reg := core.DateOf(tp.Now()).AddMonths(-2).String()

@@ -248,6 +248,7 @@ func FuzzAuthenticate(f *testing.F) {
 // FuzzDaysByKind, FuzzLoadConfig: fmt.Sscan read "5x" as 5, "0x10" as 16 and
 // "1e2" as 1, so a mistyped setting started the portal with another value.
 func TestSettingsAreWholeNumbers(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"5x", "0x10", "+5", "1e2", "5 days"} {
 		bad := 0
 		if got := portal.DaysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
@@ -267,6 +268,7 @@ func TestSettingsAreWholeNumbers(t *testing.T) {
 // FuzzParseFigureQuery: the span was bounded by 120 × 31 days, so 2016-01 to
 // 2026-02 (121 months) passed the ten-year limit.
 func TestFigureSpanIsCountedInMonths(t *testing.T) {
+	t.Parallel()
 	now := core.NewDate(2026, 12, 5)
 	for _, tt := range []struct {
 		from, to string

@@ -51,6 +51,7 @@ var hostileValues = []string{
 }
 
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
@@ -249,6 +250,7 @@ func sweepHostile(t *testing.T, tp *portaltest.Portal, token string, targets []h
 // TestHostileHotline sends the corpus to every hotline write and list: no
 // 5xx, nothing accepted, no record changed.
 func TestHostileHotline(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	tp := w.Portal
 	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.Staff))
@@ -297,6 +299,7 @@ func TestHostileHotline(t *testing.T) {
 // TestHostileTraining: the corpus against the training writes and the
 // catalogue.
 func TestHostileTraining(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	schoolID, school, _ := tp.Account(accounts.Provider, "school@test.cn")
@@ -328,6 +331,7 @@ func TestHostileTraining(t *testing.T) {
 
 // TestHostileLoans: the corpus against the loan writes.
 func TestHostileLoans(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewLoanWorld(t)
 	resp, body := w.Portal.Do("POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐設備",
 		"guarantee": "guarantee_fund", "plan": "在村口開豆腐坊，日產 200 斤，供應三家超市。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.BankID}, w.Farmer)

@@ -20,6 +20,7 @@ import (
 // with another body, a malformed key, or a retry while the first still
 // runs are refused clearly; a first request that died lets a retry run.
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	farmerID, farmer, _ := tp.Account(accounts.Entrepreneur, "farmer@test.cn")
 	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")
@@ -73,6 +74,7 @@ func TestIdempotencyKeys(t *testing.T) {
 // a token one signs is good at the other; failed sign-ins spread over both
 // count together; a worker's lease lets one of them run a pass at a time.
 func TestTwoReplicas(t *testing.T) {
+	t.Parallel()
 	a := portaltest.New(t)
 	b := a.Twin(t)
 	_, token, _ := a.Account(accounts.Entrepreneur, "ent@test.cn")

@@ -15,6 +15,7 @@ import (
 // supports with reasons → request a service → staff completes it → the
 // entrepreneur sees it done.
 func TestBrowserSupportsJourney(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tp.Account(accounts.Hotline, "hotline@test.cn")
 	s := portaltest.NewSession(t, tp, 90*time.Second)

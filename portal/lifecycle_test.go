@@ -26,6 +26,7 @@ import (
 )
 
 func TestServeAndShutdown(t *testing.T) {
+	// Not parallel: it times a shutdown against a request in flight.
 	tp := portaltest.New(t)
 	tp.App.Config().ShutdownGrace = 5 * time.Second
 	base, stop := tp.Serve(t)
@@ -120,6 +121,7 @@ func TestServeAndShutdown(t *testing.T) {
 }
 
 func TestAdminCreateCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	ctx := context.Background()
@@ -148,6 +150,7 @@ func TestAdminCreateCommand(t *testing.T) {
 // directory, and a dump, are restored into fresh data directories; every
 // collection comes back the same, and reindex brings search in step.
 func TestBackupCommands(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	data := t.TempDir()
 	var out, errb bytes.Buffer
@@ -230,6 +233,8 @@ func collectionsOf(t *testing.T, s *store.Store) map[string][]string {
 // with a clear log line each time, until the start-up gives up, without a
 // panic.
 func TestDatabaseUnreachableAtStart(t *testing.T) {
+	// Not parallel: the port it closed must stay unanswered for its
+	// four seconds of retries, and a test in parallel could listen on it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -257,6 +262,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 // TestRequestIDs: every answer carries a request id (the proxy's, when
 // sane), and the JSON log line of the request names it.
 func TestRequestIDs(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	var logs bytes.Buffer
 	tp.App.SetLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
@@ -279,6 +285,7 @@ func TestRequestIDs(t *testing.T) {
 // TestAdmitReads: with the reads bounded and every slot taken, health
 // checks and writes are still served, and a page view waits for a slot.
 func TestAdmitReads(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) { c.MaxReads = 1 }))
 	_, tok, _ := tp.Account(accounts.Entrepreneur, "e@admit.test.cn")
 	tp.App.ReadSlots() <- struct{}{} // every slot taken

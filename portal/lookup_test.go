@@ -15,6 +15,7 @@ import (
 // a number in a link shows a message and looks nothing up; the results of
 // a POST render in place, with the number in no URL.
 func TestLookupByNumberPages(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewHotlineWorld(t)
 	const idNo, phone = "11010519880512123X", "13800138000"
 	person := `a[href="/staff/people/` + w.E1ID + `"]`
@@ -107,6 +108,7 @@ func TestLookupByNumberPages(t *testing.T) {
 // TestSignInLinkDropsNumbers: a guest sent to sign in comes back to the
 // page asked for, but a number in its query is not carried into the link.
 func TestSignInLinkDropsNumbers(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	for _, tt := range []struct{ path, next string }{
 		{"/staff/people?q=11010519880512123X", "/staff/people"},

@@ -44,6 +44,7 @@ func jsonFields(t reflect.Type) map[string]bool {
 // to the body of every API create and update are refused by name (the
 // request types name what may be set), and nothing is stored.
 func TestMassAssignment(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	tokens := map[accounts.Role]string{}
 	for _, r := range accounts.Roles {

@@ -18,6 +18,7 @@ import (
 // API and the web form. (A 409 error.id.taken once let anyone recover a
 // phone from its mask in minutes, and test whether someone is registered.)
 func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, owner, _ := tp.Account(accounts.Entrepreneur, "owner@test.cn")
 	if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), owner); resp.StatusCode != 200 {
@@ -74,6 +75,7 @@ func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
 // TestDisputeQueueWeb: the claim lands in the staff queue, where hotline
 // staff settle it with a form; the number then finds the claimant.
 func TestDisputeQueueWeb(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	ownerID, owner, _ := tp.Account(accounts.Entrepreneur, "owner@test.cn")
 	claimantID, claimant, _ := tp.Account(accounts.Entrepreneur, "claimant@test.cn")

@@ -109,6 +109,7 @@ func writeOwnership(t *testing.T, keys []string, have map[string]ownershipCell) 
 // -update-ownership adds and removes rows, keeping the reviewed cells; new
 // rows hold "?" and fail until reviewed.
 func TestOwnershipMatrix(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	keys := ownershipKeys(tp.App.Routes())
 	table := readOwnership(t)

@@ -53,6 +53,7 @@ func permissionMatrix(routes []web.Route) []string {
 // running portal: a denied guest gets 401 (pages: the sign-in page), a
 // denied account 403, an allowed one neither — and nobody a 5xx.
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	want := permissionMatrix(tp.App.Routes())
 	head := "# route\t" + strings.Join(permissionSubjects, "\t")

@@ -120,6 +120,7 @@ func canaryIDNumber(region string, first time.Time, i int) string {
 // the search index files and not in the database files (main file and
 // WAL), before and after the store is closed.
 func TestPIICanaries(t *testing.T) {
+	t.Parallel()
 	total := canaryCount(t)
 	seed := uint64(time.Now().UnixNano())
 	if e := os.Getenv("PII_CANARIES_SEED"); e != "" {
@@ -438,6 +439,7 @@ func parallel(t *testing.T, ps []*canaryPerson, fn func(p *canaryPerson) error) 
 // TestCanarySetFind: the scan sees a value also with spaces, dashes or a
 // lower-case x, and not in its masked form.
 func TestCanarySetFind(t *testing.T) {
+	t.Parallel()
 	c := canarySet{"15907731000": "phone", "11010519650101000X": "id"}
 	for in, want := range map[string]int{
 		`{"phone":"15907731000"}`: 1, "tel 159 0773 1000.": 1, "159-0773-1000": 1, "x11010519650101000x": 1,

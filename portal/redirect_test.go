@@ -56,6 +56,7 @@ func checkRedirect(t *testing.T, what string, resp *http.Response, sent, fallbac
 // and manager), the language switch's and sign-in's next, and the address
 // a guest is sent back to after signing in.
 func TestHostileRedirects(t *testing.T) {
+	t.Parallel()
 	w := portaltest.NewBaseWorld(t)
 	tp := w.Portal
 	resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA}, "venture": "軟件外包工作室，三人團隊"}, w.E1)

@@ -134,6 +134,7 @@ func rotRun(t *testing.T, wantCode int, args ...string) string {
 // TestRotateDataKeyGenerated rotates the embedded default's generated key
 // file, interrupted once, then runs it again.
 func TestRotateDataKeyGenerated(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	tp := rotPortal(t, data)
 	uid := rotSeed(t, tp)
@@ -182,6 +183,7 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 // TestRotateDataKeySettings rotates keys given as settings, as replicas
 // do: the new key current, the old one previous; then without it.
 func TestRotateDataKeySettings(t *testing.T) {
+	t.Parallel()
 	keyA := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	keyB := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	keyC := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
@@ -222,6 +224,7 @@ func TestRotateDataKeySettings(t *testing.T) {
 }
 
 func TestRotateConfigPreviousKeys(t *testing.T) {
+	t.Parallel()
 	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	k2 := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	tests := []struct {

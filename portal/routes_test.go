@@ -28,6 +28,7 @@ import (
 // TestEveryRouteDeclaresAccess: every route the server answers was
 // registered from the route table with an access rule; nothing else.
 func TestEveryRouteDeclaresAccess(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	declared := map[string]bool{}
 	for _, r := range tp.App.Routes() {
@@ -47,6 +48,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 // TestOpenAPIMatchesRoutes: every API route is in the document with its
 // method, and the document names no route that does not exist.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	_, body := tp.Do("GET", "/api/v1/openapi.json", nil, "")
 	var doc struct {
@@ -79,6 +81,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // TestCatalogsComplete: the three catalogs have the same keys, and every
 // key used by a template or by the Go code exists.
 func TestCatalogsComplete(t *testing.T) {
+	t.Parallel()
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +192,7 @@ func TestCatalogsComplete(t *testing.T) {
 }
 
 func TestLanguageChoice(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	for _, tt := range []struct{ accept, cookie, want string }{
 		{"", "", "創業一站式服務平台"},

@@ -9,6 +9,7 @@ import (
 )
 
 func TestWebCSRFAndOrigin(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	b := tp.Browser()
 	_, doc := b.Get("/login")
@@ -34,6 +35,7 @@ func TestWebCSRFAndOrigin(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	tp := portaltest.New(t)
 	for _, path := range []string{"/", "/login", "/nope", "/api/v1/me", "/healthz"} {
 		resp, _ := tp.Do("GET", path, nil, "")

@@ -144,6 +144,7 @@ func (x *xssWriter) write(method, path, token string, base map[string]any, field
 // HTML answer carries a Content-Security-Policy, every JSON answer a JSON
 // type and nosniff.
 func TestStoredXSS(t *testing.T) {
+	t.Parallel()
 	// The detector finds what it looks for.
 	bad, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body><p>x</p><script>alert(1)</script><img src=x onerror=alert(2)>` +
 		`<a href=" jav&#x09;ascript:alert(3)">y</a><iframe src=//evil.example></iframe><form action="https://evil.example/"></form></body></html>`))
