@@ -17,8 +17,10 @@ import (
 var chromiums = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 
 // Chromium starts headless Chromium, a browser of the test's own (waiting
-// for a slot while others run). It skips when Chromium is missing, except
-// in CI (.ci/run installs it), where a missing browser fails.
+// for a slot while others run; one browser per test, as a second one open
+// at once could wait for the first's slot for ever). It skips when Chromium
+// is missing, except in CI (.ci/run installs it), where a missing browser
+// fails.
 func Chromium(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
