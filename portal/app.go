@@ -35,6 +35,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/outbox"
 	"onestop/services/people"
+	"onestop/services/pii"
 	"onestop/services/policy"
 	"onestop/services/privacy/rights"
 	"onestop/services/projects"
@@ -64,6 +65,7 @@ type App struct {
 	loans     *loans.Service
 	figures   *figures.Service
 	replays   *replays.Store
+	vault     *pii.Vault     // the data keys, for the tests' mailbox (Vault)
 	bureau    *bureau.Bureau // every service: the areas' handlers and the tools (demo, seed-load)
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
@@ -110,8 +112,15 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, monitor *even
 	}
 }
 
-// newApp is NewApp on an already open store (tests give each test its own
-// database on one shared embedded server).
+// NewAppOn is NewApp on an already open store: tests give each test its own
+// database on one shared embedded server. A store of the caller's is not
+// closed by Close if it was borrowed (store.Database).
+func NewAppOn(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (*App, error) {
+	return newApp(ctx, cfg, log, st)
+}
+
+// newApp is NewApp on an already open store, or on one it opens when st is
+// nil.
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store) (_ *App, err error) {
 	a := &App{cfg: cfg, store: st}
 	if cfg.MaxReads > 0 {
@@ -130,6 +139,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
+	a.vault = vault
 
 	a.metrics = newMetrics()
 	if a.store == nil {
@@ -314,11 +324,39 @@ func (a *App) Demo() (*demo.Loader, error) {
 	return demo.New(demo.Deps{Bureau: a.bureau, Clock: a.Clock, Label: func(key string) string { return a.I18n.T("zh-Hant", key) }})
 }
 
-// Bureau is every service of the app, for the command line.
-func (a *App) Bureau() *bureau.Bureau { return a.bureau }
-
 // Accounts exposes the accounts service to the command line and tests.
 func (a *App) Accounts() *accounts.Service { return a.accounts }
+
+// Bureau is every service the app runs: the command line's, and tests'
+// that set up records without going through HTTP.
+func (a *App) Bureau() *bureau.Bureau { return a.bureau }
+
+// Config is the configuration the app was started with.
+func (a *App) Config() *Config { return a.cfg }
+
+// Store is the app's database, for tests that read what was written.
+func (a *App) Store() *store.Store { return a.store }
+
+// Search is the search engine the app reads lists from.
+func (a *App) Search() search.Engine { return a.engine }
+
+// Vault holds the data keys; tests open sealed values with it (the
+// test gateway reads a message's sealed recipient).
+func (a *App) Vault() *pii.Vault { return a.vault }
+
+// SetReady marks the app ready (or not) for /readyz. Serve does it; tests
+// that drive the app in-process without serving do it themselves.
+func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
+
+// LoadDemoProjects imports the demo project library (320 projects) without
+// the rest of the demo data, for tests of the library's search.
+func (a *App) LoadDemoProjects(ctx context.Context) error {
+	d, err := a.Demo()
+	if err != nil {
+		return err
+	}
+	return d.Projects(ctx)
+}
 
 func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
 	ok := a.ready.Load()

@@ -1,7 +1,8 @@
-package portal
+package portal_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -19,7 +20,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"encoding/json"
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/demo"
@@ -42,7 +44,7 @@ func BenchmarkLibrary(b *testing.B) {
 	if s := os.Getenv("BENCH_PROJECTS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	tp := newTestPortalTB(b)
+	tp := portaltest.New(b)
 	rows := demo.ProjectRows(n)
 	var sb strings.Builder
 	for _, r := range rows {
@@ -52,7 +54,7 @@ func BenchmarkLibrary(b *testing.B) {
 	}
 	for b.Loop() {
 		start := time.Now()
-		rep, err := tp.app.projects.Import(context.Background(), strings.NewReader(sb.String()), "jsonl", nil)
+		rep, err := tp.App.Bureau().Projects.Import(context.Background(), strings.NewReader(sb.String()), "jsonl", nil)
 		if err != nil || rep.Created+rep.Updated != n {
 			b.Fatalf("import: %+v %v", rep, err)
 		}
@@ -60,7 +62,7 @@ func BenchmarkLibrary(b *testing.B) {
 		b.ReportMetric(took.Seconds(), "import-s")
 		b.ReportMetric(float64(n)/took.Seconds(), "import-docs/s")
 	}
-	base, stop := serveBench(b, tp.app)
+	base, stop := serveBench(b, tp.App)
 	defer stop()
 	hello := serveHello(b)
 	query := base + "/api/v1/projects?q=" + "%E7%A4%BE%E5%8D%80+%E6%9C%8D%E5%8B%99" + "&industry=community_service" // 社區 服務
@@ -83,7 +85,7 @@ func BenchmarkLibrary(b *testing.B) {
 	b.ReportMetric(worst, "worst-shape-ms")
 }
 
-func serveBench(b *testing.B, a *App) (string, func()) {
+func serveBench(b *testing.B, a *portal.App) (string, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -163,28 +165,28 @@ func pct(v []float64, p float64) float64 {
 //
 //	go test -run '^$' -bench CallRoundTrip -benchtime 200x ./portal/
 func BenchmarkCallRoundTrip(b *testing.B) {
-	tp := newTestPortalTB(b)
+	tp := portaltest.New(b)
 	ctx := context.Background()
-	tp.account(accounts.Hotline, "hotline@test.cn")
+	tp.Account(accounts.Hotline, "hotline@test.cn")
 	staff := accounts.Principal{ID: "bench", Role: accounts.Admin, Name: "bench"}
-	contact, err := tp.app.hotline.CreateContact(ctx, staff, hotline.NewContact{Name: "陳先生", Phone: "13912345678"}, accounts.Meta{})
+	contact, err := tp.App.Bureau().Hotline.CreateContact(ctx, staff, hotline.NewContact{Name: "陳先生", Phone: "13912345678"}, accounts.Meta{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	br := tp.browser()
-	_, doc := br.get("/login")
-	br.post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = br.get("/hotline/contacts/" + contact.ID)
-	csrf := csrfOf(doc)
+	br := tp.Browser()
+	_, doc := br.Get("/login")
+	br.Post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = br.Get("/hotline/contacts/" + contact.ID)
+	csrf := portaltest.CSRF(doc)
 	form := url.Values{"type": {"policy"}, "topic": {"loan"}, "notes": {"詢問創業擔保貸款的額度、期限和貼息比例。"}, "outcome": {"resolved"}, "duration_minutes": {"3"}}
 	var lat []float64
 	for b.Loop() {
 		start := time.Now()
-		resp, _ := br.post("/hotline/contacts/"+contact.ID+"/calls", form, csrf)
+		resp, _ := br.Post("/hotline/contacts/"+contact.ID+"/calls", form, csrf)
 		if resp.StatusCode != 303 {
 			b.Fatalf("save: %d", resp.StatusCode)
 		}
-		if resp, _ := br.get(resp.Header.Get("Location")); resp.StatusCode != 200 {
+		if resp, _ := br.Get(resp.Header.Get("Location")); resp.StatusCode != 200 {
 			b.Fatalf("contact page: %d", resp.StatusCode)
 		}
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
@@ -207,13 +209,13 @@ func BenchmarkCallRoundTrip(b *testing.B) {
 //
 //	go test -run '^$' -bench Dashboard -benchtime 20x -v -timeout 30m ./portal/
 func BenchmarkDashboard(b *testing.B) {
-	tp := newTestPortalTB(b)
+	tp := portaltest.New(b)
 	ctx := context.Background()
-	now := core.DateOf(tp.app.Clock.Now())
+	now := core.DateOf(tp.Now())
 	checks := 0
 	src := figures.Source{Name: "synthetic", Each: func(ctx context.Context, emit func(figures.Event) error) error {
 		r := rand.New(rand.NewPCG(1, 2))
-		districts, industries := tp.app.Lists.Codes(reference.District), tp.app.VentureIndustries()
+		districts, industries := tp.App.Lists.Codes(reference.District), tp.App.VentureIndustries()
 		day := func(back int) core.Date { return now.AddDays(-r.IntN(back)) }
 		for i := range 100_000 {
 			d := districts[r.IntN(len(districts))]
@@ -257,16 +259,16 @@ func BenchmarkDashboard(b *testing.B) {
 		return nil
 	}}
 	start := time.Now()
-	n, err := tp.app.figures.Rebuild(ctx, []figures.Source{src}, nil)
+	n, err := tp.App.Bureau().Figures.Rebuild(ctx, []figures.Source{src}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("rebuild: %d events (%d check-ins: at most four per venture) summed into rollups in %.1f s", n, checks, time.Since(start).Seconds())
-	_, admin, _ := tp.account(accounts.Admin, "bench-admin@test.cn")
+	_, admin, _ := tp.Account(accounts.Admin, "bench-admin@test.cn")
 	page := func() {
 		req := httptest.NewRequest("GET", "/admin/figures", nil)
-		req.AddCookie(&http.Cookie{Name: tp.app.CookieName("session"), Value: admin})
-		resp, err := tp.app.HTTP().Test(req, -1)
+		req.AddCookie(&http.Cookie{Name: tp.App.CookieName("session"), Value: admin})
+		resp, err := tp.App.HTTP().Test(req, -1)
 		if err != nil || resp.StatusCode != 200 {
 			b.Fatalf("dashboard: %v %v", resp, err)
 		}
@@ -277,7 +279,7 @@ func BenchmarkDashboard(b *testing.B) {
 			page() // warm the cache for "cached"; the templates for both
 			for b.Loop() {
 				if mode == "cold" {
-					tp.app.bureau.Views.Forget()
+					tp.App.ForgetFigures()
 				}
 				page()
 			}

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -10,52 +10,55 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"onestop/portal"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	key32 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	tests := []struct {
 		name    string
 		args    []string
 		env     map[string]string
 		wantErr string
-		check   func(*Config) bool
+		check   func(*portal.Config) bool
 	}{
-		{"defaults run on a laptop", nil, nil, "", func(c *Config) bool {
+		{"defaults run on a laptop", nil, nil, "", func(c *portal.Config) bool {
 			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.MongoURI == "" && c.MeiliURL == "" && c.PublicURL == "http://127.0.0.1:8080" && !c.Secure()
 		}},
-		{"environment", nil, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000", "PORTAL_DATA": "/srv/d", "MEILI_URL": "http://meili:7700"}, "", func(c *Config) bool {
+		{"environment", nil, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000", "PORTAL_DATA": "/srv/d", "MEILI_URL": "http://meili:7700"}, "", func(c *portal.Config) bool {
 			return c.Addr == "0.0.0.0:9000" && c.DataDir == "/srv/d" && c.MeiliURL == "http://meili:7700"
 		}},
-		{"flags win over environment", []string{"-addr", "127.0.0.1:1"}, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000"}, "", func(c *Config) bool { return c.Addr == "127.0.0.1:1" }},
-		{"https public URL means secure", []string{"-public-url", "https://cy.example.gov.cn/"}, nil, "", func(c *Config) bool {
+		{"flags win over environment", []string{"-addr", "127.0.0.1:1"}, map[string]string{"PORTAL_ADDR": "0.0.0.0:9000"}, "", func(c *portal.Config) bool { return c.Addr == "127.0.0.1:1" }},
+		{"https public URL means secure", []string{"-public-url", "https://cy.example.gov.cn/"}, nil, "", func(c *portal.Config) bool {
 			return c.Secure() && c.PublicURL == "https://cy.example.gov.cn"
 		}},
-		{"trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7"}, nil, "", func(c *Config) bool { return len(c.TrustedProxies) == 2 }},
+		{"trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7"}, nil, "", func(c *portal.Config) bool { return len(c.TrustedProxies) == 2 }},
 		{"bad address", []string{"-addr", "nonsense"}, nil, "-addr", nil},
 		{"bad proxy", []string{"-trusted-proxies", "10.0.0.0/99"}, nil, "-trusted-proxies", nil},
 		{"bad log level", []string{"-log-level", "loud"}, nil, "-log-level", nil},
 		{"short jwt key", nil, map[string]string{"PORTAL_JWT_KEY": "c2hvcnQ="}, "-jwt-key", nil},
 		{"external database needs shared keys", []string{"-mongodb-uri", "mongodb://db:27017"}, nil, "PORTAL_JWT_KEY", nil},
-		{"external database with keys", []string{"-mongodb-uri", "mongodb://db:27017"}, map[string]string{"PORTAL_JWT_KEY": key32, "PORTAL_DATA_KEY": key32}, "", func(c *Config) bool {
+		{"external database with keys", []string{"-mongodb-uri", "mongodb://db:27017"}, map[string]string{"PORTAL_JWT_KEY": key32, "PORTAL_DATA_KEY": key32}, "", func(c *portal.Config) bool {
 			return len(c.JWTKey) == 32 && len(c.DataKey) == 32
 		}},
 		{"bad grace", []string{"-shutdown-grace", "forever"}, nil, "-shutdown-grace", nil},
-		{"profiles on", []string{"-pprof", "on"}, nil, "", func(c *Config) bool { return c.Pprof }},
-		{"profiles off by default", nil, nil, "", func(c *Config) bool { return !c.Pprof }},
+		{"profiles on", []string{"-pprof", "on"}, nil, "", func(c *portal.Config) bool { return c.Pprof }},
+		{"profiles off by default", nil, nil, "", func(c *portal.Config) bool { return !c.Pprof }},
 		{"bad profiles switch", []string{"-pprof", "yes"}, nil, "-pprof", nil},
 		{"profiles need the metrics address", []string{"-pprof", "on", "-metrics-addr", "off"}, nil, "-pprof", nil},
-		{"reads unbounded by default", nil, nil, "", func(c *Config) bool { return c.MaxReads == 0 }},
-		{"reads bounded", []string{"-max-reads", "16"}, nil, "", func(c *Config) bool { return c.MaxReads == 16 }},
+		{"reads unbounded by default", nil, nil, "", func(c *portal.Config) bool { return c.MaxReads == 0 }},
+		{"reads bounded", []string{"-max-reads", "16"}, nil, "", func(c *portal.Config) bool { return c.MaxReads == 16 }},
 		{"bad read bound", []string{"-max-reads", "-1"}, nil, "-max-reads", nil},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			c, err := LoadConfig(tt.args, env(tt.env), &out)
+			c, err := portal.LoadConfig(tt.args, env(tt.env), &out)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -73,30 +76,34 @@ func TestConfig(t *testing.T) {
 }
 
 func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
-	_, err := LoadConfig([]string{"-help"}, env(nil), &out)
+	_, err := portal.LoadConfig([]string{"-help"}, env(nil), &out)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
-	for _, s := range settings {
-		if !strings.Contains(out.String(), "-"+s.flag) || !strings.Contains(out.String(), "$"+s.env) {
-			t.Errorf("help lacks %s / %s", s.flag, s.env)
+	flags, envs := portal.SettingNames()
+	for i := range flags {
+		if !strings.Contains(out.String(), "-"+flags[i]) || !strings.Contains(out.String(), "$"+envs[i]) {
+			t.Errorf("help lacks %s / %s", flags[i], envs[i])
 		}
 	}
 }
 
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	secret := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
-	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_JWT_KEY": secret, "MEILI_API_KEY": "masterkey-123"}), &out)
+	portal.LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_JWT_KEY": secret, "MEILI_API_KEY": "masterkey-123"}), &out)
 	if strings.Contains(out.String(), secret) || strings.Contains(out.String(), "masterkey-123") {
 		t.Error("help shows a secret")
 	}
 }
 
 func TestGeneratedKeysArePrivateAndStable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	k1, err := loadOrCreateKey(nil, dir, "jwt.key", 32)
+	k1, err := portal.LoadOrCreateKey(nil, dir, "jwt.key", 32)
 	if err != nil || len(k1) != 32 {
 		t.Fatal(err)
 	}
@@ -104,7 +111,7 @@ func TestGeneratedKeysArePrivateAndStable(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v", st.Mode().Perm())
 	}
-	k2, _ := loadOrCreateKey(nil, dir, "jwt.key", 32)
+	k2, _ := portal.LoadOrCreateKey(nil, dir, "jwt.key", 32)
 	if !bytes.Equal(k1, k2) {
 		t.Error("key changed between starts")
 	}
@@ -129,7 +136,7 @@ func TestRotateConfigPreviousKeys(t *testing.T) {
 			if tt.flag != "" {
 				args = []string{"-data-key-previous", tt.flag}
 			}
-			c, err := LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
+			c, err := portal.LoadConfig(args, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": tt.env}), io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), k1) {
 					t.Fatalf("err = %v", err)
@@ -142,7 +149,7 @@ func TestRotateConfigPreviousKeys(t *testing.T) {
 		})
 	}
 	var out bytes.Buffer
-	LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
+	portal.LoadConfig([]string{"-help"}, env(map[string]string{"PORTAL_DATA_KEY_PREVIOUS": k1}), &out)
 	if strings.Contains(out.String(), k1) || !strings.Contains(out.String(), "-data-key-previous") {
 		t.Error("help shows a previous key, or not the setting")
 	}

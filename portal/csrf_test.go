@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"context"
@@ -16,16 +16,17 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 )
 
 // dbSnapshot hashes every collection of the portal's database but the
 // excepted ones, one hash per collection, so that a change names where it
 // happened.
-func dbSnapshot(t *testing.T, tp *testPortal, except ...string) map[string]string {
+func dbSnapshot(t *testing.T, tp *portaltest.Portal, except ...string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	colls, err := tp.app.store.Collections(ctx)
+	colls, err := tp.App.Store().Collections(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func dbSnapshot(t *testing.T, tp *testPortal, except ...string) map[string]strin
 		if slices.Contains(except, c) {
 			continue
 		}
-		cur, err := tp.app.store.C(c).Find(ctx, bson.D{})
+		cur, err := tp.App.Store().C(c).Find(ctx, bson.D{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,12 +81,13 @@ var csrfAudited = []string{"audit"}
 // Origin; each is refused with 403 error.csrf, and nothing but the audit
 // record of the refusal is written.
 func TestCSRFEveryForm(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	w, _ := newSmallWorld(t, tp)
 	ent := w.token(t, "entrepreneur@sweep.test.cn")
-	mustDo(t, tp, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, ent)
-	mustDo(t, tp, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？"}, ent)
-	_, otherTok, _ := tp.account(accounts.Entrepreneur, "other@csrf.test.cn")
+	tp.MustDo(t, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, ent)
+	tp.MustDo(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？"}, ent)
+	_, otherTok, _ := tp.Account(accounts.Entrepreneur, "other@csrf.test.cn")
 
 	// A session is its cookie and the CSRF seed cookie the portal set;
 	// the page forms carry the token of the seed.
@@ -97,7 +99,7 @@ func TestCSRFEveryForm(t *testing.T) {
 		}
 	}
 	other := session{otherTok, "seed-other"}
-	if tp.app.CSRFToken(other.seed) == tp.app.CSRFToken(sessions[accounts.Entrepreneur].seed) {
+	if tp.App.CSRFToken(other.seed) == tp.App.CSRFToken(sessions[accounts.Entrepreneur].seed) {
 		t.Fatal("two sessions share a token")
 	}
 
@@ -105,11 +107,11 @@ func TestCSRFEveryForm(t *testing.T) {
 		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/problem+json")
-		req.Header.Set("Cookie", tp.app.CookieName("session")+"="+s.token+"; "+tp.app.CookieName("csrf")+"="+s.seed)
+		req.Header.Set("Cookie", tp.App.CookieName("session")+"="+s.token+"; "+tp.App.CookieName("csrf")+"="+s.seed)
 		for i := 0; i+1 < len(hdr); i += 2 {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
-		resp, err := tp.app.HTTP().Test(req, -1)
+		resp, err := tp.App.HTTP().Test(req, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +126,7 @@ func TestCSRFEveryForm(t *testing.T) {
 	before := dbSnapshot(t, tp, csrfAudited...)
 	start := time.Now()
 	forms, requests := 0, 0
-	for _, r := range tp.app.routes {
+	for _, r := range tp.App.Routes() {
 		if r.Method != "POST" || strings.HasPrefix(r.Path, "/api/") {
 			continue
 		}
@@ -137,7 +139,7 @@ func TestCSRFEveryForm(t *testing.T) {
 		own := sessions[role]
 		path := randomIDs(r.Path)
 		form := func(csrf string) url.Values {
-			v := url.Values{"note": {"跨站請求"}, "status": {"active"}, "password": {testPassword}, "confirm": {"yes"}}
+			v := url.Values{"note": {"跨站請求"}, "status": {"active"}, "password": {portaltest.Password}, "confirm": {"yes"}}
 			if csrf != "" {
 				v.Set("_csrf", csrf)
 			}
@@ -149,9 +151,9 @@ func TestCSRFEveryForm(t *testing.T) {
 			got  answer
 		}{
 			{"no token", send(path, own, form(""))},
-			{"another session's token", send(path, own, form(tp.app.CSRFToken(other.seed)))},
-			{"a foreign Origin", send(path, own, form(tp.app.CSRFToken(own.seed)), "Origin", "https://evil.example")},
-			{"a foreign Referer", send(path, own, form(tp.app.CSRFToken(own.seed)), "Referer", "https://evil.example/form")},
+			{"another session's token", send(path, own, form(tp.App.CSRFToken(other.seed)))},
+			{"a foreign Origin", send(path, own, form(tp.App.CSRFToken(own.seed)), "Origin", "https://evil.example")},
+			{"a foreign Referer", send(path, own, form(tp.App.CSRFToken(own.seed)), "Referer", "https://evil.example/form")},
 		} {
 			requests++
 			if c.got.status != 403 || c.got.code != "error.csrf" {
@@ -164,7 +166,7 @@ func TestCSRFEveryForm(t *testing.T) {
 	}
 	// The same session with its own token gets past the check (the
 	// refusals above are the token's and the origin's, not the role's).
-	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.app.CSRFToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {
+	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.App.CSRFToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {
 		t.Errorf("a form with its own token: %d %s", got.status, got.code)
 	}
 	t.Logf("%d forms, %d refused requests in %s", forms, requests, time.Since(start).Round(time.Millisecond))
@@ -183,15 +185,15 @@ var getWritesOf = map[string][]string{}
 // route, pages and API, read as a guest and as every role — with real ids
 // where records exist, random ones as well — leaves every collection but
 // getWrites as it was.
-func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
-	mustDo(t, tp, "PUT", "/api/v1/me/profile", goodProfile(), w.token(t, "entrepreneur@sweep.test.cn"))
-	if err := tp.app.outbox.Drain(context.Background()); err != nil {
+func getChangesNothing(t *testing.T, tp *portaltest.Portal, w *sweepWorld) {
+	tp.MustDo(t, "PUT", "/api/v1/me/profile", portaltest.GoodProfile(), w.token(t, "entrepreneur@sweep.test.cn"))
+	if err := tp.App.Bureau().Outbox.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	before := dbSnapshot(t, tp, getWrites...)
 	start := time.Now()
 	n := 0
-	for _, r := range tp.app.routes {
+	for _, r := range tp.App.Routes() {
 		if r.Method != "GET" || sweepSkip(r.Path) {
 			continue
 		}
@@ -225,17 +227,18 @@ func getChangesNothing(t *testing.T, tp *testPortal, w *sweepWorld) {
 // (and so rotated the CSRF seed) carries the new seed's token, and its form
 // goes through. It carried the old seed's, and the form answered 403.
 func TestFormAfterQuietRenewal(t *testing.T) {
-	tp := newTestPortal(t)
-	tp.account(accounts.Entrepreneur, "ent@test.cn")
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"ent@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	tp.advance(20 * time.Minute) // past the access token, within the session's idle time
-	resp, doc := b.get("/services")
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"ent@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	tp.Advance(20 * time.Minute) // past the access token, within the session's idle time
+	resp, doc := b.Get("/services")
 	if resp.StatusCode != 200 || doc.Find(`a[href="/logout"], form[action="/logout"]`).Length() == 0 {
 		t.Fatalf("the session was not renewed: %d", resp.StatusCode)
 	}
-	resp, _ = b.post("/services", url.Values{"type": {"financing"}, "details": {"想了解貸款"}}, csrfOf(doc))
+	resp, _ = b.Post("/services", url.Values{"type": {"financing"}, "details": {"想了解貸款"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("the form after a renewal answered %d, want 303", resp.StatusCode)
 	}

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"context"
@@ -14,27 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/store"
 )
 
-// serve runs the portal's background loops (outbox, workers, search
-// recovery) as a started portal does; requests still go in-process.
-func (tp *testPortal) serve(t *testing.T) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = tp.app.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done })
-}
-
 // readiness reads /readyz.
-func (tp *testPortal) readiness() (int, map[string]string) {
-	resp, body := tp.do("GET", "/readyz", nil, "")
+func readiness(tp *portaltest.Portal) (int, map[string]string) {
+	resp, body := tp.Do("GET", "/readyz", nil, "")
 	st := map[string]string{}
 	_ = json.Unmarshal(body, &st)
 	return resp.StatusCode, st
@@ -59,43 +47,44 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // portal declares the indexes without a restart, refills them from the
 // database, and every index holds what the database holds.
 func TestSearchEngineDown(t *testing.T) {
+	t.Parallel()
 	var searchDir string
-	tp := newTestPortalTB(t, func(cfg *Config) {
+	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) {
 		searchDir = filepath.Join(cfg.DataDir, "search")
 		if err := os.WriteFile(searchDir, []byte("not a directory"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-	})
-	if !tp.app.searchBehind.Load() {
+	}))
+	if !tp.App.SearchBehind() {
 		t.Fatal("the portal did not notice search was down")
 	}
-	tp.serve(t)
+	tp.Serve(t) // the background loops (outbox, workers, search recovery) run; requests still go in-process
 	ctx := context.Background()
-	if err := tp.demoProjects(ctx); err != nil {
+	if err := tp.App.LoadDemoProjects(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if code, st := tp.readiness(); code != 200 || st["search_state"] != "degraded" {
+	if code, st := readiness(tp); code != 200 || st["search_state"] != "degraded" {
 		t.Fatalf("readiness while search is down: %d %v", code, st)
 	}
-	_, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	_, staff, _ := tp.account(accounts.Hotline, "staff@test.cn")
+	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	_, staff, _ := tp.Account(accounts.Hotline, "staff@test.cn")
 
 	start := time.Now()
-	tp.run(t, []scenario{
-		{name: "home page", method: "GET", path: "/", status: 200},
-		{name: "a profile is saved", method: "PUT", path: "/api/v1/me/profile", token: ent, body: goodProfile(), status: 200},
-		{name: "own profile reads by id", method: "GET", path: "/api/v1/me/profile", token: ent, status: 200, contains: []string{"林美華"}},
-		{name: "the library answers from the database", method: "GET", path: "/api/v1/projects?industry=community_service", status: 200,
-			contains: []string{`"degraded":true`}},
-		{name: "a list with no fallback says so", method: "GET", path: "/api/v1/staff/people?q=林美華", token: staff, status: 503,
-			contains: []string{"error.search_unavailable"}},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "home page", Method: "GET", Path: "/", Status: 200},
+		{Name: "a profile is saved", Method: "PUT", Path: "/api/v1/me/profile", Token: ent, Body: portaltest.GoodProfile(), Status: 200},
+		{Name: "own profile reads by id", Method: "GET", Path: "/api/v1/me/profile", Token: ent, Status: 200, Contains: []string{"林美華"}},
+		{Name: "the library answers from the database", Method: "GET", Path: "/api/v1/projects?industry=community_service", Status: 200,
+			Contains: []string{`"degraded":true`}},
+		{Name: "a list with no fallback says so", Method: "GET", Path: "/api/v1/staff/people?q=林美華", Token: staff, Status: 503,
+			Contains: []string{"error.search_unavailable"}},
 	})
 	t.Logf("five requests with search down answered in %v", time.Since(start).Round(time.Millisecond))
-	resp, _ := tp.do("GET", "/api/v1/staff/people?q=林美華", nil, staff)
+	resp, _ := tp.Do("GET", "/api/v1/staff/people?q=林美華", nil, staff)
 	if resp.Header.Get("Retry-After") == "" {
 		t.Error("a 503 without Retry-After")
 	}
-	if n, _ := tp.app.outbox.Pending(ctx); n == 0 {
+	if n, _ := tp.App.Bureau().Outbox.Pending(ctx); n == 0 {
 		t.Error("writes while search was down left no outbox notes")
 	}
 
@@ -104,44 +93,46 @@ func TestSearchEngineDown(t *testing.T) {
 	}
 	recovery := time.Now()
 	eventually(t, "search recovered", func() bool {
-		_, st := tp.readiness()
-		return st["search_state"] == "ok" && st["search_pending"] == "0" && !tp.app.searchBehind.Load()
+		_, st := readiness(tp)
+		return st["search_state"] == "ok" && st["search_pending"] == "0" && !tp.App.SearchBehind()
 	})
 	t.Logf("search back and in step %v after the directory could be opened", time.Since(recovery).Round(time.Millisecond))
-	for _, ix := range tp.app.outbox.Indexes() {
-		db, indexed, err := tp.app.outbox.Count(ctx, ix)
+	for _, ix := range tp.App.Bureau().Outbox.Indexes() {
+		db, indexed, err := tp.App.Bureau().Outbox.Count(ctx, ix)
 		if err != nil || db != indexed {
 			t.Errorf("index %s: %d in the database, %d indexed (%v)", ix, db, indexed, err)
 		}
 	}
-	tp.run(t, []scenario{
-		{name: "the profile written meanwhile is found", method: "GET", path: "/api/v1/staff/people?q=林美華", token: staff, status: 200,
-			contains: []string{"林美華"}},
-		{name: "the library searches again", method: "GET", path: "/api/v1/projects?industry=community_service", status: 200,
-			notContains: []string{`"degraded":true`}},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "the profile written meanwhile is found", Method: "GET", Path: "/api/v1/staff/people?q=林美華", Token: staff, Status: 200,
+			Contains: []string{"林美華"}},
+		{Name: "the library searches again", Method: "GET", Path: "/api/v1/projects?industry=community_service", Status: 200,
+			NotContains: []string{`"degraded":true`}},
 	})
 }
 
 // TestMeilisearchUnreachable: a Meilisearch URL where nothing listens. The
 // portal starts, pages and writes work, the library degrades.
 func TestMeilisearchUnreachable(t *testing.T) {
+	// Not parallel: the port it closed must stay unanswered, and a test
+	// in parallel could listen on it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ln.Close()
-	tp := newTestPortalTB(t, func(cfg *Config) { cfg.MeiliURL = "http://" + ln.Addr().String() })
-	if !tp.app.searchBehind.Load() {
+	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) { cfg.MeiliURL = "http://" + ln.Addr().String() }))
+	if !tp.App.SearchBehind() {
 		t.Fatal("the portal did not notice search was down")
 	}
-	_, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	tp.run(t, []scenario{
-		{name: "home page", method: "GET", path: "/", status: 200},
-		{name: "readiness stays ready", method: "GET", path: "/readyz", status: 200, contains: []string{`"search_state":"degraded"`}},
-		{name: "a profile is saved", method: "PUT", path: "/api/v1/me/profile", token: ent, body: goodProfile(), status: 200},
-		{name: "the library degrades", method: "GET", path: "/api/v1/projects?q=" + url.QueryEscape("養老"), status: 200, contains: []string{`"degraded":true`}},
+	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "home page", Method: "GET", Path: "/", Status: 200},
+		{Name: "readiness stays ready", Method: "GET", Path: "/readyz", Status: 200, Contains: []string{`"search_state":"degraded"`}},
+		{Name: "a profile is saved", Method: "PUT", Path: "/api/v1/me/profile", Token: ent, Body: portaltest.GoodProfile(), Status: 200},
+		{Name: "the library degrades", Method: "GET", Path: "/api/v1/projects?q=" + url.QueryEscape("養老"), Status: 200, Contains: []string{`"degraded":true`}},
 	})
-	if n, _ := tp.app.outbox.Pending(context.Background()); n == 0 {
+	if n, _ := tp.App.Bureau().Outbox.Pending(context.Background()); n == 0 {
 		t.Error("the profile's index update was not kept")
 	}
 }
@@ -215,6 +206,8 @@ func (p *proxy) restore() { p.listen(p.addr) }
 // 500 and not a hang; readiness turns 503; when it is back the portal
 // answers again without a restart.
 func TestDatabaseOutage(t *testing.T) {
+	// Not parallel: the proxy listens again on the port it closed, which a
+	// test in parallel could take meanwhile.
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -226,34 +219,34 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newProxy(t, target.Host)
-	tp := newTestPortalTB(t, func(cfg *Config) {
+	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) {
 		cfg.MongoURI = "mongodb://" + p.addr + "/?" + target.RawQuery
 		cfg.JWTKey, cfg.DataKey = []byte(strings.Repeat("k", 32)), []byte(strings.Repeat("d", 32))
-	})
-	_, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
-	if resp, body := tp.do("GET", "/api/v1/me", nil, ent); resp.StatusCode != 200 {
+	}))
+	_, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	if resp, body := tp.Do("GET", "/api/v1/me", nil, ent); resp.StatusCode != 200 {
 		t.Fatalf("before the outage: %d %s", resp.StatusCode, body)
 	}
 
 	p.cut()
 	for _, path := range []string{"/api/v1/me", "/api/v1/me/profile"} {
 		start := time.Now()
-		resp, body := tp.do("GET", path, nil, ent)
+		resp, body := tp.Do("GET", path, nil, ent)
 		t.Logf("%s during the outage: %d after %v", path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
 		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "error.unavailable") {
 			t.Errorf("%s during the outage: %d %q %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}
-	if code, st := tp.readiness(); code != 503 || st["database_state"] != "unreachable" {
+	if code, st := readiness(tp); code != 503 || st["database_state"] != "unreachable" {
 		t.Errorf("readiness during the outage: %d %v", code, st)
 	}
 
 	p.restore()
 	eventually(t, "the portal answers again", func() bool {
-		resp, _ := tp.do("GET", "/api/v1/me", nil, ent)
+		resp, _ := tp.Do("GET", "/api/v1/me", nil, ent)
 		return resp.StatusCode == 200
 	})
-	if code, _ := tp.readiness(); code != 200 {
+	if code, _ := readiness(tp); code != 200 {
 		t.Errorf("readiness after the outage: %d", code)
 	}
 }

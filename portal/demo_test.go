@@ -1,13 +1,13 @@
-package portal
+package portal_test
 
 import (
 	"context"
-	"io"
 	figuresweb "onestop/portal/figures"
 	trainingweb "onestop/portal/training"
 	"reflect"
 	"testing"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
@@ -18,13 +18,14 @@ import (
 // TestDemoData: the demo loads every area with records in every state, and
 // loading it again adds nothing.
 func TestDemoData(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	ctx := context.Background()
-	if err := tp.loadDemo(ctx, io.Discard); err != nil {
+	if err := tp.App.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	staff := accounts.Principal{ID: "demo-check", Role: accounts.Admin, Name: "check"}
-	h := tp.app.hotline
+	h := tp.App.Bureau().Hotline
 	count := func(what string, n int, err error) int {
 		t.Helper()
 		if err != nil {
@@ -65,18 +66,18 @@ func TestDemoData(t *testing.T) {
 		t.Error("no stability check-ins due")
 	}
 	states := map[string]int{}
-	r, _, err := tp.app.training.Catalogue(ctx, training.CatalogueQuery{All: true, Page: core.Page{Size: 100}})
+	r, _, err := tp.App.Bureau().Training.Catalogue(ctx, training.CatalogueQuery{All: true, Page: core.Page{Size: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range r.Hits {
 		states[h.String("status")]++
 	}
-	claims, err := tp.app.training.Claims(ctx, staff)
+	claims, err := tp.App.Bureau().Training.Claims(ctx, staff)
 	if err != nil || len(states) != 3 || len(claims) != 2 {
 		t.Errorf("courses by state %v, %d claims (%v)", states, len(claims), err)
 	}
-	stats, err := trainingweb.New(tp.app.Kit, tp.app.bureau).ProviderStats(ctx, staff)
+	stats, err := trainingweb.New(tp.App.Kit, tp.App.Bureau()).ProviderStats(ctx, staff)
 	if err != nil || len(stats) != 2 || stats[0].Complaints+stats[1].Complaints != 3 {
 		t.Errorf("provider stats %+v (%v)", stats, err)
 	}
@@ -84,21 +85,21 @@ func TestDemoData(t *testing.T) {
 		if st == loans.Repaid {
 			continue // a demo loan is being repaid, not yet repaid
 		}
-		rows, n, _, err := tp.app.loans.List(ctx, staff, loans.Query{Status: st, Page: one})
+		rows, n, _, err := tp.App.Bureau().Loans.List(ctx, staff, loans.Query{Status: st, Page: one})
 		if count("loans "+st, n, err) == 0 {
 			t.Errorf("no %s loan", st)
 			continue
 		}
-		if l, err := tp.app.loans.Loan(ctx, staff, rows[0].ID); err != nil || len(l.Attachments) != 1 {
+		if l, err := tp.App.Bureau().Loans.Loan(ctx, staff, rows[0].ID); err != nil || len(l.Attachments) != 1 {
 			t.Errorf("a %s demo loan without its plan attached (%v)", st, err)
 		}
 	}
 	// The figures the demo gave, as the KPI code reads them; a rebuild
 	// from the records agrees with what the writes kept.
-	from := core.DateOf(tp.app.Clock.Now().AddDate(-1, 0, 0)).String()[:7]
-	_, admin, _ := tp.account(accounts.Admin, "figures@test.cn")
-	resp, body := tp.do("GET", "/api/v1/admin/figures?from="+from, nil, admin)
-	figs := decode[figuresweb.APIFigures](t, body)
+	from := core.DateOf(tp.Now().AddDate(-1, 0, 0)).String()[:7]
+	_, admin, _ := tp.Account(accounts.Admin, "figures@test.cn")
+	resp, body := tp.Do("GET", "/api/v1/admin/figures?from="+from, nil, admin)
+	figs := portaltest.Decode[figuresweb.APIFigures](t, body)
 	if resp.StatusCode != 200 || figs.Counts["loans_decided"] != 3 || figs.Counts["loans_applied"] != 7 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
 		t.Errorf("figures: %d %s", resp.StatusCode, body)
 	}
@@ -107,7 +108,7 @@ func TestDemoData(t *testing.T) {
 			t.Errorf("no %s in the figures: %s", k, body)
 		}
 	}
-	if f, err := tp.app.figures.Read(ctx, "2023-01", core.DateOf(tp.app.Clock.Now()).String()[:7], "all", "all"); err != nil || f.Counts["ventures_started"] < 2 {
+	if f, err := tp.App.Bureau().Figures.Read(ctx, "2023-01", core.DateOf(tp.Now()).String()[:7], "all", "all"); err != nil || f.Counts["ventures_started"] < 2 {
 		t.Errorf("ventures started since 2023: %v (%v)", f.Counts, err)
 	}
 	if figs.Counts["calls"] != int64(calls) {
@@ -115,14 +116,14 @@ func TestDemoData(t *testing.T) {
 	}
 	t.Logf("demo: %d loan decisions, median %.0f days from application to decision (bucket bound); training %d passed of %d enrolled",
 		figs.Counts["loans_decided"], figs.Medians["decision_days"], figs.Counts["training_passed"], figs.Counts["training_enrolled"])
-	before, _ := tp.app.figures.Snapshot(ctx)
-	if _, err := tp.app.figures.Rebuild(ctx, tp.app.bureau.FigureSources(), nil); err != nil {
+	before, _ := tp.App.Bureau().Figures.Snapshot(ctx)
+	if _, err := tp.App.Bureau().Figures.Rebuild(ctx, tp.App.FigureSources(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if after, _ := tp.app.figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
+	if after, _ := tp.App.Bureau().Figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
 		t.Error("a rebuild of the figures differs from what the writes kept")
 	}
-	if err := tp.loadDemo(ctx, io.Discard); err != nil {
+	if err := tp.App.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, again, _, _ := h.Calls(ctx, staff, hotline.CallQuery{Page: one}); again != calls {

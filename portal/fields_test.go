@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"onestop/portal/portaltest"
 )
 
 var updateFields = flag.Bool("update-fields", false, "rewrite testdata/fields.tsv from the answers of a portal with the demo data")
@@ -85,7 +87,8 @@ func fieldRows(seen map[string]map[string]map[string]bool) []string {
 // any status may carry a field named like a sealed value, a blind index,
 // a password, a token version or a secret.
 func TestFieldAllowList(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	w := newSweepWorld(t, tp)
 	seen := map[string]map[string]map[string]bool{} // route → path → subject
 	pairs := map[string]bool{}

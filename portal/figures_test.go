@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"net/url"
 	basesweb "onestop/portal/bases"
 	figuresweb "onestop/portal/figures"
+	"onestop/portal/portaltest"
 	"onestop/portal/web"
 	"slices"
 	"strings"
@@ -27,52 +28,52 @@ import (
 // in time. The dashboard, its JSON, its CSV and XLSX exports and the
 // manager's own figures all say so.
 func TestFiguresByHand(t *testing.T) {
-	w := newBaseWorld(t)
-	tp := w.tp
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳一", "consent_version": "2026-11", "district": "xicheng"}, w.e1); resp.StatusCode != 200 {
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳一", "consent_version": "2026-11", "district": "xicheng"}, w.E1); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
 	for range 2 {
-		if resp, body := tp.do("GET", "/api/v1/me/eligibility", nil, w.e1); resp.StatusCode != 200 {
+		if resp, body := tp.Do("GET", "/api/v1/me/eligibility", nil, w.E1); resp.StatusCode != 200 {
 			t.Fatalf("eligibility: %d %s", resp.StatusCode, body)
 		}
 	}
-	resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA, w.baseB}, "venture": "軟件外包工作室，三人團隊"}, w.e1)
+	resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA, w.BaseB}, "venture": "軟件外包工作室，三人團隊"}, w.E1)
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	appA := decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
-	if resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "社區烘焙坊，兩人"}, w.e2); resp.StatusCode != 201 {
+	appA := portaltest.Decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
+	if resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA}, "venture": "社區烘焙坊，兩人"}, w.E2); resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	resp, body = tp.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, w.e1)
+	resp, body = tp.Do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, w.E1)
 	if resp.StatusCode != 201 {
 		t.Fatalf("service: %d %s", resp.StatusCode, body)
 	}
-	req := decode[map[string]any](t, body)["id"].(string)
-	tp.advance(50 * time.Hour)
-	w.admin, w.mgrA, w.e1 = tp.login("admin@test.cn"), tp.login("mgra@test.cn"), tp.login("e1@test.cn")
+	req := portaltest.Decode[map[string]any](t, body)["id"].(string)
+	tp.Advance(50 * time.Hour)
+	w.Admin, w.MgrA, w.E1 = tp.Login("admin@test.cn"), tp.Login("mgra@test.cn"), tp.Login("e1@test.cn")
 	for _, step := range []struct {
 		path, token string
 		body        any
 	}{
-		{"/api/v1/manage/applications/" + appA + "/accept", w.mgrA, nil},
-		{"/api/v1/applications/" + appA + "/accept-offer", w.e1, nil},
-		{"/api/v1/staff/services/" + req + "/assign", w.admin, map[string]any{}},
-		{"/api/v1/staff/services/" + req + "/start", w.admin, map[string]any{}},
-		{"/api/v1/staff/services/" + req + "/complete", w.admin, map[string]any{"note": "已介紹貸款流程"}},
+		{"/api/v1/manage/applications/" + appA + "/accept", w.MgrA, nil},
+		{"/api/v1/applications/" + appA + "/accept-offer", w.E1, nil},
+		{"/api/v1/staff/services/" + req + "/assign", w.Admin, map[string]any{}},
+		{"/api/v1/staff/services/" + req + "/start", w.Admin, map[string]any{}},
+		{"/api/v1/staff/services/" + req + "/complete", w.Admin, map[string]any{"note": "已介紹貸款流程"}},
 	} {
-		if resp, body := tp.do("POST", step.path, step.body, step.token); resp.StatusCode != 200 {
+		if resp, body := tp.Do("POST", step.path, step.body, step.token); resp.StatusCode != 200 {
 			t.Fatalf("%s: %d %s", step.path, resp.StatusCode, body)
 		}
 	}
 
-	month := core.DateOf(tp.app.Clock.Now()).String()[:7]
-	resp, body = tp.do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, w.admin)
+	month := core.DateOf(tp.Now()).String()[:7]
+	resp, body = tp.Do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, w.Admin)
 	if resp.StatusCode != 200 {
 		t.Fatalf("figures: %d %s", resp.StatusCode, body)
 	}
-	f := decode[figuresweb.APIFigures](t, body)
+	f := portaltest.Decode[figuresweb.APIFigures](t, body)
 	want := map[string]int64{"match_applications": 3, "match_decided": 1, "match_offers": 1, "match_placements": 1,
 		"eligibility_checks": 1, "service_requests": 1, "service_completed": 1, "service_on_time": 1}
 	for k, n := range want {
@@ -94,10 +95,10 @@ func TestFiguresByHand(t *testing.T) {
 	}
 
 	// The exports carry the same numbers, and nothing a spreadsheet runs.
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"admin@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	resp, raw := b.raw("/admin/figures.csv?from=" + month + "&to=" + month)
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"admin@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	resp, raw := b.Raw("/admin/figures.csv?from=" + month + "&to=" + month)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -110,7 +111,7 @@ func TestFiguresByHand(t *testing.T) {
 	if !hasRow(rows, "入駐孵化基地申請", "3") || !hasRow(rows, "服務按時辦結率", "100.0%") {
 		t.Errorf("csv rows: %v", rows[:min(len(rows), 12)])
 	}
-	resp, raw = b.raw("/admin/figures.xlsx?from=" + month + "&to=" + month)
+	resp, raw = b.Raw("/admin/figures.xlsx?from=" + month + "&to=" + month)
 	if resp.StatusCode != 200 {
 		t.Fatalf("xlsx: %d", resp.StatusCode)
 	}
@@ -134,42 +135,42 @@ func TestFiguresByHand(t *testing.T) {
 	}
 
 	// The page: sections, cohorts, the breakdown by base, the definitions.
-	resp, doc = b.get("/admin/figures?from=" + month + "&to=" + month)
+	resp, doc = b.Get("/admin/figures?from=" + month + "&to=" + month)
 	if resp.StatusCode != 200 || doc.Find("#cohorts tbody tr").Length() != 12 || doc.Find("#figure-help dt").Length() < 20 {
 		t.Fatalf("dashboard: %d, %d cohorts", resp.StatusCode, doc.Find("#cohorts tbody tr").Length())
 	}
 	href, _ := doc.Find("#export-csv").Attr("href")
-	if resp, raw := b.raw(href); resp.StatusCode != 200 || !strings.Contains(string(raw), month+" – "+month) {
+	if resp, raw := b.Raw(href); resp.StatusCode != 200 || !strings.Contains(string(raw), month+" – "+month) {
 		t.Errorf("the page's export link %q does not keep the span: %d", href, resp.StatusCode)
 	}
 	if got := doc.Find("table.breakdown").Text(); !strings.Contains(got, "高新創業園") {
 		t.Errorf("the bases' table: %q", got)
 	}
-	if resp, doc = b.get("/admin/figures?filter=base:" + w.baseA + "&from=" + month + "&to=" + month); resp.StatusCode != 200 ||
+	if resp, doc = b.Get("/admin/figures?filter=base:" + w.BaseA + "&from=" + month + "&to=" + month); resp.StatusCode != 200 ||
 		!strings.Contains(doc.Find("#figure-tiles").Text(), "2 入駐孵化基地申請") {
 		t.Errorf("filtered by base A: %d %q", resp.StatusCode, doc.Find("#figure-tiles").Text())
 	}
 
-	if resp, _ := b.raw("/admin/figures.xlsx?from=1926-01&to=2026-01"); resp.StatusCode != 422 {
+	if resp, _ := b.Raw("/admin/figures.xlsx?from=1926-01&to=2026-01"); resp.StatusCode != 422 {
 		t.Errorf("an export of a century: %d", resp.StatusCode)
 	}
 
 	// A manager sees their own base's figures; an entrepreneur none.
-	resp, body = tp.do("GET", "/api/v1/me/figures?from="+month+"&to="+month, nil, w.mgrA)
-	own := decode[web.ListResponse[figuresweb.OwnFigures]](t, body)
+	resp, body = tp.Do("GET", "/api/v1/me/figures?from="+month+"&to="+month, nil, w.MgrA)
+	own := portaltest.Decode[web.ListResponse[figuresweb.OwnFigures]](t, body)
 	if resp.StatusCode != 200 || len(own.Items) != 1 || own.Items[0].Figures[0].N != 2 || own.Items[0].Figures[2].N != 1 {
 		t.Errorf("manager A's figures: %d %s", resp.StatusCode, body)
 	}
-	tp.run(t, []scenario{
-		{name: "entrepreneurs have no figures", method: "GET", path: "/api/v1/me/figures", token: w.e1, status: 403},
-		{name: "managers cannot read the bureau's", method: "GET", path: "/api/v1/admin/figures", token: w.mgrA, status: 403},
-		{name: "an unknown dimension", method: "GET", path: "/api/v1/admin/figures?dim=salary", token: w.admin, status: 422, contains: []string{`"field":"dim"`}},
-		{name: "an unknown district", method: "GET", path: "/api/v1/admin/figures?dim=district&value=atlantis", token: w.admin, status: 422, contains: []string{`"field":"value"`}},
-		{name: "a base that is no id", method: "GET", path: "/api/v1/admin/figures?dim=base&value=../../etc", token: w.admin, status: 422},
-		{name: "reversed", method: "GET", path: "/api/v1/admin/figures?from=2026-12&to=2026-01", token: w.admin, status: 422, contains: []string{"error.figures.reversed"}},
-		{name: "a century", method: "GET", path: "/api/v1/admin/figures?from=1926-01&to=2026-01", token: w.admin, status: 422, contains: []string{"error.figures.span"}},
-		{name: "not a month", method: "GET", path: "/api/v1/admin/figures?from=2026-13", token: w.admin, status: 422, contains: []string{`"field":"from"`}},
-		{name: "an own span reversed", method: "GET", path: "/api/v1/me/figures?from=2026-12&to=2026-01", token: w.mgrA, status: 422},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "entrepreneurs have no figures", Method: "GET", Path: "/api/v1/me/figures", Token: w.E1, Status: 403},
+		{Name: "managers cannot read the bureau's", Method: "GET", Path: "/api/v1/admin/figures", Token: w.MgrA, Status: 403},
+		{Name: "an unknown dimension", Method: "GET", Path: "/api/v1/admin/figures?dim=salary", Token: w.Admin, Status: 422, Contains: []string{`"field":"dim"`}},
+		{Name: "an unknown district", Method: "GET", Path: "/api/v1/admin/figures?dim=district&value=atlantis", Token: w.Admin, Status: 422, Contains: []string{`"field":"value"`}},
+		{Name: "a base that is no id", Method: "GET", Path: "/api/v1/admin/figures?dim=base&value=../../etc", Token: w.Admin, Status: 422},
+		{Name: "reversed", Method: "GET", Path: "/api/v1/admin/figures?from=2026-12&to=2026-01", Token: w.Admin, Status: 422, Contains: []string{"error.figures.reversed"}},
+		{Name: "a century", Method: "GET", Path: "/api/v1/admin/figures?from=1926-01&to=2026-01", Token: w.Admin, Status: 422, Contains: []string{"error.figures.span"}},
+		{Name: "not a month", Method: "GET", Path: "/api/v1/admin/figures?from=2026-13", Token: w.Admin, Status: 422, Contains: []string{`"field":"from"`}},
+		{Name: "an own span reversed", Method: "GET", Path: "/api/v1/me/figures?from=2026-12&to=2026-01", Token: w.MgrA, Status: 422},
 	})
 }
 
@@ -181,20 +182,20 @@ func hasRow(rows [][]string, label, value string) bool {
 // aggregates only — no name or id of anyone in the records — and the city's
 // few stability check-ins are withheld.
 func TestOpenData(t *testing.T) {
-	tp := newTestPortal(t)
-	e1ID, e1, _ := tp.account(accounts.Entrepreneur, "e1@test.cn")
-	reg := core.DateOf(tp.app.Clock.Now()).AddMonths(-2).String()
-	resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽開放", "consent_version": "2026-11", "district": "xicheng",
+	tp := portaltest.New(t)
+	e1ID, e1, _ := tp.Account(accounts.Entrepreneur, "e1@test.cn")
+	reg := core.DateOf(tp.Now()).AddMonths(-2).String()
+	resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽開放", "consent_version": "2026-11", "district": "xicheng",
 		"venture": map[string]any{"stage": "operating", "industry": "technology", "first_registered": reg, "employees": 2}}, e1)
 	if resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	resp, body = tp.do("GET", "/api/v1/open-data", nil, "")
+	resp, body = tp.Do("GET", "/api/v1/open-data", nil, "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("open data: %d %s", resp.StatusCode, body)
 	}
-	d := decode[figures.OpenData](t, body)
-	if d.SuppressedBelow != 5 || len(d.Rows) != len(tp.app.Lists.Codes(reference.District))+1 || d.Rows[0].VenturesStarted != nil {
+	d := portaltest.Decode[figures.OpenData](t, body)
+	if d.SuppressedBelow != 5 || len(d.Rows) != len(tp.App.Lists.Codes(reference.District))+1 || d.Rows[0].VenturesStarted != nil {
 		t.Errorf("open data: %s", body)
 	}
 	for _, secret := range []string{"歐陽開放", e1ID, "e1@test.cn"} {
@@ -202,8 +203,8 @@ func TestOpenData(t *testing.T) {
 			t.Errorf("open data holds %q", secret)
 		}
 	}
-	b := tp.browser()
-	if resp, doc := b.get("/open-data"); resp.StatusCode != 200 || !strings.Contains(doc.Find("#open-data").Text(), "<5") {
+	b := tp.Browser()
+	if resp, doc := b.Get("/open-data"); resp.StatusCode != 200 || !strings.Contains(doc.Find("#open-data").Text(), "<5") {
 		t.Errorf("open data page: %d %q", resp.StatusCode, doc.Find("#open-data").Text())
 	}
 }

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
@@ -29,10 +31,10 @@ func FuzzDaysByKind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
 		var bad []string
-		out := daysByKind(spec, onestop.Types, func(m string) { bad = append(bad, m) })
+		out := portal.DaysByKind(spec, onestop.Types, func(m string) { bad = append(bad, m) })
 		for k, d := range out {
 			if !slices.Contains(onestop.Types, k) || d < 1 || d > 365 {
-				t.Fatalf("daysByKind(%q) accepted %s=%d", spec, k, d)
+				t.Fatalf("portal.DaysByKind(%q) accepted %s=%d", spec, k, d)
 			}
 		}
 		for _, kv := range strings.Split(spec, ",") {
@@ -42,7 +44,7 @@ func FuzzDaysByKind(f *testing.F) {
 				continue
 			}
 			if _, accepted := out[k]; accepted && len(bad) == 0 && !regexp.MustCompile(`^\s*[0-9]+\s*$`).MatchString(v) {
-				t.Fatalf("daysByKind(%q) accepted %q as a number of days", spec, v)
+				t.Fatalf("portal.DaysByKind(%q) accepted %q as a number of days", spec, v)
 			}
 		}
 	})
@@ -59,7 +61,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, bodyLimit, serviceDays, complaintDays, jwtKey, dataKey, proxies string) {
 		env := map[string]string{"PORTAL_BODY_LIMIT": bodyLimit, "PORTAL_SERVICE_DAYS": serviceDays, "PORTAL_COMPLAINT_DAYS": complaintDays,
 			"PORTAL_JWT_KEY": jwtKey, "PORTAL_DATA_KEY": dataKey, "PORTAL_TRUSTED_PROXIES": proxies}
-		c, err := LoadConfig([]string{"-data", t.TempDir()}, func(k string) string { return env[k] }, io.Discard)
+		c, err := portal.LoadConfig([]string{"-data", t.TempDir()}, func(k string) string { return env[k] }, io.Discard)
 		if err != nil {
 			return
 		}
@@ -91,8 +93,8 @@ func FuzzIdempotencyKey(f *testing.F) {
 	}
 	visible := regexp.MustCompile(`^[!-~]*$`)
 	f.Fuzz(func(t *testing.T, key string) {
-		if printable(key) != visible.MatchString(key) {
-			t.Fatalf("printable(%q) = %v", key, printable(key))
+		if portal.Printable(key) != visible.MatchString(key) {
+			t.Fatalf("portal.Printable(%q) = %v", key, portal.Printable(key))
 		}
 	})
 }
@@ -102,8 +104,8 @@ func FuzzIdempotencyKey(f *testing.F) {
 // as issued, the same signature — so a token not signed with the portal's
 // key (alg none, HS512, a changed claim, another key) is always refused.
 func FuzzAuthenticate(f *testing.F) {
-	tp := newTestPortalTB(f)
-	_, access, _ := tp.account(accounts.Entrepreneur, "fuzz@test.cn")
+	tp := portaltest.New(f)
+	_, access, _ := tp.Account(accounts.Entrepreneur, "fuzz@test.cn")
 	parts := strings.Split(access, ".")
 	b64 := base64.RawURLEncoding
 	forge := func(header, claims string) string {
@@ -122,7 +124,7 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Add("")
 	issuedSig, _ := b64.DecodeString(parts[2])
 	f.Fuzz(func(t *testing.T, token string) {
-		p, err := tp.app.accounts.Authenticate(context.Background(), token)
+		p, err := tp.App.Bureau().Accounts.Authenticate(context.Background(), token)
 		if err != nil {
 			if !core.IsCode(err, core.Unauthenticated) {
 				t.Fatalf("Authenticate(%q): %v", token, err)
@@ -150,15 +152,15 @@ func FuzzAuthenticate(f *testing.F) {
 func TestSettingsAreWholeNumbers(t *testing.T) {
 	for _, v := range []string{"5x", "0x10", "+5", "1e2", "5 days"} {
 		bad := 0
-		if got := daysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
+		if got := portal.DaysByKind("financing="+v, onestop.Types, func(string) { bad++ }); bad != 1 || len(got) != 0 {
 			t.Errorf("financing=%s: %v, %d bad", v, got, bad)
 		}
 	}
-	if got := daysByKind("financing= 5 ,opening_guidance=3", onestop.Types, func(m string) { t.Error(m) }); got["financing"] != 5 || got["opening_guidance"] != 3 {
+	if got := portal.DaysByKind("financing= 5 ,opening_guidance=3", onestop.Types, func(m string) { t.Error(m) }); got["financing"] != 5 || got["opening_guidance"] != 3 {
 		t.Errorf("got %v", got)
 	}
 	for _, v := range []string{"0x100000", "1048576abc", "1e6"} {
-		if _, err := LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
+		if _, err := portal.LoadConfig([]string{"-data", t.TempDir(), "-body-limit", v}, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("-body-limit %s accepted", v)
 		}
 	}

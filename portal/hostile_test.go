@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"context"
@@ -14,31 +14,10 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/training"
 )
-
-// snapshot hashes the collections a rejected request must not touch.
-// (Audit events and throttle counters are expected to grow.)
-func (tp *testPortal) snapshot() string {
-	tp.t.Helper()
-	h := sha256.New()
-	for _, c := range []string{"users", "keys", "sessions", "profiles", "service_requests", "policies", "policy_versions"} {
-		cur, err := tp.app.store.C(c).Find(context.Background(), bson.D{})
-		if err != nil {
-			tp.t.Fatal(err)
-		}
-		var docs []bson.Raw
-		if err := cur.All(context.Background(), &docs); err != nil {
-			tp.t.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s:%d;", c, len(docs))
-		for _, d := range docs {
-			h.Write(d)
-		}
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
-}
 
 // hostileStrings are values that must never get past validation into a
 // stored record as a login, a name or a role.
@@ -72,12 +51,13 @@ var hostileValues = []string{
 }
 
 func TestHostileInput(t *testing.T) {
-	tp := newTestPortal(t)
-	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
-	entID, ent, _ := tp.account(accounts.Entrepreneur, "ent@test.cn")
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
 	// A stored request, so the snapshot covers one.
-	tp.do("POST", "/api/v1/services", map[string]string{"type": "financing", "details": "需要資金"}, ent)
-	before := tp.snapshot()
+	tp.Do("POST", "/api/v1/services", map[string]string{"type": "financing", "details": "需要資金"}, ent)
+	before := tp.Snapshot()
 
 	type target struct {
 		method, path, token string
@@ -129,7 +109,7 @@ func TestHostileInput(t *testing.T) {
 			if body == "" && tg.optionalBody {
 				continue
 			}
-			resp, out := tp.do(tg.method, tg.path, body, tg.token)
+			resp, out := tp.Do(tg.method, tg.path, body, tg.token)
 			count++
 			if resp.StatusCode >= 500 {
 				t.Errorf("%s %s %.80q: %d %s", tg.method, tg.path, body, resp.StatusCode, out)
@@ -139,7 +119,7 @@ func TestHostileInput(t *testing.T) {
 			}
 		}
 		// Wrong media type.
-		if resp, _ := tp.do(tg.method, tg.path, nil, tg.token, "Content-Type", "text/plain"); resp.StatusCode >= 500 || resp.StatusCode < 400 {
+		if resp, _ := tp.Do(tg.method, tg.path, nil, tg.token, "Content-Type", "text/plain"); resp.StatusCode >= 500 || resp.StatusCode < 400 {
 			t.Errorf("%s %s without JSON: %d", tg.method, tg.path, resp.StatusCode)
 		}
 	}
@@ -149,17 +129,17 @@ func TestHostileInput(t *testing.T) {
 			continue // an over-long URL is refused by the server before routing
 		}
 		for _, p := range []string{"q", "role", "status", "page", "size", "action", "result"} {
-			resp, out := tp.do("GET", "/api/v1/admin/users?"+p+"="+url.QueryEscape(s), nil, admin)
+			resp, out := tp.Do("GET", "/api/v1/admin/users?"+p+"="+url.QueryEscape(s), nil, admin)
 			count++
 			if resp.StatusCode != 200 {
 				t.Errorf("list with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
 			}
 			for _, list := range []string{"/api/v1/admin/audit", "/api/v1/staff/people", "/api/v1/staff/services"} {
 				want := 200
-				if list == "/api/v1/staff/people" && p == "q" && web.SensitiveQuery(s, tp.app.Clock.Now()) {
+				if list == "/api/v1/staff/people" && p == "q" && web.SensitiveQuery(s, tp.Now()) {
 					want = 422 // a number goes by POST (lookup.go)
 				}
-				resp, _ = tp.do("GET", list+"?"+p+"="+url.QueryEscape(s), nil, admin)
+				resp, _ = tp.Do("GET", list+"?"+p+"="+url.QueryEscape(s), nil, admin)
 				if resp.StatusCode != want {
 					t.Errorf("%s with %s=%.40q: %d, want %d", list, p, s, resp.StatusCode, want)
 				}
@@ -172,7 +152,7 @@ func TestHostileInput(t *testing.T) {
 			continue
 		}
 		for _, p := range []string{"q", "industry", "district", "risk", "target_group", "min_investment", "max_investment", "sort", "page", "per_page"} {
-			resp, out := tp.do("GET", "/api/v1/projects?"+p+"="+url.QueryEscape(s), nil, "")
+			resp, out := tp.Do("GET", "/api/v1/projects?"+p+"="+url.QueryEscape(s), nil, "")
 			count++
 			if resp.StatusCode != 200 && resp.StatusCode != 400 {
 				t.Errorf("library with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
@@ -180,21 +160,21 @@ func TestHostileInput(t *testing.T) {
 		}
 	}
 	// Web forms too.
-	b := tp.browser()
-	_, doc := b.get("/register")
+	b := tp.Browser()
+	_, doc := b.Get("/register")
 	for _, s := range hostileStrings {
-		resp, _ := b.post("/register", url.Values{"name": {s}, "login": {s}, "password": {s}, "password2": {s}}, csrfOf(doc))
+		resp, _ := b.Post("/register", url.Values{"name": {s}, "login": {s}, "password": {s}, "password2": {s}}, portaltest.CSRF(doc))
 		count++
 		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 			t.Errorf("register form with %.40q: %d", s, resp.StatusCode)
 		}
-		resp, _ = b.post("/register/confirm", url.Values{"code": {s}}, csrfOf(doc))
+		resp, _ = b.Post("/register/confirm", url.Values{"code": {s}}, portaltest.CSRF(doc))
 		count++
 		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 			t.Errorf("confirm form with %.40q: %d", s, resp.StatusCode)
 		}
 	}
-	if after := tp.snapshot(); after != before {
+	if after := tp.Snapshot(); after != before {
 		t.Error("rejected requests changed stored records")
 	}
 	if count < 300 {
@@ -213,12 +193,12 @@ type hostileTarget struct {
 
 // sweepHostile sends the corpus to each target and checks that none is
 // accepted or fails, and that colls are unchanged; it returns the count.
-func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileTarget, colls []string) int {
+func sweepHostile(t *testing.T, tp *portaltest.Portal, token string, targets []hostileTarget, colls []string) int {
 	t.Helper()
 	snapshot := func() string {
 		h := sha256.New()
 		for _, c := range colls {
-			cur, err := tp.app.store.C(c).Find(context.Background(), bson.D{})
+			cur, err := tp.App.Store().C(c).Find(context.Background(), bson.D{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +234,7 @@ func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileT
 		}
 		bodies = append(bodies, "{", "[]", `{"status":"closed","_id":"x","$set":{"status":"closed"}}`)
 		for _, body := range bodies {
-			resp, out := tp.do(tg.method, tg.path, body, token)
+			resp, out := tp.Do(tg.method, tg.path, body, token)
 			count++
 			if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 				t.Errorf("%s %s %.80q: %d %s", tg.method, tg.path, body, resp.StatusCode, out)
@@ -270,13 +250,14 @@ func sweepHostile(t *testing.T, tp *testPortal, token string, targets []hostileT
 // TestHostileHotline sends the corpus to every hotline write and list: no
 // 5xx, nothing accepted, no record changed.
 func TestHostileHotline(t *testing.T) {
-	w := newHotlineWorld(t)
-	tp := w.tp
-	contact := decode[hotlineweb.APIContact](t, w.post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.staff))
-	cs := decode[hotlineweb.APICase](t, w.post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.staff))
-	cp := decode[hotlineweb.APIComplaint](t, w.post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.staff))
-	call := decode[hotlineweb.APICall](t, w.post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.staff))
-	count := sweepHostile(t, tp, w.staff, []hostileTarget{
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "13912345678"}, w.Staff))
+	cs := portaltest.Decode[hotlineweb.APICase](t, w.Post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"market"}, "loan_status": "none"}, w.Staff))
+	cp := portaltest.Decode[hotlineweb.APIComplaint](t, w.Post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開。"}, w.Staff))
+	call := portaltest.Decode[hotlineweb.APICall](t, w.Post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": contact.ID, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, w.Staff))
+	count := sweepHostile(t, tp, w.Staff, []hostileTarget{
 		// A name alone makes a contact; any printable text is a name.
 		{"POST", "/api/v1/hotline/contacts", []string{"phone", "id_number", "district"}, `"name":"張三",`},
 		{"POST", "/api/v1/hotline/calls", []string{"contact_id", "type", "topic", "notes", "outcome", "duration_minutes"}, ""},
@@ -290,7 +271,7 @@ func TestHostileHotline(t *testing.T) {
 		{"POST", "/api/v1/cases/" + cs.ID + "/mentor", []string{"mentor_id"}, ""},
 		{"POST", "/api/v1/cases/" + cs.ID + "/help", []string{"kind", "text"}, ""},
 		{"POST", "/api/v1/cases/" + cs.ID + "/close", []string{"outcome", "on"}, ""},
-		{"POST", "/api/v1/ventures/" + w.e1ID + "/checkins", []string{"month", "on", "operating", "employees"}, ""},
+		{"POST", "/api/v1/ventures/" + w.E1ID + "/checkins", []string{"month", "on", "operating", "employees"}, ""},
 	}, []string{"contacts", "calls", "complaints", "cases", "ventures", "consultations", "service_requests", "keys"})
 	for _, s := range hostileStrings {
 		if len(s) > 4000 {
@@ -298,14 +279,14 @@ func TestHostileHotline(t *testing.T) {
 		}
 		for _, list := range []string{"/api/v1/hotline/find?q=", "/api/v1/cases?queue=", "/api/v1/cases?staff_id=", "/api/v1/complaints?queue=",
 			"/api/v1/complaints?q=", "/api/v1/hotline/calls?topic=", "/api/v1/hotline/calls?week="} {
-			resp, out := tp.do("GET", list+url.QueryEscape(s), nil, w.staff)
+			resp, out := tp.Do("GET", list+url.QueryEscape(s), nil, w.Staff)
 			count++
 			if resp.StatusCode >= 500 || (resp.StatusCode != 200 && resp.StatusCode != 422) {
 				t.Errorf("%s%.40q: %d %s", list, s, resp.StatusCode, out)
 			}
 		}
 		for _, search := range []string{"/api/v1/hotline/find", "/api/v1/staff/people/search"} {
-			resp, out := tp.do("POST", search, map[string]string{"q": s}, w.staff)
+			resp, out := tp.Do("POST", search, map[string]string{"q": s}, w.Staff)
 			count++
 			if resp.StatusCode >= 500 || (resp.StatusCode != 200 && resp.StatusCode != 422) {
 				t.Errorf("POST %s %.40q: %d %s", search, s, resp.StatusCode, out)
@@ -318,16 +299,17 @@ func TestHostileHotline(t *testing.T) {
 // TestHostileTraining: the corpus against the training writes and the
 // catalogue.
 func TestHostileTraining(t *testing.T) {
-	tp := newTestPortal(t)
-	_, admin, _ := tp.account(accounts.Admin, "admin@test.cn")
-	schoolID, school, _ := tp.account(accounts.Provider, "school@test.cn")
-	tp.do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
-	resp, body := tp.do("POST", "/api/v1/courses", map[string]any{"title": "SYB 創業培訓", "kind": "planning", "place": "東城區", "seats": 10,
-		"sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	schoolID, school, _ := tp.Account(accounts.Provider, "school@test.cn")
+	tp.Do("POST", "/api/v1/admin/providers/"+schoolID, map[string]any{"listed": true}, admin)
+	resp, body := tp.Do("POST", "/api/v1/courses", map[string]any{"title": "SYB 創業培訓", "kind": "planning", "place": "東城區", "seats": 10,
+		"sessions": []map[string]any{{"starts_at": tp.Now().Add(time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}, school)
 	if resp.StatusCode != 201 {
 		t.Fatalf("course: %d %s", resp.StatusCode, body)
 	}
-	id := decode[training.Course](t, body).ID
+	id := portaltest.Decode[training.Course](t, body).ID
 	count := sweepHostile(t, tp, school, []hostileTarget{
 		{"POST", "/api/v1/courses", []string{"title", "kind", "sessions", "seats", "fee_yuan", "subsidy_yuan", "min_attendance", "target_groups", "certificate"}, ""},
 		{"POST", "/api/v1/courses/" + id + "/attendance", []string{"session_id", "present"}, ""},
@@ -337,7 +319,7 @@ func TestHostileTraining(t *testing.T) {
 			continue
 		}
 		for _, p := range []string{"q", "kind", "district", "target_group", "page", "size"} {
-			resp, out := tp.do("GET", "/api/v1/courses?"+p+"="+url.QueryEscape(s), nil, "")
+			resp, out := tp.Do("GET", "/api/v1/courses?"+p+"="+url.QueryEscape(s), nil, "")
 			count++
 			if resp.StatusCode != 200 && resp.StatusCode != 422 {
 				t.Errorf("catalogue with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
@@ -349,18 +331,19 @@ func TestHostileTraining(t *testing.T) {
 
 // TestHostileLoans: the corpus against the loan writes.
 func TestHostileLoans(t *testing.T) {
-	w := newLoanWorld(t)
-	resp, body := w.tp.do("POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐設備",
-		"guarantee": "guarantee_fund", "plan": "在村口開豆腐坊，日產 200 斤，供應三家超市。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.bankID}, w.farmer)
+	t.Parallel()
+	w := portaltest.NewLoanWorld(t)
+	resp, body := w.Portal.Do("POST", "/api/v1/loans", map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐設備",
+		"guarantee": "guarantee_fund", "plan": "在村口開豆腐坊，日產 200 斤，供應三家超市。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.BankID}, w.Farmer)
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	id := decode[loansweb.APILoan](t, body).ID
-	n := sweepHostile(t, w.tp, w.farmer, []hostileTarget{
+	id := portaltest.Decode[loansweb.APILoan](t, body).ID
+	n := sweepHostile(t, w.Portal, w.Farmer, []hostileTarget{
 		{"POST", "/api/v1/loans", []string{"policy_id", "amount_yuan", "term_months", "purpose", "plan", "guarantee", "documents", "bank_id"}, ""},
 		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "granted_yuan", "on", "principal_fen"}, ""},
 	}, []string{"loans", "banks", "keys"})
-	n += sweepHostile(t, w.tp, w.staff, []hostileTarget{
+	n += sweepHostile(t, w.Portal, w.Staff, []hostileTarget{
 		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "rate_pct"}, ""},
 	}, []string{"loans"})
 	t.Logf("%d hostile loan requests", n)

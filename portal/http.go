@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	loansweb "onestop/portal/loans"
 	"onestop/portal/web"
 	"runtime/debug"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"onestop/services/core"
-	"onestop/services/loans"
 	"onestop/templates"
 )
 
@@ -42,7 +42,7 @@ func (a *App) buildHTTP() error {
 		Views:                 engine,
 		ViewsLayout:           "layouts/base",
 		ErrorHandler:          a.HandleError,
-		BodyLimit:             max(a.cfg.BodyLimit, uploadBodyLimit), // limitBody holds the rest to BodyLimit
+		BodyLimit:             max(a.cfg.BodyLimit, loansweb.UploadLimit), // limitBody holds the rest to BodyLimit
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
@@ -64,10 +64,6 @@ func (a *App) buildHTTP() error {
 	a.http.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return nil
 }
-
-// uploadBodyLimit is the largest body of a document upload: the file and
-// the form around it.
-const uploadBodyLimit = loans.MaxFileBytes + 64<<10
 
 // limitBody holds every request but a document upload to the configured
 // body limit; the server itself admits bodies up to the upload limit.

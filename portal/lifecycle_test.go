@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -12,44 +12,20 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/people"
 )
 
-// serveTestPortal serves a test portal on a real loopback port.
-func serveTestPortal(t *testing.T, tp *testPortal) (base string, stop func() error) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tp.app.Serve(ctx, ln) }()
-	base = "http://" + ln.Addr().String()
-	for range 100 {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	var once sync.Once
-	var serr error
-	return base, func() error {
-		once.Do(func() { cancel(); serr = <-done })
-		return serr
-	}
-}
-
 func TestServeAndShutdown(t *testing.T) {
-	tp := newTestPortal(t)
-	tp.app.cfg.ShutdownGrace = 5 * time.Second
-	base, stop := serveTestPortal(t, tp)
+	// Not parallel: it times a shutdown against a request in flight.
+	tp := portaltest.New(t)
+	tp.App.Config().ShutdownGrace = 5 * time.Second
+	base, stop := tp.Serve(t)
 	defer stop()
 
 	resp, err := http.Get(base + "/readyz")
@@ -65,7 +41,7 @@ func TestServeAndShutdown(t *testing.T) {
 
 	// The metrics are served apart, in the Prometheus text format, with
 	// the request just made under its route.
-	addr, _ := tp.app.metricsAt.Load().(string)
+	addr := tp.App.MetricsAddr()
 	resp, err = http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +74,7 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 
 	// An oversized body is refused before any handler.
-	big := bytes.Repeat([]byte("a"), tp.app.cfg.BodyLimit+1)
+	big := bytes.Repeat([]byte("a"), tp.App.Config().BodyLimit+1)
 	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(big))
 	if err == nil {
 		resp.Body.Close()
@@ -119,13 +95,13 @@ func TestServeAndShutdown(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	go func() { stopped <- stop() }()
 	deadline := time.Now().Add(2 * time.Second)
-	for tp.app.ready.Load() && time.Now().Before(deadline) {
+	for tp.App.Ready() && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if tp.app.ready.Load() {
+	if tp.App.Ready() {
 		t.Fatal("still ready after shutdown began")
 	}
-	st2, ok := tp.app.readiness(context.Background())
+	st2, ok := tp.App.Readiness(context.Background())
 	if ok || st2["status"] != "stopping" {
 		t.Errorf("readiness while stopping: %v %v", ok, st2)
 	}
@@ -144,6 +120,8 @@ func TestServeAndShutdown(t *testing.T) {
 // with a clear log line each time, until the start-up gives up, without a
 // panic.
 func TestDatabaseUnreachableAtStart(t *testing.T) {
+	// Not parallel: the port it closed must stay unanswered for its
+	// four seconds of retries, and a test in parallel could listen on it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +129,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // a closed port: nothing answers there
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
-	cfg, err := LoadConfig([]string{"-data", t.TempDir(), "-mongodb-uri", "mongodb://" + addr + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500",
+	cfg, err := portal.LoadConfig([]string{"-data", t.TempDir(), "-mongodb-uri", "mongodb://" + addr + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500",
 		"-jwt-key", key, "-data-key", key}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +137,7 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 	var logs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
-	_, err = NewApp(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	_, err = portal.NewApp(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
 		t.Fatalf("start-up: %v", err)
 	}
@@ -171,14 +149,15 @@ func TestDatabaseUnreachableAtStart(t *testing.T) {
 // TestRequestIDs: every answer carries a request id (the proxy's, when
 // sane), and the JSON log line of the request names it.
 func TestRequestIDs(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	var logs bytes.Buffer
-	tp.app.Log = slog.New(slog.NewJSONHandler(&logs, nil))
-	resp, _ := tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
+	tp.App.SetLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
+	resp, _ := tp.Do("GET", "/api/v1/policies", nil, "", "X-Request-ID", "proxy-4f2a")
 	if got := resp.Header.Get("X-Request-ID"); got != "proxy-4f2a" {
 		t.Errorf("the proxy's id: %q", got)
 	}
-	resp, _ = tp.do("GET", "/api/v1/policies", nil, "", "X-Request-ID", strings.Repeat("x", 65))
+	resp, _ = tp.Do("GET", "/api/v1/policies", nil, "", "X-Request-ID", strings.Repeat("x", 65))
 	fresh := resp.Header.Get("X-Request-ID")
 	if len(fresh) == 0 || len(fresh) > 64 {
 		t.Errorf("an oversized id was not replaced: %q", fresh)
@@ -193,24 +172,25 @@ func TestRequestIDs(t *testing.T) {
 // TestAdmitReads: with the reads bounded and every slot taken, health
 // checks and writes are still served, and a page view waits for a slot.
 func TestAdmitReads(t *testing.T) {
-	tp := newTestPortalTB(t, func(c *Config) { c.MaxReads = 1 })
-	_, tok, _ := tp.account(accounts.Entrepreneur, "e@admit.test.cn")
-	tp.app.readSlots <- struct{}{} // every slot taken
+	t.Parallel()
+	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) { c.MaxReads = 1 }))
+	_, tok, _ := tp.Account(accounts.Entrepreneur, "e@admit.test.cn")
+	tp.App.ReadSlots() <- struct{}{} // every slot taken
 	served := make(chan int, 1)
 	go func() {
 		req := httptest.NewRequest("GET", "/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := tp.app.HTTP().Test(req, -1)
+		resp, err := tp.App.HTTP().Test(req, -1)
 		if err != nil {
 			served <- 0
 			return
 		}
 		served <- resp.StatusCode
 	}()
-	if resp, _ := tp.do("GET", "/healthz", nil, ""); resp.StatusCode != 200 {
+	if resp, _ := tp.Do("GET", "/healthz", nil, ""); resp.StatusCode != 200 {
 		t.Errorf("health check while reads wait: %d", resp.StatusCode)
 	}
-	if resp, _ := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
+	if resp, _ := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
 		t.Errorf("a write while reads wait: %d", resp.StatusCode)
 	}
 	select {
@@ -218,7 +198,7 @@ func TestAdmitReads(t *testing.T) {
 		t.Fatalf("a read served while every slot was taken: %d", code)
 	default:
 	}
-	<-tp.app.readSlots
+	<-tp.App.ReadSlots()
 	if code := <-served; code != 200 {
 		t.Errorf("the waiting read: %d", code)
 	}

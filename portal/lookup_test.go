@@ -1,95 +1,30 @@
-package portal
+package portal_test
 
 import (
 	"net/http"
 	"net/url"
-	"onestop/portal/web"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"onestop/portal/portaltest"
 )
-
-func TestSensitiveQuery(t *testing.T) {
-	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	for q, want := range map[string]bool{
-		"11010519880512123X":  true,  // an ID number
-		"11010519880512123x":  true,  // typed in lower case
-		"110105198805121234":  true,  // a wrong check digit: still a number
-		"110105880512123":     true,  // a legacy 15-digit one
-		"13800138000":         true,  // a mobile
-		"+86 138-0013-8000":   true,  // spelled out
-		"0755 8888 1234":      true,  // a landline
-		"王小明":                 false, // a name
-		"陳":                   false,
-		"2026":                false, // a year in a text search
-		"A 12345":             false,
-		"":                    false,
-		"room 12, building 3": false,
-	} {
-		if got := web.SensitiveQuery(q, now); got != want {
-			t.Errorf("web.SensitiveQuery(%q) = %v, want %v", q, got, want)
-		}
-	}
-}
-
-// TestLookupByNumberAPI: an ID number or a phone is looked up by POST with
-// the number in the body; a GET with one in q is refused before any
-// look-up, and names still go by GET.
-func TestLookupByNumberAPI(t *testing.T) {
-	w := newHotlineWorld(t)
-	const idNo, phone = "11010519880512123X", "13800138000"
-	refused := []string{`"field":"q"`, "error.query.in_url"}
-	var sc []scenario
-	for _, who := range []struct{ name, token string }{{"hotline", w.staff}, {"admin", w.admin}} {
-		sc = append(sc,
-			scenario{name: who.name + " finds a caller by ID number", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": idNo}, token: who.token, status: 200, contains: []string{w.e1ID, "王小明"}, notContains: []string{idNo}},
-			scenario{name: who.name + " finds a caller by phone", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": phone}, token: who.token, status: 200, contains: []string{w.e1ID}, notContains: []string{phone}},
-			scenario{name: who.name + " finds a caller by name (POST)", method: "POST", path: "/api/v1/hotline/find", body: map[string]string{"q": "王小明"}, token: who.token, status: 200, contains: []string{w.e1ID}},
-			scenario{name: who.name + " finds a person by ID number", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": idNo}, token: who.token, status: 200, contains: []string{w.e1ID, `"total":1`}, notContains: []string{idNo}},
-			scenario{name: who.name + " finds a person by phone", method: "POST", path: "/api/v1/staff/people/search", body: map[string]string{"q": phone}, token: who.token, status: 200, contains: []string{w.e1ID, `"total":1`}, notContains: []string{phone}},
-			scenario{name: who.name + " searches people by name (POST)", method: "POST", path: "/api/v1/staff/people/search", body: map[string]any{"q": "王小明", "page": 1, "size": 5}, token: who.token, status: 200, contains: []string{w.e1ID, `"size":5`}},
-			scenario{name: who.name + " finds a caller by name (GET)", method: "GET", path: "/api/v1/hotline/find?q=" + url.QueryEscape("王小明"), token: who.token, status: 200, contains: []string{w.e1ID}},
-			scenario{name: who.name + " searches people by name (GET)", method: "GET", path: "/api/v1/staff/people?q=" + url.QueryEscape("王小明"), token: who.token, status: 200, contains: []string{w.e1ID}},
-			scenario{name: who.name + " lists people (GET, no q)", method: "GET", path: "/api/v1/staff/people?page=1&size=5", token: who.token, status: 200, contains: []string{w.e1ID}},
-		)
-		for _, q := range []string{idNo, phone, "138 0013 8000", "+8613800138000", "11010519880512123"} {
-			sc = append(sc,
-				scenario{name: who.name + " GET find with " + q, method: "GET", path: "/api/v1/hotline/find?q=" + url.QueryEscape(q), token: who.token, status: 422, contains: refused, notContains: []string{w.e1ID, "王小明", "items"}},
-				scenario{name: who.name + " GET people with " + q, method: "GET", path: "/api/v1/staff/people?q=" + url.QueryEscape(q), token: who.token, status: 422, contains: refused, notContains: []string{w.e1ID, "王小明", "items"}},
-			)
-		}
-	}
-	for _, who := range []struct {
-		name, token string
-		status      int
-	}{{"entrepreneur", w.e1, 403}, {"mentor", w.mentor, 403}, {"manager", w.manage, 403}, {"guest", "", 401}} {
-		for _, path := range []string{"/api/v1/hotline/find", "/api/v1/staff/people/search"} {
-			for _, q := range []string{idNo, phone} {
-				sc = append(sc, scenario{name: who.name + " POST " + path + " " + q, method: "POST", path: path, body: map[string]string{"q": q}, token: who.token, status: who.status, notContains: []string{w.e1ID, "王小明"}})
-			}
-		}
-	}
-	sc = append(sc,
-		scenario{name: "an operator object as q", method: "POST", path: "/api/v1/staff/people/search", body: `{"q":{"$ne":null}}`, token: w.staff, status: 422},
-	)
-	w.tp.run(t, sc)
-}
 
 // TestLookupByNumberPages: the console and the people list search by POST;
 // a number in a link shows a message and looks nothing up; the results of
 // a POST render in place, with the number in no URL.
 func TestLookupByNumberPages(t *testing.T) {
-	w := newHotlineWorld(t)
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
 	const idNo, phone = "11010519880512123X", "13800138000"
-	person := `a[href="/staff/people/` + w.e1ID + `"]`
-	b := w.tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {testPassword}}, csrfOf(doc))
+	person := `a[href="/staff/people/` + w.E1ID + `"]`
+	b := w.Portal.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
 
 	for _, page := range []struct{ path, form, action string }{{"/hotline", "#find-form", "/hotline/find"}, {"/staff/people", "#people-search", "/staff/people/search"}} {
-		_, doc := b.get(page.path)
+		_, doc := b.Get(page.path)
 		f := doc.Find(page.form)
 		if m, _ := f.Attr("method"); m != "post" {
 			t.Errorf("%s: search form method %q", page.path, m)
@@ -122,13 +57,13 @@ func TestLookupByNumberPages(t *testing.T) {
 		{"people: phone in the link", "GET", "/staff/people", phone, 422, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, before := b.get("/hotline")
+			_, before := b.Get("/hotline")
 			var r *http.Response
 			var resp *goquery.Document
 			if tc.method == "POST" {
-				r, resp = b.post(tc.path, url.Values{"q": {tc.q}}, csrfOf(before))
+				r, resp = b.Post(tc.path, url.Values{"q": {tc.q}}, portaltest.CSRF(before))
 			} else {
-				r, resp = b.get(tc.path + "?q=" + url.QueryEscape(tc.q))
+				r, resp = b.Get(tc.path + "?q=" + url.QueryEscape(tc.q))
 			}
 			if loc := r.Header.Get("Location"); r.StatusCode != tc.status || loc != "" {
 				t.Fatalf("%d, Location %q; want %d in place", r.StatusCode, loc, tc.status)
@@ -159,12 +94,12 @@ func TestLookupByNumberPages(t *testing.T) {
 		})
 	}
 
-	e := w.tp.browser()
-	_, doc = e.get("/login")
-	e.post("/login", url.Values{"login": {"e1@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = e.get("/")
+	e := w.Portal.Browser()
+	_, doc = e.Get("/login")
+	e.Post("/login", url.Values{"login": {"e1@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = e.Get("/")
 	for _, path := range []string{"/hotline/find", "/staff/people/search"} {
-		if r, _ := e.post(path, url.Values{"q": {idNo}}, csrfOf(doc)); r.StatusCode != 403 {
+		if r, _ := e.Post(path, url.Values{"q": {idNo}}, portaltest.CSRF(doc)); r.StatusCode != 403 {
 			t.Errorf("entrepreneur POST %s: %d", path, r.StatusCode)
 		}
 	}
@@ -173,13 +108,14 @@ func TestLookupByNumberPages(t *testing.T) {
 // TestSignInLinkDropsNumbers: a guest sent to sign in comes back to the
 // page asked for, but a number in its query is not carried into the link.
 func TestSignInLinkDropsNumbers(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	for _, tt := range []struct{ path, next string }{
 		{"/staff/people?q=11010519880512123X", "/staff/people"},
 		{"/hotline?q=138%200013%208000&page=2", "/hotline"},
 		{"/staff/people?q=%E9%99%B3&page=2", "/staff/people?q=%E9%99%B3&page=2"},
 	} {
-		resp, _ := tp.do("GET", tt.path, nil, "")
+		resp, _ := tp.Do("GET", tt.path, nil, "")
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		if resp.StatusCode != 303 || loc == nil || loc.Path != "/login" || loc.Query().Get("next") != tt.next {
 			t.Errorf("GET %s as a guest: %d %q, want sign-in with next=%s", tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.next)

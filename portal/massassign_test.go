@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"onestop/portal/web"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -42,15 +44,16 @@ func jsonFields(t reflect.Type) map[string]bool {
 // to the body of every API create and update are refused by name (the
 // request types name what may be set), and nothing is stored.
 func TestMassAssignment(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	tokens := map[accounts.Role]string{}
 	for _, r := range accounts.Roles {
-		_, tokens[r], _ = tp.account(r, string(r)+"@mass.test.cn")
+		_, tokens[r], _ = tp.Account(r, string(r)+"@mass.test.cn")
 	}
 	protected := []string{"role", "_id", "id", "status", "owner_id", "person_id", "score", "created_at", "updated_at", "version", "$set", "verified"}
-	before := tp.snapshot()
+	before := tp.Snapshot()
 	n := 0
-	for _, r := range tp.app.routes {
+	for _, r := range tp.App.Routes() {
 		if r.Doc == nil || r.Doc.Request == nil || r.Method == "GET" || strings.HasPrefix(r.Path, "/api/v1/auth/") {
 			continue
 		}
@@ -63,7 +66,7 @@ func TestMassAssignment(t *testing.T) {
 			role = r.Access.Roles[0]
 		}
 		// A list kind is a word of a fixed list, not a record id.
-		path := pathParam.ReplaceAllStringFunc(strings.ReplaceAll(r.Path, ":kind", "district"), func(string) string { return core.NewID() })
+		path := portal.PathParam.ReplaceAllStringFunc(strings.ReplaceAll(r.Path, ":kind", "district"), func(string) string { return core.NewID() })
 		for _, f := range protected {
 			if fields[f] {
 				continue // this request may set it (a status transition, say)
@@ -72,14 +75,14 @@ func TestMassAssignment(t *testing.T) {
 			if f == "$set" {
 				body = `{"$set":{"role":"admin"}}`
 			}
-			resp, out := tp.do(r.Method, path, body, tokens[role])
+			resp, out := tp.Do(r.Method, path, body, tokens[role])
 			n++
 			if resp.StatusCode != 422 || !strings.Contains(string(out), "error.json.unknown") {
 				t.Errorf("%s %s with %s as %s: %d %s", r.Method, r.Path, f, role, resp.StatusCode, out)
 			}
 		}
 	}
-	if tp.snapshot() != before {
+	if tp.Snapshot() != before {
 		t.Error("a refused request changed stored records")
 	}
 	t.Logf("%d requests with fields no caller may set", n)

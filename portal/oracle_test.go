@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 )
 
@@ -17,9 +18,10 @@ import (
 // API and the web form. (A 409 error.id.taken once let anyone recover a
 // phone from its mask in minutes, and test whether someone is registered.)
 func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
-	tp := newTestPortal(t)
-	_, owner, _ := tp.account(accounts.Entrepreneur, "owner@test.cn")
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", goodProfile(), owner); resp.StatusCode != 200 {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, owner, _ := tp.Account(accounts.Entrepreneur, "owner@test.cn")
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.GoodProfile(), owner); resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	// Free numbers, valid like the canaries.
@@ -28,14 +30,14 @@ func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
 		name        string
 		taken, free map[string]any
 	}{
-		{"ID number", with(goodProfile(), "phone", nil), with(with(goodProfile(), "phone", nil), "id_number", freeID)},
-		{"phone", with(goodProfile(), "id_number", nil), with(with(goodProfile(), "id_number", nil), "phone", freePhone)},
+		{"ID number", portaltest.With(portaltest.GoodProfile(), "phone", nil), portaltest.With(portaltest.With(portaltest.GoodProfile(), "phone", nil), "id_number", freeID)},
+		{"phone", portaltest.With(portaltest.GoodProfile(), "id_number", nil), portaltest.With(portaltest.With(portaltest.GoodProfile(), "id_number", nil), "phone", freePhone)},
 	} {
 		t.Run("api "+tt.name, func(t *testing.T) {
 			answers := make([]map[string]any, 2)
 			for i, body := range []map[string]any{tt.taken, tt.free} {
-				_, token, _ := tp.account(accounts.Entrepreneur, fmt.Sprintf("api%d%d@test.cn", n, i))
-				resp, raw := tp.do("PUT", "/api/v1/me/profile", body, token)
+				_, token, _ := tp.Account(accounts.Entrepreneur, fmt.Sprintf("api%d%d@test.cn", n, i))
+				resp, raw := tp.Do("PUT", "/api/v1/me/profile", body, token)
 				answers[i] = map[string]any{"status": resp.StatusCode}
 				var m map[string]any
 				if err := json.Unmarshal(raw, &m); err != nil {
@@ -54,14 +56,14 @@ func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
 	}
 	t.Run("web form", func(t *testing.T) {
 		var answers []string
-		for i, id := range []string{canaryID, freeID} {
+		for i, id := range []string{portaltest.CanaryID, freeID} {
 			email := "web" + string(rune('a'+i)) + "@test.cn"
-			tp.account(accounts.Entrepreneur, email)
-			b := tp.browser()
-			_, doc := b.get("/login")
-			b.post("/login", url.Values{"login": {email}, "password": {testPassword}}, csrfOf(doc))
-			_, doc = b.get("/profile")
-			resp, doc := b.post("/profile", url.Values{"real_name": {"何志明"}, "id_number": {id}, "consent": {"yes"}}, csrfOf(doc))
+			tp.Account(accounts.Entrepreneur, email)
+			b := tp.Browser()
+			_, doc := b.Get("/login")
+			b.Post("/login", url.Values{"login": {email}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+			_, doc = b.Get("/profile")
+			resp, doc := b.Post("/profile", url.Values{"real_name": {"何志明"}, "id_number": {id}, "consent": {"yes"}}, portaltest.CSRF(doc))
 			answers = append(answers, resp.Status+" "+resp.Header.Get("Location")+" "+doc.Find(".field-error").Text())
 		}
 		if answers[0] != answers[1] {
@@ -73,48 +75,49 @@ func TestNoAnswerDependsOnOthersNumbers(t *testing.T) {
 // TestDisputeQueueWeb: the claim lands in the staff queue, where hotline
 // staff settle it with a form; the number then finds the claimant.
 func TestDisputeQueueWeb(t *testing.T) {
-	tp := newTestPortal(t)
-	ownerID, owner, _ := tp.account(accounts.Entrepreneur, "owner@test.cn")
-	claimantID, claimant, _ := tp.account(accounts.Entrepreneur, "claimant@test.cn")
-	_, hotline, _ := tp.account(accounts.Hotline, "hotline@test.cn")
+	t.Parallel()
+	tp := portaltest.New(t)
+	ownerID, owner, _ := tp.Account(accounts.Entrepreneur, "owner@test.cn")
+	claimantID, claimant, _ := tp.Account(accounts.Entrepreneur, "claimant@test.cn")
+	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
 	for _, token := range []string{owner, claimant} {
-		if resp, body := tp.do("PUT", "/api/v1/me/profile", with(goodProfile(), "phone", nil), token); resp.StatusCode != 200 {
+		if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.With(portaltest.GoodProfile(), "phone", nil), token); resp.StatusCode != 200 {
 			t.Fatalf("%d %s", resp.StatusCode, body)
 		}
 	}
-	tp.run(t, []scenario{
-		{name: "claimant reads no queue", method: "GET", path: "/api/v1/staff/disputes", token: claimant, status: 403},
-		{name: "staff read the queue", method: "GET", path: "/api/v1/staff/disputes", token: hotline, status: 200,
-			contains: []string{`"claimant_id":"` + claimantID + `"`, `"holder_id":"` + ownerID + `"`, `"masked":"4403**********1234"`, `"status":"open"`}, notContains: []string{canaryID}},
-		{name: "staff see the pending number on the person", method: "GET", path: "/api/v1/staff/people/" + claimantID, token: hotline, status: 200,
-			contains: []string{`"pending_verification":["id_number"]`}},
-		{name: "the claimant does not", method: "GET", path: "/api/v1/me/profile", token: claimant, status: 200, notContains: []string{"pending"}},
-		{name: "settling needs a decision", method: "POST", path: "/api/v1/staff/disputes/" + claimantID + ":id_number/resolve", token: hotline,
-			body: map[string]string{"decision": "maybe", "note": "x"}, status: 422, contains: []string{`"field":"decision"`}},
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "claimant reads no queue", Method: "GET", Path: "/api/v1/staff/disputes", Token: claimant, Status: 403},
+		{Name: "staff read the queue", Method: "GET", Path: "/api/v1/staff/disputes", Token: hotline, Status: 200,
+			Contains: []string{`"claimant_id":"` + claimantID + `"`, `"holder_id":"` + ownerID + `"`, `"masked":"4403**********1234"`, `"status":"open"`}, NotContains: []string{portaltest.CanaryID}},
+		{Name: "staff see the pending number on the person", Method: "GET", Path: "/api/v1/staff/people/" + claimantID, Token: hotline, Status: 200,
+			Contains: []string{`"pending_verification":["id_number"]`}},
+		{Name: "the claimant does not", Method: "GET", Path: "/api/v1/me/profile", Token: claimant, Status: 200, NotContains: []string{"pending"}},
+		{Name: "settling needs a decision", Method: "POST", Path: "/api/v1/staff/disputes/" + claimantID + ":id_number/resolve", Token: hotline,
+			Body: map[string]string{"decision": "maybe", "note": "x"}, Status: 422, Contains: []string{`"field":"decision"`}},
 	})
 
-	tp.account(accounts.Hotline, "desk@test.cn")
-	b := tp.browser()
-	_, doc := b.get("/login")
-	b.post("/login", url.Values{"login": {"desk@test.cn"}, "password": {testPassword}}, csrfOf(doc))
-	_, doc = b.get("/staff/people/" + claimantID)
+	tp.Account(accounts.Hotline, "desk@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"desk@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/staff/people/" + claimantID)
 	if doc.Find("#person-disputed").Length() != 1 {
 		t.Error("the person's page does not warn of the pending number")
 	}
-	_, doc = b.get("/staff/disputes")
+	_, doc = b.Get("/staff/disputes")
 	row := doc.Find("#dispute-" + claimantID + "\\:id_number")
 	if row.Length() != 1 {
 		t.Fatalf("the dispute is not listed: %s", doc.Find("#disputes").Text())
 	}
 	action, _ := row.Find("form").Attr("action")
-	resp, _ := b.post(action, url.Values{"decision": {"claimant"}, "note": {"到窗口核驗身分證"}}, csrfOf(doc))
+	resp, _ := b.Post(action, url.Values{"decision": {"claimant"}, "note": {"到窗口核驗身分證"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("resolve: %d", resp.StatusCode)
 	}
-	_, doc = b.get("/staff/disputes")
+	_, doc = b.Get("/staff/disputes")
 	if doc.Find(`#disputes tbody[id] form`).Length() != 0 || doc.Find("#dispute-"+claimantID+"\\:id_number").Length() != 0 {
 		t.Errorf("still open: %s", doc.Find("#disputes").Text())
 	}
-	tp.run(t, []scenario{{name: "the number now finds the claimant", method: "POST", path: "/api/v1/staff/people/search", token: hotline,
-		body: map[string]string{"q": canaryID}, status: 200, contains: []string{claimantID}, notContains: []string{ownerID}}})
+	tp.Run(t, []portaltest.Scenario{{Name: "the number now finds the claimant", Method: "POST", Path: "/api/v1/staff/people/search", Token: hotline,
+		Body: map[string]string{"q": portaltest.CanaryID}, Status: 200, Contains: []string{claimantID}, NotContains: []string{ownerID}}})
 }

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"encoding/json"
@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -107,8 +109,9 @@ func writeOwnership(t *testing.T, keys []string, have map[string]ownershipCell) 
 // -update-ownership adds and removes rows, keeping the reviewed cells; new
 // rows hold "?" and fail until reviewed.
 func TestOwnershipMatrix(t *testing.T) {
-	tp := newTestPortal(t)
-	keys := ownershipKeys(tp.app.routes)
+	t.Parallel()
+	tp := portaltest.New(t)
+	keys := ownershipKeys(tp.App.Routes())
 	table := readOwnership(t)
 	if *updateOwnership {
 		writeOwnership(t, keys, table)
@@ -188,7 +191,7 @@ func TestOwnershipMatrix(t *testing.T) {
 // randomIDs fills every parameter of a path with a well-formed id no
 // record has.
 func randomIDs(path string) string {
-	return pathParam.ReplaceAllStringFunc(path, func(string) string { return core.NewID() })
+	return portal.PathParam.ReplaceAllStringFunc(path, func(string) string { return core.NewID() })
 }
 
 // answer is what a request got: the status and, for an error, the
@@ -213,9 +216,9 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 	case upload:
 		fields := map[string]string{"kind": "lease"}
 		if !api {
-			fields["_csrf"] = o.tp.app.CSRFToken(o.seed)
+			fields["_csrf"] = o.tp.App.CSRFToken(o.seed)
 		}
-		r, ct = multipartUpload(t, fields, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
+		r, ct = portaltest.Multipart(t, fields, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
 	case api && body != nil:
 		fields := map[string]any{}
 		for k, v := range body {
@@ -226,7 +229,7 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 		raw, _ := json.Marshal(fields)
 		r, ct = strings.NewReader(string(raw)), "application/json"
 	case !api && method != "GET":
-		form := url.Values{"_csrf": {o.tp.app.CSRFToken(o.seed)}}
+		form := url.Values{"_csrf": {o.tp.App.CSRFToken(o.seed)}}
 		for k, v := range body {
 			switch x := v.(type) {
 			case []string:
@@ -245,10 +248,10 @@ func (o *ownWorld) send(t *testing.T, method, path, token string, body map[strin
 	if api {
 		hr.Header.Set("Authorization", "Bearer "+token)
 	} else {
-		hr.Header.Set("Cookie", o.tp.app.CookieName("session")+"="+token+"; "+o.tp.app.CookieName("csrf")+"="+o.seed)
+		hr.Header.Set("Cookie", o.tp.App.CookieName("session")+"="+token+"; "+o.tp.App.CookieName("csrf")+"="+o.seed)
 		hr.Header.Set("Accept", "application/problem+json")
 	}
-	resp, err := o.tp.app.HTTP().Test(hr, -1)
+	resp, err := o.tp.App.HTTP().Test(hr, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -19,7 +20,7 @@ import (
 // account of a role owns (or is assigned to) what it builds, the second
 // is the other account of the same role.
 type ownWorld struct {
-	tp     *testPortal
+	tp     *portaltest.Portal
 	seed   string // the CSRF cookie every page request carries
 	admin  string
 	tok    map[accounts.Role][2]string
@@ -44,44 +45,44 @@ type fix struct {
 	ids         map[string]string
 }
 
-func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
+func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 	t.Helper()
 	o := &ownWorld{tp: tp, seed: "ownership-matrix-seed", tok: map[accounts.Role][2]string{}, id: map[accounts.Role][2]string{},
-		cache: map[string]fix{}, today: core.DateOf(tp.app.Clock.Now()).String()}
-	_, o.admin, _ = tp.account(accounts.Admin, "admin@own.test.cn")
+		cache: map[string]fix{}, today: core.DateOf(tp.Now()).String()}
+	_, o.admin, _ = tp.Account(accounts.Admin, "admin@own.test.cn")
 	for _, r := range accounts.Roles {
 		if r == accounts.Admin {
 			continue
 		}
 		var ids, toks [2]string
 		for i := range 2 {
-			ids[i], toks[i], _ = tp.account(r, fmt.Sprintf("%s%d@own.test.cn", r, i+1))
+			ids[i], toks[i], _ = tp.Account(r, fmt.Sprintf("%s%d@own.test.cn", r, i+1))
 		}
 		o.tok[r], o.id[r] = toks, ids
 	}
 	for i := range 2 {
 		o.must(t, "POST", "/api/v1/admin/providers/"+o.id[accounts.Provider][i], map[string]any{"listed": true}, o.admin)
 		b := o.must(t, "POST", "/api/v1/admin/banks", map[string]any{"name": fmt.Sprintf("城商行%d", i+1)}, o.admin)
-		o.bank[i] = str(b, "id")
+		o.bank[i] = portaltest.Str(b, "id")
 		o.must(t, "POST", "/api/v1/admin/banks/"+o.bank[i]+"/officers", map[string]any{"officers": []string{o.id[accounts.BankOfficer][i]}}, o.admin)
 		base := o.must(t, "POST", "/api/v1/admin/bases", map[string]any{"name": fmt.Sprintf("創業園%d", i+1), "level": "municipal", "district": "hightech",
 			"address": "高新路1號", "contact": "0755-1234", "industries": []string{"technology"}, "seats": 20, "intake_open": true, "services": []string{"mentoring"}}, o.admin)
-		o.base[i] = str(base, "id")
+		o.base[i] = portaltest.Str(base, "id")
 		o.must(t, "POST", "/api/v1/admin/bases/"+o.base[i]+"/status", map[string]string{"status": "approved"}, o.admin)
 		o.must(t, "POST", "/api/v1/admin/bases/"+o.base[i]+"/managers", map[string]any{"manager_ids": []string{o.id[accounts.IncubatorManager][i]}}, o.admin)
 		o.must(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 			"topics": []string{"financing", "tax", "law"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 50, "contact": []string{"sms"}},
 			o.tok[accounts.Mentor][i])
 	}
-	o.reviewer, _, _ = tp.account(accounts.Mentor, "mentor3@own.test.cn")
+	o.reviewer, _, _ = tp.Account(accounts.Mentor, "mentor3@own.test.cn")
 	o.must(t, "POST", "/api/v1/admin/intakes", map[string]string{"name": "2026 冬季"}, o.admin)
 	// Only the first mentor is approved: questions go to them.
 	o.must(t, "POST", "/api/v1/admin/mentors/"+o.id[accounts.Mentor][0]+"/status", map[string]string{"status": "active"}, o.admin)
 	// The first entrepreneur has a profile and a venture in its first
 	// months (a check-in due within the month).
-	profile := goodProfile()
+	profile := portaltest.GoodProfile()
 	profile["venture"] = map[string]any{"stage": "operating", "form": "individual", "industry": "information_service",
-		"first_registered": core.DateOf(tp.app.Clock.Now().AddDate(0, -5, -10)).String()}
+		"first_registered": core.DateOf(tp.Now().AddDate(0, -5, -10)).String()}
 	o.must(t, "PUT", "/api/v1/me/profile", profile, o.tok[accounts.Entrepreneur][0])
 	o.person = o.id[accounts.Entrepreneur][0]
 
@@ -89,22 +90,22 @@ func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 	// clock moves past the tokens, so everyone signs in again).
 	school := o.tok[accounts.Provider][0]
 	c := o.must(t, "POST", "/api/v1/courses", o.courseBody(), school)
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/enrolments", map[string]any{}, o.tok[accounts.Entrepreneur][0])
-	tp.advance(72 * time.Hour)
-	o.admin = tp.login("admin@own.test.cn")
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/enrolments", map[string]any{}, o.tok[accounts.Entrepreneur][0])
+	tp.Advance(72 * time.Hour)
+	o.admin = tp.Login("admin@own.test.cn")
 	for r, toks := range o.tok {
 		for i := range toks {
-			toks[i] = tp.login(fmt.Sprintf("%s%d@own.test.cn", r, i+1))
+			toks[i] = tp.Login(fmt.Sprintf("%s%d@own.test.cn", r, i+1))
 		}
 		o.tok[r] = toks
 	}
-	o.today = core.DateOf(tp.app.Clock.Now()).String()
+	o.today = core.DateOf(tp.Now()).String()
 	school = o.tok[accounts.Provider][0]
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/attendance", map[string]any{"session_id": "s1", "present": []string{o.person}}, school)
-	o.must(t, "POST", "/api/v1/courses/"+str(c, "id")+"/complete", map[string]any{}, school)
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/attendance", map[string]any{"session_id": "s1", "present": []string{o.person}}, school)
+	o.must(t, "POST", "/api/v1/courses/"+portaltest.Str(c, "id")+"/complete", map[string]any{}, school)
 	o.setup++
-	_, body := tp.do("GET", "/api/v1/me/trainings", nil, o.tok[accounts.Entrepreneur][0])
-	mine := decode[struct {
+	_, body := tp.Do("GET", "/api/v1/me/trainings", nil, o.tok[accounts.Entrepreneur][0])
+	mine := portaltest.Decode[struct {
 		Items []struct {
 			Code string `json:"code"`
 		} `json:"items"`
@@ -113,7 +114,7 @@ func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 		t.Fatalf("no certificate: %s", body)
 	}
 	o.code = mine.Items[0].Code
-	o.freeCourse = str(o.must(t, "POST", "/api/v1/courses", o.courseBody(), school), "id")
+	o.freeCourse = portaltest.Str(o.must(t, "POST", "/api/v1/courses", o.courseBody(), school), "id")
 	return o
 }
 
@@ -121,11 +122,11 @@ func newOwnWorld(t *testing.T, tp *testPortal) *ownWorld {
 func (o *ownWorld) must(t *testing.T, method, path string, body any, token string) map[string]any {
 	t.Helper()
 	o.setup++
-	out := mustDo(t, o.tp, method, path, body, token)
+	out := o.tp.MustDo(t, method, path, body, token)
 	if len(out) == 0 || out[0] != '{' {
 		return nil
 	}
-	return decode[map[string]any](t, out)
+	return portaltest.Decode[map[string]any](t, out)
 }
 
 // entrepreneur makes a new entrepreneur account (records that allow one
@@ -133,7 +134,7 @@ func (o *ownWorld) must(t *testing.T, method, path string, body any, token strin
 func (o *ownWorld) entrepreneur(t *testing.T) (id, token string) {
 	t.Helper()
 	o.n++
-	id, token, _ = o.tp.account(accounts.Entrepreneur, fmt.Sprintf("owner%d@own.test.cn", o.n))
+	id, token, _ = o.tp.Account(accounts.Entrepreneur, fmt.Sprintf("owner%d@own.test.cn", o.n))
 	return id, token
 }
 
@@ -205,7 +206,7 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "service":
 		owner := o.tok[accounts.Entrepreneur][0]
 		s := o.must(t, "POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, owner)
-		f.ids["id"] = str(s, "id")
+		f.ids["id"] = portaltest.Str(s, "id")
 		if role == accounts.Hotline {
 			o.must(t, "POST", "/api/v1/staff/services/"+f.ids["id"]+"/assign", map[string]any{}, hot)
 		}
@@ -215,8 +216,8 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "consultation":
 		owner := o.tok[accounts.Entrepreneur][0]
 		q := o.must(t, "POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請創業擔保貸款？需要哪些材料？"}, owner)
-		f.ids["id"] = str(q, "id")
-		if m := str(q, "mentor_id"); m != "" && m != o.id[accounts.Mentor][0] {
+		f.ids["id"] = portaltest.Str(q, "id")
+		if m := portaltest.Str(q, "mentor_id"); m != "" && m != o.id[accounts.Mentor][0] {
 			t.Fatalf("the question went to mentor %s, not the approved one", m)
 		}
 		if role == accounts.Entrepreneur {
@@ -225,7 +226,7 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "complaint":
 		owner := o.tok[accounts.Entrepreneur][0]
 		c := o.must(t, "POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"}, owner)
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
@@ -235,17 +236,17 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 			author = o.tok[accounts.Entrepreneur][0]
 		}
 		p := o.must(t, "POST", "/api/v1/projects", o.projectBody(variant == "review"), author)
-		f.ids["id"] = str(p, "id")
+		f.ids["id"] = portaltest.Str(p, "id")
 		if variant == "review" {
 			o.must(t, "POST", "/api/v1/projects/"+f.ids["id"]+"/reviewers", map[string]any{"reviewer_ids": []string{o.id[accounts.Mentor][0], o.reviewer}}, o.admin)
 		}
 	case "loan", "attachment":
 		_, owner := o.borrower(t)
 		l := o.must(t, "POST", "/api/v1/loans", o.loanBody(), owner)
-		f.ids["id"] = str(l, "id")
+		f.ids["id"] = portaltest.Str(l, "id")
 		if kind == "attachment" {
 			a := o.upload(t, "/api/v1/loans/"+f.ids["id"]+"/attachments", owner)
-			f.ids["att"] = str(a, "id")
+			f.ids["att"] = portaltest.Str(a, "id")
 		}
 		if role == accounts.BankOfficer {
 			o.must(t, "POST", "/api/v1/loans/"+f.ids["id"]+"/steps", map[string]any{"action": "forward", "note": "已核實花名冊與身份"}, hot)
@@ -258,34 +259,34 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "application":
 		_, owner := o.entrepreneur(t)
 		o.setup++
-		apps := decode[struct {
+		apps := portaltest.Decode[struct {
 			Items []map[string]any `json:"items"`
-		}](t, mustDo(t, o.tp, "POST", "/api/v1/applications", map[string]any{"choices": []string{o.base[0]}, "venture": "社區烘焙坊，兩人團隊"}, owner))
-		f.ids["id"] = str(apps.Items[0], "id")
+		}](t, o.tp.MustDo(t, "POST", "/api/v1/applications", map[string]any{"choices": []string{o.base[0]}, "venture": "社區烘焙坊，兩人團隊"}, owner))
+		f.ids["id"] = portaltest.Str(apps.Items[0], "id")
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
 	case "case":
 		pid, owner := o.borrower(t)
 		c := o.must(t, "POST", "/api/v1/hotline/accounts/"+pid+"/contact", map[string]any{}, hot)
-		cs := o.must(t, "POST", "/api/v1/cases", map[string]any{"contact_id": str(c, "id"), "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hot)
-		f.ids["id"] = str(cs, "id")
+		cs := o.must(t, "POST", "/api/v1/cases", map[string]any{"contact_id": portaltest.Str(c, "id"), "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hot)
+		f.ids["id"] = portaltest.Str(cs, "id")
 		o.must(t, "POST", "/api/v1/cases/"+f.ids["id"]+"/mentor", map[string]any{"mentor_id": o.id[accounts.Mentor][0]}, hot)
 		if role == accounts.Entrepreneur {
 			f.owner = owner
 		}
 	case "course":
 		c := o.must(t, "POST", "/api/v1/courses", o.courseBody(), o.tok[accounts.Provider][0])
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 	case "certificate":
 		f.ids["code"] = o.code
 	case "contact":
 		c := o.must(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": fmt.Sprintf("1391234%04d", o.setup)}, hot)
-		f.ids["id"] = str(c, "id")
+		f.ids["id"] = portaltest.Str(c, "id")
 	case "call":
 		c := o.must(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, hot)
-		call := o.must(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": str(c, "id"), "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hot)
-		f.ids["id"] = str(call, "id")
+		call := o.must(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": portaltest.Str(c, "id"), "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hot)
+		f.ids["id"] = portaltest.Str(call, "id")
 	case "account":
 		f.ids["id"], _ = o.borrower(t)
 	case "person", "venture":
@@ -296,7 +297,7 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 	case "dispute":
 		// A new person saves the first entrepreneur's ID number.
 		id, token := o.entrepreneur(t)
-		o.must(t, "PUT", "/api/v1/me/profile", with(goodProfile(), "phone", nil), token)
+		o.must(t, "PUT", "/api/v1/me/profile", portaltest.With(portaltest.GoodProfile(), "phone", nil), token)
 		f.ids["id"] = id + ":id_number"
 	case "mentor":
 		f.ids["id"] = o.id[accounts.Mentor][0]
@@ -402,17 +403,17 @@ func (o *ownWorld) loanBody() map[string]any {
 
 func (o *ownWorld) courseBody() map[string]any {
 	return map[string]any{"title": "創業培訓（SYB）", "kind": "planning", "description": "課程", "place": "東城區", "certificate": "合格證", "seats": 10,
-		"sessions": []map[string]any{{"starts_at": o.tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}
+		"sessions": []map[string]any{{"starts_at": o.tp.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}}
 }
 
 // upload sends a document to a loan file through the API.
 func (o *ownWorld) upload(t *testing.T, path, token string) map[string]any {
 	t.Helper()
-	r, ct := multipartUpload(t, map[string]string{"kind": "lease"}, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
+	r, ct := portaltest.Multipart(t, map[string]string{"kind": "lease"}, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
 	req := httptest.NewRequest("POST", path, r)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := o.tp.app.HTTP().Test(req, -1)
+	resp, err := o.tp.App.HTTP().Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,5 +422,5 @@ func (o *ownWorld) upload(t *testing.T, path, token string) map[string]any {
 		t.Fatalf("upload %s: %d %s", path, resp.StatusCode, body)
 	}
 	o.setup++
-	return decode[map[string]any](t, body)
+	return portaltest.Decode[map[string]any](t, body)
 }

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"flag"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
 )
@@ -51,8 +53,9 @@ func permissionMatrix(routes []web.Route) []string {
 // running portal: a denied guest gets 401 (pages: the sign-in page), a
 // denied account 403, an allowed one neither — and nobody a 5xx.
 func TestPermissionMatrix(t *testing.T) {
-	tp := newTestPortal(t)
-	want := permissionMatrix(tp.app.routes)
+	t.Parallel()
+	tp := portaltest.New(t)
+	want := permissionMatrix(tp.App.Routes())
 	head := "# route\t" + strings.Join(permissionSubjects, "\t")
 	if *updatePermissions {
 		if err := os.WriteFile("testdata/permissions.tsv", []byte(head+"\n"+strings.Join(want, "\n")+"\n"), 0o644); err != nil {
@@ -81,9 +84,9 @@ func TestPermissionMatrix(t *testing.T) {
 
 	tokens := map[string]string{}
 	for _, r := range accounts.Roles {
-		_, tokens[string(r)], _ = tp.account(r, string(r)+"@perm.test.cn")
+		_, tokens[string(r)], _ = tp.Account(r, string(r)+"@perm.test.cn")
 	}
-	cookie := tp.app.CookieName("session")
+	cookie := tp.App.CookieName("session")
 	n := 0
 	for _, row := range want {
 		cells := strings.Split(row, "\t")
@@ -92,7 +95,7 @@ func TestPermissionMatrix(t *testing.T) {
 		if (!api && method != "GET") || strings.HasPrefix(path, "/api/v1/auth/") || path == "/logout" {
 			continue // page forms stop at the CSRF check first; sign-out would end the sessions used here
 		}
-		target := pathParam.ReplaceAllStringFunc(path, func(string) string { return core.NewID() })
+		target := portal.PathParam.ReplaceAllStringFunc(path, func(string) string { return core.NewID() })
 		for i, subject := range permissionSubjects {
 			allowed := cells[i+1] == "allow"
 			req := httptest.NewRequest(method, target, nil)
@@ -107,7 +110,7 @@ func TestPermissionMatrix(t *testing.T) {
 					req.Header.Set("Cookie", cookie+"="+tok)
 				}
 			}
-			resp, err := tp.app.HTTP().Test(req, -1)
+			resp, err := tp.App.HTTP().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,11 +1,10 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
@@ -20,30 +19,13 @@ import (
 	"testing"
 	"time"
 
+	"onestop/portal/portaltest"
 	"onestop/portal/web"
 	"onestop/services/accounts"
-	"onestop/services/demo"
 	"onestop/services/hotline"
 	peoplesvc "onestop/services/people"
+	"onestop/services/pii"
 )
-
-// lockedBuffer is a log sink the handlers of concurrent requests share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
 
 // canaryPerson is a person seeded with an ID number and a phone that must
 // appear in clear only in an audited reveal (or the person's own export).
@@ -119,7 +101,7 @@ func canaryCount(t *testing.T) int {
 // canaryID is the ID number of the i-th canary of a series: a birth date
 // i days after the series' first, so every one is distinct and valid.
 func canaryIDNumber(region string, first time.Time, i int) string {
-	return demo.WithCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
+	return pii.WithCheckDigit(region + first.AddDate(0, 0, i).Format("20060102") + fmt.Sprintf("%03d", i%1000))
 }
 
 // TestPIICanaries (S11): a portal on a store of its own (its FerretDB
@@ -138,38 +120,19 @@ func canaryIDNumber(region string, first time.Time, i int) string {
 // the search index files and not in the database files (main file and
 // WAL), before and after the store is closed.
 func TestPIICanaries(t *testing.T) {
+	t.Parallel()
 	total := canaryCount(t)
 	seed := uint64(time.Now().UnixNano())
 	if e := os.Getenv("PII_CANARIES_SEED"); e != "" {
 		seed, _ = strconv.ParseUint(e, 10, 64)
 	}
-	dir := t.TempDir()
-	cfg, err := LoadConfig([]string{"-data", dir, "-metrics-addr", "127.0.0.1:0", "-log-level", "debug", "-log-format", "json"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.FastHashing = true
-	now := new(atomic.Int64)
-	now.Store(time.Now().UnixMilli())
-	cfg.Clock = func() time.Time { return time.UnixMilli(now.Load()) }
-	logs := &lockedBuffer{}
 	// A store of its own (not the package's shared FerretDB): its SQLite
 	// files are this test's alone.
-	app, err := newApp(context.Background(), cfg, cfg.Logger(logs), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app.ready.Store(true)
-	closed := false
-	t.Cleanup(func() {
-		if !closed {
-			app.Close(context.Background())
-		}
-	})
-	tp := &testPortal{t: t, app: app, now: now, sent: newMailbox(app)}
+	tp := portaltest.New(t, portaltest.OwnStore(), portaltest.CaptureLogs())
+	app, dir := tp.App, tp.App.Config().DataDir
 	w, _ := newSmallWorld(t, tp)
 	hotlineTok, adminTok := w.token(t, "hotline@sweep.test.cn"), w.token(t, "admin@sweep.test.cn")
-	hotlineID := decode[map[string]any](t, mustDo(t, tp, "GET", "/api/v1/me", nil, hotlineTok))["id"].(string)
+	hotlineID := portaltest.Decode[map[string]any](t, tp.MustDo(t, "GET", "/api/v1/me", nil, hotlineTok))["id"].(string)
 	start := time.Now()
 
 	// The canaries: entrepreneurs registered by phone with a profile, and
@@ -186,27 +149,27 @@ func TestPIICanaries(t *testing.T) {
 		p := people[i]
 		// Sign-ups are limited per address: the first few register (with
 		// the code sent to their phone), an administrator creates the rest.
-		body := map[string]any{"phone": p.phone, "password": testPassword, "name": p.name}
+		body := map[string]any{"phone": p.phone, "password": portaltest.Password, "name": p.name}
 		if i < 5 {
-			p.token = tp.register(body).AccessToken
+			p.token = tp.Register(body).AccessToken
 		} else {
 			body["role"] = "entrepreneur"
-			if resp, out := tp.do("POST", "/api/v1/admin/users", body, adminTok); resp.StatusCode != 201 {
+			if resp, out := tp.Do("POST", "/api/v1/admin/users", body, adminTok); resp.StatusCode != 201 {
 				t.Fatalf("create %s: %d %s", p.phone, resp.StatusCode, out)
 			}
-			p.token = tp.login(p.phone)
+			p.token = tp.Login(p.phone)
 		}
-		resp, out := tp.do("PUT", "/api/v1/me/profile", canaryProfile(p), p.token)
+		resp, out := tp.Do("PUT", "/api/v1/me/profile", canaryProfile(p), p.token)
 		if resp.StatusCode != 200 {
 			t.Fatalf("profile %s: %d %s", p.name, resp.StatusCode, out)
 		}
-		p.account = decode[map[string]any](t, mustDo(t, tp, "GET", "/api/v1/me", nil, p.token))["id"].(string)
+		p.account = portaltest.Decode[map[string]any](t, tp.MustDo(t, "GET", "/api/v1/me", nil, p.token))["id"].(string)
 	}
 	ctx := context.Background()
 	admin := accounts.Principal{ID: "bootstrap", Role: accounts.Admin}
 	staffMeta := accounts.Meta{IP: "192.0.2.7"}
 	parallel(t, people[viaHTTP:], func(p *canaryPerson) error {
-		u, err := app.accounts.Create(ctx, admin, accounts.NewAccount{Phone: p.phone, Password: testPassword, Name: p.name, Role: accounts.Entrepreneur}, staffMeta)
+		u, err := app.Accounts().Create(ctx, admin, accounts.NewAccount{Phone: p.phone, Password: portaltest.Password, Name: p.name, Role: accounts.Entrepreneur}, staffMeta)
 		if err != nil {
 			return err
 		}
@@ -218,7 +181,7 @@ func TestPIICanaries(t *testing.T) {
 		}
 		// Loaded in bulk, as seed-load does: not a person's own save over
 		// HTTP, which is limited in number changes per address.
-		_, err = app.people.Save(ctx, accounts.Principal{ID: u.ID, Role: accounts.Entrepreneur, Name: p.name}, in, "seed", staffMeta)
+		_, err = app.Bureau().People.Save(ctx, accounts.Principal{ID: u.ID, Role: accounts.Entrepreneur, Name: p.name}, in, "seed", staffMeta)
 		return err
 	})
 	var callers []*canaryPerson // every call's person, in order
@@ -233,18 +196,18 @@ func TestPIICanaries(t *testing.T) {
 		callers = append(callers, p)
 	}
 	for _, p := range callers[:viaHTTP] {
-		c := decode[map[string]any](t, mustDo(t, tp, "POST", "/api/v1/hotline/contacts", map[string]any{"name": p.name, "phone": p.phone, "id_number": p.id, "district": "dongcheng"}, hotlineTok))
+		c := portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": p.name, "phone": p.phone, "id_number": p.id, "district": "dongcheng"}, hotlineTok))
 		p.contact = c["id"].(string)
-		mustDo(t, tp, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": c["id"], "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hotlineTok)
+		tp.MustDo(t, "POST", "/api/v1/hotline/calls", map[string]any{"contact_id": c["id"], "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2}, hotlineTok)
 	}
 	hotlineStaff := accounts.Principal{ID: hotlineID, Role: accounts.Hotline, Name: "熱線"}
 	parallel(t, callers[viaHTTP:], func(p *canaryPerson) error {
-		c, err := app.hotline.CreateContact(ctx, hotlineStaff, hotline.NewContact{Name: p.name, Phone: p.phone, IDNumber: p.id, District: "dongcheng"}, staffMeta)
+		c, err := app.Bureau().Hotline.CreateContact(ctx, hotlineStaff, hotline.NewContact{Name: p.name, Phone: p.phone, IDNumber: p.id, District: "dongcheng"}, staffMeta)
 		if err != nil {
 			return err
 		}
 		p.contact = c.ID
-		_, err = app.hotline.LogCall(ctx, hotlineStaff, hotline.NewCall{ContactID: c.ID, Type: "policy", Topic: "loan", Notes: "問貸款", Outcome: "resolved", DurationMinutes: 2}, staffMeta)
+		_, err = app.Bureau().Hotline.LogCall(ctx, hotlineStaff, hotline.NewCall{ContactID: c.ID, Type: "policy", Topic: "loan", Notes: "問貸款", Outcome: "resolved", DurationMinutes: 2}, staffMeta)
 		return err
 	})
 	if t.Failed() {
@@ -252,7 +215,7 @@ func TestPIICanaries(t *testing.T) {
 	}
 	// Failed sign-ins by phone: the throttle counts them.
 	for _, p := range people[:3] {
-		tp.do("POST", "/api/v1/auth/login", map[string]any{"login": p.phone, "password": "wrong-password-1"}, "")
+		tp.Do("POST", "/api/v1/auth/login", map[string]any{"login": p.phone, "password": "wrong-password-1"}, "")
 	}
 	canaries := canarySet{}
 	for _, p := range people {
@@ -271,10 +234,10 @@ func TestPIICanaries(t *testing.T) {
 	// Records around the canary people: a request, a question, a case, a
 	// complaint, so their names reach every list and page.
 	for _, p := range people[:4] {
-		tp.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "需要資金"}, p.token)
-		tp.do("POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請擔保貸款？"}, p.token)
-		tp.do("POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開"}, p.token)
-		tp.do("POST", "/api/v1/cases", map[string]any{"contact_id": p.contact, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hotlineTok)
+		tp.Do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "需要資金"}, p.token)
+		tp.Do("POST", "/api/v1/consultations", map[string]any{"topic": "financing", "question": "怎樣申請擔保貸款？"}, p.token)
+		tp.Do("POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開"}, p.token)
+		tp.Do("POST", "/api/v1/cases", map[string]any{"contact_id": p.contact, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hotlineTok)
 	}
 	seeded := time.Since(start)
 
@@ -310,7 +273,7 @@ func TestPIICanaries(t *testing.T) {
 	}
 	for _, p := range sampled {
 		if p.account != "" && p.token == "" {
-			p.token = tp.login(p.phone)
+			p.token = tp.Login(p.phone)
 		}
 		for _, s := range staff {
 			type read struct{ path, echo string }
@@ -361,7 +324,7 @@ func TestPIICanaries(t *testing.T) {
 	}
 	for i, p := range both {
 		s := staff[i%len(staff)]
-		resp, body := tp.do("POST", "/api/v1/staff/people/"+p.account+"/reveal", nil, s.token)
+		resp, body := tp.Do("POST", "/api/v1/staff/people/"+p.account+"/reveal", nil, s.token)
 		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(p.id)) || !bytes.Contains(body, []byte(p.phone)) {
 			t.Errorf("reveal %s as %s: %d %s", p.name, s.login, resp.StatusCode, body)
 		}
@@ -369,22 +332,22 @@ func TestPIICanaries(t *testing.T) {
 			t.Errorf("the scan finds %v in the reveal of %s", hits, p.name)
 		}
 		reveals++
-		b := tp.browser()
-		b.cookies[tp.app.CookieName("session")] = s.token
-		_, doc := b.get("/hotline/contacts/" + p.contact)
-		resp, doc = b.post("/hotline/contacts/"+p.contact+"/reveal", url.Values{}, csrfOf(doc))
+		b := tp.Browser()
+		b.Cookies[tp.App.CookieName("session")] = s.token
+		_, doc := b.Get("/hotline/contacts/" + p.contact)
+		resp, doc = b.Post("/hotline/contacts/"+p.contact+"/reveal", url.Values{}, portaltest.CSRF(doc))
 		if html, _ := doc.Html(); resp.StatusCode != 200 || !strings.Contains(html, p.phone) {
 			t.Errorf("reveal caller %s on the page as %s: %d", p.name, s.login, resp.StatusCode)
 		}
 		reveals++
-		resp, body = tp.do("POST", "/api/v1/me/export", map[string]any{"password": testPassword}, p.token)
+		resp, body = tp.Do("POST", "/api/v1/me/export", map[string]any{"password": portaltest.Password}, p.token)
 		if resp.StatusCode != 200 {
 			t.Errorf("export of %s: %d %s", p.name, resp.StatusCode, body)
 		}
 		exports++
 	}
 	audit := func(action string) int {
-		_, body := tp.do("GET", "/api/v1/admin/audit?size=100&action="+action, nil, adminTok)
+		_, body := tp.Do("GET", "/api/v1/admin/audit?size=100&action="+action, nil, adminTok)
 		return strings.Count(string(body), `"action":"`+action+`"`)
 	}
 	if n := audit("pii.reveal"); n != reveals {
@@ -395,7 +358,7 @@ func TestPIICanaries(t *testing.T) {
 	}
 
 	// The log, the index and the database files.
-	logBytes := logs.Bytes()
+	logBytes := tp.Logs()
 	logLines := bytes.Count(logBytes, []byte("\n"))
 	if logLines < requests/2 || !bytes.Contains(logBytes, []byte(`"level":"DEBUG"`)) && !bytes.Contains(logBytes, []byte(`"level":"INFO"`)) {
 		t.Errorf("only %d log lines captured for %d requests", logLines, requests)
@@ -406,11 +369,11 @@ func TestPIICanaries(t *testing.T) {
 			t.Errorf("log line %d: %s in clear: %.300s", i+1, h, line)
 		}
 	}
-	if err := app.outbox.Drain(context.Background()); err != nil {
+	if err := app.Bureau().Outbox.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	scan := func(when string) (files int, bytesRead int64) {
-		eachFile(dir, func(p string, raw []byte) {
+		portaltest.EachFile(dir, func(p string, raw []byte) {
 			files++
 			bytesRead += int64(len(raw))
 			for _, h := range canaries.find(raw) {
@@ -421,8 +384,7 @@ func TestPIICanaries(t *testing.T) {
 		return files, bytesRead
 	}
 	openFiles, openBytes := scan("while running")
-	closed = true
-	if err := app.Close(context.Background()); err != nil {
+	if err := tp.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
 	files, size := scan("after closing")
@@ -450,7 +412,7 @@ func TestPIICanaries(t *testing.T) {
 
 // canaryProfile is a complete profile carrying the person's values.
 func canaryProfile(p *canaryPerson) map[string]any {
-	profile := goodProfile()
+	profile := portaltest.GoodProfile()
 	profile["real_name"], profile["id_number"], profile["phone"] = p.name, p.id, p.phone
 	return profile
 }
@@ -477,6 +439,7 @@ func parallel(t *testing.T, ps []*canaryPerson, fn func(p *canaryPerson) error) 
 // TestCanarySetFind: the scan sees a value also with spaces, dashes or a
 // lower-case x, and not in its masked form.
 func TestCanarySetFind(t *testing.T) {
+	t.Parallel()
 	c := canarySet{"15907731000": "phone", "11010519650101000X": "id"}
 	for in, want := range map[string]int{
 		`{"phone":"15907731000"}`: 1, "tel 159 0773 1000.": 1, "159-0773-1000": 1, "x11010519650101000x": 1,
@@ -486,18 +449,4 @@ func TestCanarySetFind(t *testing.T) {
 			t.Errorf("%q: %v, want %d hits", in, got, want)
 		}
 	}
-}
-
-// eachFile calls fn with every regular file under dir and its bytes (files
-// that vanish meanwhile, like a closed WAL, are skipped).
-func eachFile(dir string, fn func(path string, raw []byte)) {
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		if raw, err := os.ReadFile(p); err == nil {
-			fn(p, raw)
-		}
-		return nil
-	})
 }

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"net/http"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"onestop/portal/portaltest"
 )
 
 // hostileRedirects are redirect targets a form or a query may carry: each
@@ -49,56 +51,44 @@ func checkRedirect(t *testing.T, what string, resp *http.Response, sent, fallbac
 	}
 }
 
-// signedInBrowser signs email in through the form and returns the browser
-// with a fresh CSRF token.
-func signedInBrowser(t *testing.T, tp *testPortal, email string) (*browser, string) {
-	t.Helper()
-	b := tp.browser()
-	_, doc := b.get("/login")
-	if resp, _ := b.post("/login", url.Values{"login": {email}, "password": {testPassword}}, csrfOf(doc)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d", email, resp.StatusCode)
-	}
-	_, doc = b.get("/account")
-	return b, csrfOf(doc)
-}
-
 // TestHostileRedirects sends the redirect corpus in every field that
 // chooses where a response leads: the application steps' back (applicant
 // and manager), the language switch's and sign-in's next, and the address
 // a guest is sent back to after signing in.
 func TestHostileRedirects(t *testing.T) {
-	w := newBaseWorld(t)
-	tp := w.tp
-	resp, body := tp.do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.baseA}, "venture": "軟件外包工作室，三人團隊"}, w.e1)
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA}, "venture": "軟件外包工作室，三人團隊"}, w.E1)
 	if resp.StatusCode != 201 {
 		t.Fatalf("apply: %d %s", resp.StatusCode, body)
 	}
-	app := decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
-	applicant, appCSRF := signedInBrowser(t, tp, "e1@test.cn")
-	manager, mgrCSRF := signedInBrowser(t, tp, "mgra@test.cn")
+	app := portaltest.Decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
+	applicant, appCSRF := tp.SignedIn(t, "e1@test.cn")
+	manager, mgrCSRF := tp.SignedIn(t, "mgra@test.cn")
 	count := 0
 	for _, s := range hostileRedirects {
 		// The steps redirect whether they succeed or are refused.
 		for _, step := range []string{"accept", "decline", "waitlist", "move-out"} {
-			resp, _ := manager.post("/manage/applications/"+app+"/"+step, url.Values{"back": {s}, "reason": {"other"}}, mgrCSRF)
+			resp, _ := manager.Post("/manage/applications/"+app+"/"+step, url.Values{"back": {s}, "reason": {"other"}}, mgrCSRF)
 			checkRedirect(t, "manager "+step, resp, s, "/manage")
 			count++
 		}
 		for _, step := range []string{"withdraw", "accept-offer", "decline-offer"} {
-			resp, _ := applicant.post("/applications/"+app+"/"+step, url.Values{"back": {s}}, appCSRF)
+			resp, _ := applicant.Post("/applications/"+app+"/"+step, url.Values{"back": {s}}, appCSRF)
 			checkRedirect(t, "applicant "+step, resp, s, "/applications")
 			count++
 		}
-		resp, _ := applicant.post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, appCSRF)
+		resp, _ := applicant.Post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, appCSRF)
 		checkRedirect(t, "language", resp, s, "/")
-		guest := tp.browser()
-		_, doc := guest.get("/login")
-		resp, _ = guest.post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, csrfOf(doc))
+		guest := tp.Browser()
+		_, doc := guest.Get("/login")
+		resp, _ = guest.Post("/lang", url.Values{"lang": {"zh-Hant"}, "next": {s}}, portaltest.CSRF(doc))
 		checkRedirect(t, "guest language", resp, s, "/")
-		resp, _ = applicant.get("/login?next=" + url.QueryEscape(s))
+		resp, _ = applicant.Get("/login?next=" + url.QueryEscape(s))
 		checkRedirect(t, "signed-in login page", resp, s, "/")
 		// A guest asking for a page is sent to sign in, and back after.
-		resp, _ = tp.browser().get("/applications?x=" + url.QueryEscape(s))
+		resp, _ = tp.Browser().Get("/applications?x=" + url.QueryEscape(s))
 		loc := resp.Header.Get("Location")
 		u, err := url.Parse(loc)
 		if resp.StatusCode != http.StatusSeeOther || err != nil || u.Path != "/login" {
@@ -114,10 +104,10 @@ func TestHostileRedirects(t *testing.T) {
 	// Sign-in itself, spaced out so no sign-in limit is reached (last: the
 	// sessions above would be refreshed as the clock moves).
 	for _, s := range hostileRedirects {
-		tp.advance(time.Minute)
-		guest := tp.browser()
-		_, doc := guest.get("/login")
-		resp, _ := guest.post("/login", url.Values{"login": {"e2@test.cn"}, "password": {testPassword}, "next": {s}}, csrfOf(doc))
+		tp.Advance(time.Minute)
+		guest := tp.Browser()
+		_, doc := guest.Get("/login")
+		resp, _ := guest.Post("/login", url.Values{"login": {"e2@test.cn"}, "password": {portaltest.Password}, "next": {s}}, portaltest.CSRF(doc))
 		checkRedirect(t, "sign-in", resp, s, "/")
 		count++
 	}

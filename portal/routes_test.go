@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"encoding/json"
@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/portal"
 	"onestop/portal/i18n"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/bases"
 	"onestop/services/hotline"
@@ -27,12 +29,13 @@ import (
 // TestEveryRouteDeclaresAccess: every route the server answers was
 // registered from the route table with an access rule; nothing else.
 func TestEveryRouteDeclaresAccess(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	declared := map[string]bool{}
-	for _, r := range tp.app.routes {
+	for _, r := range tp.App.Routes() {
 		declared[r.Method+" "+r.Path] = true
 	}
-	for _, r := range tp.app.HTTP().GetRoutes(true) {
+	for _, r := range tp.App.HTTP().GetRoutes(true) {
 		method := r.Method
 		if method == "HEAD" {
 			method = "GET" // Fiber adds HEAD for every GET
@@ -46,8 +49,9 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 // TestOpenAPIMatchesRoutes: every API route is in the document with its
 // method, and the document names no route that does not exist.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	tp := newTestPortal(t)
-	_, body := tp.do("GET", "/api/v1/openapi.json", nil, "")
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, body := tp.Do("GET", "/api/v1/openapi.json", nil, "")
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -56,11 +60,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("not an OpenAPI 3 document: %v %s", err, body[:min(200, len(body))])
 	}
 	seen := map[string]bool{}
-	for _, r := range tp.app.HTTP().GetRoutes(true) {
+	for _, r := range tp.App.HTTP().GetRoutes(true) {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" || r.Path == "/api/v1/openapi.json" {
 			continue
 		}
-		p := pathParam.ReplaceAllString(r.Path, "{$1}")
+		p := portal.PathParam.ReplaceAllString(r.Path, "{$1}")
 		if _, ok := doc.Paths[p][strings.ToLower(r.Method)]; !ok {
 			t.Errorf("%s %s missing from openapi.json", r.Method, p)
 		}
@@ -78,6 +82,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // TestCatalogsComplete: the three catalogs have the same keys, and every
 // key used by a template or by the Go code exists.
 func TestCatalogsComplete(t *testing.T) {
+	t.Parallel()
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +194,8 @@ func TestCatalogsComplete(t *testing.T) {
 }
 
 func TestLanguageChoice(t *testing.T) {
-	tp := newTestPortal(t)
+	t.Parallel()
+	tp := portaltest.New(t)
 	for _, tt := range []struct{ accept, cookie, want string }{
 		{"", "", "創業一站式服務平台"},
 		{"zh-CN,zh;q=0.9", "", "创业一站式服务平台"},
@@ -202,7 +208,7 @@ func TestLanguageChoice(t *testing.T) {
 		if tt.cookie != "" {
 			hdr = append(hdr, "Cookie", tt.cookie)
 		}
-		_, body := tp.do("GET", "/", nil, "", hdr...)
+		_, body := tp.Do("GET", "/", nil, "", hdr...)
 		if !strings.Contains(string(body), "<title>") || !strings.Contains(string(body), tt.want) {
 			t.Errorf("Accept-Language %q cookie %q: want %q", tt.accept, tt.cookie, tt.want)
 		}

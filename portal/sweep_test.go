@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
-	"onestop/services/demo"
 	"onestop/services/reference"
 )
 
@@ -42,7 +43,7 @@ func (s sweepSubject) principal() accounts.Principal {
 // signed in (several of some roles: two mentors, two providers, five
 // entrepreneurs in different situations).
 type sweepWorld struct {
-	tp       *testPortal
+	tp       *portaltest.Portal
 	subjects []sweepSubject
 	seen     map[string]map[string]bool // login → ids its own (non-public) API answers named
 	cache    map[string][]string        // collection → ids, for one crawl
@@ -52,25 +53,25 @@ type sweepWorld struct {
 // the provider listed, the officer at a bank, the mentor approved. (The
 // demo's year of records takes minutes to load; sweeps that bring their
 // own records start from this.)
-func newSmallWorld(t *testing.T, tp *testPortal) (w *sweepWorld, bank string) {
+func newSmallWorld(t *testing.T, tp *portaltest.Portal) (w *sweepWorld, bank string) {
 	t.Helper()
 	w = &sweepWorld{tp: tp, seen: map[string]map[string]bool{}, cache: map[string][]string{}}
 	w.subjects = []sweepSubject{{name: "guest"}}
 	ids := map[accounts.Role]string{}
 	for _, r := range accounts.Roles {
 		login := string(r) + "@sweep.test.cn"
-		id, tok, _ := tp.account(r, login)
+		id, tok, _ := tp.Account(r, login)
 		ids[r] = id
 		w.subjects = append(w.subjects, sweepSubject{name: string(r), login: login, role: r, token: tok})
 	}
 	admin := w.token(t, "admin@sweep.test.cn")
-	mustDo(t, tp, "POST", "/api/v1/admin/providers/"+ids[accounts.Provider], map[string]any{"listed": true}, admin)
-	b := decode[map[string]any](t, mustDo(t, tp, "POST", "/api/v1/admin/banks", map[string]any{"name": "城商行"}, admin))
+	tp.MustDo(t, "POST", "/api/v1/admin/providers/"+ids[accounts.Provider], map[string]any{"listed": true}, admin)
+	b := portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/admin/banks", map[string]any{"name": "城商行"}, admin))
 	bank = b["id"].(string)
-	mustDo(t, tp, "POST", "/api/v1/admin/banks/"+bank+"/officers", map[string]any{"officers": []string{ids[accounts.BankOfficer]}}, admin)
-	mustDo(t, tp, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
+	tp.MustDo(t, "POST", "/api/v1/admin/banks/"+bank+"/officers", map[string]any{"officers": []string{ids[accounts.BankOfficer]}}, admin)
+	tp.MustDo(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 		"topics": []string{"financing", "tax", "law"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 20, "contact": []string{"sms"}}, w.token(t, "mentor@sweep.test.cn"))
-	mustDo(t, tp, "POST", "/api/v1/admin/mentors/"+ids[accounts.Mentor]+"/status", map[string]string{"status": "active"}, admin)
+	tp.MustDo(t, "POST", "/api/v1/admin/mentors/"+ids[accounts.Mentor]+"/status", map[string]string{"status": "active"}, admin)
 	return w, bank
 }
 
@@ -86,15 +87,15 @@ func (w *sweepWorld) token(t *testing.T, login string) string {
 	return ""
 }
 
-func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
+func newSweepWorld(t *testing.T, tp *portaltest.Portal) *sweepWorld {
 	t.Helper()
-	if err := tp.loadDemo(context.Background(), io.Discard); err != nil {
+	if err := tp.App.LoadDemo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	w := &sweepWorld{tp: tp, seen: map[string]map[string]bool{}, cache: map[string][]string{}}
 	w.subjects = []sweepSubject{{name: "guest"}}
 	for _, r := range accounts.Roles {
-		if !slices.ContainsFunc(demo.Accounts, func(a accounts.NewAccount) bool { return a.Role == r }) {
+		if !slices.ContainsFunc(portal.DemoAccounts, func(a accounts.NewAccount) bool { return a.Role == r }) {
 			t.Fatalf("no demo account of role %s", r)
 		}
 	}
@@ -103,7 +104,7 @@ func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
 	// every account that holds one reads too.
 	var extra []accounts.NewAccount
 	for _, h := range []struct{ coll, field string }{{"consultations", "mentor_id"}, {"cases", "mentor_id"}, {"loans", "person_id"}, {"cases", "person_id"}} {
-		cur, err := tp.app.store.C(h.coll).Find(context.Background(), bson.D{})
+		cur, err := tp.App.Store().C(h.coll).Find(context.Background(), bson.D{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,22 +118,22 @@ func newSweepWorld(t *testing.T, tp *testPortal) *sweepWorld {
 				Email string        `bson:"email"`
 				Role  accounts.Role `bson:"role"`
 			}
-			if id == "" || tp.app.store.Get(context.Background(), "users", id, &u) != nil || u.Email == "" ||
-				slices.ContainsFunc(append(slices.Clone(demo.Accounts), extra...), func(a accounts.NewAccount) bool { return a.Email == u.Email }) {
+			if id == "" || tp.App.Store().Get(context.Background(), "users", id, &u) != nil || u.Email == "" ||
+				slices.ContainsFunc(append(slices.Clone(portal.DemoAccounts), extra...), func(a accounts.NewAccount) bool { return a.Email == u.Email }) {
 				continue
 			}
 			extra = append(extra, accounts.NewAccount{Email: u.Email, Role: u.Role})
 		}
 	}
 	slices.SortFunc(extra, func(a, b accounts.NewAccount) int { return strings.Compare(a.Email, b.Email) })
-	for i, a := range append(slices.Clone(demo.Accounts), extra...) {
+	for i, a := range append(slices.Clone(portal.DemoAccounts), extra...) {
 		login := a.Email
 		if login == "" {
 			login = a.Phone
 		}
-		tok, err := tp.app.accounts.Login(context.Background(), login, demo.Password, accounts.Meta{IP: "192.0.2.1"})
+		tok, err := tp.App.Accounts().Login(context.Background(), login, portal.DemoPassword, accounts.Meta{IP: "192.0.2.1"})
 		if err != nil {
-			if i >= len(demo.Accounts) {
+			if i >= len(portal.DemoAccounts) {
 				t.Logf("no demo account %s (%v)", login, err)
 				continue
 			}
@@ -177,7 +178,7 @@ func (w *sweepWorld) ids(t *testing.T, coll string) []string {
 	if ids, ok := w.cache[coll]; ok {
 		return ids
 	}
-	cur, err := w.tp.app.store.C(coll).Find(context.Background(), bson.D{})
+	cur, err := w.tp.App.Store().C(coll).Find(context.Background(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func (w *sweepWorld) ids(t *testing.T, coll string) []string {
 // certificateCodes are the codes of passed enrolments.
 func (w *sweepWorld) certificateCodes(t *testing.T) []string {
 	t.Helper()
-	cur, err := w.tp.app.store.C("enrolments").Find(context.Background(), bson.D{})
+	cur, err := w.tp.App.Store().C("enrolments").Find(context.Background(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func (w *sweepWorld) certificateCodes(t *testing.T) []string {
 // loanAttachments are "loan/attachment" pairs.
 func (w *sweepWorld) loanAttachments(t *testing.T) []string {
 	t.Helper()
-	cur, err := w.tp.app.store.C("loans").Find(context.Background(), bson.D{})
+	cur, err := w.tp.App.Store().C("loans").Find(context.Background(), bson.D{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +312,10 @@ func (w *sweepWorld) get(t *testing.T, path string, s sweepSubject) (*http.Respo
 		if strings.HasPrefix(path, "/api/") {
 			req.Header.Set("Authorization", "Bearer "+s.token)
 		} else {
-			req.Header.Set("Cookie", w.tp.app.CookieName("session")+"="+s.token)
+			req.Header.Set("Cookie", w.tp.App.CookieName("session")+"="+s.token)
 		}
 	}
-	resp, err := w.tp.app.HTTP().Test(req, -1)
+	resp, err := w.tp.App.HTTP().Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +336,7 @@ func (w *sweepWorld) crawl(t *testing.T, api bool, perRoute int, visit func(r we
 	t.Helper()
 	w.cache = map[string][]string{}
 	var routes []web.Route
-	for _, r := range w.tp.app.routes {
+	for _, r := range w.tp.App.Routes() {
 		if r.Method == "GET" && strings.HasPrefix(r.Path, "/api/") == api && !sweepSkip(r.Path) {
 			routes = append(routes, r)
 		}
@@ -394,12 +395,4 @@ func (w *sweepWorld) harvest(subject string, body []byte) {
 	walk("", v)
 }
 
-// mustDo sends a request that must succeed and returns the body.
-func mustDo(t *testing.T, tp *testPortal, method, path string, body any, token string) []byte {
-	t.Helper()
-	resp, out := tp.do(method, path, body, token)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
-	}
-	return out
-}
+// MustDo sends a request that must succeed and returns the body.

@@ -1,4 +1,4 @@
-package portal
+package portal_test
 
 import (
 	"bytes"
@@ -12,10 +12,11 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"onestop/portal/portaltest"
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
-	"onestop/services/demo"
+	"onestop/services/pii"
 )
 
 // xssPayloads are script and markup payloads stored in every free-text
@@ -75,7 +76,7 @@ var xssPayloads = []string{
 // xssWriter stores payloads through the API and counts what was stored.
 type xssWriter struct {
 	t               *testing.T
-	tp              *testPortal
+	tp              *portaltest.Portal
 	stored, refused int            // field values stored, requests refused
 	byPayload       map[string]int // payload → field values stored
 }
@@ -100,7 +101,7 @@ func (x *xssWriter) write(method, path, token string, base map[string]any, field
 		for _, f := range fs {
 			set(body, f)
 		}
-		resp, out := x.tp.do(method, path, body, token)
+		resp, out := x.tp.Do(method, path, body, token)
 		if resp.StatusCode >= 500 {
 			x.t.Errorf("%s %s with %.60q: %d %s", method, path, p, resp.StatusCode, out)
 		}
@@ -129,8 +130,6 @@ func (x *xssWriter) write(method, path, token string, base map[string]any, field
 	return first
 }
 
-func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
-
 // TestStoredXSS (S5): about fifty script and polyglot payloads are stored
 // through the API (validation applies; what it refuses is counted) in every
 // free-text field a caller can write — names, profiles, service requests,
@@ -145,6 +144,7 @@ func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 // HTML answer carries a Content-Security-Policy, every JSON answer a JSON
 // type and nosniff.
 func TestStoredXSS(t *testing.T) {
+	t.Parallel()
 	// The detector finds what it looks for.
 	bad, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body><p>x</p><script>alert(1)</script><img src=x onerror=alert(2)>` +
 		`<a href=" jav&#x09;ascript:alert(3)">y</a><iframe src=//evil.example></iframe><form action="https://evil.example/"></form></body></html>`))
@@ -152,13 +152,13 @@ func TestStoredXSS(t *testing.T) {
 		t.Fatalf("the detector found only %q", found)
 	}
 
-	tp := newTestPortal(t)
+	tp := portaltest.New(t)
 	w, bank := newSmallWorld(t, tp)
 	admin, hotlineTok, school := w.token(t, "admin@sweep.test.cn"), w.token(t, "hotline@sweep.test.cn"), w.token(t, "training_provider@sweep.test.cn")
 	mentorTok := w.token(t, "mentor@sweep.test.cn")
 	var bases []string
 	start := time.Now()
-	today := core.DateOf(tp.app.Clock.Now()).String()
+	today := core.DateOf(tp.Now()).String()
 	x := &xssWriter{t: t, tp: tp, byPayload: map[string]int{}}
 	var lines bytes.Buffer
 	var writers []sweepSubject
@@ -166,26 +166,26 @@ func TestStoredXSS(t *testing.T) {
 		// An entrepreneur named by the payload (or not, if names refuse it),
 		// with a profile, requests, a project, a question, a complaint, a
 		// base application and a loan written with it.
-		if x.write("POST", "/api/v1/admin/users", admin, map[string]any{"email": fmt.Sprintf("xss%d@xss.test.cn", i), "password": testPassword,
+		if x.write("POST", "/api/v1/admin/users", admin, map[string]any{"email": fmt.Sprintf("xss%d@xss.test.cn", i), "password": portaltest.Password,
 			"name": fmt.Sprintf("試驗者%d", i), "role": "entrepreneur"}, []string{"name"}, p) == nil {
-			mustDo(t, tp, "POST", "/api/v1/admin/users", map[string]any{"email": fmt.Sprintf("xss%d@xss.test.cn", i),
-				"password": testPassword, "name": fmt.Sprintf("試驗者%d", i), "role": "entrepreneur"}, admin)
+			tp.MustDo(t, "POST", "/api/v1/admin/users", map[string]any{"email": fmt.Sprintf("xss%d@xss.test.cn", i),
+				"password": portaltest.Password, "name": fmt.Sprintf("試驗者%d", i), "role": "entrepreneur"}, admin)
 		}
-		ent := tp.login(fmt.Sprintf("xss%d@xss.test.cn", i))
+		ent := tp.Login(fmt.Sprintf("xss%d@xss.test.cn", i))
 		if i == 0 || i == 4 || i == len(xssPayloads)-5 {
 			writers = append(writers, sweepSubject{name: "entrepreneur", login: fmt.Sprintf("xss%d@xss.test.cn", i), role: accounts.Entrepreneur, token: ent})
 		}
 		// A mentor whose profile carries it.
 		mentorEmail := fmt.Sprintf("xssm%d@xss.test.cn", i)
-		m := decode[map[string]any](t, mustDo(t, tp, "POST", "/api/v1/admin/users", map[string]any{"email": mentorEmail, "password": testPassword, "name": fmt.Sprintf("導師%d", i), "role": "mentor"}, admin))
-		mentorOwn := tp.login(mentorEmail)
+		m := portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/admin/users", map[string]any{"email": mentorEmail, "password": portaltest.Password, "name": fmt.Sprintf("導師%d", i), "role": "mentor"}, admin))
+		mentorOwn := tp.Login(mentorEmail)
 		if x.write("PUT", "/api/v1/me/mentor", mentorOwn, map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 			"topics": []string{"financing"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 5, "contact": []string{"sms"}}, []string{"bio"}, p) != nil {
-			tp.do("POST", "/api/v1/admin/mentors/"+str(m, "id")+"/status", map[string]string{"status": "active"}, admin)
+			tp.Do("POST", "/api/v1/admin/mentors/"+portaltest.Str(m, "id")+"/status", map[string]string{"status": "active"}, admin)
 		}
 
-		profile := goodProfile()
-		profile["id_number"] = demo.WithCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
+		profile := portaltest.GoodProfile()
+		profile["id_number"] = pii.WithCheckDigit(fmt.Sprintf("44030119850101%03d", 100+i))
 		profile["phone"] = fmt.Sprintf("1365555%04d", i)
 		profile["skills"] = []string{"網店運營"}
 		x.write("PUT", "/api/v1/me/profile", ent, profile, []string{"real_name", "skills"}, p)
@@ -196,13 +196,13 @@ func TestStoredXSS(t *testing.T) {
 			[]string{"title", "summary", "description", "tags"}, p)
 		if q := x.write("POST", "/api/v1/consultations", ent, map[string]any{"topic": "financing", "question": "怎樣申請擔保貸款？"}, []string{"question"}, p); q != nil {
 			for _, m := range []string{mentorTok, mentorOwn} {
-				if resp, _ := tp.do("POST", "/api/v1/consultations/"+str(q, "id")+"/messages", map[string]any{"text": p}, m); resp.StatusCode == 200 {
+				if resp, _ := tp.Do("POST", "/api/v1/consultations/"+portaltest.Str(q, "id")+"/messages", map[string]any{"text": p}, m); resp.StatusCode == 200 {
 					x.stored++
 					x.byPayload[p]++
 					break
 				}
 			}
-			x.write("POST", "/api/v1/consultations/"+str(q, "id")+"/messages", ent, map[string]any{"text": "補充"}, []string{"text"}, p)
+			x.write("POST", "/api/v1/consultations/"+portaltest.Str(q, "id")+"/messages", ent, map[string]any{"text": "補充"}, []string{"text"}, p)
 		}
 		x.write("POST", "/api/v1/complaints", ent, map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"},
 			[]string{"subject", "details", "desired"}, p)
@@ -214,20 +214,20 @@ func TestStoredXSS(t *testing.T) {
 		// The hotline: a caller, a call, a complaint, a case and its notes.
 		c := x.write("POST", "/api/v1/hotline/contacts", hotlineTok, map[string]any{"name": "陳先生"}, []string{"name"}, p)
 		if c == nil {
-			c = decode[map[string]any](t, mustDo(t, tp, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, hotlineTok))
+			c = portaltest.Decode[map[string]any](t, tp.MustDo(t, "POST", "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, hotlineTok))
 		}
-		cid := str(c, "id")
+		cid := portaltest.Str(c, "id")
 		x.write("POST", "/api/v1/hotline/calls", hotlineTok, map[string]any{"contact_id": cid, "type": "policy", "topic": "loan", "notes": "問貸款", "outcome": "resolved", "duration_minutes": 2},
 			[]string{"notes"}, p)
 		if cp := x.write("POST", "/api/v1/complaints", hotlineTok, map[string]any{"contact_id": cid, "kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開", "desired": "改善"},
 			[]string{"subject", "details", "desired"}, p); cp != nil {
-			steps := "/api/v1/complaints/" + str(cp, "id") + "/steps"
-			tp.do("POST", steps, map[string]any{"action": "start"}, hotlineTok)
+			steps := "/api/v1/complaints/" + portaltest.Str(cp, "id") + "/steps"
+			tp.Do("POST", steps, map[string]any{"action": "start"}, hotlineTok)
 			x.write("POST", steps, hotlineTok, map[string]any{"action": "answer", "text": "已處理"}, []string{"text"}, p)
 		}
 		if cs := x.write("POST", "/api/v1/cases", hotlineTok, map[string]any{"contact_id": cid, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"},
 			[]string{"situation"}, p); cs != nil {
-			path := "/api/v1/cases/" + str(cs, "id")
+			path := "/api/v1/cases/" + portaltest.Str(cs, "id")
 			x.write("POST", path+"/contacts", hotlineTok, map[string]any{"on": today, "channel": "phone", "note": "情緒低落"}, []string{"note"}, p)
 			x.write("POST", path+"/help", hotlineTok, map[string]any{"kind": "consultation", "text": "停業後怎樣選新項目？"}, []string{"text"}, p)
 		}
@@ -236,12 +236,12 @@ func TestStoredXSS(t *testing.T) {
 		if b := x.write("POST", "/api/v1/admin/bases", admin, map[string]any{"name": fmt.Sprintf("創業園%d", i), "level": "municipal", "district": "hightech", "address": "高新路1號",
 			"contact": "0755-1234", "industries": []string{"technology"}, "seats": 3, "intake_open": true, "services": []string{"mentoring"}},
 			[]string{"name", "address", "contact"}, p); b != nil {
-			tp.do("POST", "/api/v1/admin/bases/"+str(b, "id")+"/status", map[string]string{"status": "approved"}, admin)
-			bases = append(bases, str(b, "id"))
+			tp.Do("POST", "/api/v1/admin/bases/"+portaltest.Str(b, "id")+"/status", map[string]string{"status": "approved"}, admin)
+			bases = append(bases, portaltest.Str(b, "id"))
 		}
 		x.write("POST", "/api/v1/admin/banks", admin, map[string]any{"name": fmt.Sprintf("銀行%d", i)}, []string{"name"}, p)
 		x.write("POST", "/api/v1/courses", school, map[string]any{"title": "創業培訓", "kind": "planning", "description": "課程", "place": "東城區", "certificate": "合格證",
-			"seats": 10, "sessions": []map[string]any{{"starts_at": tp.app.Clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}},
+			"seats": 10, "sessions": []map[string]any{{"starts_at": tp.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "hours": 3}}},
 			[]string{"title", "description", "place", "certificate"}, p)
 		line, _ := json.Marshal(map[string]any{"external_id": fmt.Sprintf("xss-%d", i), "title": p, "summary": p, "description": p, "industry": "community_service",
 			"district": "dongcheng", "investment_yuan": 50000, "risk": "low", "expected_jobs": 3, "target_groups": []string{"college_graduate"}, "tags": []string{p},
@@ -251,13 +251,13 @@ func TestStoredXSS(t *testing.T) {
 			t.Logf("%d payloads written in %s", i+1, time.Since(start).Round(time.Second))
 		}
 	}
-	rep, err := tp.app.projects.Import(context.Background(), &lines, "jsonl", nil)
+	rep, err := tp.App.Bureau().Projects.Import(context.Background(), &lines, "jsonl", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x.stored += 4 * rep.Created
 	x.refused += len(rep.Rejected)
-	if err := tp.app.outbox.Drain(context.Background()); err != nil {
+	if err := tp.App.Bureau().Outbox.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if x.stored < 10*len(xssPayloads) {

@@ -11,6 +11,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// UploadLimit is the largest body of a document upload: the file and the
+// form around it. The server admits bodies up to it; every other request is
+// held to the configured body limit.
+const UploadLimit = loans.MaxFileBytes + 64<<10
+
 // readUpload reads the multipart form of a document upload: its kind and
 // at most one byte more than the limit of its file (so an oversized file is
 // told apart from one at the limit, without reading the rest).

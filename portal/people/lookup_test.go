@@ -11,6 +11,7 @@ import (
 // TestPostedPeoplePager: a posted name search pages through the GET list; a
 // number's results are never paged, so it reaches no link.
 func TestPostedPeoplePager(t *testing.T) {
+	t.Parallel()
 	a := &Handlers{Kit: &web.Kit{}}
 	p := core.Page{Number: 1, Size: 20}
 	pg := a.postedPager("/staff/people", people.ListQuery{Text: "王", District: "dongcheng"}, p, 45)

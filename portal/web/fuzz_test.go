@@ -110,6 +110,7 @@ func FuzzDecodeJSON(f *testing.F) {
 // FuzzSafeNext: "/\t/evil.example" passed (only CR and LF were refused), and
 // a browser, which drops tabs from URLs, went to //evil.example.
 func TestSafeNextRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
 	for _, next := range []string{"/\t/evil.example", "/\x00/x", "/\x7f", "/\x0b/evil.example"} {
 		if got := SafeNext(next); got != "/" {
 			t.Errorf("SafeNext(%q) = %q", next, got)

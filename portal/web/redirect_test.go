@@ -6,6 +6,7 @@ import (
 )
 
 func TestLocalPath(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"/", "/"}, {"/manage", "/manage"}, {"/manage?status=offered#x", "/manage?status=offered#x"}, {"/a/b?next=//x", "/a/b?next=//x"},
 		{"/%2f/evil.example", "/%2f/evil.example"}, {"/manage%0d%0aSet-Cookie:x", "/manage%0d%0aSet-Cookie:x"},
@@ -24,5 +25,17 @@ func TestLocalPath(t *testing.T) {
 		if got := LocalBack(tt.in, tt.area, "/manage"); got != tt.want {
 			t.Errorf("LocalBack(%q, %q) = %q, want %q", tt.in, tt.area, got, tt.want)
 		}
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	for _, next := range []string{"//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"} {
+		if got := SafeNext(next); got != "/" {
+			t.Errorf("SafeNext(%q) = %q", next, got)
+		}
+	}
+	if SafeNext("/account?x=1") != "/account?x=1" {
+		t.Error("local path refused")
 	}
 }

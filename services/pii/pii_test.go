@@ -120,6 +120,14 @@ func TestParseID(t *testing.T) {
 	}
 }
 
+func TestWithCheckDigit(t *testing.T) {
+	for _, id := range []string{"11010519491231002X", "440301199001011234", "440301198512150012"} {
+		if got := WithCheckDigit(id[:17]); got != id {
+			t.Errorf("WithCheckDigit(%s) = %s, want %s", id[:17], got, id)
+		}
+	}
+}
+
 func FuzzParseID(f *testing.F) {
 	f.Add("11010519491231002X")
 	f.Add("110105491231002")

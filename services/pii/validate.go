@@ -88,6 +88,16 @@ func ParseID(id string, now time.Time) (IDInfo, IDProblem) {
 	return IDInfo{Birth: birth, Female: (id[16]-'0')%2 == 0, Region: id[:6]}, ""
 }
 
+// WithCheckDigit completes the first 17 digits of an ID number with its
+// check character (GB 11643); demo and test data make valid numbers with it.
+func WithCheckDigit(d17 string) string {
+	sum := 0
+	for i, w := range idWeights {
+		sum += int(d17[i]-'0') * w
+	}
+	return d17 + string(idCheck[sum%11])
+}
+
 func allDigits(s string) bool {
 	for i := range len(s) {
 		if s[i] < '0' || s[i] > '9' {

@@ -213,6 +213,11 @@ type embedded struct {
 	locks [lockStripes]sync.Mutex
 }
 
+// ferretNew serialises starting embedded servers: ferretdb.New writes the
+// version package's state, so two stores opened at once in one process
+// (tests in parallel, each on a data directory of its own) race.
+var ferretNew sync.Mutex
+
 func startEmbedded(ctx context.Context, dataDir string, log *slog.Logger) (*embedded, error) {
 	dir, err := filepath.Abs(filepath.Join(dataDir, "db"))
 	if err != nil {
@@ -224,12 +229,14 @@ func startEmbedded(ctx context.Context, dataDir string, log *slog.Logger) (*embe
 	// FerretDB logs every failed command in full at warn level; errors are
 	// what we want from it.
 	quiet := slog.New(log.Handler()).With("component", "ferretdb")
+	ferretNew.Lock() // ferretdb.New sets a package-level field: one at a time
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",
 		Logger:    slog.New(levelFilter{quiet.Handler(), slog.LevelError}),
 	})
+	ferretNew.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("store: embedded FerretDB: %w", err)
 	}

@@ -1,0 +1,153 @@
+package accounts_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"onestop/portal/portaltest"
+	"onestop/services/accounts"
+)
+
+func TestWebRegisterLoginLogout(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/register")
+	csrf := portaltest.CSRF(doc)
+	if csrf == "" {
+		t.Fatal("register form has no CSRF token")
+	}
+
+	// Bad input re-shows the form with messages in the user's language,
+	// keeps what was typed (but never the password) and stores nothing.
+	resp, doc := b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {"12345678"}, "password2": {"12345678"}}, csrf)
+	if resp.StatusCode != 422 {
+		t.Fatalf("weak password: %d", resp.StatusCode)
+	}
+	if got := doc.Find("#password-err").Text(); got != "這個密碼太常見，容易被猜到，請換一個。" {
+		t.Errorf("password error = %q", got)
+	}
+	if v, _ := doc.Find("#login").Attr("value"); v != "13912345678" {
+		t.Errorf("typed login lost: %q", v)
+	}
+	if v, _ := doc.Find("#password").Attr("value"); v != "" {
+		t.Error("password echoed back")
+	}
+	if _, ok := doc.Find("#password").Attr("aria-invalid"); !ok {
+		t.Error("invalid field not marked")
+	}
+	resp, doc = b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {portaltest.Password}, "password2": {"different-1234"}}, csrf)
+	if resp.StatusCode != 422 || doc.Find("#password2-err").Length() != 1 {
+		t.Fatalf("mismatch: %d", resp.StatusCode)
+	}
+
+	resp, _ = b.Post("/register", url.Values{"name": {"陳大文"}, "login": {"13912345678"}, "password": {portaltest.Password}, "password2": {portaltest.Password}}, csrf)
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/register/confirm" {
+		t.Fatalf("register: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The code sent to the phone confirms it; a wrong one re-shows the form.
+	_, doc = b.Get("/register/confirm")
+	if got := doc.Find("#confirm-sent").Text(); !strings.Contains(got, "139****5678") || strings.Contains(got, "13912345678") {
+		t.Errorf("confirm page: %q", got)
+	}
+	code, wrong := tp.Code("13912345678"), "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	resp, doc = b.Post("/register/confirm", url.Values{"code": {wrong}}, portaltest.CSRF(doc))
+	if got := doc.Find("#code-err").Text(); resp.StatusCode != 422 || got != "驗證碼不正確。" {
+		t.Fatalf("wrong code: %d %q", resp.StatusCode, got)
+	}
+	resp, _ = b.Post("/register/confirm", url.Values{"code": {code}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, doc = b.Get("/")
+	if got := doc.Find("#welcome").Text(); got != "歡迎，陳大文！" {
+		t.Fatalf("home after register: %q", got)
+	}
+	if doc.Find(".flash").Length() != 1 {
+		t.Error("no confirmation after registering")
+	}
+	_, doc = b.Get("/account")
+	if got := doc.Find("dd").Eq(1).Text(); got != "139****5678" {
+		t.Errorf("phone on the account page = %q, want it masked", got)
+	}
+
+	// Logout without the token is refused; with it, the session ends.
+	resp, _ = b.Post("/logout", url.Values{"_csrf": {"forged"}}, "")
+	if resp.StatusCode != 403 {
+		t.Fatalf("logout with a forged token: %d", resp.StatusCode)
+	}
+	resp, _ = b.Post("/logout", url.Values{}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	resp, _ = b.Get("/account")
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+		t.Fatalf("account after logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// Sign in again, landing where we were going.
+	_, doc = b.Get("/login?next=/account")
+	resp, doc = b.Post("/login", url.Values{"login": {"13912345678"}, "password": {"wrong-password"}, "next": {"/account"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 401 || doc.Find("#login-error").Text() != "帳號或密碼不正確。" {
+		t.Fatalf("wrong password: %d %q", resp.StatusCode, doc.Find("#login-error").Text())
+	}
+	resp, _ = b.Post("/login", url.Values{"login": {"139 1234 5678"}, "password": {portaltest.Password}, "next": {"/account"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/account" {
+		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestWebAdminPages(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Account(accounts.Admin, "boss@test.cn")
+	tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b := tp.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"boss@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	resp, doc := b.Get("/admin/users")
+	if resp.StatusCode != 200 || doc.Find("#users tbody tr").Length() != 2 {
+		t.Fatalf("user list: %d, %d rows", resp.StatusCode, doc.Find("#users tbody tr").Length())
+	}
+	// Create a hotline account through the form; a bad one is re-shown.
+	resp, doc = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"not-an-email@"}, "role": {"hotline"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || doc.Find("#c-login-err").Length() != 1 {
+		t.Fatalf("bad create: %d", resp.StatusCode)
+	}
+	resp, _ = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"lin@test.cn"}, "role": {"hotline"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("create: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	_, doc = b.Get(loc)
+	if doc.Find("#user-role").Text() != "熱線坐席" {
+		t.Errorf("role shown = %q", doc.Find("#user-role").Text())
+	}
+	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	_, doc = b.Get("/admin/users?status=disabled&q=林")
+	if n := doc.Find("#users tbody tr").Length(); n != 1 || !strings.Contains(doc.Find("#users tbody").Text(), "林坐席") {
+		t.Errorf("filtered list: %d rows: %s", n, doc.Find("#users tbody").Text())
+	}
+	_, doc = b.Get("/admin/audit?action=user.disable")
+	if doc.Find("#audit tbody tr").Length() != 1 {
+		t.Errorf("audit rows for user.disable: %d", doc.Find("#audit tbody tr").Length())
+	}
+
+	// A non-admin sees 403, a guest is sent to sign in.
+	e := tp.Browser()
+	_, doc = e.Get("/login")
+	e.Post("/login", url.Values{"login": {"ent@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp, doc := e.Get("/admin/users"); resp.StatusCode != 403 || doc.Find("#error-message").Length() != 1 {
+		t.Errorf("entrepreneur on admin page: %d", resp.StatusCode)
+	}
+	if resp, _ := tp.Browser().Get("/admin/users"); resp.StatusCode != 303 {
+		t.Errorf("guest on admin page: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,142 @@
+package bases_test
+
+import (
+	"fmt"
+	basesweb "onestop/portal/bases"
+	"onestop/portal/web"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onestop/portal/portaltest"
+	"onestop/services/accounts"
+)
+
+func TestBasesAPI(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	venture := "軟件外包工作室，三人團隊"
+	resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA, w.BaseB}, "venture": venture}, w.E1)
+	if resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	apps := portaltest.Decode[web.ListResponse[basesweb.APIApplication]](t, body).Items
+	appA, appB := apps[0].ID, apps[1].ID
+	choices := func(ids ...string) map[string]any { return map[string]any{"choices": ids, "venture": venture} }
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "the same base twice", Method: "POST", Path: "/api/v1/applications", Token: w.E2, Body: choices(w.BaseA, w.BaseA), Status: 422, Contains: []string{"error.apply.twice"}},
+		{Name: "more than five", Method: "POST", Path: "/api/v1/applications", Token: w.E2, Body: choices(w.BaseA, w.BaseB, w.Full, w.Closed, "a", "b"), Status: 422, Contains: []string{"error.apply.count"}},
+		{Name: "a full base", Method: "POST", Path: "/api/v1/applications", Token: w.E2, Body: choices(w.Full), Status: 409, Contains: []string{"error.apply.closed"}},
+		{Name: "a closed base", Method: "POST", Path: "/api/v1/applications", Token: w.E2, Body: choices(w.Closed), Status: 409},
+		{Name: "an unknown base", Method: "POST", Path: "/api/v1/applications", Token: w.E2, Body: choices("0000000000000000000000000a"), Status: 422},
+		{Name: "again to the same base", Method: "POST", Path: "/api/v1/applications", Token: w.E1, Body: choices(w.BaseA), Status: 409},
+		{Name: "managers cannot apply", Method: "POST", Path: "/api/v1/applications", Token: w.MgrA, Body: choices(w.BaseB), Status: 403},
+		{Name: "negative seats", Method: "POST", Path: "/api/v1/admin/bases", Token: w.Admin, Body: map[string]any{"name": "壞基地", "level": "municipal", "district": "hightech", "seats": -1}, Status: 422, Contains: []string{`"field":"seats"`}},
+		{Name: "huge seats", Method: "POST", Path: "/api/v1/admin/bases", Token: w.Admin, Body: map[string]any{"name": "壞基地", "level": "municipal", "district": "hightech", "seats": 1000000}, Status: 422},
+		{Name: "free seats cannot be typed in", Method: "PUT", Path: "/api/v1/bases/" + w.BaseA, Token: w.MgrA, Body: map[string]any{"name": "高新創業園", "level": "municipal", "district": "hightech", "seats": 3, "free_seats": 99}, Status: 422},
+		{Name: "manager B cannot edit base A", Method: "PUT", Path: "/api/v1/bases/" + w.BaseA, Token: w.MgrB, Body: map[string]any{"name": "改名", "level": "municipal", "district": "hightech", "seats": 3}, Status: 403},
+		{Name: "manager B cannot list base A's applications", Method: "GET", Path: "/api/v1/manage/bases/" + w.BaseA + "/applications", Token: w.MgrB, Status: 404},
+		{Name: "manager B cannot accept for base A", Method: "POST", Path: "/api/v1/manage/applications/" + appA + "/accept", Token: w.MgrB, Status: 404},
+		{Name: "entrepreneurs cannot accept", Method: "POST", Path: "/api/v1/manage/applications/" + appA + "/accept", Token: w.E1, Status: 403},
+		{Name: "another entrepreneur cannot read it", Method: "GET", Path: "/api/v1/applications/" + appA, Token: w.E2, Status: 404},
+		{Name: "nor withdraw it", Method: "POST", Path: "/api/v1/applications/" + appA + "/withdraw", Token: w.E2, Status: 404},
+		{Name: "e2 sees none of e1's", Method: "GET", Path: "/api/v1/me/applications", Token: w.E2, Status: 200, NotContains: []string{appA}},
+		{Name: "decline needs a reason", Method: "POST", Path: "/api/v1/manage/applications/" + appB + "/decline", Token: w.MgrB, Status: 422},
+		{Name: "manager A lists", Method: "GET", Path: "/api/v1/manage/bases/" + w.BaseA + "/applications?status=pending", Token: w.MgrA, Status: 200, Contains: []string{appA}},
+		{Name: "accept", Method: "POST", Path: "/api/v1/manage/applications/" + appA + "/accept", Token: w.MgrA, Status: 200, Contains: []string{`"status":"offered"`}},
+		{Name: "accept twice", Method: "POST", Path: "/api/v1/manage/applications/" + appA + "/accept", Token: w.MgrA, Status: 409},
+		{Name: "a seat is held", Method: "GET", Path: "/api/v1/bases/" + w.BaseA, Status: 200, Contains: []string{`"free_seats":2`}},
+		{Name: "the applicant was told", Method: "GET", Path: "/api/v1/me/notifications", Token: w.E1, Status: 200, Contains: []string{"高新創業園"}},
+		{Name: "accept the offer", Method: "POST", Path: "/api/v1/applications/" + appA + "/accept-offer", Token: w.E1, Status: 200, Contains: []string{`"status":"tenant"`}},
+		{Name: "the other choice is withdrawn", Method: "GET", Path: "/api/v1/applications/" + appB, Token: w.E1, Status: 200, Contains: []string{`"status":"withdrawn"`}},
+		{Name: "bases for me explain", Method: "GET", Path: "/api/v1/me/bases", Token: w.E2, Status: 200, Contains: []string{`"why":[`, "暫停招收（排除）"}},
+		{Name: "guests cannot rank", Method: "GET", Path: "/api/v1/me/bases", Status: 401},
+	})
+	// An intake with nothing pending is a clear error.
+	_, body = tp.Do("GET", "/api/v1/admin/intakes", nil, w.Admin)
+	intake := portaltest.Decode[web.ListResponse[map[string]any]](t, body).Items[0]["id"].(string)
+	if resp, _ := tp.Do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/preview", nil, w.Admin); resp.StatusCode != 409 {
+		t.Errorf("empty intake preview: %d", resp.StatusCode)
+	}
+	if resp, _ := tp.Do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/preview", nil, w.MgrA); resp.StatusCode != 403 {
+		t.Errorf("manager previewed: %d", resp.StatusCode)
+	}
+}
+
+func TestIntakeAssignmentAPI(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	var tokens []string
+	for i := range 6 {
+		_, tok, _ := tp.Account(accounts.Entrepreneur, fmt.Sprintf("x%d@test.cn", i))
+		tokens = append(tokens, tok)
+		order := []string{w.BaseA, w.BaseB}
+		if i%2 == 1 {
+			order = []string{w.BaseB, w.BaseA}
+		}
+		if resp, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": order, "venture": "社區服務創業項目"}, tok); resp.StatusCode != 201 {
+			t.Fatalf("apply: %d %s", resp.StatusCode, body)
+		}
+	}
+	_, body := tp.Do("GET", "/api/v1/admin/intakes", nil, w.Admin)
+	intake := portaltest.Decode[web.ListResponse[map[string]any]](t, body).Items[0]["id"].(string)
+	resp, body := tp.Do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/preview", nil, w.Admin)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"placed":5`) || !strings.Contains(string(body), `"capacity":3`) {
+		t.Fatalf("preview: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = tp.Do("POST", "/api/v1/admin/intakes/"+intake+"/assignment/commit", nil, w.Admin)
+	if resp.StatusCode != 200 {
+		t.Fatalf("commit: %d", resp.StatusCode)
+	}
+	for _, b := range []string{w.BaseA, w.BaseB} {
+		_, body := tp.Do("GET", "/api/v1/bases/"+b, nil, "")
+		if !strings.Contains(string(body), `"free_seats":0`) {
+			t.Errorf("after commit %s: %s", b, body)
+		}
+	}
+	offered := 0
+	for _, tok := range tokens {
+		_, body := tp.Do("GET", "/api/v1/me/applications", nil, tok)
+		offered += strings.Count(string(body), `"status":"offered"`)
+	}
+	if offered != 5 {
+		t.Errorf("%d offers after commit, want 5", offered)
+	}
+}
+
+// TestBrowserBaseJourney: apply to two bases → the manager accepts → the
+// offer is accepted → the base's free seats drop by one.
+func TestBrowserBaseJourney(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	s := portaltest.NewSession(t, w.Portal, 90*time.Second)
+	s.ZhHant()
+	s.Login("e1@test.cn")
+	s.Step("apply", chromedp.Navigate(s.Base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")),
+		chromedp.SetValue(chromedp.ID("choice1"), w.BaseA), chromedp.SetValue(chromedp.ID("choice2"), w.BaseB),
+		chromedp.SendKeys(chromedp.ID("venture"), "做一個軟件外包工作室"),
+		chromedp.Click(chromedp.ID("apply-submit")), chromedp.WaitVisible(chromedp.ID("applications")))
+	if got := s.Text("#applications tbody"); !strings.Contains(got, "高新創業園") || !strings.Contains(got, "東城孵化器") {
+		t.Fatalf("applications: %q", got)
+	}
+	s.Logout()
+	s.Login("mgra@test.cn")
+	s.Step("manager accepts", chromedp.Navigate(s.Base+"/manage"), chromedp.WaitVisible(chromedp.CSS(".manage-apps")),
+		chromedp.Click(chromedp.CSS("button.accept")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	s.Logout()
+	s.Login("e1@test.cn")
+	s.Step("accept the offer", chromedp.Navigate(s.Base+"/applications"), chromedp.WaitVisible(chromedp.CSS("button.accept-offer")),
+		chromedp.Click(chromedp.CSS("button.accept-offer")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := s.Text("#applications tbody"); !strings.Contains(got, "已入駐") {
+		t.Errorf("after accepting: %q", got)
+	}
+	s.Step("base page", chromedp.Navigate(s.Base+"/bases/"+w.BaseA), chromedp.WaitVisible(chromedp.ID("base-seats")))
+	if got := s.Text("#base-seats"); got != "空餘 2 / 共 3 個工位" {
+		t.Errorf("free seats: %q", got)
+	}
+	portaltest.Screenshot(t, s.Ctx, "base")
+}

@@ -1,0 +1,241 @@
+package hotline_test
+
+import (
+	"encoding/csv"
+	"net/url"
+	hotlineweb "onestop/portal/hotline"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onestop/portal/portaltest"
+	"onestop/services/core"
+)
+
+func TestHotlineAPI(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	unknown := w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生", "phone": "139 1234 5678"}, w.Staff)
+	caller := portaltest.Decode[hotlineweb.APIContact](t, unknown)
+	// The entrepreneur calls: found through the blind index, record made.
+	account := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/accounts/"+w.E1ID+"/contact", nil, w.Staff))
+	call := portaltest.Decode[hotlineweb.APICall](t, w.Post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": caller.ID, "type": "consultation", "topic": "restart",
+		"notes": "早餐店停業，想知道還能不能再申請擔保貸款。", "outcome": "referred", "duration_minutes": 6}, w.Staff))
+	complaint := portaltest.Decode[hotlineweb.APIComplaint](t, w.Post(t, "/api/v1/complaints", map[string]any{"contact_id": account.ID, "kind": "conduct",
+		"subject": "導師不回覆", "against": "mentor", "against_name": "mentor", "details": "三天沒有任何回覆。"}, w.Staff))
+	cs := portaltest.Decode[hotlineweb.APICase](t, w.Post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "call_id": "", "reasons": []string{"market"},
+		"loan_status": "repaying", "debts_yuan": 30000, "situation": "店面租約到期未續。", "needs": []string{"training"}}, w.Staff))
+	w.Post(t, "/api/v1/cases/"+cs.ID+"/contacts", map[string]any{"on": core.DateOf(tp.Now()).String(), "channel": "phone", "note": "員工備註：情緒低落"}, w.Staff)
+	w.Post(t, "/api/v1/cases/"+cs.ID+"/mentor", map[string]any{"mentor_id": w.MentorID}, w.Staff)
+	today := core.DateOf(tp.Now())
+	casePath := "/api/v1/cases/" + cs.ID
+	tp.Run(t, []portaltest.Scenario{
+		// Finding callers: staff only, by phone, ID number or name.
+		{Name: "find by phone", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": "13912345678"}, Token: w.Staff, Status: 200, Contains: []string{caller.ID}},
+		{Name: "find by ID number", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": "11010519880512123X"}, Token: w.Staff, Status: 200, Contains: []string{account.ID, "王小明"}, NotContains: []string{"11010519880512123X"}},
+		{Name: "find by name", Method: "GET", Path: "/api/v1/hotline/find?q=" + url.QueryEscape("陳先生"), Token: w.Staff, Status: 200, Contains: []string{caller.ID}},
+		{Name: "no phone in a URL", Method: "GET", Path: "/api/v1/hotline/find?q=13912345678", Token: w.Staff, Status: 422, NotContains: []string{caller.ID}},
+		{Name: "entrepreneurs cannot search callers", Method: "POST", Path: "/api/v1/hotline/find", Body: map[string]string{"q": "13912345678"}, Token: w.E1, Status: 403},
+		{Name: "mentors cannot read a contact", Method: "GET", Path: "/api/v1/hotline/contacts/" + caller.ID, Token: w.Mentor, Status: 403},
+		{Name: "guests cannot log calls", Method: "POST", Path: "/api/v1/hotline/calls", Body: map[string]any{}, Status: 401},
+		{Name: "a contact with a bad phone", Method: "POST", Path: "/api/v1/hotline/contacts", Token: w.Staff, Body: map[string]any{"name": "張三", "phone": "123"}, Status: 422, Contains: []string{`"field":"phone"`}},
+		{Name: "the same phone twice", Method: "POST", Path: "/api/v1/hotline/contacts", Token: w.Staff, Body: map[string]any{"name": "陳太太", "phone": "13912345678"}, Status: 409, Contains: []string{"error.contact.phone_taken"}},
+		{Name: "an operator object as a name", Method: "POST", Path: "/api/v1/hotline/contacts", Token: w.Staff, Body: `{"name":{"$ne":null}}`, Status: 422},
+		{Name: "a call for nobody", Method: "POST", Path: "/api/v1/hotline/calls", Token: w.Staff, Body: map[string]any{"contact_id": core.NewID(), "type": "policy", "topic": "loan", "notes": "x", "outcome": "resolved", "duration_minutes": 1}, Status: 422, Contains: []string{`"field":"contact_id"`}},
+		{Name: "calls of a contact", Method: "GET", Path: "/api/v1/hotline/calls?contact_id=" + caller.ID, Token: w.Staff, Status: 200, Contains: []string{call.ID, `"total":1`}},
+		{Name: "topics this week", Method: "GET", Path: "/api/v1/hotline/topics", Token: w.Staff, Status: 200, Contains: []string{`"restart":1`}},
+		{Name: "call → consultation", Method: "POST", Path: "/api/v1/hotline/calls/" + call.ID + "/convert", Token: w.Staff, Body: map[string]any{"to": "consultation"}, Status: 201, Contains: []string{`"kind":"consultation"`}},
+		{Name: "call → nonsense", Method: "POST", Path: "/api/v1/hotline/calls/" + call.ID + "/convert", Token: w.Staff, Body: map[string]any{"to": "party"}, Status: 422},
+
+		// Complaints: never visible to whom they are about.
+		{Name: "the complainant sees status and deadline", Method: "GET", Path: "/api/v1/complaints/" + complaint.ID, Token: w.E1, Status: 200, Contains: []string{`"status":"received"`, `"due_at"`}},
+		{Name: "the complainant's list", Method: "GET", Path: "/api/v1/complaints", Token: w.E1, Status: 200, Contains: []string{complaint.ID}},
+		{Name: "the mentor complained about cannot read it", Method: "GET", Path: "/api/v1/complaints/" + complaint.ID, Token: w.Mentor, Status: 404},
+		{Name: "nor list it", Method: "GET", Path: "/api/v1/complaints", Token: w.Mentor, Status: 200, NotContains: []string{complaint.ID}},
+		{Name: "a base manager cannot", Method: "GET", Path: "/api/v1/complaints/" + complaint.ID, Token: w.Manager, Status: 404},
+		{Name: "another entrepreneur cannot", Method: "GET", Path: "/api/v1/complaints/" + complaint.ID, Token: w.E2, Status: 404},
+		{Name: "a complaint with no subject", Method: "POST", Path: "/api/v1/complaints", Token: w.E2, Body: map[string]any{"kind": "service", "against": "portal", "details": "網頁打不開"}, Status: 422, Contains: []string{`"field":"subject"`}},
+		{Name: "mentors cannot file complaints", Method: "POST", Path: "/api/v1/complaints", Token: w.Mentor, Body: map[string]any{"kind": "service", "subject": "x", "against": "portal", "details": "網頁打不開"}, Status: 403},
+		{Name: "the complainant cannot answer", Method: "POST", Path: "/api/v1/complaints/" + complaint.ID + "/steps", Token: w.E1, Body: map[string]any{"action": "answer", "text": "自己答覆"}, Status: 403},
+		{Name: "staff answer", Method: "POST", Path: "/api/v1/complaints/" + complaint.ID + "/steps", Token: w.Staff, Body: map[string]any{"action": "answer", "text": "已改派導師並提醒原導師。"}, Status: 200, Contains: []string{`"status":"answered"`}},
+		{Name: "the complainant closes", Method: "POST", Path: "/api/v1/complaints/" + complaint.ID + "/steps", Token: w.E1, Body: map[string]any{"action": "close"}, Status: 200, Contains: []string{`"status":"closed"`}},
+		{Name: "an unknown action", Method: "POST", Path: "/api/v1/complaints/" + complaint.ID + "/steps", Token: w.Staff, Body: map[string]any{"action": "delete"}, Status: 422},
+
+		// Cases: staff see all, the person a summary without staff notes,
+		// the assigned mentor the case, nobody else anything.
+		{Name: "staff read notes", Method: "GET", Path: casePath, Token: w.Staff, Status: 200, Contains: []string{"員工備註", `"debts_yuan":30000`}},
+		{Name: "the person reads a summary", Method: "GET", Path: casePath, Token: w.E1, Status: 200, Contains: []string{`"status":"open"`}, NotContains: []string{"員工備註", "debts_yuan", "loan_status"}},
+		{Name: "the assigned mentor reads it", Method: "GET", Path: casePath, Token: w.Mentor, Status: 200, NotContains: []string{"員工備註", "店面租約"}},
+		{Name: "another mentor cannot", Method: "GET", Path: casePath, Token: w.Other, Status: 404},
+		{Name: "another entrepreneur cannot", Method: "GET", Path: casePath, Token: w.E2, Status: 404},
+		{Name: "a random id", Method: "GET", Path: "/api/v1/cases/" + core.NewID(), Token: w.Staff, Status: 404},
+		{Name: "the person's list", Method: "GET", Path: "/api/v1/cases", Token: w.E1, Status: 200, Contains: []string{cs.ID}},
+		{Name: "the mentor's list", Method: "GET", Path: "/api/v1/cases", Token: w.Mentor, Status: 200, Contains: []string{cs.ID}},
+		{Name: "another mentor's list", Method: "GET", Path: "/api/v1/cases", Token: w.Other, Status: 200, NotContains: []string{cs.ID}},
+		{Name: "the person cannot record contacts", Method: "POST", Path: casePath + "/contacts", Token: w.E1, Body: map[string]any{"on": today.String(), "channel": "phone", "note": "自己記錄"}, Status: 403},
+		{Name: "a case for someone unknown", Method: "POST", Path: "/api/v1/cases", Token: w.Staff, Body: map[string]any{"contact_id": core.NewID(), "reasons": []string{"market"}, "loan_status": "none"}, Status: 422, Contains: []string{`"field":"contact_id"`}},
+		{Name: "a contact in the far future", Method: "POST", Path: casePath + "/contacts", Token: w.Staff, Body: map[string]any{"on": "2999-01-01", "channel": "phone", "note": "未來"}, Status: 422, Contains: []string{`"field":"on"`}},
+		{Name: "a contact before the case", Method: "POST", Path: casePath + "/contacts", Token: w.Staff, Body: map[string]any{"on": today.AddDays(-10).String(), "channel": "phone", "note": "之前"}, Status: 422, Contains: []string{"error.date.before_case"}},
+		{Name: "a date that is not one", Method: "POST", Path: casePath + "/contacts", Token: w.Staff, Body: map[string]any{"on": "2026-02-30", "channel": "phone", "note": "x"}, Status: 422},
+		{Name: "closing without an outcome", Method: "POST", Path: casePath + "/close", Token: w.Staff, Body: map[string]any{"on": today.String()}, Status: 422, Contains: []string{`"field":"outcome"`}},
+		{Name: "due today is empty today", Method: "GET", Path: "/api/v1/cases?queue=due_today", Token: w.Staff, Status: 200, Contains: []string{`"total":0`}},
+		{Name: "an unknown queue", Method: "GET", Path: "/api/v1/cases?queue=everything", Token: w.Staff, Status: 422},
+		{Name: "a fresh eligibility check", Method: "POST", Path: casePath + "/eligibility", Token: w.Staff, Status: 200, Contains: []string{`"kind":"eligibility"`}},
+		{Name: "help: a restart consultation", Method: "POST", Path: casePath + "/help", Token: w.Staff, Body: map[string]any{"kind": "consultation", "text": "停業後怎樣選新項目？"}, Status: 200, Contains: []string{`"kind":"consultation"`}},
+		{Name: "close with an outcome", Method: "POST", Path: casePath + "/close", Token: w.Staff, Body: map[string]any{"outcome": "started_again", "on": today.String()}, Status: 200, Contains: []string{`"status":"closed"`, `"outcome":"started_again"`}},
+		{Name: "staff cannot hand over", Method: "POST", Path: "/api/v1/admin/staff/reassign", Token: w.Staff, Body: map[string]any{"from_id": w.StaffID, "to_id": w.StaffID}, Status: 403},
+	})
+
+	// A venture that is operating gets its stability check-ins; the person
+	// answers one.
+	resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "王小明", "consent_version": "2026-11",
+		"venture": map[string]any{"stage": "operating", "first_registered": today.AddMonths(-6).String(), "employees": 3}}, w.E1)
+	if resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "my venture", Method: "GET", Path: "/api/v1/me/venture", Token: w.E1, Status: 200, Contains: []string{`"status":"tracking"`, `"month":6`}},
+		{Name: "due for staff", Method: "GET", Path: "/api/v1/hotline/stability", Token: w.Staff, Status: 200, Contains: []string{w.E1ID}},
+		{Name: "another entrepreneur cannot answer", Method: "POST", Path: "/api/v1/ventures/" + w.E1ID + "/checkins", Token: w.E2, Body: map[string]any{"month": 6, "on": today.String(), "operating": true, "employees": 4}, Status: 404},
+		{Name: "the answer needs operating", Method: "POST", Path: "/api/v1/ventures/" + w.E1ID + "/checkins", Token: w.E1, Body: map[string]any{"month": 6, "on": today.String(), "employees": 4}, Status: 422, Contains: []string{`"field":"operating"`}},
+		{Name: "the person answers", Method: "POST", Path: "/api/v1/ventures/" + w.E1ID + "/checkins", Token: w.E1, Body: map[string]any{"month": 6, "on": today.String(), "operating": true, "employees": 4}, Status: 200, Contains: []string{`"employees":4`, `"by":"self"`}},
+		{Name: "no longer due", Method: "GET", Path: "/api/v1/hotline/stability", Token: w.Staff, Status: 200, NotContains: []string{w.E1ID}},
+	})
+}
+
+// TestHotlineCSV: the queue exports parse as CSV, carry the rows, and a
+// name typed as a formula stays text.
+func TestHotlineCSV(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "=HYPERLINK(\"http://x\")"}, w.Staff))
+	for range 3 {
+		w.Post(t, "/api/v1/cases", map[string]any{"contact_id": contact.ID, "reasons": []string{"funding", "market"}, "loan_status": "none"}, w.Staff)
+	}
+	w.Post(t, "/api/v1/complaints", map[string]any{"contact_id": contact.ID, "kind": "service", "subject": "+SUM(A1)", "against": "portal", "details": "網頁打不開"}, w.Staff)
+	staff, entrepreneur := w.Portal.Browser(), w.Portal.Browser()
+	for who, b := range map[string]*portaltest.Browser{"hotline@test.cn": staff, "e1@test.cn": entrepreneur} {
+		_, doc := b.Get("/login")
+		b.Post("/login", url.Values{"login": {who}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	}
+	for _, tt := range []struct {
+		path string
+		rows int
+		bad  string
+	}{{"/hotline/cases.csv?queue=open", 3, "=HYPERLINK"}, {"/complaints.csv", 1, "+SUM"}} {
+		resp, raw := staff.Raw(tt.path)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("%s: %d %s", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		records, err := csv.NewReader(strings.NewReader(string(raw))).ReadAll()
+		if err != nil || len(records) != tt.rows+1 {
+			t.Fatalf("%s: %d records (%v)", tt.path, len(records), err)
+		}
+		for _, rec := range records[1:] {
+			for _, cell := range rec {
+				if strings.HasPrefix(cell, tt.bad) {
+					t.Errorf("%s: a formula cell %q", tt.path, cell)
+				}
+			}
+		}
+		if resp, _ := entrepreneur.Raw(tt.path); resp.StatusCode != 403 {
+			t.Errorf("%s for an entrepreneur: %d", tt.path, resp.StatusCode)
+		}
+	}
+}
+
+// TestWebCallForm: a call with no notes re-shows the form with the message
+// in the user's language and what was typed; nothing is stored.
+func TestWebCallForm(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, w.Staff))
+	b := w.Portal.Browser()
+	_, doc := b.Get("/login")
+	b.Post("/login", url.Values{"login": {"hotline@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	_, doc = b.Get("/hotline/contacts/" + contact.ID)
+	resp, doc := b.Post("/hotline/contacts/"+contact.ID+"/calls", url.Values{"type": {"policy"}, "topic": {"loan"}, "notes": {"  "},
+		"outcome": {"resolved"}, "duration_minutes": {"2.5"}, "next_step": {"週五回電"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 {
+		t.Fatalf("empty notes: %d", resp.StatusCode)
+	}
+	if got := doc.Find("#e-notes").Text(); got == "" || strings.Contains(got, "error.") {
+		t.Errorf("notes message: %q", got)
+	}
+	if v, _ := doc.Find("#f-next_step").Attr("value"); v != "週五回電" {
+		t.Errorf("typed next step lost: %q", v)
+	}
+	if _, body := w.Portal.Do("GET", "/api/v1/hotline/calls?contact_id="+contact.ID, nil, w.Staff); !strings.Contains(string(body), `"total":0`) {
+		t.Errorf("a bad call was stored: %s", body)
+	}
+	// The console turns an unknown phone into a new-contact form.
+	_, doc = b.Get("/hotline")
+	_, doc = b.Post("/hotline/find", url.Values{"q": {"13700001111"}}, portaltest.CSRF(doc))
+	if doc.Find("#not-found").Length() != 1 {
+		t.Error("no not-found message")
+	}
+	if v, _ := doc.Find("#f-phone").Attr("value"); v != "13700001111" {
+		t.Errorf("phone not carried to the form: %q", v)
+	}
+}
+
+// TestBrowserHotlineJourney: on a phone screen, hotline staff log a call
+// from an unknown caller, open a follow-up case from it, record a contact
+// and close the case with "started again".
+func TestBrowserHotlineJourney(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	s := portaltest.NewSession(t, w.Portal, 90*time.Second)
+	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
+	s.ZhHant()
+	s.Login("hotline@test.cn")
+	s.Step("find the caller", chromedp.Navigate(s.Base+"/hotline"), chromedp.WaitVisible(chromedp.ID("find-form")),
+		chromedp.SendKeys(chromedp.ID("q"), "13611112222"), chromedp.Click(chromedp.ID("find-submit")), chromedp.WaitVisible(chromedp.ID("not-found")))
+	s.Fits("the console")
+	portaltest.Screenshot(t, s.Ctx, "hotline-console")
+	s.Step("record the caller", chromedp.SendKeys(chromedp.ID("f-name"), "林阿姨"),
+		chromedp.Click(chromedp.ID("contact-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="hotline.contact.created"]`)))
+	if got := s.Text("#contact-name"); got != "林阿姨" {
+		t.Errorf("contact page: %q", got)
+	}
+	s.Step("log the call", chromedp.SetValue(chromedp.ID("f-type"), "follow_up"), chromedp.SetValue(chromedp.ID("f-topic"), "restart"),
+		chromedp.SendKeys(chromedp.ID("f-notes"), "奶茶店經營一年後停業，欠房租兩萬元，想重新開始。"),
+		chromedp.SetValue(chromedp.ID("f-outcome"), "callback"),
+		chromedp.Click(chromedp.ID("call-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="hotline.call.logged"]`)))
+	s.Fits("the contact page")
+	portaltest.Screenshot(t, s.Ctx, "hotline-contact")
+	s.Step("open a case from the call", chromedp.Click(chromedp.CSS(`#calls details summary`)), chromedp.Click(chromedp.CSS(`#calls a.convert-case`)),
+		chromedp.WaitVisible(chromedp.ID("case-form")),
+		chromedp.Click(chromedp.CSS(`input[name="reasons"][value="market"]`)), chromedp.Click(chromedp.CSS(`input[name="reasons"][value="funding"]`)),
+		chromedp.SetValue(chromedp.ID("f-loan_status"), "none"),
+		chromedp.SendKeys(chromedp.ID("f-debts_yuan"), "20000"),
+		chromedp.Click(chromedp.CSS(`input[name="needs"][value="training"]`)),
+		chromedp.Click(chromedp.ID("case-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="cases.opened"]`)))
+	if got := s.Text("#case-status"); got != "進行中" {
+		t.Errorf("case status: %q", got)
+	}
+	s.Fits("the case page")
+	portaltest.Screenshot(t, s.Ctx, "hotline-case")
+	s.Step("record a contact", chromedp.SetValue(chromedp.ID("checkin_id"), ""), chromedp.SendKeys(chromedp.ID("note"), "已報名下期創業培訓，情緒穩定。"),
+		chromedp.Click(chromedp.ID("contact-record-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="cases.step.contact"]`)))
+	if got := s.Text("#checkins"); !strings.Contains(got, "已報名下期創業培訓") {
+		t.Errorf("contacts: %q", got)
+	}
+	s.Step("close", chromedp.SetValue(chromedp.ID("outcome"), "started_again"), chromedp.SendKeys(chromedp.ID("close-note"), "在社區開了早餐攤"),
+		chromedp.Click(chromedp.ID("close-case-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="cases.step.close"]`)))
+	if got := s.Text("#case-status"); !strings.Contains(got, "已結案") || !strings.Contains(got, "再次創業") {
+		t.Errorf("closed case: %q", got)
+	}
+	if got := s.Text("#timeline"); !strings.Contains(got, "從來電建立") || !strings.Contains(got, "結案：再次創業") {
+		t.Errorf("timeline: %q", got)
+	}
+	portaltest.Screenshot(t, s.Ctx, "hotline-case-closed")
+	s.Step("the queue", chromedp.Navigate(s.Base+"/hotline/cases?queue=closed"), chromedp.WaitVisible(chromedp.ID("cases")))
+	if got := s.Text("#cases"); !strings.Contains(got, "林阿姨") {
+		t.Errorf("closed queue: %q", got)
+	}
+	s.Fits("the case queue")
+}

@@ -1,0 +1,128 @@
+package policy_test
+
+import (
+	"strings"
+	"testing"
+
+	"net/url"
+	"onestop/portal/portaltest"
+	"onestop/services/accounts"
+)
+
+func TestPolicyEditing(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	_, hotline, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
+	_, body := tp.Do("GET", "/api/v1/policies/guaranteed-loan", nil, "")
+	p := portaltest.Decode[map[string]any](t, body)
+	if p["version"].(float64) != 1 {
+		t.Fatalf("seed version %v", p["version"])
+	}
+	edit := func(changes map[string]any) map[string]any {
+		out := map[string]any{}
+		for k, v := range p {
+			if k != "updated_at" && k != "updated_by" {
+				out[k] = v
+			}
+		}
+		for k, v := range changes {
+			out[k] = v
+		}
+		return out
+	}
+	raise := map[string]any{"all": []any{
+		map[string]any{"fact": "target_groups", "op": "contains", "value": "land_expropriated_farmer"},
+		map[string]any{"fact": "venture.micro_profit", "op": "is", "value": true},
+	}}
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "hotline cannot edit", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: hotline, Body: edit(nil), Status: 403},
+		{Name: "unknown fact", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
+			Body:     edit(map[string]any{"conditions": map[string]any{"fact": "shoe_size", "op": "gt", "value": 40}}),
+			Contains: []string{`"field":"conditions"`, "unknown fact", "shoe_size"}},
+		{Name: "wrong operator", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
+			Body: edit(map[string]any{"conditions": map[string]any{"fact": "age", "op": "contains", "value": 40}}), Contains: []string{"does not apply"}},
+		{Name: "missing language", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
+			Body: edit(map[string]any{"name": map[string]string{"zh-Hant": "只有繁體"}}), Contains: []string{"name.en"}},
+		{Name: "negative amount", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
+			Body: edit(map[string]any{"benefit": map[string]any{"amount_yuan": -5}}), Contains: []string{`"field":"benefit"`}},
+		{Name: "save", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 200,
+			Body: edit(map[string]any{"conditions": raise}), Contains: []string{`"version":2`}},
+		{Name: "stale version", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 409,
+			Body: edit(map[string]any{"conditions": raise})},
+		{Name: "id in the body must match", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
+			Body: edit(map[string]any{"id": "fee-exemption-3y", "version": 2})},
+		{Name: "the engine uses the new version", Method: "POST", Path: "/api/v1/eligibility/check", Status: 200,
+			Body:     map[string]any{"profile": map[string]any{"target_groups": []string{"land_expropriated_farmer"}, "venture": map[string]any{"micro_profit": true}}},
+			Contains: []string{`"policy_id":"guaranteed-loan","name":"小額擔保貸款（微利項目）","status":"eligible"`}},
+	})
+	_, body = tp.Do("GET", "/api/v1/admin/audit?action=policy.edit", nil, admin)
+	if !strings.Contains(string(body), "version 2") {
+		t.Errorf("edit not audited: %s", body)
+	}
+}
+
+func TestEligibilityCheckAPI(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "public check in English", Method: "POST", Path: "/api/v1/eligibility/check", Status: 200,
+			Body:     map[string]any{"as_of": "2026-11-25", "profile": map[string]any{"target_groups": []string{"registered_unemployed"}, "venture": map[string]any{"stage": "preparing", "form": "individual"}}},
+			Contains: []string{`"as_of":"2026-11-25"`, `"policy_id":"fee-exemption-3y"`, `"status":"eligible"`, "Registered unemployed"}, Header: []string{"Accept-Language", "en"}},
+		{Name: "needs info names the facts", Method: "POST", Path: "/api/v1/eligibility/check", Status: 200,
+			Body: map[string]any{"profile": map[string]any{}}, Contains: []string{`"missing":["target_groups"`, `"status":"needs_info"`}},
+		{Name: "unknown group", Method: "POST", Path: "/api/v1/eligibility/check", Status: 422,
+			Body: map[string]any{"profile": map[string]any{"target_groups": []string{"martian"}}}},
+		{Name: "impossible as_of", Method: "POST", Path: "/api/v1/eligibility/check", Status: 422, Body: map[string]any{"as_of": "2026-13-01", "profile": map[string]any{}}},
+		{Name: "future birth", Method: "POST", Path: "/api/v1/eligibility/check", Status: 422, Body: map[string]any{"profile": map[string]any{"birth_date": "2999-01-01"}}},
+		{Name: "unknown field", Method: "POST", Path: "/api/v1/eligibility/check", Status: 422, Body: map[string]any{"profile": map[string]any{"shoe_size": 42}}},
+		{Name: "negative farmland", Method: "POST", Path: "/api/v1/eligibility/check", Status: 422, Body: map[string]any{"profile": map[string]any{"farmland_per_capita_mu": -1}}},
+		{Name: "policy list", Method: "GET", Path: "/api/v1/policies", Status: 200, Contains: []string{"farmer-tax-relief", "free-employment-services"}},
+		{Name: "unknown policy", Method: "GET", Path: "/api/v1/policies/nope", Status: 404},
+	})
+	_ = tp
+}
+
+// TestSelfCheckGrows: the public self-check starts short and, after each
+// round, asks what the undecided supports still need, keeping the answers.
+func TestSelfCheckGrows(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/check")
+	if doc.Find(`input[name="target_groups"]`).Length() != 8 || doc.Find(`[name="venture.first_registered"]`).Length() != 0 {
+		t.Fatal("the first round is not the short form")
+	}
+	if doc.Find(".results").Length() != 0 {
+		t.Fatal("results before any answer")
+	}
+	form := url.Values{"groups_known": {"1"}, "target_groups": {"college_graduate"}, "venture.stage": {"operating"}, "venture.form": {"individual"}}
+	resp, doc := b.Post("/check", form, portaltest.CSRF(doc))
+	if resp.StatusCode != 200 {
+		t.Fatalf("round 1: %d", resp.StatusCode)
+	}
+	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "需補充資料" {
+		t.Errorf("fee exemption: %q", doc.Find("#policy-fee-exemption-3y .badge").Text())
+	}
+	if doc.Find(`[name="graduation_date"]`).Length() != 1 {
+		t.Error("the graduation date is not asked for")
+	}
+	if v, _ := doc.Find(`input[value="college_graduate"]`).Attr("checked"); v != "checked" && !doc.Find(`input[value="college_graduate"]`).Is("[checked]") {
+		t.Error("the answer was lost between rounds")
+	}
+	form.Set("graduation_date", "2025-07-01")
+	form.Set("venture.first_registered", "2025-09-01")
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	if got := doc.Find("#policy-fee-exemption-3y .badge").Text(); got != "符合" {
+		t.Errorf("after round 2: %q (%s)", got, doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	if !strings.Contains(doc.Find("#policy-fee-exemption-3y .benefit").Text(), "2028-08-31") {
+		t.Errorf("benefit dates: %q", doc.Find("#policy-fee-exemption-3y .benefit").Text())
+	}
+	// Bad answers come back on the form, in the user's language.
+	form.Set("graduation_date", "2025-02-30")
+	resp, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以 年-月-日 填寫有效日期。" {
+		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
+	}
+}

@@ -1,0 +1,9 @@
+package privacy_test
+
+import (
+	"testing"
+
+	"onestop/portal/portaltest"
+)
+
+func TestMain(m *testing.M) { portaltest.Main(m) }
