@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"io"
 	"log/slog"
 
 	"onestop/portal/web"
@@ -52,7 +53,7 @@ func (a *App) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return d.Load(ctx, nil)
+	return d.Load(ctx, io.Discard)
 }
 
 // MetricsAddr is the metrics listener's address, once serving.

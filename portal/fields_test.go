@@ -88,7 +88,7 @@ func fieldRows(seen map[string]map[string]map[string]bool) []string {
 // a password, a token version or a secret.
 func TestFieldAllowList(t *testing.T) {
 	t.Parallel()
-	tp := portaltest.New(t)
+	tp := portaltest.DemoWorld(t)
 	w := newSweepWorld(t, tp)
 	seen := map[string]map[string]map[string]bool{} // route → path → subject
 	pairs := map[string]bool{}

@@ -89,9 +89,6 @@ func (w *sweepWorld) token(t *testing.T, login string) string {
 
 func newSweepWorld(t *testing.T, tp *portaltest.Portal) *sweepWorld {
 	t.Helper()
-	if err := tp.App.LoadDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	w := &sweepWorld{tp: tp, seen: map[string]map[string]bool{}, cache: map[string][]string{}}
 	w.subjects = []sweepSubject{{name: "guest"}}
 	for _, r := range accounts.Roles {

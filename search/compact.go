@@ -78,7 +78,15 @@ func (b *Bleve) Compact(ctx context.Context, index string) error {
 	if mergeErr != nil {
 		return fmt.Errorf("search: compact %s: %w", index, mergeErr)
 	}
-	return waitRemoved(ctx, dir, old)
+	// A write after the merge makes the persister clean up; when the
+	// sentinel's deletion was persisted before the merge was introduced,
+	// no cleanup follows it, so the wait writes again now and then.
+	nudge := func() error {
+		again := bi.idx.NewBatch()
+		again.Delete(compactSentinel)
+		return bi.idx.Batch(again)
+	}
+	return waitRemoved(ctx, dir, old, nudge)
 }
 
 // segmentFiles names the segment files under an index directory (scorch
@@ -102,10 +110,12 @@ func segmentFiles(dir string) (map[string]bool, error) {
 
 // waitRemoved waits until none of files is left in dir: scorch's persister
 // deletes a merged-away segment's file in the background once no snapshot
-// refers to it, shortly after the merge. The wait is bounded by ctx.
-func waitRemoved(ctx context.Context, dir string, files map[string]bool) error {
+// refers to it, shortly after the merge; nudge, a write, runs once a
+// second while any is left. The wait is bounded by ctx.
+func waitRemoved(ctx context.Context, dir string, files map[string]bool, nudge func() error) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	lastNudge := time.Now()
 	for {
 		now, err := segmentFiles(dir)
 		if err != nil {
@@ -119,6 +129,12 @@ func waitRemoved(ctx context.Context, dir string, files map[string]bool) error {
 		}
 		if left == 0 {
 			return nil
+		}
+		if time.Since(lastNudge) >= time.Second {
+			if err := nudge(); err != nil {
+				return fmt.Errorf("search: compact: %w", err)
+			}
+			lastNudge = time.Now()
 		}
 		select {
 		case <-ctx.Done():

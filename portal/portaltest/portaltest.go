@@ -28,9 +28,14 @@ import (
 	"onestop/services/store/storetest"
 )
 
-// Main runs a package's tests and then stops the shared embedded database;
-// call it from TestMain.
-func Main(m *testing.M) { storetest.Main(m) }
+// Main runs a package's tests and then stops the shared embedded database
+// and removes the demo world's files; call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	removeDemoWorld()
+	storetest.Close()
+	os.Exit(code)
+}
 
 // Password is every test account's password.
 const Password = "Ch4ng3-me-not!"
@@ -81,6 +86,9 @@ func OwnStore() Option { return func(o *options) { o.ownStore = true } }
 
 // CaptureLogs keeps every log line (debug and up, as JSON) for Logs.
 func CaptureLogs() Option { return func(o *options) { o.logs = true } }
+
+// onClock starts the portal's clock at another's value (DemoWorld).
+func onClock(now *atomic.Int64) Option { return func(o *options) { o.now = now } }
 
 // onStore starts the portal on an open store of another's (Twin).
 func onStore(st *store.Store, now *atomic.Int64) Option {

@@ -57,11 +57,17 @@ func Dir() string { return dir }
 // its files; call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Close()
+	os.Exit(code)
+}
+
+// Close stops the shared store and removes its files (Main does, after
+// the tests; a TestMain of its own calls it last).
+func Close() {
 	if shared != nil {
 		_ = shared.Close(context.Background())
 	}
 	if dir != "" {
 		_ = os.RemoveAll(dir)
 	}
-	os.Exit(code)
 }
