@@ -23,25 +23,10 @@ import (
 	"onestop/portal/i18n"
 	"onestop/search"
 	"onestop/services/accounts"
-	"onestop/services/audit"
-	"onestop/services/bases"
 	"onestop/services/bureau"
 	"onestop/services/demo"
-	"onestop/services/figures"
-	"onestop/services/hotline"
-	"onestop/services/loans"
-	"onestop/services/mentors"
-	"onestop/services/notify"
-	"onestop/services/onestop"
-	"onestop/services/outbox"
-	"onestop/services/people"
 	"onestop/services/pii"
-	"onestop/services/policy"
-	"onestop/services/privacy/rights"
-	"onestop/services/projects"
-	"onestop/services/replays"
 	"onestop/services/store"
-	"onestop/services/training"
 )
 
 // App is a running portal: its stores, services and HTTP server.
@@ -50,21 +35,6 @@ type App struct {
 	cfg       *Config
 	store     *store.Store
 	engine    search.Engine
-	outbox    *outbox.Outbox
-	audit     *audit.Log
-	accounts  *accounts.Service
-	people    *people.Service
-	policies  *policy.Catalogue
-	onestop   *onestop.Service
-	projects  *projects.Service
-	notify    *notify.Service
-	bases     *bases.Service
-	mentors   *mentors.Service
-	hotline   *hotline.Service
-	training  *training.Service
-	loans     *loans.Service
-	figures   *figures.Service
-	replays   *replays.Store
 	vault     *pii.Vault     // the data keys, for the tests' mailbox (Vault)
 	bureau    *bureau.Bureau // every service: the areas' handlers and the tools (demo, seed-load)
 	metrics   *metrics
@@ -79,9 +49,7 @@ type App struct {
 	// engine did not answer; recoverSearch declares them when it does.
 	searchBehind atomic.Bool
 
-	// rights runs export and erasure over every personal-data area
-	// (privacy.go); compactor rewrites the embedded index after an erasure.
-	rights    *rights.Service
+	// compactor rewrites the embedded index after an erasure.
 	compactor search.Compactor
 }
 
@@ -175,10 +143,6 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		return nil, err
 	}
 	a.bureau = b
-	a.outbox, a.audit, a.notify, a.accounts, a.figures, a.people = b.Outbox, b.Audit, b.Notify, b.Accounts, b.Figures, b.People
-	a.policies, a.onestop, a.projects, a.bases, a.mentors, a.training = b.Policies, b.Onestop, b.Projects, b.Bases, b.Mentors, b.Training
-	a.hotline, a.loans, a.replays, a.rights = b.Hotline, b.Loans, b.Replays, b.Rights
-	a.bureau = b
 	if err := b.Ensure(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return nil, err
@@ -210,7 +174,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	go a.outbox.Run(bg, 5*time.Second)
+	go a.bureau.Outbox.Run(bg, 5*time.Second)
 	if a.searchBehind.Load() {
 		go a.recoverSearch(bg)
 	}
@@ -223,14 +187,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
-	go a.mentors.Run(bg, holder, 30*time.Second, a.Log)
-	go a.notify.Run(bg, holder, 10*time.Second)
-	go a.hotline.Run(bg, holder, time.Minute, a.Log)
-	go a.loans.Run(bg, holder, time.Minute, a.Log)
-	go a.rights.Run(bg, time.Minute)
+	go a.bureau.Mentors.Run(bg, holder, 30*time.Second, a.Log)
+	go a.bureau.Notify.Run(bg, holder, 10*time.Second)
+	go a.bureau.Hotline.Run(bg, holder, time.Minute, a.Log)
+	go a.bureau.Loans.Run(bg, holder, time.Minute, a.Log)
+	go a.bureau.Rights.Run(bg, time.Minute)
 	go func() {
 		start := time.Now()
-		if did, err := a.figures.RebuildIfOld(bg, a.bureau.FigureSources(), holder, a.Clock.Now()); err != nil && bg.Err() == nil {
+		if did, err := a.bureau.Figures.RebuildIfOld(bg, a.bureau.FigureSources(), holder, a.Clock.Now()); err != nil && bg.Err() == nil {
 			a.Log.Warn("rebuild figures after an upgrade", "err", err)
 		} else if did {
 			a.Log.Info("figures rebuilt for this version", "ms", time.Since(start).Milliseconds())
@@ -263,10 +227,10 @@ func (a *App) housekeeping(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
+			if err := a.bureau.Accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("purge throttle counters", "err", err)
 			}
-			if err := a.replays.Purge(ctx); err != nil && ctx.Err() == nil {
+			if err := a.bureau.Replays.Purge(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("purge idempotency keys", "err", err)
 			}
 		}
@@ -284,7 +248,7 @@ func (a *App) recoverSearch(ctx context.Context) {
 			return
 		case <-time.After(wait):
 		}
-		err := a.outbox.Ensure(ctx)
+		err := a.bureau.Outbox.Ensure(ctx)
 		if err == nil {
 			a.searchBehind.Store(false)
 			a.Log.Info("search engine answers again; indexes in step with the database", "search", a.engine.Name())
@@ -301,8 +265,8 @@ func (a *App) Close(ctx context.Context) error {
 		a.stop()
 	}
 	var errs []error
-	if a.outbox != nil {
-		if err := a.outbox.Drain(ctx); err != nil {
+	if a.bureau != nil {
+		if err := a.bureau.Outbox.Drain(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -325,7 +289,7 @@ func (a *App) Demo() (*demo.Loader, error) {
 }
 
 // Accounts exposes the accounts service to the command line and tests.
-func (a *App) Accounts() *accounts.Service { return a.accounts }
+func (a *App) Accounts() *accounts.Service { return a.bureau.Accounts }
 
 // Bureau is every service the app runs: the command line's, and tests'
 // that set up records without going through HTTP.
@@ -377,7 +341,7 @@ func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
 	} else {
 		st["search_state"] = "ok"
 	}
-	if n, err := a.outbox.Pending(ctx); err == nil {
+	if n, err := a.bureau.Outbox.Pending(ctx); err == nil {
 		st["search_pending"] = fmt.Sprint(n)
 	}
 	return st, ok

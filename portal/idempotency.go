@@ -29,7 +29,7 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 		}
 		ctx := c.UserContext()
 		id := digest(web.Principal(c).ID, c.Method(), c.Path(), key)
-		kept, err := a.replays.Claim(ctx, id, digest(string(c.Body())), web.Principal(c).ID)
+		kept, err := a.bureau.Replays.Claim(ctx, id, digest(string(c.Body())), web.Principal(c).ID)
 		if err != nil {
 			return err
 		}
@@ -48,10 +48,10 @@ func (a *App) idempotent(next fiber.Handler) fiber.Handler {
 		}
 		status := c.Response().StatusCode()
 		if status >= 500 {
-			a.replays.Release(ctx, id)
+			a.bureau.Replays.Release(ctx, id)
 			return nil
 		}
-		a.replays.Done(ctx, id, replays.Answer{Status: status, ContentType: string(c.Response().Header.ContentType()), Body: c.Response().Body()})
+		a.bureau.Replays.Done(ctx, id, replays.Answer{Status: status, ContentType: string(c.Response().Header.ContentType()), Body: c.Response().Body()})
 		return nil
 	}
 }

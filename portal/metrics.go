@@ -148,7 +148,7 @@ func (a *App) writeMetrics(ctx context.Context, w io.Writer) {
 		return fmt.Sprintf(`op="%s",outcome="%s"`, k[0], k[1])
 	})
 	m.mu.Unlock()
-	if n, err := a.outbox.Pending(ctx); err == nil {
+	if n, err := a.bureau.Outbox.Pending(ctx); err == nil {
 		fmt.Fprintf(w, "# HELP onestop_outbox_pending Index updates waiting to be applied.\n# TYPE onestop_outbox_pending gauge\nonestop_outbox_pending %d\n", n)
 	}
 	fmt.Fprintf(w, "# HELP onestop_worker_last_pass_age_seconds Seconds since this replica's last pass of each leased worker (only the lease holder reports).\n# TYPE onestop_worker_last_pass_age_seconds gauge\n")

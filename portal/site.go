@@ -20,7 +20,7 @@ func (a *App) setLanguage(c *fiber.Ctx) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: fiber.CookieSameSiteLaxMode, Secure: a.cfg.Secure()})
 	if p := web.Principal(c); !p.Guest() {
-		if err := a.accounts.SetLocale(c.UserContext(), p, l); err != nil {
+		if err := a.bureau.Accounts.SetLocale(c.UserContext(), p, l); err != nil {
 			return err
 		}
 	}
