@@ -41,14 +41,6 @@ func init() {
 	}
 }
 
-// tokenResponse is the part of a sign-in's answer the crash test uses.
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	User        struct {
-		ID string `json:"id"`
-	} `json:"user"`
-}
-
 // crashPortal returns the command line of a portal serving args.
 func crashPortal(t *testing.T) func(args ...string) *exec.Cmd {
 	bin := filepath.Join(t.TempDir(), "portal")

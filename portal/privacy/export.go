@@ -25,6 +25,3 @@ func (a *Handlers) sendExport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
 }
-
-// zipArchive marks an API answer that is a ZIP archive (openapi.go).
-type zipArchive struct{}

@@ -1,7 +1,6 @@
 package projects
 
 import (
-	"html/template"
 	"net/url"
 	"onestop/portal/web"
 	"onestop/services/accounts"
@@ -232,7 +231,3 @@ func (a *Handlers) projectListPage(view string) fiber.Handler {
 			"Pager": web.NewPager(c, res.Page, res.Total), "Stages": []string{"needs_reviewers", "in_review", "awaiting_consensus", "recommended", "not_recommended", "archived"}})
 	}
 }
-
-// safeHighlight marks a search engine's highlight as HTML: the engines
-// build it from escaped text and <mark> only (search.markRanges).
-func safeHighlight(s string) template.HTML { return template.HTML(s) } //nolint:gosec // see search/highlight.go

@@ -132,7 +132,9 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		"hasStr": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"shows":  func(m map[string]bool, k string) bool { return m == nil || m[k] },
 		"join":   strings.Join,
-		"hl":     func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // the engines escape the text around their marks: search/highlight.go
+		// hl marks a search engine's highlight as HTML: the engines build it
+		// from escaped text and <mark> only (search.markRanges).
+		"hl": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // see search/highlight.go
 		"money": func(n int64) string { // 1234567 → 1,234,567
 			s := strconv.FormatInt(n, 10)
 			for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
