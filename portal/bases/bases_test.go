@@ -140,3 +140,32 @@ func TestBrowserBaseJourney(t *testing.T) {
 	}
 	portaltest.Screenshot(t, s.Ctx, "base")
 }
+
+// TestBrowserApplyAgain (#23's blocker): a person who applied to one base
+// adds another later, withdraws the first and applies to it again — in the
+// same intake, from the pages.
+func TestBrowserApplyAgain(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	s := portaltest.NewSession(t, w.Portal, 90*time.Second)
+	s.ZhHant()
+	s.Login("e1@test.cn")
+	apply := func(what, base string) {
+		s.Step(what, chromedp.Navigate(s.Base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")),
+			chromedp.SetValue(chromedp.ID("choice1"), base), chromedp.SendKeys(chromedp.ID("venture"), "做一個軟件外包工作室"),
+			chromedp.Click(chromedp.ID("apply-submit")), chromedp.WaitVisible(chromedp.ID("applications")))
+	}
+	apply("apply to one base", w.BaseA)
+	apply("apply to another base later", w.BaseB)
+	if got := s.Text("#applications tbody"); strings.Count(got, "待審") != 2 {
+		t.Fatalf("two applications under way: %q", got)
+	}
+	s.Step("withdraw the first", chromedp.Click(chromedp.Search(`//tr[td/a[contains(., "高新創業園")]]//button[contains(@class, "danger")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "已撤回")]`)))
+	apply("apply to it again", w.BaseA)
+	got := s.Text("#applications tbody")
+	if strings.Count(got, "待審") != 2 || !strings.Contains(got, "已撤回") {
+		t.Errorf("after applying again: %q", got)
+	}
+	portaltest.Screenshot(t, s.Ctx, "apply-again")
+}

@@ -185,17 +185,15 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, choices [
 		}
 	}
 	var apps []*Application
-	for i, b := range bases {
+	for _, b := range bases {
 		a := &Application{ID: core.NewID(), IntakeID: intake.ID, ApplicantID: actor.ID, ApplicantName: actor.Name, BaseID: b.ID,
-			BaseName: b.Name, Rank: i + 1, Venture: venture, Status: AppPending, CreatedAt: now, UpdatedAt: now,
+			BaseName: b.Name, Venture: venture, Status: AppPending, CreatedAt: now, UpdatedAt: now,
 			History: []Step{{At: now, ActorName: actor.Name, Action: "apply", To: AppPending}}}
-		for _, k := range []string{fmt.Sprintf("app:%s:%s:base:%s", intake.ID, actor.ID, b.ID), fmt.Sprintf("app:%s:%s:rank:%d", intake.ID, actor.ID, i+1)} {
-			if err := s.store.ClaimKey(ctx, k, a.ID, "error.apply.already"); err != nil {
-				undo()
-				return nil, &core.Error{Code: core.Conflict, Message: "error.apply.already", Fields: map[string]string{"choices": "error.apply.already"}}
-			}
-			claimed = append(claimed, k)
+		if err := s.claimChoice(ctx, a); err != nil {
+			undo()
+			return nil, err
 		}
+		claimed = append(claimed, baseKey(a), rankKey(a.IntakeID, a.ApplicantID, a.Rank))
 		apps = append(apps, a)
 	}
 	for _, a := range apps {
@@ -218,6 +216,84 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, choices [
 	}
 	s.audit.Record(ctx, actor.Actor(m), "application.apply", audit.Success, intake.ID, fmt.Sprintf("%d choices", len(apps)))
 	return apps, nil
+}
+
+// A person's choices in an intake are held by keys: one per base (one
+// application to a base at a time) and one per rank (at most MaxChoices
+// under way at once, ranked in the order they were made).
+func baseKey(a *Application) string {
+	return fmt.Sprintf("app:%s:%s:base:%s", a.IntakeID, a.ApplicantID, a.BaseID)
+}
+
+func rankKey(intake, applicant string, rank int) string {
+	return fmt.Sprintf("app:%s:%s:rank:%d", intake, applicant, rank)
+}
+
+// claimChoice claims a's base and the first free rank. A key held by an
+// application that has ended is taken over: a person who withdrew (or
+// whose choice ended otherwise) may choose again, the same base too —
+// but not a base that declined them in this intake. Claims are atomic,
+// so two applications sent at once cannot take one place twice.
+func (s *Service) claimChoice(ctx context.Context, a *Application) error {
+	conflict := func(key string) error {
+		return &core.Error{Code: core.Conflict, Message: key, Fields: map[string]string{"choices": key}}
+	}
+	switch held, err := s.claimFree(ctx, baseKey(a), a.ID); {
+	case err != nil:
+		return err
+	case held != nil && held.Status == AppDeclined:
+		return conflict("error.apply.declined_here")
+	case held != nil:
+		return conflict("error.apply.pending_here")
+	}
+	for r := 1; r <= MaxChoices; r++ {
+		held, err := s.claimFree(ctx, rankKey(a.IntakeID, a.ApplicantID, r), a.ID)
+		if err != nil {
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), baseKey(a), a.ID)
+			return err
+		}
+		if held == nil {
+			a.Rank = r
+			return nil
+		}
+	}
+	_ = s.store.ReleaseKey(context.WithoutCancel(ctx), baseKey(a), a.ID)
+	return conflict("error.apply.full")
+}
+
+// claimFree claims key for owner. When another application holds it, that
+// one is returned — unless it has ended (and, for a base key, the base did
+// not decline it), in which case the key is taken over.
+func (s *Service) claimFree(ctx context.Context, key, owner string) (*Application, error) {
+	for range 2 {
+		err := s.store.ClaimKey(ctx, key, owner, "error.apply.taken")
+		if !core.IsCode(err, core.Conflict) {
+			return nil, err
+		}
+		holder, err := s.store.KeyOwner(ctx, key)
+		if core.IsCode(err, core.NotFound) {
+			continue // released meanwhile: claim again
+		}
+		if err != nil {
+			return nil, err
+		}
+		var held Application
+		if err := s.store.Get(ctx, "applications", holder, &held); err != nil {
+			if core.IsCode(err, core.NotFound) {
+				// Claimed by an application being written right now (its
+				// keys come first): the place is taken.
+				return &Application{ID: holder, Status: AppPending}, nil
+			}
+			return nil, err
+		}
+		if held.Active() || held.Status == AppTenant || (held.Status == AppDeclined && strings.Contains(key, ":base:")) {
+			return &held, nil
+		}
+		if err := s.store.ReleaseKey(ctx, key, holder); err != nil {
+			return nil, err
+		}
+	}
+	return nil, core.Errorf(core.Conflict, "error.stale")
 }
 
 // Application reads one: the applicant, the base's managers and
