@@ -152,10 +152,15 @@ func TestBrowserApplyAgain(t *testing.T) {
 	s.Login("e1@test.cn")
 	apply := func(what, base string) {
 		s.Step(what, chromedp.Navigate(s.Base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")),
-			chromedp.SetValue(chromedp.ID("choice1"), base), chromedp.SendKeys(chromedp.ID("venture"), "做一個軟件外包工作室"),
+			// The form offers the places still free: its first is the next choice.
+			chromedp.SetValue(chromedp.CSS("#apply-form select"), base), chromedp.SendKeys(chromedp.ID("venture"), "做一個軟件外包工作室"),
 			chromedp.Click(chromedp.ID("apply-submit")), chromedp.WaitVisible(chromedp.ID("applications")))
 	}
 	apply("apply to one base", w.BaseA)
+	s.Step("the form offers the next choice", chromedp.Navigate(s.Base+"/bases/for-me"), chromedp.WaitVisible(chromedp.ID("apply-form")))
+	if got := s.Text("#apply-form label"); got != "第 2 志願" {
+		t.Errorf("first place offered: %q", got)
+	}
 	apply("apply to another base later", w.BaseB)
 	if got := s.Text("#applications tbody"); strings.Count(got, "待審") != 2 {
 		t.Fatalf("two applications under way: %q", got)

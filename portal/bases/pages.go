@@ -53,12 +53,17 @@ func (a *Handlers) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.
 			fitting = append(fitting, r)
 		}
 	}
-	_, intakeErr := a.bases.CurrentIntake(c.UserContext())
+	// The form offers the places still free in this intake, numbered as
+	// the choices they become.
+	slots, err := a.bases.FreeRanks(c.UserContext(), web.Principal(c))
+	if err != nil && !core.IsCode(err, core.NotFound) {
+		return err
+	}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.Render(c, "pages/bases_for_me", fiber.Map{"Title": "bases.for_me", "Ranked": ranked, "Fitting": fitting,
-		"Slots": []int{1, 2, 3, 4, 5}, "IntakeOpen": intakeErr == nil, "Errors": errs, "Form": form})
+		"Slots": slots, "IntakeOpen": err == nil, "Errors": errs, "Form": form})
 }
 
 func (a *Handlers) applySubmit(c *fiber.Ctx) error {

@@ -261,6 +261,31 @@ func (s *Service) claimChoice(ctx context.Context, a *Application) error {
 	return conflict("error.apply.full")
 }
 
+// FreeRanks are the ranks actor may still choose in the current intake:
+// those no application under way holds. None is open when no intake is.
+func (s *Service) FreeRanks(ctx context.Context, actor accounts.Principal) ([]int, error) {
+	intake, err := s.CurrentIntake(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var free []int
+	for r := 1; r <= MaxChoices; r++ {
+		holder, err := s.store.KeyOwner(ctx, rankKey(intake.ID, actor.ID, r))
+		if core.IsCode(err, core.NotFound) {
+			free = append(free, r)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var held Application
+		if err := s.store.Get(ctx, "applications", holder, &held); err == nil && !held.Active() && held.Status != AppTenant {
+			free = append(free, r)
+		}
+	}
+	return free, nil
+}
+
 // claimFree claims key for owner. When another application holds it, that
 // one is returned — unless it has ended (and, for a base key, the base did
 // not decline it), in which case the key is taken over.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"onestop/services/bases"
@@ -54,9 +55,15 @@ func TestApplyAgain(t *testing.T) {
 	}
 	_, err = apply(list[0])
 	refused("the same base again", err, "error.apply.pending_here")
+	if free, err := ev.svc.FreeRanks(ctx, me); err != nil || !slices.Equal(free, []int{3, 4, 5}) {
+		t.Errorf("free places after two: %v (%v)", free, err)
+	}
 
 	if _, err := ev.svc.Act(ctx, me, first.ID, "withdraw", "", meta); err != nil {
 		t.Fatal(err)
+	}
+	if free, _ := ev.svc.FreeRanks(ctx, me); !slices.Equal(free, []int{1, 3, 4, 5}) {
+		t.Errorf("free places after withdrawing the first: %v", free)
 	}
 	again, err := apply(list[0])
 	if err != nil || again.Rank != 1 {
