@@ -20,6 +20,7 @@ type mentorWorld struct {
 	tp                             *portaltest.Portal
 	admin, m1, m2, e1, e2, hotline string
 	m1ID                           string
+	m2ID                           string
 }
 
 func newMentorWorld(t *testing.T) *mentorWorld {
@@ -42,7 +43,7 @@ func newMentorWorld(t *testing.T) *mentorWorld {
 		return id, token
 	}
 	w.m1ID, w.m1 = mk("m1@test.cn", []string{"financing"})
-	_, w.m2 = mk("m2@test.cn", []string{"law"})
+	w.m2ID, w.m2 = mk("m2@test.cn", []string{"law"})
 	return w
 }
 
@@ -301,4 +302,27 @@ func TestMentorAccountDisabled(t *testing.T) {
 			t.Errorf("disabled=%v: listed %v, routed %v; want both %v", tc.disabled, l, r, tc.want)
 		}
 	}
+}
+
+// TestBrowserAskThisMentor (#23): "ask this mentor" on a mentor's page
+// addresses that mentor — the law mentor gets the question although the
+// other one scores the same — on a topic they cover.
+func TestBrowserAskThisMentor(t *testing.T) {
+	t.Parallel()
+	w := newMentorWorld(t)
+	s := portaltest.NewSession(t, w.tp, 90*time.Second)
+	s.ZhHant()
+	s.Login("e1@test.cn")
+	s.Step("the mentor's page", chromedp.Navigate(s.Base+"/mentors/"+w.m2ID), chromedp.WaitVisible(chromedp.ID("ask-mentor")),
+		chromedp.Click(chromedp.ID("ask-mentor")), chromedp.WaitVisible(chromedp.ID("ask-to")))
+	if got := s.Text("#f-topic"); !strings.Contains(got, "法律") || strings.Contains(got, "融資") {
+		t.Errorf("topics offered: %q", got)
+	}
+	s.Step("ask", chromedp.SetValue(chromedp.ID("f-topic"), "law"),
+		chromedp.SendKeys(chromedp.ID("question"), "合夥開店，退出時股份怎樣處理？"),
+		chromedp.Click(chromedp.ID("ask-submit")), chromedp.WaitVisible(chromedp.ID("consult-status")))
+	if _, body := w.tp.Do("GET", "/api/v1/me/consultations", nil, w.m2); !strings.Contains(string(body), "合夥開店") {
+		t.Errorf("the chosen mentor's list: %s", body)
+	}
+	portaltest.Screenshot(t, s.Ctx, "ask-this-mentor")
 }

@@ -114,7 +114,7 @@ func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) askPage(c *fiber.Ctx) error {
-	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic")}, map[string]string{})
+	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic"), MentorID: c.Query("mentor")}, map[string]string{})
 }
 
 // renderAsk shows the ask form; hotline staff ask for a caller, whose
@@ -124,6 +124,18 @@ func (a *Handlers) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]s
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	data := fiber.Map{"Title": "consult.ask", "Input": q, "Errors": errs, "Options": a.mentorOptions(), "ForCaller": web.Principal(c).Role.Staff()}
+	// Asked from a mentor's page: the question goes to them, on a topic
+	// they cover.
+	if q.MentorID != "" {
+		mt, err := a.mentors.Visible(c.UserContext(), web.Principal(c), q.MentorID)
+		if err != nil {
+			return err
+		}
+		data["Mentor"] = mt
+		opts := a.mentorOptions()
+		opts["Topics"] = mt.Topics
+		data["Options"] = opts
+	}
 	if web.Principal(c).Role.Staff() && q.ContactID != "" {
 		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), q.ContactID); err == nil {
 			data["Contact"] = ct
@@ -133,7 +145,8 @@ func (a *Handlers) renderAsk(c *fiber.Ctx, q mentors.Question, errs map[string]s
 }
 
 func (a *Handlers) askSubmit(c *fiber.Ctx) error {
-	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"), ContactID: c.FormValue("contact_id")}
+	q := mentors.Question{Topic: c.FormValue("topic"), Industry: c.FormValue("industry"), Question: c.FormValue("question"),
+		ContactID: c.FormValue("contact_id"), MentorID: c.FormValue("mentor_id")}
 	x, err := a.askFor(c, q)
 	if err != nil {
 		if fe := web.FormErrors(err); fe != nil {

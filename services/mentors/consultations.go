@@ -102,6 +102,9 @@ type Question struct {
 	// staff ask for; the hotline fills CallerName from it.
 	ContactID  string `json:"contact_id,omitempty"`
 	CallerName string `json:"-"`
+	// MentorID asks one mentor (from their page) rather than the best
+	// fitting one; they must be able to take it now.
+	MentorID string `json:"mentor_id,omitempty"`
 }
 
 // MaxText bounds a question or a message.
@@ -138,6 +141,10 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	chosen, err := s.chosen(ctx, actor, q, now)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.outbox.Begin(ctx, ConsultationIndex.Name, c.ID); err != nil {
 		return nil, err
 	}
@@ -146,11 +153,43 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	}
 	s.outbox.Apply(ctx, ConsultationIndex.Name, c.ID)
 	s.audit.Record(ctx, actor.Actor(m), "consultation.ask", audit.Success, c.ID, c.Topic)
-	if _, err := s.route(ctx, c, nil); err != nil {
+	_, err = s.route(ctx, c, chosen)
+	if chosen != nil && core.IsCode(err, core.Conflict) {
+		// The chosen mentor filled up since the check: the question is
+		// not lost, it goes to the best fitting one.
+		_, err = s.route(ctx, c, nil)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.count(ctx, c.ID)
 	return s.read(ctx, c.ID)
+}
+
+// chosen is the mentor a question names, checked before anything is
+// written: one the asker may see who takes the topic or the industry and
+// has room now; the refusal says why not. Nil when none is named.
+func (s *Service) chosen(ctx context.Context, actor accounts.Principal, q Question, now time.Time) (*Mentor, error) {
+	if q.MentorID == "" {
+		return nil, nil
+	}
+	refuse := func(key string) error {
+		return &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"mentor_id": key}}
+	}
+	mt, err := s.Visible(ctx, actor, q.MentorID)
+	if core.IsCode(err, core.NotFound) || (err == nil && mt.Status != Active) {
+		return nil, refuse("error.consult.mentor")
+	}
+	if err != nil {
+		return nil, err
+	}
+	sc := matching.ScoreMentor(matching.Ask{Industry: q.Industry, Topic: q.Topic, Language: "zh"}, mt.MatchMentor(), now)
+	for _, p := range sc.Parts {
+		if p.Excludes {
+			return nil, refuse("error.consult." + strings.TrimPrefix(p.Key, "match."))
+		}
+	}
+	return mt, nil
 }
 
 func (s *Service) read(ctx context.Context, id string) (*Consultation, error) {
