@@ -48,7 +48,9 @@ func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	// Re-show what was typed (never the ID number or phone in clear).
+	// Re-show everything typed, so one mistake costs no retyping: the ID
+	// number, phone and consent too — only in this answer to the person
+	// who typed them (no-store, like every page), never from storage.
 	old, err := a.people.Get(c.UserContext(), web.Principal(c), web.Principal(c).ID)
 	if err != nil {
 		return err
@@ -56,6 +58,8 @@ func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
 	shown := *old
 	shown.RealName, shown.District, shown.Education = in.RealName, in.District, in.Education
 	shown.Skills, shown.Certs, shown.Needs, shown.Facts = in.Skills, in.Certificates, in.Needs, in.Facts
+	data := a.profileData(c, &shown, errs)
+	data["Typed"] = map[string]string{"id_number": in.IDNumber, "phone": in.Phone, "consent": c.FormValue("consent")}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.Render(c, "pages/profile", a.profileData(c, &shown, errs))
+	return a.Render(c, "pages/profile", data)
 }

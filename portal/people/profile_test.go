@@ -159,8 +159,14 @@ func TestWebProfileForm(t *testing.T) {
 	if got := doc.Find("#e-id_number").Text(); got != "身分證號碼校驗碼不正確，請核對。" {
 		t.Errorf("id error: %q", got)
 	}
-	if v, _ := doc.Find(`[name="id_number"]`).Attr("value"); v != "" {
-		t.Error("the ID number was echoed back into the page")
+	// Everything typed comes back, the sensitive fields too (#23): in this
+	// answer only, to the person who typed them; a page read later never
+	// has them in clear (below).
+	if v, _ := doc.Find(`[name="id_number"]`).Attr("value"); v != "440301199001011235" {
+		t.Errorf("the typed ID number was lost: %q", v)
+	}
+	if _, checked := doc.Find(`[name="consent"]`).Attr("checked"); !checked {
+		t.Error("the consent tick was lost")
 	}
 	if v, _ := doc.Find(`[name="real_name"]`).Attr("value"); v != "何志明" {
 		t.Errorf("typed name lost: %q", v)
