@@ -3,12 +3,16 @@ package people_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"net/url"
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestProfileAPI(t *testing.T) {
@@ -184,5 +188,74 @@ func TestWebProfileForm(t *testing.T) {
 	_, doc = b.Get("/profile")
 	if !strings.Contains(doc.Find("#h-id").Text(), "4403**********1234") || strings.Contains(doc.Text(), "440301199001011234") {
 		t.Error("the profile page shows the ID number in clear or not at all")
+	}
+}
+
+// TestGroupsUnknownUnlessNone (#23): a profile saved with no target group
+// ticked leaves the groups unknown — the policies that ask for one say
+// what is missing, not 不符合 — until the person ticks "none of these".
+func TestGroupsUnknownUnlessNone(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, token, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	b, _ := tp.SignedIn(t, "ent@test.cn")
+	// asking counts the policies that still ask for the target groups.
+	asking := func() int {
+		t.Helper()
+		_, body := tp.Do("GET", "/api/v1/me/eligibility", nil, token)
+		var out struct {
+			Results []struct {
+				Missing []string `json:"missing"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range out.Results {
+			if slices.Contains(r.Missing, "target_groups") {
+				n++
+			}
+		}
+		return n
+	}
+	save := func(extra url.Values) {
+		t.Helper()
+		_, doc := b.Get("/profile")
+		form := url.Values{"real_name": {"何志明"}, "id_number": {"440301199001011234"}, "consent": {"yes"},
+			"venture.stage": {"idea"}, "venture.form": {"individual"}}
+		// What the page's form sends besides what the person fills in.
+		doc.Find(`form input[type="hidden"]`).Each(func(_ int, in *goquery.Selection) {
+			if name, _ := in.Attr("name"); name != "_csrf" {
+				form.Add(name, in.AttrOr("value", ""))
+			}
+		})
+		for k, v := range extra {
+			form[k] = v
+		}
+		if resp, _ := b.Post("/profile", form, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+			t.Fatalf("save %v: %d", extra, resp.StatusCode)
+		}
+	}
+	save(nil)
+	if n := asking(); n == 0 {
+		t.Error("nothing ticked: no policy asks for the target groups (they were taken as none)")
+	}
+	_, doc := b.Get("/profile")
+	if _, checked := doc.Find("#f-groups_none").Attr("checked"); checked {
+		t.Error("unknown groups shown as none of these")
+	}
+	save(url.Values{"groups_none": {"1"}})
+	if n := asking(); n != 0 {
+		t.Errorf("none of these: %d policies still ask for the target groups", n)
+	}
+	_, doc = b.Get("/profile")
+	if _, checked := doc.Find("#f-groups_none").Attr("checked"); !checked {
+		t.Error("none of these not shown again")
+	}
+	_, doc = b.Get("/profile")
+	resp, doc := b.Post("/profile", url.Values{"real_name": {"何志明"}, "consent": {"yes"}, "groups_none": {"1"}, "target_groups": {"retired_soldier"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || !strings.Contains(doc.Find(".field-error").Text(), "以上皆非") {
+		t.Errorf("none of these with a group: %d %q", resp.StatusCode, doc.Find(".field-error").Text())
 	}
 }

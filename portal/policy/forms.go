@@ -65,12 +65,17 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 	}
 	f.BirthDate = date("birth_date")
 	f.Gender = c.FormValue("gender")
-	if c.FormValue("groups_known") == "1" {
-		f.TargetGroups = []string{}
-		args := c.Request().PostArgs()
-		for _, v := range args.PeekMulti("target_groups") {
-			f.TargetGroups = append(f.TargetGroups, string(v))
+	// Target groups: those ticked; none of them only when the person says
+	// so ("none of these"); nothing ticked is unknown, as the page promises
+	// for every unfilled item (nil, not [], which rules people out).
+	for _, v := range c.Request().PostArgs().PeekMulti("target_groups") {
+		f.TargetGroups = append(f.TargetGroups, string(v))
+	}
+	if c.FormValue("groups_none") == "1" {
+		if len(f.TargetGroups) > 0 {
+			errs["target_groups"] = "error.groups.none_and_some"
 		}
+		f.TargetGroups = []string{}
 	}
 	f.GraduationDate = date("graduation_date")
 	f.OnFarmerRoster = tri("on_farmer_roster")

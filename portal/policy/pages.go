@@ -84,9 +84,6 @@ func answered(ask map[string]bool, c *fiber.Ctx) {
 			ask[string(k)] = true
 		}
 	})
-	if c.FormValue("groups_known") == "1" {
-		ask["target_groups"] = true
-	}
 }
 
 func (a *Handlers) checkSubmit(c *fiber.Ctx) error {

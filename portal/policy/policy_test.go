@@ -96,7 +96,7 @@ func TestSelfCheckGrows(t *testing.T) {
 	if doc.Find(".results").Length() != 0 {
 		t.Fatal("results before any answer")
 	}
-	form := url.Values{"groups_known": {"1"}, "target_groups": {"college_graduate"}, "venture.stage": {"operating"}, "venture.form": {"individual"}}
+	form := url.Values{"target_groups": {"college_graduate"}, "venture.stage": {"operating"}, "venture.form": {"individual"}}
 	resp, doc := b.Post("/check", form, portaltest.CSRF(doc))
 	if resp.StatusCode != 200 {
 		t.Fatalf("round 1: %d", resp.StatusCode)

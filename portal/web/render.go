@@ -130,6 +130,8 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 			return *f.Venture
 		},
 		"hasStr": func(list []string, s string) bool { return slices.Contains(list, s) },
+		// noneOf: a list answered "none of these" ([]), not left unknown (nil).
+		"noneOf": func(list []string) bool { return list != nil && len(list) == 0 },
 		"shows":  func(m map[string]bool, k string) bool { return m == nil || m[k] },
 		"join":   strings.Join,
 		// hl marks a search engine's highlight as HTML: the engines build it
