@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"onestop/portal"
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestRegistrationAnswersAlike is the oracle check of registration: an
@@ -212,5 +215,28 @@ func TestWebPasswordChangeThrottled(t *testing.T) {
 	}
 	if resp, msg := change(portaltest.Password); resp.StatusCode != 429 || msg != "嘗試次數過多，請稍後再試。" || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("the right password after five guesses: %d %q", resp.StatusCode, msg)
+	}
+}
+
+// TestRegistrationsFromOneAddress (#23): a community service centre
+// registers many people from one connection — sixty an hour — and past
+// that the page says how long to wait.
+func TestRegistrationsFromOneAddress(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	register := func(i int) (*http.Response, *goquery.Document) {
+		_, doc := b.Get("/register")
+		return b.Post("/register", url.Values{"login": {fmt.Sprintf("p%02d@centre.test.cn", i)}, "name": {"居民"},
+			"password": {portaltest.Password}, "password2": {portaltest.Password}}, portaltest.CSRF(doc))
+	}
+	for i := range 60 {
+		if resp, _ := register(i); resp.StatusCode != 303 {
+			t.Fatalf("registration %d from the centre: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, doc := register(60)
+	if resp.StatusCode != 429 || !strings.Contains(doc.Find("#retry-in").Text(), "分鐘後再試") || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("the 61st: %d, %q", resp.StatusCode, doc.Find("#retry-in").Text())
 	}
 }

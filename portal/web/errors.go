@@ -41,7 +41,11 @@ func (a *Kit) HandleError(c *fiber.Ctx, err error) error {
 		return c.Redirect("/login?next="+url.QueryEscape(a.returnTo(c)), fiber.StatusSeeOther)
 	}
 	c.Status(status)
-	return a.Render(c, "pages/error", fiber.Map{"Status": status, "Message": key, "Detail": detail, "Title": "error.title." + strconv.Itoa(status)})
+	data := fiber.Map{"Status": status, "Message": key, "Detail": detail, "Title": "error.title." + strconv.Itoa(status)}
+	if status == fiber.StatusTooManyRequests && retry > 0 {
+		data["Wait"] = (retry + 59) / 60 // say how long, in whole minutes
+	}
+	return a.Render(c, "pages/error", data)
 }
 
 // returnTo is where sign-in leads back to: the page asked for, without its

@@ -64,7 +64,10 @@ var (
 	loginPerPair     = store.Limit{Name: "login-pair", Max: 5, Window: 15 * time.Minute}
 	loginPerAccount  = store.Limit{Name: "login-account", Max: 5, Window: 15 * time.Minute}
 	reauthPerAccount = store.Limit{Name: "reauth-account", Max: 5, Window: 15 * time.Minute}
-	registerPerIP    = store.Limit{Name: "register-ip", Max: 10, Window: time.Hour}
+	// registerPerIP is generous: a community service centre registers
+	// people from one connection all day. What one person may abuse is
+	// bounded per login below (the messages a login receives).
+	registerPerIP = store.Limit{Name: "register-ip", Max: 60, Window: time.Hour}
 	// registerPerPair is the share of one client address in the messages
 	// one login receives: a stranger who uses it up keeps nobody else from
 	// getting a code.
