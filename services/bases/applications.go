@@ -290,7 +290,7 @@ func (s *Service) FreeRanks(ctx context.Context, actor accounts.Principal) ([]in
 // one is returned — unless it has ended (and, for a base key, the base did
 // not decline it), in which case the key is taken over.
 func (s *Service) claimFree(ctx context.Context, key, owner string) (*Application, error) {
-	for range 2 {
+	for range 3 { // claim, take over an ended holder's key, claim again
 		err := s.store.ClaimKey(ctx, key, owner, "error.apply.taken")
 		if !core.IsCode(err, core.Conflict) {
 			return nil, err
