@@ -109,8 +109,10 @@ func TestLibraryBadInput(t *testing.T) {
 	}
 }
 
+// TestLibraryDegradedWhenSearchIsDown runs alone, not in parallel: the
+// database fallback is a scan the library bounds at 3 s, and under the race
+// detector beside this package's other tests a busy machine ran past it.
 func TestLibraryDegradedWhenSearchIsDown(t *testing.T) {
-	t.Parallel()
 	tp := portaltest.New(t)
 	if err := tp.App.LoadDemoProjects(context.Background()); err != nil {
 		t.Fatal(err)
