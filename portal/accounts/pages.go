@@ -86,6 +86,11 @@ func (a *Handlers) registerConfirmSubmit(c *fiber.Ctx) error {
 		web.Flash(c, "register.mentor_done")
 		return c.Redirect("/mentor/profile", fiber.StatusSeeOther)
 	}
+	if a.HasCookie(c, web.CheckCookie) {
+		// The self-check's answers wait to fill the new profile.
+		web.Flash(c, "register.done_check")
+		return c.Redirect("/profile", fiber.StatusSeeOther)
+	}
 	web.Flash(c, "register.done")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

@@ -23,7 +23,15 @@ func (a *Handlers) profilePage(c *fiber.Ctx) error {
 	if p.RealName == "" {
 		p.RealName = web.Principal(c).Name
 	}
-	return a.Render(c, "pages/profile", a.profileData(c, p, map[string]string{}))
+	data := a.profileData(c, p, map[string]string{})
+	// What the person answered in the self-check before registering fills
+	// what the profile does not know yet; they check it and save.
+	if answers, ok := a.eligibility.CheckAnswers(c); ok {
+		facts := p.Facts
+		facts.Fill(answers)
+		data["Facts"], data["FromCheck"] = facts, true
+	}
+	return a.Render(c, "pages/profile", data)
 }
 
 func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
@@ -42,6 +50,7 @@ func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
 	}
 	if len(errs) == 0 {
 		if _, err := a.people.Save(c.UserContext(), web.Principal(c), in, "web", web.Meta(c)); err == nil {
+			a.eligibility.ForgetCheckAnswers(c)
 			web.Flash(c, "profile.saved")
 			return c.Redirect("/supports", fiber.StatusSeeOther)
 		} else if errs = web.FormErrors(err); errs == nil {

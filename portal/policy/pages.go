@@ -8,6 +8,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/policy"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -112,7 +113,35 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 		}
 	}
 	data["Results"], data["AsOf"] = a.ResultViews(c, rs), asOf.String()
+	if err := a.SealCookie(c, web.CheckCookie, f, checkKept); err != nil {
+		return err
+	}
+	data["Kept"] = true
 	return a.Render(c, "pages/check", data)
+}
+
+// The self-check's answers wait in the browser (sealed) for the person's
+// registration, so nobody types them twice; half an hour covers signing up.
+const checkKept = 30 * time.Minute
+
+// CheckAnswers are the facts of the browser's last self-check, if any.
+func (a *Handlers) CheckAnswers(c *fiber.Ctx) (policy.Facts, bool) {
+	var f policy.Facts
+	ok := a.OpenCookie(c, web.CheckCookie, &f)
+	return f, ok
+}
+
+// ForgetCheckAnswers removes them: once they are in a profile, or when the
+// person asks (a shared computer at a service centre).
+func (a *Handlers) ForgetCheckAnswers(c *fiber.Ctx) { a.SetCookie(c, web.CheckCookie, "", -1) }
+
+// HasCheckAnswers reports whether a self-check's answers are waiting.
+func (a *Handlers) HasCheckAnswers(c *fiber.Ctx) bool { return a.HasCookie(c, web.CheckCookie) }
+
+func (a *Handlers) checkForget(c *fiber.Ctx) error {
+	a.ForgetCheckAnswers(c)
+	web.Flash(c, "check.forgotten")
+	return c.Redirect("/check", fiber.StatusSeeOther)
 }
 
 func (a *Handlers) policiesPage(c *fiber.Ctx) error {

@@ -126,3 +126,72 @@ func TestSelfCheckGrows(t *testing.T) {
 		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
 	}
 }
+
+// TestSelfCheckAsksTheRegistrationDate: a graduate of three years ago who
+// runs an individual business may still be within the fee rule (the two
+// years run to the registration): the self-check asks the date before it
+// says anything, and with it says eligible to the end of the three years.
+// The answers then carry into registration and the new profile.
+func TestSelfCheckAnswersCarryIntoRegistration(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/check")
+	form := url.Values{"target_groups": {"college_graduate"}, "graduation_date": {"2023-07-01"}, "birth_date": {"2001-03-04"},
+		"venture.stage": {"operating"}, "venture.form": {"individual"}}
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	if got := doc.Find("#policy-fee-exemption-3y .badge").Text(); got != "需補充資料" {
+		t.Errorf("without the registration date: %q (%s)", got, doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	if doc.Find(`[name="venture.first_registered"]`).Length() != 1 {
+		t.Fatal("the registration date is not asked for")
+	}
+	form.Set("venture.first_registered", "2024-07-01")
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	if got := doc.Find("#policy-fee-exemption-3y .badge").Text(); got != "符合" {
+		t.Errorf("with the registration date: %q (%s)", got, doc.Find("#policy-fee-exemption-3y").Text())
+	}
+	if !strings.Contains(doc.Find("#policy-fee-exemption-3y .benefit").Text(), "2027-06-30") {
+		t.Errorf("benefit end: %q", doc.Find("#policy-fee-exemption-3y .benefit").Text())
+	}
+	if doc.Find("#check-forget").Length() != 1 {
+		t.Error("the page does not say the answers are kept, nor offer to clear them")
+	}
+
+	resp := b.Register(url.Values{"name": {"陳畢業"}, "login": {"grad@test.cn"}, "password": {portaltest.Password}, "password2": {portaltest.Password}})
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/profile" {
+		t.Fatalf("after registration: %d -> %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, doc = b.Get("/profile")
+	if doc.Find("#from-check").Length() != 1 {
+		t.Error("the profile does not say where its answers came from")
+	}
+	for name, want := range map[string]string{"graduation_date": "2023-07-01", "birth_date": "2001-03-04", "venture.first_registered": "2024-07-01"} {
+		if got, _ := doc.Find(`input[name="` + name + `"]`).Attr("value"); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if !doc.Find(`input[name="target_groups"][value="college_graduate"]`).Is("[checked]") {
+		t.Error("the target group did not carry")
+	}
+	if got := doc.Find(`select[name="venture.stage"] option[selected]`).AttrOr("value", ""); got != "operating" {
+		t.Errorf("stage %q", got)
+	}
+
+	// Cleared on request: a shared computer keeps nothing.
+	b2 := tp.Browser()
+	_, doc = b2.Get("/check")
+	_, doc = b2.Post("/check", form, portaltest.CSRF(doc))
+	resp, _ = b2.Post("/check/forget", url.Values{}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("forget: %d", resp.StatusCode)
+	}
+	resp = b2.Register(url.Values{"name": {"林新"}, "login": {"new@test.cn"}, "password": {portaltest.Password}, "password2": {portaltest.Password}})
+	if resp.Header.Get("Location") != "/" {
+		t.Errorf("after forgetting, registration leads to %s", resp.Header.Get("Location"))
+	}
+	_, doc = b2.Get("/profile")
+	if doc.Find("#from-check").Length() != 0 || doc.Find(`input[name="graduation_date"]`).AttrOr("value", "") != "" {
+		t.Error("forgotten answers came back")
+	}
+}

@@ -28,6 +28,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Get("/policies/:id", web.Public, a.policyPage),
 		web.Get("/check", web.Public, a.checkPage),
 		web.Post("/check", web.Public, a.checkSubmit),
+		web.Post("/check/forget", web.Public, a.checkForget),
 		web.Get("/supports", web.Entrepreneur, a.supportsPage),
 		web.Get("/admin/policies", web.Admin, a.adminPoliciesPage),
 		web.Get("/admin/policies/:id", web.Admin, a.adminPolicyPage),

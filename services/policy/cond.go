@@ -56,6 +56,12 @@ type factDef struct {
 	get  func(f *Facts, asOf core.Date) (any, bool) // value, known
 }
 
+// applies says of the facts that not everyone has whether the person can
+// have them: a business not registered yet has no registration date.
+var applies = map[string]func(f *Facts) bool{
+	"venture.first_registered": func(f *Facts) bool { return !slices.Contains([]string{"idea", "preparing"}, venture(f).Stage) },
+}
+
 func vb[T any](p *T) (any, bool) {
 	if p == nil {
 		return nil, false

@@ -166,7 +166,7 @@ func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
 		}
 	case kDate:
 		from := v.(core.Date)
-		until, name, ok := c.until(f, asOf)
+		until, name, skipped, ok := c.until(f, asOf)
 		if !ok {
 			r.Missing = c.Until[0] // the span cannot be measured yet
 			return r
@@ -179,6 +179,14 @@ func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
 		if c.Op == "beyond_years" {
 			holds = !until.Before(from.AddYears(int(c.num)))
 		}
+		// Measured to a later date because an earlier one is not known
+		// (graduation "within 2 years" of a registration date not given,
+		// measured to today): only a span still open today also holds on
+		// that earlier day; anything else waits for the date.
+		if skipped != "" && (!holds || c.Op != "within_years") {
+			r.Until, r.Missing = "", skipped
+			return r
+		}
 	}
 	if holds {
 		r.Met = Yes
@@ -189,16 +197,20 @@ func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
 }
 
 // until is the first known date among the leaf's `until` facts (as_of by
-// default).
-func (c *Cond) until(f *Facts, asOf core.Date) (core.Date, string, bool) {
+// default), and the first fact passed over that could exist for the person
+// but is not known.
+func (c *Cond) until(f *Facts, asOf core.Date) (d core.Date, name, skipped string, ok bool) {
 	names := c.Until
 	if len(names) == 0 {
 		names = []string{"as_of"}
 	}
 	for _, n := range names {
 		if v, ok := facts[n].get(f, asOf); ok {
-			return v.(core.Date), n, true
+			return v.(core.Date), n, skipped, true
+		}
+		if has, ok := applies[n]; skipped == "" && (!ok || has(f)) {
+			skipped = n
 		}
 	}
-	return core.Date{}, "", false
+	return core.Date{}, "", skipped, false
 }

@@ -5,6 +5,7 @@
 package policy
 
 import (
+	"reflect"
 	"slices"
 
 	"onestop/services/core"
@@ -110,3 +111,31 @@ func (f *Facts) Validate(v *core.Validation, asOf core.Date, industry reference.
 
 // HasGroup reports whether the person belongs to a target group.
 func (f *Facts) HasGroup(g string) bool { return slices.Contains(f.TargetGroups, g) }
+
+// Fill sets every fact f does not know from o, and keeps what f knows: the
+// answers of a self-check complete a profile without overwriting it.
+func (f *Facts) Fill(o Facts) {
+	var vf, vo Venture
+	if f.Venture != nil {
+		vf = *f.Venture
+	}
+	if o.Venture != nil {
+		vo = *o.Venture
+	}
+	fillZero(reflect.ValueOf(f).Elem(), reflect.ValueOf(o))
+	fillZero(reflect.ValueOf(&vf).Elem(), reflect.ValueOf(vo))
+	f.Venture = nil
+	if vf != (Venture{}) {
+		f.Venture = &vf
+	}
+}
+
+// fillZero sets each zero field of dst (a nil pointer or slice, an empty
+// string) to src's; an empty, non-nil slice ("none of these") is an answer.
+func fillZero(dst, src reflect.Value) {
+	for i := range dst.NumField() {
+		if d := dst.Field(i); d.IsZero() {
+			d.Set(src.Field(i))
+		}
+	}
+}

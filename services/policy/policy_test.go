@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,10 @@ var personas = []persona{
 		map[string]Status{"fee-exemption-3y": Eligible}, nil},
 	{"disabled, 3 years over", "2026-11-25", Facts{TargetGroups: groups("disabled"), Venture: &Venture{Stage: "operating", Form: "individual", FirstRegistered: d("2023-11-25")}},
 		map[string]Status{"fee-exemption-3y": NotEligible}, nil},
+	{"graduate of three years ago running a business, registration date unknown", today, Facts{TargetGroups: groups("college_graduate"), GraduationDate: d("2023-07-01"),
+		Venture: &Venture{Stage: "operating", Form: "individual"}}, map[string]Status{"fee-exemption-3y": NeedsInfo}, []string{"venture.first_registered"}},
+	{"graduate of three years ago, registered a year after graduating", today, Facts{TargetGroups: groups("college_graduate"), GraduationDate: d("2023-07-01"),
+		Venture: &Venture{Stage: "operating", Form: "individual", FirstRegistered: d("2024-07-01")}}, map[string]Status{"fee-exemption-3y": Eligible}, nil},
 	{"operating but registration date unknown", today, Facts{TargetGroups: groups("registered_unemployed"), Venture: &Venture{Stage: "operating", Form: "individual"}},
 		map[string]Status{"fee-exemption-3y": NeedsInfo}, []string{"venture.first_registered"}},
 	{"target groups not given", today, Facts{Venture: &Venture{Stage: "idea", Form: "individual"}},
@@ -372,5 +377,33 @@ func TestNonFarmerIsNotAskedFarmerQuestions(t *testing.T) {
 				t.Errorf("%s: %s, missing %v", r.Policy.ID, r.Status, r.Missing)
 			}
 		}
+	}
+}
+
+func TestFillKeepsWhatIsKnown(t *testing.T) {
+	tests := []struct {
+		name      string
+		have, add Facts
+		want      Facts
+	}{
+		{"empty takes everything", Facts{}, Facts{Gender: "female", TargetGroups: groups("disabled"), Venture: &Venture{Stage: "operating", FirstRegistered: d("2025-01-02")}},
+			Facts{Gender: "female", TargetGroups: groups("disabled"), Venture: &Venture{Stage: "operating", FirstRegistered: d("2025-01-02")}}},
+		{"known facts stay", Facts{Gender: "male", Employed: b(false), Venture: &Venture{Stage: "idea"}}, Facts{Gender: "female", Employed: b(true), WantsTraining: b(true), Venture: &Venture{Stage: "operating", Form: "company"}},
+			Facts{Gender: "male", Employed: b(false), WantsTraining: b(true), Venture: &Venture{Stage: "idea", Form: "company"}}},
+		{"none of these is an answer", Facts{TargetGroups: groups()}, Facts{TargetGroups: groups("disabled")}, Facts{TargetGroups: groups()}},
+		{"nothing to add", Facts{BirthDate: d("1990-01-01")}, Facts{}, Facts{BirthDate: d("1990-01-01")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.have
+			added := tt.add
+			got.Fill(added)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v (venture %+v), want %+v (venture %+v)", got, got.Venture, tt.want, tt.want.Venture)
+			}
+			if tt.add.Venture != nil && got.Venture == tt.add.Venture {
+				t.Error("the venture is shared with the answers, not copied")
+			}
+		})
 	}
 }
