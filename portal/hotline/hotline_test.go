@@ -11,7 +11,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"onestop/portal/portaltest"
+	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/hotline"
+	"onestop/services/people"
 )
 
 func TestHotlineAPI(t *testing.T) {
@@ -238,4 +241,60 @@ func TestBrowserHotlineJourney(t *testing.T) {
 		t.Errorf("closed queue: %q", got)
 	}
 	s.Fits("the case queue")
+}
+
+// TestCheckinTiming: the person's venture page offers a check-in only from
+// a month before its day, says when the next one opens, marks one past its
+// day as overdue, starts the head-count at the last figure given (or the
+// profile's), and keeps the answers when one is refused.
+func TestCheckinTiming(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	id, e1, _ := tp.Account(accounts.Entrepreneur, "e1@test.cn")
+	today := core.DateOf(tp.Now())
+	reg := today.AddMonths(-7) // the 6-month check-in is a month overdue
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "歐陽準時", "consent_version": people.NoticeVersion,
+		"venture": map[string]any{"stage": "operating", "first_registered": reg.String(), "employees": 2}}, e1); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	b, _ := tp.SignedIn(t, "e1@test.cn")
+	_, doc := b.Get("/me/venture")
+	if got := doc.Find("#venture-checks li").First().Find(".overdue").Text(); got != "已逾期，請盡快回覆" {
+		t.Errorf("the overdue check-in reads %q", doc.Find("#venture-checks li").First().Text())
+	}
+	if got := doc.Find("#employees").AttrOr("value", ""); got != "2" {
+		t.Errorf("head-count starts at %q, the profile says 2", got)
+	}
+	// Refused (the day is in the future): the answers stay.
+	resp, doc := b.Post("/ventures/"+id+"/checkins", url.Values{"month": {"6"}, "on": {today.AddDays(3).String()}, "operating": {"yes"}, "employees": {"4"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || doc.Find("#employees").AttrOr("value", "") != "4" || !doc.Find(`input[name="operating"][value="yes"]`).Is("[checked]") || doc.Find("#e-on").Length() != 1 {
+		t.Errorf("refused answer: %d, form %q", resp.StatusCode, doc.Find("main").Text())
+	}
+	resp, _ = b.Post("/ventures/"+id+"/checkins", url.Values{"month": {"6"}, "on": {today.String()}, "operating": {"yes"}, "employees": {"4"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("answer: %d", resp.StatusCode)
+	}
+	// The 12-month one is five months away: not offered yet, and said when.
+	_, doc = b.Get("/me/venture")
+	if doc.Find("#venture-form").Length() != 0 {
+		t.Error("the 12-month check-in is offered five months early")
+	}
+	opens := reg.AddMonths(12).AddDays(-hotline.AnswerAhead).String()
+	if got := doc.Find("#venture-next").Text(); !strings.Contains(got, opens) {
+		t.Errorf("next check-in: %q, want the day it opens %s", got, opens)
+	}
+	if got := doc.Find("#venture-checks li").Eq(1).Text(); !strings.Contains(got, opens) || strings.Contains(got, "逾期") {
+		t.Errorf("the 12-month row: %q", got)
+	}
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "too early through the API", Method: "POST", Path: "/api/v1/ventures/" + id + "/checkins", Token: e1, Status: 422,
+			Body: map[string]any{"month": 12, "on": today.String(), "operating": true, "employees": 4}, Contains: []string{`"field":"on"`, "error.venture.checkin_early"}},
+	})
+	// A month before its day it opens, starting from the last figure.
+	tp.Advance(time.Duration(reg.AddMonths(12).AddDays(-hotline.AnswerAhead).Day()-today.Day()) * 24 * time.Hour)
+	b, _ = tp.SignedIn(t, "e1@test.cn") // months later: a new session
+	_, doc = b.Get("/me/venture")
+	if doc.Find("#venture-form").Length() != 1 || doc.Find("#employees").AttrOr("value", "") != "4" {
+		t.Errorf("on the day it opens: form %d, head-count %q", doc.Find("#venture-form").Length(), doc.Find("#employees").AttrOr("value", ""))
+	}
 }

@@ -582,25 +582,64 @@ func (a *Handlers) stabilityPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) myVenturePage(c *fiber.Ctx) error {
-	return a.renderMyVenture(c, map[string]string{}, "")
+	return a.renderMyVenture(c, map[string]string{}, nil)
+}
+
+// checkinForm is the next check-in of a person's venture as their page
+// offers it: answerable from AnswerAhead days before its day, with the
+// figure they gave last (or their profile's) as the starting value.
+type checkinForm struct {
+	hotline.StabilityCheck
+	Open      bool
+	Employees string
+	Operating string
 }
 
 // renderMyVenture shows the person's check-ins; a refused answer comes
-// back with its field errors and the figure typed.
-func (a *Handlers) renderMyVenture(c *fiber.Ctx, errs map[string]string, typed string) error {
-	v, err := a.hotline.Venture(c.UserContext(), web.Principal(c), web.Principal(c).ID)
+// back with its field errors and everything typed.
+func (a *Handlers) renderMyVenture(c *fiber.Ctx, errs map[string]string, typed *checkinForm) error {
+	ctx, me := c.UserContext(), web.Principal(c)
+	v, err := a.hotline.Venture(ctx, me, me.ID)
 	if core.IsCode(err, core.NotFound) {
 		v, err = nil, nil
 	}
 	if err != nil {
 		return err
 	}
-	cases, _, _, err := a.hotline.Cases(c.UserContext(), web.Principal(c), hotline.CaseQuery{})
+	cases, _, _, err := a.hotline.Cases(ctx, me, hotline.CaseQuery{})
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": core.DateOf(a.Clock.Now()).String(),
-		"Errors": errs, "Typed": typed, "Max": hotline.MaxSelfEmployees})
+	today := core.DateOf(a.Clock.Now())
+	var next *checkinForm
+	if v != nil && v.Status == hotline.Tracking {
+		next = a.nextCheckin(c, v, today, typed)
+	}
+	return a.Render(c, "pages/venture", fiber.Map{"Title": "venture.title", "Venture": v, "Cases": cases, "Today": today,
+		"Next": next, "Errors": errs, "Max": hotline.MaxSelfEmployees})
+}
+
+func (a *Handlers) nextCheckin(c *fiber.Ctx, v *hotline.Venture, today core.Date, typed *checkinForm) *checkinForm {
+	i := slices.IndexFunc(v.Checks, func(k hotline.StabilityCheck) bool { return !k.Done })
+	if i < 0 {
+		return nil
+	}
+	f := &checkinForm{StabilityCheck: v.Checks[i], Open: !today.Before(v.Checks[i].OpensOn())}
+	if typed != nil {
+		f.Employees, f.Operating = typed.Employees, typed.Operating
+		return f
+	}
+	for _, k := range v.Checks[:i] {
+		if k.Done && k.Operating {
+			f.Employees = strconv.Itoa(k.Employees)
+		}
+	}
+	if f.Employees == "" {
+		if p, err := a.people.Get(c.UserContext(), web.Principal(c), v.ID); err == nil && p.Facts.Venture != nil && p.Facts.Venture.Employees != nil {
+			f.Employees = strconv.Itoa(*p.Facts.Venture.Employees)
+		}
+	}
+	return f
 }
 
 func (a *Handlers) stabilitySubmit(c *fiber.Ctx) error {
@@ -627,7 +666,7 @@ func (a *Handlers) stabilitySubmit(c *fiber.Ctx) error {
 	}
 	if fe := web.FormErrors(err); fe != nil && self {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return a.renderMyVenture(c, fe, c.FormValue("employees"))
+		return a.renderMyVenture(c, fe, &checkinForm{Employees: c.FormValue("employees"), Operating: c.FormValue("operating")})
 	}
 	switch {
 	case err != nil:

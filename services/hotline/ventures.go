@@ -52,6 +52,16 @@ type StabilityCheck struct {
 	Reported int `bson:"reported,omitempty" json:"reported,omitempty"`
 }
 
+// AnswerAhead is how many days before its day a check-in may be answered:
+// a month, so a person who is away on the day can answer before it.
+const AnswerAhead = 31
+
+// OpensOn is the first day the check-in may be answered.
+func (k StabilityCheck) OpensOn() core.Date { return k.DueOn.AddDays(-AnswerAhead) }
+
+// Overdue reports whether the check-in is past its day and not answered.
+func (k StabilityCheck) Overdue(today core.Date) bool { return !k.Done && k.DueOn.Before(today) }
+
 // Venture is an entrepreneur's venture under stability follow-up; its id is
 // the person's account id (one venture per profile).
 type Venture struct {
@@ -282,9 +292,14 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 	i := slices.IndexFunc(v.Checks, func(c StabilityCheck) bool { return c.Month == in.Month && !c.Done })
 	val.Check(i >= 0, "month", "error.enum")
 	today := core.DateOf(s.clock.Now())
-	if i >= 0 {
-		// A check-in may be answered from a month before it is due.
-		s.dayBetween(&val, "on", in.On, v.Checks[i].DueOn.AddDays(-31), today)
+	switch {
+	case i < 0:
+	case in.On.IsZero():
+		val.Add("on", "error.date")
+	case in.On.Before(v.Checks[i].OpensOn()):
+		val.Add("on", "error.venture.checkin_early")
+	case in.On.After(today):
+		val.Add("on", "error.date.future")
 	}
 	val.Check(in.Operating != nil, "operating", "error.required")
 	by, most, tooMany := "staff", MaxStaffEmployees, "error.venture.employees_staff"
