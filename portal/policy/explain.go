@@ -24,6 +24,48 @@ func (a *Handlers) describeReason(lang string, r policy.Reason) string {
 	return a.I18n.T(lang, "reason.unknown", cond, a.I18n.T(lang, "fact."+r.Missing))
 }
 
+// ReasonLine is one line of a result's "why": a reason, or the heading of
+// an either/or and then its alternatives (Alt), each stated whole.
+type ReasonLine struct {
+	Text string
+	Alt  bool
+}
+
+// reasonLines explains the engine's reasons in order, grouping the
+// alternatives of a failed either/or under one heading.
+func (a *Handlers) reasonLines(lang string, rs []policy.Reason) []ReasonLine {
+	var out []ReasonLine
+	for i := 0; i < len(rs); {
+		either := rs[i].Either
+		if either == 0 {
+			out = append(out, ReasonLine{Text: a.describeReason(lang, rs[i])})
+			i++
+			continue
+		}
+		out = append(out, ReasonLine{Text: a.I18n.T(lang, "reason.either")})
+		for i < len(rs) && rs[i].Either == either {
+			j := i
+			for j < len(rs) && rs[j].Either == either && rs[j].Branch == rs[i].Branch {
+				j++
+			}
+			out = append(out, ReasonLine{Text: a.describeBranch(lang, rs[i:j]), Alt: true})
+			i = j
+		}
+	}
+	return out
+}
+
+// describeBranch states one alternative of an either/or whole, with the
+// person's facts it was measured on.
+func (a *Handlers) describeBranch(lang string, rs []policy.Reason) string {
+	conds, yours := make([]string, 0, len(rs)), make([]string, 0, len(rs))
+	for _, r := range rs {
+		conds = append(conds, a.conditionText(lang, r))
+		yours = append(yours, a.I18n.T(lang, "reason.fact_value", a.I18n.T(lang, "fact."+r.Fact), a.valueText(lang, r.Fact, r.Actual)))
+	}
+	return a.I18n.T(lang, "reason.failed", strings.Join(conds, a.I18n.T(lang, "cond.and")), strings.Join(yours, a.I18n.T(lang, "list.sep")))
+}
+
 // conditionText states what a leaf condition asks.
 func (a *Handlers) conditionText(lang string, r policy.Reason) string {
 	op := r.Op
@@ -35,7 +77,13 @@ func (a *Handlers) conditionText(lang string, r policy.Reason) string {
 	var cond string
 	switch op {
 	case "is":
-		cond = a.I18n.T(lang, "op.is."+strconv.FormatBool(r.Value == true), fact)
+		// A yes/no fact reads as its own statement either way ("own funds
+		// insufficient"), never as "not 'own funds sufficient'".
+		if key := "fact." + r.Fact + "." + strconv.FormatBool(r.Value == true); a.I18n.Has(lang, key) {
+			cond = a.I18n.T(lang, key)
+		} else {
+			cond = a.I18n.T(lang, "op.is."+strconv.FormatBool(r.Value == true), fact)
+		}
 	case "within_years", "beyond_years":
 		until := r.Until
 		if until == "" {
@@ -58,6 +106,9 @@ func (a *Handlers) valueText(lang, fact string, v any) string {
 	case nil:
 		return a.I18n.T(lang, "value.unknown")
 	case bool:
+		if key := "fact." + fact + "." + strconv.FormatBool(x); a.I18n.Has(lang, key) {
+			return a.I18n.T(lang, key)
+		}
 		if x {
 			return a.I18n.T(lang, "value.yes")
 		}
@@ -120,6 +171,8 @@ type APIResult struct {
 	Benefit  *APIBenefit     `json:"benefit,omitempty"`
 	Basis    string          `json:"basis"`
 	Details  []policy.Reason `json:"conditions"`
+
+	lines []ReasonLine // Reasons, with the either/or structure the pages show
 }
 
 // APIBenefit is what a policy grants, in the reader's language.
@@ -137,11 +190,12 @@ func (a *Handlers) ToAPIResults(lang string, rs []policy.Result) []APIResult {
 		if ar.Missing == nil {
 			ar.Missing = []string{}
 		}
-		for _, reason := range r.Reasons {
-			ar.Reasons = append(ar.Reasons, a.describeReason(lang, reason))
-		}
+		ar.lines = a.reasonLines(lang, r.Reasons)
 		if len(r.Reasons) == 0 {
-			ar.Reasons = append(ar.Reasons, a.I18n.T(lang, "reason.open"))
+			ar.lines = []ReasonLine{{Text: a.I18n.T(lang, "reason.open")}}
+		}
+		for _, l := range ar.lines {
+			ar.Reasons = append(ar.Reasons, l.Text)
 		}
 		if r.Benefit != nil {
 			ar.Benefit = &APIBenefit{Text: r.Policy.BenefitText.In(lang), Granted: r.Benefit}

@@ -17,7 +17,7 @@ import (
 type ResultView struct {
 	ID, Name, Summary, Basis, BenefitText string
 	Status                                policy.Status
-	Reasons                               []string
+	Reasons                               []ReasonLine
 	Missing                               []string
 	Benefit                               *policy.Granted
 	// ApplyLink leads an eligible entrepreneur to apply (a loan).
@@ -30,7 +30,7 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 	l := web.Lang(c)
 	out := make([]ResultView, 0, len(rs))
 	for _, ar := range a.ToAPIResults(l, rs) {
-		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.Reasons, Basis: ar.Basis}
+		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.lines, Basis: ar.Basis}
 		for _, r := range rs {
 			if r.Policy.ID == ar.PolicyID {
 				rv.Summary, rv.BenefitText, rv.Benefit = r.Policy.Summary.In(l), r.Policy.BenefitText.In(l), r.Benefit

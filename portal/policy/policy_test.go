@@ -1,10 +1,13 @@
 package policy_test
 
 import (
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
-	"net/url"
+	"github.com/PuerkitoBio/goquery"
+
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 )
@@ -193,5 +196,42 @@ func TestSelfCheckAnswersCarryIntoRegistration(t *testing.T) {
 	_, doc = b2.Get("/profile")
 	if doc.Find("#from-check").Length() != 0 || doc.Find(`input[name="graduation_date"]`).AttrOr("value", "") != "" {
 		t.Error("forgotten answers came back")
+	}
+}
+
+// TestReasonsReadAsTheRuleSays: a failed either/or lists each alternative
+// whole under one heading (a 41-year-old man is not told "gender must be
+// female"), and a yes/no fact reads as its own statement, never as a
+// double negative.
+func TestReasonsReadAsTheRuleSays(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/check")
+	form := url.Values{"target_groups": {"land_expropriated_farmer"}, "birth_date": {tp.Now().AddDate(-41, 0, -10).Format("2006-01-02")}, "gender": {"male"},
+		"on_farmer_roster": {"yes"}, "has_skill_certificate": {"no"}, "employed": {"no"}, "training_refusals": {"0"},
+		"venture.stage": {"preparing"}, "venture.micro_profit": {"yes"}, "venture.own_funds_sufficient": {"yes"}}
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	training := doc.Find("#policy-farmer-free-training .reasons li")
+	var lines []string
+	training.Each(func(_ int, li *goquery.Selection) { lines = append(lines, li.Text()) })
+	heading := slices.IndexFunc(lines, func(s string) bool { return strings.HasPrefix(s, "以下條件符合其中一項即可") })
+	if heading < 0 || len(lines) < heading+3 {
+		t.Fatalf("no either/or heading: %q", lines)
+	}
+	if alt := doc.Find("#policy-farmer-free-training .reasons li.alt"); alt.Length() != 2 ||
+		!strings.Contains(alt.Eq(0).Text(), "性別為「男」，且年齡小於 40") || !strings.Contains(alt.Eq(0).Text(), "年齡：41") ||
+		!strings.Contains(alt.Eq(1).Text(), "性別為「女」，且年齡小於 35") {
+		t.Errorf("alternatives: %q", lines)
+	}
+	loan := doc.Find("#policy-guaranteed-loan .reasons").Text()
+	if !strings.Contains(loan, "✗ 自籌資金不足（您的資料：自籌資金充足）") || strings.Contains(loan, "並非") {
+		t.Errorf("the loan's reasons: %q", loan)
+	}
+	// The API says the same, and marks the structure.
+	_, body := tp.Do("POST", "/api/v1/eligibility/check", map[string]any{"profile": map[string]any{"gender": "male", "birth_date": form.Get("birth_date"),
+		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true}}, "")
+	if !strings.Contains(string(body), `"either":1,"branch":2`) || !strings.Contains(string(body), "以下條件符合其中一項即可") {
+		t.Errorf("API: %s", body)
 	}
 }

@@ -29,40 +29,61 @@ type Reason struct {
 	Values []string `json:"-"`
 	// Missing names the fact to ask for when Met is Unknown.
 	Missing string `json:"-"`
+	// Either numbers the either/or rule (a failed `any`) the reason is
+	// part of, and Branch its alternative: each alternative is reported
+	// whole, so "men under 40 or women under 35" is not read as a bar on
+	// men. Zero outside a failed either/or.
+	Either int `json:"either,omitempty"`
+	Branch int `json:"branch,omitempty"`
+}
+
+// evaluation is one evaluation's state: the person, the day, and the
+// either/or rules numbered so far.
+type evaluation struct {
+	f       *Facts
+	asOf    core.Date
+	eithers int
 }
 
 // eval applies the condition; the reasons are those that decided the
 // outcome: every leaf of a satisfied all, the satisfied branch of an any,
-// the failing leaves of a failed all, the first undecided part of an
+// the failing leaves of a failed all, every leaf of every branch of a
+// failed any (numbered as an either/or), the first undecided part of an
 // undecided all and every undecided branch of an undecided any.
-func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
+func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	switch {
 	case c.Not != nil:
-		t, rs := c.Not.eval(f, asOf)
+		t, rs := c.Not.eval(e)
 		for i := range rs {
 			rs[i].Op = "not_" + rs[i].Op
 			rs[i].Met = flip(rs[i].Met)
 		}
 		return flip(t), rs
 	case c.Any != nil:
-		var unknown, failed []Reason
+		var unknown []Reason
 		for _, s := range c.Any {
-			t, rs := s.eval(f, asOf)
+			t, rs := s.eval(e)
 			switch t {
 			case Yes:
 				return Yes, rs
 			case Unknown:
 				unknown = append(unknown, rs...)
-			default:
-				failed = append(failed, rs...)
 			}
 		}
 		if unknown != nil {
 			return Unknown, unknown
 		}
+		e.eithers++
+		var failed []Reason
+		for i, s := range c.Any {
+			for _, r := range s.leaves(e) {
+				r.Either, r.Branch = e.eithers, i+1
+				failed = append(failed, r)
+			}
+		}
 		return No, failed
 	case c.Fact != "":
-		r := c.leaf(f, asOf)
+		r := c.leaf(e.f, e.asOf)
 		return r.Met, []Reason{r}
 	}
 	// all (or the empty condition, which always holds). Of the undecided
@@ -71,7 +92,7 @@ func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
 	// matters next, not everything a rule could ever need.
 	var met, unknown, failed []Reason
 	for _, s := range c.All {
-		t, rs := s.eval(f, asOf)
+		t, rs := s.eval(e)
 		switch t {
 		case Yes:
 			met = append(met, rs...)
@@ -90,6 +111,26 @@ func (c *Cond) eval(f *Facts, asOf core.Date) (Tri, []Reason) {
 		return Unknown, unknown
 	}
 	return Yes, met
+}
+
+// leaves are every leaf of the condition as it applied, met or not.
+func (c *Cond) leaves(e *evaluation) []Reason {
+	switch {
+	case c.Fact != "":
+		return []Reason{c.leaf(e.f, e.asOf)}
+	case c.Not != nil:
+		rs := c.Not.leaves(e)
+		for i := range rs {
+			rs[i].Op = "not_" + rs[i].Op
+			rs[i].Met = flip(rs[i].Met)
+		}
+		return rs
+	}
+	var out []Reason
+	for _, s := range append(slices.Clip(c.All), c.Any...) {
+		out = append(out, s.leaves(e)...)
+	}
+	return out
 }
 
 func flip(t Tri) Tri {

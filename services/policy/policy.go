@@ -167,7 +167,7 @@ func Evaluate(policies []*Policy, f *Facts, asOf core.Date) []Result {
 		if !p.Active || p.cond == nil {
 			continue
 		}
-		t, reasons := p.cond.eval(f, asOf)
+		t, reasons := p.cond.eval(&evaluation{f: f, asOf: asOf})
 		r := Result{Policy: p, Reasons: reasons}
 		switch t {
 		case Yes:
