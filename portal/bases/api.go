@@ -106,20 +106,21 @@ type apiRankedBase struct {
 	Why   []string       `json:"why"`
 }
 
-func (a *Handlers) rankedForMe(c *fiber.Ctx) ([]apiRankedBase, error) {
-	ranked, err := a.bases.ForPerson(c.UserContext(), a.personFor(c.UserContext(), web.Principal(c).ID))
+func (a *Handlers) rankedForMe(c *fiber.Ctx) ([]apiRankedBase, matching.Person, error) {
+	me := a.personFor(c.UserContext(), web.Principal(c).ID)
+	ranked, err := a.bases.ForPerson(c.UserContext(), me)
 	if err != nil {
-		return nil, err
+		return nil, me, err
 	}
 	out := make([]apiRankedBase, len(ranked))
 	for i, r := range ranked {
 		out[i] = apiRankedBase{Base: r.Base, Score: r.Score, Why: a.ExplainScore(web.Lang(c), r.Score)}
 	}
-	return out, nil
+	return out, me, nil
 }
 
 func (a *Handlers) apiBasesForMe(c *fiber.Ctx) error {
-	out, err := a.rankedForMe(c)
+	out, _, err := a.rankedForMe(c)
 	if err != nil {
 		return err
 	}

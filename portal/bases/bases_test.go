@@ -174,3 +174,41 @@ func TestBrowserApplyAgain(t *testing.T) {
 	}
 	portaltest.Screenshot(t, s.Ctx, "apply-again")
 }
+
+// TestBasesForMeExplains: with an empty profile the page says the order
+// means little and what to fill in; the reasons come before the choices,
+// the bases that do not fit are folded away, a base for certain groups
+// says which, and the choices offer the best fits first.
+func TestBasesForMeExplains(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	resp, body := tp.Do("POST", "/api/v1/admin/bases", map[string]any{"name": "退役軍人創業園", "level": "municipal", "district": "hightech",
+		"seats": 4, "intake_open": true, "target_groups": []string{"retired_soldier"}}, w.Admin)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create base: %d %s", resp.StatusCode, body)
+	}
+	id := portaltest.Decode[map[string]any](t, body)["id"].(string)
+	tp.Do("POST", "/api/v1/admin/bases/"+id+"/status", map[string]string{"status": "approved"}, w.Admin)
+
+	b, _ := tp.SignedIn(t, "e2@test.cn")
+	_, doc := b.Get("/bases/for-me")
+	if got := doc.Find("#for-me-unknown").Text(); !strings.Contains(got, "行業") || !strings.Contains(got, "身分") || doc.Find(`#for-me-unknown a[href="/profile"]`).Length() != 1 {
+		t.Errorf("no prompt to fill the profile: %q", got)
+	}
+	html, _ := doc.Find("main").Html()
+	if strings.Index(html, `id="ranked"`) > strings.Index(html, `id="apply-form"`) {
+		t.Error("the explanations come after the form")
+	}
+	excluded := doc.Find("#ranked-excluded").Text()
+	if !strings.Contains(excluded, "退役軍人創業園") || !strings.Contains(excluded, "只接收：退役士兵；您的資料未填寫身分") {
+		t.Errorf("the excluded bases: %q", excluded)
+	}
+	if strings.Contains(doc.Find("#ranked").Text(), "滿員基地") {
+		t.Error("a full base is among the fitting ones")
+	}
+	opt := doc.Find(`#choice1 optgroup option`).First().Text()
+	if !strings.Contains(opt, " · ") || !strings.Contains(opt, "分") {
+		t.Errorf("choice label %q", opt)
+	}
+}

@@ -43,7 +43,7 @@ func (a *Handlers) basesForMePage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.Map) error {
-	ranked, err := a.rankedForMe(c)
+	ranked, me, err := a.rankedForMe(c)
 	if err != nil {
 		return err
 	}
@@ -52,6 +52,15 @@ func (a *Handlers) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.
 		if !r.Score.Excluded {
 			fitting = append(fitting, r)
 		}
+	}
+	// The choices offer the best few first, then the rest that fit.
+	top, rest := fitting, []apiRankedBase(nil)
+	if len(fitting) > bases.MaxChoices {
+		top, rest = fitting[:bases.MaxChoices], fitting[bases.MaxChoices:]
+	}
+	unknown := make([]string, 0, 5)
+	for _, u := range me.Unknown() {
+		unknown = append(unknown, a.I18n.T(web.Lang(c), "match.unknown."+u))
 	}
 	// The form offers the places still free in this intake, numbered as
 	// the choices they become.
@@ -62,8 +71,8 @@ func (a *Handlers) renderForMe(c *fiber.Ctx, errs map[string]string, form fiber.
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return a.Render(c, "pages/bases_for_me", fiber.Map{"Title": "bases.for_me", "Ranked": ranked, "Fitting": fitting,
-		"Slots": slots, "IntakeOpen": err == nil, "Errors": errs, "Form": form})
+	return a.Render(c, "pages/bases_for_me", fiber.Map{"Title": "bases.for_me", "Ranked": ranked, "Fitting": fitting, "Top": top, "Rest": rest, "Excluded": len(ranked) - len(fitting),
+		"Unknown": strings.Join(unknown, a.I18n.T(web.Lang(c), "list.sep")), "Slots": slots, "IntakeOpen": err == nil, "Errors": errs, "Form": form})
 }
 
 func (a *Handlers) applySubmit(c *fiber.Ctx) error {

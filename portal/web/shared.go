@@ -89,7 +89,17 @@ func (a *Kit) ExplainScore(l string, s matching.Score) []string {
 		case "match.mentor.language":
 			value = a.I18n.T(l, "mlang."+value)
 		}
-		text := a.I18n.T(l, p.Key, value)
+		// What the base takes, when a hard rule keeps the person out.
+		accepts := make([]string, len(p.Accepts))
+		for i, v := range p.Accepts {
+			switch {
+			case strings.HasPrefix(p.Key, "match.group."):
+				accepts[i] = a.I18n.T(l, "group."+v)
+			case strings.HasPrefix(p.Key, "match.stage."):
+				accepts[i] = a.I18n.T(l, "stage."+v)
+			}
+		}
+		text := a.I18n.T(l, p.Key, value, strings.Join(accepts, a.I18n.T(l, "list.sep")))
 		if p.Excludes {
 			out = append(out, a.I18n.T(l, "match.excluded", text))
 		} else {

@@ -22,6 +22,7 @@ func TestScoreExplains(t *testing.T) {
 			[]string{"match.seats", "match.intake.open", "match.group", "match.stage", "match.industry", "match.district", "match.need", "match.need"}},
 		{"no free seats excludes", Base{ID: "b", FreeSeats: 0, IntakeOpen: true}, 5 + 10, true, []string{"match.seats.none"}},
 		{"group not accepted excludes", Base{ID: "c", FreeSeats: 3, IntakeOpen: true, Groups: []string{"disabled"}}, 3 + 5 + 10, true, []string{"match.group.not_accepted"}},
+		{"stage not accepted excludes", Base{ID: "f", FreeSeats: 3, IntakeOpen: true, Stages: []string{"operating"}}, 3 + 5 + 10, true, []string{"match.stage.not_accepted"}},
 		{"closed intake excludes", Base{ID: "d", FreeSeats: 3}, 3 + 10, true, []string{"match.intake.closed"}},
 		{"other industry and district weigh nothing", Base{ID: "e", FreeSeats: 30, IntakeOpen: true, Industries: []string{"agri_processing"}, District: "beishan"}, 10 + 5, false,
 			[]string{"match.industry.other", "match.district.other"}},
@@ -48,7 +49,7 @@ func TestScoreExplains(t *testing.T) {
 			}
 		})
 	}
-	ranked := Rank(p, []Base{tests[1].base, tests[4].base, tests[0].base})
+	ranked := Rank(p, []Base{tests[1].base, tests[5].base, tests[0].base})
 	if ranked[0].Base.ID != "a" || ranked[1].Base.ID != "e" || ranked[2].Base.ID != "b" {
 		t.Errorf("rank order: %s %s %s", ranked[0].Base.ID, ranked[1].Base.ID, ranked[2].Base.ID)
 	}
@@ -250,4 +251,41 @@ func BenchmarkAssignCity(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(len(as)), "placed")
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+}
+
+// TestScoreSaysWhatIsUnknown: a person who has not said something a rule
+// needs is told so (not that they are refused for who they are), and an
+// exclusion names what the base does take.
+func TestScoreSaysWhatIsUnknown(t *testing.T) {
+	base := Base{ID: "x", FreeSeats: 2, IntakeOpen: true, Groups: []string{"disabled", "retired_soldier"}, Stages: []string{"operating"}, Industries: []string{"technology"}}
+	tests := []struct {
+		name    string
+		p       Person
+		want    []string
+		unknown []string
+	}{
+		{"empty profile", Person{}, []string{"match.group.unknown", "match.stage.unknown", "match.industry.unknown"}, []string{"industry", "district", "groups", "stage", "needs"}},
+		{"another group and stage", Person{Groups: []string{"college_graduate"}, Stage: "idea", Industry: "trade", District: "a", Needs: []string{"training"}},
+			[]string{"match.group.not_accepted", "match.stage.not_accepted", "match.industry.other"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := ScoreBase(tt.p, base)
+			var keys []string
+			for _, part := range s.Parts {
+				keys = append(keys, part.Key)
+				if part.Excludes && part.Key != "match.seats.none" && len(part.Accepts) == 0 {
+					t.Errorf("%s does not say what the base takes", part.Key)
+				}
+			}
+			for _, k := range tt.want {
+				if !slices.Contains(keys, k) {
+					t.Errorf("no part %s in %v", k, keys)
+				}
+			}
+			if got := tt.p.Unknown(); !slices.Equal(got, tt.unknown) {
+				t.Errorf("unknown %v, want %v", got, tt.unknown)
+			}
+		})
+	}
 }

@@ -40,6 +40,9 @@ type Part struct {
 	Value    string `json:"value,omitempty"`
 	Points   int    `json:"points"`
 	Excludes bool   `json:"excludes,omitempty"`
+	// Accepts is what the base does take when a hard rule excludes the
+	// person (the groups or stages it admits), so they see what would fit.
+	Accepts []string `json:"accepts,omitempty"`
 }
 
 // Score is a base's fit for a person, with its parts.
@@ -67,6 +70,22 @@ var needServices = map[string]string{
 	"licensing": "registration_help", "premises": "shared_facilities",
 }
 
+// Unknown names what a person has not told that the scores weigh, in the
+// order a profile asks for it: with all of it missing, every base scores
+// on its free seats alone, and the page says so.
+func (p Person) Unknown() []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{{"industry", p.Industry == ""}, {"district", p.District == ""}, {"groups", len(p.Groups) == 0}, {"stage", p.Stage == ""}, {"needs", len(p.Needs) == 0}} {
+		if f.missing {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 // ScoreBase scores one base for one person.
 func ScoreBase(p Person, b Base) Score { return scoreInto(p, &b, nil) }
 
@@ -82,39 +101,47 @@ func scoreInto(p Person, b *Base, parts []Part) Score {
 		s.Parts = append(s.Parts, Part{Key: key, Value: value, Points: points})
 		s.Total += points
 	}
-	exclude := func(key, value string) {
-		s.Parts = append(s.Parts, Part{Key: key, Value: value, Excludes: true})
+	exclude := func(key, value string, accepts []string) {
+		s.Parts = append(s.Parts, Part{Key: key, Value: value, Excludes: true, Accepts: accepts})
 		s.Excluded = true
 	}
 	switch {
 	case b.FreeSeats <= 0:
-		exclude("match.seats.none", "")
+		exclude("match.seats.none", "", nil)
 	default:
 		add("match.seats", seatText(b.FreeSeats), min(b.FreeSeats, MaxPointsFreeSeats))
 	}
 	if !b.IntakeOpen {
-		exclude("match.intake.closed", "")
+		exclude("match.intake.closed", "", nil)
 	} else {
 		add("match.intake.open", "", PointsIntakeOpen)
 	}
 	if len(b.Groups) > 0 {
-		if g := firstShared(p.Groups, b.Groups); g != "" {
+		switch g := firstShared(p.Groups, b.Groups); {
+		case g != "":
 			add("match.group", g, PointsGroup)
-		} else {
-			exclude("match.group.not_accepted", "")
+		case len(p.Groups) == 0:
+			exclude("match.group.unknown", "", b.Groups)
+		default:
+			exclude("match.group.not_accepted", "", b.Groups)
 		}
 	}
 	if len(b.Stages) > 0 {
-		if slices.Contains(b.Stages, p.Stage) {
+		switch {
+		case slices.Contains(b.Stages, p.Stage):
 			add("match.stage", p.Stage, PointsStage)
-		} else {
-			exclude("match.stage.not_accepted", p.Stage)
+		case p.Stage == "":
+			exclude("match.stage.unknown", "", b.Stages)
+		default:
+			exclude("match.stage.not_accepted", p.Stage, b.Stages)
 		}
 	}
 	switch {
 	case len(b.Industries) == 0:
 		add("match.industry.any", "", PointsAnyIndustry)
-	case p.Industry != "" && slices.Contains(b.Industries, p.Industry):
+	case p.Industry == "":
+		add("match.industry.unknown", "", 0)
+	case slices.Contains(b.Industries, p.Industry):
 		add("match.industry", p.Industry, PointsIndustry)
 	default:
 		add("match.industry.other", p.Industry, 0)
