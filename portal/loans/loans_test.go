@@ -248,3 +248,58 @@ func TestLoanDocuments(t *testing.T) {
 		t.Fatalf("after removing: %s", doc.Find("#documents").Text())
 	}
 }
+
+// TestLoanFormSaysBeforeTyping: a person who qualifies for no loan is told
+// so on arrival, with the way to see why, not after filling the form; the
+// form says the cap, and a refused amount repeats it; withdrawing asks for
+// a confirmation first (at the bank's stage too).
+func TestLoanFormSaysBeforeTyping(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewLoanWorld(t)
+	tp := w.Portal
+	tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "周其他", "consent_version": "2026-11"}, w.Other)
+	other, _ := tp.SignedIn(t, "other@test.cn")
+	_, doc := other.Get("/loans/new")
+	if doc.Find("#loan-none").Length() != 1 || doc.Find("#loan-form").Length() != 0 || doc.Find(`#loan-none a[href="/supports"]`).Length() != 1 {
+		t.Errorf("not eligible: %q", doc.Find("main").Text())
+	}
+
+	farmer, csrf := tp.SignedIn(t, "farmer@test.cn")
+	_, doc = farmer.Get("/loans/new")
+	if got := doc.Find("#h-amount_yuan").Text(); !strings.Contains(got, "20,000") {
+		t.Errorf("the amount's hint %q does not say the cap", got)
+	}
+	if got := doc.Find(`select[name="policy_id"] option[selected]`).AttrOr("value", ""); got != "guaranteed-loan" {
+		t.Errorf("preselected policy %q", got)
+	}
+	form := url.Values{"policy_id": {"guaranteed-loan"}, "amount_yuan": {"50000"}, "term_months": {"24"}, "purpose": {"購買加工設備"},
+		"plan": {"收購本村農產品加工成禮盒，經電商平台銷售，預計一年內回本。"}, "guarantee": {"guarantee_fund"}, "documents": {"id_card", "business_plan"}, "bank_id": {w.BankID}}
+	resp, doc := farmer.Post("/loans", form, csrf)
+	if got := doc.Find("#e-amount_yuan").Text(); resp.StatusCode != 422 || got != "請填寫 1,000 元至 20,000 元之間的金額。" {
+		t.Errorf("refused amount: %d %q", resp.StatusCode, got)
+	}
+	form.Set("amount_yuan", "20000")
+	resp, _ = farmer.Post("/loans", form, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("apply: %d", resp.StatusCode)
+	}
+	file := resp.Header.Get("Location")
+	id := strings.TrimPrefix(file, "/loans/")
+	tp.MustDo(t, "POST", "/api/v1/loans/"+id+"/steps", map[string]any{"action": "forward", "note": "材料齊全，已核對花名冊"}, w.Staff)
+
+	// At the bank: a withdrawal without the tick is refused, with it done.
+	_, doc = farmer.Get(file)
+	if !strings.Contains(doc.Find("#withdraw-form").Text(), "銀行") || doc.Find("#withdraw-confirm[required]").Length() != 1 {
+		t.Errorf("withdraw form: %q", doc.Find("#withdraw").Text())
+	}
+	resp, _ = farmer.Post(file+"/steps", url.Values{"action": {"withdraw"}}, portaltest.CSRF(doc))
+	_, doc = farmer.Get(file)
+	if resp.StatusCode != 303 || doc.Find(`.flash.refused[data-flash="error.loan.withdraw_unconfirmed"]`).Length() != 1 || !strings.Contains(doc.Find("#withdraw").Text(), "撤回") {
+		t.Fatalf("unconfirmed withdrawal: %d %q", resp.StatusCode, doc.Find("main").Text())
+	}
+	resp, _ = farmer.Post(file+"/steps", url.Values{"action": {"withdraw"}, "confirm": {"yes"}}, portaltest.CSRF(doc))
+	if _, doc = farmer.Get(file); doc.Find(`.flash[data-flash="loans.step.withdraw"]`).Length() != 1 {
+		t.Errorf("confirmed withdrawal: %d %q", resp.StatusCode, doc.Find("main").Text())
+	}
+}
+

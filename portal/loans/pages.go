@@ -5,6 +5,8 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/loans"
+	"onestop/services/policy"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,8 +27,24 @@ func (a *Handlers) loansPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) loanNewPage(c *fiber.Ctx) error {
-	in := loans.Application{PolicyID: c.Query("policy", "guaranteed-loan"), TermMonths: 24, Guarantee: "guarantor", Documents: []string{"id_card", "business_plan"}}
+	in := loans.Application{PolicyID: c.Query("policy"), TermMonths: 24, Guarantee: "guarantor", Documents: []string{"id_card", "business_plan"}}
 	return a.renderLoanForm(c, in, map[string]string{})
+}
+
+// eligibleLoans are the loan policies the caller qualifies for today, so
+// the form says at once when there is none, before anything is typed.
+func (a *Handlers) eligibleLoans(c *fiber.Ctx) ([]string, error) {
+	rs, _, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rs {
+		if r.Status == policy.Eligible && slices.Contains(loans.LoanPolicies, r.Policy.ID) {
+			out = append(out, r.Policy.ID)
+		}
+	}
+	return out, nil
 }
 
 func (a *Handlers) renderLoanForm(c *fiber.Ctx, in loans.Application, errs map[string]string) error {
@@ -34,8 +52,15 @@ func (a *Handlers) renderLoanForm(c *fiber.Ctx, in loans.Application, errs map[s
 	if err != nil {
 		return err
 	}
+	eligible, err := a.eligibleLoans(c)
+	if err != nil {
+		return err
+	}
+	if in.PolicyID == "" && len(eligible) > 0 {
+		in.PolicyID = eligible[0]
+	}
 	data := fiber.Map{"Title": "loans.apply", "Input": in, "Errors": errs, "Banks": banks, "Policies": loans.LoanPolicies,
-		"Guarantees": loans.Guarantees, "Documents": loans.Documents}
+		"Guarantees": loans.Guarantees, "Documents": loans.Documents, "Eligible": eligible}
 	if lim, err := a.loans.LimitsFor(c.UserContext(), in.PolicyID); err == nil {
 		data["Limits"] = lim
 	}
@@ -89,6 +114,15 @@ func (a *Handlers) loanPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) loanStepWeb(c *fiber.Ctx) error {
+	if !core.ValidID(c.Params("id")) {
+		return core.Errorf(core.NotFound, "error.not_found") // never into a Location header
+	}
+	if c.FormValue("action") == "withdraw" && c.FormValue("confirm") != "yes" {
+		// Withdrawing ends the file (at the bank too): the person ticks
+		// that they mean it; the API takes the action as meant.
+		web.Flash(c, "error.loan.withdraw_unconfirmed")
+		return c.Redirect("/loans/"+c.Params("id"), fiber.StatusSeeOther)
+	}
 	errs := map[string]string{}
 	in := loans.StepInput{Action: c.FormValue("action"), Note: c.FormValue("note"), On: web.FormDate(c, "on", errs)}
 	if s := strings.TrimSpace(c.FormValue("granted_yuan")); s != "" {

@@ -7,6 +7,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/bureau"
 	"onestop/services/loans"
+	"onestop/services/people"
 )
 
 // Handlers are the area's pages and API, on the shared kernel.
@@ -14,11 +15,12 @@ type Handlers struct {
 	*web.Kit
 	accounts *accounts.Service
 	loans    *loans.Service
+	people   *people.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, accounts: b.Accounts, loans: b.Loans}
+	return &Handlers{Kit: k, accounts: b.Accounts, loans: b.Loans, people: b.People}
 }
 
 // loanRoles may see loan files: applicants, the bureau, banks.

@@ -74,6 +74,9 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		// lang; the lists are data (services/reference), not catalog keys.
 		"ref":   func(lang, kind, code string) string { return a.Lists.Label(reference.Kind(kind), code, lang) },
 		"asset": func(name string) string { return a.assets.URL(name) },
+		// isError tells a refusal's message from a confirmation, so it is
+		// not shown in a success's green (FlashRefusal flashes error keys).
+		"isError": func(key string) bool { return strings.HasPrefix(key, "error.") },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"

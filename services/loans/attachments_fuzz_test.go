@@ -117,5 +117,8 @@ func FuzzSchedule(f *testing.F) {
 		if paid != amount*100 || s[len(s)-1].OwedAfterFen != 0 {
 			t.Fatalf("repaid %d fen of %d", paid, amount*100)
 		}
+		if interest, sub := Totals(s); sub != roundHalfUp(float64(interest)*subsidy/100) {
+			t.Fatalf("subsidy %d fen is not %v%% of %d", sub, subsidy, interest)
+		}
 	})
 }

@@ -18,7 +18,10 @@ type Installment struct {
 // Schedule works out the monthly schedule of a loan of amountYuan for
 // months at ratePct a year, from start, with subsidyPct of each month's
 // interest subsidised. Amounts are whole fen, rounded half up; the last
-// month takes what rounding left of the principal.
+// month takes what rounding left of the principal. The subsidy is rounded
+// on the running total (each month's is the rounded share of the interest
+// so far, less what earlier months got), so the months add up to exactly
+// the policy's share of the whole interest, as the file's heading says.
 func Schedule(amountYuan int64, ratePct float64, months int, start core.Date, subsidyPct float64) []Installment {
 	if amountYuan <= 0 || months <= 0 {
 		return nil
@@ -26,14 +29,17 @@ func Schedule(amountYuan int64, ratePct float64, months int, start core.Date, su
 	owed := amountYuan * 100
 	part := owed / int64(months)
 	out := make([]Installment, 0, months)
+	var interestSoFar, subsidySoFar int64
 	for i := 1; i <= months; i++ {
 		p := part
 		if i == months {
 			p = owed
 		}
 		interest := roundHalfUp(float64(owed) * ratePct / 100 / 12)
-		in := Installment{No: i, DueOn: start.AddMonthsClamped(i), PrincipalFen: p, InterestFen: interest,
-			SubsidyFen: roundHalfUp(float64(interest) * subsidyPct / 100)}
+		interestSoFar += interest
+		subsidy := roundHalfUp(float64(interestSoFar)*subsidyPct/100) - subsidySoFar
+		subsidySoFar += subsidy
+		in := Installment{No: i, DueOn: start.AddMonthsClamped(i), PrincipalFen: p, InterestFen: interest, SubsidyFen: subsidy}
 		owed -= p
 		in.OwedAfterFen = owed
 		out = append(out, in)

@@ -7,22 +7,25 @@ import (
 )
 
 // The schedule of a 20,000-yuan loan over 4 months at 4.35 % a year, half
-// the interest subsidised, worked out by hand:
+// the interest subsidised, worked out by hand. The subsidy is half the
+// interest so far, rounded, less what earlier months got, so it adds up to
+// exactly half the total (rounding each month alone gave 9,064, a fen more
+// than the heading's half of 18,126):
 //
-//	month  owed before  principal  interest = owed × 4.35 % / 12   subsidy (half)
-//	1      2,000,000 fen  500,000    7,250.0 → 7,250                3,625
-//	2      1,500,000      500,000    5,437.5 → 5,438                2,719
-//	3      1,000,000      500,000    3,625.0 → 3,625                1,812.5 → 1,813
-//	4        500,000      500,000    1,812.5 → 1,813                  906.5 → 907
+//	month  owed before  principal  interest = owed × 4.35 % / 12   interest so far  half, rounded  subsidy
+//	1      2,000,000 fen  500,000    7,250.0 → 7,250                 7,250           3,625          3,625
+//	2      1,500,000      500,000    5,437.5 → 5,438                12,688           6,344          2,719
+//	3      1,000,000      500,000    3,625.0 → 3,625                16,313           8,156.5 → 8,157 1,813
+//	4        500,000      500,000    1,812.5 → 1,813                18,126           9,063            906
 //
-// interest 18,126 fen (181.26 yuan), subsidy 9,064 fen (90.64 yuan).
+// interest 18,126 fen (181.26 yuan), subsidy 9,063 fen (90.63 yuan).
 func TestScheduleByHand(t *testing.T) {
 	s := Schedule(20000, 4.35, 4, core.NewDate(2026, 1, 31), 50)
 	want := []Installment{
 		{1, core.NewDate(2026, 2, 28), 500000, 7250, 3625, 1500000},
 		{2, core.NewDate(2026, 3, 31), 500000, 5438, 2719, 1000000},
 		{3, core.NewDate(2026, 4, 30), 500000, 3625, 1813, 500000},
-		{4, core.NewDate(2026, 5, 31), 500000, 1813, 907, 0},
+		{4, core.NewDate(2026, 5, 31), 500000, 1813, 906, 0},
 	}
 	if len(s) != len(want) {
 		t.Fatalf("%d installments", len(s))
@@ -32,7 +35,7 @@ func TestScheduleByHand(t *testing.T) {
 			t.Errorf("month %d: %+v, want %+v", i+1, s[i], want[i])
 		}
 	}
-	if interest, subsidy := Totals(s); interest != 18126 || subsidy != 9064 {
+	if interest, subsidy := Totals(s); interest != 18126 || subsidy != 9063 {
 		t.Errorf("totals %d / %d", interest, subsidy)
 	}
 }
