@@ -302,4 +302,3 @@ func TestLoanFormSaysBeforeTyping(t *testing.T) {
 		t.Errorf("confirmed withdrawal: %d %q", resp.StatusCode, doc.Find("main").Text())
 	}
 }
-
