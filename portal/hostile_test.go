@@ -70,6 +70,8 @@ func TestHostileInput(t *testing.T) {
 		{"POST", "/api/v1/auth/register/confirm", "", []string{"registration_id", "code"}, false, false},
 		{"POST", "/api/v1/auth/login", "", []string{"login", "password"}, false, false},
 		{"POST", "/api/v1/auth/refresh", "", []string{"refresh_token"}, false, false},
+		{"POST", "/api/v1/auth/password/forgot", "", []string{"login"}, false, false},
+		{"POST", "/api/v1/auth/password/reset", "", []string{"reset_id", "code", "new_password"}, false, false},
 		{"POST", "/api/v1/me/password", ent, []string{"current_password", "new_password"}, false, false},
 		{"POST", "/api/v1/admin/users", admin, []string{"email", "phone", "password", "name", "role"}, false, false},
 		{"PATCH", "/api/v1/admin/users/" + entID, admin, []string{"role", "disabled"}, false, false},
@@ -172,6 +174,16 @@ func TestHostileInput(t *testing.T) {
 		count++
 		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
 			t.Errorf("confirm form with %.40q: %d", s, resp.StatusCode)
+		}
+		resp, _ = b.Post("/password/forgot", url.Values{"login": {s}}, portaltest.CSRF(doc))
+		count++
+		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+			t.Errorf("forgot form with %.40q: %d", s, resp.StatusCode)
+		}
+		resp, _ = b.Post("/password/reset", url.Values{"code": {s}, "password": {s}, "password2": {s}}, portaltest.CSRF(doc))
+		count++
+		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+			t.Errorf("reset form with %.40q: %d", s, resp.StatusCode)
 		}
 	}
 	if after := tp.Snapshot(); after != before {

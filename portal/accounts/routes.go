@@ -29,6 +29,10 @@ func (a *Handlers) Routes() []web.Route {
 		web.Get("/login", web.Public, a.loginPage),
 		web.Post("/login", web.Public, a.loginSubmit),
 		web.Post("/logout", web.SignedIn, a.logoutSubmit),
+		web.Get("/password/forgot", web.Public, a.forgotPage),
+		web.Post("/password/forgot", web.Public, a.forgotSubmit),
+		web.Get("/password/reset", web.Public, a.resetPage),
+		web.Post("/password/reset", web.Public, a.resetSubmit),
 		web.Get("/account", web.SignedIn, a.accountPage),
 		web.Post("/account/password", web.SignedIn, a.passwordSubmit),
 		web.Get("/admin/users", web.Admin, a.adminUsersPage),
@@ -41,6 +45,8 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/api/v1/auth/login", web.Public, a.apiLogin, docLogin),
 		web.Post("/api/v1/auth/refresh", web.Public, a.apiRefresh, docRefresh),
 		web.Post("/api/v1/auth/logout", web.SignedIn, a.apiLogout, docLogout),
+		web.Post("/api/v1/auth/password/forgot", web.Public, a.apiForgot, docForgot),
+		web.Post("/api/v1/auth/password/reset", web.Public, a.apiReset, docReset),
 		web.Get("/api/v1/me", web.SignedIn, a.apiMe, docMe),
 		web.Post("/api/v1/me/password", web.SignedIn, a.apiPassword, docPassword),
 		web.Get("/api/v1/admin/users", web.Admin, a.apiUsers, docUsers),
@@ -56,6 +62,8 @@ var (
 	docLogin      = web.Doc("Sign in; send the device_token of the last sign-in so failed guesses elsewhere do not hold this client up", "auth", loginRequest{}, TokenResponse{}, 200)
 	docRefresh    = web.Doc("Trade a refresh token for new tokens", "auth", refreshRequest{}, TokenResponse{}, 200)
 	docLogout     = web.Doc("Sign out everywhere", "auth", refreshRequest{}, nil, 204)
+	docForgot     = web.Doc("Ask for a password reset: 202 whether or not an account uses the login; if one does, its address gets a 6-digit code (valid 15 minutes, 5 tries)", "auth", forgotRequest{}, ResetStartResponse{}, 202)
+	docReset      = web.Doc("Set a new password with the code of a reset: every session of the account ends, and this client is signed in", "auth", resetRequest{}, TokenResponse{}, 200)
 	docMe         = web.Doc("The signed-in account", "auth", nil, APIUser{}, 200)
 	docPassword   = web.Doc("Change the password", "auth", passwordRequest{}, TokenResponse{}, 200)
 	docUsers      = web.Doc("List accounts", "admin", nil, web.ListResponse[apiUserRow]{}, 200)

@@ -38,6 +38,17 @@ func newMailbox(app *portal.App) *mailbox {
 // sent to login (an e-mail address or phone number in any form).
 func (p *Portal) LastMessage(login string) notify.Delivery {
 	p.T.Helper()
+	got := p.Messages(login)
+	if len(got) == 0 {
+		p.T.Fatalf("no message to %s", login)
+	}
+	return got[len(got)-1]
+}
+
+// Messages runs the sender worker once and returns every message sent to
+// login (an e-mail address or phone number in any form), oldest first.
+func (p *Portal) Messages(login string) []notify.Delivery {
+	p.T.Helper()
 	want := pii.NormalizeEmail(login)
 	if ph := pii.NormalizePhone(login); ph != "" {
 		want = ph
@@ -48,14 +59,13 @@ func (p *Portal) LastMessage(login string) notify.Delivery {
 	vault := p.App.Vault()
 	p.sent.mu.Lock()
 	defer p.sent.mu.Unlock()
-	for i := len(p.sent.list) - 1; i >= 0; i-- {
-		d := p.sent.list[i]
+	var out []notify.Delivery
+	for _, d := range p.sent.list {
 		if to, err := vault.Open(notify.ContactField, d.ContactSealed); err == nil && to == want {
-			return d
+			out = append(out, d)
 		}
 	}
-	p.T.Fatalf("no message to %s", login)
-	return notify.Delivery{}
+	return out
 }
 
 // Code is the registration code last sent to login.
@@ -64,6 +74,16 @@ func (p *Portal) Code(login string) string {
 	d := p.LastMessage(login)
 	if d.Key != "register.message.code" {
 		p.T.Fatalf("the last message to %s is %s, not a code", login, d.Key)
+	}
+	return d.Arg
+}
+
+// ResetCode is the password-reset code last sent to login.
+func (p *Portal) ResetCode(login string) string {
+	p.T.Helper()
+	d := p.LastMessage(login)
+	if d.Key != "reset.message.code" {
+		p.T.Fatalf("the last message to %s is %s, not a reset code", login, d.Key)
 	}
 	return d.Arg
 }

@@ -9,18 +9,18 @@ import (
 
 func (a *Handlers) exportSubmit(c *fiber.Ctx) error {
 	if err := a.accounts.VerifyPassword(c.UserContext(), web.Principal(c), c.FormValue("password"), web.Meta(c)); err != nil {
-		return a.accountAgain(c, err)
+		return a.accountAgain(c, "export", err)
 	}
 	return a.sendExport(c)
 }
 
 func (a *Handlers) deleteSubmit(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
-		return a.accountAgain(c, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"confirm": "error.confirm"}})
+		return a.accountAgain(c, "delete", &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"confirm": "error.confirm"}})
 	}
 	done, err := a.deleteAccount(c, c.FormValue("password"))
 	if err != nil {
-		return a.accountAgain(c, err)
+		return a.accountAgain(c, "delete", err)
 	}
 	a.ClearSession(c)
 	if done {
@@ -31,11 +31,18 @@ func (a *Handlers) deleteSubmit(c *fiber.Ctx) error {
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
-// accountAgain re-shows the account page with a form's errors.
-func (a *Handlers) accountAgain(c *fiber.Ctx, err error) error {
-	errs := web.FormErrors(err)
-	if errs == nil {
+// accountAgain re-shows the account page with the errors of one of its
+// forms (export, delete), each field named after the form: the page has a
+// password field in each of its three forms, and a wrong password belongs
+// at the one that was sent, once.
+func (a *Handlers) accountAgain(c *fiber.Ctx, form string, err error) error {
+	fe := web.FormErrors(err)
+	if fe == nil {
 		return err
+	}
+	errs := make(map[string]string, len(fe))
+	for field, msg := range fe {
+		errs[form+"_"+field] = msg
 	}
 	u, gerr := a.accounts.Get(c.UserContext(), web.Principal(c).ID)
 	if gerr != nil {

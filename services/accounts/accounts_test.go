@@ -42,6 +42,7 @@ type env struct {
 	store  *store.Store
 	vault  *pii.Vault
 	notify *notify.Service
+	audit  *audit.Log
 	sent   *mailbox
 	now    *atomic.Int64
 	admin  Principal
@@ -70,7 +71,7 @@ func setup(t testing.TB, argon Argon2) *env {
 	}
 	box := &mailbox{}
 	n.SetSender(box)
-	return &env{svc: svc, store: st, vault: vault, notify: n, sent: box, now: now,
+	return &env{svc: svc, store: st, vault: vault, notify: n, audit: a, sent: box, now: now,
 		admin: Principal{ID: "admin", Role: Admin, Name: "管理員"}}
 }
 

@@ -79,6 +79,7 @@ func (s *Service) Anonymise(ctx context.Context, actor Principal, m Meta) error 
 		}
 	}
 	_, _ = s.store.C("sessions").DeleteMany(ctx, bson.D{{Key: "user_id", Value: u.ID}})
+	s.forgetResets(ctx, u.ID)
 	s.audit.Record(ctx, actor.Actor(m), "user.delete", audit.Success, u.ID, "")
 	return nil
 }

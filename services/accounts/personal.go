@@ -29,8 +29,9 @@ func (s *Service) tellChanged(ctx context.Context, id string) {
 }
 
 // PersonalData is the accounts' part of the personal-data contract
-// (services/privacy): the account itself, its sessions and its throttle
-// counters (keyed hashes only, which expire).
+// (services/privacy): the account itself, its sessions, its pending
+// password resets and its throttle counters (keyed hashes only, which
+// expire).
 func (s *Service) PersonalData() PersonalData { return PersonalData{s} }
 
 // PersonalData implements privacy.Area and privacy.Namer.
@@ -40,7 +41,9 @@ type PersonalData struct{ s *Service }
 func (PersonalData) Name() string { return "account" }
 
 // Holds implements privacy.Area.
-func (PersonalData) Holds() []string { return []string{"users", "sessions", "throttle"} }
+func (PersonalData) Holds() []string {
+	return []string{"users", "sessions", "throttle", PasswordResets.Name}
+}
 
 // Known implements privacy.Namer: the account's name, e-mail and phone.
 func (p PersonalData) Known(ctx context.Context, id string) (names, numbers []string, err error) {

@@ -131,18 +131,30 @@ func (s *Service) loginState(ctx context.Context, login, ip string, keys []strin
 		return false, false, err
 	}
 	free = err != nil
-	key := "register\x00" + s.loginKey(login)
+	share, err = s.shareLeft(ctx, "register", registerPerPair, registerPerLogin, login, ip)
+	if err != nil {
+		return false, false, err
+	}
+	return free, share, nil
+}
+
+// shareLeft counts a message of purpose to login asked for from ip, and
+// reports whether it is within the address's share (pair) and then the
+// login's (whole). An address past its share takes nothing from the
+// login's, and a login past its share takes nothing from the address's.
+func (s *Service) shareLeft(ctx context.Context, purpose string, pair, whole store.Limit, login, ip string) (bool, error) {
+	key := purpose + "\x00" + s.loginKey(login)
 	var got charges
-	for _, c := range []countedAs{{registerPerPair, key + "\x00" + ip}, {registerPerLogin, key}} {
+	for _, c := range []countedAs{{pair, key + "\x00" + ip}, {whole, key}} {
 		switch err := s.take(ctx, c.limit, c.key, &got); {
 		case core.IsCode(err, core.TooManyRequests):
 			s.giveBack(ctx, got)
-			return free, false, nil
+			return false, nil
 		case err != nil:
-			return false, false, err
+			return false, err
 		}
 	}
-	return free, true, nil
+	return true, nil
 }
 
 // sendRegistration queues the message of a registration: the code for a
@@ -251,19 +263,25 @@ func (s *Service) codeHash(id, code string) string {
 
 const registrationPrefix = "rg_"
 
-func newRegistrationID() string {
+func newRegistrationID() string { return newOpaqueID(registrationPrefix) }
+
+func validRegistrationID(id string) bool { return validOpaqueID(registrationPrefix, id) }
+
+// newOpaqueID is a random id of 256 bits after prefix: the handle of a
+// pending registration or password reset, kept only as its SHA-256.
+func newOpaqueID(prefix string) string {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}
-	return registrationPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	return prefix + base64.RawURLEncoding.EncodeToString(raw)
 }
 
-func validRegistrationID(id string) bool {
-	if len(id) != len(registrationPrefix)+43 || id[:len(registrationPrefix)] != registrationPrefix {
+func validOpaqueID(prefix, id string) bool {
+	if len(id) != len(prefix)+43 || id[:len(prefix)] != prefix {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(id[len(registrationPrefix):])
+	_, err := base64.RawURLEncoding.DecodeString(id[len(prefix):])
 	return err == nil
 }
 

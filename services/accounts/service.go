@@ -244,14 +244,7 @@ const (
 // update applies a change to an account and revokes what it is asked to,
 // keeping the search index in step.
 func (s *Service) update(ctx context.Context, id string, set bson.D, revoke revocation) error {
-	set = append(set, bson.E{Key: "updated_at", Value: s.clock.Now()})
-	upd := bson.D{{Key: "$set", Value: set}}
-	switch revoke {
-	case endSessions:
-		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}}})
-	case forgetDevices:
-		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}, {Key: "device_version", Value: int64(1)}}})
-	}
+	upd := s.changes(set, revoke)
 	if err := s.outbox.Begin(ctx, Index.Name, id); err != nil {
 		return err
 	}
@@ -266,10 +259,25 @@ func (s *Service) update(ctx context.Context, id string, set bson.D, revoke revo
 	return nil
 }
 
+// changes is the update that sets set on an account and revokes what
+// revoke says.
+func (s *Service) changes(set bson.D, revoke revocation) bson.D {
+	set = append(set, bson.E{Key: "updated_at", Value: s.clock.Now()})
+	upd := bson.D{{Key: "$set", Value: set}}
+	switch revoke {
+	case endSessions:
+		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}}})
+	case forgetDevices:
+		upd = append(upd, bson.E{Key: "$inc", Value: bson.D{{Key: "token_version", Value: int64(1)}, {Key: "device_version", Value: int64(1)}}})
+	}
+	return upd
+}
+
 // ChangePassword replaces the caller's password after checking the current
 // one (counted against the account's re-authentication limit first); every
 // session of the account ends and every device token and known address is
-// forgotten, and the caller gets fresh tokens, with a device token.
+// forgotten, the login's address is told (reset.go), and the caller gets
+// fresh tokens, with a device token.
 func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, next string, m Meta) (*Tokens, error) {
 	u, err := s.Get(ctx, actor.ID)
 	if err != nil {
@@ -297,6 +305,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor Principal, current, 
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "user.password_change", audit.Success, u.ID, "")
+	s.tellPasswordChanged(ctx, u)
 	u.TokenVersion++
 	u.DeviceVersion++
 	return s.signedIn(ctx, u, m)

@@ -50,7 +50,7 @@ import (
 // account (reauth-account): a stolen session must not guess the password
 // without limit either. Registration counts per address, its messages per
 // login and address and per login, and its codes per registration
-// (registration.go).
+// (registration.go); a password reset likewise (reset.go).
 //
 // Counters are documents keyed by the limit, a keyed hash of what is
 // counted (counterID) and the window, so the collection holds no e-mail,
@@ -120,8 +120,9 @@ func (s *Service) giveBack(ctx context.Context, got charges) {
 	}
 }
 
-// PurgeCounters deletes expired counters and known-address marks; the
-// portal runs it now and then. (The embedded store has no TTL indexes.)
+// PurgeCounters deletes expired counters and known-address marks, and
+// expired registrations and password resets; the portal runs it now and
+// then. (The embedded store has no TTL indexes.)
 func (s *Service) PurgeCounters(ctx context.Context) error {
 	now := s.clock.Now()
 	_, err := s.store.C(throttleColl).DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}})
@@ -129,5 +130,9 @@ func (s *Service) PurgeCounters(ctx context.Context) error {
 		return core.Wrap(err, "purge counters")
 	}
 	_, err = s.store.C(Registrations.Name).DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}})
-	return core.Wrap(err, "purge registrations")
+	if err != nil {
+		return core.Wrap(err, "purge registrations")
+	}
+	_, err = s.store.C(PasswordResets.Name).DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}})
+	return core.Wrap(err, "purge password resets")
 }

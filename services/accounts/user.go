@@ -82,6 +82,7 @@ var Collections = []store.Collection{
 	{Name: "sessions"},
 	{Name: "throttle"},
 	Registrations,
+	PasswordResets,
 }
 
 // Index lists accounts for administrators: names and masked logins only,
