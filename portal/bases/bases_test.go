@@ -2,6 +2,7 @@ package bases_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"strings"
@@ -210,5 +211,36 @@ func TestBasesForMeExplains(t *testing.T) {
 	opt := doc.Find(`#choice1 optgroup option`).First().Text()
 	if !strings.Contains(opt, " · ") || !strings.Contains(opt, "分") {
 		t.Errorf("choice label %q", opt)
+	}
+}
+
+// TestContentInTheReadersScript: a base named in Traditional characters
+// reads in Simplified to a zh-Hans reader, and a Simplified name in
+// Traditional to a zh-Hant one; the data keeps what was typed.
+func TestContentInTheReadersScript(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	resp, body := tp.Do("POST", "/api/v1/admin/bases", map[string]any{"name": "农业科技孵化园", "level": "municipal", "district": "hightech",
+		"seats": 4, "intake_open": true}, w.Admin)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create base: %d %s", resp.StatusCode, body)
+	}
+	id := portaltest.Decode[map[string]any](t, body)["id"].(string)
+	tp.Do("POST", "/api/v1/admin/bases/"+id+"/status", map[string]string{"status": "approved"}, w.Admin)
+	page := func(path, lang string) string {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Language", lang)
+		_, doc := tp.Browser().Send(req)
+		return doc.Find("main").Text()
+	}
+	if got := page("/bases/"+w.BaseA, "zh-CN"); !strings.Contains(got, "高新创业园") {
+		t.Errorf("zh-Hans reader: %q", got)
+	}
+	if got := page("/bases/"+id, "zh-TW"); !strings.Contains(got, "農業科技孵化園") {
+		t.Errorf("zh-Hant reader: %q", got)
+	}
+	if _, body := tp.Do("GET", "/api/v1/bases/"+id, nil, ""); !strings.Contains(string(body), "农业科技孵化园") {
+		t.Errorf("the API changed what was typed: %s", body)
 	}
 }

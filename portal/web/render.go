@@ -140,6 +140,9 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		// hl marks a search engine's highlight as HTML: the engines build it
 		// from escaped text and <mark> only (search.markRanges).
 		"hl": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // see search/highlight.go
+		// zh shows content people wrote in the reader's script (i18n.Content);
+		// never for names of people, nor for a form's values.
+		"zh": i18n.Content,
 		"money": func(n int64) string { // 1234567 → 1,234,567
 			s := strconv.FormatInt(n, 10)
 			for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
