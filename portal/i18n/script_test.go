@@ -10,8 +10,8 @@ func TestContentInTheReadersScript(t *testing.T) {
 		{"zh-Hans", "高新創業園", "高新创业园"},
 		{"en", "农产品电商带货", "農產品電商帶貨"},
 		{"zh-Hans", "促進以創業帶動就業 (五) 改善行政管理", "促进以创业带动就业 (五) 改善行政管理"},
-		{"zh-Hant", "頭髮與發展", "頭髮與發展"}, // already Traditional: unchanged
-		{"zh-Hant", "理发店的发展", "理髮店的發展"},   // phrases pick the right character
+		{"zh-Hant", "頭髮與發展", "頭髮與發展"},   // already Traditional: unchanged
+		{"zh-Hant", "理发店的发展", "理髮店的發展"}, // phrases pick the right character
 		{"zh-Hans", "Plain English 123", "Plain English 123"},
 		{"zh-Hant", "", ""},
 	}
