@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/store"
 )
@@ -75,10 +76,10 @@ func TestAdminCreateCommand(t *testing.T) {
 	if code, _, stderr := run("admin", "create", "-email", "chief@bureau.cn", "-password", "weak", "-name", "局長", "-data", dir); code == 0 || !strings.Contains(stderr, "password") {
 		t.Fatalf("weak password accepted: %d %s", code, stderr)
 	}
-	if code, stdout, stderr := run("admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir); code != 0 || !strings.Contains(stdout, "administrator 局長 created") {
+	if code, stdout, stderr := run("admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", dir); code != 0 || !strings.Contains(stdout, "administrator 局長 created") {
 		t.Fatalf("admin create: %d %s %s", code, stdout, stderr)
 	}
-	if code, _, _ := run("admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", dir); code == 0 {
+	if code, _, _ := run("admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", dir); code == 0 {
 		t.Fatal("the same admin created twice")
 	}
 	if code, stdout, stderr := run("reindex", "-data", dir); code != 0 || !strings.Contains(stdout, "users: 1 documents") {
@@ -92,18 +93,18 @@ func TestAdminCreateCommand(t *testing.T) {
 func TestBackupCommands(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	if code, _, stderr := run("admin", "create", "-email", "chief@bureau.cn", "-password", testPassword, "-name", "局長", "-data", data); code != 0 {
+	if code, _, stderr := run("admin", "create", "-email", "chief@bureau.cn", "-password", portaltest.Password, "-name", "局長", "-data", data); code != 0 {
 		t.Fatalf("admin create: %s", stderr)
 	}
 	ta := startApp(t, data)
-	_, farmer := ta.account(accounts.Entrepreneur, "farmer@test.cn")
-	if resp, body := ta.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "phone": "13800138001"}, farmer); resp.StatusCode != 200 {
+	_, farmer, _ := ta.Account(accounts.Entrepreneur, "farmer@test.cn")
+	if resp, body := ta.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "phone": "13800138001"}, farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := ta.do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, farmer); resp.StatusCode != 201 {
+	if resp, body := ta.Do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, farmer); resp.StatusCode != 201 {
 		t.Fatalf("service: %d %s", resp.StatusCode, body)
 	}
-	want := collectionsOf(t, ta.app.Bureau().Store())
+	want := collectionsOf(t, ta.App.Bureau().Store())
 
 	// While the portal runs: a snapshot and a dump.
 	snap, dump := t.TempDir(), t.TempDir()
@@ -112,7 +113,7 @@ func TestBackupCommands(t *testing.T) {
 			t.Fatalf("%v: %s", args, stderr)
 		}
 	}
-	ta.close()
+	closeApp(t, ta)
 	for name, from := range map[string]string{"snapshot": snap, "dump": dump} {
 		fresh := t.TempDir()
 		if code, stdout, stderr := run("restore", from, "-data", fresh); code != 0 || !strings.Contains(stdout, "reindex") {

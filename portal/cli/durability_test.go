@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	accountsweb "onestop/portal/accounts"
+	"onestop/portal/portaltest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,7 +155,7 @@ func TestCrashDurability(t *testing.T) {
 	// The clients' accounts are opened by an administrator (a registration
 	// would need the code from each client's mailbox), who is made on the
 	// command line first.
-	if out, err := portalCmd("admin", "create", "-email", "admin@crash.test.cn", "-password", testPassword, "-name", "管理員",
+	if out, err := portalCmd("admin", "create", "-email", "admin@crash.test.cn", "-password", portaltest.Password, "-name", "管理員",
 		"-data", dir, "-log-level", "error").CombinedOutput(); err != nil {
 		t.Fatalf("admin create: %v %s", err, out)
 	}
@@ -186,7 +187,7 @@ func TestCrashDurability(t *testing.T) {
 		records            int
 		acked              map[string]string // key → id answered
 	}
-	code, body, err := post("/api/v1/auth/login", "", "", "10.9.255.1", map[string]any{"login": "admin@crash.test.cn", "password": testPassword})
+	code, body, err := post("/api/v1/auth/login", "", "", "10.9.255.1", map[string]any{"login": "admin@crash.test.cn", "password": portaltest.Password})
 	if err != nil || code != 200 {
 		t.Fatalf("admin login: %d %s %v", code, body, err)
 	}
@@ -204,12 +205,12 @@ func TestCrashDurability(t *testing.T) {
 		go func() {
 			defer setup.Done()
 			email := fmt.Sprintf("c%d@test.cn", i)
-			code, body, err := post("/api/v1/admin/users", admin.AccessToken, "", c.from, map[string]any{"email": email, "password": testPassword, "name": "客戶", "role": "entrepreneur"})
+			code, body, err := post("/api/v1/admin/users", admin.AccessToken, "", c.from, map[string]any{"email": email, "password": portaltest.Password, "name": "客戶", "role": "entrepreneur"})
 			if err != nil || code != 201 {
 				t.Errorf("open account: %d %s %v", code, body, err)
 				return
 			}
-			code, body, err = post("/api/v1/auth/login", "", "", c.from, map[string]any{"login": email, "password": testPassword})
+			code, body, err = post("/api/v1/auth/login", "", "", c.from, map[string]any{"login": email, "password": portaltest.Password})
 			if err != nil || code != 200 {
 				t.Errorf("login: %d %s %v", code, body, err)
 				return

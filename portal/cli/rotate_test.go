@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/portal"
+	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/hotline"
 	"onestop/services/people"
@@ -28,62 +29,62 @@ const (
 
 // rotSeed lays down an entrepreneur registered by phone with a profile,
 // a hotline member of staff and a caller; it returns the entrepreneur's id.
-func rotSeed(t *testing.T, tp *testApp) string {
+func rotSeed(t *testing.T, tp *portaltest.Portal) string {
 	t.Helper()
-	uid := tp.register(map[string]any{"phone": rotPhone, "password": testPassword, "name": "李秀英"})
+	uid := tp.Register(map[string]any{"phone": rotPhone, "password": portaltest.Password, "name": "李秀英"}).User.ID
 	tok := rotLogin(t, tp, rotPhone)
-	if resp, body := tp.do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "id_number": rotIDNo, "phone": rotProfPh}, tok); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
-	_, staff := tp.account(accounts.Hotline, rotStaffEm)
-	if resp, body := tp.do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
+	_, staff, _ := tp.Account(accounts.Hotline, rotStaffEm)
+	if resp, body := tp.Do("POST", "/api/v1/hotline/contacts", map[string]any{"name": "來電者", "phone": rotCaller}, staff); resp.StatusCode != 201 {
 		t.Fatalf("contact: %d %s", resp.StatusCode, body)
 	}
 	return uid
 }
 
-func rotLogin(t *testing.T, tp *testApp, login string) string {
+func rotLogin(t *testing.T, tp *portaltest.Portal, login string) string {
 	t.Helper()
-	resp, body := tp.do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": testPassword}, "")
+	resp, body := tp.Do("POST", "/api/v1/auth/login", map[string]any{"login": login, "password": portaltest.Password}, "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("sign-in by %s: %d %s", login, resp.StatusCode, body)
 	}
-	return decode[map[string]any](t, body)["access_token"].(string)
+	return portaltest.Decode[map[string]any](t, body)["access_token"].(string)
 }
 
 // rotWorks checks through the API what a rotation must never break.
-func rotWorks(t *testing.T, tp *testApp, uid string) {
+func rotWorks(t *testing.T, tp *portaltest.Portal, uid string) {
 	t.Helper()
 	rotLogin(t, tp, rotPhone)
-	staff := tp.login(rotStaffEm)
-	resp, body := tp.do("POST", "/api/v1/staff/people/"+uid+"/reveal", nil, staff)
-	if r := decode[people.Revealed](t, body); resp.StatusCode != 200 || r.IDNumber != rotIDNo || r.Phone != rotProfPh {
+	staff := tp.Login(rotStaffEm)
+	resp, body := tp.Do("POST", "/api/v1/staff/people/"+uid+"/reveal", nil, staff)
+	if r := portaltest.Decode[people.Revealed](t, body); resp.StatusCode != 200 || r.IDNumber != rotIDNo || r.Phone != rotProfPh {
 		t.Errorf("reveal: %d %s", resp.StatusCode, body)
 	}
 	for q, want := range map[string]string{rotIDNo: uid, rotProfPh: uid, rotCaller: "來電者"} {
-		resp, body := tp.do("POST", "/api/v1/hotline/find", map[string]string{"q": q}, staff)
-		found := decode[struct{ Items []hotline.Found }](t, body).Items
+		resp, body := tp.Do("POST", "/api/v1/hotline/find", map[string]string{"q": q}, staff)
+		found := portaltest.Decode[struct{ Items []hotline.Found }](t, body).Items
 		if resp.StatusCode != 200 || len(found) != 1 || (found[0].AccountID != want && found[0].Name != want) {
 			t.Errorf("find %s: %d %s", q, resp.StatusCode, body)
 		}
 	}
 	// Registering the taken phone again is answered as usual, but the phone
 	// is told it has an account: no code to open a second one.
-	if resp, body := tp.do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": testPassword, "name": "冒名"}, ""); resp.StatusCode != 202 {
+	if resp, body := tp.Do("POST", "/api/v1/auth/register", map[string]any{"phone": rotPhone, "password": portaltest.Password, "name": "冒名"}, ""); resp.StatusCode != 202 {
 		t.Errorf("register a taken phone: %d %s", resp.StatusCode, body)
 	}
-	if k := tp.lastMessage(rotPhone).Key; k != "register.message.taken" {
+	if k := tp.LastMessage(rotPhone).Key; k != "register.message.taken" {
 		t.Errorf("a taken phone was sent %s", k)
 	}
 }
 
 // sealedUnder checks every stored ciphertext carries the key id.
-func sealedUnder(t *testing.T, tp *testApp, keyID string) {
+func sealedUnder(t *testing.T, tp *portaltest.Portal, keyID string) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
 	for coll, fields := range map[string][]string{"users": {"phone_sealed"}, "profiles": {"id_sealed", "phone_sealed"}, "contacts": {"phone_sealed", "id_sealed"}} {
-		cur, err := tp.app.Bureau().Store().C(coll).Find(ctx, bson.D{})
+		cur, err := tp.App.Bureau().Store().C(coll).Find(ctx, bson.D{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +129,7 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	data := t.TempDir()
 	tp := startApp(t, data)
 	uid := rotSeed(t, tp)
-	tp.close()
+	closeApp(t, tp)
 	old := keyFile(t, data, portal.DataKeyFile)
 
 	// Interrupted after one record: both keys on file, and the portal works.
@@ -139,7 +140,7 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	next := keyFile(t, data, portal.DataKeyFile)
 	tp = startApp(t, data)
 	rotWorks(t, tp, uid)
-	tp.close()
+	closeApp(t, tp)
 
 	// Run again (with -generate, as an operator repeating the command
 	// would): it resumes with the same new key and finishes.
@@ -163,7 +164,7 @@ func TestRotateDataKeyGenerated(t *testing.T) {
 	v, _ := pii.NewVault(next)
 	sealedUnder(t, tp, v.KeyID())
 	rotWorks(t, tp, uid)
-	tp.close()
+	closeApp(t, tp)
 
 	if out := rotRun(t, 0, "-data", data); !strings.Contains(out, "0 records re-encrypted") {
 		t.Errorf("a run with nothing to do:\n%s", out)
@@ -179,13 +180,13 @@ func TestRotateDataKeySettings(t *testing.T) {
 	data := t.TempDir()
 	tp := startApp(t, data, "-data-key", keyA)
 	uid := rotSeed(t, tp)
-	tp.close()
+	closeApp(t, tp)
 
 	// The new key rolled out with the old as previous: all works before
 	// the rotation has run.
 	tp = startApp(t, data, "-data-key", keyB, "-data-key-previous", keyC+","+keyA)
 	rotWorks(t, tp, uid)
-	tp.close()
+	closeApp(t, tp)
 
 	// A key that sealed nothing is no help: the run fails naming what it
 	// could not open, and changes nothing it cannot finish.
@@ -206,7 +207,7 @@ func TestRotateDataKeySettings(t *testing.T) {
 		t.Errorf("-generate with a key setting:\n%s", out)
 	}
 	tp = startApp(t, data, "-data-key", keyB)
-	defer tp.close()
+	defer closeApp(t, tp)
 	vb, _ := pii.NewVault(bytes.Repeat([]byte{2}, 32))
 	sealedUnder(t, tp, vb.KeyID())
 	rotWorks(t, tp, uid)
