@@ -575,6 +575,11 @@ func TestStabilityAndVentureClosed(t *testing.T) {
 	if _, err := e.svc.RecordStability(ctx, staff, v.ID, hotline.StabilityAnswer{Month: 12, On: e.today(), Operating: &no}, meta); err != nil {
 		t.Fatal(err)
 	}
+	// The profile learns the venture closed, so eligibility stops offering
+	// what needs a running one.
+	if p, err := e.people.Get(ctx, e.who["li"], e.who["li"].ID); err != nil || p.Facts.Venture == nil || p.Facts.Venture.Stage != "closed" {
+		t.Fatalf("the profile after a closed check-in: %+v %v", p.Facts.Venture, err)
+	}
 	// And the profile then says closed: no second case.
 	e.profile(t, "li", "李四", "", "", &policy.Venture{Stage: "closed", Industry: "services", FirstRegistered: &reg})
 	if err := e.svc.SyncVenture(ctx, e.who["li"].ID); err != nil {

@@ -3,6 +3,7 @@ package hotline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -339,6 +340,12 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 	if !*in.Operating {
 		if err := s.ventureFailed(ctx, personID, "stability_checkin"); err != nil {
 			return nil, err
+		}
+		// The profile learns it too: eligibility no longer offers what
+		// needs a running business. The follow-up holds the answer; a
+		// profile saved at that instant keeps its stage, and says so.
+		if err := s.people.SetVentureStage(ctx, personID, "closed"); err != nil {
+			slog.Warn("venture closed: profile", "person", personID, "err", err)
 		}
 	}
 	return s.Venture(ctx, actor, personID)
