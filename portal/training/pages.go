@@ -198,7 +198,7 @@ func (a *Handlers) providerCoursePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/provider_course", fiber.Map{"Title": "provider.course", "Course": x, "Roster": list})
+	return a.Render(c, "pages/provider_course", fiber.Map{"Title": "provider.course", "Course": x, "Roster": list, "Now": a.Clock.Now()})
 }
 
 func (a *Handlers) providerStep(step string) fiber.Handler {

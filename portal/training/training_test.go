@@ -197,9 +197,22 @@ func TestWebCourseForm(t *testing.T) {
 	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/provider/courses/") {
 		t.Fatalf("course: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	_, doc = b.Get(resp.Header.Get("Location"))
-	if n := doc.Find("form.attendance").Length(); n != 2 {
-		t.Errorf("%d attendance forms for 2 sessions", n)
+	course := resp.Header.Get("Location")
+	_, doc = b.Get(course)
+	// Attendance waits for each session to begin (it would start the
+	// course and feed subsidy claims on sessions nobody attended).
+	if n, ahead := doc.Find("form.attendance").Length(), doc.Find(".attendance-ahead").Length(); n != 0 || ahead != 2 {
+		t.Errorf("before the course: %d attendance forms, %d sessions said to be ahead", n, ahead)
+	}
+	id := strings.TrimPrefix(course, "/provider/courses/")
+	tp.Run(t, []portaltest.Scenario{{Name: "attendance before the session", Method: "POST", Path: "/api/v1/courses/" + id + "/attendance", Token: tp.Login("school@test.cn"),
+		Body: map[string]any{"session_id": "s1", "present": []string{}}, Status: 409, Contains: []string{"error.training.session_ahead"}}})
+	morning, _ := time.ParseInLocation("2006-01-02 15:04", day+" 09:00", core.CST)
+	tp.Advance(morning.Add(2 * time.Hour).Sub(tp.Now())) // after the morning session began, before the afternoon one
+	b, _ = tp.SignedIn(t, "school@test.cn")
+	_, doc = b.Get(course)
+	if n, ahead := doc.Find("form.attendance").Length(), doc.Find(".attendance-ahead").Length(); n != 1 || ahead != 1 {
+		t.Errorf("between the sessions: %d attendance forms, %d ahead", n, ahead)
 	}
 }
 

@@ -209,7 +209,13 @@ func (s *Service) RecordAttendance(ctx context.Context, actor accounts.Principal
 		return core.Errorf(core.Conflict, "error.training.completed")
 	}
 	var v core.Validation
-	v.Check(slices.ContainsFunc(c.Sessions, func(ss Session) bool { return ss.ID == sessionID }), "session_id", "error.enum")
+	i := slices.IndexFunc(c.Sessions, func(ss Session) bool { return ss.ID == sessionID })
+	v.Check(i >= 0, "session_id", "error.enum")
+	if i >= 0 && s.clock.Now().Before(c.Sessions[i].StartsAt) {
+		// Nobody attends a session that has not begun; a mark now would
+		// start the course and feed subsidy claims on nothing.
+		return core.Errorf(core.Conflict, "error.training.session_ahead")
+	}
 	_, roster, err := s.Roster(ctx, actor, courseID)
 	if err != nil {
 		return err
