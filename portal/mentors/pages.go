@@ -114,7 +114,9 @@ func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) askPage(c *fiber.Ctx) error {
-	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic"), MentorID: c.Query("mentor")}, map[string]string{})
+	// A page may start the question (a project's industry, a mentor).
+	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic"), Industry: c.Query("industry"),
+		MentorID: c.Query("mentor")}, map[string]string{})
 }
 
 // renderAsk shows the ask form; hotline staff ask for a caller, whose
