@@ -124,7 +124,7 @@ func TestProjectPageLeadsOn(t *testing.T) {
 		{name: "another area", back: "/admin/users?q=x", want: "/projects"},
 		{name: "a project, not the library", back: "/projects/" + id, want: "/projects"},
 		{name: "a script", back: "javascript:alert(1)", want: "/projects"},
-		{name: "the partial flag is dropped", back: "/projects?q=養老&partial=1", want: "/projects?q=" + url.QueryEscape("養老")},
+		{name: "the partial flag and empty fields are dropped", back: "/projects?q=養老&partial=1&risk=&sort=newest", want: "/projects?q=" + url.QueryEscape("養老") + "&sort=newest"},
 		{name: "the library as Referer", referer: "http://example.com/projects?risk=low", want: "/projects?risk=low"},
 		{name: "another site as Referer", referer: "http://evil.example/projects?risk=low", want: "/projects"},
 	} {

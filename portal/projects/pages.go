@@ -121,7 +121,8 @@ func libraryBack(c *fiber.Ctx) string {
 }
 
 // libraryPath is p when it is the library's address (with any query), ""
-// otherwise; the partial flag of the search-as-you-type script is dropped.
+// otherwise; the partial flag of the search-as-you-type script and empty
+// parameters are dropped.
 func libraryPath(p string) string {
 	p = web.LocalBack(p, "/projects", "")
 	if p != "/projects" && !strings.HasPrefix(p, "/projects?") {
@@ -133,6 +134,11 @@ func libraryPath(p string) string {
 	}
 	q := u.Query()
 	q.Del("partial")
+	for k, v := range q {
+		if strings.Join(v, "") == "" {
+			q.Del(k) // the form's untouched fields: the same search, shorter
+		}
+	}
 	if len(q) == 0 {
 		return "/projects"
 	}
