@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/store"
 )
 
 // A complaint's reference number (受理編號) is what a complainant quotes on
@@ -117,4 +119,51 @@ func (c *Complaint) StepBy(st Step) string {
 		return "complainant"
 	}
 	return "bureau"
+}
+
+// numberedMark is the key that records that every complaint filed before
+// reference numbers existed has one, so later starts skip the scan.
+const numberedMark = "migration:complaint-refs"
+
+// NumberOldComplaints gives a reference number to each complaint that has
+// none (filed before numbers existed), in the year it came in, and returns
+// how many it numbered. It runs at start-up: the first run reads the
+// complaints once; the mark it leaves when done makes every later run one
+// `_id` read. A run cut short leaves no mark and numbers the rest next time.
+func (s *Service) NumberOldComplaints(ctx context.Context) (int, error) {
+	if _, err := s.store.KeyOwner(ctx, numberedMark); err == nil || !core.IsCode(err, core.NotFound) {
+		return 0, err
+	}
+	var old []*Complaint
+	if err := store.Each(ctx, s.store, "complaints", func(c *Complaint) error {
+		if c.Ref == "" {
+			old = append(old, c)
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	slices.SortFunc(old, func(a, b *Complaint) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	numbered := 0
+	for _, c := range old {
+		ref, err := s.complaintRef(ctx, c.ID, c.CreatedAt)
+		if err != nil {
+			return numbered, err
+		}
+		err = s.change(ctx, "complaints", ComplaintIndex.Name, c.ID, c.Version, set("ref", ref))
+		if core.IsCode(err, core.Conflict) {
+			// Changed by someone meanwhile: its number is given back (a
+			// gap) and it is numbered on the next start.
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), complaintRefKey+ref, c.ID)
+			continue
+		}
+		if err != nil {
+			return numbered, err
+		}
+		numbered++
+	}
+	if numbered < len(old) {
+		return numbered, nil
+	}
+	return numbered, s.store.ClaimKey(ctx, numberedMark, "done", "error.stale")
 }

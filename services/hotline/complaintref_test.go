@@ -89,3 +89,43 @@ func TestComplaintRefs(t *testing.T) {
 		t.Errorf("after the counter was set back: %q", again.Ref)
 	}
 }
+
+// TestNumberOldComplaints: complaints filed before reference numbers get
+// one at the next start, in the year they came in; once all have one, later
+// starts number nothing.
+func TestNumberOldComplaints(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	var ids []string
+	for _, subject := range []string{"窗口辦理太慢", "導師不回覆"} {
+		c, err := e.svc.FileComplaint(ctx, e.who["wang"], hotline.NewComplaint{Kind: "service", Subject: subject, Against: "portal",
+			Details: "排隊三小時仍未辦完。"}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	// As filed before numbers existed: none, and the first a year ago.
+	for i, id := range ids {
+		set := bson.D{{Key: "$unset", Value: bson.D{{Key: "ref", Value: ""}}}}
+		if i == 0 {
+			set = append(set, bson.E{Key: "$set", Value: bson.D{{Key: "created_at", Value: time.Date(2025, 6, 1, 2, 0, 0, 0, time.UTC)}}})
+		}
+		if _, err := e.store.C("complaints").UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := e.svc.NumberOldComplaints(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("numbered %d (%v), want 2", n, err)
+	}
+	for id, want := range map[string]string{ids[0]: "TS-2025-000001", ids[1]: "TS-2026-000003"} {
+		c, err := e.svc.ComplaintByRef(ctx, e.who["staff"], want)
+		if err != nil || c.ID != id || c.Ref != want {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+	if n, err := e.svc.NumberOldComplaints(ctx); err != nil || n != 0 {
+		t.Errorf("a second start numbered %d (%v)", n, err)
+	}
+}
