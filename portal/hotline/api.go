@@ -67,33 +67,51 @@ type apiCallRow struct {
 
 // APIComplaint is a complaint with its steps and time limit.
 type APIComplaint struct {
-	ID           string         `json:"id"`
-	ContactName  string         `json:"contact_name"`
-	Kind         string         `json:"kind"`
-	Subject      string         `json:"subject"`
-	Against      string         `json:"against"`
-	AgainstName  string         `json:"against_name,omitempty"`
-	Details      string         `json:"details"`
-	Desired      string         `json:"desired,omitempty"`
-	Status       string         `json:"status"`
-	AssigneeName string         `json:"assignee_name,omitempty"`
-	DueAt        time.Time      `json:"due_at"`
-	Overdue      bool           `json:"overdue"`
-	Escalated    bool           `json:"escalated"`
-	Answer       string         `json:"answer,omitempty"`
-	AnsweredAt   time.Time      `json:"answered_at,omitzero"`
-	History      []hotline.Step `json:"history"`
-	CreatedAt    time.Time      `json:"created_at"`
+	ID           string             `json:"id"`
+	Ref          string             `json:"ref,omitempty"` // the reference number (受理編號), TS-2026-000123
+	ContactName  string             `json:"contact_name"`
+	Kind         string             `json:"kind"`
+	Subject      string             `json:"subject"`
+	Against      string             `json:"against"`
+	AgainstName  string             `json:"against_name,omitempty"`
+	Details      string             `json:"details"`
+	Desired      string             `json:"desired,omitempty"`
+	Status       string             `json:"status"`
+	AssigneeName string             `json:"assignee_name,omitempty"`
+	DueAt        time.Time          `json:"due_at"`
+	Overdue      bool               `json:"overdue"`
+	Escalated    bool               `json:"escalated"`
+	Answer       string             `json:"answer,omitempty"`
+	AnsweredAt   time.Time          `json:"answered_at,omitzero"`
+	History      []APIComplaintStep `json:"history"`
+	CreatedAt    time.Time          `json:"created_at"`
+}
+
+// APIComplaintStep is a step of a complaint's history with who took it:
+// the complainant, the bureau's staff, or the system (an escalation), so
+// that "received" reads as the bureau's act, not the complainant's.
+type APIComplaintStep struct {
+	At        time.Time `json:"at"`
+	ActorName string    `json:"actor_name"`
+	By        string    `json:"by"` // complainant | bureau | system
+	Action    string    `json:"action"`
+	Note      string    `json:"note,omitempty"`
+	Said      string    `json:"said,omitempty"`
 }
 
 func (a *Handlers) toAPIComplaint(x *hotline.Complaint) APIComplaint {
-	return APIComplaint{ID: x.ID, ContactName: x.ContactName, Kind: x.Kind, Subject: x.Subject, Against: x.Against, AgainstName: x.AgainstName,
+	steps := make([]APIComplaintStep, 0, len(x.History))
+	for _, st := range x.History {
+		steps = append(steps, APIComplaintStep{At: st.At, ActorName: st.ActorName, By: x.StepBy(st), Action: st.Action, Note: st.Note, Said: st.Said})
+	}
+	return APIComplaint{ID: x.ID, Ref: x.Ref, ContactName: x.ContactName, Kind: x.Kind, Subject: x.Subject, Against: x.Against, AgainstName: x.AgainstName,
 		Details: x.Details, Desired: x.Desired, Status: x.Status, AssigneeName: x.AssigneeName, DueAt: x.DueAt, Overdue: x.Overdue(a.Clock.Now()),
-		Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: x.History, CreatedAt: x.CreatedAt}
+		Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: steps, CreatedAt: x.CreatedAt}
 }
 
 type apiComplaintRow struct {
 	ID          string    `json:"id"`
+	Ref         string    `json:"ref,omitempty"`
 	Subject     string    `json:"subject"`
 	ContactName string    `json:"contact_name"`
 	Kind        string    `json:"kind"`
@@ -310,7 +328,7 @@ func complaintQuery(c *fiber.Ctx) hotline.ComplaintQuery {
 }
 
 func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {
-	return apiComplaintRow{ID: r.ID, Subject: r.Subject, ContactName: r.ContactName, Kind: r.Kind, Against: r.Against, Status: r.Status,
+	return apiComplaintRow{ID: r.ID, Ref: r.Ref, Subject: r.Subject, ContactName: r.ContactName, Kind: r.Kind, Against: r.Against, Status: r.Status,
 		DueAt: r.DueAt, Overdue: r.Overdue, Escalated: r.Escalated, CreatedAt: r.CreatedAt}
 }
 

@@ -58,6 +58,17 @@ func (a *Handlers) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, 
 	if _, problem := pii.ParseID(q, a.Clock.Now()); problem == "" {
 		data["Q"] = "" // an ID number is never echoed back into the page
 	}
+	if _, ok := hotline.ParseComplaintRef(q); ok {
+		// A caller quoting a complaint's reference number: open it.
+		x, err := a.hotline.ComplaintByRef(ctx, me, q)
+		if err == nil {
+			return c.Redirect("/complaints/"+x.ID, fiber.StatusSeeOther)
+		}
+		if !core.IsCode(err, core.NotFound) {
+			return err
+		}
+		errs["q"], q = "error.complaint.ref", ""
+	}
 	if q != "" {
 		found, err := a.hotline.Find(ctx, me, q)
 		if fe := web.FormErrors(err); fe != nil {
@@ -392,7 +403,7 @@ func (a *Handlers) complaintsCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="complaints-`+csvName(q.Queue)+`.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	l := web.Lang(c)
-	_ = w.Write([]string{"id", a.I18n.T(l, "complaints.subject"), a.I18n.T(l, "complaints.complainant"), a.I18n.T(l, "complaints.kind"),
+	_ = w.Write([]string{"id", a.I18n.T(l, "complaints.ref"), a.I18n.T(l, "complaints.subject"), a.I18n.T(l, "complaints.complainant"), a.I18n.T(l, "complaints.kind"),
 		a.I18n.T(l, "complaints.against"), a.I18n.T(l, "field.status"), a.I18n.T(l, "complaints.due"), a.I18n.T(l, "services.overdue"), a.I18n.T(l, "field.created")})
 	for page := 1; page <= 50; page++ {
 		q.Page = core.Page{Number: page, Size: 100}
@@ -405,7 +416,7 @@ func (a *Handlers) complaintsCSV(c *fiber.Ctx) error {
 			if r.Overdue {
 				overdue = a.I18n.T(l, "value.yes")
 			}
-			_ = w.Write([]string{r.ID, web.CSVSafe(r.Subject), web.CSVSafe(r.ContactName), a.I18n.T(l, "ckind."+r.Kind), a.I18n.T(l, "against."+r.Against),
+			_ = w.Write([]string{r.ID, r.Ref, web.CSVSafe(r.Subject), web.CSVSafe(r.ContactName), a.I18n.T(l, "ckind."+r.Kind), a.I18n.T(l, "against."+r.Against),
 				a.I18n.T(l, "cpstatus."+r.Status), r.DueAt.In(core.CST).Format("2006-01-02"), overdue, r.CreatedAt.In(core.CST).Format("2006-01-02 15:04")})
 		}
 		if len(rows) < 100 {

@@ -122,7 +122,7 @@ var (
 	docConvertCall     = web.Doc("Turn a call into a consultation or a service request", "hotline", hotline.Conversion{}, hotline.Link{}, 201)
 	docTopics          = web.Doc("Calls per topic in each of the last 8 weeks", "hotline", nil, []hotline.WeekTopics{}, 200)
 	docStabilityDue    = web.Doc("Ventures whose stability check-in is due", "hotline", nil, web.ListResponse[apiVentureRow]{}, 200)
-	docComplaints      = web.Doc("The complaint board (staff) or one's own complaints; queue = open, overdue, escalated, mine or a status", "complaints", nil, web.ListResponse[apiComplaintRow]{}, 200)
+	docComplaints      = web.Doc("The complaint board (staff) or one's own complaints; queue = open, overdue, escalated, mine or a status; q = words, or a reference number (TS-2026-000123) to find its complaint", "complaints", nil, web.ListResponse[apiComplaintRow]{}, 200)
 	docComplaint       = web.Doc("One complaint with its history", "complaints", nil, APIComplaint{}, 200)
 	docComplaintStep   = web.Doc("Act on a complaint: assign, start, answer, close, reopen", "complaints", hotline.ComplaintStep{}, APIComplaint{}, 200)
 	docOpenCase        = web.Doc("Open a follow-up case for a failed venture", "cases", hotline.NewCase{}, APICase{}, 201)

@@ -110,11 +110,25 @@ func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
 		return err
 	}
 	return a.Render(c, "pages/consultations", fiber.Map{"Title": "consult.title", "Rows": rows, "Total": total, "Status": status,
-		"Pager": web.NewPager(c, p, total), "Filters": []string{"mine", "overdue", "waiting", "answering", "answered", "closed", "unassigned", "rematched"}})
+		"Pager": web.NewPager(c, p, total), "Filters": consultationFilters[web.Principal(c).Role]})
+}
+
+// consultationFilters are the quick filters of each role's list, those
+// that make sense for it: an asker follows their questions through their
+// states; a mentor works the ones assigned to them ("mine") and what is
+// late; the hotline follows up on the callers' questions, late or passed
+// on; administrators watch everything.
+var consultationFilters = map[accounts.Role][]string{
+	accounts.Entrepreneur: {"unassigned", "waiting", "answering", "answered", "closed"},
+	accounts.Mentor:       {"mine", "overdue", "waiting", "answering", "answered", "closed"},
+	accounts.Hotline:      {"overdue", "unassigned", "waiting", "answering", "answered", "closed", "rematched"},
+	accounts.Admin:        {"overdue", "unassigned", "waiting", "answering", "answered", "closed", "rematched"},
 }
 
 func (a *Handlers) askPage(c *fiber.Ctx) error {
-	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic"), MentorID: c.Query("mentor")}, map[string]string{})
+	// A page may start the question (a project's industry, a mentor).
+	return a.renderAsk(c, mentors.Question{ContactID: c.Query("contact"), Topic: c.Query("topic"), Industry: c.Query("industry"),
+		MentorID: c.Query("mentor")}, map[string]string{})
 }
 
 // renderAsk shows the ask form; hotline staff ask for a caller, whose

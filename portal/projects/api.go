@@ -2,40 +2,42 @@ package projects
 
 import (
 	"errors"
+	"maps"
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/projects"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
 // libraryQuery reads the library's query parameters; a value that does not
-// parse is a 400 naming the parameter.
+// parse is a 400 naming the parameter. Every bad parameter is named at
+// once, so the form can mark each field in one go.
 func libraryQuery(c *fiber.Ctx, view string) (projects.Query, error) {
 	q := projects.Query{Text: c.Query("q"), Industry: c.Query("industry"), District: c.Query("district"), Risk: c.Query("risk"),
 		TargetGroup: c.Query("target_group"), Sort: c.Query("sort"), View: view, Stage: c.Query("stage")}
-	num := func(name string) (*int64, error) {
-		s := c.Query(name)
+	fields := map[string]string{}
+	num := func(name string) *int64 {
+		s := strings.TrimSpace(c.Query(name))
 		if s == "" {
-			return nil, nil
+			return nil
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			return nil, web.Fail(400, "error.invalid", map[string]string{name: "error.number"})
+			fields[name] = "error.library.amount"
+			return nil
 		}
-		return &n, nil
+		return &n
 	}
-	var err error
-	if q.MinInvestment, err = num("min_investment"); err != nil {
-		return q, err
-	}
-	if q.MaxInvestment, err = num("max_investment"); err != nil {
-		return q, err
-	}
+	q.MinInvestment, q.MaxInvestment = num("min_investment"), num("max_investment")
 	size := c.QueryInt("per_page", c.QueryInt("size", 20))
 	q.Page = core.Page{Number: c.QueryInt("page", 1), Size: size}
+	if len(fields) > 0 {
+		return q, web.Fail(400, "error.invalid", fields)
+	}
 	return q, nil
 }
 
@@ -43,6 +45,13 @@ func libraryQuery(c *fiber.Ctx, view string) (projects.Query, error) {
 func (a *Handlers) searchProjects(c *fiber.Ctx, view string) (*projects.Result, projects.Query, error) {
 	q, err := libraryQuery(c, view)
 	if err != nil {
+		// The rest of the query is checked too, so every bad field is
+		// named, not just the first.
+		var ce *core.Error
+		if errors.As(q.Normalize(a.Lists), &ce) && ce.Code == core.Invalid {
+			_, _, fields, _ := web.Classify(err)
+			return nil, q, web.Fail(400, "error.invalid", mergeFields(ce.Fields, fields))
+		}
 		return nil, q, err
 	}
 	res, err := a.projects.Search(c.UserContext(), web.Principal(c), q)
@@ -51,6 +60,14 @@ func (a *Handlers) searchProjects(c *fiber.Ctx, view string) (*projects.Result, 
 		return nil, q, web.Fail(400, "error.invalid", ce.Fields)
 	}
 	return res, q, err
+}
+
+// mergeFields is the field errors of both, b's winning.
+func mergeFields(a, b map[string]string) map[string]string {
+	out := make(map[string]string, len(a)+len(b))
+	maps.Copy(out, a)
+	maps.Copy(out, b)
+	return out
 }
 
 type apiProjectHit struct {

@@ -22,19 +22,24 @@ func (a *Handlers) projectOptions() fiber.Map {
 }
 
 // libraryPage is the public library; with partial=1 it returns only the
-// results, which the search-as-you-type script swaps in.
+// results, which the search-as-you-type script swaps in. A bad parameter
+// (an unknown sort, a reversed range, letters for an amount) re-shows the
+// form as it was sent, with a message at each field at fault, and a 400.
 func (a *Handlers) libraryPage(c *fiber.Ctx) error {
 	res, q, err := a.searchProjects(c, "")
+	errs := map[string]string{}
 	if err != nil {
 		status, failed := web.FailStatus(err)
 		if !failed {
 			return err
 		}
 		c.Status(status)
-		res, q = &projects.Result{Page: core.Page{}.Normalize()}, projects.Query{}
+		_, _, errs, _ = web.Classify(err)
+		res = &projects.Result{Page: core.Page{}.Normalize()}
 	}
-	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": a.projectOptions(),
-		"Pager": web.NewPager(c, res.Page, res.Total), "Facets": facetLinks(c, res)}
+	data := fiber.Map{"Title": "library.title", "Result": res, "Query": q, "Options": a.projectOptions(), "Errors": errs,
+		"Raw":   fiber.Map{"min_investment": c.Query("min_investment"), "max_investment": c.Query("max_investment")},
+		"Pager": web.NewPager(c, res.Page, res.Total), "Facets": facetLinks(c, res), "Back": libraryHere(c)}
 	if c.Query("partial") == "1" {
 		return a.RenderPartial(c, "partials/project_results", data)
 	}
@@ -81,7 +86,8 @@ func (a *Handlers) projectPage(c *fiber.Ctx) error {
 	me := web.Principal(c)
 	data := fiber.Map{"Title": "library.project", "Project": p, "View": a.toAPIProject(c, p), "Options": a.projectOptions(),
 		"CanEdit": p.CanEdit(me), "CanSubmit": p.CanSubmit(me), "CanReview": p.CanReview(me), "Errors": map[string]string{},
-		"CanDecide": p.CanDecide(me), "Supported": p.Supported()}
+		"CanDecide": p.CanDecide(me), "Supported": p.Supported(), "SeesEvaluation": p.SeesEvaluation(me),
+		"Back": libraryBack(c), "NextSteps": p.Status == projects.Recommended}
 	if p.CanDecide(me) && (p.Status == projects.Submitted || (p.Status == projects.UnderEvaluation && len(p.Reviews) == 0)) {
 		mentors, _, _, err := a.accounts.List(c.UserContext(), me, accounts.ListQuery{Role: accounts.Mentor, Status: "active", Page: core.Page{Size: 100}})
 		if err != nil {
@@ -97,6 +103,55 @@ func (a *Handlers) projectPage(c *fiber.Ctx) error {
 		data["Candidates"] = candidates
 	}
 	return a.Render(c, "pages/project", data)
+}
+
+// libraryBack is the search the visitor came from, so 「返回項目庫」 goes
+// back to it: the back parameter the library's cards carry, or else the
+// Referer when it is this site's library; only ever a library address.
+func libraryBack(c *fiber.Ctx) string {
+	if b := libraryPath(c.Query("back")); b != "" {
+		return b
+	}
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Host == c.Hostname() {
+		if b := libraryPath(ref.RequestURI()); b != "" {
+			return b
+		}
+	}
+	return "/projects"
+}
+
+// libraryPath is p when it is the library's address (with any query), ""
+// otherwise; the partial flag of the search-as-you-type script and empty
+// parameters are dropped.
+func libraryPath(p string) string {
+	p = web.LocalBack(p, "/projects", "")
+	if p != "/projects" && !strings.HasPrefix(p, "/projects?") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Del("partial")
+	for k, v := range q {
+		if strings.Join(v, "") == "" {
+			q.Del(k) // the form's untouched fields: the same search, shorter
+		}
+	}
+	if len(q) == 0 {
+		return "/projects"
+	}
+	return "/projects?" + q.Encode()
+}
+
+// libraryHere is the library's address as the visitor sees it now, for
+// the cards to carry as their way back.
+func libraryHere(c *fiber.Ctx) string {
+	if b := libraryPath("/projects?" + string(c.Request().URI().QueryString())); b != "/projects" {
+		return b
+	}
+	return "" // the plain library is where 「返回項目庫」 goes anyway
 }
 
 // projectForm reads the submit/edit form.

@@ -239,11 +239,11 @@ func (b *Bureau) Collections() []store.Collection {
 }
 
 // Ensure creates the collections and indexes that are missing, seeds the
-// reference lists and the policy catalogue and brings the figures to this
-// version. It declares the
-// search indexes last; an engine that does not answer returns an error
-// wrapping search.ErrUnavailable after everything else is done, so the
-// caller may go on degraded.
+// reference lists and the policy catalogue, declares the search indexes,
+// brings the figures to this version and numbers the complaints filed
+// before reference numbers. A search engine that does not answer makes it
+// return an error wrapping search.ErrUnavailable after everything else is
+// done, so the caller may go on degraded.
 func (b *Bureau) Ensure(ctx context.Context) error {
 	if err := b.store.Ensure(ctx, b.Collections()...); err != nil {
 		return err
@@ -259,6 +259,9 @@ func (b *Bureau) Ensure(ctx context.Context) error {
 		return serr
 	}
 	if err := b.Figures.Upgrade(ctx); err != nil {
+		return err
+	}
+	if _, err := b.Hotline.NumberOldComplaints(ctx); err != nil {
 		return err
 	}
 	return serr

@@ -11,10 +11,11 @@ import (
 // with the reason; every other collection must be held by an area of the
 // personal-data contract, or the services are not built (privacy).
 var impersonal = map[string]string{
-	store.Keys.Name:   "unique keys: blind indexes and record ids only; each area releases the keys of what it erases",
-	"outbox":          "search index notes: index names and record ids",
-	store.Leases.Name: "worker leases: process names",
-	"policies":        "the policy catalogue", "policy_versions": "the policy catalogue's history",
+	store.Keys.Name:      "unique keys: blind indexes and record ids only; each area releases the keys of what it erases",
+	"outbox":             "search index notes: index names and record ids",
+	store.Leases.Name:    "worker leases: process names",
+	store.Sequences.Name: "counters of numbered series (a year's complaint reference numbers): series names and numbers",
+	"policies":           "the policy catalogue", "policy_versions": "the policy catalogue's history",
 	"bases": "incubation bases (organisations) and their managers' account ids", "intakes": "application rounds",
 	"providers": "training providers (organisations)", "courses": "training courses",
 	"banks":     "partner banks and their officers' account ids",

@@ -35,7 +35,7 @@ var ComplaintStatuses = []string{Received, InProgress, Answered, Closed, Reopene
 var ComplaintIndex = search.Index{
 	Name:     "complaints",
 	Text:     []string{"subject", "details", "contact_name"},
-	Keywords: []string{"status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
+	Keywords: []string{"ref", "status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
 	Numbers:  []string{"due_ms"},
 	Times:    []string{"created_at"},
 }
@@ -45,6 +45,7 @@ var ComplaintIndex = search.Index{
 // about.
 type Complaint struct {
 	ID            string    `bson:"_id"`
+	Ref           string    `bson:"ref,omitempty"` // the reference number (受理編號) people quote: TS-2026-000123
 	ContactID     string    `bson:"contact_id,omitempty"`
 	ContactName   string    `bson:"contact_name"`
 	ComplainantID string    `bson:"complainant_id,omitempty"` // the account, when there is one
@@ -85,7 +86,7 @@ func complaintDoc(c *Complaint) *search.Doc {
 	if !c.EscalatedAt.IsZero() {
 		esc = "yes"
 	}
-	return &search.Doc{ID: c.ID, Fields: map[string]any{"subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"ref": c.Ref, "subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
 		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
 		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "created_at": c.CreatedAt}}
 }
@@ -153,7 +154,13 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 	c.DueAt = now.AddDate(0, 0, s.days[c.Kind])
 	c.FirstDueAt = c.DueAt
 	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "receive"}}
+	ref, err := s.complaintRef(ctx, c.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	c.Ref = ref
 	if err := s.insert(ctx, "complaints", ComplaintIndex.Name, c.ID, c); err != nil {
+		_ = s.store.ReleaseKey(context.WithoutCancel(ctx), complaintRefKey+c.Ref, c.ID)
 		return nil, err
 	}
 	if c.CallID != "" {
@@ -326,9 +333,9 @@ type ComplaintQuery struct {
 
 // ComplaintRow is one complaint of a list.
 type ComplaintRow struct {
-	ID, Subject, ContactName, Kind, Against, Status string
-	DueAt, CreatedAt                                time.Time
-	Overdue, Escalated                              bool
+	ID, Ref, Subject, ContactName, Kind, Against, Status string
+	DueAt, CreatedAt                                     time.Time
+	Overdue, Escalated                                   bool
 }
 
 // Complaints lists complaints: the board for staff, their own for anyone
@@ -339,6 +346,10 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q Co
 		return nil, 0, p, core.Errorf(core.Unauthenticated, "error.unauthenticated")
 	}
 	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "created_at", Desc: true}}}
+	if ref, ok := ParseComplaintRef(q.Text); ok {
+		// A reference number quoted on the phone finds its complaint.
+		sq.Text, sq.Filters = "", append(sq.Filters, search.Filter{Field: "ref", Values: []string{ref}})
+	}
 	if !actor.Role.Staff() {
 		sq.Filters = append(sq.Filters, search.Filter{Field: "complainant_id", Values: []string{actor.ID}})
 	}
@@ -375,7 +386,7 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q Co
 	rows := make([]ComplaintRow, 0, len(r.Hits))
 	for _, h := range r.Hits {
 		due := time.UnixMilli(int64(h.Number("due_ms"))).UTC()
-		row := ComplaintRow{ID: h.ID, Subject: h.String("subject"), ContactName: h.String("contact_name"), Kind: h.String("kind"),
+		row := ComplaintRow{ID: h.ID, Ref: h.String("ref"), Subject: h.String("subject"), ContactName: h.String("contact_name"), Kind: h.String("kind"),
 			Against: h.String("against"), Status: h.String("status"), DueAt: due, CreatedAt: h.Time("created_at"),
 			Escalated: h.String("escalated") == "yes"}
 		row.Overdue = h.String("open") == "yes" && now.After(due)

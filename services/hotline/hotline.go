@@ -30,7 +30,7 @@ import (
 
 // Collections of the package.
 var Collections = []store.Collection{
-	{Name: "contacts"}, {Name: "calls"}, {Name: "complaints"}, {Name: "cases"}, {Name: "ventures"}, store.Leases,
+	{Name: "contacts"}, {Name: "calls"}, {Name: "complaints"}, {Name: "cases"}, {Name: "ventures"}, store.Leases, store.Sequences,
 }
 
 // Service runs the hotline.

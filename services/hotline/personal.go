@@ -115,6 +115,7 @@ type exportedStep struct {
 }
 
 type exportedComplaint struct {
+	Ref         string         `json:"ref,omitempty"`
 	Kind        string         `json:"kind"`
 	Subject     string         `json:"subject"`
 	Against     string         `json:"against"`
@@ -221,7 +222,7 @@ func (p PersonalData) exportComplaints(ctx context.Context, id string, cids []st
 	list, err := store.GetMany[Complaint](ctx, p.s.store, "complaints", ids)
 	for _, c := range list {
 		if c != nil {
-			part.Add("complaint", c.ID, c.CreatedAt, c.Status, exportedComplaint{Kind: c.Kind, Subject: c.Subject, Against: c.Against,
+			part.Add("complaint", c.ID, c.CreatedAt, c.Status, exportedComplaint{Ref: c.Ref, Kind: c.Kind, Subject: c.Subject, Against: c.Against,
 				AgainstName: c.AgainstName, Details: c.Details, Desired: c.Desired, Status: c.Status, Answer: c.Answer, DueAt: c.DueAt,
 				AnsweredAt: c.AnsweredAt, ClosedAt: c.ClosedAt, History: steps(id, c.History), CreatedAt: c.CreatedAt})
 		}

@@ -112,7 +112,12 @@ func (s *Service) Close(ctx context.Context, actor accounts.Principal, id string
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	var v core.Validation
-	v.Check(rating >= 1 && rating <= 5, "rating", "error.consult.rating")
+	switch {
+	case rating == 0: // none chosen: ask for one, rather than state the scale
+		v.Add("rating", "error.consult.rating.missing")
+	case rating < 1 || rating > 5:
+		v.Add("rating", "error.consult.rating")
+	}
 	comment = strings.TrimSpace(comment)
 	v.Check(utf8.RuneCountInString(comment) <= 1000 && !strings.ContainsRune(comment, 0), "comment", "error.consult.text")
 	if err := v.Err(); err != nil {

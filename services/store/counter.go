@@ -65,3 +65,25 @@ func (s *Store) Take(ctx context.Context, coll string, l Limit, key string, now 
 	}
 	return id, nil
 }
+
+// Sequences holds the counters of numbered series (a year's complaint
+// reference numbers): one document per series, `{_id: series, n: last}`.
+var Sequences = Collection{Name: "sequences"}
+
+// Next is the next number of series, from 1: counting and reading are one
+// findAndModify by `_id`, so of any number of callers at once each gets a
+// different number, on MongoDB and on the embedded store alike. A number
+// taken by a write that then fails is not given again: a series may have
+// gaps, never a duplicate.
+func (s *Store) Next(ctx context.Context, series string) (int64, error) {
+	var c struct {
+		N int64 `bson:"n"`
+	}
+	err := s.C(Sequences.Name).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: series}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return 0, core.Wrap(err, "next of "+series)
+	}
+	return c.N, nil
+}
