@@ -261,3 +261,26 @@ func TestBrowserLibraryWaitsForIMEComposition(t *testing.T) {
 		t.Errorf("after the composition: fetched %q, address %s", fetched, loc)
 	}
 }
+
+// TestProjectInTheReadersScript: a project written in Simplified reads in
+// Traditional in the zh-Hant interface (and the other way round), while
+// the API and the edit form keep what was typed.
+func TestProjectInTheReadersScript(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, owner, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	raw := tp.MustDo(t, "POST", "/api/v1/projects", map[string]any{"title": "智能灌溉设备安装服务", "summary": "为农户安装物联网智能灌溉设备", "description": "按亩收费",
+		"industry": "agri_processing", "district": "xicheng", "investment_yuan": 60000, "risk": "low", "expected_jobs": 3,
+		"target_groups": []string{"registered_unemployed"}, "tags": []string{"灌溉"}, "source": "individual"}, owner)
+	id := portaltest.Decode[projectsweb.APIProject](t, raw).ID
+	b, _ := tp.SignedIn(t, "ent@test.cn")
+	for lang, want := range map[string]string{"zh-Hant": "智能灌溉設備安裝服務", "zh-Hans": "智能灌溉设备安装服务", "en": "智能灌溉設備安裝服務"} {
+		b.Cookies["lang"] = lang
+		if _, doc := b.Get("/projects/" + id); doc.Find("#project-title").Text() != want {
+			t.Errorf("%s reader: %q", lang, doc.Find("#project-title").Text())
+		}
+	}
+	if !strings.Contains(string(tp.MustDo(t, "GET", "/api/v1/projects/"+id, nil, owner)), "智能灌溉设备安装服务") {
+		t.Error("the API changed what was typed")
+	}
+}
