@@ -11,7 +11,8 @@ import (
 // a policy's basis) in the reader's script: Simplified for zh-Hans, and
 // Traditional — the portal's default, like the source texts — for zh-Hant
 // and English, so no page mixes the two. It converts with OpenCC's phrase
-// dictionaries (the same data the search folds with), for display only:
+// dictionaries (the same data the search folds with; s2tw one way, t2s
+// the other), for display only:
 // what is stored, exported and put back in a form stays as typed, and
 // names of people are not passed through it.
 func Content(lang, s string) string {
@@ -59,9 +60,11 @@ type scriptConverters struct {
 }
 
 var converters = sync.OnceValue(func() *scriptConverters {
-	s2t, err := opencc.New("s2t")
+	// s2tw: Traditional with the character forms of Taiwan's standard
+	// (吃, 為, 裡), the ones the catalogs use; plain s2t writes 喫 and 爲.
+	s2t, err := opencc.New("s2tw")
 	if err != nil {
-		panic("i18n: OpenCC s2t: " + err.Error()) // embedded data; cannot fail at run time
+		panic("i18n: OpenCC s2tw: " + err.Error()) // embedded data; cannot fail at run time
 	}
 	t2s, err := opencc.New("t2s")
 	if err != nil {
