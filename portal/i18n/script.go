@@ -12,9 +12,8 @@ import (
 // Traditional — the portal's default, like the source texts — for zh-Hant
 // and English, so no page mixes the two. It converts with OpenCC's phrase
 // dictionaries (the same data the search folds with; s2tw one way, t2s
-// the other), for display only:
-// what is stored, exported and put back in a form stays as typed, and
-// names of people are not passed through it.
+// the other), for display only: what is stored, exported and put back in
+// a form stays as typed, and names of people are not passed through it.
 func Content(lang, s string) string {
 	if s == "" || !hasHan(s) {
 		return s
