@@ -298,3 +298,33 @@ func TestCheckinTiming(t *testing.T) {
 		t.Errorf("on the day it opens: form %d, head-count %q", doc.Find("#venture-form").Length(), doc.Find("#employees").AttrOr("value", ""))
 	}
 }
+
+// TestRevealLinkedCaller: 「查看完整號碼」 on a caller who is an account
+// holder opens the profile's numbers (audited on the profile); a caller
+// with no numbers at all offers no reveal and records none.
+func TestRevealLinkedCaller(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	x := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/accounts/"+w.E1ID+"/contact", nil, w.Staff))
+	desk, csrf := tp.SignedIn(t, "hotline@test.cn")
+	resp, doc := desk.Post("/hotline/contacts/"+x.ID+"/reveal", url.Values{}, csrf)
+	if resp.StatusCode != 200 || !strings.Contains(doc.Find("main").Text(), "13800138000") || !strings.Contains(doc.Find("main").Text(), "11010519880512123X") {
+		t.Fatalf("reveal: %d %q", resp.StatusCode, doc.Find(".facts").Text())
+	}
+	if _, body := tp.Do("GET", "/api/v1/admin/audit?action=pii.reveal", nil, w.Admin); !strings.Contains(string(body), w.E1ID) {
+		t.Errorf("the profile's reveal is not audited: %s", body)
+	}
+	bare := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "無名來電"}, w.Staff))
+	_, doc = desk.Get("/hotline/contacts/" + bare.ID)
+	if doc.Find("#reveal-submit").Length() != 0 {
+		t.Error("a reveal is offered for a caller with no numbers")
+	}
+	resp, _ = desk.Post("/hotline/contacts/"+bare.ID+"/reveal", url.Values{}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Errorf("nothing to reveal: %d", resp.StatusCode)
+	}
+	if _, body := tp.Do("GET", "/api/v1/admin/audit?action=pii.reveal", nil, w.Admin); strings.Contains(string(body), bare.ID) {
+		t.Errorf("a reveal of nothing is audited as one: %s", body)
+	}
+}

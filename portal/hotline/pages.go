@@ -182,6 +182,10 @@ func (a *Handlers) contactLink(c *fiber.Ctx) error {
 
 func (a *Handlers) contactReveal(c *fiber.Ctx) error {
 	phone, idno, err := a.hotline.Reveal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
+	if core.IsCode(err, core.Conflict) && core.ValidID(c.Params("id")) {
+		web.FlashRefusal(c, err) // nothing to reveal: said, not pretended
+		return c.Redirect("/hotline/contacts/"+c.Params("id"), fiber.StatusSeeOther)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package hotline
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -380,6 +381,22 @@ func (s *Service) Reveal(ctx context.Context, actor accounts.Principal, id strin
 			return "", "", core.Wrap(err, "open id number")
 		}
 	}
-	s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Success, id, "contact")
+	if phone != "" || idno != "" {
+		s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Success, id, "contact")
+	}
+	// A caller linked to an account holds no numbers of their own: they
+	// stay sealed in the profile, which reveals (and audits) them itself.
+	if c.AccountID != "" && (phone == "" || idno == "") {
+		r, err := s.people.Reveal(ctx, actor, c.AccountID, m)
+		if err != nil && !core.IsCode(err, core.NotFound) {
+			return "", "", err
+		}
+		if r != nil {
+			phone, idno = cmp.Or(phone, r.Phone), cmp.Or(idno, r.IDNumber)
+		}
+	}
+	if phone == "" && idno == "" {
+		return "", "", core.Errorf(core.Conflict, "error.reveal.nothing")
+	}
 	return phone, idno, nil
 }
