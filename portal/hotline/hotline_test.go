@@ -328,3 +328,57 @@ func TestRevealLinkedCaller(t *testing.T) {
 		t.Errorf("a reveal of nothing is audited as one: %s", body)
 	}
 }
+
+// TestCallerRecordsFollowTheAccount: what the hotline kept for a caller
+// (a complaint, a service request, a mentor question) comes into the
+// person's own lists once staff link the caller to their account; a
+// question logged for a linked caller is theirs at once; and the staff
+// member who logged it is told when the mentor replies.
+func TestCallerRecordsFollowTheAccount(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	caller := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "王小明", "phone": "13800138000"}, w.Staff))
+	complaint := portaltest.Decode[hotlineweb.APIComplaint](t, w.Post(t, "/api/v1/complaints", map[string]any{"contact_id": caller.ID, "kind": "service",
+		"subject": "窗口排隊太久", "against": "department", "against_name": "就業服務窗口", "details": "辦理登記排了兩個小時。"}, w.Staff))
+	call := portaltest.Decode[hotlineweb.APICall](t, w.Post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": caller.ID, "type": "consultation", "topic": "loan",
+		"notes": "想申請擔保貸款，需要人協助準備材料。", "outcome": "referred", "duration_minutes": 4}, w.Staff))
+	service := portaltest.Decode[map[string]any](t, w.Post(t, "/api/v1/hotline/calls/"+call.ID+"/convert", map[string]any{"to": "service", "type": "financing"}, w.Staff))["id"].(string)
+	question := portaltest.Decode[map[string]any](t, w.Post(t, "/api/v1/consultations", map[string]any{"contact_id": caller.ID, "topic": "restart",
+		"question": "早餐店停業後還能再創業嗎？"}, w.Staff))["id"].(string)
+	for _, path := range []string{"/api/v1/complaints", "/api/v1/me/services", "/api/v1/me/consultations"} {
+		if _, body := tp.Do("GET", path, nil, w.E1); strings.Contains(string(body), caller.ID) || strings.Contains(string(body), complaint.ID) || strings.Contains(string(body), question) || strings.Contains(string(body), service) {
+			t.Fatalf("before the link the person sees %s: %s", path, body)
+		}
+	}
+	w.Post(t, "/api/v1/hotline/contacts/"+caller.ID+"/link", nil, w.Staff)
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "the complaint is theirs", Method: "GET", Path: "/api/v1/complaints", Token: w.E1, Status: 200, Contains: []string{complaint.ID}},
+		{Name: "the service request is theirs", Method: "GET", Path: "/api/v1/me/services", Token: w.E1, Status: 200, Contains: []string{service}},
+		{Name: "the question is theirs", Method: "GET", Path: "/api/v1/me/consultations", Token: w.E1, Status: 200, Contains: []string{question}},
+		{Name: "and readable", Method: "GET", Path: "/api/v1/consultations/" + question, Token: w.E1, Status: 200},
+		{Name: "not another's", Method: "GET", Path: "/api/v1/consultations/" + question, Token: w.E2, Status: 404},
+	})
+	// A question for a linked caller is theirs from the start; the mentor's
+	// reply reaches them and the hotline member who logged it.
+	linked := portaltest.Decode[map[string]any](t, w.Post(t, "/api/v1/consultations", map[string]any{"contact_id": caller.ID, "topic": "restart",
+		"question": "重新創業可以找哪位導師陪伴？"}, w.Staff))
+	id := linked["id"].(string)
+	if _, body := tp.Do("GET", "/api/v1/me/consultations", nil, w.E1); !strings.Contains(string(body), id) {
+		t.Fatalf("a question logged for a linked caller is not in their list: %s", body)
+	}
+	mentor := tp.Login("mentor@test.cn")
+	if resp, body := tp.Do("POST", "/api/v1/consultations/"+id+"/messages", map[string]any{"text": "可以，先從小規模試營業開始。"}, mentor); resp.StatusCode != 200 {
+		// the question may have gone to the other restart mentor
+		other := tp.Login("other-mentor@test.cn")
+		if resp, body2 := tp.Do("POST", "/api/v1/consultations/"+id+"/messages", map[string]any{"text": "可以，先從小規模試營業開始。"}, other); resp.StatusCode != 200 {
+			t.Fatalf("reply: %s / %s", body, body2)
+		}
+	}
+	if _, body := tp.Do("GET", "/api/v1/me/notifications", nil, w.Staff); !strings.Contains(string(body), "王小明") || !strings.Contains(string(body), "/consultations/"+id) {
+		t.Errorf("the hotline is not told of the reply: %s", body)
+	}
+	if _, body := tp.Do("GET", "/api/v1/me/notifications", nil, w.E1); !strings.Contains(string(body), "/consultations/"+id) {
+		t.Errorf("the person is not told of the reply: %s", body)
+	}
+}

@@ -361,6 +361,7 @@ func (s *Service) Link(ctx context.Context, actor accounts.Principal, contactID 
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "contact.link", audit.Success, c.ID, cand.AccountID)
+	s.attachToAccount(ctx, c.ID, cand.AccountID)
 	return s.Contact(ctx, actor, c.ID)
 }
 

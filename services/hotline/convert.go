@@ -20,7 +20,7 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, contactID s
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	q.ContactID, q.CallerName = contact.ID, contact.Name
+	q.ContactID, q.CallerName, q.AccountID = contact.ID, contact.Name, contact.AccountID
 	return s.mentors.Ask(ctx, actor, q, m)
 }
 

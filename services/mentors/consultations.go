@@ -102,6 +102,9 @@ type Question struct {
 	// staff ask for; the hotline fills CallerName from it.
 	ContactID  string `json:"contact_id,omitempty"`
 	CallerName string `json:"-"`
+	// AccountID is the caller's account when the contact record is linked
+	// to one (the hotline fills it): the question is theirs to follow.
+	AccountID string `json:"-"`
 	// MentorID asks one mentor (from their page) rather than the best
 	// fitting one; they must be able to take it now.
 	MentorID string `json:"mentor_id,omitempty"`
@@ -134,7 +137,7 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 		// The hotline resolved the contact and named the caller; without
 		// a contact record there is nobody to answer.
 		v.Check(core.ValidID(q.ContactID) && strings.TrimSpace(q.CallerName) != "", "contact_id", "error.contact.unknown")
-		c.AskerName, c.LoggedBy, c.ContactID = strings.TrimSpace(q.CallerName), actor.ID, q.ContactID
+		c.AskerName, c.LoggedBy, c.ContactID, c.AskerID = strings.TrimSpace(q.CallerName), actor.ID, q.ContactID, q.AccountID
 	default:
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}

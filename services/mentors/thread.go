@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
@@ -51,12 +52,42 @@ func (s *Service) Reply(ctx context.Context, actor accounts.Principal, id, text 
 	if err := s.change(ctx, c, bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "messages", Value: msg}}}}); err != nil {
 		return nil, err
 	}
-	if role == "mentor" && c.AskerID != "" {
-		s.notify.Send(ctx, c.AskerID, "notify.consult.reply", c.MentorName, "/consultations/"+c.ID)
+	if role == "mentor" {
+		s.tell(ctx, c, "reply")
 	}
 	s.audit.Record(ctx, actor.Actor(m), "consultation.reply", audit.Success, c.ID, role)
 	s.count(ctx, id)
 	return s.read(ctx, id)
+}
+
+// tell lets the asker know the mentor replied or answered, and the hotline
+// member who logged the question for a caller too (they may call back).
+func (s *Service) tell(ctx context.Context, c *Consultation, what string) {
+	if c.AskerID != "" {
+		s.notify.Send(ctx, c.AskerID, "notify.consult."+what, c.MentorName, "/consultations/"+c.ID)
+	}
+	if c.LoggedBy != "" {
+		s.notify.Send(ctx, c.LoggedBy, "notify.consult.caller_"+what, c.AskerName, "/consultations/"+c.ID)
+	}
+}
+
+// AttachAsker makes a linked caller the asker of the questions the hotline
+// logged for their contact record, so they follow them in their own list.
+func (s *Service) AttachAsker(ctx context.Context, contactID, accountID string) error {
+	ids, err := search.AllIDs(ctx, s.outbox.Engine(), ConsultationIndex.Name, search.Filter{Field: "contact_id", Values: []string{contactID}})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := s.read(ctx, id)
+		if err != nil || c.AskerID != "" {
+			continue
+		}
+		if err := s.change(ctx, c, bson.D{{Key: "$set", Value: bson.D{{Key: "asker_id", Value: accountID}}}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // change applies an update guarded on the version read, keeping the index
@@ -89,9 +120,7 @@ func (s *Service) MarkAnswered(ctx context.Context, actor accounts.Principal, id
 	s.freeSlot(ctx, c.MentorID)
 	_, _ = s.store.C("mentors").UpdateOne(ctx, bson.D{{Key: "_id", Value: c.MentorID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "answered", Value: 1}}}})
 	s.reindexMentor(ctx, c.MentorID)
-	if c.AskerID != "" {
-		s.notify.Send(ctx, c.AskerID, "notify.consult.answered", c.MentorName, "/consultations/"+c.ID)
-	}
+	s.tell(ctx, c, "answered")
 	s.audit.Record(ctx, actor.Actor(m), "consultation.answered", audit.Success, c.ID, "")
 	return s.read(ctx, id)
 }

@@ -62,7 +62,7 @@ var Collection = store.Collection{Name: "service_requests"}
 var Index = search.Index{
 	Name:     "service_requests",
 	Text:     []string{"owner_name", "details"},
-	Keywords: []string{"status", "type", "owner_id", "assignee_id", "open"},
+	Keywords: []string{"status", "type", "owner_id", "assignee_id", "open", "contact_id"},
 	Numbers:  []string{"due_ms"},
 	Times:    []string{"created_at"},
 }
@@ -161,7 +161,7 @@ func toDoc(r *Request) *search.Doc {
 	}
 	return &search.Doc{ID: r.ID, Fields: map[string]any{
 		"owner_name": r.OwnerName, "details": r.Details, "status": r.Status, "type": r.Type, "owner_id": r.OwnerID,
-		"assignee_id": r.AssigneeID, "open": open, "due_ms": r.DueAt.UnixMilli(), "created_at": r.CreatedAt,
+		"assignee_id": r.AssigneeID, "open": open, "due_ms": r.DueAt.UnixMilli(), "created_at": r.CreatedAt, "contact_id": r.ContactID,
 	}}
 }
 
@@ -453,6 +453,32 @@ func (s *Service) pseudonymiseOne(ctx context.Context, id, ownerID, pseudonym st
 		}
 	}
 	return core.Errorf(core.Conflict, "error.stale")
+}
+
+// AttachOwner gives the requests the hotline filed for a caller's contact
+// record, and nobody owns yet, to the account the caller turned out to
+// hold (the hotline links them): they then follow them in their list.
+func (s *Service) AttachOwner(ctx context.Context, contactID, accountID string) error {
+	ids, err := search.AllIDs(ctx, s.outbox.Engine(), Index.Name, search.Filter{Field: "contact_id", Values: []string{contactID}})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var r Request
+		if err := s.store.Get(ctx, Collection.Name, id, &r); err != nil || r.OwnerID != "" {
+			continue
+		}
+		if err := s.outbox.Begin(ctx, Index.Name, id); err != nil {
+			return err
+		}
+		err := s.store.UpdateIf(ctx, Collection.Name, id, []store.Cond{store.Eq("updated_at", r.UpdatedAt)},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "owner_id", Value: accountID}}}})
+		s.outbox.Apply(ctx, Index.Name, id)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Mine returns every request of the caller in full, for their data export.
