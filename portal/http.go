@@ -59,6 +59,9 @@ func (a *App) buildHTTP() error {
 		if r.Doc != nil && r.Doc.Status == fiber.StatusCreated {
 			h = a.idempotent(h) // every create of the API takes an Idempotency-Key
 		}
+		if r.Method == fiber.MethodPost && r.Doc == nil && !r.Access.Public && r.Path != "/logout" {
+			h = a.once(h) // every signed-in form is sent once, however often it is posted
+		}
 		a.http.Add(r.Method, r.Path, a.Guard(r), h)
 	}
 	a.http.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

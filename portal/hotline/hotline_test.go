@@ -382,3 +382,52 @@ func TestCallerRecordsFollowTheAccount(t *testing.T) {
 		t.Errorf("the person is not told of the reply: %s", body)
 	}
 }
+
+// TestFormsAreSentOnce: a form posted twice — a double click, or Back and
+// send again — is handled once: the call is logged once and converted to
+// one consultation; the second post gets the first one's page with a note.
+// A form re-shown with an error can be sent again once corrected.
+func TestFormsAreSentOnce(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	contact := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "陳先生"}, w.Staff))
+	desk, _ := w.Portal.SignedIn(t, "hotline@test.cn")
+	_, doc := desk.Get("/hotline/contacts/" + contact.ID)
+	token := portaltest.CSRF(doc)
+	call := url.Values{"type": {"consultation"}, "topic": {"loan"}, "notes": {"想問擔保貸款的額度。"}, "outcome": {"referred"}, "duration_minutes": {"3"}}
+	first, _ := desk.Post("/hotline/contacts/"+contact.ID+"/calls", call, token)
+	second, _ := desk.Post("/hotline/contacts/"+contact.ID+"/calls", call, token)
+	if first.StatusCode != 303 || second.StatusCode != 303 || second.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("twice: %d %s / %d %s", first.StatusCode, first.Header.Get("Location"), second.StatusCode, second.Header.Get("Location"))
+	}
+	if _, page := desk.Get(second.Header.Get("Location")); page.Find(`.flash[data-flash="form.already_sent"]`).Length() != 1 {
+		t.Error("the second post is not told it was already sent")
+	}
+	_, body := w.Portal.Do("GET", "/api/v1/hotline/calls?contact_id="+contact.ID, nil, w.Staff)
+	calls := portaltest.Decode[struct {
+		Items []hotlineweb.APICall `json:"items"`
+		Total int                  `json:"total"`
+	}](t, body)
+	if calls.Total != 1 {
+		t.Fatalf("%d calls logged from one form", calls.Total)
+	}
+	// Converting the call: two posts of the page's form, one consultation.
+	_, doc = desk.Get("/hotline/contacts/" + contact.ID)
+	token = portaltest.CSRF(doc)
+	convert := url.Values{"to": {"consultation"}}
+	desk.Post("/hotline/calls/"+calls.Items[0].ID+"/convert", convert, token)
+	desk.Post("/hotline/calls/"+calls.Items[0].ID+"/convert", convert, token)
+	if _, body := w.Portal.Do("GET", "/api/v1/me/consultations", nil, w.Staff); strings.Count(string(body), `"id"`) != 1 {
+		t.Errorf("one call converted twice: %s", body)
+	}
+	// A refused form is sent again, corrected, from the page that showed it.
+	_, doc = desk.Get("/hotline/contacts/" + contact.ID)
+	token = portaltest.CSRF(doc)
+	bad := url.Values{"type": {"policy"}, "topic": {"loan"}, "notes": {" "}, "outcome": {"resolved"}, "duration_minutes": {"2"}}
+	if resp, _ := desk.Post("/hotline/contacts/"+contact.ID+"/calls", bad, token); resp.StatusCode != 422 {
+		t.Fatalf("bad call: %d", resp.StatusCode)
+	}
+	if resp, _ := desk.Post("/hotline/contacts/"+contact.ID+"/calls", bad, token); resp.StatusCode != 422 {
+		t.Errorf("the same refused form again: %d, want it refused again, not replayed", resp.StatusCode)
+	}
+}

@@ -119,7 +119,11 @@ func (a *Handlers) loanStepWeb(c *fiber.Ctx) error {
 	}
 	if c.FormValue("action") == "withdraw" && c.FormValue("confirm") != "yes" {
 		// Withdrawing ends the file (at the bank too): the person ticks
-		// that they mean it; the API takes the action as meant.
+		// that they mean it; the API takes the action as meant. A file the
+		// caller may not see is not found, as for any other step.
+		if _, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id")); err != nil {
+			return err
+		}
 		web.Flash(c, "error.loan.withdraw_unconfirmed")
 		return c.Redirect("/loans/"+c.Params("id"), fiber.StatusSeeOther)
 	}

@@ -51,7 +51,7 @@ func (a *Kit) Render(c *fiber.Ctx, name string, data fiber.Map) error {
 		// A failing count only hides the number; the page still renders.
 		unread, _ = a.notify.Unread(c.UserContext(), me.ID)
 	}
-	return c.Render(name, page{Lang: Lang(c), Title: title, User: me, CSRF: csrf,
+	return c.Render(name, page{Lang: Lang(c), Title: title, User: me, CSRF: formToken(csrf),
 		Path: c.Path(), Flash: flash, Languages: i18n.Languages, Unread: unread, Data: data})
 }
 
@@ -63,6 +63,7 @@ func (a *Kit) RenderPartial(c *fiber.Ctx, name string, data fiber.Map) error {
 
 // Flash leaves a one-line message (a catalog key) for the next page.
 func Flash(c *fiber.Ctx, key string) {
+	c.Locals(localFlash, key)
 	c.Cookie(&fiber.Cookie{Name: "flash", Value: key, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 60})
 }
 

@@ -142,6 +142,8 @@ func (a *Kit) CheckCSRF(c *fiber.Ctx) error {
 	if sent == "" {
 		sent = c.Get("X-CSRF-Token")
 	}
+	sent, nonce := splitToken(sent)
+	c.Locals(localNonce, nonce)
 	if seed == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(a.CSRFToken(seed))) != 1 || !a.sameOrigin(c) {
 		a.audit.Record(c.UserContext(), Principal(c).Actor(Meta(c)), "authz_fail", "denied", c.Path(), "csrf")
 		return core.Errorf(core.Forbidden, "error.csrf")
