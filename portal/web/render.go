@@ -93,6 +93,7 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		"isBank":         func(p accounts.Principal) bool { return p.Role == accounts.BankOfficer },
 		"linkPath":       func(kind, id string) string { return LinkPath(hotline.Link{Kind: kind, ID: id}) },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
+		"menu":           MenuFor,
 		"val":            func(m fiber.Map, k string) string { return ToString(m[k]) },
 		"list":           func(s ...string) []string { return s },
 		"tri": func(b *bool) string {
