@@ -41,6 +41,7 @@ func bottom(sel string) string {
 func TestLayoutPhoneBrowser(t *testing.T) {
 	t.Parallel()
 	tp := portaltest.New(t)
+	tp.Account(accounts.Entrepreneur, "e1@test.cn")
 	s := portaltest.NewSession(t, tp, 120*time.Second)
 	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
 	s.ZhHant()
@@ -85,6 +86,15 @@ func TestLayoutPhoneBrowser(t *testing.T) {
 		t.Errorf("in English, content starts %.0f px down a phone's screen (%v)", top, err)
 	}
 	s.Fits("the project library in English on a phone")
+	// Signed in, one tap on the menu shows every page of the role, 「更多」's
+	// groups included.
+	s.Login("e1@test.cn")
+	if top, err := chromedp.Run(s.Ctx, chromedp.Evaluate[float64](`document.querySelector("main h1").getBoundingClientRect().top`)); err != nil || top > 120 {
+		t.Errorf("signed in, content starts %.0f px down a phone's screen (%v)", top, err)
+	}
+	s.Step("the menu", chromedp.Click(chromedp.ID("menu-button")), shown(`.top nav a[href="/me/venture"]`))
+	portaltest.Screenshot(t, s.Ctx, "layout-phone-entrepreneur-menu")
+	s.Fits("the open menu")
 }
 
 // TestLayoutDesktopBrowser: at 1280 px the header is one row, even for an
