@@ -120,6 +120,13 @@ func TestLayoutDesktopBrowser(t *testing.T) {
 	if shown, _ := chromedp.Run(s.Ctx, chromedp.Evaluate[bool](visible("#menu-button"))); shown {
 		t.Error("a wide screen shows the phone's menu button")
 	}
+	// The keyboard reaches the menu's links (shown by CSS inside a closed
+	// <details>): after the skip link and the brand, the first link.
+	s.Step("keyboard", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+	if href, _ := chromedp.Run(s.Ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("href") || document.activeElement.tagName`)); href != "/policies" {
+		t.Errorf("the third Tab stops at %q, want the first link of the menu", href)
+	}
 	for _, who := range []string{"e1@test.cn", "admin@test.cn"} {
 		s.Login(who)
 		oneRow(who)
