@@ -53,6 +53,7 @@ func (a *App) siteRoutes() []web.Route {
 		web.Get("/healthz", web.Public, a.healthz),
 		web.Get("/readyz", web.Public, a.readyz),
 		web.Get("/static/:hash/*", web.Public, a.Assets().Serve),
+		web.Get("/favicon.ico", web.Public, a.Assets().Favicon),
 		web.Get("/", web.Public, a.homePage),
 		web.Post("/lang", web.Public, a.setLanguage),
 		web.Get("/api/v1/openapi.json", web.Public, a.openAPI),

@@ -66,3 +66,29 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestFavicon: browsers and tools ask for /favicon.ico whatever the page
+// links; it answers with the icon, cached long, and pages link the icon by
+// its hashed URL.
+func TestFavicon(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	resp, body := tp.Browser().Raw("/favicon.ico")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/x-icon" || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=31536000") {
+		t.Fatalf("/favicon.ico: %d %v", resp.StatusCode, resp.Header)
+	}
+	if len(body) < 6 || string(body[:4]) != "\x00\x00\x01\x00" { // an ICO header: reserved 0, type 1
+		t.Errorf("/favicon.ico is not an icon: % x", body[:min(len(body), 8)])
+	}
+	_, doc := tp.Browser().Get("/")
+	for _, sel := range []string{`link[rel="icon"][type="image/svg+xml"]`, `link[rel="icon"][sizes="32x32"]`} {
+		href, ok := doc.Find(sel).Attr("href")
+		if !ok {
+			t.Errorf("no %s on the home page", sel)
+			continue
+		}
+		if resp, _ := tp.Browser().Raw(href); resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
+			t.Errorf("%s: %d %q", href, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -6,5 +6,5 @@ import "embed"
 
 // FS is the static files.
 //
-//go:embed css js
+//go:embed css js img
 var FS embed.FS

@@ -101,7 +101,7 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 // FormOptions are the choices of the profile and self-check forms.
 func (a *Handlers) FormOptions() fiber.Map {
 	return fiber.Map{
-		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.VentureIndustries(),
+		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.VentureIndustries(), "IndustryGroups": a.VentureIndustryGroups(),
 		"Districts": a.Lists.Codes(reference.District), "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
 	}
 }

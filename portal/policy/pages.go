@@ -1,12 +1,17 @@
 package policy
 
 import (
+	"io/fs"
+	"regexp"
+	"sync"
+
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/loans"
 	"onestop/services/onestop"
 	"onestop/services/policy"
+	"onestop/templates"
 	"slices"
 	"time"
 
@@ -76,23 +81,82 @@ func firstQuestions() map[string]bool {
 	return map[string]bool{"target_groups": true, "birth_date": true, "gender": true, "venture.stage": true, "venture.form": true, "wants_training": true}
 }
 
-// answered adds to ask every fact the form already carries, so nothing
-// typed disappears between rounds.
-func answered(ask map[string]bool, c *fiber.Ctx) {
-	args := c.Request().PostArgs()
-	args.VisitAll(func(k, v []byte) {
-		if len(v) > 0 {
-			ask[string(k)] = true
+// shownQuestions are the questions the submitted form showed: the first
+// ones and every field it carried, answered or left blank (a select or a
+// box sends its name even when empty; only unticked boxes send nothing, and
+// those are first questions).
+func shownQuestions(c *fiber.Ctx) map[string]bool {
+	shown := firstQuestions()
+	c.Request().PostArgs().VisitAll(func(k, _ []byte) { shown[string(k)] = true })
+	return shown
+}
+
+// askWithContext adds the questions a question needs beside it to be
+// understood: how many of the employees are land-expropriated farmers
+// means nothing without how many employees there are.
+func askWithContext(ask map[string]bool) {
+	if ask["venture.land_farmer_employees"] {
+		ask["venture.employees"] = true
+	}
+}
+
+// newQuestions are the questions asked now that the person did not see
+// before, and the first of them in the form's order (where focus goes, so
+// the person continues where the new questions are, not under the results).
+func newQuestions(ask, shown map[string]bool) (fresh map[string]bool, first string) {
+	fresh = map[string]bool{}
+	for k := range ask {
+		if !shown[k] {
+			fresh[k] = true
 		}
-	})
+	}
+	for _, k := range formOrder() {
+		if fresh[k] {
+			return fresh, k
+		}
+	}
+	return fresh, ""
+}
+
+// formOrder is the order of the facts form's fields, read from the partial
+// that lays them out, so that it cannot drift from the page.
+var formOrder = sync.OnceValue(func() []string {
+	raw, err := fs.ReadFile(templates.FS, "partials/facts.html")
+	if err != nil {
+		panic("policy: the facts form: " + err.Error()) // embedded; the start-up render fails first
+	}
+	var order []string
+	for _, m := range regexp.MustCompile(`shows \$s "([a-z_.]+)"`).FindAllStringSubmatch(string(raw), -1) {
+		order = append(order, m[1])
+	}
+	return order
+})
+
+// checkSummary counts the results by outcome, for the line above the form.
+type checkSummary struct{ Eligible, NeedsInfo, NotEligible int }
+
+func summarise(rs []ResultView) checkSummary {
+	var s checkSummary
+	for _, r := range rs {
+		switch r.Status {
+		case policy.Eligible:
+			s.Eligible++
+		case policy.NeedsInfo:
+			s.NeedsInfo++
+		default:
+			s.NotEligible++
+		}
+	}
+	return s
 }
 
 func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 	errs := map[string]string{}
 	f := FactsForm(c, errs)
-	ask := firstQuestions()
-	answered(ask, c)
-	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.FormOptions(), "Round": 1, "Ask": ask}
+	shown := shownQuestions(c)
+	// A form with errors comes back as it was sent: every question it
+	// showed, answered or not.
+	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.FormOptions(), "Round": 1, "Ask": shown}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.Render(c, "pages/check", data)
@@ -107,12 +171,22 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	ask := firstQuestions()
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if len(v) > 0 { // nothing typed disappears between rounds
+			ask[string(k)] = true
+		}
+	})
 	for _, r := range rs {
 		for _, m := range r.Missing {
 			ask[m] = true
 		}
 	}
-	data["Results"], data["AsOf"] = a.ResultViews(c, rs), asOf.String()
+	askWithContext(ask)
+	views := a.ResultViews(c, rs)
+	fresh, first := newQuestions(ask, shown)
+	data["Ask"], data["New"], data["Focus"] = ask, fresh, map[string]bool{first: first != ""}
+	data["Results"], data["AsOf"], data["Summary"] = views, asOf.String(), summarise(views)
 	if err := a.SealCookie(c, web.CheckCookie, f, checkKept); err != nil {
 		return err
 	}

@@ -48,6 +48,15 @@ func (as *Assets) URL(name string) string {
 	return "/static/" + h + "/" + name
 }
 
+// Favicon answers GET /favicon.ico, which browsers and tools ask for
+// whatever the page links: the icon, cached for a year like the hashed
+// files (it changes about never, and pages link the hashed one).
+func (as *Assets) Favicon(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000")
+	c.Set(fiber.HeaderContentType, "image/x-icon")
+	return c.Send(as.files["img/favicon.ico"])
+}
+
 // Serve answers GET /static/:hash/*.
 func (as *Assets) Serve(c *fiber.Ctx) error {
 	name := path.Clean(c.Params("*"))
@@ -56,6 +65,15 @@ func (as *Assets) Serve(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	c.Set(fiber.HeaderContentType, contentType(name))
 	return c.Send(b)
+}
+
+// contentType is a static file's type; the system's table may not know an
+// icon (Go's own does not).
+func contentType(name string) string {
+	if path.Ext(name) == ".ico" {
+		return "image/x-icon"
+	}
+	return mime.TypeByExtension(path.Ext(name))
 }

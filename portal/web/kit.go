@@ -72,6 +72,24 @@ func (k *Kit) VentureIndustries() []string {
 	return out
 }
 
+// OptionGroup is a labelled part of a select's choices (an <optgroup>);
+// Label is a catalog key.
+type OptionGroup struct {
+	Label   string
+	Options []string
+}
+
+// VentureIndustryGroups are the same choices apart: the industries the
+// guidance catalogue encourages, and the other trades the tax-relief rule
+// names — some only to leave them out (saunas, internet cafés), which read
+// as encouraged when the two lists ran together.
+func (k *Kit) VentureIndustryGroups() []OptionGroup {
+	return []OptionGroup{
+		{Label: "industry.group.catalogue", Options: k.Lists.Codes(reference.Industry)},
+		{Label: "industry.group.sector", Options: k.Lists.Codes(reference.Sector)},
+	}
+}
+
 // Assets are the static files the pages link to.
 func (k *Kit) Assets() *Assets { return k.assets }
 

@@ -97,6 +97,7 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		"isBank":         func(p accounts.Principal) bool { return p.Role == accounts.BankOfficer },
 		"linkPath":       func(kind, id string) string { return LinkPath(hotline.Link{Kind: kind, ID: id}) },
 		"isEntrepreneur": func(p accounts.Principal) bool { return p.Role == accounts.Entrepreneur },
+		"menu":           MenuFor,
 		"val":            func(m fiber.Map, k string) string { return ToString(m[k]) },
 		"list":           func(s ...string) []string { return s },
 		"tri": func(b *bool) string {
@@ -137,6 +138,9 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 		// noneOf: a list answered "none of these" ([]), not left unknown (nil).
 		"noneOf": func(list []string) bool { return list != nil && len(list) == 0 },
 		"shows":  func(m map[string]bool, k string) bool { return m == nil || m[k] },
+		// marked: k is in the set (none is, when there is none: a dict
+		// entry left empty reaches a template as a nil interface).
+		"marked": func(m any, k string) bool { s, _ := m.(map[string]bool); return s[k] },
 		"join":   strings.Join,
 		// hl marks a search engine's highlight as HTML: the engines build it
 		// from escaped text and <mark> only (search.markRanges).
