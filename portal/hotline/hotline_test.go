@@ -431,3 +431,26 @@ func TestFormsAreSentOnce(t *testing.T) {
 		t.Errorf("the same refused form again: %d, want it refused again, not replayed", resp.StatusCode)
 	}
 }
+
+// TestCaseContactRefusedAtItsForm: a case contact dated tomorrow comes back
+// on the case page with the real reason at the contact form (not a
+// "required" flash) and the note that was typed.
+func TestCaseContactRefusedAtItsForm(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	account := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/accounts/"+w.E1ID+"/contact", nil, w.Staff))
+	cs := portaltest.Decode[hotlineweb.APICase](t, w.Post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "reasons": []string{"market"},
+		"loan_status": "none", "situation": "店面關閉。"}, w.Staff))
+	desk, _ := tp.SignedIn(t, "hotline@test.cn")
+	_, doc := desk.Get("/cases/" + cs.ID)
+	tomorrow := core.DateOf(tp.Now()).AddDays(1).String()
+	resp, doc := desk.Post("/cases/"+cs.ID+"/contacts", url.Values{"on": {tomorrow}, "channel": {"phone"}, "note": {"約好下週再談"}}, portaltest.CSRF(doc))
+	errs := doc.Find("#contact-record-form #step-errors").Text()
+	if resp.StatusCode != 422 || !strings.Contains(errs, "未來") || strings.Contains(errs, "必填") {
+		t.Errorf("a contact tomorrow: %d %q", resp.StatusCode, errs)
+	}
+	if got := doc.Find("#note").Text(); got != "約好下週再談" {
+		t.Errorf("the typed note: %q", got)
+	}
+}

@@ -463,13 +463,26 @@ func (a *Handlers) caseCreate(c *fiber.Ctx) error {
 	return a.renderCaseForm(c, in, errs)
 }
 
-func (a *Handlers) casePage(c *fiber.Ctx) error {
+func (a *Handlers) casePage(c *fiber.Ctx) error { return a.renderCase(c, "", nil) }
+
+// renderCase shows a case; a step refused on its fields comes back with
+// its messages at its form and what was typed in it.
+func (a *Handlers) renderCase(c *fiber.Ctx, step string, errs map[string]string) error {
 	ctx, me := c.UserContext(), web.Principal(c)
 	x, err := a.hotline.Case(ctx, me, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": a.hotlineOptions(), "Today": core.DateOf(a.Clock.Now()).String()}
+	data := fiber.Map{"Title": "cases.case", "Case": x, "Staff": me.Role.Staff(), "Options": a.hotlineOptions(), "Today": core.DateOf(a.Clock.Now()).String(),
+		"Step": step, "Errors": errs, "Typed": map[string]string{}}
+	if errs != nil {
+		typed := map[string]string{}
+		for _, k := range []string{"on", "note", "days", "situation", "text"} {
+			typed[k] = c.FormValue(k)
+		}
+		data["Typed"] = typed
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
 	if me.Role.Staff() && x.Status == hotline.CaseOpen {
 		ranked, err := a.hotline.MentorSuggestions(ctx, me, x)
 		if err != nil {
@@ -544,12 +557,19 @@ func (a *Handlers) caseStepWeb(step string) fiber.Handler {
 		if len(errs) > 0 {
 			err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 		}
+		if fe := web.FormErrors(err); fe != nil && slices.Contains([]string{"contact", "schedule", "details", "close"}, step) {
+			// The form again: its messages at it, what was typed kept.
+			return a.renderCase(c, step, fe)
+		}
 		if err != nil {
 			if !web.FlashRefusal(c, err) {
 				return err
 			}
 		} else {
 			web.Flash(c, "cases.step."+step)
+		}
+		if !core.ValidID(id) {
+			return core.Errorf(core.NotFound, "error.not_found") // never into a Location header
 		}
 		return c.Redirect("/cases/"+id, fiber.StatusSeeOther)
 	}

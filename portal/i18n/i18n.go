@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,11 +43,19 @@ func Load() (*Bundle, error) {
 	return b, nil
 }
 
-// T translates key into lang; args fill {0}, {1}… A key missing from a
+// T translates key into lang; args fill {0}, {1}… (a key made by core.Msg
+// carries its own values, which come first). A key missing from a
 // catalog falls back to the default language, then to the key itself, so a
 // gap shows up on screen instead of breaking the page (a test keeps the
 // catalogs complete).
 func (b *Bundle) T(lang, key string, args ...any) string {
+	if k, values, ok := strings.Cut(key, "|"); ok {
+		// A message with its values (core.Msg): they come first.
+		key = k
+		for i, v := range strings.Split(values, "|") {
+			args = slices.Insert(args, i, any(v))
+		}
+	}
 	s, ok := b.cat[lang][key]
 	if !ok {
 		s, ok = b.cat[Default][key]

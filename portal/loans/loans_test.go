@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"onestop/portal/portaltest"
+	"onestop/services/core"
 	"onestop/services/loans"
 )
 
@@ -275,7 +276,7 @@ func TestLoanFormSaysBeforeTyping(t *testing.T) {
 	form := url.Values{"policy_id": {"guaranteed-loan"}, "amount_yuan": {"50000"}, "term_months": {"24"}, "purpose": {"購買加工設備"},
 		"plan": {"收購本村農產品加工成禮盒，經電商平台銷售，預計一年內回本。"}, "guarantee": {"guarantee_fund"}, "documents": {"id_card", "business_plan"}, "bank_id": {w.BankID}}
 	resp, doc := farmer.Post("/loans", form, csrf)
-	if got := doc.Find("#e-amount_yuan").Text(); resp.StatusCode != 422 || got != "請填寫 1,000 元至 20,000 元之間的金額。" {
+	if got := doc.Find("#e-amount_yuan").Text(); resp.StatusCode != 422 || got != "金額須在 1,000 元至 20,000 元之間。" {
 		t.Errorf("refused amount: %d %q", resp.StatusCode, got)
 	}
 	form.Set("amount_yuan", "20000")
@@ -301,4 +302,40 @@ func TestLoanFormSaysBeforeTyping(t *testing.T) {
 	if _, doc = farmer.Get(file); doc.Find(`.flash[data-flash="loans.step.withdraw"]`).Length() != 1 {
 		t.Errorf("confirmed withdrawal: %d %q", resp.StatusCode, doc.Find("main").Text())
 	}
+}
+
+// TestLoanStepErrorsAtTheirForm: a refused step comes back on the file's
+// page with the real reason at its form and what was typed: an empty
+// repayment asks for an amount (it is not "more than owed"), a repayment
+// above what is owed names the sum, a disbursement dated before the
+// approval names that day; the API names the same fields.
+func TestLoanStepErrorsAtTheirForm(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewLoanWorld(t)
+	tp := w.Portal
+	app := map[string]any{"policy_id": "guaranteed-loan", "amount_yuan": 20000, "term_months": 24, "purpose": "購買豆腐坊設備", "guarantee": "guarantee_fund",
+		"plan": "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。", "documents": []string{"id_card", "business_plan"}, "bank_id": w.BankID}
+	l := portaltest.Decode[loansweb.APILoan](t, tp.MustDo(t, "POST", "/api/v1/loans", app, w.Farmer))
+	steps := "/api/v1/loans/" + l.ID + "/steps"
+	tp.MustDo(t, "POST", steps, map[string]any{"action": "forward", "note": "材料齊全"}, w.Staff)
+	tp.MustDo(t, "POST", steps, map[string]any{"action": "approve", "granted_yuan": 10000, "rate_pct": 4.35}, w.Officer)
+	yesterday := core.DateOf(tp.Now()).AddDays(-1).String()
+	bank, _ := tp.SignedIn(t, "bank@test.cn")
+	_, doc := bank.Get("/loans/" + l.ID)
+	resp, doc := bank.Post("/loans/"+l.ID+"/steps", url.Values{"action": {"disburse"}, "on": {yesterday}}, portaltest.CSRF(doc))
+	if got := doc.Find("#step-errors").Text(); resp.StatusCode != 422 || !strings.Contains(got, "不可早於核准日") || doc.Find("#disburse-on").AttrOr("value", "") != yesterday {
+		t.Fatalf("disbursed before approval: %d %q, date %q", resp.StatusCode, got, doc.Find("#disburse-on").AttrOr("value", ""))
+	}
+	tp.MustDo(t, "POST", steps, map[string]any{"action": "disburse", "on": core.DateOf(tp.Now()).String()}, w.Officer)
+	_, doc = bank.Get("/loans/" + l.ID)
+	resp, doc = bank.Post("/loans/"+l.ID+"/steps", url.Values{"action": {"repay"}, "on": {core.DateOf(tp.Now()).String()}}, portaltest.CSRF(doc))
+	if got := doc.Find("#repay-form #step-errors").Text(); resp.StatusCode != 422 || got != "請填寫本金或利息的金額。" {
+		t.Errorf("an empty repayment: %d %q", resp.StatusCode, got)
+	}
+	resp, doc = bank.Post("/loans/"+l.ID+"/steps", url.Values{"action": {"repay"}, "on": {core.DateOf(tp.Now()).String()}, "principal_yuan": {"12000"}}, portaltest.CSRF(doc))
+	if got := doc.Find("#repay-form #step-errors").Text(); resp.StatusCode != 422 || !strings.Contains(got, "10,000") || doc.Find("#principal_yuan").AttrOr("value", "") != "12000" {
+		t.Errorf("a repayment above what is owed: %d %q", resp.StatusCode, got)
+	}
+	tp.Run(t, []portaltest.Scenario{{Name: "the API names the field", Method: "POST", Path: steps, Token: w.Officer, Status: 422,
+		Body: map[string]any{"action": "repay", "on": core.DateOf(tp.Now()).String(), "principal_fen": 1200000}, Contains: []string{`"field":"principal_fen"`, `"code":"error.loan.repayment"`, "10,000"}}})
 }

@@ -96,6 +96,12 @@ func (a *Handlers) loanCreate(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) loanPage(c *fiber.Ctx) error {
+	return a.renderLoan(c, "", nil)
+}
+
+// renderLoan shows a file; a step refused on its fields (action) comes back
+// with the messages at its form and what was typed in it.
+func (a *Handlers) renderLoan(c *fiber.Ctx, action string, errs map[string]string) error {
 	l, err := a.loans.Loan(c.UserContext(), web.Principal(c), c.Params("id"))
 	if err != nil {
 		return err
@@ -110,7 +116,17 @@ func (a *Handlers) loanPage(c *fiber.Ctx) error {
 	case me.Role == accounts.BankOfficer:
 		side = "bank"
 	}
-	return a.Render(c, "pages/loan", fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents})
+	data := fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents,
+		"Action": action, "Errors": errs, "Typed": map[string]string{}}
+	if errs != nil {
+		typed := map[string]string{}
+		for _, k := range []string{"note", "on", "granted_yuan", "rate_pct", "principal_yuan", "interest_yuan"} {
+			typed[k] = c.FormValue(k)
+		}
+		data["Typed"] = typed
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.Render(c, "pages/loan", data)
 }
 
 func (a *Handlers) loanStepWeb(c *fiber.Ctx) error {
@@ -152,6 +168,10 @@ func (a *Handlers) loanStepWeb(c *fiber.Ctx) error {
 		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 	} else {
 		_, err = a.loans.Act(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
+	}
+	if fe := web.FormErrors(err); fe != nil {
+		// The form again, its messages at their fields, what was typed kept.
+		return a.renderLoan(c, in.Action, fe)
 	}
 	if err != nil {
 		if !web.FlashRefusal(c, err) {

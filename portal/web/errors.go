@@ -170,7 +170,7 @@ func (a *Kit) Problem(c *fiber.Ctx, status int, key string, fields map[string]st
 		p.Detail += " (" + detail + ")"
 	}
 	for _, name := range SortedKeys(fields) {
-		p.Errors = append(p.Errors, ProblemField{Field: name, Message: a.I18n.T(l, fields[name]), Code: fields[name]})
+		p.Errors = append(p.Errors, ProblemField{Field: name, Message: a.I18n.T(l, fields[name]), Code: core.MsgKey(fields[name])})
 	}
 	body, _ := json.Marshal(p)
 	c.Status(status)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -37,7 +38,7 @@ type page struct {
 // data["Title"] is the catalog key of the page's title.
 func (a *Kit) Render(c *fiber.Ctx, name string, data fiber.Map) error {
 	title, _ := data["Title"].(string)
-	flash := c.Cookies("flash")
+	flash, _ := url.QueryUnescape(c.Cookies("flash"))
 	if flash != "" {
 		// Expire it at the path it was set on: ClearCookie would use the
 		// page's own path and leave the message showing on deeper pages.
@@ -64,7 +65,8 @@ func (a *Kit) RenderPartial(c *fiber.Ctx, name string, data fiber.Map) error {
 // Flash leaves a one-line message (a catalog key) for the next page.
 func Flash(c *fiber.Ctx, key string) {
 	c.Locals(localFlash, key)
-	c.Cookie(&fiber.Cookie{Name: "flash", Value: key, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 60})
+	// Escaped: a message with its values (core.Msg) holds "|" and ",".
+	c.Cookie(&fiber.Cookie{Name: "flash", Value: url.QueryEscape(key), Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 60})
 }
 
 // TemplateFuncs are the pages' functions, added once at start-up.

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -102,15 +101,11 @@ type BaseInput struct {
 // and industries it may name, and turn labels into codes.
 func (in *BaseInput) validate(district, industries reference.Rule) error {
 	var v core.Validation
-	in.Name = strings.TrimSpace(in.Name)
-	n := utf8.RuneCountInString(in.Name)
-	v.Check(n >= 2 && n <= 60 && !strings.ContainsAny(in.Name, "\x00\r\n"), "name", "error.text.length")
+	in.Name = v.Line("name", in.Name, 2, 60)
 	v.Check(slices.Contains(Levels, in.Level), "level", "error.enum")
 	v.Check(strings.TrimSpace(in.District) != "", "district", "error.enum")
 	district.Check(&v, "district", &in.District)
-	in.Address, in.Contact = strings.TrimSpace(in.Address), strings.TrimSpace(in.Contact)
-	v.Check(utf8.RuneCountInString(in.Address) <= 120 && !strings.ContainsRune(in.Address, 0), "address", "error.text.length")
-	v.Check(utf8.RuneCountInString(in.Contact) <= 100 && !strings.ContainsRune(in.Contact, 0), "contact", "error.text.length")
+	in.Address, in.Contact = v.Line("address", in.Address, 0, 120), v.Line("contact", in.Contact, 0, 100)
 	in.Industries = industries.CheckAll(&v, "industries", in.Industries)
 	in.Groups = v.Subset("target_groups", in.Groups, policy.TargetGroups)
 	in.Stages = v.Subset("stages", in.Stages, policy.Stages)

@@ -125,29 +125,55 @@ func (v *Validation) Subset(field string, list, allowed []string) []string {
 func (v *Validation) Text(field, s string, min, max int) string {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
-	ok := n >= min && n <= max && utf8.ValidString(s)
+	visible := utf8.ValidString(s)
 	for _, r := range s {
 		// Spaces other than ASCII's (the ideographic space of Chinese
 		// text) are visible; format characters (zero-width, direction
 		// overrides) are not.
 		if r != '\n' && r != '\r' && r != '\t' && !unicode.Is(unicode.Zs, r) && (!unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)) {
-			ok = false
+			visible = false
 			break
 		}
 	}
-	key := "error.text.length"
-	if n < min {
-		key = "error.required"
+	// The message says the real reason, with the bound it broke.
+	switch {
+	case n == 0 && min > 0:
+		v.Add(field, "error.required")
+	case n < min:
+		v.Add(field, Msg("error.text.min", min))
+	case n > max:
+		v.Add(field, Msg("error.text.max", max))
+	case !visible:
+		v.Add(field, "error.text.chars")
 	}
-	v.Check(ok, field, key)
 	return s
 }
 
 // Line is Text on one line: names, subjects, titles.
 func (v *Validation) Line(field, s string, min, max int) string {
 	s = v.Text(field, s, min, max)
-	v.Check(!strings.ContainsAny(s, "\r\n\t"), field, "error.text.length")
+	v.Check(!strings.ContainsAny(s, "\r\n\t"), field, "error.text.one_line")
 	return s
+}
+
+// Msg is a field message with the values it names: its key and arguments
+// joined by "|" ("error.text.min|5"), which the portal translates with
+// them ({0}, {1}…) and reports under the key alone (MsgKey).
+func Msg(key string, args ...any) string {
+	var b strings.Builder
+	b.WriteString(key)
+	for _, a := range args {
+		b.WriteByte('|')
+		b.WriteString(strings.ReplaceAll(fmt.Sprint(a), "|", "/"))
+	}
+	return b.String()
+}
+
+// MsgKey is the key of a message made by Msg (the message itself when it
+// names no values).
+func MsgKey(m string) string {
+	key, _, _ := strings.Cut(m, "|")
+	return key
 }
 
 // Has reports whether field already has an error.

@@ -14,13 +14,14 @@ func TestTextAndLine(t *testing.T) {
 	}{
 		{"  早餐店停業  ", 2, 10, false, ""},
 		{"第一行\n第二行", 1, 20, false, ""},
-		{"第一行\n第二行", 1, 20, true, "error.text.length"},
+		{"第一行\n第二行", 1, 20, true, "error.text.one_line"},
 		{" ", 1, 10, false, "error.required"},
-		{"a\x00b", 1, 10, false, "error.text.length"},
-		{"a\u200bb", 1, 10, false, "error.text.length"},
-		{"\u202eevil", 1, 10, true, "error.text.length"},
-		{strings.Repeat("長", 11), 1, 10, false, "error.text.length"},
-		{"\xff\xfe", 0, 10, false, "error.text.length"},
+		{"購置設備", 5, 500, false, "error.text.min|5"},
+		{"a\x00b", 1, 10, false, "error.text.chars"},
+		{"a\u200bb", 1, 10, false, "error.text.chars"},
+		{"\u202eevil", 1, 10, true, "error.text.chars"},
+		{strings.Repeat("長", 11), 1, 10, false, "error.text.max|10"},
+		{"\xff\xfe", 0, 10, false, "error.text.chars"},
 		{"陳　大文", 1, 10, true, ""}, // the ideographic space of a Chinese name
 	}
 	for _, tt := range tests {

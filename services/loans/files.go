@@ -2,7 +2,9 @@ package loans
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -89,8 +91,8 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	}
 	eligible := slices.ContainsFunc(results, func(r policy.Result) bool { return r.Policy.ID == in.PolicyID && r.Status == policy.Eligible })
 	v.Check(eligible, "policy_id", "error.loan.not_eligible")
-	v.Check(in.AmountYuan >= 1000 && in.AmountYuan <= lim.MaxYuan, "amount_yuan", "error.loan.amount")
-	v.Check(in.TermMonths >= 1 && in.TermMonths <= lim.MaxMonths, "term_months", "error.loan.term")
+	v.Check(in.AmountYuan >= 1000 && in.AmountYuan <= lim.MaxYuan, "amount_yuan", core.Msg("error.loan.amount", yuan(lim.MaxYuan*100)))
+	v.Check(in.TermMonths >= 1 && in.TermMonths <= lim.MaxMonths, "term_months", core.Msg("error.loan.term", lim.MaxMonths))
 	l := &Loan{ID: core.NewID(), PersonID: actor.ID, PersonName: prof.RealName, PolicyID: in.PolicyID, AmountYuan: in.AmountYuan,
 		TermMonths: in.TermMonths, Guarantee: in.Guarantee, Status: Submitted, SubsidyPct: lim.SubsidyPct, Repayments: []Repayment{}, CreatedAt: s.clock.Now()}
 	l.Purpose = v.Text("purpose", in.Purpose, 5, 500)
@@ -243,14 +245,14 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 		v.Check(in.RatePct >= 0.1 && in.RatePct <= 20, "rate_pct", "error.number.range")
 		set = append(set, bson.E{Key: "granted_yuan", Value: in.GrantedYuan}, bson.E{Key: "rate_pct", Value: in.RatePct}, bson.E{Key: "decided_at", Value: now})
 	case "disburse":
-		v.Check(!in.On.IsZero() && !in.On.Before(core.DateOf(l.DecidedAt)) && !in.On.After(today), "on", "error.date")
+		dayIn(&v, "on", in.On, core.DateOf(l.DecidedAt), today, "error.loan.before_approval")
 		set = append(set, bson.E{Key: "disbursed_on", Value: in.On})
 	case "repay":
 		owed := l.GrantedYuan*100 - l.RepaidFen()
-		v.Check(!in.On.IsZero() && !in.On.Before(l.DisbursedOn) && !in.On.After(today), "on", "error.date")
-		v.Check(in.PrincipalFen >= 0 && in.PrincipalFen <= owed, "principal_fen", "error.loan.repayment")
+		dayIn(&v, "on", in.On, l.DisbursedOn, today, "error.loan.before_disbursement")
+		v.Check(in.PrincipalFen+in.InterestFen > 0, "principal_fen", "error.loan.repayment_empty")
+		v.Check(in.PrincipalFen >= 0 && in.PrincipalFen <= owed, "principal_fen", core.Msg("error.loan.repayment", yuan(owed)))
 		v.Check(in.InterestFen >= 0 && in.InterestFen <= l.GrantedYuan*100, "interest_fen", "error.number.range")
-		v.Check(in.PrincipalFen+in.InterestFen > 0, "principal_fen", "error.loan.repayment")
 		if in.PrincipalFen == owed {
 			set[0].Value = Repaid
 		}
@@ -364,4 +366,30 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q Query) (
 			AmountYuan: int64(h.Number("amount")), DueAt: due, CreatedAt: h.Time("created_at"), Overdue: !due.IsZero() && now.After(due)})
 	}
 	return rows, r.Total, p, nil
+}
+
+// dayIn checks a step's date: given, not before from (early names the
+// step it may not precede), not after today.
+func dayIn(v *core.Validation, field string, d, from, today core.Date, early string) {
+	switch {
+	case d.IsZero():
+		v.Add(field, "error.date")
+	case d.Before(from):
+		v.Add(field, core.Msg(early, from.String()))
+	case d.After(today):
+		v.Add(field, "error.date.future")
+	}
+}
+
+// yuan writes an amount of fen as yuan with thousands separators (and
+// fen when there are any), for the messages that name a bound.
+func yuan(fen int64) string {
+	s := strconv.FormatInt(fen/100, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if f := fen % 100; f != 0 {
+		s += fmt.Sprintf(".%02d", f)
+	}
+	return s
 }

@@ -12,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"onestop/search"
 	"onestop/services/accounts"
@@ -239,19 +237,11 @@ type Input struct {
 var externalID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 func text(v *core.Validation, field, s string, min, max int) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	ok := n >= min && n <= max && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-	for _, r := range s {
-		// Like core.Validation.Text: no control characters but line breaks
-		// and tabs, and no invisible format ones (a U+202E override would
-		// let a public title display as something else).
-		if (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || unicode.Is(unicode.Cf, r) {
-			ok = false
-		}
-	}
-	v.Check(ok, field, "error.text.length")
-	return s
+	// core.Validation.Text: no control characters but line breaks and
+	// tabs, and no invisible format ones (a U+202E override would let a
+	// public title display as something else); the message names the
+	// bound broken.
+	return v.Text(field, s, min, max)
 }
 
 // validate checks and normalises an input; the rules say which industries
