@@ -117,7 +117,7 @@ type Loan struct {
 	DueAt            time.Time    `bson:"due_at,omitempty" json:"due_at,omitzero"` // the close of the step's last working day
 	// DueDays is the step's time limit in working days, which DueAt counts;
 	// 0 on steps begun when limits were calendar days.
-	DueDays      int         `bson:"due_days,omitempty" json:"due_days,omitempty"`
+	DueDays      int         `bson:"due_days,omitempty" json:"limit_workdays,omitempty"`
 	EscalatedFor time.Time   `bson:"escalated_for,omitempty" json:"-"` // the limit the worker raised the file for
 	SubsidyPct   float64     `bson:"subsidy_pct" json:"subsidy_pct"`
 	GrantedYuan  int64       `bson:"granted_yuan,omitempty" json:"granted_yuan,omitempty"`
