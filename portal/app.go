@@ -159,7 +159,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		return nil, err
 	}
 	a.Kit, err = web.New(web.Config{I18n: bundle, Assets: assets, Clock: cfg.Clock, Log: log, Secure: cfg.Secure(),
-		PublicURL: cfg.PublicURL, CSRFKey: derive(jwtKey, "onestop/csrf"), Accounts: b.Accounts, Notify: b.Notify, Audit: b.Audit, Lists: b.Reference})
+		PublicURL: cfg.PublicURL, CSRFKey: derive(jwtKey, "onestop/csrf"), Accounts: b.Accounts, Notify: b.Notify, Audit: b.Audit, Lists: b.Reference,
+		Calendar: b.Workdays})
 	if err != nil {
 		return nil, err
 	}

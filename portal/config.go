@@ -50,9 +50,11 @@ type Config struct {
 	IdempotencyWait time.Duration
 	// AnswerWithin is the time limit for a mentor's first answer.
 	AnswerWithin time.Duration
-	// ServiceDays overrides the time limit (days) of one-stop request types.
+	// ServiceDays overrides the time limit (working days) of one-stop
+	// request types.
 	ServiceDays map[string]int
-	// ComplaintDays overrides the time limit (days) of complaint kinds.
+	// ComplaintDays overrides the time limit (working days) of complaint
+	// kinds.
 	ComplaintDays map[string]int
 	// DataKeyPrevious are data keys being rotated away from: they still
 	// open and find what they sealed and indexed (see rotate-data-key).
@@ -90,8 +92,8 @@ var settings = []setting{
 	{"max-reads", "PORTAL_MAX_READS", "0", "page views and other reads served at once, the rest queue (writes never do); 0: no bound", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
-	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in days, e.g. conduct=7,privacy=5 (defaults: service=15 conduct=10 policy=15 privacy=7 other=15)", false},
-	{"service-days", "PORTAL_SERVICE_DAYS", "", "time limits of one-stop service types in days, e.g. financing=5,opening_guidance=3 (defaults: project_development=15 plan_design=10 risk_assessment=10 opening_guidance=5 financing=7 follow_up=30)", false},
+	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in working days, e.g. conduct=5,privacy=3 (defaults: service=10 conduct=7 policy=10 privacy=5 other=10)", false},
+	{"service-days", "PORTAL_SERVICE_DAYS", "", "time limits of one-stop service types in working days, e.g. financing=3,opening_guidance=2 (defaults: project_development=10 plan_design=7 risk_assessment=7 opening_guidance=3 financing=5 follow_up=20)", false},
 }
 
 // LoadConfig reads flags (args) and the environment (getenv) and validates

@@ -19,6 +19,7 @@ import (
 	"onestop/portal/reference"
 	"onestop/portal/training"
 	"onestop/portal/web"
+	"onestop/portal/workdays"
 )
 
 // routeTable is every route of the portal: the site's own (operations,
@@ -43,6 +44,7 @@ func (a *App) routeTable() []web.Route {
 		loans.New(a.Kit, b).Routes(),
 		figures.New(a.Kit, b).Routes(),
 		reference.New(a.Kit, b).Routes(),
+		workdays.New(a.Kit, b).Routes(),
 	)
 }
 

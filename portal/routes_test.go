@@ -127,7 +127,7 @@ func TestCatalogsComplete(t *testing.T) {
 	enums := map[string][]string{
 		"group.": policy.TargetGroups, "stage.": policy.Stages, "form.": policy.Forms,
 		"gender.": policy.Genders, "fact.": policy.FactNames(), "education.": people.Educations,
-		"need.": people.Needs, "service.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
+		"need.": people.Needs, "service.": onestop.Types, "services.desc.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
 		"req.":    {onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled},
 		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
 		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,

@@ -267,6 +267,11 @@ func (w *sweepWorld) targets(t *testing.T, r web.Route, s sweepSubject, perRoute
 		for _, k := range reference.Kinds {
 			candidates = append(candidates, strings.Replace(r.Path, ":kind", string(k), 1))
 		}
+	case strings.Contains(r.Path, ":year"):
+		// The working-day calendar: the seeded year and one nobody set.
+		for _, y := range []string{"2026", "2027"} {
+			candidates = append(candidates, strings.Replace(r.Path, ":year", y, 1))
+		}
 	case strings.Contains(r.Path, ":code"):
 		for _, c := range w.certificateCodes(t) {
 			candidates = append(candidates, strings.Replace(r.Path, ":code", c, 1))

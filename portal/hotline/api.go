@@ -67,24 +67,28 @@ type apiCallRow struct {
 
 // APIComplaint is a complaint with its steps and time limit.
 type APIComplaint struct {
-	ID           string             `json:"id"`
-	Ref          string             `json:"ref,omitempty"` // the reference number (受理編號), TS-2026-000123
-	ContactName  string             `json:"contact_name"`
-	Kind         string             `json:"kind"`
-	Subject      string             `json:"subject"`
-	Against      string             `json:"against"`
-	AgainstName  string             `json:"against_name,omitempty"`
-	Details      string             `json:"details"`
-	Desired      string             `json:"desired,omitempty"`
-	Status       string             `json:"status"`
-	AssigneeName string             `json:"assignee_name,omitempty"`
-	DueAt        time.Time          `json:"due_at"`
-	Overdue      bool               `json:"overdue"`
-	Escalated    bool               `json:"escalated"`
-	Answer       string             `json:"answer,omitempty"`
-	AnsweredAt   time.Time          `json:"answered_at,omitzero"`
-	History      []APIComplaintStep `json:"history"`
-	CreatedAt    time.Time          `json:"created_at"`
+	ID           string    `json:"id"`
+	Ref          string    `json:"ref,omitempty"` // the reference number (受理編號), TS-2026-000123
+	ContactName  string    `json:"contact_name"`
+	Kind         string    `json:"kind"`
+	Subject      string    `json:"subject"`
+	Against      string    `json:"against"`
+	AgainstName  string    `json:"against_name,omitempty"`
+	Details      string    `json:"details"`
+	Desired      string    `json:"desired,omitempty"`
+	Status       string    `json:"status"`
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	DueAt        time.Time `json:"due_at"` // the close of DueOn, China time
+	// DueOn is the deadline's day in China; LimitWorkdays the limit it
+	// counts, in working days (absent on complaints from before).
+	DueOn         core.Date          `json:"due_on"`
+	LimitWorkdays int                `json:"limit_workdays,omitempty"`
+	Overdue       bool               `json:"overdue"`
+	Escalated     bool               `json:"escalated"`
+	Answer        string             `json:"answer,omitempty"`
+	AnsweredAt    time.Time          `json:"answered_at,omitzero"`
+	History       []APIComplaintStep `json:"history"`
+	CreatedAt     time.Time          `json:"created_at"`
 }
 
 // APIComplaintStep is a step of a complaint's history with who took it:
@@ -105,8 +109,8 @@ func (a *Handlers) toAPIComplaint(x *hotline.Complaint) APIComplaint {
 		steps = append(steps, APIComplaintStep{At: st.At, ActorName: st.ActorName, By: x.StepBy(st), Action: st.Action, Note: st.Note, Said: st.Said})
 	}
 	return APIComplaint{ID: x.ID, Ref: x.Ref, ContactName: x.ContactName, Kind: x.Kind, Subject: x.Subject, Against: x.Against, AgainstName: x.AgainstName,
-		Details: x.Details, Desired: x.Desired, Status: x.Status, AssigneeName: x.AssigneeName, DueAt: x.DueAt, Overdue: x.Overdue(a.Clock.Now()),
-		Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: steps, CreatedAt: x.CreatedAt}
+		Details: x.Details, Desired: x.Desired, Status: x.Status, AssigneeName: x.AssigneeName, DueAt: x.DueAt, DueOn: core.DateOf(x.DueAt), LimitWorkdays: x.LimitDays,
+		Overdue: x.Overdue(a.Clock.Now()), Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: steps, CreatedAt: x.CreatedAt}
 }
 
 type apiComplaintRow struct {
@@ -118,9 +122,13 @@ type apiComplaintRow struct {
 	Against     string    `json:"against"`
 	Status      string    `json:"status"`
 	DueAt       time.Time `json:"due_at"`
-	Overdue     bool      `json:"overdue"`
-	Escalated   bool      `json:"escalated"`
-	CreatedAt   time.Time `json:"created_at"`
+	DueOn       core.Date `json:"due_on"`
+	// LimitWorkdays is the limit in working days (absent on complaints
+	// from before limits were working days).
+	LimitWorkdays int       `json:"limit_workdays,omitempty"`
+	Overdue       bool      `json:"overdue"`
+	Escalated     bool      `json:"escalated"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // APICase is a follow-up case (跟蹤服務) of a venture that failed.
@@ -329,7 +337,7 @@ func complaintQuery(c *fiber.Ctx) hotline.ComplaintQuery {
 
 func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {
 	return apiComplaintRow{ID: r.ID, Ref: r.Ref, Subject: r.Subject, ContactName: r.ContactName, Kind: r.Kind, Against: r.Against, Status: r.Status,
-		DueAt: r.DueAt, Overdue: r.Overdue, Escalated: r.Escalated, CreatedAt: r.CreatedAt}
+		DueAt: r.DueAt, DueOn: core.DateOf(r.DueAt), LimitWorkdays: r.LimitDays, Overdue: r.Overdue, Escalated: r.Escalated, CreatedAt: r.CreatedAt}
 }
 
 func (a *Handlers) apiComplaints(c *fiber.Ctx) error {

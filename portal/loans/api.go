@@ -2,6 +2,7 @@ package loans
 
 import (
 	"onestop/portal/web"
+	"onestop/services/core"
 	"onestop/services/loans"
 	"time"
 
@@ -11,7 +12,10 @@ import (
 // APILoan is a file with whom it waits on and its schedule.
 type APILoan struct {
 	*loans.Loan
-	Waiting  string              `json:"waiting_on,omitempty"`
+	Waiting string `json:"waiting_on,omitempty"`
+	// DueOn is the day in China the step waited on is due (due_at is its
+	// close); limit_workdays its limit in working days.
+	DueOn    core.Date           `json:"due_on,omitzero"`
 	Overdue  bool                `json:"overdue"`
 	Schedule []loans.Installment `json:"schedule,omitempty"`
 	// InterestFen and SubsidyFen total the schedule: what the borrower pays
@@ -25,6 +29,9 @@ func (a *Handlers) toAPILoan(l *loans.Loan) APILoan {
 		l.Attachments = []loans.Attachment{}
 	}
 	out := APILoan{Loan: l, Waiting: l.Waiting(), Overdue: l.Overdue(a.Clock.Now()), Schedule: l.Schedule()}
+	if !l.DueAt.IsZero() {
+		out.DueOn = core.DateOf(l.DueAt)
+	}
 	out.InterestFen, out.SubsidyFen = loans.Totals(out.Schedule)
 	return out
 }
@@ -37,8 +44,12 @@ type apiLoanRow struct {
 	Waiting    string    `json:"waiting_on,omitempty"`
 	AmountYuan int64     `json:"amount_yuan"`
 	DueAt      time.Time `json:"due_at,omitzero"`
-	Overdue    bool      `json:"overdue"`
-	CreatedAt  time.Time `json:"created_at"`
+	DueOn      core.Date `json:"due_on,omitzero"`
+	// LimitWorkdays is the step's limit in working days (absent on steps
+	// begun before limits were working days).
+	LimitWorkdays int       `json:"limit_workdays,omitempty"`
+	Overdue       bool      `json:"overdue"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 type bankRequest struct {
@@ -103,8 +114,12 @@ func (a *Handlers) apiLoans(c *fiber.Ctx) error {
 	}
 	out := web.ListResponse[apiLoanRow]{Items: []apiLoanRow{}, Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
-		out.Items = append(out.Items, apiLoanRow{ID: r.ID, PersonName: r.PersonName, PolicyID: r.PolicyID, Status: r.Status, Waiting: r.Waiting,
-			AmountYuan: r.AmountYuan, DueAt: r.DueAt, Overdue: r.Overdue, CreatedAt: r.CreatedAt})
+		row := apiLoanRow{ID: r.ID, PersonName: r.PersonName, PolicyID: r.PolicyID, Status: r.Status, Waiting: r.Waiting,
+			AmountYuan: r.AmountYuan, DueAt: r.DueAt, LimitWorkdays: r.DueDays, Overdue: r.Overdue, CreatedAt: r.CreatedAt}
+		if !r.DueAt.IsZero() {
+			row.DueOn = core.DateOf(r.DueAt)
+		}
+		out.Items = append(out.Items, row)
 	}
 	return c.JSON(out)
 }

@@ -286,6 +286,14 @@ func TestLoanFormSaysBeforeTyping(t *testing.T) {
 	}
 	file := resp.Header.Get("Location")
 	id := strings.TrimPrefix(file, "/loans/")
+	// The bureau's step is due at the close of its second working day: a
+	// date and the limit, no clock time.
+	_, doc = farmer.Get(file)
+	l := portaltest.Decode[loansweb.APILoan](t, tp.MustDo(t, "GET", "/api/v1/loans/"+id, nil, w.Farmer))
+	due := core.DateOf(tp.App.Bureau().Workdays.DueOn(l.CreatedAt, 2))
+	if got := strings.TrimSpace(doc.Find("#loan-due").Text()); got != due.String()+"（2 個工作日內）" || l.DueOn != due || l.DueDays != 2 {
+		t.Errorf("the bureau's limit: %q, API due on %s in %d working days; want %s", got, l.DueOn, l.DueDays, due)
+	}
 	tp.MustDo(t, "POST", "/api/v1/loans/"+id+"/steps", map[string]any{"action": "forward", "note": "材料齊全，已核對花名冊"}, w.Staff)
 
 	// At the bank: a withdrawal without the tick is refused, with it done.

@@ -19,23 +19,27 @@ type apiLinked struct {
 
 // APIRequest is a service request with its history and linked supports.
 type APIRequest struct {
-	ID           string      `json:"id"`
-	OwnerName    string      `json:"owner_name"`
-	Type         string      `json:"type"`
-	Details      string      `json:"details"`
-	Status       string      `json:"status"`
-	AssigneeName string      `json:"assignee_name,omitempty"`
-	CreatedAt    time.Time   `json:"created_at"`
-	DueAt        time.Time   `json:"due_at"`
-	ClosedAt     time.Time   `json:"closed_at,omitzero"`
-	Overdue      bool        `json:"overdue"`
-	History      []web.Step  `json:"history"`
-	Linked       []apiLinked `json:"eligibility"`
+	ID           string    `json:"id"`
+	OwnerName    string    `json:"owner_name"`
+	Type         string    `json:"type"`
+	Details      string    `json:"details"`
+	Status       string    `json:"status"`
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	DueAt        time.Time `json:"due_at"` // the close of DueOn, China time
+	// DueOn is the deadline's day in China; LimitWorkdays the limit it
+	// counts, in working days (absent on requests from before).
+	DueOn         core.Date   `json:"due_on"`
+	LimitWorkdays int         `json:"limit_workdays,omitempty"`
+	ClosedAt      time.Time   `json:"closed_at,omitzero"`
+	Overdue       bool        `json:"overdue"`
+	History       []web.Step  `json:"history"`
+	Linked        []apiLinked `json:"eligibility"`
 }
 
 func (a *Handlers) toAPIRequest(c *fiber.Ctx, r *onestop.Request) APIRequest {
 	out := APIRequest{ID: r.ID, OwnerName: r.OwnerName, Type: r.Type, Details: r.Details, Status: r.Status,
-		AssigneeName: r.AssigneeName, CreatedAt: r.CreatedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt,
+		AssigneeName: r.AssigneeName, CreatedAt: r.CreatedAt, DueAt: r.DueAt, DueOn: core.DateOf(r.DueAt), LimitWorkdays: r.LimitDays, ClosedAt: r.ClosedAt,
 		Overdue: r.Overdue(a.Clock.Now()), History: []web.Step{}, Linked: []apiLinked{}}
 	for _, s := range r.History {
 		out.History = append(out.History, web.Step{At: s.At, ActorName: s.ActorName, Action: s.Action, From: s.From, To: s.To, Note: s.Note})
@@ -78,7 +82,11 @@ type apiRequestRow struct {
 	Assignee  string    `json:"assignee_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	DueAt     time.Time `json:"due_at"`
-	Overdue   bool      `json:"overdue"`
+	DueOn     core.Date `json:"due_on"`
+	// LimitWorkdays is the limit in working days (absent on requests from
+	// before limits were working days).
+	LimitWorkdays int  `json:"limit_workdays,omitempty"`
+	Overdue       bool `json:"overdue"`
 }
 
 func requestQuery(c *fiber.Ctx) onestop.Query {
@@ -97,7 +105,7 @@ func (a *Handlers) apiRequests(c *fiber.Ctx) error {
 	out := web.ListResponse[apiRequestRow]{Items: make([]apiRequestRow, 0, len(rows)), Total: total, Page: p.Number, Size: p.Size}
 	for _, r := range rows {
 		out.Items = append(out.Items, apiRequestRow{ID: r.ID, OwnerName: r.OwnerName, Type: r.Type, Status: r.Status,
-			Assignee: r.AssigneeID, CreatedAt: r.CreatedAt, DueAt: r.DueAt, Overdue: r.Overdue})
+			Assignee: r.AssigneeID, CreatedAt: r.CreatedAt, DueAt: r.DueAt, DueOn: core.DateOf(r.DueAt), LimitWorkdays: r.LimitDays, Overdue: r.Overdue})
 	}
 	return c.JSON(out)
 }

@@ -9,6 +9,7 @@ import (
 
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
+	"onestop/services/core"
 )
 
 func TestServiceRequests(t *testing.T) {
@@ -27,7 +28,10 @@ func TestServiceRequests(t *testing.T) {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}
 	r := portaltest.Decode[onestopweb.APIRequest](t, body)
-	if r.Status != "submitted" || len(r.History) != 1 || len(r.Linked) != 2 || r.DueAt.Sub(r.CreatedAt) != 7*24*time.Hour {
+	// Financing: five working days of the bureau's calendar, to the close
+	// of the last; the date and the limit are given, not only an instant.
+	due := tp.App.Bureau().Workdays.DueOn(r.CreatedAt, 5)
+	if r.Status != "submitted" || len(r.History) != 1 || len(r.Linked) != 2 || !r.DueAt.Equal(due) || r.LimitWorkdays != 5 || r.DueOn != core.DateOf(due) {
 		t.Fatalf("created %+v", r)
 	}
 	req := "/api/v1/services/" + r.ID
@@ -70,8 +74,13 @@ func TestServiceRequests(t *testing.T) {
 	if strings.Contains(string(body), late.ID) {
 		t.Fatal("overdue before its time")
 	}
-	tp.Advance(6 * 24 * time.Hour)
-	_, admin2, _ := tp.Account(accounts.Admin, "admin2@test.cn") // tokens from before the jump expired
+	tp.Advance(late.DueAt.Sub(tp.Now()) - time.Minute)           // a minute before the close of its last working day
+	_, admin1, _ := tp.Account(accounts.Admin, "admin1@test.cn") // tokens from before the jump expired
+	if _, body = tp.Do("GET", "/api/v1/staff/services?overdue=1", nil, admin1); strings.Contains(string(body), late.ID) {
+		t.Fatal("overdue on its last day")
+	}
+	tp.Advance(2 * time.Minute)
+	_, admin2, _ := tp.Account(accounts.Admin, "admin2@test.cn")
 	_, body = tp.Do("GET", "/api/v1/staff/services?overdue=1", nil, admin2)
 	if !strings.Contains(string(body), late.ID) || strings.Contains(string(body), r.ID) || !strings.Contains(string(body), `"overdue":true`) {
 		t.Fatalf("overdue list: %s", body)

@@ -18,6 +18,7 @@ import (
 	"onestop/services/notify"
 	"onestop/services/policy"
 	"onestop/services/reference"
+	"onestop/services/workdays"
 )
 
 // Config is what the kernel needs from the app that runs it.
@@ -29,10 +30,11 @@ type Config struct {
 	Secure    bool   // served over TLS: __Host- cookies, Secure flags
 	PublicURL string // the site's address, for the same-origin check
 	CSRFKey   []byte
-	Accounts  *accounts.Service // who is calling
-	Notify    *notify.Service   // the unread count on every page
-	Audit     *audit.Log        // refused requests
-	Lists     *reference.Lists  // districts, industries: every area's options and labels
+	Accounts  *accounts.Service  // who is calling
+	Notify    *notify.Service    // the unread count on every page
+	Audit     *audit.Log         // refused requests
+	Lists     *reference.Lists   // districts, industries: every area's options and labels
+	Calendar  *workdays.Calendar // the working days time limits count in
 }
 
 // Kit is the kernel: what every handler of every area may use.
@@ -43,6 +45,9 @@ type Kit struct {
 	// Lists are the bureau's reference data (services/reference): the
 	// districts and industries every area offers, validates and labels.
 	Lists *reference.Lists
+	// Calendar is the bureau's working-day calendar (services/workdays):
+	// pages warn staff while a year it reaches is not set.
+	Calendar *workdays.Calendar
 
 	assets    *Assets
 	secure    bool
@@ -58,7 +63,7 @@ func New(c Config) (*Kit, error) {
 	if err := core.CheckDeps("web", c); err != nil {
 		return nil, err
 	}
-	return &Kit{I18n: c.I18n, Clock: c.Clock, Log: c.Log, Lists: c.Lists, assets: c.Assets, secure: c.Secure,
+	return &Kit{I18n: c.I18n, Clock: c.Clock, Log: c.Log, Lists: c.Lists, Calendar: c.Calendar, assets: c.Assets, secure: c.Secure,
 		publicURL: c.PublicURL, csrfKey: c.CSRFKey, accounts: c.Accounts, notify: c.Notify, audit: c.Audit}, nil
 }
 

@@ -109,7 +109,7 @@ func MenuFor(who accounts.Principal) Nav {
 			More: []NavGroup{
 				{Label: "nav.group.admin", Links: []NavLink{{"/admin/mentors", "nav.admin.mentors"}, {"/admin/intakes", "nav.admin.intakes"},
 					{"/admin/projects", "nav.admin.projects"}, navReviews, {"/admin/training", "nav.admin.training"}, {"/admin/banks", "nav.admin.banks"},
-					{"/admin/reference", "nav.admin.reference"}, {"/admin/audit", "nav.admin.audit"}}},
+					{"/admin/reference", "nav.admin.reference"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
 				hotlineWork(NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),
 				mine(),
 				browse(true),

@@ -86,6 +86,25 @@ func (a *Kit) TemplateFuncs() template.FuncMap {
 			}
 			return t.In(core.CST).Format("2006-01-02 15:04")
 		},
+		// due shows a deadline as a date in China, never a clock time (a
+		// limit ends at the close of its last working day), with the limit
+		// in working days when the record has one (those made when limits
+		// were calendar days have none).
+		"due": func(lang string, t time.Time, workdays int) template.HTML {
+			if t.IsZero() {
+				return "—"
+			}
+			d := t.In(core.CST).Format(time.DateOnly)
+			out := `<time datetime="` + d + `">` + d + `</time>`
+			if workdays > 0 {
+				out += template.HTMLEscapeString(a.I18n.T(lang, "workdays.within", workdays))
+			}
+			return template.HTML(out) //nolint:gosec // a formatted date and an escaped catalog string
+		},
+		// unsetYears are the years time limits reach whose holidays no
+		// administrator has set (services/workdays): they count Monday to
+		// Friday until then, and staff pages say so.
+		"unsetYears":     func() []int { return a.Calendar.Unset(a.Clock.Now()) },
 		"has":            func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
 		"add":            func(a, b int) int { return a + b },
 		"role":           func(r any) string { return "role." + ToString(r) },

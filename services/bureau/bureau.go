@@ -34,6 +34,7 @@ import (
 	"onestop/services/replays"
 	"onestop/services/store"
 	"onestop/services/training"
+	"onestop/services/workdays"
 )
 
 // Config is what the services are built from.
@@ -47,11 +48,13 @@ type Config struct {
 	TokenKey []byte
 	// Argon2 sets password hashing; zero is accounts.DefaultArgon2.
 	Argon2 accounts.Argon2
-	// ServiceDays overrides the one-stop services' time limits.
+	// ServiceDays overrides the one-stop services' time limits (working
+	// days).
 	ServiceDays map[string]int `deps:"optional"`
 	// AnswerWithin is how long a mentor has to answer (zero: mentors' default).
 	AnswerWithin time.Duration
-	// ComplaintDays overrides the time limits (days) of complaint kinds.
+	// ComplaintDays overrides the time limits (working days) of complaint
+	// kinds.
 	ComplaintDays map[string]int `deps:"optional"`
 	// IdempotencyWait is how long a create may run before a retry takes its
 	// key over.
@@ -73,18 +76,21 @@ type Bureau struct {
 	// Reference is the bureau's lists (districts, industries) every area
 	// validates and labels with.
 	Reference *reference.Lists
-	People    *people.Service
-	Policies  *policy.Catalogue
-	Onestop   *onestop.Service
-	Projects  *projects.Service
-	Bases     *bases.Service
-	Mentors   *mentors.Service
-	Training  *training.Service
-	Hotline   *hotline.Service
-	Loans     *loans.Service
-	Replays   *replays.Store
-	Privacy   *privacy.Registry
-	Rights    *rights.Service
+	// Workdays is the bureau's working-day calendar every time limit is
+	// counted in.
+	Workdays *workdays.Calendar
+	People   *people.Service
+	Policies *policy.Catalogue
+	Onestop  *onestop.Service
+	Projects *projects.Service
+	Bases    *bases.Service
+	Mentors  *mentors.Service
+	Training *training.Service
+	Hotline  *hotline.Service
+	Loans    *loans.Service
+	Replays  *replays.Store
+	Privacy  *privacy.Registry
+	Rights   *rights.Service
 
 	store  *store.Store
 	engine search.Engine
@@ -136,6 +142,10 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
+			b.Workdays, err = workdays.New(workdays.Deps{Store: st, Audit: b.Audit, Clock: clock, Log: c.Log})
+			return err
+		},
+		func() error {
 			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Lists: newFigureLists(b.Reference)})
 			return err
 		},
@@ -149,7 +159,8 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
-			b.Onestop, err = onestop.New(onestop.Deps{Store: st, Outbox: o, Audit: b.Audit, Clock: clock, Figures: b.Figures, People: b.People, Days: c.ServiceDays})
+			b.Onestop, err = onestop.New(onestop.Deps{Store: st, Outbox: o, Audit: b.Audit, Clock: clock, Figures: b.Figures, People: b.People,
+				Calendar: b.Workdays, Days: c.ServiceDays})
 			return err
 		},
 		func() error {
@@ -174,12 +185,12 @@ func New(c Config) (*Bureau, error) {
 		func() error {
 			b.Hotline, err = hotline.New(hotline.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Vault: c.Vault, Clock: clock,
 				People: b.People, Mentors: b.Mentors, Onestop: b.Onestop, Accounts: b.Accounts, Figures: b.Figures,
-				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName, Reference: b.Reference})
+				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName, Reference: b.Reference, Calendar: b.Workdays})
 			return err
 		},
 		func() error {
 			b.Loans, err = loans.New(loans.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
-				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock})
+				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays})
 			return err
 		},
 		func() error { return b.privacy(c) },
@@ -230,7 +241,7 @@ func (b *Bureau) FigureSources() []figures.Source {
 // Collections are every collection the services keep.
 func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
-		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection}
+		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
 		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections} {
 		colls = append(colls, cs...)
@@ -239,16 +250,20 @@ func (b *Bureau) Collections() []store.Collection {
 }
 
 // Ensure creates the collections and indexes that are missing, seeds the
-// reference lists and the policy catalogue, declares the search indexes,
+// reference lists, the working-day calendar and the policy catalogue,
 // brings the figures to this version and numbers the complaints filed
-// before reference numbers. A search engine that does not answer makes it
-// return an error wrapping search.ErrUnavailable after everything else is
-// done, so the caller may go on degraded.
+// before reference numbers. It declares the search indexes last; an
+// engine that does not answer returns an error wrapping
+// search.ErrUnavailable after everything else is done, so the caller may
+// go on degraded.
 func (b *Bureau) Ensure(ctx context.Context) error {
 	if err := b.store.Ensure(ctx, b.Collections()...); err != nil {
 		return err
 	}
 	if err := b.Reference.Ensure(ctx); err != nil {
+		return err
+	}
+	if err := b.Workdays.Ensure(ctx); err != nil {
 		return err
 	}
 	if err := b.Policies.Seed(ctx); err != nil {

@@ -11,11 +11,11 @@ import (
 	"onestop/services/core"
 )
 
-// Complaint kinds, each with its time limit (限時辦結), and whom a
-// complaint may be against.
+// Complaint kinds, each with its time limit (限時辦結) in the bureau's
+// working days (services/workdays), and whom a complaint may be against.
 var (
 	ComplaintKinds       = []string{"service", "conduct", "policy", "privacy", "other"}
-	DefaultComplaintDays = map[string]int{"service": 15, "conduct": 10, "policy": 15, "privacy": 7, "other": 15}
+	DefaultComplaintDays = map[string]int{"service": 10, "conduct": 7, "policy": 10, "privacy": 5, "other": 10}
 	Against              = []string{"department", "base", "mentor", "provider", "portal"}
 )
 
@@ -36,7 +36,7 @@ var ComplaintIndex = search.Index{
 	Name:     "complaints",
 	Text:     []string{"subject", "details", "contact_name"},
 	Keywords: []string{"ref", "status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
-	Numbers:  []string{"due_ms"},
+	Numbers:  []string{"due_ms", "limit_days"},
 	Times:    []string{"created_at"},
 }
 
@@ -60,16 +60,20 @@ type Complaint struct {
 	Status        string    `bson:"status"`
 	AssigneeID    string    `bson:"assignee_id,omitempty"`
 	AssigneeName  string    `bson:"assignee_name,omitempty"`
-	DueAt         time.Time `bson:"due_at"`
+	DueAt         time.Time `bson:"due_at"`       // the close of the limit's last working day
 	FirstDueAt    time.Time `bson:"first_due_at"` // the limit it came in with: the on-time figure's
-	EscalatedAt   time.Time `bson:"escalated_at,omitempty"`
-	Answer        string    `bson:"answer,omitempty"`
-	AnsweredAt    time.Time `bson:"answered_at,omitempty"`
-	ClosedAt      time.Time `bson:"closed_at,omitempty"`
-	History       []Step    `bson:"history"`
-	CreatedAt     time.Time `bson:"created_at"`
-	UpdatedAt     time.Time `bson:"updated_at"`
-	Version       int       `bson:"version"`
+	// LimitDays is the time limit, in working days, that DueAt counts (a
+	// reopened complaint gets the same again); 0 on complaints made when
+	// limits were calendar days.
+	LimitDays   int       `bson:"limit_days,omitempty"`
+	EscalatedAt time.Time `bson:"escalated_at,omitempty"`
+	Answer      string    `bson:"answer,omitempty"`
+	AnsweredAt  time.Time `bson:"answered_at,omitempty"`
+	ClosedAt    time.Time `bson:"closed_at,omitempty"`
+	History     []Step    `bson:"history"`
+	CreatedAt   time.Time `bson:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+	Version     int       `bson:"version"`
 }
 
 // Open reports whether the complaint still needs the bureau's work.
@@ -88,7 +92,7 @@ func complaintDoc(c *Complaint) *search.Doc {
 	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"ref": c.Ref, "subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
 		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
-		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "created_at": c.CreatedAt}}
+		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "limit_days": c.LimitDays, "created_at": c.CreatedAt}}
 }
 
 // NewComplaint is the complaint form. ContactID and CallID are set when
@@ -151,7 +155,8 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	c.DueAt = now.AddDate(0, 0, s.days[c.Kind])
+	c.LimitDays = s.days[c.Kind]
+	c.DueAt = s.calendar.DueOn(now, c.LimitDays)
 	c.FirstDueAt = c.DueAt
 	c.History = []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "receive"}}
 	ref, err := s.complaintRef(ctx, c.ID, now)
@@ -256,7 +261,8 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 		fields = append(fields, "answer", answer, "answered_at", now)
 	case "reopen":
 		step.Note = v.Text("text", in.Text, 0, 1000)
-		fields = append(fields, "due_at", now.AddDate(0, 0, s.days[c.Kind]), "escalated_at", time.Time{})
+		days := s.days[c.Kind]
+		fields = append(fields, "due_at", s.calendar.DueOn(now, days), "limit_days", days, "escalated_at", time.Time{})
 	case "close":
 		step.Note = v.Text("text", in.Text, 0, 1000)
 		fields = append(fields, "closed_at", now)
@@ -335,6 +341,7 @@ type ComplaintQuery struct {
 type ComplaintRow struct {
 	ID, Ref, Subject, ContactName, Kind, Against, Status string
 	DueAt, CreatedAt                                     time.Time
+	LimitDays                                            int // working days; 0 when counted in calendar days
 	Overdue, Escalated                                   bool
 }
 
@@ -388,7 +395,7 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q Co
 		due := time.UnixMilli(int64(h.Number("due_ms"))).UTC()
 		row := ComplaintRow{ID: h.ID, Ref: h.String("ref"), Subject: h.String("subject"), ContactName: h.String("contact_name"), Kind: h.String("kind"),
 			Against: h.String("against"), Status: h.String("status"), DueAt: due, CreatedAt: h.Time("created_at"),
-			Escalated: h.String("escalated") == "yes"}
+			LimitDays: int(h.Number("limit_days")), Escalated: h.String("escalated") == "yes"}
 		row.Overdue = h.String("open") == "yes" && now.After(due)
 		rows = append(rows, row)
 	}

@@ -26,6 +26,7 @@ import (
 	"onestop/services/pii"
 	"onestop/services/reference"
 	"onestop/services/store"
+	"onestop/services/workdays"
 )
 
 // Collections of the package.
@@ -49,6 +50,8 @@ type Service struct {
 	// reference: the districts callers live in.
 	reference *reference.Lists
 	days      map[string]int
+	// calendar counts complaints' time limits in working days.
+	calendar *workdays.Calendar
 	// providerName names a training provider on the bureau's list.
 	providerName func(ctx context.Context, id string) (string, bool)
 }
@@ -68,7 +71,8 @@ type Deps struct {
 	// Figures counts calls, complaints, cases and ventures' check-ins
 	// (figures.go).
 	Figures *figures.Service
-	// ComplaintDays overrides the time limits of complaint kinds.
+	// ComplaintDays overrides the time limits of complaint kinds, in
+	// working days.
 	ComplaintDays map[string]int `deps:"optional"`
 	// ProviderName names a training provider on the bureau's list
 	// (training.Service.ProviderName): a complaint about a provider names
@@ -76,6 +80,8 @@ type Deps struct {
 	ProviderName func(ctx context.Context, id string) (string, bool)
 	// Reference holds the districts callers live in.
 	Reference *reference.Lists
+	// Calendar is the bureau's working-day calendar the limits count in.
+	Calendar *workdays.Calendar
 }
 
 // New returns the service and registers its indexes.
@@ -92,7 +98,7 @@ func New(d Deps) (*Service, error) {
 	}
 	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
 		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, figures: d.Figures, days: days, providerName: d.ProviderName,
-		reference: d.Reference}
+		reference: d.Reference, calendar: d.Calendar}
 	o := d.Outbox
 	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
 	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))
@@ -102,7 +108,7 @@ func New(d Deps) (*Service, error) {
 	return s, nil
 }
 
-// ComplaintDays is the time limit of a complaint kind, in days.
+// ComplaintDays is the time limit of a complaint kind, in working days.
 func (s *Service) ComplaintDays(kind string) int { return s.days[kind] }
 
 // Step is one entry of a record's timeline. Note is staff-only text.

@@ -21,6 +21,7 @@ import (
 	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
+	"onestop/services/workdays"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -55,9 +56,11 @@ func setup(t testing.TB) *env {
 		slices.Concat([]store.Collection{onestop.Collection}, mentors.Collections, hotline.Collections)...)
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
-	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: x.People}))
+	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: x.People,
+		Calendar: x.Workdays}))
 	deps := hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: x.Vault, Clock: x.Clock, People: x.People,
-		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference}
+		Mentors: ms, Onestop: os, Accounts: x.Accounts, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference,
+		Calendar: x.Workdays}
 	svc := servicetest.Must(hotline.New(deps))
 	x.People.OnCheck(svc.CheckFacts)
 	x.People.OnSave(func(ctx context.Context, id string) {
@@ -283,7 +286,9 @@ func TestComplaints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ComplainantID != wang.ID || !c.DueAt.Equal(e.clock.Now().AddDate(0, 0, 10)) {
+	// Filed on Wednesday 25 November: seven working days end on Friday
+	// 4 December, at its close.
+	if c.ComplainantID != wang.ID || c.LimitDays != 7 || !c.DueAt.Equal(workdays.EndOf(core.NewDate(2026, time.December, 4))) {
 		t.Fatalf("complaint %+v", c)
 	}
 	for _, tt := range []struct {
@@ -323,10 +328,11 @@ func TestComplaints(t *testing.T) {
 	if n, _ := e.notify.Unread(ctx, wang.ID); n != 1 {
 		t.Fatalf("complainant has %d notifications", n)
 	}
-	// The complainant reopens: a fresh time limit.
+	// The complainant reopens on Saturday 28 November: a fresh time limit,
+	// counted from Monday.
 	e.advance(3 * 24 * time.Hour)
 	c, err = e.svc.ActOnComplaint(ctx, wang, c.ID, hotline.ComplaintStep{Action: "reopen", Text: "新導師也沒回覆"}, meta)
-	if err != nil || c.Status != hotline.Reopened || !c.DueAt.Equal(e.clock.Now().AddDate(0, 0, 10)) {
+	if err != nil || c.Status != hotline.Reopened || c.LimitDays != 7 || !c.DueAt.Equal(workdays.EndOf(core.NewDate(2026, time.December, 8))) {
 		t.Fatalf("reopen: %+v %v", c, err)
 	}
 	if last := c.History[len(c.History)-1]; last.Said != "新導師也沒回覆" || last.Note != "" {

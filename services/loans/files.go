@@ -123,7 +123,8 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 		}
 	}
 	l.Applicant = a
-	l.DueAt = l.CreatedAt.AddDate(0, 0, DefaultDays[Submitted])
+	l.DueDays = DefaultDays[Submitted]
+	l.DueAt = s.calendar.DueOn(l.CreatedAt, l.DueDays)
 	l.Timeline = []Step{{At: l.CreatedAt, ActorName: actor.Name, Side: "applicant", Action: "apply"}}
 	// One open file per person and policy: a key held until the file ends
 	// (withdrawn, declined, repaid), so a double submit makes one file.
@@ -262,9 +263,9 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	}
 	to, _ := set[0].Value.(string)
 	if days, ok := DefaultDays[to]; ok {
-		set = append(set, bson.E{Key: "due_at", Value: now.AddDate(0, 0, days)})
+		set = append(set, bson.E{Key: "due_at", Value: s.calendar.DueOn(now, days)}, bson.E{Key: "due_days", Value: days})
 	} else {
-		set = append(set, bson.E{Key: "due_at", Value: time.Time{}})
+		set = append(set, bson.E{Key: "due_at", Value: time.Time{}}, bson.E{Key: "due_days", Value: 0})
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}}}}}
 	if in.Action == "repay" {
@@ -317,6 +318,7 @@ type Row struct {
 	ID, PersonName, Status, Waiting, PolicyID string
 	AmountYuan                                int64
 	DueAt, CreatedAt                          time.Time
+	DueDays                                   int // working days; 0 when counted in calendar days
 	Overdue                                   bool
 }
 
@@ -363,7 +365,7 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q Query) (
 			w = ""
 		}
 		rows = append(rows, Row{ID: h.ID, PersonName: h.String("person_name"), Status: h.String("status"), Waiting: w, PolicyID: h.String("policy_id"),
-			AmountYuan: int64(h.Number("amount")), DueAt: due, CreatedAt: h.Time("created_at"), Overdue: !due.IsZero() && now.After(due)})
+			AmountYuan: int64(h.Number("amount")), DueAt: due, DueDays: int(h.Number("due_days")), CreatedAt: h.Time("created_at"), Overdue: !due.IsZero() && now.After(due)})
 	}
 	return rows, r.Total, p, nil
 }

@@ -24,6 +24,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/store"
+	"onestop/services/workdays"
 )
 
 // Collections of the package.
@@ -47,10 +48,11 @@ var Statuses = []string{Submitted, Returned, Forwarded, Approved, Declined, Disb
 // WaitingOn says who must act next in each status.
 var WaitingOn = map[string]string{Submitted: "bureau", Returned: "applicant", Forwarded: "bank", Approved: "bank"}
 
-// DefaultDays are the time limits of each waiting status, in days: the
-// whole of the bureau's and bank's part within the three working days
-// comparable platforms reach.
-var DefaultDays = map[string]int{Submitted: 2, Returned: 10, Forwarded: 3, Approved: 5}
+// DefaultDays are the time limits of each waiting status, in working days
+// of the bureau's calendar (services/workdays): each of the bureau's and
+// the bank's steps within the three working days comparable platforms
+// reach, and seven for the applicant to complete a file sent back.
+var DefaultDays = map[string]int{Submitted: 2, Returned: 7, Forwarded: 3, Approved: 3}
 
 // Enumerations of the form.
 var (
@@ -65,7 +67,7 @@ var LoanIndex = search.Index{
 	Name:     "loans",
 	Text:     []string{"person_name", "purpose"},
 	Keywords: []string{"status", "bank_id", "person_id", "waiting_on", "policy_id", "reached_bank", "escalated"},
-	Numbers:  []string{"due_ms", "amount"},
+	Numbers:  []string{"due_ms", "due_days", "amount"},
 	Times:    []string{"created_at"},
 }
 
@@ -112,17 +114,20 @@ type Loan struct {
 	Status           string       `bson:"status" json:"status"`
 	ReachedBank      bool         `bson:"reached_bank" json:"-"`
 	Applicant        Applicant    `bson:"applicant" json:"applicant"`
-	DueAt            time.Time    `bson:"due_at,omitempty" json:"due_at,omitzero"`
-	EscalatedFor     time.Time    `bson:"escalated_for,omitempty" json:"-"` // the limit the worker raised the file for
-	SubsidyPct       float64      `bson:"subsidy_pct" json:"subsidy_pct"`
-	GrantedYuan      int64        `bson:"granted_yuan,omitempty" json:"granted_yuan,omitempty"`
-	RatePct          float64      `bson:"rate_pct,omitempty" json:"rate_pct,omitempty"`
-	DecidedAt        time.Time    `bson:"decided_at,omitempty" json:"decided_at,omitzero"`
-	DisbursedOn      core.Date    `bson:"disbursed_on,omitempty" json:"disbursed_on,omitzero"`
-	Repayments       []Repayment  `bson:"repayments" json:"repayments"`
-	Timeline         []Step       `bson:"timeline" json:"timeline"`
-	CreatedAt        time.Time    `bson:"created_at" json:"created_at"`
-	Version          int          `bson:"version" json:"-"`
+	DueAt            time.Time    `bson:"due_at,omitempty" json:"due_at,omitzero"` // the close of the step's last working day
+	// DueDays is the step's time limit in working days, which DueAt counts;
+	// 0 on steps begun when limits were calendar days.
+	DueDays      int         `bson:"due_days,omitempty" json:"limit_workdays,omitempty"`
+	EscalatedFor time.Time   `bson:"escalated_for,omitempty" json:"-"` // the limit the worker raised the file for
+	SubsidyPct   float64     `bson:"subsidy_pct" json:"subsidy_pct"`
+	GrantedYuan  int64       `bson:"granted_yuan,omitempty" json:"granted_yuan,omitempty"`
+	RatePct      float64     `bson:"rate_pct,omitempty" json:"rate_pct,omitempty"`
+	DecidedAt    time.Time   `bson:"decided_at,omitempty" json:"decided_at,omitzero"`
+	DisbursedOn  core.Date   `bson:"disbursed_on,omitempty" json:"disbursed_on,omitzero"`
+	Repayments   []Repayment `bson:"repayments" json:"repayments"`
+	Timeline     []Step      `bson:"timeline" json:"timeline"`
+	CreatedAt    time.Time   `bson:"created_at" json:"created_at"`
+	Version      int         `bson:"version" json:"-"`
 }
 
 // Applicant is what the profile says about the applicant when they apply:
@@ -168,16 +173,16 @@ func (l *Loan) RepaidFen() int64 {
 }
 
 func loanDoc(l *Loan) *search.Doc {
-	due := int64(0)
+	due, days := int64(0), 0
 	if l.Waiting() != "" {
-		due = l.DueAt.UnixMilli()
+		due, days = l.DueAt.UnixMilli(), l.DueDays
 	}
 	waiting := l.Waiting()
 	if waiting == "" {
 		waiting = "none"
 	}
 	return &search.Doc{ID: l.ID, Fields: map[string]any{"person_name": l.PersonName, "purpose": l.Purpose, "status": l.Status, "bank_id": l.BankID,
-		"person_id": l.PersonID, "waiting_on": waiting, "policy_id": l.PolicyID, "reached_bank": yesNo(l.ReachedBank), "escalated": yesNo(!l.DueAt.IsZero() && l.EscalatedFor.Equal(l.DueAt)), "due_ms": due, "amount": l.AmountYuan, "created_at": l.CreatedAt}}
+		"person_id": l.PersonID, "waiting_on": waiting, "policy_id": l.PolicyID, "reached_bank": yesNo(l.ReachedBank), "escalated": yesNo(!l.DueAt.IsZero() && l.EscalatedFor.Equal(l.DueAt)), "due_ms": due, "due_days": days, "amount": l.AmountYuan, "created_at": l.CreatedAt}}
 }
 
 func yesNo(b bool) string {
@@ -198,6 +203,8 @@ type Service struct {
 	accounts *accounts.Service
 	figures  *figures.Service
 	clock    core.Clock
+	// calendar counts each step's time limit in working days.
+	calendar *workdays.Calendar
 }
 
 // Deps wires the service.
@@ -216,6 +223,8 @@ type Deps struct {
 	// Figures counts applications, decisions and disbursements.
 	Figures *figures.Service
 	Clock   core.Clock
+	// Calendar is the bureau's working-day calendar the limits count in.
+	Calendar *workdays.Calendar
 }
 
 // New returns the service and registers its index.
@@ -225,7 +234,7 @@ func New(d Deps) (*Service, error) {
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "loans", LoanIndex, loanDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, people: d.People, policies: d.Policies,
-		accounts: d.Accounts, figures: d.Figures, clock: d.Clock}, nil
+		accounts: d.Accounts, figures: d.Figures, clock: d.Clock, calendar: d.Calendar}, nil
 }
 
 // WithClock returns the service on another clock (the demo loader).

@@ -18,6 +18,7 @@ import (
 	"onestop/services/policy"
 	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
+	"onestop/services/workdays"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -43,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), loans.Collections...)
 	ctx := context.Background()
 	svc := servicetest.Must(loans.New(loans.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, People: x.People,
-		Policies: x.Policies, Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock}))
+		Policies: x.Policies, Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock, Calendar: x.Workdays}))
 	x.Ready(t)
 	who := x.Users(t, map[string]accounts.Role{"admin": accounts.Admin, "farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
 		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor})
@@ -220,10 +221,16 @@ func TestEscalation(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := "/loans/" + l.ID
+	// Filed on Wednesday 25 November: the bureau's two working days end
+	// at the close of Friday 27 November.
+	if l.DueDays != 2 || !l.DueAt.Equal(workdays.EndOf(core.NewDate(2026, time.November, 27))) {
+		t.Fatalf("the bureau's limit: %d working days, due %s", l.DueDays, l.DueAt)
+	}
+	e.now.Store(l.DueAt.UnixMilli()) // the last second of the limit
 	if n, err := e.svc.Escalate(ctx); err != nil || n != 0 {
 		t.Fatalf("nothing is late yet: %d %v", n, err)
 	}
-	e.now.Add((49 * time.Hour).Milliseconds()) // the bureau's 2 days are over
+	e.now.Add(time.Second.Milliseconds()) // the bureau's 2 working days are over
 	for range 3 {
 		if _, err := e.svc.Escalate(ctx); err != nil {
 			t.Fatal(err)
@@ -237,11 +244,17 @@ func TestEscalation(t *testing.T) {
 	}
 	// Forwarded: the bank's 3 days start afresh; when they pass, its
 	// officers and the administrators hear once more.
-	if _, err := e.svc.Act(ctx, e.who["staff"], l.ID, loans.StepInput{Action: "forward", Note: "已核實"}, meta); err != nil {
+	// Forwarded on Saturday 28 November: the bank's three working days
+	// are Monday to Wednesday.
+	f, err := e.svc.Act(ctx, e.who["staff"], l.ID, loans.StepInput{Action: "forward", Note: "已核實"}, meta)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if f.DueDays != 3 || !f.DueAt.Equal(workdays.EndOf(core.NewDate(2026, time.December, 2))) {
+		t.Fatalf("the bank's limit: %d working days, due %s", f.DueDays, f.DueAt)
+	}
 	officerBefore := unread(t, e, e.who["officerA"], link) // the forwarding notice
-	e.now.Add((73 * time.Hour).Milliseconds())
+	e.now.Store(f.DueAt.Add(time.Second).UnixMilli())
 	n, err := e.svc.Escalate(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("bank late: %d %v", n, err)

@@ -1,8 +1,8 @@
 // Package onestop owns requests for the one-stop chain of start-up services
 // (一條龍服務, source (十二)): project development, plan design, risk
 // assessment, opening guidance, financing and follow-up support. Each
-// request has a time limit by type (限時辦結), an owner on the bureau's side,
-// and a history of who changed what when.
+// request has a time limit by type (限時辦結) in the bureau's working days,
+// an owner on the bureau's side, and a history of who changed what when.
 package onestop
 
 import (
@@ -24,15 +24,18 @@ import (
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/store"
+	"onestop/services/workdays"
 )
 
 // Types of service along the chain, in order.
 var Types = []string{"project_development", "plan_design", "risk_assessment", "opening_guidance", "financing", "follow_up"}
 
-// DefaultDays is the time limit of each type, in calendar days.
+// DefaultDays is the time limit of each type, in working days of the
+// bureau's calendar (services/workdays): what were three weeks, two weeks,
+// a week and a month of calendar days.
 var DefaultDays = map[string]int{
-	"project_development": 15, "plan_design": 10, "risk_assessment": 10,
-	"opening_guidance": 5, "financing": 7, "follow_up": 30,
+	"project_development": 10, "plan_design": 7, "risk_assessment": 7,
+	"opening_guidance": 3, "financing": 5, "follow_up": 20,
 }
 
 // Related names, for each type, the policies whose results the request
@@ -63,7 +66,7 @@ var Index = search.Index{
 	Name:     "service_requests",
 	Text:     []string{"owner_name", "details"},
 	Keywords: []string{"status", "type", "owner_id", "assignee_id", "open", "contact_id"},
-	Numbers:  []string{"due_ms"},
+	Numbers:  []string{"due_ms", "limit_days"},
 	Times:    []string{"created_at"},
 }
 
@@ -79,11 +82,14 @@ type Request struct {
 	AssigneeID   string    `bson:"assignee_id,omitempty"`
 	AssigneeName string    `bson:"assignee_name,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
-	DueAt        time.Time `bson:"due_at"`
-	UpdatedAt    time.Time `bson:"updated_at"`
-	ClosedAt     time.Time `bson:"closed_at,omitempty"`
-	History      []Step    `bson:"history"`
-	Linked       []Linked  `bson:"linked,omitempty"`
+	DueAt        time.Time `bson:"due_at"` // the close of the limit's last working day
+	// LimitDays is the time limit it was given, in working days; 0 on
+	// requests made when limits were calendar days.
+	LimitDays int       `bson:"limit_days,omitempty"`
+	UpdatedAt time.Time `bson:"updated_at"`
+	ClosedAt  time.Time `bson:"closed_at,omitempty"`
+	History   []Step    `bson:"history"`
+	Linked    []Linked  `bson:"linked,omitempty"`
 }
 
 // Step is one change of a request.
@@ -118,6 +124,8 @@ type Service struct {
 	days    map[string]int
 	figures *figures.Service
 	people  *people.Service
+	// calendar counts time limits in working days.
+	calendar *workdays.Calendar
 }
 
 // Deps wires the service.
@@ -130,6 +138,8 @@ type Deps struct {
 	Figures *figures.Service
 	// People checks the caller's eligibility when they file a request.
 	People *people.Service
+	// Calendar is the bureau's working-day calendar the limits count in.
+	Calendar *workdays.Calendar
 	// Days overrides the default time limits (DefaultDays), by type.
 	Days map[string]int `deps:"optional"`
 }
@@ -146,12 +156,13 @@ func New(d Deps) (*Service, error) {
 	for k, v := range d.Days {
 		days[k] = v
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures, people: d.People}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures, people: d.People,
+		calendar: d.Calendar}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	return svc, nil
 }
 
-// Days returns the time limit of a type.
+// Days returns the time limit of a type, in working days.
 func (s *Service) Days(t string) int { return s.days[t] }
 
 func toDoc(r *Request) *search.Doc {
@@ -161,7 +172,7 @@ func toDoc(r *Request) *search.Doc {
 	}
 	return &search.Doc{ID: r.ID, Fields: map[string]any{
 		"owner_name": r.OwnerName, "details": r.Details, "status": r.Status, "type": r.Type, "owner_id": r.OwnerID,
-		"assignee_id": r.AssigneeID, "open": open, "due_ms": r.DueAt.UnixMilli(), "created_at": r.CreatedAt, "contact_id": r.ContactID,
+		"assignee_id": r.AssigneeID, "open": open, "due_ms": r.DueAt.UnixMilli(), "limit_days": r.LimitDays, "created_at": r.CreatedAt, "contact_id": r.ContactID,
 	}}
 }
 
@@ -217,9 +228,9 @@ func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Ow
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now, days := s.clock.Now(), s.days[in.Type]
 	r := &Request{ID: core.IDFor(ctx, "service_request"), OwnerID: owner.AccountID, ContactID: owner.ContactID, OwnerName: owner.Name, Type: in.Type, Details: in.Details,
-		Status: Submitted, CreatedAt: now, UpdatedAt: now, DueAt: now.AddDate(0, 0, s.days[in.Type]), Linked: linked,
+		Status: Submitted, CreatedAt: now, UpdatedAt: now, DueAt: s.calendar.DueOn(now, days), LimitDays: days, Linked: linked,
 		History: []Step{{At: now, ActorID: actor.ID, ActorName: actor.Name, Action: "submit", To: Submitted}}}
 	if err := s.outbox.Begin(ctx, Index.Name, r.ID); err != nil {
 		return nil, err
@@ -355,6 +366,7 @@ type Query struct {
 type Row struct {
 	ID, OwnerName, Type, Status, AssigneeID string
 	CreatedAt, DueAt                        time.Time
+	LimitDays                               int // working days; 0 when counted in calendar days
 	Overdue                                 bool
 }
 
@@ -396,7 +408,7 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q Query) (
 	for _, h := range r.Hits {
 		due := time.UnixMilli(int64(h.Number("due_ms"))).UTC()
 		row := Row{ID: h.ID, OwnerName: h.String("owner_name"), Type: h.String("type"), Status: h.String("status"),
-			AssigneeID: h.String("assignee_id"), CreatedAt: h.Time("created_at"), DueAt: due}
+			AssigneeID: h.String("assignee_id"), CreatedAt: h.Time("created_at"), DueAt: due, LimitDays: int(h.Number("limit_days"))}
 		row.Overdue = h.String("open") == "yes" && now.After(due)
 		rows = append(rows, row)
 	}

@@ -12,6 +12,7 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
+	"onestop/services/workdays"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -21,7 +22,7 @@ var start = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 func world(t *testing.T) (*servicetest.Env, *onestop.Service, map[string]accounts.Principal) {
 	e := servicetest.New(t, start, onestop.Collection)
 	svc := servicetest.Must(onestop.New(onestop.Deps{Store: e.Store, Outbox: e.Outbox, Audit: e.Audit, Clock: e.Clock, Figures: e.Figures, People: e.People,
-		Days: map[string]int{"financing": 3}}))
+		Calendar: e.Workdays, Days: map[string]int{"financing": 3}}))
 	e.Ready(t)
 	return e, svc, e.Users(t, map[string]accounts.Role{
 		"owner": accounts.Entrepreneur, "other": accounts.Entrepreneur, "desk": accounts.Hotline,
@@ -55,8 +56,10 @@ func TestCreateValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != onestop.Submitted || r.Details != "需要貸款" || !r.DueAt.Equal(start.AddDate(0, 0, 3)) {
-		t.Errorf("created %+v (the configured 3-day limit applies)", r)
+	// Filed on Monday 2 November: three working days end at the close of
+	// Thursday 5 November.
+	if r.Status != onestop.Submitted || r.Details != "需要貸款" || r.LimitDays != 3 || !r.DueAt.Equal(workdays.EndOf(core.NewDate(2026, time.November, 5))) {
+		t.Errorf("created %+v (the configured 3-working-day limit applies)", r)
 	}
 }
 
@@ -167,9 +170,18 @@ func TestListScopes(t *testing.T) {
 	if n := count(u["desk"], onestop.Query{Overdue: true}); n != 0 {
 		t.Errorf("%d overdue before the limit", n)
 	}
-	e.Advance(4 * 24 * time.Hour)
+	// Due on Thursday 5 November: late that evening they are on time, and
+	// overdue once the day is over.
+	e.Now.Store(time.Date(2026, 11, 5, 23, 30, 0, 0, core.CST).UnixMilli())
+	if n := count(u["desk"], onestop.Query{Overdue: true}); n != 0 {
+		t.Errorf("%d overdue on the last day of the limit", n)
+	}
+	e.Advance(time.Hour)
 	if n := count(u["desk"], onestop.Query{Overdue: true}); n != 3 {
 		t.Errorf("%d overdue after the limit, want 3", n)
+	}
+	if rows, _, _, _ := svc.List(ctx, u["desk"], onestop.Query{}); len(rows) == 0 || rows[0].LimitDays != 3 {
+		t.Errorf("the queue does not carry the limit in working days: %+v", rows)
 	}
 	if _, _, _, err := svc.List(ctx, accounts.Principal{}, onestop.Query{}); !core.IsCode(err, core.Unauthenticated) {
 		t.Errorf("a guest listed: %v", err)

@@ -62,9 +62,11 @@ func (w *world) on(t *testing.T, current []byte, previous ...[]byte) *services {
 	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies, Reference: x.Reference}))
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
-	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: ppl}))
+	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: ppl,
+		Calendar: x.Workdays}))
 	hl := servicetest.Must(hotline.New(hotline.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Vault: v, Clock: x.Clock,
-		People: ppl, Mentors: ms, Onestop: os, Accounts: acc, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference}))
+		People: ppl, Mentors: ms, Onestop: os, Accounts: acc, Figures: x.Figures, ProviderName: servicetest.NoProvider, Reference: x.Reference,
+		Calendar: x.Workdays}))
 	return &services{vault: v, accounts: acc, people: ppl, hotline: hl}
 }
 

@@ -1,8 +1,8 @@
 // Package servicetest builds what a service under test works with, on a
 // fresh database of the embedded store: the search index, the outbox, the
-// audit log, notifications, the vault, accounts, the reference lists,
-// people, the policy catalogue and the figures, all on a clock the test
-// moves. Each package's tests add their own service and call Ready.
+// audit log, notifications, the vault, accounts, the reference lists, the
+// working-day calendar, people, the policy catalogue and the figures, all
+// on a clock the test moves. Each package's tests add their own service and call Ready.
 package servicetest
 
 import (
@@ -28,6 +28,7 @@ import (
 	"onestop/services/reference"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
+	"onestop/services/workdays"
 )
 
 // Env is the neighbourhood of a service under test.
@@ -44,9 +45,11 @@ type Env struct {
 	Figures  *figures.Service
 	// Reference is the reference lists, seeded.
 	Reference *reference.Lists
-	Now       *atomic.Int64 // the clock, in Unix milliseconds
-	Clock     core.Clock
-	Log       *slog.Logger
+	// Workdays is the working-day calendar, seeded (2026).
+	Workdays *workdays.Calendar
+	Now      *atomic.Int64 // the clock, in Unix milliseconds
+	Clock    core.Clock
+	Log      *slog.Logger
 	// Admin is an administrator who exists only as a principal.
 	Admin accounts.Principal
 }
@@ -59,7 +62,7 @@ var Meta = accounts.Meta{IP: "192.0.2.10"}
 func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	t.Helper()
 	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, store.Leases}, accounts.Collections,
-		notify.Collections, policy.Collections, figures.Collections, []store.Collection{reference.Collection}, colls)
+		notify.Collections, policy.Collections, figures.Collections, []store.Collection{reference.Collection, workdays.Collection}, colls)
 	s := storetest.New(t, all...)
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -78,6 +81,10 @@ func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: e.Log, Notify: e.Notify}))
 	e.Reference = Must(reference.New(reference.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Log: e.Log}))
 	if err := e.Reference.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.Workdays = Must(workdays.New(workdays.Deps{Store: s, Audit: e.Audit, Clock: e.Clock, Log: e.Log}))
+	if err := e.Workdays.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	e.Figures = Must(figures.New(figures.Deps{Store: s}))
