@@ -39,7 +39,14 @@ func (a *Handlers) exportTables(l string, v *dashboard) []table {
 	}
 	out := []table{head}
 	for _, b := range v.Breakdowns {
-		t := table{Name: a.I18n.T(l, b.Key), Rows: b.Rows}
+		t := table{Name: a.I18n.T(l, b.Key)}
+		for _, r := range b.Rows {
+			var row []string
+			for _, c := range r {
+				row = append(row, c.Text)
+			}
+			t.Rows = append(t.Rows, row)
+		}
 		for _, h := range b.Header {
 			t.Header = append(t.Header, a.I18n.T(l, h))
 		}
