@@ -1,16 +1,24 @@
 package portal_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
+	"math"
 	figuresweb "onestop/portal/figures"
 	"onestop/portal/portaltest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/figures"
+	"onestop/services/reference"
 )
 
 // TestFiguresCountOverdueWorkAsLate: the dashboard, its JSON and its page
@@ -73,5 +81,100 @@ func TestFiguresCountOverdueWorkAsLate(t *testing.T) {
 	resp, body = tp.Do("GET", "/api/v1/admin/figures?"+span, nil, tp.Login("admin@test.cn"), "Accept-Language", "en")
 	if !strings.Contains(string(body), `"note":"closed in time 1 ÷ due or closed 3 (incl. 1 overdue and still open)"`) {
 		t.Errorf("in English: %d %s", resp.StatusCode, body)
+	}
+
+	t.Run("exports", func(t *testing.T) { checkExports(t, b, span, want) })
+	// A filter is said in words, not as its code.
+	code := tp.App.Lists.Codes(reference.District)[0]
+	_, raw := b.Raw("/admin/figures.xlsx?" + span + "&filter=district:" + code)
+	x, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := x.GetCellValue(x.GetSheetList()[0], "C1"); v != "地區："+tp.App.Lists.Label(reference.District, code, "zh-Hant") {
+		t.Errorf("the filter of a district's export: %q", v)
+	}
+}
+
+// checkExports: the XLSX holds numbers as numbers (a rate as a fraction
+// in a percent format, its parts as counts in columns of their own), the
+// filter in words, a frozen header and columns as wide as what they hold;
+// the cohorts' counts and shares are apart; the CSV starts with a BOM.
+func checkExports(t *testing.T, b *portaltest.Browser, span, formula string) {
+	resp, raw := b.Raw("/admin/figures.xlsx?" + span)
+	if resp.StatusCode != 200 {
+		t.Fatalf("xlsx: %d", resp.StatusCode)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := x.GetSheetList()
+	first := sheets[0]
+	rows, _ := x.GetRows(first)
+	at := -1
+	for i, r := range rows {
+		if len(r) > 1 && r[1] == "投訴限時辦結率" {
+			at = i + 1
+		}
+	}
+	if at < 0 || rows[0][2] != "全市" || rows[1][3] != "分子計算" {
+		t.Fatalf("no complaints' rate, or the filter not in words: %q", rows[:2])
+	}
+	for _, tt := range []struct {
+		col    string
+		number float64
+		format string
+	}{{"C", 1.0 / 3, "0.0%"}, {"E", 1, "#,##0"}, {"G", 3, "#,##0"}, {"H", 1, "#,##0"}} {
+		ref := fmt.Sprintf("%s%d", tt.col, at)
+		typ, _ := x.GetCellType(first, ref)
+		v, _ := x.GetCellValue(first, ref, excelize.Options{RawCellValue: true})
+		id, _ := x.GetCellStyle(first, ref)
+		st, _ := x.GetStyle(id)
+		n, err := strconv.ParseFloat(v, 64)
+		if typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString || err != nil || math.Abs(n-tt.number) > 1e-9 ||
+			st == nil || st.CustomNumFmt == nil || *st.CustomNumFmt != tt.format {
+			t.Errorf("%s: type %v, %q, style %+v; want the number %v shown as %s", ref, typ, v, st, tt.number, tt.format)
+		}
+	}
+	for col, want := range map[string]string{"D": "按時辦結", "F": "到期或已辦結", "I": formula} {
+		if v, _ := x.GetCellValue(first, fmt.Sprintf("%s%d", col, at)); v != want {
+			t.Errorf("%s%d = %q, want %q", col, at, v, want)
+		}
+	}
+	if shown, _ := x.GetCellValue(first, fmt.Sprintf("C%d", at)); shown != "33.3%" {
+		t.Errorf("the rate as Excel shows it: %q", shown)
+	}
+	if p, _ := x.GetPanes(first); !p.Freeze || p.YSplit != 2 || p.TopLeftCell != "A3" {
+		t.Errorf("the header is not frozen: %+v", p)
+	}
+	if w, _ := x.GetColWidth(first, "B"); w < 16 {
+		t.Errorf("the figures' column is %v wide, narrower than their names", w)
+	}
+	var cohorts string
+	for _, s := range sheets {
+		if strings.Contains(s, "創業隊列") {
+			cohorts = s
+		}
+	}
+	head, _ := x.GetRows(cohorts)
+	if len(head) < 3 || head[1][2] != "6 個月仍經營（經核實）" || head[1][3] != "6 個月仍經營比例（經核實）" {
+		t.Fatalf("cohort columns: %q", head)
+	}
+	if typ, _ := x.GetCellType(cohorts, "B3"); typ == excelize.CellTypeSharedString {
+		t.Errorf("a cohort's ventures started is text")
+	}
+
+	resp, raw = b.Raw("/admin/figures.csv?" + span)
+	if resp.StatusCode != 200 || !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("csv: %d, starts %q", resp.StatusCode, raw[:min(len(raw), 8)])
+	}
+	r := csv.NewReader(bytes.NewReader(raw[3:]))
+	r.FieldsPerRecord = -1
+	crows, err := r.ReadAll()
+	if err != nil || !slices.ContainsFunc(crows, func(r []string) bool {
+		return slices.Equal(r, []string{"熱線與跟蹤扶持", "投訴限時辦結率", "33.3%", "按時辦結", "1", "到期或已辦結", "3", "1", formula})
+	}) {
+		t.Errorf("csv rows (%v): %q", err, crows[:min(len(crows), 30)])
 	}
 }

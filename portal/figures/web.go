@@ -91,6 +91,28 @@ func (a *Handlers) filterGroups(ctx context.Context, l string) ([]filterGroup, e
 	return out, nil
 }
 
+// filterLabel says a query's filter in the reader's language, as the
+// form offers it ("district:beishan" → 「地區：北山區」); a value the form does
+// not list (a mentor's id) is said as it is.
+func (a *Handlers) filterLabel(ctx context.Context, l string, q figures.Query) (string, error) {
+	if q.Dim == "all" {
+		return a.I18n.T(l, "figdim.all"), nil
+	}
+	groups, err := a.filterGroups(ctx, l)
+	if err != nil {
+		return "", err
+	}
+	value := q.Value
+	for _, g := range groups {
+		for _, o := range g.Options {
+			if o.Value == q.Dim+":"+q.Value {
+				value = o.Label
+			}
+		}
+	}
+	return a.I18n.T(l, "figures.export.filter", a.I18n.T(l, "figdim."+q.Dim), value), nil
+}
+
 // figuresPage is the bureau's dashboard: every figure of a span of months,
 // for the city or under one filter, read from the rollups alone, with a
 // year of monthly trends drawn as SVG and the cohorts of ventures.
