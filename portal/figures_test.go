@@ -208,4 +208,14 @@ func TestOpenData(t *testing.T) {
 	if resp, doc := b.Get("/open-data"); resp.StatusCode != 200 || !strings.Contains(doc.Find("#open-data").Text(), "<5") {
 		t.Errorf("open data page: %d %q", resp.StatusCode, doc.Find("#open-data").Text())
 	}
+	// Calls, consultations and trainees have no district: the city's
+	// table has them, the districts' table has no column of them.
+	_, doc := b.Get("/open-data")
+	if head := doc.Find("#open-data thead").Text(); doc.Find("#open-data thead th").Length() != 6 || strings.Contains(head, "熱線來電") ||
+		doc.Find("#open-data-city tbody td").Length() != 3 || !strings.Contains(doc.Find("#open-data-city thead").Text(), "熱線來電") {
+		t.Errorf("open data by district and for the city: %q / %q", head, doc.Find("#open-data-city").Text())
+	}
+	if !strings.Contains(string(body), `"city_only":{"training_passed":0,"consultations":0,"calls":0}`) {
+		t.Errorf("the city-only figures in JSON: %s", body)
+	}
 }
