@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"onestop/services/accounts"
@@ -177,4 +178,50 @@ func checkExports(t *testing.T, b *portaltest.Browser, span, formula string) {
 	}) {
 		t.Errorf("csv rows (%v): %q", err, crows[:min(len(crows), 30)])
 	}
+}
+
+// TestFiguresPageInBrowser: on the dashboard in a browser, a year with
+// nothing recorded says so in words where it drew an empty frame (the
+// calls), a year with something draws its bars (the service requests),
+// and a time-limit rate shows its formula beside it.
+func TestFiguresPageInBrowser(t *testing.T) {
+	tp := portaltest.New(t)
+	_, e1, _ := tp.Account(accounts.Entrepreneur, "e1@test.cn")
+	tp.Account(accounts.Admin, "admin@test.cn")
+	if resp, body := tp.Do("POST", "/api/v1/services", map[string]any{"type": "financing", "details": "想了解創業擔保貸款的申請流程"}, e1); resp.StatusCode != 201 {
+		t.Fatalf("service: %d %s", resp.StatusCode, body)
+	}
+	tp.Advance(10 * 24 * time.Hour) // past its 7 days, still open
+	tp.App.ForgetFigures()
+	s := portaltest.NewSession(t, tp, 90*time.Second)
+	s.ZhHant()
+	s.Login("admin@test.cn")
+	s.Step("the dashboard", chromedp.Navigate(s.Base+"/admin/figures"), chromedp.WaitVisible(chromedp.ID("figure-tiles")))
+	type drawn struct {
+		Empty     string  `json:"empty"`
+		Svgs      int     `json:"svgs"`
+		Tallest   float64 `json:"tallest"`
+		EmptyShow bool    `json:"shown"`
+	}
+	look := func(key string) drawn {
+		js := `(() => { const f = document.getElementById("chart-` + key + `"); const p = f.querySelector(".chart-empty");
+			return {empty: p ? p.textContent : "", shown: !!p && p.getBoundingClientRect().height > 0, svgs: f.querySelectorAll("svg").length,
+				tallest: Math.max(0, ...[...f.querySelectorAll("rect")].map(r => r.getBoundingClientRect().height))}; })()`
+		d, err := chromedp.Run(s.Ctx, chromedp.Evaluate[drawn](js))
+		if err != nil {
+			t.Fatalf("the chart %s: %v", key, err)
+		}
+		return d
+	}
+	if d := look("figures.series.calls"); d.Svgs != 0 || !d.EmptyShow || d.Empty != "最近 12 個月都沒有紀錄，沒有可畫的圖表。" {
+		t.Errorf("the calls' empty year: %+v", d)
+	}
+	if d := look("figures.series.service_requests"); d.Svgs != 1 || d.Empty != "" || d.Tallest <= 0 {
+		t.Errorf("the service requests' year: %+v", d)
+	}
+	if got := s.Text("#figure-tiles"); !strings.Contains(got, "按時辦結 0 ÷ 到期或已辦結 1（含逾期未結 1）") {
+		t.Errorf("the services' rate: %q", got)
+	}
+	s.Fits("the figures page")
+	portaltest.Screenshot(t, s.Ctx, "figures-empty-charts")
 }

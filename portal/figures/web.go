@@ -21,12 +21,14 @@ type bar struct {
 }
 
 // chart is a bar chart with its data, drawn without JavaScript; the same
-// numbers are in a table for screen readers.
+// numbers are in a table for screen readers. An empty one (every month
+// zero) would draw as blank space: the page says so in words instead.
 type chart struct {
 	Key    string
 	Bars   []bar
 	Width  float64
 	Height float64
+	Empty  bool
 }
 
 // filterOption is one choice of the dashboard's filter ("district:xicheng").
@@ -175,10 +177,11 @@ func (a *Handlers) fullView(ctx context.Context, l string, q figures.Query, now 
 // drawTrend draws twelve months of one counter as bars.
 func drawTrend(t figures.Trend) chart {
 	const w, h, gap = 600.0, 160.0, 4.0
-	ch := chart{Key: "figures.series." + t.Series, Width: w, Height: h + 20}
+	ch := chart{Key: "figures.series." + t.Series, Width: w, Height: h + 20, Empty: true}
 	var peak int64 = 1
 	for _, v := range t.Values {
 		peak = max(peak, v)
+		ch.Empty = ch.Empty && v == 0
 	}
 	bw := w/float64(len(t.Values)) - gap
 	for i, v := range t.Values {
