@@ -68,8 +68,9 @@ func TestFiguresByHand(t *testing.T) {
 		}
 	}
 
-	month := core.DateOf(tp.Now()).String()[:7]
-	resp, body = tp.Do("GET", "/api/v1/admin/figures?from="+month+"&to="+month, nil, w.Admin)
+	// To the next month: the request's time limit (7 days) may fall there.
+	month, next := core.DateOf(tp.Now()).String()[:7], core.DateOf(tp.Now().AddDate(0, 1, 0)).String()[:7]
+	resp, body = tp.Do("GET", "/api/v1/admin/figures?from="+month+"&to="+next, nil, w.Admin)
 	if resp.StatusCode != 200 {
 		t.Fatalf("figures: %d %s", resp.StatusCode, body)
 	}
@@ -98,11 +99,11 @@ func TestFiguresByHand(t *testing.T) {
 	b := tp.Browser()
 	_, doc := b.Get("/login")
 	b.Post("/login", url.Values{"login": {"admin@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
-	resp, raw := b.Raw("/admin/figures.csv?from=" + month + "&to=" + month)
+	resp, raw := b.Raw("/admin/figures.csv?from=" + month + "&to=" + next)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	r := csv.NewReader(bytes.NewReader(raw))
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil {
@@ -111,7 +112,7 @@ func TestFiguresByHand(t *testing.T) {
 	if !hasRow(rows, "入駐孵化基地申請", "3") || !hasRow(rows, "服務按時辦結率", "100.0%") {
 		t.Errorf("csv rows: %v", rows[:min(len(rows), 12)])
 	}
-	resp, raw = b.Raw("/admin/figures.xlsx?from=" + month + "&to=" + month)
+	resp, raw = b.Raw("/admin/figures.xlsx?from=" + month + "&to=" + next)
 	if resp.StatusCode != 200 {
 		t.Fatalf("xlsx: %d", resp.StatusCode)
 	}
@@ -135,18 +136,18 @@ func TestFiguresByHand(t *testing.T) {
 	}
 
 	// The page: sections, cohorts, the breakdown by base, the definitions.
-	resp, doc = b.Get("/admin/figures?from=" + month + "&to=" + month)
+	resp, doc = b.Get("/admin/figures?from=" + month + "&to=" + next)
 	if resp.StatusCode != 200 || doc.Find("#cohorts tbody tr").Length() != 12 || doc.Find("#figure-help dt").Length() < 20 {
 		t.Fatalf("dashboard: %d, %d cohorts", resp.StatusCode, doc.Find("#cohorts tbody tr").Length())
 	}
 	href, _ := doc.Find("#export-csv").Attr("href")
-	if resp, raw := b.Raw(href); resp.StatusCode != 200 || !strings.Contains(string(raw), month+" – "+month) {
+	if resp, raw := b.Raw(href); resp.StatusCode != 200 || !strings.Contains(string(raw), month+" – "+next) {
 		t.Errorf("the page's export link %q does not keep the span: %d", href, resp.StatusCode)
 	}
 	if got := doc.Find("table.breakdown").Text(); !strings.Contains(got, "高新創業園") {
 		t.Errorf("the bases' table: %q", got)
 	}
-	if resp, doc = b.Get("/admin/figures?filter=base:" + w.BaseA + "&from=" + month + "&to=" + month); resp.StatusCode != 200 ||
+	if resp, doc = b.Get("/admin/figures?filter=base:" + w.BaseA + "&from=" + month + "&to=" + next); resp.StatusCode != 200 ||
 		!strings.Contains(doc.Find("#figure-tiles").Text(), "2 入駐孵化基地申請") {
 		t.Errorf("filtered by base A: %d %q", resp.StatusCode, doc.Find("#figure-tiles").Text())
 	}
@@ -206,5 +207,15 @@ func TestOpenData(t *testing.T) {
 	b := tp.Browser()
 	if resp, doc := b.Get("/open-data"); resp.StatusCode != 200 || !strings.Contains(doc.Find("#open-data").Text(), "<5") {
 		t.Errorf("open data page: %d %q", resp.StatusCode, doc.Find("#open-data").Text())
+	}
+	// Calls, consultations and trainees have no district: the city's
+	// table has them, the districts' table has no column of them.
+	_, doc := b.Get("/open-data")
+	if head := doc.Find("#open-data thead").Text(); doc.Find("#open-data thead th").Length() != 6 || strings.Contains(head, "熱線來電") ||
+		doc.Find("#open-data-city tbody td").Length() != 3 || !strings.Contains(doc.Find("#open-data-city thead").Text(), "熱線來電") {
+		t.Errorf("open data by district and for the city: %q / %q", head, doc.Find("#open-data-city").Text())
+	}
+	if !strings.Contains(string(body), `"city_only":{"training_passed":0,"consultations":0,"calls":0}`) {
+		t.Errorf("the city-only figures in JSON: %s", body)
 	}
 }

@@ -48,6 +48,6 @@ func (a *Handlers) Routes() []web.Route {
 
 var (
 	docFigures    = web.Doc("Figures from the rollups: from, to (YYYY-MM, at most 120 months), dim (all, district, industry, group, topic, service_type, call_topic, complaint_kind, case_outcome, bank, provider, base, mentor) and value", "admin", nil, APIFigures{}, 200)
-	docOpenData   = web.Doc("Open data: the last twelve months by district, aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200)
+	docOpenData   = web.Doc("Open data: the last twelve months by district (and, for figures recorded without a district, for the city only: city_only), aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200)
 	docOwnFigures = web.Doc("One's own figures: a base manager's bases, a mentor's consultations (from, to)", "figures", nil, web.ListResponse[OwnFigures]{}, 200)
 )

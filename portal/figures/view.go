@@ -34,18 +34,30 @@ func (a *Handlers) figureView(ctx context.Context, l string, q figures.Query) (*
 	for _, b := range v.Breakdowns {
 		if b.LabelKeys {
 			for _, r := range b.Rows {
-				r[0] = a.I18n.T(l, r[0])
+				r[0].Text = a.I18n.T(l, r[0].Text)
 			}
 		}
 	}
 	return v, nil
 }
 
-// localizeFigures writes each figure's note in the reader's language.
+// localizeFigures writes each figure's parts and note in the reader's
+// language. A rate's note is its formula — what it counts over what, and
+// for a time-limit rate how much of that is open past its limit — unless
+// it has a note of its own (too recent to have one).
 func (a *Handlers) localizeFigures(l string, fs []figures.Figure) {
 	for i := range fs {
-		if fs[i].NoteKey != "" {
-			fs[i].Note = a.I18n.T(l, fs[i].NoteKey, fs[i].NoteArgs...)
+		f := &fs[i]
+		if f.NumKey != "" {
+			f.Numerator, f.Denominator = a.I18n.T(l, f.NumKey, f.NumArgs...), a.I18n.T(l, f.OfKey, f.OfArgs...)
+		}
+		switch {
+		case f.NoteKey != "":
+			f.Note = a.I18n.T(l, f.NoteKey, f.NoteArgs...)
+		case f.NumKey != "" && f.OpenOverdue != nil:
+			f.Note = a.I18n.T(l, "figures.formula.overdue", f.Numerator, f.N, f.Denominator, f.Of, a.I18n.T(l, f.OverdueKey), *f.OpenOverdue)
+		case f.NumKey != "":
+			f.Note = a.I18n.T(l, "figures.formula", f.Numerator, f.N, f.Denominator, f.Of)
 		}
 	}
 }

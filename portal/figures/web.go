@@ -21,12 +21,14 @@ type bar struct {
 }
 
 // chart is a bar chart with its data, drawn without JavaScript; the same
-// numbers are in a table for screen readers.
+// numbers are in a table for screen readers. An empty one (every month
+// zero) would draw as blank space: the page says so in words instead.
 type chart struct {
 	Key    string
 	Bars   []bar
 	Width  float64
 	Height float64
+	Empty  bool
 }
 
 // filterOption is one choice of the dashboard's filter ("district:xicheng").
@@ -91,6 +93,28 @@ func (a *Handlers) filterGroups(ctx context.Context, l string) ([]filterGroup, e
 	return out, nil
 }
 
+// filterLabel says a query's filter in the reader's language, as the
+// form offers it ("district:beishan" → 「地區：北山區」); a value the form does
+// not list (a mentor's id) is said as it is.
+func (a *Handlers) filterLabel(ctx context.Context, l string, q figures.Query) (string, error) {
+	if q.Dim == "all" {
+		return a.I18n.T(l, "figdim.all"), nil
+	}
+	groups, err := a.filterGroups(ctx, l)
+	if err != nil {
+		return "", err
+	}
+	value := q.Value
+	for _, g := range groups {
+		for _, o := range g.Options {
+			if o.Value == q.Dim+":"+q.Value {
+				value = o.Label
+			}
+		}
+	}
+	return a.I18n.T(l, "figures.export.filter", a.I18n.T(l, "figdim."+q.Dim), value), nil
+}
+
 // figuresPage is the bureau's dashboard: every figure of a span of months,
 // for the city or under one filter, read from the rollups alone, with a
 // year of monthly trends drawn as SVG and the cohorts of ventures.
@@ -153,10 +177,11 @@ func (a *Handlers) fullView(ctx context.Context, l string, q figures.Query, now 
 // drawTrend draws twelve months of one counter as bars.
 func drawTrend(t figures.Trend) chart {
 	const w, h, gap = 600.0, 160.0, 4.0
-	ch := chart{Key: "figures.series." + t.Series, Width: w, Height: h + 20}
+	ch := chart{Key: "figures.series." + t.Series, Width: w, Height: h + 20, Empty: true}
 	var peak int64 = 1
 	for _, v := range t.Values {
 		peak = max(peak, v)
+		ch.Empty = ch.Empty && v == 0
 	}
 	bw := w/float64(len(t.Values)) - gap
 	for i, v := range t.Values {

@@ -146,10 +146,6 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
-			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Lists: newFigureLists(b.Reference)})
-			return err
-		},
-		func() error {
 			b.Policies, err = policy.New(policy.Deps{Store: st, Audit: b.Audit, Clock: clock, Figures: b.Figures, Reference: b.Reference})
 			return err
 		},
@@ -191,6 +187,14 @@ func New(c Config) (*Bureau, error) {
 		func() error {
 			b.Loans, err = loans.New(loans.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
 				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays})
+			return err
+		},
+		// The views after the areas whose open overdue work their rates
+		// count.
+		func() error {
+			b.Views, err = figures.NewViews(figures.ViewsDeps{Figures: b.Figures, Clock: clock, Lists: newFigureLists(b.Reference),
+				Overdue: map[string]figures.OverdueCounter{figures.OverdueComplaints: b.Hotline.OpenOverdue, figures.OverdueConsultations: b.Mentors.OpenOverdue,
+					figures.OverdueServices: b.Onestop.OpenOverdue, figures.OverdueTraining: b.Training.OpenOverdue}})
 			return err
 		},
 		func() error { return b.privacy(c) },

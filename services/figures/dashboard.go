@@ -21,6 +21,12 @@ func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) 
 	if err != nil {
 		return nil, err
 	}
+	late := map[string]int64{}
+	for _, k := range OverdueKinds {
+		if late[k], err = v.Overdue(ctx, k, q); err != nil {
+			return nil, err
+		}
+	}
 	verified := func(k string) int64 { return n[k+"_verified"] }
 	self := func(k string) int64 { return n[k+"_self"] }
 	out.Sections = []Section{
@@ -29,24 +35,24 @@ func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) 
 		{"figsec.ventures", []Figure{
 			tally("figures.ventures_started", n["ventures_started"]),
 			aged["verified"][12], aged["verified"][24], aged["verified"][36],
-			noted(share("figures.stability", verified("stability_operating"), verified("stability_checked")), verified("stability_checked")),
+			rate("figures.stability", verified("stability_operating"), "figpart.operating", verified("stability_checked"), "figpart.checkins"),
 			noted(tally("figures.jobs", verified("stability_employees")), verified("stability_operating")),
-			{Key: "figures.jobs_per_venture", Value: ratio(verified("stability_employees"), verified("stability_operating")),
-				N: verified("stability_employees"), Of: verified("stability_operating")},
+			ratioFigure("figures.jobs_per_venture", verified("stability_employees"), verified("stability_operating"), "figures.jobs", "figpart.operating_checkins"),
 		}},
 		// What people said of themselves, shown apart; outliers waiting
 		// for staff are in neither, only counted as waiting.
 		{"figsec.self_reported", []Figure{
 			aged["self"][12], aged["self"][24], aged["self"][36],
-			noted(share("figures.stability_self", self("stability_operating"), self("stability_checked")), self("stability_checked")),
+			rate("figures.stability_self", self("stability_operating"), "figpart.operating", self("stability_checked"), "figpart.checkins_self"),
 			noted(tally("figures.jobs_self", self("stability_employees")), self("stability_operating")),
 			noted(tally("figures.to_verify", n["stability_to_verify"]), n["stability_employees_to_verify"]),
 		}},
 		{"figsec.supports", []Figure{
 			tally("figures.eligibility_checks", n["eligibility_checks"]),
-			noted(share("figures.eligible_any", n["eligible_any"], n["eligibility_checks"]), n["eligibility_checks"]),
+			rate("figures.eligible_any", n["eligible_any"], "figpart.eligible_any", n["eligibility_checks"], "figures.eligibility_checks"),
 			tally("figures.service_requests", n["service_requests"]),
-			noted(share("figures.service_on_time", n["service_on_time"], n["service_completed"]), n["service_completed"]),
+			dueRate("figures.service_on_time", n["service_due_on_time"], n["service_due_closed"], late[OverdueServices],
+				"figpart.closed_on_time", "figpart.due_or_closed", "figpart.overdue_open"),
 		}},
 		{"figsec.matching", []Figure{
 			tally("figures.match_applications", n["match_applications"]),
@@ -56,18 +62,21 @@ func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) 
 		}},
 		{"figsec.mentoring", []Figure{
 			tally("figures.consult_asked", n["consult_asked"]),
-			noted(share("figures.consult_on_time", n["consult_on_time"], n["consult_answered"]), n["consult_asked"]),
+			dueRate("figures.consult_on_time", n["consult_due_on_time"], n["consult_due_answered"], late[OverdueConsultations],
+				"figpart.answered_on_time", "figpart.due_or_answered", "figpart.overdue_unanswered"),
 			answerTime(f),
 			tally("figures.consult_rematches", n["consult_rematches"]),
 			rating(n),
 		}},
 		{"figsec.hotline", []Figure{
 			tally("figures.calls", n["calls"]),
-			noted(share("figures.complaints_on_time", n["complaints_on_time"], n["complaints_answered"]), n["complaints_received"]),
-			noted(share("figures.started_again", n["case_outcome_started_again"], n["cases_closed"]), n["cases_closed"]),
+			dueRate("figures.complaints_on_time", n["complaints_due_on_time"], n["complaints_due_closed"], late[OverdueComplaints],
+				"figpart.closed_on_time", "figpart.due_or_closed", "figpart.overdue_open"),
+			rate("figures.started_again", n["case_outcome_started_again"], "figpart.started_again", n["cases_closed"], "figpart.cases_closed"),
 		}},
 		{"figsec.training_loans", []Figure{
-			noted(share("figures.training_completion", n["training_passed"], n["training_passed"]+n["training_not_passed"]), n["training_enrolled"]),
+			dueRate("figures.training_completion", n["training_due_passed"], n["training_due_done"], late[OverdueTraining],
+				"figpart.passed", "figpart.course_ended", "figpart.course_not_closed"),
 			tally("figures.loans_applied", n["loans_applied"]),
 			noted(tally("figures.loans_approved", n["loans_approved"]), n["loans_decided"]),
 			quantile("figures.decision_days", f, "decision_days", 0.5),
@@ -101,12 +110,13 @@ func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figu
 		}
 		for basis, suffix := range map[string]string{"verified": "", "self": "_self"} {
 			if !ok {
-				out[basis][m] = Figure{Key: key + suffix, Value: "—", NoteKey: "figures.too_recent", NoteArgs: []any{m}}
+				out[basis][m] = Figure{Key: key + suffix, Kind: KindRate, Value: "—", NoteKey: "figures.too_recent", NoteArgs: []any{m}}
 				continue
 			}
 			op, started := g.Counts[fmt.Sprintf("cohort_operating_%d_%s", m, basis)], g.Counts["ventures_started"]
-			out[basis][m] = Figure{Key: key + suffix, Value: percent(op, started), N: op, Of: started,
-				NoteKey: "figures.aged.of", NoteArgs: []any{started, sub.To}}
+			fg := rate(key+suffix, op, "figures.operating_at"+suffix, started, "figpart.started_by", sub.To)
+			fg.NumArgs = []any{m}
+			out[basis][m] = fg
 		}
 	}
 	return out, nil
@@ -116,43 +126,56 @@ func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figu
 // city, service requests by type, calls by topic and the bases' seats (a
 // rollup holds one dimension, so these split the city's figures only).
 func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, recs Records) ([]Breakdown, error) {
-	eligible := Breakdown{Key: "figures.by_policy", Header: []string{"figures.policy", "figures.eligible_people"}}
+	eligible := Breakdown{Key: "figures.by_policy", Header: []string{"figures.policy", "figures.eligible_people"}, Kinds: []string{KindLabel, KindCount}}
 	for _, p := range recs.Policies {
 		if c := n["eligible_"+p.ID]; c > 0 {
-			eligible.Rows = append(eligible.Rows, []string{p.Name, fmt.Sprint(c)})
+			eligible.Rows = append(eligible.Rows, []Cell{labelCell(p.Name), countCell(c)})
 		}
 	}
 	out := []Breakdown{eligible}
 	if q.Dim != "all" {
 		return out, nil
 	}
-	types := Breakdown{Key: "figures.by_service_type", Header: []string{"services.type", "figures.service_requests", "figures.service_on_time"}, LabelKeys: true}
+	// The on-time rate by type as on the dashboard: its parts in columns
+	// of their own, the open overdue requests of the type among them.
+	types := Breakdown{Key: "figures.by_service_type", LabelKeys: true,
+		Header: []string{"services.type", "figures.service_requests", "figpart.closed_on_time", "figpart.due_or_closed", "figpart.overdue_open", "figures.service_on_time"},
+		Kinds:  []string{KindLabel, KindCount, KindCount, KindCount, KindCount, KindRate}}
 	for _, t := range v.lists.Values("service_type") {
-		f, err := v.Read(ctx, Query{q.From, q.To, "service_type", t})
+		sub := Query{q.From, q.To, "service_type", t}
+		f, err := v.Read(ctx, sub)
 		if err != nil {
 			return nil, err
 		}
-		if f.Counts["service_requests"] > 0 {
-			types.Rows = append(types.Rows, []string{"service." + t, fmt.Sprint(f.Counts["service_requests"]), percent(f.Counts["service_on_time"], f.Counts["service_completed"])})
+		late, err := v.Overdue(ctx, OverdueServices, sub)
+		if err != nil {
+			return nil, err
+		}
+		c := f.Counts
+		if due := c["service_due_closed"] + late; c["service_requests"] > 0 || due > 0 {
+			types.Rows = append(types.Rows, []Cell{labelCell("service." + t), countCell(c["service_requests"]), countCell(c["service_due_on_time"]),
+				countCell(due), countCell(late), rateCell(c["service_due_on_time"], due)})
 		}
 	}
-	topics := Breakdown{Key: "figures.by_call_topic", Header: []string{"hotline.call.topic", "figures.calls"}, LabelKeys: true}
+	topics := Breakdown{Key: "figures.by_call_topic", Header: []string{"hotline.call.topic", "figures.calls"}, Kinds: []string{KindLabel, KindCount}, LabelKeys: true}
 	for _, t := range v.lists.Values("call_topic") {
 		f, err := v.Read(ctx, Query{q.From, q.To, "call_topic", t})
 		if err != nil {
 			return nil, err
 		}
 		if f.Counts["calls"] > 0 {
-			topics.Rows = append(topics.Rows, []string{"calltopic." + t, fmt.Sprint(f.Counts["calls"])})
+			topics.Rows = append(topics.Rows, []Cell{labelCell("calltopic." + t), countCell(f.Counts["calls"])})
 		}
 	}
-	seats := Breakdown{Key: "figures.by_base", Header: []string{"bases.base", "bases.seats", "figures.free_seats", "figures.match_applications", "figures.match_placements"}}
+	seats := Breakdown{Key: "figures.by_base", Header: []string{"bases.base", "bases.seats", "figures.free_seats", "figures.match_applications", "figures.match_placements"},
+		Kinds: []string{KindLabel, KindCount, KindCount, KindCount, KindCount}}
 	for _, b := range recs.Bases {
 		f, err := v.Read(ctx, Query{q.From, q.To, "base", b.ID})
 		if err != nil {
 			return nil, err
 		}
-		seats.Rows = append(seats.Rows, []string{b.Name, fmt.Sprint(b.Seats), fmt.Sprint(b.FreeSeats), fmt.Sprint(f.Counts["match_applications"]), fmt.Sprint(f.Counts["match_placements"])})
+		seats.Rows = append(seats.Rows, []Cell{labelCell(b.Name), countCell(int64(b.Seats)), countCell(int64(b.FreeSeats)),
+			countCell(f.Counts["match_applications"]), countCell(f.Counts["match_placements"])})
 	}
 	return append(out, types, topics, seats), nil
 }
@@ -236,7 +259,9 @@ func (v *Views) MentorFigures(ctx context.Context, q Query, mentorID string) ([]
 	n := f.Counts
 	return []Figure{
 		tally("figures.consult_answered", n["consult_answered"]),
-		share("figures.consult_on_time", n["consult_on_time"], n["consult_answered"]),
+		// The mentor's own: answered before the question had to move on to
+		// another mentor, of those they answered.
+		rate("figures.consult_on_time", n["consult_on_time"], "figpart.answered_no_rematch", n["consult_answered"], "figures.consult_answered"),
 		answerTime(f),
 		rating(n),
 	}, nil

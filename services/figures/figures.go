@@ -32,7 +32,9 @@ var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"},
 // rollups built by an older set rebuilds them once (RebuildIfOld), so
 // figures added by an upgrade cover the past, not only writes since.
 // 3: check-in counters split into verified and self-reported.
-const Version = 3
+// 4: settled work with a time limit counted again on the day of its limit
+// (complaints_due_*, service_due_*, consult_due_*, training_due_*).
+const Version = 4
 
 type meta struct {
 	ID      string `bson:"_id"`

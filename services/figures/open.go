@@ -15,9 +15,10 @@ const SmallCell = 5
 // OpenCell is a published number, or null when withheld.
 type OpenCell = *int64
 
-// OpenRow is one district's (or the city's) open figures. Name is the
-// area's name in the reader's language, set by whoever renders it (the
-// city's row has Area "all").
+// OpenRow is one district's (or the city's) open figures: those whose
+// records say where they happened (a venture's district, a loan
+// applicant's). Name is the area's name in the reader's language, set by
+// whoever renders it (the city's row has Area "all").
 type OpenRow struct {
 	Area                string   `json:"area"`
 	Name                string   `json:"name"`
@@ -25,10 +26,18 @@ type OpenRow struct {
 	StabilityChecked    OpenCell `json:"stability_checked"`
 	StillOperatingShare *float64 `json:"still_operating_share"`
 	JobsAtCheckIns      OpenCell `json:"jobs_at_check_ins"`
-	TrainingPassed      OpenCell `json:"training_passed"`
 	LoansApproved       OpenCell `json:"loans_approved"`
-	Consultations       OpenCell `json:"consultations"`
-	Calls               OpenCell `json:"calls"`
+}
+
+// OpenCity are the city's figures whose records hold no district: a call,
+// a consultation, a training enrolment. By district they would read 0 in
+// every district beside a city total, so they are published for the city
+// only (a district is not guessed from a person's profile: the figures
+// count the record as it was, and profiles move).
+type OpenCity struct {
+	TrainingPassed OpenCell `json:"training_passed"`
+	Consultations  OpenCell `json:"consultations"`
+	Calls          OpenCell `json:"calls"`
 }
 
 // OpenData is the public, aggregate-only view of the figures. The
@@ -42,6 +51,7 @@ type OpenData struct {
 	SuppressedBelow int       `json:"suppressed_below"`
 	CheckIns        string    `json:"check_ins"` // "verified": recorded or verified by hotline staff
 	Rows            []OpenRow `json:"rows"`
+	CityOnly        OpenCity  `json:"city_only"`
 	Computed        time.Time `json:"computed_at"`
 }
 
@@ -78,6 +88,9 @@ func (v *Views) Open(ctx context.Context) (*OpenData, error) {
 			return nil, err
 		}
 		out.Rows = append(out.Rows, openRow(d, f.Counts))
+		if d == "all" {
+			out.CityOnly = OpenCity{TrainingPassed: cell(f.Counts["training_passed"]), Consultations: cell(f.Counts["consult_asked"]), Calls: cell(f.Counts["calls"])}
+		}
 	}
 	suppressComplements(out.Rows)
 	return out, nil
@@ -91,8 +104,7 @@ func openRow(area string, n map[string]int64) OpenRow {
 		jobs = nil // a few ventures' head-counts would show one business's
 	}
 	return OpenRow{Area: area, VenturesStarted: cell(n["ventures_started"]), StabilityChecked: cell(checked),
-		StillOperatingShare: shareCell(operating, checked), JobsAtCheckIns: jobs,
-		TrainingPassed: cell(n["training_passed"]), LoansApproved: cell(n["loans_approved"]), Consultations: cell(n["consult_asked"]), Calls: cell(n["calls"])}
+		StillOperatingShare: shareCell(operating, checked), JobsAtCheckIns: jobs, LoansApproved: cell(n["loans_approved"])}
 }
 
 // suppressComplements withholds a second district's cell wherever only one
@@ -101,9 +113,7 @@ func openRow(area string, n map[string]int64) OpenRow {
 func suppressComplements(rows []OpenRow) {
 	columns := []func(r *OpenRow) *OpenCell{
 		func(r *OpenRow) *OpenCell { return &r.VenturesStarted }, func(r *OpenRow) *OpenCell { return &r.StabilityChecked },
-		func(r *OpenRow) *OpenCell { return &r.JobsAtCheckIns }, func(r *OpenRow) *OpenCell { return &r.TrainingPassed },
-		func(r *OpenRow) *OpenCell { return &r.LoansApproved }, func(r *OpenRow) *OpenCell { return &r.Consultations },
-		func(r *OpenRow) *OpenCell { return &r.Calls },
+		func(r *OpenRow) *OpenCell { return &r.JobsAtCheckIns }, func(r *OpenRow) *OpenCell { return &r.LoansApproved },
 	}
 	districts := rows[1:]
 	for _, col := range columns {

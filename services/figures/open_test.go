@@ -65,12 +65,12 @@ func TestComplementarySuppression(t *testing.T) {
 	} {
 		rows := make([]OpenRow, len(tt.col))
 		for i, c := range tt.col {
-			rows[i].Calls = c
+			rows[i].LoansApproved = c
 		}
 		suppressComplements(rows)
 		var gone []int
 		for i, r := range rows {
-			if r.Calls == nil {
+			if r.LoansApproved == nil {
 				gone = append(gone, i)
 			}
 		}

@@ -36,7 +36,7 @@ var ComplaintIndex = search.Index{
 	Name:     "complaints",
 	Text:     []string{"subject", "details", "contact_name"},
 	Keywords: []string{"ref", "status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
-	Numbers:  []string{"due_ms", "limit_days"},
+	Numbers:  []string{"due_ms", "limit_days", "unanswered_due_ms"}, // the last: the limit it came in with while never answered, for OpenOverdue
 	Times:    []string{"created_at"},
 }
 
@@ -82,6 +82,15 @@ func (c *Complaint) Open() bool { return c.Status != Answered && c.Status != Clo
 // Overdue reports whether an open complaint passed its time limit.
 func (c *Complaint) Overdue(now time.Time) bool { return c.Open() && now.After(c.DueAt) }
 
+// limit is the time limit the complaint came in with (a reopened one gets
+// a fresh DueAt): the on-time figure's.
+func (c *Complaint) limit() time.Time {
+	if c.FirstDueAt.IsZero() {
+		return c.DueAt
+	}
+	return c.FirstDueAt
+}
+
 func complaintDoc(c *Complaint) *search.Doc {
 	open, esc := "no", "no"
 	if c.Open() {
@@ -90,7 +99,11 @@ func complaintDoc(c *Complaint) *search.Doc {
 	if !c.EscalatedAt.IsZero() {
 		esc = "yes"
 	}
-	return &search.Doc{ID: c.ID, Fields: map[string]any{"ref": c.Ref, "subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
+	unanswered := int64(0)
+	if c.AnsweredAt.IsZero() {
+		unanswered = c.limit().UnixMilli()
+	}
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"unanswered_due_ms": unanswered, "ref": c.Ref, "subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
 		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
 		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "limit_days": c.LimitDays, "created_at": c.CreatedAt}}
 }

@@ -3,6 +3,7 @@ package hotline
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"onestop/services/core"
 	"onestop/services/figures"
@@ -17,14 +18,14 @@ func callEvents(c *Call) []figures.Event {
 }
 
 // complaintEvents: received; first answered, on time when before the
-// time limit it had when it came in.
+// time limit it had when it came in — counted on the day of the answer,
+// and again on the day of the limit for the on-time rate, which counts
+// the complaints still unanswered past it at the moment it is read
+// (OpenOverdue; see figures.CountOverdue).
 func complaintEvents(c *Complaint) []figures.Event {
 	dims := map[string]string{"complaint_kind": c.Kind, "against": c.Against, "provider": c.AgainstID}
 	out := []figures.Event{{ID: "complaint.received:" + c.ID, On: core.DateOf(c.CreatedAt), Dims: dims, Counts: map[string]int64{"complaints_received": 1}}}
-	due := c.FirstDueAt
-	if due.IsZero() {
-		due = c.DueAt
-	}
+	due := c.limit()
 	for _, st := range c.History {
 		if st.Action != "answer" {
 			continue
@@ -34,10 +35,19 @@ func complaintEvents(c *Complaint) []figures.Event {
 			onTime = 1
 		}
 		out = append(out, figures.Event{ID: "complaint.answered:" + c.ID, On: core.DateOf(st.At), Dims: dims,
-			Counts: map[string]int64{"complaints_answered": 1, "complaints_on_time": onTime}})
+			Counts: map[string]int64{"complaints_answered": 1, "complaints_on_time": onTime}},
+			figures.Event{ID: "complaint.due:" + c.ID, On: core.DateOf(due), Dims: dims,
+				Counts: map[string]int64{"complaints_due_closed": 1, "complaints_due_on_time": onTime}})
 		break
 	}
 	return out
+}
+
+// OpenOverdue counts the complaints never answered whose time limit fell
+// in [from, until), by kind or provider (figures.OverdueCounter).
+func (s *Service) OpenOverdue(ctx context.Context, dim, value string, from, until time.Time) (int64, error) {
+	return figures.CountOverdue(ctx, s.outbox.Engine(), ComplaintIndex.Name, "unanswered_due_ms", nil,
+		map[string]string{"complaint_kind": "kind", "provider": "against_id"}, dim, value, from, until)
 }
 
 // caseEvents: opened (by source); closed with its outcome and the days it

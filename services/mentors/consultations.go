@@ -32,7 +32,7 @@ var ConsultationIndex = search.Index{
 	Name:     "consultations",
 	Text:     []string{"question"},
 	Keywords: []string{"status", "topic", "industry", "asker_id", "mentor_id", "seen_by", "logged_by", "contact_id"},
-	Numbers:  []string{"due_ms", "rematches", "rating", "answer_minutes"},
+	Numbers:  []string{"due_ms", "rematches", "rating", "answer_minutes", "unanswered_due_ms"}, // the last: the limit it came in with while unanswered, for OpenOverdue
 	Times:    []string{"created_at"},
 }
 
@@ -64,6 +64,7 @@ type Consultation struct {
 	Messages      []Message `bson:"messages"`
 	AssignedAt    time.Time `bson:"assigned_at,omitempty"`
 	DueAt         time.Time `bson:"due_at,omitempty"`
+	FirstDueAt    time.Time `bson:"first_due_at,omitempty"` // the limit it came in with, whoever takes it: the on-time figure's
 	RemindedAt    time.Time `bson:"reminded_at,omitempty"`
 	FirstAnswerAt time.Time `bson:"first_answer_at,omitempty"`
 	ClosedAt      time.Time `bson:"closed_at,omitempty"`
@@ -72,6 +73,15 @@ type Consultation struct {
 	RatingComment string    `bson:"rating_comment,omitempty"`
 	CreatedAt     time.Time `bson:"created_at"`
 	UpdatedAt     time.Time `bson:"updated_at"`
+}
+
+// limit is the time limit the question came in with; one asked before
+// it was kept has the default one from when it was asked.
+func (c *Consultation) limit() time.Time {
+	if c.FirstDueAt.IsZero() {
+		return c.CreatedAt.Add(DefaultAnswerWithin)
+	}
+	return c.FirstDueAt
 }
 
 // Overdue reports whether a waiting consultation passed its time limit.
@@ -84,11 +94,14 @@ func consultationDoc(c *Consultation) *search.Doc {
 	if !c.FirstAnswerAt.IsZero() && !c.CreatedAt.IsZero() {
 		answer = c.FirstAnswerAt.Sub(c.CreatedAt).Minutes()
 	}
-	due := int64(0)
+	due, unanswered := int64(0), int64(0)
 	if c.Status == Waiting && !c.DueAt.IsZero() {
 		due = c.DueAt.UnixMilli()
 	}
-	return &search.Doc{ID: c.ID, Fields: map[string]any{"question": c.Question, "status": c.Status, "topic": c.Topic,
+	if c.FirstAnswerAt.IsZero() && c.Status != Closed {
+		unanswered = c.limit().UnixMilli()
+	}
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"unanswered_due_ms": unanswered, "question": c.Question, "status": c.Status, "topic": c.Topic,
 		"industry": c.Industry, "asker_id": c.AskerID, "mentor_id": c.MentorID, "seen_by": c.SeenBy, "logged_by": c.LoggedBy, "contact_id": c.ContactID,
 		"due_ms": due, "rematches": c.Rematches, "rating": c.Rating, "answer_minutes": answer, "created_at": c.CreatedAt}}
 }
@@ -129,7 +142,7 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	q.Question = cleanText(&v, "question", q.Question, 5)
 	now := s.clock.Now()
 	c := &Consultation{ID: core.NewID(), Topic: q.Topic, Industry: q.Industry, Question: q.Question, Status: Unassigned,
-		SeenBy: []string{}, Declined: []string{}, Messages: []Message{}, CreatedAt: now, UpdatedAt: now}
+		SeenBy: []string{}, Declined: []string{}, Messages: []Message{}, FirstDueAt: now.Add(s.AnswerWithin), CreatedAt: now, UpdatedAt: now}
 	switch actor.Role {
 	case accounts.Entrepreneur:
 		c.AskerID, c.AskerName = actor.ID, actor.Name

@@ -163,13 +163,17 @@ type Deps struct {
 	Reference *reference.Lists
 }
 
+// DefaultAnswerWithin is the time limit for a first answer unless
+// configured.
+const DefaultAnswerWithin = 48 * time.Hour
+
 // New returns the service and registers its indexes.
 func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("mentors", d); err != nil {
 		return nil, err
 	}
 	if d.AnswerWithin <= 0 {
-		d.AnswerWithin = 48 * time.Hour
+		d.AnswerWithin = DefaultAnswerWithin
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "mentors", MentorIndex, mentorDoc))
 	d.Outbox.Register(outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc))

@@ -14,6 +14,7 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/matching"
 	"onestop/services/mentors"
 	"onestop/services/servicetest"
@@ -32,6 +33,8 @@ type env struct {
 	now    *atomic.Int64
 	people map[string]accounts.Principal
 	admin  accounts.Principal
+	// figures are the rollups the consultations count into.
+	figures *figures.Service
 }
 
 func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
@@ -42,7 +45,7 @@ func setup(t testing.TB) *env {
 	svc := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	x.Ready(t)
-	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
+	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, figures: x.Figures, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
 		"other": accounts.Entrepreneur, "hotline": accounts.Hotline, "finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor})}
 	ctx := context.Background()
 	profiles := map[string]mentors.Profile{

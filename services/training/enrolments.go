@@ -41,6 +41,7 @@ type Enrolment struct {
 	Code        string    `bson:"code,omitempty" json:"code,omitempty"` // certificate code
 	Claimed     bool      `bson:"claimed" json:"claimed"`
 	CompletedOn core.Date `bson:"completed_on,omitempty" json:"completed_on,omitzero"`
+	DueOn       core.Date `bson:"due_on,omitempty" json:"-"` // the last session's day, kept with the result: the completion figure's
 	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
 }
 
@@ -286,7 +287,7 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 	if err != nil {
 		return out, err
 	}
-	today := core.DateOf(s.clock.Now())
+	today, dueOn := core.DateOf(s.clock.Now()), core.DateOf(c.EndsAt())
 	for _, e := range roster {
 		if e.Status == Passed {
 			// Passed on an earlier try that failed before the profile was
@@ -309,7 +310,7 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 		share := 100 * attended / len(c.Sessions)
 		if share < c.MinAttendance {
 			if s.store.UpdateIf(ctx, "enrolments", e.ID, []store.Cond{store.Eq("status", Enrolled)},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: NotPassed}, {Key: "completed_on", Value: today}}}}) == nil {
+				bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: NotPassed}, {Key: "completed_on", Value: today}, {Key: "due_on", Value: dueOn}}}}) == nil {
 				out.NotPassed++
 				s.changed(ctx, e.ID)
 				s.count(ctx, e.ID)
@@ -321,7 +322,7 @@ func (s *Service) Complete(ctx context.Context, actor accounts.Principal, course
 			return out, err
 		}
 		if err := s.store.UpdateIf(ctx, "enrolments", e.ID, []store.Cond{store.Eq("status", Enrolled)},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Passed}, {Key: "code", Value: code}, {Key: "completed_on", Value: today}}}}); err != nil {
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Passed}, {Key: "code", Value: code}, {Key: "completed_on", Value: today}, {Key: "due_on", Value: dueOn}}}}); err != nil {
 			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), "cert:"+code, e.ID)
 			continue
 		}

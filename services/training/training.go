@@ -44,7 +44,7 @@ var CourseIndex = search.Index{
 	Name:     "courses",
 	Text:     []string{"title", "provider_name", "description"},
 	Keywords: []string{"kind", "status", "provider_id", "target_groups", "district", "online"},
-	Numbers:  []string{"fee", "subsidy", "seats_left"},
+	Numbers:  []string{"fee", "subsidy", "seats_left", "open_ends_ms"}, // the last: the last session's end while not closed, for OpenOverdue
 	Times:    []string{"starts_at"},
 }
 
@@ -204,12 +204,26 @@ func (c *Course) StartsAt() time.Time {
 	return c.Sessions[0].StartsAt
 }
 
+// EndsAt is the last session's end: the day its enrolments are due to be
+// decided (passed or not).
+func (c *Course) EndsAt() time.Time {
+	if len(c.Sessions) == 0 {
+		return time.Time{}
+	}
+	last := c.Sessions[len(c.Sessions)-1]
+	return last.StartsAt.Add(time.Duration(last.Hours * float64(time.Hour)))
+}
+
 func courseDoc(c *Course) *search.Doc {
 	online := "no"
 	if c.Online {
 		online = "yes"
 	}
-	return &search.Doc{ID: c.ID, Fields: map[string]any{"title": c.Title, "provider_name": c.ProviderName, "description": c.Description,
+	ends := int64(0)
+	if c.Status != Completed && len(c.Sessions) > 0 {
+		ends = c.EndsAt().UnixMilli()
+	}
+	return &search.Doc{ID: c.ID, Fields: map[string]any{"open_ends_ms": ends, "title": c.Title, "provider_name": c.ProviderName, "description": c.Description,
 		"kind": c.Kind, "status": c.Status, "provider_id": c.ProviderID, "target_groups": c.TargetGroups, "district": c.District,
 		"online": online, "fee": c.FeeYuan, "subsidy": c.SubsidyYuan, "seats_left": c.Seats - c.Enrolled, "starts_at": c.StartsAt()}}
 }
