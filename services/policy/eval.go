@@ -225,7 +225,7 @@ func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
 		// measured to today): only a span still open today also holds on
 		// that earlier day; anything else waits for the date.
 		if skipped != "" && (!holds || c.Op != "within_years") {
-			r.Until, r.Missing = "", skipped
+			r.Until, r.Missing = skipped, skipped
 			return r
 		}
 	}
