@@ -177,8 +177,11 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 			ask[string(k)] = true
 		}
 	})
+	// Every fact the undecided supports may still need, in one round: a
+	// rule's gate question and the ones after it together, so nobody
+	// presses "see results" four times to see all the questions.
 	for _, r := range rs {
-		for _, m := range r.Missing {
+		for _, m := range r.MayNeed(&f) {
 			ask[m] = true
 		}
 	}

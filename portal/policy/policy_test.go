@@ -235,3 +235,20 @@ func TestReasonsReadAsTheRuleSays(t *testing.T) {
 		t.Errorf("API: %s", body)
 	}
 }
+
+// TestSelfCheckAsksInOneRound: after the first answers, every question the
+// undecided supports may still need comes at once (a rule's later
+// conditions with its gate), not one rule's next question per press.
+func TestSelfCheckAsksInOneRound(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	b := tp.Browser()
+	_, doc := b.Get("/check")
+	form := url.Values{"target_groups": {"land_expropriated_farmer"}, "venture.stage": {"preparing"}}
+	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
+	for _, name := range []string{"on_farmer_roster", "has_skill_certificate", "employed", "training_refusals", "venture.micro_profit", "venture.own_funds_sufficient"} {
+		if doc.Find(`[name="`+name+`"]`).Length() != 1 {
+			t.Errorf("%s is not asked in the second round", name)
+		}
+	}
+}

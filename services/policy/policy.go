@@ -146,6 +146,23 @@ type Result struct {
 	Benefit *Granted
 }
 
+// MayNeed lists every fact an undecided policy's conditions name that the
+// person has not given — not only the next one Missing asks for — so a
+// form can ask them in one round instead of one rule at a time.
+func (r Result) MayNeed(f *Facts) []string {
+	if r.Status != NeedsInfo || r.Policy.cond == nil {
+		return nil
+	}
+	var out []string
+	e := &evaluation{f: f}
+	for _, rs := range r.Policy.cond.leaves(e) {
+		if rs.Met == Unknown && rs.Missing != "" && !slices.Contains(out, rs.Missing) {
+			out = append(out, rs.Missing)
+		}
+	}
+	return out
+}
+
 // Granted is the benefit worked out for the person.
 type Granted struct {
 	AmountYuan    int64     `json:"amount_yuan,omitempty"`
