@@ -1,9 +1,11 @@
 package loans
 
 import (
+	"cmp"
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/loans"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,6 +24,11 @@ type APILoan struct {
 	// and the bureau's half.
 	InterestFen int64 `json:"interest_fen,omitempty"`
 	SubsidyFen  int64 `json:"subsidy_fen,omitempty"`
+	// Once disbursed: the principal still owed, and the instalments paid
+	// and overdue (each schedule entry says its own state).
+	OutstandingFen     int64 `json:"outstanding_fen,omitempty"`
+	InstalmentsPaid    int   `json:"instalments_paid,omitempty"`
+	InstalmentsOverdue int   `json:"instalments_overdue,omitempty"`
 }
 
 func (a *Handlers) toAPILoan(l *loans.Loan) APILoan {
@@ -33,6 +40,16 @@ func (a *Handlers) toAPILoan(l *loans.Loan) APILoan {
 		out.DueOn = core.DateOf(l.DueAt)
 	}
 	out.InterestFen, out.SubsidyFen = loans.Totals(out.Schedule)
+	if l.Status == loans.Disbursed || l.Status == loans.Repaid {
+		st := l.Standing(core.DateOf(a.Clock.Now()))
+		out.OutstandingFen, out.InstalmentsPaid, out.InstalmentsOverdue = st.OutstandingFen, st.Paid, st.Overdue
+		for i := range out.Schedule {
+			out.Schedule[i].State = st.States[i]
+		}
+	}
+	// Repayments in the order they were made, whatever order they were
+	// recorded in (the file read is this answer's own).
+	slices.SortStableFunc(l.Repayments, func(x, y loans.Repayment) int { return cmp.Compare(x.On.Day(), y.On.Day()) })
 	return out
 }
 

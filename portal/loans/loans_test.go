@@ -346,4 +346,27 @@ func TestLoanStepErrorsAtTheirForm(t *testing.T) {
 	}
 	tp.Run(t, []portaltest.Scenario{{Name: "the API names the field", Method: "POST", Path: steps, Token: w.Officer, Status: 422,
 		Body: map[string]any{"action": "repay", "on": core.DateOf(tp.Now()).String(), "principal_fen": 1200000}, Contains: []string{`"field":"principal_fen"`, `"code":"error.loan.repayment"`, "10,000"}}})
+
+	// Two months on, the bank records a late repayment, then one dated
+	// earlier: the file lists them by date, the timeline with amounts, and
+	// says what is still owed and which instalments are overdue.
+	disbursed := core.DateOf(tp.Now())
+	tp.Advance(65 * 24 * time.Hour)
+	officer := tp.Login("bank@test.cn")
+	tp.MustDo(t, "POST", steps, map[string]any{"action": "repay", "on": disbursed.AddDays(40).String(), "principal_fen": 41700, "interest_fen": 3000}, officer)
+	tp.MustDo(t, "POST", steps, map[string]any{"action": "repay", "on": disbursed.AddDays(20).String(), "principal_fen": 41700, "interest_fen": 3600}, officer)
+	bank, _ = tp.SignedIn(t, "bank@test.cn")
+	_, doc = bank.Get("/loans/" + l.ID)
+	if got := doc.Find("#repayments li").First().Text(); !strings.HasPrefix(got, disbursed.AddDays(20).String()) {
+		t.Errorf("repayments not in date order: %q", doc.Find("#repayments").Text())
+	}
+	if got := doc.Find("#loan-standing").Text(); !strings.Contains(got, "尚欠本金 9,166.00 元") || !strings.Contains(got, "已還清 2 / 24 期") {
+		t.Errorf("standing: %q", got)
+	}
+	if got := doc.Find("#loan-timeline").Text(); !strings.Contains(got, "本金 417.00 元") {
+		t.Errorf("timeline without amounts: %q", got)
+	}
+	if n := doc.Find("#schedule td.state").Length(); n != 24 {
+		t.Errorf("%d instalments with a state", n)
+	}
 }

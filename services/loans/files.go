@@ -269,8 +269,9 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}}}}}
 	if in.Action == "repay" {
-		update[1] = bson.E{Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note}},
-			{Key: "repayments", Value: Repayment{On: in.On, PrincipalFen: in.PrincipalFen, InterestFen: in.InterestFen}}}}
+		r := Repayment{On: in.On, PrincipalFen: in.PrincipalFen, InterestFen: in.InterestFen}
+		update[1] = bson.E{Key: "$push", Value: bson.D{{Key: "timeline", Value: Step{At: now, ActorName: actor.Name, Side: st.side, Action: in.Action, Note: note, Repayment: &r}},
+			{Key: "repayments", Value: r}}}
 	}
 	err = s.update(ctx, l, update)
 	if core.IsCode(err, core.Conflict) {

@@ -86,6 +86,9 @@ type Step struct {
 	Side      string    `bson:"side" json:"side"` // applicant, bureau, bank
 	Action    string    `bson:"action" json:"action"`
 	Note      string    `bson:"note,omitempty" json:"note,omitempty"`
+	// Repayment is what a repay step recorded, so the timeline reads
+	// with its amounts.
+	Repayment *Repayment `bson:"repayment,omitempty" json:"repayment,omitempty"`
 }
 
 // Repayment is one repayment the bank records.
@@ -161,6 +164,48 @@ func (l *Loan) Schedule() []Installment {
 		start = core.DateOf(l.DecidedAt)
 	}
 	return Schedule(l.GrantedYuan, l.RatePct, l.TermMonths, start, l.SubsidyPct)
+}
+
+// Instalment states against the principal repaid.
+const (
+	InstalmentPaid     = "paid"
+	InstalmentPartial  = "partial"  // some of its principal repaid
+	InstalmentOverdue  = "overdue"  // its day passed, principal not all repaid
+	InstalmentUpcoming = "upcoming" // not due yet
+)
+
+// Standing is where a granted loan stands on a day: the principal still
+// owed and how each instalment of the schedule fares, the principal repaid
+// applied to the instalments in order (the bank's view of a file).
+type Standing struct {
+	OutstandingFen int64    `json:"outstanding_fen"`
+	Paid, Overdue  int      `json:"-"`
+	States         []string `json:"-"` // by instalment, as Schedule
+}
+
+// Standing works out the loan's standing on today.
+func (l *Loan) Standing(today core.Date) Standing {
+	sched := l.Schedule()
+	repaid := l.RepaidFen()
+	st := Standing{OutstandingFen: l.GrantedYuan*100 - repaid, States: make([]string, len(sched))}
+	var due int64 // principal scheduled up to and including this instalment
+	for i, in := range sched {
+		before := due
+		due += in.PrincipalFen
+		switch {
+		case repaid >= due:
+			st.States[i] = InstalmentPaid
+			st.Paid++
+		case !in.DueOn.After(today):
+			st.States[i] = InstalmentOverdue
+			st.Overdue++
+		case repaid > before:
+			st.States[i] = InstalmentPartial
+		default:
+			st.States[i] = InstalmentUpcoming
+		}
+	}
+	return st
 }
 
 // RepaidFen sums the principal repaid.

@@ -13,6 +13,9 @@ type Installment struct {
 	InterestFen  int64     `json:"interest_fen"`
 	SubsidyFen   int64     `json:"subsidy_fen"`
 	OwedAfterFen int64     `json:"owed_after_fen"`
+	// State is how the instalment fares against the principal repaid
+	// (Loan.Standing), where a file shows it.
+	State string `json:"state,omitempty"`
 }
 
 // Schedule works out the monthly schedule of a loan of amountYuan for

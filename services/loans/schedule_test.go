@@ -1,6 +1,7 @@
 package loans
 
 import (
+	"slices"
 	"testing"
 
 	"onestop/services/core"
@@ -22,10 +23,10 @@ import (
 func TestScheduleByHand(t *testing.T) {
 	s := Schedule(20000, 4.35, 4, core.NewDate(2026, 1, 31), 50)
 	want := []Installment{
-		{1, core.NewDate(2026, 2, 28), 500000, 7250, 3625, 1500000},
-		{2, core.NewDate(2026, 3, 31), 500000, 5438, 2719, 1000000},
-		{3, core.NewDate(2026, 4, 30), 500000, 3625, 1813, 500000},
-		{4, core.NewDate(2026, 5, 31), 500000, 1813, 906, 0},
+		{1, core.NewDate(2026, 2, 28), 500000, 7250, 3625, 1500000, ""},
+		{2, core.NewDate(2026, 3, 31), 500000, 5438, 2719, 1000000, ""},
+		{3, core.NewDate(2026, 4, 30), 500000, 3625, 1813, 500000, ""},
+		{4, core.NewDate(2026, 5, 31), 500000, 1813, 906, 0, ""},
 	}
 	if len(s) != len(want) {
 		t.Fatalf("%d installments", len(s))
@@ -48,5 +49,39 @@ func TestScheduleRemainder(t *testing.T) {
 	}
 	if Schedule(0, 4, 12, core.NewDate(2026, 6, 1), 50) != nil {
 		t.Error("a schedule for nothing")
+	}
+}
+
+// TestStanding: the principal repaid is applied to the instalments in
+// order; an instalment past its day and not covered is overdue.
+func TestStanding(t *testing.T) {
+	// 12,000 yuan over 4 months from 2026-01-31: 300,000 fen of principal
+	// due on 02-28, 03-31, 04-30 and 05-31.
+	loan := Loan{GrantedYuan: 12000, RatePct: 4.35, TermMonths: 4, SubsidyPct: 50, DisbursedOn: core.NewDate(2026, 1, 31)}
+	tests := []struct {
+		name        string
+		repaid      []int64
+		today       core.Date
+		states      []string
+		outstanding int64
+	}{
+		{"nothing due yet", nil, core.NewDate(2026, 2, 1), []string{"upcoming", "upcoming", "upcoming", "upcoming"}, 1200000},
+		{"two months passed, nothing paid", nil, core.NewDate(2026, 4, 1), []string{"overdue", "overdue", "upcoming", "upcoming"}, 1200000},
+		{"one and a half paid", []int64{300000, 150000}, core.NewDate(2026, 3, 15), []string{"paid", "partial", "upcoming", "upcoming"}, 750000},
+		{"half of the second, after its day", []int64{450000}, core.NewDate(2026, 4, 1), []string{"paid", "overdue", "upcoming", "upcoming"}, 750000},
+		{"paid ahead", []int64{900000}, core.NewDate(2026, 3, 1), []string{"paid", "paid", "paid", "upcoming"}, 300000},
+		{"all repaid", []int64{1200000}, core.NewDate(2026, 6, 1), []string{"paid", "paid", "paid", "paid"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := loan
+			for _, p := range tt.repaid {
+				l.Repayments = append(l.Repayments, Repayment{PrincipalFen: p})
+			}
+			st := l.Standing(tt.today)
+			if !slices.Equal(st.States, tt.states) || st.OutstandingFen != tt.outstanding {
+				t.Errorf("states %v owed %d, want %v %d", st.States, st.OutstandingFen, tt.states, tt.outstanding)
+			}
+		})
 	}
 }
