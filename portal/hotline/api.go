@@ -211,6 +211,16 @@ type staffRequest struct {
 	StaffID string `json:"staff_id"`
 }
 
+type reopenCaseRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (a *Handlers) apiReopenCase() fiber.Handler {
+	return apiCaseStep(a, func(c *fiber.Ctx, in reopenCaseRequest) (*hotline.Case, error) {
+		return a.hotline.ReopenCase(c.UserContext(), web.Principal(c), c.Params("id"), in.Reason, web.Meta(c))
+	})
+}
+
 type closeCaseRequest struct {
 	Outcome string    `json:"outcome"`
 	On      core.Date `json:"on"`

@@ -454,3 +454,63 @@ func TestCaseContactRefusedAtItsForm(t *testing.T) {
 		t.Errorf("the typed note: %q", got)
 	}
 }
+
+// TestReopenCase: a closed case can be opened again by staff with a
+// reason, and gets its next contact; nobody else can, and an open case
+// has nothing to reopen.
+func TestReopenCase(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	account := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/accounts/"+w.E1ID+"/contact", nil, w.Staff))
+	cs := portaltest.Decode[hotlineweb.APICase](t, w.Post(t, "/api/v1/cases", map[string]any{"contact_id": account.ID, "reasons": []string{"market"},
+		"loan_status": "none", "situation": "店面關閉。"}, w.Staff))
+	p := "/api/v1/cases/" + cs.ID
+	today := core.DateOf(tp.Now()).String()
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "an open case has nothing to reopen", Method: "POST", Path: p + "/reopen", Token: w.Staff, Body: map[string]any{"reason": "再次停業"}, Status: 409},
+		{Name: "close", Method: "POST", Path: p + "/close", Token: w.Staff, Body: map[string]any{"outcome": "started_again", "on": today}, Status: 200, Contains: []string{`"status":"closed"`}},
+		{Name: "the person cannot reopen", Method: "POST", Path: p + "/reopen", Token: w.E1, Body: map[string]any{"reason": "再次停業"}, Status: 403},
+		{Name: "a reason is required", Method: "POST", Path: p + "/reopen", Token: w.Staff, Body: map[string]any{"reason": " "}, Status: 422, Contains: []string{`"field":"reason"`}},
+	})
+	desk, _ := tp.SignedIn(t, "hotline@test.cn")
+	_, doc := desk.Get("/cases/" + cs.ID)
+	if doc.Find("#reopen-case-form").Length() != 1 {
+		t.Fatal("a closed case offers no reopening")
+	}
+	resp, _ := desk.Post("/cases/"+cs.ID+"/reopen", url.Values{"reason": {"新店開業三個月後再次停業，需要陪伴。"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("reopen: %d", resp.StatusCode)
+	}
+	x := portaltest.Decode[hotlineweb.APICase](t, tp.MustDo(t, "GET", p, nil, w.Staff))
+	if x.Status != "open" {
+		t.Errorf("after reopening: %+v", x.Status)
+	}
+	if _, doc = desk.Get("/cases/" + cs.ID); !strings.Contains(doc.Find("#timeline").Text(), "重新開案 · 新店開業三個月後再次停業") {
+		t.Errorf("timeline: %q", doc.Find("#timeline").Text())
+	}
+	// The follow-up schedule is dates, one per field: the planned contact
+	// a week on, and empty fields to add more.
+	week := core.DateOf(tp.Now()).AddDays(7).String()
+	if got := doc.Find(`#days input[type="date"]`); got.Length() != 3 || got.First().AttrOr("value", "") != week {
+		t.Fatalf("schedule fields: %d, first %q", got.Length(), got.First().AttrOr("value", ""))
+	}
+	month := core.DateOf(tp.Now()).AddDays(30).String()
+	resp, doc = desk.Post("/cases/"+cs.ID+"/schedule", url.Values{"days": {week, "2026-02-30", ""}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || doc.Find(`#days input[value="2026-02-30"]`).Length() != 1 {
+		t.Errorf("a bad date: %d, typed kept %d", resp.StatusCode, doc.Find(`#days input[value="2026-02-30"]`).Length())
+	}
+	if resp, _ = desk.Post("/cases/"+cs.ID+"/schedule", url.Values{"days": {"", month, week}}, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+		t.Fatalf("schedule: %d", resp.StatusCode)
+	}
+	x = portaltest.Decode[hotlineweb.APICase](t, tp.MustDo(t, "GET", p, nil, w.Staff))
+	var planned []string
+	for _, k := range x.Checkins {
+		if !k.Done {
+			planned = append(planned, k.DueOn.String())
+		}
+	}
+	if strings.Join(planned, ",") != week+","+month {
+		t.Errorf("planned contacts %v", planned)
+	}
+}

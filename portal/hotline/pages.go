@@ -477,7 +477,7 @@ func (a *Handlers) renderCase(c *fiber.Ctx, step string, errs map[string]string)
 		"Step": step, "Errors": errs, "Typed": map[string]string{}}
 	if errs != nil {
 		typed := map[string]string{}
-		for _, k := range []string{"on", "note", "days", "situation", "text"} {
+		for _, k := range []string{"on", "note", "days", "situation", "text", "reason"} {
 			typed[k] = c.FormValue(k)
 		}
 		data["Typed"] = typed
@@ -500,7 +500,15 @@ func (a *Handlers) renderCase(c *fiber.Ctx, step string, errs map[string]string)
 				dates = append(dates, k.DueOn.String())
 			}
 		}
-		data["Schedule"] = strings.Join(dates, "\n")
+		// The form shows each planned contact as a date, and two empty ones
+		// to add; a refused form shows what was typed.
+		if step == "schedule" {
+			dates = nil
+			for _, v := range c.Request().PostArgs().PeekMulti("days") {
+				dates = append(dates, string(v))
+			}
+		}
+		data["Schedule"] = append(dates, "", "")
 	}
 	return a.Render(c, "pages/case", data)
 }
@@ -519,13 +527,17 @@ func (a *Handlers) caseStepWeb(step string) fiber.Handler {
 				_, err = a.hotline.RecordContact(ctx, me, id, in, m)
 			}
 		case "schedule":
+			// One date per field (an emptied field drops that contact);
+			// a field may also hold several, as the form once did.
 			var days []core.Date
-			for _, f := range strings.FieldsFunc(c.FormValue("days"), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' }) {
-				d, perr := core.ParseDate(strings.TrimSpace(f))
-				if perr != nil {
-					errs["days"] = "error.date"
+			for _, v := range c.Request().PostArgs().PeekMulti("days") {
+				for _, f := range strings.FieldsFunc(string(v), func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' }) {
+					d, perr := core.ParseDate(strings.TrimSpace(f))
+					if perr != nil {
+						errs["days"] = "error.date"
+					}
+					days = append(days, d)
 				}
-				days = append(days, d)
 			}
 			if len(errs) == 0 {
 				_, err = a.hotline.Schedule(ctx, me, id, days, m)
@@ -548,6 +560,8 @@ func (a *Handlers) caseStepWeb(step string) fiber.Handler {
 			_, err = a.hotline.Help(ctx, me, id, hotline.CaseHelp{Kind: c.FormValue("kind"), Topic: c.FormValue("topic"), Type: c.FormValue("type"), Question: c.FormValue("text")}, m)
 		case "eligibility":
 			_, err = a.caseEligibility(c)
+		case "reopen":
+			_, err = a.hotline.ReopenCase(ctx, me, id, c.FormValue("reason"), m)
 		case "close":
 			on := web.FormDate(c, "on", errs)
 			if len(errs) == 0 {
@@ -557,7 +571,7 @@ func (a *Handlers) caseStepWeb(step string) fiber.Handler {
 		if len(errs) > 0 {
 			err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: errs}
 		}
-		if fe := web.FormErrors(err); fe != nil && slices.Contains([]string{"contact", "schedule", "details", "close"}, step) {
+		if fe := web.FormErrors(err); fe != nil && slices.Contains([]string{"contact", "schedule", "details", "close", "reopen"}, step) {
 			// The form again: its messages at it, what was typed kept.
 			return a.renderCase(c, step, fe)
 		}

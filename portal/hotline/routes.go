@@ -68,6 +68,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/cases/:id/help", web.Staff, a.caseStepWeb("help")),
 		web.Post("/cases/:id/eligibility", web.Staff, a.caseStepWeb("eligibility")),
 		web.Post("/cases/:id/close", web.Staff, a.caseStepWeb("close")),
+		web.Post("/cases/:id/reopen", web.Staff, a.caseStepWeb("reopen")),
 		web.Get("/me/venture", web.Entrepreneur, a.myVenturePage),
 		web.Post("/ventures/:id/checkins", web.OnBehalf, a.stabilitySubmit),
 		web.Post("/ventures/:id/reviews", web.Staff, a.stabilityReviewSubmit),
@@ -99,6 +100,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/api/v1/cases/:id/help", web.Staff, caseHelp, docCaseHelp),
 		web.Post("/api/v1/cases/:id/eligibility", web.Staff, a.apiCaseEligibility, docCaseEligibility),
 		web.Post("/api/v1/cases/:id/close", web.Staff, caseClose, docCaseClose),
+		web.Post("/api/v1/cases/:id/reopen", web.Staff, a.apiReopenCase(), docCaseReopen),
 		web.Post("/api/v1/admin/staff/reassign", web.Admin, a.apiReassign, docReassign),
 		web.Get("/api/v1/me/venture", web.Entrepreneur, a.apiMyVenture, docMyVenture),
 		web.Post("/api/v1/ventures/:id/checkins", web.OnBehalf, a.apiStabilityCheckin, docCheckin),
@@ -136,6 +138,7 @@ var (
 	docCaseHelp        = web.Doc("Arrange a consultation or service request for the person, linked on the case", "cases", hotline.CaseHelp{}, APICase{}, 200)
 	docCaseEligibility = web.Doc("Run a fresh eligibility check for the person and link it", "cases", nil, APICase{}, 200)
 	docCaseClose       = web.Doc("Close a case with its outcome", "cases", closeCaseRequest{}, APICase{}, 200)
+	docCaseReopen      = web.Doc("Open a closed case again, with the reason (a next contact is planned a week on)", "cases", reopenCaseRequest{}, APICase{}, 200)
 	docReassign        = web.Doc("Hand every open case and complaint of a leaving staff member to another", "admin", reassignRequest{}, hotline.Reassigned{}, 200)
 	docMyVenture       = web.Doc("The caller's venture and its stability check-ins", "cases", nil, apiVenture{}, 200)
 )

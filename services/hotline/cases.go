@@ -484,6 +484,37 @@ func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, o
 	return out, err
 }
 
+// ReopenCase opens a closed case again (hotline staff and administrators):
+// the venture restarted and failed again, or the person asks for help
+// once more. A reason is required; the outcome is kept in the history and
+// the case gets a next contact in a week, so nothing open goes unplanned.
+func (s *Service) ReopenCase(ctx context.Context, actor accounts.Principal, id, reason string, m accounts.Meta) (*Case, error) {
+	c, err := s.staffCase(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != CaseClosed {
+		return nil, core.Errorf(core.Conflict, "error.case.not_closed")
+	}
+	var v core.Validation
+	reason = v.Text("reason", reason, 2, 2000)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	checkins := slices.Clone(c.Checkins)
+	n := 0
+	for _, k := range checkins {
+		n = max(n, idNumber(k.ID))
+	}
+	checkins = slices.DeleteFunc(checkins, func(k Checkin) bool { return !k.Done })
+	checkins = append(checkins, Checkin{ID: fmt.Sprintf("k%d", n+1), DueOn: core.DateOf(s.clock.Now()).AddDays(7)})
+	out, err := s.saveCase(ctx, actor, c, m, "reopen", reason, "status", CaseOpen, "outcome", "", "outcome_on", core.Date{}, "checkins", checkins)
+	if err == nil {
+		s.count(ctx, "cases", c.ID)
+	}
+	return out, err
+}
+
 // CaseQuery picks cases.
 type CaseQuery struct {
 	// Queue: "" (all), due_today, overdue, mine, open, closed.
