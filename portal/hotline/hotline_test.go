@@ -514,3 +514,33 @@ func TestReopenCase(t *testing.T) {
 		t.Errorf("planned contacts %v", planned)
 	}
 }
+
+// TestPersonTimeline: staff see one timeline of a person's records across
+// the areas — the call, the complaint, the service request and the mentor
+// question the hotline took for them — each linking to its record.
+func TestPersonTimeline(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	account := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/accounts/"+w.E1ID+"/contact", nil, w.Staff))
+	call := portaltest.Decode[hotlineweb.APICall](t, w.Post(t, "/api/v1/hotline/calls", map[string]any{"contact_id": account.ID, "type": "consultation", "topic": "loan",
+		"notes": "想申請擔保貸款。", "outcome": "referred", "duration_minutes": 4}, w.Staff))
+	w.Post(t, "/api/v1/hotline/calls/"+call.ID+"/convert", map[string]any{"to": "service", "type": "financing"}, w.Staff)
+	complaint := portaltest.Decode[hotlineweb.APIComplaint](t, w.Post(t, "/api/v1/complaints", map[string]any{"contact_id": account.ID, "kind": "service",
+		"subject": "窗口排隊太久", "against": "department", "against_name": "就業服務窗口", "details": "辦理登記排了兩個小時。"}, w.Staff))
+	w.Post(t, "/api/v1/consultations", map[string]any{"contact_id": account.ID, "topic": "restart", "question": "停業後還能再創業嗎？"}, w.Staff)
+	desk, _ := tp.SignedIn(t, "hotline@test.cn")
+	_, doc := desk.Get("/staff/people/" + w.E1ID)
+	got := doc.Find("#person-timeline").Text()
+	for _, want := range []string{"來電", "貸款", "投訴", "窗口排隊太久", "一條龍服務", "導師諮詢"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the timeline lacks %q: %q", want, got)
+		}
+	}
+	if doc.Find(`#person-timeline a[href="/complaints/` + complaint.ID + `"]`).Length() != 1 {
+		t.Error("the complaint does not link to its page")
+	}
+	if resp, _ := w.Portal.Browser().Get("/staff/people/" + w.E1ID); resp.StatusCode == 200 {
+		t.Error("a guest sees the timeline")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"onestop/services/bureau"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/timeline"
 	"onestop/services/training"
 )
 
@@ -18,11 +19,12 @@ type Handlers struct {
 	people      *people.Service
 	policies    *policy.Catalogue
 	training    *training.Service
+	timeline    *timeline.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), people: b.People, policies: b.Policies, training: b.Training}
+	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), people: b.People, policies: b.Policies, training: b.Training, timeline: b.Timeline}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

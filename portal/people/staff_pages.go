@@ -61,8 +61,12 @@ func (a *Handlers) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
 	// A failing search only hides the warning's detail: the profile's own
 	// pending mark still shows it.
 	disputes, _ := a.people.DisputesOf(c.UserContext(), web.Principal(c), p.ID)
+	entries, err := a.timeline.For(c.UserContext(), web.Principal(c), p.ID)
+	if err != nil {
+		return err
+	}
 	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.eligibility.ResultViews(c, rs),
-		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0})
+		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0, "Timeline": a.timelineRows(c, entries)})
 }
 
 func (a *Handlers) personReveal(c *fiber.Ctx) error {

@@ -33,6 +33,7 @@ import (
 	"onestop/services/reference"
 	"onestop/services/replays"
 	"onestop/services/store"
+	"onestop/services/timeline"
 	"onestop/services/training"
 	"onestop/services/workdays"
 )
@@ -87,6 +88,8 @@ type Bureau struct {
 	Mentors  *mentors.Service
 	Training *training.Service
 	Hotline  *hotline.Service
+	// Timeline is a person's records across the areas, for staff.
+	Timeline *timeline.Service
 	Loans    *loans.Service
 	Replays  *replays.Store
 	Privacy  *privacy.Registry
@@ -182,6 +185,10 @@ func New(c Config) (*Bureau, error) {
 			b.Hotline, err = hotline.New(hotline.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Vault: c.Vault, Clock: clock,
 				People: b.People, Mentors: b.Mentors, Onestop: b.Onestop, Accounts: b.Accounts, Figures: b.Figures,
 				ComplaintDays: c.ComplaintDays, ProviderName: b.Training.ProviderName, Reference: b.Reference, Calendar: b.Workdays})
+			return err
+		},
+		func() error {
+			b.Timeline, err = timeline.New(timeline.Deps{Engine: b.engine, Hotline: b.Hotline})
 			return err
 		},
 		func() error {

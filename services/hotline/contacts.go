@@ -263,6 +263,13 @@ func foundOf(c *Contact) Found {
 	return Found{ContactID: c.ID, AccountID: c.AccountID, Name: c.Name, PhoneMasked: c.PhoneMasked, IDMasked: c.IDMasked, District: c.District}
 }
 
+// AccountContact is the id of the hotline contact record linked to an
+// account, if there is one (a read of the account's key; nothing made).
+func (s *Service) AccountContact(ctx context.Context, accountID string) (string, bool) {
+	id, err := s.store.KeyOwner(ctx, "caccount:"+accountID)
+	return id, err == nil && id != ""
+}
+
 // ContactForAccount returns the contact record of an entrepreneur, creating
 // it from their profile when there is none yet (a caller found among
 // accounts). The account's contact is found through a key, so two staff
