@@ -537,7 +537,7 @@ func TestPersonTimeline(t *testing.T) {
 			t.Errorf("the timeline lacks %q: %q", want, got)
 		}
 	}
-	if doc.Find(`#person-timeline a[href="/complaints/` + complaint.ID + `"]`).Length() != 1 {
+	if doc.Find(`#person-timeline a[href="/complaints/`+complaint.ID+`"]`).Length() != 1 {
 		t.Error("the complaint does not link to its page")
 	}
 	if resp, _ := w.Portal.Browser().Get("/staff/people/" + w.E1ID); resp.StatusCode == 200 {
