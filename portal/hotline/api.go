@@ -45,12 +45,17 @@ type APICall struct {
 	NextStep    string         `json:"next_step,omitempty"`
 	Week        string         `json:"week"`
 	Links       []hotline.Link `json:"links"`
-	CreatedAt   time.Time      `json:"created_at"`
+	// CallbackAt is when the caller is to be called back; CallbackDone
+	// when that was done.
+	CallbackAt   time.Time `json:"callback_at,omitzero"`
+	CallbackDone time.Time `json:"callback_done,omitzero"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 func toAPICall(x *hotline.Call) APICall {
 	return APICall{ID: x.ID, ContactID: x.ContactID, ContactName: x.ContactName, StaffName: x.StaffName, Type: x.Type, Topic: x.Topic,
-		Notes: x.Notes, Outcome: x.Outcome, Duration: x.Duration, NextStep: x.NextStep, Week: x.Week, Links: x.Links, CreatedAt: x.CreatedAt}
+		Notes: x.Notes, Outcome: x.Outcome, Duration: x.Duration, NextStep: x.NextStep, Week: x.Week, Links: x.Links,
+		CallbackAt: x.CallbackAt, CallbackDone: x.CallbackDone, CreatedAt: x.CreatedAt}
 }
 
 type apiCallRow struct {
@@ -542,4 +547,46 @@ func (a *Handlers) apiStabilityCheckin(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(toAPIVenture(v))
+}
+
+// apiToday is the caller's work of the day.
+type apiToday struct {
+	Callbacks  []apiCallback     `json:"callbacks"`
+	Cases      []apiCaseRow      `json:"cases"`
+	Complaints []apiComplaintRow `json:"complaints"`
+}
+
+type apiCallback struct {
+	CallID      string    `json:"call_id"`
+	ContactID   string    `json:"contact_id"`
+	ContactName string    `json:"contact_name"`
+	Topic       string    `json:"topic"`
+	At          time.Time `json:"at"`
+	Overdue     bool      `json:"overdue"`
+}
+
+func (a *Handlers) apiWorkToday(c *fiber.Ctx) error {
+	w, err := a.hotline.WorkToday(c.UserContext(), web.Principal(c))
+	if err != nil {
+		return err
+	}
+	out := apiToday{Callbacks: []apiCallback{}, Cases: []apiCaseRow{}, Complaints: []apiComplaintRow{}}
+	for _, cb := range w.Callbacks {
+		out.Callbacks = append(out.Callbacks, apiCallback{CallID: cb.CallID, ContactID: cb.ContactID, ContactName: cb.ContactName, Topic: cb.Topic, At: cb.At, Overdue: cb.Overdue})
+	}
+	for _, r := range w.Cases {
+		out.Cases = append(out.Cases, toAPICaseRow(r))
+	}
+	for _, r := range w.Complaints {
+		out.Complaints = append(out.Complaints, toAPIComplaintRow(r))
+	}
+	return c.JSON(out)
+}
+
+func (a *Handlers) apiCallbackDone(c *fiber.Ctx) error {
+	x, err := a.hotline.CallbackDone(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPICall(x))
 }

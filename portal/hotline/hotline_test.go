@@ -1,6 +1,7 @@
 package hotline_test
 
 import (
+	"context"
 	"encoding/csv"
 	"net/url"
 	hotlineweb "onestop/portal/hotline"
@@ -543,4 +544,54 @@ func TestPersonTimeline(t *testing.T) {
 	if resp, _ := w.Portal.Browser().Get("/staff/people/" + w.E1ID); resp.StatusCode == 200 {
 		t.Error("a guest sees the timeline")
 	}
+}
+
+// TestWorkToday: a call ended 「需回電」 becomes a callback on its taker's
+// work of the day when it is due (by default the next working day at
+// 10:00), overdue after its time, and leaves the list once made.
+func TestWorkToday(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewHotlineWorld(t)
+	tp := w.Portal
+	caller := portaltest.Decode[hotlineweb.APIContact](t, w.Post(t, "/api/v1/hotline/contacts", map[string]any{"name": "回電的陳先生"}, w.Staff))
+	desk, csrf := tp.SignedIn(t, "hotline@test.cn")
+	resp, _ := desk.Post("/hotline/contacts/"+caller.ID+"/calls", url.Values{"type": {"policy"}, "topic": {"loan"}, "notes": {"要查證貸款額度後回電"},
+		"outcome": {"callback"}, "duration_minutes": {"3"}}, csrf)
+	if resp.StatusCode != 303 {
+		t.Fatalf("call: %d", resp.StatusCode)
+	}
+	_, doc := desk.Get("/hotline/today")
+	if doc.Find("#today-callbacks li").Length() != 0 {
+		t.Error("tomorrow's callback is on today's work")
+	}
+	// The next working day (the bureau's calendar), an hour after 10:00.
+	_, body := tp.Do("GET", "/api/v1/hotline/calls?contact_id="+caller.ID, nil, w.Staff)
+	id := portaltest.Decode[struct {
+		Items []struct{ ID string } `json:"items"`
+	}](t, body).Items[0].ID
+	call, err := tp.App.Bureau().Hotline.Call(context.Background(), accounts.Principal{ID: w.StaffID, Role: accounts.Hotline}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := call.CallbackAt.In(core.CST); h.Hour() != 10 || !h.After(tp.Now()) {
+		t.Fatalf("callback at %v", call.CallbackAt)
+	}
+	now, next := tp.Now(), call.CallbackAt.Add(time.Hour)
+	tp.Advance(next.Sub(now))
+	desk, _ = tp.SignedIn(t, "hotline@test.cn")
+	_, doc = desk.Get("/hotline/today")
+	cb := doc.Find("#today-callbacks li")
+	if cb.Length() != 1 || !strings.Contains(cb.Text(), "回電的陳先生") || cb.Find(".badge.overdue").Length() != 1 {
+		t.Fatalf("the callback on the day: %q", doc.Find("main").Text())
+	}
+	if _, body := tp.Do("GET", "/api/v1/hotline/today", nil, tp.Login("hotline@test.cn")); !strings.Contains(string(body), `"contact_name":"回電的陳先生"`) {
+		t.Errorf("API: %s", body)
+	}
+	resp, _ = desk.Post(cb.Find("form").AttrOr("action", ""), url.Values{}, portaltest.CSRF(doc))
+	if _, doc = desk.Get("/hotline/today"); resp.StatusCode != 303 || doc.Find("#today-callbacks li").Length() != 0 {
+		t.Errorf("after calling back: %d, %d left", resp.StatusCode, doc.Find("#today-callbacks li").Length())
+	}
+	tp.Run(t, []portaltest.Scenario{
+		{Name: "entrepreneurs have no work of the day", Method: "GET", Path: "/api/v1/hotline/today", Token: tp.Login("e1@test.cn"), Status: 403},
+	})
 }

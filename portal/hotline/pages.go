@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -200,6 +201,13 @@ func (a *Handlers) callCreate(c *fiber.Ctx) error {
 	}
 	in := hotline.NewCall{ContactID: c.Params("id"), Type: c.FormValue("type"), Topic: c.FormValue("topic"), Notes: c.FormValue("notes"),
 		Outcome: c.FormValue("outcome"), DurationMinutes: minutes, NextStep: c.FormValue("next_step")}
+	if v := strings.TrimSpace(c.FormValue("callback_at")); v != "" && in.Outcome == "callback" {
+		at, err := time.ParseInLocation("2006-01-02T15:04", v, core.CST)
+		if err != nil {
+			errs["callback_at"] = "error.call.callback_at"
+		}
+		in.CallbackAt = at
+	}
 	if len(errs) == 0 {
 		x, err := a.hotline.LogCall(c.UserContext(), web.Principal(c), in, web.Meta(c))
 		if err == nil {
@@ -211,6 +219,37 @@ func (a *Handlers) callCreate(c *fiber.Ctx) error {
 		}
 	}
 	return a.renderContact(c, in, errs, nil)
+}
+
+// todayPage is the member of staff's work of the day: callbacks due, case
+// contacts due, their open complaints and service requests, earliest first.
+func (a *Handlers) todayPage(c *fiber.Ctx) error {
+	ctx, me := c.UserContext(), web.Principal(c)
+	work, err := a.hotline.WorkToday(ctx, me)
+	if err != nil {
+		return err
+	}
+	services, _, _, err := a.onestop.List(ctx, me, onestop.Query{AssigneeID: me.ID, Page: core.Page{Size: 100}})
+	if err != nil {
+		return err
+	}
+	services = slices.DeleteFunc(services, func(r onestop.Row) bool {
+		return r.Status == onestop.Completed || r.Status == onestop.Cancelled
+	})
+	slices.SortStableFunc(services, func(x, y onestop.Row) int { return x.DueAt.Compare(y.DueAt) })
+	return a.Render(c, "pages/today", fiber.Map{"Title": "today.title", "Work": work, "Services": services, "Now": a.Clock.Now()})
+}
+
+// callbackDone marks a call's callback made and goes back to the day's work.
+func (a *Handlers) callbackDone(c *fiber.Ctx) error {
+	if _, err := a.hotline.CallbackDone(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, "today.callback_done")
+	}
+	return c.Redirect("/hotline/today", fiber.StatusSeeOther)
 }
 
 func (a *Handlers) callConvert(c *fiber.Ctx) error {

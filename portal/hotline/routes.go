@@ -9,6 +9,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/bureau"
 	"onestop/services/hotline"
+	"onestop/services/onestop"
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/training"
@@ -22,12 +23,13 @@ type Handlers struct {
 	people      *people.Service
 	policies    *policy.Catalogue
 	hotline     *hotline.Service
+	onestop     *onestop.Service
 	training    *training.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, mentorPages: mentorsweb.New(k, b), accounts: b.Accounts, people: b.People, policies: b.Policies, hotline: b.Hotline, training: b.Training}
+	return &Handlers{Kit: k, mentorPages: mentorsweb.New(k, b), accounts: b.Accounts, people: b.People, policies: b.Policies, hotline: b.Hotline, onestop: b.Onestop, training: b.Training}
 }
 
 // Routes are the area's entries of the route list, with their access rules.
@@ -43,6 +45,8 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/hotline/contacts/:id/reveal", web.Staff, a.contactReveal),
 		web.Post("/hotline/contacts/:id/calls", web.Staff, a.callCreate),
 		web.Post("/hotline/calls/:id/convert", web.Staff, a.callConvert),
+		web.Get("/hotline/today", web.Staff, a.todayPage),
+		web.Post("/hotline/calls/:id/callback", web.Staff, a.callbackDone),
 		web.Get("/hotline/topics", web.Staff, a.topicsPage),
 		web.Get("/hotline/cases", web.Staff, a.casesPage),
 		web.Get("/hotline/cases.csv", web.Staff, a.casesCSV),
@@ -82,6 +86,8 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/api/v1/hotline/calls", web.Staff, a.apiLogCall, docLogCall),
 		web.Get("/api/v1/hotline/calls", web.Staff, a.apiCalls, docCalls),
 		web.Post("/api/v1/hotline/calls/:id/convert", web.Staff, a.apiConvertCall, docConvertCall),
+		web.Get("/api/v1/hotline/today", web.Staff, a.apiWorkToday, docWorkToday),
+		web.Post("/api/v1/hotline/calls/:id/callback", web.Staff, a.apiCallbackDone, docCallbackDone),
 		web.Get("/api/v1/hotline/topics", web.Staff, a.apiTopics, docTopics),
 		web.Get("/api/v1/hotline/stability", web.Staff, a.apiStabilityDue, docStabilityDue),
 		web.Get("/api/v1/hotline/stability/verify", web.Staff, a.apiStabilityToVerify, docStabilityToVerify),
@@ -138,6 +144,8 @@ var (
 	docCaseHelp        = web.Doc("Arrange a consultation or service request for the person, linked on the case", "cases", hotline.CaseHelp{}, APICase{}, 200)
 	docCaseEligibility = web.Doc("Run a fresh eligibility check for the person and link it", "cases", nil, APICase{}, 200)
 	docCaseClose       = web.Doc("Close a case with its outcome", "cases", closeCaseRequest{}, APICase{}, 200)
+	docWorkToday       = web.Doc("The caller's work of the day: callbacks due by tonight, their case contacts due by today, their open complaints", "hotline", nil, apiToday{}, 200)
+	docCallbackDone    = web.Doc("Record that a call's callback was made", "hotline", nil, APICall{}, 200)
 	docCaseReopen      = web.Doc("Open a closed case again, with the reason (a next contact is planned a week on)", "cases", reopenCaseRequest{}, APICase{}, 200)
 	docReassign        = web.Doc("Hand every open case and complaint of a leaving staff member to another", "admin", reassignRequest{}, hotline.Reassigned{}, 200)
 	docMyVenture       = web.Doc("The caller's venture and its stability check-ins", "cases", nil, apiVenture{}, 200)

@@ -91,8 +91,8 @@ func MenuFor(who accounts.Principal) Nav {
 		}
 	case accounts.Hotline:
 		return Nav{
-			Main: []NavLink{{"/hotline", "nav.hotline"}, {"/hotline/cases", "nav.cases"}, {"/staff/services", "nav.queue"}, {"/staff/people", "nav.people"}},
-			More: []NavGroup{hotlineWork(), mine(), browse(true)},
+			Main: []NavLink{{"/hotline/today", "nav.today"}, {"/hotline", "nav.hotline"}, {"/hotline/cases", "nav.cases"}, {"/staff/services", "nav.queue"}},
+			More: []NavGroup{hotlineWork(NavLink{"/staff/people", "nav.people"}), mine(), browse(true)},
 		}
 	case accounts.IncubatorManager:
 		return Nav{
@@ -110,7 +110,7 @@ func MenuFor(who accounts.Principal) Nav {
 				{Label: "nav.group.admin", Links: []NavLink{{"/admin/mentors", "nav.admin.mentors"}, {"/admin/intakes", "nav.admin.intakes"},
 					{"/admin/projects", "nav.admin.projects"}, navReviews, {"/admin/training", "nav.admin.training"}, {"/admin/banks", "nav.admin.banks"},
 					{"/admin/reference", "nav.admin.reference"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
-				hotlineWork(NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),
+				hotlineWork(NavLink{"/hotline/today", "nav.today"}, NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),
 				mine(),
 				browse(true),
 			},

@@ -29,7 +29,7 @@ var CallIndex = search.Index{
 	Name:     "calls",
 	Text:     []string{"notes", "contact_name"},
 	Keywords: []string{"type", "topic", "outcome", "staff_id", "contact_id", "week", "links"},
-	Numbers:  []string{"duration"},
+	Numbers:  []string{"duration", "callback_ms"},
 	Times:    []string{"created_at"},
 }
 
@@ -48,9 +48,17 @@ type Call struct {
 	NextStep    string    `bson:"next_step,omitempty"`
 	Week        string    `bson:"week"` // ISO week, 2026-W48
 	Links       []Link    `bson:"links"`
-	CreatedAt   time.Time `bson:"created_at"`
-	Version     int       `bson:"version"`
+	// CallbackAt is when the caller is to be called back (an outcome of
+	// 「需回電」); CallbackDone is when that was done. The member of staff
+	// who took the call finds it in their work of the day until then.
+	CallbackAt   time.Time `bson:"callback_at,omitempty"`
+	CallbackDone time.Time `bson:"callback_done,omitempty"`
+	CreatedAt    time.Time `bson:"created_at"`
+	Version      int       `bson:"version"`
 }
+
+// CallbackOpen reports whether the call still waits for its callback.
+func (c *Call) CallbackOpen() bool { return !c.CallbackAt.IsZero() && c.CallbackDone.IsZero() }
 
 func callDoc(c *Call) *search.Doc {
 	// The row shows what was made from the call: "kind:id" in the index, so
@@ -59,9 +67,13 @@ func callDoc(c *Call) *search.Doc {
 	for i, l := range c.Links {
 		links[i] = l.Kind + ":" + l.ID
 	}
+	callback := int64(0) // 0: none waiting
+	if c.CallbackOpen() {
+		callback = c.CallbackAt.UnixMilli()
+	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"notes": c.Notes, "contact_name": c.ContactName, "type": c.Type,
 		"topic": c.Topic, "outcome": c.Outcome, "staff_id": c.StaffID, "contact_id": c.ContactID, "week": c.Week,
-		"duration": c.Duration, "links": links, "created_at": c.CreatedAt}}
+		"duration": c.Duration, "links": links, "created_at": c.CreatedAt, "callback_ms": callback}}
 }
 
 // Week names the ISO week of t in China Standard Time.
@@ -80,6 +92,9 @@ type NewCall struct {
 	// DurationMinutes is how long the call took (0.1 to 600).
 	DurationMinutes float64 `json:"duration_minutes"`
 	NextStep        string  `json:"next_step,omitempty"`
+	// CallbackAt is when to call back, for the outcome "callback" (by
+	// default the next working day at 10:00 China time).
+	CallbackAt time.Time `json:"callback_at,omitzero"`
 }
 
 // LogCall records a call with a known contact.
@@ -105,12 +120,38 @@ func (s *Service) LogCall(ctx context.Context, actor accounts.Principal, in NewC
 	c := &Call{ID: core.NewID(), ContactID: contact.ID, ContactName: contact.Name, StaffID: actor.ID, StaffName: actor.Name,
 		Type: in.Type, Topic: in.Topic, Notes: notes, Outcome: in.Outcome, Duration: int(in.DurationMinutes*60 + 0.5),
 		NextStep: next, Week: Week(now), Links: []Link{}, CreatedAt: now}
+	if in.Outcome == "callback" {
+		c.CallbackAt = in.CallbackAt
+		if c.CallbackAt.IsZero() {
+			c.CallbackAt = core.DateOf(s.calendar.DueOn(now, 1)).Time().Add(10 * time.Hour) // the next working day at 10:00
+		}
+		if c.CallbackAt.Before(now.Add(-time.Minute)) || c.CallbackAt.After(now.AddDate(0, 3, 0)) {
+			return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"callback_at": "error.call.callback_at"}}
+		}
+	}
 	if err := s.insert(ctx, "calls", CallIndex.Name, c.ID, c); err != nil {
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "call.log", audit.Success, c.ID, c.Type)
 	s.count(ctx, "calls", c.ID)
 	return c, nil
+}
+
+// CallbackDone records that the caller was called back (the member of
+// staff who took the call, or an administrator).
+func (s *Service) CallbackDone(ctx context.Context, actor accounts.Principal, id string, m accounts.Meta) (*Call, error) {
+	c, err := s.Call(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.CallbackOpen() {
+		return nil, core.Errorf(core.Conflict, "error.call.no_callback")
+	}
+	if err := s.change(ctx, "calls", CallIndex.Name, c.ID, c.Version, set("callback_done", s.clock.Now())); err != nil {
+		return nil, err
+	}
+	s.audit.Record(ctx, actor.Actor(m), "call.callback", audit.Success, c.ID, "")
+	return s.Call(ctx, actor, id)
 }
 
 // contactField reads the contact a form names; an unknown one is a field
