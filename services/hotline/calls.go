@@ -35,19 +35,19 @@ var CallIndex = search.Index{
 
 // Call is one logged call.
 type Call struct {
-	ID          string    `bson:"_id"`
-	ContactID   string    `bson:"contact_id"`
-	ContactName string    `bson:"contact_name"`
-	StaffID     string    `bson:"staff_id"`
-	StaffName   string    `bson:"staff_name"`
-	Type        string    `bson:"type"`
-	Topic       string    `bson:"topic"`
-	Notes       string    `bson:"notes"`
-	Outcome     string    `bson:"outcome"`
-	Duration    int       `bson:"duration"` // seconds
-	NextStep    string    `bson:"next_step,omitempty"`
-	Week        string    `bson:"week"` // ISO week, 2026-W48
-	Links       []Link    `bson:"links"`
+	ID          string `bson:"_id"`
+	ContactID   string `bson:"contact_id"`
+	ContactName string `bson:"contact_name"`
+	StaffID     string `bson:"staff_id"`
+	StaffName   string `bson:"staff_name"`
+	Type        string `bson:"type"`
+	Topic       string `bson:"topic"`
+	Notes       string `bson:"notes"`
+	Outcome     string `bson:"outcome"`
+	Duration    int    `bson:"duration"` // seconds
+	NextStep    string `bson:"next_step,omitempty"`
+	Week        string `bson:"week"` // ISO week, 2026-W48
+	Links       []Link `bson:"links"`
 	// CallbackAt is when the caller is to be called back (an outcome of
 	// 「需回電」); CallbackDone is when that was done. The member of staff
 	// who took the call finds it in their work of the day until then.
