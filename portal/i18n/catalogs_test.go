@@ -55,7 +55,7 @@ func TestEnglishLabelsCapitalised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels := []string{"action.", "app.", "audit.result.", "bstatus.", "caseaction.", "cpaction.", "cstatus.", "disputes.decision.",
+	labels := []string{"action.", "app.", "audit.action.", "audit.result.", "bstatus.", "caseaction.", "cpaction.", "cstatus.", "disputes.decision.",
 		"disputes.status.", "figdim.", "figures.", "form.", "gender.", "group.", "laction.", "lstatus.", "match.", "moveout.", "mstatus.", "paction.",
 		"req.", "role.", "stage.", "status.", "verify.basis.", "waiting.", "value.yes", "value.no", "value.unanswered", "services.overdue"}
 	// Shown inside a sentence or after a number, not as a label.
