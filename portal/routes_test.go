@@ -136,6 +136,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"mstatus.":      {mentors.Applied, mentors.Active, mentors.Paused, mentors.Retired},
 		"cstatus.":      {mentors.Waiting, mentors.Answering, mentors.Answered, mentors.Closed, mentors.Unassigned, "overdue", "rematched", "mine"},
 		"consult.step.": {"reply", "answered", "decline", "close", "reassign"}, "consult.event.": mentors.Events,
+		"error.cond.value.": {"null", "bool", "number", "list", "code", "years"}, // policy.Cond's compile
 		"match.mentor.": {"unavailable", "on_leave", "full", "free", "topic", "industry", "language", "no_expertise"},
 		"level.":        bases.Levels, "service.base.": bases.Services, "moveout.": bases.MoveOutReasons,
 		"bstatus.": {bases.Pending, bases.Approved, bases.Suspended},
