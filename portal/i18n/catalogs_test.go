@@ -193,3 +193,19 @@ func TestEnglishCountMessagesHavePlurals(t *testing.T) {
 		}
 	}
 }
+
+// TestEnglishHasNoChinesePunctuation (#20.9): English text uses English
+// punctuation — no （），。：；！？「」、 — and no Chinese characters.
+func TestEnglishHasNoChinesePunctuation(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chinese := regexp.MustCompile(`[\p{Han}\x{3000}-\x{303f}\x{ff01}-\x{ff1f}]`)
+	for _, k := range b.Keys("en") {
+		if m := chinese.FindString(b.T("en", k)); m != "" {
+			t.Errorf("en %s: %q in %q", k, m, b.T("en", k))
+		}
+	}
+}
