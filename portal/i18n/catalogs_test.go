@@ -209,3 +209,62 @@ func TestEnglishHasNoChinesePunctuation(t *testing.T) {
 		}
 	}
 }
+
+// TestChineseWording (#20.10): one word for one thing. zh-Hant writes
+// 諮詢, 身分 (身分證) and 徵地 as Taiwan and Hong Kong do; zh-Hans writes
+// 咨询 and 身份 as the mainland does.
+func TestChineseWording(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	avoid := map[string]map[string]string{
+		"zh-Hant": {"咨詢": "諮詢", "谘詢": "諮詢", "身份": "身分", "征地": "徵地"},
+		"zh-Hans": {"谘询": "咨询", "諮询": "咨询", "身分": "身份"},
+	}
+	for lang, words := range avoid {
+		for _, k := range b.Keys(lang) {
+			s := b.T(lang, k)
+			for bad, good := range words {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s %s: %q writes %s, not %s", lang, k, s, bad, good)
+				}
+			}
+		}
+	}
+}
+
+// TestChineseSpacingAndPunctuation (#20.10): Chinese text takes full-width
+// punctuation — no ASCII colon or comma against a Chinese character or
+// after a value ({0}:) — and no space between two Chinese characters; a
+// number or a Latin word is set off by a space on each side, as the
+// catalogs write it throughout. An example to type, in quotation marks
+// (「起日 ~ 止日 名稱」), and a title in 《》 are written as they are.
+func TestChineseSpacingAndPunctuation(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const han = `\p{Han}`
+	quoted := regexp.MustCompile(`「[^」]*」|“[^”]*”|《[^》]*》`)
+	rules := []struct {
+		re   *regexp.Regexp
+		what string
+	}{
+		{regexp.MustCompile(`[` + han + `}]\s?[:,;!?()]|[:,;!?()]\s?` + han), "ASCII punctuation in Chinese text"},
+		{regexp.MustCompile(han + ` +` + han), "a space between Chinese characters"},
+		{regexp.MustCompile(han + `[0-9A-Za-z]|[0-9A-Za-z]` + han), "a number or Latin word not set off by spaces"},
+	}
+	for _, lang := range []string{"zh-Hant", "zh-Hans"} {
+		for _, k := range b.Keys(lang) {
+			s := quoted.ReplaceAllString(b.T(lang, k), "「」")
+			for _, r := range rules {
+				if m := r.re.FindString(s); m != "" {
+					t.Errorf("%s %s: %s (%q) in %q", lang, k, r.what, m, b.T(lang, k))
+				}
+			}
+		}
+	}
+}

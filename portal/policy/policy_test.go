@@ -126,7 +126,7 @@ func TestSelfCheckGrows(t *testing.T) {
 	// Bad answers come back on the form, in the user's language.
 	form.Set("graduation_date", "2025-02-30")
 	resp, doc = b.Post("/check", form, portaltest.CSRF(doc))
-	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以 年-月-日 填寫有效日期。" {
+	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以「年-月-日」格式填寫有效日期。" {
 		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
 	}
 }
