@@ -135,7 +135,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"mtype.": mentors.Types, "topic.": mentors.Topics, "mlang.": mentors.Languages, "contact.": mentors.Contacts,
 		"mstatus.":      {mentors.Applied, mentors.Active, mentors.Paused, mentors.Retired},
 		"cstatus.":      {mentors.Waiting, mentors.Answering, mentors.Answered, mentors.Closed, mentors.Unassigned, "overdue", "rematched", "mine"},
-		"consult.step.": {"reply", "answered", "decline", "close", "reassign"},
+		"consult.step.": {"reply", "answered", "decline", "close", "reassign"}, "consult.event.": mentors.Events,
 		"match.mentor.": {"unavailable", "on_leave", "full", "free", "topic", "industry", "language", "no_expertise"},
 		"level.":        bases.Levels, "service.base.": bases.Services, "moveout.": bases.MoveOutReasons,
 		"bstatus.": {bases.Pending, bases.Approved, bases.Suspended},
@@ -177,6 +177,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"reference.kind.": {string(reference.District), string(reference.Industry), string(reference.Sector)},
 		"op.":             {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
+	enums["error.cond.value."] = []string{"null", "bool", "number", "list", "code", "years"} // policy.Cond's compile
 	for prefix, values := range enums {
 		for _, v := range values {
 			used[prefix+v] = "enumeration"

@@ -34,3 +34,28 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("audit page: %d, %d rows", resp.StatusCode, doc.Find("table tbody tr").Length())
 	}
 }
+
+// TestAuditPageNamesActions (#20.9): the audit page names each action in
+// the reader's language — 「登入」, not authn.login — keeping the code for
+// whoever needs it in the cell's title, and the filter offers the actions
+// by name.
+func TestAuditPageNamesActions(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Account(accounts.Admin, "admin@audit.test.cn")
+	b, _ := tp.SignedIn(t, "admin@audit.test.cn")
+	for lang, want := range map[string][2]string{"zh-Hant": {"登入", "變更角色"}, "en": {"Signed in", "Role changed"}} {
+		b.Cookies["lang"] = lang
+		_, doc := b.Get("/admin/audit?action=authn.login")
+		cell := doc.Find("table#audit tbody tr td:nth-child(2)").First()
+		if code, _ := cell.Attr("title"); cell.Text() != want[0] || code != "authn.login" {
+			t.Errorf("%s: the action reads %q (title %q), want %q", lang, cell.Text(), code, want[0])
+		}
+		if got := doc.Find(`select#action option[value="user.role_change"]`).Text(); got != want[1] {
+			t.Errorf("%s: the filter offers user.role_change as %q, want %q", lang, got, want[1])
+		}
+		if !doc.Find(`select#action option[value="authn.login"]`).Is("[selected]") {
+			t.Errorf("%s: the filter does not keep the chosen action", lang)
+		}
+	}
+}

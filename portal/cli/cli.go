@@ -41,7 +41,7 @@ func commands() []command {
 			return serve(ctx, args, stderr, true)
 		}},
 		{"admin", "create -email a@b.cn -password … -name 姓名", "create the first administrator", adminCommand},
-		{"import", "projects|bases FILE [-format jsonl|csv]", "import library projects or incubation bases", importCommand},
+		{"import", "projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en]", "import library projects or incubation bases", importCommand},
 		{"reindex", "", "rebuild every search index from the database", reindex},
 		{"rebuild-figures", "", "recompute every figure rollup from the records", rebuildFigures},
 		{"backup", "DIR [-format sqlite|bson]", "write a snapshot or a dump of the database", backupCommand},
@@ -110,7 +110,8 @@ func help(_ context.Context, _ []string, stdout, _ io.Writer) error {
 	return err
 }
 
-// english is the catalog errors are put in words with on the command line.
+// english is the catalogs errors are put in words with on the command line
+// (in English; an import's report in the reader's language).
 var english = sync.OnceValues(i18n.Load)
 
 // describe renders an error for the command line, in English: a domain

@@ -11,23 +11,31 @@ import (
 	"strings"
 	"time"
 
+	"onestop/portal/i18n"
 	"onestop/services/accounts"
+	"onestop/services/core"
 )
 
-// importCommand runs `import projects FILE [-format jsonl|csv] [settings]`:
-// an idempotent upsert by external id, with a progress bar and a report of
-// every rejected line.
+// importCommand runs `import projects FILE [-format jsonl|csv] [-lang L]
+// [settings]`: an idempotent upsert by external id, with a progress bar
+// and a report of every rejected line, in the language of -lang, else of
+// LANG, else zh-Hant.
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 2 || (args[0] != "projects" && args[0] != "bases") {
-		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [settings]")
+		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] [settings]")
 	}
 	what := args[0]
 	path := args[1]
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "", "jsonl or csv (default: from the file name)")
-	own, rest := splitFlags(args[2:], "format")
+	langFlag := fs.String("lang", "", "language of the report: zh-Hant, zh-Hans or en (default: from LANG, else zh-Hant)")
+	own, rest := splitFlags(args[2:], "format", "lang")
 	if err := fs.Parse(own); err != nil {
+		return err
+	}
+	rp, err := newReporter(*langFlag, os.Getenv("LANG"))
+	if err != nil {
 		return err
 	}
 	if *format == "" {
@@ -55,10 +63,9 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		bar.done()
 		if rep != nil {
 			for _, r := range rep.Rejected {
-				fmt.Fprintf(stdout, "line %d rejected: %s\n", r.Line, r.Reason)
+				rp.rejected(stdout, r.Line, r.Faults)
 			}
-			fmt.Fprintf(stdout, "%d lines: %d created, %d updated, %d rejected in %s\n",
-				rep.Lines, rep.Created, rep.Updated, len(rep.Rejected), time.Since(start).Round(time.Millisecond))
+			rp.summary(stdout, rep.Lines, rep.Created, rep.Updated, len(rep.Rejected), time.Since(start))
 		}
 		return err
 	}
@@ -66,12 +73,57 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	bar.done()
 	if rep != nil {
 		for _, r := range rep.Rejected {
-			fmt.Fprintf(stdout, "line %d rejected: %s\n", r.Line, strings.Join(r.Reasons, "; "))
+			rp.rejected(stdout, r.Line, r.Faults)
 		}
-		fmt.Fprintf(stdout, "%d lines: %d created, %d updated, %d rejected in %s\n",
-			rep.Lines, rep.Created, rep.Updated, len(rep.Rejected), time.Since(start).Round(time.Millisecond))
+		rp.summary(stdout, rep.Lines, rep.Created, rep.Updated, len(rep.Rejected), time.Since(start))
 	}
 	return err
+}
+
+// reporter puts an import's report in one language.
+type reporter struct {
+	cat  *i18n.Bundle
+	lang string
+}
+
+// newReporter picks the report's language: the -lang flag (one of ours),
+// else the locale in LANG (zh_CN.UTF-8 → zh-Hans), else zh-Hant.
+func newReporter(flagLang, envLang string) (*reporter, error) {
+	cat, err := english()
+	if err != nil {
+		return nil, err
+	}
+	lang := i18n.Default
+	switch {
+	case flagLang != "":
+		if lang = i18n.Supported(flagLang); lang == "" {
+			return nil, fmt.Errorf("-lang %q: one of %s", flagLang, strings.Join(i18n.Languages, ", "))
+		}
+	case envLang != "":
+		// A POSIX locale: language_TERRITORY.codeset@modifier.
+		tag, _, _ := strings.Cut(envLang, ".")
+		tag, _, _ = strings.Cut(tag, "@")
+		lang = i18n.Match(strings.ReplaceAll(tag, "_", "-"))
+	}
+	return &reporter{cat: cat, lang: lang}, nil
+}
+
+// rejected prints why a line was not imported: each fault's message,
+// after the field (the file's column) it is about.
+func (r *reporter) rejected(w io.Writer, line int, faults []core.Fault) {
+	parts := make([]string, 0, len(faults))
+	for _, f := range faults {
+		msg := r.cat.T(r.lang, f.Msg)
+		if f.Field != "" {
+			msg = r.cat.T(r.lang, "cli.import.fault", f.Field, msg)
+		}
+		parts = append(parts, msg)
+	}
+	fmt.Fprintln(w, r.cat.T(r.lang, "cli.import.rejected", line, strings.Join(parts, r.cat.T(r.lang, "cli.import.sep"))))
+}
+
+func (r *reporter) summary(w io.Writer, lines, created, updated, rejected int, took time.Duration) {
+	fmt.Fprintln(w, r.cat.T(r.lang, "cli.import.summary", lines, created, updated, rejected, took.Round(time.Millisecond)))
 }
 
 type countingReader struct {

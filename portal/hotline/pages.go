@@ -416,7 +416,7 @@ func (a *Handlers) casesCSV(c *fiber.Ctx) error {
 			if r.Outcome != "" {
 				outcome = a.I18n.T(l, "outcome."+r.Outcome)
 			}
-			_ = w.Write([]string{r.ID, web.CSVSafe(r.PersonName), a.I18n.T(l, "casestatus."+r.Status), r.NextDue.String(), strings.Join(reasons, "、"),
+			_ = w.Write([]string{r.ID, web.CSVSafe(r.PersonName), a.I18n.T(l, "casestatus."+r.Status), r.NextDue.String(), strings.Join(reasons, a.I18n.T(l, "list.sep")),
 				a.I18n.T(l, "csource."+r.Source), outcome, r.CreatedAt.In(core.CST).Format("2006-01-02 15:04")})
 		}
 		if len(rows) < 100 {

@@ -1,6 +1,8 @@
 package i18n_test
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -53,7 +55,7 @@ func TestEnglishLabelsCapitalised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels := []string{"action.", "app.", "audit.result.", "bstatus.", "caseaction.", "cpaction.", "cstatus.", "disputes.decision.",
+	labels := []string{"action.", "app.", "audit.action.", "audit.result.", "bstatus.", "caseaction.", "cpaction.", "cstatus.", "disputes.decision.",
 		"disputes.status.", "figdim.", "figures.", "form.", "gender.", "group.", "laction.", "lstatus.", "match.", "moveout.", "mstatus.", "paction.",
 		"req.", "role.", "stage.", "status.", "verify.basis.", "waiting.", "value.yes", "value.no", "value.unanswered", "services.overdue"}
 	// Shown inside a sentence or after a number, not as a label.
@@ -82,4 +84,187 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// TestPluralFormsPaired: a message about a count has both its forms —
+// key.one and key.other — in every catalog, each showing the count, and no
+// text of its own beside them (T would never reach the forms). A key
+// ending in .other alone is a code ("other" of a list), not a form.
+func TestPluralFormsPaired(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range i18n.Languages {
+		for _, k := range b.Keys(l) {
+			base, ok := strings.CutSuffix(k, ".one")
+			if !ok {
+				continue
+			}
+			one := b.T(l, k)
+			if !strings.Contains(one, "{0}") {
+				continue // a code named "one", not a form
+			}
+			n++
+			if !hasPlural(b, l, base) {
+				t.Errorf("%s: %s has no other form", l, k)
+				continue
+			}
+			if !strings.Contains(b.T(l, base+".other"), "{0}") {
+				t.Errorf("%s: %s.other does not show its count {0}", l, base)
+			}
+			if slices.Contains(b.Keys(l), base) {
+				t.Errorf("%s: %s has plural forms and a text of its own", l, base)
+			}
+		}
+	}
+	if n < 3*40 {
+		t.Fatalf("only %d plural forms: the messages about counts lost them", n)
+	}
+}
+
+// hasPlural reports whether key is a message with both plural forms in lang.
+func hasPlural(b *i18n.Bundle, lang, key string) bool {
+	keys := b.Keys(lang)
+	return slices.Contains(keys, key+".one") && slices.Contains(keys, key+".other")
+}
+
+// TestEnglishCountsAgree: "1 venture due", "2 ventures due": the count picks
+// the form, whether it is a number from a page or a value carried by a
+// field message (core.Msg); Chinese has one form for every count.
+func TestEnglishCountsAgree(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang, key string
+		args      []any
+		want      string
+	}{
+		{"en", "stability.caption", []any{1}, "1 venture due"},
+		{"en", "stability.caption", []any{0}, "0 ventures due"},
+		{"en", "stability.caption", []any{21}, "21 ventures due"},
+		{"en", "admin.audit.caption", []any{int64(1)}, "1 event"},
+		{"en", "error.text.min|1", nil, "Write at least 1 character."},
+		{"en", "error.text.min|5", nil, "Write at least 5 characters."},
+		{"en", "notify.case.reassigned", []any{"1"}, "1 case or complaint was handed to you."},
+		{"en", "mentors.rating", []any{1, "5.0"}, "5.0 (1 rating)"},
+		{"en", "op.within_years", []any{"1", "graduation date", "date of the check"}, "less than 1 year from the graduation date to date of the check"},
+		{"en", "training.hours", []any{"1.5"}, "1.5 hours"},
+		{"zh-Hant", "stability.caption", []any{1}, "共 1 家企業待回訪"},
+		{"zh-Hans", "stability.caption", []any{2}, "共 2 家企业待回访"},
+	} {
+		if got := b.T(tt.lang, tt.key, tt.args...); got != tt.want {
+			t.Errorf("T(%s, %s, %v) = %q, want %q", tt.lang, tt.key, tt.args, got, tt.want)
+		}
+	}
+	if !b.Has("en", "stability.caption") || b.Has("en", "stability.nothing") {
+		t.Error("Has does not know a message by its plural forms")
+	}
+}
+
+// TestEnglishCountMessagesHavePlurals: an English message that puts a
+// value before a plural noun ("{0} ventures") is a count, and says "1
+// ventures" unless it has plural forms with the count first.
+func TestEnglishCountMessagesHavePlurals(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := regexp.MustCompile(`\{\d\}%? (?:[a-z-]+ )?([a-z]+)\b`)
+	verbs := map[string]bool{"is": true, "was": true, "has": true, "does": true}
+	// {0} is an industry here ("take catering projects"), not a count.
+	notCounts := map[string]bool{"library.next.bases": true}
+	for _, k := range b.Keys("en") {
+		base, _ := strings.CutSuffix(k, ".one")
+		base, _ = strings.CutSuffix(base, ".other")
+		if base != k && hasPlural(b, "en", base) || notCounts[k] {
+			continue
+		}
+		for _, m := range count.FindAllStringSubmatch(b.T("en", k), -1) {
+			if w := m[1]; !verbs[w] && (strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") || w == "people") {
+				t.Errorf("%s: %q counts without plural forms", k, m[0])
+			}
+		}
+	}
+}
+
+// TestEnglishHasNoChinesePunctuation (#20.9): English text uses English
+// punctuation — no （），。：；！？「」、 — and no Chinese characters.
+func TestEnglishHasNoChinesePunctuation(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chinese := regexp.MustCompile(`[\p{Han}\x{3000}-\x{303f}\x{ff01}-\x{ff1f}]`)
+	for _, k := range b.Keys("en") {
+		if m := chinese.FindString(b.T("en", k)); m != "" {
+			t.Errorf("en %s: %q in %q", k, m, b.T("en", k))
+		}
+	}
+}
+
+// TestChineseWording (#20.10): one word for one thing. zh-Hant writes
+// 諮詢, 身分 (身分證) and 徵地 as Taiwan and Hong Kong do; zh-Hans writes
+// 咨询 and 身份 as the mainland does.
+func TestChineseWording(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	avoid := map[string]map[string]string{
+		"zh-Hant": {"咨詢": "諮詢", "谘詢": "諮詢", "身份": "身分", "征地": "徵地"},
+		"zh-Hans": {"谘询": "咨询", "諮询": "咨询", "身分": "身份"},
+	}
+	for lang, words := range avoid {
+		for _, k := range b.Keys(lang) {
+			s := b.T(lang, k)
+			for bad, good := range words {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s %s: %q writes %s, not %s", lang, k, s, bad, good)
+				}
+			}
+		}
+	}
+}
+
+// TestChineseSpacingAndPunctuation (#20.10): Chinese text takes full-width
+// punctuation — no ASCII colon or comma against a Chinese character or
+// after a value ({0}:) — and no space between two Chinese characters; a
+// number or a Latin word is set off by a space on each side, as the
+// catalogs write it throughout. An example to type, in quotation marks
+// (「起日 ~ 止日 名稱」), and a title in 《》 are written as they are.
+func TestChineseSpacingAndPunctuation(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const han = `\p{Han}`
+	quoted := regexp.MustCompile(`「[^」]*」|“[^”]*”|《[^》]*》`)
+	rules := []struct {
+		re   *regexp.Regexp
+		what string
+	}{
+		{regexp.MustCompile(`[` + han + `}]\s?[:,;!?()]|[:,;!?()]\s?` + han), "ASCII punctuation in Chinese text"},
+		{regexp.MustCompile(han + ` +` + han), "a space between Chinese characters"},
+		{regexp.MustCompile(han + `[0-9A-Za-z]|[0-9A-Za-z]` + han), "a number or Latin word not set off by spaces"},
+	}
+	for _, lang := range []string{"zh-Hant", "zh-Hans"} {
+		for _, k := range b.Keys(lang) {
+			s := quoted.ReplaceAllString(b.T(lang, k), "「」")
+			for _, r := range rules {
+				if m := r.re.FindString(s); m != "" {
+					t.Errorf("%s %s: %s (%q) in %q", lang, k, r.what, m, b.T(lang, k))
+				}
+			}
+		}
+	}
 }

@@ -44,7 +44,9 @@ func Load() (*Bundle, error) {
 }
 
 // T translates key into lang; args fill {0}, {1}… (a key made by core.Msg
-// carries its own values, which come first). A key missing from a
+// carries its own values, which come first). A message about a count has
+// plural forms instead of a text of its own — key.one and key.other — and
+// its first argument, the count, picks one (Plural). A key missing from a
 // catalog falls back to the default language, then to the key itself, so a
 // gap shows up on screen instead of breaking the page (a test keeps the
 // catalogs complete).
@@ -56,9 +58,13 @@ func (b *Bundle) T(lang, key string, args ...any) string {
 			args = slices.Insert(args, i, any(v))
 		}
 	}
-	s, ok := b.cat[lang][key]
+	s, ok := b.lookup(lang, key)
 	if !ok {
-		s, ok = b.cat[Default][key]
+		var count any
+		if len(args) > 0 {
+			count = args[0]
+		}
+		s, ok = b.lookup(lang, key+"."+Plural(lang, count))
 	}
 	if !ok {
 		return key
@@ -69,8 +75,58 @@ func (b *Bundle) T(lang, key string, args ...any) string {
 	return s
 }
 
-// Has reports whether lang's catalog has key.
-func (b *Bundle) Has(lang, key string) bool { _, ok := b.cat[lang][key]; return ok }
+// lookup finds key in lang's catalog, else in the default one.
+func (b *Bundle) lookup(lang, key string) (string, bool) {
+	if s, ok := b.cat[lang][key]; ok {
+		return s, true
+	}
+	s, ok := b.cat[Default][key]
+	return s, ok
+}
+
+// Plural names the form ("one" or "other") a message about count takes in
+// lang. Chinese has one form; English says "1 venture" but "0 ventures",
+// "2 ventures". A count is a whole number, or a string of digits (the
+// values core.Msg carries); anything else takes "other".
+func Plural(lang string, count any) string {
+	if lang == "en" {
+		if n, ok := whole(count); ok && n == 1 {
+			return "one"
+		}
+	}
+	return "other"
+}
+
+func whole(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), true
+	case string:
+		i, err := strconv.ParseInt(n, 10, 64)
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// Has reports whether lang's catalog has key, as a text or as the plural
+// forms of a message about a count.
+func (b *Bundle) Has(lang, key string) bool {
+	_, ok := b.cat[lang][key]
+	if !ok {
+		_, ok = b.cat[lang][key+".other"]
+	}
+	return ok
+}
 
 // Keys returns the keys of lang's catalog, sorted.
 func (b *Bundle) Keys(lang string) []string {

@@ -98,7 +98,7 @@ func TestBrowserLoanJourney(t *testing.T) {
 	s.Logout()
 	s.Login("hotline@test.cn")
 	s.Step("bureau checks", chromedp.Navigate(file), chromedp.WaitVisible(chromedp.ID("bureau-form")),
-		chromedp.SendKeys(chromedp.ID("bureau-note"), "已核實身份、花名冊及擔保人"),
+		chromedp.SendKeys(chromedp.ID("bureau-note"), "已核實身分、花名冊及擔保人"),
 		chromedp.Click(chromedp.ID("forward-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="loans.step.forward"]`)))
 	s.Logout()
 	s.Login("bank@test.cn")

@@ -82,7 +82,10 @@ type apiMessage struct {
 	At         time.Time `json:"at"`
 	AuthorName string    `json:"author_name"`
 	Role       string    `json:"role"`
-	Text       string    `json:"text"`
+	// Event is what a system message records (decline, overdue,
+	// mentor_unavailable); Text is its detail.
+	Event string `json:"event,omitempty"`
+	Text  string `json:"text"`
 }
 
 // APIConsultation is a consultation with its messages.
@@ -109,7 +112,8 @@ func (a *Handlers) toAPIConsultation(x *mentors.Consultation) APIConsultation {
 		MentorName: x.MentorName, DueAt: x.DueAt, Overdue: x.Overdue(a.Clock.Now()), FirstAnswerAt: x.FirstAnswerAt, Rematches: x.Rematches,
 		Rating: x.Rating, RatingComment: x.RatingComment, Messages: []apiMessage{}, CreatedAt: x.CreatedAt}
 	for _, m := range x.Messages {
-		out.Messages = append(out.Messages, apiMessage{At: m.At, AuthorName: m.AuthorName, Role: m.Role, Text: m.Text})
+		event, text := m.Said()
+		out.Messages = append(out.Messages, apiMessage{At: m.At, AuthorName: m.AuthorName, Role: m.Role, Event: event, Text: text})
 	}
 	return out
 }

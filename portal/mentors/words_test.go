@@ -7,6 +7,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	mentorsweb "onestop/portal/mentors"
 	"onestop/portal/portaltest"
 )
 
@@ -78,5 +79,35 @@ func TestConsultationWords(t *testing.T) {
 				t.Errorf("%s is offered %q", tc.name, f)
 			}
 		}
+	}
+}
+
+// TestConsultationWordsInReadersLanguage (#20.9): the mentor's
+// notification names the topic in the reader's language, never its code
+// (「新諮詢待您答覆：financing」), and a mentor passing the question on shows
+// in the thread as a sentence, not as `decline: …`.
+func TestConsultationWordsInReadersLanguage(t *testing.T) {
+	t.Parallel()
+	w := newMentorWorld(t)
+	tp := w.tp
+	q := w.ask(t, w.e1, map[string]any{"topic": "financing", "question": "初創期如何申請創業擔保貸款？需要哪些材料？"})
+	for lang, want := range map[string]string{"zh-Hant": "新諮詢待您答覆：融資", "zh-Hans": "新咨询待您答复：融资", "en": "A new question awaits you: Financing"} {
+		_, body := tp.Do("GET", "/api/v1/me/notifications", nil, w.m1, "Accept-Language", lang)
+		if !strings.Contains(string(body), want) || strings.Contains(string(body), "financing") {
+			t.Errorf("%s: the mentor's notifications read %s; want %q", lang, body, want)
+		}
+	}
+
+	tp.MustDo(t, "POST", "/api/v1/consultations/"+q.ID+"/decline", map[string]string{"reason": "本週出差，無法及時答覆。"}, w.m1)
+	_, body := tp.Do("GET", "/api/v1/consultations/"+q.ID, nil, w.e1)
+	moved := portaltest.Decode[mentorsweb.APIConsultation](t, body)
+	if n := len(moved.Messages); n == 0 || moved.Messages[n-1].Event != "decline" || moved.Messages[n-1].Text != "本週出差，無法及時答覆。" {
+		t.Errorf("the API's system message: %s", body)
+	}
+	ent, _ := tp.SignedIn(t, "e1@test.cn")
+	_, doc := ent.Get("/consultations/" + q.ID)
+	thread := doc.Find("#thread li.system").Text()
+	if !strings.Contains(thread, "導師將這則諮詢轉給其他導師。原因：本週出差，無法及時答覆。") || strings.Contains(thread, "decline") {
+		t.Errorf("the thread says %q", thread)
 	}
 }

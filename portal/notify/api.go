@@ -3,6 +3,8 @@ package notify
 import (
 	"onestop/portal/web"
 	"onestop/services/core"
+	"onestop/services/notify"
+	"onestop/services/reference"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,9 +24,23 @@ func (a *Handlers) notifications(c *fiber.Ctx) ([]apiNotification, int, core.Pag
 	}
 	out := make([]apiNotification, 0, len(list))
 	for _, n := range list {
-		out = append(out, apiNotification{Text: a.I18n.T(web.Lang(c), n.Key, n.Arg), Link: n.Link, At: n.At})
+		out = append(out, apiNotification{Text: a.text(web.Lang(c), n), Link: n.Link, At: n.At})
 	}
 	return out, total, p, nil
+}
+
+// text puts a notification in the reader's language, its argument too
+// when that is a word rather than a name (notify.Label, notify.Ref).
+func (a *Handlers) text(lang string, n notify.Notification) string {
+	arg := n.Arg
+	if key, kind, code, ok := notify.Word(arg); ok {
+		if key != "" {
+			arg = a.I18n.T(lang, key)
+		} else {
+			arg = a.Lists.Label(reference.Kind(kind), code, lang)
+		}
+	}
+	return a.I18n.T(lang, n.Key, arg)
 }
 
 type apiUnread struct {

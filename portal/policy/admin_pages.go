@@ -8,6 +8,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/policy"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -25,7 +26,7 @@ func (a *Handlers) adminPolicyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderPolicyForm(c, p, prettyJSON(p.Conditions), map[string]string{}, "")
+	return a.renderPolicyForm(c, p, prettyJSON(p.Conditions), map[string]string{})
 }
 
 func prettyJSON(raw []byte) string {
@@ -37,13 +38,45 @@ func prettyJSON(raw []byte) string {
 	return string(b)
 }
 
-func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions string, errs map[string]string, detail string) error {
+func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions string, errs map[string]string) error {
 	versions, err := a.policies.Versions(c.UserContext(), p.ID)
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return err
 	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
-		"Errors": errs, "Detail": detail, "Versions": versions, "Languages": policy.Languages, "Facts": policy.FactNames()})
+		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames()})
+}
+
+// versionRow is a line of a policy's history: who saved it by name.
+type versionRow struct {
+	Version   int
+	UpdatedAt time.Time
+	By        string
+}
+
+// versionRows names who saved each version: the administrator's account
+// name, or the catalogue's seed; an account no longer there is said so.
+func (a *Handlers) versionRows(c *fiber.Ctx, versions []*policy.Policy) []versionRow {
+	lang := web.Lang(c)
+	names := map[string]string{"seed": a.I18n.T(lang, "policy.by_seed"), "": "—"}
+	out := make([]versionRow, 0, len(versions))
+	for _, v := range versions {
+		name, ok := names[v.UpdatedBy]
+		if !ok {
+			u, err := a.accounts.Get(c.UserContext(), v.UpdatedBy)
+			switch {
+			case err == nil:
+				name = u.Name
+			case core.IsCode(err, core.NotFound):
+				name = a.I18n.T(lang, "policy.by_gone")
+			default:
+				name = "—" // the history still shows; only the name is missing
+			}
+			names[v.UpdatedBy] = name
+		}
+		out = append(out, versionRow{Version: v.Version, UpdatedAt: v.UpdatedAt, By: name})
+	}
+	return out
 }
 
 // adminPolicySave reads the edit form: texts per language, the benefit
@@ -75,7 +108,7 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 			}
 			p.Version = old.Version
 			c.Status(fiber.StatusUnprocessableEntity)
-			return a.renderPolicyForm(c, p, conditions, errs, ce.Detail)
+			return a.renderPolicyForm(c, p, conditions, errs)
 		}
 		return err
 	}

@@ -89,7 +89,8 @@ func (a *Handlers) conditionText(lang string, r policy.Reason) string {
 		if until == "" {
 			until = "as_of"
 		}
-		cond = a.I18n.T(lang, "op."+op, fact, a.number(r.Value), a.I18n.T(lang, "fact."+until))
+		// The years come first: they pick the message's plural form.
+		cond = a.I18n.T(lang, "op."+op, a.number(r.Value), fact, a.I18n.T(lang, "fact."+until))
 	default:
 		cond = a.I18n.T(lang, "op."+op, fact, a.valueText(lang, r.Fact, r.Value))
 	}

@@ -42,9 +42,10 @@ func TestPolicyEditing(t *testing.T) {
 		{Name: "hotline cannot edit", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: hotline, Body: edit(nil), Status: 403},
 		{Name: "unknown fact", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
 			Body:     edit(map[string]any{"conditions": map[string]any{"fact": "shoe_size", "op": "gt", "value": 40}}),
-			Contains: []string{`"field":"conditions"`, "unknown fact", "shoe_size"}},
+			Contains: []string{`"field":"conditions"`, `"code":"error.cond.fact"`, "$：沒有「shoe_size」這項資料"}, NotContains: []string{"unknown fact"}},
 		{Name: "wrong operator", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
-			Body: edit(map[string]any{"conditions": map[string]any{"fact": "age", "op": "contains", "value": 40}}), Contains: []string{"does not apply"}},
+			Body:     edit(map[string]any{"conditions": map[string]any{"fact": "age", "op": "contains", "value": 40}}),
+			Contains: []string{"$：「age」不能用運算「contains」，可用：eq, lt, lte, gt, gte。"}, NotContains: []string{"does not apply"}},
 		{Name: "missing language", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
 			Body: edit(map[string]any{"name": map[string]string{"zh-Hant": "只有繁體"}}), Contains: []string{"name.en"}},
 		{Name: "negative amount", Method: "PUT", Path: "/api/v1/admin/policies/guaranteed-loan", Token: admin, Status: 422,
@@ -125,7 +126,7 @@ func TestSelfCheckGrows(t *testing.T) {
 	// Bad answers come back on the form, in the user's language.
 	form.Set("graduation_date", "2025-02-30")
 	resp, doc = b.Post("/check", form, portaltest.CSRF(doc))
-	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以 年-月-日 填寫有效日期。" {
+	if resp.StatusCode != 422 || doc.Find(`[id="e-graduation_date"]`).Text() != "請以「年-月-日」格式填寫有效日期。" {
 		t.Errorf("bad date: %d %q", resp.StatusCode, doc.Find(`[id="e-graduation_date"]`).Text())
 	}
 }
@@ -250,5 +251,61 @@ func TestSelfCheckAsksInOneRound(t *testing.T) {
 		if doc.Find(`[name="`+name+`"]`).Length() != 1 {
 			t.Errorf("%s is not asked in the second round", name)
 		}
+	}
+}
+
+// TestPolicyEditorSaysWhatIsWrong (#20.9): the policy editor labels the
+// name as a policy's (not 「真實姓名」), says under the conditions what is
+// wrong with them in the administrator's language — not "unexpected EOF"
+// or `unknown fact …` — keeping what was typed, and its history names who
+// saved each version instead of showing an account id.
+func TestPolicyEditorSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	adminID, _, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	b, _ := tp.SignedIn(t, "admin@test.cn")
+	const page = "/admin/policies/guaranteed-loan"
+	_, doc := b.Get(page)
+	if got := doc.Find(`label[for="name-zh-Hant"]`).Text(); got != "政策名稱" {
+		t.Errorf("the name is labelled %q", got)
+	}
+	if got := doc.Find("ol.history li").Last().Text(); !strings.HasSuffix(got, "· 系統預設") {
+		t.Errorf("the seed version reads %q", got)
+	}
+	form := url.Values{}
+	doc.Find("#policy-form input, #policy-form textarea").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		if v, ok := s.Attr("value"); ok {
+			form.Set(name, v)
+		} else {
+			form.Set(name, s.Text())
+		}
+	})
+	csrf := portaltest.CSRF(doc)
+	for _, tt := range []struct{ lang, conditions, want string }{
+		{"zh-Hant", `{"all": [{"fact": "age", "op": "lt", "value": 40}`, "JSON 不完整：結尾少了括號或引號。"},
+		{"zh-Hant", `{"fact": "shoe_size", "op": "gt", "value": 40}`, "$：沒有「shoe_size」這項資料；可用的資料項列在下方。"},
+		{"zh-Hans", `{"fact": "age", "op": "lt", "value": "forty"}`, "$：lt 的值须为数字。"},
+		{"en", "{\n\"fact\" \"age\"}", "The JSON is not well formed near line 2, column 8."},
+	} {
+		b.Cookies["lang"] = tt.lang
+		form.Set("conditions", tt.conditions)
+		resp, doc := b.Post(page, form, csrf)
+		if got := doc.Find("#e-conditions").Text(); resp.StatusCode != 422 || got != tt.want {
+			t.Errorf("%s %s: %d, says %q; want %q", tt.lang, tt.conditions, resp.StatusCode, got, tt.want)
+		}
+		if kept := doc.Find("#conditions").Text(); kept != tt.conditions {
+			t.Errorf("what was typed became %q", kept)
+		}
+	}
+	b.Cookies["lang"] = "zh-Hant"
+	form.Set("conditions", `{"fact": "age", "op": "lt", "value": 40}`)
+	if resp, _ := b.Post(page, form, csrf); resp.StatusCode != 303 {
+		t.Fatalf("a good edit: %d", resp.StatusCode)
+	}
+	_, doc = b.Get(page)
+	history := doc.Find("ol.history").Text()
+	if !strings.Contains(history, "v2 · ") || !strings.Contains(history, "· 測試admin") || strings.Contains(history, adminID) {
+		t.Errorf("the history reads %q", history)
 	}
 }

@@ -4,6 +4,7 @@ package policy
 
 import (
 	"onestop/portal/web"
+	"onestop/services/accounts"
 	"onestop/services/bureau"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -14,11 +15,12 @@ type Handlers struct {
 	*web.Kit
 	people   *people.Service
 	policies *policy.Catalogue
+	accounts *accounts.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, people: b.People, policies: b.Policies}
+	return &Handlers{Kit: k, people: b.People, policies: b.Policies, accounts: b.Accounts}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

@@ -183,7 +183,7 @@ func (a *Handlers) renderProjectForm(c *fiber.Ctx, id string, in projects.Input,
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return a.Render(c, "pages/project_form", fiber.Map{"Title": "library.submit", "ID": id, "Input": in, "Errors": errs,
-		"Options": a.projectOptions(), "Tags": strings.Join(in.Tags, "，")})
+		"Options": a.projectOptions(), "Tags": strings.Join(in.Tags, a.I18n.T(web.Lang(c), "list.sep"))})
 }
 
 func (a *Handlers) projectNewPage(c *fiber.Ctx) error {

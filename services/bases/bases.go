@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -399,10 +398,11 @@ type ImportReport struct {
 	Rejected                []ImportRejection
 }
 
-// ImportRejection says why a line was not imported.
+// ImportRejection says why a line was not imported: what is wrong, field
+// by field, as message keys for the report to translate.
 type ImportRejection struct {
 	Line   int
-	Reason string
+	Faults []core.Fault
 }
 
 // Import reads bases as JSON lines and upserts them by external id (the
@@ -424,23 +424,25 @@ func (s *Service) Import(ctx context.Context, actor accounts.Principal, r io.Rea
 		if progress != nil {
 			progress(rep.Lines)
 		}
-		reject := func(reason string) { rep.Rejected = append(rep.Rejected, ImportRejection{Line: line, Reason: reason}) }
+		reject := func(faults ...core.Fault) {
+			rep.Rejected = append(rep.Rejected, ImportRejection{Line: line, Faults: faults})
+		}
 		var row ImportRow
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&row); err != nil {
-			reject("not a base: " + err.Error())
+			reject(core.Fault{Msg: core.JSONProblem(raw, err)})
 			continue
 		}
 		if row.ExternalID == "" {
-			reject("external_id: missing")
+			reject(core.Fault{Field: "external_id", Msg: "error.required"})
 			continue
 		}
 		if row.Status == "" {
 			row.Status = Approved
 		}
 		if row.Status != Approved && row.Status != Pending && row.Status != Suspended {
-			reject("status: " + row.Status)
+			reject(core.Fault{Field: "status", Msg: "error.enum"})
 			continue
 		}
 		id := ImportID(row.ExternalID)
@@ -450,29 +452,17 @@ func (s *Service) Import(ctx context.Context, actor accounts.Principal, r io.Rea
 			rep.Created++
 		case core.IsCode(err, core.Conflict):
 			if _, err := s.UpdateBase(ctx, actor, id, row.BaseInput, accounts.Meta{}); err != nil {
-				reject(describe(err))
+				reject(core.Faults(err)...)
 				continue
 			}
 			rep.Updated++
 		default:
-			reject(describe(err))
+			reject(core.Faults(err)...)
 			continue
 		}
 		if err := s.SetStatus(ctx, actor, id, row.Status, accounts.Meta{}); err != nil {
-			reject(describe(err))
+			reject(core.Faults(err)...)
 		}
 	}
 	return rep, sc.Err()
-}
-
-func describe(err error) string {
-	var ce *core.Error
-	if errors.As(err, &ce) && len(ce.Fields) > 0 {
-		var parts []string
-		for _, f := range core.FieldNames(err) {
-			parts = append(parts, f+": "+ce.Fields[f])
-		}
-		return strings.Join(parts, "; ")
-	}
-	return err.Error()
 }

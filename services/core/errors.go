@@ -200,3 +200,27 @@ func FieldNames(err error) []string {
 	sort.Strings(names)
 	return names
 }
+
+// Fault is one thing wrong with an input — an imported line, say: the
+// field at fault ("" for the input as a whole) and a message key (Msg),
+// for whoever reports it to put in their reader's language.
+type Fault struct{ Field, Msg string }
+
+// Faults lists what err says is wrong: its field messages in field order,
+// or its message as a fault of the whole input. Any other error is one
+// fault of the whole input, "error.invalid": its words are not the
+// reader's.
+func Faults(err error) []Fault {
+	var e *Error
+	if !errors.As(err, &e) {
+		return []Fault{{Msg: "error.invalid"}}
+	}
+	if len(e.Fields) == 0 {
+		return []Fault{{Msg: e.Message}}
+	}
+	out := make([]Fault, 0, len(e.Fields))
+	for _, f := range FieldNames(err) {
+		out = append(out, Fault{Field: f, Msg: e.Fields[f]})
+	}
+	return out
+}

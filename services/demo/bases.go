@@ -43,7 +43,7 @@ func (a *areas) bases(ctx context.Context) error {
 		return err
 	}
 	if len(rep.Rejected) > 0 {
-		return fmt.Errorf("demo bases: line %d: %s", rep.Rejected[0].Line, rep.Rejected[0].Reason)
+		return fmt.Errorf("demo bases: line %d: %v", rep.Rejected[0].Line, rep.Rejected[0].Faults)
 	}
 	if rep.Created == 0 {
 		return nil // seeded before

@@ -67,7 +67,7 @@ func (a *areas) hotline(ctx context.Context) error {
 		"loan": "詢問創業擔保貸款的額度、期限和貼息比例。", "eligibility": "不確定自己是否屬於可享受扶持的人員。", "training": "想報名創業培訓，問開班時間和補貼。",
 		"subsidy": "問一次性創業補貼何時到帳。", "registration": "問個體戶登記需要帶哪些材料。", "tax": "問稅費減免的條件和期限。",
 		"premises": "想找便宜的經營場地。", "incubator": "問孵化基地怎樣申請入駐。", "mentoring": "想找懂餐飲的導師聊聊。",
-		"restart": "店鋪停業了，想知道還能得到哪些幫助。", "portal": "網站登入不了，忘記密碼。", "other": "一般咨詢。",
+		"restart": "店鋪停業了，想知道還能得到哪些幫助。", "portal": "網站登入不了，忘記密碼。", "other": "一般諮詢。",
 	}
 	var calls []*hotline.Call
 	for i := range 260 {

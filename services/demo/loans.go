@@ -77,7 +77,7 @@ func (a *areas) loans(ctx context.Context) error {
 			case "return":
 				in.Note = "請補充擔保基金擔保意向書"
 			case "forward":
-				in.Note = "已核實身份、被征地農民花名冊及經營計劃"
+				in.Note = "已核實身分、被徵地農民花名冊及經營計劃"
 			case "withdraw":
 				who = me
 			case "approve":

@@ -117,7 +117,7 @@ func (a *areas) projects(ctx context.Context) error {
 		return err
 	}
 	if len(rep.Rejected) > 0 {
-		return fmt.Errorf("demo projects: line %d: %v", rep.Rejected[0].Line, rep.Rejected[0].Reasons)
+		return fmt.Errorf("demo projects: line %d: %v", rep.Rejected[0].Line, rep.Rejected[0].Faults)
 	}
 	return nil
 }

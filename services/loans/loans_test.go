@@ -128,7 +128,7 @@ func TestLoanFile(t *testing.T) {
 	if _, err := step(who["farmer"], loans.StepInput{Action: "forward", Note: "自己轉"}); !core.IsCode(err, core.Forbidden) {
 		t.Fatalf("applicant forwards: %v", err)
 	}
-	if l, err = step(who["staff"], loans.StepInput{Action: "forward", Note: "已核實身份、花名冊及擔保人資料"}); err != nil || l.Waiting() != "bank" {
+	if l, err = step(who["staff"], loans.StepInput{Action: "forward", Note: "已核實身分、花名冊及擔保人資料"}); err != nil || l.Waiting() != "bank" {
 		t.Fatalf("forward: %+v %v", l, err)
 	}
 	if _, err := svc.Loan(ctx, who["officerB"], l.ID); !core.IsCode(err, core.NotFound) {

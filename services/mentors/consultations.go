@@ -2,6 +2,7 @@ package mentors
 
 import (
 	"context"
+	"onestop/services/notify"
 	"slices"
 	"strings"
 	"time"
@@ -42,8 +43,28 @@ type Message struct {
 	At         time.Time `bson:"at" json:"at"`
 	AuthorID   string    `bson:"author_id" json:"-"`
 	AuthorName string    `bson:"author_name" json:"author_name"`
-	Role       string    `bson:"role" json:"role"` // asker, mentor, staff
-	Text       string    `bson:"text" json:"text"`
+	Role       string    `bson:"role" json:"role"` // asker, mentor, staff, system
+	// Event is what a system message records (one of Events), shown in the
+	// reader's language; Text is then its detail (a reason, a name).
+	Event string `bson:"event,omitempty" json:"event,omitempty"`
+	Text  string `bson:"text" json:"text"`
+}
+
+// Events a consultation's thread records as system messages: a mentor
+// declined it, let it run past its time, or became unavailable; each time
+// it moved on to another mentor.
+var Events = []string{"decline", "overdue", mentorUnavailable}
+
+// Said returns a system message's event and detail. Messages written
+// before events were kept apart held them as "event: detail" in the text.
+func (m Message) Said() (event, text string) {
+	if m.Role != "system" || m.Event != "" {
+		return m.Event, m.Text
+	}
+	if e, rest, ok := strings.Cut(m.Text, ":"); ok && slices.Contains(Events, e) {
+		return e, strings.TrimPrefix(rest, " ")
+	}
+	return "", m.Text
 }
 
 // Consultation is one question and its thread.
@@ -291,7 +312,7 @@ func (s *Service) route(ctx context.Context, c *Consultation, prefer *Mentor) (b
 			return false, err
 		}
 		s.invalidate()
-		s.notify.Send(ctx, mt.ID, "notify.consult.assigned", c.Topic, "/consultations/"+c.ID)
+		s.notify.Send(ctx, mt.ID, "notify.consult.assigned", notify.Label("topic."+c.Topic), "/consultations/"+c.ID)
 		return true, nil
 	}
 	// Nobody fits now: leave it unassigned for the admin, and the worker

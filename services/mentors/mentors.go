@@ -1,5 +1,5 @@
 // Package mentors owns the mentor expert pool (創業服務專家隊伍, source (十一))
-// and consultations (咨詢) that are always answered: routed to the fitting
+// and consultations (諮詢) that are always answered: routed to the fitting
 // mentor with free capacity, answered in a thread within a time limit, or
 // moved on to the next mentor by a background worker, closed and rated.
 package mentors

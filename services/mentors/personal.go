@@ -174,9 +174,10 @@ type exportedConsultation struct {
 }
 
 type exportedMessage struct {
-	At   time.Time `json:"at"`
-	By   string    `json:"by"` // you, mentor, staff, system
-	Text string    `json:"text"`
+	At    time.Time `json:"at"`
+	By    string    `json:"by"` // you, mentor, staff, system
+	Event string    `json:"event,omitempty"`
+	Text  string    `json:"text"`
 }
 
 // Export implements privacy.Area: the consultations the person asked, and,
@@ -244,7 +245,8 @@ func (p PersonalData) ExportAsked(ctx context.Context, field, value, personID st
 			if msg.AuthorID != "" && msg.AuthorID == personID {
 				by = privacy.You
 			}
-			ex.Messages = append(ex.Messages, exportedMessage{At: msg.At, By: by, Text: msg.Text})
+			event, text := msg.Said()
+			ex.Messages = append(ex.Messages, exportedMessage{At: msg.At, By: by, Event: event, Text: text})
 		}
 		part.Add("consultation", c.ID, c.CreatedAt, c.Status, ex)
 	}

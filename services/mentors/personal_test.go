@@ -164,7 +164,7 @@ func TestErasureTellsPeopleByID(t *testing.T) {
 				if got.AskerName != "finance" || got.MentorName == "finance" {
 					t.Errorf("asker %q, mentor %q", got.AskerName, got.MentorName)
 				}
-				want["system"] = [2]string{subj.Pseudonym, "mentor_unavailable: "} // moved on from the mentor
+				want["system"] = [2]string{subj.Pseudonym, ""} // moved on from the mentor (Event says so)
 				want["mentor"] = [2]string{subj.Pseudonym, "我是 " + subj.Pseudonym + "，可致電 " + subj.Pseudonym + " 詳談。"}
 				want["asker"] = [2]string{"finance", "謝謝 finance 老師，我會打 " + subj.Pseudonym + "。"}
 				if !subj.WasErased(c.ID) {

@@ -200,7 +200,7 @@ func (s *Service) Decline(ctx context.Context, actor accounts.Principal, id, rea
 // and the deadline worker (or two workers) cannot both move it.
 func (s *Service) moveOn(ctx context.Context, c *Consultation, why, note string) error {
 	now := s.clock.Now()
-	msg := Message{At: now, AuthorID: c.MentorID, AuthorName: c.MentorName, Role: "system", Text: why + ": " + note}
+	msg := Message{At: now, AuthorID: c.MentorID, AuthorName: c.MentorName, Role: "system", Event: why, Text: note}
 	if err := s.change(ctx, c, bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: Unassigned}, {Key: "mentor_id", Value: ""},
 		{Key: "mentor_name", Value: ""}, {Key: "updated_at", Value: now}},
 	}, {Key: "$inc", Value: bson.D{{Key: "rematches", Value: 1}}}, {Key: "$push", Value: bson.D{{Key: "messages", Value: msg}}}}); err != nil {

@@ -3,6 +3,7 @@ package mentors
 import (
 	"context"
 	"log/slog"
+	"onestop/services/notify"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -68,7 +69,7 @@ func (s *Service) Pass(ctx context.Context) (PassReport, error) {
 			}
 			if err := s.change(ctx, c, bson.D{{Key: "$set", Value: bson.D{{Key: "reminded_at", Value: now}, {Key: "updated_at", Value: now}}}}); err == nil {
 				rep.Reminded++
-				s.notify.Send(ctx, c.MentorID, "notify.consult.reminder", c.Topic, "/consultations/"+c.ID)
+				s.notify.Send(ctx, c.MentorID, "notify.consult.reminder", notify.Label("topic."+c.Topic), "/consultations/"+c.ID)
 			}
 		}
 		if len(r.Hits) < search.MaxLimit {

@@ -62,7 +62,8 @@ func deliveryDoc(d *Delivery) *search.Doc {
 // gateway is a small adapter: it looks up the person's contact details and
 // preferred channel (accounts) — or, for a delivery to a contact, opens
 // ContactSealed with the vault (field ContactField) — and calls its
-// provider; an error means "try again later".
+// provider; an error means "try again later". It puts the message in the
+// person's language, reading Arg with Word as the pages do.
 type Sender interface {
 	Deliver(ctx context.Context, d Delivery) error
 }

@@ -294,8 +294,7 @@ func (c *Catalogue) checkCodes(p *Policy) error {
 	for _, code := range p.Cond().values("venture.industry") {
 		if got, ok := known.Resolve(code); !ok || got != code {
 			e := core.Errorf(core.Invalid, "error.invalid")
-			e.Fields = map[string]string{"conditions": "error.policy.conditions"}
-			e.Detail = fmt.Sprintf("%q is not a value of venture.industry", code)
+			e.Fields = map[string]string{"conditions": core.Msg("error.cond.industry", code)}
 			return e
 		}
 	}

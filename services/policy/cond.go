@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"onestop/services/core"
 	"onestop/services/reference"
@@ -148,6 +149,18 @@ var opsByKind = map[kind][]string{
 	kDate:   {"within_years", "beyond_years"},
 }
 
+// CondError is what is wrong with a condition tree: a field message
+// (core.Msg) that names the bad node by its path ($.all[0].any[1]) and
+// says what is wrong with it, for the administrator to read in their
+// language.
+type CondError struct{ Msg string }
+
+func (e *CondError) Error() string { return "conditions: " + e.Msg }
+
+func condErr(key, path string, args ...any) error {
+	return &CondError{Msg: core.Msg(key, append([]any{path}, args...)...)}
+}
+
 // ParseConditions reads and checks a condition tree: every fact known,
 // every operator fits its fact, every value has the right type and lies in
 // the fact's enumeration. Errors name the path of the bad node.
@@ -156,10 +169,10 @@ func ParseConditions(raw []byte) (*Cond, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("conditions: %w", err)
+		return nil, &CondError{Msg: core.JSONProblem(raw, err)}
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("conditions: trailing data")
+		return nil, &CondError{Msg: "error.cond.trailing"}
 	}
 	if err := c.compile("$", 0); err != nil {
 		return nil, err
@@ -169,7 +182,7 @@ func ParseConditions(raw []byte) (*Cond, error) {
 
 func (c *Cond) compile(path string, depth int) error {
 	if depth > 12 {
-		return fmt.Errorf("%s: nested too deeply", path)
+		return condErr("error.cond.depth", path)
 	}
 	parts := 0
 	for _, set := range []bool{c.All != nil, c.Any != nil, c.Not != nil, c.Fact != ""} {
@@ -178,11 +191,11 @@ func (c *Cond) compile(path string, depth int) error {
 		}
 	}
 	if parts > 1 {
-		return fmt.Errorf("%s: use one of all, any, not or fact", path)
+		return condErr("error.cond.one_kind", path)
 	}
 	for i, sub := range c.All {
 		if sub == nil {
-			return fmt.Errorf("%s.all[%d]: empty", path, i)
+			return condErr("error.cond.empty", fmt.Sprintf("%s.all[%d]", path, i))
 		}
 		if err := sub.compile(fmt.Sprintf("%s.all[%d]", path, i), depth+1); err != nil {
 			return err
@@ -190,51 +203,51 @@ func (c *Cond) compile(path string, depth int) error {
 	}
 	for i, sub := range c.Any {
 		if sub == nil {
-			return fmt.Errorf("%s.any[%d]: empty", path, i)
+			return condErr("error.cond.empty", fmt.Sprintf("%s.any[%d]", path, i))
 		}
 		if err := sub.compile(fmt.Sprintf("%s.any[%d]", path, i), depth+1); err != nil {
 			return err
 		}
 	}
 	if c.Any != nil && len(c.Any) == 0 {
-		return fmt.Errorf("%s.any: empty", path)
+		return condErr("error.cond.any_empty", path+".any")
 	}
 	if c.Not != nil {
 		return c.Not.compile(path+".not", depth+1)
 	}
 	if c.Fact == "" {
 		if c.Op != "" || c.Value != nil || c.Until != nil {
-			return fmt.Errorf("%s: op and value need a fact", path)
+			return condErr("error.cond.no_fact", path)
 		}
 		return nil
 	}
 	def, ok := facts[c.Fact]
 	if !ok {
-		return fmt.Errorf("%s: unknown fact %q", path, c.Fact)
+		return condErr("error.cond.fact", path, c.Fact)
 	}
 	if !slices.Contains(opsByKind[def.kind], c.Op) {
-		return fmt.Errorf("%s: operator %q does not apply to %s (use %v)", path, c.Op, c.Fact, opsByKind[def.kind])
+		return condErr("error.cond.op", path, c.Op, c.Fact, strings.Join(opsByKind[def.kind], ", "))
 	}
-	bad := func(want string) error { return fmt.Errorf("%s: %s needs %s", path, c.Op, want) }
+	bad := func(want string) error { return condErr("error.cond.value."+want, path, c.Op) }
 	if bytes.Equal(c.Value, []byte("null")) {
-		return bad("a value, not null") // json.Unmarshal would read null as false, 0 or nothing
+		return bad("null") // json.Unmarshal would read null as false, 0 or nothing
 	}
 	switch {
 	case def.kind == kBool:
 		if json.Unmarshal(c.Value, &c.bl) != nil {
-			return bad("true or false")
+			return bad("bool")
 		}
 	case def.kind == kNumber || def.kind == kDate:
 		if json.Unmarshal(c.Value, &c.num) != nil {
-			return bad("a number")
+			return bad("number")
 		}
 	case c.Op == "in" || c.Op == "not_in" || c.Op == "contains_any":
 		if json.Unmarshal(c.Value, &c.strs) != nil || len(c.strs) == 0 {
-			return bad("a list of values")
+			return bad("list")
 		}
 	default:
 		if json.Unmarshal(c.Value, &c.str) != nil {
-			return bad("a value")
+			return bad("code")
 		}
 		c.strs = []string{c.str}
 	}
@@ -243,20 +256,20 @@ func (c *Cond) compile(path string, depth int) error {
 		// its lists when an administrator saves (Catalogue.Save); here, only
 		// the shape of its codes.
 		if def.kind == kEnum && def.enum == nil && !reference.ValidCode(s) || def.enum != nil && !slices.Contains(def.enum, s) {
-			return fmt.Errorf("%s: %q is not a value of %s", path, s, c.Fact)
+			return condErr("error.cond.enum", path, s, c.Fact)
 		}
 	}
 	if def.kind == kDate {
 		if c.num <= 0 || c.num > 100 || c.num != math.Trunc(c.num) {
-			return bad("a whole number of years between 1 and 100")
+			return bad("years")
 		}
 		for _, u := range c.Until {
 			if d, ok := facts[u]; !ok || d.kind != kDate {
-				return fmt.Errorf("%s: until %q is not a date fact", path, u)
+				return condErr("error.cond.until", path, u)
 			}
 		}
 	} else if c.Until != nil {
-		return fmt.Errorf("%s: until applies to date facts only", path)
+		return condErr("error.cond.until_date", path)
 	}
 	return nil
 }

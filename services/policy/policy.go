@@ -107,12 +107,12 @@ func (p *Policy) Validate() error {
 	}
 	c, err := ParseConditions(raw)
 	if err != nil {
-		v.Add("conditions", "error.policy.conditions")
-		if verr := v.Err(); verr != nil {
-			e := verr.(*core.Error)
-			e.Detail = err.Error()
-			return e
+		var ce *CondError
+		if !errors.As(err, &ce) {
+			return err
 		}
+		v.Add("conditions", ce.Msg)
+		return v.Err()
 	}
 	if err := v.Err(); err != nil {
 		return err

@@ -1,9 +1,9 @@
 package policy
 
 import (
+	"errors"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"onestop/services/core"
@@ -315,7 +315,7 @@ func TestBadConditions(t *testing.T) {
 	p.Conditions = []byte(`{"fact":"shoe_size","op":"eq","value":42}`)
 	err := p.Validate()
 	var ce *core.Error
-	if !core.IsCode(err, core.Invalid) || !asErr(err, &ce) || ce.Fields["conditions"] == "" || ce.Detail == "" {
+	if !core.IsCode(err, core.Invalid) || !asErr(err, &ce) || ce.Fields["conditions"] != "error.cond.fact|$|shoe_size" {
 		t.Fatalf("edited policy with an unknown fact: %v", err)
 	}
 }
@@ -345,7 +345,7 @@ func TestConditionsNameListedIndustries(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ce *core.Error
-	if err := c.checkCodes(p); !asErr(err, &ce) || ce.Fields["conditions"] == "" || !strings.Contains(ce.Detail, "bathhouse") {
+	if err := c.checkCodes(p); !asErr(err, &ce) || ce.Fields["conditions"] != "error.cond.industry|bathhouse" {
 		t.Errorf("a condition on an unlisted industry: %v", err)
 	}
 }
@@ -405,5 +405,38 @@ func TestFillKeepsWhatIsKnown(t *testing.T) {
 				t.Error("the venture is shared with the answers, not copied")
 			}
 		})
+	}
+}
+
+// TestConditionFaultsSaid (#20.9): what is wrong with a condition tree is
+// a field message naming the node and the fault — a JSON slip by its line
+// and column, JSON that stops short, an unknown fact — never the decoder's
+// English ("unexpected EOF", `unknown fact "x"`).
+func TestConditionFaultsSaid(t *testing.T) {
+	for _, tt := range []struct{ raw, want string }{
+		{`{"all": [{"fact": "age", "op": "lt", "value": 40}`, "error.json.incomplete"},
+		{"{\"all\": [\n  {\"fact\": \"age\" \"op\": \"lt\"}]}", "error.json.syntax|2|18"}, // the quotation mark that opens "op"
+		{``, "error.json.empty"},
+		{`[]`, "error.json.object"},
+		{`{"fact": 5}`, "error.json.key_type|fact"},
+		{`{"fact":"age","op":"lt","value":40,"extra":1}`, "error.json.key_unknown|extra"},
+		{`{"fact":"age"} {}`, "error.cond.trailing"},
+		{`{"all":[{"fact":"shoe_size","op":"eq","value":42}]}`, "error.cond.fact|$.all[0]|shoe_size"},
+		{`{"any":[{"fact":"age","op":"contains","value":"x"}]}`, "error.cond.op|$.any[0]|contains|age|eq, lt, lte, gt, gte"},
+		{`{"fact":"gender","op":"eq","value":"other"}`, "error.cond.enum|$|other|gender"},
+		{`{"fact":"age","op":"lt","value":"forty"}`, "error.cond.value.number|$|lt"},
+		{`{"fact":"age","op":"lt","value":null}`, "error.cond.value.null|$|lt"},
+		{`{"fact":"graduation_date","op":"within_years","value":2.5}`, "error.cond.value.years|$|within_years"},
+		{`{"fact":"graduation_date","op":"within_years","value":2,"until":["age"]}`, "error.cond.until|$|age"},
+		{`{"not":{"any":[]}}`, "error.cond.any_empty|$.not.any"},
+		{`{"all":[null]}`, "error.cond.empty|$.all[0]"},
+		{`{"op":"eq"}`, "error.cond.no_fact|$"},
+		{`{"all":[],"fact":"age"}`, "error.cond.one_kind|$"},
+	} {
+		_, err := ParseConditions([]byte(tt.raw))
+		var ce *CondError
+		if !errors.As(err, &ce) || ce.Msg != tt.want {
+			t.Errorf("ParseConditions(%s) = %v, want %s", tt.raw, err, tt.want)
+		}
 	}
 }

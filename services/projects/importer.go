@@ -29,10 +29,11 @@ type Row struct {
 	Status string `json:"status"`
 }
 
-// Rejection says why a line was not imported.
+// Rejection says why a line was not imported: what is wrong, field by
+// field, as message keys for the report to translate.
 type Rejection struct {
-	Line    int
-	Reasons []string // "field: catalog key" or a parse error
+	Line   int
+	Faults []core.Fault
 }
 
 // ImportReport sums up an import.
@@ -83,7 +84,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, format string, progre
 			parseErr = row.check(s.reference)
 		}
 		if parseErr != nil {
-			rep.Rejected = append(rep.Rejected, Rejection{Line: line, Reasons: reasons(parseErr)})
+			rep.Rejected = append(rep.Rejected, Rejection{Line: line, Faults: core.Faults(parseErr)})
 		} else if i := slices.IndexFunc(batch, func(b Row) bool { return b.ExternalID == row.ExternalID }); i >= 0 {
 			batch[i] = row // a later line for the same id wins
 		} else {
@@ -139,18 +140,6 @@ func (row *Row) check(lists *reference.Lists) error {
 	return v.Err()
 }
 
-func reasons(err error) []string {
-	var ce *core.Error
-	if !errors.As(err, &ce) {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, f := range core.FieldNames(err) {
-		out = append(out, f+": "+ce.Fields[f])
-	}
-	return out
-}
-
 func readJSONL(r io.Reader, add func(int, Row, error) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -166,7 +155,7 @@ func readJSONL(r io.Reader, add func(int, Row, error) error) error {
 		dec.DisallowUnknownFields()
 		err := dec.Decode(&row)
 		if err != nil {
-			err = fmt.Errorf("not a project: %v", err)
+			err = &core.Error{Code: core.Invalid, Message: core.JSONProblem(b, err)}
 		}
 		if err := add(line, row, err); err != nil {
 			return err
@@ -206,6 +195,9 @@ func readCSV(r io.Reader, add func(int, Row, error) error) error {
 		var row Row
 		if err == nil {
 			err = row.fromCSV(rec, col)
+		} else if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+			// Its column counts bytes, not the characters of Chinese text.
+			err = &core.Error{Code: core.Invalid, Message: "error.csv.syntax"}
 		}
 		if err := add(line, row, err); err != nil {
 			return err
@@ -236,7 +228,7 @@ func (row *Row) fromCSV(rec []string, col map[string]int) error {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%s: not a whole number", name)
+			return 0, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{name: "error.number"}}
 		}
 		return n, nil
 	}

@@ -24,7 +24,7 @@ var seeded = servicetest.Must(reference.Seeded())
 type importLine struct {
 	line    int
 	row     Row
-	reasons []string
+	reasons []core.Fault
 }
 
 // parseAll runs a parser the way Import does, without writing anything.
@@ -36,7 +36,7 @@ func parseAll(t *testing.T, read func(func(int, Row, error) error) error) ([]imp
 		}
 		l := importLine{line: line, row: row}
 		if perr != nil {
-			l.reasons = reasons(perr)
+			l.reasons = core.Faults(perr)
 		}
 		out = append(out, l)
 		return nil
@@ -60,7 +60,7 @@ func checkImported(t *testing.T, lines []importLine) {
 				t.Fatalf("line %d rejected without a reason", l.line)
 			}
 			for _, r := range l.reasons {
-				if strings.TrimSpace(r) == "" {
+				if strings.TrimSpace(r.Msg) == "" || r.Msg == "error.invalid" {
 					t.Fatalf("line %d: empty reason in %q", l.line, l.reasons)
 				}
 			}
@@ -179,7 +179,7 @@ func TestImportRefusesFormatCharacters(t *testing.T) {
 	for _, title := range []string{"a\u202eb", "標\u200b題", "標\u0085題", "x\u2066y\u2069"} {
 		line := strings.Replace(goodJSONL, "社區早餐店", title, 1)
 		lines, err := parseAll(t, func(add func(int, Row, error) error) error { return readJSONL(strings.NewReader(line), add) })
-		if err != nil || len(lines) != 1 || len(lines[0].reasons) == 0 || !strings.HasPrefix(lines[0].reasons[0], "title: ") {
+		if err != nil || len(lines) != 1 || len(lines[0].reasons) == 0 || lines[0].reasons[0].Field != "title" {
 			t.Errorf("title %q: %+v %v", title, lines, err)
 		}
 	}

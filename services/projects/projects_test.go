@@ -283,7 +283,7 @@ func TestImportTakesLabels(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	for i, line := range []int{5, 6} {
-		if r := rep.Rejected[i]; r.Line != line || strings.Join(r.Reasons, ";") != "district: error.enum" {
+		if r := rep.Rejected[i]; r.Line != line || !slices.Equal(r.Faults, []core.Fault{{Field: "district", Msg: "error.enum"}}) {
 			t.Errorf("rejection %+v, want line %d for its district", r, line)
 		}
 	}
@@ -324,8 +324,15 @@ func TestImportIsIdempotentAndReportsBadRows(t *testing.T) {
 	if rep.Created != 1200 || len(rep.Rejected) != 3 || rep.Lines != 1203 || seen != 1203 {
 		t.Fatalf("report %+v, progress %d", rep, seen)
 	}
-	if rep.Rejected[0].Line != 1201 || !strings.Contains(strings.Join(rep.Rejected[0].Reasons, ";"), "industry: error.enum") {
+	if rep.Rejected[0].Line != 1201 || !slices.Contains(rep.Rejected[0].Faults, core.Fault{Field: "industry", Msg: "error.enum"}) {
 		t.Errorf("rejection %+v", rep.Rejected[0])
+	}
+	// The words of a line that does not parse are the reader's, not the decoder's.
+	if f := rep.Rejected[1].Faults; len(f) != 1 || f[0] != (core.Fault{Msg: "error.json.syntax|1|2"}) {
+		t.Errorf("a line that is not JSON: %+v", f)
+	}
+	if f := rep.Rejected[2].Faults; len(f) != 1 || f[0] != (core.Fault{Msg: "error.json.key_unknown|extra"}) {
+		t.Errorf("a line with an unknown key: %+v", f)
 	}
 	again, err := ev.svc.Import(ctx, strings.NewReader(b.String()), "jsonl", nil)
 	if err != nil || again.Created != 0 || again.Updated != 1200 {
@@ -337,10 +344,17 @@ func TestImportIsIdempotentAndReportsBadRows(t *testing.T) {
 	// CSV too.
 	csv := "external_id,title,summary,industry,district,investment_yuan,risk,expected_jobs,target_groups,tags,source,status\n" +
 		"c-1,社區洗衣店,洗衣服務,community_service,xicheng,20000,low,2,college_graduate|registered_unemployed,洗衣|便民,individual,recommended\n" +
-		"c-2,壞的行,x,community_service,xicheng,lots,low,2,,,individual,recommended\n"
+		"c-2,壞的行,x,community_service,xicheng,lots,low,2,,,individual,recommended\n" +
+		"c-3,\"引號沒有關上,x,community_service,xicheng,1,low,2,,,individual,recommended\n"
 	rep, err = ev.svc.Import(ctx, strings.NewReader(csv), "csv", nil)
-	if err != nil || rep.Created != 1 || len(rep.Rejected) != 1 || rep.Rejected[0].Line != 3 {
+	if err != nil || rep.Created != 1 || len(rep.Rejected) != 2 || rep.Rejected[0].Line != 3 {
 		t.Fatalf("csv: %+v %v", rep, err)
+	}
+	if f := rep.Rejected[0].Faults; !slices.Equal(f, []core.Fault{{Field: "investment_yuan", Msg: "error.number"}}) {
+		t.Errorf("a number that is not one: %+v", f)
+	}
+	if f := rep.Rejected[1].Faults; !slices.Equal(f, []core.Fault{{Msg: "error.csv.syntax"}}) {
+		t.Errorf("a quotation mark left open: %+v", f)
 	}
 	r, _ := ev.svc.Search(ctx, accounts.Principal{}, projects.Query{TargetGroup: "registered_unemployed"})
 	if r.Total != 1 || r.Cards[0].ExternalID != "c-1" {
