@@ -127,7 +127,19 @@ func TestWebAdminPages(t *testing.T) {
 	if doc.Find("#user-role").Text() != "熱線坐席" {
 		t.Errorf("role shown = %q", doc.Find("#user-role").Text())
 	}
+	// 停用帳號 asks for a tick first (#20.16): without it nothing changes.
+	if doc.Find(`details#disable input[name="confirm"][value="yes"][required]`).Length() != 1 {
+		t.Errorf("disabling asks for no confirmation: %q", doc.Find("main").Text())
+	}
 	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc))
+	_, doc = b.Get(loc)
+	if resp.StatusCode != 303 || doc.Find(`.flash.refused[data-flash="error.user.disable_unconfirmed"]`).Length() != 1 || doc.Find("#user-status").Text() != "啟用中" {
+		t.Fatalf("unconfirmed disable: %d, status %q", resp.StatusCode, doc.Find("#user-status").Text())
+	}
+	if resp, _ := b.Post("/admin/users/"+strings.Repeat("0", 26)+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc)); resp.StatusCode != 404 {
+		t.Errorf("unconfirmed disable of nobody: %d", resp.StatusCode)
+	}
+	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}, "confirm": {"yes"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}

@@ -114,6 +114,16 @@ func (a *Handlers) applicationsPage(c *fiber.Ctx) error {
 // comes back to the page it was sent from.
 func (a *Handlers) applicationStep(action, back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if action == "move_out" && c.FormValue("confirm") != "yes" {
+			// Moving a tenant out ends the tenancy for good: the manager
+			// ticks that they mean it (the API takes the step as meant).
+			// An application the caller may not see is not found.
+			if _, _, err := a.bases.Application(c.UserContext(), web.Principal(c), c.Params("id")); err != nil {
+				return err
+			}
+			web.Flash(c, "error.move_out.unconfirmed")
+			return c.Redirect(web.LocalBack(c.FormValue("back"), back, back), fiber.StatusSeeOther)
+		}
 		_, err := a.bases.Act(c.UserContext(), web.Principal(c), c.Params("id"), action, c.FormValue("reason"), web.Meta(c))
 		if err != nil {
 			if !web.FlashRefusal(c, err) {
