@@ -155,6 +155,9 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		Applications []scored
 	}
 	status := c.Query("status")
+	if status != "" && !slices.Contains(manageStatuses, status) {
+		return c.Redirect("/manage", fiber.StatusSeeOther) // not one of the console's filters
+	}
 	var sections []section
 	for _, b := range managed {
 		fresh, err := a.bases.Base(c.UserContext(), web.Principal(c), b.ID)
@@ -175,8 +178,12 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		sections = append(sections, sec)
 	}
 	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": a.baseOptions(),
-		"Statuses": []string{bases.AppPending, bases.AppWaitlisted, bases.AppOffered, bases.AppTenant}})
+		"Statuses": manageStatuses})
 }
+
+// manageStatuses are the console's filters: the applications a manager
+// acts on, and the tenants.
+var manageStatuses = []string{bases.AppPending, bases.AppWaitlisted, bases.AppOffered, bases.AppTenant}
 
 func (a *Handlers) adminBasesPage(c *fiber.Ctx) error {
 	return a.renderAdminBases(c, bases.BaseInput{Level: "municipal", IntakeOpen: true}, map[string]string{})
