@@ -94,3 +94,57 @@ func (s *Session) Legible(what string) {
 		s.T.Errorf("%s: controls too faint to read:\n  %s", what, strings.Join(faint, "\n  "))
 	}
 }
+
+// roomyScript lists what a narrow screen squeezes: a table cell (with
+// text) narrower than four characters of its own font, a table wider than
+// its box that is not a labelled, focusable scrolling region (as the open
+// data table is), and a select or a placeholder cut off by its own field.
+const roomyScript = `(() => {
+  const out = [];
+  const seen = e => e.checkVisibility({visibilityProperty: true}) && e.getBoundingClientRect().width > 0;
+  const px = (cs, p) => parseFloat(cs[p]) || 0;
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "");
+  for (const cell of document.querySelectorAll("main th, main td")) {
+    if (!seen(cell) || !cell.textContent.trim()) continue;
+    const cs = getComputedStyle(cell);
+    const w = cell.clientWidth - px(cs, "paddingLeft") - px(cs, "paddingRight");
+    if (w < 4 * px(cs, "fontSize") - 0.5) out.push(name(cell.closest("table")) + " cell 「" + cell.textContent.trim().slice(0, 20) + "」 is " + w.toFixed(0) + " px wide, under 4 characters");
+  }
+  for (const t of document.querySelectorAll("main table")) {
+    if (!seen(t)) continue;
+    const wrap = t.closest(".table-wrap");
+    const box = wrap || t.parentElement;
+    if (t.getBoundingClientRect().width <= box.clientWidth + 1) continue;
+    const label = wrap && document.getElementById(wrap.getAttribute("aria-labelledby") || "");
+    if (!wrap || wrap.getAttribute("role") !== "region" || wrap.tabIndex !== 0 || !label || !label.textContent.trim())
+      out.push(name(t) + " is wider than its box and not in a labelled, focusable scrolling region");
+  }
+  const ctx = document.createElement("canvas").getContext("2d");
+  for (const f of document.querySelectorAll("main select, main input[placeholder]")) {
+    if (!seen(f)) continue;
+    const text = f.matches("select") ? (f.options[f.selectedIndex] || {}).text : (f.value ? "" : f.placeholder);
+    if (!text || !text.trim()) continue;
+    const cs = getComputedStyle(f);
+    ctx.font = cs.fontWeight + " " + cs.fontSize + " " + cs.fontFamily;
+    const room = f.clientWidth - px(cs, "paddingLeft") - px(cs, "paddingRight") - (f.matches("select") ? 16 : 0); // the arrow
+    if (ctx.measureText(text.trim()).width > room + 1) out.push(name(f) + " cuts off 「" + text.trim().slice(0, 20) + "」 (" + room.toFixed(0) + " px for it)");
+  }
+  return out;
+})()`
+
+// Roomy checks that the current page reads on a narrow screen: nothing
+// wider than the screen, no table squeezed to a few characters a line
+// (a wide one scrolls in a region of its own), no field cutting off its
+// own text.
+func (s *Session) Roomy(what string) {
+	s.T.Helper()
+	s.Fits(what)
+	squeezed, err := chromedp.Run(s.Ctx, chromedp.Evaluate[[]string](roomyScript))
+	if err != nil {
+		s.T.Errorf("%s: not measured: %v", what, err)
+		return
+	}
+	if len(squeezed) > 0 {
+		s.T.Errorf("%s is squeezed:\n  %s", what, strings.Join(squeezed, "\n  "))
+	}
+}
