@@ -62,7 +62,7 @@ func TestControlsLegibleBrowser(t *testing.T) {
 		check("the administrator", []page{
 			{"/admin/mentors", `form[action$="/status"] input[value="paused"] ~ button`},
 			{"/admin/bases", `form[action$="/status"] input[value="suspended"] ~ button`},
-			{"/admin/users", ""}, {"/admin/audit", ""}, {"/admin/figures", ""},
+			{"/admin/users", ""}, {"/admin/users/" + w.StaffID, "details.confirm > summary"}, {"/admin/audit", ""}, {"/admin/figures", ""},
 		})
 		s.Logout()
 	}

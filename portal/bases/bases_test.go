@@ -141,6 +141,21 @@ func TestBrowserBaseJourney(t *testing.T) {
 		t.Errorf("free seats: %q", got)
 	}
 	portaltest.Screenshot(t, s.Ctx, "base")
+	// The manager moves the tenant out: the step opens, asks for a reason
+	// and a tick (#20.16); then the tenants filter says there are none
+	// (#20.11), not 「還沒有申請。」.
+	s.Logout()
+	s.Login("mgra@test.cn")
+	s.Step("tenants", chromedp.Navigate(s.Base+"/manage?status=tenant"), chromedp.WaitVisible(chromedp.CSS("details.confirm > summary")),
+		chromedp.Click(chromedp.CSS("details.confirm > summary")), chromedp.WaitVisible(chromedp.CSS(`details.confirm select[name="reason"]`)),
+		chromedp.SetValue(chromedp.CSS(`details.confirm select[name="reason"]`), "graduated"))
+	portaltest.Screenshot(t, s.Ctx, "base-move-out")
+	s.Step("move out", chromedp.Click(chromedp.CSS(`details.confirm input[name="confirm"]`)), chromedp.Click(chromedp.CSS("details.confirm button.danger")),
+		chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="applications.step.move_out"]`)))
+	s.Step("no tenants", chromedp.Navigate(s.Base+"/manage?status=tenant"), chromedp.WaitVisible(chromedp.ID("none-"+w.BaseA)))
+	if got := s.Text("#none-" + w.BaseA); got != "目前沒有入駐的企業。" {
+		t.Errorf("the tenants filter of an empty base says %q", got)
+	}
 }
 
 // TestBrowserApplyAgain (#23's blocker): a person who applied to one base
