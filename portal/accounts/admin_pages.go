@@ -74,6 +74,15 @@ func (a *Handlers) adminUserRole(c *fiber.Ctx) error {
 func (a *Handlers) adminUserStatus(c *fiber.Ctx) error {
 	id := c.Params("id")
 	disabled := c.FormValue("disabled") == "true"
+	if disabled && c.FormValue("confirm") != "yes" {
+		// Disabling signs the person out everywhere at once: the
+		// administrator ticks that they mean it (the API takes it as meant).
+		if _, err := a.accounts.Get(c.UserContext(), id); err != nil {
+			return err
+		}
+		web.Flash(c, "error.user.disable_unconfirmed")
+		return c.Redirect("/admin/users/"+id, fiber.StatusSeeOther)
+	}
 	if err := a.accounts.SetDisabled(c.UserContext(), web.Principal(c), id, disabled, web.Meta(c)); err != nil {
 		return err
 	}

@@ -113,6 +113,19 @@ func TestWebAdminPages(t *testing.T) {
 	if resp.StatusCode != 200 || doc.Find("#users tbody tr").Length() != 2 {
 		t.Fatalf("user list: %d, %d rows", resp.StatusCode, doc.Find("#users tbody tr").Length())
 	}
+	// No role is preselected (#20.16): an account is not opened as an
+	// entrepreneur's because the administrator missed the list; the
+	// choice is asked for again with what was typed.
+	if sel := doc.Find("#c-role"); sel.AttrOr("required", "no") == "no" || sel.Find("option[selected]").AttrOr("value", "?") != "" {
+		t.Errorf("the role is preselected: %q", sel.Find("option[selected]").Text())
+	}
+	resp, doc = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"lin@test.cn"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 422 || doc.Find("#c-role-err").Text() != "請選擇這個帳號的角色。" || doc.Find("#c-name").AttrOr("value", "") != "林坐席" {
+		t.Fatalf("no role: %d %q", resp.StatusCode, doc.Find("#c-role-err").Text())
+	}
+	if doc.Find("#users tbody tr").Length() != 2 {
+		t.Errorf("an account was opened without a role: %d rows", doc.Find("#users tbody tr").Length())
+	}
 	// Create a hotline account through the form; a bad one is re-shown.
 	resp, doc = b.Post("/admin/users", url.Values{"name": {"林坐席"}, "login": {"not-an-email@"}, "role": {"hotline"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 422 || doc.Find("#c-login-err").Length() != 1 {
@@ -127,7 +140,19 @@ func TestWebAdminPages(t *testing.T) {
 	if doc.Find("#user-role").Text() != "熱線坐席" {
 		t.Errorf("role shown = %q", doc.Find("#user-role").Text())
 	}
+	// 停用帳號 asks for a tick first (#20.16): without it nothing changes.
+	if doc.Find(`details#disable input[name="confirm"][value="yes"][required]`).Length() != 1 {
+		t.Errorf("disabling asks for no confirmation: %q", doc.Find("main").Text())
+	}
 	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc))
+	_, doc = b.Get(loc)
+	if resp.StatusCode != 303 || doc.Find(`.flash.refused[data-flash="error.user.disable_unconfirmed"]`).Length() != 1 || doc.Find("#user-status").Text() != "啟用中" {
+		t.Fatalf("unconfirmed disable: %d, status %q", resp.StatusCode, doc.Find("#user-status").Text())
+	}
+	if resp, _ := b.Post("/admin/users/"+strings.Repeat("0", 26)+"/status", url.Values{"disabled": {"true"}}, portaltest.CSRF(doc)); resp.StatusCode != 404 {
+		t.Errorf("unconfirmed disable of nobody: %d", resp.StatusCode)
+	}
+	resp, _ = b.Post(loc+"/status", url.Values{"disabled": {"true"}, "confirm": {"yes"}}, portaltest.CSRF(doc))
 	if resp.StatusCode != 303 {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}

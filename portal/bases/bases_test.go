@@ -3,6 +3,7 @@ package bases_test
 import (
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	basesweb "onestop/portal/bases"
 	"onestop/portal/web"
 	"strings"
@@ -140,6 +141,21 @@ func TestBrowserBaseJourney(t *testing.T) {
 		t.Errorf("free seats: %q", got)
 	}
 	portaltest.Screenshot(t, s.Ctx, "base")
+	// The manager moves the tenant out: the step opens, asks for a reason
+	// and a tick (#20.16); then the tenants filter says there are none
+	// (#20.11), not 「還沒有申請。」.
+	s.Logout()
+	s.Login("mgra@test.cn")
+	s.Step("tenants", chromedp.Navigate(s.Base+"/manage?status=tenant"), chromedp.WaitVisible(chromedp.CSS("details.confirm > summary")),
+		chromedp.Click(chromedp.CSS("details.confirm > summary")), chromedp.WaitVisible(chromedp.CSS(`details.confirm select[name="reason"]`)),
+		chromedp.SetValue(chromedp.CSS(`details.confirm select[name="reason"]`), "graduated"))
+	portaltest.Screenshot(t, s.Ctx, "base-move-out")
+	s.Step("move out", chromedp.Click(chromedp.CSS(`details.confirm input[name="confirm"]`)), chromedp.Click(chromedp.CSS("details.confirm button.danger")),
+		chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="applications.step.move_out"]`)))
+	s.Step("no tenants", chromedp.Navigate(s.Base+"/manage?status=tenant"), chromedp.WaitVisible(chromedp.ID("none-"+w.BaseA)))
+	if got := s.Text("#none-" + w.BaseA); got != "目前沒有入駐的企業。" {
+		t.Errorf("the tenants filter of an empty base says %q", got)
+	}
 }
 
 // TestBrowserApplyAgain (#23's blocker): a person who applied to one base
@@ -242,5 +258,46 @@ func TestContentInTheReadersScript(t *testing.T) {
 	}
 	if _, body := tp.Do("GET", "/api/v1/bases/"+id, nil, ""); !strings.Contains(string(body), "农业科技孵化园") {
 		t.Errorf("the API changed what was typed: %s", body)
+	}
+}
+
+// TestMoveOutAsksFirst (#20.16): 遷出 ends a tenancy, so the console asks
+// for a tick first; a move-out sent without it is refused with a red note
+// and changes nothing. The API takes the step as meant.
+func TestMoveOutAsksFirst(t *testing.T) {
+	t.Parallel()
+	w := portaltest.NewBaseWorld(t)
+	tp := w.Portal
+	_, body := tp.Do("POST", "/api/v1/applications", map[string]any{"choices": []string{w.BaseA}, "venture": "軟件外包工作室，三人團隊"}, w.E1)
+	app := portaltest.Decode[web.ListResponse[basesweb.APIApplication]](t, body).Items[0].ID
+	tp.MustDo(t, "POST", "/api/v1/manage/applications/"+app+"/accept", nil, w.MgrA)
+	tp.MustDo(t, "POST", "/api/v1/applications/"+app+"/accept-offer", nil, w.E1)
+	status := func() string {
+		return portaltest.Decode[basesweb.APIApplication](t, tp.MustDo(t, "GET", "/api/v1/applications/"+app, nil, w.E1)).Status
+	}
+
+	manager, _ := tp.SignedIn(t, "mgra@test.cn")
+	_, doc := manager.Get("/manage")
+	form := doc.Find("details#move-out-" + app + " form")
+	if form.Length() != 1 || form.Find(`input[type="checkbox"][name="confirm"][value="yes"][required]`).Length() != 1 || !strings.Contains(form.Text(), "我了解") {
+		t.Fatalf("the move-out asks for no confirmation: %q", doc.Find(".manage-apps").Text())
+	}
+	path := "/manage/applications/" + app + "/move-out"
+	resp, _ := manager.Post(path, url.Values{"reason": {"graduated"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/manage" {
+		t.Fatalf("unconfirmed move-out: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, doc = manager.Get("/manage")
+	if doc.Find(`.flash.refused[data-flash="error.move_out.unconfirmed"]`).Length() != 1 || status() != "tenant" {
+		t.Fatalf("unconfirmed move-out: status %s, flash %q", status(), doc.Find(".flash").Text())
+	}
+	// Another base's manager learns nothing from an unconfirmed post.
+	other, csrf := tp.SignedIn(t, "mgrb@test.cn")
+	if resp, _ := other.Post(path, url.Values{"reason": {"graduated"}}, csrf); resp.StatusCode != 404 {
+		t.Errorf("another manager's unconfirmed move-out: %d", resp.StatusCode)
+	}
+	resp, _ = manager.Post(path, url.Values{"reason": {"graduated"}, "confirm": {"yes"}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 || status() != "moved_out" {
+		t.Errorf("confirmed move-out: %d, status %s", resp.StatusCode, status())
 	}
 }

@@ -114,6 +114,16 @@ func (a *Handlers) applicationsPage(c *fiber.Ctx) error {
 // comes back to the page it was sent from.
 func (a *Handlers) applicationStep(action, back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if action == "move_out" && c.FormValue("confirm") != "yes" {
+			// Moving a tenant out ends the tenancy for good: the manager
+			// ticks that they mean it (the API takes the step as meant).
+			// An application the caller may not see is not found.
+			if _, _, err := a.bases.Application(c.UserContext(), web.Principal(c), c.Params("id")); err != nil {
+				return err
+			}
+			web.Flash(c, "error.move_out.unconfirmed")
+			return c.Redirect(web.LocalBack(c.FormValue("back"), back, back), fiber.StatusSeeOther)
+		}
 		_, err := a.bases.Act(c.UserContext(), web.Principal(c), c.Params("id"), action, c.FormValue("reason"), web.Meta(c))
 		if err != nil {
 			if !web.FlashRefusal(c, err) {
@@ -145,6 +155,9 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		Applications []scored
 	}
 	status := c.Query("status")
+	if status != "" && !slices.Contains(manageStatuses, status) {
+		return c.Redirect("/manage", fiber.StatusSeeOther) // not one of the console's filters
+	}
 	var sections []section
 	for _, b := range managed {
 		fresh, err := a.bases.Base(c.UserContext(), web.Principal(c), b.ID)
@@ -165,8 +178,12 @@ func (a *Handlers) managePage(c *fiber.Ctx) error {
 		sections = append(sections, sec)
 	}
 	return a.Render(c, "pages/manage", fiber.Map{"Title": "manage.title", "Sections": sections, "Status": status, "Options": a.baseOptions(),
-		"Statuses": []string{bases.AppPending, bases.AppWaitlisted, bases.AppOffered, bases.AppTenant}})
+		"Statuses": manageStatuses})
 }
+
+// manageStatuses are the console's filters: the applications a manager
+// acts on, and the tenants.
+var manageStatuses = []string{bases.AppPending, bases.AppWaitlisted, bases.AppOffered, bases.AppTenant}
 
 func (a *Handlers) adminBasesPage(c *fiber.Ctx) error {
 	return a.renderAdminBases(c, bases.BaseInput{Level: "municipal", IntakeOpen: true}, map[string]string{})

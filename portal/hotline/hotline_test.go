@@ -205,6 +205,11 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	if got := s.Text("#contact-name"); got != "林阿姨" {
 		t.Errorf("contact page: %q", got)
 	}
+	// No calls yet is said plainly, not as item 「1.」 of the calls (#20.11).
+	s.Step("no calls yet", chromedp.WaitVisible(chromedp.ID("calls-none")))
+	if n, err := chromedp.Run(s.Ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("main li")].filter(li => li.textContent.includes("尚無")).length`)); err != nil || n != 0 {
+		t.Errorf("%d empty states drawn as list items (%v)", n, err)
+	}
 	s.Step("log the call", chromedp.SetValue(chromedp.ID("f-type"), "follow_up"), chromedp.SetValue(chromedp.ID("f-topic"), "restart"),
 		chromedp.SendKeys(chromedp.ID("f-notes"), "奶茶店經營一年後停業，欠房租兩萬元，想重新開始。"),
 		chromedp.SetValue(chromedp.ID("f-outcome"), "callback"),

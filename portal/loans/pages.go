@@ -22,7 +22,11 @@ func (a *Handlers) loansPage(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return a.Render(c, "pages/loans", fiber.Map{"Title": "loans.title", "Rows": rows, "Total": total, "Query": q, "Statuses": loans.Statuses,
+	statuses := loans.Statuses
+	if web.Principal(c).Role == accounts.BankOfficer {
+		statuses = loans.BankStatuses // no chip for a status the bank never sees
+	}
+	return a.Render(c, "pages/loans", fiber.Map{"Title": "loans.title", "Rows": rows, "Total": total, "Query": q, "Statuses": statuses,
 		"Pager": web.NewPager(c, p, total)})
 }
 

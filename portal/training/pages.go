@@ -204,6 +204,16 @@ func (a *Handlers) providerCoursePage(c *fiber.Ctx) error {
 func (a *Handlers) providerStep(step string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, me, id, m := c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)
+		if step == "complete" && c.FormValue("confirm") != "yes" {
+			// Completing closes the course and issues its certificates,
+			// which cannot be taken back: the provider ticks that they mean
+			// it (the API takes it as meant). Another's course is not found.
+			if _, _, err := a.training.Roster(ctx, me, id); err != nil {
+				return err
+			}
+			web.Flash(c, "error.course.complete_unconfirmed")
+			return c.Redirect("/provider/courses/"+id, fiber.StatusSeeOther)
+		}
 		var err error
 		switch step {
 		case "attendance":

@@ -252,7 +252,19 @@ func TestBrowserTrainingJourney(t *testing.T) {
 	s.Login("school@test.cn")
 	s.Step("attendance", chromedp.Navigate(s.Base+"/provider/courses/"+c.ID), chromedp.WaitVisible(chromedp.ID("attendance-s1")),
 		chromedp.Click(chromedp.CSS(`#attendance-s1 input[name="present"]`)), chromedp.Click(chromedp.CSS(`#attendance-s1 button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="provider.step.attendance"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="provider.step.attendance"]`)))
+	// 結業並頒發證書 asks for a tick first (#20.16): a completion sent
+	// without it is refused and the course stays open.
+	b, _ := tp.SignedIn(t, "school@test.cn")
+	_, doc := b.Get("/provider/courses/" + c.ID)
+	if resp, _ := b.Post("/provider/courses/"+c.ID+"/complete", url.Values{}, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+		t.Fatalf("unconfirmed completion: %d", resp.StatusCode)
+	}
+	if _, doc = b.Get("/provider/courses/" + c.ID); doc.Find(`.flash.refused[data-flash="error.course.complete_unconfirmed"]`).Length() != 1 || doc.Find("#claim-form").Length() != 0 {
+		t.Fatalf("unconfirmed completion: %q", doc.Find("main").Text())
+	}
+	s.Step("complete", chromedp.Click(chromedp.CSS("#complete > summary")), chromedp.WaitVisible(chromedp.ID("complete-confirm")),
+		chromedp.Click(chromedp.ID("complete-confirm")),
 		chromedp.Click(chromedp.ID("complete-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="provider.step.complete"]`)),
 		chromedp.Click(chromedp.ID("claim-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="provider.step.claim"]`)))
 	if got := s.Text("#roster"); !strings.Contains(got, "趙麗華") || !strings.Contains(got, "已結業") {

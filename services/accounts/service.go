@@ -131,7 +131,11 @@ func (s *Service) validate(in *NewAccount) ([]string, error) {
 	if p := passwordProblem(in.Password, in.Email, in.Phone, in.Name); p != "" {
 		v.Add("password", p)
 	}
-	v.Check(in.Role.Valid(), "role", "error.role")
+	if in.Role == "" {
+		v.Add("role", "error.role.required") // no role is assumed
+	} else {
+		v.Check(in.Role.Valid(), "role", "error.role")
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

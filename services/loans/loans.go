@@ -45,6 +45,11 @@ const (
 // Statuses in the order of a file's life.
 var Statuses = []string{Submitted, Returned, Forwarded, Approved, Declined, Disbursed, Repaid, Withdrawn}
 
+// BankStatuses are those a file can have once it reached the bank, the
+// only files a bank officer sees: the bureau returns files before they are
+// forwarded, never after.
+var BankStatuses = []string{Forwarded, Approved, Declined, Disbursed, Repaid, Withdrawn}
+
 // WaitingOn says who must act next in each status.
 var WaitingOn = map[string]string{Submitted: "bureau", Returned: "applicant", Forwarded: "bank", Approved: "bank"}
 
