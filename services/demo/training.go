@@ -66,7 +66,8 @@ func (a *areas) training(ctx context.Context) error {
 	}
 	for _, p := range plans {
 		start := real.AddDate(0, 0, -p.daysAgo).Truncate(24 * time.Hour).Add(time.Hour) // 09:00 in China
-		at = start.Add(-20 * 24 * time.Hour)
+		// Listed three weeks ahead; a course further off was listed today.
+		at = earlier(start.Add(-20*24*time.Hour), real.Add(-time.Hour))
 		in := training.NewCourse{Title: p.title, Kind: p.kind, Place: "東城區就業服務中心三樓", District: "dongcheng", Seats: 30, SubsidyYuan: p.subsidy, FeeYuan: p.subsidy,
 			SkillCert: p.skill, Description: "實名參訓，按出勤結業。"}
 		if p.skill {
@@ -85,10 +86,10 @@ func (a *areas) training(ctx context.Context) error {
 			}
 		}
 		for day, s := range c.Sessions {
-			if s.StartsAt.After(real) {
+			// Attendance is taken after a session, so only of those over.
+			if at = s.StartsAt.Add(4 * time.Hour); at.After(real) {
 				break
 			}
-			at = s.StartsAt.Add(4 * time.Hour)
 			var present []string
 			for k, i := range p.attendOf {
 				if day < 3 || k == 0 || !p.skill {
