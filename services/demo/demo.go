@@ -108,7 +108,7 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 		load func(context.Context) error
 	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
 		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
-		{"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
+		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err

@@ -35,7 +35,7 @@ func (a *areas) training(ctx context.Context) error {
 	}
 	var learners []accounts.Principal
 	for _, login := range []string{"email:wang@demo.onestop.cn", "phone:" + a.Accounts.PhoneKey("13800138001"), "phone:" + a.Accounts.PhoneKey("13800138002"),
-		"email:zhao@demo.onestop.cn", "email:sun@demo.onestop.cn"} {
+		"email:zhao@demo.onestop.cn", "email:sun@demo.onestop.cn", "email:" + ventureOwner("許家銘"), "email:" + ventureOwner("梁美華")} {
 		p, err := a.principal(ctx, login)
 		if err != nil {
 			return err
@@ -57,7 +57,7 @@ func (a *areas) training(ctx context.Context) error {
 		enrol, attendOf []int
 	}
 	plans := []plan{
-		{0, "SYB 創辦你的企業（第 12 期）", "planning", 1200, false, 60, true, true, true, []int{0, 3, 4}, []int{0, 3, 4}},
+		{0, "SYB 創辦你的企業（第 12 期）", "planning", 1200, false, 60, true, true, true, []int{0, 3, 4, 5, 6}, []int{0, 3, 4, 5, 6}},
 		{1, "被征地農民烹飪技能培訓", "skills", 1500, true, 45, true, true, false, []int{1, 2}, []int{1}},
 		{0, "網店運營實務", "management", 600, false, 3, false, false, false, []int{0, 4}, []int{0, 4}},
 		{0, "創業意識培訓（GYB）", "awareness", 400, false, -7, false, false, false, []int{3}, nil},
