@@ -38,7 +38,7 @@ func (a *areas) hotline(ctx context.Context) error {
 	at = real.AddDate(0, -14, 0)
 	districts := shipped.Codes(reference.District)
 	for i := range 100 {
-		in := hotline.NewContact{Name: demoSurnames[i%len(demoSurnames)] + demoGiven[(i*7/len(demoSurnames)+i)%len(demoGiven)],
+		in := hotline.NewContact{Name: demoName(demoSurnames, demoGiven, i),
 			Phone: fmt.Sprintf("1390%07d", 1000+i), District: districts[i%len(districts)]}
 		if i%3 == 0 {
 			in.IDNumber = WithCheckDigit(fmt.Sprintf("4403%02d19%02d0%d%02d1%02d", 1+i%9, 60+i%40, 1+i%9, 10+i%18, i%100))
