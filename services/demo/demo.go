@@ -1,8 +1,8 @@
 // Package demo lays down the demo world and the seed-load data through the
 // services of one bureau, as people would through the portal: accounts,
-// profiles, projects, bases, mentors, a year of the hotline, training and
-// loans, so the search indexes and figures follow. Running it again adds
-// nothing.
+// profiles, projects, bases, mentors, a year of the hotline, three years of
+// ventures and their check-ins, training and loans, so the search indexes
+// and figures follow. Running it again adds nothing.
 package demo
 
 import (

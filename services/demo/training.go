@@ -59,7 +59,8 @@ func (a *areas) training(ctx context.Context) error {
 	plans := []plan{
 		{0, "SYB 創辦你的企業（第 12 期）", "planning", 1200, false, 60, true, true, true, []int{0, 3, 4, 5, 6}, []int{0, 3, 4, 5, 6}},
 		{1, "被征地農民烹飪技能培訓", "skills", 1500, true, 45, true, true, false, []int{1, 2}, []int{1}},
-		{0, "網店運營實務", "management", 600, false, 3, false, false, false, []int{0, 4}, []int{0, 4}},
+		// Running: its last session is tomorrow, whatever the hour of the load.
+		{0, "網店運營實務", "management", 600, false, 2, false, false, false, []int{0, 4}, []int{0, 4}},
 		{0, "創業意識培訓（GYB）", "awareness", 400, false, -7, false, false, false, []int{3}, nil},
 		{1, "SYB 創辦你的企業（第 13 期）", "planning", 1200, false, -14, false, false, false, nil, nil},
 		{1, "小微企業財稅管理", "management", 500, false, -21, false, false, false, nil, nil},
