@@ -37,6 +37,7 @@ var plannedDates = map[string]string{
 	"ventures.checks[].due_on":     "a stability check-in scheduled",
 	"ventures.next_due":            "the next check-in",
 	"courses.sessions[].starts_at": "a session to come",
+	"calls.callback_at":            "the time to call back",
 }
 
 var dayText = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
