@@ -80,9 +80,6 @@ func TestDemoData(t *testing.T) {
 		t.Errorf("provider stats %+v (%v)", stats, err)
 	}
 	for _, st := range loans.Statuses {
-		if st == loans.Repaid {
-			continue // a demo loan is being repaid, not yet repaid
-		}
 		rows, n, _, err := tp.App.Bureau().Loans.List(ctx, staff, loans.Query{Status: st, Page: one})
 		if count("loans "+st, n, err) == 0 {
 			t.Errorf("no %s loan", st)
@@ -98,7 +95,7 @@ func TestDemoData(t *testing.T) {
 	_, admin, _ := tp.Account(accounts.Admin, "figures@test.cn")
 	resp, body := tp.Do("GET", "/api/v1/admin/figures?from="+from, nil, admin)
 	figs := portaltest.Decode[figuresweb.APIFigures](t, body)
-	if resp.StatusCode != 200 || figs.Counts["loans_decided"] != 3 || figs.Counts["loans_applied"] != 7 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
+	if resp.StatusCode != 200 || figs.Counts["loans_decided"] < 5 || figs.Counts["loans_applied"] < 10 || figs.Medians["decision_days"] == 0 || figs.Counts["training_passed"] == 0 {
 		t.Errorf("figures: %d %s", resp.StatusCode, body)
 	}
 	for _, k := range []string{"eligibility_checks", "eligible_any", "service_requests", "match_applications", "calls", "complaints_received", "complaints_answered", "cases_opened", "cases_closed", "case_outcome_started_again", "consult_asked", "consult_answered", "consult_rated"} {

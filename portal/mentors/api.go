@@ -13,6 +13,7 @@ import (
 type apiMentor struct {
 	ID         string   `json:"id"`
 	Name       string   `json:"name"`
+	Title      string   `json:"title,omitempty"`
 	Type       string   `json:"type"`
 	Industries []string `json:"industries"`
 	Topics     []string `json:"topics"`
@@ -25,7 +26,7 @@ type apiMentor struct {
 }
 
 func toAPIMentor(m *mentors.Mentor) apiMentor {
-	return apiMentor{ID: m.ID, Name: m.Name, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio,
+	return apiMentor{ID: m.ID, Name: m.Name, Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio,
 		Languages: m.Languages, Rating: m.Rating(), Ratings: m.Ratings, Answered: m.Answered, Status: m.Status}
 }
 

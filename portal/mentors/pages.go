@@ -56,7 +56,7 @@ func (a *Handlers) mentorProfilePage(c *fiber.Ctx) error {
 	in := mentors.Profile{Capacity: 5, Languages: []string{"zh"}}
 	status := ""
 	if err == nil {
-		in = mentors.Profile{Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact}
+		in = mentors.Profile{Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact}
 		if !m.OnLeaveTo.IsZero() {
 			in.OnLeaveTo = core.DateOf(m.OnLeaveTo)
 		}
@@ -78,7 +78,7 @@ func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		errs["capacity"] = "error.number"
 	}
-	in := mentors.Profile{Type: c.FormValue("type"), Industries: multi("industries"), Topics: multi("topics"), Bio: c.FormValue("bio"),
+	in := mentors.Profile{Title: c.FormValue("title"), Type: c.FormValue("type"), Industries: multi("industries"), Topics: multi("topics"), Bio: c.FormValue("bio"),
 		Languages: multi("languages"), Capacity: capacity, Contact: multi("contact")}
 	if s := strings.TrimSpace(c.FormValue("on_leave_to")); s != "" {
 		d, err := core.ParseDate(s)
@@ -229,11 +229,12 @@ func (a *Handlers) adminMentorStatus(c *fiber.Ctx) error {
 	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
 }
 
-// Suggestion is a mentor the scorer proposes, with the reasons.
+// Suggestion is a mentor the scorer proposes, with the reasons, and the
+// title that tells them apart from another of their name.
 type Suggestion struct {
-	ID, Name string
-	Total    int
-	Why      []string
+	ID, Name, Title string
+	Total           int
+	Why             []string
 }
 
 // Suggestions explains the five best fitting mentors of a ranking.
@@ -244,7 +245,7 @@ func (a *Handlers) Suggestions(c *fiber.Ctx, ranked []matching.RankedMentor) []S
 			continue
 		}
 		if m, err := a.mentors.Mentor(c.UserContext(), r.Mentor.ID); err == nil {
-			out = append(out, Suggestion{ID: m.ID, Name: m.Name, Total: r.Score.Total, Why: a.ExplainScore(web.Lang(c), r.Score)})
+			out = append(out, Suggestion{ID: m.ID, Name: m.Name, Title: m.Title, Total: r.Score.Total, Why: a.ExplainScore(web.Lang(c), r.Score)})
 		}
 	}
 	return out

@@ -45,6 +45,10 @@ func DemoWorld(t testing.TB, opts ...Option) *Portal {
 	return New(t, append([]Option{Dir(dir), OwnStore(), onClock(now)}, opts...)...)
 }
 
+// DemoNow is the demo's "now": its clock when the load ended, after which
+// nothing it laid down may be dated. Call it after DemoWorld.
+func DemoNow() time.Time { return time.UnixMilli(demoWorld.at) }
+
 // buildDemoWorld loads the demo into a new data directory with its own
 // embedded database, and closes it so its files can be copied.
 func buildDemoWorld() {

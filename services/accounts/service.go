@@ -77,6 +77,15 @@ func New(c Deps) (*Service, error) {
 	return s, nil
 }
 
+// WithClock returns the service on another clock: the demo loader uses it
+// to create accounts as of the day their people signed up, months ago. The
+// copy keeps the hooks registered so far.
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
 // Principal is who is calling: an account's id, role and name. The zero
 // Principal is a guest.
 type Principal struct {

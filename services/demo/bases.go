@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"onestop/services/accounts"
 	"onestop/services/bases"
+	"onestop/services/core"
 	"onestop/services/reference"
 )
 
@@ -57,7 +59,7 @@ func (a *areas) bases(ctx context.Context) error {
 	if err := a.Bases.SetManagers(ctx, admin, first, []string{mgrID}, accounts.Meta{}); err != nil {
 		return err
 	}
-	if _, err := a.Bases.OpenIntake(ctx, admin, "2026 冬季批次", accounts.Meta{}); err != nil {
+	if _, err := a.Bases.OpenIntake(ctx, admin, intakeName(a.clock.Now()), accounts.Meta{}); err != nil {
 		return err
 	}
 	person := func(login string) (accounts.Principal, error) {
@@ -92,4 +94,13 @@ func (a *areas) bases(ctx context.Context) error {
 	}
 	_, err = a.Bases.Apply(ctx, zhao, []string{first}, "社區家政服務店，想先在孵化基地起步", accounts.Meta{})
 	return err
+}
+
+// intakeName names the intake opened today by its year and season (「2026
+// 年冬季批次」), so a demo loaded in another year does not open last
+// year's.
+func intakeName(now time.Time) string {
+	l := now.In(core.CST)
+	season := [12]string{"冬", "冬", "春", "春", "春", "夏", "夏", "夏", "秋", "秋", "秋", "冬"}[l.Month()-1]
+	return fmt.Sprintf("%d 年%s季批次", l.Year(), season)
 }

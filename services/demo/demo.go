@@ -1,8 +1,8 @@
 // Package demo lays down the demo world and the seed-load data through the
 // services of one bureau, as people would through the portal: accounts,
-// profiles, projects, bases, mentors, a year of the hotline, training and
-// loans, so the search indexes and figures follow. Running it again adds
-// nothing.
+// profiles, projects, bases, mentors, a year of the hotline, three years of
+// ventures and their check-ins, training and loans, so the search indexes
+// and figures follow. Running it again adds nothing.
 package demo
 
 import (
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"onestop/search"
 	"onestop/services/accounts"
@@ -84,9 +85,14 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 	a := &l.a
 	admin := accounts.Principal{Role: accounts.Admin, Name: "demo"}
 	created := 0
+	// The bureau's people and the first entrepreneurs signed up when the
+	// portal opened, fifteen months ago: before the year of the hotline's
+	// records that name them.
+	opened := a.clock.Now().AddDate(0, -15, 0)
+	acc := a.Accounts.WithClock(func() time.Time { return opened })
 	for _, in := range Accounts {
 		in.Password = Password
-		_, err := a.Accounts.Create(ctx, admin, in, accounts.Meta{IP: "127.0.0.1"})
+		_, err := acc.Create(ctx, admin, in, accounts.Meta{IP: "127.0.0.1"})
 		if core.IsCode(err, core.Conflict) {
 			continue
 		}
@@ -102,7 +108,7 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 		load func(context.Context) error
 	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
 		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
-		{"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
+		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err

@@ -38,7 +38,7 @@ func (a *areas) hotline(ctx context.Context) error {
 	at = real.AddDate(0, -14, 0)
 	districts := shipped.Codes(reference.District)
 	for i := range 100 {
-		in := hotline.NewContact{Name: demoSurnames[i%len(demoSurnames)] + demoGiven[(i*7/len(demoSurnames)+i)%len(demoGiven)],
+		in := hotline.NewContact{Name: demoName(demoSurnames, demoGiven, i),
 			Phone: fmt.Sprintf("1390%07d", 1000+i), District: districts[i%len(districts)]}
 		if i%3 == 0 {
 			in.IDNumber = WithCheckDigit(fmt.Sprintf("4403%02d19%02d0%d%02d1%02d", 1+i%9, 60+i%40, 1+i%9, 10+i%18, i%100))
@@ -98,9 +98,13 @@ func (a *areas) hotline(ctx context.Context) error {
 		}
 		calls = append(calls, c)
 	}
-	// A few calls became consultations and service requests.
-	at = real.Add(-2 * time.Hour)
+	// A few calls became consultations and service requests, a quarter of
+	// an hour after each was logged (never later than now).
 	for i, c := range calls[len(calls)-6:] {
+		at = c.CreatedAt.Add(15 * time.Minute)
+		if at.After(real) {
+			at = real
+		}
 		to := hotline.Conversion{To: "consultation", Topic: mentors.Topics[i%len(mentors.Topics)]}
 		if i%2 == 1 {
 			to = hotline.Conversion{To: "service", Type: "financing"}
@@ -110,7 +114,9 @@ func (a *areas) hotline(ctx context.Context) error {
 		}
 	}
 
-	// Complaints in every state; the older ones are past their limit.
+	// Complaints in every state over the six weeks before today (the
+	// newest three days old, so its steps — a day apart — are behind us
+	// too); the older ones are past their limit.
 	subjects := []struct{ kind, against, name, subject string }{
 		{"service", "department", "東城區就業服務窗口", "窗口排隊兩小時"},
 		{"conduct", "department", "創業補貼審核科", "工作人員態度生硬"},
@@ -122,7 +128,7 @@ func (a *areas) hotline(ctx context.Context) error {
 	}
 	for i := range 42 {
 		s := subjects[i%len(subjects)]
-		at = real.AddDate(0, 0, -40+i)
+		at = real.AddDate(0, 0, -44+i)
 		c, err := h.FileComplaint(ctx, staff, hotline.NewComplaint{ContactID: contacts[(i*11)%len(contacts)].ID, Kind: s.kind, Against: s.against,
 			AgainstName: s.name, Subject: s.subject, Details: "來電者反映：" + s.subject + "，希望盡快處理。", Desired: "盡快答覆"}, m)
 		if err != nil {

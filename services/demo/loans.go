@@ -43,24 +43,49 @@ func (a *areas) loans(ctx context.Context) error {
 	}
 	real := a.clock.Now()
 	var at time.Time
-	l := a.Loans.WithClock(func() time.Time { return at })
+	past := func() time.Time { return at }
+	l, acc, ppl := a.Loans.WithClock(past), a.Accounts.WithClock(past), a.People.WithClock(past)
 	yes, no := true, false
-	names := []string{"周桂芳", "吳德勝", "鄭美玲", "馮志遠", "陳阿珍", "楊樹林", "何秀蓮"}
-	// Where each file ends: the steps after applying.
-	ends := [][]string{{}, {"return"}, {"forward"}, {"forward", "approve"}, {"forward", "decline"}, {"forward", "approve", "disburse", "repay"}, {"withdraw"}}
-	for i, name := range names {
-		u, err := a.Accounts.Create(ctx, admin, accounts.NewAccount{Email: fmt.Sprintf("farmer%d@demo.onestop.cn", i+1), Password: Password, Name: name, Role: accounts.Entrepreneur}, m)
+	// Files applied for over the past year, each as far as it has come:
+	// the older ones approved, paid out and repaid month by month up to
+	// today (one in full), the newer ones still with the bureau or the
+	// bank.
+	files := []struct {
+		name    string
+		daysAgo int
+		amount  int64
+		term    int
+		ends    []string // the steps after applying
+	}{
+		{"周桂芳", 6, 8000, 12, nil},
+		{"吳德勝", 12, 10000, 12, []string{"return"}},
+		{"鄭美玲", 18, 12000, 18, []string{"forward"}},
+		{"何秀蓮", 24, 10000, 12, []string{"withdraw"}},
+		{"馮志遠", 30, 15000, 24, []string{"forward", "approve"}},
+		{"陳阿珍", 45, 20000, 24, []string{"forward", "decline"}},
+		{"楊樹林", 60, 20000, 24, []string{"forward", "approve", "disburse", "repay"}},
+		{"林春生", 100, 18000, 24, []string{"forward", "approve", "disburse", "repay"}},
+		{"黃美鳳", 130, 16000, 18, []string{"forward", "approve", "disburse", "repay"}},
+		{"許國華", 170, 20000, 24, []string{"forward", "approve", "disburse", "repay"}},
+		{"謝麗君", 300, 9000, 6, []string{"forward", "approve", "disburse", "repay"}},
+		{"羅志明", 330, 15000, 12, []string{"forward", "decline"}},
+	}
+	for i, f := range files {
+		// Each signed up a week before applying.
+		applied := real.AddDate(0, 0, -f.daysAgo)
+		at = applied.AddDate(0, 0, -7)
+		u, err := acc.Create(ctx, admin, accounts.NewAccount{Email: fmt.Sprintf("farmer%d@demo.onestop.cn", i+1), Password: Password, Name: f.name, Role: accounts.Entrepreneur}, m)
 		if err != nil {
 			return fmt.Errorf("demo borrower: %w", err)
 		}
 		me := accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}
-		in := people.Input{RealName: name, District: "beishan", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"},
+		in := people.Input{RealName: f.name, District: "beishan", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"},
 			OnFarmerRoster: &yes, Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: &yes, OwnFundsSufficient: &no}}}
-		if _, err := a.People.Save(ctx, me, in, "demo", m); err != nil {
+		if _, err := ppl.Save(ctx, me, in, "demo", m); err != nil {
 			return fmt.Errorf("demo borrower profile: %w", err)
 		}
-		at = real.AddDate(0, 0, -40+i*5)
-		file, err := l.Apply(ctx, me, loans.Application{PolicyID: "guaranteed-loan", AmountYuan: int64(8000 + 2000*i), TermMonths: 12 + 2*i, Purpose: "購置加工設備",
+		at = applied
+		file, err := l.Apply(ctx, me, loans.Application{PolicyID: "guaranteed-loan", AmountYuan: f.amount, TermMonths: f.term, Purpose: "購置加工設備",
 			Plan: "利用自家院落開設農副產品加工作坊，供應周邊超市和學校食堂，預計一年內收回投資。", Guarantee: "guarantee_fund",
 			Documents: []string{"id_card", "business_plan"}, BankID: bank.ID}, m)
 		if err != nil {
@@ -70,8 +95,14 @@ func (a *areas) loans(ctx context.Context) error {
 		if _, err := l.Attach(ctx, me, file.ID, "business_plan", "經營計劃書.pdf", plan, m); err != nil {
 			return fmt.Errorf("demo loan document: %w", err)
 		}
-		for _, step := range ends[i] {
-			at = at.Add(20 * time.Hour)
+		for _, step := range f.ends {
+			at = at.Add(26 * time.Hour)
+			if step == "repay" {
+				if file, err = a.repay(ctx, l, officer, file, real, func(t time.Time) { at = t }); err != nil {
+					return err
+				}
+				continue
+			}
 			who, in := staff, loans.StepInput{Action: step}
 			switch step {
 			case "return":
@@ -86,9 +117,6 @@ func (a *areas) loans(ctx context.Context) error {
 				who, in.Note = officer, "征信記錄有逾期，暫不予貸款"
 			case "disburse":
 				who, in.On = officer, core.DateOf(at)
-			case "repay":
-				at = at.AddDate(0, 1, 0)
-				who, in.On, in.PrincipalFen, in.InterestFen = officer, core.DateOf(at), file.GrantedYuan*100/int64(file.TermMonths), 5000
 			}
 			if file, err = l.Act(ctx, who, file.ID, in, m); err != nil {
 				return fmt.Errorf("demo loan %s: %w", step, err)
@@ -96,4 +124,34 @@ func (a *areas) loans(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// repay records a paid-out loan's instalments as the bank received them:
+// each on its day of the schedule (等額本金, from the day of payment), as
+// many as have fallen due by now — so none is dated after today and none
+// before the money was paid out. setAt moves the service's clock to each.
+func (a *areas) repay(ctx context.Context, l *loans.Service, officer accounts.Principal, file *loans.Loan, now time.Time, setAt func(time.Time)) (*loans.Loan, error) {
+	today := core.DateOf(now)
+	for _, due := range loans.Schedule(file.GrantedYuan, file.RatePct, file.TermMonths, file.DisbursedOn, file.SubsidyPct) {
+		if due.DueOn.After(today) {
+			break
+		}
+		// Received in the morning of its day (China time).
+		on, _ := time.ParseInLocation(time.DateOnly, due.DueOn.String(), core.CST)
+		setAt(earlier(on.Add(10*time.Hour), now))
+		var err error
+		if file, err = l.Act(ctx, officer, file.ID, loans.StepInput{Action: "repay", On: due.DueOn, PrincipalFen: due.PrincipalFen, InterestFen: due.InterestFen},
+			accounts.Meta{IP: "127.0.0.1"}); err != nil {
+			return nil, fmt.Errorf("demo loan repay: %w", err)
+		}
+	}
+	return file, nil
+}
+
+// earlier is the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

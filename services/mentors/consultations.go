@@ -442,6 +442,7 @@ type Overview struct {
 type MentorStat struct {
 	ID       string  `json:"id"`
 	Name     string  `json:"name"`
+	Title    string  `json:"title,omitempty"`
 	Status   string  `json:"status"`
 	Load     int     `json:"load"`
 	Capacity int     `json:"capacity"`
@@ -502,7 +503,7 @@ func (s *Service) Overview(ctx context.Context, actor accounts.Principal) (*Over
 		return nil, err
 	}
 	for _, m := range list {
-		ov.Mentors = append(ov.Mentors, MentorStat{ID: m.ID, Name: m.Name, Status: m.Status, Load: m.Load, Capacity: m.Capacity,
+		ov.Mentors = append(ov.Mentors, MentorStat{ID: m.ID, Name: m.Name, Title: m.Title, Status: m.Status, Load: m.Load, Capacity: m.Capacity,
 			Answered: m.Answered, Rating: m.Rating(), Ratings: m.Ratings})
 	}
 	slices.SortFunc(ov.Mentors, func(a, b MentorStat) int {

@@ -38,6 +38,10 @@ var (
 	Contacts = []string{"sms", "email"}
 )
 
+// MaxTitle is the longest title a mentor may give (a position and an
+// organisation, on one line).
+const MaxTitle = 60
+
 // Mentor statuses.
 const (
 	Applied = "applied"
@@ -52,7 +56,7 @@ var Collections = []store.Collection{{Name: "mentors"}, {Name: "consultations"},
 // MentorIndex is the public directory.
 var MentorIndex = search.Index{
 	Name:     "mentors",
-	Text:     []string{"name", "bio"},
+	Text:     []string{"name", "title", "bio"},
 	Keywords: []string{"type", "industries", "topics", "status"},
 	Numbers:  []string{"rating", "answered"},
 	Times:    []string{"created_at"},
@@ -64,6 +68,7 @@ var MentorIndex = search.Index{
 type Mentor struct {
 	ID         string    `bson:"_id" json:"id"`
 	Name       string    `bson:"name" json:"name"`
+	Title      string    `bson:"title,omitempty" json:"title,omitempty"`
 	Type       string    `bson:"type" json:"type"`
 	Industries []string  `bson:"industries" json:"industries"`
 	Topics     []string  `bson:"topics" json:"topics"`
@@ -96,12 +101,16 @@ func (m *Mentor) MatchMentor() matching.Mentor {
 }
 
 func mentorDoc(m *Mentor) *search.Doc {
-	return &search.Doc{ID: m.ID, Fields: map[string]any{"name": m.Name, "bio": m.Bio, "type": m.Type, "industries": m.Industries,
+	return &search.Doc{ID: m.ID, Fields: map[string]any{"name": m.Name, "title": m.Title, "bio": m.Bio, "type": m.Type, "industries": m.Industries,
 		"topics": m.Topics, "status": m.Status, "rating": m.Rating(), "answered": m.Answered, "created_at": m.CreatedAt}}
 }
 
-// Profile is what a mentor writes about themselves.
+// Profile is what a mentor writes about themselves. Title is their
+// position and organisation (頭銜與單位: 「城市商業銀行退休信貸經理」), shown
+// beside the name wherever mentors are listed, so two of one name are told
+// apart.
 type Profile struct {
+	Title      string    `json:"title"`
 	Type       string    `json:"type"`
 	Industries []string  `json:"industries"`
 	Topics     []string  `json:"topics"`
@@ -117,6 +126,10 @@ type Profile struct {
 func (p *Profile) validate(industries reference.Rule) error {
 	var v core.Validation
 	v.Check(slices.Contains(Types, p.Type), "type", "error.enum")
+	p.Title = v.Text("title", p.Title, 0, MaxTitle)
+	if strings.ContainsAny(p.Title, "\r\n\t") && !v.Has("title") {
+		v.Add("title", "error.text.chars") // one line, beside a name
+	}
 	p.Industries = industries.CheckAll(&v, "industries", p.Industries)
 	p.Topics = v.Subset("topics", p.Topics, Topics)
 	p.Languages = v.Subset("languages", p.Languages, Languages)
@@ -201,7 +214,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	if !p.OnLeaveTo.IsZero() {
 		leave, _ = time.Parse(time.DateOnly, p.OnLeaveTo.String())
 	}
-	set := bson.D{{Key: "name", Value: actor.Name}, {Key: "type", Value: p.Type}, {Key: "industries", Value: p.Industries},
+	set := bson.D{{Key: "name", Value: actor.Name}, {Key: "title", Value: p.Title}, {Key: "type", Value: p.Type}, {Key: "industries", Value: p.Industries},
 		{Key: "topics", Value: p.Topics}, {Key: "bio", Value: p.Bio}, {Key: "languages", Value: p.Languages},
 		{Key: "capacity", Value: p.Capacity}, {Key: "on_leave_to", Value: leave}, {Key: "contact", Value: p.Contact}, {Key: "updated_at", Value: now}}
 	if err := s.outbox.Begin(ctx, MentorIndex.Name, actor.ID); err != nil {
@@ -209,7 +222,7 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	}
 	switch {
 	case core.IsCode(err, core.NotFound):
-		mt := &Mentor{ID: actor.ID, Name: actor.Name, Type: p.Type, Industries: p.Industries, Topics: p.Topics, Bio: p.Bio,
+		mt := &Mentor{ID: actor.ID, Name: actor.Name, Title: p.Title, Type: p.Type, Industries: p.Industries, Topics: p.Topics, Bio: p.Bio,
 			Languages: p.Languages, Capacity: p.Capacity, OnLeaveTo: leave, Contact: p.Contact, Status: Applied, CreatedAt: now, UpdatedAt: now}
 		if _, err := s.store.C("mentors").InsertOne(ctx, mt); err != nil {
 			return nil, core.Wrap(err, "insert mentor")

@@ -146,6 +146,7 @@ func (PersonalData) Holds() []string { return []string{"mentors", "consultations
 
 type exportedMentor struct {
 	Name       string    `json:"name"`
+	Title      string    `json:"title,omitempty"`
 	Type       string    `json:"type"`
 	Industries []string  `json:"industries"`
 	Topics     []string  `json:"topics"`
@@ -195,7 +196,7 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 	if err != nil {
 		return nil, err
 	}
-	part.Add("mentor_profile", m.ID, m.CreatedAt, m.Status, exportedMentor{Name: m.Name, Type: m.Type, Industries: m.Industries, Topics: m.Topics,
+	part.Add("mentor_profile", m.ID, m.CreatedAt, m.Status, exportedMentor{Name: m.Name, Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics,
 		Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact, Status: m.Status, Answered: m.Answered, Ratings: m.Ratings,
 		Rating: m.Rating(), CreatedAt: m.CreatedAt})
 	ids, err := privacy.Find(ctx, p.s.outbox.Engine(), ConsultationIndex.Name, "seen_by", id)
@@ -271,7 +272,7 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	}
 	// The account is off for good: no administrator makes them active.
 	if err := p.s.setMentor(ctx, subj.ID, nil, bson.D{{Key: "status", Value: Retired}, {Key: "name", Value: subj.Pseudonym},
-		{Key: "bio", Value: ""}, {Key: "contact", Value: []string{}}, {Key: "account_off", Value: true}, {Key: "status_before", Value: Retired}}); err != nil {
+		{Key: "bio", Value: ""}, {Key: "title", Value: ""}, {Key: "contact", Value: []string{}}, {Key: "account_off", Value: true}, {Key: "status_before", Value: Retired}}); err != nil {
 		return err
 	}
 	if err := p.s.moveAllOn(ctx, subj.ID); err != nil {

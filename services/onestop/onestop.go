@@ -176,6 +176,14 @@ func toDoc(r *Request) *search.Doc {
 	}}
 }
 
+// WithClock returns the service on another clock: the demo loader uses it
+// to lay down requests made and handled months ago.
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
 // NewRequest is what an entrepreneur asks for.
 type NewRequest struct {
 	Type    string `json:"type"`

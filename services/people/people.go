@@ -150,6 +150,15 @@ type Deps struct {
 	Reference *reference.Lists
 }
 
+// WithClock returns the service on another clock: the demo loader uses it
+// to lay down a past (a person who signed up the week their business was
+// registered, years ago). The copy keeps the hooks registered so far.
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
 // New returns the service and registers its index.
 func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("people", d); err != nil {

@@ -1,0 +1,257 @@
+package portal_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	figuresweb "onestop/portal/figures"
+	"onestop/portal/portaltest"
+	"onestop/services/accounts"
+	"onestop/services/core"
+	"onestop/services/figures"
+	"onestop/services/loans"
+)
+
+// plannedDates are the fields whose day is still ahead by nature — a time
+// limit, a scheduled contact or check-in, a session to come — not the day
+// something happened. Every other date or time the demo writes is a
+// record's, and none may be after the demo's now.
+var plannedDates = map[string]string{
+	"cases.checkins[].due_on":      "a follow-up contact scheduled",
+	"cases.next_due":               "the next scheduled contact",
+	"complaints.due_at":            "the time limit",
+	"complaints.first_due_at":      "the time limit it came in with",
+	"consultations.due_at":         "the time to answer",
+	"consultations.first_due_at":   "the time to answer it came in with",
+	"service_requests.due_at":      "the time limit",
+	"loans.due_at":                 "the time limit of its step",
+	"ventures.checks[].due_on":     "a stability check-in scheduled",
+	"ventures.next_due":            "the next check-in",
+	"courses.sessions[].starts_at": "a session to come",
+	"calls.callback_at":            "the time to call back",
+}
+
+var dayText = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// datedFields calls visit for every date (YYYY-MM-DD text, as core.Date is
+// stored) and time in a document, with its path (coll.field[].field).
+func datedFields(path string, v any, visit func(path, shown string, day string, at time.Time)) {
+	switch x := v.(type) {
+	case bson.D:
+		for _, e := range x {
+			datedFields(path+"."+e.Key, e.Value, visit)
+		}
+	case bson.A:
+		for _, e := range x {
+			datedFields(path+"[]", e, visit)
+		}
+	case bson.DateTime:
+		visit(path, x.Time().UTC().Format(time.RFC3339), "", x.Time())
+	case string:
+		if dayText.MatchString(x) {
+			visit(path, x, x, time.Time{})
+		}
+	}
+}
+
+// TestDemoDataConsistent: the demo reads as a bureau's records would on the
+// day it was loaded — nothing happened after that day, a repayment follows
+// the money paid out, people are told apart by name (mentors by title too),
+// and the headline figures of the dashboard and open data are numbers,
+// none 「—」 or 0 for want of records.
+func TestDemoDataConsistent(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.DemoWorld(t)
+	now := portaltest.DemoNow()
+	today := core.DateOf(now)
+	ctx := context.Background()
+	st := tp.App.Store()
+	// The administrator who reads the figures signs up after the records
+	// are looked at: their account is the test's, not the demo's.
+	signIn := sync.OnceValue(func() string { _, token, _ := tp.Account(accounts.Admin, "consistency@test.cn"); return token })
+
+	for _, c := range []struct {
+		name  string
+		check func(t *testing.T)
+	}{
+		{"nothing is dated after the demo's now", func(t *testing.T) {
+			colls, err := st.Collections(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, coll := range colls {
+				var docs []bson.D
+				cur, err := st.C(coll).Find(ctx, bson.D{})
+				if err == nil {
+					err = cur.All(ctx, &docs)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", coll, err)
+				}
+				late := map[string][]string{}
+				for _, d := range docs {
+					datedFields(coll, d, func(path, shown, day string, at time.Time) {
+						if _, planned := plannedDates[path]; planned {
+							return
+						}
+						if (day != "" && day > today.String()) || (day == "" && at.After(now)) {
+							late[path] = append(late[path], fmt.Sprintf("%v: %s", d[0].Value, shown))
+						}
+					})
+				}
+				for path, found := range late {
+					t.Errorf("%s: %d dated after %s, e.g. %s", path, len(found), now.Format(time.RFC3339), found[0])
+				}
+			}
+		}},
+		{"a repayment follows the payment out, in date order", func(t *testing.T) {
+			var files []loans.Loan
+			cur, err := st.C("loans").Find(ctx, bson.D{})
+			if err == nil {
+				err = cur.All(ctx, &files)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			repaid := 0
+			for _, l := range files {
+				prev := l.DisbursedOn
+				for _, r := range l.Repayments {
+					if l.DisbursedOn.IsZero() || r.On.Before(prev) || r.On.After(today) {
+						t.Errorf("%s: repayment on %s, paid out %s, the one before %s", l.PersonName, r.On, l.DisbursedOn, prev)
+					}
+					prev = r.On
+				}
+				repaid += len(l.Repayments)
+			}
+			if repaid < 12 {
+				t.Errorf("%d repayments: a bank officer sees too few months of a loan", repaid)
+			}
+		}},
+		{"people are told apart by name", func(t *testing.T) {
+			for _, w := range []struct{ coll, field, who string }{
+				{"mentors", "name", "mentors"}, {"contacts", "name", "hotline callers"}, {"profiles", "real_name", "entrepreneurs"},
+			} {
+				var docs []bson.M
+				cur, err := st.C(w.coll).Find(ctx, bson.D{})
+				if err == nil {
+					err = cur.All(ctx, &docs)
+				}
+				if err != nil || len(docs) < 10 {
+					t.Fatalf("%s: %d (%v)", w.coll, len(docs), err)
+				}
+				seen := map[string]int{}
+				for _, d := range docs {
+					seen[fmt.Sprint(d[w.field])]++
+				}
+				for name, n := range seen {
+					if n > 1 {
+						t.Errorf("%d %s named %s", n, w.who, name)
+					}
+				}
+			}
+		}},
+		{"every mentor listed shows a title beside the name", func(t *testing.T) {
+			ov, err := tp.App.Bureau().Mentors.Overview(ctx, accounts.Principal{ID: "check", Role: accounts.Admin, Name: "check"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ov.Mentors {
+				if m.Title == "" {
+					t.Errorf("mentor %s has no title", m.Name)
+				}
+			}
+			_, doc := tp.Browser().Get("/mentors")
+			cards := doc.Find("#mentor-cards li")
+			if cards.Length() == 0 || cards.Length() != cards.Find(".mentor-title").Length() {
+				t.Errorf("%d mentor cards, %d with a title", cards.Length(), cards.Find(".mentor-title").Length())
+			}
+		}},
+		{"every headline figure of the dashboard is a number", func(t *testing.T) {
+			admin := signIn()
+			browser, _ := tp.SignedIn(t, "consistency@test.cn")
+			for _, span := range []struct {
+				name, query string
+				tooRecent   bool // the span is younger than a venture's first year
+			}{
+				{"the last twelve months (the dashboard's default)", "", true},
+				{"the three years a venture is followed", "?from=" + today.AddMonths(-36).String()[:7], false},
+			} {
+				resp, body := tp.Do("GET", "/api/v1/admin/figures"+span.query, nil, admin)
+				figs := portaltest.Decode[figuresweb.APIFigures](t, body)
+				if resp.StatusCode != 200 || figs.View == nil {
+					t.Fatalf("%s: %d %s", span.name, resp.StatusCode, body)
+				}
+				var shown []string
+				for _, sec := range figs.View.Sections {
+					for _, f := range sec.Figures {
+						shown = append(shown, f.Value)
+						aged := slices.ContainsFunc([]string{"figures.initial_success", "figures.stability_2y", "figures.stability_3y"},
+							func(k string) bool { return strings.HasPrefix(f.Key, k) })
+						switch {
+						case aged && span.tooRecent:
+							// No venture of the span is old enough: the figure
+							// says so rather than show 0.
+							if f.Value != "—" || f.Note == "" {
+								t.Errorf("%s: %s reads %q (%q), want — with the reason", span.name, f.Key, f.Value, f.Note)
+							}
+						case f.Number == nil || *f.Number <= 0:
+							t.Errorf("%s: %s reads %q (%s %s)", span.name, f.Key, f.Value, f.Numerator, f.Denominator)
+						}
+					}
+				}
+				_, doc := browser.Get("/admin/figures" + span.query)
+				var tiles []string
+				doc.Find("#figure-tiles li strong").Each(func(_ int, s *goquery.Selection) { tiles = append(tiles, s.Text()) })
+				if !slices.Equal(tiles, shown) {
+					t.Errorf("%s: the page shows %q, the figures are %q", span.name, tiles, shown)
+				}
+			}
+		}},
+		{"every figure open data publishes for the city is a number", func(t *testing.T) {
+			resp, body := tp.Do("GET", "/api/v1/open-data", nil, "")
+			d := portaltest.Decode[figures.OpenData](t, body)
+			if resp.StatusCode != 200 || len(d.Rows) == 0 || d.Rows[0].Area != "all" {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			city := d.Rows[0]
+			for _, cell := range []struct {
+				name string
+				n    *int64
+			}{
+				{"ventures started", city.VenturesStarted}, {"check-ins", city.StabilityChecked}, {"jobs at check-ins", city.JobsAtCheckIns},
+				{"loans approved", city.LoansApproved}, {"training passed", d.CityOnly.TrainingPassed},
+				{"consultations", d.CityOnly.Consultations}, {"calls", d.CityOnly.Calls},
+			} {
+				switch {
+				case cell.n == nil:
+					t.Errorf("the city's %s: withheld (fewer than %d)", cell.name, figures.SmallCell)
+				case *cell.n <= 0:
+					t.Errorf("the city's %s: %d", cell.name, *cell.n)
+				}
+			}
+			switch s := city.StillOperatingShare; {
+			case s == nil:
+				t.Error("the city's share still operating: withheld")
+			case *s <= 0 || *s >= 100:
+				t.Errorf("the city's share still operating: %.1f%%", *s)
+			}
+			_, doc := tp.Browser().Get("/open-data")
+			row := doc.Find("#open-data tbody tr").First().Find("td").Text() + doc.Find("#open-data-city tbody td").Text()
+			if strings.Contains(row, "<5") || strings.Contains(row, "—") {
+				t.Errorf("the city's row on the page: %q", row)
+			}
+		}},
+	} {
+		t.Run(c.name, c.check)
+	}
+}
