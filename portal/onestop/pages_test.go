@@ -99,3 +99,40 @@ func TestServicePagesShowWorkingDays(t *testing.T) {
 		t.Errorf("staff queue: due %q, want %q", got, want)
 	}
 }
+
+// TestServicePageLeadsOn (walk of #20): a request's page leads back to the
+// list it came from, and, for staff, to the person it is for; an empty
+// list shows no pager of zero pages.
+func TestServicePageLeadsOn(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	entID, _, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
+	tp.Account(accounts.Hotline, "desk@test.cn")
+	b, csrf := tp.SignedIn(t, "ent@test.cn")
+	if _, doc := b.Get("/services"); doc.Find(".pager").Length() != 0 {
+		t.Errorf("an empty list has a pager: %q", doc.Find(".pager").Text())
+	}
+	resp, _ := b.Post("/services", url.Values{"type": {"plan_design"}, "details": {"需要一份給銀行看的經營計劃書。"}}, csrf)
+	if resp.StatusCode != 303 {
+		t.Fatalf("request: %d", resp.StatusCode)
+	}
+	path := resp.Header.Get("Location")
+	_, doc := b.Get(path)
+	if href := doc.Find(`a[href="/services"]`).First().Text(); href == "" {
+		t.Error("the owner's page does not lead back to their requests")
+	}
+	if doc.Find("#request-owner a").Length() != 0 {
+		t.Error("the owner is shown a link to the staff's person page")
+	}
+	if _, doc = b.Get("/services"); doc.Find(".pager").Length() != 1 {
+		t.Error("a list with a request has no pager")
+	}
+	staff, _ := tp.SignedIn(t, "desk@test.cn")
+	_, doc = staff.Get(path)
+	if doc.Find(`main a[href="/staff/services"]`).Length() != 1 {
+		t.Error("the staff page does not lead back to the queue")
+	}
+	if got := doc.Find("#request-owner a").AttrOr("href", ""); got != "/staff/people/"+entID {
+		t.Errorf("the owner links to %q, want their person page", got)
+	}
+}

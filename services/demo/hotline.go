@@ -98,6 +98,18 @@ func (a *areas) hotline(ctx context.Context) error {
 		}
 		calls = append(calls, c)
 	}
+	// Staff returned the calls they promised to, on the day: only the
+	// callbacks of the last two days are still waiting, as on a real
+	// desk the morning after.
+	for _, c := range calls {
+		if !c.CallbackOpen() || real.Sub(c.CallbackAt) < 48*time.Hour {
+			continue
+		}
+		at = c.CallbackAt.Add(20 * time.Minute)
+		if _, err := h.CallbackDone(ctx, staff, c.ID, m); err != nil {
+			return fmt.Errorf("demo callback: %w", err)
+		}
+	}
 	// A few calls became consultations and service requests, a quarter of
 	// an hour after each was logged (never later than now).
 	for i, c := range calls[len(calls)-6:] {

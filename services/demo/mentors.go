@@ -87,6 +87,9 @@ func (a *areas) mentors(ctx context.Context) error {
 		if i%7 == 3 {
 			prof.Languages = append(prof.Languages, "yue")
 		}
+		if i < 2 {
+			prof.Capacity = 4 // the demo sign-ins answer the demo's questions below
+		}
 		if _, err := a.Mentors.Save(ctx, p, prof, accounts.Meta{}); err != nil {
 			return fmt.Errorf("demo mentor profile: %w", err)
 		}
@@ -113,27 +116,31 @@ func (a *areas) mentors(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := func(who accounts.Principal, topic, q string) (*mentors.Consultation, error) {
-		return a.Mentors.Ask(ctx, who, mentors.Question{Topic: topic, Industry: "community_service", Question: q}, accounts.Meta{})
+	// The questions go to the two demo sign-ins (張導師: financing and tax;
+	// 黃教授: marketing and technology), so that each has a day's work to
+	// show, but one, which the best fitting mentor gets.
+	zhang, huang := ids[0].ID, ids[1].ID
+	ask := func(who accounts.Principal, mentor, topic, q string) (*mentors.Consultation, error) {
+		return a.Mentors.Ask(ctx, who, mentors.Question{Topic: topic, Industry: "community_service", Question: q, MentorID: mentor}, accounts.Meta{})
 	}
 	mentorOf := func(c *mentors.Consultation) accounts.Principal {
 		return accounts.Principal{ID: c.MentorID, Role: accounts.Mentor, Name: c.MentorName}
 	}
-	c1, err := ask(wang, "financing", "網店需要 5 萬元週轉資金，可以申請哪些貸款？")
+	c1, err := ask(wang, zhang, "financing", "網店需要 5 萬元週轉資金，可以申請哪些貸款？")
 	if err != nil {
 		return err
 	}
 	a.Mentors.Reply(ctx, mentorOf(c1), c1.ID, "可以先看小額擔保貸款，帶上營業執照和經營流水到人社局窗口。", accounts.Meta{})
 	a.Mentors.MarkAnswered(ctx, mentorOf(c1), c1.ID, accounts.Meta{})
 	a.Mentors.Close(ctx, wang, c1.ID, 5, "回答很具體，謝謝！", accounts.Meta{})
-	c2, err := ask(wang, "marketing", "直播帶貨怎麼找到第一批客戶？")
+	c2, err := ask(wang, huang, "marketing", "直播帶貨怎麼找到第一批客戶？")
 	if err != nil {
 		return err
 	}
 	a.Mentors.Reply(ctx, mentorOf(c2), c2.ID, "先從熟人社群和本地社區團購做起，積累評價。", accounts.Meta{})
 	// The first mentor passes this one on (it is not their field); the next
 	// answers it: a consultation re-matched once.
-	c3, err := ask(zhao, "licensing", "家政服務店要辦哪些證照？")
+	c3, err := ask(zhao, "", "licensing", "家政服務店要辦哪些證照？")
 	if err != nil {
 		return err
 	}
@@ -146,11 +153,15 @@ func (a *areas) mentors(ctx context.Context) error {
 			a.Mentors.MarkAnswered(ctx, mentorOf(c3), c3.ID, accounts.Meta{})
 		}
 	}
-	c4, err := ask(zhao, "tax", "個體戶怎麼報稅？")
+	c4, err := ask(zhao, zhang, "tax", "個體戶怎麼報稅？")
 	if err != nil {
 		return err
 	}
 	a.Mentors.Reply(ctx, mentorOf(c4), c4.ID, "個體戶按季度申報，月銷售額 10 萬以下可免增值稅。", accounts.Meta{})
 	a.Mentors.MarkAnswered(ctx, mentorOf(c4), c4.ID, accounts.Meta{})
+	// And one waits for 張導師's answer.
+	if _, err := ask(zhao, zhang, "financing", "家政服務店想添置兩台清洗設備，約 3 萬元，適合申請創業擔保貸款嗎？"); err != nil {
+		return err
+	}
 	return nil
 }

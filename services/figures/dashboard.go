@@ -93,14 +93,16 @@ func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) 
 
 // agedRates are the initial success rate and the stability at 2 and 3
 // years, verified and self-reported ("verified", "self" → month → figure):
-// each over the ventures of the span old enough to have reached the
-// check-in, as a venture started last month is not yet a failure at 12
-// months. Both share the base, so they add up to all the answers.
+// each over the ventures whose check-in month fell in the span (those
+// started m months before it, up to the ones that have reached it), so a
+// year's view reads that year's figure rather than waiting for the
+// ventures started in it to grow old. Both share the base, so they add up
+// to all the answers.
 func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figure, error) {
 	out := map[string]map[int]Figure{"verified": {}, "self": {}}
 	keys := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}
 	for m, key := range keys {
-		sub, ok := q.until(core.DateOf(v.clock()).AddMonths(-m))
+		sub, ok := q.reached(m, core.DateOf(v.clock()))
 		var g Figures
 		if ok {
 			var err error
@@ -114,7 +116,7 @@ func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figu
 				continue
 			}
 			op, started := g.Counts[fmt.Sprintf("cohort_operating_%d_%s", m, basis)], g.Counts["ventures_started"]
-			fg := rate(key+suffix, op, "figures.operating_at"+suffix, started, "figpart.started_by", sub.To)
+			fg := rate(key+suffix, op, "figures.operating_at"+suffix, started, "figpart.started_between", sub.From, sub.To)
 			fg.NumArgs = []any{m}
 			out[basis][m] = fg
 		}

@@ -84,6 +84,21 @@ func ParseQuery(get func(key string, def ...string) string, now core.Date, lists
 	return q, nil
 }
 
+// reached is the span of the ventures whose m-month mark falls in the
+// query's span (those started m months before it), cut at the ventures
+// that have reached it by day; false when none has.
+func (q Query) reached(m int, day core.Date) (Query, bool) {
+	back := func(month string) string {
+		t, err := time.Parse("2006-01", month)
+		if err != nil {
+			return month // (ParseQuery checked it)
+		}
+		return t.AddDate(0, -m, 0).Format("2006-01")
+	}
+	q.From, q.To = back(q.From), back(q.To)
+	return q.until(day.AddMonths(-m))
+}
+
 // until is the query's span cut at the month of day; false when nothing
 // of the span is that old.
 func (q Query) until(day core.Date) (Query, bool) {

@@ -123,3 +123,31 @@ func TestUntil(t *testing.T) {
 		}
 	}
 }
+
+// TestReached: the ventures whose m-month check-in fell in a span are
+// those started m months before it, cut at those that have reached it by
+// today, so a year's view reads that year's initial success rate.
+func TestReached(t *testing.T) {
+	today := core.NewDate(2026, 12, 7)
+	for _, tt := range []struct {
+		name     string
+		q        Query
+		m        int
+		from, to string
+		some     bool
+	}{
+		{"the last twelve months, at 12", Query{"2026-01", "2026-12", "all", "all"}, 12, "2025-01", "2025-12", true},
+		{"the last twelve months, at 36", Query{"2026-01", "2026-12", "all", "all"}, 36, "2023-01", "2023-12", true},
+		{"a past year", Query{"2024-03", "2024-08", "all", "all"}, 24, "2022-03", "2022-08", true},
+		{"a span ending in the future is cut at today", Query{"2026-06", "2027-06", "all", "all"}, 12, "2025-06", "2025-12", true},
+		{"nothing has reached it yet", Query{"2027-01", "2027-06", "all", "all"}, 12, "", "", false},
+	} {
+		got, ok := tt.q.reached(tt.m, today)
+		if ok != tt.some || (ok && (got.From != tt.from || got.To != tt.to)) {
+			t.Errorf("%s: %v %v, want %s..%s %v", tt.name, got, ok, tt.from, tt.to, tt.some)
+		}
+		if ok && (got.Dim != tt.q.Dim || got.Value != tt.q.Value) {
+			t.Errorf("%s: the filter changed: %v", tt.name, got)
+		}
+	}
+}
