@@ -133,7 +133,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,
 		"reason.": projects.Reasons, "sort.": projects.Sorts, "facet.": {"industry", "district", "risk"},
 		"mtype.": mentors.Types, "topic.": mentors.Topics, "mlang.": mentors.Languages, "contact.": mentors.Contacts,
-		"mstatus.":      {mentors.Applied, mentors.Active, mentors.Paused, mentors.Retired},
+		"mstatus.":      {mentors.Applied, mentors.Active, mentors.Paused, mentors.Retired, mentors.Rejected},
 		"cstatus.":      {mentors.Waiting, mentors.Answering, mentors.Answered, mentors.Closed, mentors.Unassigned, "overdue", "rematched", "mine"},
 		"consult.step.": {"reply", "answered", "decline", "close", "reassign"}, "consult.event.": mentors.Events,
 		"match.mentor.": {"unavailable", "on_leave", "full", "free", "topic", "industry", "language", "no_expertise"},

@@ -89,3 +89,26 @@ func (a *Handlers) adminUserStatus(c *fiber.Ctx) error {
 	web.Flash(c, "admin.user.saved")
 	return c.Redirect("/admin/users/"+id, fiber.StatusSeeOther)
 }
+
+// adminUserReset resets an account's password; the administrator ticks
+// that they mean it (the person is signed out everywhere at once; the API
+// takes it as meant). The page then says where the link went.
+func (a *Handlers) adminUserReset(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if c.FormValue("confirm") != "yes" {
+		if _, err := a.accounts.Get(c.UserContext(), id); err != nil {
+			return err
+		}
+		web.Flash(c, "error.user.reset_unconfirmed")
+		return c.Redirect("/admin/users/"+id, fiber.StatusSeeOther)
+	}
+	r, err := a.accounts.ResetByAdmin(c.UserContext(), web.Principal(c), id, web.Meta(c))
+	if err != nil {
+		if !web.FlashRefusal(c, err) {
+			return err
+		}
+	} else {
+		web.Flash(c, core.Msg("admin.user.reset_sent", r.SentTo))
+	}
+	return c.Redirect("/admin/users/"+id, fiber.StatusSeeOther)
+}

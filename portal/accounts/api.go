@@ -253,3 +253,18 @@ func (a *Handlers) apiUpdateUser(c *fiber.Ctx) error {
 	}
 	return a.apiUser(c)
 }
+
+// AdminResetResponse says where an administrator's password reset went:
+// never the code, the link or a password.
+type AdminResetResponse struct {
+	SentTo    string `json:"sent_to"` // the login, masked
+	ExpiresIn int    `json:"expires_in"`
+}
+
+func (a *Handlers) apiAdminReset(c *fiber.Ctx) error {
+	r, err := a.accounts.ResetByAdmin(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(AdminResetResponse{SentTo: r.SentTo, ExpiresIn: r.ExpiresIn})
+}

@@ -37,6 +37,22 @@ func (a *Handlers) forgotSubmit(c *fiber.Ctx) error {
 // resetPage asks for the code and a new password; it looks the same
 // whether or not an account uses the login.
 func (a *Handlers) resetPage(c *fiber.Ctx) error {
+	// An administrator's reset comes as a link holding the reset's id
+	// (accounts.ResetLink): the id moves into the cookie, where the forgot
+	// form leaves it, and out of the address bar. A link whose reset is
+	// used or expired clears the cookie, so the page says so.
+	if id := c.Query("r"); id != "" {
+		_, err := a.accounts.PendingReset(c.UserContext(), id)
+		switch {
+		case err == nil:
+			a.SetCookie(c, "reset", id, 0)
+		case core.IsCode(err, core.NotFound):
+			a.SetCookie(c, "reset", "", -1)
+		default:
+			return err
+		}
+		return c.Redirect("/password/reset", fiber.StatusSeeOther)
+	}
 	return a.resetAgain(c, fiber.StatusOK, "", map[string]string{})
 }
 

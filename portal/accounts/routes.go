@@ -40,6 +40,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Get("/admin/users/:id", web.Admin, a.adminUserPage),
 		web.Post("/admin/users/:id/role", web.Admin, a.adminUserRole),
 		web.Post("/admin/users/:id/status", web.Admin, a.adminUserStatus),
+		web.Post("/admin/users/:id/password-reset", web.Admin, a.adminUserReset),
 		web.Post("/api/v1/auth/register", web.Public, a.apiRegister, docRegister),
 		web.Post("/api/v1/auth/register/confirm", web.Public, a.apiRegisterConfirm, docConfirm),
 		web.Post("/api/v1/auth/login", web.Public, a.apiLogin, docLogin),
@@ -53,6 +54,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/api/v1/admin/users", web.Admin, a.apiCreateUser, docCreateUser),
 		web.Get("/api/v1/admin/users/:id", web.Admin, a.apiUser, docUser),
 		web.Patch("/api/v1/admin/users/:id", web.Admin, a.apiUpdateUser, docUpdateUser),
+		web.Post("/api/v1/admin/users/:id/password-reset", web.Admin, a.apiAdminReset, docAdminReset),
 	}
 }
 
@@ -70,4 +72,5 @@ var (
 	docCreateUser = web.Doc("Create an account of any role", "admin", createUserRequest{}, APIUser{}, 201)
 	docUser       = web.Doc("Read an account", "admin", nil, APIUser{}, 200)
 	docUpdateUser = web.Doc("Change an account's role or disable it", "admin", updateUserRequest{}, APIUser{}, 200)
+	docAdminReset = web.Doc("Reset an account's password (never the caller's own, never a disabled account's: 409): its password stops working, every session and device of it ends, and the address it signs in with gets a one-time link and code to set a new one (valid 15 minutes). The answer holds only where it went, masked", "admin", nil, AdminResetResponse{}, 202)
 )

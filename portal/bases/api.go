@@ -74,6 +74,18 @@ func (a *Handlers) apiUpdateBase(c *fiber.Ctx) error {
 	return c.JSON(b)
 }
 
+func (a *Handlers) apiEditBase(c *fiber.Ctx) error {
+	var in bases.BasePatch
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	b, err := a.bases.EditBase(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
+}
+
 func (a *Handlers) apiBaseStatus(c *fiber.Ctx) error {
 	var in web.StatusRequest
 	if err := web.DecodeJSON(c, &in); err != nil {

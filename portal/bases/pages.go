@@ -243,6 +243,65 @@ func (a *Handlers) adminBaseCreate(c *fiber.Ctx) error {
 	return a.renderAdminBases(c, in, errs)
 }
 
+// adminBaseEditPage shows a base's listing in the form that lists a new
+// one, filled in, with the version it was read at.
+func (a *Handlers) adminBaseEditPage(c *fiber.Ctx) error {
+	b, err := a.bases.Base(c.UserContext(), web.Principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return a.renderBaseEdit(c, b, bases.InputOf(b), b.Version, map[string]string{})
+}
+
+func (a *Handlers) renderBaseEdit(c *fiber.Ctx, b *bases.Base, in bases.BaseInput, version int, errs map[string]string) error {
+	return a.Render(c, "pages/admin_base_edit", fiber.Map{"Title": "admin.bases.edit_page", "Base": b, "Input": in, "Version": version,
+		"Errors": errs, "Options": a.baseOptions()})
+}
+
+// adminBaseSave saves the edit form; refused, the form comes back with
+// what was typed and every reason, or — another edit came first — says so
+// and offers to read the listing afresh.
+func (a *Handlers) adminBaseSave(c *fiber.Ctx) error {
+	ctx, p, id := c.UserContext(), web.Principal(c), c.Params("id")
+	b, err := a.bases.Base(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	in, errs := baseForm(c)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if version <= 0 {
+		version = -1 // a form without its version cannot be checked: refused as stale
+	}
+	if len(errs) == 0 {
+		_, err := a.bases.EditBase(ctx, p, id, bases.PatchOf(in, version), web.Meta(c))
+		if err == nil {
+			web.Flash(c, "admin.bases.updated")
+			return c.Redirect("/admin/bases", fiber.StatusSeeOther)
+		}
+		if errs = editErrors(err); errs == nil {
+			return err
+		}
+		status, _, _, _ := web.Classify(err)
+		c.Status(status)
+	} else {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return a.renderBaseEdit(c, b, in, version, errs)
+}
+
+// editErrors are the form's messages for a refused edit: the fields at
+// fault, or the stale version; nil for a failure the error page shows.
+func editErrors(err error) map[string]string {
+	var ce *core.Error
+	if !errors.As(err, &ce) || (ce.Code != core.Invalid && ce.Code != core.Conflict) {
+		return nil
+	}
+	if len(ce.Fields) > 0 {
+		return ce.Fields
+	}
+	return map[string]string{"version": ce.Message}
+}
+
 func (a *Handlers) adminBaseStatus(c *fiber.Ctx) error {
 	if err := a.bases.SetStatus(c.UserContext(), web.Principal(c), c.Params("id"), c.FormValue("status"), web.Meta(c)); err != nil {
 		return err

@@ -41,6 +41,8 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/manage/applications/:id/move-out", web.Manager, a.applicationStep("move_out", "/manage")),
 		web.Get("/admin/bases", web.Admin, a.adminBasesPage),
 		web.Post("/admin/bases", web.Admin, a.adminBaseCreate),
+		web.Get("/admin/bases/:id/edit", web.Admin, a.adminBaseEditPage),
+		web.Post("/admin/bases/:id", web.Admin, a.adminBaseSave),
 		web.Post("/admin/bases/:id/status", web.Admin, a.adminBaseStatus),
 		web.Post("/admin/bases/:id/managers", web.Admin, a.adminBaseManagers),
 		web.Get("/admin/intakes", web.Admin, a.intakesPage),
@@ -51,6 +53,7 @@ func (a *Handlers) Routes() []web.Route {
 		web.Get("/api/v1/bases/:id", web.Public, a.apiBase, docBase),
 		web.Put("/api/v1/bases/:id", web.Manager, a.apiUpdateBase, docUpdateBase),
 		web.Post("/api/v1/admin/bases", web.Admin, a.apiCreateBase, docCreateBase),
+		web.Patch("/api/v1/admin/bases/:id", web.Admin, a.apiEditBase, docEditBase),
 		web.Post("/api/v1/admin/bases/:id/status", web.Admin, a.apiBaseStatus, docBaseStatus),
 		web.Post("/api/v1/admin/bases/:id/managers", web.Admin, a.apiBaseManagers, docBaseManagers),
 		web.Get("/api/v1/me/bases", web.Entrepreneur, a.apiBasesForMe, docBasesForMe),
@@ -78,6 +81,7 @@ var (
 	docBase             = web.Doc("One base", "bases", nil, bases.Base{}, 200)
 	docUpdateBase       = web.Doc("Edit a base (its managers or an admin)", "bases", bases.BaseInput{}, bases.Base{}, 200)
 	docCreateBase       = web.Doc("List a new base (pending until approved)", "admin", bases.BaseInput{}, bases.Base{}, 201)
+	docEditBase         = web.Doc("Change a base's details (administrators): only the fields given; version, from the base as read, refuses a save over another edit (409)", "admin", bases.BasePatch{}, bases.Base{}, 200)
 	docBaseStatus       = web.Doc("Approve, suspend or return a base to pending", "admin", web.StatusRequest{}, bases.Base{}, 200)
 	docBaseManagers     = web.Doc("Name a base's managers", "admin", managersRequest{}, bases.Base{}, 200)
 	docBasesForMe       = web.Doc("Bases ranked for the caller, with the parts of each score", "bases", nil, nil, 200)

@@ -23,11 +23,18 @@ type apiMentor struct {
 	Ratings    int      `json:"ratings"`
 	Answered   int      `json:"answered"`
 	Status     string   `json:"status"`
+	// RejectReason says why the application was refused, while it stands
+	// refused: only the applicant and administrators see such a mentor.
+	RejectReason string `json:"reject_reason,omitempty"`
 }
 
 func toAPIMentor(m *mentors.Mentor) apiMentor {
-	return apiMentor{ID: m.ID, Name: m.Name, Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio,
+	out := apiMentor{ID: m.ID, Name: m.Name, Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio,
 		Languages: m.Languages, Rating: m.Rating(), Ratings: m.Ratings, Answered: m.Answered, Status: m.Status}
+	if m.Status == mentors.Rejected {
+		out.RejectReason = m.RejectReason
+	}
+	return out
 }
 
 func mentorQuery(c *fiber.Ctx) mentors.DirectoryQuery {
@@ -77,6 +84,22 @@ func (a *Handlers) apiMentorStatus(c *fiber.Ctx) error {
 		return err
 	}
 	return a.apiMentor(c)
+}
+
+type rejectRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (a *Handlers) apiMentorReject(c *fiber.Ctx) error {
+	var in rejectRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := a.mentors.Reject(c.UserContext(), web.Principal(c), c.Params("id"), in.Reason, web.Meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAPIMentor(m))
 }
 
 type apiMessage struct {

@@ -1,6 +1,7 @@
 package mentors
 
 import (
+	"maps"
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
@@ -54,15 +55,16 @@ func (a *Handlers) mentorPage(c *fiber.Ctx) error {
 func (a *Handlers) mentorProfilePage(c *fiber.Ctx) error {
 	m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID)
 	in := mentors.Profile{Capacity: 5, Languages: []string{"zh"}}
-	status := ""
+	status, refusal := "", ""
 	if err == nil {
 		in = mentors.Profile{Title: m.Title, Type: m.Type, Industries: m.Industries, Topics: m.Topics, Bio: m.Bio, Languages: m.Languages, Capacity: m.Capacity, Contact: m.Contact}
 		if !m.OnLeaveTo.IsZero() {
 			in.OnLeaveTo = core.DateOf(m.OnLeaveTo)
 		}
-		status = m.Status
+		status, refusal = m.Status, toAPIMentor(m).RejectReason
 	}
-	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": map[string]string{}, "Options": a.mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "RejectReason": refusal,
+		"Errors": map[string]string{}, "Options": a.mentorOptions()})
 }
 
 func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
@@ -95,12 +97,13 @@ func (a *Handlers) mentorProfileSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	status := ""
+	status, refusal := "", ""
 	if m, err := a.mentors.Mentor(c.UserContext(), web.Principal(c).ID); err == nil {
-		status = m.Status
+		status, refusal = m.Status, toAPIMentor(m).RejectReason
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "Errors": errs, "Options": a.mentorOptions()})
+	return a.Render(c, "pages/mentor_profile", fiber.Map{"Title": "mentors.profile", "Input": in, "Status": status, "RejectReason": refusal,
+		"Errors": errs, "Options": a.mentorOptions()})
 }
 
 func (a *Handlers) consultationsPage(c *fiber.Ctx) error {
@@ -207,6 +210,17 @@ func (a *Handlers) consultStepWeb(step string) fiber.Handler {
 }
 
 func (a *Handlers) adminMentorsPage(c *fiber.Ctx) error {
+	return a.renderAdminMentors(c, rejecting{})
+}
+
+// rejecting is a refusal of an application sent back: whose, the reason
+// typed and what is wrong with it.
+type rejecting struct {
+	ID, Reason string
+	Errors     map[string]string
+}
+
+func (a *Handlers) renderAdminMentors(c *fiber.Ctx, r rejecting) error {
 	ov, err := a.mentors.Overview(c.UserContext(), web.Principal(c))
 	if err != nil {
 		return err
@@ -215,7 +229,37 @@ func (a *Handlers) adminMentorsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending})
+	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending, "Rejecting": r})
+}
+
+// adminMentorReject refuses an application with its reason; the
+// administrator ticks that they mean it (the API takes it as meant).
+// Refused, the page comes back with the form open, the reason typed and
+// every message at once.
+func (a *Handlers) adminMentorReject(c *fiber.Ctx) error {
+	id, reason := c.Params("id"), c.FormValue("reason")
+	if c.FormValue("confirm") != "yes" {
+		if _, err := a.mentors.Visible(c.UserContext(), web.Principal(c), id); err != nil {
+			return err
+		}
+		errs := map[string]string{"confirm": "error.mentor.reject_unconfirmed"}
+		if _, err := mentors.CheckRejectReason(reason); err != nil {
+			maps.Copy(errs, web.FormErrors(err))
+		}
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.renderAdminMentors(c, rejecting{ID: id, Reason: reason, Errors: errs})
+	}
+	_, err := a.mentors.Reject(c.UserContext(), web.Principal(c), id, reason, web.Meta(c))
+	switch fe := web.FormErrors(err); {
+	case err == nil:
+		web.Flash(c, "admin.mentors.rejected")
+	case fe != nil:
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.renderAdminMentors(c, rejecting{ID: id, Reason: reason, Errors: fe})
+	case !web.FlashRefusal(c, err):
+		return err // not found, forbidden
+	}
+	return c.Redirect("/admin/mentors", fiber.StatusSeeOther)
 }
 
 func (a *Handlers) adminMentorStatus(c *fiber.Ctx) error {

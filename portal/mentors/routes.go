@@ -44,10 +44,12 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/consultations/:id/reassign", web.OnBehalf, a.consultStepWeb("reassign")),
 		web.Get("/admin/mentors", web.Admin, a.adminMentorsPage),
 		web.Post("/admin/mentors/:id/status", web.Admin, a.adminMentorStatus),
+		web.Post("/admin/mentors/:id/reject", web.Admin, a.adminMentorReject),
 		web.Get("/api/v1/mentors", web.Public, a.apiMentors, docMentors),
 		web.Get("/api/v1/mentors/:id", web.Public, a.apiMentor, docMentor),
 		web.Put("/api/v1/me/mentor", web.Roles(accounts.Mentor), a.apiSaveMentor, docSaveMentor),
 		web.Post("/api/v1/admin/mentors/:id/status", web.Admin, a.apiMentorStatus, docMentorStatus),
+		web.Post("/api/v1/admin/mentors/:id/reject", web.Admin, a.apiMentorReject, docMentorReject),
 		web.Post("/api/v1/consultations", web.OnBehalf, a.apiAsk, docAsk),
 		web.Get("/api/v1/me/consultations", consultationReaders, a.apiConsultations, docConsultations),
 		web.Get("/api/v1/consultations/:id", web.SignedIn, a.apiConsultation, docConsultation),
@@ -66,6 +68,7 @@ var (
 	docMentor          = web.Doc("A mentor's public profile", "mentors", nil, apiMentor{}, 200)
 	docSaveMentor      = web.Doc("Write the caller's mentor profile (new profiles await approval)", "mentors", mentors.Profile{}, apiMentor{}, 200)
 	docMentorStatus    = web.Doc("Approve (active), pause or retire a mentor", "admin", web.StatusRequest{}, apiMentor{}, 200)
+	docMentorReject    = web.Doc("Refuse a mentor application awaiting approval, with the reason the applicant is told (5–500 characters); 409 unless it awaits approval", "admin", rejectRequest{}, apiMentor{}, 200)
 	docConsultations   = web.Doc("The caller's consultations (status=waiting|answering|answered|closed|unassigned|overdue|rematched|mine)", "consultations", nil, web.ListResponse[apiConsultRow]{}, 200)
 	docConsultation    = web.Doc("One consultation and its thread", "consultations", nil, APIConsultation{}, 200)
 	docConsultStep     = web.Doc("A step: a message (text), answered, decline (reason), close (rating 1–5, comment), reassign (mentor_id)", "consultations", consultStep{}, APIConsultation{}, 200)

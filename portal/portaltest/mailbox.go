@@ -88,6 +88,17 @@ func (p *Portal) ResetCode(login string) string {
 	return d.Arg
 }
 
+// AdminReset is the link and code of the password reset an administrator
+// last sent to login (the link is the portal's path, as the sender gets it).
+func (p *Portal) AdminReset(login string) (link, code string) {
+	p.T.Helper()
+	d := p.LastMessage(login)
+	if d.Key != "reset.message.admin" || d.Link == "" {
+		p.T.Fatalf("the last message to %s is %s, not an administrator's reset", login, d.Key)
+	}
+	return d.Link, d.Arg
+}
+
 // Register signs up through the API as a person does: the form, the code
 // from the message, the confirmation; it returns the signed-in tokens.
 func (p *Portal) Register(body map[string]any, hdr ...string) accountsweb.TokenResponse {

@@ -101,13 +101,13 @@ func (s *Service) StartReset(ctx context.Context, login string, m Meta) (*Starte
 	if err != nil {
 		return nil, err
 	}
-	id, code := newOpaqueID(resetPrefix), newCode()
-	r := reset{ID: hashToken(id), LoginMasked: masked, Expires: s.clock.Now().Add(codeTTL)}
+	var of *User // nil: a decoy
 	if u != nil && share && !u.Disabled {
-		r.UserID, r.DeviceVersion, r.CodeHash = u.ID, u.DeviceVersion, s.resetCodeHash(id, code)
+		of = u
 	}
-	if _, err := s.store.C(PasswordResets.Name).InsertOne(ctx, r); err != nil {
-		return nil, core.Wrap(err, "store password reset")
+	id, code, err := s.openReset(ctx, of, masked)
+	if err != nil {
+		return nil, err
 	}
 	target := ""
 	if u != nil {
@@ -120,6 +120,22 @@ func (s *Service) StartReset(ctx context.Context, login string, m Meta) (*Starte
 	}
 	s.audit.Record(ctx, audit.Actor{IP: m.IP}, "user.password_reset_request", audit.Success, target, "")
 	return &Started{ID: id, SentTo: masked, ExpiresIn: int(codeTTL.Seconds())}, nil
+}
+
+// openReset stores a pending reset of u's password — of nobody, a decoy,
+// when u is nil — bound to u's device version, and returns its id and
+// code. The self-service start and an administrator's reset (adminreset.go)
+// open the same kind of reset, confirmed the same way (ConfirmReset).
+func (s *Service) openReset(ctx context.Context, u *User, masked string) (id, code string, err error) {
+	id, code = newOpaqueID(resetPrefix), newCode()
+	r := reset{ID: hashToken(id), LoginMasked: masked, Expires: s.clock.Now().Add(codeTTL)}
+	if u != nil {
+		r.UserID, r.DeviceVersion, r.CodeHash = u.ID, u.DeviceVersion, s.resetCodeHash(id, code)
+	}
+	if _, err := s.store.C(PasswordResets.Name).InsertOne(ctx, r); err != nil {
+		return "", "", core.Wrap(err, "store password reset")
+	}
+	return id, code, nil
 }
 
 // parseLogin reads a login as a person types it: an e-mail address when it
@@ -166,18 +182,32 @@ func (s *Service) contact(login, masked string, phone bool) notify.Contact {
 // password changed, so that an owner who did not change it learns at once
 // (ASVS v5.0.0-6.3.7). A failure is logged: the change has happened.
 func (s *Service) tellPasswordChanged(ctx context.Context, u *User) {
-	login, masked, phone := u.Email, pii.MaskEmail(u.Email), false
-	if u.Email == "" {
-		p, err := s.vault.Open("phone", u.PhoneSealed)
-		if err != nil || p == "" {
-			s.log.Warn("password change not told", "user", u.ID, "err", err)
-			return
-		}
-		login, masked, phone = p, u.PhoneMasked, true
+	to, err := s.addressOf(u)
+	if err == nil {
+		err = s.notify.SendTo(ctx, to, "account.message.password_changed", "")
 	}
-	if err := s.notify.SendTo(ctx, s.contact(login, masked, phone), "account.message.password_changed", ""); err != nil {
+	if err != nil {
 		s.log.Warn("password change not told", "user", u.ID, "err", err)
 	}
+}
+
+// errNoAddress: the account has no login to send to (it was erased).
+var errNoAddress = core.Errorf(core.Conflict, "error.user.no_address")
+
+// addressOf is where messages about an account's sign-in go: the e-mail
+// address it signs in with, or else its phone number.
+func (s *Service) addressOf(u *User) (notify.Contact, error) {
+	if u.Email != "" {
+		return s.contact(u.Email, pii.MaskEmail(u.Email), false), nil
+	}
+	p, err := s.vault.Open("phone", u.PhoneSealed)
+	if err != nil {
+		return notify.Contact{}, err
+	}
+	if p == "" {
+		return notify.Contact{}, errNoAddress
+	}
+	return s.contact(p, u.PhoneMasked, true), nil
 }
 
 // PendingReset returns the masked login of a password reset still open.

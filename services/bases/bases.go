@@ -48,6 +48,10 @@ var Collections = []store.Collection{{Name: "bases"}, {Name: "applications"}, {N
 
 // Base is an incubation base. FreeSeats is derived: seats minus the offers
 // and tenancies it holds, changed only by guarded increments, never typed.
+// Version counts the saves of the listing (edit.go): an edit made over a
+// version it did not start from is refused. Offers, tenancies, the status
+// and the managers leave it as it is: they change no detail an editor
+// typed.
 type Base struct {
 	ID             string    `bson:"_id" json:"id"`
 	ExternalID     string    `bson:"external_id,omitempty" json:"external_id,omitempty"`
@@ -66,6 +70,7 @@ type Base struct {
 	Contact        string    `bson:"contact" json:"contact"`
 	Managers       []string  `bson:"managers" json:"-"`
 	Status         string    `bson:"status" json:"status"`
+	Version        int       `bson:"version" json:"version"`
 	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt      time.Time `bson:"updated_at" json:"updated_at"`
 }
@@ -245,7 +250,7 @@ func (s *Service) CreateBase(ctx context.Context, actor accounts.Principal, in B
 		return nil, err
 	}
 	now := s.clock.Now()
-	b := &Base{ID: core.NewID(), Status: Pending, CreatedAt: now, UpdatedAt: now, Managers: []string{}}
+	b := &Base{ID: core.NewID(), Status: Pending, Version: 1, CreatedAt: now, UpdatedAt: now, Managers: []string{}}
 	if in.ExternalID != "" {
 		b.ID = ImportID(in.ExternalID)
 	}
@@ -268,9 +273,9 @@ func fillBase(b *Base, in BaseInput) {
 	b.RentFreeMonths, b.IntakeOpen, b.Contact = in.RentFreeMonths, in.IntakeOpen, in.Contact
 }
 
-// UpdateBase edits a listing: its managers or administrators. A change of
-// seats moves the free seats by the same amount and can never take away
-// seats that offers or tenants hold.
+// UpdateBase replaces a listing: its managers or administrators (the
+// API's PUT and the import). A change of seats moves the free seats by the
+// same amount and can never take away seats that offers or tenants hold.
 func (s *Service) UpdateBase(ctx context.Context, actor accounts.Principal, id string, in BaseInput, m accounts.Meta) (*Base, error) {
 	b, err := s.Base(ctx, actor, id)
 	if err != nil {
@@ -279,30 +284,9 @@ func (s *Service) UpdateBase(ctx context.Context, actor accounts.Principal, id s
 	if actor.Role != accounts.Admin && !b.Manages(actor.ID) {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
-	in.ExternalID = b.ExternalID
-	// A retired district or industry the listing holds may stay.
-	if err := in.validate(s.reference.Current(reference.District).Keeping(b.District),
-		s.reference.Current(reference.Industry).Keeping(b.Industries...)); err != nil {
+	if err := s.saveListing(ctx, b, in, false); err != nil {
 		return nil, err
 	}
-	delta := in.Seats - b.Seats
-	set := bson.D{{Key: "name", Value: in.Name}, {Key: "level", Value: in.Level}, {Key: "district", Value: in.District},
-		{Key: "address", Value: in.Address}, {Key: "industries", Value: in.Industries}, {Key: "groups", Value: in.Groups},
-		{Key: "stages", Value: in.Stages}, {Key: "services", Value: in.Services}, {Key: "seats", Value: in.Seats},
-		{Key: "rent_free_months", Value: in.RentFreeMonths}, {Key: "intake_open", Value: in.IntakeOpen}, {Key: "contact", Value: in.Contact},
-		{Key: "updated_at", Value: s.clock.Now()}}
-	conds := []store.Cond{store.Eq("seats", b.Seats)}
-	if delta < 0 {
-		conds = append(conds, store.Gte("free_seats", -delta))
-	}
-	err = s.store.UpdateIf(ctx, "bases", id, conds, bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "free_seats", Value: delta}}}})
-	if core.IsCode(err, core.Conflict) && delta < 0 {
-		return nil, &core.Error{Code: core.Conflict, Message: "error.base.seats_taken", Fields: map[string]string{"seats": "error.base.seats_taken"}}
-	}
-	if err != nil {
-		return nil, err
-	}
-	s.invalidate()
 	s.audit.Record(ctx, actor.Actor(m), "base.edit", audit.Success, id, "")
 	return s.Base(ctx, actor, id)
 }

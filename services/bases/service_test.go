@@ -35,6 +35,8 @@ type env struct {
 	svc    *bases.Service
 	people map[string]accounts.Principal
 	admin  accounts.Principal
+	store  *store.Store
+	audit  *audit.Log
 }
 
 func setup(t *testing.T, entrepreneurs int) *env {
@@ -63,7 +65,8 @@ func setup(t *testing.T, entrepreneurs int) *env {
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ev := &env{svc: svc, people: map[string]accounts.Principal{}, admin: accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "admin"}}
+	ev := &env{svc: svc, people: map[string]accounts.Principal{}, admin: accounts.Principal{ID: "admin", Role: accounts.Admin, Name: "admin"},
+		store: s, audit: a}
 	roles := map[string]accounts.Role{"managerA": accounts.IncubatorManager, "managerB": accounts.IncubatorManager}
 	for i := range entrepreneurs {
 		roles[fmt.Sprintf("e%02d", i)] = accounts.Entrepreneur

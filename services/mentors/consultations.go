@@ -531,7 +531,8 @@ func (s *Service) Pending(ctx context.Context, actor accounts.Principal) ([]*Men
 	}
 	var out []*Mentor
 	for _, m := range list {
-		if m.Status != Active {
+		// A refused application waits for the applicant, not for them.
+		if m.Status != Active && m.Status != Rejected {
 			out = append(out, m)
 		}
 	}

@@ -48,6 +48,9 @@ const (
 	Active  = "active"
 	Paused  = "paused"
 	Retired = "retired"
+	// Rejected is an application an administrator did not approve, with
+	// the reason (reject.go); the applicant may apply again.
+	Rejected = "rejected"
 )
 
 // Collections of the package.
@@ -82,8 +85,13 @@ type Mentor struct {
 	Answered   int       `bson:"answered" json:"answered"`
 	RatingSum  int       `bson:"rating_sum" json:"-"`
 	Ratings    int       `bson:"ratings" json:"ratings"`
-	CreatedAt  time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt  time.Time `bson:"updated_at" json:"updated_at"`
+	// RejectReason and RejectedAt are the last refusal of the
+	// application (reject.go): kept when the person applies again, for
+	// the administrator who reads the new application.
+	RejectReason string    `bson:"reject_reason,omitempty" json:"-"`
+	RejectedAt   time.Time `bson:"rejected_at,omitempty" json:"-"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
 }
 
 // Rating is the mean rating, 0 without ratings.
@@ -229,6 +237,13 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 		}
 	case err != nil:
 		return nil, err
+	case existing.Status == Rejected:
+		// Saving a refused application applies again: it goes back to
+		// the administrators, unless one changed it meanwhile.
+		set = append(set, bson.E{Key: "status", Value: Applied})
+		if err := s.store.UpdateIf(ctx, "mentors", actor.ID, []store.Cond{store.Eq("status", Rejected)}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return nil, err
+		}
 	default:
 		if _, err := s.store.C("mentors").UpdateOne(ctx, bson.D{{Key: "_id", Value: actor.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 			return nil, core.Wrap(err, "update mentor")
@@ -236,7 +251,11 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, p Profile,
 	}
 	s.outbox.Apply(ctx, MentorIndex.Name, actor.ID)
 	s.invalidate()
-	s.audit.Record(ctx, actor.Actor(m), "mentor.profile", audit.Success, actor.ID, "")
+	action := "mentor.profile"
+	if existing.Status == Rejected {
+		action = "mentor.reapply"
+	}
+	s.audit.Record(ctx, actor.Actor(m), action, audit.Success, actor.ID, "")
 	return s.Mentor(ctx, actor.ID)
 }
 

@@ -69,15 +69,15 @@ type Sender interface {
 }
 
 // LogSender is the development sender: it logs what it would send. A
-// message to a contact is logged with the masked address and its argument
-// (a registration code), so whoever runs the demo can read the code in the
-// log.
+// message to a contact is logged with the masked address, its argument
+// (a registration code) and its link (a reset's), so whoever runs the demo
+// can read the code in the log.
 type LogSender struct{ Log *slog.Logger }
 
 // Deliver logs the message.
 func (l LogSender) Deliver(_ context.Context, d Delivery) error {
 	if d.UserID == "" {
-		l.Log.Info("message for sender", "channel", d.Channel, "to", d.ContactMasked, "key", d.Key, "arg", d.Arg)
+		l.Log.Info("message for sender", "channel", d.Channel, "to", d.ContactMasked, "key", d.Key, "arg", d.Arg, "link", d.Link)
 		return nil
 	}
 	// No argument: to a person it is often someone's name (a case due,
@@ -100,8 +100,15 @@ type Contact struct {
 // only the delivery, which the sender worker hands on with retries like
 // any other.
 func (s *Service) SendTo(ctx context.Context, to Contact, key, arg string) error {
+	return s.SendLinkTo(ctx, to, key, arg, "")
+}
+
+// SendLinkTo is SendTo with a link: a page of the portal the message
+// leads to (a one-time link to set a new password), which the sender
+// puts in the message as the site's address.
+func (s *Service) SendLinkTo(ctx context.Context, to Contact, key, arg, link string) error {
 	d := Delivery{ID: core.NewID(), ContactSealed: to.Sealed, ContactMasked: to.Masked, Channel: to.Channel,
-		Key: key, Arg: arg, Status: Pending, NextAt: s.clock.Now()}
+		Key: key, Arg: arg, Link: link, Status: Pending, NextAt: s.clock.Now()}
 	ctx = context.WithoutCancel(ctx)
 	if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); err != nil {
 		return core.Wrap(err, "queue delivery")
