@@ -229,7 +229,12 @@ func (a *Handlers) renderAdminMentors(c *fiber.Ctx, r rejecting) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending, "Rejecting": r})
+	// The mentors' records, a page at a time: the pool runs to hundreds.
+	p := web.PageOf(c)
+	total := len(ov.Mentors)
+	ov.Mentors = ov.Mentors[min(p.Offset(), total):min(p.Offset()+p.Size, total)]
+	return a.Render(c, "pages/admin_mentors", fiber.Map{"Title": "admin.mentors.title", "Overview": ov, "Pending": pending, "Rejecting": r,
+		"Pager": web.NewPager(c, p, total)})
 }
 
 // adminMentorReject refuses an application with its reason; the

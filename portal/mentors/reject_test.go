@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
 	"onestop/portal/portaltest"
@@ -141,5 +142,38 @@ func TestBrowserRejectMentor(t *testing.T) {
 	s.Step("apply again", chromedp.Click(chromedp.ID("mentor-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="mentors.saved"]`)))
 	if got := s.Text("main"); !strings.Contains(got, "待審核") || strings.Contains(got, rejectReason) {
 		t.Errorf("after applying again: %q", got)
+	}
+}
+
+// TestAdminMentorRecordsPage (walk of #20): the mentors' records come a
+// page at a time, and a paused mentor can be resumed from the list, as an
+// active one can be paused.
+func TestAdminMentorRecordsPage(t *testing.T) {
+	t.Parallel()
+	w := newMentorWorld(t)
+	admin, _ := w.tp.SignedIn(t, "admin@test.cn")
+	_, doc := admin.Get("/admin/mentors?size=1")
+	if rows := doc.Find("#mentor-stats tbody tr").Length(); rows != 1 || doc.Find(`.pager a[rel="next"]`).Length() != 1 {
+		t.Fatalf("a page of one: %d rows, pager %q", rows, doc.Find(".pager").Text())
+	}
+	_, doc = admin.Get("/admin/mentors?size=1&page=2")
+	if rows := doc.Find("#mentor-stats tbody tr").Length(); rows != 1 || doc.Find(`.pager a[rel="prev"]`).Length() != 1 {
+		t.Fatalf("the second page: %d rows", rows)
+	}
+	status := func(doc *goquery.Document) (action string) {
+		return doc.Find(`#mentor-stats form[action="/admin/mentors/`+w.m1ID+`/status"] input[name="status"]`).AttrOr("value", "")
+	}
+	_, doc = admin.Get("/admin/mentors")
+	for _, want := range []string{"paused", "active"} {
+		if got := status(doc); got != want {
+			t.Fatalf("the mentor's action sets %q, want %q", got, want)
+		}
+		if resp, _ := admin.Post("/admin/mentors/"+w.m1ID+"/status", url.Values{"status": {want}}, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+			t.Fatalf("%s: %d", want, resp.StatusCode)
+		}
+		_, doc = admin.Get("/admin/mentors")
+	}
+	if got := status(doc); got != "paused" {
+		t.Errorf("resumed, the mentor's action sets %q, want paused", got)
 	}
 }
