@@ -154,7 +154,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"cpaction.": {"receive.complainant", "receive.bureau", "assign.bureau", "start.bureau", "answer.bureau", "close.complainant", "close.bureau",
 			"reopen.complainant", "reopen.bureau", "escalate.system"},
 		"complaints.by.":   {"complainant", "bureau", "system"},
-		"complaints.step.": {"assign", "start", "answer", "close", "reopen"},
+		"complaints.step.": {"assign", "start", "answer", "close", "reopen", "note"},
 		"freason.":         hotline.FailureReasons, "loan.": hotline.LoanStatuses, "caseneed.": hotline.CaseNeeds, "outcome.": hotline.Outcomes,
 		"channel.": hotline.Channels, "csource.": hotline.CaseSources, "casequeue.": hotline.CaseQueues, "casestatus.": {hotline.CaseOpen, hotline.CaseClosed},
 		"caseaction.":      {"contact", "schedule", "update", "mentor", "assign"},

@@ -134,8 +134,8 @@ func (x *xssWriter) write(method, path, token string, base map[string]any, field
 // through the API (validation applies; what it refuses is counted) in every
 // free-text field a caller can write — names, profiles, service requests,
 // projects (submitted and imported), consultations and answers, hotline
-// contacts, calls, complaints, cases and their notes, bases, banks,
-// courses, loans, mentor profiles; then every page and every JSON answer
+// contacts, calls, complaints (internal notes, reasons to reopen), cases
+// and their notes, bases, banks, courses, loans, mentor profiles; then every page and every JSON answer
 // is read as every role (and as some of the accounts that wrote payloads),
 // the library also searched for the payloads (its highlights are HTML). No page may carry an element
 // or attribute that came from a payload: no script but the portal's own
@@ -223,7 +223,9 @@ func TestStoredXSS(t *testing.T) {
 			[]string{"subject", "details", "desired"}, p); cp != nil {
 			steps := "/api/v1/complaints/" + portaltest.Str(cp, "id") + "/steps"
 			tp.Do("POST", steps, map[string]any{"action": "start"}, hotlineTok)
+			x.write("POST", steps, hotlineTok, map[string]any{"action": "note", "text": "內部備註"}, []string{"text"}, p)
 			x.write("POST", steps, hotlineTok, map[string]any{"action": "answer", "text": "已處理"}, []string{"text"}, p)
+			x.write("POST", steps, hotlineTok, map[string]any{"action": "reopen", "text": "問題仍未解決"}, []string{"text"}, p)
 		}
 		if cs := x.write("POST", "/api/v1/cases", hotlineTok, map[string]any{"contact_id": cid, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"},
 			[]string{"situation"}, p); cs != nil {

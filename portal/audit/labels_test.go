@@ -44,9 +44,9 @@ func TestEveryAuditActionLabelled(t *testing.T) {
 		"case.link.":       hotline.LinkKinds,
 		"case.close.":      hotline.Outcomes,
 		"venture.checkin.": hotline.ReviewDecisions,
-		"complaint.":       {"assign", "start", "answer", "close", "reopen"}, // hotline's complaint transitions
-		"claim.":           {"approve", "reject", "pay"},                     // training's claim steps
-		"service.":         {"assign", "start", "complete", "cancel"},        // onestop's transitions
+		"complaint.":       {"assign", "start", "answer", "close", "reopen", "note"}, // hotline's complaint transitions
+		"claim.":           {"approve", "reject", "pay"},                             // training's claim steps
+		"service.":         {"assign", "start", "complete", "cancel"},                // onestop's transitions
 	}
 	actions := recorded(t, "../../services", "../../portal")
 	if len(actions) < 60 {

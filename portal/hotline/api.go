@@ -118,16 +118,20 @@ func (a *Handlers) toAPIComplaint(x *hotline.Complaint) APIComplaint {
 		Overdue: x.Overdue(a.Clock.Now()), Escalated: !x.EscalatedAt.IsZero(), Answer: x.Answer, AnsweredAt: x.AnsweredAt, History: steps, CreatedAt: x.CreatedAt}
 }
 
+// apiComplaintRow is one complaint of a list. The assignee is named for
+// staff, absent while nobody works on it and in a complainant's own list.
 type apiComplaintRow struct {
-	ID          string    `json:"id"`
-	Ref         string    `json:"ref,omitempty"`
-	Subject     string    `json:"subject"`
-	ContactName string    `json:"contact_name"`
-	Kind        string    `json:"kind"`
-	Against     string    `json:"against"`
-	Status      string    `json:"status"`
-	DueAt       time.Time `json:"due_at"`
-	DueOn       core.Date `json:"due_on"`
+	ID           string    `json:"id"`
+	Ref          string    `json:"ref,omitempty"`
+	Subject      string    `json:"subject"`
+	ContactName  string    `json:"contact_name"`
+	Kind         string    `json:"kind"`
+	Against      string    `json:"against"`
+	Status       string    `json:"status"`
+	AssigneeID   string    `json:"assignee_id,omitempty"`
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	DueAt        time.Time `json:"due_at"`
+	DueOn        core.Date `json:"due_on"`
 	// LimitWorkdays is the limit in working days (absent on complaints
 	// from before limits were working days).
 	LimitWorkdays int       `json:"limit_workdays,omitempty"`
@@ -347,12 +351,14 @@ func (a *Handlers) apiFileComplaint(c *fiber.Ctx) error {
 }
 
 func complaintQuery(c *fiber.Ctx) hotline.ComplaintQuery {
-	return hotline.ComplaintQuery{Queue: c.Query("queue"), AgainstID: c.Query("about"), Text: strings.TrimSpace(c.Query("q")), Page: web.PageOf(c)}
+	return hotline.ComplaintQuery{Queue: c.Query("queue"), AgainstID: c.Query("about"), Kind: c.Query("kind"), Against: c.Query("against"),
+		AssigneeID: c.Query("assignee_id"), Sort: c.Query("sort"), Text: strings.TrimSpace(c.Query("q")), Page: web.PageOf(c)}
 }
 
 func toAPIComplaintRow(r hotline.ComplaintRow) apiComplaintRow {
 	return apiComplaintRow{ID: r.ID, Ref: r.Ref, Subject: r.Subject, ContactName: r.ContactName, Kind: r.Kind, Against: r.Against, Status: r.Status,
-		DueAt: r.DueAt, DueOn: core.DateOf(r.DueAt), LimitWorkdays: r.LimitDays, Overdue: r.Overdue, Escalated: r.Escalated, CreatedAt: r.CreatedAt}
+		AssigneeID: r.AssigneeID, AssigneeName: r.AssigneeName, DueAt: r.DueAt, DueOn: core.DateOf(r.DueAt), LimitWorkdays: r.LimitDays,
+		Overdue: r.Overdue, Escalated: r.Escalated, CreatedAt: r.CreatedAt}
 }
 
 func (a *Handlers) apiComplaints(c *fiber.Ctx) error {

@@ -11,7 +11,6 @@ import (
 	"onestop/services/onestop"
 	"onestop/services/pii"
 	"onestop/services/reference"
-	"onestop/services/training"
 	"slices"
 	"strconv"
 	"strings"
@@ -276,99 +275,6 @@ func (a *Handlers) topicsPage(c *fiber.Ctx) error {
 	return a.Render(c, "pages/hotline_topics", fiber.Map{"Title": "hotline.topics", "Weeks": weeks, "Topics": hotline.CallTopics})
 }
 
-// Complaints.
-
-func (a *Handlers) complaintsPage(c *fiber.Ctx) error {
-	q := complaintQuery(c)
-	rows, total, p, err := a.hotline.Complaints(c.UserContext(), web.Principal(c), q)
-	if err != nil {
-		if fe := web.FormErrors(err); fe != nil {
-			return c.Redirect("/complaints", fiber.StatusSeeOther)
-		}
-		return err
-	}
-	return a.Render(c, "pages/complaints", fiber.Map{"Title": "complaints.title", "Rows": rows, "Total": total, "Query": q,
-		"Queues": []string{"open", "overdue", "escalated", "mine", "received", "in_progress", "answered", "closed", "reopened"}, "Pager": web.NewPager(c, p, total)})
-}
-
-func (a *Handlers) complaintNewPage(c *fiber.Ctx) error {
-	return a.renderComplaintForm(c, hotline.NewComplaint{ContactID: c.Query("contact"), CallID: c.Query("call"), Against: "department"}, map[string]string{})
-}
-
-func (a *Handlers) renderComplaintForm(c *fiber.Ctx, in hotline.NewComplaint, errs map[string]string) error {
-	data := fiber.Map{"Title": "complaints.new", "Input": in, "Errors": errs, "Options": a.hotlineOptions(), "Days": a.complaintDays()}
-	provs, err := a.training.Providers(c.UserContext())
-	if err != nil {
-		return err
-	}
-	data["Providers"] = slices.DeleteFunc(provs, func(p *training.Provider) bool { return !p.Listed })
-	if web.Principal(c).Role.Staff() && in.ContactID != "" {
-		if ct, err := a.hotline.Contact(c.UserContext(), web.Principal(c), in.ContactID); err == nil {
-			data["Contact"] = ct
-			if in.Details == "" && in.CallID != "" {
-				if call, err := a.hotline.Call(c.UserContext(), web.Principal(c), in.CallID); err == nil {
-					in.Details = call.Notes
-					data["Input"] = in
-				}
-			}
-		}
-	}
-	if len(errs) > 0 {
-		c.Status(fiber.StatusUnprocessableEntity)
-	}
-	return a.Render(c, "pages/complaint_new", data)
-}
-
-func (a *Handlers) complaintDays() map[string]int {
-	out := map[string]int{}
-	for _, k := range hotline.ComplaintKinds {
-		out[k] = a.hotline.ComplaintDays(k)
-	}
-	return out
-}
-
-func (a *Handlers) complaintCreate(c *fiber.Ctx) error {
-	in := hotline.NewComplaint{ContactID: c.FormValue("contact_id"), CallID: c.FormValue("call_id"), Kind: c.FormValue("kind"), Subject: c.FormValue("subject"),
-		Against: c.FormValue("against"), AgainstName: c.FormValue("against_name"), AgainstID: c.FormValue("against_id"), Details: c.FormValue("details"), Desired: c.FormValue("desired")}
-	x, err := a.hotline.FileComplaint(c.UserContext(), web.Principal(c), in, web.Meta(c))
-	if err != nil {
-		if fe := web.FormErrors(err); fe != nil {
-			return a.renderComplaintForm(c, in, fe)
-		}
-		return err
-	}
-	web.Flash(c, "complaints.filed")
-	return c.Redirect("/complaints/"+x.ID, fiber.StatusSeeOther)
-}
-
-func (a *Handlers) complaintPage(c *fiber.Ctx) error {
-	x, err := a.hotline.Complaint(c.UserContext(), web.Principal(c), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	data := fiber.Map{"Title": "complaints.complaint", "C": a.toAPIComplaint(x), "Raw": x, "IsOwner": x.ComplainantID == web.Principal(c).ID}
-	if web.Principal(c).Role.Staff() {
-		staff, err := a.accounts.Active(c.UserContext(), accounts.Hotline, accounts.Admin)
-		if err != nil {
-			return err
-		}
-		data["Staff"] = staff
-	}
-	return a.Render(c, "pages/complaint", data)
-}
-
-func (a *Handlers) complaintStepWeb(c *fiber.Ctx) error {
-	in := hotline.ComplaintStep{Action: c.FormValue("action"), Text: c.FormValue("text"), AssigneeID: c.FormValue("assignee_id")}
-	if _, err := a.hotline.ActOnComplaint(c.UserContext(), web.Principal(c), c.Params("id"), in, web.Meta(c)); err != nil {
-		if !web.FlashRefusal(c, err) {
-			return err
-		}
-	} else {
-		web.Flash(c, "complaints.step."+in.Action)
-	}
-	return c.Redirect("/complaints/"+c.Params("id"), fiber.StatusSeeOther)
-}
-
 // Cases.
 
 func (a *Handlers) casesPage(c *fiber.Ctx) error {
@@ -437,37 +343,6 @@ func csvName(queue string) string {
 		return "all"
 	}
 	return queue
-}
-
-// complaintsCSV exports the board (up to 5,000 rows) for staff.
-func (a *Handlers) complaintsCSV(c *fiber.Ctx) error {
-	q := complaintQuery(c)
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="complaints-`+csvName(q.Queue)+`.csv"`)
-	w := csv.NewWriter(c.Response().BodyWriter())
-	l := web.Lang(c)
-	_ = w.Write([]string{"id", a.I18n.T(l, "complaints.ref"), a.I18n.T(l, "complaints.subject"), a.I18n.T(l, "complaints.complainant"), a.I18n.T(l, "complaints.kind"),
-		a.I18n.T(l, "complaints.against"), a.I18n.T(l, "field.status"), a.I18n.T(l, "complaints.due"), a.I18n.T(l, "services.overdue"), a.I18n.T(l, "field.created")})
-	for page := 1; page <= 50; page++ {
-		q.Page = core.Page{Number: page, Size: 100}
-		rows, _, _, err := a.hotline.Complaints(c.UserContext(), web.Principal(c), q)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			overdue := ""
-			if r.Overdue {
-				overdue = a.I18n.T(l, "value.yes")
-			}
-			_ = w.Write([]string{r.ID, r.Ref, web.CSVSafe(r.Subject), web.CSVSafe(r.ContactName), a.I18n.T(l, "ckind."+r.Kind), a.I18n.T(l, "against."+r.Against),
-				a.I18n.T(l, "cpstatus."+r.Status), r.DueAt.In(core.CST).Format("2006-01-02"), overdue, r.CreatedAt.In(core.CST).Format("2006-01-02 15:04")})
-		}
-		if len(rows) < 100 {
-			break
-		}
-	}
-	w.Flush()
-	return w.Error()
 }
 
 func (a *Handlers) caseNewPage(c *fiber.Ctx) error {

@@ -33,9 +33,11 @@ var ComplaintStatuses = []string{Received, InProgress, Answered, Closed, Reopene
 
 // ComplaintIndex is the complaint board and the complainant's list.
 var ComplaintIndex = search.Index{
-	Name:     "complaints",
-	Text:     []string{"subject", "details", "contact_name"},
-	Keywords: []string{"ref", "status", "kind", "against", "against_id", "assignee_id", "complainant_id", "contact_id", "open", "escalated"},
+	Name: "complaints",
+	Text: []string{"subject", "details", "contact_name"},
+	// assignee_id is Unassigned when nobody has the complaint yet;
+	// assignee_name is what the board's row shows.
+	Keywords: []string{"ref", "status", "kind", "against", "against_id", "assignee_id", "assignee_name", "complainant_id", "contact_id", "open", "escalated"},
 	Numbers:  []string{"due_ms", "limit_days", "unanswered_due_ms"}, // the last: the limit it came in with while never answered, for OpenOverdue
 	Times:    []string{"created_at"},
 }
@@ -103,8 +105,12 @@ func complaintDoc(c *Complaint) *search.Doc {
 	if c.AnsweredAt.IsZero() {
 		unanswered = c.limit().UnixMilli()
 	}
+	assignee := c.AssigneeID
+	if assignee == "" {
+		assignee = Unassigned // an empty keyword cannot be filtered on
+	}
 	return &search.Doc{ID: c.ID, Fields: map[string]any{"unanswered_due_ms": unanswered, "ref": c.Ref, "subject": c.Subject, "details": c.Details, "contact_name": c.ContactName,
-		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": c.AssigneeID, "complainant_id": c.ComplainantID,
+		"status": c.Status, "kind": c.Kind, "against": c.Against, "against_id": c.AgainstID, "assignee_id": assignee, "assignee_name": c.AssigneeName, "complainant_id": c.ComplainantID,
 		"contact_id": c.ContactID, "open": open, "escalated": esc, "due_ms": c.DueAt.UnixMilli(), "limit_days": c.LimitDays, "created_at": c.CreatedAt}}
 }
 
@@ -210,17 +216,37 @@ func (s *Service) Complaint(ctx context.Context, actor accounts.Principal, id st
 		return nil, notFound
 	}
 	if !actor.Role.Staff() {
-		for i := range c.History {
-			c.History[i].Note = "" // staff's working notes stay with staff
-		}
+		c.History = publicSteps(c.History)
 	}
 	return &c, nil
+}
+
+// NoteAction is the step that adds a working note (內部備註) to a
+// complaint: staff's alone, never shown to the complainant.
+const NoteAction = "note"
+
+// publicSteps is a complaint's history as the complainant reads it: staff's
+// working notes stay with staff, and the steps that are nothing but a note
+// are left out altogether (an empty row would still say that staff wrote
+// something).
+func publicSteps(hist []Step) []Step {
+	out := make([]Step, 0, len(hist))
+	for _, st := range hist {
+		if st.Action == NoteAction {
+			continue
+		}
+		st.Note = ""
+		out = append(out, st)
+	}
+	return out
 }
 
 // ComplaintStep is an action on a complaint.
 type ComplaintStep struct {
 	Action string `json:"action"`
-	// Text is the answer (answer), or a note (other actions).
+	// Text is the answer to the complainant (answer), the reason to reopen
+	// (reopen: required, and read by the complainant too), an internal
+	// note (note: staff only), or a note with the step (start, close).
 	Text       string `json:"text,omitempty"`
 	AssigneeID string `json:"assignee_id,omitempty"`
 }
@@ -235,12 +261,16 @@ var complaintTransitions = map[string]struct {
 	"answer": {from: []string{Received, InProgress, Reopened}, to: Answered},
 	"close":  {from: []string{Answered}, to: Closed, owner: true},
 	"reopen": {from: []string{Answered, Closed}, to: Reopened, owner: true},
+	// A working note may be added whatever the status, answered and closed
+	// complaints too (a call about one after it was settled).
+	NoteAction: {from: ComplaintStatuses},
 }
 
 // ActOnComplaint moves a complaint on. Staff assign, start, answer (the
-// answer goes to the complainant), close and reopen; the complainant may
-// close an answered complaint or reopen it when the answer does not settle
-// it, which gives it a fresh time limit.
+// answer goes to the complainant), close and reopen, and add internal
+// notes; the complainant may close an answered complaint or reopen it when
+// the answer does not settle it, which gives it a fresh time limit. A
+// reopening says why, and both sides read the reason.
 func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, id string, in ComplaintStep, m accounts.Meta) (*Complaint, error) {
 	c, err := s.Complaint(ctx, actor, id)
 	if err != nil {
@@ -270,10 +300,15 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 			step.Note = assignee.Name
 		}
 	case "answer":
+		// The answer is the text the complainant reads, and only that:
+		// notes go through their own action.
 		answer := v.Text("text", in.Text, 5, 4000)
 		fields = append(fields, "answer", answer, "answered_at", now)
+	case NoteAction:
+		step.Note = v.Text("text", in.Text, 2, 2000)
 	case "reopen":
-		step.Note = v.Text("text", in.Text, 0, 1000)
+		// The reason is for the record both sides read, whoever reopens.
+		step.Said = v.Text("text", in.Text, 5, 1000)
 		days := s.days[c.Kind]
 		fields = append(fields, "due_at", s.calendar.DueOn(now, days), "limit_days", days, "escalated_at", time.Time{})
 	case "close":
@@ -288,10 +323,10 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 	if tr.to != "" {
 		fields = append(fields, "status", tr.to)
 	}
-	if c.AssigneeID == "" && actor.Role.Staff() && in.Action != "assign" {
+	if c.AssigneeID == "" && actor.Role.Staff() && in.Action != "assign" && in.Action != NoteAction {
 		fields = append(fields, "assignee_id", actor.ID, "assignee_name", actor.Name)
 	}
-	if !actor.Role.Staff() {
+	if !actor.Role.Staff() && step.Note != "" {
 		// The complainant's words are for everyone on the record to read,
 		// not a staff note.
 		step.Said, step.Note = step.Note, ""
@@ -338,81 +373,6 @@ func (s *Service) staffMember(ctx context.Context, id string) (*accounts.User, e
 		return nil, core.Errorf(core.NotFound, "error.not_found")
 	}
 	return u, nil
-}
-
-// ComplaintQuery picks complaints.
-type ComplaintQuery struct {
-	// Queue: "" (all), open, overdue, escalated, mine, or a status.
-	Queue     string
-	ContactID string
-	AgainstID string // complaints about one training provider
-	Text      string
-	Page      core.Page
-}
-
-// ComplaintRow is one complaint of a list.
-type ComplaintRow struct {
-	ID, Ref, Subject, ContactName, Kind, Against, Status string
-	DueAt, CreatedAt                                     time.Time
-	LimitDays                                            int // working days; 0 when counted in calendar days
-	Overdue, Escalated                                   bool
-}
-
-// Complaints lists complaints: the board for staff, their own for anyone
-// else.
-func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, q ComplaintQuery) ([]ComplaintRow, int, core.Page, error) {
-	p := q.Page.Normalize()
-	if actor.Guest() {
-		return nil, 0, p, core.Errorf(core.Unauthenticated, "error.unauthenticated")
-	}
-	sq := search.Query{Text: q.Text, Offset: p.Offset(), Limit: p.Size, Sort: []search.Sort{{Field: "created_at", Desc: true}}}
-	if ref, ok := ParseComplaintRef(q.Text); ok {
-		// A reference number quoted on the phone finds its complaint.
-		sq.Text, sq.Filters = "", append(sq.Filters, search.Filter{Field: "ref", Values: []string{ref}})
-	}
-	if !actor.Role.Staff() {
-		sq.Filters = append(sq.Filters, search.Filter{Field: "complainant_id", Values: []string{actor.ID}})
-	}
-	if q.ContactID != "" {
-		sq.Filters = append(sq.Filters, search.Filter{Field: "contact_id", Values: []string{q.ContactID}})
-	}
-	if q.AgainstID != "" {
-		sq.Filters = append(sq.Filters, search.Filter{Field: "against_id", Values: []string{q.AgainstID}})
-	}
-	now := s.clock.Now()
-	switch q.Queue {
-	case "":
-	case "open":
-		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}})
-	case "overdue":
-		max := float64(now.UnixMilli())
-		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}})
-		sq.Ranges = append(sq.Ranges, search.Range{Field: "due_ms", Max: &max})
-		sq.Sort = []search.Sort{{Field: "due_ms"}}
-	case "escalated":
-		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}}, search.Filter{Field: "escalated", Values: []string{"yes"}})
-	case "mine":
-		sq.Filters = append(sq.Filters, search.Filter{Field: "open", Values: []string{"yes"}}, search.Filter{Field: "assignee_id", Values: []string{actor.ID}})
-	default:
-		if !slices.Contains(ComplaintStatuses, q.Queue) {
-			return nil, 0, p, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"queue": "error.enum"}}
-		}
-		sq.Filters = append(sq.Filters, search.Filter{Field: "status", Values: []string{q.Queue}})
-	}
-	r, err := s.outbox.Engine().Search(ctx, ComplaintIndex.Name, sq)
-	if err != nil {
-		return nil, 0, p, unavailable(err)
-	}
-	rows := make([]ComplaintRow, 0, len(r.Hits))
-	for _, h := range r.Hits {
-		due := time.UnixMilli(int64(h.Number("due_ms"))).UTC()
-		row := ComplaintRow{ID: h.ID, Ref: h.String("ref"), Subject: h.String("subject"), ContactName: h.String("contact_name"), Kind: h.String("kind"),
-			Against: h.String("against"), Status: h.String("status"), DueAt: due, CreatedAt: h.Time("created_at"),
-			LimitDays: int(h.Number("limit_days")), Escalated: h.String("escalated") == "yes"}
-		row.Overdue = h.String("open") == "yes" && now.After(due)
-		rows = append(rows, row)
-	}
-	return rows, r.Total, p, nil
 }
 
 // escalate marks an overdue complaint escalated, once, and tells the

@@ -118,8 +118,9 @@ type Step struct {
 	ActorName string    `bson:"actor_name" json:"actor_name"`
 	Action    string    `bson:"action" json:"action"`
 	Note      string    `bson:"note,omitempty" json:"note,omitempty"`
-	// Said is what the person themselves wrote (a complainant's reason to
-	// reopen): everyone who reads the record sees it.
+	// Said is text everyone who reads the record sees: what the person
+	// themselves wrote, or the reason a complaint was reopened (whoever
+	// reopened it: the complainant reads why).
 	Said string `bson:"said,omitempty" json:"said,omitempty"`
 }
 

@@ -224,7 +224,7 @@ func (p PersonalData) exportComplaints(ctx context.Context, id string, cids []st
 		if c != nil {
 			part.Add("complaint", c.ID, c.CreatedAt, c.Status, exportedComplaint{Ref: c.Ref, Kind: c.Kind, Subject: c.Subject, Against: c.Against,
 				AgainstName: c.AgainstName, Details: c.Details, Desired: c.Desired, Status: c.Status, Answer: c.Answer, DueAt: c.DueAt,
-				AnsweredAt: c.AnsweredAt, ClosedAt: c.ClosedAt, History: steps(id, c.History), CreatedAt: c.CreatedAt})
+				AnsweredAt: c.AnsweredAt, ClosedAt: c.ClosedAt, History: steps(id, publicSteps(c.History)), CreatedAt: c.CreatedAt})
 		}
 	}
 	return err
