@@ -272,6 +272,15 @@ func TestDemoDataConsistent(t *testing.T) {
 					t.Errorf("%s has no consultations", login)
 				}
 			}
+			// Answered hours after they were asked, not in the same
+			// instant (the walk found a median of 0.0 minutes).
+			ov, err := tp.App.Bureau().Mentors.Overview(ctx, accounts.Principal{ID: "check", Role: accounts.Admin, Name: "check"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ov.Answered == 0 || ov.AnswerMedianMin < 60 {
+				t.Errorf("answer times: %d answered, median %.1f minutes", ov.Answered, ov.AnswerMedianMin)
+			}
 			_, body = tp.Do("GET", "/api/v1/me/consultations?status=waiting", nil, token("mentor@demo.onestop.cn"))
 			if list := portaltest.Decode[struct{ Total int }](t, body); list.Total == 0 {
 				t.Errorf("nothing waits for 張導師's answer: %s", body)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"onestop/services/accounts"
 	"onestop/services/mentors"
@@ -120,46 +121,63 @@ func (a *areas) mentors(ctx context.Context) error {
 	// 黃教授: marketing and technology), so that each has a day's work to
 	// show, but one, which the best fitting mentor gets.
 	zhang, huang := ids[0].ID, ids[1].ID
+	// Each question is asked some days ago and answered hours later, on a
+	// clock that walks through those days (never past now).
+	real := a.clock.Now()
+	var at time.Time
+	ms := a.Mentors.WithClock(func() time.Time { return at })
+	when := func(daysAgo, hoursLater int) { at = earlier(real.AddDate(0, 0, -daysAgo).Add(time.Duration(hoursLater)*time.Hour), real) }
 	ask := func(who accounts.Principal, mentor, topic, q string) (*mentors.Consultation, error) {
-		return a.Mentors.Ask(ctx, who, mentors.Question{Topic: topic, Industry: "community_service", Question: q, MentorID: mentor}, accounts.Meta{})
+		return ms.Ask(ctx, who, mentors.Question{Topic: topic, Industry: "community_service", Question: q, MentorID: mentor}, accounts.Meta{})
 	}
 	mentorOf := func(c *mentors.Consultation) accounts.Principal {
 		return accounts.Principal{ID: c.MentorID, Role: accounts.Mentor, Name: c.MentorName}
 	}
+	when(20, 0)
 	c1, err := ask(wang, zhang, "financing", "網店需要 5 萬元週轉資金，可以申請哪些貸款？")
 	if err != nil {
 		return err
 	}
-	a.Mentors.Reply(ctx, mentorOf(c1), c1.ID, "可以先看小額擔保貸款，帶上營業執照和經營流水到人社局窗口。", accounts.Meta{})
-	a.Mentors.MarkAnswered(ctx, mentorOf(c1), c1.ID, accounts.Meta{})
-	a.Mentors.Close(ctx, wang, c1.ID, 5, "回答很具體，謝謝！", accounts.Meta{})
+	when(20, 3)
+	ms.Reply(ctx, mentorOf(c1), c1.ID, "可以先看小額擔保貸款，帶上營業執照和經營流水到人社局窗口。", accounts.Meta{})
+	ms.MarkAnswered(ctx, mentorOf(c1), c1.ID, accounts.Meta{})
+	when(19, 0)
+	ms.Close(ctx, wang, c1.ID, 5, "回答很具體，謝謝！", accounts.Meta{})
+	when(9, 0)
 	c2, err := ask(wang, huang, "marketing", "直播帶貨怎麼找到第一批客戶？")
 	if err != nil {
 		return err
 	}
-	a.Mentors.Reply(ctx, mentorOf(c2), c2.ID, "先從熟人社群和本地社區團購做起，積累評價。", accounts.Meta{})
+	when(9, 6)
+	ms.Reply(ctx, mentorOf(c2), c2.ID, "先從熟人社群和本地社區團購做起，積累評價。", accounts.Meta{})
 	// The first mentor passes this one on (it is not their field); the next
 	// answers it: a consultation re-matched once.
+	when(7, 0)
 	c3, err := ask(zhao, "", "licensing", "家政服務店要辦哪些證照？")
 	if err != nil {
 		return err
 	}
 	if c3.MentorID != "" {
-		if c3, err = a.Mentors.Decline(ctx, mentorOf(c3), c3.ID, "我主要做融資輔導，證照問題請更熟悉登記的導師解答。", accounts.Meta{}); err != nil {
+		when(7, 2)
+		if c3, err = ms.Decline(ctx, mentorOf(c3), c3.ID, "我主要做融資輔導，證照問題請更熟悉登記的導師解答。", accounts.Meta{}); err != nil {
 			return fmt.Errorf("demo decline: %w", err)
 		}
 		if c3.MentorID != "" {
-			a.Mentors.Reply(ctx, mentorOf(c3), c3.ID, "家政服務店辦營業執照即可，從業人員需持健康證；可到市場監管局窗口一次辦好。", accounts.Meta{})
-			a.Mentors.MarkAnswered(ctx, mentorOf(c3), c3.ID, accounts.Meta{})
+			when(7, 7)
+			ms.Reply(ctx, mentorOf(c3), c3.ID, "家政服務店辦營業執照即可，從業人員需持健康證；可到市場監管局窗口一次辦好。", accounts.Meta{})
+			ms.MarkAnswered(ctx, mentorOf(c3), c3.ID, accounts.Meta{})
 		}
 	}
+	when(5, 0)
 	c4, err := ask(zhao, zhang, "tax", "個體戶怎麼報稅？")
 	if err != nil {
 		return err
 	}
-	a.Mentors.Reply(ctx, mentorOf(c4), c4.ID, "個體戶按季度申報，月銷售額 10 萬以下可免增值稅。", accounts.Meta{})
-	a.Mentors.MarkAnswered(ctx, mentorOf(c4), c4.ID, accounts.Meta{})
+	when(5, 1)
+	ms.Reply(ctx, mentorOf(c4), c4.ID, "個體戶按季度申報，月銷售額 10 萬以下可免增值稅。", accounts.Meta{})
+	ms.MarkAnswered(ctx, mentorOf(c4), c4.ID, accounts.Meta{})
 	// And one waits for 張導師's answer.
+	at = real
 	if _, err := ask(zhao, zhang, "financing", "家政服務店想添置兩台清洗設備，約 3 萬元，適合申請創業擔保貸款嗎？"); err != nil {
 		return err
 	}

@@ -163,10 +163,16 @@ type Service struct {
 	// AnswerWithin is the time limit for a first answer.
 	AnswerWithin time.Duration
 
-	mu       sync.Mutex
-	cache    []*Mentor
-	byID     map[string]*Mentor // the cache by id
-	cachedAt time.Time
+	// pool is the cache of every mentor, shared by the service's copies
+	// on other clocks (WithClock), so a write through one refreshes all.
+	pool *pool
+}
+
+type pool struct {
+	mu   sync.Mutex
+	list []*Mentor
+	byID map[string]*Mentor // list by id
+	at   time.Time
 }
 
 // Deps wires the service.
@@ -199,7 +205,7 @@ func New(d Deps) (*Service, error) {
 	d.Outbox.Register(outbox.SourceFor(d.Store, "mentors", MentorIndex, mentorDoc))
 	d.Outbox.Register(outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures,
-		reference: d.Reference, AnswerWithin: d.AnswerWithin}, nil
+		reference: d.Reference, AnswerWithin: d.AnswerWithin, pool: &pool{}}, nil
 }
 
 // Save creates or updates the caller's own mentor profile. A new profile
@@ -296,16 +302,16 @@ func (s *Service) Mentors(ctx context.Context, ids []string) ([]*Mentor, error) 
 	}
 	out := make([]*Mentor, len(ids))
 	var missing []int // joined on another replica since the cache was read
-	s.mu.Lock()
+	s.pool.mu.Lock()
 	for i, id := range ids {
-		if m := s.byID[id]; m != nil {
+		if m := s.pool.byID[id]; m != nil {
 			c := *m // callers get their own copy
 			out[i] = &c
 		} else {
 			missing = append(missing, i)
 		}
 	}
-	s.mu.Unlock()
+	s.pool.mu.Unlock()
 	if len(missing) > 0 {
 		rest := make([]string, len(missing))
 		for j, i := range missing {
@@ -320,6 +326,14 @@ func (s *Service) Mentors(ctx context.Context, ids []string) ([]*Mentor, error) 
 		}
 	}
 	return slices.DeleteFunc(out, func(m *Mentor) bool { return m == nil }), nil
+}
+
+// WithClock returns the service on another clock: the demo loader uses it
+// to lay down questions asked and answered over past days.
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
 }
 
 // SetStatus approves, pauses or retires a mentor (administrators).
@@ -351,27 +365,27 @@ func (s *Service) SetStatus(ctx context.Context, actor accounts.Principal, id, s
 // all returns every mentor from a short-lived cache (the pool is bounded:
 // about ten thousand in a city); routing reads it, writes refresh it.
 func (s *Service) all(ctx context.Context) ([]*Mentor, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cache != nil && time.Since(s.cachedAt) < 5*time.Second {
-		return s.cache, nil
+	s.pool.mu.Lock()
+	defer s.pool.mu.Unlock()
+	if s.pool.list != nil && time.Since(s.pool.at) < 5*time.Second {
+		return s.pool.list, nil
 	}
 	var list []*Mentor
 	if err := store.Each(ctx, s.store, "mentors", func(m *Mentor) error { list = append(list, m); return nil }); err != nil {
 		return nil, err
 	}
-	s.byID = make(map[string]*Mentor, len(list))
+	s.pool.byID = make(map[string]*Mentor, len(list))
 	for _, m := range list {
-		s.byID[m.ID] = m
+		s.pool.byID[m.ID] = m
 	}
-	s.cache, s.cachedAt = list, time.Now()
+	s.pool.list, s.pool.at = list, time.Now()
 	return list, nil
 }
 
 func (s *Service) invalidate() {
-	s.mu.Lock()
-	s.cache = nil
-	s.mu.Unlock()
+	s.pool.mu.Lock()
+	s.pool.list = nil
+	s.pool.mu.Unlock()
 }
 
 // DirectoryQuery filters the public directory.
