@@ -126,7 +126,9 @@ func (a *areas) mentors(ctx context.Context) error {
 	real := a.clock.Now()
 	var at time.Time
 	ms := a.Mentors.WithClock(func() time.Time { return at })
-	when := func(daysAgo, hoursLater int) { at = earlier(real.AddDate(0, 0, -daysAgo).Add(time.Duration(hoursLater)*time.Hour), real) }
+	when := func(daysAgo, hoursLater int) {
+		at = earlier(real.AddDate(0, 0, -daysAgo).Add(time.Duration(hoursLater)*time.Hour), real)
+	}
 	ask := func(who accounts.Principal, mentor, topic, q string) (*mentors.Consultation, error) {
 		return ms.Ask(ctx, who, mentors.Question{Topic: topic, Industry: "community_service", Question: q, MentorID: mentor}, accounts.Meta{})
 	}
