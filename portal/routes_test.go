@@ -173,7 +173,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"notify.loan.step.": {"forward", "return", "approve", "decline", "disburse"},
 		"figdim.":           {"all", "district", "industry", "topic", "bank", "provider", "call_topic", "complaint_kind", "case_outcome"},
 		"figures.series.":   {"calls", "consult_asked", "loans_applied", "training_enrolled"},
-		"loanpolicy.":       loans.LoanPolicies, "guarantee.": loans.Guarantees, "document.": loans.Documents,
+		"guarantee.":        loans.Guarantees, "document.": loans.Documents,
 		"reference.kind.": {string(reference.District), string(reference.Industry), string(reference.Sector)},
 		"op.":             {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}

@@ -1,12 +1,12 @@
 package loans
 
 import (
+	"onestop/portal/i18n"
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/loans"
 	"onestop/services/policy"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +44,7 @@ func (a *Handlers) eligibleLoans(c *fiber.Ctx) ([]string, error) {
 	}
 	var out []string
 	for _, r := range rs {
-		if r.Status == policy.Eligible && slices.Contains(loans.LoanPolicies, r.Policy.ID) {
+		if r.Status == policy.Eligible && r.Policy.AppliedAs("loan") {
 			out = append(out, r.Policy.ID)
 		}
 	}
@@ -63,7 +63,16 @@ func (a *Handlers) renderLoanForm(c *fiber.Ctx, in loans.Application, errs map[s
 	if in.PolicyID == "" && len(eligible) > 0 {
 		in.PolicyID = eligible[0]
 	}
-	data := fiber.Map{"Title": "loans.apply", "Input": in, "Errors": errs, "Banks": banks, "Policies": loans.LoanPolicies,
+	// The loan policies are the catalogue's, named in the reader's language.
+	pols, err := a.loans.Policies(c.UserContext())
+	if err != nil {
+		return err
+	}
+	ids, names := make([]string, 0, len(pols)), map[string]string{}
+	for _, p := range pols {
+		ids, names[p.ID] = append(ids, p.ID), i18n.Content(web.Lang(c), p.Name.In(web.Lang(c)))
+	}
+	data := fiber.Map{"Title": "loans.apply", "Input": in, "Errors": errs, "Banks": banks, "Policies": ids, "PolicyNames": names,
 		"Guarantees": loans.Guarantees, "Documents": loans.Documents, "Eligible": eligible}
 	if lim, err := a.loans.LimitsFor(c.UserContext(), in.PolicyID); err == nil {
 		data["Limits"] = lim
@@ -120,7 +129,7 @@ func (a *Handlers) renderLoan(c *fiber.Ctx, action string, errs map[string]strin
 	case me.Role == accounts.BankOfficer:
 		side = "bank"
 	}
-	data := fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents,
+	data := fiber.Map{"Title": "loans.file", "L": a.toAPILoan(l), "Side": side, "PolicyName": a.policyName(c, l.PolicyID), "Today": core.DateOf(a.Clock.Now()).String(), "Documents": loans.Documents,
 		"Action": action, "Errors": errs, "Typed": map[string]string{}}
 	if errs != nil {
 		typed := map[string]string{}
@@ -219,4 +228,14 @@ func (a *Handlers) adminBankOfficers(c *fiber.Ctx) error {
 		web.Flash(c, "admin.banks.saved")
 	}
 	return c.Redirect("/admin/banks", fiber.StatusSeeOther)
+}
+
+// policyName is a loan policy's name in the reader's language: a file
+// keeps its policy's name when the policy is later retired.
+func (a *Handlers) policyName(c *fiber.Ctx, id string) string {
+	p, err := a.policies.Get(c.UserContext(), id)
+	if err != nil {
+		return id
+	}
+	return i18n.Content(web.Lang(c), p.Name.In(web.Lang(c)))
 }

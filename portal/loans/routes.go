@@ -8,6 +8,7 @@ import (
 	"onestop/services/bureau"
 	"onestop/services/loans"
 	"onestop/services/people"
+	"onestop/services/policy"
 )
 
 // Handlers are the area's pages and API, on the shared kernel.
@@ -16,11 +17,12 @@ type Handlers struct {
 	accounts *accounts.Service
 	loans    *loans.Service
 	people   *people.Service
+	policies *policy.Catalogue
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, accounts: b.Accounts, loans: b.Loans, people: b.People}
+	return &Handlers{Kit: k, accounts: b.Accounts, loans: b.Loans, people: b.People, policies: b.Policies}
 }
 
 // loanRoles may see loan files: applicants, the bureau, banks.

@@ -25,7 +25,7 @@ var timelineLabels = map[string]struct{ detail, status, path string }{
 	"case":         {"outcome.", "casestatus.", "/cases/"},
 	"service":      {"service.", "req.", "/services/"},
 	"consultation": {"topic.", "cstatus.", "/consultations/"},
-	"loan":         {"loanpolicy.", "lstatus.", "/loans/"},
+	"loan":         {"", "lstatus.", "/loans/"}, // the detail is the policy's id: named below
 	"application":  {"", "app.", ""},
 	"enrolment":    {"tkind.", "estatus.", ""},
 }
@@ -39,6 +39,11 @@ func (a *Handlers) timelineRows(c *fiber.Ctx, entries []timeline.Entry) []Timeli
 		r := TimelineRow{At: e.At, Kind: a.I18n.T(l, "timeline.kind."+e.Kind), Detail: i18n.Content(l, e.Detail)}
 		if lab.detail != "" && e.Detail != "" {
 			r.Detail = a.I18n.T(l, lab.detail+e.Detail)
+		}
+		if e.Kind == "loan" {
+			if p, err := a.policies.Get(c.UserContext(), e.Detail); err == nil {
+				r.Detail = i18n.Content(l, p.Name.In(l))
+			}
 		}
 		if lab.status != "" && e.Status != "" {
 			r.Status = a.I18n.T(l, lab.status+e.Status)

@@ -44,7 +44,7 @@ func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions s
 		return err
 	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
-		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames()})
+		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds})
 }
 
 // versionRow is a line of a policy's history: who saved it by name.
@@ -58,7 +58,7 @@ type versionRow struct {
 // name, or the catalogue's seed; an account no longer there is said so.
 func (a *Handlers) versionRows(c *fiber.Ctx, versions []*policy.Policy) []versionRow {
 	lang := web.Lang(c)
-	names := map[string]string{"seed": a.I18n.T(lang, "policy.by_seed"), "": "—"}
+	names := map[string]string{"seed": a.I18n.T(lang, "policy.by_seed"), policy.Upgrade: a.I18n.T(lang, "policy.by_upgrade"), "": "—"}
 	out := make([]versionRow, 0, len(versions))
 	for _, v := range versions {
 		name, ok := names[v.UpdatedBy]
@@ -96,6 +96,9 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 		p.Summary[l] = strings.TrimSpace(c.FormValue("summary." + l))
 		p.Grantor[l] = strings.TrimSpace(c.FormValue("grantor." + l))
 		p.BenefitText[l] = strings.TrimSpace(c.FormValue("benefit_text." + l))
+	}
+	if kind := c.FormValue("apply_kind"); kind != "" {
+		p.Apply = &policy.Apply{Kind: kind}
 	}
 	conditions := c.FormValue("conditions")
 	p.Conditions = []byte(conditions)

@@ -8,11 +8,9 @@ import (
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/core"
-	"onestop/services/loans"
 	"onestop/services/onestop"
 	"onestop/services/policy"
 	"onestop/templates"
-	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,15 +34,17 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 	out := make([]ResultView, 0, len(rs))
 	for _, ar := range a.ToAPIResults(l, rs) {
 		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.lines, Basis: ar.Basis}
+		loan := false // applied for as a loan (the policy's Apply kind)
 		for _, r := range rs {
 			if r.Policy.ID == ar.PolicyID {
 				rv.Summary, rv.BenefitText, rv.Benefit = r.Policy.Summary.In(l), r.Policy.BenefitText.In(l), r.Benefit
+				loan = r.Policy.AppliedAs("loan")
 			}
 		}
 		for _, m := range ar.Missing {
 			rv.Missing = append(rv.Missing, a.I18n.T(l, "fact."+m))
 		}
-		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
+		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && loan {
 			rv.ApplyLink = "/loans/new?policy=" + rv.ID
 		}
 		out = append(out, rv)

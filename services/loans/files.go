@@ -54,6 +54,22 @@ func limits(p *policy.Policy) Limits {
 	return l
 }
 
+// Policies are the catalogue's active supports applied for as a loan (the
+// policy's Apply kind): an administrator adds one without a release.
+func (s *Service) Policies(ctx context.Context) ([]*policy.Policy, error) {
+	all, err := s.policies.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*policy.Policy
+	for _, p := range all {
+		if p.Active && p.AppliedAs("loan") {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // LimitsFor returns the limits of a loan policy.
 func (s *Service) LimitsFor(ctx context.Context, policyID string) (Limits, error) {
 	p, err := s.policies.Get(ctx, policyID)
@@ -71,15 +87,14 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Applic
 	if actor.Role != accounts.Entrepreneur {
 		return nil, core.Errorf(core.Forbidden, "error.forbidden")
 	}
-	var v core.Validation
-	v.Check(slices.Contains(LoanPolicies, in.PolicyID), "policy_id", "error.enum")
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	pol, err := s.policies.Get(ctx, in.PolicyID)
+	if core.IsCode(err, core.NotFound) || (err == nil && (!pol.Active || !pol.AppliedAs("loan"))) {
+		return nil, &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: map[string]string{"policy_id": "error.enum"}}
+	}
 	if err != nil {
 		return nil, err
 	}
+	var v core.Validation
 	lim := limits(pol)
 	prof, err := s.people.Get(ctx, actor, actor.ID)
 	if err != nil {

@@ -63,8 +63,6 @@ var DefaultDays = map[string]int{Submitted: 2, Returned: 7, Forwarded: 3, Approv
 var (
 	Guarantees = []string{"guarantor", "collateral", "guarantee_fund"}
 	Documents  = []string{"id_card", "business_licence", "business_plan", "guarantor_statement", "income_proof", "lease"}
-	// LoanPolicies are the catalogue's supports a loan is applied under.
-	LoanPolicies = []string{"guaranteed-loan", "guaranteed-loan-labour-intensive"}
 )
 
 // LoanIndex is the bureau's and the banks' queues, and the applicant's list.

@@ -86,6 +86,9 @@ func New(d Deps) (*Catalogue, error) {
 	return &Catalogue{store: d.Store, audit: d.Audit, clock: d.Clock, figures: d.Figures, reference: d.Reference}, nil
 }
 
+// Upgrade is who saved a version the portal's upgrade made (UpdatedBy).
+const Upgrade = "upgrade"
+
 // Seed brings the database in step with the seed file: missing policies
 // are inserted, and policies last written by the seed move to the file's
 // newer text as a new version. A policy an administrator has edited is
@@ -99,6 +102,21 @@ func (c *Catalogue) Seed(ctx context.Context) error {
 		var have Policy
 		err := c.store.Get(ctx, "policies", p.ID, &have)
 		switch {
+		case err == nil && have.UpdatedBy != "seed" && have.Apply == nil && p.Apply != nil:
+			// How a support is applied for was code before it was data:
+			// an administrator's edit of such a policy keeps being
+			// applied for as it was, in a version of its own.
+			have.Apply, p = p.Apply, &have
+			p.Conditions = json.RawMessage(have.Stored)
+			if err := p.Validate(); err != nil {
+				return fmt.Errorf("policy: upgrade %s: %w", p.ID, err)
+			}
+			p.Version, p.UpdatedBy = have.Version+1, Upgrade
+			p.UpdatedAt = c.clock.Now()
+			if err := c.write(ctx, p); err != nil {
+				return err
+			}
+			continue
 		case err == nil && (have.UpdatedBy != "seed" || sameSeed(&have, p)):
 			continue
 		case err == nil:
@@ -329,13 +347,15 @@ func sameSeed(a, b *Policy) bool {
 		N, S, G, B Text
 		Basis      string
 		Benefit    Benefit
+		Apply      *Apply
 		Cond       string
-	}{a.Name, a.Summary, a.Grantor, a.BenefitText, a.Basis, a.Benefit, a.Stored})
+	}{a.Name, a.Summary, a.Grantor, a.BenefitText, a.Basis, a.Benefit, a.Apply, a.Stored})
 	jb, _ := json.Marshal(struct {
 		N, S, G, B Text
 		Basis      string
 		Benefit    Benefit
+		Apply      *Apply
 		Cond       string
-	}{b.Name, b.Summary, b.Grantor, b.BenefitText, b.Basis, b.Benefit, b.Stored})
+	}{b.Name, b.Summary, b.Grantor, b.BenefitText, b.Basis, b.Benefit, b.Apply, b.Stored})
 	return string(ja) == string(jb)
 }

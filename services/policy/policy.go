@@ -41,6 +41,22 @@ type Benefit struct {
 	PerTraineeYuan map[string]int64 `json:"per_trainee_yuan,omitempty" bson:"per_trainee_yuan,omitempty"`
 }
 
+// Apply says how a support is applied for (申領), as data: a policy an
+// administrator adds with a kind here can be applied for without a
+// release. A policy without one is explained, not applied for.
+type Apply struct {
+	// Kind is the application's kind, one of ApplyKinds: "loan" files a
+	// guaranteed-loan application (services/loans), bounded by the
+	// policy's Benefit (amount, term, interest subsidy).
+	Kind string `json:"kind" bson:"kind"`
+}
+
+// ApplyKinds are the kinds of application the portal runs.
+var ApplyKinds = []string{"loan"}
+
+// AppliedAs reports whether the policy is applied for as kind.
+func (p *Policy) AppliedAs(kind string) bool { return p.Apply != nil && p.Apply.Kind == kind }
+
 // Policy is one public support of the catalogue.
 type Policy struct {
 	ID          string          `json:"id" bson:"_id"`
@@ -51,6 +67,7 @@ type Policy struct {
 	BenefitText Text            `json:"benefit_text" bson:"benefit_text"`
 	Basis       string          `json:"basis" bson:"basis"`
 	Benefit     Benefit         `json:"benefit" bson:"benefit"`
+	Apply       *Apply          `json:"apply,omitempty" bson:"apply,omitempty"`
 	Conditions  json.RawMessage `json:"conditions" bson:"-"`
 	Stored      string          `json:"-" bson:"conditions"` // the conditions as JSON text
 	Active      bool            `json:"active" bson:"active"`
@@ -100,6 +117,9 @@ func (p *Policy) Validate() error {
 	if b.FromFact != "" {
 		d, ok := facts[b.FromFact]
 		v.Check(ok && d.kind == kDate, "benefit", "error.policy.fact")
+	}
+	if p.Apply != nil {
+		v.Check(slices.Contains(ApplyKinds, p.Apply.Kind), "apply.kind", "error.enum")
 	}
 	raw := p.Conditions
 	if len(raw) == 0 {
