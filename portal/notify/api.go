@@ -1,10 +1,13 @@
 package notify
 
 import (
+	"context"
+	"onestop/portal/i18n"
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/notify"
 	"onestop/services/reference"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,13 +37,29 @@ func (a *Handlers) notifications(c *fiber.Ctx) ([]apiNotification, int, core.Pag
 func (a *Handlers) text(lang string, n notify.Notification) string {
 	arg := n.Arg
 	if key, kind, code, ok := notify.Word(arg); ok {
-		if key != "" {
+		switch {
+		case key != "":
 			arg = a.I18n.T(lang, key)
-		} else {
+		case kind == notify.PolicyKind:
+			arg = a.I18n.T(lang, "notify.policy", a.policyName(lang, code))
+		case kind == notify.PolicyUntilKind:
+			id, last, _ := strings.Cut(code, "@")
+			arg = a.I18n.T(lang, "notify.policy_until", a.policyName(lang, id), last)
+		default:
 			arg = a.Lists.Label(reference.Kind(kind), code, lang)
 		}
 	}
 	return a.I18n.T(lang, n.Key, arg)
+}
+
+// policyName is a support's name in the reader's language (its id, should
+// the catalogue have lost it).
+func (a *Handlers) policyName(lang, id string) string {
+	p, err := a.policies.Get(context.Background(), id)
+	if err != nil {
+		return id
+	}
+	return i18n.Content(lang, p.Name.In(lang))
 }
 
 type apiUnread struct {

@@ -6,17 +6,19 @@ import (
 	"onestop/portal/web"
 	"onestop/services/bureau"
 	"onestop/services/notify"
+	"onestop/services/policy"
 )
 
 // Handlers are the area's pages and API, on the shared kernel.
 type Handlers struct {
 	*web.Kit
-	notify *notify.Service
+	notify   *notify.Service
+	policies *policy.Catalogue
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, notify: b.Notify}
+	return &Handlers{Kit: k, notify: b.Notify, policies: b.Policies}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

@@ -17,6 +17,7 @@ import (
 	"onestop/services/audit"
 	"onestop/services/bases"
 	"onestop/services/core"
+	"onestop/services/entitlements"
 	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/loans"
@@ -91,9 +92,11 @@ type Bureau struct {
 	// Timeline is a person's records across the areas, for staff.
 	Timeline *timeline.Service
 	Loans    *loans.Service
-	Replays  *replays.Store
-	Privacy  *privacy.Registry
-	Rights   *rights.Service
+	// Entitlements tell people when what they qualify for changes.
+	Entitlements *entitlements.Service
+	Replays      *replays.Store
+	Privacy      *privacy.Registry
+	Rights       *rights.Service
 
 	store  *store.Store
 	engine search.Engine
@@ -192,6 +195,11 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
+			b.Entitlements, err = entitlements.New(entitlements.Deps{Store: st, Engine: b.engine, People: b.People, Policies: b.Policies,
+				Notify: b.Notify, Clock: clock, Log: c.Log})
+			return err
+		},
+		func() error {
 			b.Loans, err = loans.New(loans.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
 				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays})
 			return err
@@ -229,6 +237,13 @@ func (b *Bureau) wire(log *slog.Logger) {
 			log.Warn("venture follow-up", "person", id, "err", err)
 		}
 	})
+	// A saved profile may change what the person qualifies for: they are
+	// told at once; a failure here is caught up by the daily sweep.
+	b.People.OnSave(func(ctx context.Context, id string) {
+		if _, err := b.Entitlements.Refresh(ctx, id); err != nil {
+			log.Warn("entitlements", "person", id, "err", err)
+		}
+	})
 	// Mentors choose their channels on their profile; everyone else gets
 	// the default.
 	b.Notify.SetChannels(func(ctx context.Context, userID string) []string {
@@ -254,7 +269,7 @@ func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
-		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections} {
+		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections} {
 		colls = append(colls, cs...)
 	}
 	return colls

@@ -68,3 +68,11 @@ func IDFor(ctx context.Context, kind string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + seed))
 	return idEncoding.EncodeToString(sum[:16])
 }
+
+// IDOf is an id derived from what a record is about (its parts, in
+// order): a write that may run again — a worker's retry — makes the same
+// record, and a duplicate id tells it the first run did.
+func IDOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return idEncoding.EncodeToString(sum[:16])
+}

@@ -8,6 +8,8 @@ import (
 	"onestop/search"
 	"onestop/services/core"
 	"onestop/services/store"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // Deliveries is the outbox of messages for SMS / e-mail senders: one
@@ -136,7 +138,9 @@ func (s *Service) SetChannels(f Channels) { s.channels = f }
 func (s *Service) enqueue(ctx context.Context, n *Notification) {
 	for _, ch := range s.channels(ctx, n.UserID) {
 		d := Delivery{ID: n.ID + "-" + ch, UserID: n.UserID, Channel: ch, Key: n.Key, Arg: n.Arg, Link: n.Link, Status: Pending, NextAt: n.At}
-		if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); err != nil {
+		if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+			continue // queued by an earlier run of SendOnce
+		} else if err != nil {
 			s.log.Error("delivery not queued", "err", err)
 			continue
 		}

@@ -107,6 +107,25 @@ func (s *Service) Send(ctx context.Context, userID, key, arg, link string) {
 	s.enqueue(ctx, &n)
 }
 
+// SendOnce records a notification under an id its caller derives from
+// what it reports (core.IDOf), so an act that runs again — a worker's
+// retry after a crash — tells the person once; its deliveries are keyed by
+// it too. Unlike Send it returns a failure to store: the caller retries.
+func (s *Service) SendOnce(ctx context.Context, id, userID, key, arg, link string) error {
+	n := Notification{ID: id, UserID: userID, Key: key, Arg: arg, Link: link, At: s.clock.Now()}
+	_, err := s.store.C(Collection.Name).InsertOne(ctx, n)
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return core.Wrap(err, "notification")
+	}
+	if err == nil {
+		if err := s.outbox.Changed(ctx, Index.Name, n.ID); err != nil {
+			s.log.Warn("notification index", "err", err)
+		}
+	}
+	s.enqueue(ctx, &n) // (again after a crash between the two: each delivery once)
+	return nil
+}
+
 // Unread counts a person's notifications newer than their read mark.
 func (s *Service) Unread(ctx context.Context, userID string) (int, error) {
 	var in inboxDoc

@@ -30,3 +30,16 @@ func Word(arg string) (key, kind, code string, ok bool) {
 	}
 	return w, "", "", true
 }
+
+// Policy is an argument that is a support of the catalogue, shown by its
+// name in the reader's language.
+func Policy(id string) string { return Ref(PolicyKind, id) }
+
+// PolicyUntil is a support with the last day it holds.
+func PolicyUntil(id string, last string) string { return Ref(PolicyUntilKind, id+"@"+last) }
+
+// The Ref kinds that name a support rather than a reference list's code.
+const (
+	PolicyKind      = "policy"
+	PolicyUntilKind = "policy_until"
+)

@@ -206,6 +206,12 @@ func (s *Service) Get(ctx context.Context, actor accounts.Principal, id string) 
 	return &p, nil
 }
 
+// Each calls fn with every stored profile, for the sweeps that re-check
+// everyone (entitlements): one pass over the collection.
+func (s *Service) Each(ctx context.Context, fn func(*Profile) error) error {
+	return store.Each(ctx, s.store, Collection.Name, fn)
+}
+
 // Input is a profile as the person fills it in. IDNumber and Phone are
 // write-only: empty keeps what is stored.
 type Input struct {
