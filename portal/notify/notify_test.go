@@ -83,3 +83,42 @@ func TestNotificationWordsInReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestEntitlementNotices (#17 §3): a support an administrator adds is told
+// to the people it makes eligible by the re-check everyone gets, in each
+// reader's language with the support's own name; the policy list says how
+// the re-check went.
+func TestEntitlementNotices(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	_, vet, _ := tp.Account(accounts.Entrepreneur, "vet@test.cn")
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "退伍軍", "consent_version": "2026-11", "target_groups": []string{"retired_soldier"}}, vet); resp.StatusCode != 200 {
+		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	policy := map[string]any{"version": 0, "active": true, "basis": "測試",
+		"name":    map[string]string{"zh-Hant": "退役軍人創業輔導", "zh-Hans": "退役军人创业辅导", "en": "Start-up coaching for veterans"},
+		"summary": map[string]string{"zh-Hant": "退役軍人可獲創業輔導。", "zh-Hans": "退役军人可获创业辅导。", "en": "Veterans get start-up coaching."},
+		"grantor": map[string]string{"zh-Hant": "退役軍人事務局", "zh-Hans": "退役军人事务局", "en": "Veterans bureau"},
+		"benefit_text": map[string]string{"zh-Hant": "免費輔導", "zh-Hans": "免费辅导", "en": "Free coaching"},
+		"conditions":   map[string]any{"fact": "target_groups", "op": "contains", "value": "retired_soldier"}}
+	tp.MustDo(t, "PUT", "/api/v1/admin/policies/veteran-coaching", policy, admin)
+	sweep, err := tp.App.Bureau().Entitlements.SweepAll(context.Background())
+	if err != nil || sweep.Checked != 1 || sweep.Told < 1 {
+		t.Fatalf("the re-check: %+v %v", sweep, err)
+	}
+	for lang, want := range map[string]string{
+		"zh-Hant": "您現在符合「退役軍人創業輔導」的條件",
+		"zh-Hans": "您现在符合“退役军人创业辅导”的条件",
+		"en":      "You now qualify for “Start-up coaching for veterans”.",
+	} {
+		_, body := tp.Do("GET", "/api/v1/me/notifications", nil, vet, "Accept-Language", lang)
+		if strings.Count(string(body), want) != 1 {
+			t.Errorf("%s: %s lacks %q once", lang, body, want)
+		}
+	}
+	b, _ := tp.SignedIn(t, "admin@test.cn")
+	if _, doc := b.Get("/admin/policies"); !strings.Contains(doc.Find("#sweep").Text(), "核對 1 人") {
+		t.Errorf("the policy list: %q", doc.Find("#sweep").Text())
+	}
+}

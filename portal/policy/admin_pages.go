@@ -18,7 +18,13 @@ func (a *Handlers) adminPoliciesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/admin_policies", fiber.Map{"Title": "admin.policies.title", "Policies": list})
+	// After an edit everyone is re-checked in the background: the page says
+	// how far that has come.
+	sweep, err := a.told.Progress(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return a.Render(c, "pages/admin_policies", fiber.Map{"Title": "admin.policies.title", "Policies": list, "Sweep": sweep})
 }
 
 func (a *Handlers) adminPolicyPage(c *fiber.Ctx) error {

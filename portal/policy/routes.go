@@ -6,6 +6,7 @@ import (
 	"onestop/portal/web"
 	"onestop/services/accounts"
 	"onestop/services/bureau"
+	"onestop/services/entitlements"
 	"onestop/services/people"
 	"onestop/services/policy"
 )
@@ -16,11 +17,12 @@ type Handlers struct {
 	people   *people.Service
 	policies *policy.Catalogue
 	accounts *accounts.Service
+	told     *entitlements.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, people: b.People, policies: b.Policies, accounts: b.Accounts}
+	return &Handlers{Kit: k, people: b.People, policies: b.Policies, accounts: b.Accounts, told: b.Entitlements}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

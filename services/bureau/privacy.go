@@ -22,8 +22,9 @@ var impersonal = map[string]string{
 	"reference": "the bureau's reference lists (districts, industries) and the account id of their last editor",
 	"workdays":  "the bureau's working-day calendar (holidays by year) and the account id of its last editor",
 	"rollups":   "aggregate figures", "figure_events": "ids of counted events", "figure_meta": "the figures' version",
-	rights.Jobs.Name: "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
-	"registrations":  "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
+	rights.Jobs.Name:     "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
+	"registrations":      "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
+	"entitlement_sweeps": "the progress of the re-check of everyone: counts and times",
 }
 
 // privacy registers every area of the personal-data contract and refuses
@@ -36,7 +37,7 @@ func (b *Bureau) privacy(c Config) error {
 	reg := &privacy.Registry{}
 	err := reg.Register(b.Bases.PersonalData(), b.Mentors.PersonalData(), b.Hotline.PersonalData(), b.Onestop.PersonalData(),
 		b.Projects.PersonalData(), b.Training.PersonalData(), b.Loans.PersonalData(), b.Policies.PersonalData(), b.Notify.PersonalData(),
-		b.Replays.PersonalData(), b.People.PersonalData(), b.Accounts.PersonalData(), b.Audit.PersonalData())
+		b.Replays.PersonalData(), b.People.PersonalData(), b.Accounts.PersonalData(), b.Audit.PersonalData(), b.Entitlements.PersonalData())
 	if err != nil {
 		return err
 	}
