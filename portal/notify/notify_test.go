@@ -97,9 +97,9 @@ func TestEntitlementNotices(t *testing.T) {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
 	policy := map[string]any{"version": 0, "active": true, "basis": "測試",
-		"name":    map[string]string{"zh-Hant": "退役軍人創業輔導", "zh-Hans": "退役军人创业辅导", "en": "Start-up coaching for veterans"},
-		"summary": map[string]string{"zh-Hant": "退役軍人可獲創業輔導。", "zh-Hans": "退役军人可获创业辅导。", "en": "Veterans get start-up coaching."},
-		"grantor": map[string]string{"zh-Hant": "退役軍人事務局", "zh-Hans": "退役军人事务局", "en": "Veterans bureau"},
+		"name":         map[string]string{"zh-Hant": "退役軍人創業輔導", "zh-Hans": "退役军人创业辅导", "en": "Start-up coaching for veterans"},
+		"summary":      map[string]string{"zh-Hant": "退役軍人可獲創業輔導。", "zh-Hans": "退役军人可获创业辅导。", "en": "Veterans get start-up coaching."},
+		"grantor":      map[string]string{"zh-Hant": "退役軍人事務局", "zh-Hans": "退役军人事务局", "en": "Veterans bureau"},
 		"benefit_text": map[string]string{"zh-Hant": "免費輔導", "zh-Hans": "免费辅导", "en": "Free coaching"},
 		"conditions":   map[string]any{"fact": "target_groups", "op": "contains", "value": "retired_soldier"}}
 	tp.MustDo(t, "PUT", "/api/v1/admin/policies/veteran-coaching", policy, admin)

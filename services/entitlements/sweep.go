@@ -8,8 +8,8 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Sweep is the re-check of everyone: after a change of the catalogue, and
