@@ -35,6 +35,10 @@ type Reason struct {
 	// men. Zero outside a failed either/or.
 	Either int `json:"either,omitempty"`
 	Branch int `json:"branch,omitempty"`
+	// Voluntary marks a failed part the rule waives on the person's own
+	// application (Cond.Voluntary): shown as failed, with the note that
+	// the person may still apply.
+	Voluntary bool `json:"voluntary,omitempty"`
 }
 
 // evaluation is one evaluation's state: the person, the day, and the
@@ -43,13 +47,18 @@ type evaluation struct {
 	f       *Facts
 	asOf    core.Date
 	eithers int
+	// waived: the rule held only because a voluntary part that failed was
+	// waived (the person may apply of their own accord).
+	waived bool
 }
 
 // eval applies the condition; the reasons are those that decided the
 // outcome: every leaf of a satisfied all, the satisfied branch of an any,
 // the failing leaves of a failed all, every leaf of every branch of a
 // failed any (numbered as an either/or), the first undecided part of an
-// undecided all and every undecided branch of an undecided any.
+// undecided all and every undecided branch of an undecided any. A failed
+// voluntary part of an all does not fail it: the all holds, waived, with
+// that part's reasons marked Voluntary after its met ones.
 func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	switch {
 	case c.Not != nil:
@@ -90,16 +99,21 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	// parts only the first is reported: the catalogue puts the gate question
 	// first ("are you a placement agency?"), so a person is asked what
 	// matters next, not everything a rule could ever need.
-	var met, unknown, failed []Reason
+	var met, unknown, failed, waived []Reason
 	for _, s := range c.All {
 		t, rs := s.eval(e)
-		switch t {
-		case Yes:
+		switch {
+		case t == Yes:
 			met = append(met, rs...)
-		case Unknown:
+		case t == Unknown:
 			if unknown == nil {
 				unknown = rs
 			}
+		case s.Voluntary:
+			for i := range rs {
+				rs[i].Voluntary = true
+			}
+			waived = append(waived, rs...)
 		default:
 			failed = append(failed, rs...)
 		}
@@ -110,7 +124,8 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	case unknown != nil:
 		return Unknown, unknown
 	}
-	return Yes, met
+	e.waived = e.waived || waived != nil
+	return Yes, append(met, waived...)
 }
 
 // leaves are every leaf of the condition as it applied, met or not.
