@@ -29,10 +29,11 @@ type Reason struct {
 	Values []string `json:"-"`
 	// Missing names the fact to ask for when Met is Unknown.
 	Missing string `json:"-"`
-	// Either numbers the either/or rule (a failed `any`) the reason is
-	// part of, and Branch its alternative: each alternative is reported
-	// whole, so "men under 40 or women under 35" is not read as a bar on
-	// men. Zero outside a failed either/or.
+	// Either numbers the either/or rule (a failed `any`, or one undecided
+	// between two or more of its alternatives) the reason is part of, and
+	// Branch its alternative: the alternatives are reported together, so
+	// "men under 40 or women under 35" is not read as a bar on men. Zero
+	// outside such an either/or.
 	Either int `json:"either,omitempty"`
 	Branch int `json:"branch,omitempty"`
 	// Voluntary marks a failed part the rule waives on the person's own
@@ -56,7 +57,8 @@ type evaluation struct {
 // outcome: every leaf of a satisfied all, the satisfied branch of an any,
 // the failing leaves of a failed all, every leaf of every branch of a
 // failed any (numbered as an either/or), the first undecided part of an
-// undecided all and every undecided branch of an undecided any. A failed
+// undecided all and every undecided branch of an undecided any (numbered
+// as an either/or when there are two or more). A failed
 // voluntary part of an all does not fail it: the all holds, waived, with
 // that part's reasons marked Voluntary after its met ones.
 func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
@@ -69,18 +71,34 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 		}
 		return flip(t), rs
 	case c.Any != nil:
-		var unknown []Reason
-		for _, s := range c.Any {
+		var unknown [][]Reason
+		var branch []int
+		for i, s := range c.Any {
 			t, rs := s.eval(e)
 			switch t {
 			case Yes:
 				return Yes, rs
 			case Unknown:
-				unknown = append(unknown, rs...)
+				unknown = append(unknown, rs)
+				branch = append(branch, i+1)
 			}
 		}
-		if unknown != nil {
-			return Unknown, unknown
+		switch len(unknown) {
+		case 0:
+		case 1:
+			return Unknown, unknown[0]
+		default:
+			// Undecided between alternatives: said as one either/or too
+			// ("under 0.1 mu, or relocated by law: please give …").
+			e.eithers++
+			var out []Reason
+			for k, rs := range unknown {
+				for j := range rs {
+					rs[j].Either, rs[j].Branch = e.eithers, branch[k]
+				}
+				out = append(out, rs...)
+			}
+			return Unknown, out
 		}
 		e.eithers++
 		var failed []Reason

@@ -137,3 +137,28 @@ func TestApplicantChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestUndecidedEitherSaidTogether: an either/or undecided between two
+// alternatives reports them as one either/or (the farmland, or relocation
+// by law: give either), and one left undecided beside a failed one is
+// asked alone.
+func TestUndecidedEitherSaidTogether(t *testing.T) {
+	f := farmer("male", "1970-01-01")
+	r := resultOf(t, Evaluate(catalogue(t), &f, day(today)), "farmer-unemployment-registration")
+	type eb struct {
+		fact           string
+		either, branch int
+	}
+	var got []eb
+	for _, rs := range r.Reasons {
+		got = append(got, eb{rs.Fact, rs.Either, rs.Branch})
+	}
+	if !slices.Equal(got, []eb{{"farmland_per_capita_mu", 1, 1}, {"relocated_by_law", 1, 2}}) {
+		t.Errorf("both alternatives undecided: %+v", got)
+	}
+	f.FarmlandPerCapitaMu = mu(0.3)
+	r = resultOf(t, Evaluate(catalogue(t), &f, day(today)), "farmer-unemployment-registration")
+	if len(r.Reasons) != 1 || r.Reasons[0].Fact != "relocated_by_law" || r.Reasons[0].Either != 0 || r.Reasons[0].Branch != 0 {
+		t.Errorf("one alternative left: %+v", r.Reasons)
+	}
+}
