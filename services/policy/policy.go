@@ -103,6 +103,9 @@ func (p *Policy) Validate() error {
 	}
 	v.Check(utf8.RuneCountInString(p.Basis) <= 200, "basis", "error.policy.text")
 	v.Check(p.Applicant == "" || slices.Contains(Applicants, p.Applicant), "applicant", "error.enum")
+	if p.Applicant == ByPerson {
+		p.Applicant = "" // one way to say it: the default
+	}
 	b := p.Benefit
 	v.Check(b.AmountYuan >= 0 && b.AmountYuan <= 100_000_000 && b.PerPersonYuan >= 0 && b.PerPersonYuan <= 1_000_000, "benefit", "error.number.range")
 	v.Check(b.RatePct >= 0 && b.RatePct <= 100 && b.TermMonthsMax >= 0 && b.TermMonthsMax <= 600, "benefit", "error.number.range")
