@@ -75,10 +75,10 @@ func TestHostileInput(t *testing.T) {
 		{"POST", "/api/v1/me/password", ent, []string{"current_password", "new_password"}, false, false},
 		{"POST", "/api/v1/admin/users", admin, []string{"email", "phone", "password", "name", "role"}, false, false},
 		{"PATCH", "/api/v1/admin/users/" + entID, admin, []string{"role", "disabled"}, false, false},
-		{"PUT", "/api/v1/me/profile", ent, []string{"real_name", "id_number", "phone", "birth_date", "gender", "target_groups", "graduation_date", "farmland_per_capita_mu", "training_refusals", "venture", "consent_version"}, false, false},
+		{"PUT", "/api/v1/me/profile", ent, []string{"real_name", "id_number", "phone", "birth_date", "gender", "target_groups", "graduation_date", "farmland_per_capita_mu", "relocated_by_law", "training_refusals", "venture", "consent_version"}, false, false},
 		{"POST", "/api/v1/eligibility/check", "", []string{"as_of", "profile"}, true, false},
 		{"POST", "/api/v1/services", ent, []string{"type", "details"}, false, false},
-		{"PUT", "/api/v1/admin/policies/guaranteed-loan", admin, []string{"id", "version", "name", "conditions", "benefit"}, false, false},
+		{"PUT", "/api/v1/admin/policies/guaranteed-loan", admin, []string{"id", "version", "name", "conditions", "benefit", "applicant"}, false, false},
 		{"POST", "/api/v1/me/export", ent, []string{"password"}, false, false},
 		{"POST", "/api/v1/me/delete", ent, []string{"password"}, false, false},
 	}

@@ -129,7 +129,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"gender.": policy.Genders, "fact.": policy.FactNames(), "education.": people.Educations,
 		"need.": people.Needs, "service.": onestop.Types, "services.desc.": onestop.Types, "action.": {"submit", "assign", "start", "complete", "cancel"},
 		"req.":    {onestop.Submitted, onestop.Accepted, onestop.InProgress, onestop.Completed, onestop.Cancelled},
-		"status.": {"eligible", "not_eligible", "needs_info", "active", "disabled"}, "audit.result.": {"success", "failure", "denied"},
+		"status.": {"eligible", "not_eligible", "needs_info", "voluntary", "for_organisations", "active", "disabled"}, "applicant.": policy.Applicants, "audit.result.": {"success", "failure", "denied"},
 		"risk.": projects.Risks, "source.": projects.Sources, "pstatus.": projects.Statuses, "criterion.": projects.Criteria,
 		"reason.": projects.Reasons, "sort.": projects.Sorts, "facet.": {"industry", "district", "risk"},
 		"mtype.": mentors.Types, "topic.": mentors.Topics, "mlang.": mentors.Languages, "contact.": mentors.Contacts,

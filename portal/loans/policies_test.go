@@ -20,7 +20,7 @@ func TestLoanPolicyAddedAsData(t *testing.T) {
 	tp := w.Portal
 	migrantID, migrant, _ := tp.Account(accounts.Entrepreneur, "migrant@test.cn")
 	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "何返鄉", "consent_version": "2026-11",
-		"target_groups": []string{"returning_migrant_worker"}, "venture": map[string]any{"stage": "preparing", "form": "individual"}}, migrant); resp.StatusCode != 200 {
+		"target_groups": []string{"returning_migrant_worker"}, "venture": map[string]any{"stage": "preparing", "form": "individual", "own_funds_sufficient": false}}, migrant); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
 	policy := func(kind string) map[string]any {
@@ -58,6 +58,10 @@ func TestLoanPolicyAddedAsData(t *testing.T) {
 	_, doc := b.Get("/supports")
 	if href := doc.Find(`a[href="/loans/new?policy=migrant-loan"]`); href.Length() != 1 {
 		t.Fatalf("the supports page offers no application for the new loan: %q", doc.Find("main").Text())
+	}
+	// The seed's own loan for returning migrant workers is applied for too.
+	if doc.Find(`a[href="/loans/new?policy=guaranteed-loan-returning-migrant"]`).Length() != 1 {
+		t.Error("the seed's loan for returning migrant workers offers no application")
 	}
 	if doc.Find(`a[href="/loans/new?policy=migrant-explained"]`).Length() != 0 {
 		t.Error("a policy explained only offers an application")

@@ -50,7 +50,7 @@ func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions s
 		return err
 	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
-		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds})
+		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants})
 }
 
 // versionRow is a line of a policy's history: who saved it by name.
@@ -93,7 +93,7 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 		return err
 	}
 	p := &policy.Policy{ID: old.ID, Benefit: old.Benefit, Basis: strings.TrimSpace(c.FormValue("basis")), Active: c.FormValue("active") == "yes",
-		Name: policy.Text{}, Summary: policy.Text{}, Grantor: policy.Text{}, BenefitText: policy.Text{}}
+		Applicant: c.FormValue("applicant", old.Applicant), Name: policy.Text{}, Summary: policy.Text{}, Grantor: policy.Text{}, BenefitText: policy.Text{}}
 	if _, err := fmt.Sscan(c.FormValue("version"), &p.Version); err != nil {
 		return web.Fail(400, "error.bad_request", nil)
 	}

@@ -6,6 +6,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/policy"
 	"onestop/services/reference"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,46 +25,74 @@ func (a *Handlers) describeReason(lang string, r policy.Reason) string {
 	return a.I18n.T(lang, "reason.unknown", cond, a.I18n.T(lang, "fact."+r.Missing))
 }
 
-// ReasonLine is one line of a result's "why": a reason, or the heading of
-// an either/or and then its alternatives (Alt), each stated whole.
+// ReasonLine is one line of a result's "why": a reason, an either/or said
+// whole in one line, or a note (Note) on what the reasons above mean.
 type ReasonLine struct {
 	Text string
-	Alt  bool
+	Note bool
 }
 
-// reasonLines explains the engine's reasons in order, grouping the
-// alternatives of a failed either/or under one heading.
+// reasonLines explains the engine's reasons in order: an either/or in one
+// line naming its alternatives (a 41-year-old man reads "men under 40 or
+// women under 35", not "✗ gender is male"), and after parts a rule waives
+// on application, the note that the person may still apply.
 func (a *Handlers) reasonLines(lang string, rs []policy.Reason) []ReasonLine {
 	var out []ReasonLine
+	voluntary := false
 	for i := 0; i < len(rs); {
+		voluntary = voluntary || rs[i].Voluntary
 		either := rs[i].Either
 		if either == 0 {
 			out = append(out, ReasonLine{Text: a.describeReason(lang, rs[i])})
 			i++
 			continue
 		}
-		out = append(out, ReasonLine{Text: a.I18n.T(lang, "reason.either")})
-		for i < len(rs) && rs[i].Either == either {
-			j := i
-			for j < len(rs) && rs[j].Either == either && rs[j].Branch == rs[i].Branch {
-				j++
-			}
-			out = append(out, ReasonLine{Text: a.describeBranch(lang, rs[i:j]), Alt: true})
-			i = j
+		j := i
+		for j < len(rs) && rs[j].Either == either {
+			j++
 		}
+		out = append(out, ReasonLine{Text: a.describeEither(lang, rs[i:j])})
+		i = j
+	}
+	if voluntary {
+		out = append(out, ReasonLine{Text: a.I18n.T(lang, "reason.voluntary"), Note: true})
 	}
 	return out
 }
 
-// describeBranch states one alternative of an either/or whole, with the
-// person's facts it was measured on.
-func (a *Handlers) describeBranch(lang string, rs []policy.Reason) string {
-	conds, yours := make([]string, 0, len(rs)), make([]string, 0, len(rs))
-	for _, r := range rs {
-		conds = append(conds, a.conditionText(lang, r))
-		yours = append(yours, a.I18n.T(lang, "reason.fact_value", a.I18n.T(lang, "fact."+r.Fact), a.valueText(lang, r.Fact, r.Actual)))
+// describeEither states an either/or in one line: its alternatives, each
+// whole, joined by "or", then the person's facts they were measured on
+// (each once) or, while it is undecided, the facts to give.
+func (a *Handlers) describeEither(lang string, rs []policy.Reason) string {
+	// Every branch of a failed either/or failed somewhere; an undecided one
+	// holds only what is still to be given.
+	failed := slices.ContainsFunc(rs, func(r policy.Reason) bool { return r.Met == policy.No })
+	var alts, branch, yours, missing []string
+	for i, r := range rs {
+		branch = append(branch, a.conditionText(lang, r))
+		if i == len(rs)-1 || rs[i+1].Branch != r.Branch {
+			alts = append(alts, strings.Join(branch, a.I18n.T(lang, "cond.and")))
+			branch = nil
+		}
+		if m := r.Missing; m != "" && !failed {
+			if l := a.I18n.T(lang, "fact."+m); !slices.Contains(missing, l) {
+				missing = append(missing, l)
+			}
+			continue
+		}
+		y := a.I18n.T(lang, "reason.fact_value", a.I18n.T(lang, "fact."+r.Fact), a.valueText(lang, r.Fact, r.Actual))
+		if b, ok := r.Actual.(bool); ok && a.I18n.Has(lang, "fact."+r.Fact+"."+strconv.FormatBool(b)) {
+			y = a.valueText(lang, r.Fact, b) // a statement of its own: "not rehoused by law"
+		}
+		if !slices.Contains(yours, y) {
+			yours = append(yours, y)
+		}
 	}
-	return a.I18n.T(lang, "reason.failed", strings.Join(conds, a.I18n.T(lang, "cond.and")), strings.Join(yours, a.I18n.T(lang, "list.sep")))
+	cond := strings.Join(alts, a.I18n.T(lang, "cond.or"))
+	if !failed {
+		return a.I18n.T(lang, "reason.unknown", cond, strings.Join(missing, a.I18n.T(lang, "list.sep")))
+	}
+	return a.I18n.T(lang, "reason.failed", cond, strings.Join(yours, a.I18n.T(lang, "list.sep")))
 }
 
 // conditionText states what a leaf condition asks.
@@ -164,14 +193,18 @@ func enumKey(fact, v string) string {
 
 // APIResult is one policy's outcome in the API.
 type APIResult struct {
-	PolicyID string          `json:"policy_id"`
-	Name     string          `json:"name"`
-	Status   policy.Status   `json:"status"`
-	Reasons  []string        `json:"reasons"`
-	Missing  []string        `json:"missing"`
-	Benefit  *APIBenefit     `json:"benefit,omitempty"`
-	Basis    string          `json:"basis"`
-	Details  []policy.Reason `json:"conditions"`
+	PolicyID string        `json:"policy_id"`
+	Name     string        `json:"name"`
+	Status   policy.Status `json:"status"`
+	// Applicant: who claims the support, a person or an organisation
+	// (whose supports a person sees apart, status for_organisations
+	// unless their own venture qualifies).
+	Applicant string          `json:"applicant"`
+	Reasons   []string        `json:"reasons"`
+	Missing   []string        `json:"missing"`
+	Benefit   *APIBenefit     `json:"benefit,omitempty"`
+	Basis     string          `json:"basis"`
+	Details   []policy.Reason `json:"conditions"`
 
 	lines []ReasonLine // Reasons, with the either/or structure the pages show
 }
@@ -186,13 +219,19 @@ type APIBenefit struct {
 func (a *Handlers) ToAPIResults(lang string, rs []policy.Result) []APIResult {
 	out := make([]APIResult, 0, len(rs))
 	for _, r := range rs {
-		ar := APIResult{PolicyID: r.Policy.ID, Name: r.Policy.Name.In(lang), Status: r.Status, Basis: r.Policy.Basis,
+		ar := APIResult{PolicyID: r.Policy.ID, Name: r.Policy.Name.In(lang), Status: r.Status, Applicant: policy.ByPerson, Basis: r.Policy.Basis,
 			Reasons: make([]string, 0, len(r.Reasons)), Missing: r.Missing, Details: r.Reasons}
+		if r.Policy.ForOrganisations() {
+			ar.Applicant = policy.ByOrganisation
+		}
 		if ar.Missing == nil {
 			ar.Missing = []string{}
 		}
 		ar.lines = a.reasonLines(lang, r.Reasons)
-		if len(r.Reasons) == 0 {
+		switch {
+		case r.Status == policy.ForOrganisations:
+			ar.lines = []ReasonLine{{Text: a.I18n.T(lang, "reason.organisation")}}
+		case len(r.Reasons) == 0:
 			ar.lines = []ReasonLine{{Text: a.I18n.T(lang, "reason.open")}}
 		}
 		for _, l := range ar.lines {

@@ -80,6 +80,7 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 	f.GraduationDate = date("graduation_date")
 	f.OnFarmerRoster = tri("on_farmer_roster")
 	f.FarmlandPerCapitaMu = decimal("farmland_per_capita_mu")
+	f.RelocatedByLaw = tri("relocated_by_law")
 	f.Employed = tri("employed")
 	f.HasSkillCertificate = tri("has_skill_certificate")
 	f.WantsTraining = tri("wants_training")

@@ -3,6 +3,7 @@ package policy
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"sync"
 
 	"onestop/portal/web"
@@ -25,15 +26,31 @@ type ResultView struct {
 	Benefit                               *policy.Granted
 	// ApplyLink leads an eligible entrepreneur to apply (a loan).
 	ApplyLink string
+	// ForOrganisations: an organisation claims it; shown apart from the
+	// person's own supports.
+	ForOrganisations bool
+}
+
+// Results are a person's eligibility results as a page shows them.
+type Results []ResultView
+
+// Own are the supports the person claims.
+func (rs Results) Own() Results {
+	return slices.DeleteFunc(slices.Clone(rs), func(r ResultView) bool { return r.ForOrganisations })
+}
+
+// ForOrganisations are the supports an organisation claims, shown apart.
+func (rs Results) ForOrganisations() Results {
+	return slices.DeleteFunc(slices.Clone(rs), func(r ResultView) bool { return !r.ForOrganisations })
 }
 
 // ResultViews are eligibility results as the supports and person pages
 // show them.
-func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
+func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) Results {
 	l := web.Lang(c)
-	out := make([]ResultView, 0, len(rs))
+	out := make(Results, 0, len(rs))
 	for _, ar := range a.ToAPIResults(l, rs) {
-		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.lines, Basis: ar.Basis}
+		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.lines, Basis: ar.Basis, ForOrganisations: ar.Applicant == policy.ByOrganisation}
 		loan := false // applied for as a loan (the policy's Apply kind)
 		for _, r := range rs {
 			if r.Policy.ID == ar.PolicyID {
@@ -49,8 +66,9 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 		}
 		out = append(out, rv)
 	}
-	// Eligible first, then what needs information, then the rest.
-	rank := map[policy.Status]int{policy.Eligible: 0, policy.NeedsInfo: 1, policy.NotEligible: 2}
+	// Eligible first, then what the person may still apply for, what needs
+	// information, and the rest.
+	rank := map[policy.Status]int{policy.Eligible: 0, policy.Voluntary: 1, policy.NeedsInfo: 2, policy.NotEligible: 3, policy.ForOrganisations: 4}
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && rank[out[j].Status] < rank[out[j-1].Status]; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
@@ -132,18 +150,23 @@ var formOrder = sync.OnceValue(func() []string {
 	return order
 })
 
-// checkSummary counts the results by outcome, for the line above the form.
-type checkSummary struct{ Eligible, NeedsInfo, NotEligible int }
+// checkSummary counts the person's results by outcome, for the line above
+// the form; the supports organisations claim are not the person's to count.
+type checkSummary struct{ Eligible, Voluntary, NeedsInfo, NotEligible int }
 
-func summarise(rs []ResultView) checkSummary {
+func summarise(rs Results) checkSummary {
 	var s checkSummary
 	for _, r := range rs {
 		switch r.Status {
 		case policy.Eligible:
-			s.Eligible++
+			if !r.ForOrganisations {
+				s.Eligible++
+			}
+		case policy.Voluntary:
+			s.Voluntary++
 		case policy.NeedsInfo:
 			s.NeedsInfo++
-		default:
+		case policy.NotEligible:
 			s.NotEligible++
 		}
 	}
@@ -249,6 +272,9 @@ func (a *Handlers) conditionLines(l string, c *policy.Cond, depth int) []conditi
 		return nil
 	}
 	var out []conditionLine
+	if c.Voluntary {
+		out = append(out, conditionLine{depth, a.I18n.T(l, "cond.voluntary")})
+	}
 	switch {
 	case c.All != nil || (c.Any == nil && c.Not == nil && c.Fact == ""):
 		if len(c.All) == 0 {

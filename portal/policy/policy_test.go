@@ -200,10 +200,11 @@ func TestSelfCheckAnswersCarryIntoRegistration(t *testing.T) {
 	}
 }
 
-// TestReasonsReadAsTheRuleSays: a failed either/or lists each alternative
-// whole under one heading (a 41-year-old man is not told "gender must be
-// female"), and a yes/no fact reads as its own statement, never as a
-// double negative.
+// TestReasonsReadAsTheRuleSays (#17.4): a failed either/or reads as one
+// line naming its alternatives ("men under 40 or women under 35"), not as
+// a bar on the person's gender; a farmer outside the training age band is
+// told she may sign up voluntarily, not that she is not eligible; and a
+// yes/no fact reads as its own statement, never as a double negative.
 func TestReasonsReadAsTheRuleSays(t *testing.T) {
 	t.Parallel()
 	tp := portaltest.New(t)
@@ -211,29 +212,53 @@ func TestReasonsReadAsTheRuleSays(t *testing.T) {
 	_, doc := b.Get("/check")
 	form := url.Values{"target_groups": {"land_expropriated_farmer"}, "birth_date": {tp.Now().AddDate(-41, 0, -10).Format("2006-01-02")}, "gender": {"male"},
 		"on_farmer_roster": {"yes"}, "has_skill_certificate": {"no"}, "employed": {"no"}, "training_refusals": {"0"},
+		"farmland_per_capita_mu": {"0.3"}, "relocated_by_law": {"no"},
 		"venture.stage": {"preparing"}, "venture.micro_profit": {"yes"}, "venture.own_funds_sufficient": {"yes"}}
 	_, doc = b.Post("/check", form, portaltest.CSRF(doc))
-	training := doc.Find("#policy-farmer-free-training .reasons li")
-	var lines []string
-	training.Each(func(_ int, li *goquery.Selection) { lines = append(lines, li.Text()) })
-	heading := slices.IndexFunc(lines, func(s string) bool { return strings.HasPrefix(s, "以下條件符合其中一項即可") })
-	if heading < 0 || len(lines) < heading+3 {
-		t.Fatalf("no either/or heading: %q", lines)
+	lines := func(id string) []string {
+		var out []string
+		doc.Find("#policy-" + id + " .reasons li").Each(func(_ int, li *goquery.Selection) { out = append(out, li.Text()) })
+		return out
 	}
-	if alt := doc.Find("#policy-farmer-free-training .reasons li.alt"); alt.Length() != 2 ||
-		!strings.Contains(alt.Eq(0).Text(), "性別為「男」，且年齡小於 40") || !strings.Contains(alt.Eq(0).Text(), "年齡：41") ||
-		!strings.Contains(alt.Eq(1).Text(), "性別為「女」，且年齡小於 35") {
-		t.Errorf("alternatives: %q", lines)
+	training := lines("farmer-free-training")
+	if got := doc.Find("#policy-farmer-free-training .badge").Text(); got != "可自願報名參加" {
+		t.Errorf("a 41-year-old farmer and the training: %q", got)
+	}
+	band := slices.IndexFunc(training, func(s string) bool { return strings.Contains(s, "性別") })
+	if band < 0 || training[band] != "✗ 性別為「男」，且年齡小於 40；或性別為「女」，且年齡小於 35（您的資料：性別：男、年齡：41）" ||
+		slices.ContainsFunc(training[band+1:], func(s string) bool { return strings.Contains(s, "性別") }) {
+		t.Errorf("the age band is not one line naming both alternatives: %q", training)
+	}
+	if note := doc.Find("#policy-farmer-free-training .reasons li.note").Text(); note != "在此條件以外的人，本著自願原則根據個人申請也可報名參加。" {
+		t.Errorf("the voluntary note: %q", note)
+	}
+	if got := doc.Find("#policy-farmer-free-training .benefit").Text(); !strings.Contains(got, "經主管部門審核同意後可享受：減免培訓費") {
+		t.Errorf("the benefit on approval: %q", got)
+	}
+	if got := doc.Find("#tally").Text(); !strings.Contains(got, "可自願報名參加 1 項") {
+		t.Errorf("tally: %q", got)
+	}
+	if got := lines("farmer-unemployment-registration"); !slices.Contains(got,
+		"✗ 徵地後人均耕地（畝）小於 0.1；或屬依法拆村建居人員（您的資料：徵地後人均耕地（畝）：0.3、不屬依法拆村建居人員）") {
+		t.Errorf("the registration's either/or: %q", got)
 	}
 	loan := doc.Find("#policy-guaranteed-loan .reasons").Text()
 	if !strings.Contains(loan, "✗ 自籌資金不足（您的資料：自籌資金充足）") || strings.Contains(loan, "並非") {
 		t.Errorf("the loan's reasons: %q", loan)
 	}
-	// The API says the same, and marks the structure.
+	// The API says the same, marks the structure and the waived part.
 	_, body := tp.Do("POST", "/api/v1/eligibility/check", map[string]any{"profile": map[string]any{"gender": "male", "birth_date": form.Get("birth_date"),
-		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true}}, "")
-	if !strings.Contains(string(body), `"either":1,"branch":2`) || !strings.Contains(string(body), "以下條件符合其中一項即可") {
-		t.Errorf("API: %s", body)
+		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true, "has_skill_certificate": false, "employed": false, "training_refusals": 0}}, "")
+	for _, want := range []string{`"either":1,"branch":2,"voluntary":true`, `"status":"voluntary"`, "；或性別為「女」", "本著自願原則"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("API lacks %s: %s", want, body)
+		}
+	}
+	// Undecided between alternatives: one line, asking for either.
+	_, body = tp.Do("POST", "/api/v1/eligibility/check", map[string]any{"profile": map[string]any{"target_groups": []string{"land_expropriated_farmer"},
+		"on_farmer_roster": true, "employed": false}}, "")
+	if want := "？ 徵地後人均耕地（畝）小於 0.1；或屬依法拆村建居人員（請提供：徵地後人均耕地（畝）、屬依法拆村建居人員）"; !strings.Contains(string(body), want) {
+		t.Errorf("undecided either/or, want %s: %s", want, body)
 	}
 }
 

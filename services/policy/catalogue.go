@@ -240,9 +240,10 @@ func (c *Catalogue) TrainingStandard(ctx context.Context, kind string) (yuan int
 	return yuan, ok, nil
 }
 
-// Check evaluates facts against the active catalogue as of a day. A
-// venture industry may be any ever listed (the facts may be a stored
-// profile's), and given by its label.
+// Check evaluates a person's facts against the active catalogue as of a
+// day, as the person reads it (ForPerson). A venture industry may be any
+// ever listed (the facts may be a stored profile's), and given by its
+// label.
 func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Result, error) {
 	var v core.Validation
 	f.Validate(&v, asOf, c.reference.Known(VentureIndustries...))
@@ -253,7 +254,7 @@ func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Resu
 	if err != nil {
 		return nil, err
 	}
-	return Evaluate(list, f, asOf), nil
+	return ForPerson(Evaluate(list, f, asOf)), nil
 }
 
 // Save stores an administrator's edit as the next version. The edit names
@@ -344,18 +345,18 @@ func (c *Catalogue) Versions(ctx context.Context, id string) ([]*Policy, error) 
 
 func sameSeed(a, b *Policy) bool {
 	ja, _ := json.Marshal(struct {
-		N, S, G, B Text
-		Basis      string
-		Benefit    Benefit
-		Apply      *Apply
-		Cond       string
-	}{a.Name, a.Summary, a.Grantor, a.BenefitText, a.Basis, a.Benefit, a.Apply, a.Stored})
+		N, S, G, B       Text
+		Basis, Applicant string
+		Benefit          Benefit
+		Apply            *Apply
+		Cond             string
+	}{a.Name, a.Summary, a.Grantor, a.BenefitText, a.Basis, a.Applicant, a.Benefit, a.Apply, a.Stored})
 	jb, _ := json.Marshal(struct {
-		N, S, G, B Text
-		Basis      string
-		Benefit    Benefit
-		Apply      *Apply
-		Cond       string
-	}{b.Name, b.Summary, b.Grantor, b.BenefitText, b.Basis, b.Benefit, b.Apply, b.Stored})
+		N, S, G, B       Text
+		Basis, Applicant string
+		Benefit          Benefit
+		Apply            *Apply
+		Cond             string
+	}{b.Name, b.Summary, b.Grantor, b.BenefitText, b.Basis, b.Applicant, b.Benefit, b.Apply, b.Stored})
 	return string(ja) == string(jb)
 }

@@ -25,14 +25,20 @@ import (
 // dates `within_years` / `beyond_years` (the span from the fact to the first
 // known of `until`, default `as_of`). `age` is derived from birth_date.
 // An empty condition always holds.
+//
+// A part of the top-level `all` may be marked `"voluntary": true`: a person
+// who fails only such parts may still take the support on their own
+// application (被徵地農民 (二): "在此年齡段以外的被征地農民，本著自願原則根據
+// 個人申請也可報名參加培訓"), and is told so instead of "not eligible".
 type Cond struct {
-	All   []*Cond         `json:"all,omitempty"`
-	Any   []*Cond         `json:"any,omitempty"`
-	Not   *Cond           `json:"not,omitempty"`
-	Fact  string          `json:"fact,omitempty"`
-	Op    string          `json:"op,omitempty"`
-	Value json.RawMessage `json:"value,omitempty"`
-	Until []string        `json:"until,omitempty"`
+	All       []*Cond         `json:"all,omitempty"`
+	Any       []*Cond         `json:"any,omitempty"`
+	Not       *Cond           `json:"not,omitempty"`
+	Fact      string          `json:"fact,omitempty"`
+	Op        string          `json:"op,omitempty"`
+	Value     json.RawMessage `json:"value,omitempty"`
+	Until     []string        `json:"until,omitempty"`
+	Voluntary bool            `json:"voluntary,omitempty"`
 
 	// compiled value
 	num  float64
@@ -103,6 +109,7 @@ var facts = map[string]factDef{
 	"graduation_date":          {kDate, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.GraduationDate) }},
 	"on_farmer_roster":         {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.OnFarmerRoster) }},
 	"farmland_per_capita_mu":   {kNumber, nil, func(f *Facts, _ core.Date) (any, bool) { return num(f.FarmlandPerCapitaMu) }},
+	"relocated_by_law":         {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.RelocatedByLaw) }},
 	"employed":                 {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.Employed) }},
 	"has_skill_certificate":    {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.HasSkillCertificate) }},
 	"wants_training":           {kBool, nil, func(f *Facts, _ core.Date) (any, bool) { return vb(f.WantsTraining) }},
@@ -192,6 +199,12 @@ func (c *Cond) compile(path string, depth int) error {
 	}
 	if parts > 1 {
 		return condErr("error.cond.one_kind", path)
+	}
+	// Only a part of the whole rule can be waived on application: deeper
+	// down, "fails only the voluntary parts" has no one meaning (a waived
+	// branch of an any, a waived part under a not).
+	if c.Voluntary && (depth != 1 || !strings.HasPrefix(path, "$.all[")) {
+		return condErr("error.cond.voluntary", path)
 	}
 	for i, sub := range c.All {
 		if sub == nil {

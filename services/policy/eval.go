@@ -29,12 +29,17 @@ type Reason struct {
 	Values []string `json:"-"`
 	// Missing names the fact to ask for when Met is Unknown.
 	Missing string `json:"-"`
-	// Either numbers the either/or rule (a failed `any`) the reason is
-	// part of, and Branch its alternative: each alternative is reported
-	// whole, so "men under 40 or women under 35" is not read as a bar on
-	// men. Zero outside a failed either/or.
+	// Either numbers the either/or rule (a failed `any`, or one undecided
+	// between two or more of its alternatives) the reason is part of, and
+	// Branch its alternative: the alternatives are reported together, so
+	// "men under 40 or women under 35" is not read as a bar on men. Zero
+	// outside such an either/or.
 	Either int `json:"either,omitempty"`
 	Branch int `json:"branch,omitempty"`
+	// Voluntary marks a failed part the rule waives on the person's own
+	// application (Cond.Voluntary): shown as failed, with the note that
+	// the person may still apply.
+	Voluntary bool `json:"voluntary,omitempty"`
 }
 
 // evaluation is one evaluation's state: the person, the day, and the
@@ -43,13 +48,19 @@ type evaluation struct {
 	f       *Facts
 	asOf    core.Date
 	eithers int
+	// waived: the rule held only because a voluntary part that failed was
+	// waived (the person may apply of their own accord).
+	waived bool
 }
 
 // eval applies the condition; the reasons are those that decided the
 // outcome: every leaf of a satisfied all, the satisfied branch of an any,
 // the failing leaves of a failed all, every leaf of every branch of a
 // failed any (numbered as an either/or), the first undecided part of an
-// undecided all and every undecided branch of an undecided any.
+// undecided all and every undecided branch of an undecided any (numbered
+// as an either/or when there are two or more). A failed
+// voluntary part of an all does not fail it: the all holds, waived, with
+// that part's reasons marked Voluntary after its met ones.
 func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	switch {
 	case c.Not != nil:
@@ -60,18 +71,34 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 		}
 		return flip(t), rs
 	case c.Any != nil:
-		var unknown []Reason
-		for _, s := range c.Any {
+		var unknown [][]Reason
+		var branch []int
+		for i, s := range c.Any {
 			t, rs := s.eval(e)
 			switch t {
 			case Yes:
 				return Yes, rs
 			case Unknown:
-				unknown = append(unknown, rs...)
+				unknown = append(unknown, rs)
+				branch = append(branch, i+1)
 			}
 		}
-		if unknown != nil {
-			return Unknown, unknown
+		switch len(unknown) {
+		case 0:
+		case 1:
+			return Unknown, unknown[0]
+		default:
+			// Undecided between alternatives: said as one either/or too
+			// ("under 0.1 mu, or relocated by law: please give …").
+			e.eithers++
+			var out []Reason
+			for k, rs := range unknown {
+				for j := range rs {
+					rs[j].Either, rs[j].Branch = e.eithers, branch[k]
+				}
+				out = append(out, rs...)
+			}
+			return Unknown, out
 		}
 		e.eithers++
 		var failed []Reason
@@ -90,16 +117,21 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	// parts only the first is reported: the catalogue puts the gate question
 	// first ("are you a placement agency?"), so a person is asked what
 	// matters next, not everything a rule could ever need.
-	var met, unknown, failed []Reason
+	var met, unknown, failed, waived []Reason
 	for _, s := range c.All {
 		t, rs := s.eval(e)
-		switch t {
-		case Yes:
+		switch {
+		case t == Yes:
 			met = append(met, rs...)
-		case Unknown:
+		case t == Unknown:
 			if unknown == nil {
 				unknown = rs
 			}
+		case s.Voluntary:
+			for i := range rs {
+				rs[i].Voluntary = true
+			}
+			waived = append(waived, rs...)
 		default:
 			failed = append(failed, rs...)
 		}
@@ -110,7 +142,8 @@ func (c *Cond) eval(e *evaluation) (Tri, []Reason) {
 	case unknown != nil:
 		return Unknown, unknown
 	}
-	return Yes, met
+	e.waived = e.waived || waived != nil
+	return Yes, append(met, waived...)
 }
 
 // leaves are every leaf of the condition as it applied, met or not.

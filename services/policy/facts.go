@@ -22,6 +22,7 @@ type Facts struct {
 	GraduationDate      *core.Date `json:"graduation_date,omitempty" bson:"graduation_date,omitempty"`
 	OnFarmerRoster      *bool      `json:"on_farmer_roster,omitempty" bson:"on_farmer_roster,omitempty"`
 	FarmlandPerCapitaMu *float64   `json:"farmland_per_capita_mu,omitempty" bson:"farmland_per_capita_mu,omitempty"`
+	RelocatedByLaw      *bool      `json:"relocated_by_law,omitempty" bson:"relocated_by_law,omitempty"` // 依法拆村建居: counts like < 0.1 mu per head
 	Employed            *bool      `json:"employed,omitempty" bson:"employed,omitempty"`
 	HasSkillCertificate *bool      `json:"has_skill_certificate,omitempty" bson:"has_skill_certificate,omitempty"`
 	WantsTraining       *bool      `json:"wants_training,omitempty" bson:"wants_training,omitempty"`

@@ -71,11 +71,28 @@ type Policy struct {
 	Conditions  json.RawMessage `json:"conditions" bson:"-"`
 	Stored      string          `json:"-" bson:"conditions"` // the conditions as JSON text
 	Active      bool            `json:"active" bson:"active"`
+	Applicant   string          `json:"applicant,omitempty" bson:"applicant,omitempty"` // who claims it (ByPerson when empty)
 	UpdatedAt   time.Time       `json:"updated_at" bson:"updated_at"`
 	UpdatedBy   string          `json:"updated_by,omitempty" bson:"updated_by,omitempty"`
 
 	cond *Cond
 }
+
+// Who claims a support (Policy.Applicant): a person, or an organisation —
+// an employer, a labour agency or training institution, an entity founded
+// by land-expropriated farmers (the hiring rewards of 被徵地農民 三(三)(四)).
+// A person is not asked for an organisation's facts.
+const (
+	ByPerson       = "person"
+	ByOrganisation = "organisation"
+)
+
+// Applicants are the values Policy.Applicant may take ("" is a person).
+var Applicants = []string{ByPerson, ByOrganisation}
+
+// ForOrganisations reports whether an organisation, not a person, claims
+// the support.
+func (p *Policy) ForOrganisations() bool { return p.Applicant == ByOrganisation }
 
 var policyID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,59}$`)
 
@@ -102,6 +119,10 @@ func (p *Policy) Validate() error {
 		}
 	}
 	v.Check(utf8.RuneCountInString(p.Basis) <= 200, "basis", "error.policy.text")
+	v.Check(p.Applicant == "" || slices.Contains(Applicants, p.Applicant), "applicant", "error.enum")
+	if p.Applicant == ByPerson {
+		p.Applicant = "" // one way to say it: the default
+	}
 	b := p.Benefit
 	v.Check(b.AmountYuan >= 0 && b.AmountYuan <= 100_000_000 && b.PerPersonYuan >= 0 && b.PerPersonYuan <= 1_000_000, "benefit", "error.number.range")
 	v.Check(b.RatePct >= 0 && b.RatePct <= 100 && b.TermMonthsMax >= 0 && b.TermMonthsMax <= 600, "benefit", "error.number.range")
@@ -155,6 +176,12 @@ const (
 	Eligible    Status = "eligible"
 	NotEligible Status = "not_eligible"
 	NeedsInfo   Status = "needs_info"
+	// Voluntary: the person fails only parts the rule waives on their own
+	// application (Cond.Voluntary) — 可自願報名參加, not 不符合.
+	Voluntary Status = "voluntary"
+	// ForOrganisations: a support an organisation claims, which a person's
+	// answers have not shown their venture to qualify for (ForPerson).
+	ForOrganisations Status = "for_organisations"
 )
 
 // Result is one policy checked against one person.
@@ -204,13 +231,17 @@ func Evaluate(policies []*Policy, f *Facts, asOf core.Date) []Result {
 		if !p.Active || p.cond == nil {
 			continue
 		}
-		t, reasons := p.cond.eval(&evaluation{f: f, asOf: asOf})
+		e := &evaluation{f: f, asOf: asOf}
+		t, reasons := p.cond.eval(e)
 		r := Result{Policy: p, Reasons: reasons}
-		switch t {
-		case Yes:
+		switch {
+		case t == Yes && e.waived:
+			r.Status = Voluntary
+			r.Benefit = p.grant(f, asOf)
+		case t == Yes:
 			r.Status = Eligible
 			r.Benefit = p.grant(f, asOf)
-		case No:
+		case t == No:
 			r.Status = NotEligible
 		default:
 			r.Status = NeedsInfo
@@ -223,6 +254,19 @@ func Evaluate(policies []*Policy, f *Facts, asOf core.Date) []Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// ForPerson is how results read to a person: a support an organisation
+// claims is theirs only when their venture's facts already qualify it;
+// otherwise it is for organisations, with nothing to ask and nothing
+// failed (a job seeker is not asked whether she is a labour agency).
+func ForPerson(rs []Result) []Result {
+	for i, r := range rs {
+		if r.Policy.ForOrganisations() && r.Status != Eligible {
+			rs[i] = Result{Policy: r.Policy, Status: ForOrganisations}
+		}
+	}
+	return rs
 }
 
 func (p *Policy) grant(f *Facts, asOf core.Date) *Granted {

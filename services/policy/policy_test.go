@@ -107,11 +107,22 @@ var personas = []persona{
 	{"training wish unknown", today, Facts{TargetGroups: groups("unemployment_insurance_recipient"), Venture: &Venture{Stage: "idea"}},
 		map[string]Status{"ui-training-subsidy": NeedsInfo}, []string{"wants_training"}},
 
-	// farmer-free-training (二): 16+, men under 40, women under 35
+	// farmer-free-training (二): 16+, men under 40, women under 35; those
+	// outside the band may still sign up of their own accord (本著自願原則
+	// 根據個人申請也可報名參加), but not a child under 16 (法定年齡內).
 	{"man aged 39 (40 tomorrow)", today, farmer("male", "1986-11-26"), map[string]Status{"farmer-free-training": Eligible}, nil},
-	{"man turning 40 today", today, farmer("male", "1986-11-25"), map[string]Status{"farmer-free-training": NotEligible}, nil},
+	{"man turning 40 today", today, farmer("male", "1986-11-25"), map[string]Status{"farmer-free-training": Voluntary}, nil},
 	{"woman aged 34", today, farmer("female", "1991-11-26"), map[string]Status{"farmer-free-training": Eligible}, nil},
-	{"woman turning 35 today", today, farmer("female", "1991-11-25"), map[string]Status{"farmer-free-training": NotEligible}, nil},
+	{"woman turning 35 today", today, farmer("female", "1991-11-25"), map[string]Status{"farmer-free-training": Voluntary}, nil},
+	{"woman of 58", today, farmer("female", "1968-03-01"), map[string]Status{"farmer-free-training": Voluntary}, nil},
+	{"man of 45 already certified", today, with(farmer("male", "1981-05-01"), func(f *Facts) { f.HasSkillCertificate = b(true) }),
+		map[string]Status{"farmer-free-training": NotEligible}, nil},
+	{"man of 45 who refused three recommendations", today, with(farmer("male", "1981-05-01"), func(f *Facts) { f.TrainingRefusals = n(3) }),
+		map[string]Status{"farmer-free-training": NotEligible}, nil},
+	{"man of 45, certificate not given", today, with(farmer("male", "1981-05-01"), func(f *Facts) { f.HasSkillCertificate = nil }),
+		map[string]Status{"farmer-free-training": NeedsInfo}, []string{"has_skill_certificate"}},
+	{"man of 45 not on the roster", today, with(farmer("male", "1981-05-01"), func(f *Facts) { f.OnFarmerRoster = b(false) }),
+		map[string]Status{"farmer-free-training": NotEligible}, nil},
 	{"aged 15", today, farmer("male", "2010-11-26"), map[string]Status{"farmer-free-training": NotEligible}, nil},
 	{"turning 16 today", today, farmer("female", "2010-11-25"), map[string]Status{"farmer-free-training": Eligible}, nil},
 	{"refused three recommendations", today, with(farmer("male", "1995-01-01"), func(f *Facts) { f.TrainingRefusals = n(3) }),
@@ -134,12 +145,22 @@ var personas = []persona{
 	{"not on the roster", today, with(farmer("male", "1995-01-01"), func(f *Facts) { f.OnFarmerRoster = b(false) }),
 		map[string]Status{"farmer-free-training": NotEligible, "farmer-unemployment-registration": NotEligible}, nil},
 
-	// farmer-unemployment-registration: under 0.1 mu
+	// farmer-unemployment-registration: under 0.1 mu, or relocated by law
+	// (征地后人均耕地不足0.1畝、依法拆村建居的無業人員, 三(一)1)
 	{"0.09 mu per person", today, with(farmer("male", "1970-01-01"), func(f *Facts) { f.FarmlandPerCapitaMu = mu(0.09) }),
 		map[string]Status{"farmer-unemployment-registration": Eligible}, nil},
 	{"0.1 mu per person", today, with(farmer("male", "1970-01-01"), func(f *Facts) { f.FarmlandPerCapitaMu = mu(0.1) }),
+		map[string]Status{"farmer-unemployment-registration": NeedsInfo}, []string{"relocated_by_law"}},
+	{"0.1 mu per person, not relocated", today, with(farmer("male", "1970-01-01"), func(f *Facts) { f.FarmlandPerCapitaMu, f.RelocatedByLaw = mu(0.1), b(false) }),
 		map[string]Status{"farmer-unemployment-registration": NotEligible}, nil},
-	{"farmland not given", today, farmer("male", "1970-01-01"), map[string]Status{"farmer-unemployment-registration": NeedsInfo}, []string{"farmland_per_capita_mu"}},
+	{"0.5 mu per person but relocated by law", today, with(farmer("female", "1970-01-01"), func(f *Facts) { f.FarmlandPerCapitaMu, f.RelocatedByLaw = mu(0.5), b(true) }),
+		map[string]Status{"farmer-unemployment-registration": Eligible}, nil},
+	{"relocated by law, farmland not given", today, with(farmer("female", "1970-01-01"), func(f *Facts) { f.RelocatedByLaw = b(true) }),
+		map[string]Status{"farmer-unemployment-registration": Eligible}, nil},
+	{"relocated by law but employed", today, with(farmer("female", "1970-01-01"), func(f *Facts) { f.RelocatedByLaw, f.Employed = b(true), b(true) }),
+		map[string]Status{"farmer-unemployment-registration": NotEligible}, nil},
+	{"farmland not given", today, farmer("male", "1970-01-01"), map[string]Status{"farmer-unemployment-registration": NeedsInfo},
+		[]string{"farmland_per_capita_mu", "relocated_by_law"}},
 
 	// rewards (三)(三), (三)(四)
 	{"employer of 3 farmers for 2 years", today, Facts{Venture: &Venture{Stage: "operating", LandFarmerEmployees: n(3), LandFarmerContractYears: mu(2), LandFarmerEmployedYears: mu(2)}},
@@ -179,6 +200,26 @@ var personas = []persona{
 	{"farmer's individual business", today, with(farmer("male", "1980-01-01"), func(f *Facts) {
 		f.Venture = &Venture{Stage: "operating", Form: "individual", Industry: "trade", FirstRegistered: d("2024-01-01")}
 	}), map[string]Status{"farmer-tax-relief": NotEligible}, nil},
+
+	// retired-soldier-free-training: 職業培訓 (十一)
+	{"retired soldier", today, Facts{TargetGroups: groups("retired_soldier")}, map[string]Status{"retired-soldier-free-training": Eligible}, nil},
+	{"retired soldier and graduate", today, Facts{TargetGroups: groups("college_graduate", "retired_soldier")}, map[string]Status{"retired-soldier-free-training": Eligible}, nil},
+	{"not a retired soldier", today, Facts{TargetGroups: groups("returned_overseas_student")}, map[string]Status{"retired-soldier-free-training": NotEligible}, nil},
+	{"groups not given, for the soldiers' training", today, Facts{}, map[string]Status{"retired-soldier-free-training": NeedsInfo}, []string{"target_groups"}},
+
+	// returning migrant workers: 促進以創業帶動就業 (六)(七)
+	{"returning migrant worker with an idea", today, Facts{TargetGroups: groups("returning_migrant_worker"), Venture: &Venture{Stage: "idea"}},
+		map[string]Status{"returning-migrant-startup-support": Eligible, "guaranteed-loan-returning-migrant": NotEligible}, nil},
+	{"returning migrant worker preparing, short of funds", today, Facts{TargetGroups: groups("returning_migrant_worker"), Venture: &Venture{Stage: "preparing", OwnFundsSufficient: b(false)}},
+		map[string]Status{"returning-migrant-startup-support": Eligible, "guaranteed-loan-returning-migrant": Eligible}, nil},
+	{"returning migrant worker with enough funds", today, Facts{TargetGroups: groups("returning_migrant_worker"), Venture: &Venture{Stage: "operating", OwnFundsSufficient: b(true)}},
+		map[string]Status{"returning-migrant-startup-support": Eligible, "guaranteed-loan-returning-migrant": NotEligible}, nil},
+	{"returning migrant worker, funds not given", today, Facts{TargetGroups: groups("returning_migrant_worker"), Venture: &Venture{Stage: "operating"}},
+		map[string]Status{"guaranteed-loan-returning-migrant": NeedsInfo}, []string{"venture.own_funds_sufficient"}},
+	{"returning migrant worker whose business closed", today, Facts{TargetGroups: groups("returning_migrant_worker"), Venture: &Venture{Stage: "closed", OwnFundsSufficient: b(false)}},
+		map[string]Status{"returning-migrant-startup-support": NotEligible, "guaranteed-loan-returning-migrant": NotEligible}, nil},
+	{"unemployed, not a returning migrant", today, Facts{TargetGroups: groups("registered_unemployed"), Venture: &Venture{Stage: "preparing", OwnFundsSufficient: b(false)}},
+		map[string]Status{"returning-migrant-startup-support": NotEligible, "guaranteed-loan-returning-migrant": NotEligible}, nil},
 
 	// free-employment-services: everyone
 	{"nothing known", today, Facts{}, map[string]Status{"free-employment-services": Eligible}, nil},
