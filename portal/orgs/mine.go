@@ -48,7 +48,7 @@ func (a *Handlers) renderOrg(c *fiber.Ctx, status int, details fiber.Map, invite
 	c.Status(status)
 	return a.Render(c, "pages/org", fiber.Map{"Title": "org.title", "Org": o, "People": people, "Invites": o.LiveInvites(a.Clock.Now()),
 		"Manager": me.Part == orgs.Manager, "Editable": o.Status != orgs.Verified, "Details": details, "Invite": invite, "Errors": errs,
-		"Options": a.options(), "Me": p.ID})
+		"Options": a.options(), "Me": p.ID, "Status": string(o.Status)})
 }
 
 // detailsSubmit corrects the organisation's details, sending a rejected

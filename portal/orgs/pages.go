@@ -68,7 +68,16 @@ func formErrors(err error) (errs map[string]string, status int, ok bool) {
 
 // options are the choices of an organisation's form.
 func (a *Handlers) options() fiber.Map {
-	return fiber.Map{"Kinds": orgs.Kinds, "Districts": a.Lists.Codes(reference.District)}
+	return fiber.Map{"Kinds": strs(orgs.Kinds), "Districts": a.Lists.Codes(reference.District)}
+}
+
+// strs are an enumeration's values as the templates compare them.
+func strs[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 func (a *Handlers) registerPage(c *fiber.Ctx) error {

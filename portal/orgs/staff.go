@@ -16,8 +16,9 @@ func (a *Handlers) staffListPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/staff_orgs", fiber.Map{"Title": "staff.orgs.title", "Rows": rows, "Total": total, "Query": q,
-		"Statuses": orgs.Statuses, "Kinds": orgs.Kinds, "Pager": web.NewPager(c, p, total)})
+	return a.Render(c, "pages/staff_orgs", fiber.Map{"Title": "staff.orgs.title", "Rows": rows, "Total": total,
+		"Query": fiber.Map{"q": q.Text, "status": string(q.Status), "kind": string(q.Kind)},
+		"Statuses": strs(orgs.Statuses), "Kinds": strs(orgs.Kinds), "Pager": web.NewPager(c, p, total)})
 }
 
 func (a *Handlers) staffOrgPage(c *fiber.Ctx) error {
@@ -35,7 +36,7 @@ func (a *Handlers) renderStaffOrg(c *fiber.Ctx, status int, reason string, errs 
 	}
 	c.Status(status)
 	return a.Render(c, "pages/staff_org", fiber.Map{"Title": "staff.org.title", "Org": o, "People": people, "Reason": reason, "Errors": errs,
-		"Pending": o.Status == orgs.Pending})
+		"Pending": o.Status == orgs.Pending, "Status": string(o.Status)})
 }
 
 func (a *Handlers) staffVerify(c *fiber.Ctx) error {
