@@ -80,7 +80,7 @@ func TestOrgAPI(t *testing.T) {
 		{Name: "its code is taken", Method: "POST", Path: "/api/v1/orgs/register", Body: orgBody("別的廠", code, "other@factory.cn"), Status: 409,
 			Contains: []string{`"field":"credit_code"`, `"code":"error.org.code_taken"`}},
 		{Name: "the manager reads it", Method: "GET", Path: "/api/v1/orgs/mine", Token: m, Status: 200,
-			Contains: []string{`"credit_code":"` + code + `"`, `"status":"pending"`, `"verified":false`, `"your_part":"manager"`, `"login_masked":"h***@factory.cn"`},
+			Contains:    []string{`"credit_code":"` + code + `"`, `"status":"pending"`, `"verified":false`, `"your_part":"manager"`, `"login_masked":"h***@factory.cn"`},
 			NotContains: []string{"hr@factory.cn", "login_key"}},
 		{Name: "the staff's list", Method: "GET", Path: "/api/v1/staff/orgs?status=pending", Token: admin, Status: 200,
 			Contains: []string{`"total":1`, `"credit_code":"` + code + `"`, `"users":1`}},

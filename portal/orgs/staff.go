@@ -17,7 +17,7 @@ func (a *Handlers) staffListPage(c *fiber.Ctx) error {
 		return err
 	}
 	return a.Render(c, "pages/staff_orgs", fiber.Map{"Title": "staff.orgs.title", "Rows": rows, "Total": total,
-		"Query": fiber.Map{"q": q.Text, "status": string(q.Status), "kind": string(q.Kind)},
+		"Query":    fiber.Map{"q": q.Text, "status": string(q.Status), "kind": string(q.Kind)},
 		"Statuses": strs(orgs.Statuses), "Kinds": strs(orgs.Kinds), "Pager": web.NewPager(c, p, total)})
 }
 
