@@ -16,6 +16,7 @@ import (
 
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
+	"onestop/services/orgs"
 	"onestop/services/training"
 )
 
@@ -359,4 +360,44 @@ func TestHostileLoans(t *testing.T) {
 		{"POST", "/api/v1/loans/" + id + "/steps", []string{"action", "note", "rate_pct"}, ""},
 	}, []string{"loans"})
 	t.Logf("%d hostile loan requests", n)
+}
+
+// TestHostileOrgs: the corpus against an organisation's registration, its
+// users' joining and its manager's writes, and the staff's list: nothing
+// is accepted, nothing fails, nothing is stored.
+func TestHostileOrgs(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	mgrID, mgr, _ := tp.Account(accounts.Organisation, "hr@factory.cn")
+	in := orgs.Input{Name: "東城第一製衣廠", CreditCode: "91350100M000100Y43", Kind: orgs.Employer, District: "dongcheng", Address: "東城區人民路 1 號",
+		ContactName: "陳經理", ContactPhone: "0755-86013388"}
+	if _, err := tp.App.Bureau().Orgs.Found(context.Background(), accounts.Principal{ID: mgrID, Role: accounts.Organisation}, in, accounts.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	colls := []string{"orgs", "org_registrations", "org_invitations", "users", "registrations", "keys"}
+	org := []string{"name", "credit_code", "kind", "district", "address", "contact_name", "contact_phone"}
+	count := sweepHostile(t, tp, "", []hostileTarget{
+		{"POST", "/api/v1/orgs/register", append(org, "email", "phone", "user_name", "password"), ""},
+		{"POST", "/api/v1/orgs/register/confirm", []string{"registration_id", "code"}, ""},
+		{"POST", "/api/v1/orgs/join", []string{"invitation", "name", "password"}, ""},
+	}, colls)
+	count += sweepHostile(t, tp, mgr, []hostileTarget{
+		{"PATCH", "/api/v1/orgs/mine", append(org, "version"), ""},
+		{"POST", "/api/v1/orgs/mine/invitations", []string{"email", "phone", "name"}, ""},
+		{"POST", "/api/v1/orgs/join/accept", []string{"invitation"}, ""},
+	}, colls)
+	for _, s := range hostileStrings {
+		if len(s) > 4000 {
+			continue
+		}
+		for _, p := range []string{"q", "status", "kind", "page", "size"} {
+			resp, out := tp.Do("GET", "/api/v1/staff/orgs?"+p+"="+url.QueryEscape(s), nil, admin)
+			count++
+			if resp.StatusCode != 200 {
+				t.Errorf("the organisations with %s=%.40q: %d %s", p, s, resp.StatusCode, out)
+			}
+		}
+	}
+	t.Logf("%d hostile requests about organisations", count)
 }

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/orgs"
 )
 
 // ownWorld is a portal with two accounts of every role but the
@@ -73,6 +75,14 @@ func newOwnWorld(t *testing.T, tp *portaltest.Portal) *ownWorld {
 		o.must(t, "PUT", "/api/v1/me/mentor", map[string]any{"type": "successful_founder", "industries": []string{"technology"},
 			"topics": []string{"financing", "tax", "law"}, "bio": "連續創業者，十年軟件公司經營經驗。", "languages": []string{"zh"}, "capacity": 50, "contact": []string{"sms"}},
 			o.tok[accounts.Mentor][i])
+	}
+	// Each organisation's account manages an organisation of its own.
+	for i := range 2 {
+		in := orgs.Input{Name: fmt.Sprintf("測試單位%d", i+1), CreditCode: orgs.WithCheckChar(fmt.Sprintf("914401017084611%02d", i)), Kind: orgs.Employer,
+			District: "dongcheng", Address: "東城區人民路1號", ContactName: "陳經理", ContactPhone: "0755-86013388"}
+		if _, err := tp.App.Bureau().Orgs.Found(context.Background(), o.orgManager(i), in, accounts.Meta{IP: "192.0.2.1"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	o.reviewer, _, _ = tp.Account(accounts.Mentor, "mentor3@own.test.cn")
 	o.must(t, "POST", "/api/v1/admin/intakes", map[string]string{"name": "2026 冬季"}, o.admin)
@@ -155,7 +165,8 @@ func kindOf(path string) string {
 		{"cases/", "case"}, {"courses/", "course"}, {"training/", "course"}, {"certificates/", "certificate"},
 		{"hotline/contacts/", "contact"}, {"hotline/calls/", "call"}, {"hotline/accounts/", "account"}, {"staff/people/", "person"},
 		{"mentors/", "mentor"}, {"policies/", "policy"}, {"projects/", "project"}, {"ventures/", "venture"},
-		{"disputes/", "dispute"},
+		{"disputes/", "dispute"}, {"org/invitations/", "org_invite"}, {"orgs/mine/invitations/", "org_invite"}, {"org/users/", "org_user"},
+		{"orgs/mine/users/", "org_user"},
 	} {
 		if strings.Contains(path, k.part) {
 			return k.kind
@@ -303,8 +314,33 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		f.ids["id"] = o.id[accounts.Mentor][0]
 	case "policy":
 		f.ids["id"] = "guaranteed-loan"
+	case "org_invite":
+		// An open invitation of the first organisation (its manager owns
+		// it); the second organisation's manager is the other.
+		o.n++
+		inv := o.must(t, "POST", "/api/v1/orgs/mine/invitations", map[string]any{"email": fmt.Sprintf("invitee%d@own.test.cn", o.n), "name": "同事"}, first)
+		f.ids["id"] = portaltest.Str(inv, "id")
+	case "org_user":
+		// A colleague who joined the first organisation.
+		o.n++
+		id, _, _ := o.tp.Account(accounts.Organisation, fmt.Sprintf("colleague%d@own.test.cn", o.n))
+		svc, m := o.tp.App.Bureau().Orgs, accounts.Meta{IP: "192.0.2.1"}
+		inv, err := svc.Invite(context.Background(), o.orgManager(0), orgs.InviteInput{Email: fmt.Sprintf("colleague%d@own.test.cn", o.n), Name: "同事"}, m)
+		if err == nil {
+			_, err = svc.Accept(context.Background(), accounts.Principal{ID: id, Role: accounts.Organisation}, inv.Token, m)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ids["id"] = id
 	}
 	return f
+}
+
+// orgManager is the organisation's account i as the manager of its own
+// organisation.
+func (o *ownWorld) orgManager(i int) accounts.Principal {
+	return accounts.Principal{ID: o.id[accounts.Organisation][i], Role: accounts.Organisation, Name: "測試organisation"}
 }
 
 // body is a valid request body of a row, so that a refusal is about who

@@ -12,6 +12,7 @@ import (
 	"onestop/portal/mentors"
 	"onestop/portal/notify"
 	"onestop/portal/onestop"
+	"onestop/portal/orgs"
 	"onestop/portal/people"
 	"onestop/portal/policy"
 	"onestop/portal/privacy"
@@ -45,6 +46,7 @@ func (a *App) routeTable() []web.Route {
 		figures.New(a.Kit, b).Routes(),
 		reference.New(a.Kit, b).Routes(),
 		workdays.New(a.Kit, b).Routes(),
+		orgs.New(a.Kit, b).Routes(),
 	)
 }
 

@@ -18,6 +18,7 @@ import (
 	"onestop/services/loans"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
+	"onestop/services/orgs"
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/projects"
@@ -173,7 +174,9 @@ func TestCatalogsComplete(t *testing.T) {
 		"notify.loan.step.": {"forward", "return", "approve", "decline", "disburse"},
 		"figdim.":           {"all", "district", "industry", "topic", "bank", "provider", "call_topic", "complaint_kind", "case_outcome"},
 		"figures.series.":   {"calls", "consult_asked", "loans_applied", "training_enrolled"},
-		"guarantee.":        loans.Guarantees, "document.": loans.Documents,
+		"org.kind.":         orgKeys(orgs.Kinds, "", ".hint"), "org.status.": orgKeys(orgs.Statuses, "", ".what"),
+		"org.part.": {orgs.Manager, orgs.Member}, "org.details.lead.": orgKeys(orgs.Statuses, ""), "org.details.submit.": orgKeys(orgs.Statuses, ""),
+		"guarantee.": loans.Guarantees, "document.": loans.Documents,
 		"reference.kind.": {string(reference.District), string(reference.Industry), string(reference.Sector)},
 		"op.":             {"eq", "ne", "in", "not_in", "contains", "contains_any", "lacks", "lt", "lte", "gt", "gte", "within_years", "beyond_years", "is.true", "is.false", "not"},
 	}
@@ -194,6 +197,18 @@ func TestCatalogsComplete(t *testing.T) {
 			t.Errorf("%s uses %q, which no catalog has", where, k)
 		}
 	}
+}
+
+// orgKeys are the values of an organisation's enumeration, each with
+// every suffix of its keys.
+func orgKeys[T ~string](values []T, suffixes ...string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range suffixes {
+			out = append(out, string(v)+s)
+		}
+	}
+	return out
 }
 
 func TestLanguageChoice(t *testing.T) {

@@ -147,7 +147,7 @@ var paramCollection = map[string]string{
 	"policies": "policies", "users": "users", "applications": "applications", "bases": "bases",
 	"cases": "cases", "complaints": "complaints", "consultations": "consultations", "courses": "courses",
 	"training": "courses", "contacts": "contacts", "loans": "loans", "mentors": "mentors",
-	"projects": "projects", "services": "service_requests", "people": "profiles", "ventures": "ventures",
+	"projects": "projects", "services": "service_requests", "people": "profiles", "ventures": "ventures", "orgs": "orgs",
 }
 
 // sweepQueries are extra query strings read on list routes besides the bare
@@ -167,6 +167,8 @@ var sweepQueries = map[string][]string{
 	"/api/v1/courses":        {"q=培訓"},
 	"/api/v1/admin/users":    {"q=王"},
 	"/api/v1/staff/services": {"status=open"},
+	"/api/v1/staff/orgs":     {"status=pending", "q=製衣"},
+	"/staff/orgs":            {"status=verified", "q=恒達"},
 }
 
 // ids returns the ids of a collection, sorted.

@@ -40,6 +40,10 @@ type TokenResponse struct {
 	DeviceToken string `json:"device_token,omitempty"`
 }
 
+// ToTokenResponse is a sign-in as the API answers it, for the areas that
+// sign in through their own flows (an organisation's registration).
+func ToTokenResponse(t *accounts.Tokens) TokenResponse { return toTokenResponse(t) }
+
 func toTokenResponse(t *accounts.Tokens) TokenResponse {
 	return TokenResponse{AccessToken: t.Access, RefreshToken: t.Refresh, TokenType: "Bearer", ExpiresIn: t.ExpiresIn, User: toAPIUser(t.User),
 		DeviceToken: t.Device}

@@ -103,11 +103,14 @@ func MenuFor(who accounts.Principal) Nav {
 		return Nav{Main: []NavLink{{"/provider", "nav.provider"}}, More: []NavGroup{mine(), browse(true)}}
 	case accounts.BankOfficer:
 		return Nav{Main: []NavLink{{"/loans", "nav.bank"}}, More: []NavGroup{mine(), browse(true)}}
+	case accounts.Organisation:
+		// An organisation's user works for it: its page, not a profile.
+		return Nav{Main: []NavLink{{"/org", "nav.org"}}, More: []NavGroup{mine(), browse(true)}}
 	case accounts.Admin:
 		return Nav{
 			Main: []NavLink{{"/admin/policies", "nav.admin.policies"}, {"/admin/bases", "nav.admin.bases"}, {"/admin/users", "nav.admin.users"}, {"/admin/figures", "nav.admin.figures"}},
 			More: []NavGroup{
-				{Label: "nav.group.admin", Links: []NavLink{{"/admin/mentors", "nav.admin.mentors"}, {"/admin/intakes", "nav.admin.intakes"},
+				{Label: "nav.group.admin", Links: []NavLink{{"/admin/mentors", "nav.admin.mentors"}, {"/staff/orgs", "nav.staff_orgs"}, {"/admin/intakes", "nav.admin.intakes"},
 					{"/admin/projects", "nav.admin.projects"}, navReviews, {"/admin/training", "nav.admin.training"}, {"/admin/banks", "nav.admin.banks"},
 					{"/admin/reference", "nav.admin.reference"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
 				hotlineWork(NavLink{"/hotline/today", "nav.today"}, NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),

@@ -80,6 +80,19 @@ func (s *Service) StartRegistration(ctx context.Context, in NewAccount, m Meta) 
 	if in.Role != Mentor {
 		in.Role = Entrepreneur
 	}
+	return s.startRegistration(ctx, in, m)
+}
+
+// StartOrgRegistration begins the registration of an organisation's user
+// (services/orgs: the first user of an organisation registering, or a
+// colleague invited). Only ConfirmOrgRegistration finishes it, so no
+// organisation's account opens without the organisation taking it in.
+func (s *Service) StartOrgRegistration(ctx context.Context, in NewAccount, m Meta) (*Started, error) {
+	in.Role = Organisation
+	return s.startRegistration(ctx, in, m)
+}
+
+func (s *Service) startRegistration(ctx context.Context, in NewAccount, m Meta) (*Started, error) {
 	keys, err := s.validate(&in)
 	if err != nil {
 		return nil, err
@@ -191,6 +204,24 @@ func (s *Service) PendingLogin(ctx context.Context, id string) (string, error) {
 // code is compared; the right code takes the registration away in one
 // step, so it opens one account at most.
 func (s *Service) ConfirmRegistration(ctx context.Context, id, code string, m Meta) (*Tokens, error) {
+	return s.confirmRegistration(ctx, id, code, m, nil)
+}
+
+// ConfirmOrgRegistration is ConfirmRegistration for a registration
+// StartOrgRegistration began: joined takes the new account into its
+// organisation before it signs in. Should joined fail, the account is
+// closed again (its record removed, its login freed) and its error
+// returned: no organisation's user is left without the organisation.
+func (s *Service) ConfirmOrgRegistration(ctx context.Context, id, code string, m Meta, joined func(ctx context.Context, u *User) error) (*Tokens, error) {
+	if joined == nil {
+		return nil, core.Errorf(core.Internal, "error.internal")
+	}
+	return s.confirmRegistration(ctx, id, code, m, joined)
+}
+
+// confirmRegistration confirms a person's own registration (joined nil)
+// or an organisation user's (joined set): neither confirms the other's.
+func (s *Service) confirmRegistration(ctx context.Context, id, code string, m Meta, joined func(ctx context.Context, u *User) error) (*Tokens, error) {
 	if !validRegistrationID(id) {
 		return nil, codeProblem("error.code.expired")
 	}
@@ -201,7 +232,7 @@ func (s *Service) ConfirmRegistration(ctx context.Context, id, code string, m Me
 	if err := s.take(ctx, confirmPerIP, m.IP, &got); err != nil {
 		return nil, err
 	}
-	p, err := s.tryCode(ctx, id, code)
+	p, err := s.tryCode(ctx, id, code, joined != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -218,13 +249,37 @@ func (s *Service) ConfirmRegistration(ctx context.Context, id, code string, m Me
 	if err != nil {
 		return nil, err
 	}
+	if joined != nil {
+		if err := joined(ctx, u); err != nil {
+			s.unopen(context.WithoutCancel(ctx), u, s.loginKeys(in.Email, in.Phone)[0])
+			return nil, err
+		}
+	}
 	s.audit.Record(ctx, audit.Actor{ID: u.ID, Role: string(u.Role), Name: u.Name, IP: m.IP}, "user.register", audit.Success, u.ID, "")
 	return s.signedIn(ctx, u, m)
 }
 
+// unopen takes back an account open has just written and nothing yet
+// refers to: its record, its search entry and its login key.
+func (s *Service) unopen(ctx context.Context, u *User, key string) {
+	if err := s.outbox.Begin(ctx, Index.Name, u.ID); err != nil {
+		s.log.Error("an account opened for an organisation stays without it", "user", u.ID, "err", err)
+		return
+	}
+	_, err := s.store.C("users").DeleteOne(ctx, bson.D{{Key: "_id", Value: u.ID}})
+	s.outbox.Apply(ctx, Index.Name, u.ID)
+	if err != nil {
+		s.log.Error("an account opened for an organisation stays without it", "user", u.ID, "err", err)
+		return
+	}
+	_ = s.store.ReleaseKey(ctx, key, u.ID)
+}
+
 // tryCode counts one try against the registration and returns it when code
-// is its code and the registration was still there to take.
-func (s *Service) tryCode(ctx context.Context, id, code string) (*pending, error) {
+// is its code and the registration was still there to take: a person's own
+// registration through ConfirmRegistration, an organisation user's (org)
+// only through ConfirmOrgRegistration.
+func (s *Service) tryCode(ctx context.Context, id, code string, org bool) (*pending, error) {
 	var p pending
 	filter := bson.D{{Key: "_id", Value: hashToken(id)}}
 	err := s.store.C(Registrations.Name).FindOneAndUpdate(ctx, filter, bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}},
@@ -240,6 +295,10 @@ func (s *Service) tryCode(ctx context.Context, id, code string) (*pending, error
 		return nil, codeProblem("error.code.attempts")
 	case p.CodeHash == "" || !hmac.Equal([]byte(p.CodeHash), []byte(s.codeHash(id, code))):
 		return nil, codeProblem("error.code.wrong")
+	case (p.Role == Organisation) != org:
+		// The other door's registration: the code is right, but this
+		// door opens no such account; the registration stays for its own.
+		return nil, codeProblem("error.code.expired")
 	}
 	res, err := s.store.C(Registrations.Name).DeleteOne(ctx, filter)
 	if err != nil {

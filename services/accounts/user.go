@@ -27,11 +27,15 @@ const (
 	IncubatorManager Role = "incubator_manager" // 孵化基地管理員
 	Provider         Role = "training_provider" // 培訓機構
 	BankOfficer      Role = "bank_officer"      // 合作銀行經辦
-	Admin            Role = "admin"             // 管理員
+	// Organisation is a user of an organisation's account (單位用戶): an
+	// employer's, a labour agency's or a farmer-founded entity's
+	// (services/orgs keeps which, and who manages it).
+	Organisation Role = "organisation"
+	Admin        Role = "admin" // 管理員
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Provider, BankOfficer, Admin}
+var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Provider, BankOfficer, Organisation, Admin}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

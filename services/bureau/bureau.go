@@ -24,6 +24,7 @@ import (
 	"onestop/services/mentors"
 	"onestop/services/notify"
 	"onestop/services/onestop"
+	"onestop/services/orgs"
 	"onestop/services/outbox"
 	"onestop/services/people"
 	"onestop/services/pii"
@@ -94,9 +95,12 @@ type Bureau struct {
 	Loans    *loans.Service
 	// Entitlements tell people when what they qualify for changes.
 	Entitlements *entitlements.Service
-	Replays      *replays.Store
-	Privacy      *privacy.Registry
-	Rights       *rights.Service
+	// Orgs are the organisation accounts: employers, labour agencies and
+	// farmer-founded entities, and their users.
+	Orgs    *orgs.Service
+	Replays *replays.Store
+	Privacy *privacy.Registry
+	Rights  *rights.Service
 
 	store  *store.Store
 	engine search.Engine
@@ -204,6 +208,11 @@ func New(c Config) (*Bureau, error) {
 				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays})
 			return err
 		},
+		func() error {
+			b.Orgs, err = orgs.New(orgs.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, Accounts: b.Accounts, Vault: c.Vault,
+				Clock: clock, Reference: b.Reference, Log: c.Log})
+			return err
+		},
 		// The views after the areas whose open overdue work their rates
 		// count.
 		func() error {
@@ -269,7 +278,7 @@ func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
-		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections} {
+		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections, orgs.Collections} {
 		colls = append(colls, cs...)
 	}
 	return colls

@@ -25,6 +25,12 @@ var impersonal = map[string]string{
 	rights.Jobs.Name:     "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
 	"registrations":      "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
 	"entitlement_sweeps": "the progress of the re-check of everyone: counts and times",
+	"orgs": "organisation accounts (employers, labour agencies, farmer-founded entities): the organisation's registration and the contact it " +
+		"gives the bureau, its users' account ids (their names are read from their accounts, so an erased one shows its pseudonym)",
+	"org_registrations": "an organisation's details while its first user's registration code is awaited, or which invitation a newcomer " +
+		"takes up: no login, deleted on confirmation",
+	"org_invitations": "open invitations to an organisation: the invited login sealed and masked and the name the manager gave, deleted " +
+		"when taken up or withdrawn",
 }
 
 // privacy registers every area of the personal-data contract and refuses

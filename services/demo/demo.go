@@ -36,6 +36,10 @@ var Accounts = []accounts.NewAccount{
 	{Email: "school@demo.onestop.cn", Name: "東城職業培訓學校", Role: accounts.Provider},
 	{Email: "academy@demo.onestop.cn", Name: "北山創業學院", Role: accounts.Provider},
 	{Email: "bank@demo.onestop.cn", Name: "城商行信貸部 何經理", Role: accounts.BankOfficer},
+	{Email: "hr@demo.onestop.cn", Name: "鄭人事", Role: accounts.Organisation},
+	{Email: "hr2@demo.onestop.cn", Name: "吳專員", Role: accounts.Organisation},
+	{Email: "agency@demo.onestop.cn", Name: "馮經理", Role: accounts.Organisation},
+	{Email: "coop@demo.onestop.cn", Name: "何大山", Role: accounts.Organisation},
 	{Email: "wang@demo.onestop.cn", Name: "王小明", Role: accounts.Entrepreneur},
 	{Phone: "13800138001", Name: "李秀英", Role: accounts.Entrepreneur},
 	{Phone: "13800138002", Name: "劉建國", Role: accounts.Entrepreneur},
@@ -108,7 +112,8 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 		load func(context.Context) error
 	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
 		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
-		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans}} {
+		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans},
+		{"organisations (employers, labour agencies, farmer-founded entities)", a.orgs}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err
