@@ -27,6 +27,10 @@ type ResultView struct {
 	Benefit                               *policy.Granted
 	// ApplyLink leads an eligible entrepreneur to apply (a loan).
 	ApplyLink string
+	// Pending names, by their evidence, the facts an eligible outcome rests
+	// on that are only the person's word (policy.Result.Unverified), and
+	// Bring what to bring to have them checked.
+	Pending, Bring []string
 }
 
 // ResultViews are eligibility results as the supports and person pages
@@ -44,6 +48,10 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 		for _, m := range ar.Missing {
 			rv.Missing = append(rv.Missing, a.I18n.T(l, "fact."+m))
 		}
+		for _, k := range ar.Unverified {
+			rv.Pending = append(rv.Pending, a.I18n.T(l, "checked."+k))
+		}
+		rv.Bring = ar.Bring
 		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && slices.Contains(loans.LoanPolicies, rv.ID) {
 			rv.ApplyLink = "/loans/new?policy=" + rv.ID
 		}
@@ -60,11 +68,13 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) []ResultView {
 }
 
 func (a *Handlers) supportsPage(c *fiber.Ctx) error {
-	rs, asOf, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
+	me := web.Principal(c)
+	ans, err := a.people.Eligibility(c.UserContext(), me, me.ID)
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.ResultViews(c, rs), "AsOf": asOf.String(), "Types": onestop.Types})
+	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.ResultViews(c, ans.Results), "AsOf": ans.AsOf.String(),
+		"Types": onestop.Types, "GaveUp": ans.GaveUpPlacement})
 }
 
 // checkPage is the public self-check: a short form that grows with the
