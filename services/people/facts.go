@@ -230,14 +230,18 @@ func setFact(f *policy.Facts, key, value string) {
 }
 
 // SourceOf is where a fact of the profile came from: its stored source,
-// the portal's record for refused recommendations, or the person's word.
+// the bureau's record for the count of refused recommendations (as of the
+// last one recorded), or the person's word.
 func (p *Profile) SourceOf(key string) FactSource {
 	if i := slices.IndexFunc(p.Sources, func(s FactSource) bool { return s.Fact == key }); i >= 0 {
 		return p.Sources[i]
 	}
-	if key == "training_refusals" && len(p.Recommendations) > 0 {
-		last := p.Recommendations[len(p.Recommendations)-1]
-		return FactSource{Fact: key, Check: Check{Source: SourceRecord, Value: FactValue(&p.Facts, key), At: last.At}}
+	if key == "training_refusals" {
+		src := FactSource{Fact: key, Check: Check{Source: SourceRecord, Value: FactValue(&p.Facts, key)}}
+		if n := len(p.Recommendations); n > 0 {
+			src.At = p.Recommendations[n-1].At
+		}
+		return src
 	}
 	return FactSource{Fact: key, Check: Check{Source: SourceSelf}}
 }
