@@ -2,9 +2,11 @@ package people_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/privacy"
 	"onestop/services/servicetest"
 )
 
@@ -543,5 +546,49 @@ func TestEvidence(t *testing.T) {
 	var blob struct{}
 	if err := e.Store.Get(ctx, people.EvidenceCollection.Name, doc.ID, &blob); !core.IsCode(err, core.NotFound) {
 		t.Errorf("the document outlived the profile: %v", err)
+	}
+}
+
+// TestPersonalDataOfChecks: the person's export holds where their facts
+// came from, the recommendations and the documents' bytes, never the staff
+// member who checked; erasing the person deletes the documents.
+func TestPersonalDataOfChecks(t *testing.T) {
+	e, u := caseWorld(t)
+	ctx := context.Background()
+	owner := u["owner"].ID
+	doc, err := e.People.AddEvidence(ctx, u["officer"], owner, "roster.pdf", []byte("%PDF-1.4 page"), servicetest.Meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := roster()
+	in.DocumentID = doc.ID
+	if _, err := e.People.Verify(ctx, u["officer"], owner, in, servicetest.Meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.People.Recommend(ctx, u["officer"], owner, people.RecommendationInput{Kind: "job", What: "保安崗位", On: core.DateOf(start), Answer: "refused"}, servicetest.Meta); err != nil {
+		t.Fatal(err)
+	}
+	part, err := e.People.PersonalData().Export(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(part)
+	for _, want := range []string{`"fact":"on_farmer_roster","source":"verified"`, `"document":"` + doc.ID + `"`, `"what":"保安崗位"`, `"answer":"refused"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the export lacks %s: %s", want, raw)
+		}
+	}
+	if strings.Contains(string(raw), u["officer"].ID) || strings.Contains(string(raw), `"by_name"`) {
+		t.Errorf("the export names the case officer: %s", raw)
+	}
+	if len(part.Files) != 1 || string(part.Files[0].Data) != "%PDF-1.4 page" {
+		t.Errorf("the export's files: %+v", part.Files)
+	}
+	if err := e.People.PersonalData().Erase(ctx, privacy.Subject{ID: owner, Pseudonym: "已註銷"}); err != nil {
+		t.Fatal(err)
+	}
+	var blob struct{}
+	if err := e.Store.Get(ctx, people.EvidenceCollection.Name, doc.ID, &blob); !core.IsCode(err, core.NotFound) {
+		t.Errorf("the document outlived the erasure: %v", err)
 	}
 }
