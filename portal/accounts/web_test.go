@@ -202,6 +202,10 @@ func TestWebAdminCreatesCaseOfficer(t *testing.T) {
 	if doc.Find(`header nav a[href="/staff/people"]`).Length() == 0 || doc.Find(`header nav a[href="/hotline"]`).Length() != 0 {
 		t.Errorf("the case officer's menu: %s", doc.Find("header nav").Text())
 	}
+	// The number disputes are the desk's: no link to them for a case officer.
+	if _, doc = o.Get("/staff/people"); doc.Find("#disputes-link").Length() != 0 {
+		t.Error("the people page leads a case officer to the disputes")
+	}
 	for path, want := range map[string]int{"/staff/people": 200, "/hotline": 403, "/staff/services": 403, "/staff/disputes": 403} {
 		if resp, _ := o.Get(path); resp.StatusCode != want {
 			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
