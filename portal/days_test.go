@@ -52,6 +52,17 @@ func TestBrowserEveryRolesDay(t *testing.T) {
 				t.Errorf("callbacks waiting: %d, then %d", before, after)
 			}
 		}},
+		{"officer", func() { // checks a farmer's farmland per head on the land bureau's list (#17)
+			s.Step("find the farmer", chromedp.Navigate(s.Base+"/staff/people?q=李秀英"), chromedp.WaitVisible(chromedp.CSS("main table tbody a")),
+				chromedp.Click(chromedp.CSS("main table tbody a")), chromedp.WaitVisible(chromedp.ID("checked")))
+			s.Step("check", chromedp.Click(chromedp.CSS("#fact-farmland_per_capita_mu details summary")),
+				chromedp.WaitVisible(chromedp.ID("verify-farmland_per_capita_mu-note")),
+				chromedp.SendKeys(chromedp.ID("verify-farmland_per_capita_mu-note"), "已核對國土局征地後人均耕地清單（北山鎮第 5 頁）"),
+				chromedp.Click(chromedp.ID("verify-farmland_per_capita_mu-submit")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+			if got := s.Text("#fact-farmland_per_capita_mu .source"); !strings.Contains(got, "吳經辦") {
+				t.Errorf("the farmland after the check: %q", got)
+			}
+		}},
 		{"mentor", func() { // answers the question waiting for them
 			openFirst("/consultations?status=waiting", "#reply-form")
 			s.Step("reply", chromedp.SendKeys(chromedp.ID("text"), "可以申請創業擔保貸款，帶上營業執照和設備報價單到人社局窗口。"),

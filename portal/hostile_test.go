@@ -56,8 +56,13 @@ func TestHostileInput(t *testing.T) {
 	tp := portaltest.New(t)
 	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
 	entID, ent, _ := tp.Account(accounts.Entrepreneur, "ent@test.cn")
-	// A stored request, so the snapshot covers one.
+	_, officer, _ := tp.Account(accounts.CaseOfficer, "officer@test.cn")
+	// A stored request, so the snapshot covers one; a person with a profile
+	// for the case officer's checks to aim at (the entrepreneur has none:
+	// without consent, a save of any one field is refused).
 	tp.Do("POST", "/api/v1/services", map[string]string{"type": "financing", "details": "需要資金"}, ent)
+	personID, person, _ := tp.Account(accounts.Entrepreneur, "person@test.cn")
+	tp.MustDo(t, "PUT", "/api/v1/me/profile", portaltest.GoodProfile(), person)
 	before := tp.Snapshot()
 
 	type target struct {
@@ -78,6 +83,8 @@ func TestHostileInput(t *testing.T) {
 		{"PATCH", "/api/v1/admin/users/" + entID, admin, []string{"role", "disabled"}, false, false},
 		{"PUT", "/api/v1/me/profile", ent, []string{"real_name", "id_number", "phone", "birth_date", "gender", "target_groups", "graduation_date", "farmland_per_capita_mu", "relocated_by_law", "training_refusals", "venture", "consent_version"}, false, false},
 		{"POST", "/api/v1/eligibility/check", "", []string{"as_of", "profile"}, true, false},
+		{"POST", "/api/v1/staff/people/" + personID + "/facts/verify", officer, []string{"fact", "value", "note", "document_id"}, false, false},
+		{"POST", "/api/v1/staff/people/" + personID + "/recommendations", officer, []string{"kind", "course_id", "what", "on", "answer", "note"}, false, false},
 		{"POST", "/api/v1/services", ent, []string{"type", "details"}, false, false},
 		{"PUT", "/api/v1/admin/policies/guaranteed-loan", admin, []string{"id", "version", "name", "conditions", "benefit", "applicant"}, false, false},
 		{"POST", "/api/v1/me/export", ent, []string{"password"}, false, false},

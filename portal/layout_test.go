@@ -172,6 +172,7 @@ func TestLayoutMenus(t *testing.T) {
 			"/complaints", "/notifications", "/me/projects", "/account", "/policies", "/projects", "/bases", "/mentors", "/training"},
 		accounts.Mentor:           {"/consultations", "/cases", "/mentor/profile", "/mentor/figures", "/reviews", "/check"},
 		accounts.Hotline:          {"/hotline", "/hotline/cases", "/complaints", "/staff/services", "/staff/people", "/consultations", "/loans", "/check"},
+		accounts.CaseOfficer:      {"/staff/people", "/me/projects", "/account", "/check"},
 		accounts.IncubatorManager: {"/manage", "/manage/figures", "/me/projects"},
 		accounts.Provider:         {"/provider"},
 		accounts.BankOfficer:      {"/loans"},

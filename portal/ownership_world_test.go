@@ -160,10 +160,11 @@ func (o *ownWorld) borrower(t *testing.T) (id, token string) {
 // kindOf names the kind of record a route's first parameter is.
 func kindOf(path string) string {
 	for _, k := range []struct{ part, kind string }{
+		{"staff/people/", "person"}, // before a loan's attachments: a person's evidence documents are theirs
 		{"/attachments/:att", "attachment"}, {"loans/", "loan"}, {"services/", "service"}, {"consultations/", "consultation"},
 		{"complaints/", "complaint"}, {"manage/bases/", "base"}, {"bases/", "base"}, {"applications/", "application"},
 		{"cases/", "case"}, {"courses/", "course"}, {"training/", "course"}, {"certificates/", "certificate"},
-		{"hotline/contacts/", "contact"}, {"hotline/calls/", "call"}, {"hotline/accounts/", "account"}, {"staff/people/", "person"},
+		{"hotline/contacts/", "contact"}, {"hotline/calls/", "call"}, {"hotline/accounts/", "account"},
 		{"mentors/", "mentor"}, {"policies/", "policy"}, {"projects/", "project"}, {"ventures/", "venture"},
 		{"disputes/", "dispute"}, {"org/invitations/", "org_invite"}, {"orgs/mine/invitations/", "org_invite"}, {"org/users/", "org_user"},
 		{"orgs/mine/users/", "org_user"},
@@ -186,6 +187,9 @@ func (o *ownWorld) fixture(t *testing.T, method, path string, role accounts.Role
 	variant := ""
 	if kind == "project" && strings.HasSuffix(path, "/reviews") {
 		variant = "review"
+	}
+	if kind == "person" && strings.Contains(path, "/attachments/:att") {
+		variant = "evidence"
 	}
 	key := kind + variant + "/" + string(role)
 	if method == "GET" {
@@ -302,6 +306,10 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		f.ids["id"], _ = o.borrower(t)
 	case "person", "venture":
 		f.ids["id"] = o.person
+		if variant == "evidence" {
+			a := o.upload(t, "/api/v1/staff/people/"+o.person+"/attachments", o.tok[accounts.CaseOfficer][0])
+			f.ids["att"] = portaltest.Str(a, "id")
+		}
 		if kind == "venture" && role == accounts.Entrepreneur {
 			f.owner = o.tok[accounts.Entrepreneur][0]
 		}
@@ -411,6 +419,10 @@ func (o *ownWorld) body(method, path string, role accounts.Role, f fix) map[stri
 		return map[string]any{"person_id": o.person}
 	case kind == "person" && last == "enrol":
 		return map[string]any{"course_id": o.freeCourse}
+	case kind == "person" && last == "verify":
+		return map[string]any{"fact": "on_farmer_roster", "value": true, "note": "已核對北山村花名冊"}
+	case kind == "person" && last == "recommendations":
+		return map[string]any{"kind": "training", "what": "中式烹調師培訓", "on": o.today, "answer": "accepted"}
 	case kind == "call":
 		return map[string]any{"to": "consultation"}
 	case kind == "contact" && last == "calls":

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +24,7 @@ import (
 	"onestop/portal/portaltest"
 	"onestop/portal/web"
 	"onestop/services/accounts"
+	"onestop/services/core"
 	"onestop/services/hotline"
 	peoplesvc "onestop/services/people"
 	"onestop/services/pii"
@@ -239,6 +242,45 @@ func TestPIICanaries(t *testing.T) {
 		tp.Do("POST", "/api/v1/complaints", map[string]any{"kind": "service", "subject": "等太久", "against": "portal", "details": "網頁打不開"}, p.token)
 		tp.Do("POST", "/api/v1/cases", map[string]any{"contact_id": p.contact, "reasons": []string{"market"}, "loan_status": "none", "situation": "店面關閉"}, hotlineTok)
 	}
+	// Checks of their facts (#17): a case officer's notes refuse a number
+	// (the ID number, the phone, spaced as people write it), a scan named
+	// after the ID number is kept under another name; the checks and
+	// recommendations that are made are then read with everything else.
+	officer := w.token(t, "case_officer@sweep.test.cn")
+	for _, p := range people[:4] {
+		path := "/api/v1/staff/people/" + p.account
+		for _, note := range []string{"身分證 " + p.id + " 已核對", "致電 " + p.phone[:3] + " " + p.phone[3:7] + " " + p.phone[7:] + " 確認"} {
+			resp, body := tp.Do("POST", path+"/facts/verify", map[string]any{"fact": "target_groups.college_graduate", "value": true, "note": note}, officer)
+			if resp.StatusCode != 422 {
+				t.Errorf("a note with a number for %s: %d", p.name, resp.StatusCode)
+			}
+			check("a refused note", body)
+			resp, body = tp.Do("POST", path+"/recommendations", map[string]any{"kind": "job", "what": "物業崗位", "on": core.DateOf(tp.Now()).String(),
+				"answer": "accepted", "note": note}, officer)
+			if resp.StatusCode != 422 {
+				t.Errorf("a recommendation's note with a number for %s: %d", p.name, resp.StatusCode)
+			}
+			check("a refused recommendation", body)
+		}
+		r, ct := portaltest.Multipart(t, nil, p.id+".pdf", []byte("%PDF-1.4\n% scan of a graduation certificate\n%%EOF\n"))
+		req := httptest.NewRequest("POST", path+"/attachments", r)
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Authorization", "Bearer "+officer)
+		resp, err := tp.App.HTTP().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		check("an upload named after the ID number", body)
+		if resp.StatusCode != 201 {
+			t.Fatalf("evidence for %s: %d %s", p.name, resp.StatusCode, body)
+		}
+		doc := portaltest.Decode[map[string]any](t, body)
+		check("a check", tp.MustDo(t, "POST", path+"/facts/verify", map[string]any{"fact": "target_groups.college_graduate", "value": true,
+			"note": "畢業證書已核對", "document_id": doc["id"]}, officer))
+		check("a recommendation", tp.MustDo(t, "POST", path+"/recommendations", map[string]any{"kind": "training", "what": "網店運營培訓",
+			"on": core.DateOf(tp.Now()).String(), "answer": "refused", "note": "時間不合適"}, officer))
+	}
 	seeded := time.Since(start)
 
 	// Every route as every role.
@@ -249,10 +291,15 @@ func TestPIICanaries(t *testing.T) {
 	w.crawl(t, false, 2, visit)
 	// The canary people read: those seeded through HTTP and a seeded
 	// sample of the rest (read, found, and reading their own records).
-	staff := []sweepSubject{}
+	// staff reveal (a caller's number too); readers, case officers with
+	// them, read the people.
+	staff, readers := []sweepSubject{}, []sweepSubject{}
 	for _, s := range w.subjects {
 		if s.role == accounts.Hotline || s.role == accounts.Admin {
 			staff = append(staff, s)
+		}
+		if s.role.Bureau() {
+			readers = append(readers, s)
 		}
 	}
 	r := rand.New(rand.NewPCG(seed, 2))
@@ -275,7 +322,7 @@ func TestPIICanaries(t *testing.T) {
 		if p.account != "" && p.token == "" {
 			p.token = tp.Login(p.phone)
 		}
-		for _, s := range staff {
+		for _, s := range readers {
 			type read struct{ path, echo string }
 			var reads []read
 			for _, q := range []string{p.name, p.id, p.phone, p.phone[:7]} {

@@ -176,3 +176,39 @@ func TestWebAdminPages(t *testing.T) {
 		t.Errorf("guest on admin page: %d", resp.StatusCode)
 	}
 }
+
+// TestWebAdminCreatesCaseOfficer (#17): an administrator opens a case
+// officer's account on /admin/users; the case officer's menu leads to the
+// people pages, not the hotline's desk, which stays closed to them.
+func TestWebAdminCreatesCaseOfficer(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Account(accounts.Admin, "boss@test.cn")
+	b, _ := tp.SignedIn(t, "boss@test.cn")
+	_, doc := b.Get("/admin/users")
+	if doc.Find(`#c-role option[value="case_officer"]`).Text() != "勞動保障經辦人員" {
+		t.Fatalf("the role to choose: %q", doc.Find("#c-role").Text())
+	}
+	resp, _ := b.Post("/admin/users", url.Values{"name": {"吳經辦"}, "login": {"wu@test.cn"}, "role": {"case_officer"}, "password": {portaltest.Password}}, portaltest.CSRF(doc))
+	if resp.StatusCode != 303 {
+		t.Fatalf("create: %d", resp.StatusCode)
+	}
+	_, doc = b.Get(resp.Header.Get("Location"))
+	if doc.Find("#user-role").Text() != "勞動保障經辦人員" {
+		t.Errorf("role shown = %q", doc.Find("#user-role").Text())
+	}
+	o, _ := tp.SignedIn(t, "wu@test.cn")
+	_, doc = o.Get("/")
+	if doc.Find(`header nav a[href="/staff/people"]`).Length() == 0 || doc.Find(`header nav a[href="/hotline"]`).Length() != 0 {
+		t.Errorf("the case officer's menu: %s", doc.Find("header nav").Text())
+	}
+	// The number disputes are the desk's: no link to them for a case officer.
+	if _, doc = o.Get("/staff/people"); doc.Find("#disputes-link").Length() != 0 {
+		t.Error("the people page leads a case officer to the disputes")
+	}
+	for path, want := range map[string]int{"/staff/people": 200, "/hotline": 403, "/staff/services": 403, "/staff/disputes": 403} {
+		if resp, _ := o.Get(path); resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package people
 
 import (
 	"onestop/portal/web"
+	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/policy"
 	"time"
@@ -24,17 +25,66 @@ type apiProfile struct {
 	Consents      []people.Consent `json:"consents"`
 	NoticeVersion string           `json:"notice_version"`
 	UpdatedAt     time.Time        `json:"updated_at,omitzero"`
+	// FactSources says where each checked fact came from: the facts
+	// established by a check or a roster, which the person cannot set,
+	// and those still their own word.
+	FactSources     []apiOwnSource         `json:"fact_sources"`
+	Recommendations []apiOwnRecommendation `json:"recommendations,omitempty"`
 	policy.Facts
+}
+
+// apiOwnSource is where a checked fact came from, as its owner reads it:
+// by whom it was checked stays with the bureau.
+type apiOwnSource struct {
+	Fact     string    `json:"fact"`
+	Source   string    `json:"source"` // self, verified, roster, record
+	Verified bool      `json:"verified"`
+	At       time.Time `json:"at,omitzero"`
+	Roster   string    `json:"roster,omitempty"`
+	// Lapsed: a check of the fact lapsed when the person changed it.
+	Lapsed bool `json:"lapsed,omitempty"`
+}
+
+// apiOwnRecommendation is a recommendation recorded, as its person reads
+// it.
+type apiOwnRecommendation struct {
+	Kind   string    `json:"kind"`
+	What   string    `json:"what"`
+	On     core.Date `json:"on"`
+	Answer string    `json:"answer"`
 }
 
 func toAPIProfile(p *people.Profile) apiProfile {
 	out := apiProfile{ID: p.ID, RealName: p.RealName, IDNumber: p.IDMasked, Phone: p.PhoneMasked, District: p.District,
 		Education: p.Education, Skills: p.Skills, Certificates: p.Certs, Needs: p.Needs, Consents: p.Consents,
-		NoticeVersion: people.NoticeVersion, UpdatedAt: p.UpdatedAt, Facts: p.Facts}
+		NoticeVersion: people.NoticeVersion, UpdatedAt: p.UpdatedAt, Facts: p.Facts, FactSources: []apiOwnSource{}}
 	if out.Consents == nil {
 		out.Consents = []people.Consent{}
 	}
+	for _, key := range sourceKeys(p) {
+		src := p.SourceOf(key)
+		out.FactSources = append(out.FactSources, apiOwnSource{Fact: key, Source: src.Source, Verified: p.Verified(key), At: src.At,
+			Roster: src.Roster, Lapsed: src.Lapsed != nil})
+	}
+	for _, r := range p.Recommendations {
+		out.Recommendations = append(out.Recommendations, apiOwnRecommendation{Kind: r.Kind, What: r.What, On: r.On, Answer: r.Answer})
+	}
 	return out
+}
+
+// sourceKeys are the checked facts a profile holds a value or a source
+// of, then the count of refusals: the facts whose source answers list.
+func sourceKeys(p *people.Profile) []string {
+	var keys []string
+	for _, c := range people.CheckedFacts {
+		if people.FactValue(&p.Facts, c.Key) != "" || p.SourceOf(c.Key).Source != people.SourceSelf || p.SourceOf(c.Key).Lapsed != nil {
+			keys = append(keys, c.Key)
+		}
+	}
+	if people.FactValue(&p.Facts, "training_refusals") != "" {
+		keys = append(keys, "training_refusals")
+	}
+	return keys
 }
 
 func (a *Handlers) apiMyProfile(c *fiber.Ctx) error {
@@ -98,6 +148,14 @@ func (a *Handlers) writePeople(c *fiber.Ctx, q people.ListQuery) error {
 type apiStaffProfile struct {
 	apiProfile
 	PendingVerification []string `json:"pending_verification,omitempty"`
+	// FactSources are where the checked facts came from, with who checked
+	// them, how, and the checks that lapsed.
+	FactSources     []apiSource             `json:"fact_sources"`
+	Recommendations []people.Recommendation `json:"recommendations,omitempty"`
+	Evidence        []people.Evidence       `json:"evidence,omitempty"`
+	// GaveUpPlacement: a land-expropriated farmer who refused three
+	// recommendations, which counts as giving up placement (視同放棄安置).
+	GaveUpPlacement bool `json:"gave_up_placement"`
 }
 
 func (a *Handlers) apiPerson(c *fiber.Ctx) error {
@@ -105,7 +163,12 @@ func (a *Handlers) apiPerson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(apiStaffProfile{apiProfile: toAPIProfile(p), PendingVerification: p.Pending})
+	out := apiStaffProfile{apiProfile: toAPIProfile(p), PendingVerification: p.Pending, FactSources: []apiSource{},
+		Recommendations: p.Recommendations, Evidence: p.Evidence, GaveUpPlacement: p.GaveUpPlacement()}
+	for _, key := range sourceKeys(p) {
+		out.FactSources = append(out.FactSources, apiSource{FactSource: p.SourceOf(key), Verified: p.Verified(key)})
+	}
+	return c.JSON(out)
 }
 
 func (a *Handlers) apiReveal(c *fiber.Ctx) error {

@@ -8,10 +8,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func (a *Handlers) profileData(c *fiber.Ctx, p *people.Profile, errs map[string]string) fiber.Map {
+// profileData is the profile page's data: p as shown (what was typed,
+// when a save is refused), and stored, whose checked facts and their
+// sources the page lists and whose protected facts it shows read-only.
+func (a *Handlers) profileData(c *fiber.Ctx, p, stored *people.Profile, errs map[string]string) fiber.Map {
 	return fiber.Map{
 		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
-		"Options": a.eligibility.FormOptions(),
+		"Options": a.eligibility.FormOptions(), "Locked": a.locked(c, stored), "Checked": a.factRows(c, stored, false),
+		"Recommendations": stored.Recommendations, "GaveUp": stored.GaveUpPlacement(),
 	}
 }
 
@@ -23,7 +27,7 @@ func (a *Handlers) profilePage(c *fiber.Ctx) error {
 	if p.RealName == "" {
 		p.RealName = web.Principal(c).Name
 	}
-	data := a.profileData(c, p, map[string]string{})
+	data := a.profileData(c, p, p, map[string]string{})
 	// What the person answered in the self-check before registering fills
 	// what the profile does not know yet; they check it and save.
 	if answers, ok := a.eligibility.CheckAnswers(c); ok {
@@ -67,7 +71,7 @@ func (a *Handlers) profileSubmit(c *fiber.Ctx) error {
 	shown := *old
 	shown.RealName, shown.District, shown.Education = in.RealName, in.District, in.Education
 	shown.Skills, shown.Certs, shown.Needs, shown.Facts = in.Skills, in.Certificates, in.Needs, in.Facts
-	data := a.profileData(c, &shown, errs)
+	data := a.profileData(c, &shown, old, errs)
 	data["Typed"] = map[string]string{"id_number": in.IDNumber, "phone": in.Phone, "consent": c.FormValue("consent")}
 	c.Status(fiber.StatusUnprocessableEntity)
 	return a.Render(c, "pages/profile", data)

@@ -181,8 +181,11 @@ func TestWebProfileForm(t *testing.T) {
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/supports" {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
+	// Eligible on the person's word: the answer says which check it waits
+	// for, and what to bring.
 	_, doc = b.Get("/supports")
-	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "符合" {
+	if doc.Find("#policy-fee-exemption-3y .badge").Text() != "符合（待核實：退役證明）" ||
+		!strings.Contains(doc.Find("#pending-fee-exemption-3y").Text(), "退出現役證或退伍證") {
 		t.Errorf("supports: %s", doc.Find("#policy-fee-exemption-3y").Text())
 	}
 	_, doc = b.Get("/profile")

@@ -1,6 +1,7 @@
 package people
 
 import (
+	policyweb "onestop/portal/policy"
 	trainingweb "onestop/portal/training"
 	"onestop/portal/web"
 	"onestop/services/core"
@@ -40,33 +41,57 @@ func (a *Handlers) renderPeople(c *fiber.Ctx, q people.ListQuery, paging func(co
 }
 
 func (a *Handlers) personPage(c *fiber.Ctx) error {
-	return a.renderPerson(c, nil)
+	return a.renderPerson(c, nil, personForm{})
 }
 
-func (a *Handlers) renderPerson(c *fiber.Ctx, revealed *people.Revealed) error {
-	p, err := a.people.Get(c.UserContext(), web.Principal(c), c.Params("id"))
+// personForm is a form of the person's page shown again with what was
+// typed and what is wrong: name says which (verify:<fact>, recommend).
+type personForm struct {
+	name   string
+	errs   map[string]string
+	values map[string]string
+}
+
+func (a *Handlers) renderPerson(c *fiber.Ctx, revealed *people.Revealed, form personForm) error {
+	me := web.Principal(c)
+	p, err := a.people.Get(c.UserContext(), me, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	rs, err := a.policies.Check(c.UserContext(), &p.Facts, core.DateOf(a.Clock.Now()))
-	if err != nil {
-		rs = nil // a stored profile always validates; an old one may not, and the page still shows
-	}
+	var results policyweb.Results
+	if ans, err := a.people.Eligibility(c.UserContext(), me, p.ID); err == nil {
+		results = a.eligibility.ResultViews(c, ans.Results)
+	} // a stored profile always validates; an old one may not, and the page still shows
 	var courses []trainingweb.APICourseRow
 	if r, _, err := a.training.Catalogue(c.UserContext(), training.CatalogueQuery{Page: core.Page{Size: 100}}); err == nil {
 		for _, h := range r.Hits {
 			courses = append(courses, trainingweb.CourseRow(h))
 		}
 	}
-	// A failing search only hides the warning's detail: the profile's own
-	// pending mark still shows it.
-	disputes, _ := a.people.DisputesOf(c.UserContext(), web.Principal(c), p.ID)
-	entries, err := a.timeline.For(c.UserContext(), web.Principal(c), p.ID)
-	if err != nil {
-		return err
+	var timeline []TimelineRow
+	var disputed bool
+	if me.Role.Staff() {
+		// The desk's records are the desk's (accounts.Role.Staff): a case
+		// officer checks facts without reading the calls and complaints.
+		// A failing search only hides the warning's detail: the profile's
+		// own pending mark still shows it.
+		disputes, _ := a.people.DisputesOf(c.UserContext(), me, p.ID)
+		disputed = len(disputes) > 0 || len(p.Pending) > 0
+		entries, err := a.timeline.For(c.UserContext(), me, p.ID)
+		if err != nil {
+			return err
+		}
+		timeline = a.timelineRows(c, entries)
 	}
-	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": a.eligibility.ResultViews(c, rs),
-		"Courses": courses, "Disputed": len(disputes) > 0 || len(p.Pending) > 0, "Timeline": a.timelineRows(c, entries)})
+	if form.errs == nil {
+		form.errs = map[string]string{}
+	}
+	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": results,
+		"Courses": courses, "Disputed": disputed, "Timeline": timeline, "Desk": me.Role.Staff(),
+		"Facts": a.factRows(c, p, true), "CaseWork": me.Role.Verifier() && me.ID != p.ID, "GaveUp": p.GaveUpPlacement(),
+		"Refusals": refusals(p), "PlacementRefusals": people.PlacementRefusals,
+		"Kinds": people.RecommendationKinds, "Answers": people.Answers, "Today": core.DateOf(a.Clock.Now()).String(),
+		"Form": form.name, "Errors": form.errs, "Values": form.values})
 }
 
 func (a *Handlers) personReveal(c *fiber.Ctx) error {
@@ -74,5 +99,13 @@ func (a *Handlers) personReveal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.renderPerson(c, r)
+	return a.renderPerson(c, r, personForm{})
+}
+
+// refusals is the count of refused recommendations the engine reads.
+func refusals(p *people.Profile) int {
+	if n := p.Facts.TrainingRefusals; n != nil {
+		return *n
+	}
+	return 0
 }

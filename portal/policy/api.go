@@ -16,6 +16,9 @@ type checkRequest struct {
 type checkResponse struct {
 	AsOf    string      `json:"as_of"`
 	Results []APIResult `json:"results"`
+	// GaveUpPlacement: the caller, a land-expropriated farmer, refused
+	// three recommendations, which counts as giving up placement.
+	GaveUpPlacement bool `json:"gave_up_placement,omitempty"`
 }
 
 // apiCheck: anyone may check a described profile, signed in or not.
@@ -40,11 +43,12 @@ func (a *Handlers) apiCheck(c *fiber.Ctx) error {
 }
 
 func (a *Handlers) apiMyEligibility(c *fiber.Ctx) error {
-	rs, asOf, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
+	me := web.Principal(c)
+	ans, err := a.people.Eligibility(c.UserContext(), me, me.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(checkResponse{AsOf: asOf.String(), Results: a.ToAPIResults(web.Lang(c), rs)})
+	return c.JSON(checkResponse{AsOf: ans.AsOf.String(), Results: a.ToAPIResults(web.Lang(c), ans.Results), GaveUpPlacement: ans.GaveUpPlacement})
 }
 
 func (a *Handlers) apiPolicies(c *fiber.Ctx) error {

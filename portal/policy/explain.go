@@ -20,6 +20,12 @@ func (a *Handlers) describeReason(lang string, r policy.Reason) string {
 	case policy.Yes:
 		return a.I18n.T(lang, "reason.met", cond)
 	case policy.No:
+		// A fact may say what failing it means in its own words (three
+		// refused recommendations are giving up placement, not a number
+		// too large).
+		if key := "reason." + r.Fact + ".failed"; a.I18n.Has(lang, key) {
+			return a.I18n.T(lang, key, a.valueText(lang, r.Fact, r.Actual))
+		}
 		return a.I18n.T(lang, "reason.failed", cond, a.valueText(lang, r.Fact, r.Actual))
 	}
 	return a.I18n.T(lang, "reason.unknown", cond, a.I18n.T(lang, "fact."+r.Missing))
@@ -205,6 +211,11 @@ type APIResult struct {
 	Benefit   *APIBenefit     `json:"benefit,omitempty"`
 	Basis     string          `json:"basis"`
 	Details   []policy.Reason `json:"conditions"`
+	// Unverified names the checked facts an eligible outcome rests on that
+	// are only the person's word, and Bring what to bring to have them
+	// checked: "eligible once checked".
+	Unverified []string `json:"unverified,omitempty"`
+	Bring      []string `json:"bring,omitempty"`
 
 	lines []ReasonLine // Reasons, with the either/or structure the pages show
 }
@@ -220,7 +231,10 @@ func (a *Handlers) ToAPIResults(lang string, rs []policy.Result) []APIResult {
 	out := make([]APIResult, 0, len(rs))
 	for _, r := range rs {
 		ar := APIResult{PolicyID: r.Policy.ID, Name: r.Policy.Name.In(lang), Status: r.Status, Applicant: policy.ByPerson, Basis: r.Policy.Basis,
-			Reasons: make([]string, 0, len(r.Reasons)), Missing: r.Missing, Details: r.Reasons}
+			Reasons: make([]string, 0, len(r.Reasons)), Missing: r.Missing, Details: r.Reasons, Unverified: r.Unverified}
+		for _, k := range r.Unverified {
+			ar.Bring = append(ar.Bring, a.I18n.T(lang, "checked."+k+".bring"))
+		}
 		if r.Policy.ForOrganisations() {
 			ar.Applicant = policy.ByOrganisation
 		}

@@ -29,6 +29,10 @@ type ResultView struct {
 	// ForOrganisations: an organisation claims it; shown apart from the
 	// person's own supports.
 	ForOrganisations bool
+	// Pending names, by their evidence, the facts an eligible outcome rests
+	// on that are only the person's word (policy.Result.Unverified), and
+	// Bring what to bring to have them checked.
+	Pending, Bring []string
 }
 
 // Results are a person's eligibility results as a page shows them.
@@ -61,6 +65,10 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) Results {
 		for _, m := range ar.Missing {
 			rv.Missing = append(rv.Missing, a.I18n.T(l, "fact."+m))
 		}
+		for _, k := range ar.Unverified {
+			rv.Pending = append(rv.Pending, a.I18n.T(l, "checked."+k))
+		}
+		rv.Bring = ar.Bring
 		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && loan {
 			rv.ApplyLink = "/loans/new?policy=" + rv.ID
 		}
@@ -78,11 +86,13 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) Results {
 }
 
 func (a *Handlers) supportsPage(c *fiber.Ctx) error {
-	rs, asOf, err := a.people.MyEligibility(c.UserContext(), web.Principal(c))
+	me := web.Principal(c)
+	ans, err := a.people.Eligibility(c.UserContext(), me, me.ID)
 	if err != nil {
 		return err
 	}
-	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.ResultViews(c, rs), "AsOf": asOf.String(), "Types": onestop.Types})
+	return a.Render(c, "pages/supports", fiber.Map{"Title": "supports.title", "Results": a.ResultViews(c, ans.Results), "AsOf": ans.AsOf.String(),
+		"Types": onestop.Types, "GaveUp": ans.GaveUpPlacement})
 }
 
 // checkPage is the public self-check: a short form that grows with the

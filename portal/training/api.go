@@ -75,10 +75,6 @@ type apiProviderStat struct {
 	PaidYuan       int64   `json:"paid_yuan"`
 }
 
-type refusalResponse struct {
-	TrainingRefusals int `json:"training_refusals"`
-}
-
 func (a *Handlers) apiCourses(c *fiber.Ctx) error {
 	r, p, err := a.training.Catalogue(c.UserContext(), courseQuery(c))
 	if err != nil {
@@ -260,12 +256,4 @@ func (a *Handlers) ProviderStats(ctx context.Context, me accounts.Principal) ([]
 		a.Log.Warn("complaints about providers", "err", err)
 	}
 	return stats, nil
-}
-
-func (a *Handlers) apiTrainingRefusal(c *fiber.Ctx) error {
-	n, err := a.people.AddTrainingRefusal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(refusalResponse{TrainingRefusals: n})
 }

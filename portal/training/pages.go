@@ -281,7 +281,8 @@ func (a *Handlers) adminReviewClaim(c *fiber.Ctx) error {
 	return c.Redirect("/admin/training", fiber.StatusSeeOther)
 }
 
-// Staff act for a person: enrol them, or count a refused recommendation.
+// Staff act for a person: enrol them (a refused recommendation is recorded
+// with the person's facts, in portal/people).
 
 func (a *Handlers) personEnrol(c *fiber.Ctx) error {
 	if _, err := a.training.Enrol(c.UserContext(), web.Principal(c), c.FormValue("course_id"), c.Params("id"), web.Meta(c)); err != nil {
@@ -290,17 +291,6 @@ func (a *Handlers) personEnrol(c *fiber.Ctx) error {
 		}
 	} else {
 		web.Flash(c, "training.enrolled")
-	}
-	return c.Redirect("/staff/people/"+c.Params("id"), fiber.StatusSeeOther)
-}
-
-func (a *Handlers) personRefusal(c *fiber.Ctx) error {
-	if _, err := a.people.AddTrainingRefusal(c.UserContext(), web.Principal(c), c.Params("id"), web.Meta(c)); err != nil {
-		if !web.FlashRefusal(c, err) {
-			return err
-		}
-	} else {
-		web.Flash(c, "training.refusal_recorded")
 	}
 	return c.Redirect("/staff/people/"+c.Params("id"), fiber.StatusSeeOther)
 }

@@ -44,7 +44,6 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/admin/training/providers/:id", web.Admin, a.adminListProvider),
 		web.Post("/admin/training/claims/:id", web.Admin, a.adminReviewClaim),
 		web.Post("/staff/people/:id/enrol", web.Staff, a.personEnrol),
-		web.Post("/staff/people/:id/training-refusals", web.Staff, a.personRefusal),
 		web.Get("/api/v1/courses", web.Public, a.apiCourses, docCourses),
 		web.Get("/api/v1/courses/:id", web.Public, a.apiCourse, docCourse),
 		web.Post("/api/v1/courses", web.Provider, a.apiCreateCourse, docCreateCourse),
@@ -60,7 +59,6 @@ func (a *Handlers) Routes() []web.Route {
 		web.Post("/api/v1/admin/claims/:id/review", web.Admin, a.apiReviewClaim, docReviewClaim),
 		web.Get("/api/v1/admin/providers", web.Admin, a.apiProviders, docProviders),
 		web.Post("/api/v1/admin/providers/:id", web.Admin, a.apiSetListed, docSetListed),
-		web.Post("/api/v1/staff/people/:id/training-refusals", web.Staff, a.apiTrainingRefusal, docRefusal),
 	}
 }
 
@@ -80,5 +78,4 @@ var (
 	docReviewClaim    = web.Doc("Approve, reject (with a reason) or mark paid a claim", "admin", reviewRequest{}, training.Claim{}, 200)
 	docProviders      = web.Doc("Training providers with completion and claims", "admin", nil, web.ListResponse[apiProviderStat]{}, 200)
 	docSetListed      = web.Doc("Put a provider on the published list, or take it off", "admin", listedRequest{}, training.Provider{}, 200)
-	docRefusal        = web.Doc("Count a refused training recommendation (staff)", "staff", nil, refusalResponse{}, 200)
 )

@@ -30,7 +30,7 @@ func TestTrainingAPI(t *testing.T) {
 	_, other, _ := tp.Account(accounts.Entrepreneur, "other@test.cn")
 	_, staff, _ := tp.Account(accounts.Hotline, "hotline@test.cn")
 	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "birth_date": "1995-01-01", "gender": "female",
-		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true, "farmland_per_capita_mu": 0.1, "employed": false,
+		"target_groups": []string{"land_expropriated_farmer"}, "farmland_per_capita_mu": 0.1, "employed": false,
 		"has_skill_certificate": false, "training_refusals": 0, "wants_training": true}, farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
@@ -120,13 +120,16 @@ func TestTrainingAPI(t *testing.T) {
 	}
 	// The person cannot undo what staff and training recorded: a refused
 	// recommendation, a certificate earned.
-	staff = tp.Login("hotline@test.cn")
-	if resp, body := tp.Do("POST", "/api/v1/staff/people/"+farmerID+"/training-refusals", nil, staff); resp.StatusCode != 200 || !strings.Contains(string(body), `"training_refusals":1`) {
-		t.Fatalf("refusal: %d %s", resp.StatusCode, body)
+	_, officer, _ := tp.Account(accounts.CaseOfficer, "officer@test.cn")
+	tp.MustDo(t, "POST", "/api/v1/staff/people/"+farmerID+"/recommendations", map[string]any{"kind": "training", "what": "中式烹調師培訓",
+		"on": core.DateOf(tp.Now()).String(), "answer": "refused"}, officer)
+	again := map[string]any{"real_name": "李秀英", "birth_date": "1995-01-01", "gender": "female",
+		"target_groups": []string{"land_expropriated_farmer"}, "farmland_per_capita_mu": 0.1, "employed": false,
+		"has_skill_certificate": false, "wants_training": true}
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", portaltest.With(again, "training_refusals", 0), farmer); resp.StatusCode != 422 || !strings.Contains(string(body), `"field":"training_refusals"`) {
+		t.Fatalf("lowering the refusals: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "birth_date": "1995-01-01", "gender": "female",
-		"target_groups": []string{"land_expropriated_farmer"}, "on_farmer_roster": true, "farmland_per_capita_mu": 0.1, "employed": false,
-		"has_skill_certificate": false, "training_refusals": 0, "wants_training": true}, farmer); resp.StatusCode != 200 {
+	if resp, body := tp.Do("PUT", "/api/v1/me/profile", again, farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
 	}
 	if _, body := tp.Do("GET", "/api/v1/me/profile", nil, farmer); !strings.Contains(string(body), `"training_refusals":1`) || !strings.Contains(string(body), `"has_skill_certificate":true`) {

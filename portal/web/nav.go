@@ -94,6 +94,13 @@ func MenuFor(who accounts.Principal) Nav {
 			Main: []NavLink{{"/hotline/today", "nav.today"}, {"/hotline", "nav.hotline"}, {"/hotline/cases", "nav.cases"}, {"/staff/services", "nav.queue"}},
 			More: []NavGroup{hotlineWork(NavLink{"/staff/people", "nav.people"}), mine(), browse(true)},
 		}
+	case accounts.CaseOfficer:
+		// A case officer finds the person and checks their facts; the
+		// hotline's queues are not theirs.
+		return Nav{
+			Main: []NavLink{{"/staff/people", "nav.people"}},
+			More: []NavGroup{mine(), browse(true)},
+		}
 	case accounts.IncubatorManager:
 		return Nav{
 			Main: []NavLink{{"/manage", "nav.manage"}, {"/manage/figures", "nav.own_figures"}},

@@ -22,6 +22,13 @@ var (
 	SignedIn = Access{}
 	Admin    = Roles(accounts.Admin)
 	Staff    = Roles(accounts.Hotline, accounts.Admin)
+	// Bureau is any of the bureau's own staff, case officers included:
+	// who may read people's profiles (accounts.Role.Bureau).
+	Bureau = Roles(accounts.Hotline, accounts.CaseOfficer, accounts.Admin)
+	// CaseWork is who verifies a person's facts and records what was
+	// recommended to them: case officers and administrators, never the
+	// hotline (accounts.Role.Verifier).
+	CaseWork = Roles(accounts.CaseOfficer, accounts.Admin)
 	// Entrepreneur is a person with a profile: the one who starts a venture.
 	Entrepreneur = Roles(accounts.Entrepreneur)
 	Reviewer     = Roles(accounts.Mentor, accounts.Admin)

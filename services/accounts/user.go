@@ -24,6 +24,7 @@ const (
 	Entrepreneur     Role = "entrepreneur"      // 創業者
 	Mentor           Role = "mentor"            // 創業導師
 	Hotline          Role = "hotline"           // 熱線坐席
+	CaseOfficer      Role = "case_officer"      // 勞動保障經辦人員
 	IncubatorManager Role = "incubator_manager" // 孵化基地管理員
 	Provider         Role = "training_provider" // 培訓機構
 	BankOfficer      Role = "bank_officer"      // 合作銀行經辦
@@ -35,13 +36,30 @@ const (
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{Entrepreneur, Mentor, Hotline, IncubatorManager, Provider, BankOfficer, Organisation, Admin}
+var Roles = []Role{Entrepreneur, Mentor, Hotline, CaseOfficer, IncubatorManager, Provider, BankOfficer, Organisation, Admin}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
-// Staff reports whether r belongs to the bureau's own staff.
+// Staff reports whether r works the bureau's front desk: the hotline and
+// the administrators. It gates the desk's records and queues — calls,
+// complaints and who may be assigned one, follow-up cases, one-stop
+// requests, consultations logged for a caller, the loan queue, training
+// claims, a person's timeline — so it deliberately leaves case officers
+// out: their work is checking facts (and deciding applications), and
+// adding them here would open every one of those areas, and make them
+// assignable to complaints and requests, without anyone deciding so. Where
+// case officers need a desk's read (a person's profile) the area asks
+// Bureau instead.
 func (r Role) Staff() bool { return r == Hotline || r == Admin }
+
+// Verifier reports whether r may verify a person's facts (核驗) and decide
+// applications: case officers and administrators, never the hotline.
+func (r Role) Verifier() bool { return r == CaseOfficer || r == Admin }
+
+// Bureau reports whether r is any of the bureau's own staff (the desk and
+// the case officers): who may read people's profiles.
+func (r Role) Bureau() bool { return r.Staff() || r == CaseOfficer }
 
 // User is an account. The phone number is sensitive: it is stored sealed,
 // with a blind index for look-up and a masked form for display.

@@ -160,7 +160,7 @@ func New(c Config) (*Bureau, error) {
 			return err
 		},
 		func() error {
-			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Clock: clock,
+			b.People, err = people.New(people.Deps{Store: st, Outbox: o, Audit: b.Audit, Vault: c.Vault, Notify: b.Notify, Clock: clock,
 				Policies: b.Policies, Reference: b.Reference})
 			return err
 		},
@@ -275,7 +275,7 @@ func (b *Bureau) FigureSources() []figures.Source {
 
 // Collections are every collection the services keep.
 func (b *Bureau) Collections() []store.Collection {
-	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection,
+	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
 		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections, orgs.Collections} {

@@ -30,6 +30,7 @@ const Password = "Demo-2026-onestop"
 var Accounts = []accounts.NewAccount{
 	{Email: "admin@demo.onestop.cn", Name: "陳局長", Role: accounts.Admin},
 	{Email: "hotline@demo.onestop.cn", Name: "林坐席", Role: accounts.Hotline},
+	{Email: "officer@demo.onestop.cn", Name: "吳經辦", Role: accounts.CaseOfficer},
 	{Email: "mentor@demo.onestop.cn", Name: "張導師", Role: accounts.Mentor},
 	{Email: "mentor2@demo.onestop.cn", Name: "黃教授", Role: accounts.Mentor},
 	{Email: "base@demo.onestop.cn", Name: "周主任", Role: accounts.IncubatorManager},
@@ -145,6 +146,40 @@ func WithCheckDigit(d17 string) string {
 	return d17 + string("10X98765432"[sum%11])
 }
 
+// DemoRoster is the roster the demo's land-expropriated farmers are on,
+// as a roster import would find them.
+const DemoRoster = "北山鎮被徵地農民花名冊（示範）"
+
+// casework lays down what the bureau established about a demo person: the
+// farmers found on the roster; 劉建國's farmland per head checked by the
+// case officer on the land bureau's certificate; a course recommended to
+// 李秀英, which she took up. 李秀英's farmland stays her own word, so the
+// demo shows a support "eligible once checked".
+func (a *areas) casework(ctx context.Context, login string, p *people.Profile) error {
+	m := accounts.Meta{IP: "127.0.0.1"}
+	if p.Facts.HasGroup("land_expropriated_farmer") {
+		if _, err := a.People.FromRoster(ctx, p.ID, people.RosterEntry{Roster: DemoRoster, Fact: "on_farmer_roster", Value: "true"}); err != nil {
+			return err
+		}
+	}
+	var err error
+	switch login {
+	case "13800138002":
+		var officer accounts.Principal
+		if officer, err = a.principal(ctx, "email:officer@demo.onestop.cn"); err == nil {
+			_, err = a.People.Verify(ctx, officer, p.ID, people.VerifyInput{Fact: "farmland_per_capita_mu", Value: "0.08",
+				Note: "已核對國土局征地後人均耕地清單（北山鎮第 3 頁）"}, m)
+		}
+	case "13800138001":
+		var officer accounts.Principal
+		if officer, err = a.principal(ctx, "email:officer@demo.onestop.cn"); err == nil {
+			_, err = a.People.Recommend(ctx, officer, p.ID, people.RecommendationInput{Kind: "training", What: "中式面點師職業技能培訓",
+				On: core.DateOf(a.clock.Now()).AddDays(-3), Answer: "accepted", Note: "願意參加，時間在週末"}, m)
+		}
+	}
+	return err
+}
+
 func yes() *bool               { t := true; return &t }
 func no() *bool                { f := false; return &f }
 func count(n int) *int         { return &n }
@@ -176,11 +211,11 @@ func (a *areas) profiles(ctx context.Context) error {
 			&onestop.NewRequest{Type: "plan_design", Details: "想開一家做農產品直播帶貨的網店，需要幫忙寫創業計劃書。"}},
 		{"13800138001", people.Input{RealName: "李秀英", IDNumber: WithCheckDigit("44030519860721002"), Phone: "13800138001", District: "beishan", Education: "junior_secondary",
 			Needs: []string{"financing"}, Facts: policy.Facts{
-				TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.05), Employed: no(), HasSkillCertificate: no(), TrainingRefusals: count(0), WantsTraining: yes(),
+				TargetGroups: []string{"land_expropriated_farmer"}, FarmlandPerCapitaMu: years(0.05), Employed: no(), HasSkillCertificate: no(), TrainingRefusals: count(0), WantsTraining: yes(),
 				Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: yes(), OwnFundsSufficient: no()}}},
 			&onestop.NewRequest{Type: "financing", Details: "做豆腐坊，自有資金 8000 元，還差約 2 萬元購買設備。"}},
 		{"13800138002", people.Input{RealName: "劉建國", IDNumber: WithCheckDigit("44030419780102001"), Phone: "13800138002", District: "beishan", Education: "senior_secondary",
-			Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: yes(), FarmlandPerCapitaMu: years(0.08), Employed: yes(),
+			Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, FarmlandPerCapitaMu: years(0.08), Employed: yes(),
 				Venture: &policy.Venture{Stage: "operating", Form: "company", Industry: "agri_processing", FirstRegistered: monthsAgo(32),
 					Employees: count(16), LandFarmerEmployees: count(12), LandFarmerContractYears: years(3), LandFarmerEmployedYears: years(3)}}},
 			&onestop.NewRequest{Type: "follow_up", Details: "合作社擴大生產，想了解吸納被征地農民就業的獎勵怎麼申請。"}},
@@ -217,6 +252,9 @@ func (a *areas) profiles(ctx context.Context) error {
 		d.in.ConsentVersion = people.NoticeVersion
 		p, err := a.People.Save(ctx, me, d.in, "demo", accounts.Meta{IP: "127.0.0.1"})
 		if err != nil {
+			return fmt.Errorf("%s: %w", d.in.RealName, err)
+		}
+		if err := a.casework(ctx, d.login, p); err != nil {
 			return fmt.Errorf("%s: %w", d.in.RealName, err)
 		}
 		// Each looked at their supports once, as they would on signing up.

@@ -80,9 +80,12 @@ func (a *areas) loans(ctx context.Context) error {
 		}
 		me := accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}
 		in := people.Input{RealName: f.name, District: "beishan", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"},
-			OnFarmerRoster: &yes, Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: &yes, OwnFundsSufficient: &no}}}
+			Venture: &policy.Venture{Stage: "preparing", Form: "individual", Industry: "agri_processing", MicroProfit: &yes, OwnFundsSufficient: &no}}}
 		if _, err := ppl.Save(ctx, me, in, "demo", m); err != nil {
 			return fmt.Errorf("demo borrower profile: %w", err)
+		}
+		if _, err := ppl.FromRoster(ctx, u.ID, people.RosterEntry{Roster: DemoRoster, Fact: "on_farmer_roster", Value: "true"}); err != nil {
+			return fmt.Errorf("demo borrower roster: %w", err)
 		}
 		at = applied
 		file, err := l.Apply(ctx, me, loans.Application{PolicyID: "guaranteed-loan", AmountYuan: f.amount, TermMonths: f.term, Purpose: "購置加工設備",

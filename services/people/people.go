@@ -6,7 +6,7 @@ package people
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +19,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
 	"onestop/services/policy"
@@ -66,6 +67,16 @@ type Profile struct {
 	Facts       policy.Facts `bson:"facts"`
 	Consents    []Consent    `bson:"consents,omitempty"`
 	Trainings   []Training   `bson:"trainings,omitempty"`
+	// Sources says where the checked facts came from: checked by staff,
+	// from a roster, or a check that lapsed (facts.go). A fact without
+	// one is the person's own word.
+	Sources []FactSource `bson:"fact_sources,omitempty"`
+	// Recommendations are the trainings and jobs the bureau recommended,
+	// with the answers (recommendations.go).
+	Recommendations []Recommendation `bson:"recommendations,omitempty"`
+	// Evidence lists the documents staff filed as evidence of checks
+	// (evidence.go).
+	Evidence []Evidence `bson:"evidence,omitempty"`
 	// Pending names the numbers (id_number, phone) kept but not claimed
 	// because another profile holds them: staff settle the dispute
 	// (disputes.go). Only staff see it.
@@ -123,6 +134,7 @@ type Service struct {
 	outbox   *outbox.Outbox
 	audit    *audit.Log
 	vault    *pii.Vault
+	notify   *notify.Service
 	clock    core.Clock
 	policies *policy.Catalogue
 	// reference: the lists of districts and industries.
@@ -143,7 +155,10 @@ type Deps struct {
 	Audit  *audit.Log
 	// Vault seals the ID number and phone of a profile.
 	Vault *pii.Vault
-	Clock core.Clock
+	// Notify tells a person of a check of their facts or a recorded
+	// recommendation.
+	Notify *notify.Service
+	Clock  core.Clock
 	// Policies checks a person's profile (Eligibility).
 	Policies *policy.Catalogue
 	// Reference holds the districts and industries a profile names.
@@ -164,7 +179,7 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("people", d); err != nil {
 		return nil, err
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, clock: d.Clock, policies: d.Policies, reference: d.Reference}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, notify: d.Notify, clock: d.Clock, policies: d.Policies, reference: d.Reference}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	registerDisputes(d.Store, d.Outbox)
 	return svc, nil
@@ -184,10 +199,11 @@ func venture(p *Profile) *policy.Venture {
 	return p.Facts.Venture
 }
 
-// canRead: the owner and the bureau's staff. Everyone else gets NotFound,
-// so a forbidden profile and a missing one look the same.
+// canRead: the owner and the bureau's staff, case officers included.
+// Everyone else gets NotFound, so a forbidden profile and a missing one
+// look the same.
 func canRead(actor accounts.Principal, id string) bool {
-	return actor.ID == id || actor.Role.Staff()
+	return actor.ID == id || actor.Role.Bureau()
 }
 
 // Get reads a profile; an account without one gets an empty profile.
@@ -224,6 +240,11 @@ type Input struct {
 	Certificates   []string `json:"certificates,omitempty"`
 	Needs          []string `json:"needs,omitempty"`
 	ConsentVersion string   `json:"consent_version,omitempty"`
+	// FactSources is refused whenever given: where a fact came from is
+	// the bureau's to say (Verify, FromRoster), never the person's. It is
+	// named so that sending back what the profile reads gets a clear
+	// answer, not an unknown field.
+	FactSources json.RawMessage `json:"fact_sources,omitempty"`
 	policy.Facts
 }
 
@@ -314,6 +335,8 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		v.Check(newPhone != "", "phone", "error.phone")
 	}
 	facts.Validate(&v, asOf, s.reference.Current(policy.VentureIndustries...).Keeping(venture(old).Industry))
+	protect(&v, old, &facts)
+	v.Check(len(in.FactSources) == 0, "fact_sources", "error.fact.sources")
 	for _, check := range s.checks {
 		check(ctx, actor.ID, &old.Facts, &facts, &v)
 	}
@@ -323,15 +346,15 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	// Facts others keep: refused recommendations are counted by staff and
-	// only grow; a skill certificate earned on a course stays earned.
-	if o := old.Facts.TrainingRefusals; o != nil && (facts.TrainingRefusals == nil || *facts.TrainingRefusals < *o) {
-		facts.TrainingRefusals = o
-	}
+	// A skill certificate earned on a course stays earned (the facts a
+	// person must not set at all are kept by protect).
 	if slices.ContainsFunc(old.Trainings, func(t Training) bool { return t.Certificate != "" }) {
 		facts.HasSkillCertificate = old.Facts.HasSkillCertificate
 	}
 	p.Facts = facts
+	// A value the person changed is their word again: its check lapses,
+	// and staff see that it did.
+	p.Sources = lapse(old.Sources, &facts, now)
 	if in.ConsentVersion == NoticeVersion && !old.Consented() {
 		p.Consents = append(slices.Clone(old.Consents), Consent{Version: NoticeVersion, At: now, Channel: channel})
 	}
@@ -491,10 +514,11 @@ type Revealed struct {
 	Phone    string `json:"phone"`
 }
 
-// Reveal opens a profile's ID number and phone for hotline staff and
-// administrators; every reveal, and every refused attempt, is audited.
+// Reveal opens a profile's ID number and phone for the bureau's staff
+// (hotline, case officers, administrators); every reveal, and every
+// refused attempt, is audited.
 func (s *Service) Reveal(ctx context.Context, actor accounts.Principal, id string, m accounts.Meta) (*Revealed, error) {
-	if !actor.Role.Staff() {
+	if !actor.Role.Bureau() {
 		s.audit.Record(ctx, actor.Actor(m), "pii.reveal", audit.Denied, id, "")
 		return nil, core.Errorf(core.NotFound, "error.not_found")
 	}
@@ -554,38 +578,10 @@ func (s *Service) RecordTraining(ctx context.Context, personID string, t Trainin
 	return err
 }
 
-// AddTrainingRefusal counts a refused training recommendation (staff): for
-// land-expropriated farmers the third one means giving up placement.
-func (s *Service) AddTrainingRefusal(ctx context.Context, actor accounts.Principal, personID string, m accounts.Meta) (int, error) {
-	p, err := s.Get(ctx, actor, personID)
-	if err != nil {
-		return 0, err
-	}
-	if !actor.Role.Staff() {
-		return 0, core.Errorf(core.Forbidden, "error.forbidden")
-	}
-	if p.CreatedAt.IsZero() {
-		return 0, core.Errorf(core.NotFound, "error.not_found")
-	}
-	n := 1
-	if p.Facts.TrainingRefusals != nil {
-		n = *p.Facts.TrainingRefusals + 1
-	}
-	if err := s.store.UpdateIf(ctx, Collection.Name, personID, []store.Cond{store.Eq("updated_at", p.UpdatedAt)},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "facts.training_refusals", Value: n}, {Key: "updated_at", Value: s.clock.Now()}}}}); err != nil {
-		if core.IsCode(err, core.Conflict) {
-			return 0, core.Errorf(core.Conflict, "error.stale")
-		}
-		return 0, err
-	}
-	s.audit.Record(ctx, actor.Actor(m), "profile.training_refusal", audit.Success, personID, fmt.Sprint(n))
-	return n, nil
-}
-
 // FindBySensitive finds a profile by an ID number or phone typed by staff,
 // through the blind index; nothing in clear is searched or stored.
 func (s *Service) FindBySensitive(ctx context.Context, actor accounts.Principal, value string) (string, bool) {
-	if !actor.Role.Staff() {
+	if !actor.Role.Bureau() {
 		return "", false
 	}
 	value = strings.ToUpper(strings.TrimSpace(value))
@@ -607,6 +603,11 @@ func (s *Service) FindBySensitive(ctx context.Context, actor accounts.Principal,
 func (s *Service) Erase(ctx context.Context, actor accounts.Principal) error {
 	p, err := s.Get(ctx, actor, actor.ID)
 	if err != nil {
+		return err
+	}
+	// The documents' bytes before the record that lists them: a failed
+	// erasure run again finds them still listed.
+	if err := s.eraseEvidence(ctx, p); err != nil {
 		return err
 	}
 	if err := s.outbox.Begin(ctx, Index.Name, p.ID); err != nil {
@@ -656,11 +657,11 @@ type Row struct {
 	UpdatedAt                                        time.Time
 }
 
-// List pages through people for staff. A query that is an ID number or a
+// List pages through people for the bureau's staff. A query that is an ID number or a
 // phone number is looked up through the blind index instead.
 func (s *Service) List(ctx context.Context, actor accounts.Principal, q ListQuery) ([]Row, int, core.Page, error) {
 	p := q.Page.Normalize()
-	if !actor.Role.Staff() {
+	if !actor.Role.Bureau() {
 		return nil, 0, p, core.Errorf(core.Forbidden, "error.forbidden")
 	}
 	if id, ok := s.FindBySensitive(ctx, actor, q.Text); ok {

@@ -15,8 +15,10 @@ import (
 )
 
 // PersonalData is the profiles' part of the personal-data contract
-// (services/privacy): the profile with its numbers, consents and
-// trainings, and the number disputes the person raised (disputes.go).
+// (services/privacy): the profile with its numbers, consents, trainings,
+// where its checked facts came from, the recommendations recorded and the
+// evidence documents filed on it, and the number disputes the person
+// raised (disputes.go).
 func (s *Service) PersonalData() PersonalData { return PersonalData{s} }
 
 // PersonalData implements privacy.Area and privacy.Namer.
@@ -26,7 +28,9 @@ type PersonalData struct{ s *Service }
 func (PersonalData) Name() string { return "profile" }
 
 // Holds implements privacy.Area.
-func (PersonalData) Holds() []string { return []string{Collection.Name, DisputeCollection.Name} }
+func (PersonalData) Holds() []string {
+	return []string{Collection.Name, DisputeCollection.Name, EvidenceCollection.Name}
+}
 
 // profile reads the person's profile; nil when they never saved one.
 func (p PersonalData) profile(ctx context.Context, id string) (*Profile, error) {
@@ -63,8 +67,66 @@ type exportedProfile struct {
 	Facts        policy.Facts `json:"facts"`
 	Consents     []Consent    `json:"consents"`
 	Trainings    []Training   `json:"trainings,omitempty"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
+	// FactSources and Recommendations are as the bureau keeps them, by
+	// their side and never by a staff member's name.
+	FactSources     []exportedSource         `json:"fact_sources,omitempty"`
+	Recommendations []exportedRecommendation `json:"recommendations,omitempty"`
+	Evidence        []exportedEvidence       `json:"evidence,omitempty"`
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
+}
+
+// exportedSource is where one checked fact came from, as its owner gets it.
+type exportedSource struct {
+	Fact string `json:"fact"`
+	exportedCheck
+	Lapsed *exportedCheck `json:"lapsed,omitempty"`
+}
+
+type exportedCheck struct {
+	Source   string    `json:"source"`
+	Value    string    `json:"value,omitempty"`
+	At       time.Time `json:"at"`
+	Note     string    `json:"note,omitempty"`
+	Document string    `json:"document,omitempty"` // the evidence document's id
+	Roster   string    `json:"roster,omitempty"`
+}
+
+func toExportedCheck(c Check) exportedCheck {
+	out := exportedCheck{Source: c.Source, Value: c.Value, At: c.At, Note: c.Note, Roster: c.Roster}
+	if c.Document != nil {
+		out.Document = c.Document.ID
+	}
+	return out
+}
+
+func toExportedSource(f FactSource) exportedSource {
+	out := exportedSource{Fact: f.Fact, exportedCheck: toExportedCheck(f.Check)}
+	if f.Lapsed != nil {
+		l := toExportedCheck(*f.Lapsed)
+		out.Lapsed = &l
+	}
+	return out
+}
+
+// exportedRecommendation is a recommendation and the answer recorded.
+type exportedRecommendation struct {
+	Kind   string    `json:"kind"`
+	What   string    `json:"what"`
+	On     core.Date `json:"on"`
+	Answer string    `json:"answer"`
+	Note   string    `json:"note,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// exportedEvidence is a document filed on the record; its bytes are a
+// file of the export.
+type exportedEvidence struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Type string    `json:"type"`
+	Size int64     `json:"size"`
+	At   time.Time `json:"at"`
 }
 
 // exportedDispute is a number dispute as its claimant gets it: their own
@@ -114,9 +176,24 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 	if consents == nil {
 		consents = []Consent{}
 	}
-	part.Add("profile", pr.ID, pr.CreatedAt, "", exportedProfile{RealName: pr.RealName, IDNumber: idno, Phone: phone, District: pr.District,
+	ex := exportedProfile{RealName: pr.RealName, IDNumber: idno, Phone: phone, District: pr.District,
 		Education: pr.Education, Skills: pr.Skills, Certificates: pr.Certs, Needs: pr.Needs, Facts: pr.Facts, Consents: consents,
-		Trainings: pr.Trainings, CreatedAt: pr.CreatedAt, UpdatedAt: pr.UpdatedAt})
+		Trainings: pr.Trainings, CreatedAt: pr.CreatedAt, UpdatedAt: pr.UpdatedAt}
+	for _, f := range pr.Sources {
+		ex.FactSources = append(ex.FactSources, toExportedSource(f))
+	}
+	for _, r := range pr.Recommendations {
+		ex.Recommendations = append(ex.Recommendations, exportedRecommendation{Kind: r.Kind, What: r.What, On: r.On, Answer: r.Answer, Note: r.Note, At: r.At})
+	}
+	for _, e := range pr.Evidence {
+		ex.Evidence = append(ex.Evidence, exportedEvidence{ID: e.ID, Name: e.Name, Type: e.Type, Size: e.Size, At: e.At})
+		var b evidenceBlob
+		if err := p.s.store.Get(ctx, EvidenceCollection.Name, e.ID, &b); err != nil || b.PersonID != pr.ID {
+			continue // listed, no bytes: a failed upload's entry
+		}
+		part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("evidence", pr.ID, e.ID+"-"+e.Name), Type: e.Type, Size: int64(len(b.Data)), Data: b.Data})
+	}
+	part.Add("profile", pr.ID, pr.CreatedAt, "", ex)
 	return &part, nil
 }
 

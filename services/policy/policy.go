@@ -191,6 +191,11 @@ type Result struct {
 	Reasons []Reason
 	Missing []string // facts to give, for needs_info
 	Benefit *Granted
+	// Unverified names the checked facts (核驗項) an eligible outcome rests
+	// on that nobody has verified: the person's own word. The engine leaves
+	// it empty; whoever knows where each fact came from fills it
+	// (people.Service), so the answer can say "eligible once checked".
+	Unverified []string
 }
 
 // MayNeed lists every fact an undecided policy's conditions name that the

@@ -55,10 +55,10 @@ func setup(t *testing.T) *env {
 		}
 	}
 	yes, no, zero := true, false, 0
-	roster, mu := true, 0.1
+	mu := 0.1
 	birth := core.NewDate(1995, 1, 1)
 	for who, in := range map[string]people.Input{
-		"farmer": {RealName: "李秀英", Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, OnFarmerRoster: &roster, FarmlandPerCapitaMu: &mu,
+		"farmer": {RealName: "李秀英", Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, FarmlandPerCapitaMu: &mu,
 			BirthDate: &birth, Gender: "female", Employed: &no, HasSkillCertificate: &no, TrainingRefusals: &zero, WantsTraining: &yes}},
 		"grad": {RealName: "王小明", Facts: policy.Facts{WantsTraining: &yes}},
 	} {
@@ -66,6 +66,10 @@ func setup(t *testing.T) *env {
 		if _, err := ppl.Save(ctx, e.who[who], in, "api", meta); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The roster entry is the village's to give, not the farmer's (#17).
+	if _, err := ppl.FromRoster(ctx, e.who["farmer"].ID, people.RosterEntry{Roster: "北山村花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		t.Fatal(err)
 	}
 	return e
 }
