@@ -73,6 +73,7 @@ func TestBrowserEveryRolesDay(t *testing.T) {
 				chromedp.Click(chromedp.CSS("button.accept")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 		}},
 		{"school", nil},
+		{"hr", nil}, // an employer's manager (#17): the organisation's page
 		{"bank", func() { // reads the oldest file waiting for the bank
 			openFirst("/loans?status=forwarded", "#documents")
 		}},
