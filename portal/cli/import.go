@@ -21,8 +21,9 @@ import (
 // and a report of every rejected line, in the language of -lang, else of
 // LANG, else zh-Hant.
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || (args[0] != "projects" && args[0] != "bases") {
-		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] [settings]")
+	if len(args) < 2 || (args[0] != "projects" && args[0] != "bases" && args[0] != "roster") {
+		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] [settings]\n" +
+			"       portal import roster FILE -kind farmers|farmland|relocated -name ROSTER [-format jsonl|csv] [-lang …] [settings]")
 	}
 	what := args[0]
 	path := args[1]
@@ -30,7 +31,9 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "", "jsonl or csv (default: from the file name)")
 	langFlag := fs.String("lang", "", "language of the report: zh-Hant, zh-Hans or en (default: from LANG, else zh-Hant)")
-	own, rest := splitFlags(args[2:], "format", "lang")
+	kind := fs.String("kind", "", "roster: farmers (花名冊), farmland (under 0.1 mu a head) or relocated (拆村建居)")
+	name := fs.String("name", "", "roster: its name as staff and people read it, e.g. 北山村被徵地農民花名冊（2026）")
+	own, rest := splitFlags(args[2:], "format", "lang", "kind", "name")
 	if err := fs.Parse(own); err != nil {
 		return err
 	}
@@ -58,6 +61,21 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	counter := &countingReader{r: f}
 	bar := newProgress(stderr, "import", size)
 	start := time.Now()
+	if what == "roster" {
+		// The report names lines and fields, never an ID number.
+		rep, err := in.app.Bureau().People.ImportRoster(ctx, *kind, *name, counter, *format, func(int) { bar.set(int(counter.n)) })
+		bar.done()
+		if rep != nil {
+			for _, r := range rep.Rejected {
+				rp.rejected(stdout, r.Line, r.Faults)
+			}
+			fmt.Fprintln(stdout, rp.cat.T(rp.lang, "cli.import.roster_summary", rep.Lines, rep.Matched, rep.Waiting, len(rep.Rejected), time.Since(start).Round(time.Millisecond)))
+		}
+		if core.IsCode(err, core.Invalid) {
+			return errors.New(rp.faults(core.Faults(err))) // -kind, -name or -format, in words
+		}
+		return err
+	}
 	if what == "bases" {
 		rep, err := in.app.Bureau().Bases.Import(ctx, accounts.Principal{ID: "cli", Role: accounts.Admin, Name: "import"}, counter, func(int) { bar.set(int(counter.n)) })
 		bar.done()
@@ -111,6 +129,11 @@ func newReporter(flagLang, envLang string) (*reporter, error) {
 // rejected prints why a line was not imported: each fault's message,
 // after the field (the file's column) it is about.
 func (r *reporter) rejected(w io.Writer, line int, faults []core.Fault) {
+	fmt.Fprintln(w, r.cat.T(r.lang, "cli.import.rejected", line, r.faults(faults)))
+}
+
+// faults says each fault's message after the field it is about.
+func (r *reporter) faults(faults []core.Fault) string {
 	parts := make([]string, 0, len(faults))
 	for _, f := range faults {
 		msg := r.cat.T(r.lang, f.Msg)
@@ -119,7 +142,7 @@ func (r *reporter) rejected(w io.Writer, line int, faults []core.Fault) {
 		}
 		parts = append(parts, msg)
 	}
-	fmt.Fprintln(w, r.cat.T(r.lang, "cli.import.rejected", line, strings.Join(parts, r.cat.T(r.lang, "cli.import.sep"))))
+	return strings.Join(parts, r.cat.T(r.lang, "cli.import.sep"))
 }
 
 func (r *reporter) summary(w io.Writer, lines, created, updated, rejected int, took time.Duration) {

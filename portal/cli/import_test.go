@@ -66,3 +66,31 @@ func TestImportReportLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRosterCommand (#17 §2): `import roster` reads a roster with
+// its kind and name, and reports in words what it checked, what waits for
+// people not registered yet and the lines it refused — never an ID number.
+func TestImportRosterCommand(t *testing.T) {
+	t.Setenv("LANG", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "roster.jsonl")
+	waiting, bad := "440305198512030040", "440301199001011235"
+	if err := os.WriteFile(file, []byte(`{"id_number":"`+waiting+`"}`+"\n"+`{"id_number":"`+bad+`"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run("import", "roster", file, "-kind", "farmers", "-name", "北山村被徵地農民花名冊（2026）", "-data", filepath.Join(dir, "data"))
+	if code != 0 {
+		t.Fatalf("import roster: %d %s", code, stderr)
+	}
+	for _, w := range []string{"第 2 行未匯入：id_number：", "共 2 行：核實 0 人，1 人尚未在平台登記"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("the report lacks %q:\n%s", w, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, waiting) || strings.Contains(stdout+stderr, bad) {
+		t.Errorf("an ID number in the report:\n%s\n%s", stdout, stderr)
+	}
+	if code, _, stderr := run("import", "roster", file, "-kind", "villages", "-name", "名單", "-data", filepath.Join(dir, "data")); code == 0 || !strings.Contains(stderr, "kind：") || strings.Contains(stderr, "error.") {
+		t.Errorf("an unknown kind: %d %s", code, stderr)
+	}
+}

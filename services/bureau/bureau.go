@@ -275,7 +275,7 @@ func (b *Bureau) FigureSources() []figures.Source {
 
 // Collections are every collection the services keep.
 func (b *Bureau) Collections() []store.Collection {
-	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection,
+	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection, people.RosterCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
 		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections, orgs.Collections} {

@@ -99,6 +99,7 @@ var CheckedFacts = []CheckedFact{
 	{Key: "on_farmer_roster", Kind: FactBool, Protected: true, PendingFor: "land_expropriated_farmer"},
 	{Key: groupPrefix + "land_expropriated_farmer", Kind: FactBool, ConfirmedBy: "on_farmer_roster"},
 	{Key: "farmland_per_capita_mu", Kind: FactNumber},
+	{Key: "relocated_by_law", Kind: FactBool},
 	{Key: groupPrefix + "registered_unemployed", Kind: FactBool},
 	{Key: groupPrefix + "disabled", Kind: FactBool},
 	{Key: groupPrefix + "retired_soldier", Kind: FactBool},
@@ -135,6 +136,8 @@ func FactValue(f *policy.Facts, key string) string {
 	switch key {
 	case "on_farmer_roster":
 		return boolText(f.OnFarmerRoster)
+	case "relocated_by_law":
+		return boolText(f.RelocatedByLaw)
 	case "farmland_per_capita_mu":
 		if f.FarmlandPerCapitaMu == nil {
 			return ""
@@ -212,6 +215,9 @@ func setFact(f *policy.Facts, key, value string) {
 	case "on_farmer_roster":
 		b := value == "true"
 		f.OnFarmerRoster = &b
+	case "relocated_by_law":
+		b := value == "true"
+		f.RelocatedByLaw = &b
 	case "farmland_per_capita_mu":
 		n, _ := strconv.ParseFloat(value, 64)
 		f.FarmlandPerCapitaMu = &n

@@ -7,6 +7,7 @@ package people
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -444,6 +445,15 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		s.recordDisputes(context.WithoutCancel(ctx), &p, holders)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "profile.save", audit.Success, p.ID, "")
+	if changesID && !slices.Contains(p.Pending, FieldID) {
+		// An ID number given now may be on a roster imported before: its
+		// facts are checked at once. (A disputed number's are not, until
+		// staff settle whose it is.) A failure leaves the save done; the
+		// next save of the number, or the next import, catches up.
+		if err := s.applyRosters(context.WithoutCancel(ctx), p.ID, newID); err != nil {
+			slog.Warn("rosters", "person", p.ID, "err", err)
+		}
+	}
 	for _, fn := range s.saved {
 		fn(context.WithoutCancel(ctx), p.ID)
 	}

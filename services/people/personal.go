@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,7 +30,7 @@ func (PersonalData) Name() string { return "profile" }
 
 // Holds implements privacy.Area.
 func (PersonalData) Holds() []string {
-	return []string{Collection.Name, DisputeCollection.Name, EvidenceCollection.Name}
+	return []string{Collection.Name, DisputeCollection.Name, EvidenceCollection.Name, RosterCollection.Name}
 }
 
 // profile reads the person's profile; nil when they never saved one.
@@ -194,7 +195,25 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 		part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("evidence", pr.ID, e.ID+"-"+e.Name), Type: e.Type, Size: int64(len(b.Data)), Data: b.Data})
 	}
 	part.Add("profile", pr.ID, pr.CreatedAt, "", ex)
+	if idno != "" {
+		lines, err := p.s.rosterLines(ctx, idno)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			part.Add("roster_line", l.Kind, l.At, "", exportedRosterLine{Roster: l.Roster, Fact: Rosters[l.Kind], Value: l.Value, ImportedAt: l.At})
+		}
+	}
 	return &part, nil
+}
+
+// exportedRosterLine is a line of an imported roster that names the
+// person (by their ID number).
+type exportedRosterLine struct {
+	Roster     string    `json:"roster"`
+	Fact       string    `json:"fact"`
+	Value      string    `json:"value"`
+	ImportedAt time.Time `json:"imported_at"`
 }
 
 // Erase implements privacy.Area: the profile goes, with the keys of its
@@ -206,6 +225,18 @@ func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
 	err := p.s.Erase(ctx, accounts.Principal{ID: subj.ID, Role: accounts.Entrepreneur, Name: subj.Pseudonym})
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return err
+	}
+	// The rosters' lines that name them (by the ID number's index) go too.
+	for _, n := range subj.Numbers {
+		lines, err := p.s.rosterLines(ctx, strings.ToUpper(n))
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			if _, err := p.s.store.C(RosterCollection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: l.ID}}); err != nil {
+				return core.Wrap(err, "erase roster line")
+			}
+		}
 	}
 	for _, id := range []string{disputeID(subj.ID, FieldID), disputeID(subj.ID, FieldPhone)} {
 		if err := p.s.outbox.Begin(ctx, DisputeIndex.Name, id); err != nil {

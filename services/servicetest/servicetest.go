@@ -61,7 +61,7 @@ var Meta = accounts.Meta{IP: "192.0.2.10"}
 // collections) ensured besides the neighbours'.
 func New(t testing.TB, start time.Time, colls ...store.Collection) *Env {
 	t.Helper()
-	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection, store.Leases}, accounts.Collections,
+	all := slices.Concat([]store.Collection{outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection, people.RosterCollection, store.Leases}, accounts.Collections,
 		notify.Collections, policy.Collections, figures.Collections, []store.Collection{reference.Collection, workdays.Collection}, colls)
 	s := storetest.New(t, all...)
 	b, err := search.OpenBleve(t.TempDir())
