@@ -13,6 +13,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/orgs"
+	"onestop/services/people"
 )
 
 // ownWorld is a portal with two accounts of every role but the
@@ -154,6 +155,10 @@ func (o *ownWorld) borrower(t *testing.T) (id, token string) {
 	id, token = o.entrepreneur(t)
 	o.must(t, "PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "target_groups": []string{"land_expropriated_farmer"},
 		"venture": map[string]any{"stage": "preparing", "micro_profit": true, "own_funds_sufficient": false, "industry": "agri_processing"}}, token)
+	// On her village's roster: her file may be forwarded to the bank.
+	if _, err := o.tp.App.Bureau().People.FromRoster(context.Background(), id, people.RosterEntry{Roster: "測試花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		t.Fatal(err)
+	}
 	return id, token
 }
 

@@ -1,10 +1,12 @@
 package portaltest
 
 import (
+	"context"
 	"testing"
 
 	"onestop/services/accounts"
 	"onestop/services/loans"
+	"onestop/services/people"
 )
 
 // The worlds are the records several areas' tests start from (an area's
@@ -24,7 +26,8 @@ func NewLoanWorld(t *testing.T) *LoanWorld {
 	tp := New(t)
 	w := &LoanWorld{Portal: tp}
 	_, w.Admin, _ = tp.Account(accounts.Admin, "admin@test.cn")
-	_, w.Farmer, _ = tp.Account(accounts.Entrepreneur, "farmer@test.cn")
+	farmerID, farmer, _ := tp.Account(accounts.Entrepreneur, "farmer@test.cn")
+	w.Farmer = farmer
 	_, w.Other, _ = tp.Account(accounts.Entrepreneur, "other@test.cn")
 	_, w.Staff, _ = tp.Account(accounts.Hotline, "hotline@test.cn")
 	_, w.Mentor, _ = tp.Account(accounts.Mentor, "mentor@test.cn")
@@ -34,6 +37,11 @@ func NewLoanWorld(t *testing.T) *LoanWorld {
 	if resp, body := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "李秀英", "consent_version": "2026-11", "target_groups": []string{"land_expropriated_farmer"},
 		"venture": map[string]any{"stage": "preparing", "micro_profit": true, "own_funds_sufficient": false, "industry": "agri_processing"}}, w.Farmer); resp.StatusCode != 200 {
 		t.Fatalf("profile: %d %s", resp.StatusCode, body)
+	}
+	// Her village's roster has her: the fact the loan rests on is checked,
+	// so the bureau may forward her file (#17).
+	if _, err := tp.App.Bureau().People.FromRoster(context.Background(), farmerID, people.RosterEntry{Roster: "北山村被徵地農民花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		t.Fatal(err)
 	}
 	for name, off := range map[string]string{"城市商業銀行": officerID, "農村信用社": officer2ID} {
 		resp, body := tp.Do("POST", "/api/v1/admin/banks", map[string]any{"name": name}, w.Admin)

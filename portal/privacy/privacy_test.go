@@ -108,6 +108,9 @@ func newPrivacyWorld(t *testing.T, tp *portaltest.Portal) *privacyWorld {
 	if resp, err := tp.App.HTTP().Test(req, -1); err != nil || resp.StatusCode != 201 {
 		t.Fatalf("upload: %v %v", resp, err)
 	}
+	if _, err := tp.App.Bureau().People.FromRoster(context.Background(), w.person, people.RosterEntry{Roster: "北山村被徵地農民花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		t.Fatal(err)
+	}
 	w.must(t, "POST", "/api/v1/loans/"+loan+"/steps", map[string]any{"action": "forward", "note": "已核實" + privacyName + "的身份"}, w.hotline)
 
 	// Then the venture opens: its stability follow-up starts.

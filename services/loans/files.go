@@ -254,6 +254,14 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	case "forward", "return", "decline":
 		v.Check(note != "", "note", "error.reason.required")
 		if in.Action == "forward" {
+			// The bank gets a file whose facts were checked, not the
+			// applicant's word (#17 §2): what the policy rests on must be
+			// verified by a case officer or on a roster first.
+			pending, err := s.unverified(ctx, l)
+			if err != nil {
+				return nil, err
+			}
+			v.Check(len(pending) == 0, "note", "error.loan.unverified")
 			set = append(set, bson.E{Key: "reached_bank", Value: true})
 		}
 	case "approve":
@@ -410,4 +418,19 @@ func yuan(fen int64) string {
 		s += fmt.Sprintf(".%02d", f)
 	}
 	return s
+}
+
+// unverified names the checked facts the file's policy rests on for its
+// applicant that are still only their word.
+func (s *Service) unverified(ctx context.Context, l *Loan) ([]string, error) {
+	a, err := s.people.Eligibility(ctx, accounts.Principal{ID: "system", Role: accounts.Admin, Name: "system"}, l.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range a.Results {
+		if r.Policy.ID == l.PolicyID {
+			return r.Unverified, nil
+		}
+	}
+	return nil, nil
 }

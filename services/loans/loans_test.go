@@ -3,6 +3,7 @@ package loans_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"sync/atomic"
@@ -37,6 +38,7 @@ type env struct {
 	admin        accounts.Principal
 	bankA, bankB *loans.Bank
 	good         loans.Application
+	people       *people.Service
 }
 
 func newEnv(t *testing.T) *env {
@@ -53,6 +55,10 @@ func newEnv(t *testing.T) *env {
 	yes, no := true, false
 	if _, err := ppl.Save(ctx, who["farmer"], people.Input{RealName: "李秀英", ConsentVersion: people.NoticeVersion, Facts: policy.Facts{
 		TargetGroups: []string{"land_expropriated_farmer"}, Venture: &policy.Venture{Stage: "preparing", MicroProfit: &yes, OwnFundsSufficient: &no}}}, "api", meta); err != nil {
+		t.Fatal(err)
+	}
+	// Her village's roster has her: what the loan rests on is checked.
+	if _, err := ppl.FromRoster(ctx, who["farmer"].ID, people.RosterEntry{Roster: "北山村被徵地農民花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ppl.Save(ctx, who["grad"], people.Input{RealName: "王小明", ConsentVersion: people.NoticeVersion}, "api", meta); err != nil {
@@ -76,7 +82,7 @@ func newEnv(t *testing.T) *env {
 	good := loans.Application{PolicyID: "guaranteed-loan", AmountYuan: 20000, TermMonths: 24, Purpose: "購買豆腐坊設備", Guarantee: "guarantor",
 		GuaranteeDetails: "擔保人：李建國，公務員", Plan: "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。",
 		Documents: []string{"id_card", "business_plan", "guarantor_statement"}, BankID: bankA.ID}
-	return &env{svc: svc, figs: figs, notify: n, now: now, clock: clock, who: who, admin: admin, bankA: bankA, bankB: bankB, good: good}
+	return &env{svc: svc, figs: figs, notify: n, now: now, clock: clock, who: who, admin: admin, bankA: bankA, bankB: bankB, good: good, people: ppl}
 }
 
 func TestLoanFile(t *testing.T) {
@@ -351,5 +357,42 @@ func TestAttachments(t *testing.T) {
 	}
 	if err := e.svc.Detach(ctx, e.who["farmer"], l.ID, plan.ID, meta); !core.IsCode(err, core.Conflict) {
 		t.Fatalf("removal after forwarding: %v", err)
+	}
+}
+
+// TestForwardNeedsCheckedFacts (#17 §2): the bureau cannot forward to the
+// bank a file whose policy rests on what is still only the applicant's
+// word — a farmer not yet found on a roster nor checked by a case
+// officer; nothing is written. Once the roster has her, it goes.
+func TestForwardNeedsCheckedFacts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	her := servicetest.Must(e.people.Get(ctx, e.admin, e.who["farmer"].ID))
+	// A second farmer, by her own word only.
+	other := accounts.Principal{ID: e.who["grad"].ID, Role: accounts.Entrepreneur, Name: "王小明"}
+	facts := her.Facts
+	facts.OnFarmerRoster = nil // (hers is the roster's: his is nobody's yet)
+	in := people.Input{RealName: "王小明", ConsentVersion: people.NoticeVersion, Facts: facts}
+	if _, err := e.people.Save(ctx, other, in, "api", meta); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.svc.Apply(ctx, other, e.good, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := loans.StepInput{Action: "forward", Note: "已核對身分證"}
+	_, err = e.svc.Act(ctx, e.who["staff"], l.ID, forward, meta)
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Fields["note"] != "error.loan.unverified" {
+		t.Fatalf("forwarded on her word: %v", err)
+	}
+	if got, _ := e.svc.Loan(ctx, e.who["staff"], l.ID); got.Status != loans.Submitted || got.ReachedBank {
+		t.Fatalf("written anyway: %s", got.Status)
+	}
+	if _, err := e.people.FromRoster(ctx, other.ID, people.RosterEntry{Roster: "北山村被徵地農民花名冊", Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.svc.Act(ctx, e.who["staff"], l.ID, forward, meta); err != nil || got.Waiting() != "bank" {
+		t.Fatalf("checked, then forwarded: %v", err)
 	}
 }
