@@ -82,7 +82,7 @@ func TestImportRosterCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import roster: %d %s", code, stderr)
 	}
-	for _, w := range []string{"第 2 行未匯入：id_number：", "共 2 行：核實 0 人，1 人尚未在平台登記"} {
+	for _, w := range []string{"第 2 行未匯入：id_number：身分證號碼校驗碼不正確", "共 2 行：核實 0 人，1 人尚未在平台登記"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("the report lacks %q:\n%s", w, stdout)
 		}

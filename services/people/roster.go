@@ -119,8 +119,11 @@ func (s *Service) ImportRoster(ctx context.Context, kind, roster string, r io.Re
 // names, when they have a profile; it returns the line's faults.
 func (s *Service) rosterLine(ctx context.Context, kind, fact, roster string, row *RosterRow, rep *RosterReport) ([]core.Fault, error) {
 	number := strings.ToUpper(strings.TrimSpace(row.IDNumber))
-	if _, problem := pii.ParseID(number, s.clock.Now()); number == "" || problem != "" {
-		return []core.Fault{{Field: "id_number", Msg: "error.id_number"}}, nil
+	if number == "" {
+		return []core.Fault{{Field: "id_number", Msg: "error.required"}}, nil
+	}
+	if _, problem := pii.ParseID(number, s.clock.Now()); problem != "" {
+		return []core.Fault{{Field: "id_number", Msg: string(problem)}}, nil // (what is wrong, never the number)
 	}
 	value := "true"
 	if kind == "farmland" {
