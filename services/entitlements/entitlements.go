@@ -122,7 +122,8 @@ func (s *Service) Refresh(ctx context.Context, personID string) ([]Change, error
 	if err != nil {
 		return nil, err
 	}
-	return s.refresh(ctx, personID, Holds(list, &p.Facts, core.DateOf(s.clock.Now())))
+	facts := people.AnsweredFacts(p)
+	return s.refresh(ctx, personID, Holds(list, &facts, core.DateOf(s.clock.Now())))
 }
 
 // refresh tells a person what changed from their snapshot to now, and

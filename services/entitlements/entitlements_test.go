@@ -3,6 +3,7 @@ package entitlements_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -242,5 +243,24 @@ func TestSweepAfterCatalogueChange(t *testing.T) {
 	w.Advance(24 * time.Hour)
 	if due, err := w.ent.Due(ctx); err != nil || !due {
 		t.Errorf("a day later, not due: %v %v", due, err)
+	}
+}
+
+// TestAnsweredAsTheSupportsPage: a farmer who declares the group and is on
+// no roster yet is answered "eligible once checked" on the supports page;
+// what they are told follows that answer, not the bare facts.
+func TestAnsweredAsTheSupportsPage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.savePolicy(t, "t-roster", true, `{"fact": "on_farmer_roster", "op": "is", "value": true}`)
+	me := w.person(t, "林農民", policy.Facts{TargetGroups: []string{}})
+	w.Advance(time.Minute)
+	w.save(t, me, policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}})
+	if got := w.told(t, me); !equal(got, []string{"gained t-roster"}) {
+		t.Errorf("told %q", got)
+	}
+	var snap entitlements.Snapshot
+	if err := w.Store.Get(ctx, entitlements.Collection.Name, me.ID, &snap); err != nil || !slices.Contains(slices.Collect(maps.Keys(snap.Holds)), "t-roster") {
+		t.Errorf("the snapshot: %+v %v", snap, err)
 	}
 }

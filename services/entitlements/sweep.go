@@ -83,7 +83,8 @@ func (s *Service) SweepAll(ctx context.Context) (*Sweep, error) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		changes, err := s.refresh(ctx, p.ID, Holds(list, &p.Facts, today))
+		facts := people.AnsweredFacts(p) // as the supports page answers
+		changes, err := s.refresh(ctx, p.ID, Holds(list, &facts, today))
 		if err != nil {
 			s.log.Warn("entitlement check", "person", p.ID, "err", err)
 		}

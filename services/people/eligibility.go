@@ -80,6 +80,16 @@ func pending(f *policy.Facts) (policy.Facts, bool) {
 	return out, assumed
 }
 
+// AnsweredFacts are the facts a profile's eligibility is answered on (see
+// Eligibility): its own, with a protected fact nobody has checked yet taken
+// as holding for the group it is about. Whoever tells people what they
+// qualify for (entitlements) reads these, so it says what the supports
+// page says.
+func AnsweredFacts(p *Profile) policy.Facts {
+	f, _ := pending(&p.Facts)
+	return f
+}
+
 // unverified names, in CheckedFacts order, the checked facts an eligible
 // result rests on that the profile does not have established: for a rule
 // met by belonging to one of several groups, the groups met when none of
