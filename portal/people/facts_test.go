@@ -167,7 +167,7 @@ func TestStaffPersonPage(t *testing.T) {
 		t.Errorf("the roster entry before the check: %q", got)
 	}
 	resp, doc := b.Post(page+"/facts/verify", url.Values{"fact": {"farmland_per_capita_mu"}, "value": {"0.05"}, "note": {"電話 139-1234-5670"}}, portaltest.CSRF(doc))
-	if resp.StatusCode != 422 || doc.Find("#fact-farmland_per_capita_mu details[open] #e-note").Text() != "不要在此寫身份證號或電話號碼。" {
+	if resp.StatusCode != 422 || doc.Find("#fact-farmland_per_capita_mu details[open] #e-note").Text() != "不要在此寫身分證號或電話號碼。" {
 		t.Errorf("a refused check: %d %q", resp.StatusCode, doc.Find("#fact-farmland_per_capita_mu details").Text())
 	}
 	resp, _ = b.Post(page+"/facts/verify", url.Values{"fact": {"farmland_per_capita_mu"}, "value": {"0.05"}, "note": {"國土局清單第 3 頁"}}, portaltest.CSRF(doc))

@@ -59,7 +59,7 @@ func (w *world) on(t *testing.T, current []byte, previous ...[]byte) *services {
 	x := w.x
 	acc := servicetest.Must(accounts.New(accounts.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock,
 		Argon2: accounts.Argon2{MemoryKiB: 64, Time: 1, Threads: 1}, Log: x.Log, Notify: x.Notify}))
-	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies, Reference: x.Reference}))
+	ppl := servicetest.Must(people.New(people.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Vault: v, Clock: x.Clock, Policies: x.Policies, Reference: x.Reference, Notify: x.Notify}))
 	ms := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	os := servicetest.Must(onestop.New(onestop.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Clock: x.Clock, Figures: x.Figures, People: ppl,
