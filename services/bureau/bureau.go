@@ -19,6 +19,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/entitlements"
 	"onestop/services/figures"
+	"onestop/services/grants"
 	"onestop/services/hotline"
 	"onestop/services/loans"
 	"onestop/services/mentors"
@@ -97,7 +98,10 @@ type Bureau struct {
 	Entitlements *entitlements.Service
 	// Orgs are the organisation accounts: employers, labour agencies and
 	// farmer-founded entities, and their users.
-	Orgs    *orgs.Service
+	Orgs *orgs.Service
+	// Grants are the applications for every support but the loan file,
+	// and the benefit ledger.
+	Grants  *grants.Service
 	Replays *replays.Store
 	Privacy *privacy.Registry
 	Rights  *rights.Service
@@ -213,6 +217,11 @@ func New(c Config) (*Bureau, error) {
 				Clock: clock, Reference: b.Reference, Log: c.Log})
 			return err
 		},
+		func() error {
+			b.Grants, err = grants.New(grants.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
+				Orgs: b.Orgs, Policies: b.Policies, Figures: b.Figures, Vault: c.Vault, Clock: clock, Calendar: b.Workdays})
+			return err
+		},
 		// The views after the areas whose open overdue work their rates
 		// count.
 		func() error {
@@ -253,6 +262,16 @@ func (b *Bureau) wire(log *slog.Logger) {
 			log.Warn("entitlements", "person", id, "err", err)
 		}
 	})
+	// A saved profile, a check or a roster line, and a re-check that finds
+	// a person newly eligible (a new policy version, the passing of days),
+	// may make a support granted without application due (免申即享).
+	autoGrants := func(ctx context.Context, id string) {
+		if _, err := b.Grants.AutoGrants(ctx, id); err != nil {
+			log.Warn("automatic grants", "person", id, "err", err)
+		}
+	}
+	b.People.OnSave(autoGrants)
+	b.Entitlements.OnGained(autoGrants)
 	// Mentors choose their channels on their profile; everyone else gets
 	// the default.
 	b.Notify.SetChannels(func(ctx context.Context, userID string) []string {
@@ -270,7 +289,7 @@ func (b *Bureau) wire(log *slog.Logger) {
 // rebuild of the rollups.
 func (b *Bureau) FigureSources() []figures.Source {
 	return append([]figures.Source{b.Loans.FigureSource(), b.Training.FigureSource(), b.Mentors.FigureSource(), b.Onestop.FigureSource(),
-		b.Policies.FigureSource(), b.Bases.FigureSource()}, b.Hotline.FigureSources()...)
+		b.Policies.FigureSource(), b.Bases.FigureSource(), b.Grants.FigureSource()}, b.Hotline.FigureSources()...)
 }
 
 // Collections are every collection the services keep.
@@ -278,7 +297,7 @@ func (b *Bureau) Collections() []store.Collection {
 	colls := []store.Collection{store.Keys, store.Leases, outbox.Collection, audit.Collection, people.Collection, people.DisputeCollection, people.EvidenceCollection, people.RosterCollection,
 		onestop.Collection, projects.Collection, replays.Collection, rights.Jobs, reference.Collection, workdays.Collection}
 	for _, cs := range [][]store.Collection{accounts.Collections, policy.Collections, bases.Collections, notify.Collections,
-		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections, orgs.Collections} {
+		mentors.Collections, hotline.Collections, training.Collections, loans.Collections, figures.Collections, entitlements.Collections, orgs.Collections, grants.Collections} {
 		colls = append(colls, cs...)
 	}
 	return colls

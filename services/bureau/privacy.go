@@ -42,7 +42,7 @@ var impersonal = map[string]string{
 func (b *Bureau) privacy(c Config) error {
 	reg := &privacy.Registry{}
 	err := reg.Register(b.Bases.PersonalData(), b.Mentors.PersonalData(), b.Hotline.PersonalData(), b.Onestop.PersonalData(),
-		b.Projects.PersonalData(), b.Training.PersonalData(), b.Loans.PersonalData(), b.Policies.PersonalData(), b.Notify.PersonalData(),
+		b.Projects.PersonalData(), b.Training.PersonalData(), b.Loans.PersonalData(), b.Grants.PersonalData(), b.Policies.PersonalData(), b.Notify.PersonalData(),
 		b.Replays.PersonalData(), b.People.PersonalData(), b.Accounts.PersonalData(), b.Audit.PersonalData(), b.Entitlements.PersonalData())
 	if err != nil {
 		return err

@@ -82,6 +82,13 @@ type Service struct {
 	notify   *notify.Service
 	clock    core.Clock
 	log      *slog.Logger
+	gained   []func(ctx context.Context, personID string)
+}
+
+// OnGained registers fn to run after a re-check found a person newly
+// eligible for some support (the grants made without application).
+func (s *Service) OnGained(fn func(ctx context.Context, personID string)) {
+	s.gained = append(s.gained, fn)
 }
 
 // Deps wires the service.
@@ -165,6 +172,11 @@ func (s *Service) refresh(ctx context.Context, personID string, now map[string]H
 	}
 	if err != nil {
 		return nil, core.Wrap(err, "entitlements")
+	}
+	if slices.ContainsFunc(changes, func(c Change) bool { return c.Kind == Gained }) {
+		for _, fn := range s.gained {
+			fn(context.WithoutCancel(ctx), personID)
+		}
 	}
 	return changes, nil
 }

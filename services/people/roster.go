@@ -264,3 +264,32 @@ func rosterRows(r io.Reader, format string) func() (*RosterRow, []core.Fault, er
 		return &row, nil, nil
 	}
 }
+
+// OnRoster reports whether the person with an ID number is on the
+// land-expropriated farmers' roster: an imported line, or a registered
+// person whose roster entry is checked. The number is matched through the
+// blind index only (a reward claim's lines).
+func (s *Service) OnRoster(ctx context.Context, number string) (bool, error) {
+	for _, ix := range s.vault.BlindIndexes("id_number", number) {
+		var l rosterLine
+		err := s.store.Get(ctx, RosterCollection.Name, "farmers:"+ix, &l)
+		if err == nil {
+			return l.Value == "true", nil
+		}
+		if !core.IsCode(err, core.NotFound) {
+			return false, err
+		}
+	}
+	person, err := s.store.KeyOwnerAny(ctx, s.vault.IndexKeys("idno:", "id_number", number)...)
+	if core.IsCode(err, core.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var p Profile
+	if err := s.store.Get(ctx, Collection.Name, person, &p); err != nil {
+		return false, err
+	}
+	return p.Verified("on_farmer_roster") && p.Facts.OnFarmerRoster != nil && *p.Facts.OnFarmerRoster, nil
+}

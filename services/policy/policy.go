@@ -47,15 +47,92 @@ type Benefit struct {
 type Apply struct {
 	// Kind is the application's kind, one of ApplyKinds: "loan" files a
 	// guaranteed-loan application (services/loans), bounded by the
-	// policy's Benefit (amount, term, interest subsidy).
+	// policy's Benefit (amount, term, interest subsidy); "certificate"
+	// grants a certificate whose code anyone can verify (the fee
+	// exemption, the tax-relief confirmation), valid for the Benefit's
+	// years; "registration" grants a registration with its number (the
+	// 《就業登記證》, and the 《再就業優惠證》 for those in hardship);
+	// "reward" is an organisation's claim of so much a head for the people
+	// it lists (services/applications).
 	Kind string `json:"kind" bson:"kind"`
+	// Documents are the evidence an applicant uploads, by kind
+	// (EvidenceKinds); each named one is required.
+	Documents []string `json:"documents,omitempty" bson:"documents,omitempty"`
+	// Days is the bureau's time limit to decide, in working days (5 when 0).
+	Days int `json:"days,omitempty" bson:"days,omitempty"`
+	// Decider is who decides: a case officer (the default) or only an
+	// administrator. An administrator may always decide.
+	Decider string `json:"decider,omitempty" bson:"decider,omitempty"`
+	// Prefix starts a registration's numbers (登記證號), e.g. "JY".
+	Prefix string `json:"prefix,omitempty" bson:"prefix,omitempty"`
+	// Hardship lets a registration also grant the 《再就業優惠證》 to those
+	// the bureau finds in hardship (被徵地農民 三(一)).
+	Hardship bool `json:"hardship,omitempty" bson:"hardship,omitempty"`
+	// Lines are the terms each person a reward claim lists must meet.
+	Lines *LineTerms `json:"lines,omitempty" bson:"lines,omitempty"`
+	// Organisations are the kinds of organisation that may claim (all when
+	// empty): employer, labour_agency, farmer_entity (services/orgs).
+	Organisations []string `json:"organisations,omitempty" bson:"organisations,omitempty"`
+	// Auto grants the support without an application (免申即享) once a
+	// person is eligible on checked facts alone.
+	Auto bool `json:"auto,omitempty" bson:"auto,omitempty"`
 }
 
+// LineTerms are what a reward claim's listed people must meet: a labour
+// contract of at least ContractYears, served for ServedYears, social
+// insurance paid, on the land-expropriated farmers' roster; and the
+// least number of such people a claim must list (MinLines: "more than 10"
+// is 11).
+type LineTerms struct {
+	ContractYears   int  `json:"contract_years,omitempty" bson:"contract_years,omitempty"`
+	ServedYears     int  `json:"served_years,omitempty" bson:"served_years,omitempty"`
+	SocialInsurance bool `json:"social_insurance,omitempty" bson:"social_insurance,omitempty"`
+	OnRoster        bool `json:"on_roster,omitempty" bson:"on_roster,omitempty"`
+	MinLines        int  `json:"min_lines,omitempty" bson:"min_lines,omitempty"`
+}
+
+// The kinds of application.
+const (
+	ApplyLoan         = "loan"
+	ApplyCertificate  = "certificate"
+	ApplyRegistration = "registration"
+	ApplyReward       = "reward"
+)
+
 // ApplyKinds are the kinds of application the portal runs.
-var ApplyKinds = []string{"loan"}
+var ApplyKinds = []string{ApplyLoan, ApplyCertificate, ApplyRegistration, ApplyReward}
+
+// EvidenceKinds are the documents an application may ask for.
+var EvidenceKinds = []string{"id_card", "graduation_certificate", "unemployment_certificate", "disability_certificate",
+	"discharge_certificate", "business_licence", "land_expropriation_proof", "labour_contracts", "social_insurance_record",
+	"hardship_proof", "tax_registration"}
+
+// OrganisationKinds are the kinds of organisation account (services/orgs
+// keeps the same list; a test holds them equal).
+var OrganisationKinds = []string{"employer", "labour_agency", "farmer_entity"}
+
+// Deciders are who may be named to decide an application.
+var Deciders = []string{"case_officer", "admin"}
+
+// DefaultApplyDays is the bureau's time limit when a policy names none.
+const DefaultApplyDays = 5
 
 // AppliedAs reports whether the policy is applied for as kind.
 func (p *Policy) AppliedAs(kind string) bool { return p.Apply != nil && p.Apply.Kind == kind }
+
+// Applicable reports whether the policy is applied for through the
+// general applications (every kind but the loan file).
+func (p *Policy) Applicable() bool {
+	return p.Active && p.Apply != nil && p.Apply.Kind != ApplyLoan
+}
+
+// DecideDays is the bureau's time limit in working days.
+func (a *Apply) DecideDays() int {
+	if a == nil || a.Days <= 0 {
+		return DefaultApplyDays
+	}
+	return a.Days
+}
 
 // Policy is one public support of the catalogue.
 type Policy struct {
@@ -95,6 +172,9 @@ var Applicants = []string{ByPerson, ByOrganisation}
 func (p *Policy) ForOrganisations() bool { return p.Applicant == ByOrganisation }
 
 var policyID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,59}$`)
+
+// applyPrefix is a registration number's prefix: capitals, 1–6.
+var applyPrefix = regexp.MustCompile(`^[A-Z]{1,6}$`)
 
 // courseKind is the shape of a kind of training course (the training
 // package owns the list; this package only keeps the standards).
@@ -139,8 +219,23 @@ func (p *Policy) Validate() error {
 		d, ok := facts[b.FromFact]
 		v.Check(ok && d.kind == kDate, "benefit", "error.policy.fact")
 	}
-	if p.Apply != nil {
-		v.Check(slices.Contains(ApplyKinds, p.Apply.Kind), "apply.kind", "error.enum")
+	if a := p.Apply; a != nil {
+		v.Check(slices.Contains(ApplyKinds, a.Kind), "apply.kind", "error.enum")
+		a.Documents = v.Subset("apply.documents", a.Documents, EvidenceKinds)
+		v.Check(a.Days >= 0 && a.Days <= 60, "apply.days", "error.number.range")
+		v.Check(a.Decider == "" || slices.Contains(Deciders, a.Decider), "apply.decider", "error.enum")
+		v.Check(a.Prefix == "" || applyPrefix.MatchString(a.Prefix), "apply.prefix", "error.policy.prefix")
+		v.Check(!a.Hardship || a.Kind == ApplyRegistration, "apply.hardship", "error.policy.apply_field")
+		reward := a.Kind == ApplyReward
+		v.Check(reward == (a.Lines != nil), "apply.lines", "error.policy.apply_lines")
+		v.Check(!reward || p.Applicant == ByOrganisation, "applicant", "error.policy.apply_applicant")
+		v.Check(!reward || b.PerPersonYuan > 0, "benefit", "error.policy.apply_amount")
+		if l := a.Lines; l != nil {
+			v.Check(l.ContractYears >= 0 && l.ContractYears <= 10 && l.ServedYears >= 0 && l.ServedYears <= 10 && l.MinLines >= 0 && l.MinLines <= 1000, "apply.lines", "error.number.range")
+		}
+		a.Organisations = v.Subset("apply.organisations", a.Organisations, OrganisationKinds)
+		v.Check(len(a.Organisations) == 0 || p.Applicant == ByOrganisation, "apply.organisations", "error.policy.apply_field")
+		v.Check(!a.Auto || a.Kind == ApplyCertificate || a.Kind == ApplyRegistration, "apply.auto", "error.policy.apply_field")
 	}
 	raw := p.Conditions
 	if len(raw) == 0 {
