@@ -14,6 +14,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/orgs"
 	"onestop/services/people"
+	"onestop/services/pii"
 )
 
 // ownWorld is a portal with two accounts of every role but the
@@ -39,6 +40,7 @@ type ownWorld struct {
 	// seats that staff may enrol the person in.
 	code, freeCourse string
 	reviewer         string // a third mentor, the second reviewer of a project
+	orgClaim         string // the first organisation's open reward claim
 }
 
 // fix is a record a row acts on: the concrete path and the token of its
@@ -172,7 +174,7 @@ func kindOf(path string) string {
 		{"hotline/contacts/", "contact"}, {"hotline/calls/", "call"}, {"hotline/accounts/", "account"},
 		{"mentors/", "mentor"}, {"policies/", "policy"}, {"projects/", "project"}, {"ventures/", "venture"},
 		{"disputes/", "dispute"}, {"org/invitations/", "org_invite"}, {"orgs/mine/invitations/", "org_invite"}, {"org/users/", "org_user"},
-		{"orgs/mine/users/", "org_user"},
+		{"orgs/mine/users/", "org_user"}, {"grants/:id/attachments/:doc", "grant_doc"}, {"grants/", "grant"}, {"verify/", "grant_code"},
 	} {
 		if strings.Contains(path, k.part) {
 			return k.kind
@@ -212,7 +214,7 @@ func (o *ownWorld) fixture(t *testing.T, method, path string, role accounts.Role
 }
 
 func (o *ownWorld) fill(path string, ids map[string]string) string {
-	return strings.NewReplacer(":id", ids["id"], ":att", ids["att"], ":code", ids["code"]).Replace(path)
+	return strings.NewReplacer(":id", ids["id"], ":att", ids["att"], ":code", ids["code"], ":doc", ids["doc"]).Replace(path)
 }
 
 // build makes a record of a kind that the first account of the role owns
@@ -333,6 +335,8 @@ func (o *ownWorld) build(t *testing.T, kind, variant string, role accounts.Role)
 		o.n++
 		inv := o.must(t, "POST", "/api/v1/orgs/mine/invitations", map[string]any{"email": fmt.Sprintf("invitee%d@own.test.cn", o.n), "name": "同事"}, first)
 		f.ids["id"] = portaltest.Str(inv, "id")
+	case "grant", "grant_doc", "grant_code":
+		return o.grant(t, kind, role, f)
 	case "org_user":
 		// A colleague who joined the first organisation.
 		o.n++
@@ -436,6 +440,12 @@ func (o *ownWorld) body(method, path string, role accounts.Role, f fix) map[stri
 		return map[string]any{"decision": "holder", "note": "到窗口核驗身分證"}
 	case kind == "venture":
 		return map[string]any{"month": 6, "on": o.today, "operating": true, "employees": 4}
+	case kind == "grant" && last == "steps":
+		switch role {
+		case accounts.Entrepreneur, accounts.Organisation:
+			return map[string]any{"action": "withdraw"}
+		}
+		return map[string]any{"action": "refuse", "note": "資料不符合要求"}
 	case kind == "application" && strings.Contains(path, "/manage/"):
 		return map[string]any{"reason": "名額已滿"}
 	}
@@ -462,7 +472,13 @@ func (o *ownWorld) courseBody() map[string]any {
 // upload sends a document to a loan file through the API.
 func (o *ownWorld) upload(t *testing.T, path, token string) map[string]any {
 	t.Helper()
-	r, ct := portaltest.Multipart(t, map[string]string{"kind": "lease"}, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
+	return o.uploadAs(t, path, token, "lease")
+}
+
+// uploadAs sends a document of a kind.
+func (o *ownWorld) uploadAs(t *testing.T, path, token, kind string) map[string]any {
+	t.Helper()
+	r, ct := portaltest.Multipart(t, map[string]string{"kind": kind}, "租約.png", []byte("\x89PNG\r\n\x1a\nrest"))
 	req := httptest.NewRequest("POST", path, r)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -476,4 +492,65 @@ func (o *ownWorld) upload(t *testing.T, path, token string) map[string]any {
 	}
 	o.setup++
 	return portaltest.Decode[map[string]any](t, body)
+}
+
+// grant builds an application for a support: an organisation's role gets
+// a reward claim of the first organisation (verified, its farmer on the
+// roster); every other role a new person's fee-exemption application. A
+// document row gets evidence on it; a code row a granted certificate.
+func (o *ownWorld) grant(t *testing.T, kind string, role accounts.Role, f fix) fix {
+	t.Helper()
+	ctx, m := context.Background(), accounts.Meta{IP: "192.0.2.1"}
+	b := o.tp.App.Bureau()
+	evidence, applicant := "id_card", f.owner
+	if role == accounts.Organisation && kind != "grant_code" {
+		org, _, err := b.Orgs.Of(ctx, o.id[accounts.Organisation][0])
+		if err == nil && !org.Verified() {
+			_, err = b.Orgs.Verify(ctx, accounts.Principal{ID: "own-admin", Role: accounts.Admin, Name: "admin"}, org.ID, m)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.n++
+		number := pii.WithCheckDigit(fmt.Sprintf("44030119800101%03d", o.n))
+		if _, err := b.People.ImportRoster(ctx, "farmers", "測試花名冊", strings.NewReader(`{"id_number":"`+number+`"}`+"\n"), "jsonl", nil); err != nil {
+			t.Fatal(err)
+		}
+		// One open claim at a time: the one a row before built ends first
+		// (a row that ended it already gets a conflict, which is fine).
+		if o.orgClaim != "" {
+			o.tp.Do("POST", "/api/v1/grants/"+o.orgClaim+"/steps", map[string]any{"action": "withdraw"}, f.owner)
+		}
+		g := o.must(t, "POST", "/api/v1/grants", map[string]any{"policy_id": "farmer-hiring-reward", "lines": []map[string]any{{"name": "農民甲", "id_number": number,
+			"contract_start": core.DateOf(o.tp.Now().AddDate(-3, 0, 0)).String(), "contract_years": 3, "social_insurance": true}}}, f.owner)
+		f.ids["id"] = portaltest.Str(g, "id")
+		o.orgClaim = f.ids["id"]
+		evidence = "labour_contracts"
+	} else {
+		id, token := o.entrepreneur(t)
+		first := core.DateOf(o.tp.Now().AddDate(0, -2, 0)).String()
+		o.must(t, "PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳美玲", "consent_version": "2026-11", "target_groups": []string{"registered_unemployed"},
+			"venture": map[string]any{"stage": "operating", "form": "individual", "industry": "information_service", "first_registered": first}}, token)
+		g := o.must(t, "POST", "/api/v1/grants", map[string]any{"policy_id": "fee-exemption-3y"}, token)
+		f.ids["id"], applicant = portaltest.Str(g, "id"), token
+		if role == accounts.Entrepreneur {
+			f.owner = token
+		}
+		if kind == "grant_code" {
+			officer := o.tok[accounts.CaseOfficer][0]
+			o.must(t, "POST", "/api/v1/staff/people/"+id+"/facts/verify", map[string]any{"fact": "target_groups.registered_unemployed", "value": true, "note": "失業登記證"}, officer)
+			o.must(t, "POST", "/api/v1/staff/people/"+id+"/facts/verify", map[string]any{"fact": "venture.first_registered", "value": first, "note": "營業執照"}, officer)
+			o.uploadAs(t, "/api/v1/grants/"+f.ids["id"]+"/attachments", token, "id_card")
+			o.uploadAs(t, "/api/v1/grants/"+f.ids["id"]+"/attachments", token, "business_licence")
+			done := o.must(t, "POST", "/api/v1/grants/"+f.ids["id"]+"/steps", map[string]any{"action": "grant"}, officer)
+			grant, _ := done["grant"].(map[string]any)
+			f.ids["code"], _ = grant["code"].(string)
+			return f
+		}
+	}
+	if kind == "grant_doc" {
+		d := o.uploadAs(t, "/api/v1/grants/"+f.ids["id"]+"/attachments", applicant, evidence)
+		f.ids["doc"] = portaltest.Str(d, "id")
+	}
+	return f
 }

@@ -7,6 +7,7 @@ import (
 	"onestop/portal/audit"
 	"onestop/portal/bases"
 	"onestop/portal/figures"
+	"onestop/portal/grants"
 	"onestop/portal/hotline"
 	"onestop/portal/loans"
 	"onestop/portal/mentors"
@@ -47,6 +48,7 @@ func (a *App) routeTable() []web.Route {
 		reference.New(a.Kit, b).Routes(),
 		workdays.New(a.Kit, b).Routes(),
 		orgs.New(a.Kit, b).Routes(),
+		grants.New(a.Kit, b).Routes(),
 	)
 }
 

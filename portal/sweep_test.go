@@ -148,6 +148,7 @@ var paramCollection = map[string]string{
 	"cases": "cases", "complaints": "complaints", "consultations": "consultations", "courses": "courses",
 	"training": "courses", "contacts": "contacts", "loans": "loans", "mentors": "mentors",
 	"projects": "projects", "services": "service_requests", "people": "profiles", "ventures": "ventures", "orgs": "orgs",
+	"grants": "grants",
 }
 
 // sweepQueries are extra query strings read on list routes besides the bare

@@ -13,6 +13,7 @@ import (
 
 	"onestop/portal/i18n"
 	"onestop/services/bases"
+	"onestop/services/grants"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 )
@@ -39,6 +40,7 @@ func TestEveryAuditActionLabelled(t *testing.T) {
 	runtime := map[string][]string{
 		"mentor.":          {mentors.Active, mentors.Paused, mentors.Retired},                                          // mentors.SetStatus
 		"base.":            {bases.Approved, bases.Suspended, bases.Pending},                                           // bases.SetStatus
+		"grant.":           grants.Actions,                                                                             // grants' steps
 		"application.":     {"accept", "decline", "waitlist", "withdraw", "accept_offer", "decline_offer", "move_out"}, // bases.Act's rules
 		"loan.":            {"forward", "return", "resubmit", "withdraw", "approve", "decline", "disburse", "repay"},   // loans' steps
 		"case.link.":       hotline.LinkKinds,

@@ -2,11 +2,9 @@ package loans
 
 import (
 	"io"
-	"net/url"
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/loans"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -64,16 +62,7 @@ func (a *Handlers) loanDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, att.Name)
-	c.Set(fiber.HeaderContentType, att.Type)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(att.Name))
-	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	return c.Send(data)
+	return web.SendDocument(c, att.Name, att.Type, data)
 }
 
 func (a *Handlers) loanAttachWeb(c *fiber.Ctx) error {

@@ -68,7 +68,7 @@ func TestBrowserLoanJourney(t *testing.T) {
 	s.Step("phone screen", chromedp.EmulateViewport(375, 812))
 	s.ZhHant()
 	s.Login("farmer@test.cn")
-	s.Step("supports", chromedp.Navigate(s.Base+"/supports"), chromedp.WaitVisible(chromedp.CSS(`a.apply-loan`)), chromedp.Click(chromedp.CSS(`a.apply-loan`)),
+	s.Step("supports", chromedp.Navigate(s.Base+"/supports"), chromedp.WaitVisible(chromedp.CSS(`a.apply[href^="/loans/new"]`)), chromedp.Click(chromedp.CSS(`a.apply[href^="/loans/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("loan-form")))
 	s.Step("apply", chromedp.SendKeys(chromedp.ID("f-amount_yuan"), "20000"), chromedp.SendKeys(chromedp.ID("f-purpose"), "購買豆腐坊設備"),
 		chromedp.SendKeys(chromedp.ID("f-plan"), "在村口開豆腐坊，日產 200 斤，供應三家超市，預計八個月收回設備投資。"),

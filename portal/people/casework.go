@@ -2,7 +2,6 @@ package people
 
 import (
 	"io"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -71,16 +70,7 @@ func (a *Handlers) evidenceDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, e.Name)
-	c.Set(fiber.HeaderContentType, e.Type)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(e.Name))
-	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	return c.Send(data)
+	return web.SendDocument(c, e.Name, e.Type, data)
 }
 
 // recommendationRequest is the body of POST

@@ -24,7 +24,8 @@ type ResultView struct {
 	Reasons                               []ReasonLine
 	Missing                               []string
 	Benefit                               *policy.Granted
-	// ApplyLink leads an eligible entrepreneur to apply (a loan).
+	// ApplyLink leads an eligible entrepreneur to apply: a loan file, or
+	// the application of the policy's kind.
 	ApplyLink string
 	// ForOrganisations: an organisation claims it; shown apart from the
 	// person's own supports.
@@ -55,11 +56,16 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) Results {
 	out := make(Results, 0, len(rs))
 	for _, ar := range a.ToAPIResults(l, rs) {
 		rv := ResultView{ID: ar.PolicyID, Name: ar.Name, Status: ar.Status, Reasons: ar.lines, Basis: ar.Basis, ForOrganisations: ar.Applicant == policy.ByOrganisation}
-		loan := false // applied for as a loan (the policy's Apply kind)
+		var apply string // where it is applied for (the policy's Apply kind)
 		for _, r := range rs {
 			if r.Policy.ID == ar.PolicyID {
 				rv.Summary, rv.BenefitText, rv.Benefit = r.Policy.Summary.In(l), r.Policy.BenefitText.In(l), r.Benefit
-				loan = r.Policy.AppliedAs("loan")
+				switch {
+				case r.Policy.AppliedAs(policy.ApplyLoan):
+					apply = "/loans/new?policy="
+				case r.Policy.Applicable() && !r.Policy.ForOrganisations():
+					apply = "/grants/new?policy="
+				}
 			}
 		}
 		for _, m := range ar.Missing {
@@ -69,8 +75,8 @@ func (a *Handlers) ResultViews(c *fiber.Ctx, rs []policy.Result) Results {
 			rv.Pending = append(rv.Pending, a.I18n.T(l, "checked."+k))
 		}
 		rv.Bring = ar.Bring
-		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && loan {
-			rv.ApplyLink = "/loans/new?policy=" + rv.ID
+		if rv.Status == policy.Eligible && web.Principal(c).Role == accounts.Entrepreneur && apply != "" {
+			rv.ApplyLink = apply + rv.ID
 		}
 		out = append(out, rv)
 	}

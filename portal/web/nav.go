@@ -79,7 +79,7 @@ func MenuFor(who accounts.Principal) Nav {
 		return Nav{
 			Main: []NavLink{{"/supports", "nav.supports"}, {"/profile", "nav.profile"}, {"/services", "nav.services"}, {"/applications", "nav.applications"}},
 			More: []NavGroup{
-				mine(NavLink{"/loans", "nav.loans"}, navConsult, NavLink{"/me/training", "nav.my_training"},
+				mine(NavLink{"/grants", "nav.grants"}, NavLink{"/loans", "nav.loans"}, navConsult, NavLink{"/me/training", "nav.my_training"},
 					NavLink{"/me/venture", "nav.venture"}, NavLink{"/complaints", "nav.my_complaints"}),
 				browse(false),
 			},
@@ -98,7 +98,7 @@ func MenuFor(who accounts.Principal) Nav {
 		// A case officer finds the person and checks their facts; the
 		// hotline's queues are not theirs.
 		return Nav{
-			Main: []NavLink{{"/staff/people", "nav.people"}},
+			Main: []NavLink{{"/staff/people", "nav.people"}, {"/grants", "nav.grants_queue"}},
 			More: []NavGroup{mine(), browse(true)},
 		}
 	case accounts.IncubatorManager:
@@ -112,12 +112,12 @@ func MenuFor(who accounts.Principal) Nav {
 		return Nav{Main: []NavLink{{"/loans", "nav.bank"}}, More: []NavGroup{mine(), browse(true)}}
 	case accounts.Organisation:
 		// An organisation's user works for it: its page, not a profile.
-		return Nav{Main: []NavLink{{"/org", "nav.org"}}, More: []NavGroup{mine(), browse(true)}}
+		return Nav{Main: []NavLink{{"/org", "nav.org"}, {"/grants", "nav.org_grants"}}, More: []NavGroup{mine(), browse(true)}}
 	case accounts.Admin:
 		return Nav{
 			Main: []NavLink{{"/admin/policies", "nav.admin.policies"}, {"/admin/bases", "nav.admin.bases"}, {"/admin/users", "nav.admin.users"}, {"/admin/figures", "nav.admin.figures"}},
 			More: []NavGroup{
-				{Label: "nav.group.admin", Links: []NavLink{{"/admin/mentors", "nav.admin.mentors"}, {"/staff/orgs", "nav.staff_orgs"}, {"/admin/intakes", "nav.admin.intakes"},
+				{Label: "nav.group.admin", Links: []NavLink{{"/grants", "nav.grants_queue"}, {"/admin/mentors", "nav.admin.mentors"}, {"/staff/orgs", "nav.staff_orgs"}, {"/admin/intakes", "nav.admin.intakes"},
 					{"/admin/projects", "nav.admin.projects"}, navReviews, {"/admin/training", "nav.admin.training"}, {"/admin/banks", "nav.admin.banks"},
 					{"/admin/reference", "nav.admin.reference"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
 				hotlineWork(NavLink{"/hotline/today", "nav.today"}, NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),

@@ -90,6 +90,11 @@ func (s *Service) rows(ctx context.Context, sq search.Query, p core.Page) ([]Row
 	return rows, r.Total, p, nil
 }
 
+// SubjectOf is whom the actor applies as: themself, or their organisation.
+func (s *Service) SubjectOf(ctx context.Context, actor accounts.Principal) (string, error) {
+	return s.subjectID(ctx, actor)
+}
+
 // subjectID is whom the actor applies as: themself, or their organisation.
 func (s *Service) subjectID(ctx context.Context, actor accounts.Principal) (string, error) {
 	if actor.Role != accounts.Organisation {

@@ -205,7 +205,7 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 func (s *Service) grantable(ctx context.Context, v *core.Validation, pol *policy.Policy, a *Application) error {
 	for _, k := range pol.Apply.Documents {
 		if !a.Has(k) {
-			v.Add("documents", core.Msg("error.grant.document_missing", "evidence."+k))
+			v.Add("documents", "error.grant.document_missing") // (the page lists which)
 			break
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Service) grantable(ctx context.Context, v *core.Validation, pol *policy
 	case res == nil || res.Status != policy.Eligible:
 		v.Add("note", "error.grant.no_longer_eligible")
 	case len(res.Unverified) > 0:
-		v.Add("note", core.Msg("error.grant.unverified", "checked."+res.Unverified[0]))
+		v.Add("note", "error.grant.unverified") // (the person's page says which, and how)
 	}
 	return nil
 }
