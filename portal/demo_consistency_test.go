@@ -19,7 +19,9 @@ import (
 	"onestop/services/core"
 	"onestop/services/demo"
 	"onestop/services/figures"
+	"onestop/services/grants"
 	"onestop/services/loans"
+	"onestop/services/policy"
 )
 
 // plannedDates are the fields whose day is still ahead by nature — a time
@@ -39,6 +41,9 @@ var plannedDates = map[string]string{
 	"ventures.next_due":            "the next check-in",
 	"courses.sessions[].starts_at": "a session to come",
 	"calls.callback_at":            "the time to call back",
+	"grants.due_at":                "the time limit of its step",
+	"grants.grant.valid_until":     "a certificate's last day of validity",
+	"grants.grant.half_until":      "a relief's last day at half rate",
 }
 
 var dayText = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -240,6 +245,41 @@ func TestDemoDataConsistent(t *testing.T) {
 			row := doc.Find("#open-data tbody tr").First().Find("td").Text() + doc.Find("#open-data-city tbody td").Text()
 			if strings.Contains(row, "<5") || strings.Contains(row, "—") {
 				t.Errorf("the city's row on the page: %q", row)
+			}
+		}},
+		{"applications of every kind granted, waiting and refused, and the policy delivery they make", func(t *testing.T) {
+			staff := accounts.Principal{ID: "check", Role: accounts.Admin, Name: "check"}
+			for _, kind := range []string{policy.ApplyCertificate, policy.ApplyRegistration, policy.ApplyReward} {
+				for _, status := range []string{grants.Granted, grants.Submitted, grants.Refused} {
+					_, n, _, err := tp.App.Bureau().Grants.List(ctx, staff, grants.Query{Kind: kind, Status: status, Page: core.Page{Size: 1}})
+					if err != nil || n == 0 {
+						t.Errorf("no %s %s (%v)", status, kind, err)
+					}
+				}
+			}
+			resp, body := tp.Do("GET", "/api/v1/admin/figures", nil, signIn())
+			figs := portaltest.Decode[figuresweb.APIFigures](t, body)
+			if resp.StatusCode != 200 || figs.View == nil {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			i := slices.IndexFunc(figs.View.Breakdowns, func(b figures.Breakdown) bool { return b.Key == "figures.delivery.title" })
+			if i < 0 || len(figs.View.Breakdowns[i].Rows) == 0 {
+				t.Fatalf("no policy-delivery table: %s", body)
+			}
+			// Every column has something to say: people eligible, applied,
+			// granted, refused, money granted.
+			var sums [5]float64
+			for _, r := range figs.View.Breakdowns[i].Rows {
+				for j := range sums {
+					if c := r[j+1]; c.Number != nil {
+						sums[j] += *c.Number
+					}
+				}
+			}
+			for j, sum := range sums {
+				if sum <= 0 {
+					t.Errorf("the policy-delivery table's column %s sums to %v", figs.View.Breakdowns[i].Header[j+1], sum)
+				}
 			}
 		}},
 		{"each demo sign-in of staff has a day's work, not a backlog", func(t *testing.T) {

@@ -76,6 +76,9 @@ func (a *Handlers) exportTables(l string, v *dashboard, filter string) []table {
 	out := []table{head}
 	for _, b := range v.Breakdowns {
 		bt := table{Title: []string{t(b.Key)}}
+		if b.Note != "" {
+			bt.Title = append(bt.Title, t(b.Note))
+		}
 		for _, h := range b.Header {
 			bt.Header = append(bt.Header, t(h))
 		}
@@ -208,8 +211,9 @@ func writeCSV(out interface{ Write([]byte) (int, error) }, tables []table) error
 
 // numFmts are the number formats of the kinds of number: counts with
 // thousands separators, rates as percentages, ratios with two decimals, a
-// distribution's bound after "≤".
-var numFmts = map[string]string{figures.KindCount: "#,##0", figures.KindRate: "0.0%", figures.KindRatio: "0.00", figures.KindUpTo: `"≤ "General`}
+// distribution's bound after "≤", amounts in yuan with fen.
+var numFmts = map[string]string{figures.KindCount: "#,##0", figures.KindRate: "0.0%", figures.KindRatio: "0.00", figures.KindUpTo: `"≤ "General`,
+	figures.KindYuan: "#,##0.00"}
 
 // workbook lays the tables out one to a sheet: the title row, the header
 // (bold, frozen so it stays in view), then the rows — numbers as numbers

@@ -20,6 +20,9 @@ func (a *Handlers) figureView(ctx context.Context, l string, q figures.Query) (*
 	var recs figures.Records
 	for _, p := range pols {
 		recs.Policies = append(recs.Policies, figures.Named{ID: p.ID, Name: p.Name.In(l)})
+		if p.Apply != nil {
+			recs.Applied = append(recs.Applied, figures.Applied{ID: p.ID, Name: p.Name.In(l), Kind: p.Apply.Kind, Active: p.Active})
+		}
 	}
 	for _, b := range all {
 		recs.Bases = append(recs.Bases, figures.Base{ID: b.ID, Name: b.Name, Seats: b.Seats, FreeSeats: b.FreeSeats})

@@ -204,7 +204,7 @@ func New(c Config) (*Bureau, error) {
 		},
 		func() error {
 			b.Entitlements, err = entitlements.New(entitlements.Deps{Store: st, Engine: b.engine, People: b.People, Policies: b.Policies,
-				Notify: b.Notify, Clock: clock, Log: c.Log})
+				Notify: b.Notify, Figures: b.Figures, Clock: clock, Log: c.Log})
 			return err
 		},
 		func() error {
@@ -289,7 +289,7 @@ func (b *Bureau) wire(log *slog.Logger) {
 // rebuild of the rollups.
 func (b *Bureau) FigureSources() []figures.Source {
 	return append([]figures.Source{b.Loans.FigureSource(), b.Training.FigureSource(), b.Mentors.FigureSource(), b.Onestop.FigureSource(),
-		b.Policies.FigureSource(), b.Bases.FigureSource(), b.Grants.FigureSource()}, b.Hotline.FigureSources()...)
+		b.Policies.FigureSource(), b.Bases.FigureSource(), b.Grants.FigureSource(), b.Entitlements.FigureSource()}, b.Hotline.FigureSources()...)
 }
 
 // Collections are every collection the services keep.

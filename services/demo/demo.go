@@ -1,8 +1,9 @@
 // Package demo lays down the demo world and the seed-load data through the
 // services of one bureau, as people would through the portal: accounts,
 // profiles, projects, bases, mentors, a year of the hotline, three years of
-// ventures and their check-ins, training and loans, so the search indexes
-// and figures follow. Running it again adds nothing.
+// ventures and their check-ins, training, loans, organisations and the
+// applications for supports, so the search indexes and figures follow.
+// Running it again adds nothing.
 package demo
 
 import (
@@ -114,7 +115,8 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
 		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
 		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans},
-		{"organisations (employers, labour agencies, farmer-founded entities)", a.orgs}} {
+		{"organisations (employers, labour agencies, farmer-founded entities)", a.orgs},
+		{"applications for supports (certificates, registrations, reward claims) and automatic grants", a.grants}} {
 		fmt.Fprintf(w, "demo: %s…\n", part.name)
 		if err := part.load(ctx); err != nil {
 			return err

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"onestop/services/accounts"
 	"onestop/services/core"
@@ -34,16 +35,22 @@ var demoOrgs = []demoOrg{
 }
 
 // orgs opens the demo's organisations through the service, as their
-// managers and the bureau would: each founded by its manager's account,
-// its colleagues invited and accepting, the verified ones verified by the
-// demo's administrator. An organisation already there is left as it is.
+// managers and the bureau would: each founded by its manager's account
+// eight months ago (before the reward claims they file, grants.go), its
+// colleagues invited and accepting the next day, the verified ones
+// verified by the demo's administrator two days after. An organisation
+// already there is left as it is.
 func (a *areas) orgs(ctx context.Context) error {
 	admin, err := a.principal(ctx, "email:admin@demo.onestop.cn")
 	if err != nil {
 		return err
 	}
 	m := accounts.Meta{IP: "127.0.0.1"}
-	for _, d := range demoOrgs {
+	founded := a.clock.Now().AddDate(0, -8, 0)
+	at := founded
+	svc := a.Orgs.WithClock(func() time.Time { return at })
+	for i, d := range demoOrgs {
+		at = founded.Add(time.Duration(i) * time.Hour)
 		mgr, err := a.principal(ctx, "email:"+d.manager)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.in.Name, err)
@@ -51,7 +58,7 @@ func (a *areas) orgs(ctx context.Context) error {
 		if _, _, err := a.Orgs.Of(ctx, mgr.ID); err == nil {
 			continue // an earlier run's
 		}
-		o, err := a.Orgs.Found(ctx, mgr, d.in, m)
+		o, err := svc.Found(ctx, mgr, d.in, m)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.in.Name, err)
 		}
@@ -60,16 +67,18 @@ func (a *areas) orgs(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			inv, err := a.Orgs.Invite(ctx, mgr, orgs.InviteInput{Email: login, Name: who.Name}, m)
+			at = at.Add(24 * time.Hour)
+			inv, err := svc.Invite(ctx, mgr, orgs.InviteInput{Email: login, Name: who.Name}, m)
 			if err != nil {
 				return fmt.Errorf("%s invites %s: %w", d.in.Name, login, err)
 			}
-			if _, err := a.Orgs.Accept(ctx, who, inv.Token, m); err != nil && !core.IsCode(err, core.Conflict) {
+			if _, err := svc.Accept(ctx, who, inv.Token, m); err != nil && !core.IsCode(err, core.Conflict) {
 				return fmt.Errorf("%s joins %s: %w", login, d.in.Name, err)
 			}
 		}
 		if d.verified {
-			if _, err := a.Orgs.Verify(ctx, admin, o.ID, m); err != nil {
+			at = founded.Add(time.Duration(i)*time.Hour + 72*time.Hour)
+			if _, err := svc.Verify(ctx, admin, o.ID, m); err != nil {
 				return fmt.Errorf("verify %s: %w", d.in.Name, err)
 			}
 		}

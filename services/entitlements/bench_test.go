@@ -56,7 +56,7 @@ func BenchmarkSweep(b *testing.B) {
 	}
 	e := servicetest.New(b, time.Date(2026, 12, 7, 9, 0, 0, 0, core.CST), entitlements.Collections...)
 	e.Ready(b)
-	ent := servicetest.Must(entitlements.New(entitlements.Deps{Store: e.Store, Engine: e.Engine, People: e.People, Policies: e.Policies, Notify: e.Notify, Clock: e.Clock, Log: e.Log}))
+	ent := servicetest.Must(entitlements.New(entitlements.Deps{Store: e.Store, Engine: e.Engine, People: e.People, Policies: e.Policies, Notify: e.Notify, Figures: e.Figures, Clock: e.Clock, Log: e.Log}))
 	ctx := context.Background()
 	today := core.DateOf(e.Clock())
 	batch := make([]any, 0, 1000)

@@ -8,7 +8,8 @@
 // Each notice is told once: its id is derived from the person, the
 // support, the change and the snapshot it moves from, so a refresh that
 // runs again after a crash — between the notices and the snapshot — finds
-// them sent and sends nothing more.
+// them sent and sends nothing more. The people eligible for each support
+// now are counted the same way (figures.go).
 package entitlements
 
 import (
@@ -23,6 +24,7 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/figures"
 	"onestop/services/notify"
 	"onestop/services/people"
 	"onestop/services/policy"
@@ -58,6 +60,10 @@ type Hold struct {
 	// Last is the last day it holds when that is within Ahead days (a
 	// graduate's window closing); zero while it holds beyond.
 	Last core.Date `bson:"last,omitzero"`
+	// From is the version of the snapshot the person gained it from: the
+	// id of the figure that counts them eligible (figures.go), which a
+	// rebuild derives again from the snapshot.
+	From int `bson:"from,omitempty"`
 }
 
 // Change kinds.
@@ -80,6 +86,7 @@ type Service struct {
 	people   *people.Service
 	policies *policy.Catalogue
 	notify   *notify.Service
+	figures  *figures.Service
 	clock    core.Clock
 	log      *slog.Logger
 	gained   []func(ctx context.Context, personID string)
@@ -98,8 +105,10 @@ type Deps struct {
 	People   *people.Service
 	Policies *policy.Catalogue
 	Notify   *notify.Service
-	Clock    core.Clock
-	Log      *slog.Logger
+	// Figures counts the people eligible for each support now.
+	Figures *figures.Service
+	Clock   core.Clock
+	Log     *slog.Logger
 }
 
 // New returns the service.
@@ -107,7 +116,8 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("entitlements", d); err != nil {
 		return nil, err
 	}
-	return &Service{store: d.Store, engine: d.Engine, people: d.People, policies: d.Policies, notify: d.Notify, clock: d.Clock, log: d.Log}, nil
+	return &Service{store: d.Store, engine: d.Engine, people: d.People, policies: d.Policies, notify: d.Notify, figures: d.Figures,
+		clock: d.Clock, log: d.Log}, nil
 }
 
 // system reads profiles for the re-check.
@@ -142,6 +152,14 @@ func (s *Service) refresh(ctx context.Context, personID string, now map[string]H
 	if err != nil && !first {
 		return nil, err
 	}
+	had := prev.Holds // what they were counted eligible for (nothing at a first check)
+	for id, h := range now {
+		h.From = prev.Version
+		if was, ok := had[id]; ok {
+			h.From = was.From
+		}
+		now[id] = h
+	}
 	if first {
 		prev = Snapshot{ID: personID, Holds: maps.Clone(now)}
 		for id := range prev.Holds {
@@ -156,6 +174,10 @@ func (s *Service) refresh(ctx context.Context, personID string, now map[string]H
 		if err := s.tell(ctx, personID, prev.Version, c); err != nil {
 			return nil, err // the snapshot stays: the next run tells it again, once
 		}
+	}
+	// Counted as told: before the snapshot moves, each once.
+	if err := s.count(ctx, personID, prev.Version, had, now); err != nil {
+		return nil, err
 	}
 	next := Snapshot{ID: personID, Holds: now, Version: prev.Version + 1, At: s.clock.Now()}
 	if first {

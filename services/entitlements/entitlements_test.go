@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 	e := servicetest.New(t, time.Date(2026, 12, 7, 9, 0, 0, 0, core.CST), entitlements.Collections...)
 	e.Ready(t)
 	w := &world{Env: e, ent: servicetest.Must(entitlements.New(entitlements.Deps{Store: e.Store, Engine: e.Engine, People: e.People,
-		Policies: e.Policies, Notify: e.Notify, Clock: e.Clock, Log: e.Log}))}
+		Policies: e.Policies, Notify: e.Notify, Figures: e.Figures, Clock: e.Clock, Log: e.Log}))}
 	// What the portal wires (services/bureau): a save re-checks the person.
 	e.People.OnSave(func(ctx context.Context, id string) {
 		if _, err := w.ent.Refresh(ctx, id); err != nil {

@@ -52,8 +52,20 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 }
 
 // Erase implements privacy.Area: the snapshot goes (an erased person has
-// no profile to re-check).
+// no profile to re-check), and with it what they were counted eligible
+// for — first, so an erasure run again after a failure still finds it.
 func (p PersonalData) Erase(ctx context.Context, subj privacy.Subject) error {
-	_, err := p.s.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: subj.ID}})
+	var snap Snapshot
+	err := p.s.store.Get(ctx, Collection.Name, subj.ID, &snap)
+	if core.IsCode(err, core.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := p.s.count(ctx, subj.ID, snap.Version, snap.Holds, nil); err != nil {
+		return err
+	}
+	_, err = p.s.store.C(Collection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: subj.ID}})
 	return core.Wrap(err, "erase entitlements")
 }

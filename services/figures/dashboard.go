@@ -125,8 +125,9 @@ func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figu
 }
 
 // breakdowns: people eligible per policy (any filter), and, for the whole
-// city, service requests by type, calls by topic and the bases' seats (a
-// rollup holds one dimension, so these split the city's figures only).
+// city, the policy delivery, service requests by type, calls by topic and
+// the bases' seats (a rollup holds one dimension, so these split the
+// city's figures only).
 func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, recs Records) ([]Breakdown, error) {
 	eligible := Breakdown{Key: "figures.by_policy", Header: []string{"figures.policy", "figures.eligible_people"}, Kinds: []string{KindLabel, KindCount}}
 	for _, p := range recs.Policies {
@@ -138,6 +139,11 @@ func (v *Views) breakdowns(ctx context.Context, q Query, n map[string]int64, rec
 	if q.Dim != "all" {
 		return out, nil
 	}
+	delivered, err := v.delivery(ctx, q, recs)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, delivered)
 	// The on-time rate by type as on the dashboard: its parts in columns
 	// of their own, the open overdue requests of the type among them.
 	types := Breakdown{Key: "figures.by_service_type", LabelKeys: true,

@@ -34,7 +34,9 @@ var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"},
 // 3: check-in counters split into verified and self-reported.
 // 4: settled work with a time limit counted again on the day of its limit
 // (complaints_due_*, service_due_*, consult_due_*, training_due_*).
-const Version = 4
+// 5: the people eligible now for each support (entitlements' snapshots), a
+// stock.
+const Version = 5
 
 type meta struct {
 	ID      string `bson:"_id"`
@@ -50,7 +52,17 @@ type Event struct {
 	Dims   map[string]string // district, industry, group, base, mentor, provider, bank …
 	Counts map[string]int64
 	Values map[string]float64 // histogram name → value (minutes, days)
+	// Stock: the event moves a level that holds now (the people eligible
+	// for a support), not a flow of its day: it counts in the stock
+	// rollup of each of its dimensions (StockPeriod), whatever its day, and
+	// not in the city's ("all": a sum of levels across values is no
+	// figure). A record takes its level back with an event of its own.
+	Stock bool
 }
+
+// StockPeriod is the period of the stock rollups: one per dimension value,
+// read by _id (Service.Stock), never by a span of months.
+const StockPeriod = "stock"
 
 // Buckets are the upper bounds of every histogram's buckets; a value above
 // the last falls in the overflow bucket. Minutes and days both fit: 1 h,
@@ -300,7 +312,12 @@ func check(e Event) error {
 // city and for each of its dimensions.
 func targets(e Event) []Rollup {
 	p := period(e.On)
-	out := []Rollup{{ID: rollupID(p, "all", "all"), Period: p, Dim: "all", Value: "all"}}
+	var out []Rollup
+	if e.Stock {
+		p = StockPeriod
+	} else {
+		out = append(out, Rollup{ID: rollupID(p, "all", "all"), Period: p, Dim: "all", Value: "all"})
+	}
 	for _, d := range sortedKeys(e.Dims) {
 		if v := e.Dims[d]; v != "" {
 			out = append(out, Rollup{ID: rollupID(p, d, v), Period: p, Dim: d, Value: v})
@@ -396,6 +413,17 @@ func (s *Service) Read(ctx context.Context, from, to, dim, value string) (Figure
 		}
 	}
 	return out, nil
+}
+
+// Stock reads the levels that hold now under one dimension value (the
+// stock rollup, one document by _id); none is an empty map.
+func (s *Service) Stock(ctx context.Context, dim, value string) (map[string]int64, error) {
+	var r Rollup
+	err := s.store.Get(ctx, "rollups", rollupID(StockPeriod, dim, value), &r)
+	if core.IsCode(err, core.NotFound) || (err == nil && r.Counts == nil) {
+		return map[string]int64{}, nil
+	}
+	return r.Counts, err
 }
 
 // Source derives the events of one kind of record, for rebuilds.

@@ -230,3 +230,52 @@ func TestRebuildIfOld(t *testing.T) {
 		t.Fatalf("the past was not counted: %v", f.Counts)
 	}
 }
+
+// A stock is a level that holds now, whatever the days of its moves: it
+// is read whole (Stock), never in a span of months, has no city-wide sum,
+// and a rebuild from the same events gives it again.
+func TestStock(t *testing.T) {
+	s := newFigures(t, storetest.New(t, figures.Collections...))
+	ctx := context.Background()
+	level := func(id string, on core.Date, policy string, n int64) figures.Event {
+		return figures.Event{ID: id, On: on, Stock: true, Dims: map[string]string{"policy": policy}, Counts: map[string]int64{"eligible": n}}
+	}
+	events := []figures.Event{
+		level("in:a", core.NewDate(2025, 3, 1), "p1", 1),
+		level("in:b", core.NewDate(2026, 11, 2), "p1", 1),
+		level("in:b", core.NewDate(2026, 11, 2), "p1", 1), // a retry
+		level("in:c", core.NewDate(2026, 11, 3), "p2", 1),
+		level("out:a", core.NewDate(2026, 11, 20), "p1", -1),
+	}
+	for _, e := range events {
+		if err := s.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		for policy, want := range map[string]int64{"p1": 1, "p2": 1, "p3": 0} {
+			if n, err := s.Stock(ctx, "policy", policy); err != nil || n["eligible"] != want {
+				t.Errorf("%s: %s eligible now %v (%v), want %d", when, policy, n, err, want)
+			}
+		}
+		if f, err := s.Read(ctx, "2025-01", "2026-12", "policy", "p1"); err != nil || len(f.Counts) != 0 {
+			t.Errorf("%s: a stock read as a span: %v (%v)", when, f.Counts, err)
+		}
+		if f, err := s.Read(ctx, "2025-01", "2026-12", "all", "all"); err != nil || len(f.Counts) != 0 {
+			t.Errorf("%s: a city-wide sum of levels: %v (%v)", when, f.Counts, err)
+		}
+	}
+	check("kept")
+	if _, err := s.Rebuild(ctx, []figures.Source{{Name: "levels", Each: func(ctx context.Context, emit func(figures.Event) error) error {
+		for _, e := range events {
+			if err := emit(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuilt")
+}

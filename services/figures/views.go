@@ -147,6 +147,21 @@ func (v *Views) Read(ctx context.Context, q Query) (Figures, error) {
 	return f, nil
 }
 
+// Stock reads the levels that hold now under dim=value (Service.Stock),
+// through the cache: they change with the writes, not with a span.
+func (v *Views) Stock(ctx context.Context, dim, value string) (map[string]int64, error) {
+	key, wall := cacheKey{Query: Query{Dim: dim, Value: value}, What: StockPeriod}, time.Now()
+	if f, ok := v.cache.get(key, wall); ok {
+		return f.Counts, nil
+	}
+	n, err := v.figures.Stock(ctx, dim, value)
+	if err != nil {
+		return nil, err
+	}
+	v.cache.put(key, Figures{Counts: n}, wall)
+	return n, nil
+}
+
 // Overdue counts kind's items still open past a time limit that fell in
 // the query's span, up to the moment of reading (see OverdueCounter),
 // through the cache. The rollups count the items settled by the month of
@@ -233,9 +248,12 @@ type Section struct {
 type Breakdown struct {
 	Key       string   `json:"key"`
 	Header    []string `json:"header"` // catalog keys
-	Kinds     []string `json:"kinds"`  // per column: label, count, rate
+	Kinds     []string `json:"kinds"`  // per column: label, count, rate, yuan
 	Rows      [][]Cell `json:"rows"`
 	LabelKeys bool     `json:"-"`
+	// Note is a catalog key saying how to read the table, shown under its
+	// title ("" when it needs none).
+	Note string `json:"-"`
 }
 
 // Cell is one cell of a table: the text shown and, for a number, the
@@ -246,12 +264,34 @@ type Cell struct {
 	Number *float64 `json:"number,omitempty"`
 }
 
-// KindLabel is a breakdown column of labels.
-const KindLabel = "label"
+// KindLabel is a breakdown column of labels; KindYuan one of amounts of
+// money, in yuan with fen (a cell's number is yuan).
+const (
+	KindLabel = "label"
+	KindYuan  = "yuan"
+)
 
 func labelCell(s string) Cell { return Cell{Text: s} }
 
 func countCell(n int64) Cell { return Cell{Text: fmt.Sprint(n), Number: num(float64(n))} }
+
+// yuanCell is an amount kept in fen, shown in yuan as money is across the
+// portal: 1,234.50.
+func yuanCell(fen int64) Cell { return Cell{Text: Yuan(fen), Number: num(float64(fen) / 100)} }
+
+// Yuan writes an amount in fen as yuan with thousands separators and two
+// decimals (123456 → 1,234.56).
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	s := fmt.Sprint(fen / 100)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, s, fen%100)
+}
 
 func rateCell(n, of int64) Cell {
 	c := Cell{Text: percent(n, of)}
@@ -297,11 +337,22 @@ type Base struct {
 	Seats, FreeSeats int
 }
 
+// Applied is a support applied for (its policy declares how: policy.Apply)
+// as the policy-delivery table lists it: Kind is the application's kind
+// (a loan's figures are the loan files'); Active, whether it may be applied
+// for today.
+type Applied struct {
+	ID, Name, Kind string
+	Active         bool
+}
+
 // Records are the records a view's tables list, read by the caller from
 // the areas that own them.
 type Records struct {
 	Policies []Named
-	Bases    []Base
+	// Applied are the supports applied for, in the catalogue's order.
+	Applied []Applied
+	Bases   []Base
 }
 
 func num(f float64) *float64 { return &f }

@@ -226,6 +226,14 @@ func New(d Deps) (*Service, error) {
 		clock: d.Clock, reference: d.Reference, log: d.Log}, nil
 }
 
+// WithClock returns the service on another clock (the demo loader, which
+// opens its organisations months before the claims they file).
+func (s *Service) WithClock(c core.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
 // codeKey is the key-collection key of a credit code; memberKey the one
 // that makes an account belong to one organisation at most.
 func codeKey(code string) string   { return "uscc:" + code }
