@@ -7,6 +7,7 @@ import (
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/policy"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,8 +50,64 @@ func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions s
 	if err != nil && !core.IsCode(err, core.NotFound) {
 		return err
 	}
+	apply := policy.Apply{}
+	if p.Apply != nil {
+		apply = *p.Apply
+	}
+	lines := map[string]string{}
+	if l := apply.Lines; l != nil {
+		num := func(n int) string {
+			if n == 0 {
+				return ""
+			}
+			return strconv.Itoa(n)
+		}
+		lines = map[string]string{"contract_years": num(l.ContractYears), "served_years": num(l.ServedYears), "min_lines": num(l.MinLines),
+			"social_insurance": yes(l.SocialInsurance), "on_roster": yes(l.OnRoster)}
+	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
-		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants})
+		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants,
+		"Apply": apply, "Lines": lines, "EvidenceKinds": policy.EvidenceKinds, "Deciders": policy.Deciders, "OrganisationKinds": policy.OrganisationKinds})
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+// applyForm reads how the support is applied for from the edit form:
+// nothing when no kind is chosen; the terms of a reward claim's people
+// only for a reward (the rest of the form is the catalogue's to check).
+func applyForm(c *fiber.Ctx, errs map[string]string) *policy.Apply {
+	kind := c.FormValue("apply_kind")
+	if kind == "" {
+		return nil
+	}
+	num := func(name string) int {
+		s := strings.TrimSpace(c.FormValue(name))
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs["apply."+strings.TrimPrefix(name, "apply_")] = "error.number"
+		}
+		return n
+	}
+	a := &policy.Apply{Kind: kind, Documents: web.FormList(c, "apply_documents"), Days: num("apply_days"), Decider: c.FormValue("apply_decider"),
+		Prefix: strings.ToUpper(strings.TrimSpace(c.FormValue("apply_prefix"))), Hardship: c.FormValue("apply_hardship") == "yes",
+		Organisations: web.FormList(c, "apply_organisations"), Auto: c.FormValue("apply_auto") == "yes"}
+	if a.Decider == "case_officer" {
+		a.Decider = "" // the default, said one way
+	}
+	if kind == policy.ApplyReward {
+		a.Lines = &policy.LineTerms{ContractYears: num("apply_lines_contract_years"), ServedYears: num("apply_lines_served_years"),
+			MinLines: num("apply_lines_min_lines"), SocialInsurance: c.FormValue("apply_lines_social_insurance") == "yes",
+			OnRoster: c.FormValue("apply_lines_on_roster") == "yes"}
+	}
+	return a
 }
 
 // versionRow is a line of a policy's history: who saved it by name.
@@ -103,12 +160,16 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 		p.Grantor[l] = strings.TrimSpace(c.FormValue("grantor." + l))
 		p.BenefitText[l] = strings.TrimSpace(c.FormValue("benefit_text." + l))
 	}
-	if kind := c.FormValue("apply_kind"); kind != "" {
-		p.Apply = &policy.Apply{Kind: kind}
-	}
+	formErrs := map[string]string{}
+	p.Apply = applyForm(c, formErrs)
 	conditions := c.FormValue("conditions")
 	p.Conditions = []byte(conditions)
-	if err := a.policies.Save(c.UserContext(), web.Principal(c), p, web.Meta(c)); err != nil {
+	if len(formErrs) > 0 {
+		err = &core.Error{Code: core.Invalid, Message: "error.invalid", Fields: formErrs}
+	} else {
+		err = a.policies.Save(c.UserContext(), web.Principal(c), p, web.Meta(c))
+	}
+	if err != nil {
 		var ce *core.Error
 		if errors.As(err, &ce) && (ce.Code == core.Invalid || ce.Code == core.Conflict) {
 			errs := ce.Fields

@@ -334,3 +334,62 @@ func TestPolicyEditorSaysWhatIsWrong(t *testing.T) {
 		t.Errorf("the history reads %q", history)
 	}
 }
+
+// formOf reads a form as a browser would send it: text fields, text areas,
+// the checked boxes and the selected options.
+func formOf(doc *goquery.Document, sel string) url.Values {
+	form := url.Values{}
+	doc.Find(sel + " input").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		typ, _ := s.Attr("type")
+		v, _ := s.Attr("value")
+		if (typ == "checkbox" || typ == "radio") && s.AttrOr("checked", "-") == "-" {
+			return
+		}
+		form.Add(name, v)
+	})
+	doc.Find(sel + " textarea").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.Text()) })
+	doc.Find(sel + " select").Each(func(_ int, s *goquery.Selection) {
+		form.Set(s.AttrOr("name", ""), s.Find("option[selected]").AttrOr("value", ""))
+	})
+	return form
+}
+
+// TestPolicyEditorKeepsHowItIsApplied (#17): the editor shows every part
+// of how a support is applied for — evidence, time limit, decider, the
+// reward's terms — and saving a change of one keeps the others; a bad
+// value is said at its field.
+func TestPolicyEditorKeepsHowItIsApplied(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, admin, _ := tp.Account(accounts.Admin, "admin@test.cn")
+	b, _ := tp.SignedIn(t, "admin@test.cn")
+	for _, tt := range []struct {
+		id, field, value, check string
+	}{
+		{"fee-exemption-3y", "apply_days", "7", `"apply":{"kind":"certificate","documents":["id_card","business_licence"],"days":7}`},
+		{"farmer-entity-reward", "apply_lines_min_lines", "15", `"lines":{"contract_years":3,"served_years":3,"on_roster":true,"min_lines":15}`},
+	} {
+		page := "/admin/policies/" + tt.id
+		_, doc := b.Get(page)
+		form := formOf(doc, "#policy-form")
+		form.Set(tt.field, tt.value)
+		if resp, _ := b.Post(page, form, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+			t.Fatalf("%s: save %d", tt.id, resp.StatusCode)
+		}
+		if got := string(tp.MustDo(t, "GET", "/api/v1/policies/"+tt.id, nil, admin)); !strings.Contains(got, tt.check) || !strings.Contains(got, `"version":2`) {
+			t.Errorf("%s after the edit: %s", tt.id, got)
+		}
+	}
+	page := "/admin/policies/farmer-unemployment-registration"
+	_, doc := b.Get(page)
+	form := formOf(doc, "#policy-form")
+	form.Set("apply_prefix", "J1")
+	resp, doc := b.Post(page, form, portaltest.CSRF(doc))
+	if got := doc.Find(`[id="e-apply.prefix"]`).Text(); resp.StatusCode != 422 || !strings.Contains(got, "大寫英文字母") {
+		t.Errorf("a bad prefix: %d %q", resp.StatusCode, got)
+	}
+	if v, _ := doc.Find("#apply-prefix").Attr("value"); v != "J1" {
+		t.Errorf("what was typed became %q", v)
+	}
+}
