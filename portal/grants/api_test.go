@@ -143,6 +143,11 @@ func TestGrantsAPI(t *testing.T) {
 		{Name: "the bureau reads her ledger", Method: "GET", Path: "/api/v1/ledger?subject_id=" + w.ownerID, Token: w.officer, Status: 200, Contains: []string{g.Grant.Code}},
 		{Name: "no more evidence once decided", Method: "DELETE", Path: p + "/attachments/" + g.Documents[0].ID, Token: w.owner, Status: 409},
 	})
+	// The case officer's page of the person lists what she was granted.
+	b, _ := tp.SignedIn(t, "officer@test.cn")
+	if _, doc := b.Get("/staff/people/" + w.ownerID); !strings.Contains(doc.Find("#person-ledger").Text(), g.Grant.Code) {
+		t.Errorf("the person's ledger on the staff page: %q", doc.Find("#person-ledger").Text())
+	}
 }
 
 // TestRewardClaimAPI: a verified employer claims the hiring reward for

@@ -6,6 +6,7 @@ import (
 	policyweb "onestop/portal/policy"
 	"onestop/portal/web"
 	"onestop/services/bureau"
+	"onestop/services/grants"
 	"onestop/services/people"
 	"onestop/services/policy"
 	"onestop/services/timeline"
@@ -20,11 +21,12 @@ type Handlers struct {
 	policies    *policy.Catalogue
 	training    *training.Service
 	timeline    *timeline.Service
+	grants      *grants.Service
 }
 
 // New builds the area's handlers from the bureau's services.
 func New(k *web.Kit, b *bureau.Bureau) *Handlers {
-	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), people: b.People, policies: b.Policies, training: b.Training, timeline: b.Timeline}
+	return &Handlers{Kit: k, eligibility: policyweb.New(k, b), people: b.People, policies: b.Policies, training: b.Training, timeline: b.Timeline, grants: b.Grants}
 }
 
 // Routes are the area's entries of the route list, with their access rules.

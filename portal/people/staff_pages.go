@@ -1,6 +1,7 @@
 package people
 
 import (
+	"onestop/portal/i18n"
 	policyweb "onestop/portal/policy"
 	trainingweb "onestop/portal/training"
 	"onestop/portal/web"
@@ -83,10 +84,22 @@ func (a *Handlers) renderPerson(c *fiber.Ctx, revealed *people.Revealed, form pe
 		}
 		timeline = a.timelineRows(c, entries)
 	}
+	// What the person was granted, and under which policy version: the
+	// ledger the bureau reads before deciding anything new.
+	ledger, _, _, err := a.grants.Ledger(c.UserContext(), me, p.ID, core.Page{Number: 1, Size: 50})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, g := range ledger {
+		if pol, err := a.policies.Get(c.UserContext(), g.PolicyID); err == nil {
+			names[g.PolicyID] = i18n.Content(web.Lang(c), pol.Name.In(web.Lang(c)))
+		}
+	}
 	if form.errs == nil {
 		form.errs = map[string]string{}
 	}
-	return a.Render(c, "pages/person", fiber.Map{"Title": "people.person", "Profile": p, "Revealed": revealed, "Results": results,
+	return a.Render(c, "pages/person", fiber.Map{"Ledger": ledger, "PolicyNames": names, "Title": "people.person", "Profile": p, "Revealed": revealed, "Results": results,
 		"Courses": courses, "Disputed": disputed, "Timeline": timeline, "Desk": me.Role.Staff(),
 		"Facts": a.factRows(c, p, true), "CaseWork": me.Role.Verifier() && me.ID != p.ID, "GaveUp": p.GaveUpPlacement(),
 		"Refusals": refusals(p), "PlacementRefusals": people.PlacementRefusals,
