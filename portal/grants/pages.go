@@ -2,6 +2,7 @@ package grants
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,7 @@ func (a *Handlers) listPage(c *fiber.Ctx) error {
 		if me.Role == accounts.Organisation {
 			data["Title"] = "grants.org"
 		}
-		pols, err := a.grants.Policies(c.UserContext(), me)
+		pols, err := a.applicable(c)
 		if err != nil {
 			return err
 		}
@@ -80,6 +81,26 @@ func (a *Handlers) listPage(c *fiber.Ctx) error {
 		}
 	}
 	return a.Render(c, "pages/grants", data)
+}
+
+// applicable are the supports the caller may apply for here now: an
+// organisation's every one of its kinds; a person's those their profile
+// qualifies them for (the supports page says why the others are not).
+func (a *Handlers) applicable(c *fiber.Ctx) ([]*policy.Policy, error) {
+	me := web.Principal(c)
+	pols, err := a.grants.Policies(c.UserContext(), me)
+	if err != nil || me.Role != accounts.Entrepreneur {
+		return pols, err
+	}
+	rs, _, err := a.people.MyEligibility(c.UserContext(), me)
+	if err != nil {
+		return nil, err
+	}
+	eligible := map[string]bool{}
+	for _, r := range rs {
+		eligible[r.Policy.ID] = r.Status == policy.Eligible
+	}
+	return slices.DeleteFunc(pols, func(p *policy.Policy) bool { return !eligible[p.ID] }), nil
 }
 
 // form is what the application page shows of a policy: the kind's form,
