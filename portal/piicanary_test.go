@@ -26,6 +26,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/core"
 	"onestop/services/hotline"
+	"onestop/services/orgs"
 	peoplesvc "onestop/services/people"
 	"onestop/services/pii"
 )
@@ -281,6 +282,38 @@ func TestPIICanaries(t *testing.T) {
 		check("a recommendation", tp.MustDo(t, "POST", path+"/recommendations", map[string]any{"kind": "training", "what": "網店運營培訓",
 			"on": core.DateOf(tp.Now()).String(), "answer": "refused", "note": "時間不合適"}, officer))
 	}
+	// Rosters and reward claims (#17): the village's roster lists the first
+	// canary people by ID number; a verified employer claims the hiring
+	// reward for them, listing their numbers (one listed twice, refused at
+	// its row); the claim is then read with everything else.
+	var roster strings.Builder
+	for _, p := range people[:4] {
+		roster.WriteString(`{"id_number":"` + p.id + `"}` + "\n")
+	}
+	if _, err := app.Bureau().People.ImportRoster(ctx, "farmers", "金絲雀村花名冊", strings.NewReader(roster.String()), "jsonl", nil); err != nil {
+		t.Fatal(err)
+	}
+	hrToken := w.token(t, "organisation@sweep.test.cn")
+	hrID := portaltest.Decode[map[string]any](t, tp.MustDo(t, "GET", "/api/v1/me", nil, hrToken))["id"].(string)
+	org, err := app.Bureau().Orgs.Found(ctx, accounts.Principal{ID: hrID, Role: accounts.Organisation, Name: "陳經理"}, orgs.Input{Name: "金絲雀製衣廠",
+		CreditCode: orgs.WithCheckChar("91440101MA5D7Q1R2"), Kind: orgs.Employer, District: "dongcheng", Address: "東城區人民路 1 號", ContactName: "陳經理", ContactPhone: "0755-86013388"}, staffMeta)
+	if err == nil {
+		_, err = app.Bureau().Orgs.Verify(ctx, admin, org.ID, staffMeta)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	for _, p := range people[:4] {
+		lines = append(lines, map[string]any{"name": p.name, "id_number": p.id, "contract_start": core.DateOf(tp.Now().AddDate(-3, 0, 0)).String(),
+			"contract_years": 3, "social_insurance": true})
+	}
+	resp, body := tp.Do("POST", "/api/v1/grants", map[string]any{"policy_id": "farmer-hiring-reward", "lines": append(slices.Clone(lines), lines[0])}, hrToken)
+	if resp.StatusCode != 422 {
+		t.Errorf("a claim listing a person twice: %d", resp.StatusCode)
+	}
+	check("a refused claim", body)
+	check("a reward claim", tp.MustDo(t, "POST", "/api/v1/grants", map[string]any{"policy_id": "farmer-hiring-reward", "lines": lines}, hrToken))
 	seeded := time.Since(start)
 
 	// Every route as every role.
