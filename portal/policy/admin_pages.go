@@ -7,6 +7,7 @@ import (
 	"onestop/portal/web"
 	"onestop/services/core"
 	"onestop/services/policy"
+	"onestop/services/training"
 	"strconv"
 	"strings"
 	"time"
@@ -67,7 +68,8 @@ func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions s
 	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
 		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants,
-		"Apply": apply, "Lines": lines, "EvidenceKinds": policy.EvidenceKinds, "Deciders": policy.Deciders, "OrganisationKinds": policy.OrganisationKinds})
+		"Apply": apply, "Lines": lines, "EvidenceKinds": policy.EvidenceKinds, "Deciders": policy.Deciders, "OrganisationKinds": policy.OrganisationKinds,
+		"Courses": training.Kinds})
 }
 
 func yes(b bool) string {
@@ -99,6 +101,9 @@ func applyForm(c *fiber.Ctx, errs map[string]string) *policy.Apply {
 	a := &policy.Apply{Kind: kind, Documents: web.FormList(c, "apply_documents"), Days: num("apply_days"), Decider: c.FormValue("apply_decider"),
 		Prefix: strings.ToUpper(strings.TrimSpace(c.FormValue("apply_prefix"))), Hardship: c.FormValue("apply_hardship") == "yes",
 		Organisations: web.FormList(c, "apply_organisations"), Auto: c.FormValue("apply_auto") == "yes"}
+	if kind == policy.ApplyVoucher {
+		a.Course, a.Months = c.FormValue("apply_course"), num("apply_months")
+	}
 	if a.Decider == "case_officer" {
 		a.Decider = "" // the default, said one way
 	}

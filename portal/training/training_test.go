@@ -101,7 +101,13 @@ func TestTrainingAPI(t *testing.T) {
 		{Name: "the learner cannot see claims", Method: "GET", Path: "/api/v1/claims", Token: farmer, Status: 403},
 		{Name: "another provider sees none of the school's", Method: "GET", Path: "/api/v1/claims", Token: academy, Status: 200, Contains: []string{`"total":0`}},
 		{Name: "the bureau sees the completion rate", Method: "GET", Path: "/api/v1/admin/providers", Token: admin, Status: 200, Contains: []string{`"completion_rate":100`}},
+		{Name: "each line says where it is paid from", Method: "GET", Path: "/api/v1/claims", Token: school, Status: 200, Contains: []string{`"funding":"`, `"eligible":`}},
 	})
+	// The bureau reads each trainee's funding and check before approving.
+	ab, _ := tp.SignedIn(t, "admin@test.cn")
+	if _, doc := ab.Get("/admin/training"); doc.Find("#claims .claim-lines li").Length() != 1 || !strings.Contains(doc.Find("#claims .claim-lines").Text(), "·") {
+		t.Errorf("the claim's lines on the bureau's page: %q", doc.Find("#claims").Text())
+	}
 	// A complaint about a provider names one on the list, and the bureau's
 	// record of the provider counts it.
 	about := func(id string) map[string]any {

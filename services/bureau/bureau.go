@@ -272,6 +272,8 @@ func (b *Bureau) wire(log *slog.Logger) {
 	}
 	b.People.OnSave(autoGrants)
 	b.Entitlements.OnGained(autoGrants)
+	// A provider's subsidy claim redeems its trainees' training vouchers.
+	b.Training.UseVouchers(b.Grants)
 	// Mentors choose their channels on their profile; everyone else gets
 	// the default.
 	b.Notify.SetChannels(func(ctx context.Context, userID string) []string {

@@ -107,6 +107,17 @@ type Grant struct {
 	HalfUntil core.Date `bson:"half_until,omitzero" json:"half_until,omitzero"`
 	// Auto: granted without an application (免申即享).
 	Auto bool `bson:"auto,omitempty" json:"auto,omitempty"`
+	// Course is the kind of course a voucher pays for; Redeemed says which
+	// provider's claim used it.
+	Course   string      `bson:"course,omitempty" json:"course,omitempty"`
+	Redeemed *Redemption `bson:"redeemed,omitempty" json:"redeemed,omitempty"`
+}
+
+// Redemption is a voucher used in a provider's subsidy claim.
+type Redemption struct {
+	ClaimID  string    `bson:"claim_id" json:"claim_id"`
+	Provider string    `bson:"provider" json:"provider"`
+	At       time.Time `bson:"at" json:"at"`
 }
 
 // Application is one application for a support and, once granted, its

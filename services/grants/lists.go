@@ -150,7 +150,9 @@ type Certificate struct {
 	ValidUntil core.Date `json:"valid_until,omitzero"`
 	HalfUntil  core.Date `json:"half_until,omitzero"`
 	GrantedAt  time.Time `json:"granted_at"`
-	// State is valid, expired or not_yet.
+	// Course is a voucher's kind of course.
+	Course string `json:"course,omitempty"`
+	// State is valid, expired, not_yet or (a voucher) redeemed.
 	State string `json:"state"`
 }
 
@@ -195,13 +197,15 @@ func (s *Service) Verify(ctx context.Context, code string) (*Certificate, error)
 	}
 	g := a.Grant
 	c := &Certificate{Code: code, PolicyID: a.PolicyID, Holder: maskName(a.SubjectName, a.Applicant), ValidFrom: g.ValidFrom,
-		ValidUntil: g.ValidUntil, HalfUntil: g.HalfUntil, GrantedAt: g.At, State: "valid"}
+		ValidUntil: g.ValidUntil, HalfUntil: g.HalfUntil, GrantedAt: g.At, Course: g.Course, State: "valid"}
 	today := core.DateOf(s.clock.Now())
 	last := g.ValidUntil
 	if !g.HalfUntil.IsZero() {
 		last = g.HalfUntil
 	}
 	switch {
+	case !redeemedAt(g).IsZero():
+		c.State = "redeemed"
 	case today.Before(g.ValidFrom):
 		c.State = "not_yet"
 	case !last.IsZero() && today.After(last):

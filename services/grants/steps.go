@@ -266,15 +266,8 @@ func (s *Service) makeGrant(ctx context.Context, pol *policy.Policy, a *Applicat
 				g.HalfUntil = g.ValidUntil.AddYears(b.HalfYears)
 			}
 		}
-		for range 5 { // a code is random: another try on the rare clash
-			g.Code = newCode()
-			err := s.store.ClaimKey(ctx, certKey(g.Code), a.ID, "error.grant.code")
-			if err == nil {
-				break
-			}
-			if !core.IsCode(err, core.Conflict) {
-				return nil, err
-			}
+		if err := s.code(ctx, g, a.ID); err != nil {
+			return nil, err
 		}
 	case policy.ApplyRegistration:
 		n, err := s.number(ctx, pol.Apply.Prefix, "DJ")
@@ -289,11 +282,31 @@ func (s *Service) makeGrant(ctx context.Context, pol *policy.Policy, a *Applicat
 		}
 	case policy.ApplyReward:
 		g.AmountFen = int64(a.Meeting()) * b.PerPersonYuan * 100
+	case policy.ApplyVoucher:
+		g.Course, g.AmountFen = pol.Apply.Course, b.PerTraineeYuan[pol.Apply.Course]*100
+		g.ValidFrom = core.DateOf(now)
+		g.ValidUntil = g.ValidFrom.AddMonths(pol.Apply.ValidMonths()).AddDays(-1)
+		if err := s.code(ctx, g, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	if g.AmountFen == 0 && b.AmountYuan > 0 && pol.Apply.Kind != policy.ApplyReward {
 		g.AmountFen = b.AmountYuan * 100
 	}
 	return g, nil
+}
+
+// code gives a grant a code of its own (a certificate's, a voucher's),
+// held as a key so it finds the application.
+func (s *Service) code(ctx context.Context, g *Grant, applicationID string) error {
+	for range 5 { // a code is random: another try on the rare clash
+		g.Code = newCode()
+		err := s.store.ClaimKey(ctx, certKey(g.Code), applicationID, "error.grant.code")
+		if !core.IsCode(err, core.Conflict) {
+			return err
+		}
+	}
+	return core.Errorf(core.Conflict, "error.grant.code")
 }
 
 // number is the next number of a registration series: the prefix, the

@@ -73,6 +73,10 @@ type Apply struct {
 	// Organisations are the kinds of organisation that may claim (all when
 	// empty): employer, labour_agency, farmer_entity (services/orgs).
 	Organisations []string `json:"organisations,omitempty" bson:"organisations,omitempty"`
+	// Course is the kind of course a voucher pays for (a key of the
+	// Benefit's PerTraineeYuan); Months how long it is valid (12 when 0).
+	Course string `json:"course,omitempty" bson:"course,omitempty"`
+	Months int    `json:"months,omitempty" bson:"months,omitempty"`
 	// Auto grants the support without an application (免申即享) once a
 	// person is eligible on checked facts alone.
 	Auto bool `json:"auto,omitempty" bson:"auto,omitempty"`
@@ -97,10 +101,11 @@ const (
 	ApplyCertificate  = "certificate"
 	ApplyRegistration = "registration"
 	ApplyReward       = "reward"
+	ApplyVoucher      = "voucher"
 )
 
 // ApplyKinds are the kinds of application the portal runs.
-var ApplyKinds = []string{ApplyLoan, ApplyCertificate, ApplyRegistration, ApplyReward}
+var ApplyKinds = []string{ApplyLoan, ApplyCertificate, ApplyRegistration, ApplyReward, ApplyVoucher}
 
 // EvidenceKinds are the documents an application may ask for.
 var EvidenceKinds = []string{"id_card", "graduation_certificate", "unemployment_certificate", "disability_certificate",
@@ -124,6 +129,14 @@ func (p *Policy) AppliedAs(kind string) bool { return p.Apply != nil && p.Apply.
 // general applications (every kind but the loan file).
 func (p *Policy) Applicable() bool {
 	return p.Active && p.Apply != nil && p.Apply.Kind != ApplyLoan
+}
+
+// ValidMonths is how long a voucher holds.
+func (a *Apply) ValidMonths() int {
+	if a == nil || a.Months <= 0 {
+		return 12
+	}
+	return a.Months
 }
 
 // DecideDays is the bureau's time limit in working days.
@@ -235,7 +248,11 @@ func (p *Policy) Validate() error {
 		}
 		a.Organisations = v.Subset("apply.organisations", a.Organisations, OrganisationKinds)
 		v.Check(len(a.Organisations) == 0 || p.Applicant == ByOrganisation, "apply.organisations", "error.policy.apply_field")
-		v.Check(!a.Auto || a.Kind == ApplyCertificate || a.Kind == ApplyRegistration, "apply.auto", "error.policy.apply_field")
+		v.Check(!a.Auto || a.Kind == ApplyCertificate || a.Kind == ApplyRegistration || a.Kind == ApplyVoucher, "apply.auto", "error.policy.apply_field")
+		voucher := a.Kind == ApplyVoucher
+		v.Check(!voucher || b.PerTraineeYuan[a.Course] > 0, "apply.course", "error.policy.apply_course")
+		v.Check(voucher || a.Course == "" && a.Months == 0, "apply.course", "error.policy.apply_field")
+		v.Check(a.Months >= 0 && a.Months <= 36, "apply.months", "error.number.range")
 	}
 	raw := p.Conditions
 	if len(raw) == 0 {

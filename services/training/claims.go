@@ -11,6 +11,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/policy"
 	"onestop/services/store"
 )
 
@@ -28,8 +29,79 @@ type ClaimLine struct {
 	PersonID    string `bson:"person_id" json:"-"`
 	RealName    string `bson:"real_name" json:"real_name"`
 	AmountYuan  int64  `bson:"amount_yuan" json:"amount_yuan"`
+	// Funding is where the line is paid from (Fundings): the trainee's
+	// voucher (VoucherID), the unemployment-insurance fund for its
+	// recipients, or the special funds.
+	Funding   string `bson:"funding,omitempty" json:"funding,omitempty"`
+	VoucherID string `bson:"voucher_id,omitempty" json:"voucher_id,omitempty"`
+	// Eligible: the trainee qualifies for a support that subsidises the
+	// course's kind (or holds its voucher) — the check the bureau reads
+	// before approving.
+	Eligible bool `bson:"eligible" json:"eligible"`
 	// Reason says why a trainee was left out (already subsidised).
 	Reason string `bson:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// The funding channels of a claim's lines (source: special funds, the
+// unemployment-insurance fund, vouchers).
+const (
+	FundVoucher      = "voucher"
+	FundInsurance    = "unemployment_insurance"
+	FundSpecialFunds = "special_funds"
+)
+
+// Fundings are the channels in display order.
+var Fundings = []string{FundVoucher, FundInsurance, FundSpecialFunds}
+
+// Vouchers are the training vouchers (培訓券) a claim redeems
+// (services/grants): a person's valid, unused voucher for a kind of course
+// on a day, its use by a claim, and its return when the claim is rejected.
+type Vouchers interface {
+	Voucher(ctx context.Context, personID, course string, on core.Date) (id string, fen int64, err error)
+	Redeem(ctx context.Context, id, claimID, provider string) error
+	Release(ctx context.Context, id, claimID string) error
+}
+
+// UseVouchers lets claims redeem vouchers (the bureau wires it: the
+// vouchers' service is built after this one).
+func (s *Service) UseVouchers(v Vouchers) { s.vouchers = v }
+
+// fund decides where a line is paid from, and checks the trainee: a
+// voucher of the course's kind valid on the day they completed it pays
+// the line, up to its value; otherwise a recipient of unemployment
+// insurance is paid from that fund, anyone else from the special funds.
+// The trainee must qualify for a support that subsidises the kind.
+func (s *Service) fund(ctx context.Context, c *Course, l *ClaimLine, on core.Date) error {
+	if s.vouchers != nil {
+		id, fen, err := s.vouchers.Voucher(ctx, l.PersonID, c.Kind, on)
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			l.Funding, l.VoucherID, l.Eligible = FundVoucher, id, true
+			l.AmountYuan = min(l.AmountYuan, fen/100)
+			return nil
+		}
+	}
+	ans, err := s.people.Eligibility(ctx, accounts.Principal{ID: "system", Role: accounts.Admin, Name: "system"}, l.PersonID)
+	if core.IsCode(err, core.NotFound) {
+		l.Funding = FundSpecialFunds
+		return nil // no profile to check: not eligible, and said so
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range ans.Results {
+		if r.Policy.Benefit.PerTraineeYuan[c.Kind] > 0 && (r.Status == policy.Eligible || r.Status == policy.Voluntary) {
+			l.Eligible = true
+		}
+	}
+	l.Funding = FundSpecialFunds
+	if p, err := s.people.Get(ctx, accounts.Principal{ID: "system", Role: accounts.Admin, Name: "system"}, l.PersonID); err == nil &&
+		slices.Contains(p.Facts.TargetGroups, "unemployment_insurance_recipient") {
+		l.Funding = FundInsurance // (十一): the fund pays its recipients' training
+	}
+	return nil
 }
 
 // Step is one change of a claim.
@@ -113,12 +185,41 @@ func (s *Service) CreateClaim(ctx context.Context, actor accounts.Principal, cou
 			continue
 		}
 		keys = append(keys, key)
+		if err := s.fund(ctx, c, &line, completedOn(e, s.clock.Now())); err != nil {
+			release()
+			return nil, err
+		}
 		cl.Lines = append(cl.Lines, line)
 		cl.TotalYuan += line.AmountYuan
 	}
 	if len(cl.Lines) == 0 {
 		release()
 		return nil, core.Errorf(core.Conflict, "error.training.nothing_to_claim")
+	}
+	// The vouchers last, each once: one another claim used meanwhile
+	// refuses the claim, and what this one took is given back.
+	var redeemed []string
+	unredeem := func() {
+		for _, id := range redeemed {
+			_ = s.vouchers.Release(context.WithoutCancel(ctx), id, cl.ID)
+		}
+	}
+	for _, l := range cl.Lines {
+		if l.VoucherID == "" {
+			continue
+		}
+		if err := s.vouchers.Redeem(ctx, l.VoucherID, cl.ID, c.ProviderName); err != nil {
+			unredeem()
+			release()
+			return nil, err
+		}
+		redeemed = append(redeemed, l.VoucherID)
+	}
+	release = func() {
+		unredeem()
+		for _, k := range keys {
+			_ = s.store.ReleaseKey(context.WithoutCancel(ctx), k, cl.ID)
+		}
 	}
 	cl.History = []Step{{At: cl.CreatedAt, ActorName: actor.Name, Action: Submitted}}
 	if _, err := s.store.C("claims").InsertOne(ctx, cl); err != nil {
@@ -130,6 +231,15 @@ func (s *Service) CreateClaim(ctx context.Context, actor accounts.Principal, cou
 	}
 	s.audit.Record(ctx, actor.Actor(m), "claim.submit", audit.Success, cl.ID, c.ID)
 	return cl, nil
+}
+
+// completedOn is the day a trainee completed the course (today for an
+// enrolment recorded before the day was kept).
+func completedOn(e *Enrolment, now time.Time) core.Date {
+	if !e.CompletedOn.IsZero() {
+		return e.CompletedOn
+	}
+	return core.DateOf(now)
 }
 
 // Claim reads a claim: its provider and the bureau's staff.
@@ -201,6 +311,9 @@ func (s *Service) ReviewClaim(ctx context.Context, actor accounts.Principal, id,
 	if action == "reject" {
 		c, _ := s.Course(ctx, cl.CourseID)
 		for _, l := range cl.Lines {
+			if l.VoucherID != "" && s.vouchers != nil {
+				_ = s.vouchers.Release(ctx, l.VoucherID, cl.ID) // the trainee may use it again
+			}
 			if c != nil {
 				_ = s.store.ReleaseKey(ctx, "subsidy:"+l.PersonID+":"+subsidyGroup(c.Kind), cl.ID)
 			}

@@ -60,6 +60,8 @@ type Service struct {
 	clock    core.Clock
 	// reference: the districts courses are held in.
 	reference *reference.Lists
+	// vouchers are the training vouchers a claim redeems (UseVouchers).
+	vouchers Vouchers
 }
 
 // Deps wires the service.
