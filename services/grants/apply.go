@@ -177,6 +177,15 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, in Input,
 		if !l.Meets() {
 			continue
 		}
+		// During a key rotation the person's line may sit under an older
+		// key's index: any of them held means they were claimed.
+		if owner, err := s.store.KeyOwnerAny(ctx, l.indexes...); err == nil && owner != a.ID {
+			l.Short = "claimed"
+			continue
+		} else if err != nil && !core.IsCode(err, core.NotFound) {
+			release()
+			return nil, err
+		}
 		if err := s.store.ClaimKey(ctx, lineKey(pol.ID, l.Index), a.ID, "error.grant.claimed"); err != nil {
 			if !core.IsCode(err, core.Conflict) {
 				release()
@@ -268,6 +277,9 @@ func (s *Service) lines(ctx context.Context, v *core.Validation, pol *policy.Pol
 		}
 		line := Line{Name: name, IDSealed: s.vault.Seal("id_number", number), IDMasked: pii.MaskIDNumber(number),
 			Index: s.vault.BlindIndex("id_number", number), ContractStart: l.ContractStart, ContractYears: l.ContractYears, SocialInsurance: l.SocialInsurance}
+		for _, ix := range s.vault.BlindIndexes("id_number", number) {
+			line.indexes = append(line.indexes, lineKey(pol.ID, ix))
+		}
 		switch {
 		case l.ContractYears < t.ContractYears:
 			line.Short = "contract"

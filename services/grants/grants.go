@@ -85,6 +85,9 @@ type Line struct {
 	// Short names the first term the line fails ("" when it meets them):
 	// contract, served, insurance, roster, claimed.
 	Short string `bson:"short,omitempty" json:"short,omitempty"`
+	// indexes are the line's once-only keys under every key of the vault's
+	// ring, while the claim is made (never stored).
+	indexes []string
 }
 
 // Meets reports whether the line counts towards the reward.

@@ -1,6 +1,7 @@
 package grants_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -501,5 +502,34 @@ func TestQueue(t *testing.T) {
 	}
 	if _, _, _, err := w.svc.List(ctx, w.who["hr"], grants.Query{Status: "lost"}); field(err, "status") != "error.enum" {
 		t.Errorf("an unknown status: %v", err)
+	}
+}
+
+// TestRewardOnceAcrossKeyRotation: while the data key rotates, a farmer
+// held by a claim under the old key's index is found claimed when another
+// employer lists them under the new key.
+func TestRewardOnceAcrossKeyRotation(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.roster(t, 1)
+	hr := w.employer(t, orgs.Employer)
+	if _, err := w.svc.Apply(ctx, hr, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta); err != nil {
+		t.Fatal(err)
+	}
+	rotated := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32)))
+	svc := servicetest.Must(grants.New(grants.Deps{Store: w.Store, Outbox: w.Outbox, Audit: w.Audit, Notify: w.Notify, People: w.People,
+		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: rotated, Clock: w.Clock, Calendar: w.Workdays}))
+	other := w.Users(t, map[string]accounts.Role{"hr2": accounts.Organisation})["hr2"]
+	o, err := w.orgs.Found(ctx, other, orgs.Input{Name: "西城製衣廠", CreditCode: orgs.WithCheckChar("91440101MA5D7Q1R3"), Kind: orgs.Employer,
+		District: "dongcheng", Address: "東城區人民路 3 號", ContactName: "陳經理", ContactPhone: "0755-86013388"}, meta)
+	if err == nil {
+		_, err = w.orgs.Verify(ctx, w.who["admin"], o.ID, meta)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Apply(ctx, other, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta)
+	if field(err, "lines") != "error.grant.none_meet" {
+		t.Fatalf("the same farmer under the new key: %v", err)
 	}
 }
