@@ -78,7 +78,7 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 			}
 			ex.History = append(ex.History, exportStep{At: st.At, By: by, Action: st.Action, Note: st.Note})
 		}
-		part.Add("application", a.ID, a.CreatedAt, a.Status, ex)
+		part.Add("grant", a.ID, a.CreatedAt, a.Status, ex)
 		for _, d := range a.Documents {
 			var b blob
 			if err := p.s.store.Get(ctx, blobCollection.Name, d.ID, &b); err != nil || b.ApplicationID != a.ID {
