@@ -533,3 +533,31 @@ func TestRewardOnceAcrossKeyRotation(t *testing.T) {
 		t.Fatalf("the same farmer under the new key: %v", err)
 	}
 }
+
+// TestPolicyChangedUnderAnApplication: an administrator stops a support
+// being applied for while an application waits; it cannot be granted on
+// settings that are gone, but can still be refused.
+func TestPolicyChangedUnderAnApplication(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.owner(t)
+	a, err := w.svc.Apply(ctx, w.who["owner"], grants.Input{PolicyID: "fee-exemption-3y"}, nil, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.Policies.Get(ctx, "fee-exemption-3y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := *p
+	edit.Apply = nil
+	if err := w.Policies.Save(ctx, w.who["admin"], &edit, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Act(ctx, w.who["officer"], a.ID, grants.StepInput{Action: "grant"}, meta); !core.IsCode(err, core.Conflict) {
+		t.Errorf("granted on settings that are gone: %v", err)
+	}
+	if _, err := w.svc.Act(ctx, w.who["officer"], a.ID, grants.StepInput{Action: "refuse", Note: "本項扶持已改為線下辦理"}, meta); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+}

@@ -44,6 +44,9 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q Query) (
 		}
 	case actor.Role == accounts.Entrepreneur, actor.Role == accounts.Organisation:
 		id, err := s.subjectID(ctx, actor)
+		if core.IsCode(err, core.NotFound) {
+			return []Row{}, 0, p, nil // an organisation's account in none: nothing of its own
+		}
 		if err != nil {
 			return nil, 0, p, err
 		}

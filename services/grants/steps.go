@@ -138,6 +138,12 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id string, 
 	if !slices.Contains(st.from, a.Status) {
 		return nil, core.Errorf(core.Conflict, "error.grant.state")
 	}
+	if in.Action == "grant" && (pol.Apply == nil || pol.Apply.Kind != a.Kind) {
+		// An administrator changed how the support is applied for since:
+		// what to check and grant is no longer known. It can still be sent
+		// back, refused or withdrawn.
+		return nil, core.Errorf(core.Conflict, "error.grant.policy_changed")
+	}
 	var v core.Validation
 	now := s.clock.Now()
 	note := v.Text("note", in.Note, 0, 2000)
