@@ -16,6 +16,7 @@ import (
 	"onestop/services/people"
 	"onestop/services/pii"
 	"onestop/services/policy"
+	"onestop/services/rekey"
 	"onestop/services/servicetest"
 	"onestop/services/store/storetest"
 )
@@ -513,7 +514,8 @@ func TestRewardOnceAcrossKeyRotation(t *testing.T) {
 	w := newWorld(t)
 	w.roster(t, 1)
 	hr := w.employer(t, orgs.Employer)
-	if _, err := w.svc.Apply(ctx, hr, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta); err != nil {
+	first, err := w.svc.Apply(ctx, hr, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta)
+	if err != nil {
 		t.Fatal(err)
 	}
 	rotated := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32)))
@@ -531,6 +533,27 @@ func TestRewardOnceAcrossKeyRotation(t *testing.T) {
 	_, err = svc.Apply(ctx, other, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta)
 	if field(err, "lines") != "error.grant.none_meet" {
 		t.Fatalf("the same farmer under the new key: %v", err)
+	}
+	// The rotation walks the claims: once done, the old key can go and
+	// the farmer is still claimed.
+	rep, err := rekey.New(w.Store, rotated).Run(ctx, rekey.Options{})
+	if err != nil || rep.Err() != nil {
+		t.Fatalf("rotation: %v %v", err, rep.Err())
+	}
+	again, err := rekey.New(w.Store, rotated).Run(ctx, rekey.Options{})
+	if err != nil || again.Rekeyed() != 0 {
+		t.Errorf("a second run re-keyed %d: %v", again.Rekeyed(), err)
+	}
+	onlyNew := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{7}, 32)))
+	svc = servicetest.Must(grants.New(grants.Deps{Store: w.Store, Outbox: w.Outbox, Audit: w.Audit, Notify: w.Notify, People: w.People,
+		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: onlyNew, Clock: w.Clock, Calendar: w.Workdays}))
+	_, err = svc.Apply(ctx, other, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta)
+	if field(err, "lines") != "error.grant.none_meet" {
+		t.Fatalf("the same farmer after the old key is gone: %v", err)
+	}
+	a, err := svc.Get(ctx, w.who["officer"], first.ID)
+	if err != nil || !onlyNew.Current(a.Lines[0].IDSealed) {
+		t.Errorf("the claim's line is not sealed under the new key: %v", err)
 	}
 }
 

@@ -1,7 +1,10 @@
 // Package rekey rotates the data-encryption key (數據密鑰輪換): it walks every
-// record holding sealed values or blind indexes, re-seals them under the
-// vault's current key, recomputes the stored indexes and moves their key
-// documents to the new `_id`s.
+// record holding sealed values or blind indexes — accounts, profiles,
+// contacts, and the people reward claims list (lines.go) — re-seals them
+// under the vault's current key, recomputes the stored indexes and moves
+// their key documents to the new `_id`s. The imported roster lines keep
+// only a blind index, never the number: they are imported again after a
+// rotation.
 //
 // Each record is one step that any crash leaves resumable: the new key
 // document is claimed first, then the record is rewritten by a guarded
@@ -217,6 +220,11 @@ func (r *Rotator) Run(ctx context.Context, opt Options) (*Report, error) {
 		rep.Counts = append(rep.Counts, c)
 		if rep.Stopped {
 			break
+		}
+	}
+	if !rep.Stopped {
+		if err := r.lines(ctx, opt, rep); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
