@@ -2,6 +2,7 @@ package grants
 
 import (
 	"context"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
@@ -24,19 +25,34 @@ func (s *Service) AutoGrant(ctx context.Context, personID, policyID string) (boo
 	if err != nil {
 		return false, err
 	}
-	if !pol.Applicable() || !pol.Apply.Auto || pol.ForOrganisations() {
+	if !automatic(pol) {
 		return false, nil
 	}
 	res, err := s.result(ctx, personID, policyID)
-	if err != nil || res == nil || res.Status != policy.Eligible || len(res.Unverified) > 0 {
+	if err != nil || res == nil {
 		return false, err
+	}
+	return s.autoGrant(ctx, pol, res, personID)
+}
+
+// automatic reports whether a person is granted the support without
+// application.
+func automatic(p *policy.Policy) bool {
+	return p.Applicable() && p.Apply.Auto && !p.ForOrganisations()
+}
+
+// autoGrant grants pol on the person's answer for it, when it is eligible
+// on checked facts alone.
+func (s *Service) autoGrant(ctx context.Context, pol *policy.Policy, res *policy.Result, personID string) (bool, error) {
+	if res.Status != policy.Eligible || len(res.Unverified) > 0 {
+		return false, nil
 	}
 	p, err := s.people.Get(ctx, system, personID)
 	if err != nil {
 		return false, err
 	}
 	now := s.clock.Now()
-	a := &Application{ID: core.IDOf("auto", policyID, personID), PolicyID: pol.ID, PolicyVersion: pol.Version, Kind: pol.Apply.Kind,
+	a := &Application{ID: core.IDOf("auto", pol.ID, personID), PolicyID: pol.ID, PolicyVersion: pol.Version, Kind: pol.Apply.Kind,
 		Applicant: policy.ByPerson, SubjectID: personID, SubjectName: p.RealName, ByID: system.ID, Status: Granted, Documents: []Document{},
 		CreatedAt: now, DecidedAt: now}
 	var have Application
@@ -89,18 +105,27 @@ func (s *Service) undoGrant(ctx context.Context, a *Application) {
 
 // AutoGrants tries every support granted without application for a
 // person (after their profile, a check or a roster changed it) and
-// reports how many it granted.
+// reports how many it granted: the person is checked once against the
+// catalogue, and only when some support is automatic.
 func (s *Service) AutoGrants(ctx context.Context, personID string) (int, error) {
 	all, err := s.policies.All(ctx)
+	if err != nil || !slices.ContainsFunc(all, automatic) {
+		return 0, err
+	}
+	ans, err := s.people.Eligibility(ctx, system, personID)
+	if core.IsCode(err, core.NotFound) {
+		return 0, nil // no profile: nothing is due
+	}
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, p := range all {
-		if !p.Applicable() || !p.Apply.Auto {
+	for i := range ans.Results {
+		r := &ans.Results[i]
+		if !automatic(r.Policy) {
 			continue
 		}
-		ok, err := s.AutoGrant(ctx, personID, p.ID)
+		ok, err := s.autoGrant(ctx, r.Policy, r, personID)
 		if err != nil {
 			return n, err
 		}
