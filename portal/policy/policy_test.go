@@ -369,6 +369,7 @@ func TestPolicyEditorKeepsHowItIsApplied(t *testing.T) {
 	}{
 		{"fee-exemption-3y", "apply_days", "7", `"apply":{"kind":"certificate","documents":["id_card","business_licence"],"days":7}`},
 		{"farmer-entity-reward", "apply_lines_min_lines", "15", `"lines":{"contract_years":3,"served_years":3,"on_roster":true,"min_lines":15}`},
+		{"farmer-free-training", "apply_months", "6", `"apply":{"kind":"voucher","course":"skills","months":6,"auto":true}`},
 	} {
 		page := "/admin/policies/" + tt.id
 		_, doc := b.Get(page)

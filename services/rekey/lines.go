@@ -123,7 +123,7 @@ func (r *Rotator) rekeyLines(ctx context.Context, d *claimDoc) (bool, error) {
 		return false, nil
 	}
 	for i, k := range take {
-		if err := r.store.ClaimKey(ctx, k, d.ID, "error.conflict"); err != nil {
+		if err := r.store.ClaimKey(ctx, k, d.ID, "error.stale"); err != nil {
 			for _, got := range take[:i] {
 				_ = r.store.ReleaseKey(context.WithoutCancel(ctx), got, d.ID)
 			}
