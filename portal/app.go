@@ -14,6 +14,7 @@ import (
 	"onestop/portal/web"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"onestop/services/bureau"
 	"onestop/services/demo"
 	"onestop/services/pii"
+	"onestop/services/policy"
 	"onestop/services/store"
 )
 
@@ -154,6 +156,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err != nil {
 		return nil, err
 	}
+	bundle.WithData(definedFactTexts(bundle, b.Policies))
 	assets, err := web.LoadAssets()
 	if err != nil {
 		return nil, err
@@ -347,4 +350,25 @@ func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
 		st["search_pending"] = fmt.Sprint(n)
 	}
 	return st, ok
+}
+
+// definedFactTexts are the texts of the facts an administrator defined,
+// which the catalogs cannot hold: fact.<name> and checked.<name> are the
+// fact's label, checked.<name>.bring what to bring to have it checked.
+func definedFactTexts(bundle *i18n.Bundle, c *policy.Catalogue) func(lang, key string) (string, bool) {
+	return func(lang, key string) (string, bool) {
+		key, bring := strings.CutSuffix(key, ".bring")
+		name, ok := strings.CutPrefix(key, "fact.")
+		if !ok {
+			name, ok = strings.CutPrefix(key, "checked.")
+		}
+		if !ok || bring && !strings.HasPrefix(key, "checked.") {
+			return "", false
+		}
+		label, ok := c.DefinedLabel(name, lang)
+		if ok && bring {
+			label = bundle.T(lang, "checked.defined.bring", label)
+		}
+		return label, ok
+	}
 }

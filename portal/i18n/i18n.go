@@ -24,7 +24,16 @@ var files embed.FS
 // Bundle is the loaded catalogs.
 type Bundle struct {
 	cat map[string]map[string]string
+	// data answers keys the catalogs lack from texts kept as data (the
+	// labels of facts an administrator defined); nil answers none.
+	data func(lang, key string) (string, bool)
 }
+
+// WithData makes b answer keys its catalogs lack from data: texts an
+// administrator keeps (a defined fact's label), looked up after the
+// catalogs, so data never overrides a catalog's text. Call it before b
+// serves.
+func (b *Bundle) WithData(fn func(lang, key string) (string, bool)) { b.data = fn }
 
 // Load reads the embedded catalogs; a missing or broken one stops start-up.
 func Load() (*Bundle, error) {
@@ -80,8 +89,13 @@ func (b *Bundle) lookup(lang, key string) (string, bool) {
 	if s, ok := b.cat[lang][key]; ok {
 		return s, true
 	}
-	s, ok := b.cat[Default][key]
-	return s, ok
+	if s, ok := b.cat[Default][key]; ok {
+		return s, true
+	}
+	if b.data != nil {
+		return b.data(lang, key)
+	}
+	return "", false
 }
 
 // Plural names the form ("one" or "other") a message about count takes in
@@ -124,6 +138,9 @@ func (b *Bundle) Has(lang, key string) bool {
 	_, ok := b.cat[lang][key]
 	if !ok {
 		_, ok = b.cat[lang][key+".other"]
+	}
+	if !ok && b.data != nil {
+		_, ok = b.data(lang, key)
 	}
 	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -84,7 +85,19 @@ func sourceKeys(p *people.Profile) []string {
 	if people.FactValue(&p.Facts, "training_refusals") != "" {
 		keys = append(keys, "training_refusals")
 	}
-	return keys
+	// The facts an administrator defined that the profile holds a value or
+	// a source of.
+	var defined []string
+	for name := range p.Facts.Extra {
+		defined = append(defined, name)
+	}
+	for _, src := range p.Sources {
+		if _, builtin := people.Checked(src.Fact); !builtin && src.Fact != "training_refusals" && !slices.Contains(defined, src.Fact) {
+			defined = append(defined, src.Fact)
+		}
+	}
+	slices.Sort(defined)
+	return append(keys, defined...)
 }
 
 func (a *Handlers) apiMyProfile(c *fiber.Ctx) error {

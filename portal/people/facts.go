@@ -48,7 +48,9 @@ func factLabel(key string) string {
 func (a *Handlers) factRows(c *fiber.Ctx, p *people.Profile, all bool) []FactRow {
 	l := web.Lang(c)
 	var out []FactRow
-	add := func(key, kind string, protected bool) {
+	// showFor is the target group whose members see the fact even unset
+	// (a farmer's roster entry).
+	add := func(key, kind string, protected bool, showFor string) {
 		v := people.FactValue(&p.Facts, key)
 		src := p.SourceOf(key)
 		claimed := v != ""
@@ -56,7 +58,7 @@ func (a *Handlers) factRows(c *fiber.Ctx, p *people.Profile, all bool) []FactRow
 			claimed = v == "true" // a group the person does not claim waits for nothing
 		}
 		relevant := claimed || src.Source != people.SourceSelf || src.Lapsed != nil ||
-			(protected && p.Facts.HasGroup("land_expropriated_farmer"))
+			(showFor != "" && p.Facts.HasGroup(showFor))
 		if !all && !relevant {
 			return
 		}
@@ -79,10 +81,19 @@ func (a *Handlers) factRows(c *fiber.Ctx, p *people.Profile, all bool) []FactRow
 		}
 		out = append(out, r)
 	}
-	for _, cf := range people.CheckedFacts {
-		add(cf.Key, cf.Kind, cf.Protected)
+	checked, err := a.people.AllCheckedFacts(c.UserContext())
+	if err != nil {
+		a.Log.Warn("checked facts", "err", err) // the built-in ones still show
+		checked = people.CheckedFacts
 	}
-	add("training_refusals", people.FactNumber, true)
+	for _, cf := range checked {
+		showFor := ""
+		if cf.Protected && cf.PendingFor != "" {
+			showFor = cf.PendingFor
+		}
+		add(cf.Key, cf.Kind, cf.Protected, showFor)
+	}
+	add("training_refusals", people.FactNumber, true, "land_expropriated_farmer")
 	return out
 }
 

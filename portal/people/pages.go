@@ -14,7 +14,7 @@ import (
 func (a *Handlers) profileData(c *fiber.Ctx, p, stored *people.Profile, errs map[string]string) fiber.Map {
 	return fiber.Map{
 		"Title": "profile.title", "Profile": p, "Facts": p.Facts, "Errors": errs, "Notice": people.NoticeVersion,
-		"Options": a.eligibility.FormOptions(), "Locked": a.locked(c, stored), "Checked": a.factRows(c, stored, false),
+		"Options": a.eligibility.FormOptions(c), "Locked": a.locked(c, stored), "Checked": a.factRows(c, stored, false),
 		"Recommendations": stored.Recommendations, "GaveUp": stored.GaveUpPlacement(),
 	}
 }

@@ -67,7 +67,7 @@ func (a *Handlers) renderPolicyForm(c *fiber.Ctx, p *policy.Policy, conditions s
 			"social_insurance": yes(l.SocialInsurance), "on_roster": yes(l.OnRoster)}
 	}
 	return a.Render(c, "pages/admin_policy", fiber.Map{"Title": "admin.policies.edit", "Policy": p, "ConditionsText": conditions,
-		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": policy.FactNames(), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants,
+		"Errors": errs, "Versions": a.versionRows(c, versions), "Languages": policy.Languages, "Facts": a.factNames(c), "ApplyKinds": policy.ApplyKinds, "Applicants": policy.Applicants,
 		"Apply": apply, "Lines": lines, "EvidenceKinds": policy.EvidenceKinds, "Deciders": policy.Deciders, "OrganisationKinds": policy.OrganisationKinds,
 		"Courses": training.Kinds})
 }
@@ -189,4 +189,18 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 	}
 	web.Flash(c, "admin.policies.saved")
 	return c.Redirect("/admin/policies/"+p.ID, fiber.StatusSeeOther)
+}
+
+// factNames are the facts a condition may name: the built-in ones, then
+// those administrators defined.
+func (a *Handlers) factNames(c *fiber.Ctx) []string {
+	names := policy.FactNames()
+	defs, err := a.policies.Defined(c.UserContext())
+	if err != nil {
+		a.Log.Warn("defined facts", "err", err)
+	}
+	for _, d := range defs {
+		names = append(names, d.Name)
+	}
+	return names
 }

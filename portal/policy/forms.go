@@ -96,13 +96,53 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 	if v != (policy.Venture{}) {
 		f.Venture = &v
 	}
+	// The facts an administrator defined: their values as typed (a yes/no
+	// as the tri-state select sends it), made canonical and checked by kind
+	// where the facts are checked (policy.Catalogue.CheckExtra).
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		name, ok := strings.CutPrefix(string(k), "extra.")
+		if !ok || len(v) == 0 {
+			return
+		}
+		if f.Extra == nil {
+			f.Extra = policy.Extra{}
+		}
+		f.Extra[name] = string(v)
+	})
 	return f
 }
 
+// DefinedField is a fact an administrator defined, as the facts form asks
+// it.
+type DefinedField struct {
+	Name, Kind string
+	// Locked: only a check sets it (the profile shows it read-only; the
+	// self-check does not ask it).
+	Locked bool
+}
+
+// Field is the form field's name; Label its catalog key (answered from
+// the data, i18n.Bundle.WithData).
+func (d DefinedField) Field() string { return "extra." + d.Name }
+
+// Label is the fact's label key.
+func (d DefinedField) Label() string { return "fact." + d.Name }
+
 // FormOptions are the choices of the profile and self-check forms.
-func (a *Handlers) FormOptions() fiber.Map {
+func (a *Handlers) FormOptions(c *fiber.Ctx) fiber.Map {
+	var defined []DefinedField
+	defs, err := a.policies.Defined(c.UserContext())
+	if err != nil {
+		// The form still works on the built-in facts; the save that needs
+		// the catalogue reports the failure.
+		a.Log.Warn("defined facts", "err", err)
+	}
+	for _, d := range defs {
+		defined = append(defined, DefinedField{Name: d.Name, Kind: d.Kind, Locked: d.Protected()})
+	}
 	return fiber.Map{
-		"Groups": policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.VentureIndustries(), "IndustryGroups": a.VentureIndustryGroups(),
+		"Defined": defined,
+		"Groups":  policy.TargetGroups, "Stages": policy.Stages, "Forms": policy.Forms, "Industries": a.VentureIndustries(), "IndustryGroups": a.VentureIndustryGroups(),
 		"Districts": a.Lists.Codes(reference.District), "Educations": people.Educations, "Needs": people.Needs, "Genders": policy.Genders,
 	}
 }

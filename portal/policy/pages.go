@@ -106,7 +106,7 @@ func (a *Handlers) supportsPage(c *fiber.Ctx) error {
 // still need.
 func (a *Handlers) checkPage(c *fiber.Ctx) error {
 	return a.Render(c, "pages/check", fiber.Map{"Title": "check.title", "Facts": policy.Facts{}, "Errors": map[string]string{},
-		"Options": a.FormOptions(), "Ask": firstQuestions(), "Round": 0})
+		"Options": a.FormOptions(c), "Ask": firstQuestions(), "Round": 0})
 }
 
 // firstQuestions are asked of everyone; the rest only when a policy needs
@@ -195,7 +195,7 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 	shown := shownQuestions(c)
 	// A form with errors comes back as it was sent: every question it
 	// showed, answered or not.
-	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.FormOptions(), "Round": 1, "Ask": shown}
+	data := fiber.Map{"Title": "check.title", "Facts": f, "Errors": errs, "Options": a.FormOptions(c), "Round": 1, "Ask": shown}
 	if len(errs) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.Render(c, "pages/check", data)
@@ -221,6 +221,9 @@ func (a *Handlers) checkSubmit(c *fiber.Ctx) error {
 	// presses "see results" four times to see all the questions.
 	for _, r := range rs {
 		for _, m := range r.MayNeed(&f) {
+			if !policy.Builtin(m) {
+				m = "extra." + m // a defined fact's field
+			}
 			ask[m] = true
 		}
 	}

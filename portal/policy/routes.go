@@ -37,9 +37,15 @@ func (a *Handlers) Routes() []web.Route {
 		web.Get("/admin/policies", web.Admin, a.adminPoliciesPage),
 		web.Get("/admin/policies/:id", web.Admin, a.adminPolicyPage),
 		web.Post("/admin/policies/:id", web.Admin, a.adminPolicySave),
+		web.Get("/admin/facts", web.Admin, a.adminFactsPage),
+		web.Post("/admin/facts", web.Admin, a.adminFactSave),
+		web.Get("/admin/facts/:name", web.Admin, a.adminFactPage),
+		web.Post("/admin/facts/:name", web.Admin, a.adminFactSave),
 		web.Get("/api/v1/policies", web.Public, a.apiPolicies, docPolicies),
 		web.Get("/api/v1/policies/:id", web.Public, a.apiPolicy, docPolicy),
 		web.Put("/api/v1/admin/policies/:id", web.Admin, a.apiSavePolicy, docSavePolicy),
+		web.Get("/api/v1/facts", web.Public, a.apiFacts, docFacts),
+		web.Put("/api/v1/admin/facts/:name", web.Admin, a.apiSaveFact, docSaveFact),
 		web.Post("/api/v1/eligibility/check", web.Public, a.apiCheck, docCheck),
 		web.Get("/api/v1/me/eligibility", web.Entrepreneur, a.apiMyEligibility, docMyEligibility),
 	}
@@ -49,6 +55,8 @@ var (
 	docPolicies      = web.Doc("The policy catalogue", "policies", nil, web.ListResponse[policy.Policy]{}, 200)
 	docPolicy        = web.Doc("One policy with its conditions", "policies", nil, policy.Policy{}, 200)
 	docSavePolicy    = web.Doc("Edit a policy (version = the version edited)", "admin", policy.Policy{}, policy.Policy{}, 200)
+	docFacts         = web.Doc("The facts administrators defined, which conditions and profiles name beside the built-in ones", "policies", nil, web.ListResponse[policy.DefinedFact]{}, 200)
+	docSaveFact      = web.Doc("Define a fact (version 0) or relabel one (version = the version edited; its kind stays)", "admin", policy.DefinedFact{}, policy.DefinedFact{}, 200)
 	docCheck         = web.Doc("Check a described profile against every policy", "eligibility", checkRequest{}, checkResponse{}, 200)
 	docMyEligibility = web.Doc("Check the caller's profile", "eligibility", nil, checkResponse{}, 200)
 )

@@ -119,7 +119,7 @@ func MenuFor(who accounts.Principal) Nav {
 			More: []NavGroup{
 				{Label: "nav.group.admin", Links: []NavLink{{"/grants", "nav.grants_queue"}, {"/admin/mentors", "nav.admin.mentors"}, {"/staff/orgs", "nav.staff_orgs"}, {"/admin/intakes", "nav.admin.intakes"},
 					{"/admin/projects", "nav.admin.projects"}, navReviews, {"/admin/training", "nav.admin.training"}, {"/admin/banks", "nav.admin.banks"},
-					{"/admin/reference", "nav.admin.reference"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
+					{"/admin/reference", "nav.admin.reference"}, {"/admin/facts", "nav.admin.facts"}, {"/admin/workdays", "nav.admin.workdays"}, {"/admin/audit", "nav.admin.audit"}}},
 				hotlineWork(NavLink{"/hotline/today", "nav.today"}, NavLink{"/hotline", "nav.hotline"}, NavLink{"/hotline/cases", "nav.cases"}, NavLink{"/staff/services", "nav.queue"}, NavLink{"/staff/people", "nav.people"}),
 				mine(),
 				browse(true),

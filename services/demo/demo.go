@@ -112,7 +112,7 @@ func (l *Loader) Load(ctx context.Context, w io.Writer) error {
 	for _, part := range []struct {
 		name string
 		load func(context.Context) error
-	}{{"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
+	}{{"facts the bureau defined", func(ctx context.Context) error { return a.definedFacts(ctx, admin) }}, {"profiles", a.profiles}, {"projects", a.projects}, {"incubation bases", a.bases},
 		{"mentors and consultations", a.mentors}, {"hotline calls, complaints and cases", a.hotline},
 		{"ventures and their stability check-ins", a.ventures}, {"training courses and claims", a.training}, {"guaranteed loans", a.loans},
 		{"organisations (employers, labour agencies, farmer-founded entities)", a.orgs},
@@ -195,6 +195,24 @@ func day(s string) *core.Date {
 // graduate, a land-expropriated farmer with a micro-profit project, a
 // returning migrant worker, a farmers' firm — and a few service requests,
 // so the first look shows supports with reasons and a staff queue.
+// definedFacts are facts the bureau added as data, beside the built-in
+// ones: a returning worker's household registration, which the person
+// declares, and the poverty-relief card, which only a case officer checks.
+// No policy reads them yet; an administrator's new rule may.
+func (a *areas) definedFacts(ctx context.Context, admin accounts.Principal) error {
+	for _, d := range []*policy.DefinedFact{
+		{Name: "rural_hukou", Kind: policy.KindBool, SetBy: policy.SetByPerson,
+			Label: policy.Text{"zh-Hant": "農村戶籍", "zh-Hans": "农村户籍", "en": "Rural household registration"}},
+		{Name: "poverty_relief_card", Kind: policy.KindBool, SetBy: policy.SetByCheck,
+			Label: policy.Text{"zh-Hant": "持有脫貧戶證明", "zh-Hans": "持有脱贫户证明", "en": "Holds a poverty-relief household card"}},
+	} {
+		if err := a.Policies.SaveFact(ctx, admin, d, accounts.Meta{IP: "127.0.0.1"}); err != nil && !core.IsCode(err, core.Conflict) {
+			return fmt.Errorf("fact %s: %w", d.Name, err)
+		}
+	}
+	return nil
+}
+
 func (a *areas) profiles(ctx context.Context) error {
 	type demo struct {
 		login   string
@@ -223,6 +241,7 @@ func (a *areas) profiles(ctx context.Context) error {
 			&onestop.NewRequest{Type: "follow_up", Details: "合作社擴大生產，想了解吸納被征地農民就業的獎勵怎麼申請。"}},
 		{"zhao@demo.onestop.cn", people.Input{RealName: "趙麗華", IDNumber: WithCheckDigit("44030619920910004"), Phone: "13700137004", District: "hightech", Education: "college",
 			Facts: policy.Facts{TargetGroups: []string{"returning_migrant_worker", "registered_unemployed"}, WantsTraining: yes(), Employed: no(),
+				Extra:   policy.Extra{"rural_hukou": "true"},
 				Venture: &policy.Venture{Stage: "idea", Form: "individual", Industry: "community_service"}}},
 			&onestop.NewRequest{Type: "opening_guidance", Details: "打算在社區開家政服務店，不清楚要辦哪些證照。"}},
 		{"sun@demo.onestop.cn", people.Input{RealName: "孫志強", IDNumber: WithCheckDigit("44030719880505005"), Phone: "13700137005", District: "econdev", Education: "vocational",

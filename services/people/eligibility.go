@@ -49,8 +49,12 @@ func (s *Service) Eligibility(ctx context.Context, actor accounts.Principal, per
 	if err != nil {
 		return nil, err
 	}
+	checked, err := s.AllCheckedFacts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rs {
-		rs[i].Unverified = unverified(p, &facts, rs[i])
+		rs[i].Unverified = unverified(p, &facts, rs[i], checked)
 	}
 	if actor.ID == personID {
 		// The figures count what the facts as given decide, not what
@@ -90,11 +94,11 @@ func AnsweredFacts(p *Profile) policy.Facts {
 	return f
 }
 
-// unverified names, in CheckedFacts order, the checked facts an eligible
+// unverified names, in the order of checked, the checked facts an eligible
 // result rests on that the profile does not have established: for a rule
 // met by belonging to one of several groups, the groups met when none of
 // them is established.
-func unverified(p *Profile, facts *policy.Facts, r policy.Result) []string {
+func unverified(p *Profile, facts *policy.Facts, r policy.Result, checked []CheckedFact) []string {
 	if r.Status != policy.Eligible {
 		return nil
 	}
@@ -112,7 +116,7 @@ func unverified(p *Profile, facts *policy.Facts, r policy.Result) []string {
 				}
 			}
 		default:
-			if _, ok := Checked(rs.Fact); ok {
+			if _, ok := find(checked, rs.Fact); ok {
 				keys = []string{rs.Fact}
 			}
 		}
@@ -123,7 +127,7 @@ func unverified(p *Profile, facts *policy.Facts, r policy.Result) []string {
 		}
 	}
 	var out []string
-	for _, c := range CheckedFacts {
+	for _, c := range checked {
 		// A fact whose confirming fact waits too is checked with it: the
 		// farmer brings one roster certificate, not two.
 		if need[c.Key] && !need[c.ConfirmedBy] {

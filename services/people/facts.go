@@ -1,7 +1,8 @@
 package people
 
 import (
-	"math"
+	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,9 +84,9 @@ type CheckedFact struct {
 
 // Kinds of checked facts.
 const (
-	FactBool   = "bool"
-	FactNumber = "number"
-	FactDate   = "date"
+	FactBool   = policy.KindBool
+	FactNumber = policy.KindNumber
+	FactDate   = policy.KindDate
 )
 
 // groupPrefix is how a checked fact names membership of a target group.
@@ -114,13 +115,30 @@ var CheckedFacts = []CheckedFact{
 // staff record (recommendations.go).
 var ProtectedFacts = []string{"on_farmer_roster", "training_refusals"}
 
-// Checked returns the checked fact of a key.
-func Checked(key string) (CheckedFact, bool) {
-	i := slices.IndexFunc(CheckedFacts, func(c CheckedFact) bool { return c.Key == key })
+// Checked returns the built-in checked fact of a key.
+func Checked(key string) (CheckedFact, bool) { return find(CheckedFacts, key) }
+
+func find(list []CheckedFact, key string) (CheckedFact, bool) {
+	i := slices.IndexFunc(list, func(c CheckedFact) bool { return c.Key == key })
 	if i < 0 {
 		return CheckedFact{}, false
 	}
-	return CheckedFacts[i], true
+	return list[i], true
+}
+
+// AllCheckedFacts are the built-in checked facts, then every fact an
+// administrator defined (policy.DefinedFact): any may be checked, and one
+// only a check may set is protected.
+func (s *Service) AllCheckedFacts(ctx context.Context) ([]CheckedFact, error) {
+	defs, err := s.policies.Defined(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(CheckedFacts)
+	for _, d := range defs {
+		out = append(out, CheckedFact{Key: d.Name, Kind: d.Kind, Protected: d.Protected()})
+	}
+	return out, nil
 }
 
 // FactValue is a fact's value in canonical text: "true"/"false", a
@@ -156,7 +174,7 @@ func FactValue(f *policy.Facts, key string) string {
 		}
 		return strconv.Itoa(*f.TrainingRefusals)
 	}
-	return ""
+	return f.Extra[key] // a defined fact's, already canonical
 }
 
 func boolText(b *bool) string {
@@ -175,28 +193,7 @@ func dateText(d *core.Date) string {
 
 // ParseFactValue reads a value given for a checked fact into canonical
 // text; ok is false when it is not a value of the fact's kind.
-func ParseFactValue(c CheckedFact, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	switch c.Kind {
-	case FactBool:
-		switch strings.ToLower(s) {
-		case "true", "yes":
-			return "true", true
-		case "false", "no":
-			return "false", true
-		}
-	case FactNumber:
-		n, err := strconv.ParseFloat(s, 64)
-		if err == nil && !math.IsNaN(n) && n >= 0 && n < 1e9 {
-			return strconv.FormatFloat(n, 'f', -1, 64), true
-		}
-	case FactDate:
-		if d, err := core.ParseDate(s); err == nil {
-			return d.String(), true
-		}
-	}
-	return "", false
-}
+func ParseFactValue(c CheckedFact, s string) (string, bool) { return policy.ParseValue(c.Kind, s) }
 
 // setFact sets a checked fact to a canonical value (ParseFactValue).
 func setFact(f *policy.Facts, key, value string) {
@@ -232,6 +229,13 @@ func setFact(f *policy.Facts, key, value string) {
 		}
 		w.FirstRegistered = &d
 		f.Venture = &w
+	default: // a defined fact
+		extra := maps.Clone(f.Extra)
+		if extra == nil {
+			extra = policy.Extra{}
+		}
+		extra[key] = value
+		f.Extra = extra
 	}
 }
 
@@ -288,10 +292,26 @@ func lapse(sources []FactSource, now *policy.Facts, at time.Time) []FactSource {
 }
 
 // protect refuses a change the person made to a fact they must not set
-// (ProtectedFacts) and keeps the stored value where they gave none: a
-// protected fact is neither raised nor lowered, nor forgotten, by a save.
-// The count of refusals is the history's (refusalCount).
-func protect(v *core.Validation, old *Profile, now *policy.Facts) {
+// (ProtectedFacts, and the defined facts only a check sets) and keeps the
+// stored value where they gave none: a protected fact is neither raised
+// nor lowered, nor forgotten, by a save. The count of refusals is the
+// history's (refusalCount).
+func protect(v *core.Validation, old *Profile, now *policy.Facts, checked []CheckedFact) {
+	for _, c := range checked {
+		if _, builtin := Checked(c.Key); builtin || !c.Protected || slices.Contains(ProtectedFacts, c.Key) {
+			continue
+		}
+		given, kept := now.Extra[c.Key], old.Facts.Extra[c.Key]
+		if given != "" && given != kept {
+			v.Add("extra."+c.Key, "error.fact.protected")
+		}
+		if given != kept {
+			setFact(now, c.Key, kept)
+			if kept == "" {
+				delete(now.Extra, c.Key)
+			}
+		}
+	}
 	kept := old.Facts
 	kept.TrainingRefusals = refusalCount(old)
 	for _, key := range ProtectedFacts {

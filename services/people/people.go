@@ -336,7 +336,14 @@ func (s *Service) Save(ctx context.Context, actor accounts.Principal, in Input, 
 		v.Check(newPhone != "", "phone", "error.phone")
 	}
 	facts.Validate(&v, asOf, s.reference.Current(policy.VentureIndustries...).Keeping(venture(old).Industry))
-	protect(&v, old, &facts)
+	if err := s.policies.CheckExtra(ctx, &v, &facts); err != nil {
+		return nil, err
+	}
+	checked, err := s.AllCheckedFacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	protect(&v, old, &facts, checked)
 	v.Check(len(in.FactSources) == 0, "fact_sources", "error.fact.sources")
 	for _, check := range s.checks {
 		check(ctx, actor.ID, &old.Facts, &facts, &v)

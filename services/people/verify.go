@@ -62,7 +62,11 @@ func (s *Service) Verify(ctx context.Context, actor accounts.Principal, personID
 	}
 	now := s.clock.Now()
 	var v core.Validation
-	c, known := Checked(in.Fact)
+	checked, err := s.AllCheckedFacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, known := find(checked, in.Fact)
 	v.Check(known, "fact", "error.enum")
 	value := ""
 	if known {

@@ -22,7 +22,7 @@ import (
 
 // Collections are the catalogue's: the current policies (a small, bounded
 // collection, read whole) and every earlier version.
-var Collections = []store.Collection{{Name: "policies"}, {Name: "policy_versions"}, CheckLog}
+var Collections = []store.Collection{{Name: "policies"}, {Name: "policy_versions"}, CheckLog, DefinedFacts}
 
 //go:embed catalogue.json
 var seedJSON []byte
@@ -61,6 +61,7 @@ type Catalogue struct {
 
 	mu       sync.RWMutex
 	policies []*Policy
+	defined  []*DefinedFact
 	loadedAt time.Time
 }
 
@@ -145,10 +146,20 @@ func (c *Catalogue) write(ctx context.Context, p *Policy) error {
 }
 
 func (c *Catalogue) reload(ctx context.Context) error {
+	var defined []*DefinedFact
+	err := store.Each(ctx, c.store, DefinedFacts.Name, func(d *DefinedFact) error {
+		defined = append(defined, d)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(defined, func(a, b *DefinedFact) int { return strings.Compare(a.Name, b.Name) })
+	vocab := vocabularyOf(defined)
 	var list []*Policy
-	err := store.Each(ctx, c.store, "policies", func(p *Policy) error {
+	err = store.Each(ctx, c.store, "policies", func(p *Policy) error {
 		p.Conditions = json.RawMessage(p.Stored)
-		if err := p.Validate(); err != nil {
+		if err := p.validate(vocab); err != nil {
 			return fmt.Errorf("policy %s in the database is invalid: %w", p.ID, err)
 		}
 		list = append(list, p)
@@ -159,7 +170,7 @@ func (c *Catalogue) reload(ctx context.Context) error {
 	}
 	slices.SortFunc(list, func(a, b *Policy) int { return strings.Compare(a.ID, b.ID) })
 	c.mu.Lock()
-	c.policies, c.loadedAt = list, time.Now()
+	c.policies, c.defined, c.loadedAt = list, defined, time.Now()
 	c.mu.Unlock()
 	return nil
 }
@@ -250,6 +261,9 @@ func (c *Catalogue) TrainingStandard(ctx context.Context, kind string) (yuan int
 func (c *Catalogue) Check(ctx context.Context, f *Facts, asOf core.Date) ([]Result, error) {
 	var v core.Validation
 	f.Validate(&v, asOf, c.reference.Known(VentureIndustries...))
+	if err := c.CheckExtra(ctx, &v, f); err != nil {
+		return nil, err
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -267,7 +281,15 @@ func (c *Catalogue) Save(ctx context.Context, actor accounts.Principal, p *Polic
 		c.audit.Record(ctx, actor.Actor(m), "policy.edit", audit.Denied, p.ID, "")
 		return core.Errorf(core.Forbidden, "error.forbidden")
 	}
-	if err := p.Validate(); err != nil {
+	// The facts defined as this process last read them: one defined on
+	// another replica in the last half minute is read afresh.
+	if err := c.reload(ctx); err != nil {
+		return err
+	}
+	c.mu.RLock()
+	vocab := vocabularyOf(c.defined)
+	c.mu.RUnlock()
+	if err := p.validate(vocab); err != nil {
 		return err
 	}
 	if err := c.checkCodes(p); err != nil {

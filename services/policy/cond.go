@@ -41,6 +41,7 @@ type Cond struct {
 	Voluntary bool            `json:"voluntary,omitempty"`
 
 	// compiled value
+	def  factDef
 	num  float64
 	str  string
 	strs []string
@@ -138,7 +139,14 @@ var facts = map[string]factDef{
 	}},
 }
 
-// FactNames lists the facts a condition may name, sorted.
+// Builtin reports whether a fact is one of the engine's own (not one an
+// administrator defined).
+func Builtin(name string) bool {
+	_, ok := facts[name]
+	return ok
+}
+
+// FactNames lists the built-in facts a condition may name, sorted.
 func FactNames() []string {
 	names := make([]string, 0, len(facts))
 	for n := range facts {
@@ -171,7 +179,11 @@ func condErr(key, path string, args ...any) error {
 // ParseConditions reads and checks a condition tree: every fact known,
 // every operator fits its fact, every value has the right type and lies in
 // the fact's enumeration. Errors name the path of the bad node.
-func ParseConditions(raw []byte) (*Cond, error) {
+func ParseConditions(raw []byte) (*Cond, error) { return parseConditions(raw, nil) }
+
+// parseConditions reads a condition tree whose leaves may also name the
+// facts an administrator defined (defined).
+func parseConditions(raw []byte, defined vocabulary) (*Cond, error) {
 	var c Cond
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -181,13 +193,13 @@ func ParseConditions(raw []byte) (*Cond, error) {
 	if dec.More() {
 		return nil, &CondError{Msg: "error.cond.trailing"}
 	}
-	if err := c.compile("$", 0); err != nil {
+	if err := c.compile("$", 0, defined); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-func (c *Cond) compile(path string, depth int) error {
+func (c *Cond) compile(path string, depth int, defined vocabulary) error {
 	if depth > 12 {
 		return condErr("error.cond.depth", path)
 	}
@@ -210,7 +222,7 @@ func (c *Cond) compile(path string, depth int) error {
 		if sub == nil {
 			return condErr("error.cond.empty", fmt.Sprintf("%s.all[%d]", path, i))
 		}
-		if err := sub.compile(fmt.Sprintf("%s.all[%d]", path, i), depth+1); err != nil {
+		if err := sub.compile(fmt.Sprintf("%s.all[%d]", path, i), depth+1, defined); err != nil {
 			return err
 		}
 	}
@@ -218,7 +230,7 @@ func (c *Cond) compile(path string, depth int) error {
 		if sub == nil {
 			return condErr("error.cond.empty", fmt.Sprintf("%s.any[%d]", path, i))
 		}
-		if err := sub.compile(fmt.Sprintf("%s.any[%d]", path, i), depth+1); err != nil {
+		if err := sub.compile(fmt.Sprintf("%s.any[%d]", path, i), depth+1, defined); err != nil {
 			return err
 		}
 	}
@@ -226,7 +238,7 @@ func (c *Cond) compile(path string, depth int) error {
 		return condErr("error.cond.any_empty", path+".any")
 	}
 	if c.Not != nil {
-		return c.Not.compile(path+".not", depth+1)
+		return c.Not.compile(path+".not", depth+1, defined)
 	}
 	if c.Fact == "" {
 		if c.Op != "" || c.Value != nil || c.Until != nil {
@@ -234,10 +246,11 @@ func (c *Cond) compile(path string, depth int) error {
 		}
 		return nil
 	}
-	def, ok := facts[c.Fact]
+	def, ok := defined.lookup(c.Fact)
 	if !ok {
 		return condErr("error.cond.fact", path, c.Fact)
 	}
+	c.def = def
 	if !slices.Contains(opsByKind[def.kind], c.Op) {
 		return condErr("error.cond.op", path, c.Op, c.Fact, strings.Join(opsByKind[def.kind], ", "))
 	}

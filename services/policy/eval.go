@@ -177,7 +177,7 @@ func flip(t Tri) Tri {
 }
 
 func (c *Cond) leaf(f *Facts, asOf core.Date) Reason {
-	def := facts[c.Fact]
+	def := c.def
 	r := Reason{Fact: c.Fact, Op: c.Op, Met: Unknown, Values: c.strs}
 	switch def.kind {
 	case kBool:

@@ -5,6 +5,7 @@
 package policy
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 
@@ -28,6 +29,8 @@ type Facts struct {
 	WantsTraining       *bool      `json:"wants_training,omitempty" bson:"wants_training,omitempty"`
 	TrainingRefusals    *int       `json:"training_refusals,omitempty" bson:"training_refusals,omitempty"`
 	Venture             *Venture   `json:"venture,omitempty" bson:"venture,omitempty"`
+	// Extra are the facts administrators defined (DefinedFact), by name.
+	Extra Extra `json:"extra,omitempty" bson:"extra,omitempty"`
 }
 
 // Venture is the person's planned or running business.
@@ -123,8 +126,16 @@ func (f *Facts) Fill(o Facts) {
 	if o.Venture != nil {
 		vo = *o.Venture
 	}
+	// Defined facts fill one by one, like the fields.
+	var extra Extra
+	if o.Extra != nil || f.Extra != nil {
+		extra = Extra{}
+		maps.Copy(extra, o.Extra)
+		maps.Copy(extra, f.Extra)
+	}
 	fillZero(reflect.ValueOf(f).Elem(), reflect.ValueOf(o))
 	fillZero(reflect.ValueOf(&vf).Elem(), reflect.ValueOf(vo))
+	f.Extra = extra
 	f.Venture = nil
 	if vf != (Venture{}) {
 		f.Venture = &vf

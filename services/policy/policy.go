@@ -195,7 +195,11 @@ var courseKind = regexp.MustCompile(`^[a-z][a-z_]{1,29}$`)
 
 // Validate checks a policy and compiles its conditions. A condition naming
 // an unknown fact or a wrong operator is refused with the path of the node.
-func (p *Policy) Validate() error {
+func (p *Policy) Validate() error { return p.validate(nil) }
+
+// validate checks a policy whose conditions may also read the facts an
+// administrator defined.
+func (p *Policy) validate(defined vocabulary) error {
 	var v core.Validation
 	v.Check(policyID.MatchString(p.ID), "id", "error.policy.id")
 	for field, t := range map[string]Text{"name": p.Name, "summary": p.Summary, "grantor": p.Grantor, "benefit_text": p.BenefitText} {
@@ -258,7 +262,7 @@ func (p *Policy) Validate() error {
 	if len(raw) == 0 {
 		raw = json.RawMessage(`{}`)
 	}
-	c, err := ParseConditions(raw)
+	c, err := parseConditions(raw, defined)
 	if err != nil {
 		var ce *CondError
 		if !errors.As(err, &ce) {
