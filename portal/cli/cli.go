@@ -41,7 +41,7 @@ func commands() []command {
 			return serve(ctx, args, stderr, true)
 		}},
 		{"admin", "create -email a@b.cn -password … -name 姓名", "create the first administrator", adminCommand},
-		{"import", "projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] | roster FILE -kind farmers|farmland|relocated -name ROSTER", "import library projects, incubation bases or a roster that checks people's facts", importCommand},
+		{"import", "projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] | roster FILE -kind farmers|farmland|relocated|fact:NAME -name ROSTER", "import library projects, incubation bases or a roster that checks people's facts", importCommand},
 		{"reindex", "", "rebuild every search index from the database", reindex},
 		{"rebuild-figures", "", "recompute every figure rollup from the records", rebuildFigures},
 		{"backup", "DIR [-format sqlite|bson]", "write a snapshot or a dump of the database", backupCommand},

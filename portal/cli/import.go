@@ -23,7 +23,7 @@ import (
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 2 || (args[0] != "projects" && args[0] != "bases" && args[0] != "roster") {
 		return errors.New("usage: portal import projects|bases FILE [-format jsonl|csv] [-lang zh-Hant|zh-Hans|en] [settings]\n" +
-			"       portal import roster FILE -kind farmers|farmland|relocated -name ROSTER [-format jsonl|csv] [-lang …] [settings]")
+			"       portal import roster FILE -kind farmers|farmland|relocated|fact:NAME -name ROSTER [-format jsonl|csv] [-lang …] [settings]")
 	}
 	what := args[0]
 	path := args[1]
@@ -31,7 +31,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "", "jsonl or csv (default: from the file name)")
 	langFlag := fs.String("lang", "", "language of the report: zh-Hant, zh-Hans or en (default: from LANG, else zh-Hant)")
-	kind := fs.String("kind", "", "roster: farmers (花名冊), farmland (under 0.1 mu a head) or relocated (拆村建居)")
+	kind := fs.String("kind", "", "roster: farmers (花名冊), farmland (under 0.1 mu a head), relocated (拆村建居), or fact:NAME for a yes-or-no fact an administrator defined")
 	name := fs.String("name", "", "roster: its name as staff and people read it, e.g. 北山村被徵地農民花名冊（2026）")
 	own, rest := splitFlags(args[2:], "format", "lang", "kind", "name")
 	if err := fs.Parse(own); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"onestop/services/core"
@@ -187,5 +188,44 @@ func TestDefinedFactsInRules(t *testing.T) {
 	}
 	if i := slices.IndexFunc(checked, func(c people.CheckedFact) bool { return c.Key == "poverty_card" }); i < 0 || !checked[i].Protected {
 		t.Errorf("poverty_card among the checked facts: %v", checked)
+	}
+}
+
+// TestRosterOfDefinedFact: a roster may list the people for whom a
+// yes-or-no fact an administrator defined holds (kind fact:<name>); it
+// checks the fact of each person it names, once, and a kind naming no such
+// fact is refused.
+func TestRosterOfDefinedFact(t *testing.T) {
+	e, u := caseWorld(t)
+	ctx := context.Background()
+	owner := u["owner"].ID
+	for _, d := range []*policy.DefinedFact{definedFact("poverty_card", "bool", "check"), definedFact("plot_mu", "number", "person")} {
+		if err := e.Policies.SaveFact(ctx, e.Admin, d, servicetest.Meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, kind := range []string{"fact:pet_owner", "fact:plot_mu", "fact:"} {
+		if _, err := e.People.ImportRoster(ctx, kind, "脫貧戶名單", strings.NewReader(`{"id_number":"`+idA+`"}`+"\n"), "jsonl", nil); field(err, "kind") == "" {
+			t.Errorf("a roster of kind %q: %v", kind, err)
+		}
+	}
+	for range 2 {
+		rep, err := e.People.ImportRoster(ctx, "fact:poverty_card", "脫貧戶名單", strings.NewReader(`{"id_number":"`+idA+`"}`+"\n"), "jsonl", nil)
+		if err != nil || rep.Matched != 1 {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+	}
+	p := stored(t, e, owner)
+	if src := p.SourceOf("poverty_card"); p.Facts.Extra["poverty_card"] != "true" || src.Source != people.SourceRoster || src.Roster != "脫貧戶名單" {
+		t.Errorf("after the roster: %v from %+v", p.Facts.Extra, src)
+	}
+	n := 0
+	for _, key := range told(t, e, owner) {
+		if key == "notify.fact.roster" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("told %d times of the roster, want once: %v", n, told(t, e, owner))
 	}
 }

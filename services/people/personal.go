@@ -201,7 +201,7 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 			return nil, err
 		}
 		for _, l := range lines {
-			part.Add("roster_line", l.Kind, l.At, "", exportedRosterLine{Roster: l.Roster, Fact: Rosters[l.Kind], Value: l.Value, ImportedAt: l.At})
+			part.Add("roster_line", l.Kind, l.At, "", exportedRosterLine{Roster: l.Roster, Fact: rosterFactOf(l.Kind), Value: l.Value, ImportedAt: l.At})
 		}
 	}
 	return &part, nil

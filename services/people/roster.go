@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"onestop/services/core"
 	"onestop/services/pii"
+	"onestop/services/policy"
 	"onestop/services/store"
 )
 
@@ -25,7 +28,36 @@ import (
 // committees' rosters of land-expropriated farmers (花名冊), the land
 // bureau's list of people left with under 0.1 mu of farmland a head (with
 // the figure), and its list of people relocated by law (拆村建居).
+// A roster may also list the people for whom a yes-or-no fact an
+// administrator defined holds: its kind is fact:<name> (rosterKinds).
 var Rosters = map[string]string{"farmers": "on_farmer_roster", "farmland": "farmland_per_capita_mu", "relocated": "relocated_by_law"}
+
+// definedRoster is the prefix of a roster kind naming a defined fact.
+const definedRoster = "fact:"
+
+// rosterFactOf is the fact a kind of roster establishes.
+func rosterFactOf(kind string) string {
+	if name, ok := strings.CutPrefix(kind, definedRoster); ok {
+		return name
+	}
+	return Rosters[kind]
+}
+
+// rosterKinds are the kinds of roster there are: the built-in ones, and
+// one for each yes-or-no fact an administrator defined.
+func (s *Service) rosterKinds(ctx context.Context) ([]string, error) {
+	kinds := slices.Sorted(maps.Keys(Rosters))
+	defs, err := s.policies.Defined(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range defs {
+		if d.Kind == policy.KindBool {
+			kinds = append(kinds, definedRoster+d.Name)
+		}
+	}
+	return kinds, nil
+}
 
 // RosterCollection keeps every imported line under the kind of roster and
 // the ID number's blind index — never the number — so a person who gives
@@ -68,9 +100,13 @@ type RosterRejection struct {
 // under that index alone. Run again with the same file it changes
 // nothing. A bad line never stops the good ones.
 func (s *Service) ImportRoster(ctx context.Context, kind, roster string, r io.Reader, format string, progress func(lines int)) (*RosterReport, error) {
-	fact, ok := Rosters[kind]
+	kinds, err := s.rosterKinds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fact := rosterFactOf(kind)
 	var v core.Validation
-	v.Check(ok, "kind", "error.enum")
+	v.Check(slices.Contains(kinds, kind), "kind", "error.enum")
 	roster = v.Line("roster", roster, 1, 100)
 	if format != "jsonl" && format != "json" && format != "csv" {
 		v.Add("format", "error.enum")
@@ -159,7 +195,12 @@ func (s *Service) rosterLine(ctx context.Context, kind, fact, roster string, row
 // number a person has just given (Save): every index of the number is
 // tried, so a line kept under a previous data key is found too.
 func (s *Service) applyRosters(ctx context.Context, personID, number string) error {
-	for kind, fact := range Rosters {
+	kinds, err := s.rosterKinds(ctx)
+	if err != nil {
+		return err
+	}
+	for _, kind := range kinds {
+		fact := rosterFactOf(kind)
 		for _, ix := range s.vault.BlindIndexes("id_number", number) {
 			var l rosterLine
 			err := s.store.Get(ctx, RosterCollection.Name, kind+":"+ix, &l)
@@ -180,8 +221,12 @@ func (s *Service) applyRosters(ctx context.Context, personID, number string) err
 
 // rosterLines are the lines kept for an ID number (export, erasure).
 func (s *Service) rosterLines(ctx context.Context, number string) ([]rosterLine, error) {
+	kinds, err := s.rosterKinds(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []rosterLine
-	for kind := range Rosters {
+	for _, kind := range kinds {
 		for _, ix := range s.vault.BlindIndexes("id_number", number) {
 			var l rosterLine
 			err := s.store.Get(ctx, RosterCollection.Name, kind+":"+ix, &l)

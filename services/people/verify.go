@@ -174,7 +174,11 @@ type RosterEntry struct {
 // is told once. It reports whether the profile changed.
 func (s *Service) FromRoster(ctx context.Context, personID string, e RosterEntry) (bool, error) {
 	var v core.Validation
-	c, known := Checked(e.Fact)
+	checked, err := s.AllCheckedFacts(ctx)
+	if err != nil {
+		return false, err
+	}
+	c, known := find(checked, e.Fact)
 	v.Check(known, "fact", "error.enum")
 	value := ""
 	if known {
