@@ -60,7 +60,7 @@ func (a *Handlers) listPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := fiber.Map{"Title": "grants.title", "Rows": rows, "Total": total, "Query": q, "Names": names, "Statuses": grants.Statuses,
-		"Kinds": []string{policy.ApplyCertificate, policy.ApplyRegistration, policy.ApplyReward, policy.ApplyVoucher}, "Pager": web.NewPager(c, p, total),
+		"Kinds": []string{policy.ApplyCertificate, policy.ApplyRegistration, policy.ApplyReward, policy.ApplySubsidy, policy.ApplyVoucher}, "Pager": web.NewPager(c, p, total),
 		"Bureau": me.Role.Bureau()}
 	if !me.Role.Bureau() {
 		data["Title"] = "grants.mine"

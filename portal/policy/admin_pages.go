@@ -166,6 +166,15 @@ func (a *Handlers) adminPolicySave(c *fiber.Ctx) error {
 		p.BenefitText[l] = strings.TrimSpace(c.FormValue("benefit_text." + l))
 	}
 	formErrs := map[string]string{}
+	if s := strings.TrimSpace(c.FormValue("benefit_amount_yuan")); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			formErrs["benefit"] = "error.number"
+		}
+		p.Benefit.AmountYuan = n
+	} else {
+		p.Benefit.AmountYuan = 0
+	}
 	p.Apply = applyForm(c, formErrs)
 	conditions := c.FormValue("conditions")
 	p.Conditions = []byte(conditions)

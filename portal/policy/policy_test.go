@@ -394,3 +394,41 @@ func TestPolicyEditorKeepsHowItIsApplied(t *testing.T) {
 		t.Errorf("what was typed became %q", v)
 	}
 }
+
+// TestPolicyEditorMakesASubsidy (#17 §1): an administrator turns the
+// returning workers' support into a one-off subsidy on the editor — said
+// at its field when the amount is missing — and a returning worker applies
+// for it at once, without a release.
+func TestPolicyEditorMakesASubsidy(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	tp.Account(accounts.Admin, "admin@test.cn")
+	_, worker, _ := tp.Account(accounts.Entrepreneur, "worker@test.cn")
+	tp.MustDo(t, "PUT", "/api/v1/me/profile", map[string]any{"real_name": "趙麗華", "consent_version": "2026-11",
+		"target_groups": []string{"returning_migrant_worker"}, "venture": map[string]any{"stage": "idea"}}, worker)
+	b, _ := tp.SignedIn(t, "admin@test.cn")
+	const page = "/admin/policies/returning-migrant-startup-support"
+	_, doc := b.Get(page)
+	form := formOf(doc, "#policy-form")
+	form.Set("apply_kind", "subsidy")
+	form.Add("apply_documents", "id_card")
+	resp, doc := b.Post(page, form, portaltest.CSRF(doc))
+	if got := doc.Find("#e-benefit").Text(); resp.StatusCode != 422 || got != "補貼申領須填寫扶持金額。" {
+		t.Fatalf("a subsidy without its amount: %d %q", resp.StatusCode, got)
+	}
+	form.Set("benefit_amount_yuan", "3000")
+	if resp, _ := b.Post(page, form, portaltest.CSRF(doc)); resp.StatusCode != 303 {
+		t.Fatalf("the subsidy: %d", resp.StatusCode)
+	}
+	if got := string(tp.MustDo(t, "GET", "/api/v1/policies/returning-migrant-startup-support", nil, "")); !strings.Contains(got, `"amount_yuan":3000`) ||
+		!strings.Contains(got, `"apply":{"kind":"subsidy","documents":["id_card"]}`) {
+		t.Errorf("after the edit: %s", got)
+	}
+	wb, _ := tp.SignedIn(t, "worker@test.cn")
+	if resp, doc := wb.Get("/grants/new?policy=returning-migrant-startup-support"); resp.StatusCode != 200 || !strings.Contains(doc.Text(), "補貼按政策標準一次性發放") {
+		t.Errorf("the application page: %d", resp.StatusCode)
+	}
+	if got := string(tp.MustDo(t, "POST", "/api/v1/grants", map[string]any{"policy_id": "returning-migrant-startup-support"}, worker)); !strings.Contains(got, `"kind":"subsidy"`) {
+		t.Errorf("applied: %s", got)
+	}
+}

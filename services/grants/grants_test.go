@@ -3,6 +3,7 @@ package grants_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -582,5 +583,50 @@ func TestPolicyChangedUnderAnApplication(t *testing.T) {
 	}
 	if _, err := w.svc.Act(ctx, w.who["officer"], a.ID, grants.StepInput{Action: "refuse", Note: "本項扶持已改為線下辦理"}, meta); err != nil {
 		t.Errorf("refused: %v", err)
+	}
+}
+
+// TestSubsidy: a one-off subsidy an administrator adds as data — refused
+// without its amount — is applied for with its evidence and granted at
+// the support's amount, once.
+func TestSubsidy(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	admin, farmer, officer := w.who["admin"], w.who["farmer"], w.who["officer"]
+	p := &policy.Policy{ID: "returning-start-subsidy", Active: true, Basis: "國辦發〔2015〕47號 (七)",
+		Name:        policy.Text{"zh-Hant": "返鄉創業一次性補貼", "zh-Hans": "返乡创业一次性补贴", "en": "One-off start-up subsidy for returning workers"},
+		Summary:     policy.Text{"zh-Hant": "返鄉農民工創業，一次性補貼。", "zh-Hans": "返乡农民工创业，一次性补贴。", "en": "Returning migrant workers who start a venture."},
+		Grantor:     policy.Text{"zh-Hant": "市人社局", "zh-Hans": "市人社局", "en": "City bureau"},
+		BenefitText: policy.Text{"zh-Hant": "一次性 3,000 元", "zh-Hans": "一次性 3,000 元", "en": "3,000 yuan once"},
+		Apply:       &policy.Apply{Kind: policy.ApplySubsidy, Documents: []string{"id_card"}},
+		Conditions:  json.RawMessage(`{"fact":"target_groups","op":"contains","value":"returning_migrant_worker"}`)}
+	if err := w.Policies.Save(ctx, admin, p, meta); field(err, "benefit") != "error.policy.apply_subsidy" {
+		t.Fatalf("a subsidy without its amount: %v", err)
+	}
+	p.Version, p.Benefit.AmountYuan = 0, 3000
+	if err := w.Policies.Save(ctx, admin, p, meta); err != nil {
+		t.Fatal(err)
+	}
+	w.save(t, "farmer", people.Input{RealName: "趙麗華", Facts: policy.Facts{TargetGroups: []string{"returning_migrant_worker"}}})
+	a, err := w.svc.Apply(ctx, farmer, grants.Input{PolicyID: p.ID, Note: "社區家政服務店"}, nil, meta)
+	if err != nil || a.Kind != policy.ApplySubsidy {
+		t.Fatalf("apply: %+v %v", a, err)
+	}
+	if _, err := w.svc.Attach(ctx, farmer, a.ID, grants.Upload{Kind: "id_card", Name: "身分證.pdf", Data: pdf}, meta); err != nil {
+		t.Fatal(err)
+	}
+	g, err := w.svc.Act(ctx, officer, a.ID, grants.StepInput{Action: "grant", Note: "已核對返鄉證明"}, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Grant == nil || g.Grant.AmountFen != 300_000 || g.Grant.Code != "" || g.Grant.Number != "" {
+		t.Fatalf("granted: %+v", g.Grant)
+	}
+	if _, err := w.svc.Apply(ctx, farmer, grants.Input{PolicyID: p.ID}, nil, meta); !core.IsCode(err, core.Conflict) {
+		t.Errorf("a second subsidy: %v", err)
+	}
+	ledger, total, _, err := w.svc.Ledger(ctx, farmer, farmer.ID, core.Page{})
+	if err != nil || total != 1 || ledger[0].Grant.AmountFen != 300_000 {
+		t.Errorf("ledger: %d %v", total, err)
 	}
 }

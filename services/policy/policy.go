@@ -53,7 +53,9 @@ type Apply struct {
 	// years; "registration" grants a registration with its number (the
 	// 《就業登記證》, and the 《再就業優惠證》 for those in hardship);
 	// "reward" is an organisation's claim of so much a head for the people
-	// it lists (services/applications).
+	// it lists (services/grants); "subsidy" pays the Benefit's amount once,
+	// on the evidence named (a one-off start-up subsidy); "voucher" issues
+	// a training voucher.
 	Kind string `json:"kind" bson:"kind"`
 	// Documents are the evidence an applicant uploads, by kind
 	// (EvidenceKinds); each named one is required.
@@ -102,10 +104,11 @@ const (
 	ApplyRegistration = "registration"
 	ApplyReward       = "reward"
 	ApplyVoucher      = "voucher"
+	ApplySubsidy      = "subsidy"
 )
 
 // ApplyKinds are the kinds of application the portal runs.
-var ApplyKinds = []string{ApplyLoan, ApplyCertificate, ApplyRegistration, ApplyReward, ApplyVoucher}
+var ApplyKinds = []string{ApplyLoan, ApplyCertificate, ApplyRegistration, ApplyReward, ApplySubsidy, ApplyVoucher}
 
 // EvidenceKinds are the documents an application may ask for.
 var EvidenceKinds = []string{"id_card", "graduation_certificate", "unemployment_certificate", "disability_certificate",
@@ -247,6 +250,7 @@ func (p *Policy) validate(defined vocabulary) error {
 		v.Check(reward == (a.Lines != nil), "apply.lines", "error.policy.apply_lines")
 		v.Check(!reward || p.Applicant == ByOrganisation, "applicant", "error.policy.apply_applicant")
 		v.Check(!reward || b.PerPersonYuan > 0, "benefit", "error.policy.apply_amount")
+		v.Check(a.Kind != ApplySubsidy || b.AmountYuan > 0, "benefit", "error.policy.apply_subsidy")
 		if l := a.Lines; l != nil {
 			v.Check(l.ContractYears >= 0 && l.ContractYears <= 10 && l.ServedYears >= 0 && l.ServedYears <= 10 && l.MinLines >= 0 && l.MinLines <= 1000, "apply.lines", "error.number.range")
 		}
