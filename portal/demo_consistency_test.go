@@ -257,6 +257,10 @@ func TestDemoDataConsistent(t *testing.T) {
 					}
 				}
 			}
+			// Training vouchers are issued without asking.
+			if _, n, _, err := tp.App.Bureau().Grants.List(ctx, staff, grants.Query{Kind: policy.ApplyVoucher, Status: grants.Granted, Page: core.Page{Size: 1}}); err != nil || n == 0 {
+				t.Errorf("no training voucher issued (%v)", err)
+			}
 			resp, body := tp.Do("GET", "/api/v1/admin/figures", nil, signIn())
 			figs := portaltest.Decode[figuresweb.APIFigures](t, body)
 			if resp.StatusCode != 200 || figs.View == nil {

@@ -284,5 +284,25 @@ func (a *areas) autoGrants(ctx context.Context, officer accounts.Principal, real
 			return fmt.Errorf("demo tax relief of %s: %w", f.name, err)
 		}
 	}
+	// A young farmer on the roster, out of work and without a skill
+	// certificate: the skills-training voucher (培訓券) is issued to her
+	// without asking, once the roster checks her.
+	u, err := a.Accounts.WithClock(past).Create(ctx, admin, accounts.NewAccount{Email: grantLogin(first + len(founders)), Password: Password,
+		Name: "龐小燕", Role: accounts.Entrepreneur}, m)
+	if err != nil {
+		return fmt.Errorf("demo voucher holder: %w", err)
+	}
+	me := accounts.Principal{ID: u.ID, Role: u.Role, Name: u.Name}
+	in := people.Input{RealName: "龐小燕", District: "beishan", IDNumber: WithCheckDigit("44030820000312002"), ConsentVersion: people.NoticeVersion,
+		Facts: policy.Facts{TargetGroups: []string{"land_expropriated_farmer"}, Employed: no(), HasSkillCertificate: no(), WantsTraining: yes()}}
+	if _, err := a.People.WithClock(past).Save(ctx, me, in, "demo", m); err != nil {
+		return fmt.Errorf("demo voucher holder: %w", err)
+	}
+	if _, err := a.People.FromRoster(ctx, me.ID, people.RosterEntry{Roster: DemoRoster, Fact: "on_farmer_roster", Value: "true"}); err != nil {
+		return fmt.Errorf("demo roster of the voucher holder: %w", err)
+	}
+	if _, err := a.Grants.AutoGrants(ctx, me.ID); err != nil {
+		return fmt.Errorf("demo voucher: %w", err)
+	}
 	return nil
 }

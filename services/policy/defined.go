@@ -64,9 +64,10 @@ var SetBys = []string{SetByPerson, SetByCheck}
 
 var definedName = regexp.MustCompile(`^[a-z][a-z0-9_]{2,39}$`)
 
-// reservedNames are prefixes of built-in facts and of the API's fields: a
-// defined fact named like them could never be told apart.
-var reservedNames = []string{"venture", "target_groups", "extra", "as_of", "age"}
+// reservedNames are prefixes of built-in facts, of the API's fields and of
+// catalog keys (checked.defined.bring): a defined fact named like them
+// could never be told apart.
+var reservedNames = []string{"venture", "target_groups", "extra", "as_of", "age", "defined"}
 
 // Protected reports whether only a check may set the fact.
 func (d *DefinedFact) Protected() bool { return d.SetBy == SetByCheck }
