@@ -195,6 +195,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.bureau.Notify.Run(bg, holder, 10*time.Second)
 	go a.bureau.Hotline.Run(bg, holder, time.Minute, a.Log)
 	go a.bureau.Loans.Run(bg, holder, time.Minute, a.Log)
+	go a.bureau.Grants.Run(bg, holder, time.Minute, a.Log)
 	go a.bureau.Entitlements.Run(bg, holder, time.Minute)
 	go a.bureau.Rights.Run(bg, time.Minute)
 	go func() {

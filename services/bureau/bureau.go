@@ -219,7 +219,7 @@ func New(c Config) (*Bureau, error) {
 		},
 		func() error {
 			b.Grants, err = grants.New(grants.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
-				Orgs: b.Orgs, Policies: b.Policies, Figures: b.Figures, Vault: c.Vault, Clock: clock, Calendar: b.Workdays})
+				Orgs: b.Orgs, Policies: b.Policies, Figures: b.Figures, Vault: c.Vault, Clock: clock, Calendar: b.Workdays, Accounts: b.Accounts})
 			return err
 		},
 		// The views after the areas whose open overdue work their rates

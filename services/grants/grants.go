@@ -57,7 +57,7 @@ const ReturnedDays = 7
 var Index = search.Index{
 	Name:     "grants",
 	Text:     []string{"subject_name"},
-	Keywords: []string{"status", "kind", "policy_id", "subject_id", "waiting_on", "applicant"},
+	Keywords: []string{"status", "kind", "policy_id", "subject_id", "waiting_on", "applicant", "escalated"},
 	Numbers:  []string{"due_ms", "due_days", "amount_fen", "lines"},
 	Times:    []string{"created_at", "decided_at"},
 }
@@ -144,9 +144,12 @@ type Application struct {
 	Status    string     `bson:"status" json:"status"`
 	DueAt     time.Time  `bson:"due_at,omitzero" json:"due_at,omitzero"`
 	DueDays   int        `bson:"due_days" json:"due_days"`
-	History   []Step     `bson:"history" json:"history"`
-	Grant     *Grant     `bson:"grant,omitempty" json:"grant,omitempty"`
-	DecidedAt time.Time  `bson:"decided_at,omitzero" json:"decided_at,omitzero"`
+	// EscalatedFor is the time limit the worker raised the application
+	// for (worker.go): once per limit.
+	EscalatedFor time.Time `bson:"escalated_for,omitzero" json:"-"`
+	History      []Step    `bson:"history" json:"history"`
+	Grant        *Grant    `bson:"grant,omitempty" json:"grant,omitempty"`
+	DecidedAt    time.Time `bson:"decided_at,omitzero" json:"decided_at,omitzero"`
 	// Version moves with every write: each is guarded on the one read.
 	Version   int       `bson:"version" json:"version"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
@@ -181,6 +184,13 @@ func (a *Application) Has(kind string) bool {
 	return false
 }
 
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 func toDoc(a *Application) *search.Doc {
 	due, days := int64(0), 0
 	waiting := a.Waiting()
@@ -195,7 +205,8 @@ func toDoc(a *Application) *search.Doc {
 	}
 	return &search.Doc{ID: a.ID, Fields: map[string]any{"subject_name": a.SubjectName, "status": a.Status, "kind": a.Kind,
 		"policy_id": a.PolicyID, "subject_id": a.SubjectID, "waiting_on": waiting, "applicant": a.Applicant, "due_ms": due, "due_days": days,
-		"amount_fen": amount, "lines": len(a.Lines), "created_at": a.CreatedAt, "decided_at": a.DecidedAt}}
+		"amount_fen": amount, "lines": len(a.Lines), "created_at": a.CreatedAt, "decided_at": a.DecidedAt,
+		"escalated": yesNo(!a.DueAt.IsZero() && a.EscalatedFor.Equal(a.DueAt))}}
 }
 
 // Service runs applications.
@@ -211,6 +222,7 @@ type Service struct {
 	vault    *pii.Vault
 	clock    core.Clock
 	calendar *workdays.Calendar
+	accounts *accounts.Service
 }
 
 // Deps wires the service.
@@ -233,6 +245,8 @@ type Deps struct {
 	Clock core.Clock
 	// Calendar counts the time limits in working days.
 	Calendar *workdays.Calendar
+	// Accounts lists the administrators late applications are raised to.
+	Accounts *accounts.Service
 }
 
 // New returns the service and registers its index.
@@ -242,7 +256,7 @@ func New(d Deps) (*Service, error) {
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, collection, Index, toDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, people: d.People, orgs: d.Orgs,
-		policies: d.Policies, figures: d.Figures, vault: d.Vault, clock: d.Clock, calendar: d.Calendar}, nil
+		policies: d.Policies, figures: d.Figures, vault: d.Vault, clock: d.Clock, calendar: d.Calendar, accounts: d.Accounts}, nil
 }
 
 // WithClock returns the service on another clock (the demo loader).

@@ -45,7 +45,7 @@ func newWorld(t *testing.T) *world {
 	o := servicetest.Must(orgs.New(orgs.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Accounts: x.Accounts,
 		Vault: x.Vault, Clock: x.Clock, Reference: x.Reference, Log: x.Log}))
 	svc := servicetest.Must(grants.New(grants.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, People: x.People,
-		Orgs: o, Policies: x.Policies, Figures: x.Figures, Vault: x.Vault, Clock: x.Clock, Calendar: x.Workdays}))
+		Orgs: o, Policies: x.Policies, Figures: x.Figures, Vault: x.Vault, Clock: x.Clock, Calendar: x.Workdays, Accounts: x.Accounts}))
 	x.Ready(t)
 	who := x.Users(t, map[string]accounts.Role{"admin": accounts.Admin, "officer": accounts.CaseOfficer, "hotline": accounts.Hotline,
 		"owner": accounts.Entrepreneur, "farmer": accounts.Entrepreneur, "other": accounts.Entrepreneur, "hr": accounts.Organisation})
@@ -521,7 +521,7 @@ func TestRewardOnceAcrossKeyRotation(t *testing.T) {
 	}
 	rotated := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{9}, 32)))
 	svc := servicetest.Must(grants.New(grants.Deps{Store: w.Store, Outbox: w.Outbox, Audit: w.Audit, Notify: w.Notify, People: w.People,
-		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: rotated, Clock: w.Clock, Calendar: w.Workdays}))
+		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: rotated, Clock: w.Clock, Calendar: w.Workdays, Accounts: w.Accounts}))
 	other := w.Users(t, map[string]accounts.Role{"hr2": accounts.Organisation})["hr2"]
 	o, err := w.orgs.Found(ctx, other, orgs.Input{Name: "西城製衣廠", CreditCode: orgs.WithCheckChar("91440101MA5D7Q1R3"), Kind: orgs.Employer,
 		District: "dongcheng", Address: "東城區人民路 3 號", ContactName: "陳經理", ContactPhone: "0755-86013388"}, meta)
@@ -547,7 +547,7 @@ func TestRewardOnceAcrossKeyRotation(t *testing.T) {
 	}
 	onlyNew := servicetest.Must(pii.NewVault(bytes.Repeat([]byte{7}, 32)))
 	svc = servicetest.Must(grants.New(grants.Deps{Store: w.Store, Outbox: w.Outbox, Audit: w.Audit, Notify: w.Notify, People: w.People,
-		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: onlyNew, Clock: w.Clock, Calendar: w.Workdays}))
+		Orgs: w.orgs, Policies: w.Policies, Figures: w.Figures, Vault: onlyNew, Clock: w.Clock, Calendar: w.Workdays, Accounts: w.Accounts}))
 	_, err = svc.Apply(ctx, other, grants.Input{PolicyID: "farmer-hiring-reward", Lines: []grants.LineInput{line(1, core.NewDate(2023, 1, 2), 3, true)}}, nil, meta)
 	if field(err, "lines") != "error.grant.none_meet" {
 		t.Fatalf("the same farmer after the old key is gone: %v", err)
@@ -628,5 +628,55 @@ func TestSubsidy(t *testing.T) {
 	ledger, total, _, err := w.svc.Ledger(ctx, farmer, farmer.ID, core.Page{})
 	if err != nil || total != 1 || ledger[0].Grant.AmountFen != 300_000 {
 		t.Errorf("ledger: %d %v", total, err)
+	}
+}
+
+// TestEscalate: an application the bureau has not decided within its
+// time limit is raised to the administrators, once; one sent back and not
+// completed in time is raised to the applicant, once per limit.
+func TestEscalate(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.owner(t)
+	owner, officer, admin := w.who["owner"], w.who["officer"], w.who["admin"]
+	a, err := w.svc.Apply(ctx, owner, grants.Input{PolicyID: "fee-exemption-3y"}, nil, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(userID, key string) int {
+		n := 0
+		for _, k := range w.told(t, userID) {
+			if k == key {
+				n++
+			}
+		}
+		return n
+	}
+	if n, err := w.svc.Escalate(ctx); err != nil || n != 0 {
+		t.Fatalf("within the limit: %d %v", n, err)
+	}
+	w.Advance(10 * 24 * time.Hour) // past five working days
+	for range 2 {
+		if _, err := w.svc.Escalate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(admin.ID, "notify.grant.overdue"); n != 1 {
+		t.Errorf("the administrator was told %d times of the late decision, want once", n)
+	}
+	if _, err := w.svc.Act(ctx, officer, a.ID, grants.StepInput{Action: "return", Note: "請補交營業執照影本"}, meta); err != nil {
+		t.Fatal(err)
+	}
+	w.Advance(14 * 24 * time.Hour) // past the applicant's seven working days
+	for range 2 {
+		if _, err := w.svc.Escalate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(owner.ID, "notify.grant.overdue.applicant"); n != 1 {
+		t.Errorf("the applicant was told %d times, want once", n)
+	}
+	if n := count(admin.ID, "notify.grant.overdue"); n != 1 {
+		t.Errorf("the administrator was told again of an application waiting on the applicant (%d)", n)
 	}
 }
