@@ -209,7 +209,7 @@ func New(c Config) (*Bureau, error) {
 		},
 		func() error {
 			b.Loans, err = loans.New(loans.Deps{Store: st, Outbox: o, Audit: b.Audit, Notify: b.Notify, People: b.People,
-				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays})
+				Policies: b.Policies, Accounts: b.Accounts, Figures: b.Figures, Clock: clock, Calendar: b.Workdays, Vault: c.Vault})
 			return err
 		},
 		func() error {

@@ -2,46 +2,31 @@ package grants
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"slices"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/documents"
 	"onestop/services/store"
 )
 
 // Limits of the evidence an applicant uploads.
 const (
-	MaxFileBytes = 4 << 20 // a scanned certificate or a list of contracts as PDF
+	MaxFileBytes = documents.MaxBytes // a scanned certificate or a list of contracts as PDF
 	MaxDocuments = 12
 )
 
-// blobCollection holds the documents' bytes, by the document's id: in the
-// database, never under the web root, served only to those who may read
-// the application.
+// blobCollection holds the documents' bytes, sealed (services/documents).
 var blobCollection = store.Collection{Name: "grant_blobs"}
 
 // Document is one evidence file on an application.
 type Document struct {
-	ID     string    `bson:"id" json:"id"`
-	Kind   string    `bson:"kind" json:"kind"` // one of policy.EvidenceKinds
-	Name   string    `bson:"name" json:"name"`
-	Type   string    `bson:"type" json:"type"`
-	Size   int64     `bson:"size" json:"size"`
-	SHA256 string    `bson:"sha256" json:"sha256"`
-	At     time.Time `bson:"at" json:"at"`
-}
-
-type blob struct {
-	ID            string `bson:"_id"`
-	ApplicationID string `bson:"application_id"`
-	Data          []byte `bson:"data"`
+	documents.File `bson:",inline"`
+	Kind           string `bson:"kind" json:"kind"` // one of policy.EvidenceKinds
 }
 
 // Upload is a file as the applicant sent it.
@@ -52,18 +37,9 @@ type Upload struct {
 }
 
 // checkUpload validates one upload against the kinds the policy asks for.
-func checkUpload(v *core.Validation, field string, u Upload, kinds []string) string {
+func checkUpload(v *core.Validation, field string, u Upload, kinds []string) {
 	v.Check(slices.Contains(kinds, u.Kind), field, "error.enum")
-	typ := core.SniffDocument(u.Data)
-	switch {
-	case len(u.Data) == 0:
-		v.Add(field, "error.required")
-	case len(u.Data) > MaxFileBytes:
-		v.Add(field, "error.file.size")
-	case typ == "":
-		v.Add(field, "error.file.type")
-	}
-	return typ
+	documents.Check(v, field, u.Data)
 }
 
 // keep writes the bytes of checked uploads and returns their entries; a
@@ -71,11 +47,8 @@ func checkUpload(v *core.Validation, field string, u Upload, kinds []string) str
 func (s *Service) keep(ctx context.Context, applicationID string, ups []Upload) ([]Document, error) {
 	docs := make([]Document, 0, len(ups))
 	for _, u := range ups {
-		typ := core.SniffDocument(u.Data)
-		sum := sha256.Sum256(u.Data)
-		d := Document{ID: core.NewID(), Kind: u.Kind, Name: core.CleanFileName(u.Name, u.Kind, typ), Type: typ, Size: int64(len(u.Data)),
-			SHA256: hex.EncodeToString(sum[:]), At: s.clock.Now()}
-		if _, err := s.store.C(blobCollection.Name).InsertOne(ctx, blob{ID: d.ID, ApplicationID: applicationID, Data: u.Data}); err != nil {
+		d := Document{File: documents.Describe(core.NewID(), u.Name, u.Kind, u.Data, s.clock.Now()), Kind: u.Kind}
+		if err := s.files.Put(ctx, d.ID, applicationID, u.Data); err != nil {
 			s.drop(ctx, docs)
 			return nil, core.Wrap(err, "insert document")
 		}
@@ -87,7 +60,7 @@ func (s *Service) keep(ctx context.Context, applicationID string, ups []Upload) 
 // drop deletes documents' bytes (a failed write, a removal, an erasure).
 func (s *Service) drop(ctx context.Context, docs []Document) {
 	for _, d := range docs {
-		if _, err := s.store.C(blobCollection.Name).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: d.ID}}); err != nil {
+		if err := s.files.Delete(ctx, d.ID); err != nil {
 			slog.Warn("delete document bytes", "document", d.ID, "err", err)
 		}
 	}
@@ -151,15 +124,12 @@ func (s *Service) Download(ctx context.Context, actor accounts.Principal, id, do
 	if i < 0 {
 		return nil, nil, core.Errorf(core.NotFound, "error.not_found")
 	}
-	var b blob
-	if err := s.store.Get(ctx, blobCollection.Name, docID, &b); err != nil {
+	data, err := s.files.Get(ctx, docID, a.ID)
+	if err != nil {
 		return nil, nil, err
-	}
-	if b.ApplicationID != a.ID {
-		return nil, nil, core.Errorf(core.NotFound, "error.not_found")
 	}
 	if !s.applies(ctx, actor, a) {
 		s.audit.Record(ctx, actor.Actor(m), "grant.file.read", audit.Success, a.ID, docID)
 	}
-	return &a.Documents[i], b.Data, nil
+	return &a.Documents[i], data, nil
 }

@@ -17,6 +17,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/documents"
 	"onestop/services/figures"
 	"onestop/services/notify"
 	"onestop/services/orgs"
@@ -220,6 +221,7 @@ type Service struct {
 	policies *policy.Catalogue
 	figures  *figures.Service
 	vault    *pii.Vault
+	files    *documents.Store
 	clock    core.Clock
 	calendar *workdays.Calendar
 	accounts *accounts.Service
@@ -256,7 +258,8 @@ func New(d Deps) (*Service, error) {
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, collection, Index, toDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, people: d.People, orgs: d.Orgs,
-		policies: d.Policies, figures: d.Figures, vault: d.Vault, clock: d.Clock, calendar: d.Calendar, accounts: d.Accounts}, nil
+		policies: d.Policies, figures: d.Figures, vault: d.Vault, clock: d.Clock, calendar: d.Calendar, accounts: d.Accounts,
+		files: documents.New(d.Store, d.Vault, blobCollection.Name)}, nil
 }
 
 // WithClock returns the service on another clock (the demo loader).

@@ -80,11 +80,11 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 		}
 		part.Add("grant", a.ID, a.CreatedAt, a.Status, ex)
 		for _, d := range a.Documents {
-			var b blob
-			if err := p.s.store.Get(ctx, blobCollection.Name, d.ID, &b); err != nil || b.ApplicationID != a.ID {
+			data, err := p.s.files.Get(ctx, d.ID, a.ID)
+			if err != nil {
 				continue
 			}
-			part.Files = append(part.Files, privacy.File{Path: privacy.FilePath(collection, a.ID, d.ID+"-"+d.Name), Type: d.Type, Size: int64(len(b.Data)), Data: b.Data})
+			part.Files = append(part.Files, privacy.File{Path: privacy.FilePath(collection, a.ID, d.ID+"-"+d.Name), Type: d.Type, Size: int64(len(data)), Data: data})
 		}
 	}
 	return &part, nil

@@ -18,10 +18,12 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/documents"
 	"onestop/services/figures"
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/people"
+	"onestop/services/pii"
 	"onestop/services/policy"
 	"onestop/services/store"
 	"onestop/services/workdays"
@@ -253,6 +255,7 @@ type Service struct {
 	clock    core.Clock
 	// calendar counts each step's time limit in working days.
 	calendar *workdays.Calendar
+	files    *documents.Store // the attachments' bytes (attachments.go)
 }
 
 // Deps wires the service.
@@ -273,6 +276,8 @@ type Deps struct {
 	Clock   core.Clock
 	// Calendar is the bureau's working-day calendar the limits count in.
 	Calendar *workdays.Calendar
+	// Vault seals the attachments' bytes.
+	Vault *pii.Vault
 }
 
 // New returns the service and registers its index.
@@ -282,7 +287,7 @@ func New(d Deps) (*Service, error) {
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "loans", LoanIndex, loanDoc))
 	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, people: d.People, policies: d.Policies,
-		accounts: d.Accounts, figures: d.Figures, clock: d.Clock, calendar: d.Calendar}, nil
+		accounts: d.Accounts, figures: d.Figures, clock: d.Clock, calendar: d.Calendar, files: documents.New(d.Store, d.Vault, blobCollection.Name)}, nil
 }
 
 // WithClock returns the service on another clock (the demo loader).

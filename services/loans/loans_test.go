@@ -46,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	x := servicetest.New(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), loans.Collections...)
 	ctx := context.Background()
 	svc := servicetest.Must(loans.New(loans.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, People: x.People,
-		Policies: x.Policies, Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock, Calendar: x.Workdays}))
+		Policies: x.Policies, Accounts: x.Accounts, Figures: x.Figures, Clock: x.Clock, Calendar: x.Workdays, Vault: x.Vault}))
 	x.Ready(t)
 	who := x.Users(t, map[string]accounts.Role{"admin": accounts.Admin, "farmer": accounts.Entrepreneur, "grad": accounts.Entrepreneur, "staff": accounts.Hotline,
 		"officerA": accounts.BankOfficer, "officerB": accounts.BankOfficer, "mentor": accounts.Mentor})

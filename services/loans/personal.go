@@ -104,11 +104,11 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 		}
 		part.Add("loan", l.ID, l.CreatedAt, l.Status, ex)
 		for _, a := range l.Attachments {
-			var b blob
-			if err := p.s.store.Get(ctx, blobCollection.Name, a.ID, &b); err != nil || b.LoanID != l.ID {
+			data, err := p.s.files.Get(ctx, a.ID, l.ID)
+			if err != nil {
 				continue // deleted with an erasure or a failed upload: listed, no bytes
 			}
-			part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("loans", l.ID, a.ID+"-"+a.Name), Type: a.Type, Size: int64(len(b.Data)), Data: b.Data})
+			part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("loans", l.ID, a.ID+"-"+a.Name), Type: a.Type, Size: int64(len(data)), Data: data})
 		}
 	}
 	return &part, nil
@@ -177,8 +177,8 @@ func (p PersonalData) eraseOne(ctx context.Context, id string, subj privacy.Subj
 		_ = p.s.store.ReleaseKey(ctx, openKey(&l), l.ID)
 	}
 	for _, att := range l.Attachments {
-		if _, err := p.s.store.C(blobCollection.Name).DeleteOne(ctx, bson.D{{Key: "_id", Value: att.ID}}); err != nil {
-			return core.Wrap(err, "erase loan document")
+		if err := p.s.files.Delete(ctx, att.ID); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 	"onestop/services/accounts"
 	"onestop/services/audit"
 	"onestop/services/core"
+	"onestop/services/documents"
 	"onestop/services/notify"
 	"onestop/services/outbox"
 	"onestop/services/pii"
@@ -138,6 +139,7 @@ type Service struct {
 	notify   *notify.Service
 	clock    core.Clock
 	policies *policy.Catalogue
+	files    *documents.Store // the documents of checks (evidence.go)
 	// reference: the lists of districts and industries.
 	reference *reference.Lists
 	saved     []func(ctx context.Context, id string)
@@ -180,7 +182,8 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("people", d); err != nil {
 		return nil, err
 	}
-	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, notify: d.Notify, clock: d.Clock, policies: d.Policies, reference: d.Reference}
+	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, vault: d.Vault, notify: d.Notify, clock: d.Clock, policies: d.Policies, reference: d.Reference,
+		files: documents.New(d.Store, d.Vault, EvidenceCollection.Name)}
 	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
 	registerDisputes(d.Store, d.Outbox)
 	return svc, nil

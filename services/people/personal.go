@@ -188,11 +188,11 @@ func (p PersonalData) Export(ctx context.Context, id string) (*privacy.Part, err
 	}
 	for _, e := range pr.Evidence {
 		ex.Evidence = append(ex.Evidence, exportedEvidence{ID: e.ID, Name: e.Name, Type: e.Type, Size: e.Size, At: e.At})
-		var b evidenceBlob
-		if err := p.s.store.Get(ctx, EvidenceCollection.Name, e.ID, &b); err != nil || b.PersonID != pr.ID {
+		data, err := p.s.files.Get(ctx, e.ID, pr.ID)
+		if err != nil {
 			continue // listed, no bytes: a failed upload's entry
 		}
-		part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("evidence", pr.ID, e.ID+"-"+e.Name), Type: e.Type, Size: int64(len(b.Data)), Data: b.Data})
+		part.Files = append(part.Files, privacy.File{Path: privacy.FilePath("evidence", pr.ID, e.ID+"-"+e.Name), Type: e.Type, Size: int64(len(data)), Data: data})
 	}
 	part.Add("profile", pr.ID, pr.CreatedAt, "", ex)
 	if idno != "" {

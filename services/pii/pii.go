@@ -99,6 +99,38 @@ func (v *Vault) Seal(field, plain string) string {
 	return k.id + ":" + base64.RawStdEncoding.EncodeToString(ct)
 }
 
+// SealBytes encrypts a file's bytes under the current key, bound to
+// context (where the bytes belong, so they cannot be moved unnoticed); it
+// returns the key's id, to be kept beside the ciphertext.
+func (v *Vault) SealBytes(context string, plain []byte) (keyID string, sealed []byte) {
+	k := v.ring[0]
+	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plain)+k.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return k.id, k.aead.Seal(nonce, nonce, plain, []byte(context))
+}
+
+// OpenBytes decrypts bytes SealBytes sealed under the key keyID for
+// context.
+func (v *Vault) OpenBytes(context, keyID string, sealed []byte) ([]byte, error) {
+	for _, k := range v.ring {
+		if k.id != keyID {
+			continue
+		}
+		n := k.aead.NonceSize()
+		if len(sealed) < n {
+			return nil, ErrCorrupt
+		}
+		plain, err := k.aead.Open(nil, sealed[:n], sealed[n:], []byte(context))
+		if err != nil {
+			return nil, ErrCorrupt
+		}
+		return plain, nil
+	}
+	return nil, ErrUnknownKey
+}
+
 // ErrCorrupt is returned for a ciphertext that does not open.
 var ErrCorrupt = errors.New("pii: ciphertext does not open")
 

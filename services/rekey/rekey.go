@@ -1,6 +1,7 @@
 // Package rekey rotates the data-encryption key (數據密鑰輪換): it walks every
 // record holding sealed values or blind indexes — accounts, profiles,
-// contacts, and the people reward claims list (lines.go) — re-seals them
+// contacts, the people reward claims list (lines.go) and the files people
+// uploaded (documents.go) — re-seals them
 // under the vault's current key, recomputes the stored indexes and moves
 // their key documents to the new `_id`s. The imported roster lines keep
 // only a blind index, never the number: they are imported again after a
@@ -224,6 +225,9 @@ func (r *Rotator) Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	if !rep.Stopped {
 		if err := r.lines(ctx, opt, rep); err != nil {
+			return rep, err
+		}
+		if err := r.files(ctx, opt, rep); err != nil {
 			return rep, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"onestop/services/accounts"
 	"onestop/services/core"
+	"onestop/services/documents"
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/onestop"
@@ -549,5 +550,44 @@ func TestRotateFailsOnAValueUnderAnUnknownKey(t *testing.T) {
 	}
 	if c := counts(rep); c["profiles"] != 2 {
 		t.Errorf("the others were not re-keyed: %v", c)
+	}
+}
+
+// TestRotateSealsFiles: the files people uploaded are re-sealed under the
+// new key — those sealed under the old one and those kept in clear before
+// files were sealed — and open once the old key is gone; a second run
+// changes nothing.
+func TestRotateSealsFiles(t *testing.T) {
+	ctx := context.Background()
+	x := servicetest.New(t, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), store.Collection{Name: "loan_blobs"}, store.Collection{Name: "grant_blobs"})
+	old, _ := pii.NewVault(oldKey)
+	scan := []byte("%PDF-1.4 身分證影本")
+	if err := documents.New(x.Store, old, "fact_evidence").Put(ctx, "e1", "p1", scan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Store.C("loan_blobs").InsertOne(ctx, bson.D{{Key: "_id", Value: "a1"}, {Key: "loan_id", Value: "l1"}, {Key: "data", Value: scan}}); err != nil {
+		t.Fatal(err)
+	}
+	both, _ := pii.NewVault(newKey, oldKey)
+	rep, err := rekey.New(x.Store, both).Run(ctx, rekey.Options{})
+	if err != nil || rep.Err() != nil {
+		t.Fatal(err, rep.Err())
+	}
+	if got := counts(rep); got["fact_evidence"] != 1 || got["loan_blobs"] != 1 {
+		t.Errorf("re-sealed %v", got)
+	}
+	only, _ := pii.NewVault(newKey)
+	for _, f := range []struct{ coll, id, owner string }{{"fact_evidence", "e1", "p1"}, {"loan_blobs", "a1", "l1"}} {
+		got, err := documents.New(x.Store, only, f.coll).Get(ctx, f.id, f.owner)
+		if err != nil || !bytes.Equal(got, scan) {
+			t.Errorf("%s under the new key alone: %q %v", f.coll, got, err)
+		}
+		var raw bson.Raw
+		if err := x.Store.Get(ctx, f.coll, f.id, &raw); err != nil || bytes.Contains(raw, []byte("%PDF")) {
+			t.Errorf("%s still holds the file in clear (%v)", f.coll, err)
+		}
+	}
+	if rep, err := rekey.New(x.Store, both).Run(ctx, rekey.Options{}); err != nil || rep.Rekeyed() != 0 {
+		t.Errorf("a second run re-keyed %v (%v)", counts(rep), err)
 	}
 }
