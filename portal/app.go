@@ -239,6 +239,9 @@ func (a *App) housekeeping(ctx context.Context) {
 			if err := a.bureau.Replays.Purge(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("purge idempotency keys", "err", err)
 			}
+			if err := a.bureau.Orgs.Purge(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("purge organisation registrations and invitations", "err", err)
+			}
 		}
 	}
 }

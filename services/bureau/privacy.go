@@ -29,9 +29,9 @@ var impersonal = map[string]string{
 	"orgs": "organisation accounts (employers, labour agencies, farmer-founded entities): the organisation's registration and the contact it " +
 		"gives the bureau, its users' account ids (their names are read from their accounts, so an erased one shows its pseudonym)",
 	"org_registrations": "an organisation's details while its first user's registration code is awaited, or which invitation a newcomer " +
-		"takes up: no login, deleted on confirmation",
+		"takes up: no login, deleted on confirmation or, unconfirmed, once expired (orgs.Purge)",
 	"org_invitations": "open invitations to an organisation: the invited login sealed and masked and the name the manager gave, deleted " +
-		"when taken up or withdrawn",
+		"when taken up or withdrawn, or once expired (orgs.Purge)",
 }
 
 // privacy registers every area of the personal-data contract and refuses

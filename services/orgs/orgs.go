@@ -25,6 +25,8 @@ import (
 	"onestop/services/pii"
 	"onestop/services/reference"
 	"onestop/services/store"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // Kind is what an organisation is, as the seed's rewards tell them apart.
@@ -387,4 +389,17 @@ func (s *Service) List(ctx context.Context, actor accounts.Principal, q ListQuer
 			District: h.String("district"), Users: int(h.Number("users")), CreatedAt: h.Time("created_at")})
 	}
 	return rows, r.Total, p, nil
+}
+
+// Purge deletes the registrations whose code was never confirmed and the
+// invitations nobody took up, once expired; the portal runs it now and
+// then (the embedded store has no TTL indexes). An organisation's list of
+// invitations drops an expired entry at its next invitation.
+func (s *Service) Purge(ctx context.Context) error {
+	expired := bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}}
+	if _, err := s.store.C(Registrations.Name).DeleteMany(ctx, expired); err != nil {
+		return core.Wrap(err, "purge organisation registrations")
+	}
+	_, err := s.store.C(Invitations.Name).DeleteMany(ctx, expired)
+	return core.Wrap(err, "purge invitations")
 }

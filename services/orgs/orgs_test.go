@@ -619,3 +619,30 @@ func TestJoinNothingHalfWritten(t *testing.T) {
 		t.Errorf("the refused newcomer's login is held: %v", err)
 	}
 }
+
+// TestPurgeExpired: a registration whose code nobody confirmed and an
+// invitation nobody took up are deleted once expired, and not before;
+// an organisation's confirmed records stay.
+func TestPurgeExpired(t *testing.T) {
+	e := setup(t)
+	_, mgr := e.register(t, input("東城第一製衣廠", "91350100M000100Y43"), "hr@factory.cn")
+	if _, err := e.svc.Register(ctx, input("騰訊甲", "91440300708461136T"), orgs.NewUser{Email: "a@test.cn", Name: "甲", Password: password}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Invite(ctx, mgr, orgs.InviteInput{Phone: "13800138000", Name: "王出納"}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, i := e.count(t, orgs.Registrations.Name), e.count(t, orgs.Invitations.Name); r != 1 || i != 1 {
+		t.Fatalf("before they expire: %d registrations, %d invitations", r, i)
+	}
+	e.Advance(orgs.InviteTTL + time.Minute)
+	if err := e.svc.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, i, o := e.count(t, orgs.Registrations.Name), e.count(t, orgs.Invitations.Name), e.count(t, orgs.Collection.Name); r != 0 || i != 0 || o != 1 {
+		t.Errorf("after they expired: %d registrations, %d invitations, %d organisations", r, i, o)
+	}
+}
