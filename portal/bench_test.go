@@ -29,6 +29,7 @@ import (
 	"onestop/services/hotline"
 	"onestop/services/mentors"
 	"onestop/services/policy"
+	"onestop/services/projects"
 	"onestop/services/reference"
 )
 
@@ -64,6 +65,7 @@ func BenchmarkLibrary(b *testing.B) {
 	}
 	base, stop := serveBench(b, tp.App)
 	defer stop()
+	b.ReportMetric(unspacedAgreement(b, base, rows), "unspaced-same-top10-%")
 	hello := serveHello(b)
 	query := base + "/api/v1/projects?q=" + "%E7%A4%BE%E5%8D%80+%E6%9C%8D%E5%8B%99" + "&industry=community_service" // 社區 服務
 	for _, clients := range []int{1, 32} {
@@ -83,6 +85,49 @@ func BenchmarkLibrary(b *testing.B) {
 		}
 	}
 	b.ReportMetric(worst, "worst-shape-ms")
+}
+
+// unspacedAgreement is the share of 200 two-word queries, typed without
+// the space, whose first page of ten (in order) is the same as with it
+// (#22). The words are two tags of one project, so each query finds
+// something.
+func unspacedAgreement(b *testing.B, base string, rows []projects.Row) float64 {
+	page := func(q string) []string {
+		resp, err := http.Get(base + "/api/v1/projects?size=10&q=" + url.QueryEscape(q))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			b.Fatalf("%s: %d %v", q, resp.StatusCode, err)
+		}
+		var ids []string
+		for _, it := range out.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	seen, same := map[string]bool{}, 0
+	for i := 0; len(seen) < 200 && i < len(rows)*4; i++ {
+		tags := rows[(i*7919)%len(rows)].Tags
+		if len(tags) < 2 {
+			continue
+		}
+		a, c := tags[i%len(tags)], tags[(i+1)%len(tags)]
+		if a == c || seen[a+" "+c] {
+			continue
+		}
+		seen[a+" "+c] = true
+		if slices.Equal(page(a+c), page(a+" "+c)) {
+			same++
+		}
+	}
+	return 100 * float64(same) / float64(max(len(seen), 1))
 }
 
 func serveBench(b *testing.B, a *portal.App) (string, func()) {

@@ -220,21 +220,25 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	var must []query.Query
 	text := strings.TrimSpace(q.Text)
 	if text != "" {
-		var any []query.Query
+		// The words of the query, each matched as its bigrams, all of them
+		// in one field; typed without spaces, Segment puts them in.
+		words := Segment(text)
+		var any, adjacent []query.Query
 		for _, f := range bi.decl.searched() {
-			mq := bleve.NewMatchQuery(text)
-			mq.SetField(f)
-			mq.Analyzer = "zh"
-			mq.SetOperator(query.MatchQueryOperatorAnd)
-			if !hasHan(text) {
-				// One typo in a Latin-script word still matches; CJK
-				// bigrams must match exactly or every query matches all.
-				mq.SetFuzziness(1)
-				mq.SetPrefix(1)
-			}
-			any = append(any, mq)
+			any = append(any, matchAll(words, f))
+			adjacent = append(adjacent, matchAll(text, f))
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
+		var tq query.Query = bleve.NewDisjunctionQuery(any...)
+		if hasHan(text) && words != strings.Join(strings.Fields(Fold(text)), " ") {
+			// Cut into words, the query finds the words apart too; those
+			// with them together as typed (every bigram of the query,
+			// the straddling ones too) rank first.
+			bq := bleve.NewBooleanQuery()
+			bq.AddMust(tq)
+			bq.AddShould(bleve.NewDisjunctionQuery(adjacent...))
+			tq = bq
+		}
+		must = append(must, tq)
 	}
 	for _, f := range q.Filters {
 		var any []query.Query
@@ -317,6 +321,22 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 		}
 	}
 	return out, nil
+}
+
+// matchAll matches text in field: every bigram (and Latin-script word)
+// of it.
+func matchAll(text, field string) query.Query {
+	mq := bleve.NewMatchQuery(text)
+	mq.SetField(field)
+	mq.Analyzer = "zh"
+	mq.SetOperator(query.MatchQueryOperatorAnd)
+	if !hasHan(text) {
+		// One typo in a Latin-script word still matches; CJK bigrams must
+		// match exactly or every query matches all.
+		mq.SetFuzziness(1)
+		mq.SetPrefix(1)
+	}
+	return mq
 }
 
 // Health implements Engine.

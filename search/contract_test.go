@@ -115,6 +115,63 @@ func TestContract(t *testing.T) {
 	}
 }
 
+// TestContractUnspacedWords (#22): people type Chinese without spaces.
+// Two words typed together find what they find with a space between —
+// the documents with the words apart too — and those with the words
+// together rank first; Traditional and Simplified alike.
+func TestContractUnspacedWords(t *testing.T) {
+	library := search.Index{Name: "library", Text: []string{"title", "summary"}, Times: []string{"created_at"}}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	docs := []search.Doc{
+		{ID: "d1", Fields: map[string]any{"title": "智能灌溉设备安装服务", "summary": "物联网智能灌溉，为农户安装滴灌设备", "created_at": base}},
+		{ID: "d2", Fields: map[string]any{"title": "农产品直播带货", "summary": "帮助农户在网上卖货", "created_at": base.Add(time.Hour)}},
+		{ID: "d3", Fields: map[string]any{"title": "农产品加工", "summary": "豆腐坊的农产品也在网店带货", "created_at": base.Add(2 * time.Hour)}},
+		{ID: "d4", Fields: map[string]any{"title": "智慧门禁系统", "summary": "小区出入管理", "created_at": base.Add(3 * time.Hour)}},
+		{ID: "d5", Fields: map[string]any{"title": "社区门禁维修", "summary": "智慧社区的门禁维修与改造", "created_at": base.Add(4 * time.Hour)}},
+	}
+	tests := []struct {
+		typed, spaced string
+		first         string // the document with the words together
+		total         int
+	}{
+		{"农产品带货", "农产品 带货", "d2", 2},
+		{"農產品帶貨", "農產品 帶貨", "d2", 2},
+		{"智慧门禁", "智慧 门禁", "d4", 2},
+		{"物联网灌溉", "物联网 灌溉", "d1", 1},
+		{"直播带货", "直播 带货", "d2", 1},
+	}
+	for name, e := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			if _, err := e.Ensure(ctx, library); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Upsert(ctx, library.Name, docs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range tests {
+				t.Run(tt.typed, func(t *testing.T) {
+					typed, err := e.Search(ctx, library.Name, search.Query{Text: tt.typed})
+					if err != nil {
+						t.Fatal(err)
+					}
+					spaced, err := e.Search(ctx, library.Name, search.Query{Text: tt.spaced})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, want := slices.Sorted(slices.Values(ids(typed))), slices.Sorted(slices.Values(ids(spaced)))
+					if typed.Total != tt.total || !slices.Equal(got, want) {
+						t.Errorf("typed together finds %v (%d), with a space %v", ids(typed), typed.Total, ids(spaced))
+					}
+					if len(typed.Hits) == 0 || typed.Hits[0].ID != tt.first {
+						t.Errorf("first %v, want %s (the words together)", ids(typed), tt.first)
+					}
+				})
+			}
+		})
+	}
+}
+
 func TestContractFieldsFacetsDelete(t *testing.T) {
 	for name, e := range engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -263,5 +320,23 @@ func TestFoldPattern(t *testing.T) {
 	}
 	if regexp.MustCompile(search.FoldPattern(".*")).MatchString("anything") {
 		t.Error("metacharacters not escaped")
+	}
+}
+
+// TestSegment: Chinese runs are folded and cut into words; other text is
+// kept as typed.
+func TestSegment(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"农产品带货", "农产品 带货"},
+		{"農產品帶貨", "农产品 带货"},
+		{"社区养老服务", "社区 养老 服务"},
+		{"  智慧门禁  ", "智慧 门禁"},
+		{"SYB创业培训", "SYB 创业 培训"},
+		{"community service", "community service"},
+		{"", ""},
+	} {
+		if got := search.Segment(tt.in); got != tt.want {
+			t.Errorf("Segment(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
