@@ -275,6 +275,11 @@ func (w *sweepWorld) targets(t *testing.T, r web.Route, s sweepSubject, perRoute
 		for _, y := range []string{"2026", "2027"} {
 			candidates = append(candidates, strings.Replace(r.Path, ":year", y, 1))
 		}
+	case strings.Contains(r.Path, ":name"):
+		// The facts the demo's bureau defined (services/demo).
+		for _, n := range []string{"rural_hukou", "poverty_relief_card"} {
+			candidates = append(candidates, strings.Replace(r.Path, ":name", n, 1))
+		}
 	case strings.Contains(r.Path, ":code"):
 		for _, c := range w.certificateCodes(t) {
 			candidates = append(candidates, strings.Replace(r.Path, ":code", c, 1))

@@ -45,6 +45,7 @@ type bleveIndex struct {
 
 // OpenBleve opens (or creates) the engine's directory.
 func OpenBleve(dir string) (*Bleve, error) {
+	go WarmSegmenter() // the first Chinese query should not wait for the dictionary
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("search: bleve directory: %w", err)
 	}

@@ -120,6 +120,7 @@ func TestContract(t *testing.T) {
 // the documents with the words apart too — and those with the words
 // together rank first; Traditional and Simplified alike.
 func TestContractUnspacedWords(t *testing.T) {
+	search.WarmSegmenter()
 	library := search.Index{Name: "library", Text: []string{"title", "summary"}, Times: []string{"created_at"}}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	docs := []search.Doc{
@@ -326,6 +327,7 @@ func TestFoldPattern(t *testing.T) {
 // TestSegment: Chinese runs are folded and cut into words; other text is
 // kept as typed.
 func TestSegment(t *testing.T) {
+	search.WarmSegmenter()
 	for _, tt := range []struct{ in, want string }{
 		{"农产品带货", "农产品 带货"},
 		{"農產品帶貨", "农产品 带货"},

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/go-ego/gse"
@@ -30,24 +31,36 @@ var zhDict string
 
 var (
 	segOnce   sync.Once
+	segReady  atomic.Bool
 	segmenter gse.Segmenter
 )
 
-func loadSegmenter() {
-	segmenter.SkipLog = true
-	if err := segmenter.LoadDictStr(zhDict); err != nil {
-		panic("search: Chinese dictionary: " + err.Error()) // embedded; cannot fail at run time
-	}
+// WarmSegmenter loads the dictionary, once; the embedded engine starts it
+// when it opens (OpenBleve), and tests that need words call it first.
+func WarmSegmenter() {
+	segOnce.Do(func() {
+		segmenter.SkipLog = true
+		if err := segmenter.LoadDictStr(zhDict); err != nil {
+			panic("search: Chinese dictionary: " + err.Error()) // embedded; cannot fail at run time
+		}
+		segReady.Store(true)
+	})
 }
 
 // Segment returns text with each run of Chinese characters folded to
 // Simplified (Fold) and cut into words, the words apart by spaces; other
-// text is kept as it is. The dictionary loads on the first Chinese query.
+// text is kept as it is. Until the dictionary has loaded (a fraction of a
+// second after start-up, several under the race detector) it returns text
+// unchanged rather than make a query wait: words typed together then need
+// to be together, as before.
 func Segment(text string) string {
 	if !hasHan(text) {
 		return text
 	}
-	segOnce.Do(loadSegmenter)
+	if !segReady.Load() {
+		go WarmSegmenter()
+		return text
+	}
 	var b strings.Builder
 	runs := splitHan(text)
 	for i, r := range runs {

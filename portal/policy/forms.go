@@ -117,15 +117,15 @@ func FactsForm(c *fiber.Ctx, errs map[string]string) policy.Facts {
 type DefinedField struct {
 	Name, Kind string
 	// Locked: only a check sets it (the profile shows it read-only; the
-	// self-check does not ask it).
+	// self-check, a what-if, asks it like any other).
 	Locked bool
 }
 
-// Field is the form field's name; Label its catalog key (answered from
-// the data, i18n.Bundle.WithData).
+// Field is the form field's name.
 func (d DefinedField) Field() string { return "extra." + d.Name }
 
-// Label is the fact's label key.
+// Label is the fact's catalog key, answered from the data
+// (i18n.Bundle.WithData).
 func (d DefinedField) Label() string { return "fact." + d.Name }
 
 // FormOptions are the choices of the profile and self-check forms.
