@@ -1,6 +1,9 @@
 package search
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Drain handles every hit of q a page at a time, always from the first
 // page: the work queues of the background workers are queries whose hits
@@ -25,6 +28,16 @@ func Drain(ctx context.Context, e Engine, index string, q Query, handle func(id 
 		}
 	}
 	return nil
+}
+
+// Overdue is the escalation workers' queue (loan files, applications):
+// the records waiting on one of waiting whose due time (due_ms) has passed
+// at now and that were not raised for it yet (escalated "no"), oldest
+// first. Each index that escalates declares those fields.
+func Overdue(waiting []string, now time.Time) Query {
+	one, nowMs := 1.0, float64(now.UnixMilli())
+	return Query{Filters: []Filter{{Field: "waiting_on", Values: waiting}, {Field: "escalated", Values: []string{"no"}}},
+		Ranges: []Range{{Field: "due_ms", Min: &one, Max: &nowMs}}, Sort: []Sort{{Field: "created_at"}}}
 }
 
 // AllIDs lists the ids of every document of index that passes the filter,

@@ -17,9 +17,8 @@ const WorkerLease = "grants-worker"
 
 // Escalate is one pass of the applications' worker: each application past
 // the time limit of the side it waits on is raised once per limit — to the
-// administrators when the bureau is late deciding (those who may decide:
-// every administrator), to the applicant when an application sent back
-// waits on them. The application records the limit it was raised for,
+// administrators when the bureau is late deciding, to the applicant when
+// an application sent back waits on them. The application records the limit it was raised for,
 // guarded on its version, so two workers or a repeated pass raise nothing
 // twice.
 func (s *Service) Escalate(ctx context.Context) (int, error) {
@@ -28,11 +27,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	now := s.clock.Now()
-	one, nowMs := 1.0, float64(now.UnixMilli())
 	n := 0
-	err = search.Drain(ctx, s.outbox.Engine(), Index.Name, search.Query{
-		Filters: []search.Filter{{Field: "waiting_on", Values: []string{"bureau", "applicant"}}, {Field: "escalated", Values: []string{"no"}}},
-		Ranges:  []search.Range{{Field: "due_ms", Min: &one, Max: &nowMs}}, Sort: []search.Sort{{Field: "created_at"}}},
+	err = search.Drain(ctx, s.outbox.Engine(), Index.Name, search.Overdue([]string{"bureau", "applicant"}, now),
 		func(id string) bool {
 			var a Application
 			if s.store.Get(ctx, collection, id, &a) != nil || !a.Overdue(now) || a.EscalatedFor.Equal(a.DueAt) {

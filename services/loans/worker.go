@@ -27,11 +27,8 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	now := s.clock.Now()
-	one, nowMs := 1.0, float64(now.UnixMilli())
 	n := 0
-	err = search.Drain(ctx, s.outbox.Engine(), LoanIndex.Name, search.Query{
-		Filters: []search.Filter{{Field: "waiting_on", Values: []string{"bureau", "bank", "applicant"}}, {Field: "escalated", Values: []string{"no"}}},
-		Ranges:  []search.Range{{Field: "due_ms", Min: &one, Max: &nowMs}}, Sort: []search.Sort{{Field: "created_at"}}},
+	err = search.Drain(ctx, s.outbox.Engine(), LoanIndex.Name, search.Overdue([]string{"bureau", "bank", "applicant"}, now),
 		func(id string) bool {
 			var l Loan
 			if s.store.Get(ctx, "loans", id, &l) != nil || !l.Overdue(now) || l.EscalatedFor.Equal(l.DueAt) {
