@@ -15,18 +15,26 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // analyzerVersion changes whenever the text analysis changes, so existing
 // indexes are rebuilt from the database instead of silently mismatching.
-const analyzerVersion = "zh-2"
+const analyzerVersion = "zh-3"
+
+// allText is Bleve's composite field of every searched text field: a
+// query's words are matched there, so they may be spread over the title
+// and the description, as Meilisearch matches them.
+const allText = "_all"
 
 // Bleve is the embedded engine: one Bleve index per declared index, in a
 // directory of the data directory.
@@ -41,6 +49,14 @@ type Bleve struct {
 type bleveIndex struct {
 	decl Index
 	idx  bleve.Index
+	zh   analysis.Analyzer // the text analysis, for the bitmap path's terms
+
+	keysMu  sync.Mutex
+	segKeys map[segment.Segment]*segKeys // bitmaps.go
+}
+
+func newBleveIndex(decl Index, idx bleve.Index) *bleveIndex {
+	return &bleveIndex{decl: decl, idx: idx, zh: idx.Mapping().AnalyzerNamed("zh"), segKeys: map[segment.Segment]*segKeys{}}
 }
 
 // OpenBleve opens (or creates) the engine's directory.
@@ -71,7 +87,7 @@ func (b *Bleve) Ensure(_ context.Context, ix Index) (bool, error) {
 	if string(have) == want {
 		idx, err := bleve.Open(path)
 		if err == nil {
-			b.ixs[ix.Name] = &bleveIndex{decl: ix, idx: idx}
+			b.ixs[ix.Name] = newBleveIndex(ix, idx)
 			return false, nil
 		}
 	}
@@ -86,7 +102,7 @@ func (b *Bleve) Ensure(_ context.Context, ix Index) (bool, error) {
 		idx.Close()
 		return false, err
 	}
-	b.ixs[ix.Name] = &bleveIndex{decl: ix, idx: idx}
+	b.ixs[ix.Name] = newBleveIndex(ix, idx)
 	return true, nil
 }
 
@@ -120,7 +136,6 @@ func indexMapping(ix Index) mapping.IndexMapping {
 		fm.Analyzer = "zh"
 		fm.Store = false
 		fm.IncludeTermVectors = false
-		fm.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, fm)
 	}
 	for _, f := range ix.Keywords {
@@ -218,25 +233,33 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	if err := bi.decl.validate(&q); err != nil {
 		return nil, err
 	}
-	var must []query.Query
 	text := strings.TrimSpace(q.Text)
-	if text != "" {
-		// The words of the query, each matched as its bigrams, all of them
-		// in one field; typed without spaces, Segment puts them in.
-		words := Segment(text)
-		var any, adjacent []query.Query
-		for _, f := range bi.decl.searched() {
-			any = append(any, matchAll(words, f))
-			adjacent = append(adjacent, matchAll(text, f))
+	if text == "" || hasHan(text) {
+		res, err := bitmapSearch(ctx, bi, q, text)
+		if !errors.Is(err, errNoBitmaps) {
+			return res, wrapSearchErr(index, err)
 		}
-		var tq query.Query = bleve.NewDisjunctionQuery(any...)
-		if hasHan(text) && words != strings.Join(strings.Fields(Fold(text)), " ") {
+	}
+	return b.scoredSearch(ctx, bi, q, text)
+}
+
+// wordsQuery matches the words of text, each as its bigrams; typed
+// without spaces, Segment puts them in.
+func wordsQuery(text string) query.Query { return matchAll(Segment(text), allText) }
+
+// scoredSearch is Bleve's own search, scoring every hit: for what the
+// bitmaps cannot answer (a Latin-script word may have a typo).
+func (b *Bleve) scoredSearch(ctx context.Context, bi *bleveIndex, q Query, text string) (*Result, error) {
+	var must []query.Query
+	if text != "" {
+		tq := wordsQuery(text)
+		if hasHan(text) && Segment(text) != strings.Join(strings.Fields(Fold(text)), " ") {
 			// Cut into words, the query finds the words apart too; those
 			// with them together as typed (every bigram of the query,
 			// the straddling ones too) rank first.
 			bq := bleve.NewBooleanQuery()
 			bq.AddMust(tq)
-			bq.AddShould(bleve.NewDisjunctionQuery(adjacent...))
+			bq.AddShould(matchAll(text, allText))
 			tq = bq
 		}
 		must = append(must, tq)
@@ -285,28 +308,11 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 	}
 	res, err := bi.idx.SearchInContext(ctx, req)
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("search: %s: %w", index, err)
+		return nil, wrapSearchErr(bi.decl.Name, err)
 	}
 	out := &Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		hit := Hit{ID: h.ID, Fields: h.Fields}
-		if len(q.Highlight) > 0 {
-			hit.Highlights = map[string]string{}
-			for _, f := range q.Highlight {
-				val, _ := h.Fields[f].(string)
-				var ranges [][2]int
-				for _, locs := range h.Locations[f] {
-					for _, l := range locs {
-						ranges = append(ranges, [2]int{int(l.Start), int(l.End)})
-					}
-				}
-				hit.Highlights[f] = markRanges(val, ranges, 120)
-			}
-		}
-		out.Hits = append(out.Hits, hit)
+		out.Hits = append(out.Hits, toHit(h, q.Highlight))
 	}
 	hideSentinel(out) // Compact's, while it runs
 	if len(res.Facets) > 0 {
@@ -322,6 +328,35 @@ func (b *Bleve) Search(ctx context.Context, index string, q Query) (*Result, err
 		}
 	}
 	return out, nil
+}
+
+// toHit is one of Bleve's hits as the engine returns it, with the asked
+// fields highlighted at the positions the query matched.
+func toHit(h *bsearch.DocumentMatch, highlight []string) Hit {
+	hit := Hit{ID: h.ID, Fields: h.Fields}
+	if len(highlight) > 0 {
+		hit.Highlights = map[string]string{}
+		for _, f := range highlight {
+			val, _ := h.Fields[f].(string)
+			var ranges [][2]int
+			for _, locs := range h.Locations[f] {
+				for _, l := range locs {
+					ranges = append(ranges, [2]int{int(l.Start), int(l.End)})
+				}
+			}
+			hit.Highlights[f] = markRanges(val, ranges, 120)
+		}
+	}
+	return hit
+}
+
+// wrapSearchErr names the index in an engine failure; a cancelled or
+// timed-out search stays recognisable as such.
+func wrapSearchErr(index string, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("search: %s: %w", index, err)
 }
 
 // matchAll matches text in field: every bigram (and Latin-script word)
