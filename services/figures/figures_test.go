@@ -279,3 +279,54 @@ func TestStock(t *testing.T) {
 	}
 	check("rebuilt")
 }
+
+// TestConcurrentCountsGoTogether (#22): counts made at once by many
+// requests are written together — fewer writes than one by one — and add
+// up to what counting them one by one gives, each event once however
+// often it comes.
+func TestConcurrentCountsGoTogether(t *testing.T) {
+	st := storetest.New(t, figures.Collections...)
+	together, alone := newFigures(t, st), newFigures(t, storetest.New(t, figures.Collections...))
+	ctx := context.Background()
+	day := core.NewDate(2026, 11, 20)
+	event := func(i int) figures.Event {
+		k := i % 40 // the same event twice
+		return figures.Event{ID: fmt.Sprintf("loan:%d", k), On: day, Dims: map[string]string{"bank": fmt.Sprintf("b%d", k%3)},
+			Counts: map[string]int64{"loans_decided": 1}, Values: map[string]float64{"decision_days": float64(k % 9)}}
+	}
+	before := st.Writes()
+	done := make(chan struct{})
+	for i := range 80 { // 40 events, each counted twice
+		go func() {
+			together.Count(ctx, "loan", fmt.Sprint(i), []figures.Event{event(i)})
+			done <- struct{}{}
+		}()
+	}
+	for range 80 {
+		<-done
+	}
+	writes := st.Writes() - before
+	for i := range 80 {
+		alone.Count(ctx, "loan", fmt.Sprint(i), []figures.Event{event(i)})
+	}
+	got, err := together.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := alone.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("together %v\nalone %v", got, want)
+	}
+	if f, _ := together.Read(ctx, "2026-11", "2026-11", "all", "all"); f.Counts["loans_decided"] != 40 {
+		t.Errorf("decided = %d, want 40 (each event once)", f.Counts["loans_decided"])
+	}
+	// One by one, each new event is a claim and two increments (all, its
+	// bank): 120 writes at least.
+	if writes >= 120 {
+		t.Errorf("%d writes for 80 concurrent counts", writes)
+	}
+	t.Logf("%d writes for 80 concurrent counts of 40 events", writes)
+}

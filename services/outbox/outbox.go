@@ -51,7 +51,24 @@ type Outbox struct {
 	commits sync.Mutex
 	open    map[string]*batch // index → the batch still taking ids
 	busy    map[string]bool   // index → a commit is under way
+
+	// Applied notes are removed a moment later, many in one write (see
+	// forget): on the embedded store every write waits its turn, and a
+	// note's removal needs no hurry — one left behind is applied again.
+	forgetMu  sync.Mutex
+	forgets   []applied
+	forgetDue bool
+	flushing  sync.Mutex // one removal at a time
 }
+
+// applied are notes whose records were read at a time and indexed.
+type applied struct {
+	ids  []string
+	read time.Time
+}
+
+// forgetDelay is how long applied notes wait to be removed together.
+const forgetDelay = 200 * time.Millisecond
 
 // batch is one group commit: the ids it applies, closed done when it has.
 type batch struct {
@@ -112,7 +129,10 @@ func (o *Outbox) Begin(ctx context.Context, index, id string) error {
 	n := note{ID: index + "/" + id, Index: index, Rec: id, At: time.Now().UTC()}
 	_, err := o.store.C(Collection.Name).InsertOne(ctx, n)
 	if mongo.IsDuplicateKeyError(err) {
-		return nil // a note for this record is pending already; one is enough
+		// A note for this record is pending already; one is enough, but it
+		// must now outlive an apply that read the record before this write
+		// (see forget), so it is dated again.
+		_, err = o.store.C(Collection.Name).UpdateOne(ctx, bson.D{{Key: "_id", Value: n.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: n.At}}}})
 	}
 	return core.Wrap(err, "outbox begin")
 }
@@ -204,6 +224,7 @@ func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) err
 	}
 	var docs []search.Doc
 	var gone []string
+	read := time.Now().UTC()
 	for _, id := range ids {
 		doc, err := src.Load(ctx, id)
 		if err != nil && !core.IsCode(err, core.NotFound) {
@@ -229,9 +250,55 @@ func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) err
 	for i, id := range ids {
 		done[i] = index + "/" + id
 	}
-	// One write for the batch: the outbox is small, so even a store that
-	// cannot use the _id index for $in reads little.
-	_, err := o.store.C(Collection.Name).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: done}}}})
+	o.forget(applied{ids: done, read: read})
+	return nil
+}
+
+// forget removes applied notes a moment later, together with those other
+// requests applied meanwhile: one write for many. A note dated after its
+// record was read (written again since, see Begin) stays for its own
+// apply. Should the process stop first, the notes stay and are applied
+// again, which changes nothing.
+func (o *Outbox) forget(a applied) {
+	o.forgetMu.Lock()
+	defer o.forgetMu.Unlock()
+	o.forgets = append(o.forgets, a)
+	if !o.forgetDue {
+		o.forgetDue = true
+		time.AfterFunc(forgetDelay, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := o.flushForgets(ctx); err != nil {
+				o.log.Warn("outbox notes not removed; they will be applied again", "err", err)
+			}
+		})
+	}
+}
+
+// flushForgets removes the applied notes queued so far, in one write.
+func (o *Outbox) flushForgets(ctx context.Context) error {
+	o.flushing.Lock()
+	defer o.flushing.Unlock()
+	o.forgetMu.Lock()
+	batch := o.forgets
+	o.forgetDue = false
+	o.forgetMu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	var or bson.A
+	for _, a := range batch {
+		// Dates are stored to the millisecond: a note dated in the
+		// millisecond of the read may be newer than it, so it stays (and
+		// is applied once more).
+		or = append(or, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: a.ids}}}, {Key: "at", Value: bson.D{{Key: "$lt", Value: a.read.Truncate(time.Millisecond)}}}})
+	}
+	// The outbox is small, so even a store that cannot use the _id index
+	// for this filter reads little.
+	_, err := o.store.C(Collection.Name).DeleteMany(ctx, bson.D{{Key: "$or", Value: or}})
+	o.forgetMu.Lock()
+	o.forgets = o.forgets[len(batch):] // whether removed or not: a note left is applied again
+	o.forgetMu.Unlock()
 	return err
 }
 
@@ -246,6 +313,9 @@ const drainBatch = 200
 func (o *Outbox) Drain(ctx context.Context) error {
 	o.draining.Lock()
 	defer o.draining.Unlock()
+	if err := o.flushForgets(ctx); err != nil { // not to apply those again
+		return core.Wrap(err, "outbox drain")
+	}
 	cur, err := o.store.C(Collection.Name).Find(ctx, bson.D{})
 	if err != nil {
 		return core.Wrap(err, "outbox drain")
@@ -273,12 +343,20 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	if failed > 0 {
 		return fmt.Errorf("outbox: %d notes not applied: %w", failed, first)
 	}
-	return nil
+	// What the drain applied goes now: a drained outbox is empty.
+	return core.Wrap(o.flushForgets(ctx), "outbox drain")
 }
 
-// Pending counts notes not yet applied.
+// Pending counts notes not yet applied (those applied and about to be
+// removed are not counted).
 func (o *Outbox) Pending(ctx context.Context) (int64, error) {
-	return o.store.C(Collection.Name).EstimatedDocumentCount(ctx)
+	n, err := o.store.C(Collection.Name).EstimatedDocumentCount(ctx)
+	o.forgetMu.Lock()
+	for _, a := range o.forgets {
+		n -= int64(len(a.ids))
+	}
+	o.forgetMu.Unlock()
+	return max(n, 0), err
 }
 
 // Rebuild refills an index from the database and returns the number of
