@@ -27,19 +27,22 @@ import (
 // The embedded engine answers most queries instead the way Meilisearch
 // does, on the posting lists as bitmaps:
 //
-//   - which documents match is an AND/OR of the segments' posting bitmaps
-//     (the query's words, each its bigrams, in one field; the filters);
-//   - the total and the facet counts are cardinalities of intersections;
+//   - which documents match is an AND/OR of the segments' posting bitmaps:
+//     the filters, then the query's words (each its bigrams) in the
+//     composite field of all searched text;
+//   - the total is a cardinality; the facet counts are one pass over the
+//     hits through a per-segment table of each document's values;
 //   - the order is a bucket sort, not a score: documents with the words
 //     together as typed first, then those with every word in the first
 //     text field (the title), then the rest; within a bucket the asked
 //     sort (or newest first), then the id. Only the bucket holding the
-//     page is ordered, by a bounded selection over sort keys cached per
-//     segment (segments never change, so the cache is exact);
-//   - the page's stored fields and highlight positions come from an
-//     ordinary Bleve search restricted to the page's ids.
+//     page is ordered, by a bounded selection over sort keys;
+//   - the page's stored fields are read from the same snapshot, and the
+//     highlights found in them.
 //
-// What the bitmaps cannot do (fuzzy Latin-script words) goes the scored way.
+// Sort keys and facet tables are read once per segment and kept: segments
+// never change, so the cache is exact. What the bitmaps cannot do (fuzzy
+// Latin-script words) goes the scored way.
 
 // errNoBitmaps says a segment cannot give its postings as a bitmap; the
 // query is then answered the scored way.
@@ -52,9 +55,10 @@ type bitmapQuery struct {
 	dicts []map[string]segment.TermDictionary
 }
 
-// segKeys caches one segment's sort keys: for each numeric or time field,
-// the full-precision value of every document (sortable int64) and which
-// documents have one.
+// segKeys is what is kept of one segment: for each numeric or time field
+// sorted or ranged on, the full-precision value of every document
+// (sortable int64) and which documents have one; for each keyword field
+// faceted on, every document's values.
 type segKeys struct {
 	mu     sync.Mutex
 	fields map[string]*fieldKeys
