@@ -180,7 +180,7 @@ func (u *user) signIn(ctx context.Context) {
 		a := u.api(ctx, Login, "", http.MethodGet, "/api/v1/me/profile", nil, nil)
 		var p map[string]any
 		if a.code == http.StatusOK && json.Unmarshal(a.body, &p) == nil && p["real_name"] != nil && p["real_name"] != "" {
-			for _, k := range []string{"id", "id_number_masked", "phone_masked", "consents", "notice_version", "updated_at", "fact_sources"} {
+			for _, k := range []string{"id", "id_number_masked", "phone_masked", "consents", "notice_version", "updated_at", "fact_sources", "recommendations"} {
 				delete(p, k)
 			}
 			u.profile = p

@@ -16,7 +16,7 @@ func (v *Views) View(ctx context.Context, q Query, recs Records) (*View, error) 
 		return nil, err
 	}
 	n := f.Counts
-	out := &View{Query: q, Counts: n, Computed: v.clock()}
+	out := &View{Query: q, Counts: n, Computed: v.clock.Now()}
 	aged, err := v.agedRates(ctx, q)
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (v *Views) agedRates(ctx context.Context, q Query) (map[string]map[int]Figu
 	out := map[string]map[int]Figure{"verified": {}, "self": {}}
 	keys := map[int]string{12: "figures.initial_success", 24: "figures.stability_2y", 36: "figures.stability_3y"}
 	for m, key := range keys {
-		sub, ok := q.reached(m, core.DateOf(v.clock()))
+		sub, ok := q.reached(m, core.DateOf(v.clock.Now()))
 		var g Figures
 		if ok {
 			var err error
@@ -205,7 +205,7 @@ func (v *Views) cohorts(ctx context.Context, q Query) ([]CohortRow, error) {
 			r.Operating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_verified", m)]
 			r.SelfOperating[j] = f.Counts[fmt.Sprintf("cohort_operating_%d_self", m)]
 			r.Shares[j], r.SelfShares[j] = percent(r.Operating[j], r.Started), percent(r.SelfOperating[j], r.Started)
-			if start.AddDate(0, 3+m, 0).After(v.clock()) {
+			if start.AddDate(0, 3+m, 0).After(v.clock.Now()) {
 				r.Shares[j], r.SelfShares[j] = "…", "…" // the quarter's ventures have not all reached it yet
 			}
 		}

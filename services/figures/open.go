@@ -75,8 +75,8 @@ func shareCell(n, of int64) *float64 {
 // Open are the last twelve months by district (the Lists' districts) and
 // for the city, from the rollups, with small cells withheld.
 func (v *Views) Open(ctx context.Context) (*OpenData, error) {
-	now := core.DateOf(v.clock())
-	out := &OpenData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: v.clock()}
+	now := core.DateOf(v.clock.Now())
+	out := &OpenData{From: now.AddMonths(-11).String()[:7], To: now.String()[:7], SuppressedBelow: SmallCell, CheckIns: "verified", Computed: v.clock.Now()}
 	areas := append([]string{"all"}, v.lists.Values("district")...)
 	for _, d := range areas {
 		q := Query{out.From, out.To, "district", d}

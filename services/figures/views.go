@@ -182,7 +182,7 @@ func (v *Views) Overdue(ctx context.Context, kind string, q Query) (int64, error
 		return 0, &core.Error{Code: core.Invalid, Message: "error.invalid"}
 	}
 	until := to.AddDate(0, 1, 0)
-	if now := v.clock(); now.Before(until) {
+	if now := v.clock.Now(); now.Before(until) {
 		until = now // a limit still ahead is not late yet
 	}
 	var n int64
