@@ -316,6 +316,11 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	if err := o.flushForgets(ctx); err != nil { // not to apply those again
 		return core.Wrap(err, "outbox drain")
 	}
+	// While the engine is down, reading every pending record only to fail
+	// at its index write would load the database for nothing, every pass.
+	if err := o.engine.Health(ctx); err != nil {
+		return fmt.Errorf("outbox: search engine: %w", err)
+	}
 	cur, err := o.store.C(Collection.Name).Find(ctx, bson.D{})
 	if err != nil {
 		return core.Wrap(err, "outbox drain")
