@@ -258,13 +258,9 @@ func (s *Service) add(ctx context.Context, e Event, sign int64) error {
 	if err := check(e); err != nil {
 		return err
 	}
-	inc := bson.D{}
-	for k, n := range e.Counts {
-		inc = append(inc, bson.E{Key: "counts." + k, Value: sign * n})
-	}
-	for k, v := range e.Values {
-		inc = append(inc, bson.E{Key: fmt.Sprintf("hist.%s.%d", k, bucket(v)), Value: sign})
-	}
+	n := map[string]int64{}
+	addEvent(n, e, sign)
+	inc := incOps(n)
 	if len(inc) == 0 {
 		return nil
 	}
@@ -280,6 +276,26 @@ func (s *Service) add(ctx context.Context, e Event, sign int64) error {
 		}
 	}
 	return nil
+}
+
+// addEvent adds an event's counts and histogram buckets, times sign, to
+// a rollup's increments (by field path).
+func addEvent(inc map[string]int64, e Event, sign int64) {
+	for k, n := range e.Counts {
+		inc["counts."+k] += sign * n
+	}
+	for k, v := range e.Values {
+		inc[fmt.Sprintf("hist.%s.%d", k, bucket(v))] += sign
+	}
+}
+
+// incOps is an $inc document of increments, in a stable order.
+func incOps(inc map[string]int64) bson.D {
+	var out bson.D
+	for _, k := range sortedKeys(inc) {
+		out = append(out, bson.E{Key: k, Value: inc[k]})
+	}
+	return out
 }
 
 func (s *Service) increment(ctx context.Context, t Rollup, inc bson.D) error {
@@ -765,19 +781,11 @@ func (s *Service) recordAll(ctx context.Context, events []Event) error {
 				r = &sum{t: t, inc: map[string]int64{}}
 				sums[t.ID] = r
 			}
-			for k, n := range e.Counts {
-				r.inc["counts."+k] += n
-			}
-			for k, v := range e.Values {
-				r.inc[fmt.Sprintf("hist.%s.%d", k, bucket(v))]++
-			}
+			addEvent(r.inc, e, 1)
 		}
 	}
 	for _, id := range sortedKeys(sums) {
-		var inc bson.D
-		for _, k := range sortedKeys(sums[id].inc) {
-			inc = append(inc, bson.E{Key: k, Value: sums[id].inc[k]})
-		}
+		inc := incOps(sums[id].inc)
 		if len(inc) == 0 {
 			continue
 		}
