@@ -509,9 +509,21 @@ func BenchmarkWritesPerRequest(b *testing.B) {
 			last = n
 		}
 	}
+	// breakdown logs which writes an operation cost, per operation.
+	breakdown := func(b *testing.B, before map[string]int64, n int) {
+		var parts []string
+		for k, v := range tp.App.Store().WritesBy() {
+			if d := v - before[k]; d > 0 {
+				parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(d)/float64(n)))
+			}
+		}
+		slices.Sort(parts)
+		b.Logf("writes per operation: %s", strings.Join(parts, ", "))
+	}
 	for _, r := range requests {
 		b.Run(r.name, func(b *testing.B) {
 			start := settle()
+			before := tp.App.Store().WritesBy()
 			var lat []float64
 			n := 0
 			for b.Loop() {
@@ -526,12 +538,14 @@ func BenchmarkWritesPerRequest(b *testing.B) {
 			b.ReportMetric(float64(settle()-start)/float64(n), "writes/op")
 			b.ReportMetric(pct(lat, 50), "p50-ms")
 			b.ReportMetric(pct(lat, 99), "p99-ms")
+			breakdown(b, before, n)
 		})
 	}
 	// The same service request from 16 clients at once: what is written
 	// together (figures, applied notes) is shared.
 	b.Run("service-request-c16", func(b *testing.B) {
 		start := settle()
+		before := tp.App.Store().WritesBy()
 		var mu sync.Mutex
 		var lat []float64
 		var wg sync.WaitGroup
@@ -558,5 +572,6 @@ func BenchmarkWritesPerRequest(b *testing.B) {
 		b.ReportMetric(float64(settle()-start)/float64(n), "writes/op")
 		b.ReportMetric(pct(lat, 50), "p50-ms")
 		b.ReportMetric(pct(lat, 99), "p99-ms")
+		breakdown(b, before, n)
 	})
 }

@@ -50,6 +50,8 @@ type Store struct {
 	borrowed bool
 	passes   *passLog
 	writes   *atomic.Int64 // write commands sent (see Writes)
+	writesBy *sync.Map     // "command collection" → *atomic.Int64 (see WritesBy)
+	inserts  *sync.Map     // "database.collection" → *Group[any] (see Insert)
 }
 
 // Open connects to MongoDB, or starts the embedded FerretDB and connects to
@@ -61,7 +63,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = "onestop"
 	}
-	s := &Store{log: cfg.Logger, passes: &passLog{at: map[string]time.Time{}}, writes: new(atomic.Int64)}
+	s := &Store{log: cfg.Logger, passes: &passLog{at: map[string]time.Time{}}, writes: new(atomic.Int64), writesBy: new(sync.Map), inserts: new(sync.Map)}
 	uri := cfg.URI
 	if uri == "" {
 		e, err := startEmbedded(ctx, cfg.DataDir, cfg.Logger)
@@ -102,6 +104,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // costs in writes is the difference around it (#22's measurements).
 func (s *Store) Writes() int64 { return s.writes.Load() }
 
+// WritesBy is Writes by command and collection ("insert audit"): which
+// writes a request costs.
+func (s *Store) WritesBy() map[string]int64 {
+	m := map[string]int64{}
+	s.writesBy.Range(func(k, v any) bool {
+		m[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return m
+}
+
 // countWrites wraps next (nil for none) with the count of write commands.
 func (s *Store) countWrites(next *event.CommandMonitor) *event.CommandMonitor {
 	if next == nil {
@@ -111,6 +124,15 @@ func (s *Store) countWrites(next *event.CommandMonitor) *event.CommandMonitor {
 		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
 			if gatedCommands[e.CommandName] {
 				s.writes.Add(1)
+				// A command's first element names its collection.
+				key := e.CommandName
+				if el, err := e.Command.IndexErr(0); err == nil {
+					if coll, ok := el.Value().StringValueOK(); ok {
+						key += " " + coll
+					}
+				}
+				n, _ := s.writesBy.LoadOrStore(key, new(atomic.Int64))
+				n.(*atomic.Int64).Add(1)
 			}
 			if next.Started != nil {
 				next.Started(ctx, e)
