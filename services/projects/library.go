@@ -17,6 +17,7 @@ import (
 	"onestop/services/core"
 	"onestop/services/policy"
 	"onestop/services/reference"
+	"onestop/services/store"
 )
 
 // Sorts a library query may ask for.
@@ -197,21 +198,47 @@ func (s *Service) searchDatabase(ctx context.Context, q Query) (*Result, error) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	c := s.store.C(Collection.Name)
-	total, err := c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	unavailable := func(err error) error {
+		return &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetSkip(int64(q.Page.Offset())).SetLimit(int64(q.Page.Size))
-	cur, err := c.Find(ctx, filter, opts)
+	// One pass over the collection: the embedded store reads all of it for
+	// any filter but an _id, so a count and then a sorted page would read
+	// it twice. The matches' ids and dates are enough to count and order;
+	// the page's projects are then read by _id.
+	cur, err := s.store.C(Collection.Name).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "created_at", Value: 1}}))
 	if err != nil {
-		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+		return nil, unavailable(err)
+	}
+	type match struct {
+		ID        string    `bson:"_id"`
+		CreatedAt time.Time `bson:"created_at"`
+	}
+	var matches []match
+	if err := cur.All(ctx, &matches); err != nil {
+		return nil, unavailable(err)
+	}
+	slices.SortFunc(matches, func(a, b match) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c // newest first
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	total := len(matches)
+	var ids []string
+	for _, m := range matches[min(q.Page.Offset(), total):min(q.Page.Offset()+q.Page.Size, total)] {
+		ids = append(ids, m.ID)
+	}
+	page, err := store.GetMany[Project](ctx, s.store, Collection.Name, ids)
+	if err != nil {
+		return nil, unavailable(err)
 	}
 	var list []Project
-	if err := cur.All(ctx, &list); err != nil {
-		return nil, &core.Error{Code: core.Unavailable, Message: "error.search_unavailable", Cause: err}
+	for _, p := range page {
+		if p != nil {
+			list = append(list, *p)
+		}
 	}
-	out := &Result{Total: int(total), Page: q.Page, Degraded: true, Cards: make([]Card, 0, len(list))}
+	out := &Result{Total: total, Page: q.Page, Degraded: true, Cards: make([]Card, 0, len(list))}
 	for _, p := range list {
 		out.Cards = append(out.Cards, Card{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title, Summary: p.Summary, Industry: p.Industry,
 			District: p.District, Risk: p.Risk, Status: p.Status, Stage: p.Stage(), InvestmentYuan: p.InvestmentYuan,
