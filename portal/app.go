@@ -140,7 +140,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	}
 	b, err := bureau.New(bureau.Config{Store: a.store, Engine: a.engine, Vault: vault, Clock: cfg.Clock, Log: log, TokenKey: jwtKey,
 		Argon2: argon, ServiceDays: cfg.ServiceDays, AnswerWithin: cfg.AnswerWithin, ComplaintDays: cfg.ComplaintDays,
-		IdempotencyWait: cfg.IdempotencyWait, Compactor: a.compactor})
+		IdempotencyWait: cfg.IdempotencyWait, FollowUpDelay: cfg.FollowUpDelay, Compactor: a.compactor})
 	if err != nil {
 		return nil, err
 	}
@@ -268,13 +268,17 @@ func (a *App) recoverSearch(ctx context.Context) {
 	}
 }
 
-// Close flushes the search outbox and closes the index and the database.
+// Close lets the follow-ups under way run, flushes the search outbox and
+// closes the index and the database.
 func (a *App) Close(ctx context.Context) error {
 	if a.stop != nil {
 		a.stop()
 	}
 	var errs []error
 	if a.bureau != nil {
+		if err := a.bureau.Outbox.Settle(ctx); err != nil {
+			errs = append(errs, err)
+		}
 		if err := a.bureau.Outbox.Drain(ctx); err != nil {
 			errs = append(errs, err)
 		}

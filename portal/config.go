@@ -48,6 +48,9 @@ type Config struct {
 	// IdempotencyWait is how long a create that has not answered holds its
 	// Idempotency-Key: past it the first is taken for dead and a retry runs.
 	IdempotencyWait time.Duration
+	// FollowUpDelay is how long a write's follow-ups wait before they run
+	// (the crash test holds them to kill the portal in between).
+	FollowUpDelay time.Duration
 	// AnswerWithin is the time limit for a mentor's first answer.
 	AnswerWithin time.Duration
 	// ServiceDays overrides the time limit (working days) of one-stop
@@ -87,6 +90,7 @@ var settings = []setting{
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"idempotency-wait", "PORTAL_IDEMPOTENCY_WAIT", "1m", "how long a create that has not answered holds its Idempotency-Key before a retry may run it", false},
+	{"follow-up-delay", "PORTAL_FOLLOW_UP_DELAY", "0s", "how long the follow-ups of a write (its figure counts) wait after the answer before they run, together with others; 0: at once", false},
 	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
 	{"pprof", "PORTAL_PPROF", "off", "on serves Go's runtime profiles at /debug/pprof/ beside /metrics (keep that address private)", false},
 	{"max-reads", "PORTAL_MAX_READS", "0", "page views and other reads served at once, the rest queue (writes never do); 0: no bound", false},
@@ -185,6 +189,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	c.ShutdownGrace = d
 	if c.IdempotencyWait, err = time.ParseDuration(get("idempotency-wait")); err != nil || c.IdempotencyWait < time.Second || c.IdempotencyWait > time.Hour {
 		bad("idempotency-wait", "want a duration from 1s to 1h")
+	}
+	if c.FollowUpDelay, err = time.ParseDuration(get("follow-up-delay")); err != nil || c.FollowUpDelay < 0 || c.FollowUpDelay > 24*time.Hour {
+		bad("follow-up-delay", "want a duration from 0s to 24h")
 	}
 	c.MetricsAddr = get("metrics-addr")
 	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil && c.MetricsAddr != "off" {

@@ -117,6 +117,16 @@ func TestDemoData(t *testing.T) {
 	}
 	if after, _ := tp.App.Bureau().Figures.Snapshot(ctx); !reflect.DeepEqual(before, after) {
 		t.Error("a rebuild of the figures differs from what the writes kept")
+		for k, b := range before {
+			if a := after[k]; !reflect.DeepEqual(a, b) {
+				t.Logf("DIFF %s\n kept %v %v\n rebuilt %v %v", k, b.Counts, b.Hist, a.Counts, a.Hist)
+			}
+		}
+		for k, a := range after {
+			if _, ok := before[k]; !ok {
+				t.Logf("DIFF only rebuilt %s %v", k, a.Counts)
+			}
+		}
 	}
 	if err := tp.App.LoadDemo(ctx); err != nil {
 		t.Fatal(err)

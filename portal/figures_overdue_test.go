@@ -54,6 +54,7 @@ func TestFiguresCountOverdueWorkAsLate(t *testing.T) {
 	answer(late)
 	e1 = tp.Login("e1@test.cn")
 	file("service") // due in 15 days: in neither part
+	tp.Settle(t)
 	tp.App.ForgetFigures()
 
 	span := "from=" + core.DateOf(start).String()[:7] + "&to=" + core.DateOf(tp.Now().AddDate(0, 1, 0)).String()[:7]
@@ -192,6 +193,7 @@ func TestFiguresPageInBrowser(t *testing.T) {
 		t.Fatalf("service: %d %s", resp.StatusCode, body)
 	}
 	tp.Advance(10 * 24 * time.Hour) // past its 7 days, still open
+	tp.Settle(t)
 	tp.App.ForgetFigures()
 	s := portaltest.NewSession(t, tp, 90*time.Second)
 	s.ZhHant()

@@ -70,6 +70,7 @@ func TestFiguresByHand(t *testing.T) {
 
 	// To the next month: the request's time limit (7 days) may fall there.
 	month, next := core.DateOf(tp.Now()).String()[:7], core.DateOf(tp.Now().AddDate(0, 1, 0)).String()[:7]
+	tp.Settle(t)
 	resp, body = tp.Do("GET", "/api/v1/admin/figures?from="+month+"&to="+next, nil, w.Admin)
 	if resp.StatusCode != 200 {
 		t.Fatalf("figures: %d %s", resp.StatusCode, body)

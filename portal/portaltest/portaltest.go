@@ -24,6 +24,7 @@ import (
 
 	"onestop/portal"
 	"onestop/services/accounts"
+	"onestop/services/servicetest"
 	"onestop/services/store"
 	"onestop/services/store/storetest"
 )
@@ -176,6 +177,14 @@ func (p *Portal) Advance(d time.Duration) { p.now.Add(d.Milliseconds()) }
 
 // Now is the portal's clock.
 func (p *Portal) Now() time.Time { return time.UnixMilli(p.now.Load()) }
+
+// Settle waits for the follow-ups of the writes so far (the figures count
+// records a moment after their writes answer): call it before reading
+// figures.
+func (p *Portal) Settle(t testing.TB) {
+	t.Helper()
+	servicetest.Settle(t, p.App.Bureau().Outbox)
+}
 
 // Logs is every log line so far (CaptureLogs).
 func (p *Portal) Logs() []byte {

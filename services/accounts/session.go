@@ -235,7 +235,7 @@ func (s *Service) issue(ctx context.Context, u *User, absolute time.Time) (*Toke
 	if exp.After(absolute) {
 		exp = absolute
 	}
-	if _, err := s.store.C("sessions").InsertOne(ctx, session{ID: hashToken(refresh), UserID: u.ID, TV: u.TokenVersion, ExpiresAt: exp, AbsoluteAt: absolute}); err != nil {
+	if err := s.store.Insert(ctx, "sessions", session{ID: hashToken(refresh), UserID: u.ID, TV: u.TokenVersion, ExpiresAt: exp, AbsoluteAt: absolute}); err != nil {
 		return nil, core.Wrap(err, "store session")
 	}
 	return &Tokens{Access: access, Refresh: refresh, ExpiresIn: int(s.tokens.AccessTTL.Seconds()), RefreshTTL: exp.Sub(now), User: u}, nil

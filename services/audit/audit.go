@@ -87,7 +87,7 @@ func (l *Log) Record(ctx context.Context, a Actor, action, result, target, detai
 		ID: core.NewID(), At: l.clock.Now(), Action: action, Result: result,
 		ActorID: a.ID, ActorRole: a.Role, ActorName: a.Name, IP: a.IP, Target: target, Detail: detail,
 	}
-	if _, err := l.store.C(Collection.Name).InsertOne(context.WithoutCancel(ctx), e); err != nil {
+	if err := l.store.Insert(context.WithoutCancel(ctx), Collection.Name, e); err != nil {
 		l.log.Error("audit write failed", "action", action, "err", err)
 		return
 	}

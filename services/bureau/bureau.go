@@ -63,6 +63,9 @@ type Config struct {
 	// IdempotencyWait is how long a create may run before a retry takes its
 	// key over.
 	IdempotencyWait time.Duration
+	// FollowUpDelay is how long writes' follow-ups wait before they run
+	// (outbox.Outbox.DelayFollowUps).
+	FollowUpDelay time.Duration
 	// Compactor rewrites a search index after an erasure (Bleve); nil where
 	// the engine keeps nothing merged away (Meilisearch).
 	Compactor search.Compactor `deps:"optional"`
@@ -125,6 +128,7 @@ func New(c Config) (*Bureau, error) {
 		return nil, err
 	}
 	b := &Bureau{store: c.Store, engine: c.Engine, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
+	b.Outbox.DelayFollowUps(c.FollowUpDelay)
 	st, o, clock := c.Store, b.Outbox, c.Clock
 	argon := c.Argon2
 	if argon == (accounts.Argon2{}) {

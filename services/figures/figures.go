@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -174,7 +173,7 @@ func (b *Histogram) UnmarshalBSONValue(typ byte, data []byte) error {
 // Service records events and reads rollups.
 type Service struct {
 	store *store.Store
-	group countGroup
+	group *store.Group[Event] // counts written together (see Count)
 }
 
 // Deps wires the service.
@@ -187,7 +186,14 @@ func New(d Deps) (*Service, error) {
 	if err := core.CheckDeps("figures", d); err != nil {
 		return nil, err
 	}
-	return &Service{store: d.Store}, nil
+	s := &Service{store: d.Store}
+	s.group = store.NewGroup(func(ctx context.Context, events []Event) []error {
+		if err := s.recordAll(ctx, events); err != nil {
+			return []error{err}
+		}
+		return nil
+	})
+	return s, nil
 }
 
 func period(d core.Date) string { return d.String()[:7] }
@@ -448,6 +454,8 @@ func (s *Service) Stock(ctx context.Context, dim, value string) (map[string]int6
 type Source struct {
 	Name string
 	Each func(ctx context.Context, emit func(Event) error) error
+	// Of derives the events of some records (see After).
+	Of func(ctx context.Context, ids []string) ([]Event, error)
 }
 
 // Rebuild recomputes every rollup from the sources: the rollups and the
@@ -658,7 +666,37 @@ func SourceOf[T any](s *store.Store, coll string, events func(*T) []Event) Sourc
 			}
 			return nil
 		})
+	}, Of: func(ctx context.Context, ids []string) ([]Event, error) {
+		recs, err := store.GetMany[T](ctx, s, coll, ids)
+		var out []Event
+		for _, r := range recs {
+			if r != nil {
+				out = append(out, events(r)...)
+			}
+		}
+		return out, err
 	}}
+}
+
+// After is the follow-up of an indexed collection's writes
+// (outbox.Source.After): it counts the events of the records changed,
+// together with those other follow-ups count meanwhile. It may run more
+// than once for a change — after a crash, beside another replica's drain
+// — and counts each event once. Nil for a nil service.
+func (s *Service) After(src Source) func(ctx context.Context, ids []string) error {
+	if s == nil {
+		return nil
+	}
+	return func(ctx context.Context, ids []string) error {
+		events, err := src.Of(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		return s.group.Do(ctx, events...)
+	}
 }
 
 // Count records a record's events, each once. A failure is logged, not
@@ -675,65 +713,9 @@ func (s *Service) Count(ctx context.Context, what, id string, events []Event) {
 	if s == nil || len(events) == 0 {
 		return
 	}
-	if err := s.group.add(context.WithoutCancel(ctx), s, events); err != nil {
+	if err := s.group.Do(context.WithoutCancel(ctx), events...); err != nil {
 		slog.Warn("figures", "record", what+"/"+id, "events", len(events), "err", err)
 	}
-}
-
-// countGroup gathers Count calls into group commits.
-type countGroup struct {
-	mu   sync.Mutex
-	open *countBatch // taking events while busy
-	busy bool        // a commit is under way
-}
-
-type countBatch struct {
-	events []Event
-	done   chan struct{}
-	err    error
-}
-
-// add puts events in the next commit and waits for it.
-func (g *countGroup) add(ctx context.Context, s *Service, events []Event) error {
-	g.mu.Lock()
-	b := g.open
-	if b == nil {
-		b = &countBatch{done: make(chan struct{})}
-		g.open = b
-	}
-	b.events = append(b.events, events...)
-	lead := !g.busy
-	if lead {
-		g.busy, g.open = true, nil
-	}
-	g.mu.Unlock()
-	if lead {
-		b.err = s.recordAll(ctx, b.events)
-		close(b.done)
-		if more := g.next(); more != nil {
-			// Those that came meanwhile go next, in the background: the
-			// leader answers without waiting for others' counts.
-			go func() {
-				for b := more; b != nil; b = g.next() {
-					b.err = s.recordAll(ctx, b.events)
-					close(b.done)
-				}
-			}()
-		}
-	}
-	<-b.done
-	return b.err
-}
-
-// next takes the batch that filled during a commit, or ends the leader's
-// turn.
-func (g *countGroup) next() *countBatch {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	b := g.open
-	g.open = nil
-	g.busy = b != nil
-	return b
 }
 
 // recordAll is Record for many events at once: one write claims them all

@@ -194,7 +194,6 @@ func (s *Service) openCase(ctx context.Context, actor accounts.Principal, in New
 		s.notify.Send(ctx, c.StaffID, "notify.case.assigned", c.PersonName, "/cases/"+c.ID)
 	}
 	s.audit.Record(ctx, actor.Actor(m), "case.open", audit.Success, c.ID, source)
-	s.count(ctx, "cases", c.ID)
 	return c, nil
 }
 
@@ -478,9 +477,6 @@ func (s *Service) CloseCase(ctx context.Context, actor accounts.Principal, id, o
 		return nil, err
 	}
 	out, err := s.saveCase(ctx, actor, c, m, "close."+outcome, note, "status", CaseClosed, "outcome", outcome, "outcome_on", on)
-	if err == nil {
-		s.count(ctx, "cases", c.ID)
-	}
 	return out, err
 }
 
@@ -509,9 +505,6 @@ func (s *Service) ReopenCase(ctx context.Context, actor accounts.Principal, id, 
 	checkins = slices.DeleteFunc(checkins, func(k Checkin) bool { return !k.Done })
 	checkins = append(checkins, Checkin{ID: fmt.Sprintf("k%d", n+1), DueOn: core.DateOf(s.clock.Now()).AddDays(7)})
 	out, err := s.saveCase(ctx, actor, c, m, "reopen", reason, "status", CaseOpen, "outcome", "", "outcome_on", core.Date{}, "checkins", checkins)
-	if err == nil {
-		s.count(ctx, "cases", c.ID)
-	}
 	return out, err
 }
 

@@ -191,7 +191,6 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, i
 		s.linkCall(ctx, c.CallID, Link{Kind: "complaint", ID: c.ID, At: now})
 	}
 	s.audit.Record(ctx, actor.Actor(m), "complaint.file", audit.Success, c.ID, c.Kind)
-	s.count(ctx, "complaints", c.ID)
 	return c, nil
 }
 
@@ -336,9 +335,6 @@ func (s *Service) ActOnComplaint(ctx context.Context, actor accounts.Principal, 
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "complaint."+in.Action, audit.Success, c.ID, "")
-	if in.Action == "answer" {
-		s.count(ctx, "complaints", c.ID)
-	}
 	if in.Action == "answer" && c.ComplainantID != "" {
 		s.notify.Send(ctx, c.ComplainantID, "notify.complaint.answered", c.Subject, "/complaints/"+c.ID)
 	}

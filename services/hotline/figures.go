@@ -110,36 +110,19 @@ func ventureEvents(v *Venture) []figures.Event {
 	return out
 }
 
-// count records the events of the record coll/id (each once); failures are
-// logged: a rebuild recovers them.
-func (s *Service) count(ctx context.Context, coll, id string) {
-	var events []figures.Event
-	switch coll {
-	case "calls":
-		var c Call
-		if s.store.Get(ctx, coll, id, &c) == nil {
-			events = callEvents(&c)
-		}
-	case "complaints":
-		var c Complaint
-		if s.store.Get(ctx, coll, id, &c) == nil {
-			events = complaintEvents(&c)
-		}
-	case "cases":
-		var c Case
-		if s.store.Get(ctx, coll, id, &c) == nil {
-			events = caseEvents(&c)
-		}
-	case "ventures":
-		var v Venture
-		if s.store.Get(ctx, coll, id, &v) == nil {
-			events = ventureEvents(&v)
-		}
+// countVenture records a venture's events (each once), on the write's
+// path: a review or a corrected date replaces the events it counted
+// (figures.Replace), which must find them counted as they were, not as a
+// follow-up run later would read them.
+func (s *Service) countVenture(ctx context.Context, id string) {
+	var v Venture
+	if s.store.Get(ctx, "ventures", id, &v) == nil {
+		s.figures.Count(ctx, "ventures", id, ventureEvents(&v))
 	}
-	s.figures.Count(ctx, coll, id, events)
 }
 
-// FigureSources derive every hotline record's events, for rebuilds.
+// FigureSources derive hotline records' events, for rebuilds and for the
+// follow-ups of their writes (see New).
 func (s *Service) FigureSources() []figures.Source {
 	return []figures.Source{figures.SourceOf(s.store, "calls", callEvents), figures.SourceOf(s.store, "complaints", complaintEvents),
 		figures.SourceOf(s.store, "cases", caseEvents), figures.SourceOf(s.store, "ventures", ventureEvents)}

@@ -7,6 +7,7 @@ import (
 
 	"onestop/services/figures"
 	"onestop/services/hotline"
+	"onestop/services/servicetest"
 )
 
 // TestComplaintsOnTimeCountOverdueAsLate: the complaints' on-time rate of
@@ -55,6 +56,7 @@ func TestComplaintsOnTimeCountOverdueAsLate(t *testing.T) {
 			}
 		}
 		e.advance(tt.thenWait)
+		servicetest.Settle(t, e.deps.Outbox)
 		v.Forget()
 		view, err := v.View(ctx, december, figures.Records{})
 		if err != nil {

@@ -99,12 +99,23 @@ func New(d Deps) (*Service, error) {
 	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, vault: d.Vault, clock: d.Clock,
 		people: d.People, mentors: d.Mentors, onestop: d.Onestop, accounts: d.Accounts, figures: d.Figures, days: days, providerName: d.ProviderName,
 		reference: d.Reference, calendar: d.Calendar}
-	o := d.Outbox
-	o.Register(outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc))
-	o.Register(outbox.SourceFor(d.Store, "calls", CallIndex, callDoc))
-	o.Register(outbox.SourceFor(d.Store, "complaints", ComplaintIndex, complaintDoc))
-	o.Register(outbox.SourceFor(d.Store, "cases", CaseIndex, caseDoc))
-	o.Register(outbox.SourceFor(d.Store, "ventures", VentureIndex, ventureDoc))
+	counts := map[string]figures.Source{}
+	for _, f := range s.FigureSources() {
+		counts[f.Name] = f
+	}
+	for _, src := range []outbox.Source{
+		outbox.SourceFor(d.Store, "contacts", ContactIndex, contactDoc),
+		outbox.SourceFor(d.Store, "calls", CallIndex, callDoc),
+		outbox.SourceFor(d.Store, "complaints", ComplaintIndex, complaintDoc),
+		outbox.SourceFor(d.Store, "cases", CaseIndex, caseDoc),
+		outbox.SourceFor(d.Store, "ventures", VentureIndex, ventureDoc),
+	} {
+		// The records the figures count, but ventures (see countVenture).
+		if f, ok := counts[src.Index.Name]; ok && src.Index.Name != VentureIndex.Name {
+			src.After = d.Figures.After(f)
+		}
+		d.Outbox.Register(src)
+	}
 	return s, nil
 }
 
@@ -155,7 +166,7 @@ func (s *Service) insert(ctx context.Context, coll, index, id string, doc any) e
 	if err := s.outbox.Begin(ctx, index, id); err != nil {
 		return err
 	}
-	if _, err := s.store.C(coll).InsertOne(ctx, doc); err != nil {
+	if err := s.store.Insert(ctx, coll, doc); err != nil {
 		return core.Wrap(err, "insert "+coll)
 	}
 	s.outbox.Apply(ctx, index, id)

@@ -676,6 +676,7 @@ func TestVentureCohorts(t *testing.T) {
 		}
 	}
 	read := func(month string) figures.Figures {
+		servicetest.Settle(t, e.deps.Outbox)
 		f, err := e.figures.Read(ctx, month, month, "all", "all")
 		if err != nil {
 			t.Fatal(err)
@@ -694,6 +695,7 @@ func TestVentureCohorts(t *testing.T) {
 	if m, j := read("2025-05").Counts, read("2025-06").Counts; m["ventures_started"] != 4 || j["ventures_started"] != 0 {
 		t.Fatalf("after the correction: May %v, June %v", m, j)
 	}
+	servicetest.Settle(t, e.deps.Outbox)
 	before, _ := e.figures.Snapshot(ctx)
 	if _, err := e.figures.Rebuild(ctx, e.svc.FigureSources(), nil); err != nil {
 		t.Fatal(err)

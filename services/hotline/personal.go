@@ -441,7 +441,6 @@ func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Sub
 	if c.MentorID == subj.ID {
 		kv = append(kv, "mentor_name", subj.Pseudonym)
 	}
-	closed := false
 	if theirs {
 		plan := slices.Clone(c.Plan)
 		for i := range plan {
@@ -453,7 +452,6 @@ func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Sub
 		}
 		kv = append(kv, "person_name", subj.Pseudonym, "situation", subj.Scrub(c.Situation), "plan", plan, "checkins", checkins)
 		if c.Status == CaseOpen {
-			closed = true
 			kv = append(kv, "status", CaseClosed, "outcome", "closed", "outcome_on", core.DateOf(now), "next_due", core.Date{})
 		}
 	}
@@ -462,9 +460,6 @@ func (p PersonalData) eraseCase(ctx context.Context, id string, subj privacy.Sub
 	}
 	if theirs {
 		subj.Erased(c.ID) // the staff's notifications quote the person's name
-	}
-	if closed {
-		p.s.count(ctx, "cases", c.ID)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"onestop/services/notify"
 	"onestop/services/people"
 	"onestop/services/policy"
+	"onestop/services/servicetest"
 )
 
 // fieldKey is the catalog key a validation error gives field ("" none).
@@ -31,6 +32,7 @@ func fieldKey(err error, field string) string {
 // counts reads the city's counters of one month.
 func (e *env) counts(t testing.TB, month string) map[string]int64 {
 	t.Helper()
+	servicetest.Settle(t, e.deps.Outbox)
 	f, err := e.figures.Read(context.Background(), month, month, "all", "all")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +44,7 @@ func (e *env) counts(t testing.TB, month string) map[string]int64 {
 // with those the writes kept.
 func (e *env) rebuildAgrees(t testing.TB) {
 	t.Helper()
+	servicetest.Settle(t, e.deps.Outbox)
 	ctx := context.Background()
 	before, _ := e.figures.Snapshot(ctx)
 	if _, err := e.figures.Rebuild(ctx, e.svc.FigureSources(), nil); err != nil {
@@ -355,6 +358,7 @@ func TestVentureLegacyOutlier(t *testing.T) {
 	if _, err := e.svc.RecordStability(ctx, li, li.ID, hotline.StabilityAnswer{Month: 6, On: e.today(), Operating: &yes, Employees: 3}, meta); err != nil {
 		t.Fatal(err)
 	}
+	servicetest.Settle(t, e.deps.Outbox)
 	// As the old code stored it.
 	if _, err := e.store.C("ventures").UpdateOne(ctx, bson.D{{Key: "_id", Value: li.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "checks.0.employees", Value: 100000}}}}); err != nil {
 		t.Fatal(err)

@@ -137,7 +137,7 @@ func (s *Service) SyncVenture(ctx context.Context, personID string) error {
 			return nil // another save got there first
 		}
 		if err == nil {
-			s.count(ctx, "ventures", v.ID)
+			s.countVenture(ctx, v.ID)
 		}
 		return err
 	}
@@ -249,7 +249,6 @@ func (s *Service) openCaseWithID(ctx context.Context, id string, contact *Contac
 		}
 	}
 	s.audit.Record(ctx, system.Actor(accounts.Meta{}), "case.open", audit.Success, c.ID, source)
-	s.count(ctx, "cases", c.ID)
 	return c, nil
 }
 
@@ -336,7 +335,7 @@ func (s *Service) RecordStability(ctx context.Context, actor accounts.Principal,
 		detail += " " + review
 	}
 	s.audit.Record(ctx, actor.Actor(m), "venture.checkin", audit.Success, v.ID, detail)
-	s.count(ctx, "ventures", v.ID)
+	s.countVenture(ctx, v.ID)
 	if !*in.Operating {
 		if err := s.ventureFailed(ctx, personID, "stability_checkin"); err != nil {
 			return nil, err

@@ -185,7 +185,7 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	if err := s.outbox.Begin(ctx, ConsultationIndex.Name, c.ID); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.C("consultations").InsertOne(ctx, c); err != nil {
+	if err := s.store.Insert(ctx, "consultations", c); err != nil {
 		return nil, core.Wrap(err, "insert consultation")
 	}
 	s.outbox.Apply(ctx, ConsultationIndex.Name, c.ID)
@@ -199,7 +199,6 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 	if err != nil {
 		return nil, err
 	}
-	s.count(ctx, c.ID)
 	return s.read(ctx, c.ID)
 }
 

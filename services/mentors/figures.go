@@ -50,14 +50,8 @@ func (s *Service) OpenOverdue(ctx context.Context, dim, value string, from, unti
 		map[string]string{"topic": "topic", "industry": "industry", "mentor": "mentor_id"}, dim, value, from, until)
 }
 
-// count records a consultation's events (each once).
-func (s *Service) count(ctx context.Context, id string) {
-	if c, err := s.read(ctx, id); err == nil {
-		s.figures.Count(ctx, "consultation", id, consultationEvents(c))
-	}
-}
-
-// FigureSource derives every consultation's events, for rebuilds.
+// FigureSource derives consultations' events, for rebuilds and for the
+// follow-ups of their writes (see New).
 func (s *Service) FigureSource() figures.Source {
 	return figures.SourceOf(s.store, "consultations", consultationEvents)
 }

@@ -51,6 +51,7 @@ func TestOverdueConsultations(t *testing.T) {
 	if _, err := e.svc.Reply(ctx, next, slow.ID, "建議先做最小可行產品，再找天使投資。", meta); err != nil {
 		t.Fatal(err)
 	}
+	e.settle(t)
 	f, err := e.figures.Read(ctx, "2026-11", "2026-11", "all", "all")
 	if err != nil {
 		t.Fatal(err)

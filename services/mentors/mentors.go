@@ -203,9 +203,12 @@ func New(d Deps) (*Service, error) {
 		d.AnswerWithin = DefaultAnswerWithin
 	}
 	d.Outbox.Register(outbox.SourceFor(d.Store, "mentors", MentorIndex, mentorDoc))
-	d.Outbox.Register(outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc))
-	return &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures,
-		reference: d.Reference, AnswerWithin: d.AnswerWithin, pool: &pool{}}, nil
+	s := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, notify: d.Notify, clock: d.Clock, figures: d.Figures,
+		reference: d.Reference, AnswerWithin: d.AnswerWithin, pool: &pool{}}
+	consultations := outbox.SourceFor(d.Store, "consultations", ConsultationIndex, consultationDoc)
+	consultations.After = d.Figures.After(s.FigureSource())
+	d.Outbox.Register(consultations)
+	return s, nil
 }
 
 // Save creates or updates the caller's own mentor profile. A new profile

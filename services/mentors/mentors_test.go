@@ -33,8 +33,10 @@ type env struct {
 	now    *atomic.Int64
 	people map[string]accounts.Principal
 	admin  accounts.Principal
-	// figures are the rollups the consultations count into.
+	// figures are the rollups the consultations count into; settle waits
+	// for the counts of the writes so far.
 	figures *figures.Service
+	settle  func(testing.TB)
 }
 
 func (e *env) advance(d time.Duration) { e.now.Add(d.Milliseconds()) }
@@ -45,7 +47,7 @@ func setup(t testing.TB) *env {
 	svc := servicetest.Must(mentors.New(mentors.Deps{Store: x.Store, Outbox: x.Outbox, Audit: x.Audit, Notify: x.Notify, Clock: x.Clock,
 		Figures: x.Figures, AnswerWithin: 48 * time.Hour, Reference: x.Reference}))
 	x.Ready(t)
-	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, figures: x.Figures, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
+	e := &env{svc: svc, store: x.Store, engine: x.Engine, now: x.Now, admin: x.Admin, figures: x.Figures, settle: x.Settle, people: x.Users(t, map[string]accounts.Role{"asker": accounts.Entrepreneur,
 		"other": accounts.Entrepreneur, "hotline": accounts.Hotline, "finance": accounts.Mentor, "tax": accounts.Mentor, "tech": accounts.Mentor})}
 	ctx := context.Background()
 	profiles := map[string]mentors.Profile{

@@ -56,7 +56,6 @@ func (s *Service) Reply(ctx context.Context, actor accounts.Principal, id, text 
 		s.tell(ctx, c, "reply")
 	}
 	s.audit.Record(ctx, actor.Actor(m), "consultation.reply", audit.Success, c.ID, role)
-	s.count(ctx, id)
 	return s.read(ctx, id)
 }
 
@@ -167,7 +166,6 @@ func (s *Service) Close(ctx context.Context, actor accounts.Principal, id string
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "rating_sum", Value: rating}, {Key: "ratings", Value: 1}}}})
 	s.reindexMentor(ctx, c.MentorID)
 	s.audit.Record(ctx, actor.Actor(m), "consultation.close", audit.Success, c.ID, "")
-	s.count(ctx, id)
 	return s.read(ctx, id)
 }
 

@@ -112,7 +112,7 @@ func (s *Service) SendLinkTo(ctx context.Context, to Contact, key, arg, link str
 	d := Delivery{ID: core.NewID(), ContactSealed: to.Sealed, ContactMasked: to.Masked, Channel: to.Channel,
 		Key: key, Arg: arg, Link: link, Status: Pending, NextAt: s.clock.Now()}
 	ctx = context.WithoutCancel(ctx)
-	if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); err != nil {
+	if err := s.store.Insert(ctx, Deliveries.Name, d); err != nil {
 		return core.Wrap(err, "queue delivery")
 	}
 	if err := s.outbox.Changed(ctx, DeliveryIndex.Name, d.ID); err != nil {
@@ -138,7 +138,7 @@ func (s *Service) SetChannels(f Channels) { s.channels = f }
 func (s *Service) enqueue(ctx context.Context, n *Notification) {
 	for _, ch := range s.channels(ctx, n.UserID) {
 		d := Delivery{ID: n.ID + "-" + ch, UserID: n.UserID, Channel: ch, Key: n.Key, Arg: n.Arg, Link: n.Link, Status: Pending, NextAt: n.At}
-		if _, err := s.store.C(Deliveries.Name).InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+		if err := s.store.Insert(ctx, Deliveries.Name, d); mongo.IsDuplicateKeyError(err) {
 			continue // queued by an earlier run of SendOnce
 		} else if err != nil {
 			s.log.Error("delivery not queued", "err", err)

@@ -97,7 +97,7 @@ func New(d Deps) (*Service, error) {
 func (s *Service) Send(ctx context.Context, userID, key, arg, link string) {
 	n := Notification{ID: core.NewID(), UserID: userID, Key: key, Arg: arg, Link: link, At: s.clock.Now()}
 	ctx = context.WithoutCancel(ctx)
-	if _, err := s.store.C(Collection.Name).InsertOne(ctx, n); err != nil {
+	if err := s.store.Insert(ctx, Collection.Name, n); err != nil {
 		s.log.Error("notification not stored", "err", err)
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Service) Send(ctx context.Context, userID, key, arg, link string) {
 // it too. Unlike Send it returns a failure to store: the caller retries.
 func (s *Service) SendOnce(ctx context.Context, id, userID, key, arg, link string) error {
 	n := Notification{ID: id, UserID: userID, Key: key, Arg: arg, Link: link, At: s.clock.Now()}
-	_, err := s.store.C(Collection.Name).InsertOne(ctx, n)
+	err := s.store.Insert(ctx, Collection.Name, n)
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return core.Wrap(err, "notification")
 	}

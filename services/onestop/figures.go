@@ -39,15 +39,8 @@ func (s *Service) OpenOverdue(ctx context.Context, dim, value string, from, unti
 		map[string]string{"service_type": "type"}, dim, value, from, until)
 }
 
-// count records a request's events (each once).
-func (s *Service) count(ctx context.Context, id string) {
-	var r Request
-	if s.store.Get(ctx, Collection.Name, id, &r) == nil {
-		s.figures.Count(ctx, "service_request", id, events(&r))
-	}
-}
-
-// FigureSource derives every request's events, for rebuilds.
+// FigureSource derives requests' events, for rebuilds and for the
+// follow-ups of their writes (see New).
 func (s *Service) FigureSource() figures.Source {
 	return figures.SourceOf(s.store, Collection.Name, events)
 }

@@ -53,6 +53,7 @@ func TestOverdueRequests(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
+	e.Settle(t)
 	f, err := e.Figures.Read(ctx, "2026-11", "2026-11", "service_type", "financing")
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,9 @@ func New(d Deps) (*Service, error) {
 	}
 	svc := &Service{store: d.Store, outbox: d.Outbox, audit: d.Audit, clock: d.Clock, days: days, figures: d.Figures, people: d.People,
 		calendar: d.Calendar}
-	d.Outbox.Register(outbox.SourceFor(d.Store, Collection.Name, Index, toDoc))
+	src := outbox.SourceFor(d.Store, Collection.Name, Index, toDoc)
+	src.After = d.Figures.After(svc.FigureSource())
+	d.Outbox.Register(src)
 	return svc, nil
 }
 
@@ -243,7 +245,7 @@ func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Ow
 	if err := s.outbox.Begin(ctx, Index.Name, r.ID); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.C(Collection.Name).InsertOne(ctx, r); mongo.IsDuplicateKeyError(err) {
+	if err := s.store.Insert(ctx, Collection.Name, r); mongo.IsDuplicateKeyError(err) {
 		// The same request, retried with its key after the first made the
 		// record but died before answering: that record is the answer.
 		var first Request
@@ -257,7 +259,6 @@ func (s *Service) create(ctx context.Context, actor accounts.Principal, owner Ow
 	}
 	s.outbox.Apply(ctx, Index.Name, r.ID)
 	s.audit.Record(ctx, actor.Actor(m), "service.submit", audit.Success, r.ID, r.Type)
-	s.count(ctx, r.ID)
 	return r, nil
 }
 
@@ -353,9 +354,6 @@ func (s *Service) Act(ctx context.Context, actor accounts.Principal, id, action,
 		return nil, err
 	}
 	s.audit.Record(ctx, actor.Actor(m), "service."+action, audit.Success, r.ID, r.Status+"→"+to)
-	if to == Completed {
-		s.count(ctx, r.ID)
-	}
 	return s.Get(ctx, actor, id)
 }
 

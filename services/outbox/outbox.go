@@ -4,6 +4,10 @@
 // from the database and removes its note. A crash at any step leaves a note
 // that Drain applies later; applying is idempotent because it always reads
 // the current truth. Rebuild refills an index from the database.
+//
+// A source may have follow-ups (Source.After: the figures a record counts)
+// that run after the answer, for many records at once, before the note is
+// removed: so they too happen at least once after a crash, and count once.
 package outbox
 
 import (
@@ -13,6 +17,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,6 +39,14 @@ type Source struct {
 	Load func(ctx context.Context, id string) (*search.Doc, error)
 	// Each calls fn for every record, for rebuilds.
 	Each func(ctx context.Context, fn func(search.Doc) error) error
+	// After, when set, does what follows a change of records once their
+	// index is written (the figures they count) off the request's path:
+	// a write answers once its index is, and After runs a moment later
+	// for the records changed meanwhile, together. A record's note stays
+	// until After has run for it, so a crash in between leaves the note
+	// for Drain, which runs After again: After runs at least once for a
+	// change and must count it once (figure events are claimed by id).
+	After func(ctx context.Context, ids []string) error
 }
 
 // Outbox applies index changes.
@@ -59,6 +72,13 @@ type Outbox struct {
 	forgets   []applied
 	forgetDue bool
 	flushing  sync.Mutex // one removal at a time
+
+	// Follow-ups (Source.After) of records applied on a request's path,
+	// group-committed per index in the background.
+	followMu sync.Mutex
+	follows  map[string]*store.Group[applied]
+	inFlight atomic.Int64 // follow-ups not yet run (see Settle)
+	delay    time.Duration
 }
 
 // applied are notes whose records were read at a time and indexed.
@@ -86,7 +106,8 @@ type note struct {
 
 // New returns an outbox over a store and an engine.
 func New(s *store.Store, e search.Engine, log *slog.Logger) *Outbox {
-	return &Outbox{store: s, engine: e, log: log, sources: map[string]Source{}, open: map[string]*batch{}, busy: map[string]bool{}}
+	return &Outbox{store: s, engine: e, log: log, sources: map[string]Source{}, open: map[string]*batch{}, busy: map[string]bool{},
+		follows: map[string]*store.Group[applied]{}}
 }
 
 // Engine returns the search engine.
@@ -127,7 +148,7 @@ func (o *Outbox) Ensure(ctx context.Context) error {
 // Begin records that a record is about to change. Call it before the write.
 func (o *Outbox) Begin(ctx context.Context, index, id string) error {
 	n := note{ID: index + "/" + id, Index: index, Rec: id, At: time.Now().UTC()}
-	_, err := o.store.C(Collection.Name).InsertOne(ctx, n)
+	err := o.store.Insert(ctx, Collection.Name, n)
 	if mongo.IsDuplicateKeyError(err) {
 		// A note for this record is pending already; one is enough, but it
 		// must now outlive an apply that read the record before this write
@@ -189,7 +210,7 @@ func (o *Outbox) apply(ctx context.Context, index, id string) error {
 }
 
 func (o *Outbox) commit(ctx context.Context, index string, b *batch) {
-	b.err = o.applyBatch(ctx, index, slices.Compact(slices.Sorted(slices.Values(b.ids))))
+	b.err = o.applyBatch(ctx, index, slices.Compact(slices.Sorted(slices.Values(b.ids))), false)
 	close(b.done)
 }
 
@@ -214,8 +235,9 @@ func (o *Outbox) handOver(index string) {
 }
 
 // applyBatch brings the index up to date with some of its records in one
-// index write, then removes their notes.
-func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) error {
+// index write, runs their follow-ups (now, or in the background when
+// later), then removes their notes.
+func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string, now bool) error {
 	o.mu.RLock()
 	src, ok := o.sources[index]
 	o.mu.RUnlock()
@@ -250,7 +272,76 @@ func (o *Outbox) applyBatch(ctx context.Context, index string, ids []string) err
 	for i, id := range ids {
 		done[i] = index + "/" + id
 	}
-	o.forget(applied{ids: done, read: read})
+	a := applied{ids: done, read: read}
+	switch {
+	case src.After == nil:
+		o.forget(a)
+	case now:
+		if err := src.After(ctx, ids); err != nil {
+			return fmt.Errorf("outbox: %s follow-ups: %w", index, err)
+		}
+		o.forget(a)
+	default:
+		o.follow(index, src, a)
+	}
+	return nil
+}
+
+// follow runs applied records' follow-ups in the background, with those
+// of the records applied meanwhile, and then forgets their notes. Should
+// they fail, the notes stay for Drain.
+func (o *Outbox) follow(index string, src Source, a applied) {
+	o.followMu.Lock()
+	g := o.follows[index]
+	if g == nil {
+		g = store.NewGroup(func(ctx context.Context, as []applied) []error {
+			var ids []string
+			for _, a := range as {
+				for _, note := range a.ids {
+					ids = append(ids, note[len(index)+1:])
+				}
+			}
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			if err := src.After(ctx, slices.Compact(slices.Sorted(slices.Values(ids)))); err != nil {
+				o.log.Warn("follow-ups deferred", "index", index, "records", len(ids), "err", err)
+				return []error{err}
+			}
+			for _, a := range as {
+				o.forget(a)
+			}
+			return nil
+		})
+		o.follows[index] = g
+	}
+	o.followMu.Unlock()
+	o.inFlight.Add(1)
+	go func() {
+		defer o.inFlight.Add(-1)
+		if o.delay > 0 {
+			time.Sleep(o.delay)
+		}
+		g.Do(context.Background(), a)
+	}()
+}
+
+// DelayFollowUps makes follow-ups wait d after their index write before
+// they run (zero: at once). Call it before the outbox is used.
+func (o *Outbox) DelayFollowUps(d time.Duration) { o.delay = d }
+
+// Settle waits until the follow-ups under way have run, or ctx ends: a
+// portal that stops lets them finish rather than leave them to the next
+// start.
+func (o *Outbox) Settle(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for o.inFlight.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 	return nil
 }
 
@@ -311,6 +402,11 @@ const drainBatch = 200
 // runs at a time in a process; replicas may drain side by side, since
 // applying a note twice gives the same index.
 func (o *Outbox) Drain(ctx context.Context) error {
+	return o.drain(ctx, time.Time{})
+}
+
+// drain applies the pending notes written before since (all when zero).
+func (o *Outbox) drain(ctx context.Context, since time.Time) error {
 	o.draining.Lock()
 	defer o.draining.Unlock()
 	if err := o.flushForgets(ctx); err != nil { // not to apply those again
@@ -321,7 +417,11 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	if err := o.engine.Health(ctx); err != nil {
 		return fmt.Errorf("outbox: search engine: %w", err)
 	}
-	cur, err := o.store.C(Collection.Name).Find(ctx, bson.D{})
+	filter := bson.D{}
+	if !since.IsZero() {
+		filter = bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: since}}}}
+	}
+	cur, err := o.store.C(Collection.Name).Find(ctx, filter)
 	if err != nil {
 		return core.Wrap(err, "outbox drain")
 	}
@@ -337,7 +437,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	var first error
 	for _, index := range slices.Sorted(maps.Keys(byIndex)) {
 		for ids := range slices.Chunk(byIndex[index], drainBatch) {
-			if err := o.applyBatch(ctx, index, ids); err != nil {
+			if err := o.applyBatch(ctx, index, ids, true); err != nil {
 				if failed += len(ids); first == nil {
 					first = err
 				}
@@ -418,7 +518,9 @@ func (o *Outbox) Count(ctx context.Context, index string) (db, indexed int, err 
 }
 
 // Run drains the outbox every interval until ctx ends, so notes left by a
-// failed search engine are applied once it is back.
+// failed search engine or follow-up are applied once it is back. Notes
+// younger than the interval are left to the writes under way that made
+// them.
 func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -427,7 +529,7 @@ func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := o.Drain(ctx); err != nil && ctx.Err() == nil {
+			if err := o.drain(ctx, time.Now().Add(-every)); err != nil && ctx.Err() == nil {
 				o.log.Warn("outbox drain", "err", err)
 			}
 		}

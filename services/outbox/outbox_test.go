@@ -36,7 +36,9 @@ func (f *flaky) Upsert(ctx context.Context, index string, docs ...search.Doc) er
 
 var notes = search.Index{Name: "notes", Text: []string{"text"}}
 
-func setup(t *testing.T) (*store.Store, *flaky, *outbox.Outbox) {
+// setup gives an outbox over a store and a real Bleve engine, with one
+// source of notes and its follow-up when one is given.
+func setup(t *testing.T, after ...func(context.Context, []string) error) (*store.Store, *flaky, *outbox.Outbox) {
 	s := storetest.New(t, outbox.Collection, store.Collection{Name: "notes"})
 	b, err := search.OpenBleve(t.TempDir())
 	if err != nil {
@@ -69,7 +71,11 @@ func setup(t *testing.T) (*store.Store, *flaky, *outbox.Outbox) {
 		}
 		return cur.Err()
 	}
-	o.Register(outbox.Source{Index: notes, Load: load, Each: each})
+	src := outbox.Source{Index: notes, Load: load, Each: each}
+	if len(after) > 0 {
+		src.After = after[0]
+	}
+	o.Register(src)
 	if err := o.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +109,82 @@ func TestWritesAreSearchableAtOnce(t *testing.T) {
 	}
 	if n, _ := o.Pending(context.Background()); n != 0 {
 		t.Fatalf("%d notes left", n)
+	}
+}
+
+// TestFollowUps: a write answers once indexed, before its follow-up runs;
+// follow-ups of writes made together run together; one that fails keeps
+// its note, and Drain runs it again.
+func TestFollowUps(t *testing.T) {
+	var mu sync.Mutex
+	ran := map[string]int{}
+	var calls int
+	var failing atomic.Bool
+	gate := make(chan struct{})
+	close(gate)
+	var gated atomic.Pointer[chan struct{}]
+	gated.Store(&gate)
+	s, e, o := setup(t, func(ctx context.Context, ids []string) error {
+		<-*gated.Load()
+		if failing.Load() {
+			return errors.New("figures down")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		for _, id := range ids {
+			ran[id]++
+		}
+		return nil
+	})
+	ctx := context.Background()
+	settle := func() {
+		if err := o.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func() int64 {
+		n, err := o.Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	held := make(chan struct{})
+	gated.Store(&held)
+	write(t, s, o, "n1", "孵化基地") // answers while its follow-up waits
+	if hits(t, e, "孵化") != 1 || pending() != 1 || len(ran) != 0 {
+		t.Fatalf("answered: %d hits, %d pending, follow-ups %v", hits(t, e, "孵化"), pending(), ran)
+	}
+	var wg sync.WaitGroup
+	for i := 2; i <= 9; i++ {
+		wg.Go(func() { write(t, s, o, fmt.Sprintf("n%d", i), "創業") })
+	}
+	wg.Wait()
+	close(held)
+	settle()
+	mu.Lock()
+	if len(ran) != 9 || calls >= 9 {
+		t.Errorf("follow-ups %v in %d calls; want all nine, fewer calls", ran, calls)
+	}
+	mu.Unlock()
+	if n := pending(); n != 0 {
+		t.Fatalf("%d notes left after the follow-ups", n)
+	}
+
+	failing.Store(true)
+	write(t, s, o, "n10", "貸款")
+	settle()
+	if n := pending(); n != 1 {
+		t.Fatalf("a failed follow-up left %d notes, want its own", n)
+	}
+	failing.Store(false)
+	if err := o.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := pending(); n != 0 || ran["n10"] != 1 {
+		t.Fatalf("after Drain: %d pending, n10 followed %d times", n, ran["n10"])
 	}
 }
 

@@ -73,7 +73,7 @@ func New(d Deps) (*Store, error) {
 // while the first still runs is a Conflict, until Wait says it died.
 func (s *Store) Claim(ctx context.Context, id, fingerprint, owner string) (*Answer, error) {
 	now := s.d.Clock.Now()
-	_, err := s.d.Store.C(Collection.Name).InsertOne(ctx, record{ID: id, Fingerprint: fingerprint, CreatedAt: now, Owner: owner})
+	err := s.d.Store.Insert(ctx, Collection.Name, record{ID: id, Fingerprint: fingerprint, CreatedAt: now, Owner: owner})
 	if err == nil {
 		return nil, nil
 	}

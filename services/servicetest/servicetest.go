@@ -118,6 +118,23 @@ func (e *Env) Ready(t testing.TB) {
 	}
 }
 
+// Settle waits for the follow-ups of the writes so far (figure counts run
+// after a write answers): call it before reading figures.
+func (e *Env) Settle(t testing.TB) {
+	t.Helper()
+	Settle(t, e.Outbox)
+}
+
+// Settle waits for an outbox's follow-ups under way.
+func Settle(t testing.TB, o *outbox.Outbox) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := o.Settle(ctx); err != nil {
+		t.Fatalf("follow-ups did not run: %v", err)
+	}
+}
+
 // Advance moves the clock.
 func (e *Env) Advance(d time.Duration) { e.Now.Add(d.Milliseconds()) }
 
