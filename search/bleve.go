@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -85,7 +86,7 @@ func (b *Bleve) Ensure(_ context.Context, ix Index) (bool, error) {
 	want := fingerprint(ix)
 	have, _ := os.ReadFile(stamp)
 	if string(have) == want {
-		idx, err := bleve.Open(path)
+		idx, err := bleve.OpenUsing(path, scorchConfig(ix))
 		if err == nil {
 			b.ixs[ix.Name] = newBleveIndex(ix, idx)
 			return false, nil
@@ -94,7 +95,7 @@ func (b *Bleve) Ensure(_ context.Context, ix Index) (bool, error) {
 	if err := os.RemoveAll(path); err != nil {
 		return false, err
 	}
-	idx, err := bleve.New(path, indexMapping(ix))
+	idx, err := bleve.NewUsing(path, indexMapping(ix), scorch.Name, scorch.Name, scorchConfig(ix))
 	if err != nil {
 		return false, fmt.Errorf("search: create %s: %w", ix.Name, err)
 	}
@@ -104,6 +105,25 @@ func (b *Bleve) Ensure(_ context.Context, ix Index) (bool, error) {
 	}
 	b.ixs[ix.Name] = newBleveIndex(ix, idx)
 	return true, nil
+}
+
+// scorchConfig tunes Bleve's segment merging to how an index is used.
+// Bleve's default merge plan counts a segment of fewer than 2,000 documents
+// as 2,000, so an index of fewer than 2,000 is allowed one segment and a
+// larger one a segment per 2,000: the segment of every write — a batch of
+// a few documents — is merged into the index's big one at once, rewriting
+// it. Under 16 concurrent service requests that was 39 % of the portal's
+// CPU (the audit index rewritten 1,347 times in 1,365 writes). Counted as
+// what they hold, small segments merge with each other in tiers first, as
+// a log-structured index should: a document is rewritten a few times in
+// its life. That leaves more segments to search, which costs an index
+// searched far more than written (the library: 0.56 → 1.3 ms a broad
+// query at 50,000 projects); those keep Bleve's plan.
+func scorchConfig(ix Index) map[string]any {
+	if ix.ReadMostly {
+		return nil
+	}
+	return map[string]any{"scorchMergePlanOptions": map[string]any{"FloorSegmentSize": 10}}
 }
 
 func fingerprint(ix Index) string {

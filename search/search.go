@@ -46,6 +46,10 @@ type Index struct {
 	Keywords   []string // exact values (a string or a list of strings): filters and facets
 	Numbers    []string // numeric filters and sorting
 	Times      []string // time.Time, sortable
+	// ReadMostly marks an index searched far more than it is written (a
+	// catalogue): the embedded engine keeps it in fewer, larger segments
+	// and merges more on a write. It is no part of what the index holds.
+	ReadMostly bool `json:"-"`
 }
 
 // fields are the stored fields, returned with hits.

@@ -58,11 +58,12 @@ var Collections = []store.Collection{{Name: "mentors"}, {Name: "consultations"},
 
 // MentorIndex is the public directory.
 var MentorIndex = search.Index{
-	Name:     "mentors",
-	Text:     []string{"name", "title", "bio"},
-	Keywords: []string{"type", "industries", "topics", "status"},
-	Numbers:  []string{"rating", "answered"},
-	Times:    []string{"created_at"},
+	Name:       "mentors",
+	ReadMostly: true,
+	Text:       []string{"name", "title", "bio"},
+	Keywords:   []string{"type", "industries", "topics", "status"},
+	Numbers:    []string{"rating", "answered"},
+	Times:      []string{"created_at"},
 }
 
 // Mentor is an expert of the pool; its id is the account's. Load counts

@@ -60,6 +60,7 @@ var Collection = store.Collection{Name: "projects"}
 // Index is the library, the evaluation board and the reviewers' queues.
 var Index = search.Index{
 	Name:       "projects",
+	ReadMostly: true,
 	Text:       []string{"title", "summary"},
 	SearchOnly: []string{"description", "tags"},
 	Keywords:   []string{"industry", "district", "risk", "target_groups", "status", "source", "owner_id", "reviewer_ids", "pending_reviewers", "stage", "external_id"},

@@ -41,11 +41,12 @@ var Collections = []store.Collection{{Name: "providers"}, {Name: "courses"}, {Na
 
 // CourseIndex is the public catalogue.
 var CourseIndex = search.Index{
-	Name:     "courses",
-	Text:     []string{"title", "provider_name", "description"},
-	Keywords: []string{"kind", "status", "provider_id", "target_groups", "district", "online"},
-	Numbers:  []string{"fee", "subsidy", "seats_left", "open_ends_ms"}, // the last: the last session's end while not closed, for OpenOverdue
-	Times:    []string{"starts_at"},
+	Name:       "courses",
+	ReadMostly: true,
+	Text:       []string{"title", "provider_name", "description"},
+	Keywords:   []string{"kind", "status", "provider_id", "target_groups", "district", "online"},
+	Numbers:    []string{"fee", "subsidy", "seats_left", "open_ends_ms"}, // the last: the last session's end while not closed, for OpenOverdue
+	Times:      []string{"starts_at"},
 }
 
 // Service runs training.
