@@ -196,6 +196,14 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, q Question,
 		// not lost, it goes to the best fitting one.
 		_, err = s.route(ctx, c, nil)
 	}
+	if core.IsCode(err, core.Conflict) {
+		// The question changed since it was filed: the worker, which
+		// routes unassigned questions, took it first (the load program
+		// found one such 409 in 303). Routed is what was asked for.
+		if now, rerr := s.read(ctx, c.ID); rerr == nil && now.Status != Unassigned {
+			err = nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
