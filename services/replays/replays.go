@@ -104,8 +104,8 @@ func (s *Store) Claim(ctx context.Context, id, fingerprint, owner string) (*Answ
 // means a retry runs the request again, which the create's key-derived id
 // (core.IDFor) makes find its own record.
 func (s *Store) Done(ctx context.Context, id string, a Answer) {
-	_ = s.d.Store.UpdateIf(ctx, Collection.Name, id, nil, bson.D{{Key: "$set", Value: bson.D{{Key: "done", Value: true},
-		{Key: "status", Value: a.Status}, {Key: "content_type", Value: a.ContentType}, {Key: "body", Value: a.Body}}}})
+	_ = s.d.Store.Set(ctx, Collection.Name, id, bson.D{{Key: "done", Value: true},
+		{Key: "status", Value: a.Status}, {Key: "content_type", Value: a.ContentType}, {Key: "body", Value: a.Body}})
 }
 
 // Release frees a claimed key whose request failed on the server's side,

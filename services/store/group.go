@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -144,6 +145,54 @@ func insertAll(ctx context.Context, c *mongo.Collection, docs []any) []error {
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
 		// Not one document's fault: every caller hears it.
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index >= 0 && we.Index < len(errs) {
+			errs[we.Index] = mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}, Labels: bwe.Labels}
+		}
+	}
+	return errs
+}
+
+// Set sets fields of one document, found by _id, in a group commit with the
+// other Sets on the same collection that wait beside it (one unordered
+// update of many statements). A document that is not there is not an
+// error: Set is for what may be written blind (a kept answer), not for a
+// guarded change (UpdateIf).
+func (s *Store) Set(ctx context.Context, coll, id string, fields bson.D) error {
+	key := s.db.Name() + "." + coll
+	g, ok := s.sets.Load(key)
+	if !ok {
+		c := s.C(coll)
+		g, _ = s.sets.LoadOrStore(key, NewGroup(func(ctx context.Context, sets []setOne) []error {
+			return setAll(ctx, c, sets)
+		}))
+	}
+	return g.(*Group[setOne]).Do(ctx, setOne{id: id, fields: fields})
+}
+
+type setOne struct {
+	id     string
+	fields bson.D
+}
+
+// setAll sends sets as one update command and says which failed.
+func setAll(ctx context.Context, c *mongo.Collection, sets []setOne) []error {
+	models := make([]mongo.WriteModel, len(sets))
+	for i, st := range sets {
+		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: st.id}}).SetUpdate(bson.D{{Key: "$set", Value: st.fields}})
+	}
+	_, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	errs := make([]error, len(sets))
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
 		for i := range errs {
 			errs[i] = err
 		}

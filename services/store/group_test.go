@@ -121,3 +121,40 @@ func TestInsertCancelled(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestSetGroups: concurrent Sets on one collection all land, on the
+// documents they name; one naming no document changes nothing and fails
+// nobody.
+func TestSetGroups(t *testing.T) {
+	s := storetest.New(t, things)
+	ctx := context.Background()
+	for i := range 30 {
+		if err := s.Insert(ctx, "things", bson.D{{Key: "_id", Value: fmt.Sprintf("s%02d", i)}, {Key: "n", Value: i}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make([]error, 31)
+	var wg sync.WaitGroup
+	for i := range 31 { // s30 is not there
+		wg.Go(func() { errs[i] = s.Set(ctx, "things", fmt.Sprintf("s%02d", i), bson.D{{Key: "done", Value: true}, {Key: "twice", Value: 2 * i}}) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("s%02d: %v", i, err)
+		}
+	}
+	for i := range 30 {
+		var d struct {
+			N     int  `bson:"n"`
+			Done  bool `bson:"done"`
+			Twice int  `bson:"twice"`
+		}
+		if err := s.Get(ctx, "things", fmt.Sprintf("s%02d", i), &d); err != nil || !d.Done || d.Twice != 2*i || d.N != i {
+			t.Fatalf("s%02d: %+v %v", i, d, err)
+		}
+	}
+	if n, _ := s.C("things").CountDocuments(ctx, bson.D{}); n != 30 {
+		t.Fatalf("%d documents, want 30 (a Set made one)", n)
+	}
+}

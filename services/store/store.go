@@ -52,6 +52,7 @@ type Store struct {
 	writes   *atomic.Int64 // write commands sent (see Writes)
 	writesBy *sync.Map     // "command collection" → *atomic.Int64 (see WritesBy)
 	inserts  *sync.Map     // "database.collection" → *Group[any] (see Insert)
+	sets     *sync.Map     // "database.collection" → *Group[setOne] (see Set)
 }
 
 // Open connects to MongoDB, or starts the embedded FerretDB and connects to
@@ -63,7 +64,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = "onestop"
 	}
-	s := &Store{log: cfg.Logger, passes: &passLog{at: map[string]time.Time{}}, writes: new(atomic.Int64), writesBy: new(sync.Map), inserts: new(sync.Map)}
+	s := &Store{log: cfg.Logger, passes: &passLog{at: map[string]time.Time{}}, writes: new(atomic.Int64), writesBy: new(sync.Map), inserts: new(sync.Map), sets: new(sync.Map)}
 	uri := cfg.URI
 	if uri == "" {
 		e, err := startEmbedded(ctx, cfg.DataDir, cfg.Logger)
