@@ -42,6 +42,9 @@ type App struct {
 	metrics   *metrics
 	metricsAt atomic.Value  // the metrics listener's address, once serving
 	readSlots chan struct{} // see admitReads
+	// yieldSlots bound the reads while writes are in progress (writing).
+	yieldSlots chan struct{}
+	writing    atomic.Int64
 	http      *fiber.App
 	routes    []web.Route
 	ready     atomic.Bool
@@ -95,6 +98,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	a := &App{cfg: cfg, store: st}
 	if cfg.MaxReads > 0 {
 		a.readSlots = make(chan struct{}, cfg.MaxReads)
+	}
+	if cfg.ReadsWhileWriting > 0 {
+		a.yieldSlots = make(chan struct{}, cfg.ReadsWhileWriting)
 	}
 	defer func() {
 		if err != nil {

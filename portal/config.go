@@ -45,6 +45,9 @@ type Config struct {
 	Pprof bool
 	// MaxReads bounds the reads served at once (see admitReads).
 	MaxReads int
+	// ReadsWhileWriting bounds the reads served at once while a write is
+	// in progress (see admitReads).
+	ReadsWhileWriting int
 	// IdempotencyWait is how long a create that has not answered holds its
 	// Idempotency-Key: past it the first is taken for dead and a retry runs.
 	IdempotencyWait time.Duration
@@ -94,6 +97,7 @@ var settings = []setting{
 	{"metrics-addr", "PORTAL_METRICS_ADDR", "127.0.0.1:9464", "address of the Prometheus /metrics endpoint, apart from the portal's port; off disables it", false},
 	{"pprof", "PORTAL_PPROF", "off", "on serves Go's runtime profiles at /debug/pprof/ beside /metrics (keep that address private)", false},
 	{"max-reads", "PORTAL_MAX_READS", "0", "page views and other reads served at once, the rest queue (writes never do); 0: no bound", false},
+	{"reads-while-writing", "PORTAL_READS_WHILE_WRITING", "8", "page views and other reads served at once while a write is in progress, the rest queue; 0: no bound", false},
 	{"body-limit", "PORTAL_BODY_LIMIT", "1048576", "largest request body in bytes", false},
 	{"answer-within", "PORTAL_ANSWER_WITHIN", "48h", "time limit for a mentor's first answer; past it the consultation moves to the next mentor", false},
 	{"complaint-days", "PORTAL_COMPLAINT_DAYS", "", "time limits of complaint kinds in working days, e.g. conduct=5,privacy=3 (defaults: service=10 conduct=7 policy=10 privacy=5 other=10)", false},
@@ -209,6 +213,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	}
 	if c.MaxReads, err = wholeNumber(get("max-reads")); err != nil || c.MaxReads > 100_000 {
 		bad("max-reads", "want 0 to 100000")
+	}
+	if c.ReadsWhileWriting, err = wholeNumber(get("reads-while-writing")); err != nil || c.ReadsWhileWriting > 100_000 {
+		bad("reads-while-writing", "want 0 to 100000")
 	}
 	if c.BodyLimit, err = wholeNumber(get("body-limit")); err != nil || c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		bad("body-limit", "want 1024 to 67108864 bytes")

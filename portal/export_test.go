@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"onestop/portal/web"
 	"onestop/services/demo"
@@ -71,3 +72,8 @@ func (a *App) SetLogger(l *slog.Logger) { a.Log = l }
 
 // ReadSlots are the slots of admitted reads (Config.MaxReads).
 func (a *App) ReadSlots() chan struct{} { return a.readSlots }
+
+// YieldSlots are the reads' slots while writes are in progress, and
+// Writing the writes in progress.
+func (a *App) YieldSlots() chan struct{} { return a.yieldSlots }
+func (a *App) Writing() *atomic.Int64    { return &a.writing }

@@ -203,3 +203,41 @@ func TestAdmitReads(t *testing.T) {
 		t.Errorf("the waiting read: %d", code)
 	}
 }
+
+// TestReadsYieldToWrites: while a write is in progress, reads beyond
+// -reads-while-writing wait their turn; with no write in progress the same
+// read goes straight in.
+func TestReadsYieldToWrites(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t, portaltest.Configure(func(c *portal.Config) { c.ReadsWhileWriting = 1 }))
+	_, tok, _ := tp.Account(accounts.Entrepreneur, "e@yield.test.cn")
+	tp.App.YieldSlots() <- struct{}{} // the one slot taken
+	if resp, _ := tp.Do("GET", "/api/v1/me", nil, tok); resp.StatusCode != 200 {
+		t.Fatalf("a read with no write in progress: %d", resp.StatusCode)
+	}
+	tp.App.Writing().Add(1) // a write in progress
+	served := make(chan int, 1)
+	go func() {
+		req := httptest.NewRequest("GET", "/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := tp.App.HTTP().Test(req, -1)
+		if err != nil {
+			served <- 0
+			return
+		}
+		served <- resp.StatusCode
+	}()
+	if resp, _ := tp.Do("PUT", "/api/v1/me/profile", map[string]any{"real_name": "陳大文", "consent_version": people.NoticeVersion}, tok); resp.StatusCode != 200 {
+		t.Errorf("a write while reads wait: %d", resp.StatusCode)
+	}
+	select {
+	case code := <-served:
+		t.Fatalf("a read served while a write was in progress and its slot taken: %d", code)
+	default:
+	}
+	<-tp.App.YieldSlots()
+	if code := <-served; code != 200 {
+		t.Errorf("the waiting read: %d", code)
+	}
+	tp.App.Writing().Add(-1)
+}

@@ -207,6 +207,9 @@ func (s *Service) Record(ctx context.Context, e Event) error {
 	if e.ID == "" || e.On.IsZero() {
 		return fmt.Errorf("figures: event without id or day")
 	}
+	// Once the event is claimed its increments must follow: a request that
+	// ends meanwhile (its client gone) must not stop them halfway.
+	ctx = context.WithoutCancel(ctx)
 	_, err := s.store.C("figure_events").InsertOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
@@ -224,6 +227,9 @@ func (s *Service) Retract(ctx context.Context, e Event) error {
 	if e.ID == "" || e.On.IsZero() {
 		return fmt.Errorf("figures: event without id or day")
 	}
+	// Once the event is claimed its increments must follow: a request that
+	// ends meanwhile (its client gone) must not stop them halfway.
+	ctx = context.WithoutCancel(ctx)
 	r, err := s.store.C("figure_events").DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
 	if err != nil {
 		return core.Wrap(err, "release figure event")

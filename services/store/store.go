@@ -84,7 +84,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		SetServerSelectionTimeout(5 * time.Second)
 	monitor := s.countWrites(cfg.Monitor)
 	if s.embedded != nil {
-		monitor = newWriteGate().monitor(monitor)
+		monitor = newWriteGate(cfg.Logger).monitor(monitor)
 	}
 	opts.SetMonitor(monitor)
 	client, err := mongo.Connect(opts)
@@ -125,14 +125,7 @@ func (s *Store) countWrites(next *event.CommandMonitor) *event.CommandMonitor {
 		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
 			if gatedCommands[e.CommandName] {
 				s.writes.Add(1)
-				// A command's first element names its collection.
-				key := e.CommandName
-				if el, err := e.Command.IndexErr(0); err == nil {
-					if coll, ok := el.Value().StringValueOK(); ok {
-						key += " " + coll
-					}
-				}
-				n, _ := s.writesBy.LoadOrStore(key, new(atomic.Int64))
+				n, _ := s.writesBy.LoadOrStore(commandOn(e), new(atomic.Int64))
 				n.(*atomic.Int64).Add(1)
 			}
 			if next.Started != nil {
@@ -142,6 +135,17 @@ func (s *Store) countWrites(next *event.CommandMonitor) *event.CommandMonitor {
 		Succeeded: next.Succeeded,
 		Failed:    next.Failed,
 	}
+}
+
+// commandOn names a command and the collection it is on ("insert audit"):
+// a command's first element names its collection.
+func commandOn(e *event.CommandStartedEvent) string {
+	if el, err := e.Command.IndexErr(0); err == nil {
+		if coll, ok := el.Value().StringValueOK(); ok {
+			return e.CommandName + " " + coll
+		}
+	}
+	return e.CommandName
 }
 
 // Embedded reports whether the store is the in-process FerretDB.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
 )
@@ -21,8 +23,19 @@ import (
 // once its answer is in, for every command Started saw.
 type writeGate struct {
 	slot chan struct{}
-	held sync.Map // request id of a command holding the slot
+	held sync.Map // request id of a command holding the slot → gateHold
+	log  *slog.Logger
 }
+
+// gateHold is a command holding the gate: what it is and since when.
+type gateHold struct {
+	what  string
+	since time.Time
+}
+
+// slowHold is how long a write may hold the gate before it is logged:
+// every other write waits that long behind it.
+const slowHold = 250 * time.Millisecond
 
 // gatedCommands change data or schema; FerretDB runs each in a SQLite write
 // transaction.
@@ -31,7 +44,9 @@ var gatedCommands = map[string]bool{
 	"create": true, "createIndexes": true, "drop": true, "dropIndexes": true, "dropDatabase": true,
 }
 
-func newWriteGate() *writeGate { return &writeGate{slot: make(chan struct{}, 1)} }
+func newWriteGate(log *slog.Logger) *writeGate {
+	return &writeGate{slot: make(chan struct{}, 1), log: log}
+}
 
 // monitor wraps next (nil for none) with the gate.
 func (g *writeGate) monitor(next *event.CommandMonitor) *event.CommandMonitor {
@@ -43,7 +58,7 @@ func (g *writeGate) monitor(next *event.CommandMonitor) *event.CommandMonitor {
 			if gatedCommands[e.CommandName] {
 				select {
 				case g.slot <- struct{}{}:
-					g.held.Store(e.RequestID, struct{}{})
+					g.held.Store(e.RequestID, gateHold{what: commandOn(e), since: time.Now()})
 				case <-ctx.Done():
 					// The driver sees the context done and does not send it.
 				}
@@ -68,7 +83,10 @@ func (g *writeGate) monitor(next *event.CommandMonitor) *event.CommandMonitor {
 }
 
 func (g *writeGate) release(requestID int64) {
-	if _, ok := g.held.LoadAndDelete(requestID); ok {
+	if h, ok := g.held.LoadAndDelete(requestID); ok {
 		<-g.slot
+		if d := time.Since(h.(gateHold).since); d >= slowHold {
+			g.log.Warn("slow write held the embedded store", "command", h.(gateHold).what, "ms", d.Milliseconds())
+		}
 	}
 }
