@@ -45,10 +45,10 @@ type App struct {
 	// yieldSlots bound the reads while writes are in progress (writing).
 	yieldSlots chan struct{}
 	writing    atomic.Int64
-	http      *fiber.App
-	routes    []web.Route
-	ready     atomic.Bool
-	stop      context.CancelFunc
+	http       *fiber.App
+	routes     []web.Route
+	ready      atomic.Bool
+	stop       context.CancelFunc
 
 	// searchBehind: the indexes were not declared at start-up because the
 	// engine did not answer; recoverSearch declares them when it does.

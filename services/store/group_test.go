@@ -136,7 +136,9 @@ func TestSetGroups(t *testing.T) {
 	errs := make([]error, 31)
 	var wg sync.WaitGroup
 	for i := range 31 { // s30 is not there
-		wg.Go(func() { errs[i] = s.Set(ctx, "things", fmt.Sprintf("s%02d", i), bson.D{{Key: "done", Value: true}, {Key: "twice", Value: 2 * i}}) })
+		wg.Go(func() {
+			errs[i] = s.Set(ctx, "things", fmt.Sprintf("s%02d", i), bson.D{{Key: "done", Value: true}, {Key: "twice", Value: 2 * i}})
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {
