@@ -307,10 +307,7 @@ func TestCrashDurability(t *testing.T) {
 	portal.Wait()
 
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{DataDir: dir, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStopped(t, dir)
 	defer s.Close(ctx)
 	cur, err := s.C("service_requests").Find(ctx, bson.D{})
 	if err != nil {
@@ -363,6 +360,16 @@ func TestCrashDurability(t *testing.T) {
 		kills, total, len(clients), written.Round(time.Millisecond), float64(total)/written.Seconds(), retries.Load(), waits.Load(),
 		checked, time.Since(began).Round(time.Second))
 	t.Logf("start to ready: first %s, restarts %v", restarts[0].Round(time.Millisecond), roundAll(restarts[1:]))
+}
+
+// openStopped opens the data directory of a portal that is not running.
+func openStopped(t *testing.T, dir string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), store.Config{DataDir: dir, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // countedRequests sums the service requests the figures counted.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os/exec"
@@ -17,7 +16,6 @@ import (
 
 	accountsweb "onestop/portal/accounts"
 	"onestop/portal/portaltest"
-	"onestop/services/store"
 )
 
 // TestFollowUpsOnceAfterKill: a service request answers once it is stored
@@ -95,10 +93,7 @@ func TestFollowUpsOnceAfterKill(t *testing.T) {
 	type state struct{ stored, counted, waiting int64 }
 	look := func() state {
 		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{DataDir: dir, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openStopped(t, dir)
 		defer s.Close(ctx)
 		var st state
 		if st.stored, err = s.C("service_requests").CountDocuments(ctx, bson.D{}); err != nil {
@@ -144,10 +139,7 @@ func TestFollowUpsOnceAfterKill(t *testing.T) {
 	// applied again, they count nothing twice.
 	func() {
 		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{DataDir: dir, Database: "onestop", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openStopped(t, dir)
 		defer s.Close(ctx)
 		cur, err := s.C("service_requests").Find(ctx, bson.D{})
 		if err != nil {

@@ -117,15 +117,18 @@ func (g *Group[T]) next() *groupBatch[T] {
 // document's own failure — a duplicate key — is its caller's alone and
 // reads as InsertOne's would (mongo.IsDuplicateKeyError).
 func (s *Store) Insert(ctx context.Context, coll string, doc any) error {
+	return groupOf(s, s.inserts, coll, insertAll).Do(ctx, doc)
+}
+
+// groupOf is the collection's group in groups, made on first use.
+func groupOf[T any](s *Store, groups *sync.Map, coll string, commit func(context.Context, *mongo.Collection, []T) []error) *Group[T] {
 	key := s.db.Name() + "." + coll
-	g, ok := s.inserts.Load(key)
-	if !ok {
-		c := s.C(coll)
-		g, _ = s.inserts.LoadOrStore(key, NewGroup(func(ctx context.Context, docs []any) []error {
-			return insertAll(ctx, c, docs)
-		}))
+	if g, ok := groups.Load(key); ok {
+		return g.(*Group[T])
 	}
-	return g.(*Group[any]).Do(ctx, doc)
+	c := s.C(coll)
+	g, _ := groups.LoadOrStore(key, NewGroup(func(ctx context.Context, items []T) []error { return commit(ctx, c, items) }))
+	return g.(*Group[T])
 }
 
 // insertAll inserts docs in one command and says which failed.
@@ -138,20 +141,26 @@ func insertAll(ctx context.Context, c *mongo.Collection, docs []any) []error {
 		return nil
 	}
 	_, err := c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return eachError(err, len(docs))
+}
+
+// eachError spreads an unordered bulk write's error over its n writes:
+// each write's own failure, as the single write would have returned it,
+// or, for what is no one write's fault, the error for every one of them.
+func eachError(err error, n int) []error {
 	if err == nil {
 		return nil
 	}
-	errs := make([]error, len(docs))
+	errs := make([]error, n)
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		// Not one document's fault: every caller hears it.
 		for i := range errs {
 			errs[i] = err
 		}
 		return errs
 	}
 	for _, we := range bwe.WriteErrors {
-		if we.Index >= 0 && we.Index < len(errs) {
+		if we.Index >= 0 && we.Index < n {
 			errs[we.Index] = mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}, Labels: bwe.Labels}
 		}
 	}
@@ -164,15 +173,7 @@ func insertAll(ctx context.Context, c *mongo.Collection, docs []any) []error {
 // error: Set is for what may be written blind (a kept answer), not for a
 // guarded change (UpdateIf).
 func (s *Store) Set(ctx context.Context, coll, id string, fields bson.D) error {
-	key := s.db.Name() + "." + coll
-	g, ok := s.sets.Load(key)
-	if !ok {
-		c := s.C(coll)
-		g, _ = s.sets.LoadOrStore(key, NewGroup(func(ctx context.Context, sets []setOne) []error {
-			return setAll(ctx, c, sets)
-		}))
-	}
-	return g.(*Group[setOne]).Do(ctx, setOne{id: id, fields: fields})
+	return groupOf(s, s.sets, coll, setAll).Do(ctx, setOne{id: id, fields: fields})
 }
 
 type setOne struct {
@@ -187,21 +188,5 @@ func setAll(ctx context.Context, c *mongo.Collection, sets []setOne) []error {
 		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: st.id}}).SetUpdate(bson.D{{Key: "$set", Value: st.fields}})
 	}
 	_, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	if err == nil {
-		return nil
-	}
-	errs := make([]error, len(sets))
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		for i := range errs {
-			errs[i] = err
-		}
-		return errs
-	}
-	for _, we := range bwe.WriteErrors {
-		if we.Index >= 0 && we.Index < len(errs) {
-			errs[we.Index] = mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}, Labels: bwe.Labels}
-		}
-	}
-	return errs
+	return eachError(err, len(sets))
 }
