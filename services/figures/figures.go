@@ -227,8 +227,8 @@ func (s *Service) Retract(ctx context.Context, e Event) error {
 	if e.ID == "" || e.On.IsZero() {
 		return fmt.Errorf("figures: event without id or day")
 	}
-	// Once the event is claimed its increments must follow: a request that
-	// ends meanwhile (its client gone) must not stop them halfway.
+	// Once the event's claim is released its decrements must follow: a
+	// request that ends meanwhile must not stop them halfway.
 	ctx = context.WithoutCancel(ctx)
 	r, err := s.store.C("figure_events").DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
 	if err != nil {
@@ -688,7 +688,9 @@ func SourceOf[T any](s *store.Store, coll string, events func(*T) []Event) Sourc
 // (outbox.Source.After): it counts the events of the records changed,
 // together with those other follow-ups count meanwhile. It may run more
 // than once for a change — after a crash, beside another replica's drain
-// — and counts each event once. Nil for a nil service.
+// — and counts each event once. (A crash inside a count, between the claim
+// of its events and their increments, still loses them until a rebuild.)
+// Nil for a nil service.
 func (s *Service) After(src Source) func(ctx context.Context, ids []string) error {
 	if s == nil {
 		return nil
