@@ -115,13 +115,7 @@ func TestCrashDurability(t *testing.T) {
 	t.Logf("%d records from %d clients, %d kills; replay with CRASH_SEED=%d", cs.records, cs.clients, cs.kills, cs.seed)
 	portalCmd := crashPortal(t)
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	base := "http://" + addr
+	base := "http://" + freeAddr(t)
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: cs.clients + 4}}
 	var logs bytes.Buffer
 	var logMu sync.Mutex
@@ -129,28 +123,17 @@ func TestCrashDurability(t *testing.T) {
 	start := func() *exec.Cmd {
 		// Sign-ups are limited per address: the clients come through a
 		// trusted proxy, each from an address of its own.
-		cmd := portalCmd("serve", "-addr", addr, "-data", dir,
+		cmd := portalCmd("serve", "-addr", strings.TrimPrefix(base, "http://"), "-data", dir,
 			"-metrics-addr", "off", "-idempotency-wait", "2s", "-log-level", "error", "-trusted-proxies", "127.0.0.1/32")
 		cmd.Stdout, cmd.Stderr = io.Discard, &lockedWriter{w: &logs, mu: &logMu}
 		began := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if resp, err := client.Get(base + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					restarts = append(restarts, time.Since(began))
-					return cmd
-				}
-			}
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		logMu.Lock()
-		defer logMu.Unlock()
-		t.Fatalf("the portal did not start: %s", logs.String())
-		return nil
+		serving(t, cmd, client, base, func() string {
+			logMu.Lock()
+			defer logMu.Unlock()
+			return logs.String()
+		})
+		restarts = append(restarts, time.Since(began))
+		return cmd
 	}
 	// The clients' accounts are opened by an administrator (a registration
 	// would need the code from each client's mailbox), who is made on the
@@ -366,6 +349,37 @@ func TestCrashDurability(t *testing.T) {
 		kills, total, len(clients), written.Round(time.Millisecond), float64(total)/written.Seconds(), retries.Load(), waits.Load(),
 		checked, time.Since(began).Round(time.Second))
 	t.Logf("start to ready: first %s, restarts %v", restarts[0].Round(time.Millisecond), roundAll(restarts[1:]))
+}
+
+// freeAddr is a local address nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serving starts a portal process and waits until base says it is ready;
+// should it not be within two minutes, the test fails with its logs.
+func serving(t *testing.T, cmd *exec.Cmd, client *http.Client, base string, logs func() string) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := client.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	t.Fatalf("the portal did not start: %s", logs())
 }
 
 // openStopped opens the data directory of a portal that is not running.

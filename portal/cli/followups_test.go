@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"testing"
@@ -29,33 +28,15 @@ import (
 func TestFollowUpsOnceAfterKill(t *testing.T) {
 	portalCmd := crashPortal(t)
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	base := "http://" + addr
 	client := &http.Client{Timeout: time.Minute}
 	start := func(args ...string) *exec.Cmd {
 		cmd := portalCmd(append([]string{"serve", "-addr", addr, "-data", dir, "-metrics-addr", "off", "-log-level", "error"}, args...)...)
 		var logs bytes.Buffer
 		cmd.Stdout, cmd.Stderr = io.Discard, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if resp, err := client.Get(base + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("the portal did not start: %s", logs.String())
-		return nil
+		serving(t, cmd, client, base, logs.String)
+		return cmd
 	}
 	kill := func(cmd *exec.Cmd) {
 		cmd.Process.Kill() // SIGKILL: no shutdown, no drain
@@ -96,6 +77,7 @@ func TestFollowUpsOnceAfterKill(t *testing.T) {
 		s := openStopped(t, dir)
 		defer s.Close(ctx)
 		var st state
+		var err error
 		if st.stored, err = s.C("service_requests").CountDocuments(ctx, bson.D{}); err != nil {
 			t.Fatal(err)
 		}
