@@ -215,18 +215,22 @@ func (u *user) loop(ctx context.Context) {
 		return
 	}
 	for ctx.Err() == nil {
+		if t := u.env.cfg.Think; t > 0 {
+			// Exponential pauses around the mean, as independent people.
+			// The pause comes first, so users start as people arrive, one
+			// by one, not all in the instant the run begins: that herd
+			// measured a stall no steady load has.
+			d := time.Duration(u.rng.ExpFloat64() * float64(t))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
+			}
+		}
 		if !u.env.take() {
 			return // the others finish what they started
 		}
 		u.step(ctx)
-		if t := u.env.cfg.Think; t > 0 {
-			// Exponential pauses around the mean, as independent people.
-			d := time.Duration(u.rng.ExpFloat64() * float64(t))
-			select {
-			case <-ctx.Done():
-			case <-time.After(d):
-			}
-		}
 	}
 }
 

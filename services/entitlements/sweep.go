@@ -85,7 +85,7 @@ func (s *Service) SweepAll(ctx context.Context) (*Sweep, error) {
 		}
 		facts := people.AnsweredFacts(p) // as the supports page answers
 		changes, err := s.refresh(ctx, p.ID, Holds(list, &facts, today))
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("entitlement check", "person", p.ID, "err", err)
 		}
 		w.Checked++
@@ -118,9 +118,11 @@ func (s *Service) Run(ctx context.Context, holder string, every time.Duration) {
 			return
 		}
 		w, err := s.SweepAll(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("entitlement sweep", "err", err)
-			return
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("entitlement sweep", "err", err)
+			}
+			return // at shutdown: the next start goes on with it (Due)
 		}
 		s.log.Info("entitlement sweep", "checked", w.Checked, "told", w.Told, slog.Duration("took", w.FinishedAt.Sub(w.StartedAt)))
 	})
