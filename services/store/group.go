@@ -30,6 +30,9 @@ type groupBatch[T any] struct {
 	items []T
 	errs  []error
 	done  chan struct{}
+	// foreground: a caller is not background work (Background), so the
+	// commit is not either, whoever leads it.
+	foreground bool
 }
 
 // NewGroup returns a group committing with commit.
@@ -55,6 +58,7 @@ func (g *Group[T]) Do(ctx context.Context, items ...T) error {
 	}
 	from := len(b.items)
 	b.items = append(b.items, items...)
+	b.foreground = b.foreground || !isBackground(ctx)
 	lead := !g.busy
 	if lead {
 		g.busy, g.open = true, nil
@@ -89,6 +93,9 @@ func (g *Group[T]) Do(ctx context.Context, items ...T) error {
 }
 
 func (g *Group[T]) run(ctx context.Context, b *groupBatch[T]) {
+	if b.foreground && isBackground(ctx) {
+		ctx = context.WithValue(ctx, backgroundKey{}, false)
+	}
 	b.errs = g.commit(ctx, b.items)
 	if len(b.errs) != 0 && len(b.errs) != len(b.items) {
 		// One error for the batch: every item's.

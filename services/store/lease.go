@@ -47,6 +47,8 @@ func (s *Store) Acquire(ctx context.Context, job, holder string, now time.Time, 
 // RunLeased calls pass every interval while holder holds the lease on job,
 // until ctx ends: the loop of every background worker. The lease lasts
 // three intervals, so a replica that dies hands the job on within them.
+// A pass is Background work: its writes let the writes of requests go
+// first.
 func (s *Store) RunLeased(ctx context.Context, job, holder string, every time.Duration, clock core.Clock, pass func(context.Context)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -57,7 +59,7 @@ func (s *Store) RunLeased(ctx context.Context, job, holder string, every time.Du
 		case <-t.C:
 		}
 		if ok, err := s.Acquire(ctx, job, holder, clock.Now(), 3*every); err == nil && ok {
-			pass(ctx)
+			pass(Background(ctx))
 			s.passes.done(job)
 		}
 	}
