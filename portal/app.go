@@ -204,6 +204,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.bureau.Grants.Run(bg, holder, time.Minute, a.Log)
 	go a.bureau.Entitlements.Run(bg, holder, time.Minute)
 	go a.bureau.Rights.Run(bg, time.Minute)
+	go a.bureau.Figures.Run(bg, holder, time.Minute, a.Clock)
 	go func() {
 		start := time.Now()
 		if did, err := a.bureau.Figures.RebuildIfOld(bg, a.bureau.FigureSources(), holder, a.Clock.Now()); err != nil && bg.Err() == nil {

@@ -12,6 +12,7 @@ import (
 
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
+	"onestop/services/figures"
 	"onestop/services/store"
 )
 
@@ -137,6 +138,12 @@ func TestBackupCommands(t *testing.T) {
 		got := collectionsOf(t, s)
 		s.Close(ctx)
 		for coll, docs := range want {
+			if coll == figures.Journals.Name {
+				// The backed-up process's last batch of counts, counted: the
+				// restored store's first start finishes it, a no-op, and
+				// removes it (the rollups are compared).
+				continue
+			}
 			if len(docs) > 0 && !slices.Equal(docs, got[coll]) {
 				t.Errorf("%s: %s differs: %d documents, want %d", name, coll, len(got[coll]), len(docs))
 			}

@@ -111,6 +111,7 @@ type Bureau struct {
 
 	store  *store.Store
 	engine search.Engine
+	log    *slog.Logger
 }
 
 // Store is the database the services were built on, for the tools that
@@ -127,7 +128,7 @@ func New(c Config) (*Bureau, error) {
 	if err := core.CheckDeps("bureau", c); err != nil {
 		return nil, err
 	}
-	b := &Bureau{store: c.Store, engine: c.Engine, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
+	b := &Bureau{store: c.Store, engine: c.Engine, log: c.Log, Outbox: outbox.New(c.Store, c.Engine, c.Log)}
 	b.Outbox.DelayFollowUps(c.FollowUpDelay)
 	st, o, clock := c.Store, b.Outbox, c.Clock
 	argon := c.Argon2
@@ -335,6 +336,18 @@ func (b *Bureau) Ensure(ctx context.Context) error {
 	}
 	if err := b.Figures.Upgrade(ctx); err != nil {
 		return err
+	}
+	// Counts a process killed halfway left: on the embedded store every
+	// journal is a dead process's (one process serves it), on a server
+	// only those silent for minutes (Figures.Run finishes the others).
+	since := time.Now().Add(-3 * time.Minute)
+	if b.store.Embedded() {
+		since = time.Time{}
+	}
+	if n, err := b.Figures.Recover(ctx, since); err != nil {
+		return err
+	} else if n > 0 {
+		b.log.Info("figures: counts of a stopped process finished", "journals", n)
 	}
 	if _, err := b.Hotline.NumberOldComplaints(ctx); err != nil {
 		return err

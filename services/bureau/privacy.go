@@ -23,6 +23,7 @@ var impersonal = map[string]string{
 	"reference": "the bureau's reference lists (districts, industries) and the account id of their last editor",
 	"workdays":  "the bureau's working-day calendar (holidays by year) and the account id of its last editor",
 	"rollups":   "aggregate figures", "figure_events": "ids of counted events", "figure_meta": "the figures' version",
+	"figure_journals":    "each process's last batch of counts (event ids, days, dimension values such as district or industry), replaced by the next",
 	rights.Jobs.Name:     "the index compaction owed after an erasure, and each erasure under way: the names and numbers sealed, deleted when it completes",
 	"registrations":      "pending sign-ups, before any account exists: the login sealed, deleted on confirmation or after 15 minutes",
 	"entitlement_sweeps": "the progress of the re-check of everyone: counts and times",

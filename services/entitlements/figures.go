@@ -52,12 +52,10 @@ func (s *Service) count(ctx context.Context, personID string, from int, had, now
 			events = append(events, eligible("lost", personID, id, from, today, -1))
 		}
 	}
-	for _, e := range events {
-		if err := s.figures.Record(ctx, e); err != nil {
-			return err
-		}
+	if len(events) == 0 {
+		return nil
 	}
-	return nil
+	return s.figures.Record(ctx, events...)
 }
 
 // FigureSource derives the people eligible now from the snapshots, for

@@ -3,9 +3,11 @@
 // rollups: one document per month and dimension value
 // (`2026-11|district|dongcheng`) whose counters and fixed-bucket
 // histograms the writes that change them increment. Each event has an id
-// and is counted once (the id is claimed first); a rebuild recomputes every
-// rollup from the records, so a count lost to a crash between claim and
-// increment is recovered. A page view never scans the records.
+// and is counted once: a batch of events is journaled, their ids claimed,
+// then each rollup gets their sums with the batch's mark, so a count a
+// crash cut short is finished at the next start, not lost nor doubled
+// (journal.go). A rebuild recomputes every rollup from the records. A page
+// view never scans the records.
 package figures
 
 import (
@@ -15,6 +17,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,7 +29,11 @@ import (
 )
 
 // Collections of the package: the rollups and the ids of counted events.
-var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"}, {Name: "figure_meta"}}
+var Collections = []store.Collection{{Name: "rollups"}, {Name: "figure_events"}, {Name: "figure_meta"}, Journals}
+
+// Journals holds each process's last batch of counts until the next (see
+// recordAll): what a process killed inside a count leaves to finish.
+var Journals = store.Collection{Name: "figure_journals"}
 
 // Version numbers the set of figures the code counts. A portal that finds
 // rollups built by an older set rebuilds them once (RebuildIfOld), so
@@ -172,8 +179,15 @@ func (b *Histogram) UnmarshalBSONValue(typ byte, data []byte) error {
 
 // Service records events and reads rollups.
 type Service struct {
-	store *store.Store
-	group *store.Group[Event] // counts written together (see Count)
+	store  *store.Store
+	group  *store.Group[Event]    // counts written together (see Count)
+	holder atomic.Pointer[string] // the _id of this process's journal
+	marks  marks                  // of batches no journal holds
+	last   struct {               // the batch in the journal (the group's commits write it, one at a time)
+		batch   string
+		rollups []string
+	}
+	kill int // tests: a count stops before this write after its journal (killed)
 }
 
 // Deps wires the service.
@@ -187,6 +201,7 @@ func New(d Deps) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: d.Store}
+	s.holder.Store(new(core.NewID()))
 	s.group = store.NewGroup(func(ctx context.Context, events []Event) []error {
 		if err := s.recordAll(ctx, events); err != nil {
 			return []error{err}
@@ -200,24 +215,21 @@ func period(d core.Date) string { return d.String()[:7] }
 
 func rollupID(period, dim, value string) string { return period + "|" + dim + "|" + value }
 
-// Record counts an event once. It claims the event's id, then increments
-// the month's rollup for "all" and for each of its dimensions. Recording
-// the same event again changes nothing.
-func (s *Service) Record(ctx context.Context, e Event) error {
-	if e.ID == "" || e.On.IsZero() {
-		return fmt.Errorf("figures: event without id or day")
+// Record counts events, each once, together with the counts written
+// meanwhile (see Count), and returns when they are counted. Recording the
+// same event again changes nothing.
+func (s *Service) Record(ctx context.Context, events ...Event) error {
+	for _, e := range events {
+		if e.ID == "" || e.On.IsZero() {
+			return fmt.Errorf("figures: event without id or day")
+		}
+		if err := check(e); err != nil {
+			return err
+		}
 	}
-	// Once the event is claimed its increments must follow: a request that
+	// Once claimed, the events' increments must follow: a request that
 	// ends meanwhile (its client gone) must not stop them halfway.
-	ctx = context.WithoutCancel(ctx)
-	_, err := s.store.C("figure_events").InsertOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	if err != nil {
-		return core.Wrap(err, "claim figure event")
-	}
-	return s.apply(ctx, e)
+	return s.group.Do(context.WithoutCancel(ctx), events...)
 }
 
 // Retract takes back an event that was counted: a record whose date was
@@ -255,15 +267,8 @@ func (s *Service) Replace(ctx context.Context, was, is []Event) error {
 			}
 		}
 	}
-	for _, e := range is {
-		if err := s.Record(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.Record(ctx, is...)
 }
-
-func (s *Service) apply(ctx context.Context, e Event) error { return s.add(ctx, e, 1) }
 
 // add adds an event's counts, times sign, to its rollups.
 func (s *Service) add(ctx context.Context, e Event, sign int64) error {
@@ -724,64 +729,4 @@ func (s *Service) Count(ctx context.Context, what, id string, events []Event) {
 	if err := s.group.Do(context.WithoutCancel(ctx), events...); err != nil {
 		slog.Warn("figures", "record", what+"/"+id, "events", len(events), "err", err)
 	}
-}
-
-// recordAll is Record for many events at once: one write claims them all
-// (those claimed before are counted already and skipped), then each rollup
-// gets the sum of what the new ones add to it.
-func (s *Service) recordAll(ctx context.Context, events []Event) error {
-	var claims []any
-	seen := map[string]bool{}
-	var fresh []Event
-	for _, e := range events {
-		if e.ID == "" || e.On.IsZero() || check(e) != nil {
-			// A caller's bug; the others' events still count.
-			slog.Error("figures: event refused", "event", e.ID, "on", e.On, "values", e.Values)
-			continue
-		}
-		if !seen[e.ID] {
-			seen[e.ID] = true
-			fresh = append(fresh, e)
-			claims = append(claims, bson.D{{Key: "_id", Value: e.ID}})
-		}
-	}
-	if len(claims) == 0 {
-		return nil
-	}
-	_, err := s.store.C("figure_events").InsertMany(ctx, claims, options.InsertMany().SetOrdered(false))
-	if err != nil && !onlyDuplicates(err) {
-		return core.Wrap(err, "claim figure events")
-	}
-	dup := map[int]bool{}
-	for _, we := range bulkErrors(err) {
-		dup[we.Index] = true
-	}
-	type sum struct {
-		t   Rollup
-		inc map[string]int64
-	}
-	sums := map[string]*sum{}
-	for i, e := range fresh {
-		if dup[i] {
-			continue
-		}
-		for _, t := range targets(e) {
-			r := sums[t.ID]
-			if r == nil {
-				r = &sum{t: t, inc: map[string]int64{}}
-				sums[t.ID] = r
-			}
-			addEvent(r.inc, e, 1)
-		}
-	}
-	for _, id := range sortedKeys(sums) {
-		inc := incOps(sums[id].inc)
-		if len(inc) == 0 {
-			continue
-		}
-		if err := s.increment(ctx, sums[id].t, inc); err != nil {
-			return err
-		}
-	}
-	return nil
 }
