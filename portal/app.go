@@ -48,6 +48,7 @@ type App struct {
 	http       *fiber.App
 	routes     []web.Route
 	ready      atomic.Bool
+	probes     probes // the dependencies' states for /readyz
 	stop       context.CancelFunc
 
 	// searchBehind: the indexes were not declared at start-up because the
@@ -138,7 +139,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 		inner = search.Cache(inner) // the embedded index is this process's alone
 	}
 	a.engine = search.Guard(inner, search.DefaultDeadlines)
-	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name())
+	log.Info("engines", "database", a.store.Engine(), "search", a.engine.Name(), "version", BuildInfo().Version, "commit", BuildInfo().Revision)
 
 	argon := accounts.DefaultArgon2
 	if cfg.FastHashing {
@@ -214,6 +215,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 
+	a.probe(bg) // /readyz answers from the probes
+	go a.probeLoop(bg)
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Listener(ln) }()
 	a.ready.Store(true)
@@ -225,7 +228,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Readiness turns 503 while the portal still serves: load balancers
+	// notice within their probe period and stop sending, and only then
+	// does the listener close. Closing it at once refused the requests
+	// already on their way.
 	a.ready.Store(false)
+	if a.cfg.DrainDelay > 0 {
+		a.Log.Info("draining", "delay", a.cfg.DrainDelay)
+		select {
+		case <-time.After(a.cfg.DrainDelay):
+		case err := <-errc:
+			return err
+		}
+	}
 	a.Log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
 	err := a.http.ShutdownWithTimeout(a.cfg.ShutdownGrace)
 	stop()
@@ -340,31 +355,6 @@ func (a *App) LoadDemoProjects(ctx context.Context) error {
 		return err
 	}
 	return d.Projects(ctx)
-}
-
-func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
-	ok := a.ready.Load()
-	st := map[string]string{"status": "ready", "database": a.store.Engine(), "search": a.engine.Name()}
-	if !ok {
-		st["status"] = "stopping"
-	}
-	if err := a.store.Ping(ctx); err != nil {
-		st["database_state"], ok = "unreachable", false
-	} else {
-		st["database_state"] = "ok"
-	}
-	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := a.engine.Health(sctx); err != nil {
-		// Search down degrades lists but not the portal: stay ready.
-		st["search_state"] = "degraded"
-	} else {
-		st["search_state"] = "ok"
-	}
-	if n, err := a.bureau.Outbox.Pending(ctx); err == nil {
-		st["search_pending"] = fmt.Sprint(n)
-	}
-	return st, ok
 }
 
 // definedFactTexts are the texts of the facts an administrator defined,

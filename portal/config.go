@@ -39,6 +39,7 @@ type Config struct {
 	LogLevel       string
 	LogFormat      string
 	ShutdownGrace  time.Duration
+	DrainDelay     time.Duration
 	BodyLimit      int
 	MetricsAddr    string
 	// Pprof serves the runtime profiles on the metrics listener.
@@ -91,6 +92,7 @@ var settings = []setting{
 	{"data-key-previous", "PORTAL_DATA_KEY_PREVIOUS", "", "comma-separated base64 data keys being rotated away from; they still decrypt until rotate-data-key has run", true},
 	{"log-level", "PORTAL_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"log-format", "PORTAL_LOG_FORMAT", "text", "text or json", false},
+	{"drain-delay", "PORTAL_DRAIN_DELAY", "5s", "on shutdown, how long the portal keeps serving after /readyz turns 503, so load balancers stop sending first", false},
 	{"shutdown-grace", "PORTAL_SHUTDOWN_GRACE", "15s", "how long in-flight requests may finish on shutdown", false},
 	{"idempotency-wait", "PORTAL_IDEMPOTENCY_WAIT", "1m", "how long a create that has not answered holds its Idempotency-Key before a retry may run it", false},
 	{"follow-up-delay", "PORTAL_FOLLOW_UP_DELAY", "0s", "how long the follow-ups of a write (its figure counts) wait after the answer before they run, together with others; 0: at once", false},
@@ -191,6 +193,9 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		bad("shutdown-grace", "want a duration up to 5m")
 	}
 	c.ShutdownGrace = d
+	if c.DrainDelay, err = time.ParseDuration(get("drain-delay")); err != nil || c.DrainDelay < 0 || c.DrainDelay > time.Minute {
+		bad("drain-delay", "want a duration from 0s to 1m")
+	}
 	if c.IdempotencyWait, err = time.ParseDuration(get("idempotency-wait")); err != nil || c.IdempotencyWait < time.Second || c.IdempotencyWait > time.Hour {
 		bad("idempotency-wait", "want a duration from 1s to 1h")
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func TestServeAndShutdown(t *testing.T) {
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`onestop_http_request_duration_seconds_bucket{route="/readyz",method="GET",status="200",le="+Inf"} 1`,
-		"# TYPE onestop_db_command_duration_seconds histogram", "onestop_outbox_pending ", "go_goroutines "} {
+		"# TYPE onestop_db_command_duration_seconds histogram", "onestop_outbox_pending ", "go_goroutines ", "onestop_build_info{version="} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("metrics lack %q:\n%s", want, raw)
 		}
@@ -225,4 +226,105 @@ func TestReadsYieldToWrites(t *testing.T) {
 	tp.App.Writing().Add(1) // a write in progress
 	heldBack(t, tp, tok, tp.App.YieldSlots())
 	tp.App.Writing().Add(-1)
+}
+
+// TestDrainBeforeClosing: on shutdown /readyz turns 503 while the portal
+// still serves for the drain delay, so a load balancer that polls it stops
+// sending before any connection is refused.
+func TestDrainBeforeClosing(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t, portaltest.Args("-drain-delay", "1s"))
+	base, stop := tp.Serve(t)
+	// A new connection for every request, as a balancer spreading them
+	// would open: one refused shows the listener closed.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(base + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("before shutdown: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	ready, draining := 1, 0
+	for {
+		resp, err := client.Get(base + "/readyz")
+		if err != nil {
+			if draining == 0 {
+				t.Fatalf("refused after %d ready answers and none saying 503: %v", ready, err)
+			}
+			break // closed, after the drain
+		}
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case 200:
+			if draining > 0 {
+				t.Fatal("ready again while draining")
+			}
+			ready++
+		case 503:
+			draining++
+		default:
+			t.Fatalf("readyz: %d", resp.StatusCode)
+		}
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	t.Logf("%d answers ready, then %d saying 503 before the listener closed", ready, draining)
+}
+
+// TestReadinessDoesNotWaitOnSearch: with a Meilisearch that accepts
+// connections and never answers, /readyz still answers within the second
+// an orchestrator's probe gives it by default (it used to take the search
+// deadline, 2 s, every time), ready and saying search is degraded.
+func TestReadinessDoesNotWaitOnSearch(t *testing.T) {
+	t.Parallel()
+	hole := blackhole(t)
+	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) { cfg.MeiliURL = hole }))
+	base, _ := tp.Serve(t)
+	probe := &http.Client{Timeout: time.Second} // Kubernetes' default timeoutSeconds
+	for i := range 3 {
+		resp, err := probe.Get(base + "/readyz")
+		if err != nil {
+			t.Fatalf("probe %d: %v", i+1, err)
+		}
+		var st map[string]string
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || st["search_state"] != "degraded" {
+			t.Fatalf("probe %d: %d %v", i+1, resp.StatusCode, st)
+		}
+	}
+}
+
+// blackhole is the address of a server that accepts connections and never
+// answers on them.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String()
 }

@@ -108,7 +108,8 @@ func New(t testing.TB, opts ...Option) *Portal {
 	if o.dir == "" {
 		o.dir = t.TempDir()
 	}
-	args := append([]string{"-data", o.dir, "-metrics-addr", "127.0.0.1:0"}, o.args...)
+	// No drain delay: a test's portal stops at once unless it asks.
+	args := append([]string{"-data", o.dir, "-metrics-addr", "127.0.0.1:0", "-drain-delay", "0s"}, o.args...)
 	cfg, err := portal.LoadConfig(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
