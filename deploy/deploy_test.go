@@ -111,10 +111,18 @@ func TestKubernetes(t *testing.T) {
 		t.Errorf("%d replicas", r)
 	}
 	c := get(d, "spec", "template", "spec", "containers", 0)
-	for probe, path := range map[string]string{"readinessProbe": "/readyz", "livenessProbe": "/healthz"} {
+	for probe, path := range map[string]string{"readinessProbe": "/readyz", "livenessProbe": "/healthz", "startupProbe": "/healthz"} {
 		if got := get(c, probe, "httpGet", "path"); got != path {
 			t.Errorf("%s on %v", probe, got)
 		}
+		// Kubernetes' default is 1 s: say what the portal is given.
+		if s, _ := get(c, probe, "timeoutSeconds").(int); s < 2 {
+			t.Errorf("%s: timeoutSeconds %v", probe, get(c, probe, "timeoutSeconds"))
+		}
+	}
+	// The drain delay (5 s) and the grace (15 s) fit in the pod's.
+	if g, _ := get(d, "spec", "template", "spec", "terminationGracePeriodSeconds").(int); g < 5+15+5 {
+		t.Errorf("terminationGracePeriodSeconds %d", g)
 	}
 	for _, r := range []string{"requests", "limits"} {
 		if get(c, "resources", r, "memory") == nil || get(c, "resources", r, "cpu") == nil {
@@ -132,6 +140,40 @@ func TestKubernetes(t *testing.T) {
 			t.Errorf("the secret template holds a value for %s", k)
 		}
 	}
+	if _, ok := get(kinds["Secret"], "stringData", "MONGODB_URI").(string); !ok || get(kinds["ConfigMap"], "data", "MONGODB_URI") != nil {
+		t.Error("MONGODB_URI, which holds credentials, is not in the Secret alone")
+	}
+	// Prometheus can reach the metrics: on every address, a named port, the
+	// pod annotated for scraping.
+	if addr, _ := get(kinds["ConfigMap"], "data", "PORTAL_METRICS_ADDR").(string); !strings.HasPrefix(addr, "0.0.0.0:") ||
+		get(c, "ports", 1, "name") != "metrics" || get(d, "spec", "template", "metadata", "annotations", "prometheus.io/scrape") != "true" {
+		t.Error("the metrics cannot be scraped")
+	}
+	if get(d, "spec", "template", "spec", "topologySpreadConstraints", 0, "topologyKey") == nil {
+		t.Error("the replicas are not spread")
+	}
+	// The jobs run a portal command with the pod's settings and hardening.
+	jobs, _ := filepath.Glob("k8s/jobs/*.yaml")
+	if len(jobs) != 3 {
+		t.Errorf("jobs %v, want reindex, rebuild-figures, rotate-data-key", jobs)
+	}
+	for _, p := range jobs {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var job map[string]any
+		if err := yaml.Unmarshal(raw, &job); err != nil {
+			t.Fatalf("%s does not parse: %v", p, err)
+		}
+		spec := get(job, "spec", "template", "spec")
+		name := strings.TrimSuffix(filepath.Base(p), ".yaml")
+		if job["kind"] != "Job" || get(spec, "containers", 0, "args", 0) != name || get(spec, "restartPolicy") != "Never" ||
+			get(spec, "securityContext", "runAsNonRoot") != true || get(spec, "containers", 0, "envFrom", 1, "secretRef", "name") != "onestop-portal" ||
+			get(spec, "topologySpreadConstraints", 0, "topologyKey") == nil {
+			t.Errorf("%s: not a hardened, spread job running portal %s with the portal's settings", p, name)
+		}
+	}
 }
 
 func TestDockerfile(t *testing.T) {
@@ -142,5 +184,12 @@ func TestDockerfile(t *testing.T) {
 	s := string(raw)
 	if strings.Count(s, "\nFROM ")+strings.Count(s[:5], "FROM ") < 2 || !strings.Contains(s, "CGO_ENABLED=0") || !strings.Contains(s, "USER nonroot") || !strings.Contains(s, "HEALTHCHECK") {
 		t.Error("the image is not a multi-stage static build running as non-root with a health check")
+	}
+	// A base still updated; /data there and the non-root user's; the
+	// version stamped.
+	for _, want := range []string{"distroless/static-debian13:nonroot", "--chown=65532:65532 /out/data /data", "-X onestop/portal.version="} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the Dockerfile lacks %q", want)
+		}
 	}
 }

@@ -162,6 +162,9 @@ func (a *App) writeMetrics(ctx context.Context, w io.Writer) {
 	for _, j := range jobs {
 		fmt.Fprintf(w, "onestop_worker_last_pass_age_seconds{job=\"%s\"} %g\n", quoteLabel(j), now.Sub(runs[j]).Seconds())
 	}
+	b := BuildInfo()
+	fmt.Fprintf(w, "# HELP onestop_build_info The running build (always 1).\n# TYPE onestop_build_info gauge\nonestop_build_info{version=\"%s\",revision=\"%s\",goversion=\"%s\"} 1\n",
+		quoteLabel(b.Version), quoteLabel(b.Revision), quoteLabel(b.Go))
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(w, "# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())

@@ -52,6 +52,15 @@ func commands() []command {
 		{"healthcheck", "", "ask a running portal for /healthz (container health checks)", func(ctx context.Context, args []string, _, stderr io.Writer) error {
 			return healthcheck(ctx, args, stderr)
 		}},
+		{"version", "", "what this binary is: its version, commit and Go", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+			b := portal.BuildInfo()
+			fmt.Fprintf(stdout, "portal %s\ncommit %s %s", b.Version, or(b.Revision, "unknown"), b.Time)
+			if b.Modified {
+				fmt.Fprint(stdout, " (with uncommitted changes)")
+			}
+			fmt.Fprintf(stdout, "\n%s\n", b.Go)
+			return nil
+		}},
 		{"help", "", "this list, then every setting", help},
 	}
 }
@@ -197,4 +206,12 @@ func dropFlag(args []string, name string) []string {
 		}
 	}
 	return out
+}
+
+// or is s, or else when s is empty.
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
 }

@@ -44,6 +44,9 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 	if _, stdout, _ := run("help"); !strings.Contains(stdout, "-data") {
 		t.Errorf("help lists no settings:\n%s", stdout)
 	}
+	if code, stdout, _ := run("version"); code != 0 || !strings.HasPrefix(stdout, "portal ") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
 	seen := map[string]bool{}
 	for _, c := range table {
 		if seen[c.name] || c.run == nil || c.does == "" {
