@@ -17,6 +17,13 @@ import (
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
 
+// operationID names an operation by its method and path, as generated
+// clients name their functions: get_api_v1_projects_id for
+// GET /api/v1/projects/{id}.
+func operationID(method, path string) string {
+	return strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", "-", "_").Replace(path)
+}
+
 func (a *App) openAPIDocument() fiber.Map {
 	paths := fiber.Map{}
 	for _, r := range a.routes {
@@ -24,7 +31,7 @@ func (a *App) openAPIDocument() fiber.Map {
 			continue
 		}
 		p := pathParam.ReplaceAllString(r.Path, "{$1}")
-		op := fiber.Map{"summary": r.Doc.Summary, "tags": []string{r.Doc.Tag}, "operationId": strings.ToLower(r.Method) + strings.ReplaceAll(strings.ReplaceAll(p, "/", "_"), "{", "")}
+		op := fiber.Map{"summary": r.Doc.Summary, "tags": []string{r.Doc.Tag}, "operationId": operationID(r.Method, p)}
 		var params []fiber.Map
 		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
 			params = append(params, fiber.Map{"name": m[1], "in": "path", "required": true, "schema": fiber.Map{"type": "string"}})

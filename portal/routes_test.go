@@ -71,14 +71,27 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 		seen[strings.ToLower(r.Method)+" "+p] = true
 	}
+	ids := map[string]string{}
 	for p, ops := range doc.Paths {
-		for m := range ops {
+		for m, raw := range ops {
 			if !seen[m+" "+p] {
 				t.Errorf("openapi.json documents %s %s, which is not a route", m, p)
 			}
+			// Operation ids name a generated client's functions: unique, and
+			// letters, digits and underscores only.
+			var op struct {
+				ID string `json:"operationId"`
+			}
+			json.Unmarshal(raw, &op)
+			if !operationIDShape.MatchString(op.ID) || ids[op.ID] != "" {
+				t.Errorf("%s %s: operation id %q (also %s)", m, p, op.ID, ids[op.ID])
+			}
+			ids[op.ID] = m + " " + p
 		}
 	}
 }
+
+var operationIDShape = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // TestCatalogsComplete: the three catalogs have the same keys, and every
 // key used by a template or by the Go code exists.
