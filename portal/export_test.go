@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"onestop/portal/web"
+	"onestop/services/core"
 	"onestop/services/demo"
 	"onestop/services/figures"
 )
@@ -68,7 +69,7 @@ func (a *App) Readiness(ctx context.Context) (map[string]string, bool) { return 
 
 // SetLogger replaces the app's logger (the kit's: the request log line is
 // the kit's).
-func (a *App) SetLogger(l *slog.Logger) { a.Log = l }
+func (a *App) SetLogger(l *slog.Logger) { a.Log = slog.New(core.LogHandler(l.Handler())) }
 
 // ReadSlots are the slots of admitted reads (Config.MaxReads).
 func (a *App) ReadSlots() chan struct{} { return a.readSlots }

@@ -85,7 +85,7 @@ func (a *App) limitBody(c *fiber.Ctx) error {
 func (a *App) recoverPanics(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			a.Log.Error("panic", "path", c.Path(), "panic", r, "stack", string(debug.Stack()))
+			a.Log.ErrorContext(c.UserContext(), "panic", "path", c.Path(), "panic", r, "stack", string(debug.Stack()))
 			err = &core.Error{Code: core.Internal, Message: "error.internal"}
 		}
 	}()
@@ -132,6 +132,7 @@ func (a *App) requestContext(c *fiber.Ctx) error {
 		rid = core.NewID()
 	}
 	c.Set("X-Request-ID", rid)
+	c.SetUserContext(core.WithRequestID(c.UserContext(), rid))
 	web.SetClient(c, a.resolveIP(c), web.PickLanguage(c))
 	err := c.Next()
 	if err != nil {
@@ -146,7 +147,7 @@ func (a *App) requestContext(c *fiber.Ctx) error {
 	}
 	if c.Path() != "/healthz" && c.Path() != "/readyz" {
 		// The path only: query strings may carry search terms, never IDs.
-		a.Log.Log(c.UserContext(), lvl, "request", "id", rid, "method", c.Method(), "path", c.Path(),
+		a.Log.Log(c.UserContext(), lvl, "request", "method", c.Method(), "path", c.Path(),
 			"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds(), "ip", web.ClientIP(c))
 	}
 	return nil

@@ -164,7 +164,7 @@ func TestRequestIDs(t *testing.T) {
 		t.Errorf("an oversized id was not replaced: %q", fresh)
 	}
 	for _, id := range []string{"proxy-4f2a", fresh} {
-		if !strings.Contains(logs.String(), `"id":"`+id+`"`) {
+		if !strings.Contains(logs.String(), `"request_id":"`+id+`"`) {
 			t.Errorf("no log line for %s in:\n%s", id, logs.String())
 		}
 	}

@@ -511,7 +511,7 @@ func (a *Handlers) reassignSubmit(c *fiber.Ctx) error {
 		}
 	} else {
 		web.Flash(c, "cases.reassigned")
-		a.Log.Info("reassigned", "cases", out.Cases, "complaints", out.Complaints)
+		a.Log.InfoContext(c.UserContext(), "reassigned", "cases", out.Cases, "complaints", out.Complaints)
 	}
 	return c.Redirect("/hotline/cases", fiber.StatusSeeOther)
 }

@@ -83,7 +83,7 @@ func (a *Handlers) factRows(c *fiber.Ctx, p *people.Profile, all bool) []FactRow
 	}
 	checked, err := a.people.AllCheckedFacts(c.UserContext())
 	if err != nil {
-		a.Log.Warn("checked facts", "err", err) // the built-in ones still show
+		a.Log.WarnContext(c.UserContext(), "checked facts", "err", err) // the built-in ones still show
 		checked = people.CheckedFacts
 	}
 	for _, cf := range checked {

@@ -206,7 +206,7 @@ func (a *Handlers) factNames(c *fiber.Ctx) []string {
 	names := policy.FactNames()
 	defs, err := a.policies.Defined(c.UserContext())
 	if err != nil {
-		a.Log.Warn("defined facts", "err", err)
+		a.Log.WarnContext(c.UserContext(), "defined facts", "err", err)
 	}
 	for _, d := range defs {
 		names = append(names, d.Name)

@@ -135,7 +135,7 @@ func (a *Handlers) FormOptions(c *fiber.Ctx) fiber.Map {
 	if err != nil {
 		// The form still works on the built-in facts; the save that needs
 		// the catalogue reports the failure.
-		a.Log.Warn("defined facts", "err", err)
+		a.Log.WarnContext(c.UserContext(), "defined facts", "err", err)
 	}
 	for _, d := range defs {
 		defined = append(defined, DefinedField{Name: d.Name, Kind: d.Kind, Locked: d.Protected()})

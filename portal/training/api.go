@@ -253,7 +253,7 @@ func (a *Handlers) ProviderStats(ctx context.Context, me accounts.Principal) ([]
 		}
 	}
 	if err != nil {
-		a.Log.Warn("complaints about providers", "err", err)
+		a.Log.WarnContext(ctx, "complaints about providers", "err", err)
 	}
 	return stats, nil
 }

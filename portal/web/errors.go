@@ -29,7 +29,7 @@ func (a *Kit) HandleError(c *fiber.Ctx, err error) error {
 		detail = ce.Detail
 	}
 	if status >= 500 {
-		a.Log.Error("request failed", "path", c.Path(), "err", err)
+		a.Log.ErrorContext(c.UserContext(), "request failed", "path", c.Path(), "err", err)
 	}
 	if retry > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
