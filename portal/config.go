@@ -81,7 +81,7 @@ var settings = []setting{
 	{"addr", "PORTAL_ADDR", "127.0.0.1:8080", "listen address", false},
 	{"data", "PORTAL_DATA", "./data", "data directory (embedded database, search index, generated keys)", false},
 	{"public-url", "PORTAL_PUBLIC_URL", "", "public base URL, e.g. https://cy.example.gov.cn; https enables Secure cookies and HSTS (default http://<addr>)", false},
-	{"mongodb-uri", "MONGODB_URI", "", "MongoDB connection string; empty starts the embedded FerretDB", false},
+	{"mongodb-uri", "MONGODB_URI", "", "MongoDB connection string (with its credentials); empty starts the embedded FerretDB", true},
 	{"mongodb-database", "MONGODB_DATABASE", "onestop", "database name", false},
 	{"meili-url", "MEILI_URL", "", "Meilisearch URL; empty uses the embedded Bleve index", false},
 	{"meili-api-key", "MEILI_API_KEY", "", "Meilisearch API key", true},
@@ -112,10 +112,20 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
 	fs.SetOutput(w)
 	vals := map[string]*string{}
+	var fileErrs []error
 	for _, s := range settings {
 		def := s.def
 		if v := getenv(s.env); v != "" {
 			def = v
+		}
+		if s.secret {
+			// A secret may come from a file (a mounted Kubernetes or Docker
+			// secret) named by $NAME_FILE: not from both.
+			if v, err := secretFile(s.env, getenv); err != nil {
+				fileErrs = append(fileErrs, err)
+			} else if v != "" {
+				def = v
+			}
 		}
 		shown := def
 		if s.secret && shown != "" {
@@ -128,9 +138,13 @@ func LoadConfig(args []string, getenv func(string) string, w io.Writer) (*Config
 		for _, s := range settings {
 			fmt.Fprintf(w, "  -%-18s $%-24s %s\n", s.flag, s.env, s.help)
 		}
+		fmt.Fprintf(w, "\nA secret setting may instead be read from the file $NAME_FILE names (e.g. $MONGODB_URI_FILE=/run/secrets/mongodb-uri).\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if len(fileErrs) > 0 {
+		return nil, errors.Join(fileErrs...)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -342,4 +356,23 @@ func loadOrCreateKey(key []byte, dir, name string, size int) ([]byte, error) {
 		err = cerr
 	}
 	return k, err
+}
+
+// secretFile is the value of the file $env_FILE names, its final line
+// break dropped; "" when that is not set. Setting both $env and $env_FILE
+// is refused, as is a file that cannot be read; neither error shows the
+// secret.
+func secretFile(env string, getenv func(string) string) (string, error) {
+	path := getenv(env + "_FILE")
+	if path == "" {
+		return "", nil
+	}
+	if getenv(env) != "" {
+		return "", fmt.Errorf("$%s and $%s_FILE are both set: set one", env, env)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("$%s_FILE: %w", env, err)
+	}
+	return strings.TrimRight(string(raw), "\r\n"), nil
 }

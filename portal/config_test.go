@@ -154,3 +154,51 @@ func TestRotateConfigPreviousKeys(t *testing.T) {
 		t.Error("help shows a previous key, or not the setting")
 	}
 }
+
+// TestSecretsFromFiles: a secret setting is read from the file its
+// $NAME_FILE names (a mounted secret), its final line break dropped;
+// setting both, or a file that cannot be read, is refused without showing
+// the secret.
+func TestSecretsFromFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	uri := "mongodb://portal:s3cret-pw@db-0,db-1/?replicaSet=rs0"
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	write := func(name, v string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	uriFile, jwtFile, dataFile := write("uri", uri+"\n"), write("jwt", key+"\r\n"), write("data", key)
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"from files", map[string]string{"MONGODB_URI_FILE": uriFile, "PORTAL_JWT_KEY_FILE": jwtFile, "PORTAL_DATA_KEY_FILE": dataFile}, ""},
+		{"both set", map[string]string{"MONGODB_URI": uri, "MONGODB_URI_FILE": uriFile, "PORTAL_JWT_KEY_FILE": jwtFile, "PORTAL_DATA_KEY_FILE": dataFile}, "both set"},
+		{"no such file", map[string]string{"MONGODB_URI_FILE": filepath.Join(dir, "missing"), "PORTAL_JWT_KEY_FILE": jwtFile, "PORTAL_DATA_KEY_FILE": dataFile}, "$MONGODB_URI_FILE"},
+		{"not for plain settings", map[string]string{"PORTAL_ADDR_FILE": uriFile}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := portal.LoadConfig(nil, env(tt.env), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "s3cret") {
+					t.Fatalf("err = %v, want %q without the secret", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.env["MONGODB_URI_FILE"] != "" && (c.MongoURI != uri || len(c.JWTKey) != 32 || len(c.DataKey) != 32) {
+				t.Errorf("read %q, keys of %d and %d bytes", c.MongoURI, len(c.JWTKey), len(c.DataKey))
+			}
+			if tt.env["PORTAL_ADDR_FILE"] != "" && c.Addr != "127.0.0.1:8080" {
+				t.Errorf("a plain setting read from a file: %q", c.Addr)
+			}
+		})
+	}
+}
