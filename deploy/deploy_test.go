@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func TestCompose(t *testing.T) {
 			t.Errorf("%s has no health check", name)
 		}
 		for k, v := range s.Environment {
-			if secretName.MatchString(k) && !strings.HasPrefix(v, "${") {
+			if secretName.MatchString(k) && !strings.HasSuffix(k, "_FILE") && !strings.HasPrefix(v, "${") {
 				t.Errorf("%s: %s is written in the file, not taken from .env", name, k)
 			}
 		}
@@ -56,6 +57,21 @@ func TestCompose(t *testing.T) {
 	}
 	if !strings.Contains(f.Services["portal-1"].Environment["MONGODB_URI"], "replicaSet=") {
 		t.Error("the portal does not connect to the replica set")
+	}
+	// MongoDB asks for credentials, its members share a key file, and the
+	// portal signs in as its own user; Meilisearch is a release that
+	// segments Chinese with jieba, and the portal holds a scoped key, not
+	// the master key.
+	mongo, portal := f.Services["mongo"], f.Services["portal-1"]
+	if !strings.HasPrefix(mongo.Environment["MONGO_INITDB_ROOT_PASSWORD"], "${") || !strings.Contains(string(raw), "--keyFile") ||
+		!strings.HasPrefix(portal.Environment["MONGODB_URI"], "mongodb://portal:${") {
+		t.Error("MongoDB runs without authentication, or the portal signs in as root")
+	}
+	if _, ok := portal.Environment["MEILI_API_KEY"]; ok || portal.Environment["MEILI_API_KEY_FILE"] == "" {
+		t.Error("the portal is handed Meilisearch's master key")
+	}
+	if v := regexp.MustCompile(`getmeili/meilisearch:v1\.(\d+)`).FindStringSubmatch(f.Services["meili"].Image); v == nil || atoi(v[1]) < 15 {
+		t.Errorf("Meilisearch %s: want 1.15 or later", f.Services["meili"].Image)
 	}
 	env, err := os.ReadFile(".env.example")
 	if err != nil {
@@ -192,4 +208,9 @@ func TestDockerfile(t *testing.T) {
 			t.Errorf("the Dockerfile lacks %q", want)
 		}
 	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
