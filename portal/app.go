@@ -177,6 +177,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, st *store.Store)
 	if err := a.buildHTTP(); err != nil {
 		return nil, err
 	}
+	a.metrics.watch(a)
 	return a, nil
 }
 

@@ -165,6 +165,9 @@ func TestCSRFEveryForm(t *testing.T) {
 	if changed := snapshotDiff(before, dbSnapshot(t, tp, csrfAudited...)); len(changed) > 0 {
 		t.Errorf("refused forms changed %v", changed)
 	}
+	if n := tp.App.CSRFRefusals(); n != int64(requests) { // the onestop_csrf_refusals_total metric
+		t.Errorf("%d refusals counted for %d refused requests", n, requests)
+	}
 	// The same session with its own token gets past the check (the
 	// refusals above are the token's and the origin's, not the role's).
 	if got := send("/lang", sessions[accounts.Entrepreneur], url.Values{"lang": {"en"}, "_csrf": {tp.App.CSRFToken(sessions[accounts.Entrepreneur].seed)}}); got.status == 403 {

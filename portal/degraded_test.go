@@ -87,6 +87,9 @@ func TestSearchEngineDown(t *testing.T) {
 	if n, _ := tp.App.Bureau().Outbox.Pending(ctx); n == 0 {
 		t.Error("writes while search was down left no outbox notes")
 	}
+	if tp.App.Bureau().Outbox.Errors() == 0 { // the onestop_outbox_errors_total metric
+		t.Error("index writes deferred while search was down were not counted")
+	}
 
 	if err := os.Remove(searchDir); err != nil {
 		t.Fatal(err)

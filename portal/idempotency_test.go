@@ -91,6 +91,9 @@ func TestTwoReplicas(t *testing.T) {
 	if resp, _ := a.Do("POST", "/api/v1/auth/login", map[string]string{"login": "ent@test.cn", "password": portaltest.Password}, ""); resp.StatusCode != 429 {
 		t.Fatalf("five failures over two replicas did not throttle: %d", resp.StatusCode)
 	}
+	if n := a.App.Bureau().Accounts.ThrottledSignIns(); n != 1 { // the onestop_signins_throttled_total metric
+		t.Errorf("throttled sign-ins counted: %d, want 1", n)
+	}
 	ctx := context.Background()
 	now := a.Now()
 	for _, lease := range []string{hotline.WorkerLease, loans.WorkerLease} {

@@ -8,6 +8,7 @@ package web
 import (
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -48,6 +49,8 @@ type Kit struct {
 	// Calendar is the bureau's working-day calendar (services/workdays):
 	// pages warn staff while a year it reaches is not set.
 	Calendar *workdays.Calendar
+
+	csrfRefused atomic.Int64 // requests refused for their CSRF token (CSRFRefusals)
 
 	assets    *Assets
 	secure    bool

@@ -118,6 +118,10 @@ func (a *Kit) rotateCSRF(c *fiber.Ctx) {
 	c.Locals(localCSRF, a.CSRFToken(seed))
 }
 
+// CSRFRefusals is how many requests this process refused for a missing or
+// wrong CSRF token, or another origin, since it started.
+func (a *Kit) CSRFRefusals() int64 { return a.csrfRefused.Load() }
+
 // CheckCSRF refuses a web form post without the signed token of its session.
 func (a *Kit) CheckCSRF(c *fiber.Ctx) error {
 	if IsAPI(c) {
@@ -145,6 +149,7 @@ func (a *Kit) CheckCSRF(c *fiber.Ctx) error {
 	sent, nonce := splitToken(sent)
 	c.Locals(localNonce, nonce)
 	if seed == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(a.CSRFToken(seed))) != 1 || !a.sameOrigin(c) {
+		a.csrfRefused.Add(1)
 		a.audit.Record(c.UserContext(), Principal(c).Actor(Meta(c)), "authz_fail", "denied", c.Path(), "csrf")
 		return core.Errorf(core.Forbidden, "error.csrf")
 	}

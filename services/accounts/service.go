@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,6 +40,10 @@ type Deps struct {
 
 // Service manages accounts.
 type Service struct {
+	// throttled counts sign-ins refused for too many attempts (the
+	// onestop_signins_throttled_total metric).
+	throttled atomic.Int64
+
 	store  *store.Store
 	outbox *outbox.Outbox
 	audit  *audit.Log

@@ -129,6 +129,10 @@ func (s *Service) Login(ctx context.Context, login, password string, m Meta) (*T
 	return s.signedIn(ctx, u, m)
 }
 
+// ThrottledSignIns is how many sign-ins this process refused for too
+// many attempts since it started.
+func (s *Service) ThrottledSignIns() int64 { return s.throttled.Load() }
+
 // admitLogin counts a sign-in attempt at the login key acct, which leads
 // to the account u or to nobody (nil), against the limits that apply to it
 // (see throttle.go) and refuses it when one is full.
@@ -137,6 +141,7 @@ func (s *Service) admitLogin(ctx context.Context, acct string, u *User, m Meta) 
 	for _, c := range s.loginCounters(ctx, acct, u, m) {
 		if err := s.take(ctx, c.limit, c.key, &got); err != nil {
 			if core.IsCode(err, core.TooManyRequests) {
+				s.throttled.Add(1)
 				s.audit.Record(ctx, audit.Actor{IP: m.IP}, "authn_login_fail_max", audit.Denied, "", c.limit.Name)
 			}
 			return nil, err

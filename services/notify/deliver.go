@@ -153,6 +153,10 @@ func (s *Service) enqueue(ctx context.Context, n *Notification) {
 // DeliverReport says what one pass did.
 type DeliverReport struct{ Sent, Retried, Failed int }
 
+// DeliveryFailures is how many deliveries this process gave up on (after
+// MaxAttempts) since it started.
+func (s *Service) DeliveryFailures() int64 { return s.failed.Load() }
+
 // Deliver is one pass of the sender worker over the deliveries whose time
 // has come. Each is claimed with a guarded update on its attempt count
 // before it is sent, so two workers never send the same one in the same
@@ -192,6 +196,7 @@ func (s *Service) deliverOne(ctx context.Context, id string, now time.Time, rep 
 	case d.Attempts >= MaxAttempts:
 		update = set("status", Failed, "last_err", err.Error())
 		rep.Failed++
+		s.failed.Add(1)
 		s.log.Error("delivery failed", "delivery", id, "attempts", d.Attempts, "err", err)
 	default:
 		update = set("next_at", now.Add(time.Duration(d.Attempts*d.Attempts)*time.Minute), "last_err", err.Error())

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -64,6 +65,7 @@ func toDoc(n *Notification) *search.Doc {
 
 // Service sends and lists notifications.
 type Service struct {
+	failed   atomic.Int64 // deliveries given up since start (DeliveryFailures)
 	store    *store.Store
 	outbox   *outbox.Outbox
 	clock    core.Clock

@@ -143,6 +143,9 @@ func TestDeliveryOutbox(t *testing.T) {
 			if total.Sent != tt.sent || total.Retried != tt.retried || total.Failed != tt.ko {
 				t.Errorf("report = %+v, want sent %d retried %d failed %d", total, tt.sent, tt.retried, tt.ko)
 			}
+			if n := e.svc.DeliveryFailures(); n != int64(tt.ko) {
+				t.Errorf("delivery failures counted %d, want %d", n, tt.ko) // the onestop_delivery_failures_total metric
+			}
 			for id, n := range f.sent {
 				if n != 1 {
 					t.Errorf("delivery %s sent %d times", id, n)

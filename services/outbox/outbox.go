@@ -78,7 +78,11 @@ type Outbox struct {
 	followMu sync.Mutex
 	follows  map[string]*store.Group[applied]
 	inFlight atomic.Int64 // follow-ups not yet run (see Settle)
-	delay    time.Duration
+
+	// errs counts the index writes, follow-ups, removals and drains that
+	// failed and were left for later (Errors).
+	errs  atomic.Int64
+	delay time.Duration
 }
 
 // applied are notes whose records were read at a time and indexed.
@@ -163,6 +167,7 @@ func (o *Outbox) Begin(ctx context.Context, index, id string) error {
 // stays, and Drain retries it.
 func (o *Outbox) Apply(ctx context.Context, index, id string) {
 	if err := o.apply(ctx, index, id); err != nil {
+		o.errs.Add(1)
 		o.log.Warn("search index update deferred", "index", index, "err", err)
 	}
 }
@@ -304,6 +309,7 @@ func (o *Outbox) follow(index string, src Source, a applied) {
 			ctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			if err := src.After(ctx, slices.Compact(slices.Sorted(slices.Values(ids)))); err != nil {
+				o.errs.Add(1)
 				o.log.Warn("follow-ups deferred", "index", index, "records", len(ids), "err", err)
 				return []error{err}
 			}
@@ -360,6 +366,7 @@ func (o *Outbox) forget(a applied) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := o.flushForgets(ctx); err != nil {
+				o.errs.Add(1)
 				o.log.Warn("outbox notes not removed; they will be applied again", "err", err)
 			}
 		})
@@ -441,6 +448,7 @@ func (o *Outbox) drain(ctx context.Context, since time.Time) error {
 				if failed += len(ids); first == nil {
 					first = err
 				}
+				o.errs.Add(1)
 				o.log.Warn("outbox notes not applied", "index", index, "notes", len(ids), "err", err)
 			}
 		}
@@ -530,11 +538,17 @@ func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			if err := o.drain(ctx, time.Now().Add(-every)); err != nil && ctx.Err() == nil {
+				o.errs.Add(1)
 				o.log.Warn("outbox drain", "err", err)
 			}
 		}
 	}
 }
+
+// Errors is how many outbox operations failed and were left for a later
+// pass since this process started: index writes, follow-ups, note
+// removals, drains.
+func (o *Outbox) Errors() int64 { return o.errs.Load() }
 
 // Indexes names the registered indexes.
 func (o *Outbox) Indexes() []string {
