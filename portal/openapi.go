@@ -17,6 +17,35 @@ import (
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
 
+// clientErrors are the 4xx answers a route can give, from what it takes
+// and who may call it: 422 for a body that does not validate, 401 and 403
+// for a caller not signed in or not allowed, 404 for a record named in the
+// path that is not there (or not the caller's), 409 for a create whose
+// Idempotency-Key is in use, 429 for the throttled public routes (sign-in,
+// registration, password reset).
+func clientErrors(r web.Route, body bool) []string {
+	var codes []string
+	if body || r.Method == fiber.MethodPost || r.Method == fiber.MethodPut || r.Method == fiber.MethodPatch {
+		codes = append(codes, "422")
+	}
+	if !r.Access.Public {
+		codes = append(codes, "401", "403")
+	}
+	if strings.Contains(r.Path, ":") {
+		codes = append(codes, "404")
+	}
+	if r.Doc.Status == fiber.StatusCreated {
+		codes = append(codes, "409")
+	}
+	if r.Access.Public && r.Method != fiber.MethodGet {
+		codes = append(codes, "429")
+	}
+	if len(codes) == 0 {
+		codes = append(codes, "400") // a query parameter out of range
+	}
+	return codes
+}
+
 // operationID names an operation by its method and path, as generated
 // clients name their functions: get_api_v1_projects_id for
 // GET /api/v1/projects/{id}.
@@ -65,9 +94,14 @@ func (a *App) openAPIDocument() fiber.Map {
 		} else if r.Doc.Response != nil {
 			resp["content"] = fiber.Map{"application/json": fiber.Map{"schema": schemaOf(reflect.TypeOf(r.Doc.Response))}}
 		}
-		problem := fiber.Map{"description": "problem", "content": fiber.Map{"application/problem+json": fiber.Map{"schema": schemaOf(reflect.TypeOf(web.ProblemDoc{}))}}}
-		op["responses"] = fiber.Map{strconv.Itoa(r.Doc.Status): resp, "default": problem}
-		if !r.Access.Public {
+		responses := fiber.Map{strconv.Itoa(r.Doc.Status): resp, "default": fiber.Map{"$ref": "#/components/responses/problem"}}
+		for _, code := range clientErrors(r, op["requestBody"] != nil) {
+			responses[code] = fiber.Map{"$ref": "#/components/responses/problem"}
+		}
+		op["responses"] = responses
+		if r.Access.Public {
+			op["security"] = []fiber.Map{} // none: anyone may call it
+		} else {
 			op["security"] = []fiber.Map{{"bearer": []string{}}}
 		}
 		item, _ := paths[p].(fiber.Map)
@@ -77,13 +111,18 @@ func (a *App) openAPIDocument() fiber.Map {
 		}
 		item[strings.ToLower(r.Method)] = op
 	}
+	problem := fiber.Map{"description": "an RFC 9457 problem: the error's code, a message in the caller's language, and the fields at fault",
+		"content": fiber.Map{"application/problem+json": fiber.Map{"schema": schemaOf(reflect.TypeOf(web.ProblemDoc{}))}}}
 	return fiber.Map{
 		"openapi": "3.1.0",
-		"info":    fiber.Map{"title": "創業一站式服務平台 API", "version": "1"},
+		"info": fiber.Map{"title": "創業一站式服務平台 API", "version": "1",
+			"license": fiber.Map{"name": "Proprietary: the employment bureau's", "url": a.cfg.PublicURL + "/"}},
+		"servers": []fiber.Map{{"url": a.cfg.PublicURL, "description": "this portal"}},
 		"paths":   paths,
-		"components": fiber.Map{"securitySchemes": fiber.Map{
-			"bearer": fiber.Map{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-		}},
+		"components": fiber.Map{
+			"securitySchemes": fiber.Map{"bearer": fiber.Map{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+			"responses":       fiber.Map{"problem": problem},
+		},
 	}
 }
 

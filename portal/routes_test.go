@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -243,5 +244,34 @@ func TestLanguageChoice(t *testing.T) {
 		if !strings.Contains(string(body), "<title>") || !strings.Contains(string(body), tt.want) {
 			t.Errorf("Accept-Language %q cookie %q: want %q", tt.accept, tt.cookie, tt.want)
 		}
+	}
+}
+
+// TestOpenAPILint lints the document the portal serves with Redocly CLI, a
+// real OpenAPI linter, under its strict recommended rules (warnings fail
+// too). .ci/test installs it from the npm registry and names it in
+// $REDOCLY; without it the test is skipped.
+func TestOpenAPILint(t *testing.T) {
+	t.Parallel()
+	redocly := os.Getenv("REDOCLY")
+	if redocly == "" {
+		t.Skip("REDOCLY is not set (.ci/test installs Redocly CLI and sets it)")
+	}
+	tp := portaltest.New(t)
+	resp, body := tp.Do("GET", "/api/v1/openapi.json", nil, "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("openapi.json: %d", resp.StatusCode)
+	}
+	dir := t.TempDir()
+	doc, cfg := filepath.Join(dir, "openapi.json"), filepath.Join(dir, "redocly.yaml")
+	if err := os.WriteFile(doc, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("extends: [recommended-strict]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(redocly, "lint", doc, "--config", cfg, "--format", "stylish", "--max-problems", "50").CombinedOutput()
+	if err != nil {
+		t.Fatalf("redocly lint: %v\n%s", err, out)
 	}
 }
