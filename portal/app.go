@@ -25,6 +25,7 @@ import (
 	"onestop/search"
 	"onestop/services/accounts"
 	"onestop/services/bureau"
+	"onestop/services/core"
 	"onestop/services/demo"
 	"onestop/services/pii"
 	"onestop/services/policy"
@@ -249,24 +250,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (a *App) housekeeping(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.bureau.Accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("purge throttle counters", "err", err)
-			}
-			if err := a.bureau.Replays.Purge(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("purge idempotency keys", "err", err)
-			}
-			if err := a.bureau.Orgs.Purge(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Warn("purge organisation registrations and invitations", "err", err)
-			}
+	core.Every(ctx, 10*time.Minute, func() {
+		if err := a.bureau.Accounts.PurgeCounters(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge throttle counters", "err", err)
 		}
-	}
+		if err := a.bureau.Replays.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge idempotency keys", "err", err)
+		}
+		if err := a.bureau.Orgs.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge organisation registrations and invitations", "err", err)
+		}
+	})
 }
 
 // recoverSearch declares the indexes once the search engine answers (it

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"fmt"
+	"onestop/services/core"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,16 +75,7 @@ func (a *App) lastProbe() probed {
 func (a *App) probeLoop(ctx context.Context) {
 	a.probes.running.Store(true)
 	defer a.probes.running.Store(false)
-	t := time.NewTicker(probeEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			a.probe(ctx)
-		}
-	}
+	core.Every(ctx, probeEvery, func() { a.probe(ctx) })
 }
 
 // readiness is what /readyz answers: whether to send traffic here (the

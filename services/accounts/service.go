@@ -41,8 +41,9 @@ type Deps struct {
 // Service manages accounts.
 type Service struct {
 	// throttled counts sign-ins refused for too many attempts (the
-	// onestop_signins_throttled_total metric).
-	throttled atomic.Int64
+	// onestop_signins_throttled_total metric); shared by the copies
+	// WithClock makes.
+	throttled *atomic.Int64
 
 	store  *store.Store
 	outbox *outbox.Outbox
@@ -77,6 +78,7 @@ func New(c Deps) (*Service, error) {
 	s := &Service{store: c.Store, outbox: c.Outbox, audit: c.Audit, vault: c.Vault, clock: c.Clock,
 		argon: c.Argon2, tokens: c.Tokens.withDefaults(), log: c.Log, notify: c.Notify,
 		gate: newHashGate(runtime.GOMAXPROCS(0)), deviceKey: deviceKeyOf(c.Tokens.Key)}
+	s.throttled = new(atomic.Int64)
 	s.dummyHash = s.argon.hash(core.NewID())
 	c.Outbox.Register(outboxSource(s))
 	return s, nil

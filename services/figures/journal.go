@@ -296,18 +296,11 @@ func (s *Service) Run(ctx context.Context, holder string, every time.Duration, c
 			slog.Info("figures journals of stopped processes finished", "journals", n)
 		}
 	})
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			_, err := s.store.C(Journals.Name).UpdateOne(store.Background(ctx), bson.D{{Key: "_id", Value: *s.holder.Load()}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
-			if err != nil && ctx.Err() == nil {
-				slog.Warn("figures journal", "err", err)
-			}
+	core.Every(ctx, every, func() {
+		_, err := s.store.C(Journals.Name).UpdateOne(store.Background(ctx), bson.D{{Key: "_id", Value: *s.holder.Load()}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}})
+		if err != nil && ctx.Err() == nil {
+			slog.Warn("figures journal", "err", err)
 		}
-	}
+	})
 }

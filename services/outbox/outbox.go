@@ -530,19 +530,12 @@ func (o *Outbox) Count(ctx context.Context, index string) (db, indexed int, err 
 // younger than the interval are left to the writes under way that made
 // them.
 func (o *Outbox) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := o.drain(ctx, time.Now().Add(-every)); err != nil && ctx.Err() == nil {
-				o.errs.Add(1)
-				o.log.Warn("outbox drain", "err", err)
-			}
+	core.Every(ctx, every, func() {
+		if err := o.drain(ctx, time.Now().Add(-every)); err != nil && ctx.Err() == nil {
+			o.errs.Add(1)
+			o.log.Warn("outbox drain", "err", err)
 		}
-	}
+	})
 }
 
 // Errors is how many outbox operations failed and were left for a later

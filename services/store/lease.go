@@ -50,19 +50,12 @@ func (s *Store) Acquire(ctx context.Context, job, holder string, now time.Time, 
 // A pass is Background work: its writes let the writes of requests go
 // first.
 func (s *Store) RunLeased(ctx context.Context, job, holder string, every time.Duration, clock core.Clock, pass func(context.Context)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	core.Every(ctx, every, func() {
 		if ok, err := s.Acquire(ctx, job, holder, clock.Now(), 3*every); err == nil && ok {
 			pass(Background(ctx))
 			s.passes.done(job)
 		}
-	}
+	})
 }
 
 // passLog remembers when this process last ran each leased job, for the
