@@ -76,7 +76,7 @@ func unanswered(err error) bool {
 		return true
 	}
 	var me *meilisearch.Error
-	return errors.As(err, &me) && (me.ErrCode == meilisearch.MeilisearchCommunicationError || me.ErrCode == meilisearch.MeilisearchTimeoutError)
+	return errors.As(err, &me) && (me.ErrCode == meilisearch.CommunicationError || me.ErrCode == meilisearch.TimeoutError)
 }
 
 // Ensure implements Engine.

@@ -54,7 +54,7 @@ func (m *Meili) wait(ctx context.Context, ti *meilisearch.TaskInfo, err error) e
 	if err != nil {
 		return err
 	}
-	t, err := m.client.WaitForTaskWithContext(ctx, ti.TaskUID, 20*time.Millisecond)
+	t, err := m.client.WaitForTask(ctx, ti.TaskUID, 20*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -68,12 +68,12 @@ func (m *Meili) wait(ctx context.Context, ti *meilisearch.TaskInfo, err error) e
 func (m *Meili) Ensure(ctx context.Context, ix Index) (bool, error) {
 	uid := m.uid(ix.Name)
 	rebuilt := false
-	if _, err := m.client.GetIndexWithContext(ctx, uid); err != nil {
+	if _, err := m.client.GetIndex(ctx, uid); err != nil {
 		var me *meilisearch.Error
 		if !errors.As(err, &me) || me.StatusCode != http.StatusNotFound {
 			return false, fmt.Errorf("search: meilisearch index %s: %w", uid, err)
 		}
-		ti, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+		ti, err := m.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
 		if err := m.wait(ctx, ti, err); err != nil {
 			return false, fmt.Errorf("search: create %s: %w", uid, err)
 		}
@@ -101,7 +101,7 @@ func (m *Meili) Ensure(ctx context.Context, ix Index) (bool, error) {
 		settings.SearchableAttributes = []string{"id"}
 		settings.LocalizedAttributes = nil
 	}
-	ti, err := m.client.Index(uid).UpdateSettingsWithContext(ctx, settings)
+	ti, err := m.client.Index(uid).UpdateSettings(ctx, settings)
 	if err := m.wait(ctx, ti, err); err != nil {
 		return false, fmt.Errorf("search: settings of %s: %w", uid, err)
 	}
@@ -147,7 +147,7 @@ func (m *Meili) Upsert(ctx context.Context, index string, docs ...Doc) error {
 		out = append(out, f)
 	}
 	pk := "id"
-	ti, err := m.client.Index(m.uid(index)).AddDocumentsWithContext(ctx, out, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	ti, err := m.client.Index(m.uid(index)).AddDocuments(ctx, out, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 	return m.wait(ctx, ti, err)
 }
 
@@ -159,7 +159,7 @@ func (m *Meili) Delete(ctx context.Context, index string, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	ti, err := m.client.Index(m.uid(index)).DeleteDocumentsWithContext(ctx, ids, nil)
+	ti, err := m.client.Index(m.uid(index)).DeleteDocuments(ctx, ids, nil)
 	return m.wait(ctx, ti, err)
 }
 
@@ -168,7 +168,7 @@ func (m *Meili) Count(ctx context.Context, index string) (int, error) {
 	if _, err := m.decl(index); err != nil {
 		return 0, err
 	}
-	st, err := m.client.Index(m.uid(index)).GetStatsWithContext(ctx, nil)
+	st, err := m.client.Index(m.uid(index)).GetStats(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -214,7 +214,7 @@ func (m *Meili) Search(ctx context.Context, index string, q Query) (*Result, err
 	if len(req.Sort) == 0 && strings.TrimSpace(q.Text) == "" && len(ix.Times) > 0 {
 		req.Sort = []string{ix.Times[0] + ":desc"}
 	}
-	res, err := m.client.Index(m.uid(index)).SearchWithContext(ctx, Fold(strings.TrimSpace(q.Text)), req)
+	res, err := m.client.Index(m.uid(index)).Search(ctx, Fold(strings.TrimSpace(q.Text)), req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %s: %w", index, err)
 	}
@@ -297,7 +297,7 @@ func quoteMeili(v string) string {
 
 // Health implements Engine.
 func (m *Meili) Health(ctx context.Context) error {
-	h, err := m.client.HealthWithContext(ctx)
+	h, err := m.client.Health(ctx)
 	if err != nil {
 		return err
 	}
