@@ -79,7 +79,7 @@ func (a *Handlers) renderConsole(c *fiber.Ctx, q string, in hotline.NewContact, 
 		data["Found"], data["Searched"] = found, true
 		if in.Name == "" && len(found) == 0 {
 			// Start the new record from what was typed.
-			if pii.NormalizePhone(q) != "" {
+			if pii.NormalizeCallerPhone(q) != "" {
 				in.Phone = q
 			} else if !web.SensitiveQuery(q, a.Clock.Now()) {
 				in.Name = q

@@ -83,8 +83,9 @@ func (s *Service) CreateContact(ctx context.Context, actor accounts.Principal, i
 	c.District = in.District
 	var phone, idno string
 	if p := strings.TrimSpace(in.Phone); p != "" {
-		phone = pii.NormalizePhone(p)
-		v.Check(phone != "", "phone", "error.phone")
+		// Callers ring from fixed lines too; no SMS goes to a contact.
+		phone = pii.NormalizeCallerPhone(p)
+		v.Check(phone != "", "phone", "error.phone.caller")
 	}
 	if id := strings.ToUpper(strings.TrimSpace(in.IDNumber)); id != "" {
 		if _, problem := pii.ParseID(id, now); problem != "" {
@@ -244,7 +245,7 @@ func (s *Service) sensitiveKey(q string) (sensitiveKeys, bool) {
 	if _, problem := pii.ParseID(v, s.clock.Now()); problem == "" {
 		return sensitiveKeys{s.vault.IndexKeys(idnoKey, "id_number", v), s.vault.IndexKeys("idno:", "id_number", v)}, true
 	}
-	if ph := pii.NormalizePhone(q); ph != "" {
+	if ph := pii.NormalizeCallerPhone(q); ph != "" {
 		return sensitiveKeys{s.vault.IndexKeys(phoneKey, "phone", ph), s.vault.IndexKeys("pphone:", "phone", ph)}, true
 	}
 	return sensitiveKeys{}, false

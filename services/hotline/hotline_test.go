@@ -137,6 +137,16 @@ func TestFindAndCreateContacts(t *testing.T) {
 	if len(found) == 0 || found[0].ContactID != c.ID {
 		t.Fatalf("by name: %+v", found)
 	}
+	// A caller on a fixed line, typed as people say it, is found however it
+	// is typed next time.
+	shop := e.contact(t, "東門五金行", "0755 8601 3388")
+	if shop.PhoneMasked != "075******3388" {
+		t.Fatalf("landline contact %+v", shop)
+	}
+	found, _ = e.svc.Find(ctx, staff, "0755-86013388")
+	if len(found) != 1 || found[0].ContactID != shop.ID {
+		t.Fatalf("by landline: %+v", found)
+	}
 	// The same phone twice is a conflict on the field.
 	_, err = e.svc.CreateContact(ctx, staff, hotline.NewContact{Name: "陳太太", Phone: "13912345678"}, meta)
 	if !core.IsCode(err, core.Conflict) || !slices.Contains(fields(err), "phone") {
@@ -184,6 +194,7 @@ func TestFindAndCreateContacts(t *testing.T) {
 		{hotline.NewContact{Name: ""}, "name"},
 		{hotline.NewContact{Name: "甲\n乙"}, "name"},
 		{hotline.NewContact{Name: "張三", Phone: "12345"}, "phone"},
+		{hotline.NewContact{Name: "張三", Phone: "86013388"}, "phone"}, // a fixed line without its area code
 		{hotline.NewContact{Name: "張三", IDNumber: "110105198805121231"}, "id_number"},
 		{hotline.NewContact{Name: "張三", District: "火星區"}, "district"},
 	} {

@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // NormalizePhone strips spaces, dashes and a +86 prefix; it returns "" when
@@ -105,4 +107,39 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// NormalizeCallerPhone accepts what a caller may ring from: a mainland
+// mobile, as NormalizePhone returns it, or a fixed line with its area code
+// (0755-86013388, +86 755 8601 3388, full-width digits), checked against
+// the numbering plan by libphonenumber. A fixed line comes back as its
+// national digits with a hyphen after the area code (0755-86013388); ""
+// when the number is neither. Where an SMS must reach the number, use
+// NormalizePhone.
+func NormalizeCallerPhone(p string) string {
+	if m := NormalizePhone(p); m != "" {
+		return m
+	}
+	p = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF10 && r <= 0xFF19: // full-width digits
+			return r - 0xFEE0
+		case r == '＋':
+			return '+'
+		case r == '－' || r == '—' || r == '\u3000':
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(p))
+	num, err := phonenumbers.Parse(p, "CN")
+	if err != nil || !phonenumbers.IsValidNumberForRegion(num, "CN") {
+		return ""
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
+	default:
+		return "" // a mobile NormalizePhone refused, a toll-free or premium number
+	}
+	area, rest, _ := strings.Cut(phonenumbers.Format(num, phonenumbers.NATIONAL), " ")
+	return area + "-" + strings.ReplaceAll(rest, " ", "")
 }
