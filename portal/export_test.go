@@ -10,6 +10,8 @@ import (
 	"onestop/services/core"
 	"onestop/services/demo"
 	"onestop/services/figures"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // What the package's own tests (package portal_test, on the portaltest
@@ -78,3 +80,6 @@ func (a *App) ReadSlots() chan struct{} { return a.readSlots }
 // Writing the writes in progress.
 func (a *App) YieldSlots() chan struct{} { return a.yieldSlots }
 func (a *App) Writing() *atomic.Int64    { return &a.writing }
+
+// Metrics is the app's Prometheus registry.
+func (a *App) Metrics() prometheus.Gatherer { return a.metrics.reg }

@@ -20,6 +20,8 @@ import (
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/people"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestServeAndShutdown(t *testing.T) {
@@ -56,6 +58,10 @@ func TestServeAndShutdown(t *testing.T) {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("metrics lack %q:\n%s", want, raw)
 		}
+	}
+	// promtool's rules (promlint): names, units, help, counters' _total.
+	if problems, err := testutil.GatherAndLint(tp.App.Metrics()); err != nil || len(problems) > 0 {
+		t.Errorf("promlint: %v %+v", err, problems)
 	}
 	if resp, err := http.Get(base + "/metrics"); err == nil && resp.StatusCode != 404 {
 		t.Errorf("metrics on the public port: %d", resp.StatusCode)
