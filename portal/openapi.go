@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"encoding/json"
 	"onestop/portal/web"
 	"reflect"
@@ -16,6 +17,21 @@ import (
 )
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
+
+// queryParam is a declared query parameter as OpenAPI has it.
+func queryParam(q web.Param) fiber.Map {
+	schema := fiber.Map{"type": cmp.Or(q.Type, "string")}
+	if q.Enum != nil {
+		schema["enum"] = q.Enum
+	}
+	if q.Pattern != "" {
+		schema["pattern"] = q.Pattern
+	}
+	if q.Minimum != nil {
+		schema["minimum"] = *q.Minimum
+	}
+	return fiber.Map{"name": q.Name, "in": "query", "description": q.Description, "schema": schema}
+}
 
 // clientErrors are the 4xx answers a route can give, from what it takes
 // and who may call it: 422 for a body that does not validate, 401 and 403
@@ -69,7 +85,13 @@ func (a *App) openAPIDocument() fiber.Map {
 			params = append(params, fiber.Map{"name": "Idempotency-Key", "in": "header", "schema": fiber.Map{"type": "string", "maxLength": 200},
 				"description": "a retry with the same key and body returns the first answer (Idempotent-Replayed: true) and creates nothing"})
 		}
-		if r.Method == "GET" && r.Doc.Tag == "admin" && !strings.Contains(r.Path, ":") {
+		switch {
+		case r.Doc.Query != nil:
+			for _, q := range r.Doc.Query {
+				params = append(params, queryParam(q))
+			}
+		case r.Method == "GET" && r.Doc.Tag == "admin" && !strings.Contains(r.Path, ":"):
+			// The administrators' lists share these.
 			for _, q := range []string{"q", "page", "size", "role", "status", "action", "result"} {
 				params = append(params, fiber.Map{"name": q, "in": "query", "schema": fiber.Map{"type": "string"}})
 			}

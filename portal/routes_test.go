@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"onestop/portal/portaltest"
 	"onestop/services/accounts"
 	"onestop/services/bases"
+	"onestop/services/figures"
 	"onestop/services/hotline"
 	"onestop/services/loans"
 	"onestop/services/mentors"
@@ -273,5 +275,56 @@ func TestOpenAPILint(t *testing.T) {
 	out, err := exec.Command(redocly, "lint", doc, "--config", cfg, "--format", "stylish", "--max-problems", "50").CombinedOutput()
 	if err != nil {
 		t.Fatalf("redocly lint: %v\n%s", err, out)
+	}
+}
+
+// TestOpenAPIQueryParameters: a generated client can search the library
+// and read the figures — their query parameters are documented, with the
+// values the validators take — and the figures document no parameter of
+// the administrators' lists.
+func TestOpenAPIQueryParameters(t *testing.T) {
+	t.Parallel()
+	tp := portaltest.New(t)
+	_, body := tp.Do("GET", "/api/v1/openapi.json", nil, "")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string `json:"name"`
+				In     string `json:"in"`
+				Schema struct {
+					Enum []string `json:"enum"`
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path  string
+		enums map[string][]string // parameter → its values ("" for none)
+		not   []string
+	}{
+		{"/api/v1/projects", map[string][]string{"q": nil, "industry": nil, "district": nil, "risk": projects.Risks, "target_group": policy.TargetGroups,
+			"stage": projects.Stages(), "min_investment": nil, "max_investment": nil, "sort": projects.Sorts, "page": nil, "per_page": nil}, nil},
+		{"/api/v1/admin/figures", map[string][]string{"from": nil, "to": nil, "dim": figures.Dimensions, "value": nil, "filter": nil}, []string{"role", "action", "q"}},
+	} {
+		got := map[string][]string{}
+		for _, p := range doc.Paths[tt.path]["get"].Parameters {
+			if p.In == "query" {
+				got[p.Name] = p.Schema.Enum
+			}
+		}
+		for name, enum := range tt.enums {
+			values, ok := got[name]
+			if !ok || !slices.Equal(values, enum) {
+				t.Errorf("%s: %s documented %v (%v), want %v", tt.path, name, ok, values, enum)
+			}
+		}
+		for _, name := range tt.not {
+			if _, ok := got[name]; ok {
+				t.Errorf("%s documents %s, which it does not read", tt.path, name)
+			}
+		}
 	}
 }

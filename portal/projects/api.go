@@ -5,6 +5,7 @@ import (
 	"maps"
 	"onestop/portal/web"
 	"onestop/services/core"
+	"onestop/services/policy"
 	"onestop/services/projects"
 	"strconv"
 	"strings"
@@ -39,6 +40,23 @@ func libraryQuery(c *fiber.Ctx, view string) (projects.Query, error) {
 		return q, web.Fail(400, "error.invalid", fields)
 	}
 	return q, nil
+}
+
+// libraryParams are the query parameters libraryQuery reads, for the
+// OpenAPI document: the lists are the ones Query.Normalize checks against.
+func libraryParams() []web.Param {
+	zero := 0
+	return append([]web.Param{
+		{Name: "q", Description: "words to search, in any of the three languages; Chinese may be written without spaces"},
+		{Name: "industry", Description: "an industry code of the bureau's list"},
+		{Name: "district", Description: "a district code of the bureau's list"},
+		{Name: "risk", Enum: projects.Risks},
+		{Name: "target_group", Description: "projects suited to a target group", Enum: policy.TargetGroups},
+		{Name: "stage", Description: "a review queue or a status (reviewers' and administrators' views)", Enum: projects.Stages()},
+		{Name: "min_investment", Description: "least investment, in yuan", Type: "integer", Minimum: &zero},
+		{Name: "max_investment", Description: "most investment, in yuan", Type: "integer", Minimum: &zero},
+		{Name: "sort", Enum: projects.Sorts},
+	}, web.PageParams()...)
 }
 
 // searchProjects runs a library query; invalid parameters are a 400.

@@ -54,7 +54,7 @@ func (a *Handlers) Routes() []web.Route {
 }
 
 var (
-	docProjects        = web.Doc("Search recommended projects (q, industry, district, risk, target_group, min_investment, max_investment, sort, page, per_page)", "projects", nil, APILibrary{}, 200)
+	docProjects        = web.Doc("Search recommended projects", "projects", nil, APILibrary{}, 200).WithQuery(libraryParams()...)
 	docCreateProject   = web.Doc("Submit a project (submit=false keeps a draft)", "projects", projectRequest{}, APIProject{}, 201)
 	docProject         = web.Doc("One project", "projects", nil, APIProject{}, 200)
 	docUpdateProject   = web.Doc("Revise a project (submitter or admin)", "projects", projects.Input{}, APIProject{}, 200)

@@ -70,6 +70,33 @@ type APIDoc struct {
 	Request  any // a zero value of the request type, or nil
 	Response any // a zero value of the 2xx response type, or nil for 204
 	Status   int
+	// Query are the query parameters the handler reads (WithQuery), from
+	// the same lists its validation uses, so a generated client can call
+	// it.
+	Query []Param
+}
+
+// Param is one query parameter: its name, what it is, its type ("string",
+// "integer"), its pattern and the values it takes, when they are a list.
+type Param struct {
+	Name, Description, Type, Pattern string
+	Enum                             []string
+	Minimum                          *int
+}
+
+// WithQuery returns d documenting the query parameters ps.
+func (d *APIDoc) WithQuery(ps ...Param) *APIDoc {
+	d.Query = append(d.Query, ps...)
+	return d
+}
+
+// PageParams are the paging parameters of a list.
+func PageParams() []Param {
+	one := 1
+	return []Param{
+		{Name: "page", Description: "page number, from 1", Type: "integer", Minimum: &one},
+		{Name: "per_page", Description: "items per page (also size): 20 unless given, 100 at most", Type: "integer", Minimum: &one},
+	}
 }
 
 // Upload documents a multipart upload (a document kind and a file);

@@ -23,6 +23,12 @@ import (
 // Sorts a library query may ask for.
 var Sorts = []string{"relevance", "newest", "investment_asc", "investment_desc"}
 
+// Stages a library query may ask for (Query.Stage): a review queue's, or a
+// status.
+func Stages() []string {
+	return append([]string{"needs_reviewers", "in_review", "awaiting_consensus"}, Statuses...)
+}
+
 // Query is a library search.
 type Query struct {
 	Text          string
@@ -89,7 +95,7 @@ func (q *Query) Normalize(lists *reference.Lists) error {
 		q.Sort = "relevance"
 	}
 	v.Check(slices.Contains(Sorts, q.Sort), "sort", "error.enum")
-	v.Check(q.Stage == "" || slices.Contains(append([]string{"needs_reviewers", "in_review", "awaiting_consensus"}, Statuses...), q.Stage), "stage", "error.enum")
+	v.Check(q.Stage == "" || slices.Contains(Stages(), q.Stage), "stage", "error.enum")
 	if q.MinInvestment != nil && q.MaxInvestment != nil {
 		v.Check(*q.MinInvestment <= *q.MaxInvestment, "min_investment", "error.range")
 	}
