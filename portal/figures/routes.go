@@ -47,12 +47,12 @@ func (a *Handlers) Routes() []web.Route {
 }
 
 var (
-	docFigures    = web.Doc("Figures from the rollups over a span of months, under one filter", "admin", nil, APIFigures{}, 200).WithQuery(
-			web.Param{Name: "from", Description: "first month (YYYY-MM); eleven months before this one when absent", Pattern: `^\d{4}-\d{2}$`},
-			web.Param{Name: "to", Description: "last month (YYYY-MM), at most 120 months after from; this month when absent", Pattern: `^\d{4}-\d{2}$`},
-			web.Param{Name: "dim", Description: "the filter's dimension; all for the whole city", Enum: figures.Dimensions},
-			web.Param{Name: "value", Description: "the dimension's value: a district or industry code, a target group, or a record's id"},
-			web.Param{Name: "filter", Description: "dim:value in one, instead of dim and value"})
+	docFigures = web.Doc("Figures from the rollups over a span of months, under one filter", "admin", nil, APIFigures{}, 200).WithQuery(
+		web.Param{Name: "from", Description: "first month (YYYY-MM); eleven months before this one when absent", Pattern: `^\d{4}-\d{2}$`},
+		web.Param{Name: "to", Description: "last month (YYYY-MM), at most 120 months after from; this month when absent", Pattern: `^\d{4}-\d{2}$`},
+		web.Param{Name: "dim", Description: "the filter's dimension; all for the whole city", Enum: figures.Dimensions},
+		web.Param{Name: "value", Description: "the dimension's value: a district or industry code, a target group, or a record's id"},
+		web.Param{Name: "filter", Description: "dim:value in one, instead of dim and value"})
 	docOpenData   = web.Doc("Open data: the last twelve months by district (and, for figures recorded without a district, for the city only: city_only), aggregates only, counts under 5 withheld (null)", "public", nil, figures.OpenData{}, 200)
 	docOwnFigures = web.Doc("One's own figures: a base manager's bases, a mentor's consultations (from, to)", "figures", nil, web.ListResponse[OwnFigures]{}, 200)
 )
