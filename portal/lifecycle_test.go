@@ -12,12 +12,12 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"onestop/portal"
 	"onestop/portal/portaltest"
+	"onestop/search/searchtest"
 	"onestop/services/accounts"
 	"onestop/services/people"
 
@@ -287,7 +287,7 @@ func TestDrainBeforeClosing(t *testing.T) {
 // deadline, 2 s, every time), ready and saying search is degraded.
 func TestReadinessDoesNotWaitOnSearch(t *testing.T) {
 	t.Parallel()
-	hole := blackhole(t)
+	hole := searchtest.Blackhole(t)
 	tp := portaltest.New(t, portaltest.Configure(func(cfg *portal.Config) { cfg.MeiliURL = hole }))
 	base, _ := tp.Serve(t)
 	probe := &http.Client{Timeout: time.Second} // Kubernetes' default timeoutSeconds
@@ -303,36 +303,4 @@ func TestReadinessDoesNotWaitOnSearch(t *testing.T) {
 			t.Fatalf("probe %d: %d %v", i+1, resp.StatusCode, st)
 		}
 	}
-}
-
-// blackhole is the address of a server that accepts connections and never
-// answers on them.
-func blackhole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var held []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
 }

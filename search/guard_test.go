@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"onestop/search/searchtest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,32 +41,6 @@ func (f *flaky) fail(err error) { f.err.Store(&err) }
 
 var quick = Deadlines{Read: 200 * time.Millisecond, Write: 200 * time.Millisecond, Pause: time.Hour}
 
-// blackhole accepts connections and never answers on them.
-func blackhole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
 func closedPort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,7 +60,7 @@ func TestGuardMeiliNotAnswering(t *testing.T) {
 		url  func(*testing.T) string
 	}{
 		{"closed port", closedPort},
-		{"blackholed", blackhole},
+		{"blackholed", func(t *testing.T) string { return searchtest.Blackhole(t) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := Guard(OpenMeili(tt.url(t), "", "guard_"), quick)

@@ -200,7 +200,16 @@ func TestBrowserHotlineJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("q"), "13611112222"), chromedp.Click(chromedp.ID("find-submit")), chromedp.WaitVisible(chromedp.ID("not-found")))
 	s.Fits("the console")
 	portaltest.Screenshot(t, s.Ctx, "hotline-console")
-	s.Step("record the caller", chromedp.SendKeys(chromedp.ID("f-name"), "林阿姨"),
+	// A fixed line without its area code is refused with what a caller's
+	// number may be, on the phone screen too.
+	s.Step("a landline without its area code", chromedp.SetValue(chromedp.ID("f-phone"), "86013388"),
+		chromedp.Click(chromedp.ID("contact-submit")), chromedp.WaitVisible(chromedp.ID("e-phone")))
+	if got := s.Text("#e-phone"); !strings.Contains(got, "區號") {
+		t.Errorf("the caller's phone refused with %q", got)
+	}
+	s.Fits("the contact form with its errors")
+	portaltest.Screenshot(t, s.Ctx, "hotline-contact-errors")
+	s.Step("record the caller", chromedp.SetValue(chromedp.ID("f-phone"), "13611112222"), chromedp.SendKeys(chromedp.ID("f-name"), "林阿姨"),
 		chromedp.Click(chromedp.ID("contact-submit")), chromedp.WaitVisible(chromedp.CSS(`.flash[data-flash="hotline.contact.created"]`)))
 	if got := s.Text("#contact-name"); got != "林阿姨" {
 		t.Errorf("contact page: %q", got)
